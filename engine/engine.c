@@ -1,0 +1,950 @@
+/*
+ * engine.c - building a show into the engine, the tick (commands, fades,
+ * merge, masters, render, publish), the engine thread and the ways out
+ * (frame taps, snapshot, events).
+ *
+ * Building functions run on the loading thread before gl_engine_finalize().
+ * gl_engine_tick() runs on the engine thread only: it touches arrays sized at
+ * finalize, takes no lock and allocates nothing. The merge is HTP for
+ * intensity (highest of the cue lists, each scaled by its master) and LTP
+ * for everything else (the list whose GO changed the param last wins; a
+ * param no list holds shows its default).
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine_internal.h"
+
+#define GROW(arr, count, cap)                                                   \
+	do {                                                                    \
+		if ((count) == (cap)) {                                         \
+			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
+			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
+			if (!n_)                                                \
+				return GL_ENOMEM;                               \
+			(arr) = n_;                                             \
+			(cap) = ncap_;                                          \
+		}                                                               \
+	} while (0)
+
+static void copy_name(char *dst, const char *src)
+{
+	snprintf(dst, GL_NAME_MAX, "%s", src ? src : "");
+}
+
+struct gl_engine *gl_engine_create(const struct gl_engine_config *config)
+{
+	struct gl_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	if (config)
+		e->config = *config;
+	if (!(e->config.rate_hz > 0))
+		e->config.rate_hz = GL_DEFAULT_RATE_HZ;
+	if (e->config.back_time_s < 0)
+		e->config.back_time_s = 1.0;
+	if (e->config.release_time_s < 0)
+		e->config.release_time_s = 0.0;
+	if (e->config.command_capacity <= 0)
+		e->config.command_capacity = 1024;
+	if (e->config.event_capacity <= 0)
+		e->config.event_capacity = 1024;
+	e->period_ns = (uint64_t)llround((double)GL_NS_PER_S / e->config.rate_hz);
+	e->grand_master = 1.0f;
+	if (gl_mpsc_init(&e->commands, (size_t)e->config.command_capacity, sizeof(struct gl_cmd)) ||
+	    gl_spsc_init(&e->events, (size_t)e->config.event_capacity, sizeof(struct gl_event))) {
+		gl_mpsc_free(&e->commands);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void gl_engine_destroy(struct gl_engine *e)
+{
+	if (!e)
+		return;
+	gl_engine_stop(e);
+	for (int u = 0; u < e->universe_count; u++)
+		free(e->slot_owner[u]);
+	free(e->slot_owner);
+	free(e->universes);
+	free(e->fixtures);
+	for (int g = 0; g < e->group_count; g++)
+		free(e->groups[g].members);
+	free(e->groups);
+	for (int l = 0; l < e->list_count; l++) {
+		struct cuelist *cl = &e->lists[l];
+		for (int c = 0; c < cl->cue_count; c++)
+			free(cl->cues[c].changes);
+		free(cl->cues);
+		free(cl->lp);
+		free(cl->tracked);
+	}
+	free(e->lists);
+	free(e->faders);
+	free(e->defaults);
+	free(e->out);
+	free(e->out_stamp);
+	free(e->param_cls);
+	free(e->dmx);
+	for (int t = 0; t < e->tap_count; t++) {
+		for (int i = 0; i < 3; i++)
+			free(e->taps[t]->frames[i].dmx);
+		sem_destroy(&e->taps[t]->ready);
+		free(e->taps[t]);
+	}
+	for (int i = 0; i < 3; i++)
+		free(e->snap_buf[i]);
+	gl_mpsc_free(&e->commands);
+	gl_spsc_free(&e->events);
+	free(e);
+}
+
+double gl_engine_rate_hz(const struct gl_engine *e)
+{
+	return e->config.rate_hz;
+}
+
+uint64_t gl_engine_period_ns(const struct gl_engine *e)
+{
+	return e->period_ns;
+}
+
+/* ---- patch ---------------------------------------------------------------- */
+
+int gl_engine_universe_index(const struct gl_engine *e, int number)
+{
+	for (int i = 0; i < e->universe_count; i++)
+		if (e->universes[i] == number)
+			return i;
+	return GL_ENOENT;
+}
+
+int gl_engine_add_universe(struct gl_engine *e, int number)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	if (number < GL_UNIVERSE_MIN || number > GL_UNIVERSE_MAX)
+		return GL_ERANGE;
+	int found = gl_engine_universe_index(e, number);
+	if (found >= 0)
+		return found;
+	if (e->universe_count == e->universe_cap) {
+		int cap = e->universe_cap ? e->universe_cap * 2 : 8;
+		int *u = realloc(e->universes, (size_t)cap * sizeof *u);
+		if (!u)
+			return GL_ENOMEM;
+		e->universes = u;
+		int **o = realloc(e->slot_owner, (size_t)cap * sizeof *o);
+		if (!o)
+			return GL_ENOMEM;
+		e->slot_owner = o;
+		e->universe_cap = cap;
+	}
+	int *owner = malloc(GL_DMX_SLOTS * sizeof *owner);
+	if (!owner)
+		return GL_ENOMEM;
+	for (int s = 0; s < GL_DMX_SLOTS; s++)
+		owner[s] = -1;
+	e->universes[e->universe_count] = number;
+	e->slot_owner[e->universe_count] = owner;
+	return e->universe_count++;
+}
+
+int gl_engine_universe_count(const struct gl_engine *e)
+{
+	return e->universe_count;
+}
+
+int gl_engine_universe_number(const struct gl_engine *e, int index)
+{
+	return e->universes[index];
+}
+
+int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *type,
+			  const char *label, int universe, int address, int *overlap_with)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	if (universe < GL_UNIVERSE_MIN || universe > GL_UNIVERSE_MAX)
+		return GL_ERANGE;
+	if (address < 1 || address > GL_DMX_SLOTS || type->footprint <= 0 ||
+	    address + type->footprint - 1 > GL_DMX_SLOTS)
+		return GL_ERANGE;
+	int u = gl_engine_add_universe(e, universe);
+	if (u < 0)
+		return u;
+	int *owner = e->slot_owner[u];
+	for (int s = address - 1; s < address - 1 + type->footprint; s++)
+		if (owner[s] >= 0) {
+			if (overlap_with)
+				*overlap_with = owner[s];
+			return GL_EEXIST;
+		}
+	GROW(e->fixtures, e->fixture_count, e->fixture_cap);
+	int id = e->fixture_count;
+	struct fixture *f = &e->fixtures[id];
+	memset(f, 0, sizeof *f);
+	copy_name(f->label, label);
+	f->type = *type;
+	f->universe_index = u;
+	f->address = address;
+	f->first_param = e->param_count;
+	f->param_count = type->channel_count + (type->virtual_intensity ? 1 : 0);
+	f->master = 1.0f;
+	f->intensity_param = -1;
+	for (int c = 0; c < type->channel_count; c++)
+		if (type->channels[c].attr == GL_ATTR_INTENSITY)
+			f->intensity_param = f->first_param + c;
+	if (type->virtual_intensity)
+		f->intensity_param = f->first_param + type->channel_count;
+	for (int s = address - 1; s < address - 1 + type->footprint; s++)
+		owner[s] = id;
+	e->param_count += f->param_count;
+	e->fixture_count++;
+	return id;
+}
+
+int gl_engine_fixture_count(const struct gl_engine *e)
+{
+	return e->fixture_count;
+}
+
+const char *gl_engine_fixture_label(const struct gl_engine *e, int fixture)
+{
+	return e->fixtures[fixture].label;
+}
+
+const struct gl_fixture_type *gl_engine_fixture_type(const struct gl_engine *e, int fixture)
+{
+	return &e->fixtures[fixture].type;
+}
+
+void gl_engine_fixture_address(const struct gl_engine *e, int fixture, int *universe,
+			       int *address)
+{
+	const struct fixture *f = &e->fixtures[fixture];
+	*universe = e->universes[f->universe_index];
+	*address = f->address;
+}
+
+int gl_engine_param(const struct gl_engine *e, int fixture, enum gl_attr attr)
+{
+	if (fixture < 0 || fixture >= e->fixture_count)
+		return GL_ENOENT;
+	const struct fixture *f = &e->fixtures[fixture];
+	if (attr == GL_ATTR_INTENSITY)
+		return f->intensity_param >= 0 ? f->intensity_param : GL_ENOENT;
+	for (int c = 0; c < f->type.channel_count; c++)
+		if (f->type.channels[c].attr == attr)
+			return f->first_param + c;
+	return GL_ENOENT;
+}
+
+int gl_engine_param_count(const struct gl_engine *e)
+{
+	return e->param_count;
+}
+
+/* ---- groups --------------------------------------------------------------- */
+
+int gl_engine_group_find(const struct gl_engine *e, const char *name)
+{
+	for (int g = 0; g < e->group_count; g++)
+		if (strcmp(e->groups[g].name, name) == 0)
+			return g;
+	return GL_ENOENT;
+}
+
+int gl_engine_add_group(struct gl_engine *e, const char *name, const int *fixtures, int count)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	if (gl_engine_group_find(e, name) >= 0)
+		return GL_EEXIST;
+	for (int i = 0; i < count; i++)
+		if (fixtures[i] < 0 || fixtures[i] >= e->fixture_count)
+			return GL_EINVAL;
+	GROW(e->groups, e->group_count, e->group_cap);
+	struct group *g = &e->groups[e->group_count];
+	memset(g, 0, sizeof *g);
+	copy_name(g->name, name);
+	g->members = malloc((size_t)(count ? count : 1) * sizeof *g->members);
+	if (!g->members)
+		return GL_ENOMEM;
+	memcpy(g->members, fixtures, (size_t)count * sizeof *fixtures);
+	g->member_count = count;
+	g->level = 1.0f;
+	return e->group_count++;
+}
+
+int gl_engine_group_count(const struct gl_engine *e)
+{
+	return e->group_count;
+}
+
+const char *gl_engine_group_name(const struct gl_engine *e, int group)
+{
+	return e->groups[group].name;
+}
+
+int gl_engine_group_members(const struct gl_engine *e, int group, const int **fixtures)
+{
+	*fixtures = e->groups[group].members;
+	return e->groups[group].member_count;
+}
+
+/* ---- cue lists -------------------------------------------------------------- */
+
+void gl_cue_def_init(struct gl_cue_def *def)
+{
+	memset(def, 0, sizeof *def);
+	for (int c = 0; c < GL_CLASS_COUNT; c++) {
+		def->class_time[c].fade_s = -1;
+		def->class_time[c].delay_s = -1;
+	}
+	def->curve = GL_CURVE_LINEAR;
+	def->continue_mode = GL_CONTINUE_MANUAL;
+}
+
+int gl_engine_cuelist_find(const struct gl_engine *e, const char *name)
+{
+	for (int l = 0; l < e->list_count; l++)
+		if (strcmp(e->lists[l].name, name) == 0)
+			return l;
+	return GL_ENOENT;
+}
+
+int gl_engine_add_cuelist(struct gl_engine *e, const char *name, bool loop)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	if (gl_engine_cuelist_find(e, name) >= 0)
+		return GL_EEXIST;
+	GROW(e->lists, e->list_count, e->list_cap);
+	struct cuelist *l = &e->lists[e->list_count];
+	memset(l, 0, sizeof *l);
+	copy_name(l->name, name);
+	l->loop = loop;
+	l->active = -1;
+	l->master = 1.0f;
+	return e->list_count++;
+}
+
+int gl_engine_cuelist_count(const struct gl_engine *e)
+{
+	return e->list_count;
+}
+
+const char *gl_engine_cuelist_name(const struct gl_engine *e, int list)
+{
+	return e->lists[list].name;
+}
+
+static double max_d(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *def)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	if (list < 0 || list >= e->list_count)
+		return GL_ENOENT;
+	struct cuelist *l = &e->lists[list];
+	if (!(def->number > 0) || def->fade_in_s < 0 || def->fade_out_s < 0 ||
+	    def->delay_in_s < 0 || def->delay_out_s < 0 || def->wait_s < 0 ||
+	    def->change_count < 0)
+		return GL_EINVAL;
+	for (int c = 0; c < l->cue_count; c++)
+		if (l->cues[c].def.number == def->number)
+			return GL_EEXIST;
+	if (l->cue_count > 0 && def->number < l->cues[l->cue_count - 1].def.number)
+		return GL_EINVAL;
+	for (int i = 0; i < def->change_count; i++) {
+		float v = def->changes[i].value;
+		if (def->changes[i].param < 0 || def->changes[i].param >= e->param_count ||
+		    !(v >= 0.0f && v <= 1.0f))
+			return GL_EINVAL;
+	}
+	GROW(l->cues, l->cue_count, l->cue_cap);
+	struct cue *q = &l->cues[l->cue_count];
+	memset(q, 0, sizeof *q);
+	q->def = *def;
+	q->changes = malloc((size_t)(def->change_count ? def->change_count : 1) *
+			    sizeof *q->changes);
+	if (!q->changes)
+		return GL_ENOMEM;
+	if (def->change_count)
+		memcpy(q->changes, def->changes, (size_t)def->change_count * sizeof *q->changes);
+	q->def.changes = q->changes;
+
+	double done = max_d(def->delay_in_s + def->fade_in_s, def->delay_out_s + def->fade_out_s);
+	for (int c = GL_CLASS_COLOR; c < GL_CLASS_COUNT; c++) {
+		const struct gl_class_time *ct = &def->class_time[c];
+		double fade = ct->fade_s >= 0 ? ct->fade_s : def->fade_in_s;
+		double delay = ct->delay_s >= 0 ? ct->delay_s : def->delay_in_s;
+		done = max_d(done, fade + delay);
+	}
+	q->done_after_ns = (uint64_t)llround(done * (double)GL_NS_PER_S);
+	return l->cue_count++;
+}
+
+int gl_engine_cue_count(const struct gl_engine *e, int list)
+{
+	return e->lists[list].cue_count;
+}
+
+const struct gl_cue_def *gl_engine_cue(const struct gl_engine *e, int list, int cue)
+{
+	return &e->lists[list].cues[cue].def;
+}
+
+int gl_engine_cue_find(const struct gl_engine *e, int list, double number)
+{
+	const struct cuelist *l = &e->lists[list];
+	for (int c = 0; c < l->cue_count; c++)
+		if (fabs(l->cues[c].def.number - number) < 1e-9)
+			return c;
+	return GL_ENOENT;
+}
+
+/* ---- faders --------------------------------------------------------------- */
+
+int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind,
+			int target, const char *label, float level)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	for (int i = 0; i < e->fader_count; i++)
+		if (e->faders[i].number == number)
+			return GL_EEXIST;
+	if (kind == GL_FADER_GROUP && (target < 0 || target >= e->group_count))
+		return GL_ENOENT;
+	if (kind == GL_FADER_CUELIST && (target < 0 || target >= e->list_count))
+		return GL_ENOENT;
+	if (!(level >= 0.0f && level <= 1.0f))
+		return GL_ERANGE;
+	GROW(e->faders, e->fader_count, e->fader_cap);
+	struct fader *f = &e->faders[e->fader_count];
+	memset(f, 0, sizeof *f);
+	f->number = number;
+	f->kind = kind;
+	f->target = target;
+	copy_name(f->label, label);
+	f->level = level;
+	if (kind == GL_FADER_GROUP) {
+		e->groups[target].mastered = true;
+		e->groups[target].level = level;
+	} else {
+		e->lists[target].master = level;
+	}
+	e->fader_count++;
+	return 0;
+}
+
+int gl_engine_fader_count(const struct gl_engine *e)
+{
+	return e->fader_count;
+}
+
+void gl_engine_fader_info(const struct gl_engine *e, int i, int *number,
+			  enum gl_fader_kind *kind, int *target, const char **label)
+{
+	const struct fader *f = &e->faders[i];
+	if (number)
+		*number = f->number;
+	if (kind)
+		*kind = f->kind;
+	if (target)
+		*target = f->target;
+	if (label)
+		*label = f->label;
+}
+
+/* ---- finalize ------------------------------------------------------------- */
+
+static size_t snapshot_size(const struct gl_engine *e)
+{
+	return sizeof(struct gl_snapshot) +
+	       (size_t)e->list_count * sizeof(struct gl_list_status) +
+	       (size_t)e->fader_count * sizeof(float);
+}
+
+int gl_engine_finalize(struct gl_engine *e)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	size_t np = (size_t)(e->param_count ? e->param_count : 1);
+	e->defaults = calloc(np, sizeof *e->defaults);
+	e->out = calloc(np, sizeof *e->out);
+	e->out_stamp = calloc(np, sizeof *e->out_stamp);
+	e->param_cls = calloc(np, sizeof *e->param_cls);
+	e->dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1), GL_DMX_SLOTS);
+	int *param_map = malloc(np * sizeof *param_map);
+	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->dmx || !param_map) {
+		free(param_map);
+		return GL_ENOMEM;
+	}
+	for (int i = 0; i < e->fixture_count; i++) {
+		const struct fixture *f = &e->fixtures[i];
+		for (int c = 0; c < f->type.channel_count; c++) {
+			const struct gl_channel *ch = &f->type.channels[c];
+			int p = f->first_param + c;
+			e->defaults[p] = ch->attr == GL_ATTR_INTENSITY ? 0.0f : ch->default_value;
+			e->param_cls[p] = (uint8_t)gl_attr_class(ch->attr);
+		}
+		if (f->type.virtual_intensity) {
+			e->defaults[f->intensity_param] = 0.0f;
+			e->param_cls[f->intensity_param] = GL_CLASS_INTENSITY;
+		}
+	}
+	memcpy(e->out, e->defaults, np * sizeof *e->out);
+	for (size_t p = 0; p < np; p++)
+		param_map[p] = -1;
+	for (int l = 0; l < e->list_count; l++) {
+		int rc = cuelist_build(e, &e->lists[l], param_map);
+		if (rc) {
+			free(param_map);
+			return rc;
+		}
+	}
+	free(param_map);
+	for (int i = 0; i < 3; i++) {
+		e->snap_buf[i] = calloc(1, snapshot_size(e));
+		if (!e->snap_buf[i])
+			return GL_ENOMEM;
+	}
+	gl_tbuf_init(&e->snap_tb, e->snap_buf[0], e->snap_buf[1], e->snap_buf[2]);
+	e->masters_dirty = true;
+	e->finalized = true;
+	return 0;
+}
+
+/* ---- commands and events ------------------------------------------------------ */
+
+int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd)
+{
+	switch (cmd->type) {
+	case GL_CMD_GO:
+	case GL_CMD_BACK:
+	case GL_CMD_LIST_MASTER:
+		if (cmd->list < 0 || cmd->list >= e->list_count)
+			return GL_EINVAL;
+		break;
+	case GL_CMD_GOTO:
+		if (cmd->list < 0 || cmd->list >= e->list_count || cmd->index < 0 ||
+		    cmd->index >= e->lists[cmd->list].cue_count)
+			return GL_EINVAL;
+		break;
+	case GL_CMD_STOP:
+	case GL_CMD_PAUSE:
+	case GL_CMD_RESUME:
+		if (cmd->list >= e->list_count)
+			return GL_EINVAL;
+		break;
+	case GL_CMD_FADER: {
+		bool found = false;
+		for (int i = 0; i < e->fader_count; i++)
+			found |= e->faders[i].number == cmd->index;
+		if (!found)
+			return GL_EINVAL;
+		break;
+	}
+	case GL_CMD_GRAND_MASTER:
+	case GL_CMD_BLACKOUT:
+		break;
+	default:
+		return GL_EINVAL;
+	}
+	if ((cmd->type == GL_CMD_FADER || cmd->type == GL_CMD_LIST_MASTER ||
+	     cmd->type == GL_CMD_GRAND_MASTER) &&
+	    !(cmd->value >= 0.0f && cmd->value <= 1.0f))
+		return GL_ERANGE;
+	if (!gl_mpsc_push(&e->commands, cmd)) {
+		atomic_fetch_add_explicit(&e->commands_dropped, 1, memory_order_relaxed);
+		return GL_EFULL;
+	}
+	return 0;
+}
+
+void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
+		 int index, uint64_t time_ns)
+{
+	struct gl_event ev = { type, list, cue, index, time_ns };
+	if (!gl_spsc_push(&e->events, &ev))
+		e->events_dropped++;
+}
+
+bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev)
+{
+	return gl_spsc_pop(&e->events, ev);
+}
+
+static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *, uint64_t),
+		      uint64_t now)
+{
+	if (list >= 0) {
+		fn(&e->lists[list], now);
+		return;
+	}
+	for (int l = 0; l < e->list_count; l++)
+		fn(&e->lists[l], now);
+}
+
+static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t now)
+{
+	struct cuelist *l = c->list >= 0 && c->list < e->list_count ? &e->lists[c->list] : NULL;
+	switch (c->type) {
+	case GL_CMD_GO: {
+		int next = cuelist_next(l);
+		if (l->releasing)
+			next = l->cue_count > 0 ? 0 : -1;
+		if (next < 0)
+			engine_emit(e, GL_EV_LIST_END, c->list, l->active, 0, now);
+		else
+			cuelist_go(e, l, next, now, false);
+		break;
+	}
+	case GL_CMD_BACK:
+		if (l->active > 0)
+			cuelist_go(e, l, l->active - 1, now, true);
+		break;
+	case GL_CMD_GOTO:
+		cuelist_go(e, l, c->index, now, false);
+		break;
+	case GL_CMD_STOP:
+		if (l) {
+			cuelist_stop(e, l, now);
+		} else {
+			for (int i = 0; i < e->list_count; i++)
+				cuelist_stop(e, &e->lists[i], now);
+		}
+		break;
+	case GL_CMD_PAUSE:
+		for_lists(e, c->list, cuelist_pause, now);
+		break;
+	case GL_CMD_RESUME:
+		for_lists(e, c->list, cuelist_resume, now);
+		break;
+	case GL_CMD_FADER:
+		for (int i = 0; i < e->fader_count; i++) {
+			struct fader *f = &e->faders[i];
+			if (f->number != c->index)
+				continue;
+			f->level = c->value;
+			if (f->kind == GL_FADER_GROUP) {
+				e->groups[f->target].level = c->value;
+				e->masters_dirty = true;
+			} else {
+				e->lists[f->target].master = c->value;
+			}
+		}
+		break;
+	case GL_CMD_LIST_MASTER:
+		l->master = c->value;
+		for (int i = 0; i < e->fader_count; i++)
+			if (e->faders[i].kind == GL_FADER_CUELIST && e->faders[i].target == c->list)
+				e->faders[i].level = c->value;
+		break;
+	case GL_CMD_GRAND_MASTER:
+		e->grand_master = c->value;
+		break;
+	case GL_CMD_BLACKOUT:
+		e->blackout = c->index != 0;
+		break;
+	}
+}
+
+/* ---- the tick ------------------------------------------------------------------ */
+
+static void update_masters(struct gl_engine *e)
+{
+	for (int i = 0; i < e->fixture_count; i++)
+		e->fixtures[i].master = 1.0f;
+	for (int g = 0; g < e->group_count; g++) {
+		const struct group *grp = &e->groups[g];
+		if (!grp->mastered)
+			continue;
+		for (int m = 0; m < grp->member_count; m++)
+			e->fixtures[grp->members[m]].master *= grp->level;
+	}
+	e->masters_dirty = false;
+}
+
+static void merge(struct gl_engine *e)
+{
+	memcpy(e->out, e->defaults, (size_t)e->param_count * sizeof *e->out);
+	memset(e->out_stamp, 0, (size_t)e->param_count * sizeof *e->out_stamp);
+	for (int l = 0; l < e->list_count; l++) {
+		const struct cuelist *cl = &e->lists[l];
+		if (cl->state == GL_LIST_OFF)
+			continue;
+		for (int i = 0; i < cl->param_count; i++) {
+			const struct list_param *lp = &cl->lp[i];
+			if (!lp->set)
+				continue;
+			int p = lp->param;
+			if (lp->cls == GL_CLASS_INTENSITY) {
+				float v = lp->value * cl->master;
+				if (v > e->out[p])
+					e->out[p] = v;
+			} else if (lp->stamp > e->out_stamp[p]) {
+				e->out[p] = lp->value;
+				e->out_stamp[p] = lp->stamp;
+			}
+		}
+	}
+	float global = e->blackout ? 0.0f : e->grand_master;
+	for (int i = 0; i < e->fixture_count; i++) {
+		const struct fixture *f = &e->fixtures[i];
+		if (f->intensity_param >= 0)
+			e->out[f->intensity_param] *= f->master * global;
+	}
+}
+
+static bool is_emitter(enum gl_attr a)
+{
+	switch (a) {
+	case GL_ATTR_RED: case GL_ATTR_GREEN: case GL_ATTR_BLUE: case GL_ATTR_WHITE:
+	case GL_ATTR_AMBER: case GL_ATTR_UV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void render(struct gl_engine *e)
+{
+	for (int i = 0; i < e->fixture_count; i++) {
+		const struct fixture *f = &e->fixtures[i];
+		uint8_t *slot = e->dmx + (size_t)f->universe_index * GL_DMX_SLOTS + f->address - 1;
+		const float *v = e->out + f->first_param;
+		float dim = f->type.virtual_intensity ? e->out[f->intensity_param] : 1.0f;
+		for (int c = 0; c < f->type.channel_count; c++) {
+			const struct gl_channel *ch = &f->type.channels[c];
+			float x = v[c];
+			if (f->type.virtual_intensity && is_emitter(ch->attr))
+				x *= dim;
+			x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+			if (ch->bytes == 2) {
+				uint32_t w = (uint32_t)lrint((double)x * 65535.0);
+				*slot++ = (uint8_t)(w >> 8);
+				*slot++ = (uint8_t)(w & 0xff);
+			} else {
+				*slot++ = (uint8_t)lrintf(x * 255.0f);
+			}
+		}
+	}
+}
+
+static void publish(struct gl_engine *e, uint64_t now_ns)
+{
+	size_t bytes = (size_t)e->universe_count * GL_DMX_SLOTS;
+	for (int t = 0; t < e->tap_count; t++) {
+		struct gl_frame_tap *tap = e->taps[t];
+		struct gl_frame *fr = gl_tbuf_back(&tap->tb);
+		fr->tick = e->tick_count;
+		fr->time_ns = now_ns;
+		memcpy(fr->dmx, e->dmx, bytes);
+		gl_tbuf_publish(&tap->tb);
+		sem_post(&tap->ready);
+	}
+
+	struct gl_snapshot *s = gl_tbuf_back(&e->snap_tb);
+	struct gl_list_status *ls = (struct gl_list_status *)(s + 1);
+	float *levels = (float *)(ls + e->list_count);
+	s->tick = e->tick_count;
+	s->time_ns = now_ns;
+	s->grand_master = e->grand_master;
+	s->blackout = e->blackout;
+	s->ticks_late = e->ticks_late;
+	s->ticks_skipped = e->ticks_skipped;
+	s->commands_dropped = atomic_load_explicit(&e->commands_dropped, memory_order_relaxed);
+	s->events_dropped = e->events_dropped;
+	s->tick_ns_last = e->tick_ns_last;
+	s->tick_ns_max = e->tick_ns_max;
+	s->list_count = e->list_count;
+	s->fader_count = e->fader_count;
+	for (int l = 0; l < e->list_count; l++) {
+		const struct cuelist *cl = &e->lists[l];
+		ls[l].state = cl->state;
+		ls[l].active = cl->active;
+		ls[l].standby = cuelist_next(cl);
+		ls[l].progress = cl->active >= 0 ? cl->progress : 0.0f;
+		ls[l].master = cl->master;
+	}
+	for (int i = 0; i < e->fader_count; i++)
+		levels[i] = e->faders[i].level;
+	gl_tbuf_publish(&e->snap_tb);
+	atomic_store_explicit(&e->snap_ready, true, memory_order_release);
+}
+
+void gl_engine_tick(struct gl_engine *e, uint64_t now_ns)
+{
+	struct gl_cmd cmd;
+	/* Bounded drain: a flood of commands cannot stretch one tick. */
+	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
+		run_command(e, &cmd, now_ns);
+	for (int l = 0; l < e->list_count; l++)
+		cuelist_update(e, &e->lists[l], now_ns);
+	if (e->masters_dirty)
+		update_masters(e);
+	merge(e);
+	render(e);
+	e->last_tick_ns = now_ns;
+	publish(e, now_ns);
+	e->tick_count++;
+}
+
+const uint8_t *gl_engine_dmx(const struct gl_engine *e, int u)
+{
+	return e->dmx + (size_t)u * GL_DMX_SLOTS;
+}
+
+float gl_engine_param_value(const struct gl_engine *e, int param)
+{
+	return e->out[param];
+}
+
+/* ---- frame taps ----------------------------------------------------------------- */
+
+struct gl_frame_tap *gl_engine_add_tap(struct gl_engine *e)
+{
+	if (!e->finalized || e->thread_started || e->tap_count == GL_MAX_TAPS)
+		return NULL;
+	struct gl_frame_tap *tap = calloc(1, sizeof *tap);
+	if (!tap)
+		return NULL;
+	for (int i = 0; i < 3; i++) {
+		tap->frames[i].universe_count = e->universe_count;
+		tap->frames[i].numbers = e->universes;
+		tap->frames[i].dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1),
+					    GL_DMX_SLOTS);
+		if (!tap->frames[i].dmx) {
+			for (int j = 0; j < i; j++)
+				free(tap->frames[j].dmx);
+			free(tap);
+			return NULL;
+		}
+	}
+	sem_init(&tap->ready, 0, 0);
+	gl_tbuf_init(&tap->tb, &tap->frames[0], &tap->frames[1], &tap->frames[2]);
+	e->taps[e->tap_count++] = tap;
+	return tap;
+}
+
+const struct gl_frame *gl_tap_read(struct gl_frame_tap *tap)
+{
+	return gl_tbuf_read(&tap->tb);
+}
+
+bool gl_tap_wait(struct gl_frame_tap *tap, uint64_t timeout_ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t ns = (uint64_t)ts.tv_nsec + timeout_ns;
+	ts.tv_sec += (time_t)(ns / GL_NS_PER_S);
+	ts.tv_nsec = (long)(ns % GL_NS_PER_S);
+	int rc;
+	while ((rc = sem_timedwait(&tap->ready, &ts)) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		return false;
+	while (sem_trywait(&tap->ready) == 0) /* coalesce: only the newest counts */
+		;
+	return true;
+}
+
+/* ---- snapshot ------------------------------------------------------------------- */
+
+int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out)
+{
+	if (!atomic_load_explicit(&e->snap_ready, memory_order_acquire))
+		return GL_EAGAIN;
+	struct gl_snapshot *s = gl_tbuf_read(&e->snap_tb);
+	if (!s)
+		s = gl_tbuf_front(&e->snap_tb);
+	struct gl_list_status *lists = out->lists;
+	float *levels = out->fader_levels;
+	*out = *s;
+	out->lists = lists;
+	out->fader_levels = levels;
+	const struct gl_list_status *ls = (const struct gl_list_status *)(s + 1);
+	if (lists)
+		memcpy(lists, ls, (size_t)s->list_count * sizeof *ls);
+	if (levels)
+		memcpy(levels, ls + s->list_count, (size_t)s->fader_count * sizeof *levels);
+	return 0;
+}
+
+/* ---- the engine thread -------------------------------------------------------- */
+
+static void timespec_from_ns(struct timespec *ts, uint64_t ns)
+{
+	ts->tv_sec = (time_t)(ns / GL_NS_PER_S);
+	ts->tv_nsec = (long)(ns % GL_NS_PER_S);
+}
+
+static void *engine_thread(void *arg)
+{
+	struct gl_engine *e = arg;
+	uint64_t period = e->period_ns;
+	uint64_t next = gl_now_ns();
+	while (atomic_load_explicit(&e->running, memory_order_acquire)) {
+		struct timespec ts;
+		timespec_from_ns(&ts, next);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		uint64_t start = gl_now_ns();
+		gl_engine_tick(e, start);
+		uint64_t end = gl_now_ns();
+		e->tick_ns_last = end - start;
+		if (e->tick_ns_last > e->tick_ns_max)
+			e->tick_ns_max = e->tick_ns_last;
+		if (start > next + period)
+			e->ticks_late++;
+		next += period;
+		if (end >= next) {
+			/* Overran: skip the missed periods instead of bursting
+			 * to catch up; the schedule keeps its phase. */
+			uint64_t missed = (end - next) / period + 1;
+			next += missed * period;
+			e->ticks_skipped += missed;
+			engine_emit(e, GL_EV_TICK_LATE, -1, -1, (int)missed, end);
+		}
+	}
+	return NULL;
+}
+
+int gl_engine_start(struct gl_engine *e)
+{
+	if (!e->finalized || e->thread_started)
+		return GL_ESTATE;
+	atomic_store(&e->running, true);
+	if (pthread_create(&e->thread, NULL, engine_thread, e) != 0) {
+		atomic_store(&e->running, false);
+		return GL_EIO;
+	}
+	/* Best effort: realtime priority when allowed (root or rtprio limit). */
+	struct sched_param sp = { .sched_priority = 50 };
+	pthread_setschedparam(e->thread, SCHED_FIFO, &sp);
+	e->thread_started = true;
+	return 0;
+}
+
+void gl_engine_stop(struct gl_engine *e)
+{
+	if (!e->thread_started)
+		return;
+	atomic_store(&e->running, false);
+	pthread_join(e->thread, NULL);
+	e->thread_started = false;
+}

@@ -1,0 +1,309 @@
+/*
+ * engine.h - the realtime cue engine: patch, groups, cue lists, faders,
+ * masters; a fixed-rate tick that renders DMX frames.
+ *
+ * Life cycle: gl_engine_create(), then build the show (fixtures, groups, cue
+ * lists, faders) on one thread, then gl_engine_finalize() sizes every runtime
+ * array. After that the show's shape is frozen: the tick (gl_engine_tick(),
+ * on the engine thread, or driven by a test with a fake clock) allocates
+ * nothing and takes no lock. Other threads talk to it only through
+ * gl_engine_command() (lock-free MPSC ring), frame taps (triple buffers),
+ * the state snapshot (triple buffer) and the event ring (SPSC, one reader).
+ */
+#ifndef GL_ENGINE_H
+#define GL_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attr.h"
+#include "gl.h"
+
+#define GL_MAX_CHANNELS 64      /* channels (params) per fixture type */
+#define GL_DEFAULT_RATE_HZ 44.0
+
+/* ---- fixture types ------------------------------------------------------ */
+
+struct gl_channel {
+	enum gl_attr attr;
+	uint8_t bytes;          /* 1 = 8-bit, 2 = 16-bit (coarse, fine) */
+	float default_value;    /* normalised 0..1 */
+};
+
+/* Emitter colours that a fixture's colour attributes mix to. */
+struct gl_fixture_type {
+	char name[GL_NAME_MAX];
+	int channel_count;      /* entries in channels[] */
+	struct gl_channel channels[GL_MAX_CHANNELS];
+	int footprint;          /* DMX slots used (sum of bytes) */
+	bool virtual_intensity; /* no dimmer: intensity scales emitters */
+	float pan_range_deg;    /* 0 when the fixture has no pan */
+	float tilt_range_deg;
+};
+
+/* Fills footprint and virtual_intensity (set when the type has colour
+ * emitters and no intensity channel). Returns GL_EINVAL for an empty type,
+ * a footprint over 512 or an attribute listed twice. */
+int gl_fixture_type_finish(struct gl_fixture_type *type);
+
+/* ---- colour ------------------------------------------------------------- */
+
+/* Mixes an RGB colour (0..1 each) into the emitters the type has (RGB, RGBW
+ * with white extraction, RGBA with amber extraction, CMY). Writes, for each
+ * colour attribute the type has, its value into out[attr] and sets
+ * has[attr]. Returns the number of attributes written (0: no colour). */
+int gl_color_mix(const struct gl_fixture_type *type, float r, float g,
+		 float b, float out[GL_ATTR_COUNT], bool has[GL_ATTR_COUNT]);
+
+/* Parses "#rrggbb" or "rrggbb". Returns 0 or GL_EINVAL. */
+int gl_color_parse_hex(const char *s, float *r, float *g, float *b);
+
+/* ---- building a show ------------------------------------------------------ */
+
+struct gl_engine;
+
+struct gl_engine_config {
+	double rate_hz;         /* tick rate; 0 = GL_DEFAULT_RATE_HZ */
+	double back_time_s;     /* fade time of BACK (default 1 s when < 0) */
+	double release_time_s;  /* fade-out time of STOP (default 0) */
+	int command_capacity;   /* ring slots; 0 = 1024 */
+	int event_capacity;     /* ring slots; 0 = 1024 */
+};
+
+/* Returns NULL when out of memory. */
+struct gl_engine *gl_engine_create(const struct gl_engine_config *config);
+void gl_engine_destroy(struct gl_engine *e);
+
+double gl_engine_rate_hz(const struct gl_engine *e);
+uint64_t gl_engine_period_ns(const struct gl_engine *e);
+
+/* Universes are numbered 1..63999. Returns the universe's index, or
+ * GL_ERANGE / GL_EEXIST. Fixtures add their universe themselves; outputs
+ * may add universes that have no fixture (they are sent all-zero). */
+int gl_engine_add_universe(struct gl_engine *e, int number);
+/* Returns the index of universe `number`, or GL_ENOENT. */
+int gl_engine_universe_index(const struct gl_engine *e, int number);
+int gl_engine_universe_count(const struct gl_engine *e);
+int gl_engine_universe_number(const struct gl_engine *e, int index);
+
+/* Patches one fixture instance. `type` is copied. Returns the fixture's id
+ * (0, 1, ...), GL_ERANGE for a universe or address out of range or a
+ * footprint past slot 512, GL_EEXIST when its slots overlap a fixture
+ * patched before (*overlap_with gets that fixture's id when not NULL). */
+int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *type,
+			  const char *label, int universe, int address,
+			  int *overlap_with);
+int gl_engine_fixture_count(const struct gl_engine *e);
+const char *gl_engine_fixture_label(const struct gl_engine *e, int fixture);
+const struct gl_fixture_type *gl_engine_fixture_type(const struct gl_engine *e, int fixture);
+void gl_engine_fixture_address(const struct gl_engine *e, int fixture,
+			       int *universe, int *address);
+/* The engine parameter that holds `attr` of `fixture`, or GL_ENOENT. */
+int gl_engine_param(const struct gl_engine *e, int fixture, enum gl_attr attr);
+int gl_engine_param_count(const struct gl_engine *e);
+
+/* Groups: named lists of fixture ids. Returns the group id or GL_EEXIST. */
+int gl_engine_add_group(struct gl_engine *e, const char *name,
+			const int *fixtures, int count);
+int gl_engine_group_find(const struct gl_engine *e, const char *name);
+int gl_engine_group_count(const struct gl_engine *e);
+const char *gl_engine_group_name(const struct gl_engine *e, int group);
+int gl_engine_group_members(const struct gl_engine *e, int group,
+			    const int **fixtures);
+
+enum gl_curve { GL_CURVE_LINEAR, GL_CURVE_S };
+
+/* Per attribute-class time; a negative value means "use the cue's fade". */
+struct gl_class_time {
+	double fade_s;
+	double delay_s;
+};
+
+enum gl_continue {
+	GL_CONTINUE_MANUAL,  /* waits for GO */
+	GL_CONTINUE_WAIT,    /* next cue GOes wait_s after this cue's GO */
+	GL_CONTINUE_FOLLOW,  /* next cue GOes wait_s after this cue completes */
+};
+
+struct gl_cue_change {
+	int param;
+	float value;        /* normalised 0..1 */
+};
+
+struct gl_cue_def {
+	double number;                        /* decimal cue number, > 0 */
+	char number_text[GL_CUE_NUMBER_MAX];  /* as written ("1.5") */
+	char label[GL_NAME_MAX];
+	double fade_in_s;     /* rising intensity (and every other class by default) */
+	double fade_out_s;    /* falling intensity */
+	double delay_in_s;
+	double delay_out_s;
+	struct gl_class_time class_time[GL_CLASS_COUNT]; /* COLOR/POSITION/BEAM; INTENSITY ignored */
+	enum gl_curve curve;
+	enum gl_continue continue_mode;
+	double wait_s;
+	const struct gl_cue_change *changes;  /* copied */
+	int change_count;
+};
+
+/* Sets a cue_def to defaults: no fade, no delay, class times unset, linear,
+ * manual. */
+void gl_cue_def_init(struct gl_cue_def *def);
+
+/* Returns the list id or GL_EEXIST. `loop`: after the last cue GO returns to
+ * the first (a chase). */
+int gl_engine_add_cuelist(struct gl_engine *e, const char *name, bool loop);
+int gl_engine_cuelist_find(const struct gl_engine *e, const char *name);
+int gl_engine_cuelist_count(const struct gl_engine *e);
+const char *gl_engine_cuelist_name(const struct gl_engine *e, int list);
+/* Cues must be added in ascending number. Returns the cue's index in its
+ * list, GL_EEXIST for a number already used, GL_EINVAL for a number not
+ * above the previous one or a negative time. */
+int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *def);
+int gl_engine_cue_count(const struct gl_engine *e, int list);
+const struct gl_cue_def *gl_engine_cue(const struct gl_engine *e, int list, int cue);
+/* Index of the cue numbered `number` in `list`, or GL_ENOENT. */
+int gl_engine_cue_find(const struct gl_engine *e, int list, double number);
+
+enum gl_fader_kind { GL_FADER_GROUP, GL_FADER_CUELIST };
+
+/* Fader n (1..) masters a group's intensity (inhibitive: scales it) or a cue
+ * list's intensity output. Starts at `level`. Returns 0, GL_EEXIST. */
+int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind,
+			int target, const char *label, float level);
+int gl_engine_fader_count(const struct gl_engine *e);
+/* Describes fader at index i (0..count-1). */
+void gl_engine_fader_info(const struct gl_engine *e, int i, int *number,
+			  enum gl_fader_kind *kind, int *target, const char **label);
+
+/* Sizes every runtime array; after this the show's shape cannot change.
+ * Returns 0 or GL_ENOMEM. */
+int gl_engine_finalize(struct gl_engine *e);
+
+/* ---- running ------------------------------------------------------------ */
+
+enum gl_cmd_type {
+	GL_CMD_GO,          /* list */
+	GL_CMD_BACK,        /* list */
+	GL_CMD_GOTO,        /* list, cue index */
+	GL_CMD_STOP,        /* list; list < 0: every list */
+	GL_CMD_PAUSE,       /* list; list < 0: every list */
+	GL_CMD_RESUME,      /* list; list < 0: every list */
+	GL_CMD_FADER,       /* index = fader number, value 0..1 */
+	GL_CMD_LIST_MASTER, /* list, value 0..1 */
+	GL_CMD_GRAND_MASTER,/* value 0..1 */
+	GL_CMD_BLACKOUT,    /* index: 0 off, 1 on */
+};
+
+struct gl_cmd {
+	enum gl_cmd_type type;
+	int list;
+	int index;
+	float value;
+};
+
+/* Any thread. Returns 0, or GL_EFULL when the ring is full (the command is
+ * dropped; the caller reports it), GL_EINVAL for a bad list/cue/fader. */
+int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd);
+
+/* One tick at `now_ns` (monotonic): drain commands, advance fades from
+ * elapsed time, merge, apply masters, render, publish. Engine thread (or a
+ * test); never allocates, never locks. */
+void gl_engine_tick(struct gl_engine *e, uint64_t now_ns);
+
+/* Runs gl_engine_tick() on its own thread on an absolute monotonic schedule
+ * (never bursts to catch up: a missed period is skipped and counted).
+ * Returns 0 or GL_EIO. */
+int gl_engine_start(struct gl_engine *e);
+void gl_engine_stop(struct gl_engine *e);
+
+/* Rendered DMX of universe index u after the last tick (engine thread or a
+ * test driving the tick). */
+const uint8_t *gl_engine_dmx(const struct gl_engine *e, int u);
+/* Merged value (after masters) of a param after the last tick; tests. */
+float gl_engine_param_value(const struct gl_engine *e, int param);
+
+/* ---- frames out --------------------------------------------------------- */
+
+/* A frame: every universe's 512 slots after one tick. */
+struct gl_frame {
+	uint64_t tick;
+	uint64_t time_ns;         /* tick time */
+	int universe_count;
+	const int *numbers;       /* universe numbers, universe_count entries */
+	uint8_t *dmx;             /* universe_count * 512 bytes */
+};
+
+struct gl_frame_tap;
+
+/* A consumer of frames (an output thread). Create before gl_engine_start(),
+ * after gl_engine_finalize(). Up to 8 taps. Returns NULL on error. */
+struct gl_frame_tap *gl_engine_add_tap(struct gl_engine *e);
+/* The newest frame, or NULL when none arrived since the last call. The frame
+ * stays valid until the next call. Consumer thread only. */
+const struct gl_frame *gl_tap_read(struct gl_frame_tap *tap);
+/* Waits until a frame newer than the last read arrives, or timeout_ns.
+ * Returns true when one is there. */
+bool gl_tap_wait(struct gl_frame_tap *tap, uint64_t timeout_ns);
+
+/* ---- state snapshot ------------------------------------------------------ */
+
+enum gl_list_state { GL_LIST_OFF, GL_LIST_RUNNING, GL_LIST_PAUSED };
+
+struct gl_list_status {
+	enum gl_list_state state;
+	int active;          /* cue index, -1 = none */
+	int standby;         /* cue index, -1 = none (end of list) */
+	float progress;      /* 0..1 of the active cue's fade; 1 when done */
+	float master;        /* list master level */
+};
+
+struct gl_snapshot {
+	uint64_t tick;
+	uint64_t time_ns;
+	float grand_master;
+	bool blackout;
+	uint64_t ticks_late;      /* ticks that started > 1 period late */
+	uint64_t ticks_skipped;   /* periods skipped to stay on schedule */
+	uint64_t commands_dropped;
+	uint64_t events_dropped;
+	uint64_t tick_ns_last;    /* time spent in the last tick */
+	uint64_t tick_ns_max;
+	int list_count;
+	struct gl_list_status *lists;  /* list_count entries */
+	int fader_count;
+	float *fader_levels;           /* fader_count entries, in add order */
+};
+
+/* Copies the newest snapshot into *out; out->lists and out->fader_levels
+ * must point at arrays big enough for the show's lists and faders.
+ * Any one reader thread. Returns 0, or GL_EAGAIN before the first tick. */
+int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out);
+
+/* ---- events ------------------------------------------------------------- */
+
+enum gl_event_type {
+	GL_EV_CUE_FIRED,   /* list, cue: a cue started (GO, GOTO, follow) */
+	GL_EV_CUE_DONE,    /* list, cue: its fades completed */
+	GL_EV_LIST_END,    /* list: GO at the last cue of a non-looping list */
+	GL_EV_LIST_STOPPED,/* list */
+	GL_EV_TICK_LATE,   /* index: periods skipped */
+};
+
+struct gl_event {
+	enum gl_event_type type;
+	int list;
+	int cue;
+	int index;
+	uint64_t time_ns;
+};
+
+/* Control thread (the single reader). Returns true and fills *ev when an
+ * event was waiting. */
+bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
+
+/* Monotonic clock, ns. */
+uint64_t gl_now_ns(void);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * engine_internal.h - the engine's structs, shared by its own files
+ * (engine.c: building and the tick; cuelist.c: cue list playback). Nothing
+ * outside engine/ includes this.
+ *
+ * Parameters ("params") are the unit of everything: one per fixture
+ * channel attribute, plus one virtual intensity for fixtures without a
+ * dimmer. A fixture's params are consecutive, in its type's channel order,
+ * the virtual intensity last. Arrays indexed by param are sized at
+ * gl_engine_finalize() and never reallocated.
+ */
+#ifndef GL_ENGINE_INTERNAL_H
+#define GL_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+
+#include "engine.h"
+#include "ring.h"
+
+#define GL_MAX_TAPS 8
+
+struct fixture {
+	char label[GL_NAME_MAX];
+	struct gl_fixture_type type;
+	int universe_index;
+	int address;             /* 1..512 */
+	int first_param;
+	int param_count;         /* channels (+1 for virtual intensity) */
+	int intensity_param;     /* -1 when none */
+	float master;            /* product of its group faders */
+};
+
+struct group {
+	char name[GL_NAME_MAX];
+	int *members;
+	int member_count;
+	float level;             /* fader level when a fader masters it */
+	bool mastered;
+};
+
+struct cue {
+	struct gl_cue_def def;   /* def.changes points at changes below */
+	struct gl_cue_change *changes;
+	uint64_t done_after_ns;  /* longest delay + fade of its timing */
+};
+
+/* Playback state of one param inside one cue list. */
+struct list_param {
+	int param;
+	uint8_t cls;             /* enum gl_attr_class */
+	bool set;                /* the list contributes a value */
+	bool release_at_end;     /* fading out to be unset (tracked value gone) */
+	float start, target, value;
+	uint64_t delay_ns, fade_ns;
+	uint64_t stamp;          /* LTP: the GO that last changed it */
+};
+
+struct cuelist {
+	char name[GL_NAME_MAX];
+	bool loop;
+	struct cue *cues;
+	int cue_count, cue_cap;
+
+	/* sized at finalize */
+	int param_count;
+	struct list_param *lp;
+	float *tracked;          /* cue_count x param_count; NaN = not set */
+
+	/* playback */
+	enum gl_list_state state;
+	int active;              /* -1 = none */
+	bool releasing;          /* STOP in progress */
+	uint64_t go_ns;          /* when the active cue (or release) started */
+	uint64_t done_ns;        /* when its fades complete */
+	bool done_reported;
+	uint64_t continue_at_ns; /* wait/follow: when the next cue GOes; 0 none */
+	uint64_t pause_ns;
+	float master;
+	float progress;
+};
+
+struct fader {
+	int number;
+	enum gl_fader_kind kind;
+	int target;
+	char label[GL_NAME_MAX];
+	float level;
+};
+
+struct gl_frame_tap {
+	struct gl_tbuf tb;
+	struct gl_frame frames[3];
+	sem_t ready;
+};
+
+struct gl_engine {
+	struct gl_engine_config config;
+	uint64_t period_ns;
+
+	int *universes;          /* numbers */
+	int **slot_owner;        /* per universe: 512 fixture ids, -1 free (load time) */
+	int universe_count, universe_cap;
+
+	struct fixture *fixtures;
+	int fixture_count, fixture_cap;
+	int param_count;
+
+	struct group *groups;
+	int group_count, group_cap;
+
+	struct cuelist *lists;
+	int list_count, list_cap;
+
+	struct fader *faders;
+	int fader_count, fader_cap;
+
+	bool finalized;
+
+	/* per param, sized at finalize */
+	float *defaults;
+	float *out;
+	uint64_t *out_stamp;
+	uint8_t *param_cls;
+	uint8_t *dmx;            /* universe_count * 512 */
+
+	float grand_master;
+	bool blackout;
+	bool masters_dirty;
+	uint64_t go_counter;
+	uint64_t tick_count;
+	uint64_t last_tick_ns;
+
+	struct gl_mpsc commands;
+	struct gl_spsc events;
+	atomic_uint_fast64_t commands_dropped;
+	uint64_t events_dropped;
+
+	struct gl_frame_tap *taps[GL_MAX_TAPS];
+	int tap_count;
+
+	/* snapshot: three buffers of header + lists + fader levels */
+	struct gl_tbuf snap_tb;
+	void *snap_buf[3];
+	atomic_bool snap_ready;
+
+	/* engine thread */
+	pthread_t thread;
+	atomic_bool running;
+	bool thread_started;
+	uint64_t ticks_late, ticks_skipped;
+	uint64_t tick_ns_last, tick_ns_max;
+};
+
+/* cuelist.c */
+void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
+		bool is_back);
+void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
+void cuelist_pause(struct cuelist *l, uint64_t now_ns);
+void cuelist_resume(struct cuelist *l, uint64_t now_ns);
+void cuelist_update(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
+int cuelist_next(const struct cuelist *l);
+int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map);
+
+void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
+		 int index, uint64_t time_ns);
+
+#endif

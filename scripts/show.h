@@ -1,0 +1,61 @@
+/*
+ * show.h - the Lua show-file runtime: loads a show file in a sandbox, builds
+ * the engine (patch, groups, cue lists, faders) and the output configs, and
+ * keeps the Lua state for the show's handlers (on_cue, timers, ...).
+ *
+ * Loading and every call below run on the control thread (the thread that
+ * loaded the show). Handlers run under an instruction budget: a runaway one
+ * is stopped, reported through gl_show_take_error(), and the show goes on.
+ */
+#ifndef GL_SHOW_H
+#define GL_SHOW_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../engine/engine.h"
+#include "../outputs/output.h"
+
+struct gl_show;
+
+/* Loads `path`. On error returns NULL and writes "file:line: what is wrong"
+ * into err. The engine it builds is finalized but not started. */
+struct gl_show *gl_show_load(const char *path, char *err, size_t err_len);
+void gl_show_destroy(struct gl_show *show);
+
+const char *gl_show_name(const struct gl_show *show);
+const char *gl_show_path(const struct gl_show *show);
+struct gl_engine *gl_show_engine(struct gl_show *show);
+
+/* Outputs the show declared, in order. gl_show_output_take() hands the
+ * configured output state to the caller (the output thread opens it); it
+ * returns NULL when already taken. */
+int gl_show_output_count(const struct gl_show *show);
+const struct gl_output_config *gl_show_output_config(const struct gl_show *show, int i);
+const struct gl_output_ops *gl_show_output_ops(const struct gl_show *show, int i);
+struct gl_output *gl_show_output_take(struct gl_show *show, int i);
+
+/* Commands the show asked for at load time (go("Main") at the end of the
+ * file): sent to the engine once it runs. Returns how many were sent. */
+int gl_show_start(struct gl_show *show);
+
+/* Runs the handlers an engine event triggers (on_cue ...). */
+void gl_show_handle_event(struct gl_show *show, const struct gl_event *ev);
+/* Timers (every/after): when the next one is due (monotonic ns), 0 if none;
+ * and running those that are due. */
+uint64_t gl_show_next_timer_ns(const struct gl_show *show);
+void gl_show_run_timers(struct gl_show *show, uint64_t now_ns);
+
+/* Errors from handlers (Lua errors, budget exhausted, rejected commands),
+ * oldest first. Returns false when none is waiting. */
+bool gl_show_take_error(struct gl_show *show, char *buf, size_t len);
+
+/* Prints the show for `ghostlight check`: patch, groups, cue lists with
+ * their cues and times, faders, outputs. */
+void gl_show_print(const struct gl_show *show, FILE *out);
+
+/* The instruction budgets (Lua VM instructions). */
+#define GL_SHOW_LOAD_BUDGET 200000000L
+#define GL_SHOW_HANDLER_BUDGET 2000000L
+
+#endif

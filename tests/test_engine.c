@@ -1,0 +1,507 @@
+/*
+ * test_engine.c - the cue engine driven by a fake clock: fade values at
+ * exact times (and after a late tick), tracking, HTP/LTP merge, BACK/GOTO,
+ * wait/follow timing, PAUSE/RESUME, STOP, masters, 16-bit render, events.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/engine.h"
+
+#define S(x) ((uint64_t)((x) * 1e9))
+
+static struct gl_fixture_type dimmer_type(void)
+{
+	struct gl_fixture_type t = { .name = "dimmer", .channel_count = 1 };
+	t.channels[0] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	return t;
+}
+
+static struct gl_fixture_type mover_type(void)
+{
+	struct gl_fixture_type t = { .name = "mover", .channel_count = 3,
+				     .pan_range_deg = 540, .tilt_range_deg = 270 };
+	t.channels[0] = (struct gl_channel){ GL_ATTR_PAN, 2, 0.5f };
+	t.channels[1] = (struct gl_channel){ GL_ATTR_TILT, 2, 0.5f };
+	t.channels[2] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	return t;
+}
+
+struct rig {
+	struct gl_engine *e;
+	int dim[2];    /* two dimmers at 1/1 and 1/2 */
+	int mover;     /* at 1/10 */
+	int list;
+};
+
+static int dim_param(struct rig *r, int i)
+{
+	return gl_engine_param(r->e, r->dim[i], GL_ATTR_INTENSITY);
+}
+
+static void rig_init(struct rig *r, double back_time)
+{
+	struct gl_engine_config cfg = { .rate_hz = 40, .back_time_s = back_time };
+	r->e = gl_engine_create(&cfg);
+	assert_non_null(r->e);
+	struct gl_fixture_type d = dimmer_type(), m = mover_type();
+	r->dim[0] = gl_engine_add_fixture(r->e, &d, "dim 1", 1, 1, NULL);
+	r->dim[1] = gl_engine_add_fixture(r->e, &d, "dim 2", 1, 2, NULL);
+	r->mover = gl_engine_add_fixture(r->e, &m, "mover", 1, 10, NULL);
+	assert_true(r->dim[0] >= 0 && r->dim[1] >= 0 && r->mover >= 0);
+	r->list = gl_engine_add_cuelist(r->e, "Main", false);
+	assert_true(r->list >= 0);
+}
+
+static void add_cue(struct rig *r, int list, double number, double fade_in, double fade_out,
+		    const struct gl_cue_change *ch, int n)
+{
+	struct gl_cue_def d;
+	gl_cue_def_init(&d);
+	d.number = number;
+	snprintf(d.number_text, sizeof d.number_text, "%g", number);
+	d.fade_in_s = fade_in;
+	d.fade_out_s = fade_out;
+	d.changes = ch;
+	d.change_count = n;
+	assert_true(gl_engine_add_cue(r->e, list, &d) >= 0);
+}
+
+static void cmd(struct rig *r, enum gl_cmd_type type, int list, int index, float value)
+{
+	struct gl_cmd c = { type, list, index, value };
+	assert_int_equal(gl_engine_command(r->e, &c), 0);
+}
+
+static float val(struct rig *r, int param)
+{
+	return gl_engine_param_value(r->e, param);
+}
+
+static void test_fade_exact_times(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
+	struct gl_cue_change c2[] = { { dim_param(&r, 0), 0.0f } };
+	add_cue(&r, r.list, 1, 2.0, 4.0, c1, 1);
+	add_cue(&r, r.list, 2, 2.0, 4.0, c2, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+
+	uint64_t t0 = S(100);
+	gl_engine_tick(r.e, t0);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, t0);                    /* GO at t0 */
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
+	gl_engine_tick(r.e, t0 + S(0.5));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-5);
+	/* a late tick: the value is the one for its time, not one step on */
+	gl_engine_tick(r.e, t0 + S(1.7));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.85f, 1e-5);
+	gl_engine_tick(r.e, t0 + S(2.0));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 1.0f, 1e-6);
+	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 255);
+
+	/* falling intensity uses the fade-out time (4 s) */
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, t0 + S(3));
+	gl_engine_tick(r.e, t0 + S(4));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.75f, 1e-5);
+	gl_engine_tick(r.e, t0 + S(10));            /* far past the end */
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
+static void test_s_curve_and_delay(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
+	struct gl_cue_def d;
+	gl_cue_def_init(&d);
+	d.number = 1;
+	d.fade_in_s = 2;
+	d.delay_in_s = 1;
+	d.curve = GL_CURVE_S;
+	d.changes = c1;
+	d.change_count = 1;
+	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 0);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(10));
+	gl_engine_tick(r.e, S(10.9));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6); /* still in delay */
+	gl_engine_tick(r.e, S(11.5));               /* x = 0.25: 3x^2 - 2x^3 */
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.15625f, 1e-4);
+	gl_engine_tick(r.e, S(12));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-4);
+	gl_engine_destroy(r.e);
+}
+
+static void test_tracking(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.5f }, { pan, 0.25f } };
+	struct gl_cue_change c2[] = { { dim_param(&r, 1), 0.8f } };    /* tracks dim 1 + pan */
+	struct gl_cue_change c3[] = { { dim_param(&r, 0), 0.0f } };
+	add_cue(&r, r.list, 1, 0, 0, c1, 2);
+	add_cue(&r, r.list, 1.5, 0, 0, c2, 1);
+	add_cue(&r, r.list, 2, 0, 0, c3, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(2));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-6);
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.8f, 1e-6);
+	assert_float_equal(val(&r, pan), 0.25f, 1e-6);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(3));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.8f, 1e-6); /* tracked */
+	assert_float_equal(val(&r, pan), 0.25f, 1e-6);
+
+	/* GOTO cue 1 (index 0): dim 2 was never set there, so it goes out */
+	cmd(&r, GL_CMD_GOTO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(4));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-6);
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
+static void test_back_and_goto(void **state)
+{
+	struct rig r;
+	rig_init(&r, 2.0);   /* BACK fades in 2 s */
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.2f } };
+	struct gl_cue_change c2[] = { { dim_param(&r, 0), 0.6f } };
+	struct gl_cue_change c3[] = { { dim_param(&r, 0), 1.0f } };
+	add_cue(&r, r.list, 1, 0, 0, c1, 1);
+	add_cue(&r, r.list, 2, 0, 0, c2, 1);
+	add_cue(&r, r.list, 3, 5, 5, c3, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct gl_list_status ls;
+	struct gl_snapshot snap = { .lists = &ls };
+
+	/* BACK on a list at its first cue does nothing */
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_BACK, r.list, 0, 0);
+	gl_engine_tick(r.e, S(2));
+	assert_int_equal(gl_engine_snapshot(r.e, &snap), 0);
+	assert_int_equal(ls.active, 0);
+
+	cmd(&r, GL_CMD_GOTO, r.list, 2, 0);        /* cue 3, its own 5 s fade */
+	gl_engine_tick(r.e, S(10));
+	gl_engine_tick(r.e, S(12.5));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.6f, 1e-5); /* 0.2 + 0.8/2 */
+	gl_engine_tick(r.e, S(15));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 1.0f, 1e-6);
+
+	cmd(&r, GL_CMD_BACK, r.list, 0, 0);        /* to cue 2 in the back time */
+	gl_engine_tick(r.e, S(20));
+	gl_engine_tick(r.e, S(21));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.8f, 1e-5);
+	gl_engine_tick(r.e, S(22));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.6f, 1e-6);
+	assert_int_equal(gl_engine_snapshot(r.e, &snap), 0);
+	assert_int_equal(ls.active, 1);
+	assert_int_equal(ls.standby, 2);
+	gl_engine_destroy(r.e);
+}
+
+static void test_wait_and_follow(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
+	struct gl_cue_change c2[] = { { dim_param(&r, 1), 1.0f } };
+	struct gl_cue_change c3[] = { { dim_param(&r, 0), 0.0f } };
+	struct gl_cue_def d;
+	gl_cue_def_init(&d);
+	d.number = 1;
+	d.fade_in_s = 2;
+	d.continue_mode = GL_CONTINUE_FOLLOW;  /* next 1 s after the 2 s fade */
+	d.wait_s = 1;
+	d.changes = c1;
+	d.change_count = 1;
+	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 0);
+	gl_cue_def_init(&d);
+	d.number = 2;
+	d.fade_in_s = 1;
+	d.continue_mode = GL_CONTINUE_WAIT;    /* next 0.5 s after its GO */
+	d.wait_s = 0.5;
+	d.changes = c2;
+	d.change_count = 1;
+	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 1);
+	add_cue(&r, r.list, 3, 0, 2, c3, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(0));
+	gl_engine_tick(r.e, S(2.9));
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
+	/* a tick 0.2 s after the follow instant (3 s): cue 2 went at exactly
+	 * 3 s, so it is 0.2 of its 1 s fade in */
+	gl_engine_tick(r.e, S(3.2));
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.2f, 1e-5);
+	/* cue 3 went at 3.5 s exactly: 2 s fade out of dim 1 */
+	gl_engine_tick(r.e, S(4.5));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-5);
+
+	struct gl_event ev;
+	int fired[3] = { 0 }, done = 0, end = 0;
+	uint64_t fired_at[3] = { 0 };
+	while (gl_engine_next_event(r.e, &ev)) {
+		if (ev.type == GL_EV_CUE_FIRED) {
+			fired[ev.cue]++;
+			fired_at[ev.cue] = ev.time_ns;
+		}
+		done += ev.type == GL_EV_CUE_DONE;
+		end += ev.type == GL_EV_LIST_END;
+	}
+	assert_int_equal(fired[0] + fired[1] + fired[2], 3);
+	assert_int_equal(fired_at[1], S(3));
+	assert_int_equal(fired_at[2], S(3.5));
+	assert_int_equal(done, 2);       /* cues 1 and 2 */
+	assert_int_equal(end, 0);
+	gl_engine_destroy(r.e);
+}
+
+static void test_pause_resume(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
+	add_cue(&r, r.list, 1, 4, 4, c1, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(0));
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_PAUSE, -1, 0, 0);
+	gl_engine_tick(r.e, S(1));
+	gl_engine_tick(r.e, S(30));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-5);
+	cmd(&r, GL_CMD_RESUME, r.list, 0, 0);
+	gl_engine_tick(r.e, S(30));
+	gl_engine_tick(r.e, S(31));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-5);
+	gl_engine_destroy(r.e);
+}
+
+static void test_htp_ltp_merge(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	int l2 = gl_engine_add_cuelist(r.e, "Second", false);
+	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
+	struct gl_cue_change a[] = { { dim_param(&r, 0), 0.7f }, { pan, 0.1f } };
+	struct gl_cue_change b[] = { { dim_param(&r, 0), 0.4f }, { pan, 0.9f } };
+	struct gl_cue_change a2[] = { { dim_param(&r, 0), 0.3f } };
+	add_cue(&r, r.list, 1, 0, 0, a, 2);
+	add_cue(&r, r.list, 2, 0, 0, a2, 1);
+	add_cue(&r, l2, 1, 0, 0, b, 2);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_GO, l2, 0, 0);
+	gl_engine_tick(r.e, S(2));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.7f, 1e-6);  /* HTP: highest */
+	assert_float_equal(val(&r, pan), 0.9f, 1e-6);                /* LTP: latest */
+
+	/* Main goes to cue 2: dim lower than Second's; pan only tracked in
+	 * Main, so Second keeps it */
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(3));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.4f, 1e-6);
+	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
+
+	/* list master scales its intensity only */
+	cmd(&r, GL_CMD_LIST_MASTER, l2, 0, 0.5f);
+	gl_engine_tick(r.e, S(4));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.3f, 1e-6);  /* max(0.3, 0.2) */
+	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
+
+	/* releasing Second hands pan back to Main */
+	cmd(&r, GL_CMD_STOP, l2, 0, 0);
+	gl_engine_tick(r.e, S(5));
+	assert_float_equal(val(&r, pan), 0.1f, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
+static void test_masters_and_blackout(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
+	int members[] = { r.dim[1] };
+	int g = gl_engine_add_group(r.e, "back", members, 1);
+	assert_true(g >= 0);
+	assert_int_equal(gl_engine_add_fader(r.e, 1, GL_FADER_GROUP, g, "Back", 1.0f), 0);
+	assert_int_equal(gl_engine_add_fader(r.e, 2, GL_FADER_CUELIST, r.list, "Main", 1.0f), 0);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f }, { dim_param(&r, 1), 1.0f },
+				      { pan, 0.75f } };
+	add_cue(&r, r.list, 1, 0, 0, c1, 3);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	cmd(&r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
+	cmd(&r, GL_CMD_FADER, -1, 1, 0.5f);
+	gl_engine_tick(r.e, S(1));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-6);
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.25f, 1e-6);
+	cmd(&r, GL_CMD_FADER, -1, 2, 0.5f);          /* cue list master */
+	gl_engine_tick(r.e, S(2));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-6);
+	cmd(&r, GL_CMD_BLACKOUT, -1, 1, 0);
+	gl_engine_tick(r.e, S(3));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
+	assert_float_equal(val(&r, pan), 0.75f, 1e-6);    /* intensity only */
+	cmd(&r, GL_CMD_BLACKOUT, -1, 0, 0);
+	gl_engine_tick(r.e, S(4));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-6);
+
+	/* a bad fader number and an out-of-range level are refused */
+	struct gl_cmd bad = { GL_CMD_FADER, -1, 9, 0.5f };
+	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
+	struct gl_cmd bad2 = { GL_CMD_GRAND_MASTER, -1, 0, 1.5f };
+	assert_int_equal(gl_engine_command(r.e, &bad2), GL_ERANGE);
+	gl_engine_destroy(r.e);
+}
+
+static void test_render_16bit_and_defaults(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
+	struct gl_cue_change c1[] = { { pan, 0.3f } };
+	add_cue(&r, r.list, 1, 0, 0, c1, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	gl_engine_tick(r.e, S(0));
+	const uint8_t *dmx = gl_engine_dmx(r.e, 0);
+	/* defaults: pan/tilt 0.5 = 32768 = 0x80 0x00 */
+	assert_int_equal(dmx[9], 0x80);
+	assert_int_equal(dmx[10], 0x00);
+	assert_int_equal(dmx[11], 0x80);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(1));
+	uint32_t w = (uint32_t)lrint((double)0.3f * 65535.0); /* 19661 = 0x4CCD */
+	assert_int_equal(dmx[9], w >> 8);
+	assert_int_equal(dmx[10], w & 0xff);
+	assert_int_equal(dmx[9], 0x4C);
+	assert_int_equal(dmx[10], 0xCD);
+	gl_engine_destroy(r.e);
+}
+
+static void test_patch_errors(void **state)
+{
+	struct gl_engine *e = gl_engine_create(NULL);
+	struct gl_fixture_type m = mover_type();  /* footprint 5 */
+	int other = -1;
+	assert_int_equal(gl_engine_add_fixture(e, &m, "a", 1, 508, NULL), 0);
+	assert_int_equal(gl_engine_add_fixture(e, &m, "b", 1, 509, NULL), GL_ERANGE);
+	assert_int_equal(gl_engine_add_fixture(e, &m, "c", 1, 504, &other), GL_EEXIST);
+	assert_int_equal(other, 0);
+	assert_int_equal(gl_engine_add_fixture(e, &m, "d", 0, 1, NULL), GL_ERANGE);
+	assert_int_equal(gl_engine_add_fixture(e, &m, "e", 64000, 1, NULL), GL_ERANGE);
+	assert_int_equal(gl_engine_add_fixture(e, &m, "f", 2, 0, NULL), GL_ERANGE);
+	int l = gl_engine_add_cuelist(e, "L", false);
+	struct gl_cue_def d;
+	gl_cue_def_init(&d);
+	d.number = 2;
+	assert_int_equal(gl_engine_add_cue(e, l, &d), 0);
+	assert_int_equal(gl_engine_add_cue(e, l, &d), GL_EEXIST);
+	d.number = 1;
+	assert_int_equal(gl_engine_add_cue(e, l, &d), GL_EINVAL);
+	gl_engine_destroy(e);
+}
+
+static void test_loop_and_stop(void **state)
+{
+	struct gl_engine *e = gl_engine_create(NULL);
+	struct gl_fixture_type d = dimmer_type();
+	int f = gl_engine_add_fixture(e, &d, "d", 3, 1, NULL);
+	int p = gl_engine_param(e, f, GL_ATTR_INTENSITY);
+	int l = gl_engine_add_cuelist(e, "Chase", true);
+	struct gl_cue_change on[] = { { p, 1.0f } }, half[] = { { p, 0.5f } };
+	struct gl_cue_def def;
+	gl_cue_def_init(&def);
+	def.number = 1;
+	def.continue_mode = GL_CONTINUE_WAIT;
+	def.wait_s = 1;
+	def.changes = on;
+	def.change_count = 1;
+	gl_engine_add_cue(e, l, &def);
+	def.number = 2;
+	def.changes = half;
+	gl_engine_add_cue(e, l, &def);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_cmd go = { GL_CMD_GO, l, 0, 0 };
+	gl_engine_command(e, &go);
+	gl_engine_tick(e, S(0));
+	gl_engine_tick(e, S(1.5));
+	assert_float_equal(gl_engine_param_value(e, p), 0.5f, 1e-6);
+	gl_engine_tick(e, S(2.5));   /* looped back to cue 1 */
+	assert_float_equal(gl_engine_param_value(e, p), 1.0f, 1e-6);
+	struct gl_cmd stop = { GL_CMD_STOP, l, 0, 0 };
+	gl_engine_command(e, &stop);
+	gl_engine_tick(e, S(2.6));
+	assert_float_equal(gl_engine_param_value(e, p), 0.0f, 1e-6);
+	gl_engine_tick(e, S(10));   /* stopped: no more waits fire */
+	assert_float_equal(gl_engine_param_value(e, p), 0.0f, 1e-6);
+	gl_engine_destroy(e);
+}
+
+static void test_frame_tap(void **state)
+{
+	struct gl_engine *e = gl_engine_create(NULL);
+	struct gl_fixture_type d = dimmer_type();
+	gl_engine_add_fixture(e, &d, "d", 7, 5, NULL);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_frame_tap *tap = gl_engine_add_tap(e);
+	assert_non_null(tap);
+	assert_null(gl_tap_read(tap));
+	gl_engine_tick(e, S(1));
+	gl_engine_tick(e, S(2));
+	assert_true(gl_tap_wait(tap, 0));
+	const struct gl_frame *fr = gl_tap_read(tap);
+	assert_non_null(fr);
+	assert_int_equal(fr->tick, 1);   /* the newest of the two */
+	assert_int_equal(fr->time_ns, S(2));
+	assert_int_equal(fr->universe_count, 1);
+	assert_int_equal(fr->numbers[0], 7);
+	assert_null(gl_tap_read(tap));
+	gl_engine_destroy(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fade_exact_times),
+		cmocka_unit_test(test_s_curve_and_delay),
+		cmocka_unit_test(test_tracking),
+		cmocka_unit_test(test_back_and_goto),
+		cmocka_unit_test(test_wait_and_follow),
+		cmocka_unit_test(test_pause_resume),
+		cmocka_unit_test(test_htp_ltp_merge),
+		cmocka_unit_test(test_masters_and_blackout),
+		cmocka_unit_test(test_render_16bit_and_defaults),
+		cmocka_unit_test(test_patch_errors),
+		cmocka_unit_test(test_loop_and_stop),
+		cmocka_unit_test(test_frame_tap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
