@@ -90,23 +90,68 @@ static void arm_continue(struct cuelist *l)
 	}
 }
 
+static float curve(enum gl_curve c, float x)
+{
+	if (c == GL_CURVE_S)
+		return x * x * (3.0f - 2.0f * x);
+	return x;
+}
+
+/* Seconds since the list's go time at t (frozen while paused). */
+static float elapsed_s(const struct cuelist *l, uint64_t t)
+{
+	if (l->state == GL_LIST_PAUSED)
+		t = l->pause_ns;
+	return t > l->go_ns ? (float)((double)(t - l->go_ns) / 1e9) : 0.0f;
+}
+
+/* The value of lp `el` seconds after its GO; *ended when its fade is over. */
+static inline float lp_value_at(const struct list_param *lp, enum gl_curve shape, float el,
+				bool *ended)
+{
+	float in_fade = el - lp->delay_s;
+	*ended = false;
+	if (in_fade < 0.0f)
+		return lp->start;
+	float x = lp->inv_fade > 0.0f ? in_fade * lp->inv_fade : 1.0f;
+	if (x >= 1.0f) {
+		*ended = true;
+		return lp->target;
+	}
+	return lp->start + (lp->target - lp->start) * curve(shape, x);
+}
+
+static enum gl_curve active_curve(const struct cuelist *l)
+{
+	return l->active >= 0 ? l->cues[l->active].def.curve : GL_CURVE_LINEAR;
+}
+
+static float inverse(double fade_s)
+{
+	return fade_s > 0 ? (float)(1.0 / fade_s) : 0.0f;
+}
+
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		bool is_back)
 {
 	const struct cue *q = &l->cues[cue];
 	const struct gl_cue_def *d = &q->def;
 	const float *row = l->tracked + (size_t)cue * l->param_count;
-	uint64_t stamp = ++e->go_counter;
-	uint64_t back_ns = seconds_ns(e->config.back_time_s);
+	uint32_t stamp = ++e->go_counter;
+	/* where the running fades stand at the GO instant (not at the last
+	 * tick), so a follow at its exact time starts from the exact values */
+	float el_prev = l->state == GL_LIST_OFF ? 0.0f : elapsed_s(l, at_ns);
+	enum gl_curve prev_shape = active_curve(l);
 
 	for (int i = 0; i < l->param_count; i++) {
 		struct list_param *lp = &l->lp[i];
 		float target = row[i];
 		float start;
 		bool intensity = lp->cls == GL_CLASS_INTENSITY;
+		bool ended;
 
 		if (lp->set)
-			start = lp->value;
+			start = lp_value_at(lp, prev_shape, el_prev, &ended);
 		else if (intensity)
 			start = 0.0f;
 		else
@@ -129,7 +174,10 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 			lp->stamp = stamp;
 
 		double fade_s, delay_s;
-		if (intensity) {
+		if (is_back) {
+			fade_s = e->config.back_time_s;
+			delay_s = 0;
+		} else if (intensity) {
 			bool rising = target > start;
 			fade_s = rising ? d->fade_in_s : d->fade_out_s;
 			delay_s = rising ? d->delay_in_s : d->delay_out_s;
@@ -142,15 +190,15 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		lp->target = target;
 		lp->value = start;
 		lp->set = true;
-		lp->fade_ns = is_back ? back_ns : seconds_ns(fade_s);
-		lp->delay_ns = is_back ? 0 : seconds_ns(delay_s);
+		lp->inv_fade = inverse(fade_s);
+		lp->delay_s = (float)delay_s;
 	}
 
 	l->state = GL_LIST_RUNNING;
 	l->releasing = false;
 	l->active = cue;
 	l->go_ns = at_ns;
-	l->done_ns = at_ns + (is_back ? back_ns : q->done_after_ns);
+	l->done_ns = at_ns + (is_back ? seconds_ns(e->config.back_time_s) : q->done_after_ns);
 	l->done_reported = false;
 	l->progress = 0.0f;
 	if (is_back)
@@ -165,18 +213,21 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	if (l->state == GL_LIST_OFF)
 		return;
 	uint64_t release_ns = seconds_ns(e->config.release_time_s);
+	float el = elapsed_s(l, now_ns);
+	enum gl_curve shape = active_curve(l);
 	for (int i = 0; i < l->param_count; i++) {
 		struct list_param *lp = &l->lp[i];
+		bool ended;
 		if (!lp->set)
 			continue;
 		if (lp->cls != GL_CLASS_INTENSITY || release_ns == 0) {
 			lp->set = false;
 			continue;
 		}
-		lp->start = lp->value;
+		lp->start = lp_value_at(lp, shape, el, &ended);
 		lp->target = 0.0f;
-		lp->delay_ns = 0;
-		lp->fade_ns = release_ns;
+		lp->delay_s = 0.0f;
+		lp->inv_fade = inverse(e->config.release_time_s);
 		lp->release_at_end = true;
 	}
 	l->active = -1;
@@ -215,42 +266,42 @@ void cuelist_resume(struct cuelist *l, uint64_t now_ns)
 	l->state = GL_LIST_RUNNING;
 }
 
-static float curve(enum gl_curve c, float x)
+void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 {
-	if (c == GL_CURVE_S)
-		return x * x * (3.0f - 2.0f * x);
-	return x;
-}
-
-static void advance(struct cuelist *l, enum gl_curve shape, uint64_t t)
-{
-	uint64_t elapsed = t > l->go_ns ? t - l->go_ns : 0;
+	if (l->state == GL_LIST_OFF)
+		return;
+	float el = elapsed_s(l, now_ns);
+	enum gl_curve shape = active_curve(l);
+	float master = l->master;
+	float *out = e->out;
+	uint32_t *out_stamp = e->out_stamp;
 	for (int i = 0; i < l->param_count; i++) {
 		struct list_param *lp = &l->lp[i];
 		if (!lp->set)
 			continue;
-		if (elapsed < lp->delay_ns) {
-			lp->value = lp->start;
-			continue;
+		bool ended;
+		float v = lp_value_at(lp, shape, el, &ended);
+		lp->value = v;
+		int p = lp->param;
+		if (lp->cls == GL_CLASS_INTENSITY) {
+			v *= master;
+			if (v > out[p])
+				out[p] = v;
+		} else if (lp->stamp > out_stamp[p]) {
+			out[p] = v;
+			out_stamp[p] = lp->stamp;
 		}
-		uint64_t in_fade = elapsed - lp->delay_ns;
-		if (in_fade >= lp->fade_ns) {
-			lp->value = lp->target;
-			if (lp->release_at_end) {
-				lp->set = false;
-				lp->release_at_end = false;
-			}
-			continue;
+		if (ended && lp->release_at_end) {
+			lp->set = false;
+			lp->release_at_end = false;
 		}
-		float x = (float)((double)in_fade / (double)lp->fade_ns);
-		lp->value = lp->start + (lp->target - lp->start) * curve(shape, x);
 	}
-	uint64_t span = l->done_ns - l->go_ns;
-	l->progress = span == 0 || elapsed >= span ? 1.0f
-			: (float)((double)elapsed / (double)span);
+	uint64_t t = l->state == GL_LIST_PAUSED ? l->pause_ns : now_ns;
+	uint64_t span = l->done_ns - l->go_ns, since = t > l->go_ns ? t - l->go_ns : 0;
+	l->progress = span == 0 || since >= span ? 1.0f : (float)((double)since / (double)span);
 }
 
-void cuelist_update(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
+void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 {
 	int id = (int)(l - e->lists);
 	/* At most a few continues per tick: a chain of zero-time follows
@@ -259,10 +310,6 @@ void cuelist_update(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 		if (l->state == GL_LIST_OFF)
 			return;
 		uint64_t t = l->state == GL_LIST_PAUSED ? l->pause_ns : now_ns;
-		enum gl_curve shape = l->active >= 0 ? l->cues[l->active].def.curve
-						     : GL_CURVE_LINEAR;
-		advance(l, shape, t);
-
 		if (!l->done_reported && t >= l->done_ns) {
 			l->done_reported = true;
 			if (l->releasing) {

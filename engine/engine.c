@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine_internal.h"
 
@@ -75,6 +78,9 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->slot_owner);
 	free(e->universes);
 	free(e->fixtures);
+	for (int i = 0; i < e->type_count; i++)
+		free(e->types[i]);
+	free(e->types);
 	for (int g = 0; g < e->group_count; g++)
 		free(e->groups[g].members);
 	free(e->groups);
@@ -92,11 +98,14 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->out);
 	free(e->out_stamp);
 	free(e->param_cls);
+	free(e->param_slot);
+	free(e->param_bytes);
+	free(e->param_dim);
 	free(e->dmx);
 	for (int t = 0; t < e->tap_count; t++) {
 		for (int i = 0; i < 3; i++)
 			free(e->taps[t]->frames[i].dmx);
-		sem_destroy(&e->taps[t]->ready);
+		close(e->taps[t]->ready_fd);
 		free(e->taps[t]);
 	}
 	for (int i = 0; i < 3; i++)
@@ -167,6 +176,30 @@ int gl_engine_universe_number(const struct gl_engine *e, int index)
 	return e->universes[index];
 }
 
+/* Fixtures of one type share one copy: the render walks types, and a
+ * thousand copies of a channel table would not stay in cache. */
+static const struct gl_fixture_type *share_type(struct gl_engine *e,
+						const struct gl_fixture_type *type)
+{
+	for (int i = 0; i < e->type_count; i++)
+		if (memcmp(e->types[i], type, sizeof *type) == 0)
+			return e->types[i];
+	if (e->type_count == e->type_cap) {
+		int cap = e->type_cap ? e->type_cap * 2 : 8;
+		struct gl_fixture_type **t = realloc(e->types, (size_t)cap * sizeof *t);
+		if (!t)
+			return NULL;
+		e->types = t;
+		e->type_cap = cap;
+	}
+	struct gl_fixture_type *copy = malloc(sizeof *copy);
+	if (!copy)
+		return NULL;
+	*copy = *type;
+	e->types[e->type_count++] = copy;
+	return copy;
+}
+
 int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *type,
 			  const char *label, int universe, int address, int *overlap_with)
 {
@@ -187,12 +220,15 @@ int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *typ
 				*overlap_with = owner[s];
 			return GL_EEXIST;
 		}
+	const struct gl_fixture_type *shared = share_type(e, type);
+	if (!shared)
+		return GL_ENOMEM;
 	GROW(e->fixtures, e->fixture_count, e->fixture_cap);
 	int id = e->fixture_count;
 	struct fixture *f = &e->fixtures[id];
 	memset(f, 0, sizeof *f);
 	copy_name(f->label, label);
-	f->type = *type;
+	f->type = shared;
 	f->universe_index = u;
 	f->address = address;
 	f->first_param = e->param_count;
@@ -223,7 +259,7 @@ const char *gl_engine_fixture_label(const struct gl_engine *e, int fixture)
 
 const struct gl_fixture_type *gl_engine_fixture_type(const struct gl_engine *e, int fixture)
 {
-	return &e->fixtures[fixture].type;
+	return e->fixtures[fixture].type;
 }
 
 void gl_engine_fixture_address(const struct gl_engine *e, int fixture, int *universe,
@@ -241,8 +277,8 @@ int gl_engine_param(const struct gl_engine *e, int fixture, enum gl_attr attr)
 	const struct fixture *f = &e->fixtures[fixture];
 	if (attr == GL_ATTR_INTENSITY)
 		return f->intensity_param >= 0 ? f->intensity_param : GL_ENOENT;
-	for (int c = 0; c < f->type.channel_count; c++)
-		if (f->type.channels[c].attr == attr)
+	for (int c = 0; c < f->type->channel_count; c++)
+		if (f->type->channels[c].attr == attr)
 			return f->first_param + c;
 	return GL_ENOENT;
 }
@@ -469,6 +505,17 @@ void gl_engine_fader_info(const struct gl_engine *e, int i, int *number,
 		*label = f->label;
 }
 
+static bool is_emitter(enum gl_attr a)
+{
+	switch (a) {
+	case GL_ATTR_RED: case GL_ATTR_GREEN: case GL_ATTR_BLUE: case GL_ATTR_WHITE:
+	case GL_ATTR_AMBER: case GL_ATTR_UV:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---- finalize ------------------------------------------------------------- */
 
 static size_t snapshot_size(const struct gl_engine *e)
@@ -487,23 +534,37 @@ int gl_engine_finalize(struct gl_engine *e)
 	e->out = calloc(np, sizeof *e->out);
 	e->out_stamp = calloc(np, sizeof *e->out_stamp);
 	e->param_cls = calloc(np, sizeof *e->param_cls);
+	e->param_slot = calloc(np, sizeof *e->param_slot);
+	e->param_bytes = calloc(np, sizeof *e->param_bytes);
+	e->param_dim = calloc(np, sizeof *e->param_dim);
 	e->dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1), GL_DMX_SLOTS);
 	int *param_map = malloc(np * sizeof *param_map);
-	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->dmx || !param_map) {
+	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->param_slot ||
+	    !e->param_bytes || !e->param_dim || !e->dmx || !param_map) {
 		free(param_map);
 		return GL_ENOMEM;
 	}
 	for (int i = 0; i < e->fixture_count; i++) {
 		const struct fixture *f = &e->fixtures[i];
-		for (int c = 0; c < f->type.channel_count; c++) {
-			const struct gl_channel *ch = &f->type.channels[c];
+		int slot = f->universe_index * GL_DMX_SLOTS + f->address - 1;
+		for (int c = 0; c < f->type->channel_count; c++) {
+			const struct gl_channel *ch = &f->type->channels[c];
 			int p = f->first_param + c;
 			e->defaults[p] = ch->attr == GL_ATTR_INTENSITY ? 0.0f : ch->default_value;
 			e->param_cls[p] = (uint8_t)gl_attr_class(ch->attr);
+			e->param_slot[p] = slot;
+			e->param_bytes[p] = ch->bytes;
+			e->param_dim[p] = f->type->virtual_intensity && is_emitter(ch->attr)
+						  ? f->intensity_param : -1;
+			slot += ch->bytes;
 		}
-		if (f->type.virtual_intensity) {
-			e->defaults[f->intensity_param] = 0.0f;
-			e->param_cls[f->intensity_param] = GL_CLASS_INTENSITY;
+		if (f->type->virtual_intensity) {
+			int p = f->intensity_param;
+			e->defaults[p] = 0.0f;
+			e->param_cls[p] = GL_CLASS_INTENSITY;
+			e->param_slot[p] = -1;
+			e->param_bytes[p] = 0;
+			e->param_dim[p] = -1;
 		}
 	}
 	memcpy(e->out, e->defaults, np * sizeof *e->out);
@@ -679,29 +740,12 @@ static void update_masters(struct gl_engine *e)
 	e->masters_dirty = false;
 }
 
-static void merge(struct gl_engine *e)
+static void merge(struct gl_engine *e, uint64_t now_ns)
 {
 	memcpy(e->out, e->defaults, (size_t)e->param_count * sizeof *e->out);
 	memset(e->out_stamp, 0, (size_t)e->param_count * sizeof *e->out_stamp);
-	for (int l = 0; l < e->list_count; l++) {
-		const struct cuelist *cl = &e->lists[l];
-		if (cl->state == GL_LIST_OFF)
-			continue;
-		for (int i = 0; i < cl->param_count; i++) {
-			const struct list_param *lp = &cl->lp[i];
-			if (!lp->set)
-				continue;
-			int p = lp->param;
-			if (lp->cls == GL_CLASS_INTENSITY) {
-				float v = lp->value * cl->master;
-				if (v > e->out[p])
-					e->out[p] = v;
-			} else if (lp->stamp > e->out_stamp[p]) {
-				e->out[p] = lp->value;
-				e->out_stamp[p] = lp->stamp;
-			}
-		}
-	}
+	for (int l = 0; l < e->list_count; l++)
+		cuelist_merge(e, &e->lists[l], now_ns);
 	float global = e->blackout ? 0.0f : e->grand_master;
 	for (int i = 0; i < e->fixture_count; i++) {
 		const struct fixture *f = &e->fixtures[i];
@@ -710,37 +754,27 @@ static void merge(struct gl_engine *e)
 	}
 }
 
-static bool is_emitter(enum gl_attr a)
-{
-	switch (a) {
-	case GL_ATTR_RED: case GL_ATTR_GREEN: case GL_ATTR_BLUE: case GL_ATTR_WHITE:
-	case GL_ATTR_AMBER: case GL_ATTR_UV:
-		return true;
-	default:
-		return false;
-	}
-}
-
+/* Every param to its slots, through the plan made at finalize: one linear
+ * pass, no per-fixture type lookups. */
 static void render(struct gl_engine *e)
 {
-	for (int i = 0; i < e->fixture_count; i++) {
-		const struct fixture *f = &e->fixtures[i];
-		uint8_t *slot = e->dmx + (size_t)f->universe_index * GL_DMX_SLOTS + f->address - 1;
-		const float *v = e->out + f->first_param;
-		float dim = f->type.virtual_intensity ? e->out[f->intensity_param] : 1.0f;
-		for (int c = 0; c < f->type.channel_count; c++) {
-			const struct gl_channel *ch = &f->type.channels[c];
-			float x = v[c];
-			if (f->type.virtual_intensity && is_emitter(ch->attr))
-				x *= dim;
-			x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
-			if (ch->bytes == 2) {
-				uint32_t w = (uint32_t)lrint((double)x * 65535.0);
-				*slot++ = (uint8_t)(w >> 8);
-				*slot++ = (uint8_t)(w & 0xff);
-			} else {
-				*slot++ = (uint8_t)lrintf(x * 255.0f);
-			}
+	const float *out = e->out;
+	uint8_t *dmx = e->dmx;
+	for (int p = 0; p < e->param_count; p++) {
+		int slot = e->param_slot[p];
+		if (slot < 0)
+			continue;
+		float x = out[p];
+		if (e->param_dim[p] >= 0)
+			x *= out[e->param_dim[p]];
+		x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+		/* round half up by hand: lrint() is a libm call per slot */
+		if (e->param_bytes[p] == 2) {
+			uint32_t w = (uint32_t)((double)x * 65535.0 + 0.5);
+			dmx[slot] = (uint8_t)(w >> 8);
+			dmx[slot + 1] = (uint8_t)(w & 0xff);
+		} else {
+			dmx[slot] = (uint8_t)(x * 255.0f + 0.5f);
 		}
 	}
 }
@@ -755,7 +789,11 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 		fr->time_ns = now_ns;
 		memcpy(fr->dmx, e->dmx, bytes);
 		gl_tbuf_publish(&tap->tb);
-		sem_post(&tap->ready);
+		/* non-blocking eventfd: never waits; a full counter is
+		 * impossible in practice and harmless */
+		uint64_t one = 1;
+		ssize_t rc = write(tap->ready_fd, &one, sizeof one);
+		(void)rc;
 	}
 
 	struct gl_snapshot *s = gl_tbuf_back(&e->snap_tb);
@@ -794,10 +832,10 @@ void gl_engine_tick(struct gl_engine *e, uint64_t now_ns)
 	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
 		run_command(e, &cmd, now_ns);
 	for (int l = 0; l < e->list_count; l++)
-		cuelist_update(e, &e->lists[l], now_ns);
+		cuelist_step(e, &e->lists[l], now_ns);
 	if (e->masters_dirty)
 		update_masters(e);
-	merge(e);
+	merge(e, now_ns);
 	render(e);
 	e->last_tick_ns = now_ns;
 	publish(e, now_ns);
@@ -835,7 +873,13 @@ struct gl_frame_tap *gl_engine_add_tap(struct gl_engine *e)
 			return NULL;
 		}
 	}
-	sem_init(&tap->ready, 0, 0);
+	tap->ready_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (tap->ready_fd < 0) {
+		for (int i = 0; i < 3; i++)
+			free(tap->frames[i].dmx);
+		free(tap);
+		return NULL;
+	}
 	gl_tbuf_init(&tap->tb, &tap->frames[0], &tap->frames[1], &tap->frames[2]);
 	e->taps[e->tap_count++] = tap;
 	return tap;
@@ -846,21 +890,22 @@ const struct gl_frame *gl_tap_read(struct gl_frame_tap *tap)
 	return gl_tbuf_read(&tap->tb);
 }
 
+int gl_tap_fd(const struct gl_frame_tap *tap)
+{
+	return tap->ready_fd;
+}
+
 bool gl_tap_wait(struct gl_frame_tap *tap, uint64_t timeout_ns)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t ns = (uint64_t)ts.tv_nsec + timeout_ns;
-	ts.tv_sec += (time_t)(ns / GL_NS_PER_S);
-	ts.tv_nsec = (long)(ns % GL_NS_PER_S);
+	struct pollfd pfd = { .fd = tap->ready_fd, .events = POLLIN };
 	int rc;
-	while ((rc = sem_timedwait(&tap->ready, &ts)) < 0 && errno == EINTR)
+	while ((rc = poll(&pfd, 1, (int)(timeout_ns / 1000000))) < 0 && errno == EINTR)
 		;
-	if (rc < 0)
+	if (rc <= 0)
 		return false;
-	while (sem_trywait(&tap->ready) == 0) /* coalesce: only the newest counts */
-		;
-	return true;
+	uint64_t count;
+	/* reading resets the counter: only the newest frame counts */
+	return read(tap->ready_fd, &count, sizeof count) == sizeof count;
 }
 
 /* ---- snapshot ------------------------------------------------------------------- */

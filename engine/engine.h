@@ -243,9 +243,12 @@ struct gl_frame_tap *gl_engine_add_tap(struct gl_engine *e);
 /* The newest frame, or NULL when none arrived since the last call. The frame
  * stays valid until the next call. Consumer thread only. */
 const struct gl_frame *gl_tap_read(struct gl_frame_tap *tap);
-/* Waits until a frame newer than the last read arrives, or timeout_ns.
- * Returns true when one is there. */
+/* Waits until a frame newer than the last read arrives, or timeout_ns
+ * (millisecond resolution). Returns true when one is there. */
 bool gl_tap_wait(struct gl_frame_tap *tap, uint64_t timeout_ns);
+/* An fd that polls readable when a new frame is there, for a poll loop;
+ * gl_tap_wait(tap, 0) clears it. */
+int gl_tap_fd(const struct gl_frame_tap *tap);
 
 /* ---- state snapshot ------------------------------------------------------ */
 

@@ -13,7 +13,6 @@
 #define GL_ENGINE_INTERNAL_H
 
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 
 #include "engine.h"
@@ -23,7 +22,7 @@
 
 struct fixture {
 	char label[GL_NAME_MAX];
-	struct gl_fixture_type type;
+	const struct gl_fixture_type *type;  /* shared, owned by the engine */
 	int universe_index;
 	int address;             /* 1..512 */
 	int first_param;
@@ -46,15 +45,19 @@ struct cue {
 	uint64_t done_after_ns;  /* longest delay + fade of its timing */
 };
 
-/* Playback state of one param inside one cue list. */
+/* Playback state of one param inside one cue list: 32 bytes, walked once
+ * per tick for every param of every running list, so kept small. Its value
+ * at any instant is a pure function of these fields and the list's go time
+ * (lp_value_at in cuelist.c). */
 struct list_param {
-	int param;
+	int32_t param;
 	uint8_t cls;             /* enum gl_attr_class */
 	bool set;                /* the list contributes a value */
 	bool release_at_end;     /* fading out to be unset (tracked value gone) */
 	float start, target, value;
-	uint64_t delay_ns, fade_ns;
-	uint64_t stamp;          /* LTP: the GO that last changed it */
+	float delay_s;
+	float inv_fade;          /* 1 / fade seconds; 0 = no fade (a snap) */
+	uint32_t stamp;          /* LTP: the GO that last changed it */
 };
 
 struct cuelist {
@@ -92,7 +95,7 @@ struct fader {
 struct gl_frame_tap {
 	struct gl_tbuf tb;
 	struct gl_frame frames[3];
-	sem_t ready;
+	int ready_fd;            /* eventfd: readable when a frame is new */
 };
 
 struct gl_engine {
@@ -106,6 +109,8 @@ struct gl_engine {
 	struct fixture *fixtures;
 	int fixture_count, fixture_cap;
 	int param_count;
+	struct gl_fixture_type **types; /* distinct types, each its own allocation */
+	int type_count, type_cap;
 
 	struct group *groups;
 	int group_count, group_cap;
@@ -121,14 +126,19 @@ struct gl_engine {
 	/* per param, sized at finalize */
 	float *defaults;
 	float *out;
-	uint64_t *out_stamp;
+	uint32_t *out_stamp;
 	uint8_t *param_cls;
+	/* render plan: where each param goes in dmx[], how many bytes, and the
+	 * virtual intensity param that scales it (-1 none) */
+	int32_t *param_slot;     /* offset in dmx[], -1 for a virtual param */
+	uint8_t *param_bytes;
+	int32_t *param_dim;
 	uint8_t *dmx;            /* universe_count * 512 */
 
 	float grand_master;
 	bool blackout;
 	bool masters_dirty;
-	uint64_t go_counter;
+	uint32_t go_counter;
 	uint64_t tick_count;
 	uint64_t last_tick_ns;
 
@@ -159,7 +169,10 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
 void cuelist_pause(struct cuelist *l, uint64_t now_ns);
 void cuelist_resume(struct cuelist *l, uint64_t now_ns);
-void cuelist_update(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
+/* Timing: done events, wait/follow continues, release end. */
+void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
+/* Values at now_ns, merged into e->out (HTP intensity, LTP the rest). */
+void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
 int cuelist_next(const struct cuelist *l);
 int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map);
 

@@ -1,0 +1,137 @@
+/*
+ * bench_engine.c - engine tick cost for N universes fully patched with RGBW
+ * fixtures (128 per universe, virtual intensity), every channel fading all
+ * the time. Prints, per N: tick time median / p99 / max over many ticks, and
+ * the CPU share of the real engine thread running at the show rate for a
+ * few seconds (process CPU time over wall time, one core = 100%).
+ *
+ *   bench_engine [--universes 1,16,64,256,1024] [--seconds 3] [--rate 44]
+ *
+ * A benchmark prints figures; it asserts nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+
+static struct gl_engine *build(int universes, double rate)
+{
+	struct gl_engine_config cfg = { .rate_hz = rate };
+	struct gl_engine *e = gl_engine_create(&cfg);
+	struct gl_fixture_type t = { .name = "rgbw", .channel_count = 4 };
+	enum gl_attr a[4] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE };
+	for (int c = 0; c < 4; c++)
+		t.channels[c] = (struct gl_channel){ a[c], 1, 1.0f };
+	gl_fixture_type_finish(&t);
+	for (int u = 1; u <= universes; u++)
+		for (int f = 0; f < 128; f++) {
+			char label[32];
+			snprintf(label, sizeof label, "px %d.%d", u, f);
+			gl_engine_add_fixture(e, &t, label, u, 1 + f * 4, NULL);
+		}
+	int params = gl_engine_param_count(e);
+	struct gl_cue_change *ch = malloc((size_t)params * sizeof *ch);
+	int list = gl_engine_add_cuelist(e, "Fade", true);
+	for (int q = 0; q < 2; q++) {
+		for (int p = 0; p < params; p++)
+			ch[p] = (struct gl_cue_change){ p, q == 0 ? (float)(p % 7) / 7.0f : 1.0f - (float)(p % 5) / 5.0f };
+		struct gl_cue_def d;
+		gl_cue_def_init(&d);
+		d.number = q + 1;
+		d.fade_in_s = d.fade_out_s = 5;
+		d.continue_mode = GL_CONTINUE_FOLLOW;
+		d.changes = ch;
+		d.change_count = params;
+		gl_engine_add_cue(e, list, &d);
+	}
+	free(ch);
+	if (gl_engine_finalize(e) != 0) {
+		fprintf(stderr, "bench_engine: finalize failed for %d universes\n", universes);
+		exit(1);
+	}
+	struct gl_cmd go = { GL_CMD_GO, list, 0, 0 };
+	gl_engine_command(e, &go);
+	return e;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+	int sizes[16] = { 1, 16, 64, 256, 1024 };
+	int n_sizes = 5;
+	double seconds = 3, rate = 44;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--universes") == 0 && i + 1 < argc) {
+			n_sizes = 0;
+			for (char *tok = strtok(argv[++i], ","); tok && n_sizes < 16; tok = strtok(NULL, ","))
+				sizes[n_sizes++] = atoi(tok);
+		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+			seconds = atof(argv[++i]);
+		} else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) {
+			rate = atof(argv[++i]);
+		} else {
+			fprintf(stderr, "usage: bench_engine [--universes 1,16,64] [--seconds S] [--rate HZ]\n");
+			return 2;
+		}
+	}
+	printf("engine tick, RGBW fixtures fully patched, all channels fading, %.0f Hz\n", rate);
+	printf("| universes | params | tick median us | tick p99 us | tick max us | CPU %% of one core (thread at %.0f Hz) | late ticks | skipped |\n", rate);
+	printf("|---|---|---|---|---|---|---|---|\n");
+	for (int s = 0; s < n_sizes; s++) {
+		struct gl_engine *e = build(sizes[s], rate);
+		uint64_t period = gl_engine_period_ns(e);
+		/* 1: the tick alone, on a clock advancing one period per tick */
+		int n = (int)(seconds * rate);
+		if (n < 50)
+			n = 50;
+		uint64_t *dt = malloc((size_t)n * sizeof *dt);
+		uint64_t t = 0;
+		for (int i = 0; i < n; i++, t += period) {
+			uint64_t a = gl_now_ns();
+			gl_engine_tick(e, t);
+			dt[i] = gl_now_ns() - a;
+		}
+		qsort(dt, (size_t)n, sizeof *dt, cmp_u64);
+		double med = (double)dt[n / 2] / 1e3, p99 = (double)dt[(n * 99) / 100] / 1e3,
+		       max = (double)dt[n - 1] / 1e3;
+		free(dt);
+		gl_engine_destroy(e);
+
+		/* 2: the real engine thread at the show rate */
+		e = build(sizes[s], rate);
+		double cpu0 = cpu_seconds();
+		uint64_t w0 = gl_now_ns();
+		gl_engine_start(e);
+		struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
+		nanosleep(&ts, NULL);
+		gl_engine_stop(e);
+		double cpu = (cpu_seconds() - cpu0) / ((double)(gl_now_ns() - w0) / 1e9) * 100.0;
+		struct gl_snapshot snap = { 0 };
+		struct gl_list_status ls[1];
+		snap.lists = ls;
+		gl_engine_snapshot(e, &snap);
+		printf("| %d | %d | %.1f | %.1f | %.1f | %.2f | %llu | %llu |\n", sizes[s],
+		       gl_engine_param_count(e), med, p99, max, cpu,
+		       (unsigned long long)snap.ticks_late, (unsigned long long)snap.ticks_skipped);
+		fflush(stdout);
+		gl_engine_destroy(e);
+	}
+	return 0;
+}
