@@ -1,0 +1,12 @@
+/*
+ * app.h - the subcommands of the ghostlight binary (main.c dispatches).
+ * Each takes the arguments after its name and returns the exit code.
+ */
+#ifndef GL_APP_H
+#define GL_APP_H
+
+int gl_cmd_play(int argc, char **argv);
+int gl_cmd_check(int argc, char **argv);
+int gl_cmd_render(int argc, char **argv);
+
+#endif

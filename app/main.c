@@ -1,0 +1,157 @@
+/*
+ * main.c - the ghostlight binary: subcommand dispatch, and the two small
+ * subcommands that need no threads: `check` (validate and print a show)
+ * and `render` (the DMX a show produces at given times, computed on a fake
+ * clock: what tests compare the wire against).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "../scripts/show.h"
+
+#define GL_VERSION "0.1.0"
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: ghostlight COMMAND [ARGS]\n"
+		"\n"
+		"  play SHOW [--duration S] [--no-status]   run a show headless\n"
+		"  check SHOW                               validate a show, print its patch,\n"
+		"                                           groups, cue lists and outputs\n"
+		"  render SHOW --at T[,T...] [--universe U] print the DMX slots the show\n"
+		"                                           produces T seconds after start\n"
+		"  version                                  print the version\n");
+}
+
+int gl_cmd_check(int argc, char **argv)
+{
+	if (argc != 1 || argv[0][0] == '-') {
+		fprintf(stderr, "usage: ghostlight check SHOW\n");
+		return 2;
+	}
+	char err[1024];
+	struct gl_show *show = gl_show_load(argv[0], err, sizeof err);
+	if (!show) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	gl_show_print(show, stdout);
+	printf("ok: %s\n", argv[0]);
+	gl_show_destroy(show);
+	return 0;
+}
+
+/* Parses "1,2.5,10" into ascending times. Returns the count or -1. */
+static int parse_times(const char *s, double *t, int max)
+{
+	int n = 0;
+	while (*s && n < max) {
+		char *end;
+		t[n] = strtod(s, &end);
+		if (end == s || !(t[n] >= 0) || (n > 0 && t[n] < t[n - 1]))
+			return -1;
+		n++;
+		if (*end == ',')
+			end++;
+		else if (*end)
+			return -1;
+		s = end;
+	}
+	return *s ? -1 : n;
+}
+
+int gl_cmd_render(int argc, char **argv)
+{
+	const char *path = NULL;
+	double times[256];
+	int n_times = 0;
+	int only_universe = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+			n_times = parse_times(argv[++i], times, 256);
+			if (n_times <= 0) {
+				fprintf(stderr, "ghostlight render: --at needs ascending seconds, e.g. 0,1.5,3\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--universe") == 0 && i + 1 < argc) {
+			only_universe = atoi(argv[++i]);
+		} else if (argv[i][0] == '-' || path) {
+			fprintf(stderr, "ghostlight render: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path || n_times == 0) {
+		fprintf(stderr, "usage: ghostlight render SHOW --at T[,T...] [--universe U]\n");
+		return 2;
+	}
+	char err[1024];
+	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	if (!show) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	struct gl_engine *e = gl_show_engine(show);
+	if (only_universe && gl_engine_universe_index(e, only_universe) < 0) {
+		fprintf(stderr, "ghostlight render: the show has no universe %d\n", only_universe);
+		gl_show_destroy(show);
+		return 1;
+	}
+	/* Tick on the show's own schedule, as `play` does, from t = 0 (the
+	 * first tick, when the queued start commands run). */
+	gl_show_start(show);
+	uint64_t period = gl_engine_period_ns(e);
+	uint64_t t = 0;
+	gl_engine_tick(e, t);
+	for (int k = 0; k < n_times; k++) {
+		uint64_t at = (uint64_t)(times[k] * 1e9 + 0.5);
+		while (t + period <= at) {
+			t += period;
+			gl_engine_tick(e, t);
+		}
+		if (t != at) /* the exact instant asked for */
+			gl_engine_tick(e, at);
+		for (int u = 0; u < gl_engine_universe_count(e); u++) {
+			int number = gl_engine_universe_number(e, u);
+			if (only_universe && number != only_universe)
+				continue;
+			const uint8_t *dmx = gl_engine_dmx(e, u);
+			printf("%.3f %d", times[k], number);
+			for (int s = 0; s < GL_DMX_SLOTS; s++)
+				printf(" %d", dmx[s]);
+			printf("\n");
+		}
+	}
+	gl_show_destroy(show);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "play") == 0)
+		return gl_cmd_play(argc - 2, argv + 2);
+	if (strcmp(cmd, "check") == 0)
+		return gl_cmd_check(argc - 2, argv + 2);
+	if (strcmp(cmd, "render") == 0)
+		return gl_cmd_render(argc - 2, argv + 2);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("ghostlight %s\n", GL_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "ghostlight: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,163 @@
+/*
+ * outthread.c - the network output thread (see outthread.h).
+ *
+ * One poll loop: the tap's eventfd (a new frame), each output's poll_fd,
+ * and a timeout from the nearest next_service_ns. Outputs are opened on this
+ * thread; an output whose open fails is reported in its status and retried
+ * every second, the others run on.
+ */
+#include "outthread.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPEN_RETRY_NS (1 * GL_NS_PER_S)
+
+struct slot {
+	struct gl_outthread_output o;
+	bool open;
+	uint64_t next_open_ns;
+};
+
+struct gl_outthread {
+	struct gl_frame_tap *tap;
+	struct slot *slots;
+	int count;
+	pthread_t thread;
+	atomic_bool running;
+	atomic_uint_fast64_t frames;
+};
+
+static void try_open(struct slot *s, uint64_t now)
+{
+	if (s->open || now < s->next_open_ns)
+		return;
+	if (s->o.ops->open(s->o.out) == 0)
+		s->open = true;
+	else
+		s->next_open_ns = now + OPEN_RETRY_NS;
+}
+
+static void *outthread_main(void *arg)
+{
+	struct gl_outthread *t = arg;
+	struct pollfd *pfd = calloc((size_t)t->count + 1, sizeof *pfd);
+	int *owner = calloc((size_t)t->count + 1, sizeof *owner);
+	if (!pfd || !owner) {
+		free(pfd);
+		free(owner);
+		return NULL;
+	}
+	while (atomic_load(&t->running)) {
+		uint64_t now = gl_now_ns();
+		uint64_t wake = now + 100 * 1000000ull; /* check `running` often */
+		int n = 0;
+		pfd[n++] = (struct pollfd){ .fd = gl_tap_fd(t->tap), .events = POLLIN };
+		for (int i = 0; i < t->count; i++) {
+			struct slot *s = &t->slots[i];
+			try_open(s, now);
+			if (!s->open) {
+				if (s->next_open_ns < wake)
+					wake = s->next_open_ns;
+				continue;
+			}
+			if (s->o.ops->poll_fd) {
+				int fd = s->o.ops->poll_fd(s->o.out);
+				if (fd >= 0) {
+					owner[n] = i;
+					pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+				}
+			}
+			if (s->o.ops->next_service_ns) {
+				uint64_t due = s->o.ops->next_service_ns(s->o.out);
+				if (due && due < wake)
+					wake = due;
+			}
+		}
+		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+		int rc = poll(pfd, (nfds_t)n, timeout_ms);
+		if (rc < 0 && errno != EINTR)
+			break;
+		now = gl_now_ns();
+		if (rc > 0 && (pfd[0].revents & POLLIN) && gl_tap_wait(t->tap, 0)) {
+			const struct gl_frame *fr = gl_tap_read(t->tap);
+			if (fr) {
+				for (int i = 0; i < t->count; i++)
+					if (t->slots[i].open)
+						t->slots[i].o.ops->send(t->slots[i].o.out, fr, now);
+				atomic_fetch_add(&t->frames, 1);
+			}
+		}
+		for (int k = 1; k < n; k++)
+			if (pfd[k].revents & (POLLIN | POLLERR))
+				t->slots[owner[k]].o.ops->service(t->slots[owner[k]].o.out, now);
+		for (int i = 0; i < t->count; i++) {
+			struct slot *s = &t->slots[i];
+			if (!s->open || !s->o.ops->next_service_ns || !s->o.ops->service)
+				continue;
+			uint64_t due = s->o.ops->next_service_ns(s->o.out);
+			if (due && due <= now)
+				s->o.ops->service(s->o.out, now);
+		}
+	}
+	free(pfd);
+	free(owner);
+	return NULL;
+}
+
+struct gl_outthread *gl_outthread_start(struct gl_frame_tap *tap,
+					const struct gl_outthread_output *outputs,
+					int count, char *err, size_t err_len)
+{
+	struct gl_outthread *t = calloc(1, sizeof *t);
+	if (!t || !(t->slots = calloc((size_t)(count ? count : 1), sizeof *t->slots))) {
+		free(t);
+		snprintf(err, err_len, "out of memory");
+		return NULL;
+	}
+	t->tap = tap;
+	t->count = count;
+	for (int i = 0; i < count; i++)
+		t->slots[i].o = outputs[i];
+	atomic_init(&t->running, true);
+	if (pthread_create(&t->thread, NULL, outthread_main, t) != 0) {
+		snprintf(err, err_len, "cannot start the output thread");
+		free(t->slots);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void gl_outthread_stop(struct gl_outthread *t)
+{
+	if (!t)
+		return;
+	atomic_store(&t->running, false);
+	pthread_join(t->thread, NULL);
+	for (int i = 0; i < t->count; i++)
+		if (t->slots[i].o.ops->close)
+			t->slots[i].o.ops->close(t->slots[i].o.out); /* frees, opened or not */
+	free(t->slots);
+	free(t);
+}
+
+int gl_outthread_count(const struct gl_outthread *t)
+{
+	return t->count;
+}
+
+const struct gl_outthread_output *gl_outthread_output(const struct gl_outthread *t, int i)
+{
+	return &t->slots[i].o;
+}
+
+uint64_t gl_outthread_frames(const struct gl_outthread *t)
+{
+	return atomic_load(&t->frames);
+}

@@ -1,0 +1,185 @@
+/*
+ * play.c - `ghostlight play SHOW`: headless playback. Wires the show's
+ * engine to its outputs and runs the control loop on the calling thread.
+ *
+ * Threads: the engine thread (gl_engine_start), the network output thread
+ * (outthread.c), and this one, the control thread: a poll loop over a
+ * signalfd (SIGINT/SIGTERM end the show cleanly), the engine's events, the
+ * show's Lua timers, and the status screen's refresh. Ending: engine first,
+ * then the outputs close (sACN sends its stream-terminated packets).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "outthread.h"
+#include "status.h"
+#include "../scripts/show.h"
+
+#define ERROR_LOG_LINES 5
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status]\n"
+		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
+		    "  --no-status   no status screen; events and errors go to stderr\n");
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* block before any thread starts, so every thread inherits it and only
+	 * the signalfd sees the signal */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int gl_cmd_play(int argc, char **argv)
+{
+	const char *path = NULL;
+	double duration_s = 0;
+	bool status = true;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc) {
+			char *end;
+			duration_s = strtod(argv[++i], &end);
+			if (*end || !(duration_s > 0)) {
+				fprintf(stderr, "ghostlight play: --duration needs a positive number of seconds, not '%s'\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--no-status") == 0) {
+			status = false;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || path) {
+			fprintf(stderr, "ghostlight play: unexpected argument '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return 2;
+	}
+	if (status && !isatty(STDOUT_FILENO))
+		status = false;
+
+	int sfd = block_signals();
+	if (sfd < 0) {
+		fprintf(stderr, "ghostlight play: cannot set up signals: %s\n", strerror(errno));
+		return 1;
+	}
+
+	char err[1024];
+	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	if (!show) {
+		fprintf(stderr, "%s\n", err);
+		close(sfd);
+		return 1;
+	}
+	struct gl_engine *e = gl_show_engine(show);
+
+	int n_out = gl_show_output_count(show);
+	struct gl_outthread_output *outs = calloc((size_t)(n_out ? n_out : 1), sizeof *outs);
+	struct gl_frame_tap *tap = gl_engine_add_tap(e);
+	if (!outs || !tap) {
+		fprintf(stderr, "ghostlight play: out of memory\n");
+		free(outs);
+		gl_show_destroy(show);
+		close(sfd);
+		return 1;
+	}
+	for (int i = 0; i < n_out; i++) {
+		outs[i].ops = gl_show_output_ops(show, i);
+		outs[i].out = gl_show_output_take(show, i);
+		outs[i].config = gl_show_output_config(show, i);
+	}
+	struct gl_outthread *ot = gl_outthread_start(tap, outs, n_out, err, sizeof err);
+	free(outs);
+	if (!ot) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		gl_show_destroy(show);
+		close(sfd);
+		return 1;
+	}
+
+	gl_show_start(show); /* commands the show queued (go("Main")) */
+	if (gl_engine_start(e) != 0) {
+		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
+		gl_outthread_stop(ot);
+		gl_show_destroy(show);
+		close(sfd);
+		return 1;
+	}
+
+	struct gl_status *st = gl_status_create(show, ot, status);
+	uint64_t start = gl_now_ns();
+	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
+	uint64_t next_draw = start;
+	const uint64_t draw_period = GL_NS_PER_S / 10;
+	int exit_code = 0;
+
+	for (;;) {
+		uint64_t now = gl_now_ns();
+		if (end && now >= end)
+			break;
+		struct gl_event ev;
+		while (gl_engine_next_event(e, &ev)) {
+			gl_show_handle_event(show, &ev);
+			gl_status_event(st, &ev);
+		}
+		gl_show_run_timers(show, now);
+		char msg[512];
+		while (gl_show_take_error(show, msg, sizeof msg))
+			gl_status_error(st, msg);
+		if (now >= next_draw) {
+			gl_status_draw(st, now);
+			next_draw = now + draw_period;
+		}
+
+		/* The poll timeout: the nearest of the status refresh, a Lua
+		 * timer, the end; capped so engine events are handled within
+		 * 20 ms (the event ring has no fd). */
+		uint64_t wake = now + 20 * 1000000ull;
+		uint64_t timer = gl_show_next_timer_ns(show);
+		if (timer && timer < wake)
+			wake = timer;
+		if (next_draw < wake)
+			wake = next_draw;
+		if (end && end < wake)
+			wake = end;
+		int timeout_ms = wake > now ? (int)((wake - now) / 1000000) : 0;
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		int rc = poll(&pfd, 1, timeout_ms);
+		if (rc > 0) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == sizeof si)
+				break;
+		} else if (rc < 0 && errno != EINTR) {
+			exit_code = 1;
+			break;
+		}
+	}
+
+	gl_engine_stop(e);
+	gl_status_finish(st, gl_now_ns());
+	gl_status_destroy(st);
+	gl_outthread_stop(ot);  /* closes outputs: sACN stream termination */
+	gl_show_destroy(show);
+	close(sfd);
+	return exit_code;
+}

@@ -1,0 +1,240 @@
+/*
+ * status.c - the terminal status screen of `play` (see status.h).
+ *
+ * Reads only the engine snapshot, the outputs' status counters and the
+ * events handed to it: it never touches engine state directly, so a slow
+ * terminal cannot disturb the engine.
+ */
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR_LINES 5
+
+struct out_rate {
+	uint64_t frames, at_ns;
+	double fps;
+};
+
+struct gl_status {
+	struct gl_show *show;
+	struct gl_engine *e;
+	struct gl_outthread *ot;
+	bool screen;
+	uint64_t start_ns;
+	struct gl_snapshot snap;
+	struct out_rate *rates;
+	uint64_t last_frames, last_frames_ns;
+	double frame_rate;
+	char errors[ERR_LINES][160];
+	int error_count;             /* total seen */
+	uint64_t cues_fired;
+};
+
+struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *ot, bool screen)
+{
+	struct gl_status *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->show = show;
+	st->e = gl_show_engine(show);
+	st->ot = ot;
+	st->screen = screen;
+	st->start_ns = gl_now_ns();
+	int lists = gl_engine_cuelist_count(st->e), faders = gl_engine_fader_count(st->e);
+	st->snap.lists = calloc((size_t)(lists ? lists : 1), sizeof *st->snap.lists);
+	st->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof(float));
+	st->rates = calloc((size_t)(gl_outthread_count(ot) + 1), sizeof *st->rates);
+	if (!st->snap.lists || !st->snap.fader_levels || !st->rates) {
+		gl_status_destroy(st);
+		return NULL;
+	}
+	if (screen)
+		fputs("\033[?25l\033[2J", stdout); /* hide cursor, clear */
+	return st;
+}
+
+void gl_status_destroy(struct gl_status *st)
+{
+	if (!st)
+		return;
+	free(st->snap.lists);
+	free(st->snap.fader_levels);
+	free(st->rates);
+	free(st);
+}
+
+static double since_s(const struct gl_status *st, uint64_t t)
+{
+	return t > st->start_ns ? (double)(t - st->start_ns) / 1e9 : 0.0;
+}
+
+static void cue_text(const struct gl_engine *e, int list, int cue, char *buf, size_t len)
+{
+	if (cue < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	const struct gl_cue_def *d = gl_engine_cue(e, list, cue);
+	snprintf(buf, len, "%s %s", d->number_text, d->label);
+}
+
+void gl_status_event(struct gl_status *st, const struct gl_event *ev)
+{
+	if (!st)
+		return;
+	char cue[96];
+	const char *list = ev->list >= 0 ? gl_engine_cuelist_name(st->e, ev->list) : "";
+	switch (ev->type) {
+	case GL_EV_CUE_FIRED:
+		st->cues_fired++;
+		if (!st->screen) {
+			cue_text(st->e, ev->list, ev->cue, cue, sizeof cue);
+			fprintf(stderr, "[%9.3f] %s: GO cue %s\n", since_s(st, ev->time_ns), list, cue);
+		}
+		break;
+	case GL_EV_LIST_END:
+		if (!st->screen)
+			fprintf(stderr, "[%9.3f] %s: end of list\n", since_s(st, ev->time_ns), list);
+		break;
+	case GL_EV_LIST_STOPPED:
+		if (!st->screen)
+			fprintf(stderr, "[%9.3f] %s: stopped\n", since_s(st, ev->time_ns), list);
+		break;
+	case GL_EV_TICK_LATE: {
+		char msg[96];
+		snprintf(msg, sizeof msg, "engine overran: %d period(s) skipped", ev->index);
+		gl_status_error(st, msg);
+		break;
+	}
+	case GL_EV_CUE_DONE:
+		break;
+	}
+}
+
+void gl_status_error(struct gl_status *st, const char *msg)
+{
+	if (!st)
+		return;
+	snprintf(st->errors[st->error_count % ERR_LINES], sizeof st->errors[0], "%s", msg);
+	st->error_count++;
+	if (!st->screen)
+		fprintf(stderr, "[%9.3f] error: %s\n", since_s(st, gl_now_ns()), msg);
+}
+
+static void bar(char *buf, int width, float x)
+{
+	int n = (int)(x * (float)width + 0.5f);
+	for (int i = 0; i < width; i++)
+		buf[i] = i < n ? '#' : '.';
+	buf[width] = '\0';
+}
+
+static const char *state_name(enum gl_list_state s)
+{
+	switch (s) {
+	case GL_LIST_OFF: return "off";
+	case GL_LIST_RUNNING: return "run";
+	case GL_LIST_PAUSED: return "PAUSE";
+	}
+	return "?";
+}
+
+static void update_rates(struct gl_status *st, uint64_t now)
+{
+	uint64_t frames = gl_outthread_frames(st->ot);
+	if (st->last_frames_ns && now > st->last_frames_ns + GL_NS_PER_S / 2) {
+		st->frame_rate = (double)(frames - st->last_frames) * 1e9 /
+				 (double)(now - st->last_frames_ns);
+		st->last_frames = frames;
+		st->last_frames_ns = now;
+	} else if (!st->last_frames_ns) {
+		st->last_frames = frames;
+		st->last_frames_ns = now;
+	}
+	for (int i = 0; i < gl_outthread_count(st->ot); i++) {
+		const struct gl_outthread_output *o = gl_outthread_output(st->ot, i);
+		const struct gl_output_status *s = o->ops->status(o->out);
+		struct out_rate *r = &st->rates[i];
+		if (r->at_ns && now > r->at_ns + GL_NS_PER_S / 2) {
+			r->fps = (double)(s->packets_sent - r->frames) * 1e9 / (double)(now - r->at_ns);
+			r->frames = s->packets_sent;
+			r->at_ns = now;
+		} else if (!r->at_ns) {
+			r->frames = s->packets_sent;
+			r->at_ns = now;
+		}
+	}
+}
+
+void gl_status_draw(struct gl_status *st, uint64_t now)
+{
+	if (!st)
+		return;
+	if (gl_engine_snapshot(st->e, &st->snap) != 0)
+		return;
+	update_rates(st, now);
+	if (!st->screen)
+		return;
+	const struct gl_snapshot *s = &st->snap;
+	char line[256], a[96], b[96], pb[41];
+	fputs("\033[H", stdout);
+	printf("ghostlight  %-40s  %8.1f s\033[K\n", gl_show_name(st->show), since_s(st, now));
+	printf("engine %.0f Hz  tick %4.0f us (max %.0f)  late %llu  skipped %llu  out %.1f fps  GM %3.0f%%%s\033[K\n",
+	       gl_engine_rate_hz(st->e), (double)s->tick_ns_last / 1e3, (double)s->tick_ns_max / 1e3,
+	       (unsigned long long)s->ticks_late, (unsigned long long)s->ticks_skipped,
+	       st->frame_rate, s->grand_master * 100.0f, s->blackout ? "  BLACKOUT" : "");
+	printf("\033[K\n");
+	for (int l = 0; l < s->list_count; l++) {
+		const struct gl_list_status *ls = &s->lists[l];
+		cue_text(st->e, l, ls->active, a, sizeof a);
+		cue_text(st->e, l, ls->standby, b, sizeof b);
+		bar(pb, 30, ls->progress);
+		printf("%-12.12s %-5s master %3.0f%%\033[K\n", gl_engine_cuelist_name(st->e, l),
+		       state_name(ls->state), ls->master * 100.0f);
+		printf("   active  %-36.36s [%s] %3.0f%%\033[K\n", a, pb, ls->progress * 100.0f);
+		printf("   standby %-36.36s\033[K\n", b);
+	}
+	printf("\033[K\n");
+	line[0] = '\0';
+	for (int i = 0; i < s->fader_count; i++) {
+		int number;
+		const char *label;
+		gl_engine_fader_info(st->e, i, &number, NULL, NULL, &label);
+		size_t used = strlen(line);
+		snprintf(line + used, sizeof line - used, "F%d %s %3.0f%%   ", number, label,
+			 s->fader_levels[i] * 100.0f);
+	}
+	if (s->fader_count)
+		printf("faders  %s\033[K\n\033[K\n", line);
+	for (int i = 0; i < gl_outthread_count(st->ot); i++) {
+		const struct gl_outthread_output *o = gl_outthread_output(st->ot, i);
+		const struct gl_output_status *os = o->ops->status(o->out);
+		printf("output %-10.10s %-7s %2d univ  %7.1f pkt/s  sent %-9llu errors %llu %s\033[K\n",
+		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,
+		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,
+		       os->last_error);
+	}
+	printf("\033[K\nerrors: %d\033[K\n", st->error_count);
+	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;
+	for (int i = first; i < st->error_count; i++)
+		printf("  %s\033[K\n", st->errors[i % ERR_LINES]);
+	printf("\033[J");
+	fflush(stdout);
+}
+
+void gl_status_finish(struct gl_status *st, uint64_t now)
+{
+	if (!st)
+		return;
+	if (st->screen)
+		fputs("\033[?25h\n", stdout);
+	gl_engine_snapshot(st->e, &st->snap);
+	fprintf(stderr, "ghostlight: %s ended after %.1f s: %llu ticks, %llu cues fired, "
+			"%llu late, %llu skipped, %d errors\n",
+		gl_show_name(st->show), since_s(st, now), (unsigned long long)st->snap.tick + 1,
+		(unsigned long long)st->cues_fired, (unsigned long long)st->snap.ticks_late,
+		(unsigned long long)st->snap.ticks_skipped, st->error_count);
+}

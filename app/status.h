@@ -1,0 +1,28 @@
+/*
+ * status.h - `play`'s one-screen terminal status: show name, each cue
+ * list's active and standby cue with label and fade progress, faders and
+ * masters, engine timing, each output's rate and errors, the latest show
+ * errors. Without a terminal (or with --no-status) it writes events and
+ * errors to stderr as log lines instead. Control thread only.
+ */
+#ifndef GL_STATUS_H
+#define GL_STATUS_H
+
+#include <stdbool.h>
+
+#include "../engine/engine.h"
+#include "../scripts/show.h"
+#include "outthread.h"
+
+struct gl_status;
+
+struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *ot,
+				   bool screen);
+void gl_status_destroy(struct gl_status *st);
+void gl_status_event(struct gl_status *st, const struct gl_event *ev);
+void gl_status_error(struct gl_status *st, const char *msg);
+void gl_status_draw(struct gl_status *st, uint64_t now_ns);
+/* Last words: restores the terminal, prints a one-line summary. */
+void gl_status_finish(struct gl_status *st, uint64_t now_ns);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * test_tick_noalloc.c - the engine tick allocates nothing and takes no
+ * lock, checked rather than promised: allocations are counted through the
+ * sanitizer allocator hooks (ASan test builds) or mallinfo2 (other builds),
+ * and pthread_mutex_lock is interposed, while ticks run with GOs, follows,
+ * faders and a frame tap in play.
+ */
+#include <dlfcn.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "engine/engine.h"
+
+static _Thread_local int in_tick;
+static volatile long allocs_in_tick, locks_in_tick;
+
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *)) __attribute__((weak));
+
+static void on_malloc(const volatile void *p, size_t n)
+{
+	if (in_tick)
+		allocs_in_tick++;
+}
+
+static void on_free(const volatile void *p)
+{
+	if (in_tick && p)
+		allocs_in_tick++;
+}
+
+int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	static int (*real)(pthread_mutex_t *);
+	if (!real)
+		real = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT, "pthread_mutex_lock");
+	if (in_tick)
+		locks_in_tick++;
+	return real(m);
+}
+
+static void test_tick_allocates_nothing(void **state)
+{
+	bool hooks = __sanitizer_install_malloc_and_free_hooks != NULL &&
+		     __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) != 0;
+
+	struct gl_engine *e = gl_engine_create(NULL);
+	struct gl_fixture_type t = { .name = "rgbw", .channel_count = 4 };
+	enum gl_attr a[4] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE };
+	for (int c = 0; c < 4; c++)
+		t.channels[c] = (struct gl_channel){ a[c], 1, 1.0f };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	int ids[16];
+	for (int f = 0; f < 16; f++)
+		ids[f] = gl_engine_add_fixture(e, &t, "px", 1 + f / 8, 1 + (f % 8) * 4, NULL);
+	int g = gl_engine_add_group(e, "all", ids, 16);
+	int l = gl_engine_add_cuelist(e, "L", true);
+	struct gl_cue_change ch[16];
+	for (int q = 0; q < 3; q++) {
+		for (int f = 0; f < 16; f++)
+			ch[f] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_INTENSITY),
+							(float)(q + 1) / 3.0f };
+		struct gl_cue_def d;
+		gl_cue_def_init(&d);
+		d.number = q + 1;
+		d.fade_in_s = d.fade_out_s = 0.1;
+		d.continue_mode = GL_CONTINUE_FOLLOW;
+		d.changes = ch;
+		d.change_count = 16;
+		assert_true(gl_engine_add_cue(e, l, &d) >= 0);
+	}
+	assert_int_equal(gl_engine_add_fader(e, 1, GL_FADER_GROUP, g, "All", 1.0f), 0);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_frame_tap *tap = gl_engine_add_tap(e);
+	assert_non_null(tap);
+
+	struct mallinfo2 before = mallinfo2();
+	uint64_t t_ns = 0;
+	for (int i = 0; i < 500; i++, t_ns += 22727272) {
+		struct gl_cmd c = { i % 50 == 0 ? GL_CMD_GO : GL_CMD_FADER, l, 1,
+				    (float)(i % 10) / 10.0f };
+		assert_int_equal(gl_engine_command(e, &c), 0);
+		in_tick = 1;
+		gl_engine_tick(e, t_ns);
+		in_tick = 0;
+		struct gl_event ev;
+		while (gl_engine_next_event(e, &ev))
+			;
+	}
+	struct mallinfo2 after = mallinfo2();
+	if (hooks)
+		assert_int_equal(allocs_in_tick, 0);
+	else
+		assert_int_equal(after.uordblks, before.uordblks);
+	assert_int_equal(locks_in_tick, 0);
+	/* the interposer works: a lock outside the tick is seen by it */
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	in_tick = 1;
+	pthread_mutex_lock(&m);
+	in_tick = 0;
+	pthread_mutex_unlock(&m);
+	assert_int_equal(locks_in_tick, 1);
+	if (hooks) { /* and so do the allocation hooks */
+		in_tick = 1;
+		free(malloc(8));
+		in_tick = 0;
+		assert_int_equal(allocs_in_tick, 2);
+	}
+	print_message("allocation check via %s\n", hooks ? "sanitizer hooks" : "mallinfo2");
+	gl_engine_destroy(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tick_allocates_nothing),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

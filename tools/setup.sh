@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tools/setup.sh - install what ghostlight needs on Debian 12 (apt-get) and
+# build it. Idempotent; run as root (or with sudo).
+#
+#   tools/setup.sh            release build in build/
+#   tools/setup.sh --debug    ASan+UBSan test build in build-debug/
+#   tools/setup.sh --no-apt   skip the package install
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+type=RelWithDebInfo
+dir=build
+apt=1
+for arg in "$@"; do
+	case "$arg" in
+	--debug) type=Debug; dir=build-debug ;;
+	--no-apt) apt=0 ;;
+	*) echo "usage: tools/setup.sh [--debug] [--no-apt]" >&2; exit 2 ;;
+	esac
+done
+
+# Build and runtime: compiler, CMake, Lua 5.4, cmocka.
+# Test peers (see ../shared/PEERS.md): tshark/dumpcap, olad + its Python
+# client, iproute2 and util-linux for the tests' network namespaces.
+packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev
+	tshark ola ola-python python3 iproute2 util-linux procps)
+
+if [ "$apt" = 1 ]; then
+	missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		if [ "$(id -u)" != 0 ]; then
+			echo "tools/setup.sh: need root to install: ${missing[*]}" >&2
+			exit 1
+		fi
+		export DEBIAN_FRONTEND=noninteractive
+		# tshark asks whether non-root users may capture: no.
+		echo "wireshark-common wireshark-common/install-setuid boolean false" |
+			debconf-set-selections
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	fi
+fi
+
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+cmake --build "$dir" -j"$(nproc)"
+echo "built: $dir/ghostlight"
