@@ -49,6 +49,8 @@ struct gl_output_status {
 	uint64_t packets_sent;
 	uint64_t send_errors;
 	uint64_t frames_sent;
+	uint64_t packets_received;   /* input on poll_fd (e.g. ArtPoll) */
+	uint64_t packets_malformed;  /* of those, ignored as malformed */
 	char last_error[128];        /* "" when none */
 	uint64_t last_error_ns;
 };

@@ -113,7 +113,7 @@ static void test_tick_allocates_nothing(void **state)
 		in_tick = 1;
 		free(malloc(8));
 		in_tick = 0;
-		assert_int_equal(allocs_in_tick, 2);
+		assert_true(allocs_in_tick >= 2);
 	}
 	print_message("allocation check via %s\n", hooks ? "sanitizer hooks" : "mallinfo2");
 	gl_engine_destroy(e);
