@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "outthread.h"
+#include "../outputs/outthread.h"
 #include "status.h"
 #include "../scripts/show.h"
 

@@ -12,7 +12,7 @@
 
 #include "../engine/engine.h"
 #include "../scripts/show.h"
-#include "outthread.h"
+#include "../outputs/outthread.h"
 
 struct gl_status;
 

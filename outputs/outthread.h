@@ -12,7 +12,7 @@
 #define GL_OUTTHREAD_H
 
 #include "../engine/engine.h"
-#include "../outputs/output.h"
+#include "output.h"
 
 struct gl_outthread;
 
