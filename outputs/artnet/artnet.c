@@ -1,0 +1,849 @@
+/*
+ * artnet.c - the Art-Net 4 output: ArtDmx per universe, unicast to a list
+ * of nodes or broadcast, optional ArtSync, and a listening socket on UDP
+ * 6454 that answers ArtPoll with ArtPollReply so other consoles and tools
+ * see us. Packets come from artnet_wire.c.
+ *
+ * configure() runs on the loading thread and does no I/O; open(), send(),
+ * service(), next_service_ns() and close() run on the output thread only;
+ * status() may be read racily from any thread. send() and service() never
+ * allocate and never block (non-blocking socket; a packet the kernel will
+ * not take is dropped, counted and retried with the next frame).
+ *
+ * Invariant: u->slots holds what was last sent for universe u; a universe
+ * goes out when the frame differs from it and otherwise every second
+ * (Art-Net requires a refresh within 4 s).
+ */
+#include "../output.h"
+#include "artnet_wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ARTNET_KEEPALIVE_NS (1ull * GL_NS_PER_S)
+#define ARTNET_RETRY_NS (100ull * 1000000ull)   /* after a failed keep-alive */
+#define ARTNET_MAX_NODES 64
+#define ARTNET_RX_PER_SERVICE 64     /* bound the time one service() takes */
+#define ARTNET_VERSION_INFO 0x0001   /* our firmware revision in replies */
+
+struct artnet_universe {
+	uint16_t number;
+	uint16_t port_address;
+	uint8_t sequence;            /* last used; 0 before the first packet */
+	bool sent;                   /* slots and next_keepalive_ns are valid */
+	int frame_index;             /* cached index in gl_frame.numbers; -1 none */
+	uint64_t next_keepalive_ns;  /* resend unchanged data from then on */
+	uint8_t slots[GL_DMX_SLOTS];
+};
+
+struct artnet_output {
+	/* options, fixed at configure() */
+	int node_count;              /* 0: broadcast */
+	struct sockaddr_in *nodes;
+	struct in_addr broadcast_addr;
+	bool sync;
+	bool listen;
+	struct in_addr bind_addr;
+	uint16_t port;               /* destination */
+	uint16_t listen_port;
+	char short_name[ARTNET_SHORT_NAME_LEN];
+	char long_name[ARTNET_LONG_NAME_LEN];
+
+	int universe_count;
+	struct artnet_universe *universes;
+	uint16_t *sorted_pa;         /* port-addresses ascending, for replies */
+	uint16_t *reply_pa;          /* scratch: the ones a targeted poll asked for */
+
+	/* runtime, output thread */
+	int fd;                      /* sends; also listens when listening */
+	bool listening;              /* fd is bound to listen_port */
+	unsigned reply_counter;      /* the [count] of the node report */
+	struct sockaddr_in broadcast_dest;
+	uint8_t packet[ARTNET_DMX_MAX_LEN > ARTNET_POLL_REPLY_LEN ?
+		       ARTNET_DMX_MAX_LEN : ARTNET_POLL_REPLY_LEN];
+	uint8_t rx[1500];
+
+	struct gl_output_status status;
+};
+
+static const uint8_t zero_slots[GL_DMX_SLOTS];
+
+static struct artnet_output *to_artnet(struct gl_output *out)
+{
+	return (struct artnet_output *)out;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static const char *const artnet_keys[] = {
+	"nodes", "broadcast", "port_addresses", "sync", "listen", "bind",
+	"port", "listen_port", "short_name", "long_name", NULL
+};
+
+/* Formats "artnet: <message> (line N)" into err; returns GL_EINVAL. */
+static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	size_t used;
+
+	if (!err || err_len == 0)
+		return GL_EINVAL;
+	used = (size_t)snprintf(err, err_len, "artnet: ");
+	va_start(ap, fmt);
+	if (used < err_len)
+		used += (size_t)vsnprintf(err + used, err_len - used, fmt, ap);
+	va_end(ap);
+	if (opt && opt->line > 0 && used < err_len)
+		snprintf(err + used, err_len - used, " (line %d)", opt->line);
+	return GL_EINVAL;
+}
+
+/* Integer text, "%.17g"-formatted by the loader ("6454", "1e+02"). */
+static int parse_int(const char *text, long min, long max, long *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || *end != '\0' || errno || v != floor(v) ||
+	    v < (double)min || v > (double)max)
+		return GL_ERANGE;
+	*out = (long)v;
+	return 0;
+}
+
+static int opt_bool(const struct gl_output_option *opt, bool *out)
+{
+	if (strcmp(opt->value, "true") == 0 || strcmp(opt->value, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(opt->value, "false") == 0 || strcmp(opt->value, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	return GL_EINVAL;
+}
+
+/* Splits a comma list in place, trimming blanks. Returns the item count,
+ * or -1 for more than max items or an empty item. */
+static int split_list(char *text, char **items, int max)
+{
+	int count = 0;
+	char *p = text;
+
+	for (;;) {
+		char *comma = strchr(p, ',');
+		char *end;
+
+		if (comma)
+			*comma = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*p == '\0' || count == max)
+			return -1;
+		items[count++] = p;
+		if (!comma)
+			return count;
+		p = comma + 1;
+	}
+}
+
+/* "N" (0..32767) or "net:sub_net:universe". */
+static int parse_port_address(const char *text, uint16_t *pa)
+{
+	char part[3][16];
+	long net, sub, uni, v;
+
+	if (sscanf(text, "%15[0-9]:%15[0-9]:%15[0-9]", part[0], part[1], part[2]) == 3 &&
+	    strspn(text, "0123456789:") == strlen(text) &&
+	    parse_int(part[0], 0, 127, &net) == 0 && parse_int(part[1], 0, 15, &sub) == 0 &&
+	    parse_int(part[2], 0, 15, &uni) == 0) {
+		*pa = artnet_port_address((unsigned)net, (unsigned)sub, (unsigned)uni);
+		return 0;
+	}
+	if (parse_int(text, 0, ARTNET_PORT_ADDRESS_MAX, &v) != 0)
+		return GL_ERANGE;
+	*pa = (uint16_t)v;
+	return 0;
+}
+
+static int artnet_parse_nodes(struct artnet_output *a, const struct gl_output_option *opt,
+			      char *err, size_t err_len)
+{
+	char text[sizeof opt->value];
+	char *items[ARTNET_MAX_NODES];
+	int count;
+
+	snprintf(text, sizeof text, "%s", opt->value);
+	count = split_list(text, items, ARTNET_MAX_NODES);
+	if (count < 1)
+		return opt_fail(err, err_len, opt,
+				"nodes must be a comma-separated list of 1..%d IPv4 "
+				"addresses, not '%s'", ARTNET_MAX_NODES, opt->value);
+	a->nodes = calloc((size_t)count, sizeof *a->nodes);
+	if (!a->nodes)
+		return opt_fail(err, err_len, opt, "out of memory");
+	for (int i = 0; i < count; i++) {
+		a->nodes[i].sin_family = AF_INET;
+		if (inet_pton(AF_INET, items[i], &a->nodes[i].sin_addr) != 1)
+			return opt_fail(err, err_len, opt,
+					"nodes: '%s' is not an IPv4 address", items[i]);
+	}
+	a->node_count = count;
+	return 0;
+}
+
+static int artnet_parse_port_addresses(struct artnet_output *a, const struct gl_output_config *cfg,
+				       char *err, size_t err_len)
+{
+	const struct gl_output_option *opt = gl_output_option(cfg, "port_addresses");
+	char text[sizeof opt->value];
+	/* The shortest entry is one digit and a comma. */
+	char *items[sizeof opt->value / 2 + 1];
+	int count;
+
+	if (!opt) {
+		/* "Universe 1" is Port-Address 0 (0:0:0) on most desks and nodes. */
+		for (int i = 0; i < a->universe_count; i++) {
+			int number = a->universes[i].number;
+
+			if (number - 1 > ARTNET_PORT_ADDRESS_MAX)
+				return opt_fail(err, err_len, NULL,
+						"universe %d has no default Port-Address "
+						"(above 32768): set port_addresses", number);
+			a->universes[i].port_address = (uint16_t)(number - 1);
+		}
+		return 0;
+	}
+	snprintf(text, sizeof text, "%s", opt->value);
+	count = split_list(text, items, (int)(sizeof items / sizeof items[0]));
+	if (count != a->universe_count)
+		return opt_fail(err, err_len, opt,
+				"port_addresses needs one entry per universe (%d), not '%s'",
+				a->universe_count, opt->value);
+	for (int i = 0; i < count; i++)
+		if (parse_port_address(items[i], &a->universes[i].port_address) != 0)
+			return opt_fail(err, err_len, opt,
+					"port_addresses: '%s' is not 0..32767 or net:sub:uni "
+					"(0..127:0..15:0..15)", items[i]);
+	return 0;
+}
+
+/* "ghostlight: <show>", cut to 63 bytes before a character that would be
+ * split in two. */
+static void default_long_name(char *name, const char *show_name)
+{
+	char full[16 + GL_NAME_MAX];
+	size_t n;
+
+	if (show_name[0])
+		snprintf(full, sizeof full, "ghostlight: %s", show_name);
+	else
+		snprintf(full, sizeof full, "ghostlight");
+	n = strlen(full);
+	if (n > ARTNET_LONG_NAME_LEN - 1) {
+		n = ARTNET_LONG_NAME_LEN - 1;
+		while (n > 0 && ((uint8_t)full[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(name, full, n);
+	name[n] = '\0';
+}
+
+static int artnet_parse_options(struct artnet_output *a, const struct gl_output_config *cfg,
+				char *err, size_t err_len)
+{
+	const struct gl_output_option *opt;
+	long v;
+
+	a->broadcast_addr.s_addr = htonl(INADDR_BROADCAST);
+	a->bind_addr.s_addr = htonl(INADDR_ANY);
+	a->listen = true;
+	a->port = ARTNET_PORT;
+	a->listen_port = ARTNET_PORT;
+	snprintf(a->short_name, sizeof a->short_name, "ghostlight");
+	default_long_name(a->long_name, cfg->show_name);
+
+	if ((opt = gl_output_option(cfg, "nodes")) && artnet_parse_nodes(a, opt, err, err_len))
+		return GL_EINVAL;
+	if ((opt = gl_output_option(cfg, "broadcast")) &&
+	    inet_pton(AF_INET, opt->value, &a->broadcast_addr) != 1)
+		return opt_fail(err, err_len, opt,
+				"broadcast must be an IPv4 address, not '%s'", opt->value);
+	if ((opt = gl_output_option(cfg, "sync")) && opt_bool(opt, &a->sync))
+		return opt_fail(err, err_len, opt, "sync must be true or false, not '%s'",
+				opt->value);
+	if ((opt = gl_output_option(cfg, "listen")) && opt_bool(opt, &a->listen))
+		return opt_fail(err, err_len, opt, "listen must be true or false, not '%s'",
+				opt->value);
+	if ((opt = gl_output_option(cfg, "bind")) &&
+	    inet_pton(AF_INET, opt->value, &a->bind_addr) != 1)
+		return opt_fail(err, err_len, opt,
+				"bind must be a local IPv4 address, not '%s'", opt->value);
+	if ((opt = gl_output_option(cfg, "port"))) {
+		if (parse_int(opt->value, 1, 65535, &v))
+			return opt_fail(err, err_len, opt, "port must be 1..65535, not '%s'",
+					opt->value);
+		a->port = (uint16_t)v;
+	}
+	if ((opt = gl_output_option(cfg, "listen_port"))) {
+		if (parse_int(opt->value, 1, 65535, &v))
+			return opt_fail(err, err_len, opt,
+					"listen_port must be 1..65535, not '%s'", opt->value);
+		a->listen_port = (uint16_t)v;
+	}
+	if ((opt = gl_output_option(cfg, "short_name"))) {
+		if (strlen(opt->value) > ARTNET_SHORT_NAME_LEN - 1)
+			return opt_fail(err, err_len, opt, "short_name must be at most %d bytes",
+					ARTNET_SHORT_NAME_LEN - 1);
+		memcpy(a->short_name, opt->value, strlen(opt->value) + 1);
+	}
+	if ((opt = gl_output_option(cfg, "long_name"))) {
+		if (strlen(opt->value) > ARTNET_LONG_NAME_LEN - 1)
+			return opt_fail(err, err_len, opt, "long_name must be at most %d bytes",
+					ARTNET_LONG_NAME_LEN - 1);
+		memcpy(a->long_name, opt->value, strlen(opt->value) + 1);
+	}
+	return artnet_parse_port_addresses(a, cfg, err, err_len);
+}
+
+static int cmp_u16(const void *x, const void *y)
+{
+	return (int)*(const uint16_t *)x - (int)*(const uint16_t *)y;
+}
+
+static void artnet_free(struct artnet_output *a)
+{
+	if (!a)
+		return;
+	free(a->nodes);
+	free(a->universes);
+	free(a->sorted_pa);
+	free(a->reply_pa);
+	free(a);
+}
+
+static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
+					  char *err, size_t err_len)
+{
+	struct artnet_output *a;
+
+	if (!cfg) {
+		opt_fail(err, err_len, NULL, "no configuration");
+		return NULL;
+	}
+	if (gl_output_check_keys(cfg, artnet_keys, err, err_len))
+		return NULL;
+	if (cfg->universe_count < 1 || cfg->universe_count > GL_OUTPUT_MAX_UNIVERSES ||
+	    !cfg->universes) {
+		opt_fail(err, err_len, NULL, "needs 1..%d universes, not %d",
+			 GL_OUTPUT_MAX_UNIVERSES, cfg->universe_count);
+		return NULL;
+	}
+	a = calloc(1, sizeof *a);
+	if (!a) {
+		opt_fail(err, err_len, NULL, "out of memory");
+		return NULL;
+	}
+	a->fd = -1;
+	a->universe_count = cfg->universe_count;
+	a->universes = calloc((size_t)a->universe_count, sizeof *a->universes);
+	a->sorted_pa = calloc((size_t)a->universe_count, sizeof *a->sorted_pa);
+	a->reply_pa = calloc((size_t)a->universe_count, sizeof *a->reply_pa);
+	if (!a->universes || !a->sorted_pa || !a->reply_pa) {
+		opt_fail(err, err_len, NULL, "out of memory");
+		goto fail;
+	}
+	for (int i = 0; i < a->universe_count; i++) {
+		int number = cfg->universes[i];
+
+		if (number < GL_UNIVERSE_MIN || number > GL_UNIVERSE_MAX) {
+			opt_fail(err, err_len, NULL, "universe %d is not in 1..63999", number);
+			goto fail;
+		}
+		for (int j = 0; j < i; j++) {
+			if (a->universes[j].number == number) {
+				opt_fail(err, err_len, NULL, "universe %d listed twice", number);
+				goto fail;
+			}
+		}
+		a->universes[i].number = (uint16_t)number;
+		a->universes[i].frame_index = -1;
+	}
+	if (artnet_parse_options(a, cfg, err, err_len))
+		goto fail;
+
+	for (int i = 0; i < a->universe_count; i++)
+		a->sorted_pa[i] = a->universes[i].port_address;
+	qsort(a->sorted_pa, (size_t)a->universe_count, sizeof *a->sorted_pa, cmp_u16);
+	for (int i = 1; i < a->universe_count; i++) {
+		if (a->sorted_pa[i] == a->sorted_pa[i - 1]) {
+			/* Two universes into one Port-Address would flicker between
+			 * the two looks at every node. */
+			opt_fail(err, err_len, gl_output_option(cfg, "port_addresses"),
+				 "Port-Address %d (%d:%d:%d) used by two universes",
+				 a->sorted_pa[i], artnet_pa_net(a->sorted_pa[i]),
+				 artnet_pa_sub_net(a->sorted_pa[i]),
+				 artnet_pa_universe(a->sorted_pa[i]));
+			goto fail;
+		}
+	}
+	return (struct gl_output *)a;
+
+fail:
+	artnet_free(a);
+	return NULL;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+static void artnet_note(struct artnet_output *a, uint64_t now_ns, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status.last_error, sizeof a->status.last_error, fmt, ap);
+	va_end(ap);
+	a->status.last_error_ns = now_ns;
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest, int len,
+			 uint64_t now_ns, const char *what, int number)
+{
+	ssize_t n = sendto(a->fd, a->packet, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (const struct sockaddr *)dest, sizeof *dest);
+	int err = errno;    /* before inet_ntop() can touch it */
+	char addr[INET_ADDRSTRLEN];
+
+	if (n == len) {
+		a->status.packets_sent++;
+		return 0;
+	}
+	a->status.send_errors++;
+	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
+	if (n >= 0) {
+		artnet_note(a, now_ns, "artnet: %s %d to %s:%d: short send", what, number,
+			    addr, ntohs(dest->sin_port));
+		return GL_EIO;
+	}
+	if (err == EAGAIN || err == EWOULDBLOCK) {
+		/* Never wait for the kernel: the next frame sends fresher data. */
+		artnet_note(a, now_ns, "artnet: %s %d to %s:%d dropped: socket buffer full",
+			    what, number, addr, ntohs(dest->sin_port));
+		return GL_EAGAIN;
+	}
+	artnet_note(a, now_ns, "artnet: %s %d to %s:%d: %s", what, number, addr,
+		    ntohs(dest->sin_port), strerror(err));
+	return GL_EIO;
+}
+
+/* Sends one ArtDmx to every node (or the broadcast address). *delivered
+ * is set when at least one destination took it, and only then does the
+ * universe's state advance; failures are counted and the first returned. */
+static int artnet_send_universe(struct artnet_output *a, struct artnet_universe *u,
+				const uint8_t *slots, uint64_t now_ns, bool *delivered_out)
+{
+	uint8_t seq = artnet_next_sequence(u->sequence);
+	int len = artnet_wire_dmx(a->packet, sizeof a->packet, seq, 0, u->port_address,
+				  slots, GL_DMX_SLOTS);
+	int first_err = 0;
+	bool delivered = false;
+
+	if (len < 0)
+		return len;
+	if (a->node_count == 0) {
+		first_err = artnet_sendto(a, &a->broadcast_dest, len, now_ns, "universe", u->number);
+		delivered = first_err == 0;
+	}
+	for (int i = 0; i < a->node_count; i++) {
+		int rc = artnet_sendto(a, &a->nodes[i], len, now_ns, "universe", u->number);
+
+		if (rc == 0)
+			delivered = true;
+		else if (!first_err)
+			first_err = rc;
+	}
+	*delivered_out = delivered;
+	if (!delivered) {
+		/* Retry soon, but not at once: service() runs when this time
+		 * comes, and a network that is down must not make it spin. */
+		if (u->sent)
+			u->next_keepalive_ns = now_ns + ARTNET_RETRY_NS;
+		return first_err;
+	}
+	u->sequence = seq;
+	if (slots != u->slots)
+		memcpy(u->slots, slots, GL_DMX_SLOTS);
+	u->sent = true;
+	u->next_keepalive_ns = now_ns + ARTNET_KEEPALIVE_NS;
+	return first_err;
+}
+
+/* ArtSync is broadcast only (Art-Net 4 forbids unicasting it); nodes take
+ * it from the IP their ArtDmx came from, so unicast nodes still act on it. */
+static int artnet_send_sync(struct artnet_output *a, uint64_t now_ns)
+{
+	int len = artnet_wire_sync(a->packet, sizeof a->packet);
+
+	return len < 0 ? len : artnet_sendto(a, &a->broadcast_dest, len, now_ns, "sync", 0);
+}
+
+static const uint8_t *frame_slots(const struct gl_frame *frame, struct artnet_universe *u)
+{
+	int i = u->frame_index;
+
+	if (i >= 0 && i < frame->universe_count && frame->numbers[i] == u->number)
+		return frame->dmx + (size_t)i * GL_DMX_SLOTS;
+	for (i = 0; i < frame->universe_count; i++) {
+		if (frame->numbers[i] == u->number) {
+			u->frame_index = i;
+			return frame->dmx + (size_t)i * GL_DMX_SLOTS;
+		}
+	}
+	/* A universe the engine does not render is dark, not silent. */
+	return zero_slots;
+}
+
+static bool keepalive_due(const struct artnet_universe *u, uint64_t now_ns)
+{
+	return u->sent && now_ns >= u->next_keepalive_ns;
+}
+
+/* ---- ArtPoll ------------------------------------------------------------ */
+
+static const struct artnet_universe *universe_by_pa(const struct artnet_output *a, uint16_t pa)
+{
+	for (int i = 0; i < a->universe_count; i++)
+		if (a->universes[i].port_address == pa)
+			return &a->universes[i];
+	return NULL;
+}
+
+/* Answers one ArtPoll: one ArtPollReply per group of up to 4 ports that
+ * share Net and Sub-Net, BindIndex 1, 2, ... so a poller lists them all
+ * under our IP. Our ports put data onto Art-Net, so the spec calls them
+ * input ports (PortTypes bit 6, GoodInput, SwIn), and a console is
+ * StController; advertising output ports would make other controllers
+ * unicast their universes to us. */
+static void artnet_reply(struct artnet_output *a, const struct artnet_poll *poll,
+			 const struct sockaddr_in *poller, struct in_addr local, uint64_t now_ns)
+{
+	struct artnet_poll_reply r;
+	int count = 0;
+	int bind_index = 1;
+
+	for (int i = 0; i < a->universe_count; i++) {
+		uint16_t pa = a->sorted_pa[i];
+
+		if (!poll->targeted || (pa >= poll->target_bottom && pa <= poll->target_top))
+			a->reply_pa[count++] = pa;
+	}
+	/* A targeted poll wants silence from nodes outside its range. */
+	for (int start = 0; start < count; bind_index++) {
+		int n = artnet_reply_group(a->reply_pa, count, start);
+		int len;
+
+		memset(&r, 0, sizeof r);
+		memcpy(r.ip, &local.s_addr, 4);
+		memcpy(r.bind_ip, &local.s_addr, 4);
+		r.udp_port = ARTNET_PORT;
+		r.version_info = ARTNET_VERSION_INFO;
+		r.net_switch = artnet_pa_net(a->reply_pa[start]);
+		r.sub_switch = artnet_pa_sub_net(a->reply_pa[start]);
+		r.oem = ARTNET_OEM_UNKNOWN;
+		r.esta_man = 0x0000;
+		r.status1 = ARTNET_STATUS1_DEFAULT;
+		r.status2 = ARTNET_STATUS2_PORT15;
+		r.style = ARTNET_ST_CONTROLLER;
+		r.bind_index = (uint8_t)(bind_index > 255 ? 255 : bind_index);
+		snprintf(r.short_name, sizeof r.short_name, "%s", a->short_name);
+		snprintf(r.long_name, sizeof r.long_name, "%s", a->long_name);
+		/* "#0001" is RcPowerOk; the counter counts replies sent. */
+		a->reply_counter = (a->reply_counter + 1) % 10000;
+		snprintf(r.node_report, sizeof r.node_report, "#0001 [%04u] ok",
+			 a->reply_counter);
+		r.port_count = n;
+		for (int p = 0; p < n; p++) {
+			const struct artnet_universe *u = universe_by_pa(a, a->reply_pa[start + p]);
+
+			r.port_types[p] = ARTNET_PORT_INPUT | ARTNET_PORT_DMX512;
+			r.good_input[p] = u && u->sent ? ARTNET_GOOD_DATA : 0;
+			r.sw_in[p] = artnet_pa_universe(a->reply_pa[start + p]);
+		}
+		len = artnet_wire_poll_reply(a->packet, sizeof a->packet, &r);
+		/* To the poller's address and port: a compliant poller sends from
+		 * 6454 anyway, and tools polling from another port still hear us. */
+		if (len > 0)
+			artnet_sendto(a, poller, len, now_ns, "poll reply", bind_index);
+		start += n;
+	}
+}
+
+/* Reads one datagram with the local address it arrived on. Returns its
+ * length, 0 when nothing is waiting, -1 on error (noted). */
+static ssize_t artnet_receive(struct artnet_output *a, struct sockaddr_in *from,
+			      struct in_addr *local, uint64_t now_ns)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = a->rx, .iov_len = sizeof a->rx };
+	struct msghdr msg = {
+		.msg_name = from, .msg_namelen = sizeof *from,
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof control.buf,
+	};
+	ssize_t n = recvmsg(a->fd, &msg, MSG_DONTWAIT);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		/* An ICMP error from an earlier send can surface here; it says
+		 * nothing about the next packet, so note it and go on. */
+		artnet_note(a, now_ns, "artnet: receive: %s", strerror(errno));
+		return -1;
+	}
+	*local = a->bind_addr;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo info;
+
+			memcpy(&info, CMSG_DATA(c), sizeof info);
+			/* Bound to any address: report the address of the
+			 * interface the poll came in on. */
+			if (a->bind_addr.s_addr == htonl(INADDR_ANY))
+				*local = info.ipi_spec_dst;
+		}
+	}
+	/* A datagram larger than rx was cut (MSG_TRUNC); no Art-Net packet we
+	 * answer is that big, so it is malformed either way. */
+	if (msg.msg_flags & MSG_TRUNC)
+		return (ssize_t)sizeof a->rx + 1;
+	return n;
+}
+
+/* ---- ops ---------------------------------------------------------------- */
+
+static int artnet_open_socket(struct artnet_output *a)
+{
+	int one = 1;
+
+	a->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (a->fd < 0)
+		return -1;
+	if (setsockopt(a->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) {
+		close(a->fd);
+		a->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static int artnet_open(struct gl_output *out)
+{
+	struct artnet_output *a = to_artnet(out);
+	int one = 1;
+
+	if (!a)
+		return GL_EINVAL;
+	if (a->fd >= 0)
+		return GL_ESTATE;
+	if (artnet_open_socket(a) != 0) {
+		artnet_note(a, 0, "artnet: socket: %s", strerror(errno));
+		return GL_EIO;
+	}
+	a->listening = false;
+	if (a->listen) {
+		struct sockaddr_in sa = {
+			.sin_family = AF_INET,
+			.sin_port = htons(a->listen_port),
+			.sin_addr = a->bind_addr,
+		};
+
+		/* Send from the listening socket, so our packets leave from port
+		 * 6454 as the spec asks and replies reach us. Another Art-Net
+		 * program (olad, a visualiser) may hold the port: then we only
+		 * send, from an ephemeral port, and say so. */
+		if (setsockopt(a->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+		    setsockopt(a->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) == 0 &&
+		    bind(a->fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			a->listening = true;
+		} else {
+			char addr[INET_ADDRSTRLEN];
+			int saved = errno;
+
+			inet_ntop(AF_INET, &a->bind_addr, addr, sizeof addr);
+			artnet_note(a, 0, "artnet: cannot listen on %s:%d (%s); sending only, "
+				    "ArtPoll goes unanswered", addr, a->listen_port, strerror(saved));
+			close(a->fd);
+			if (artnet_open_socket(a) != 0) {
+				artnet_note(a, 0, "artnet: socket: %s", strerror(errno));
+				return GL_EIO;
+			}
+		}
+	}
+	memset(&a->broadcast_dest, 0, sizeof a->broadcast_dest);
+	a->broadcast_dest.sin_family = AF_INET;
+	a->broadcast_dest.sin_port = htons(a->port);
+	a->broadcast_dest.sin_addr = a->broadcast_addr;
+	for (int i = 0; i < a->node_count; i++)
+		a->nodes[i].sin_port = htons(a->port);
+	for (int i = 0; i < a->universe_count; i++)
+		a->universes[i].sent = false;
+	return 0;
+}
+
+static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
+{
+	struct artnet_output *a = to_artnet(out);
+	int first_err = 0;
+	bool any = false;
+
+	if (!a || !frame)
+		return GL_EINVAL;
+	if (a->fd < 0)
+		return GL_ESTATE;
+	for (int i = 0; i < a->universe_count; i++) {
+		struct artnet_universe *u = &a->universes[i];
+		const uint8_t *slots = frame_slots(frame, u);
+		bool delivered = false;
+		int rc;
+
+		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
+			rc = artnet_send_universe(a, u, slots, now_ns, &delivered);
+		else if (keepalive_due(u, now_ns))
+			rc = artnet_send_universe(a, u, u->slots, now_ns, &delivered);
+		else
+			continue;
+		any = any || delivered;
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	/* One ArtSync after the frame's ArtDmx makes nodes output together. */
+	if (any && a->sync) {
+		int rc = artnet_send_sync(a, now_ns);
+
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	a->status.frames_sent++;
+	return first_err;
+}
+
+static void artnet_service(struct gl_output *out, uint64_t now_ns)
+{
+	struct artnet_output *a = to_artnet(out);
+	bool any = false;
+
+	if (!a || a->fd < 0)
+		return;
+	/* Keep-alives when frames stop coming (engine paused or stalled). */
+	for (int i = 0; i < a->universe_count; i++) {
+		struct artnet_universe *u = &a->universes[i];
+		bool delivered = false;
+
+		if (keepalive_due(u, now_ns)) {
+			artnet_send_universe(a, u, u->slots, now_ns, &delivered);
+			any = any || delivered;
+		}
+	}
+	if (any && a->sync)
+		artnet_send_sync(a, now_ns);
+
+	for (int i = 0; a->listening && i < ARTNET_RX_PER_SERVICE; i++) {
+		struct sockaddr_in from;
+		struct in_addr local;
+		struct artnet_poll poll;
+		ssize_t n = artnet_receive(a, &from, &local, now_ns);
+		int opcode;
+		char addr[INET_ADDRSTRLEN];
+
+		if (n == 0)
+			break;
+		if (n < 0)
+			continue;
+		a->status.packets_received++;
+		opcode = artnet_wire_opcode(a->rx, (size_t)n);
+		if (opcode == ARTNET_OP_POLL && (size_t)n <= sizeof a->rx &&
+		    artnet_wire_parse_poll(a->rx, (size_t)n, &poll) == 0) {
+			artnet_reply(a, &poll, &from, local, now_ns);
+			continue;
+		}
+		if (opcode >= 0 && opcode != ARTNET_OP_POLL)
+			continue;   /* other Art-Net traffic, our own broadcasts too */
+		a->status.packets_malformed++;
+		inet_ntop(AF_INET, &from.sin_addr, addr, sizeof addr);
+		artnet_note(a, now_ns, "artnet: ignored malformed %s from %s:%d (%zd bytes)",
+			    opcode < 0 ? "packet" : "ArtPoll", addr, ntohs(from.sin_port), n);
+	}
+}
+
+static uint64_t artnet_next_service_ns(struct gl_output *out)
+{
+	struct artnet_output *a = to_artnet(out);
+	uint64_t next = 0;
+
+	if (!a || a->fd < 0)
+		return 0;
+	for (int i = 0; i < a->universe_count; i++) {
+		const struct artnet_universe *u = &a->universes[i];
+		if (u->sent && (next == 0 || u->next_keepalive_ns < next))
+			next = u->next_keepalive_ns;
+	}
+	return next;
+}
+
+static int artnet_poll_fd(struct gl_output *out)
+{
+	struct artnet_output *a = to_artnet(out);
+
+	return a && a->listening ? a->fd : -1;
+}
+
+static void artnet_close(struct gl_output *out)
+{
+	struct artnet_output *a = to_artnet(out);
+
+	if (!a)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	artnet_free(a);
+}
+
+static const struct gl_output_status *artnet_status(struct gl_output *out)
+{
+	struct artnet_output *a = to_artnet(out);
+
+	return a ? &a->status : NULL;
+}
+
+const struct gl_output_ops gl_output_artnet = {
+	.version = 1,
+	.name = "artnet",
+	.configure = artnet_configure,
+	.open = artnet_open,
+	.send = artnet_send,
+	.close = artnet_close,
+	.poll_fd = artnet_poll_fd,
+	.service = artnet_service,
+	.next_service_ns = artnet_next_service_ns,
+	.status = artnet_status,
+};

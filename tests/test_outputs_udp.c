@@ -1,0 +1,1053 @@
+/*
+ * test_outputs_udp.c - the sACN and Art-Net drivers over real loopback
+ * sockets: configure, open, send hand-built frames at a fake clock, read
+ * what arrives and parse it with the wire code. Covers send-on-change,
+ * repeats and keep-alives, sequence numbers, sync, discovery, the CID file,
+ * stream termination at close, ArtPoll answers, and option errors.
+ *
+ * All traffic stays on 127.0.0.1. Waits for expected packets use a poll()
+ * timeout only as a safety net; loopback delivers during sendto().
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../outputs/output.h"
+#include "../outputs/artnet/artnet_wire.h"
+#include "../outputs/sacn/sacn_wire.h"
+
+#define MS (1000000ull)
+#define T0 (5ull * GL_NS_PER_S)
+
+extern const struct gl_output_ops gl_output_sacn;
+extern const struct gl_output_ops gl_output_artnet;
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static int udp_socket(uint16_t port, uint16_t *bound_port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	socklen_t len = sizeof sa;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	if (bound_port)
+		*bound_port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* A free port: bind, read the number, close. */
+static uint16_t free_port(void)
+{
+	uint16_t port;
+	int fd = udp_socket(0, &port);
+
+	close(fd);
+	return port;
+}
+
+/* Next datagram, waiting up to 2 s; -1 when none came. */
+static int recv_wait(int fd, uint8_t *buf, size_t len, struct sockaddr_in *from)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	socklen_t flen = sizeof *from;
+
+	if (poll(&p, 1, 2000) != 1)
+		return -1;
+	return (int)recvfrom(fd, buf, len, 0, (struct sockaddr *)from, from ? &flen : NULL);
+}
+
+/* Next datagram already queued, or -1: for "nothing was sent". */
+static int recv_now(int fd, uint8_t *buf, size_t len)
+{
+	return (int)recv(fd, buf, len, MSG_DONTWAIT);
+}
+
+static int drain(int fd)
+{
+	uint8_t buf[2048];
+	int n = 0;
+
+	while (recv_now(fd, buf, sizeof buf) >= 0)
+		n++;
+	return n;
+}
+
+static void cfg_init(struct gl_output_config *cfg, const char *type,
+		     const int *universes, int count)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->name, sizeof cfg->name, "test-%s", type);
+	snprintf(cfg->type, sizeof cfg->type, "%s", type);
+	snprintf(cfg->show_name, sizeof cfg->show_name, "Test Show");
+	cfg->universes = malloc(sizeof(int) * (size_t)count);
+	assert_non_null(cfg->universes);
+	memcpy(cfg->universes, universes, sizeof(int) * (size_t)count);
+	cfg->universe_count = count;
+}
+
+static void cfg_set(struct gl_output_config *cfg, const char *key, const char *fmt, ...)
+{
+	struct gl_output_option *opt = &cfg->options[cfg->option_count++];
+	va_list ap;
+
+	assert_true(cfg->option_count <= GL_OUTPUT_MAX_OPTIONS);
+	snprintf(opt->key, sizeof opt->key, "%s", key);
+	va_start(ap, fmt);
+	vsnprintf(opt->value, sizeof opt->value, fmt, ap);
+	va_end(ap);
+	opt->line = 10 + cfg->option_count;
+}
+
+struct test_frame {
+	struct gl_frame frame;
+	int numbers[8];
+	uint8_t dmx[8 * GL_DMX_SLOTS];
+};
+
+static void frame_init(struct test_frame *f, const int *numbers, int count)
+{
+	memset(f, 0, sizeof *f);
+	memcpy(f->numbers, numbers, sizeof(int) * (size_t)count);
+	f->frame.universe_count = count;
+	f->frame.numbers = f->numbers;
+	f->frame.dmx = f->dmx;
+}
+
+static const struct gl_frame *frame_at(struct test_frame *f, uint64_t t)
+{
+	f->frame.tick++;
+	f->frame.time_ns = t;
+	return &f->frame;
+}
+
+static uint8_t *slots_of(struct test_frame *f, int index)
+{
+	return f->dmx + (size_t)index * GL_DMX_SLOTS;
+}
+
+/* Receives one sACN data packet and parses it. */
+static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
+{
+	int n = recv_wait(fd, buf, 1500, NULL);
+
+	assert_true(n > 0);
+	assert_int_equal(sacn_wire_parse_data(buf, (size_t)n, d), 0);
+}
+
+static char state_dir[64];
+
+static int make_state_dir(void **state)
+{
+	(void)state;
+	snprintf(state_dir, sizeof state_dir, "/tmp/gl-outputs-test-XXXXXX");
+	assert_non_null(mkdtemp(state_dir));
+	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+	return 0;
+}
+
+static int remove_state_dir(void **state)
+{
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	unlink(path);
+	rmdir(state_dir);
+	return 0;
+}
+
+/* ---- registry ------------------------------------------------------------- */
+
+static void test_registry(void **state)
+{
+	const struct gl_output_ops *const *all = gl_output_all();
+	struct gl_output_config cfg;
+	static const char *const known[] = { "a", "b", NULL };
+	char err[256];
+	int count = 0;
+
+	(void)state;
+	assert_ptr_equal(gl_output_find("sacn"), &gl_output_sacn);
+	assert_ptr_equal(gl_output_find("artnet"), &gl_output_artnet);
+	assert_null(gl_output_find("dmx512"));
+	assert_null(gl_output_find(NULL));
+	while (all[count])
+		count++;
+	assert_int_equal(count, 2);
+	assert_int_equal(gl_output_sacn.version, 1);
+	assert_string_equal(gl_output_sacn.name, "sacn");
+	assert_string_equal(gl_output_artnet.name, "artnet");
+
+	cfg_init(&cfg, "sacn", (const int[]){ 1 }, 1);
+	cfg_set(&cfg, "a", "1");
+	cfg_set(&cfg, "b", "2");
+	assert_string_equal(gl_output_option(&cfg, "b")->value, "2");
+	assert_null(gl_output_option(&cfg, "c"));
+	assert_int_equal(gl_output_check_keys(&cfg, known, err, sizeof err), 0);
+	cfg_set(&cfg, "a", "3");
+	assert_int_equal(gl_output_check_keys(&cfg, known, err, sizeof err), GL_EINVAL);
+	assert_non_null(strstr(err, "'a' given twice"));
+	cfg.option_count = 2;
+	cfg_set(&cfg, "zz", "3");
+	assert_int_equal(gl_output_check_keys(&cfg, known, err, sizeof err), GL_EINVAL);
+	assert_non_null(strstr(err, "unknown option 'zz'"));
+	assert_non_null(strstr(err, "line 13"));
+	gl_output_config_free(&cfg);
+	assert_null(cfg.universes);
+	gl_output_config_free(&cfg);        /* twice is harmless */
+}
+
+/* ---- sACN ----------------------------------------------------------------- */
+
+static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
+				   const int *universes, int count)
+{
+	struct gl_output *out;
+	char err[256] = "";
+
+	cfg_init(cfg, "sacn", universes, count);
+	cfg_set(cfg, "unicast", "127.0.0.1");
+	cfg_set(cfg, "port", "%u", port);
+	cfg_set(cfg, "discovery", "false");
+	out = gl_output_sacn.configure(cfg, err, sizeof err);
+	if (!out)
+		fail_msg("configure: %s", err);
+	return out;
+}
+
+static void test_sacn_send_keepalive_close(void **state)
+{
+	static const int numbers[2] = { 1, 2 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct sacn_data d;
+	uint8_t buf[1500];
+	const struct gl_output_status *st;
+	uint8_t file_cid[16];
+	char text[64] = "";
+	char path[128];
+	FILE *fp;
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	uint64_t t = T0;
+
+	(void)state;
+	out = sacn_make(&cfg, port, numbers, 2);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	assert_int_equal(gl_output_sacn.poll_fd(out), -1);
+
+	frame_init(&f, numbers, 2);
+	slots_of(&f, 0)[0] = 255;
+	slots_of(&f, 0)[511] = 7;
+	slots_of(&f, 1)[100] = 42;
+	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, t), t), 0);
+
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(d.hdr.universe, 1);
+	assert_int_equal(d.hdr.sequence, 0);
+	assert_int_equal(d.hdr.priority, 100);
+	assert_int_equal(d.hdr.options, 0);
+	assert_int_equal(d.hdr.sync_address, 0);
+	assert_int_equal(d.hdr.start_code, 0);
+	assert_string_equal(d.hdr.source_name, "ghostlight: Test Show");
+	assert_int_equal(d.slot_count, 512);
+	assert_memory_equal(d.slots, slots_of(&f, 0), 512);
+
+	/* The CID is the one saved in the state directory. */
+	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(text, sizeof text, fp));
+	fclose(fp);
+	text[strcspn(text, "\n")] = '\0';
+	assert_int_equal(sacn_uuid_parse(text, file_cid), 0);
+	assert_memory_equal(d.hdr.cid, file_cid, 16);
+	assert_int_equal(file_cid[6] >> 4, 4);      /* a v4 UUID */
+
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(d.hdr.universe, 2);
+	assert_int_equal(d.hdr.sequence, 0);
+	assert_int_equal(d.slots[100], 42);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* Unchanged: three more frames carry it, then silence. */
+	for (int rep = 1; rep <= 3; rep++) {
+		t += 23 * MS;
+		gl_output_sacn.send(out, frame_at(&f, t), t);
+		recv_sacn(rx, buf, &d);
+		assert_int_equal(d.hdr.universe, 1);
+		assert_int_equal(d.hdr.sequence, rep);
+		recv_sacn(rx, buf, &d);
+		assert_int_equal(d.hdr.universe, 2);
+		assert_int_equal(d.hdr.sequence, rep);
+	}
+	uint64_t last = t;
+	for (int i = 0; i < 30; i++) {
+		t += 23 * MS;
+		if (t - last >= 800 * MS)
+			break;
+		gl_output_sacn.send(out, frame_at(&f, t), t);
+		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	}
+	assert_int_equal(gl_output_sacn.next_service_ns(out), last + 800 * MS);
+
+	/* Keep-alive 800 ms after the last packet. */
+	t = last + 800 * MS;
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(d.hdr.universe, 1);
+	assert_int_equal(d.hdr.sequence, 4);
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(d.hdr.universe, 2);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* A change goes out at once, for that universe only. */
+	t += 23 * MS;
+	slots_of(&f, 1)[0] = 1;
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(d.hdr.universe, 2);
+	assert_int_equal(d.hdr.sequence, 5);
+	assert_int_equal(d.slots[0], 1);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* With no frames at all, service() keeps the universes alive. */
+	last = t;
+	assert_int_equal(gl_output_sacn.next_service_ns(out), last - 23 * MS + 800 * MS);
+	t = last + 800 * MS;
+	gl_output_sacn.service(out, t);
+	recv_sacn(rx, buf, &d);
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	st = gl_output_sacn.status(out);
+	assert_int_equal(st->send_errors, 0);
+	assert_int_equal(st->packets_sent, 2 + 6 + 2 + 1 + 2);
+	assert_string_equal(st->last_error, "");
+
+	/* close(): three terminated packets per universe. */
+	gl_output_sacn.close(out);
+	for (int i = 0; i < 6; i++) {
+		recv_sacn(rx, buf, &d);
+		assert_int_equal(d.hdr.options, SACN_OPT_TERMINATED);
+		assert_int_equal(d.hdr.universe, 1 + i % 2);
+	}
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	gl_output_config_free(&cfg);
+
+	/* A second run keeps the installation's CID. */
+	out = sacn_make(&cfg, port, numbers, 1);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	recv_sacn(rx, buf, &d);
+	assert_memory_equal(d.hdr.cid, file_cid, 16);
+	gl_output_sacn.close(out);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_sacn_sequence_wrap_and_options(void **state)
+{
+	static const int numbers[1] = { 63999 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct sacn_data d;
+	uint8_t buf[1500];
+	char err[256] = "";
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	uint64_t t = T0;
+
+	(void)state;
+	cfg_init(&cfg, "sacn", numbers, 1);
+	cfg_set(&cfg, "unicast", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	cfg_set(&cfg, "discovery", "false");
+	cfg_set(&cfg, "priority", "200");
+	cfg_set(&cfg, "source_name", "FOH \xc3\xa9");
+	cfg_set(&cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
+	cfg_set(&cfg, "ttl", "4");
+	cfg_set(&cfg, "interface", "127.0.0.1");
+	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	frame_init(&f, numbers, 1);
+	for (int i = 0; i < 300; i++) {
+		slots_of(&f, 0)[0] = (uint8_t)i;
+		t += 23 * MS;
+		assert_int_equal(gl_output_sacn.send(out, frame_at(&f, t), t), 0);
+		recv_sacn(rx, buf, &d);
+		assert_int_equal(d.hdr.sequence, (uint8_t)i);
+		assert_int_equal(d.slots[0], (uint8_t)i);
+	}
+	assert_int_equal(d.hdr.universe, 63999);
+	assert_int_equal(d.hdr.priority, 200);
+	assert_string_equal(d.hdr.source_name, "FOH \xc3\xa9");
+	assert_int_equal(d.hdr.cid[0], 0x0d);
+	assert_int_equal(d.hdr.cid[15], 0x88);
+	gl_output_sacn.close(out);
+	assert_int_equal(drain(rx), 3);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_sacn_sync(void **state)
+{
+	static const int numbers[2] = { 10, 11 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct sacn_data d;
+	uint8_t buf[1500];
+	char err[256] = "";
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	int n;
+	uint64_t t = T0;
+
+	(void)state;
+	cfg_init(&cfg, "sacn", numbers, 2);
+	cfg_set(&cfg, "unicast", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	cfg_set(&cfg, "discovery", "false");
+	cfg_set(&cfg, "sync_universe", "7");
+	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	frame_init(&f, numbers, 2);
+
+	for (int frame = 0; frame < 2; frame++) {
+		gl_output_sacn.send(out, frame_at(&f, t), t);
+		recv_sacn(rx, buf, &d);
+		assert_int_equal(d.hdr.universe, 10);
+		assert_int_equal(d.hdr.sync_address, 7);
+		recv_sacn(rx, buf, &d);
+		assert_int_equal(d.hdr.universe, 11);
+		assert_int_equal(d.hdr.sync_address, 7);
+		/* Then exactly one sync packet for the frame. */
+		n = recv_wait(rx, buf, sizeof buf, NULL);
+		assert_int_equal(n, 49);
+		assert_int_equal(sacn_wire_parse_data(buf, 49, &d), GL_ENOENT);
+		assert_int_equal(buf[21], 0x08);
+		assert_int_equal(buf[43], 0x01);
+		assert_int_equal(buf[44], frame);       /* its own sequence */
+		assert_int_equal(buf[45], 0);
+		assert_int_equal(buf[46], 7);
+		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+		t += 23 * MS;
+	}
+	/* Second and third repeat, each with its sync; then no data packet
+	 * and no sync. */
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	assert_int_equal(drain(rx), 3);
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	assert_int_equal(drain(rx), 3);
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	assert_int_equal(drain(rx), 0);
+	t += 23 * MS;
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	gl_output_sacn.close(out);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_sacn_discovery(void **state)
+{
+	static const int numbers[3] = { 300, 5, 17 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	uint8_t buf[1500];
+	char err[256] = "";
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	int n;
+	uint64_t t = T0;
+
+	(void)state;
+	cfg_init(&cfg, "sacn", numbers, 3);
+	cfg_set(&cfg, "unicast", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+
+	/* The first one goes at open. */
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	n = recv_wait(rx, buf, sizeof buf, NULL);
+	assert_int_equal(n, 120 + 6);
+	assert_int_equal(buf[21], 0x08);
+	assert_int_equal(buf[43], 0x02);
+	assert_int_equal(buf[117], 0x01);
+	assert_int_equal(buf[118], 0);
+	assert_int_equal(buf[119], 0);
+	/* Sorted, whatever the show's order. */
+	assert_int_equal(buf[120] << 8 | buf[121], 5);
+	assert_int_equal(buf[122] << 8 | buf[123], 17);
+	assert_int_equal(buf[124] << 8 | buf[125], 300);
+	assert_string_equal((const char *)buf + 44, "ghostlight: Test Show");
+
+	frame_init(&f, numbers, 3);
+	gl_output_sacn.send(out, frame_at(&f, t), t);
+	assert_int_equal(drain(rx), 3);
+	assert_int_equal(gl_output_sacn.next_service_ns(out), t + 800 * MS);
+
+	/* Then every 10 s, from service() when frames are not due. */
+	gl_output_sacn.service(out, t + 9 * GL_NS_PER_S);
+	assert_int_equal(drain(rx), 3);                   /* keep-alives only */
+	gl_output_sacn.service(out, t + 10 * GL_NS_PER_S);
+	assert_int_equal(drain(rx), 3 + 1);
+	gl_output_sacn.service(out, t + 10 * GL_NS_PER_S + 1);
+	assert_int_equal(drain(rx), 0);
+	gl_output_sacn.close(out);
+	assert_int_equal(drain(rx), 9);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_sacn_cid_unwritable(void **state)
+{
+	static const int numbers[1] = { 1 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct sacn_data d;
+	uint8_t buf[1500];
+	char file[128];
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	FILE *fp;
+
+	(void)state;
+	/* The state "directory" is a regular file: nothing can be saved. */
+	snprintf(file, sizeof file, "%s/not-a-dir", state_dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	setenv("GHOSTLIGHT_STATE_DIR", file, 1);
+
+	out = sacn_make(&cfg, port, numbers, 1);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	assert_non_null(strstr(gl_output_sacn.status(out)->last_error, "random CID"));
+	frame_init(&f, numbers, 1);
+	gl_output_sacn.send(out, frame_at(&f, T0), T0);
+	recv_sacn(rx, buf, &d);
+	assert_int_equal(d.hdr.cid[6] >> 4, 4);
+	gl_output_sacn.close(out);
+	drain(rx);
+	gl_output_config_free(&cfg);
+
+	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+	unlink(file);
+	close(rx);
+}
+
+/* A send the kernel refuses is counted, noted with the universe and
+ * retried with the next frame; the output keeps going. (255.255.255.255
+ * without SO_BROADCAST fails in sendto(): nothing leaves the machine.) */
+static void test_sacn_send_errors(void **state)
+{
+	static const int numbers[2] = { 1, 2 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	const struct gl_output_status *st;
+	char err[256] = "";
+
+	(void)state;
+	cfg_init(&cfg, "sacn", numbers, 2);
+	cfg_set(&cfg, "unicast", "255.255.255.255");
+	cfg_set(&cfg, "discovery", "false");
+	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	st = gl_output_sacn.status(out);
+	frame_init(&f, numbers, 2);
+	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0), T0), GL_EIO);
+	assert_int_equal(st->send_errors, 2);
+	assert_int_equal(st->packets_sent, 0);
+	assert_int_equal(st->last_error_ns, T0);
+	assert_non_null(strstr(st->last_error, "universe 2"));
+	assert_non_null(strstr(st->last_error, "255.255.255.255:5568"));
+	assert_non_null(strstr(st->last_error, strerror(EACCES)));
+	/* Nothing went out, so nothing to keep alive: no busy service loop. */
+	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
+	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0 + 23 * MS), T0 + 23 * MS),
+			 GL_EIO);
+	assert_int_equal(st->send_errors, 4);
+	gl_output_sacn.close(out);
+	gl_output_config_free(&cfg);
+}
+
+/* Configures with one option set; expects NULL and `expect` in the message. */
+static void expect_bad(const struct gl_output_ops *ops, const int *universes, int count,
+		       const char *key, const char *value, const char *expect)
+{
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	char err[256] = "";
+
+	cfg_init(&cfg, ops->name, universes, count);
+	if (key)
+		cfg_set(&cfg, key, "%s", value);
+	out = ops->configure(&cfg, err, sizeof err);
+	if (out) {
+		ops->close(out);
+		fail_msg("%s=%s accepted", key ? key : "-", value ? value : "-");
+	}
+	if (!strstr(err, expect))
+		fail_msg("%s=%s: message '%s' lacks '%s'", key ? key : "-",
+			 value ? value : "-", err, expect);
+	gl_output_config_free(&cfg);
+}
+
+static void test_sacn_bad_options(void **state)
+{
+	static const int one[1] = { 1 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	char err[256] = "";
+
+	(void)state;
+	expect_bad(&gl_output_sacn, one, 1, "bogus", "1", "unknown option 'bogus'");
+	expect_bad(&gl_output_sacn, one, 1, "priority", "300", "priority must be 0..200");
+	expect_bad(&gl_output_sacn, one, 1, "priority", "-1", "priority");
+	expect_bad(&gl_output_sacn, one, 1, "priority", "1.5", "priority");
+	expect_bad(&gl_output_sacn, one, 1, "priority", "high", "priority");
+	expect_bad(&gl_output_sacn, one, 1, "unicast", "300.1.2.3", "unicast must be an IPv4");
+	expect_bad(&gl_output_sacn, one, 1, "unicast", "", "unicast");
+	expect_bad(&gl_output_sacn, one, 1, "cid", "not-a-uuid", "cid must be a UUID");
+	expect_bad(&gl_output_sacn, one, 1, "sync_universe", "64000", "sync_universe");
+	expect_bad(&gl_output_sacn, one, 1, "discovery", "maybe", "discovery");
+	expect_bad(&gl_output_sacn, one, 1, "port", "0", "port");
+	expect_bad(&gl_output_sacn, one, 1, "ttl", "256", "ttl");
+	expect_bad(&gl_output_sacn, one, 1, "interface", "eth0", "interface");
+	expect_bad(&gl_output_sacn, one, 1, "source_name",
+		   "0123456789012345678901234567890123456789012345678901234567890123",
+		   "source_name");
+	expect_bad(&gl_output_sacn, (const int[]){ 0 }, 1, NULL, NULL, "universe 0");
+	expect_bad(&gl_output_sacn, (const int[]){ 64000 }, 1, NULL, NULL, "universe 64000");
+	expect_bad(&gl_output_sacn, (const int[]){ 3, 4, 3 }, 3, NULL, NULL, "universe 3 listed twice");
+
+	/* The line of the bad option is in the message. */
+	cfg_init(&cfg, "sacn", one, 1);
+	cfg_set(&cfg, "priority", "50");
+	cfg_set(&cfg, "priority_x", "1");
+	assert_null(gl_output_sacn.configure(&cfg, err, sizeof err));
+	assert_non_null(strstr(err, "line 12"));
+	gl_output_config_free(&cfg);
+
+	/* Too many universes. */
+	cfg_init(&cfg, "sacn", one, 1);
+	cfg.universe_count = GL_OUTPUT_MAX_UNIVERSES + 1;
+	assert_null(gl_output_sacn.configure(&cfg, err, sizeof err));
+	gl_output_config_free(&cfg);
+
+	/* Every default accepted; configure() alone allocates, close frees. */
+	cfg_init(&cfg, "sacn", one, 1);
+	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
+	gl_output_sacn.close(out);
+	gl_output_sacn.close(NULL);
+	gl_output_config_free(&cfg);
+}
+
+/* ---- Art-Net -------------------------------------------------------------- */
+
+static void recv_artdmx(int fd, uint8_t *buf, struct artnet_dmx *d)
+{
+	int n = recv_wait(fd, buf, 1500, NULL);
+
+	assert_true(n > 0);
+	assert_int_equal(artnet_wire_parse_dmx(buf, (size_t)n, d), 0);
+}
+
+static void send_to(int fd, uint16_t port, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa), (ssize_t)len);
+}
+
+static size_t make_poll(uint8_t *buf, bool targeted, uint16_t bottom, uint16_t top)
+{
+	memset(buf, 0, 22);
+	memcpy(buf, "Art-Net", 8);
+	buf[9] = 0x20;
+	buf[11] = 14;
+	if (!targeted)
+		return 14;
+	buf[12] = ARTNET_POLL_TARGETED;
+	buf[14] = (uint8_t)(top >> 8);
+	buf[15] = (uint8_t)top;
+	buf[16] = (uint8_t)(bottom >> 8);
+	buf[17] = (uint8_t)bottom;
+	return 22;
+}
+
+static void test_artnet_send_and_poll(void **state)
+{
+	static const int numbers[3] = { 1, 2, 17 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct artnet_dmx d;
+	struct sockaddr_in from;
+	uint8_t buf[1500];
+	const struct gl_output_status *st;
+	char err[256] = "";
+	uint16_t port, listen_port = free_port();
+	int rx = udp_socket(0, &port);
+	int n;
+	uint64_t t = T0;
+
+	(void)state;
+	cfg_init(&cfg, "artnet", numbers, 3);
+	cfg_set(&cfg, "nodes", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	cfg_set(&cfg, "listen", "true");
+	cfg_set(&cfg, "bind", "127.0.0.1");
+	cfg_set(&cfg, "listen_port", "%u", listen_port);
+	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	if (!out)
+		fail_msg("configure: %s", err);
+	assert_int_equal(gl_output_artnet.open(out), 0);
+	st = gl_output_artnet.status(out);
+	assert_string_equal(st->last_error, "");
+	assert_true(gl_output_artnet.poll_fd(out) >= 0);
+
+	frame_init(&f, numbers, 3);
+	slots_of(&f, 0)[0] = 11;
+	slots_of(&f, 1)[1] = 22;
+	slots_of(&f, 2)[511] = 33;
+	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), 0);
+	recv_artdmx(rx, buf, &d);
+	assert_int_equal(d.port_address, 0);         /* universe 1 = 0:0:0 */
+	assert_int_equal(d.sequence, 1);
+	assert_int_equal(d.slot_count, 512);
+	assert_int_equal(d.slots[0], 11);
+	n = recv_wait(rx, buf, sizeof buf, &from);
+	assert_int_equal(n, 530);
+	/* Sent from the listening socket: source port is the Art-Net port. */
+	assert_int_equal(ntohs(from.sin_port), listen_port);
+	assert_int_equal(artnet_wire_parse_dmx(buf, (size_t)n, &d), 0);
+	assert_int_equal(d.port_address, 1);
+	assert_int_equal(d.slots[1], 22);
+	recv_artdmx(rx, buf, &d);
+	assert_int_equal(d.port_address, 16);        /* universe 17 = 0:1:0 */
+	assert_int_equal(buf[14], 0x10);
+	assert_int_equal(buf[15], 0x00);
+	assert_int_equal(d.slots[511], 33);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* Unchanged: nothing until a second has passed. */
+	for (int i = 1; i < 43; i++) {
+		gl_output_artnet.send(out, frame_at(&f, t + (uint64_t)i * 23 * MS),
+				      t + (uint64_t)i * 23 * MS);
+		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	}
+	assert_int_equal(gl_output_artnet.next_service_ns(out), t + GL_NS_PER_S);
+	t += GL_NS_PER_S;
+	gl_output_artnet.send(out, frame_at(&f, t), t);
+	for (int i = 0; i < 3; i++) {
+		recv_artdmx(rx, buf, &d);
+		assert_int_equal(d.sequence, 2);
+	}
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* A change goes out at once, alone; sequences wrap 255 -> 1. Steps
+	 * of 3 ms keep the other universes' keep-alives out of the way. */
+	for (int i = 0; i < 300; i++) {
+		t += 3 * MS;
+		slots_of(&f, 1)[0] = (uint8_t)(i + 1);
+		gl_output_artnet.send(out, frame_at(&f, t), t);
+		recv_artdmx(rx, buf, &d);
+		assert_int_equal(d.port_address, 1);
+		assert_int_equal(d.sequence, (i + 2) % 255 + 1);
+		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	}
+
+	/* ArtPoll -> ArtPollReply to the poller, one per Sub-Net group. */
+	n = (int)make_poll(buf, false, 0, 0);
+	send_to(rx, listen_port, buf, (size_t)n);
+	gl_output_artnet.service(out, t);
+	for (int r = 0; r < 2; r++) {
+		n = recv_wait(rx, buf, sizeof buf, &from);
+		assert_int_equal(n, 239);
+		assert_int_equal(ntohs(from.sin_port), listen_port);
+		assert_int_equal(artnet_wire_opcode(buf, (size_t)n), ARTNET_OP_POLL_REPLY);
+		assert_int_equal(buf[10], 127);
+		assert_int_equal(buf[11], 0);
+		assert_int_equal(buf[12], 0);
+		assert_int_equal(buf[13], 1);
+		assert_int_equal(buf[14], 0x36);
+		assert_int_equal(buf[15], 0x19);
+		assert_int_equal(buf[20] << 8 | buf[21], ARTNET_OEM_UNKNOWN);
+		assert_string_equal((const char *)buf + 26, "ghostlight");
+		assert_string_equal((const char *)buf + 44, "ghostlight: Test Show");
+		assert_int_equal(strncmp((const char *)buf + 108, "#0001 [", 7), 0);
+		assert_int_equal(buf[200], ARTNET_ST_CONTROLLER);
+		assert_int_equal(buf[207], 127);
+		assert_int_equal(buf[210], 1);
+		assert_int_equal(buf[211], r + 1);         /* BindIndex */
+		assert_int_equal(buf[212], ARTNET_STATUS2_PORT15);
+		if (r == 0) {
+			/* Port-Addresses 0 and 1: Net 0, Sub-Net 0. */
+			assert_int_equal(buf[173], 2);
+			assert_int_equal(buf[18], 0);
+			assert_int_equal(buf[19], 0);
+			assert_int_equal(buf[174], 0x40);
+			assert_int_equal(buf[175], 0x40);
+			assert_int_equal(buf[176], 0x00);
+			assert_int_equal(buf[178], 0x80);  /* data flowing */
+			assert_int_equal(buf[186], 0);
+			assert_int_equal(buf[187], 1);
+		} else {
+			/* Port-Address 16: Sub-Net 1, Universe 0. */
+			assert_int_equal(buf[173], 1);
+			assert_int_equal(buf[19], 1);
+			assert_int_equal(buf[186], 0);
+			assert_int_equal(buf[174], 0x40);
+		}
+	}
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* A targeted poll for 16..20 gets one reply; one for 100..200 none. */
+	n = (int)make_poll(buf, true, 16, 20);
+	send_to(rx, listen_port, buf, (size_t)n);
+	n = (int)make_poll(buf, true, 100, 200);
+	send_to(rx, listen_port, buf, (size_t)n);
+	gl_output_artnet.service(out, t);
+	n = recv_wait(rx, buf, sizeof buf, NULL);
+	assert_int_equal(n, 239);
+	assert_int_equal(buf[173], 1);
+	assert_int_equal(buf[19], 1);
+	assert_int_equal(buf[211], 1);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+
+	/* Malformed input is counted and ignored; other Art-Net is ignored. */
+	send_to(rx, listen_port, (const uint8_t *)"hello", 5);
+	n = (int)make_poll(buf, false, 0, 0);
+	send_to(rx, listen_port, buf, 13);                  /* short ArtPoll */
+	buf[11] = 13;
+	send_to(rx, listen_port, buf, 14);                  /* ProtVer 13 */
+	n = artnet_wire_sync(buf, sizeof buf);
+	send_to(rx, listen_port, buf, (size_t)n);           /* ArtSync: not ours */
+	gl_output_artnet.service(out, t);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	assert_int_equal(st->packets_received, 3 + 4);
+	assert_int_equal(st->packets_malformed, 3);
+	assert_non_null(strstr(st->last_error, "malformed"));
+	assert_int_equal(st->send_errors, 0);
+
+	/* service() keeps universes alive when frames stop. */
+	gl_output_artnet.service(out, t + GL_NS_PER_S);
+	assert_int_equal(drain(rx), 3);
+
+	gl_output_artnet.close(out);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_artnet_sync_port_addresses(void **state)
+{
+	static const int numbers[2] = { 1, 2 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct artnet_dmx d;
+	uint8_t buf[1500];
+	char err[256] = "";
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	int n;
+	uint64_t t = T0;
+
+	(void)state;
+	/* The "broadcast" address is where ArtSync goes; loopback here. */
+	cfg_init(&cfg, "artnet", numbers, 2);
+	cfg_set(&cfg, "broadcast", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	cfg_set(&cfg, "listen", "false");
+	cfg_set(&cfg, "sync", "true");
+	cfg_set(&cfg, "port_addresses", "32767, 1:2:3");
+	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	if (!out)
+		fail_msg("configure: %s", err);
+	assert_int_equal(gl_output_artnet.open(out), 0);
+	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
+	frame_init(&f, numbers, 2);
+	gl_output_artnet.send(out, frame_at(&f, t), t);
+	recv_artdmx(rx, buf, &d);
+	assert_int_equal(d.port_address, 32767);
+	assert_int_equal(buf[14], 0xff);
+	assert_int_equal(buf[15], 0x7f);
+	recv_artdmx(rx, buf, &d);
+	assert_int_equal(d.port_address, 0x123);
+	n = recv_wait(rx, buf, sizeof buf, NULL);
+	assert_int_equal(n, 14);
+	assert_int_equal(artnet_wire_opcode(buf, 14), ARTNET_OP_SYNC);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	/* Nothing sent, no sync. */
+	t += 23 * MS;
+	gl_output_artnet.send(out, frame_at(&f, t), t);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	gl_output_artnet.close(out);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_artnet_port_taken(void **state)
+{
+	static const int numbers[1] = { 1 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct artnet_dmx d;
+	uint8_t buf[1500];
+	char err[256] = "";
+	uint16_t port, taken_port;
+	int rx = udp_socket(0, &port);
+	int holder = udp_socket(0, &taken_port);    /* no SO_REUSEADDR: exclusive */
+
+	(void)state;
+	cfg_init(&cfg, "artnet", numbers, 1);
+	cfg_set(&cfg, "nodes", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	cfg_set(&cfg, "bind", "127.0.0.1");
+	cfg_set(&cfg, "listen_port", "%u", taken_port);
+	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+	/* Not fatal: the output sends, says it cannot listen. */
+	assert_int_equal(gl_output_artnet.open(out), 0);
+	assert_non_null(strstr(gl_output_artnet.status(out)->last_error, "cannot listen"));
+	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
+	frame_init(&f, numbers, 1);
+	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, T0), T0), 0);
+	recv_artdmx(rx, buf, &d);
+	assert_int_equal(d.port_address, 0);
+	gl_output_artnet.service(out, T0);          /* nothing to read, no crash */
+	gl_output_artnet.close(out);
+	gl_output_config_free(&cfg);
+	close(holder);
+	close(rx);
+}
+
+/* Keep-alives that fail are retried 100 ms later, not at once, so the
+ * output thread never spins on a dead network; data that changes is
+ * retried with every frame. Sends are broken by shutting the socket
+ * down for writing. */
+static void test_artnet_send_errors(void **state)
+{
+	static const int numbers[1] = { 1 };
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	struct artnet_dmx d;
+	uint8_t buf[1500];
+	const struct gl_output_status *st;
+	char err[256] = "";
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	uint64_t t = T0;
+
+	(void)state;
+	cfg_init(&cfg, "artnet", numbers, 1);
+	cfg_set(&cfg, "nodes", "127.0.0.1");
+	cfg_set(&cfg, "port", "%u", port);
+	cfg_set(&cfg, "bind", "127.0.0.1");
+	cfg_set(&cfg, "listen_port", "%u", free_port());
+	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	assert_non_null(out);
+	assert_int_equal(gl_output_artnet.open(out), 0);
+	st = gl_output_artnet.status(out);
+	frame_init(&f, numbers, 1);
+	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), 0);
+	recv_artdmx(rx, buf, &d);
+	assert_int_equal(d.sequence, 1);
+
+	shutdown(gl_output_artnet.poll_fd(out), SHUT_WR);
+	t += GL_NS_PER_S;
+	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), GL_EIO);
+	assert_int_equal(st->send_errors, 1);
+	assert_non_null(strstr(st->last_error, "universe 1 to 127.0.0.1"));
+	assert_int_equal(gl_output_artnet.next_service_ns(out), t + 100 * MS);
+	gl_output_artnet.service(out, t + 100 * MS);
+	assert_int_equal(st->send_errors, 2);
+	assert_int_equal(gl_output_artnet.next_service_ns(out), t + 200 * MS);
+	/* A change is tried with the next frame regardless. */
+	slots_of(&f, 0)[0] = 1;
+	gl_output_artnet.send(out, frame_at(&f, t + 123 * MS), t + 123 * MS);
+	assert_int_equal(st->send_errors, 3);
+	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	gl_output_artnet.close(out);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void test_artnet_bad_options(void **state)
+{
+	static const int one[1] = { 1 };
+	static const int two[2] = { 1, 2 };
+
+	(void)state;
+	expect_bad(&gl_output_artnet, one, 1, "unicast", "127.0.0.1", "unknown option 'unicast'");
+	expect_bad(&gl_output_artnet, one, 1, "nodes", "1.2.3", "nodes: '1.2.3' is not an IPv4");
+	expect_bad(&gl_output_artnet, one, 1, "nodes", "10.0.0.1,,10.0.0.2", "nodes");
+	expect_bad(&gl_output_artnet, one, 1, "broadcast", "everyone", "broadcast");
+	expect_bad(&gl_output_artnet, one, 1, "sync", "yes please", "sync");
+	expect_bad(&gl_output_artnet, one, 1, "listen", "maybe", "listen");
+	expect_bad(&gl_output_artnet, one, 1, "bind", "localhost", "bind");
+	expect_bad(&gl_output_artnet, one, 1, "port", "70000", "port must be 1..65535");
+	expect_bad(&gl_output_artnet, one, 1, "listen_port", "0", "listen_port");
+	expect_bad(&gl_output_artnet, one, 1, "short_name", "a name of eighteen", "short_name");
+	expect_bad(&gl_output_artnet, two, 2, "port_addresses", "1", "one entry per universe");
+	expect_bad(&gl_output_artnet, one, 1, "port_addresses", "32768", "port_addresses");
+	expect_bad(&gl_output_artnet, one, 1, "port_addresses", "0:16:0", "port_addresses");
+	expect_bad(&gl_output_artnet, two, 2, "port_addresses", "5, 0:0:5", "used by two");
+	expect_bad(&gl_output_artnet, (const int[]){ 40000 }, 1, NULL, NULL, "set port_addresses");
+	expect_bad(&gl_output_artnet, (const int[]){ 0 }, 1, NULL, NULL, "universe 0");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_sacn_send_keepalive_close),
+		cmocka_unit_test(test_sacn_sequence_wrap_and_options),
+		cmocka_unit_test(test_sacn_sync),
+		cmocka_unit_test(test_sacn_discovery),
+		cmocka_unit_test(test_sacn_cid_unwritable),
+		cmocka_unit_test(test_sacn_send_errors),
+		cmocka_unit_test(test_sacn_bad_options),
+		cmocka_unit_test(test_artnet_send_and_poll),
+		cmocka_unit_test(test_artnet_sync_port_addresses),
+		cmocka_unit_test(test_artnet_port_taken),
+		cmocka_unit_test(test_artnet_send_errors),
+		cmocka_unit_test(test_artnet_bad_options),
+	};
+
+	return cmocka_run_group_tests(tests, make_state_dir, remove_state_dir);
+}
