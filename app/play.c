@@ -144,8 +144,13 @@ int gl_cmd_play(int argc, char **argv)
 		}
 		gl_show_run_timers(show, now);
 		char msg[512];
-		while (gl_show_take_error(show, msg, sizeof msg))
-			gl_status_error(st, msg);
+		while (gl_show_take_error(show, msg, sizeof msg)) {
+			/* the show's ring carries log() lines too */
+			if (strncmp(msg, "log: ", 5) == 0)
+				gl_status_log(st, msg + 5);
+			else
+				gl_status_error(st, msg);
+		}
 		if (now >= next_draw) {
 			gl_status_draw(st, now);
 			next_draw = now + draw_period;

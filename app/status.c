@@ -29,6 +29,7 @@ struct gl_status {
 	uint64_t last_frames, last_frames_ns;
 	double frame_rate;
 	char errors[ERR_LINES][160];
+	char last_log[160];
 	int error_count;             /* total seen */
 	uint64_t cues_fired;
 };
@@ -124,6 +125,15 @@ void gl_status_error(struct gl_status *st, const char *msg)
 		fprintf(stderr, "[%9.3f] error: %s\n", since_s(st, gl_now_ns()), msg);
 }
 
+void gl_status_log(struct gl_status *st, const char *msg)
+{
+	if (!st)
+		return;
+	snprintf(st->last_log, sizeof st->last_log, "%s", msg);
+	if (!st->screen)
+		fprintf(stderr, "[%9.3f] log: %s\n", since_s(st, gl_now_ns()), msg);
+}
+
 static void bar(char *buf, int width, float x)
 {
 	int n = (int)(x * (float)width + 0.5f);
@@ -217,7 +227,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,
 		       os->last_error);
 	}
-	printf("\033[K\nerrors: %d\033[K\n", st->error_count);
+	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;
 	for (int i = first; i < st->error_count; i++)
 		printf("  %s\033[K\n", st->errors[i % ERR_LINES]);

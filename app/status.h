@@ -21,6 +21,8 @@ struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *ot
 void gl_status_destroy(struct gl_status *st);
 void gl_status_event(struct gl_status *st, const struct gl_event *ev);
 void gl_status_error(struct gl_status *st, const char *msg);
+/* A show's log() line: shown, not counted as an error. */
+void gl_status_log(struct gl_status *st, const char *msg);
 void gl_status_draw(struct gl_status *st, uint64_t now_ns);
 /* Last words: restores the terminal, prints a one-line summary. */
 void gl_status_finish(struct gl_status *st, uint64_t now_ns);

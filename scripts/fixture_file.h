@@ -1,0 +1,41 @@
+/*
+ * fixture_file.h - fixture type files: finding "generic/rgbw" on the search
+ * path and turning the table the file returns into a gl_fixture_type.
+ *
+ * A fixture file is data: it runs in an empty env of its own (no library
+ * at all), under the budget of the show load that asked for it, and must
+ * return { name = ..., channels = {...} } or { name = ..., modes = {...},
+ * mode_order = {...} }, plus pan_range / tilt_range for moving fixtures.
+ * Control thread (the show loader).
+ */
+#ifndef GL_FIXTURE_FILE_H
+#define GL_FIXTURE_FILE_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "../engine/engine.h"
+
+#define FIXTURE_TYPE_NAME_MAX 96
+#define FIXTURE_MODE_MAX 32
+
+/* Finds "<dir>/<type_name>.lua" in: <show_dir>/fixtures, each folder of
+ * $GHOSTLIGHT_FIXTURES (colon-separated), GL_SOURCE_DIR/fixtures,
+ * GL_DATA_DIR/fixtures. Returns 0 with the file in path; GL_EINVAL for a
+ * name that is not a relative a/b/c path (no "..") with a message in err;
+ * GL_ENOENT when no folder has it. */
+int fixture_file_find(const char *show_dir, const char *type_name, char *path,
+		      size_t path_len, char *err, size_t err_len);
+
+/* Runs the fixture file at `path` and fills *type for `mode` (NULL or "":
+ * the file's default mode; mode_out gets the mode used, "" when the file
+ * has no modes). Call only from C code that Lua called (inside a sandbox
+ * call): the file shares that call's budget. Returns 0; GL_EBUDGET (err
+ * holds the budget message, to be raised again); GL_ENOMEM; GL_EINVAL with
+ * "path[:line]: what is wrong" in err. */
+int fixture_file_load(lua_State *L, const char *path, const char *mode,
+		      struct gl_fixture_type *type, char *mode_out, size_t mode_len,
+		      char *err, size_t err_len);
+
+#endif

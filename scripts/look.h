@@ -1,0 +1,63 @@
+/*
+ * look.h - selections ("wash", "front 3", "front 1-4", "front") and looks
+ * (selection -> attribute values) turned into engine cue changes.
+ *
+ * Pure C on a built (not necessarily finalized) engine; no Lua. Control
+ * thread, at load. Values: 0..1 for every attribute but pan and tilt, which
+ * are degrees from the centre (-range/2..+range/2) and are normalised here
+ * with each fixture's range; a colour is mixed into each fixture's emitters.
+ */
+#ifndef GL_LOOK_H
+#define GL_LOOK_H
+
+#include <stddef.h>
+
+#include "../engine/engine.h"
+
+#define LOOK_SELECTION_MAX 96
+#define LOOK_COLOR GL_ATTR_COUNT      /* a look value that is a colour */
+#define LOOK_VALUES_MAX (GL_ATTR_COUNT + 1)
+
+struct look_value {
+	int attr;         /* enum gl_attr, or LOOK_COLOR */
+	float value[3];   /* value[0]; or r, g, b for LOOK_COLOR */
+};
+
+struct look_entry {
+	char selection[LOOK_SELECTION_MAX];
+	int value_count;
+	struct look_value values[LOOK_VALUES_MAX];
+};
+
+/* One patch declaration: `count` fixtures with consecutive ids from
+ * `first_fixture`, labelled "base 1".."base N" (or "base" when count is 1). */
+struct look_patch {
+	const char *base;
+	int first_fixture;
+	int count;
+};
+
+struct look_rig {
+	const struct gl_engine *engine;
+	const struct look_patch *patches;
+	int patch_count;
+};
+
+/* Resolves a selection, in this order: a group name, a fixture label, a
+ * patch's base name (all its fixtures), "base N", "base A-B" (B < A runs
+ * backwards). Writes at most `cap` fixture ids to out. Returns how many,
+ * or GL_ENOENT / GL_ERANGE with a message in err. */
+int look_select(const struct look_rig *rig, const char *selection, int *out, int cap,
+		char *err, size_t err_len);
+
+/* Turns a look into changes (malloc'd into *changes, the caller frees; one
+ * change per param, in param order). Where selections overlap the smaller
+ * one wins (a look can say wash = 0.5 and ["front 1"] = 1); within an entry
+ * the explicit attributes win over `color`. An attribute (or colour) that no
+ * fixture of a selection has is an error; fixtures that lack one another of
+ * the selection has are skipped. Returns the change count, or GL_ENOENT /
+ * GL_ERANGE / GL_EINVAL / GL_ENOMEM with a message in err. */
+int look_build(const struct look_rig *rig, const struct look_entry *entries, int count,
+	       struct gl_cue_change **changes, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,668 @@
+/*
+ * show.c - loading a show: runs the file in the sandbox (the declarations
+ * collect into the show, see show_decl.c), then builds the engine from
+ * them in a fixed order - outputs (configure, universes), patch, groups,
+ * cue lists and cues, faders, finalize - and resolves what the file asked
+ * for at load (queued commands, on_cue handlers). Also the accessors and
+ * destroy.
+ *
+ * Control thread. Every build error is "file:line: what is wrong" at the
+ * declaration that caused it; a show that fails to load frees everything.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "show_internal.h"
+
+/* ---- small shared helpers ------------------------------------------------------ */
+
+void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size)
+{
+	void *items;
+	int cap;
+
+	if (vec->count < vec->cap)
+		return;
+	cap = vec->cap ? vec->cap * 2 : 8;
+	items = realloc(vec->items, (size_t)cap * size);
+	if (!items) {
+		luaL_error(L, "out of memory");
+		return;
+	}
+	vec->items = items;
+	vec->cap = cap;
+}
+
+void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size)
+{
+	char *item;
+
+	show_vec_reserve(L, vec, size);
+	item = (char *)vec->items + (size_t)vec->count * size;
+	memset(item, 0, size);
+	vec->count++;
+	return item;
+}
+
+void show_vec_free(struct show_vec *vec)
+{
+	free(vec->items);
+	vec->items = NULL;
+	vec->count = vec->cap = 0;
+}
+
+struct gl_show *show_from_upvalue(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* The show's copy of a source name (declarations keep pointers to it). */
+static const char *show_intern(lua_State *L, struct gl_show *s, const char *file)
+{
+	char *copy;
+
+	for (int i = 0; i < s->files.count; i++)
+		if (strcmp(*SHOW_AT(s->files, char *, i), file) == 0)
+			return *SHOW_AT(s->files, char *, i);
+	show_vec_reserve(L, &s->files, sizeof copy);
+	copy = strdup(file);
+	if (!copy) {
+		luaL_error(L, "out of memory");
+		return "?";
+	}
+	*(char **)show_vec_push(L, &s->files, sizeof copy) = copy;
+	return copy;
+}
+
+struct show_where show_where_here(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_where at = { "?", 0 };
+	lua_Debug ar;
+
+	/* Level 1 is our caller; skip C functions (pcall, a wrapper). */
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0) {
+			const char *file = ar.source[0] == '@' || ar.source[0] == '='
+						   ? ar.source + 1 : ar.short_src;
+
+			at.file = show_intern(L, s, file);
+			at.line = ar.currentline;
+			break;
+		}
+	}
+	return at;
+}
+
+int show_raise(lua_State *L, struct show_where at, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lua_pushfstring(L, "%s:%d: %s", at.file, at.line, msg);
+	return lua_error(L);
+}
+
+void show_describe(lua_State *L, int idx, char *buf, size_t len)
+{
+	/* Never lua_tolstring() a number here: it may be a key under lua_next. */
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx))
+			snprintf(buf, len, "%lld", (long long)lua_tointeger(L, idx));
+		else
+			snprintf(buf, len, "%g", lua_tonumber(L, idx));
+		break;
+	case LUA_TSTRING:
+		snprintf(buf, len, "\"%.60s%s\"", lua_tostring(L, idx),
+			 lua_rawlen(L, idx) > 60 ? "..." : "");
+		break;
+	case LUA_TBOOLEAN:
+		snprintf(buf, len, "%s", lua_toboolean(L, idx) ? "true" : "false");
+		break;
+	case LUA_TNIL:
+	case LUA_TNONE:
+		snprintf(buf, len, "nil");
+		break;
+	default:
+		snprintf(buf, len, "a %s", luaL_typename(L, idx));
+		break;
+	}
+}
+
+/* "file:line: message" into err; returns -1. */
+static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (at.line > 0)
+		snprintf(err, len, "%s:%d: %s", at.file, at.line, msg);
+	else
+		snprintf(err, len, "%s: %s", at.file, msg);
+	return -1;
+}
+
+/* ---- build: declarations -> engine ---------------------------------------------- */
+
+static int show_build_outputs(struct gl_show *s, char *err, size_t len)
+{
+	for (int i = 0; i < s->outputs.count; i++) {
+		struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
+		char msg[400] = "";
+
+		snprintf(o->cfg.show_name, sizeof o->cfg.show_name, "%s", s->name);
+		o->state = o->ops->configure(&o->cfg, msg, sizeof msg);
+		if (!o->state)
+			return show_fail(err, len, o->at, "output \"%s\": %s", o->cfg.name,
+					 msg[0] ? msg : "rejected by the output");
+		for (int u = 0; u < o->cfg.universe_count; u++) {
+			int rc = gl_engine_add_universe(s->engine, o->cfg.universes[u]);
+
+			if (rc < 0 && rc != GL_EEXIST)
+				return show_fail(err, len, o->at, "output \"%s\": universe %d: %s",
+						 o->cfg.name, o->cfg.universes[u], gl_strerror(rc));
+		}
+	}
+	return 0;
+}
+
+/* The patch declaration a fixture id came from. */
+static const struct show_patch *show_patch_of(const struct gl_show *s, int fixture)
+{
+	for (int i = 0; i < s->patches.count; i++) {
+		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
+
+		if (fixture >= p->first_fixture && fixture < p->first_fixture + p->count)
+			return p;
+	}
+	return NULL;
+}
+
+static int show_cmp_label(const void *a, const void *b, void *e)
+{
+	return strcmp(gl_engine_fixture_label(e, *(const int *)a),
+		      gl_engine_fixture_label(e, *(const int *)b));
+}
+
+/* Labels must be unique: selections find fixtures by them. */
+static int show_check_labels(struct gl_show *s, char *err, size_t len)
+{
+	int n = gl_engine_fixture_count(s->engine);
+	int *ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *ids);
+
+	if (!ids) {
+		snprintf(err, len, "%s: out of memory", s->path);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		ids[i] = i;
+	qsort_r(ids, (size_t)n, sizeof *ids, show_cmp_label, s->engine);
+	for (int i = 1; i < n; i++) {
+		int a = ids[i - 1] < ids[i] ? ids[i - 1] : ids[i];
+		int b = ids[i - 1] < ids[i] ? ids[i] : ids[i - 1];
+
+		if (strcmp(gl_engine_fixture_label(s->engine, a),
+			   gl_engine_fixture_label(s->engine, b)) == 0) {
+			const struct show_patch *pa = show_patch_of(s, a), *pb = show_patch_of(s, b);
+
+			free(ids);
+			return show_fail(err, len, pb->at, "patch \"%s\": label \"%s\" is already "
+					 "used by patch \"%s\" (line %d)", pb->base,
+					 gl_engine_fixture_label(s->engine, b), pa->base, pa->at.line);
+		}
+	}
+	free(ids);
+	return 0;
+}
+
+static int show_build_patch(struct gl_show *s, char *err, size_t len)
+{
+	for (int i = 0; i < s->patches.count; i++) {
+		struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
+		const struct gl_fixture_type *t =
+			&SHOW_AT(s->types, struct show_type, p->type_index)->type;
+
+		for (int k = 0; k < p->count; k++) {
+			char label[GL_NAME_MAX + 16];   /* fits: checked at the patch */
+			int address = p->address + k * p->spacing, other = -1, id;
+
+			if (p->count == 1)
+				snprintf(label, sizeof label, "%s", p->base);
+			else
+				snprintf(label, sizeof label, "%s %d", p->base, k + 1);
+			id = gl_engine_add_fixture(s->engine, t, label, p->universe, address, &other);
+			if (id == GL_EEXIST && other >= 0) {
+				const struct show_patch *q = show_patch_of(s, other);
+				int ou, oa;
+				const struct gl_fixture_type *ot = gl_engine_fixture_type(s->engine, other);
+
+				gl_engine_fixture_address(s->engine, other, &ou, &oa);
+				return show_fail(err, len, p->at, "patch \"%s\": \"%s\" (%d.%d-%d.%d) "
+						 "overlaps \"%s\" (%d.%d-%d.%d, line %d)", p->base, label,
+						 p->universe, address, p->universe,
+						 address + t->footprint - 1,
+						 gl_engine_fixture_label(s->engine, other), ou, oa, ou,
+						 oa + ot->footprint - 1, q ? q->at.line : 0);
+			}
+			if (id == GL_ERANGE)
+				return show_fail(err, len, p->at, "patch \"%s\": \"%s\" at %d.%d: "
+						 "DMX address past 512", p->base, label, p->universe,
+						 address);
+			if (id < 0)
+				return show_fail(err, len, p->at, "patch \"%s\": \"%s\": %s", p->base,
+						 label, gl_strerror(id));
+			if (k == 0)
+				p->first_fixture = id;
+		}
+	}
+	return show_check_labels(s, err, len);
+}
+
+static int show_build_groups(struct gl_show *s, const struct look_rig *rig, char *err,
+			     size_t len)
+{
+	int n = gl_engine_fixture_count(s->engine);
+	int *sel = malloc((size_t)(n > 0 ? n : 1) * sizeof *sel);
+	int *members = malloc((size_t)(n > 0 ? n : 1) * sizeof *members);
+	unsigned char *in = calloc((size_t)(n > 0 ? n : 1), 1);
+	int rc = 0;
+
+	if (!sel || !members || !in) {
+		rc = show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
+		goto done;
+	}
+	for (int i = 0; i < s->groups.count && rc == 0; i++) {
+		const struct show_group *g = SHOW_AT(s->groups, struct show_group, i);
+		char msg[300];
+		int count = 0, id;
+
+		for (int f = 0; f < n; f++) {
+			if (strcmp(gl_engine_fixture_label(s->engine, f), g->name) == 0) {
+				rc = show_fail(err, len, g->at, "group \"%s\": the name is already "
+					       "a fixture label", g->name);
+				goto done;
+			}
+		}
+		for (int p = 0; p < rig->patch_count; p++) {
+			if (strcmp(rig->patches[p].base, g->name) == 0) {
+				rc = show_fail(err, len, g->at, "group \"%s\": the name is already "
+					       "a patch", g->name);
+				goto done;
+			}
+		}
+		memset(in, 0, (size_t)n);
+		for (int k = 0; k < g->selection_count; k++) {
+			int got = look_select(rig, g->selections[k], sel, n, msg, sizeof msg);
+
+			if (got < 0) {
+				rc = show_fail(err, len, g->at, "group \"%s\": %s", g->name, msg);
+				goto done;
+			}
+			for (int j = 0; j < got; j++) {
+				if (!in[sel[j]]) {
+					in[sel[j]] = 1;
+					members[count++] = sel[j];
+				}
+			}
+		}
+		id = gl_engine_add_group(s->engine, g->name, members, count);
+		if (id < 0)
+			rc = show_fail(err, len, g->at, "group \"%s\": %s", g->name, gl_strerror(id));
+	}
+done:
+	free(sel);
+	free(members);
+	free(in);
+	return rc;
+}
+
+static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char *err,
+			    size_t len)
+{
+	for (int i = 0; i < s->cues.count; i++) {
+		const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
+
+		if (c->list < 0)
+			return show_fail(err, len, c->at, "cue %s is not in any cuelist",
+					 c->def.number_text);
+	}
+	for (int i = 0; i < s->lists.count; i++) {
+		const struct show_list *l = SHOW_AT(s->lists, struct show_list, i);
+		int id;
+
+		if (!l->filled)
+			return show_fail(err, len, l->at, "cuelist \"%s\": no cues given (write "
+					 "cuelist \"%s\" { cue {...}, ... })", l->name, l->name);
+		id = gl_engine_add_cuelist(s->engine, l->name, l->loop);
+		if (id < 0)
+			return show_fail(err, len, l->at, "cuelist \"%s\": %s", l->name,
+					 gl_strerror(id));
+		for (int k = 0; k < l->cue_count; k++) {
+			struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[k]);
+			struct gl_cue_change *changes = NULL;
+			char msg[400];
+			int n, rc;
+
+			n = look_build(rig, c->looks, c->look_count, &changes, msg, sizeof msg);
+			if (n < 0)
+				return show_fail(err, len, c->at, "cue %s: %s", c->def.number_text, msg);
+			c->def.changes = changes;
+			c->def.change_count = n;
+			rc = gl_engine_add_cue(s->engine, id, &c->def);
+			c->def.changes = NULL;
+			free(changes);
+			if (rc < 0)
+				return show_fail(err, len, c->at, "cue %s: %s", c->def.number_text,
+						 gl_strerror(rc));
+		}
+	}
+	return 0;
+}
+
+/* A group fader may name any selection ("house", "front 1-4"): when no
+ * group has that name, a group of the selection is made under it. */
+static int show_fader_group(struct gl_show *s, const struct look_rig *rig,
+			    const struct show_fader *f, char *err, size_t len)
+{
+	int n = gl_engine_fixture_count(s->engine), got, id;
+	int *sel = malloc((size_t)(n > 0 ? n : 1) * sizeof *sel);
+	char msg[300];
+
+	id = gl_engine_group_find(s->engine, f->target);
+	if (id >= 0) {
+		free(sel);
+		return id;
+	}
+	if (!sel)
+		return show_fail(err, len, f->at, "out of memory");
+	got = look_select(rig, f->target, sel, n, msg, sizeof msg);
+	if (got < 0) {
+		free(sel);
+		return show_fail(err, len, f->at, "fader %d: %s", f->number, msg);
+	}
+	id = gl_engine_add_group(s->engine, f->target, sel, got);
+	free(sel);
+	if (id < 0)
+		return show_fail(err, len, f->at, "fader %d: %s", f->number, gl_strerror(id));
+	return id;
+}
+
+static int show_build_faders(struct gl_show *s, const struct look_rig *rig, char *err,
+			     size_t len)
+{
+	for (int i = 0; i < s->faders.count; i++) {
+		const struct show_fader *f = SHOW_AT(s->faders, struct show_fader, i);
+		int target, rc;
+
+		if (f->kind == GL_FADER_GROUP) {
+			target = show_fader_group(s, rig, f, err, len);
+			if (target < 0)
+				return target;
+		} else {
+			target = gl_engine_cuelist_find(s->engine, f->target);
+			if (target < 0)
+				return show_fail(err, len, f->at, "fader %d: unknown cuelist \"%s\"",
+						 f->number, f->target);
+		}
+		rc = gl_engine_add_fader(s->engine, f->number, f->kind, target, f->label, f->level);
+		if (rc < 0)
+			return show_fail(err, len, f->at, "fader %d: %s", f->number, gl_strerror(rc));
+	}
+	return 0;
+}
+
+static int show_build(struct gl_show *s, char *err, size_t len)
+{
+	struct gl_engine_config cfg = {
+		.rate_hz = s->rate_hz,
+		.back_time_s = s->back_time_s,
+		.release_time_s = s->release_time_s,
+	};
+	struct look_patch *patches;
+	struct look_rig rig;
+	char msg[400];
+	int rc;
+
+	s->engine = gl_engine_create(&cfg);
+	if (!s->engine)
+		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
+	if ((rc = show_build_outputs(s, err, len)) < 0 || (rc = show_build_patch(s, err, len)) < 0)
+		return rc;
+
+	patches = malloc((size_t)(s->patches.count > 0 ? s->patches.count : 1) * sizeof *patches);
+	if (!patches)
+		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
+	for (int i = 0; i < s->patches.count; i++) {
+		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
+
+		patches[i] = (struct look_patch){ p->base, p->first_fixture, p->count };
+	}
+	rig = (struct look_rig){ s->engine, patches, s->patches.count };
+	rc = show_build_groups(s, &rig, err, len);
+	if (rc == 0)
+		rc = show_build_lists(s, &rig, err, len);
+	if (rc == 0)
+		rc = show_build_faders(s, &rig, err, len);
+	free(patches);
+	if (rc < 0)
+		return rc;
+
+	rc = gl_engine_finalize(s->engine);
+	if (rc < 0)
+		return show_fail(err, len, (struct show_where){ s->path, 0 }, "engine: %s",
+				 gl_strerror(rc));
+	for (int i = 0; i < s->queued.count; i++) {
+		struct show_cmd *c = SHOW_AT(s->queued, struct show_cmd, i);
+
+		if (show_cmd_resolve(s, c, msg, sizeof msg) < 0)
+			return show_fail(err, len, c->at, "%s", msg);
+	}
+	for (int i = 0; i < s->handlers.count; i++) {
+		struct show_handler *h = SHOW_AT(s->handlers, struct show_handler, i);
+
+		if (show_handler_resolve(s, h, msg, sizeof msg) < 0)
+			return show_fail(err, len, h->at, "%s", msg);
+	}
+	return 0;
+}
+
+/* ---- load ---------------------------------------------------------------------- */
+
+static int show_setup(lua_State *L)
+{
+	struct gl_show *s = lua_touserdata(L, 1);
+
+	sandbox_push_env(s->sb);
+	show_decl_register(L, s);
+	show_api_register(L, s);
+	return 0;
+}
+
+static int show_run_file(lua_State *L)
+{
+	struct gl_show *s = lua_touserdata(L, 1);
+
+	sandbox_push_env(s->sb);
+	sandbox_dofile(L, s->path, -1, 0);
+	return 0;
+}
+
+static void show_names_from_path(struct gl_show *s)
+{
+	const char *slash = strrchr(s->path, '/');
+	const char *base = slash ? slash + 1 : s->path;
+	size_t n;
+
+	if (slash == s->path)
+		snprintf(s->dir, sizeof s->dir, "/");
+	else if (slash)
+		snprintf(s->dir, sizeof s->dir, "%.*s", (int)(slash - s->path), s->path);
+	else
+		snprintf(s->dir, sizeof s->dir, ".");
+	n = strlen(base);
+	if (n >= sizeof s->name)
+		n = sizeof s->name - 1;
+	memcpy(s->name, base, n);
+	s->name[n] = '\0';
+	if (n > 4 && strcmp(s->name + n - 4, ".lua") == 0)
+		s->name[n - 4] = '\0';
+}
+
+struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
+{
+	const char *dirs[3];
+	struct gl_show *s;
+	lua_State *L;
+	int ndirs = 0;
+
+	if (!path || strlen(path) >= SHOW_PATH_MAX) {
+		snprintf(err, err_len, "%s: bad show path", path ? path : "(null)");
+		return NULL;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, err_len, "%s: out of memory", path);
+		return NULL;
+	}
+	snprintf(s->path, sizeof s->path, "%s", path);
+	show_names_from_path(s);
+	s->phase = SHOW_LOADING;
+	s->rate_hz = GL_DEFAULT_RATE_HZ;
+	s->back_time_s = -1.0;
+	s->release_time_s = 0.0;
+
+	dirs[ndirs++] = s->dir;
+#ifdef GL_SOURCE_DIR
+	dirs[ndirs++] = GL_SOURCE_DIR "/scripts/lib";
+#endif
+#ifdef GL_DATA_DIR
+	dirs[ndirs++] = GL_DATA_DIR "/scripts/lib";
+#endif
+	s->sb = sandbox_create(SANDBOX_MEMORY_LIMIT, dirs, ndirs, show_log, s);
+	if (!s->sb) {
+		snprintf(err, err_len, "%s: out of memory", path);
+		goto fail;
+	}
+	L = sandbox_state(s->sb);
+	lua_pushcfunction(L, show_setup);
+	lua_pushlightuserdata(L, s);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+		snprintf(err, err_len, "%s: out of memory", path);
+		lua_pop(L, 1);
+		goto fail;
+	}
+	lua_pushcfunction(L, show_run_file);
+	lua_pushlightuserdata(L, s);
+	if (sandbox_call(s->sb, 1, 0, GL_SHOW_LOAD_BUDGET, err, err_len) != 0)
+		goto fail;
+	if (show_build(s, err, err_len) != 0)
+		goto fail;
+	s->phase = SHOW_BUILT;
+	return s;
+fail:
+	gl_show_destroy(s);
+	return NULL;
+}
+
+void gl_show_destroy(struct gl_show *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->outputs.count; i++) {
+		struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
+
+		if (o->state && !o->taken && o->ops->close)
+			o->ops->close(o->state);
+		gl_output_config_free(&o->cfg);
+	}
+	/* Lua first: finalizers must not see a half-freed show. */
+	sandbox_destroy(s->sb);
+	gl_engine_destroy(s->engine);
+	for (int i = 0; i < s->groups.count; i++)
+		free(SHOW_AT(s->groups, struct show_group, i)->selections);
+	for (int i = 0; i < s->cues.count; i++)
+		free(SHOW_AT(s->cues, struct show_cue, i)->looks);
+	for (int i = 0; i < s->lists.count; i++)
+		free(SHOW_AT(s->lists, struct show_list, i)->cues);
+	for (int i = 0; i < s->files.count; i++)
+		free(*SHOW_AT(s->files, char *, i));
+	show_vec_free(&s->files);
+	show_vec_free(&s->types);
+	show_vec_free(&s->outputs);
+	show_vec_free(&s->patches);
+	show_vec_free(&s->groups);
+	show_vec_free(&s->faders);
+	show_vec_free(&s->cues);
+	show_vec_free(&s->lists);
+	show_vec_free(&s->queued);
+	show_vec_free(&s->handlers);
+	show_vec_free(&s->timers);
+	free(s);
+}
+
+/* ---- accessors ---------------------------------------------------------------- */
+
+const char *gl_show_name(const struct gl_show *s)
+{
+	return s->name;
+}
+
+const char *gl_show_path(const struct gl_show *s)
+{
+	return s->path;
+}
+
+struct gl_engine *gl_show_engine(struct gl_show *s)
+{
+	return s->engine;
+}
+
+int gl_show_output_count(const struct gl_show *s)
+{
+	return s->outputs.count;
+}
+
+const struct gl_output_config *gl_show_output_config(const struct gl_show *s, int i)
+{
+	if (i < 0 || i >= s->outputs.count)
+		return NULL;
+	return &SHOW_AT(s->outputs, struct show_output, i)->cfg;
+}
+
+const struct gl_output_ops *gl_show_output_ops(const struct gl_show *s, int i)
+{
+	if (i < 0 || i >= s->outputs.count)
+		return NULL;
+	return SHOW_AT(s->outputs, struct show_output, i)->ops;
+}
+
+struct gl_output *gl_show_output_take(struct gl_show *s, int i)
+{
+	struct show_output *o;
+	struct gl_output *state;
+
+	if (i < 0 || i >= s->outputs.count)
+		return NULL;
+	o = SHOW_AT(s->outputs, struct show_output, i);
+	if (o->taken)
+		return NULL;
+	state = o->state;
+	o->state = NULL;
+	o->taken = true;
+	return state;
+}

@@ -1,0 +1,1049 @@
+/*
+ * show_decl.c - the declaration functions a show file calls while it loads:
+ * show, output, patch, group, fader, cuelist, cue. Each checks its fields
+ * (unknown field, wrong type, out of range: an error at the caller's line
+ * naming the value), records its file:line and appends a complete
+ * declaration to the show; show.c builds the engine from them once the
+ * chunk has returned. Fixture type files are loaded here (at the patch line).
+ *
+ * Control thread, inside the load's sandbox call: errors are raised.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "show_internal.h"
+
+#define DECL_TIME_MAX_S 86400.0
+#define DECL_COUNT_MAX 512
+#define DECL_FADER_MAX 1000
+#define DECL_LOOK_MAX 4096
+
+/* One declaration being checked: its table, where it was made and what it
+ * is called in messages ('patch "front"'). */
+struct decl {
+	lua_State *L;
+	struct gl_show *show;
+	struct show_where at;
+	int idx;
+	char what[GL_NAME_MAX + 48];
+};
+
+static int decl_fail(const struct decl *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int decl_fail(const struct decl *d, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return show_raise(d->L, d->at, "%s: %s", d->what, msg);
+}
+
+static void decl_loading(lua_State *L, struct gl_show *s, const char *fn)
+{
+	if (s->phase != SHOW_LOADING)
+		luaL_error(L, "%s() is only allowed while the show loads", fn);
+}
+
+/* Starts a declaration whose table is argument `arg`. */
+static void decl_begin(struct decl *d, lua_State *L, struct gl_show *s, int arg,
+		       const char *what, const char *usage)
+{
+	d->L = L;
+	d->show = s;
+	d->at = show_where_here(L);
+	d->idx = arg;
+	snprintf(d->what, sizeof d->what, "%s", what);
+	if (!lua_istable(L, arg)) {
+		char desc[96];
+
+		show_describe(L, arg, desc, sizeof desc);
+		decl_fail(d, "expects a table (%s), got %s", usage, desc);
+	}
+}
+
+/* Raises for a key that is neither in `allowed` nor a list index up to
+ * max_index. */
+static void decl_keys(const struct decl *d, const char *const *allowed, int max_index)
+{
+	lua_State *L = d->L;
+
+	lua_pushnil(L);
+	while (lua_next(L, d->idx)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			const char *key = lua_tostring(L, -1);
+			bool ok = false;
+
+			for (int i = 0; allowed[i]; i++)
+				if (strcmp(allowed[i], key) == 0)
+					ok = true;
+			if (!ok)
+				decl_fail(d, "unknown field '%s'", key);
+		} else if (lua_isinteger(L, -1)) {
+			lua_Integer i = lua_tointeger(L, -1);
+
+			if (i < 1 || i > max_index)
+				decl_fail(d, "unexpected value at [%lld]", (long long)i);
+		} else {
+			char desc[96];
+
+			show_describe(L, -1, desc, sizeof desc);
+			decl_fail(d, "unexpected key %s", desc);
+		}
+	}
+}
+
+/* Pushes field [pos] (pos > 0) or `key`; both given is an error. Returns
+ * false (nothing pushed) when neither is there. */
+static bool decl_get(const struct decl *d, const char *key, int pos)
+{
+	lua_State *L = d->L;
+	bool has_pos = false;
+
+	if (pos > 0) {
+		lua_rawgeti(L, d->idx, pos);
+		has_pos = !lua_isnil(L, -1);
+		if (!has_pos)
+			lua_pop(L, 1);
+	}
+	if (key) {
+		lua_pushstring(L, key);
+		if (lua_rawget(L, d->idx) != LUA_TNIL) {
+			if (has_pos)
+				decl_fail(d, "'%s' given twice (as [%d] and as %s =)", key, pos, key);
+			return true;
+		}
+		lua_pop(L, 1);
+	}
+	return has_pos;
+}
+
+static bool decl_number(const struct decl *d, const char *key, int pos, double min,
+			double max, double *out)
+{
+	char desc[96];
+	double v;
+
+	if (!decl_get(d, key, pos))
+		return false;
+	if (lua_type(d->L, -1) != LUA_TNUMBER) {
+		show_describe(d->L, -1, desc, sizeof desc);
+		decl_fail(d, "'%s' must be a number, not %s", key, desc);
+	}
+	v = lua_tonumber(d->L, -1);
+	if (!(v >= min && v <= max))
+		decl_fail(d, "%s %g is outside %g..%g", key, v, min, max);
+	lua_pop(d->L, 1);
+	*out = v;
+	return true;
+}
+
+static bool decl_integer(const struct decl *d, const char *key, int pos, int min, int max,
+			 int *out)
+{
+	char desc[96];
+	lua_Integer v = 0;
+	int ok = 0;
+
+	if (!decl_get(d, key, pos))
+		return false;
+	if (lua_type(d->L, -1) == LUA_TNUMBER)
+		v = lua_tointegerx(d->L, -1, &ok);
+	if (!ok) {
+		show_describe(d->L, -1, desc, sizeof desc);
+		decl_fail(d, "'%s' must be a whole number, not %s", key, desc);
+	}
+	if (v < min || v > max)
+		decl_fail(d, "%s %lld is outside %d..%d", key, (long long)v, min, max);
+	lua_pop(d->L, 1);
+	*out = (int)v;
+	return true;
+}
+
+static bool decl_boolean(const struct decl *d, const char *key, int pos, bool *out)
+{
+	char desc[96];
+
+	if (!decl_get(d, key, pos))
+		return false;
+	if (lua_type(d->L, -1) != LUA_TBOOLEAN) {
+		show_describe(d->L, -1, desc, sizeof desc);
+		decl_fail(d, "'%s' must be true or false, not %s", key, desc);
+	}
+	*out = lua_toboolean(d->L, -1);
+	lua_pop(d->L, 1);
+	return true;
+}
+
+static bool decl_string(const struct decl *d, const char *key, int pos, char *out,
+			size_t len)
+{
+	char desc[96];
+
+	if (!decl_get(d, key, pos))
+		return false;
+	if (lua_type(d->L, -1) != LUA_TSTRING) {
+		show_describe(d->L, -1, desc, sizeof desc);
+		decl_fail(d, "'%s' must be a string, not %s", key, desc);
+	}
+	if (lua_rawlen(d->L, -1) >= len || lua_rawlen(d->L, -1) == 0)
+		decl_fail(d, "'%s' must be 1..%d bytes long", key, (int)len - 1);
+	snprintf(out, len, "%s", lua_tostring(d->L, -1));
+	lua_pop(d->L, 1);
+	return true;
+}
+
+/* A name given as argument `arg` (not inside a table). */
+static void decl_arg_name(lua_State *L, struct show_where at, int arg, const char *fn,
+			  char *out, size_t len)
+{
+	char desc[96];
+
+	if (lua_type(L, arg) != LUA_TSTRING) {
+		show_describe(L, arg, desc, sizeof desc);
+		show_raise(L, at, "%s: the name must be a string, not %s", fn, desc);
+	}
+	if (lua_rawlen(L, arg) == 0 || lua_rawlen(L, arg) >= len)
+		show_raise(L, at, "%s \"%s\": a name must be 1..%d bytes long", fn,
+			   lua_tostring(L, arg), (int)len - 1);
+	snprintf(out, len, "%s", lua_tostring(L, arg));
+}
+
+/* A scratch buffer that the collector frees: left on the stack until the
+ * declaration function returns, so a raised error cannot leak it. */
+static void *decl_scratch(lua_State *L, size_t size)
+{
+	void *p = lua_newuserdatauv(L, size ? size : 1, 0);
+
+	memset(p, 0, size ? size : 1);
+	return p;
+}
+
+/* ---- show { name, rate, back_time, release_time } ------------------------- */
+
+static int decl_show(lua_State *L)
+{
+	static const char *const keys[] = { "name", "rate", "back_time", "release_time", NULL };
+	struct gl_show *s = show_from_upvalue(L);
+	struct decl d;
+	double rate = GL_DEFAULT_RATE_HZ, back = -1.0, release = 0.0;
+	char name[GL_NAME_MAX];
+
+	decl_loading(L, s, "show");
+	decl_begin(&d, L, s, 1, "show", "show { name = \"...\", rate = 44 }");
+	if (s->show_declared)
+		decl_fail(&d, "declared twice (first at line %d)", s->show_at.line);
+	decl_keys(&d, keys, 1);
+	if (decl_string(&d, "name", 1, name, sizeof name))
+		snprintf(s->name, sizeof s->name, "%s", name);
+	decl_number(&d, "rate", 0, 1.0, 1000.0, &rate);
+	decl_number(&d, "back_time", 0, 0.0, DECL_TIME_MAX_S, &back);
+	decl_number(&d, "release_time", 0, 0.0, DECL_TIME_MAX_S, &release);
+	s->rate_hz = rate;
+	s->back_time_s = back;
+	s->release_time_s = release;
+	s->show_declared = true;
+	s->show_at = d.at;
+	return 0;
+}
+
+/* ---- output { "name", type = "sacn", universes = {...}, options... } ------- */
+
+static const char *const decl_output_fields[] = {
+	"name", "type", "universes", "universe", NULL
+};
+
+static bool decl_output_reserved(const char *key)
+{
+	for (int i = 0; decl_output_fields[i]; i++)
+		if (strcmp(decl_output_fields[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* The value on top of the stack as option text (output.h's format). */
+static void decl_option_text(const struct decl *d, const char *key, char *out, size_t len)
+{
+	lua_State *L = d->L;
+	char desc[96];
+	size_t used = 0;
+
+	switch (lua_type(L, -1)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, -1))
+			snprintf(out, len, "%lld", (long long)lua_tointeger(L, -1));
+		else
+			snprintf(out, len, "%.17g", lua_tonumber(L, -1));
+		return;
+	case LUA_TBOOLEAN:
+		snprintf(out, len, "%s", lua_toboolean(L, -1) ? "true" : "false");
+		return;
+	case LUA_TSTRING:
+		if (lua_rawlen(L, -1) >= len)
+			decl_fail(d, "option '%s' is too long (at most %d bytes)", key, (int)len - 1);
+		snprintf(out, len, "%s", lua_tostring(L, -1));
+		return;
+	case LUA_TTABLE:
+		out[0] = '\0';
+		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+			char item[128];
+			int t = lua_rawgeti(L, -1, i);
+
+			if (t == LUA_TNUMBER && lua_isinteger(L, -1))
+				snprintf(item, sizeof item, "%lld", (long long)lua_tointeger(L, -1));
+			else if (t == LUA_TNUMBER)
+				snprintf(item, sizeof item, "%.17g", lua_tonumber(L, -1));
+			else if (t == LUA_TSTRING && lua_rawlen(L, -1) < sizeof item &&
+				 !strchr(lua_tostring(L, -1), ','))
+				snprintf(item, sizeof item, "%s", lua_tostring(L, -1));
+			else
+				decl_fail(d, "option '%s': list items must be numbers or "
+					  "short strings without commas", key);
+			lua_pop(L, 1);
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", item);
+			if (used >= len)
+				decl_fail(d, "option '%s' is too long", key);
+		}
+		return;
+	default:
+		show_describe(L, -1, desc, sizeof desc);
+		decl_fail(d, "option '%s' must be a number, string, boolean or list, not %s",
+			  key, desc);
+	}
+}
+
+static int decl_cmp_option(const void *a, const void *b)
+{
+	return strcmp(((const struct gl_output_option *)a)->key,
+		      ((const struct gl_output_option *)b)->key);
+}
+
+/* Universes: `universes = {1, 2}` or `universe = 1`, into scratch. */
+static int decl_output_universes(const struct decl *d, int **out)
+{
+	lua_State *L = d->L;
+	bool list = decl_get(d, "universes", 0);
+	int n, *u, single;
+
+	if (!list) {
+		if (!decl_integer(d, "universe", 0, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &single))
+			decl_fail(d, "no universes (give universes = {1, 2} or universe = 1)");
+		*out = decl_scratch(L, sizeof **out);
+		(*out)[0] = single;
+		return 1;
+	}
+	if (decl_get(d, "universe", 0))
+		decl_fail(d, "give universes or universe, not both");
+	if (!lua_istable(L, -1))
+		decl_fail(d, "'universes' must be a list of numbers like {1, 2}");
+	n = (int)lua_rawlen(L, -1);
+	if (n < 1 || n > GL_OUTPUT_MAX_UNIVERSES)
+		decl_fail(d, "universes: %d given, 1..%d allowed", n, GL_OUTPUT_MAX_UNIVERSES);
+	u = decl_scratch(L, (size_t)n * sizeof *u);
+	lua_insert(L, -2);                /* scratch below the list */
+	for (int i = 0; i < n; i++) {
+		lua_Integer v = 0;
+		int ok = 0;
+
+		lua_rawgeti(L, -1, i + 1);
+		if (lua_type(L, -1) == LUA_TNUMBER)
+			v = lua_tointegerx(L, -1, &ok);
+		if (!ok)
+			decl_fail(d, "universes[%d] must be a whole number", i + 1);
+		if (v < GL_UNIVERSE_MIN || v > GL_UNIVERSE_MAX)
+			decl_fail(d, "universe %lld is outside %d..%d", (long long)v,
+				  GL_UNIVERSE_MIN, GL_UNIVERSE_MAX);
+		for (int j = 0; j < i; j++)
+			if (u[j] == v)
+				decl_fail(d, "universe %lld listed twice", (long long)v);
+		u[i] = (int)v;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);                    /* the list; the scratch stays */
+	*out = u;
+	return n;
+}
+
+static int decl_output(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_output out;
+	struct decl d;
+	char type[32];
+	int *universes, n;
+
+	decl_loading(L, s, "output");
+	decl_begin(&d, L, s, 1, "output", "output { \"name\", type = \"sacn\", universes = {1} }");
+	memset(&out, 0, sizeof out);
+	out.at = d.at;
+	if (!decl_string(&d, "name", 1, out.cfg.name, sizeof out.cfg.name))
+		decl_fail(&d, "needs a name: output { \"name\", type = ... }");
+	snprintf(d.what, sizeof d.what, "output \"%s\"", out.cfg.name);
+	for (int i = 0; i < s->outputs.count; i++) {
+		const struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
+
+		if (strcmp(o->cfg.name, out.cfg.name) == 0)
+			decl_fail(&d, "declared twice (first at line %d)", o->at.line);
+	}
+	if (!decl_string(&d, "type", 0, type, sizeof type))
+		decl_fail(&d, "needs a type (type = \"sacn\", \"artnet\", ...)");
+	out.ops = gl_output_find(type);
+	if (!out.ops) {
+		const struct gl_output_ops *const *all = gl_output_all();
+		char known[200] = "";
+		size_t used = 0;
+
+		for (int i = 0; all && all[i] && used < sizeof known; i++)
+			used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+						 i ? ", " : "", all[i]->name);
+		decl_fail(&d, "unknown output type \"%s\" (known: %s)", type, known);
+	}
+	snprintf(out.cfg.type, sizeof out.cfg.type, "%s", out.ops->name);
+	n = decl_output_universes(&d, &universes);
+
+	/* Every other named field is an option for the output to check. */
+	lua_pushnil(L);
+	while (lua_next(L, d.idx)) {
+		struct gl_output_option *opt;
+		const char *key;
+
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			char desc[96];
+
+			if (lua_isinteger(L, -2) && lua_tointeger(L, -2) == 1) {
+				lua_pop(L, 1);
+				continue;
+			}
+			show_describe(L, -2, desc, sizeof desc);
+			decl_fail(&d, "unexpected value at [%s]", desc);
+		}
+		key = lua_tostring(L, -2);
+		if (decl_output_reserved(key)) {
+			lua_pop(L, 1);
+			continue;
+		}
+		if (out.cfg.option_count >= GL_OUTPUT_MAX_OPTIONS)
+			decl_fail(&d, "more than %d options", GL_OUTPUT_MAX_OPTIONS);
+		opt = &out.cfg.options[out.cfg.option_count++];
+		if (strlen(key) >= sizeof opt->key)
+			decl_fail(&d, "unknown field '%s'", key);
+		snprintf(opt->key, sizeof opt->key, "%s", key);
+		opt->line = d.at.line;
+		decl_option_text(&d, key, opt->value, sizeof opt->value);
+		lua_pop(L, 1);
+	}
+	/* pairs() order is arbitrary: sort so the config is reproducible. */
+	qsort(out.cfg.options, (size_t)out.cfg.option_count, sizeof out.cfg.options[0],
+	      decl_cmp_option);
+
+	show_vec_reserve(L, &s->outputs, sizeof out);
+	out.cfg.universes = malloc((size_t)n * sizeof *out.cfg.universes);
+	if (!out.cfg.universes)
+		return luaL_error(L, "out of memory");
+	memcpy(out.cfg.universes, universes, (size_t)n * sizeof *universes);
+	out.cfg.universe_count = n;
+	*(struct show_output *)show_vec_push(L, &s->outputs, sizeof out) = out;
+	return 0;
+}
+
+/* ---- patch { "label", type = "generic/rgbw", universe, address, count } --- */
+
+/* The cached type for name + mode, loading its file the first time. */
+static int decl_type(const struct decl *d, const char *name, const char *mode)
+{
+	struct gl_show *s = d->show;
+	struct show_type t;
+	char err[600];
+	int rc;
+
+	for (int i = 0; i < s->types.count; i++) {
+		const struct show_type *c = SHOW_AT(s->types, struct show_type, i);
+
+		if (strcmp(c->name, name) == 0 && strcmp(c->mode_asked, mode) == 0)
+			return i;
+	}
+	memset(&t, 0, sizeof t);
+	snprintf(t.name, sizeof t.name, "%s", name);
+	snprintf(t.mode_asked, sizeof t.mode_asked, "%s", mode);
+	rc = fixture_file_find(s->dir, name, t.path, sizeof t.path, err, sizeof err);
+	if (rc < 0)
+		decl_fail(d, "%s", err);
+	rc = fixture_file_load(d->L, t.path, mode, &t.type, t.mode, sizeof t.mode,
+			       err, sizeof err);
+	if (rc == GL_EBUDGET) {
+		lua_pushstring(d->L, err);
+		lua_error(d->L);
+	}
+	if (rc < 0)
+		decl_fail(d, "fixture type \"%s\": %s", name, err);
+	*(struct show_type *)show_vec_push(d->L, &s->types, sizeof t) = t;
+	return s->types.count - 1;
+}
+
+static int decl_patch(lua_State *L)
+{
+	static const char *const keys[] = {
+		"name", "type", "universe", "address", "count", "spacing", "mode", NULL
+	};
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_patch p;
+	struct decl d;
+	char type[FIXTURE_TYPE_NAME_MAX], mode[FIXTURE_MODE_MAX] = "";
+	const struct show_type *t;
+	int footprint, last;
+
+	decl_loading(L, s, "patch");
+	decl_begin(&d, L, s, 1, "patch",
+		   "patch { \"label\", type = \"generic/rgbw\", universe = 1, address = 1 }");
+	memset(&p, 0, sizeof p);
+	p.at = d.at;
+	if (!decl_string(&d, "name", 1, p.base, sizeof p.base))
+		decl_fail(&d, "needs a label: patch { \"front\", type = ... }");
+	snprintf(d.what, sizeof d.what, "patch \"%s\"", p.base);
+	decl_keys(&d, keys, 1);
+	for (int i = 0; i < s->patches.count; i++) {
+		const struct show_patch *o = SHOW_AT(s->patches, struct show_patch, i);
+
+		if (strcmp(o->base, p.base) == 0)
+			decl_fail(&d, "declared twice (first at line %d)", o->at.line);
+	}
+	if (!decl_string(&d, "type", 0, type, sizeof type))
+		decl_fail(&d, "needs a fixture type (type = \"generic/dimmer\")");
+	if (!decl_integer(&d, "universe", 0, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &p.universe))
+		decl_fail(&d, "needs a universe (universe = 1)");
+	if (!decl_integer(&d, "address", 0, 1, GL_DMX_SLOTS, &p.address))
+		decl_fail(&d, "needs a DMX address (address = 1)");
+	p.count = 1;
+	decl_integer(&d, "count", 0, 1, DECL_COUNT_MAX, &p.count);
+	decl_string(&d, "mode", 0, mode, sizeof mode);
+	p.type_index = decl_type(&d, type, mode);
+	t = SHOW_AT(s->types, struct show_type, p.type_index);
+	footprint = t->type.footprint;
+	p.spacing = footprint;
+	if (decl_integer(&d, "spacing", 0, 1, GL_DMX_SLOTS, &p.spacing) && p.spacing < footprint)
+		decl_fail(&d, "spacing %d is less than the footprint %d of \"%s\"", p.spacing,
+			  footprint, type);
+	last = p.address + (p.count - 1) * p.spacing + footprint - 1;
+	if (last > GL_DMX_SLOTS) {
+		if (p.count == 1)
+			decl_fail(&d, "address %d with footprint %d ends at %d: DMX address "
+				  "past 512", p.address, footprint, last);
+		decl_fail(&d, "\"%s %d\" at %d.%d with footprint %d ends at %d: DMX address "
+			  "past 512", p.base, p.count, p.universe,
+			  p.address + (p.count - 1) * p.spacing, footprint, last);
+	}
+	if (p.count > 1 && strlen(p.base) + 1 + 3 >= GL_NAME_MAX)
+		decl_fail(&d, "label too long for numbered fixtures");
+	*(struct show_patch *)show_vec_push(L, &s->patches, sizeof p) = p;
+	return 0;
+}
+
+/* ---- group("name", { selections }) ---------------------------------------- */
+
+static int decl_group(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_where at = show_where_here(L);
+	struct show_group g;
+	char (*sel)[LOOK_SELECTION_MAX];
+	int n;
+
+	decl_loading(L, s, "group");
+	memset(&g, 0, sizeof g);
+	g.at = at;
+	decl_arg_name(L, at, 1, "group", g.name, sizeof g.name);
+	if (lua_gettop(L) > 2)
+		show_raise(L, at, "group \"%s\": expects a name and a list of selections: "
+			   "group(\"wash\", { \"front 1-8\" })", g.name);
+	for (int i = 0; i < s->groups.count; i++) {
+		const struct show_group *o = SHOW_AT(s->groups, struct show_group, i);
+
+		if (strcmp(o->name, g.name) == 0)
+			show_raise(L, at, "group \"%s\": declared twice (first at line %d)",
+				   g.name, o->at.line);
+	}
+	if (lua_type(L, 2) == LUA_TSTRING) {
+		lua_newtable(L);
+		lua_pushvalue(L, 2);
+		lua_rawseti(L, -2, 1);
+		lua_replace(L, 2);
+	}
+	if (!lua_istable(L, 2))
+		show_raise(L, at, "group \"%s\": expects a list of selections: "
+			   "group(\"wash\", { \"front 1-8\" })", g.name);
+	n = (int)lua_rawlen(L, 2);
+	if (n < 1)
+		show_raise(L, at, "group \"%s\": the list of selections is empty", g.name);
+	sel = decl_scratch(L, (size_t)n * sizeof *sel);
+	for (int i = 0; i < n; i++) {
+		lua_rawgeti(L, 2, i + 1);
+		if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0 ||
+		    lua_rawlen(L, -1) >= LOOK_SELECTION_MAX)
+			show_raise(L, at, "group \"%s\": selection %d must be a name like "
+				   "\"front 1-8\"", g.name, i + 1);
+		snprintf(sel[i], sizeof sel[i], "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	show_vec_reserve(L, &s->groups, sizeof g);
+	g.selections = malloc((size_t)n * sizeof *sel);
+	if (!g.selections)
+		return luaL_error(L, "out of memory");
+	memcpy(g.selections, sel, (size_t)n * sizeof *sel);
+	g.selection_count = n;
+	*(struct show_group *)show_vec_push(L, &s->groups, sizeof g) = g;
+	return 0;
+}
+
+/* ---- fader(n, { group = ... | cuelist = ..., label, level }) --------------- */
+
+static int decl_fader(lua_State *L)
+{
+	static const char *const keys[] = { "group", "cuelist", "label", "level", NULL };
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_where at = show_where_here(L);
+	struct show_fader f;
+	struct decl d;
+	lua_Integer number = 0;
+	int ok = 0;
+	bool group, list;
+	double level = 1.0;
+
+	decl_loading(L, s, "fader");
+	memset(&f, 0, sizeof f);
+	f.at = at;
+	if (lua_type(L, 1) == LUA_TNUMBER)
+		number = lua_tointegerx(L, 1, &ok);
+	if (!ok || number < 1 || number > DECL_FADER_MAX)
+		show_raise(L, at, "fader: the number must be 1..%d: fader(1, { group = "
+			   "\"wash\" })", DECL_FADER_MAX);
+	f.number = (int)number;
+	if (lua_gettop(L) > 2)
+		show_raise(L, at, "fader %d: expects a number and a table", f.number);
+	{
+		char what[32];
+
+		snprintf(what, sizeof what, "fader %d", f.number);
+		decl_begin(&d, L, s, 2, what, "fader(1, { group = \"wash\" })");
+	}
+	decl_keys(&d, keys, 0);
+	for (int i = 0; i < s->faders.count; i++) {
+		const struct show_fader *o = SHOW_AT(s->faders, struct show_fader, i);
+
+		if (o->number == f.number)
+			decl_fail(&d, "declared twice (first at line %d)", o->at.line);
+	}
+	group = decl_string(&d, "group", 0, f.target, sizeof f.target);
+	list = decl_string(&d, "cuelist", 0, f.target, sizeof f.target);
+	if (group == list)
+		decl_fail(&d, "give exactly one of group = \"...\" or cuelist = \"...\"");
+	f.kind = group ? GL_FADER_GROUP : GL_FADER_CUELIST;
+	if (!decl_string(&d, "label", 0, f.label, sizeof f.label))
+		snprintf(f.label, sizeof f.label, "%s", f.target);
+	decl_number(&d, "level", 0, 0.0, 1.0, &level);
+	f.level = (float)level;
+	*(struct show_fader *)show_vec_push(L, &s->faders, sizeof f) = f;
+	return 0;
+}
+
+/* ---- cue { number, "label", timing..., look = {...} } --------------------- */
+
+static void decl_color(const struct decl *d, const char *sel, struct look_value *v)
+{
+	lua_State *L = d->L;
+	float rgb[3];
+
+	v->attr = LOOK_COLOR;
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		if (gl_color_parse_hex(lua_tostring(L, -1), &rgb[0], &rgb[1], &rgb[2]) != 0)
+			decl_fail(d, "look \"%s\": color \"%s\" is not \"#rrggbb\"", sel,
+				  lua_tostring(L, -1));
+	} else if (lua_istable(L, -1) && lua_rawlen(L, -1) == 3) {
+		for (int i = 0; i < 3; i++) {
+			double c;
+
+			lua_rawgeti(L, -1, i + 1);
+			c = lua_tonumber(L, -1);
+			if (lua_type(L, -1) != LUA_TNUMBER || !(c >= 0.0 && c <= 1.0))
+				decl_fail(d, "look \"%s\": color {r, g, b} needs three numbers "
+					  "0..1", sel);
+			rgb[i] = (float)c;
+			lua_pop(L, 1);
+		}
+	} else {
+		decl_fail(d, "look \"%s\": color must be \"#rrggbb\" or {r, g, b}", sel);
+	}
+	memcpy(v->value, rgb, sizeof rgb);
+}
+
+/* One look entry: the value table on top, the key below it. */
+static void decl_look_entry(const struct decl *d, struct look_entry *e)
+{
+	lua_State *L = d->L;
+	char desc[96];
+	const char *sel;
+
+	if (lua_type(L, -2) != LUA_TSTRING) {
+		show_describe(L, -2, desc, sizeof desc);
+		decl_fail(d, "look: keys must be selections like \"front 1-4\", not %s", desc);
+	}
+	sel = lua_tostring(L, -2);
+	if (lua_rawlen(L, -2) == 0 || lua_rawlen(L, -2) >= sizeof e->selection)
+		decl_fail(d, "look: selection \"%s\" must be 1..%d bytes", sel,
+			  (int)sizeof e->selection - 1);
+	snprintf(e->selection, sizeof e->selection, "%s", sel);
+	if (!lua_istable(L, -1)) {
+		show_describe(L, -1, desc, sizeof desc);
+		decl_fail(d, "look \"%s\": expects a table of attribute = value, not %s",
+			  sel, desc);
+	}
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		struct look_value *v;
+		const char *name;
+		int attr;
+		double value;
+
+		if (lua_type(L, -2) != LUA_TSTRING)
+			decl_fail(d, "look \"%s\": keys must be attribute names", sel);
+		name = lua_tostring(L, -2);
+		if (e->value_count >= LOOK_VALUES_MAX)
+			decl_fail(d, "look \"%s\": too many values", sel);
+		v = &e->values[e->value_count++];
+		if (strcmp(name, "color") == 0) {
+			decl_color(d, sel, v);
+			lua_pop(L, 1);
+			continue;
+		}
+		attr = gl_attr_from_name(name);
+		if (attr < 0)
+			decl_fail(d, "look \"%s\": unknown attribute '%s'", sel, name);
+		if (lua_type(L, -1) != LUA_TNUMBER) {
+			show_describe(L, -1, desc, sizeof desc);
+			decl_fail(d, "look \"%s\": %s must be a number, not %s", sel, name, desc);
+		}
+		value = lua_tonumber(L, -1);
+		if (attr == GL_ATTR_PAN || attr == GL_ATTR_TILT) {
+			if (!isfinite(value))
+				decl_fail(d, "look \"%s\": %s must be degrees", sel, name);
+		} else if (!(value >= 0.0 && value <= 1.0)) {
+			decl_fail(d, "look \"%s\": %s %g is outside 0..1", sel, name, value);
+		}
+		v->attr = attr;
+		v->value[0] = (float)value;
+		lua_pop(L, 1);
+	}
+}
+
+/* Parses look = {...} (on top of the stack) into scratch; returns the
+ * count and leaves the scratch on the stack in place of the table. */
+static int decl_look(const struct decl *d, struct look_entry **out)
+{
+	lua_State *L = d->L;
+	struct look_entry *entries;
+	int n = 0, i = 0;
+
+	if (!lua_istable(L, -1))
+		decl_fail(d, "'look' must be a table: look = { wash = { intensity = 1 } }");
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		n++;
+	}
+	if (n > DECL_LOOK_MAX)
+		decl_fail(d, "look has more than %d selections", DECL_LOOK_MAX);
+	entries = decl_scratch(L, (size_t)n * sizeof *entries);
+	lua_insert(L, -2);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		decl_look_entry(d, &entries[i++]);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	*out = entries;
+	return n;
+}
+
+static double decl_time(const struct decl *d, const char *key, double def)
+{
+	double v = def;
+
+	decl_number(d, key, 0, 0.0, DECL_TIME_MAX_S, &v);
+	return v;
+}
+
+/* The cue number, as a number or a string like "1.5". */
+static void decl_cue_number(struct decl *d, struct gl_cue_def *def)
+{
+	lua_State *L = d->L;
+	char desc[96];
+	double v = 0.0;
+
+	lua_rawgeti(L, d->idx, 1);
+	if (lua_type(L, -1) == LUA_TNUMBER) {
+		v = lua_tonumber(L, -1);
+		if (!(v > 0.0 && v < 1e9))
+			decl_fail(d, "the cue number must be above 0 (and below 1e9), not %g", v);
+		if (lua_isinteger(L, -1))
+			snprintf(def->number_text, sizeof def->number_text, "%lld",
+				 (long long)lua_tointeger(L, -1));
+		else {
+			char text[32];
+
+			snprintf(text, sizeof text, "%.10g", v);
+			if (strlen(text) >= sizeof def->number_text)
+				decl_fail(d, "cue number %s has too many digits", text);
+			memcpy(def->number_text, text, strlen(text) + 1);
+		}
+	} else if (lua_type(L, -1) == LUA_TSTRING) {
+		const char *text = lua_tostring(L, -1);
+		char *end;
+
+		v = strtod(text, &end);
+		if (end == text || *end != '\0' || lua_rawlen(L, -1) >= sizeof def->number_text)
+			decl_fail(d, "cue number \"%s\" is not a number like 1 or 1.5", text);
+		snprintf(def->number_text, sizeof def->number_text, "%s", text);
+	} else {
+		show_describe(L, -1, desc, sizeof desc);
+		decl_fail(d, "needs a number first: cue { 1, \"label\", ... }, got %s", desc);
+		return;
+	}
+	lua_pop(L, 1);
+	snprintf(d->what, sizeof d->what, "cue %s", def->number_text);
+	if (!(v > 0.0 && v < 1e9))
+		decl_fail(d, "the cue number must be above 0");
+	def->number = v;
+}
+
+static int decl_cue(lua_State *L)
+{
+	static const char *const keys[] = {
+		"label", "fade", "fade_in", "fade_out", "delay", "delay_in",
+		"delay_out", "color_fade", "color_delay", "position_fade",
+		"position_delay", "beam_fade", "beam_delay", "curve", "wait", "follow",
+		"look", NULL
+	};
+	static const struct { const char *fade, *delay; enum gl_attr_class cls; } classes[] = {
+		{ "color_fade", "color_delay", GL_CLASS_COLOR },
+		{ "position_fade", "position_delay", GL_CLASS_POSITION },
+		{ "beam_fade", "beam_delay", GL_CLASS_BEAM },
+	};
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_cue c;
+	struct look_entry *looks = NULL;
+	struct decl d;
+	double fade, delay, wait;
+	char curve[16];
+	bool follow_flag;
+	int *handle;
+
+	decl_loading(L, s, "cue");
+	decl_begin(&d, L, s, 1, "cue", "cue { 1, \"label\", fade = 3, look = {...} }");
+	memset(&c, 0, sizeof c);
+	c.at = d.at;
+	c.list = -1;
+	gl_cue_def_init(&c.def);
+	decl_cue_number(&d, &c.def);
+	decl_keys(&d, keys, 2);
+	decl_string(&d, "label", 2, c.def.label, sizeof c.def.label);
+
+	fade = decl_time(&d, "fade", 0.0);
+	c.def.fade_in_s = decl_time(&d, "fade_in", fade);
+	c.def.fade_out_s = decl_time(&d, "fade_out", fade);
+	delay = decl_time(&d, "delay", 0.0);
+	c.def.delay_in_s = decl_time(&d, "delay_in", delay);
+	c.def.delay_out_s = decl_time(&d, "delay_out", delay);
+	for (int i = 0; i < 3; i++) {
+		c.def.class_time[classes[i].cls].fade_s = decl_time(&d, classes[i].fade, -1.0);
+		c.def.class_time[classes[i].cls].delay_s = decl_time(&d, classes[i].delay, -1.0);
+	}
+	if (decl_string(&d, "curve", 0, curve, sizeof curve)) {
+		if (strcmp(curve, "linear") == 0)
+			c.def.curve = GL_CURVE_LINEAR;
+		else if (strcmp(curve, "s") == 0)
+			c.def.curve = GL_CURVE_S;
+		else
+			decl_fail(&d, "curve \"%s\" is not \"linear\" or \"s\"", curve);
+	}
+	if (decl_number(&d, "wait", 0, 0.0, DECL_TIME_MAX_S, &wait)) {
+		c.def.continue_mode = GL_CONTINUE_WAIT;
+		c.def.wait_s = wait;
+	}
+	if (decl_get(&d, "follow", 0)) {
+		int type = lua_type(L, -1);
+
+		lua_pop(L, 1);
+		if (c.def.continue_mode == GL_CONTINUE_WAIT)
+			decl_fail(&d, "give wait or follow, not both");
+		if (type == LUA_TBOOLEAN) {
+			decl_boolean(&d, "follow", 0, &follow_flag);
+			if (follow_flag)
+				c.def.continue_mode = GL_CONTINUE_FOLLOW;
+		} else if (type == LUA_TNUMBER) {
+			decl_number(&d, "follow", 0, 0.0, DECL_TIME_MAX_S, &wait);
+			c.def.continue_mode = GL_CONTINUE_FOLLOW;
+			c.def.wait_s = wait;
+		} else {
+			decl_fail(&d, "'follow' must be true or a wait in seconds");
+		}
+	}
+	if (decl_get(&d, "look", 0))
+		c.look_count = decl_look(&d, &looks);
+
+	show_vec_reserve(L, &s->cues, sizeof c);
+	if (c.look_count > 0) {
+		c.looks = malloc((size_t)c.look_count * sizeof *looks);
+		if (!c.looks)
+			return luaL_error(L, "out of memory");
+		memcpy(c.looks, looks, (size_t)c.look_count * sizeof *looks);
+	}
+	*(struct show_cue *)show_vec_push(L, &s->cues, sizeof c) = c;
+
+	/* The cue goes into its list by this handle (a list claims it once). */
+	handle = lua_newuserdatauv(L, sizeof *handle, 0);
+	*handle = s->cues.count - 1;
+	luaL_setmetatable(L, SHOW_CUE_MAGIC);
+	return 1;
+}
+
+/* ---- cuelist "Main" { loop = true, cue {...}, ... } ------------------------ */
+
+static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, int arg)
+{
+	static const char *const keys[] = { "loop", NULL };
+	struct show_list *list = SHOW_AT(s->lists, struct show_list, list_index);
+	struct decl d;
+	char what[GL_NAME_MAX + 16];
+	const struct show_cue *prev = NULL;
+	int n, *cues;
+	bool loop = false;
+
+	snprintf(what, sizeof what, "cuelist \"%s\"", list->name);
+	decl_begin(&d, L, s, arg, what, "cuelist \"Main\" { cue {...}, ... }");
+	if (list->filled)
+		decl_fail(&d, "cues given twice");
+	n = (int)lua_rawlen(L, arg);
+	decl_keys(&d, keys, n);
+	decl_boolean(&d, "loop", 0, &loop);
+	if (n < 1)
+		decl_fail(&d, "has no cues");
+	cues = decl_scratch(L, (size_t)n * sizeof *cues);
+	for (int i = 0; i < n; i++) {
+		const struct show_cue *c;
+		int *handle;
+
+		lua_rawgeti(L, arg, i + 1);
+		handle = luaL_testudata(L, -1, SHOW_CUE_MAGIC);
+		if (!handle) {
+			char desc[96];
+
+			show_describe(L, -1, desc, sizeof desc);
+			decl_fail(&d, "item %d is not a cue { ... } but %s", i + 1, desc);
+		}
+		c = SHOW_AT(s->cues, struct show_cue, *handle);
+		lua_pop(L, 1);
+		if (c->list >= 0)
+			decl_fail(&d, "cue %s (line %d) is already in cuelist \"%s\"",
+				  c->def.number_text, c->at.line,
+				  SHOW_AT(s->lists, struct show_list, c->list)->name);
+		for (int j = 0; j < i; j++)
+			if (cues[j] == *handle)
+				decl_fail(&d, "cue %s (line %d) is listed twice",
+					  c->def.number_text, c->at.line);
+		if (prev && c->def.number == prev->def.number)
+			show_raise(L, c->at, "%s: duplicate cue %s (also at line %d)", what,
+				   c->def.number_text, prev->at.line);
+		if (prev && c->def.number < prev->def.number)
+			show_raise(L, c->at, "%s: cue %s comes after cue %s (line %d); cue "
+				   "numbers must ascend", what, c->def.number_text,
+				   prev->def.number_text, prev->at.line);
+		cues[i] = *handle;
+		prev = c;
+	}
+	list = SHOW_AT(s->lists, struct show_list, list_index);
+	list->cues = malloc((size_t)n * sizeof *cues);
+	if (!list->cues) {
+		luaL_error(L, "out of memory");
+		return;
+	}
+	memcpy(list->cues, cues, (size_t)n * sizeof *cues);
+	list->cue_count = n;
+	list->loop = loop;
+	list->filled = true;
+	for (int i = 0; i < n; i++)
+		SHOW_AT(s->cues, struct show_cue, cues[i])->list = list_index;
+}
+
+static int decl_cuelist_body(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+
+	decl_loading(L, s, "cuelist");
+	decl_cuelist_fill(L, s, (int)lua_tointeger(L, lua_upvalueindex(2)), 1);
+	return 0;
+}
+
+static int decl_cuelist(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_where at = show_where_here(L);
+	struct show_list list;
+
+	decl_loading(L, s, "cuelist");
+	memset(&list, 0, sizeof list);
+	list.at = at;
+	decl_arg_name(L, at, 1, "cuelist", list.name, sizeof list.name);
+	for (int i = 0; i < s->lists.count; i++) {
+		const struct show_list *o = SHOW_AT(s->lists, struct show_list, i);
+
+		if (strcmp(o->name, list.name) == 0)
+			show_raise(L, at, "cuelist \"%s\": declared twice (first at line %d)",
+				   list.name, o->at.line);
+	}
+	if (lua_gettop(L) > 2)
+		show_raise(L, at, "cuelist \"%s\": write cuelist \"%s\" { cue {...}, ... }",
+			   list.name, list.name);
+	/* Recorded now, filled by the call that follows: a bare
+	 * cuelist "X" without cues is reported at build. */
+	*(struct show_list *)show_vec_push(L, &s->lists, sizeof list) = list;
+	if (lua_gettop(L) == 2) {
+		decl_cuelist_fill(L, s, s->lists.count - 1, 2);
+		return 0;
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushinteger(L, s->lists.count - 1);
+	lua_pushcclosure(L, decl_cuelist_body, 2);
+	return 1;
+}
+
+void show_decl_register(lua_State *L, struct gl_show *show)
+{
+	static const luaL_Reg fns[] = {
+		{ "show", decl_show },
+		{ "output", decl_output },
+		{ "patch", decl_patch },
+		{ "group", decl_group },
+		{ "fader", decl_fader },
+		{ "cue", decl_cue },
+		{ "cuelist", decl_cuelist },
+		{ NULL, NULL },
+	};
+
+	/* The env table is on top of the stack. */
+	luaL_newmetatable(L, SHOW_CUE_MAGIC);
+	lua_pushliteral(L, "cue");
+	lua_setfield(L, -2, "__name");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 1);
+	lua_pushlightuserdata(L, show);
+	luaL_setfuncs(L, fns, 1);
+}

@@ -1,0 +1,219 @@
+/*
+ * show_internal.h - what the show modules share: the gl_show struct and the
+ * declarations a show file makes, collected while its chunk runs and built
+ * into the engine after it returns.
+ *
+ *   show.c       load, build (declarations -> engine), accessors, destroy
+ *   show_decl.c  the declaration functions: show output patch group fader
+ *                cuelist cue (Lua side: check fields, record file:line)
+ *   show_api.c   run-time functions (go back stop ... log), handlers
+ *                (on_cue, every, after), timers, the error ring
+ *   show_print.c gl_show_print
+ *
+ * Control thread only. Invariants: a declaration is appended to its vector
+ * only once it is complete (a script that pcall()s a failing declaration
+ * leaves nothing half-made behind); everything a declaration points to is
+ * owned by the show; every declaration keeps the file:line that made it, and
+ * every build error is reported at that line.
+ */
+#ifndef GL_SHOW_INTERNAL_H
+#define GL_SHOW_INTERNAL_H
+
+#include <lua.h>
+
+#include "fixture_file.h"
+#include "look.h"
+#include "sandbox.h"
+#include "show.h"
+
+#define SHOW_PATH_MAX 1024
+#define SHOW_ERROR_RING 64
+#define SHOW_ERROR_LEN 320
+#define SHOW_CUE_MAGIC "ghostlight.cue"
+
+/* A growable array of fixed-size items (realloc'd; take no pointers into it
+ * across a call that may append). */
+struct show_vec {
+	void *items;
+	int count;
+	int cap;
+};
+
+#define SHOW_AT(vec, type, i) (&((type *)(vec).items)[i])
+
+/* Where a declaration was made. `file` is interned in the show. */
+struct show_where {
+	const char *file;
+	int line;
+};
+
+struct show_type {               /* a loaded fixture type + mode */
+	char name[FIXTURE_TYPE_NAME_MAX];
+	char mode_asked[FIXTURE_MODE_MAX];  /* as the patch wrote it ("" = default) */
+	char mode[FIXTURE_MODE_MAX];        /* the mode used ("" = no modes) */
+	char path[SHOW_PATH_MAX];
+	struct gl_fixture_type type;
+};
+
+struct show_output {
+	struct show_where at;
+	struct gl_output_config cfg;
+	const struct gl_output_ops *ops;
+	struct gl_output *state;       /* configured; NULL once taken */
+	bool taken;
+};
+
+struct show_patch {
+	struct show_where at;
+	char base[GL_NAME_MAX];
+	int type_index;                /* into show->types */
+	int universe;
+	int address;
+	int count;
+	int spacing;                   /* address step; >= footprint */
+	int first_fixture;             /* set at build */
+};
+
+struct show_group {
+	struct show_where at;
+	char name[GL_NAME_MAX];
+	int selection_count;
+	char (*selections)[LOOK_SELECTION_MAX];
+};
+
+struct show_fader {
+	struct show_where at;
+	int number;
+	enum gl_fader_kind kind;
+	char target[GL_NAME_MAX];
+	char label[GL_NAME_MAX];
+	float level;
+};
+
+struct show_cue {
+	struct show_where at;
+	int list;                      /* index into show->lists; -1 until claimed */
+	struct gl_cue_def def;         /* changes filled at build */
+	int look_count;
+	struct look_entry *looks;
+};
+
+struct show_list {
+	struct show_where at;
+	char name[GL_NAME_MAX];
+	bool loop;
+	bool filled;                   /* cuelist "X" { ... } was called */
+	int cue_count;
+	int *cues;                     /* indices into show->cues, in order */
+};
+
+enum show_cmd_kind {
+	SHOW_CMD_GO, SHOW_CMD_BACK, SHOW_CMD_STOP, SHOW_CMD_PAUSE, SHOW_CMD_RESUME,
+	SHOW_CMD_FADER, SHOW_CMD_LIST_MASTER, SHOW_CMD_GRAND_MASTER, SHOW_CMD_BLACKOUT,
+};
+
+/* A command as a script wrote it (names, numbers), resolved against the
+ * engine now (at run time) or at build (when queued at load). */
+struct show_cmd {
+	struct show_where at;
+	enum show_cmd_kind kind;
+	char list[GL_NAME_MAX];        /* "" = every list (stop/pause/resume) */
+	bool has_cue;
+	double cue;
+	int fader;
+	float value;
+	struct gl_cmd resolved;
+};
+
+struct show_handler {                  /* on_cue */
+	struct show_where at;
+	char list_name[GL_NAME_MAX];
+	bool any_cue;
+	double cue_number;
+	int list;                      /* resolved at build */
+	int cue;
+	int ref;                       /* function in the registry */
+};
+
+struct show_timer {
+	struct show_where at;
+	int id;
+	int ref;
+	uint64_t period_ns;
+	uint64_t due_ns;               /* 0 until the show starts */
+	bool repeat;
+	bool dead;
+};
+
+enum show_phase { SHOW_LOADING, SHOW_BUILT };
+
+struct gl_show {
+	char path[SHOW_PATH_MAX];
+	char dir[SHOW_PATH_MAX];
+	char name[GL_NAME_MAX];
+	enum show_phase phase;
+	bool started;
+	struct sandbox *sb;
+	struct gl_engine *engine;
+
+	/* show { ... } */
+	bool show_declared;
+	struct show_where show_at;
+	double rate_hz;
+	double back_time_s;
+	double release_time_s;
+
+	struct show_vec files;         /* char *: interned source names */
+	struct show_vec types;         /* struct show_type */
+	struct show_vec outputs;       /* struct show_output */
+	struct show_vec patches;       /* struct show_patch */
+	struct show_vec groups;        /* struct show_group */
+	struct show_vec faders;        /* struct show_fader */
+	struct show_vec cues;          /* struct show_cue */
+	struct show_vec lists;         /* struct show_list */
+	struct show_vec queued;        /* struct show_cmd: asked for at load */
+	struct show_vec handlers;      /* struct show_handler */
+	struct show_vec timers;        /* struct show_timer */
+	int next_timer_id;
+	bool in_timers;
+	uint64_t timers_now_ns;
+
+	/* errors from handlers, oldest first */
+	char ring[SHOW_ERROR_RING][SHOW_ERROR_LEN];
+	int ring_head;
+	int ring_count;
+	unsigned ring_dropped;
+};
+
+/* show.c */
+/* Appends a zeroed item; raises a Lua error when out of memory. */
+void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size);
+/* Makes room for one more item (raises when out of memory), so that a
+ * following show_vec_push() cannot fail. */
+void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size);
+void show_vec_free(struct show_vec *vec);
+struct gl_show *show_from_upvalue(lua_State *L);
+/* The nearest Lua caller's file:line (skipping C functions like pcall). */
+struct show_where show_where_here(lua_State *L);
+/* Raises "file:line: message" at `at`. */
+int show_raise(lua_State *L, struct show_where at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "123", "\"text\"", "true", "table" - how a value is shown in messages. */
+void show_describe(lua_State *L, int idx, char *buf, size_t len);
+
+/* show_decl.c */
+void show_decl_register(lua_State *L, struct gl_show *show);
+
+/* show_api.c */
+void show_api_register(lua_State *L, struct gl_show *show);
+/* Resolves a command's names against the built engine. Returns 0 or
+ * GL_ENOENT with "go(\"X\"): unknown cuelist \"X\"" style text in err. */
+int show_cmd_resolve(struct gl_show *show, struct show_cmd *cmd, char *err, size_t len);
+/* Resolves an on_cue handler's list and cue against the built engine. */
+int show_handler_resolve(struct gl_show *show, struct show_handler *h, char *err, size_t len);
+void show_ring_push(struct gl_show *show, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void show_log(void *ud, const char *text);
+void show_describe_cmd(const struct show_cmd *cmd, char *buf, size_t len);
+
+#endif

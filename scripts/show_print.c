@@ -1,0 +1,221 @@
+/*
+ * show_print.c - gl_show_print(): the show as `ghostlight check` prints it
+ * (show, universes, patch, groups, cue lists, faders, outputs, warnings).
+ *
+ * Control thread; reads the built engine and the declarations only.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "show_internal.h"
+
+/* Whether any output sends universe `number`; fills `names` with theirs. */
+static bool print_universe_outputs(const struct gl_show *s, int number, char *names,
+				   size_t len)
+{
+	size_t used = 0;
+	bool any = false;
+
+	names[0] = '\0';
+	for (int i = 0; i < s->outputs.count; i++) {
+		const struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
+
+		for (int u = 0; u < o->cfg.universe_count; u++) {
+			if (o->cfg.universes[u] != number || used >= len)
+				continue;
+			used += (size_t)snprintf(names + used, len - used, "%s%s \"%s\"",
+						 any ? ", " : "", o->cfg.type, o->cfg.name);
+			any = true;
+		}
+	}
+	return any;
+}
+
+static bool print_universe_has_fixtures(const struct gl_engine *e, int number)
+{
+	for (int f = 0; f < gl_engine_fixture_count(e); f++) {
+		int u, a;
+
+		gl_engine_fixture_address(e, f, &u, &a);
+		if (u == number)
+			return true;
+	}
+	return false;
+}
+
+static void print_continue(const struct gl_cue_def *d, char *buf, size_t len)
+{
+	switch (d->continue_mode) {
+	case GL_CONTINUE_WAIT:
+		snprintf(buf, len, "wait %gs", d->wait_s);
+		break;
+	case GL_CONTINUE_FOLLOW:
+		if (d->wait_s > 0)
+			snprintf(buf, len, "follow +%gs", d->wait_s);
+		else
+			snprintf(buf, len, "follow");
+		break;
+	default:
+		snprintf(buf, len, "manual");
+		break;
+	}
+}
+
+static void print_patch(const struct gl_show *s, FILE *out)
+{
+	const struct gl_engine *e = s->engine;
+
+	fprintf(out, "\npatch (%d fixtures):\n", gl_engine_fixture_count(e));
+	fprintf(out, "  %-20s %-32s %-10s %s\n", "label", "type", "address", "footprint");
+	for (int i = 0; i < s->patches.count; i++) {
+		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
+		char type[FIXTURE_TYPE_NAME_MAX + FIXTURE_MODE_MAX + 4];
+
+		if (t->mode[0])
+			snprintf(type, sizeof type, "%s (%s)", t->name, t->mode);
+		else
+			snprintf(type, sizeof type, "%s", t->name);
+		for (int k = 0; k < p->count; k++) {
+			int f = p->first_fixture + k, u, a;
+			char address[24];
+
+			gl_engine_fixture_address(e, f, &u, &a);
+			snprintf(address, sizeof address, "%d.%d", u, a);
+			fprintf(out, "  %-20s %-32s %-10s %d\n", gl_engine_fixture_label(e, f), type,
+				address, t->type.footprint);
+		}
+	}
+}
+
+static void print_groups(const struct gl_show *s, FILE *out)
+{
+	const struct gl_engine *e = s->engine;
+
+	if (gl_engine_group_count(e) == 0)
+		return;
+	fprintf(out, "\ngroups:\n");
+	for (int g = 0; g < gl_engine_group_count(e); g++) {
+		const int *members;
+		int n = gl_engine_group_members(e, g, &members);
+
+		fprintf(out, "  %s (%d):", gl_engine_group_name(e, g), n);
+		for (int i = 0; i < n; i++)
+			fprintf(out, "%s %s", i ? "," : "", gl_engine_fixture_label(e, members[i]));
+		fprintf(out, "\n");
+	}
+}
+
+static void print_lists(const struct gl_show *s, FILE *out)
+{
+	const struct gl_engine *e = s->engine;
+
+	for (int l = 0; l < gl_engine_cuelist_count(e); l++) {
+		const struct show_list *decl = SHOW_AT(s->lists, struct show_list, l);
+
+		fprintf(out, "\ncuelist \"%s\"%s, %d cues:\n", gl_engine_cuelist_name(e, l),
+			decl->loop ? " (loop)" : "", gl_engine_cue_count(e, l));
+		fprintf(out, "  %-6s %-20s %7s %7s %7s %7s  %-12s %s\n", "cue", "label", "in",
+			"out", "delay", "d.out", "continue", "changes");
+		for (int c = 0; c < gl_engine_cue_count(e, l); c++) {
+			const struct gl_cue_def *d = gl_engine_cue(e, l, c);
+			char cont[32];
+
+			print_continue(d, cont, sizeof cont);
+			fprintf(out, "  %-6s %-20s %6gs %6gs %6gs %6gs  %-12s %d%s\n", d->number_text,
+				d->label, d->fade_in_s, d->fade_out_s, d->delay_in_s, d->delay_out_s,
+				cont, d->change_count, d->curve == GL_CURVE_S ? " (s-curve)" : "");
+			for (int k = GL_CLASS_COLOR; k < GL_CLASS_COUNT; k++) {
+				const struct gl_class_time *t = &d->class_time[k];
+
+				if (t->fade_s < 0 && t->delay_s < 0)
+					continue;
+				fprintf(out, "  %-6s   %s:", "", gl_class_name((enum gl_attr_class)k));
+				if (t->fade_s >= 0)
+					fprintf(out, " fade %gs", t->fade_s);
+				if (t->delay_s >= 0)
+					fprintf(out, " delay %gs", t->delay_s);
+				fprintf(out, "\n");
+			}
+		}
+	}
+}
+
+static void print_faders(const struct gl_show *s, FILE *out)
+{
+	const struct gl_engine *e = s->engine;
+
+	if (gl_engine_fader_count(e) == 0)
+		return;
+	fprintf(out, "\nfaders:\n");
+	for (int i = 0; i < gl_engine_fader_count(e); i++) {
+		const struct show_fader *decl = SHOW_AT(s->faders, struct show_fader, i);
+		enum gl_fader_kind kind;
+		const char *label;
+		int number, target;
+
+		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
+		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number,
+			kind == GL_FADER_GROUP ? "group" : "cuelist",
+			kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
+					       : gl_engine_cuelist_name(e, target),
+			label, decl->level);
+	}
+}
+
+static void print_outputs(const struct gl_show *s, FILE *out)
+{
+	fprintf(out, "\noutputs:\n");
+	if (s->outputs.count == 0)
+		fprintf(out, "  (none)\n");
+	for (int i = 0; i < s->outputs.count; i++) {
+		const struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
+
+		fprintf(out, "  %-12s %-8s universes", o->cfg.name, o->cfg.type);
+		for (int u = 0; u < o->cfg.universe_count; u++)
+			fprintf(out, "%s%d", u ? "," : " ", o->cfg.universes[u]);
+		for (int k = 0; k < o->cfg.option_count; k++)
+			fprintf(out, "%s%s=%s", k ? " " : "  ", o->cfg.options[k].key,
+				o->cfg.options[k].value);
+		fprintf(out, "\n");
+	}
+}
+
+void gl_show_print(const struct gl_show *s, FILE *out)
+{
+	const struct gl_engine *e;
+	int warnings = 0;
+
+	if (!s || !out)
+		return;
+	e = s->engine;
+	fprintf(out, "show \"%s\" (%s)\n", s->name, s->path);
+	fprintf(out, "  rate %g Hz, back time %gs, release time %gs\n", gl_engine_rate_hz(e),
+		s->back_time_s < 0 ? 1.0 : s->back_time_s, s->release_time_s);
+	fprintf(out, "  universes:");
+	for (int u = 0; u < gl_engine_universe_count(e); u++) {
+		char names[256];
+		int number = gl_engine_universe_number(e, u);
+
+		print_universe_outputs(s, number, names, sizeof names);
+		fprintf(out, "%s %d (%s)", u ? "," : "", number, names[0] ? names : "no output");
+	}
+	fprintf(out, "\n");
+	print_patch(s, out);
+	print_groups(s, out);
+	print_lists(s, out);
+	print_faders(s, out);
+	print_outputs(s, out);
+
+	for (int u = 0; u < gl_engine_universe_count(e); u++) {
+		char names[256];
+		int number = gl_engine_universe_number(e, u);
+
+		if (print_universe_has_fixtures(e, number) &&
+		    !print_universe_outputs(s, number, names, sizeof names)) {
+			if (warnings++ == 0)
+				fprintf(out, "\nwarnings:\n");
+			fprintf(out, "  universe %d has fixtures but no output sends it\n", number);
+		}
+	}
+}

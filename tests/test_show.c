@@ -1,0 +1,513 @@
+/*
+ * test_show.c - the Lua show-file runtime: the demo and test shows load
+ * into the patch, cues and values they describe; every file in shows/bad/
+ * fails with "file:line: ..." at the line and with the text its first line
+ * announces; handlers that loop, fail or allocate too much are stopped and
+ * reported while the others run; commands queued at load are sent by
+ * gl_show_start(); timers; the error ring; gl_show_print().
+ *
+ * The engine is driven with gl_engine_tick() on a fake clock. GL_SOURCE_DIR
+ * (environment, else the compile definition) is the repository root.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scripts/show.h"
+
+static const char *source_dir(void)
+{
+	const char *dir = getenv("GL_SOURCE_DIR");
+
+	if (dir && dir[0])
+		return dir;
+#ifdef GL_SOURCE_DIR
+	return GL_SOURCE_DIR;
+#else
+	return ".";
+#endif
+}
+
+static void show_path(char *buf, size_t len, const char *rel)
+{
+	snprintf(buf, len, "%s/%s", source_dir(), rel);
+}
+
+static struct gl_show *load_ok(const char *rel)
+{
+	char path[1024], err[1024] = "";
+	struct gl_show *show;
+
+	show_path(path, sizeof path, rel);
+	show = gl_show_load(path, err, sizeof err);
+	if (!show)
+		fail_msg("%s does not load: %s", rel, err);
+	return show;
+}
+
+static int fixture_by_label(const struct gl_engine *e, const char *label)
+{
+	for (int f = 0; f < gl_engine_fixture_count(e); f++)
+		if (strcmp(gl_engine_fixture_label(e, f), label) == 0)
+			return f;
+	fail_msg("no fixture \"%s\"", label);
+	return -1;
+}
+
+/* The value cue `number` of `list` sets for label's attr; NAN if none. */
+static float cue_value(const struct gl_engine *e, const char *list, double number,
+		       const char *label, enum gl_attr attr)
+{
+	int l = gl_engine_cuelist_find(e, list);
+	int c, param;
+	const struct gl_cue_def *def;
+
+	assert_true(l >= 0);
+	c = gl_engine_cue_find(e, l, number);
+	assert_true(c >= 0);
+	param = gl_engine_param(e, fixture_by_label(e, label), attr);
+	assert_true(param >= 0);
+	def = gl_engine_cue(e, l, c);
+	for (int i = 0; i < def->change_count; i++)
+		if (def->changes[i].param == param)
+			return def->changes[i].value;
+	return NAN;
+}
+
+/* Ticks every period from *t up to and including `until` (as play does). */
+static void tick_until(struct gl_engine *e, uint64_t *t, uint64_t until)
+{
+	uint64_t period = gl_engine_period_ns(e);
+
+	while (*t + period <= until) {
+		*t += period;
+		gl_engine_tick(e, *t);
+	}
+	if (*t != until) {
+		*t = until;
+		gl_engine_tick(e, *t);
+	}
+}
+
+static uint8_t dmx_at(const struct gl_engine *e, int universe, int slot)
+{
+	int u = gl_engine_universe_index(e, universe);
+
+	assert_true(u >= 0);
+	return gl_engine_dmx(e, u)[slot - 1];
+}
+
+/* ---- the demo and the deterministic test show ------------------------------ */
+
+static void test_demo(void **state)
+{
+	struct gl_show *show = load_ok("shows/demo.lua");
+	struct gl_engine *e = gl_show_engine(show);
+	int main_list;
+
+	assert_string_equal(gl_show_name(show), "Demo");
+	assert_float_equal(gl_engine_rate_hz(e), 44.0, 1e-9);
+	assert_int_equal(gl_engine_fixture_count(e), 6 + 4 + 6 + 1);
+	assert_int_equal(gl_engine_universe_count(e), 2);
+	assert_int_equal(gl_engine_cuelist_count(e), 1);
+	main_list = gl_engine_cuelist_find(e, "Main");
+	assert_int_equal(main_list, 0);
+	assert_int_equal(gl_engine_cue_count(e, main_list), 6);
+	assert_int_equal(gl_engine_fader_count(e), 2);
+	assert_true(gl_engine_group_find(e, "wash") >= 0);
+	assert_true(gl_engine_group_find(e, "stage") >= 0);
+	assert_int_equal(gl_show_output_count(show), 1);
+	assert_string_equal(gl_show_output_config(show, 0)->type, "sacn");
+	assert_int_equal(gl_show_output_config(show, 0)->universe_count, 2);
+
+	/* labels, addresses by footprint */
+	int u, a;
+	gl_engine_fixture_address(e, fixture_by_label(e, "front 6"), &u, &a);
+	assert_int_equal(u, 1);
+	assert_int_equal(a, 21);
+	gl_engine_fixture_address(e, fixture_by_label(e, "spot"), &u, &a);
+	assert_int_equal(u, 2);
+	assert_int_equal(a, 1);
+
+	/* looks: intensities, a smaller selection winning over its group,
+	 * pan/tilt in degrees normalised by the fixture's range, colours */
+	assert_float_equal(cue_value(e, "Main", 1, "house 3", GL_ATTR_INTENSITY), 0.7f, 1e-6);
+	assert_float_equal(cue_value(e, "Main", 3, "front 1", GL_ATTR_INTENSITY), 0.6f, 1e-6);
+	assert_float_equal(cue_value(e, "Main", 3, "front 2", GL_ATTR_INTENSITY), 0.25f, 1e-6);
+	assert_float_equal(cue_value(e, "Main", 2, "spot", GL_ATTR_PAN), -90.0f / 540 + 0.5f, 1e-6);
+	assert_float_equal(cue_value(e, "Main", 2, "spot", GL_ATTR_TILT), -30.0f / 270 + 0.5f, 1e-6);
+	/* #2040ff on the RGB back row */
+	assert_float_equal(cue_value(e, "Main", 2, "back 1", GL_ATTR_BLUE), 1.0f, 1e-6);
+	assert_float_equal(cue_value(e, "Main", 3, "spot", GL_ATTR_CYAN), 0.0f, 1e-6);
+	assert_float_equal(cue_value(e, "Main", 3, "spot", GL_ATTR_MAGENTA), 0.8f, 1e-6);
+	/* tracking: cue 6 changes only intensity */
+	assert_true(isnan(cue_value(e, "Main", 6, "spot", GL_ATTR_PAN)));
+
+	const struct gl_cue_def *c3 = gl_engine_cue(e, main_list, 2);
+	assert_string_equal(c3->label, "Storm");
+	assert_float_equal(c3->fade_in_s, 0.5, 1e-9);
+	assert_float_equal(c3->fade_out_s, 2.0, 1e-9);
+	assert_int_equal(c3->curve, GL_CURVE_S);
+	assert_int_equal(c3->continue_mode, GL_CONTINUE_WAIT);
+	assert_float_equal(c3->wait_s, 5.0, 1e-9);
+	assert_float_equal(c3->class_time[GL_CLASS_POSITION].fade_s, 1.5, 1e-9);
+	assert_true(c3->class_time[GL_CLASS_COLOR].fade_s < 0);
+	const struct gl_cue_def *c1 = gl_engine_cue(e, main_list, 0);
+	assert_int_equal(c1->continue_mode, GL_CONTINUE_FOLLOW);
+	assert_float_equal(c1->wait_s, 3.0, 1e-9);
+	gl_show_destroy(show);
+}
+
+static void test_basic(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/basic.lua");
+	struct gl_engine *e = gl_show_engine(show);
+	const struct gl_output_config *sacn, *artnet;
+	uint64_t t = 0;
+
+	assert_int_equal(gl_engine_fixture_count(e), 4);
+	assert_int_equal(gl_engine_cue_count(e, 0), 3);
+	assert_float_equal(cue_value(e, "Test", 1, "dim 1", GL_ATTR_INTENSITY), 0.5f, 1e-6);
+	assert_float_equal(cue_value(e, "Test", 2, "head", GL_ATTR_PAN), 90.0f / 540 + 0.5f, 1e-6);
+	assert_float_equal(cue_value(e, "Test", 2, "head", GL_ATTR_TILT), -45.0f / 270 + 0.5f, 1e-6);
+	assert_float_equal(cue_value(e, "Test", 2, "par", GL_ATTR_RED), 1.0f, 1e-6);
+	assert_float_equal(cue_value(e, "Test", 2, "par", GL_ATTR_GREEN), 128 / 255.0f, 1e-6);
+	assert_float_equal(cue_value(e, "Test", 2, "par", GL_ATTR_WHITE), 0.0f, 1e-6);
+	assert_float_equal(cue_value(e, "Test", 2, "par", GL_ATTR_INTENSITY), 1.0f, 1e-6);
+
+	assert_int_equal(gl_show_output_count(show), 2);
+	sacn = gl_show_output_config(show, 0);
+	artnet = gl_show_output_config(show, 1);
+	assert_string_equal(sacn->type, "sacn");
+	assert_string_equal(artnet->type, "artnet");
+	assert_string_equal(sacn->show_name, "Basic test");
+	assert_int_equal(sacn->universe_count, 2);
+	assert_int_equal(sacn->universes[1], 2);
+	assert_non_null(gl_output_option(sacn, "unicast"));
+	assert_string_equal(gl_output_option(sacn, "unicast")->value, "127.0.0.1");
+	assert_string_equal(gl_output_option(sacn, "priority")->value, "100");
+	assert_string_equal(gl_output_option(artnet, "listen")->value, "false");
+	/* taken once; then it is ours to close (never opened: close frees) */
+	struct gl_output *out = gl_show_output_take(show, 1);
+	assert_non_null(out);
+	assert_null(gl_show_output_take(show, 1));
+	gl_show_output_ops(show, 1)->close(out);
+
+	/* the documented plateaus */
+	assert_int_equal(gl_show_start(show), 1);
+	gl_engine_tick(e, t);
+	tick_until(e, &t, 1 * GL_NS_PER_S);
+	assert_int_equal(dmx_at(e, 1, 1), 128);
+	assert_int_equal(dmx_at(e, 2, 1), 0x80);        /* pan at its default: centre */
+	tick_until(e, &t, 5 * GL_NS_PER_S);
+	assert_int_equal(dmx_at(e, 1, 1), 255);
+	assert_int_equal(dmx_at(e, 1, 2), 64);
+	assert_int_equal(dmx_at(e, 1, 10), 255);
+	assert_int_equal(dmx_at(e, 1, 11), 128);
+	assert_int_equal(dmx_at(e, 2, 1), 0xAA);
+	assert_int_equal(dmx_at(e, 2, 2), 0xAA);
+	assert_int_equal(dmx_at(e, 2, 3), 0x55);
+	assert_int_equal(dmx_at(e, 2, 4), 0x55);
+	tick_until(e, &t, 10 * GL_NS_PER_S);
+	assert_int_equal(dmx_at(e, 1, 1), 0);
+	assert_int_equal(dmx_at(e, 1, 11), 128);
+	assert_int_equal(dmx_at(e, 1, 12), 255);
+	gl_show_destroy(show);
+}
+
+static void test_sandbox_show(void **state)
+{
+	/* The file asserts what the sandbox holds; loading it is the test. */
+	gl_show_destroy(load_ok("shows/test/sandbox.lua"));
+}
+
+/* ---- every bad show fails where and how its first line says ---------------- */
+
+/* Line 1 of a bad show: "-- checks: ... expect line N: FRAGMENT". */
+static void bad_expectation(const char *path, int *line, char *fragment, size_t len)
+{
+	char first[512];
+	const char *p;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(first, sizeof first, f));
+	fclose(f);
+	first[strcspn(first, "\n")] = '\0';
+	p = strstr(first, "expect line ");
+	if (!p)
+		fail_msg("%s: line 1 has no \"expect line N: ...\"", path);
+	*line = atoi(p + strlen("expect line "));
+	p = strstr(p, ": ");
+	assert_non_null(p);
+	snprintf(fragment, len, "%s", p + 2);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void test_bad_shows(void **state)
+{
+	static const char *const required[] = {
+		"syntax_error", "unknown_fixture_type", "address_overlap", "universe_zero",
+		"universe_64000", "address_past_512", "duplicate_cue", "io_open", "os_execute",
+		"binary_chunk", "infinite_loop", "require_parent", "unknown_attribute",
+		"pan_out_of_range", "unknown_field", "unknown_output_type", "bad_output_option",
+		NULL
+	};
+	static char names[256][256];
+	char dir[1024];
+	int n = 0;
+	struct dirent *de;
+	DIR *d;
+
+	show_path(dir, sizeof dir, "shows/bad");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < 256) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 4 && len < sizeof names[0] && strcmp(de->d_name + len - 4, ".lua") == 0)
+			snprintf(names[n++], sizeof names[0], "%s", de->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof names[0], cmp_names);
+	for (int i = 0; required[i]; i++) {
+		bool found = false;
+		char want[128];
+
+		snprintf(want, sizeof want, "%s.lua", required[i]);
+		for (int k = 0; k < n; k++)
+			found |= strcmp(names[k], want) == 0;
+		if (!found)
+			fail_msg("shows/bad/%s is missing", want);
+	}
+
+	for (int i = 0; i < n; i++) {
+		char path[1400], err[1024] = "", fragment[400], at[300];
+		struct gl_show *show;
+		int line;
+
+		snprintf(path, sizeof path, "%s/%.255s", dir, names[i]);
+		bad_expectation(path, &line, fragment, sizeof fragment);
+		show = gl_show_load(path, err, sizeof err);
+		if (show) {
+			gl_show_destroy(show);
+			fail_msg("%s loads, but should fail with \"%s\"", names[i], fragment);
+		}
+		snprintf(at, sizeof at, "%.255s:%d: ", names[i], line);
+		if (!strstr(err, at) || !strstr(err, fragment))
+			fail_msg("%s: error \"%s\"\n  wanted \"%s\" and \"%s\"", names[i], err, at,
+				 fragment);
+		print_message("ok %-30s %s\n", names[i], err);
+	}
+	assert_true(n >= 17);
+}
+
+/* ---- commands queued at load ----------------------------------------------- */
+
+static void test_go_queued_at_load(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/basic.lua");
+	struct gl_engine *e = gl_show_engine(show);
+	struct gl_list_status lists[1];
+	float faders[1];
+	struct gl_snapshot snap = { .lists = lists, .fader_levels = faders };
+
+	/* Before gl_show_start() the list is off: loading sent nothing. */
+	gl_engine_tick(e, 0);
+	assert_int_equal(gl_engine_snapshot(e, &snap), 0);
+	assert_int_equal(snap.list_count, 1);
+	assert_int_equal(lists[0].state, GL_LIST_OFF);
+	assert_int_equal(lists[0].active, -1);
+
+	assert_int_equal(gl_show_start(show), 1);
+	assert_int_equal(gl_show_start(show), 0);       /* only once */
+	gl_engine_tick(e, GL_NS_PER_S / 10);
+	assert_int_equal(gl_engine_snapshot(e, &snap), 0);
+	assert_int_equal(lists[0].state, GL_LIST_RUNNING);
+	assert_int_equal(lists[0].active, 0);
+	assert_int_equal(lists[0].standby, 1);
+	gl_show_destroy(show);
+}
+
+/* ---- handlers ---------------------------------------------------------------- */
+
+static void take(struct gl_show *show, char *buf, size_t len)
+{
+	if (!gl_show_take_error(show, buf, len))
+		fail_msg("no message waiting in the error ring");
+}
+
+static void expect_message(struct gl_show *show, const char *a, const char *b)
+{
+	char msg[512];
+
+	take(show, msg, sizeof msg);
+	if (!strstr(msg, a) || (b && !strstr(msg, b)))
+		fail_msg("message \"%s\": wanted \"%s\"%s%s", msg, a, b ? " and " : "", b ? b : "");
+}
+
+static void fire_events(struct gl_show *show)
+{
+	struct gl_event ev;
+
+	while (gl_engine_next_event(gl_show_engine(show), &ev))
+		gl_show_handle_event(show, &ev);
+}
+
+static void test_handlers(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/handlers.lua");
+	struct gl_engine *e = gl_show_engine(show);
+	struct gl_cmd go = { .type = GL_CMD_GO, .list = 0 };
+	struct gl_cmd first = { .type = GL_CMD_GOTO, .list = 0, .index = 0 };
+	uint64_t t = 0;
+	char msg[512];
+
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	assert_int_equal(gl_show_start(show), 1);
+	gl_engine_tick(e, t);
+	fire_events(show);
+	/* cue 1: the runaway handler is stopped, the next one runs */
+	expect_message(show, "handlers.lua:15: instruction budget exhausted", "on_cue(\"Main\", 1)");
+	expect_message(show, "log: fired\tMain\t1\t1", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+
+	/* cue 2: an error, a memory bomb, a bad name, a run-time patch */
+	assert_int_equal(gl_engine_command(e, &go), 0);
+	tick_until(e, &t, GL_NS_PER_S);
+	fire_events(show);
+	expect_message(show, "boom at two", "on_cue(\"Main\", nil)");
+	expect_message(show, "handlers.lua:18: memory limit exceeded", NULL);
+	expect_message(show, "handlers.lua:19: go(\"Nope\"): unknown cuelist \"Nope\"", NULL);
+	expect_message(show, "patch() is only allowed while the show loads", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+
+	/* and the state still works afterwards */
+	assert_int_equal(gl_engine_command(e, &first), 0);
+	tick_until(e, &t, 2 * GL_NS_PER_S);
+	fire_events(show);
+	expect_message(show, "instruction budget exhausted", NULL);
+	expect_message(show, "log: fired\tMain\t1\t2", NULL);
+	gl_show_destroy(show);
+}
+
+static void test_timers(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/handlers.lua");
+	uint64_t t0, next;
+	char msg[512];
+
+	assert_int_equal(gl_show_next_timer_ns(show), 0);   /* not started: no clock */
+	gl_show_start(show);
+	/* the earliest is after(3): it fixes the start time */
+	next = gl_show_next_timer_ns(show);
+	assert_true(next > 3 * GL_NS_PER_S);
+	t0 = next - 3 * GL_NS_PER_S;
+
+	gl_show_run_timers(show, t0 + 2 * GL_NS_PER_S);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	gl_show_run_timers(show, t0 + 3500 * 1000000ull);
+	expect_message(show, "log: after 3", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	assert_int_equal(gl_show_next_timer_ns(show), t0 + 10 * GL_NS_PER_S);
+
+	gl_show_run_timers(show, t0 + 10500 * 1000000ull);
+	expect_message(show, "log: every 10\t1", NULL);
+	assert_int_equal(gl_show_next_timer_ns(show), t0 + 20 * GL_NS_PER_S);
+	/* a stall: it runs once, not once per missed period */
+	gl_show_run_timers(show, t0 + 45 * GL_NS_PER_S);
+	expect_message(show, "log: every 10\t2", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	assert_int_equal(gl_show_next_timer_ns(show), t0 + 55 * GL_NS_PER_S);
+	gl_show_destroy(show);
+}
+
+static void test_error_ring_bounded(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/handlers.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 1 };
+	char msg[512];
+	int n = 0;
+
+	/* 4 errors per event (cue 2), 20 events: 80 > the ring's 64 */
+	for (int i = 0; i < 20; i++)
+		gl_show_handle_event(show, &ev);
+	take(show, msg, sizeof msg);
+	assert_string_equal(msg, "(16 earlier messages dropped)");
+	while (gl_show_take_error(show, msg, sizeof msg))
+		n++;
+	assert_int_equal(n, 64);
+	/* events for other cues or lists, or of other types, run nothing */
+	ev.cue = 7;
+	gl_show_handle_event(show, &ev);
+	ev.cue = 0;
+	ev.type = GL_EV_CUE_DONE;
+	gl_show_handle_event(show, &ev);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	gl_show_destroy(show);
+}
+
+/* ---- print --------------------------------------------------------------------- */
+
+static void test_print(void **state)
+{
+	struct gl_show *show = load_ok("shows/demo.lua");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	gl_show_print(show, f);
+	fclose(f);
+	assert_non_null(strstr(text, "show \"Demo\""));
+	assert_non_null(strstr(text, "rate 44 Hz"));
+	assert_non_null(strstr(text, "front 6"));
+	assert_non_null(strstr(text, "1.21"));
+	assert_non_null(strstr(text, "generic/moving-head (standard)"));
+	assert_non_null(strstr(text, "wash (6): front 1, front 2"));
+	assert_non_null(strstr(text, "cuelist \"Main\" (loop), 6 cues"));
+	assert_non_null(strstr(text, "Storm"));
+	assert_non_null(strstr(text, "wait 5s"));
+	assert_non_null(strstr(text, "House lights"));
+	assert_non_null(strstr(text, "universes 1,2"));
+	assert_null(strstr(text, "warnings"));
+	free(text);
+	gl_show_destroy(show);
+
+	show = load_ok("shows/test/handlers.lua");
+	text = NULL;
+	f = open_memstream(&text, &len);
+	gl_show_print(show, f);
+	fclose(f);
+	assert_non_null(strstr(text, "universe 3 has fixtures but no output sends it"));
+	free(text);
+	gl_show_destroy(show);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo),
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_sandbox_show),
+		cmocka_unit_test(test_bad_shows),
+		cmocka_unit_test(test_go_queued_at_load),
+		cmocka_unit_test(test_handlers),
+		cmocka_unit_test(test_timers),
+		cmocka_unit_test(test_error_ring_bounded),
+		cmocka_unit_test(test_print),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
