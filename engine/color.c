@@ -26,21 +26,29 @@ int gl_fixture_type_finish(struct gl_fixture_type *type)
 {
 	if (type->channel_count <= 0 || type->channel_count > GL_MAX_CHANNELS)
 		return GL_EINVAL;
-	int footprint = 0;
+	int footprint = 0, next = 0;
 	bool seen[GL_ATTR_COUNT] = { false };
+	uint8_t used[GL_DMX_SLOTS] = { 0 };
 	for (int i = 0; i < type->channel_count; i++) {
-		const struct gl_channel *c = &type->channels[i];
+		struct gl_channel *c = &type->channels[i];
 		if ((unsigned)c->attr >= GL_ATTR_COUNT || seen[c->attr])
 			return GL_EINVAL;
-		if (c->bytes != 1 && c->bytes != 2)
+		if (c->bytes < 1 || c->bytes > 3)
 			return GL_EINVAL;
 		if (!(c->default_value >= 0.0f && c->default_value <= 1.0f))
 			return GL_EINVAL;
+		if (!type->explicit_offsets)
+			c->offset = (uint16_t)next;
+		next = c->offset + c->bytes;
+		if (next > GL_DMX_SLOTS)
+			return GL_EINVAL;
+		for (int s = c->offset; s < next; s++)
+			if (used[s]++)
+				return GL_EINVAL;
 		seen[c->attr] = true;
-		footprint += c->bytes;
+		if (next > footprint)
+			footprint = next;
 	}
-	if (footprint > GL_DMX_SLOTS)
-		return GL_EINVAL;
 	type->footprint = footprint;
 	bool emitters = seen[GL_ATTR_RED] || seen[GL_ATTR_GREEN] || seen[GL_ATTR_BLUE] ||
 			seen[GL_ATTR_WHITE] || seen[GL_ATTR_AMBER] || seen[GL_ATTR_UV];

@@ -213,12 +213,17 @@ int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *typ
 	int u = gl_engine_add_universe(e, universe);
 	if (u < 0)
 		return u;
+	/* Only the slots its channels use are claimed: the heads of a
+	 * multi-head fixture may interleave with each other. */
 	int *owner = e->slot_owner[u];
-	for (int s = address - 1; s < address - 1 + type->footprint; s++)
-		if (owner[s] >= 0) {
-			if (overlap_with)
-				*overlap_with = owner[s];
-			return GL_EEXIST;
+	for (int c = 0; c < type->channel_count; c++)
+		for (int b = 0; b < type->channels[c].bytes; b++) {
+			int s = address - 1 + type->channels[c].offset + b;
+			if (owner[s] >= 0) {
+				if (overlap_with)
+					*overlap_with = owner[s];
+				return GL_EEXIST;
+			}
 		}
 	const struct gl_fixture_type *shared = share_type(e, type);
 	if (!shared)
@@ -240,8 +245,9 @@ int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *typ
 			f->intensity_param = f->first_param + c;
 	if (type->virtual_intensity)
 		f->intensity_param = f->first_param + type->channel_count;
-	for (int s = address - 1; s < address - 1 + type->footprint; s++)
-		owner[s] = id;
+	for (int c = 0; c < type->channel_count; c++)
+		for (int b = 0; b < type->channels[c].bytes; b++)
+			owner[address - 1 + type->channels[c].offset + b] = id;
 	e->param_count += f->param_count;
 	e->fixture_count++;
 	return id;
@@ -546,17 +552,16 @@ int gl_engine_finalize(struct gl_engine *e)
 	}
 	for (int i = 0; i < e->fixture_count; i++) {
 		const struct fixture *f = &e->fixtures[i];
-		int slot = f->universe_index * GL_DMX_SLOTS + f->address - 1;
+		int base = f->universe_index * GL_DMX_SLOTS + f->address - 1;
 		for (int c = 0; c < f->type->channel_count; c++) {
 			const struct gl_channel *ch = &f->type->channels[c];
 			int p = f->first_param + c;
 			e->defaults[p] = ch->attr == GL_ATTR_INTENSITY ? 0.0f : ch->default_value;
 			e->param_cls[p] = (uint8_t)gl_attr_class(ch->attr);
-			e->param_slot[p] = slot;
+			e->param_slot[p] = base + ch->offset;
 			e->param_bytes[p] = ch->bytes;
 			e->param_dim[p] = f->type->virtual_intensity && is_emitter(ch->attr)
 						  ? f->intensity_param : -1;
-			slot += ch->bytes;
 		}
 		if (f->type->virtual_intensity) {
 			int p = f->intensity_param;
@@ -769,12 +774,23 @@ static void render(struct gl_engine *e)
 			x *= out[e->param_dim[p]];
 		x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
 		/* round half up by hand: lrint() is a libm call per slot */
-		if (e->param_bytes[p] == 2) {
+		switch (e->param_bytes[p]) {
+		case 1:
+			dmx[slot] = (uint8_t)(x * 255.0f + 0.5f);
+			break;
+		case 2: {
 			uint32_t w = (uint32_t)((double)x * 65535.0 + 0.5);
 			dmx[slot] = (uint8_t)(w >> 8);
 			dmx[slot + 1] = (uint8_t)(w & 0xff);
-		} else {
-			dmx[slot] = (uint8_t)(x * 255.0f + 0.5f);
+			break;
+		}
+		default: {
+			uint32_t w = (uint32_t)((double)x * 16777215.0 + 0.5);
+			dmx[slot] = (uint8_t)(w >> 16);
+			dmx[slot + 1] = (uint8_t)((w >> 8) & 0xff);
+			dmx[slot + 2] = (uint8_t)(w & 0xff);
+			break;
+		}
 		}
 	}
 }

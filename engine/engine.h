@@ -27,8 +27,10 @@
 
 struct gl_channel {
 	enum gl_attr attr;
-	uint8_t bytes;          /* 1 = 8-bit, 2 = 16-bit (coarse, fine) */
+	uint8_t bytes;          /* 1 = 8-bit, 2 = 16-bit, 3 = 24-bit (coarse first) */
 	float default_value;    /* normalised 0..1 */
+	uint16_t offset;        /* first slot, from the fixture's address (0-based);
+				 * filled in channel order unless explicit_offsets */
 };
 
 /* Emitter colours that a fixture's colour attributes mix to. */
@@ -36,15 +38,18 @@ struct gl_fixture_type {
 	char name[GL_NAME_MAX];
 	int channel_count;      /* entries in channels[] */
 	struct gl_channel channels[GL_MAX_CHANNELS];
-	int footprint;          /* DMX slots used (sum of bytes) */
+	bool explicit_offsets;  /* channels carry their own offsets (multi-head
+				 * fixtures whose heads interleave); else packed */
+	int footprint;          /* DMX slots spanned: max(offset + bytes) */
 	bool virtual_intensity; /* no dimmer: intensity scales emitters */
 	float pan_range_deg;    /* 0 when the fixture has no pan */
 	float tilt_range_deg;
 };
 
-/* Fills footprint and virtual_intensity (set when the type has colour
- * emitters and no intensity channel). Returns GL_EINVAL for an empty type,
- * a footprint over 512 or an attribute listed twice. */
+/* Fills offsets (unless explicit_offsets), footprint and virtual_intensity
+ * (set when the type has colour emitters and no intensity channel).
+ * Returns GL_EINVAL for an empty type, a footprint over 512, an attribute
+ * listed twice or two channels sharing a slot. */
 int gl_fixture_type_finish(struct gl_fixture_type *type);
 
 /* ---- colour ------------------------------------------------------------- */

@@ -20,7 +20,7 @@
 static struct gl_fixture_type dimmer_type(void)
 {
 	struct gl_fixture_type t = { .name = "dimmer", .channel_count = 1 };
-	t.channels[0] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f };
+	t.channels[0] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f, 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	return t;
 }
@@ -29,9 +29,9 @@ static struct gl_fixture_type mover_type(void)
 {
 	struct gl_fixture_type t = { .name = "mover", .channel_count = 3,
 				     .pan_range_deg = 540, .tilt_range_deg = 270 };
-	t.channels[0] = (struct gl_channel){ GL_ATTR_PAN, 2, 0.5f };
-	t.channels[1] = (struct gl_channel){ GL_ATTR_TILT, 2, 0.5f };
-	t.channels[2] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f };
+	t.channels[0] = (struct gl_channel){ GL_ATTR_PAN, 2, 0.5f, 0 };
+	t.channels[1] = (struct gl_channel){ GL_ATTR_TILT, 2, 0.5f, 0 };
+	t.channels[2] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f, 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	return t;
 }
@@ -487,6 +487,45 @@ static void test_frame_tap(void **state)
 	gl_engine_destroy(e);
 }
 
+static void test_interleaved_heads_and_24bit(void **state)
+{
+	/* a two-head bar: head 1 uses slots 1 and 3, head 2 slots 2 and 4 */
+	struct gl_fixture_type h1 = { .name = "h1", .channel_count = 2, .explicit_offsets = true };
+	h1.channels[0] = (struct gl_channel){ GL_ATTR_RED, 1, 0.0f, 0 };
+	h1.channels[1] = (struct gl_channel){ GL_ATTR_GREEN, 1, 0.0f, 2 };
+	struct gl_fixture_type h2 = h1;
+	h2.channels[0].offset = 1;
+	h2.channels[1].offset = 3;
+	assert_int_equal(gl_fixture_type_finish(&h1), 0);
+	assert_int_equal(gl_fixture_type_finish(&h2), 0);
+	assert_int_equal(h1.footprint, 3);
+	assert_int_equal(h2.footprint, 4);
+	struct gl_fixture_type clash = h1;
+	clash.channels[1].offset = 0;
+	assert_int_equal(gl_fixture_type_finish(&clash), GL_EINVAL);
+
+	struct gl_fixture_type z = { .name = "z", .channel_count = 1 };
+	z.channels[0] = (struct gl_channel){ GL_ATTR_ZOOM, 3, 0.5f, 0 };
+	assert_int_equal(gl_fixture_type_finish(&z), 0);
+
+	struct gl_engine *e = gl_engine_create(NULL);
+	assert_int_equal(gl_engine_add_fixture(e, &h1, "bar 1", 1, 10, NULL), 0);
+	assert_int_equal(gl_engine_add_fixture(e, &h2, "bar 2", 1, 10, NULL), 1);
+	int other = -1;
+	assert_int_equal(gl_engine_add_fixture(e, &z, "z", 1, 12, &other), GL_EEXIST);
+	assert_int_equal(other, 0);
+	assert_int_equal(gl_engine_add_fixture(e, &z, "z", 1, 14, NULL), 2);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	gl_engine_tick(e, 0);
+	const uint8_t *dmx = gl_engine_dmx(e, 0);
+	/* heads default to 0; 24-bit zoom 0.5 = 0x800000 (rounded up from
+	 * 8388607.5) */
+	assert_int_equal(dmx[13], 0x80);
+	assert_int_equal(dmx[14], 0x00);
+	assert_int_equal(dmx[15], 0x00);
+	gl_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_patch_errors),
 		cmocka_unit_test(test_loop_and_stop),
 		cmocka_unit_test(test_frame_tap),
+		cmocka_unit_test(test_interleaved_heads_and_24bit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
