@@ -22,7 +22,7 @@
 #include "status.h"
 #include "../scripts/show.h"
 
-#define ERROR_LOG_LINES 5
+#define GL_MAX_OUTPUT_THREADS 8  /* the engine's tap limit */
 
 static void usage(FILE *to)
 {
@@ -43,6 +43,77 @@ static int block_signals(void)
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* The output threads: one shared by every network output, one of its own
+ * for each output that asks (USB devices), each fed by its own frame tap. */
+struct output_threads {
+	struct gl_outthread *t[GL_MAX_OUTPUT_THREADS];
+	int count;
+};
+
+static void stop_outputs(struct output_threads *th)
+{
+	for (int i = 0; i < th->count; i++)
+		gl_outthread_stop(th->t[i]);
+	th->count = 0;
+}
+
+static int start_group(struct gl_engine *e, struct output_threads *th,
+		       const struct gl_outthread_output *outs, int n, char *err, size_t len)
+{
+	if (n == 0)
+		return 0;
+	struct gl_frame_tap *tap = th->count < GL_MAX_OUTPUT_THREADS ? gl_engine_add_tap(e) : NULL;
+	if (!tap) {
+		snprintf(err, len, "too many output threads (at most %d)", GL_MAX_OUTPUT_THREADS);
+		return -1;
+	}
+	struct gl_outthread *t = gl_outthread_start(tap, outs, n, err, len);
+	if (!t)
+		return -1;
+	th->t[th->count++] = t;
+	return 0;
+}
+
+static int start_outputs(struct gl_show *show, struct gl_engine *e, struct output_threads *th,
+			 char *err, size_t len)
+{
+	int n = gl_show_output_count(show);
+	struct gl_outthread_output *shared = calloc((size_t)(n ? n : 1), sizeof *shared);
+	int n_shared = 0, rc = 0;
+	th->count = 0;
+	if (!shared) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	struct gl_outthread_output *own = calloc((size_t)(n ? n : 1), sizeof *own);
+	int n_own = 0;
+	if (!own) {
+		free(shared);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct gl_outthread_output o = {
+			.ops = gl_show_output_ops(show, i),
+			.out = gl_show_output_take(show, i),
+			.config = gl_show_output_config(show, i),
+		};
+		if (o.ops->dedicated_thread)
+			own[n_own++] = o;
+		else
+			shared[n_shared++] = o;
+	}
+	/* the network thread first: the status screen shows its rate */
+	rc = start_group(e, th, shared, n_shared, err, len);
+	for (int i = 0; i < n_own && rc == 0; i++)
+		rc = start_group(e, th, &own[i], 1, err, len);
+	free(own);
+	free(shared);
+	if (rc != 0)
+		stop_outputs(th);
+	return rc;
 }
 
 int gl_cmd_play(int argc, char **argv)
@@ -93,24 +164,8 @@ int gl_cmd_play(int argc, char **argv)
 	}
 	struct gl_engine *e = gl_show_engine(show);
 
-	int n_out = gl_show_output_count(show);
-	struct gl_outthread_output *outs = calloc((size_t)(n_out ? n_out : 1), sizeof *outs);
-	struct gl_frame_tap *tap = gl_engine_add_tap(e);
-	if (!outs || !tap) {
-		fprintf(stderr, "ghostlight play: out of memory\n");
-		free(outs);
-		gl_show_destroy(show);
-		close(sfd);
-		return 1;
-	}
-	for (int i = 0; i < n_out; i++) {
-		outs[i].ops = gl_show_output_ops(show, i);
-		outs[i].out = gl_show_output_take(show, i);
-		outs[i].config = gl_show_output_config(show, i);
-	}
-	struct gl_outthread *ot = gl_outthread_start(tap, outs, n_out, err, sizeof err);
-	free(outs);
-	if (!ot) {
+	struct output_threads threads;
+	if (start_outputs(show, e, &threads, err, sizeof err) != 0) {
 		fprintf(stderr, "ghostlight play: %s\n", err);
 		gl_show_destroy(show);
 		close(sfd);
@@ -120,13 +175,13 @@ int gl_cmd_play(int argc, char **argv)
 	gl_show_start(show); /* commands the show queued (go("Main")) */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
-		gl_outthread_stop(ot);
+		stop_outputs(&threads);
 		gl_show_destroy(show);
 		close(sfd);
 		return 1;
 	}
 
-	struct gl_status *st = gl_status_create(show, ot, status);
+	struct gl_status *st = gl_status_create(show, threads.t, threads.count, status);
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
 	uint64_t next_draw = start;
@@ -183,7 +238,7 @@ int gl_cmd_play(int argc, char **argv)
 	gl_engine_stop(e);
 	gl_status_finish(st, gl_now_ns());
 	gl_status_destroy(st);
-	gl_outthread_stop(ot);  /* closes outputs: sACN stream termination */
+	stop_outputs(&threads);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);
 	close(sfd);
 	return exit_code;

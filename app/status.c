@@ -21,7 +21,9 @@ struct out_rate {
 struct gl_status {
 	struct gl_show *show;
 	struct gl_engine *e;
-	struct gl_outthread *ot;
+	struct gl_outthread *const *threads;
+	int thread_count;
+	int output_count;       /* over every thread */
 	bool screen;
 	uint64_t start_ns;
 	struct gl_snapshot snap;
@@ -34,20 +36,36 @@ struct gl_status {
 	uint64_t cues_fired;
 };
 
-struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *ot, bool screen)
+/* The i-th output over all threads. */
+static const struct gl_outthread_output *output_at(const struct gl_status *st, int i)
+{
+	for (int t = 0; t < st->thread_count; t++) {
+		int n = gl_outthread_count(st->threads[t]);
+		if (i < n)
+			return gl_outthread_output(st->threads[t], i);
+		i -= n;
+	}
+	return NULL;
+}
+
+struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *const *threads,
+				   int thread_count, bool screen)
 {
 	struct gl_status *st = calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
 	st->show = show;
 	st->e = gl_show_engine(show);
-	st->ot = ot;
+	st->threads = threads;
+	st->thread_count = thread_count;
+	for (int t = 0; t < thread_count; t++)
+		st->output_count += gl_outthread_count(threads[t]);
 	st->screen = screen;
 	st->start_ns = gl_now_ns();
 	int lists = gl_engine_cuelist_count(st->e), faders = gl_engine_fader_count(st->e);
 	st->snap.lists = calloc((size_t)(lists ? lists : 1), sizeof *st->snap.lists);
 	st->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof(float));
-	st->rates = calloc((size_t)(gl_outthread_count(ot) + 1), sizeof *st->rates);
+	st->rates = calloc((size_t)(st->output_count + 1), sizeof *st->rates);
 	if (!st->snap.lists || !st->snap.fader_levels || !st->rates) {
 		gl_status_destroy(st);
 		return NULL;
@@ -154,7 +172,9 @@ static const char *state_name(enum gl_list_state s)
 
 static void update_rates(struct gl_status *st, uint64_t now)
 {
-	uint64_t frames = gl_outthread_frames(st->ot);
+	/* the first thread is the network one when there is any; its frame
+	 * count is the rate shown in the header */
+	uint64_t frames = st->thread_count ? gl_outthread_frames(st->threads[0]) : 0;
 	if (st->last_frames_ns && now > st->last_frames_ns + GL_NS_PER_S / 2) {
 		st->frame_rate = (double)(frames - st->last_frames) * 1e9 /
 				 (double)(now - st->last_frames_ns);
@@ -164,8 +184,8 @@ static void update_rates(struct gl_status *st, uint64_t now)
 		st->last_frames = frames;
 		st->last_frames_ns = now;
 	}
-	for (int i = 0; i < gl_outthread_count(st->ot); i++) {
-		const struct gl_outthread_output *o = gl_outthread_output(st->ot, i);
+	for (int i = 0; i < st->output_count; i++) {
+		const struct gl_outthread_output *o = output_at(st, i);
 		const struct gl_output_status *s = o->ops->status(o->out);
 		struct out_rate *r = &st->rates[i];
 		if (r->at_ns && now > r->at_ns + GL_NS_PER_S / 2) {
@@ -219,8 +239,8 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	}
 	if (s->fader_count)
 		printf("faders  %s\033[K\n\033[K\n", line);
-	for (int i = 0; i < gl_outthread_count(st->ot); i++) {
-		const struct gl_outthread_output *o = gl_outthread_output(st->ot, i);
+	for (int i = 0; i < st->output_count; i++) {
+		const struct gl_outthread_output *o = output_at(st, i);
 		const struct gl_output_status *os = o->ops->status(o->out);
 		printf("output %-10.10s %-7s %2d univ  %7.1f pkt/s  sent %-9llu errors %llu %s\033[K\n",
 		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,

@@ -16,8 +16,8 @@
 
 struct gl_status;
 
-struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *ot,
-				   bool screen);
+struct gl_status *gl_status_create(struct gl_show *show, struct gl_outthread *const *threads,
+				   int thread_count, bool screen);
 void gl_status_destroy(struct gl_status *st);
 void gl_status_event(struct gl_status *st, const struct gl_event *ev);
 void gl_status_error(struct gl_status *st, const char *msg);

@@ -79,6 +79,9 @@ struct gl_output_ops {
 	uint64_t (*next_service_ns)(struct gl_output *out);
 	/* Status for display; any thread (racy reads are fine). */
 	const struct gl_output_status *(*status)(struct gl_output *out);
+	/* true: each instance gets an output thread of its own (a USB device
+	 * whose writes can block); false: shares the network output thread. */
+	bool dedicated_thread;
 };
 
 /* The registry. Returns NULL for an unknown name. */

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# olad_sacn.sh - ghostlight's sACN output read back by a real receiver: OLA's
+# olad with its E1.31 plugin.
+#
+#   bash olad_sacn.sh GHOSTLIGHT SOURCE_DIR     (CTest: integration_olad_sacn)
+#
+# Runs in its own network namespace (re-execs itself under `unshare -n`):
+# olad (as nobody; it refuses root) with only E1.31 enabled on 127.0.0.2, a
+# harmless bridge device pb0 (its E1.31 plugin skips loopback interfaces),
+# 4 input ports, two patched to OLA universes 1 and 2. ghostlight plays
+# shows/test/basic.lua with its outputs replaced by sACN unicast to
+# 127.0.0.2; tests/tools/ola_readback.py reads the universes back from olad
+# in the middle of every plateau and requires them to equal `ghostlight
+# render` there; at the end olad must log the stream termination of both
+# universes (ghostlight's 3 terminated packets).
+# Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
+set -euo pipefail
+
+if [ $# -lt 2 ]; then
+	echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
+	exit 2
+fi
+GL=$(readlink -f "$1")
+SRC=$(readlink -f "$2")
+TOOLS=$SRC/tests/tools
+PY=/usr/bin/python3            # Debian's python3, which has the ola module
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then fail "$* (CI=true: the test must run)"; fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+if [ -z "${GL_TEST_NETNS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root (network namespace; olad is then run as nobody)"
+	for tool in unshare ip setpriv olad ola_dev_info ola_patch "$PY"; do
+		command -v "$tool" >/dev/null 2>&1 || skip_or_fail "$tool not installed (packages: ola, ola-python, util-linux, iproute2)"
+	done
+	"$PY" -c 'import ola.OlaClient' 2>/dev/null || skip_or_fail "$PY cannot import ola (package ola-python)"
+	[ -x "$GL" ] || fail "no ghostlight binary at $1"
+	[ -f "$SRC/shows/test/basic.lua" ] || fail "no test show at $SRC/shows/test/basic.lua"
+	GL_TEST_NETNS=1 exec unshare -n bash "$0" "$@"
+fi
+
+# ---- inside the private network namespace --------------------------------
+[ "$(ip -o link show | wc -l)" -eq 1 ] || fail "not in a fresh network namespace (GL_TEST_NETNS set by the caller?)"
+ip link set lo up
+ip link add pb0 type bridge
+ip link set pb0 multicast off
+ip addr add 127.0.0.2/32 dev pb0
+ip link set pb0 up
+
+TMP=$(mktemp -d /tmp/gl-olad-sacn.XXXXXX)
+chmod 755 "$TMP"
+OLAD_PID=
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -s "$TMP/gl.pid" ]; then
+		local pid
+		pid=$(cat "$TMP/gl.pid")
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = ghostlight ] && kill "$pid" 2>/dev/null
+	fi
+	if [ -n "$OLAD_PID" ]; then
+		kill "$OLAD_PID" 2>/dev/null && wait "$OLAD_PID" 2>/dev/null
+	fi
+	if [ "$rc" -ne 0 ]; then
+		[ -s "$TMP/gl.log" ] && { echo "--- ghostlight stderr:"; tail -n 30 "$TMP/gl.log"; }
+		[ -s "$TMP/olad.log" ] && { echo "--- olad log (last 30 lines):"; tail -n 30 "$TMP/olad.log"; }
+	fi
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- olad: only E1.31, input only, on 127.0.0.2 ----------------------------
+mkdir "$TMP/conf" "$TMP/home"
+for p in artnet dmx4linux dummy e131 espnet ftdidmx gpio karate kinet milinst opendmx \
+	openpixelcontrol osc pathport renard sandnet shownet spi stageprofi uartdmx usbdmx usbserial; do
+	echo "enabled = false" >"$TMP/conf/ola-$p.conf"
+done
+cat >"$TMP/conf/ola-e131.conf" <<EOF
+enabled = true
+ip = 127.0.0.2
+input_ports = 4
+output_ports = 0
+draft_discovery = false
+EOF
+chown -R nobody:nogroup "$TMP/conf" "$TMP/home"
+HOME=$TMP/home setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	olad -c "$TMP/conf" --no-http --no-register-with-dns-sd -l 3 >"$TMP/olad.log" 2>&1 &
+OLAD_PID=$!
+
+DEV=
+for _ in $(seq 100); do       # up to ~10 s
+	kill -0 "$OLAD_PID" 2>/dev/null || fail "olad exited at start"
+	DEV=$(ola_dev_info 2>/dev/null | sed -n 's/^Device \([0-9]*\): E1.31.*/\1/p' | head -n 1)
+	[ -n "$DEV" ] && break
+	sleep 0.1
+done
+[ -n "$DEV" ] || fail "olad did not list an E1.31 device within 10 s"
+ola_patch --device "$DEV" --port 0 --input --universe 1 || fail "ola_patch port 0 -> universe 1"
+ola_patch --device "$DEV" --port 1 --input --universe 2 || fail "ola_patch port 1 -> universe 2"
+echo "olad (pid $OLAD_PID, as nobody) ready: E1.31 device $DEV, input ports 0,1 -> OLA universes 1,2:"
+ola_dev_info | sed 's/^/  /'
+
+# ---- the show: basic.lua, sACN unicast to olad ---------------------------------
+SHOW=$TMP/olad_sacn.lua
+"$PY" "$TOOLS/show_variant.py" "$SRC/shows/test/basic.lua" "$SHOW" \
+	--output 'output { "olad", type = "sacn", universes = {1, 2}, unicast = "127.0.0.2", priority = 100 }' \
+	|| fail "cannot rewrite the test show's outputs"
+export GHOSTLIGHT_FIXTURES=$SRC/fixtures
+"$GL" check "$SHOW" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects the show variant"; }
+DURATION=$("$PY" "$TOOLS/gltest.py" play-seconds "$GL" "$SHOW") || fail "cannot render the show"
+echo "playing $SHOW (basic.lua, output: sACN unicast 127.0.0.2, universes 1,2) for $DURATION s"
+
+"$PY" "$TOOLS/ola_readback.py" --ghostlight "$GL" --show "$SHOW" --map 1:1,2:2 \
+	--duration "$DURATION" --log "$TMP/gl.log" --pidfile "$TMP/gl.pid" --watch-end 2 \
+	|| fail "olad's E1.31 input does not hold what ghostlight render computes (see above)"
+
+kill -0 "$OLAD_PID" 2>/dev/null || fail "olad died during the test"
+# olad logs each stream termination it honours (libs/acn/DMPE131Inflator.cpp)
+for u in 1 2; do
+	line=$(grep -m 1 "sent a termination for universe $u\$" "$TMP/olad.log") \
+		|| fail "olad did not log a stream termination for universe $u after ghostlight ended"
+	echo "olad noticed the end of universe $u: ${line##*: }"
+done
+echo "PASS: olad_sacn"
