@@ -22,8 +22,10 @@ done
 # Build and runtime: compiler, CMake, Lua 5.4, cmocka.
 # Test peers (see ../shared/PEERS.md): tshark/dumpcap, olad + its Python
 # client, iproute2 and util-linux for the tests' network namespaces.
+# clang + its runtime: the libFuzzer targets (tools/fuzz.sh).
 packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev
-	tshark ola ola-python python3 iproute2 util-linux procps)
+	tshark ola ola-python python3 iproute2 util-linux procps
+	clang libclang-rt-14-dev)
 
 if [ "$apt" = 1 ]; then
 	missing=()

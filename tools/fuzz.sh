@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# tools/fuzz.sh [SECONDS] - build every libFuzzer target with clang
+# (build-fuzz/) and run each for SECONDS (default 20) on a copy of its seed
+# corpus. Exits non-zero when a target finds a crash; the reproducer is left
+# in build-fuzz/. Needs clang and libclang-rt-14-dev (tools/setup.sh --fuzz).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGL_FUZZ=ON >/dev/null
+targets=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
+cmake --build build-fuzz -j"$(nproc)" --target $targets
+for t in $targets; do
+	work=build-fuzz/corpus-$t
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp tests/fuzz/corpus/"$t"/* "$work"/ 2>/dev/null || true
+	echo "== $t: ${seconds}s"
+	# libFuzzer exits non-zero on a finding; the artifact check below
+	# names it
+	(cd build-fuzz && ./tests/"$t" -max_total_time="$seconds" -print_final_stats=1 \
+		"corpus-$t" >"log-$t.txt" 2>&1) || true
+	grep -E "^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY)" \
+		build-fuzz/log-"$t".txt || true
+	if ! grep -q "^stat::number_of_executed_units" build-fuzz/log-"$t".txt; then
+		echo "tools/fuzz.sh: $t did not run to the end:" >&2
+		tail -30 build-fuzz/log-"$t".txt >&2
+		exit 1
+	fi
+	# libFuzzer writes crash-*/leak-*/timeout-* files on a finding
+	if ls build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* >/dev/null 2>&1; then
+		echo "tools/fuzz.sh: $t found a failing input:" >&2
+		ls build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* >&2
+		exit 1
+	fi
+done
+echo "fuzz: $(echo $targets | wc -w) targets, ${seconds}s each, no findings"
