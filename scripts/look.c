@@ -73,14 +73,9 @@ int look_select(const struct look_rig *rig, const char *sel, int *out, int cap,
 		memcpy(out, members, (size_t)n * sizeof *out);
 		return n;
 	}
-	for (int f = 0; f < gl_engine_fixture_count(e); f++) {
-		if (strcmp(gl_engine_fixture_label(e, f), sel) == 0) {
-			if (cap < 1)
-				return 0;
-			out[0] = f;
-			return 1;
-		}
-	}
+	/* Every fixture label is made by a patch ("base N", or "base" for a
+	 * single fixture) and labels are unique, so the patch table resolves
+	 * labels too, without a scan of every fixture per look entry. */
 	p = look_find_patch(rig, sel, strlen(sel));
 	if (p)
 		return look_fill(out, cap, p->first_fixture, 1, p->count);

@@ -43,7 +43,8 @@ struct look_rig {
 	int patch_count;
 };
 
-/* Resolves a selection, in this order: a group name, a fixture label, a
+/* Resolves a selection, in this order: a group name, a fixture label (which
+ * is always a patch's "base" or "base N", found through the patch table), a
  * patch's base name (all its fixtures), "base N", "base A-B" (B < A runs
  * backwards). Writes at most `cap` fixture ids to out. Returns how many,
  * or GL_ENOENT / GL_ERANGE with a message in err. */
