@@ -188,7 +188,6 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		}
 		lp->start = start;
 		lp->target = target;
-		lp->value = start;
 		lp->set = true;
 		lp->inv_fade = inverse(fade_s);
 		lp->delay_s = (float)delay_s;
@@ -281,7 +280,6 @@ void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			continue;
 		bool ended;
 		float v = lp_value_at(lp, shape, el, &ended);
-		lp->value = v;
 		int p = lp->param;
 		if (lp->cls == GL_CLASS_INTENSITY) {
 			v *= master;

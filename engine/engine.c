@@ -101,6 +101,8 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->param_slot);
 	free(e->param_bytes);
 	free(e->param_dim);
+	free(e->master_param);
+	free(e->master_factor);
 	free(e->dmx);
 	for (int t = 0; t < e->tap_count; t++) {
 		for (int i = 0; i < 3; i++)
@@ -543,10 +545,14 @@ int gl_engine_finalize(struct gl_engine *e)
 	e->param_slot = calloc(np, sizeof *e->param_slot);
 	e->param_bytes = calloc(np, sizeof *e->param_bytes);
 	e->param_dim = calloc(np, sizeof *e->param_dim);
+	size_t nf = (size_t)(e->fixture_count ? e->fixture_count : 1);
+	e->master_param = calloc(nf, sizeof *e->master_param);
+	e->master_factor = calloc(nf, sizeof *e->master_factor);
 	e->dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1), GL_DMX_SLOTS);
 	int *param_map = malloc(np * sizeof *param_map);
 	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->param_slot ||
-	    !e->param_bytes || !e->param_dim || !e->dmx || !param_map) {
+	    !e->param_bytes || !e->param_dim || !e->master_param || !e->master_factor ||
+	    !e->dmx || !param_map) {
 		free(param_map);
 		return GL_ENOMEM;
 	}
@@ -562,6 +568,10 @@ int gl_engine_finalize(struct gl_engine *e)
 			e->param_bytes[p] = ch->bytes;
 			e->param_dim[p] = f->type->virtual_intensity && is_emitter(ch->attr)
 						  ? f->intensity_param : -1;
+		}
+		if (f->intensity_param >= 0) {
+			e->master_param[e->master_count] = f->intensity_param;
+			e->master_factor[e->master_count++] = 1.0f;
 		}
 		if (f->type->virtual_intensity) {
 			int p = f->intensity_param;
@@ -742,6 +752,10 @@ static void update_masters(struct gl_engine *e)
 		for (int m = 0; m < grp->member_count; m++)
 			e->fixtures[grp->members[m]].master *= grp->level;
 	}
+	int k = 0;
+	for (int i = 0; i < e->fixture_count; i++)
+		if (e->fixtures[i].intensity_param >= 0)
+			e->master_factor[k++] = e->fixtures[i].master;
 	e->masters_dirty = false;
 }
 
@@ -752,11 +766,9 @@ static void merge(struct gl_engine *e, uint64_t now_ns)
 	for (int l = 0; l < e->list_count; l++)
 		cuelist_merge(e, &e->lists[l], now_ns);
 	float global = e->blackout ? 0.0f : e->grand_master;
-	for (int i = 0; i < e->fixture_count; i++) {
-		const struct fixture *f = &e->fixtures[i];
-		if (f->intensity_param >= 0)
-			e->out[f->intensity_param] *= f->master * global;
-	}
+	float *out = e->out;
+	for (int i = 0; i < e->master_count; i++)
+		out[e->master_param[i]] *= e->master_factor[i] * global;
 }
 
 /* Every param to its slots, through the plan made at finalize: one linear

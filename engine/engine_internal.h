@@ -45,7 +45,7 @@ struct cue {
 	uint64_t done_after_ns;  /* longest delay + fade of its timing */
 };
 
-/* Playback state of one param inside one cue list: 32 bytes, walked once
+/* Playback state of one param inside one cue list: 28 bytes, walked once
  * per tick for every param of every running list, so kept small. Its value
  * at any instant is a pure function of these fields and the list's go time
  * (lp_value_at in cuelist.c). */
@@ -54,7 +54,7 @@ struct list_param {
 	uint8_t cls;             /* enum gl_attr_class */
 	bool set;                /* the list contributes a value */
 	bool release_at_end;     /* fading out to be unset (tracked value gone) */
-	float start, target, value;
+	float start, target;
 	float delay_s;
 	float inv_fade;          /* 1 / fade seconds; 0 = no fade (a snap) */
 	uint32_t stamp;          /* LTP: the GO that last changed it */
@@ -133,6 +133,11 @@ struct gl_engine {
 	int32_t *param_slot;     /* offset in dmx[], -1 for a virtual param */
 	uint8_t *param_bytes;
 	int32_t *param_dim;
+	/* masters: every fixture's intensity param and its group-master
+	 * factor, packed so the per-tick pass streams two small arrays */
+	int32_t *master_param;
+	float *master_factor;
+	int master_count;
 	uint8_t *dmx;            /* universe_count * 512 */
 
 	float grand_master;
