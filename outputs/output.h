@@ -15,6 +15,7 @@
 #ifndef GL_OUTPUT_H
 #define GL_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,6 +96,16 @@ const struct gl_output_option *gl_output_option(const struct gl_output_config *c
 /* Fails with a message naming the first option not in `known` (NULL-ended). */
 int gl_output_check_keys(const struct gl_output_config *cfg, const char *const *known,
 			 char *err, size_t err_len);
+
+/* Option values reach configure() as text ("%.17g" numbers, "true"/"false").
+ * gl_output_int: a whole number min..max ("100", "1e+02"); gl_output_bool:
+ * true/false/1/0. Return 0, or GL_ERANGE / GL_EINVAL. */
+int gl_output_int(const char *text, long min, long max, long *out);
+int gl_output_bool(const char *text, bool *out);
+/* Formats "<prefix>: <message> (line N)" into err (the line when opt has
+ * one); returns GL_EINVAL, for `return fail(...)` in configure(). */
+int gl_output_vfail(char *err, size_t err_len, const char *prefix,
+		    const struct gl_output_option *opt, const char *fmt, va_list ap);
 
 void gl_output_config_free(struct gl_output_config *cfg);
 

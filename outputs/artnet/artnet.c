@@ -88,52 +88,16 @@ static const char *const artnet_keys[] = {
 	"port", "listen_port", "short_name", "long_name", NULL
 };
 
-/* Formats "artnet: <message> (line N)" into err; returns GL_EINVAL. */
 static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
 		    const char *fmt, ...)
 {
 	va_list ap;
-	size_t used;
-
-	if (!err || err_len == 0)
-		return GL_EINVAL;
-	used = (size_t)snprintf(err, err_len, "artnet: ");
 	va_start(ap, fmt);
-	if (used < err_len)
-		used += (size_t)vsnprintf(err + used, err_len - used, fmt, ap);
+	int rc = gl_output_vfail(err, err_len, "artnet", opt, fmt, ap);
 	va_end(ap);
-	if (opt && opt->line > 0 && used < err_len)
-		snprintf(err + used, err_len - used, " (line %d)", opt->line);
-	return GL_EINVAL;
+	return rc;
 }
 
-/* Integer text, "%.17g"-formatted by the loader ("6454", "1e+02"). */
-static int parse_int(const char *text, long min, long max, long *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || *end != '\0' || errno || v != floor(v) ||
-	    v < (double)min || v > (double)max)
-		return GL_ERANGE;
-	*out = (long)v;
-	return 0;
-}
-
-static int opt_bool(const struct gl_output_option *opt, bool *out)
-{
-	if (strcmp(opt->value, "true") == 0 || strcmp(opt->value, "1") == 0) {
-		*out = true;
-		return 0;
-	}
-	if (strcmp(opt->value, "false") == 0 || strcmp(opt->value, "0") == 0) {
-		*out = false;
-		return 0;
-	}
-	return GL_EINVAL;
-}
 
 /* Splits a comma list in place, trimming blanks. Returns the item count,
  * or -1 for more than max items or an empty item. */
@@ -170,12 +134,12 @@ static int parse_port_address(const char *text, uint16_t *pa)
 
 	if (sscanf(text, "%15[0-9]:%15[0-9]:%15[0-9]", part[0], part[1], part[2]) == 3 &&
 	    strspn(text, "0123456789:") == strlen(text) &&
-	    parse_int(part[0], 0, 127, &net) == 0 && parse_int(part[1], 0, 15, &sub) == 0 &&
-	    parse_int(part[2], 0, 15, &uni) == 0) {
+	    gl_output_int(part[0], 0, 127, &net) == 0 && gl_output_int(part[1], 0, 15, &sub) == 0 &&
+	    gl_output_int(part[2], 0, 15, &uni) == 0) {
 		*pa = artnet_port_address((unsigned)net, (unsigned)sub, (unsigned)uni);
 		return 0;
 	}
-	if (parse_int(text, 0, ARTNET_PORT_ADDRESS_MAX, &v) != 0)
+	if (gl_output_int(text, 0, ARTNET_PORT_ADDRESS_MAX, &v) != 0)
 		return GL_ERANGE;
 	*pa = (uint16_t)v;
 	return 0;
@@ -284,10 +248,10 @@ static int artnet_parse_options(struct artnet_output *a, const struct gl_output_
 	    inet_pton(AF_INET, opt->value, &a->broadcast_addr) != 1)
 		return opt_fail(err, err_len, opt,
 				"broadcast must be an IPv4 address, not '%s'", opt->value);
-	if ((opt = gl_output_option(cfg, "sync")) && opt_bool(opt, &a->sync))
+	if ((opt = gl_output_option(cfg, "sync")) && gl_output_bool(opt->value, &a->sync))
 		return opt_fail(err, err_len, opt, "sync must be true or false, not '%s'",
 				opt->value);
-	if ((opt = gl_output_option(cfg, "listen")) && opt_bool(opt, &a->listen))
+	if ((opt = gl_output_option(cfg, "listen")) && gl_output_bool(opt->value, &a->listen))
 		return opt_fail(err, err_len, opt, "listen must be true or false, not '%s'",
 				opt->value);
 	if ((opt = gl_output_option(cfg, "bind")) &&
@@ -295,13 +259,13 @@ static int artnet_parse_options(struct artnet_output *a, const struct gl_output_
 		return opt_fail(err, err_len, opt,
 				"bind must be a local IPv4 address, not '%s'", opt->value);
 	if ((opt = gl_output_option(cfg, "port"))) {
-		if (parse_int(opt->value, 1, 65535, &v))
+		if (gl_output_int(opt->value, 1, 65535, &v))
 			return opt_fail(err, err_len, opt, "port must be 1..65535, not '%s'",
 					opt->value);
 		a->port = (uint16_t)v;
 	}
 	if ((opt = gl_output_option(cfg, "listen_port"))) {
-		if (parse_int(opt->value, 1, 65535, &v))
+		if (gl_output_int(opt->value, 1, 65535, &v))
 			return opt_fail(err, err_len, opt,
 					"listen_port must be 1..65535, not '%s'", opt->value);
 		a->listen_port = (uint16_t)v;

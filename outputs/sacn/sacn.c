@@ -96,52 +96,16 @@ static const char *const sacn_keys[] = {
 	"discovery", "port", "interface", "ttl", NULL
 };
 
-/* Formats "sacn: <message> (line N)" into err; returns GL_EINVAL. */
 static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
 		    const char *fmt, ...)
 {
 	va_list ap;
-	size_t used;
-
-	if (!err || err_len == 0)
-		return GL_EINVAL;
-	used = (size_t)snprintf(err, err_len, "sacn: ");
 	va_start(ap, fmt);
-	if (used < err_len)
-		used += (size_t)vsnprintf(err + used, err_len - used, fmt, ap);
+	int rc = gl_output_vfail(err, err_len, "sacn", opt, fmt, ap);
 	va_end(ap);
-	if (opt && opt->line > 0 && used < err_len)
-		snprintf(err + used, err_len - used, " (line %d)", opt->line);
-	return GL_EINVAL;
+	return rc;
 }
 
-/* Integer option; numbers reach us as "%.17g" text, so "100" or "1e+02". */
-static int opt_int(const struct gl_output_option *opt, long min, long max, long *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(opt->value, &end);
-	if (end == opt->value || *end != '\0' || errno || v != floor(v) ||
-	    v < (double)min || v > (double)max)
-		return GL_ERANGE;
-	*out = (long)v;
-	return 0;
-}
-
-static int opt_bool(const struct gl_output_option *opt, bool *out)
-{
-	if (strcmp(opt->value, "true") == 0 || strcmp(opt->value, "1") == 0) {
-		*out = true;
-		return 0;
-	}
-	if (strcmp(opt->value, "false") == 0 || strcmp(opt->value, "0") == 0) {
-		*out = false;
-		return 0;
-	}
-	return GL_EINVAL;
-}
 
 /* "ghostlight: <show>", cut to 63 bytes before a character that would be
  * split, so receivers never show half a UTF-8 character. */
@@ -183,7 +147,7 @@ static int sacn_parse_options(struct sacn_output *s, const struct gl_output_conf
 		s->unicast = true;
 	}
 	if ((opt = gl_output_option(cfg, "priority"))) {
-		if (opt_int(opt, 0, SACN_PRIORITY_MAX, &v))
+		if (gl_output_int(opt->value, 0, SACN_PRIORITY_MAX, &v))
 			return opt_fail(err, err_len, opt,
 					"priority must be 0..200, not '%s'", opt->value);
 		s->priority = (uint8_t)v;
@@ -204,19 +168,19 @@ static int sacn_parse_options(struct sacn_output *s, const struct gl_output_conf
 		s->cid_given = true;
 	}
 	if ((opt = gl_output_option(cfg, "sync_universe"))) {
-		if (opt_int(opt, 0, GL_UNIVERSE_MAX, &v))
+		if (gl_output_int(opt->value, 0, GL_UNIVERSE_MAX, &v))
 			return opt_fail(err, err_len, opt,
 					"sync_universe must be 1..63999 (0 = none), not '%s'",
 					opt->value);
 		s->sync_universe = (uint16_t)v;
 	}
 	if ((opt = gl_output_option(cfg, "discovery"))) {
-		if (opt_bool(opt, &s->discovery))
+		if (gl_output_bool(opt->value, &s->discovery))
 			return opt_fail(err, err_len, opt,
 					"discovery must be true or false, not '%s'", opt->value);
 	}
 	if ((opt = gl_output_option(cfg, "port"))) {
-		if (opt_int(opt, 1, 65535, &v))
+		if (gl_output_int(opt->value, 1, 65535, &v))
 			return opt_fail(err, err_len, opt,
 					"port must be 1..65535, not '%s'", opt->value);
 		s->port = (uint16_t)v;
@@ -229,7 +193,7 @@ static int sacn_parse_options(struct sacn_output *s, const struct gl_output_conf
 		s->has_interface = true;
 	}
 	if ((opt = gl_output_option(cfg, "ttl"))) {
-		if (opt_int(opt, 0, 255, &v))
+		if (gl_output_int(opt->value, 0, 255, &v))
 			return opt_fail(err, err_len, opt,
 					"ttl must be 0..255, not '%s'", opt->value);
 		s->ttl = (int)v;
