@@ -105,30 +105,39 @@ static float elapsed_s(const struct cuelist *l, uint64_t t)
 	return t > l->go_ns ? (float)((double)(t - l->go_ns) / 1e9) : 0.0f;
 }
 
-/* The value of lp `el` seconds after its GO; *ended when its fade is over. */
-static inline float lp_value_at(const struct list_param *lp, enum gl_curve shape, float el,
-				bool *ended)
+/* Fade positions (0..1, curve applied) of every timing group `el` seconds
+ * after the GO; ended[g] when group g's fade is over. */
+static void group_x(const struct cuelist *l, enum gl_curve shape, float el,
+		    float x[TIMING_COUNT], bool ended[TIMING_COUNT])
 {
-	float in_fade = el - lp->delay_s;
-	*ended = false;
-	if (in_fade < 0.0f)
-		return lp->start;
-	float x = lp->inv_fade > 0.0f ? in_fade * lp->inv_fade : 1.0f;
-	if (x >= 1.0f) {
-		*ended = true;
-		return lp->target;
+	for (int g = 0; g < TIMING_COUNT; g++) {
+		const struct timing *t = &l->timing[g];
+		float in_fade = el - t->delay_s;
+		float v = in_fade < 0.0f ? 0.0f : t->inv_fade > 0.0f ? in_fade * t->inv_fade : 1.0f;
+		ended[g] = v >= 1.0f;
+		x[g] = ended[g] ? 1.0f : curve(shape, v);
 	}
-	return lp->start + (lp->target - lp->start) * curve(shape, x);
+}
+
+static inline float lp_value(const struct list_param *lp, const float x[TIMING_COUNT],
+			     const bool ended[TIMING_COUNT])
+{
+	/* exactly the target at the end: start + (target - start) * 1 can
+	 * miss it by a rounding step */
+	if (ended[lp->timing])
+		return lp->target;
+	return lp->start + (lp->target - lp->start) * x[lp->timing];
+}
+
+static void set_timing(struct timing *t, double fade_s, double delay_s)
+{
+	t->inv_fade = fade_s > 0 ? (float)(1.0 / fade_s) : 0.0f;
+	t->delay_s = (float)delay_s;
 }
 
 static enum gl_curve active_curve(const struct cuelist *l)
 {
 	return l->active >= 0 ? l->cues[l->active].def.curve : GL_CURVE_LINEAR;
-}
-
-static float inverse(double fade_s)
-{
-	return fade_s > 0 ? (float)(1.0 / fade_s) : 0.0f;
 }
 
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
@@ -141,17 +150,35 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	/* where the running fades stand at the GO instant (not at the last
 	 * tick), so a follow at its exact time starts from the exact values */
 	float el_prev = l->state == GL_LIST_OFF ? 0.0f : elapsed_s(l, at_ns);
-	enum gl_curve prev_shape = active_curve(l);
+	float x_prev[TIMING_COUNT];
+	bool ended_prev[TIMING_COUNT];
+	group_x(l, active_curve(l), el_prev, x_prev, ended_prev);
+
+	/* the new cue's timing groups */
+	if (is_back) {
+		for (int g = 0; g < TIMING_COUNT; g++)
+			set_timing(&l->timing[g], e->config.back_time_s, 0);
+	} else {
+		set_timing(&l->timing[TIMING_UP], d->fade_in_s, d->delay_in_s);
+		set_timing(&l->timing[TIMING_DOWN], d->fade_out_s, d->delay_out_s);
+		static const enum gl_attr_class cls[3] = { GL_CLASS_COLOR, GL_CLASS_POSITION,
+							  GL_CLASS_BEAM };
+		for (int k = 0; k < 3; k++) {
+			const struct gl_class_time *ct = &d->class_time[cls[k]];
+			set_timing(&l->timing[TIMING_COLOR + k],
+				   ct->fade_s >= 0 ? ct->fade_s : d->fade_in_s,
+				   ct->delay_s >= 0 ? ct->delay_s : d->delay_in_s);
+		}
+	}
 
 	for (int i = 0; i < l->param_count; i++) {
 		struct list_param *lp = &l->lp[i];
 		float target = row[i];
 		float start;
 		bool intensity = lp->cls == GL_CLASS_INTENSITY;
-		bool ended;
 
 		if (lp->set)
-			start = lp_value_at(lp, prev_shape, el_prev, &ended);
+			start = lp_value(lp, x_prev, ended_prev);
 		else if (intensity)
 			start = 0.0f;
 		else
@@ -173,26 +200,16 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		if (!lp->set || target != lp->target)
 			lp->stamp = stamp;
 
-		double fade_s, delay_s;
-		if (is_back) {
-			fade_s = e->config.back_time_s;
-			delay_s = 0;
-		} else if (intensity) {
-			bool rising = target > start;
-			fade_s = rising ? d->fade_in_s : d->fade_out_s;
-			delay_s = rising ? d->delay_in_s : d->delay_out_s;
-		} else {
-			const struct gl_class_time *ct = &d->class_time[lp->cls];
-			fade_s = ct->fade_s >= 0 ? ct->fade_s : d->fade_in_s;
-			delay_s = ct->delay_s >= 0 ? ct->delay_s : d->delay_in_s;
-		}
+		if (intensity)
+			lp->timing = target > start ? TIMING_UP : TIMING_DOWN;
+		else
+			lp->timing = (uint8_t)(TIMING_COLOR + lp->cls - GL_CLASS_COLOR);
 		lp->start = start;
 		lp->target = target;
 		lp->set = true;
-		lp->inv_fade = inverse(fade_s);
-		lp->delay_s = (float)delay_s;
 	}
 
+	e->outputs_dirty = true;
 	l->state = GL_LIST_RUNNING;
 	l->releasing = false;
 	l->active = cue;
@@ -212,23 +229,24 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	if (l->state == GL_LIST_OFF)
 		return;
 	uint64_t release_ns = seconds_ns(e->config.release_time_s);
-	float el = elapsed_s(l, now_ns);
-	enum gl_curve shape = active_curve(l);
+	float x[TIMING_COUNT];
+	bool ended[TIMING_COUNT];
+	group_x(l, active_curve(l), elapsed_s(l, now_ns), x, ended);
 	for (int i = 0; i < l->param_count; i++) {
 		struct list_param *lp = &l->lp[i];
-		bool ended;
 		if (!lp->set)
 			continue;
 		if (lp->cls != GL_CLASS_INTENSITY || release_ns == 0) {
 			lp->set = false;
 			continue;
 		}
-		lp->start = lp_value_at(lp, shape, el, &ended);
+		lp->start = lp_value(lp, x, ended);
 		lp->target = 0.0f;
-		lp->delay_s = 0.0f;
-		lp->inv_fade = inverse(e->config.release_time_s);
+		lp->timing = TIMING_DOWN;
 		lp->release_at_end = true;
 	}
+	set_timing(&l->timing[TIMING_DOWN], e->config.release_time_s, 0);
+	e->outputs_dirty = true;
 	l->active = -1;
 	l->continue_at_ns = 0;
 	l->go_ns = now_ns;
@@ -265,12 +283,13 @@ void cuelist_resume(struct cuelist *l, uint64_t now_ns)
 	l->state = GL_LIST_RUNNING;
 }
 
-void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
+bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 {
 	if (l->state == GL_LIST_OFF)
-		return;
-	float el = elapsed_s(l, now_ns);
-	enum gl_curve shape = active_curve(l);
+		return false;
+	float x[TIMING_COUNT];
+	bool ended[TIMING_COUNT];
+	group_x(l, active_curve(l), elapsed_s(l, now_ns), x, ended);
 	float master = l->master;
 	float *out = e->out;
 	uint32_t *out_stamp = e->out_stamp;
@@ -278,8 +297,7 @@ void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 		struct list_param *lp = &l->lp[i];
 		if (!lp->set)
 			continue;
-		bool ended;
-		float v = lp_value_at(lp, shape, el, &ended);
+		float v = lp_value(lp, x, ended);
 		int p = lp->param;
 		if (lp->cls == GL_CLASS_INTENSITY) {
 			v *= master;
@@ -289,7 +307,7 @@ void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			out[p] = v;
 			out_stamp[p] = lp->stamp;
 		}
-		if (ended && lp->release_at_end) {
+		if (lp->release_at_end && ended[lp->timing]) {
 			lp->set = false;
 			lp->release_at_end = false;
 		}
@@ -297,6 +315,12 @@ void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	uint64_t t = l->state == GL_LIST_PAUSED ? l->pause_ns : now_ns;
 	uint64_t span = l->done_ns - l->go_ns, since = t > l->go_ns ? t - l->go_ns : 0;
 	l->progress = span == 0 || since >= span ? 1.0f : (float)((double)since / (double)span);
+	if (l->state == GL_LIST_PAUSED)
+		return false;
+	for (int g = 0; g < TIMING_COUNT; g++)
+		if (!ended[g])
+			return true;
+	return false;
 }
 
 void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
@@ -315,6 +339,7 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 				l->state = GL_LIST_OFF;
 				for (int i = 0; i < l->param_count; i++)
 					l->lp[i].set = false;
+				e->outputs_dirty = true;
 				engine_emit(e, GL_EV_LIST_STOPPED, id, -1, 0, l->done_ns);
 				return;
 			}

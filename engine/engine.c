@@ -600,6 +600,7 @@ int gl_engine_finalize(struct gl_engine *e)
 	}
 	gl_tbuf_init(&e->snap_tb, e->snap_buf[0], e->snap_buf[1], e->snap_buf[2]);
 	e->masters_dirty = true;
+	e->outputs_dirty = true;
 	e->finalized = true;
 	return 0;
 }
@@ -759,16 +760,19 @@ static void update_masters(struct gl_engine *e)
 	e->masters_dirty = false;
 }
 
-static void merge(struct gl_engine *e, uint64_t now_ns)
+/* Returns true when some list's values still change with time. */
+static bool merge(struct gl_engine *e, uint64_t now_ns)
 {
+	bool moving = false;
 	memcpy(e->out, e->defaults, (size_t)e->param_count * sizeof *e->out);
 	memset(e->out_stamp, 0, (size_t)e->param_count * sizeof *e->out_stamp);
 	for (int l = 0; l < e->list_count; l++)
-		cuelist_merge(e, &e->lists[l], now_ns);
+		moving |= cuelist_merge(e, &e->lists[l], now_ns);
 	float global = e->blackout ? 0.0f : e->grand_master;
 	float *out = e->out;
 	for (int i = 0; i < e->master_count; i++)
 		out[e->master_param[i]] *= e->master_factor[i] * global;
+	return moving;
 }
 
 /* Every param to its slots, through the plan made at finalize: one linear
@@ -857,14 +861,20 @@ void gl_engine_tick(struct gl_engine *e, uint64_t now_ns)
 {
 	struct gl_cmd cmd;
 	/* Bounded drain: a flood of commands cannot stretch one tick. */
-	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
+	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++) {
 		run_command(e, &cmd, now_ns);
+		e->outputs_dirty = true;
+	}
 	for (int l = 0; l < e->list_count; l++)
 		cuelist_step(e, &e->lists[l], now_ns);
 	if (e->masters_dirty)
 		update_masters(e);
-	merge(e, now_ns);
-	render(e);
+	/* Settled (every fade over, nothing new): the frame is the last one;
+	 * progress stands at 1, or frozen by a pause. */
+	if (e->outputs_dirty) {
+		e->outputs_dirty = merge(e, now_ns);
+		render(e);
+	}
 	e->last_tick_ns = now_ns;
 	publish(e, now_ns);
 	e->tick_count++;

@@ -45,18 +45,31 @@ struct cue {
 	uint64_t done_after_ns;  /* longest delay + fade of its timing */
 };
 
-/* Playback state of one param inside one cue list: 28 bytes, walked once
+/* A list's params fall into a few timing groups per GO: intensity rising,
+ * intensity falling, and the colour, position and beam classes. Every
+ * param of a group shares one delay and fade, so the fade position is
+ * computed once per group per tick, not once per param. */
+enum list_timing {
+	TIMING_UP, TIMING_DOWN, TIMING_COLOR, TIMING_POSITION, TIMING_BEAM,
+	TIMING_COUNT
+};
+
+struct timing {
+	float delay_s;
+	float inv_fade;          /* 1 / fade seconds; 0 = no fade (a snap) */
+};
+
+/* Playback state of one param inside one cue list: 20 bytes, walked once
  * per tick for every param of every running list, so kept small. Its value
- * at any instant is a pure function of these fields and the list's go time
- * (lp_value_at in cuelist.c). */
+ * at any instant is start + (target - start) * x, where x is its timing
+ * group's fade position (group_x in cuelist.c). */
 struct list_param {
 	int32_t param;
 	uint8_t cls;             /* enum gl_attr_class */
 	bool set;                /* the list contributes a value */
 	bool release_at_end;     /* fading out to be unset (tracked value gone) */
+	uint8_t timing;          /* enum list_timing */
 	float start, target;
-	float delay_s;
-	float inv_fade;          /* 1 / fade seconds; 0 = no fade (a snap) */
 	uint32_t stamp;          /* LTP: the GO that last changed it */
 };
 
@@ -72,6 +85,7 @@ struct cuelist {
 	float *tracked;          /* cue_count x param_count; NaN = not set */
 
 	/* playback */
+	struct timing timing[TIMING_COUNT];  /* of the last GO (or STOP) */
 	enum gl_list_state state;
 	int active;              /* -1 = none */
 	bool releasing;          /* STOP in progress */
@@ -143,6 +157,10 @@ struct gl_engine {
 	float grand_master;
 	bool blackout;
 	bool masters_dirty;
+	/* Something may change the output this tick: a command, a GO, a fade
+	 * still running. A settled show skips merge and render (its frames
+	 * are the same as the last), which is most of a real show's life. */
+	bool outputs_dirty;
 	uint32_t go_counter;
 	uint64_t tick_count;
 	uint64_t last_tick_ns;
@@ -176,8 +194,9 @@ void cuelist_pause(struct cuelist *l, uint64_t now_ns);
 void cuelist_resume(struct cuelist *l, uint64_t now_ns);
 /* Timing: done events, wait/follow continues, release end. */
 void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
-/* Values at now_ns, merged into e->out (HTP intensity, LTP the rest). */
-void cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
+/* Values at now_ns, merged into e->out (HTP intensity, LTP the rest).
+ * Returns true when the list's values can still change with time. */
+bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
 int cuelist_next(const struct cuelist *l);
 int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map);
 

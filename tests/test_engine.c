@@ -526,6 +526,29 @@ static void test_interleaved_heads_and_24bit(void **state)
 	gl_engine_destroy(e);
 }
 
+static void test_settled_show_keeps_its_frame(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.6f } };
+	add_cue(&r, r.list, 1, 1, 1, c1, 1);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(0));
+	gl_engine_tick(r.e, S(0.5));
+	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 77);   /* 0.3 * 255 = 76.5 */
+	for (int i = 0; i < 100; i++)                      /* settles at 1 s */
+		gl_engine_tick(r.e, S(1) + (uint64_t)i * S(0.025));
+	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 153);
+	/* a master moved on a settled show still reaches the output */
+	cmd(&r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
+	gl_engine_tick(r.e, S(10));
+	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 77);
+	gl_engine_tick(r.e, S(11));
+	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 77);
+	gl_engine_destroy(r.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_loop_and_stop),
 		cmocka_unit_test(test_frame_tap),
 		cmocka_unit_test(test_interleaved_heads_and_24bit),
+		cmocka_unit_test(test_settled_show_keeps_its_frame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
