@@ -31,7 +31,7 @@ int gl_fixture_type_finish(struct gl_fixture_type *type)
 	uint8_t used[GL_DMX_SLOTS] = { 0 };
 	for (int i = 0; i < type->channel_count; i++) {
 		struct gl_channel *c = &type->channels[i];
-		if ((unsigned)c->attr >= GL_ATTR_COUNT || seen[c->attr])
+		if ((unsigned)c->attr >= GL_ATTR_COUNT || (!c->fixed && seen[c->attr]))
 			return GL_EINVAL;
 		if (c->bytes < 1 || c->bytes > 3)
 			return GL_EINVAL;
@@ -45,7 +45,8 @@ int gl_fixture_type_finish(struct gl_fixture_type *type)
 		for (int s = c->offset; s < next; s++)
 			if (used[s]++)
 				return GL_EINVAL;
-		seen[c->attr] = true;
+		if (!c->fixed)
+			seen[c->attr] = true;
 		if (next > footprint)
 			footprint = next;
 	}

@@ -58,6 +58,9 @@ struct gl_engine *gl_engine_create(const struct gl_engine_config *config)
 	if (e->config.event_capacity <= 0)
 		e->config.event_capacity = 1024;
 	e->period_ns = (uint64_t)llround((double)GL_NS_PER_S / e->config.rate_hz);
+	if (!(e->config.output_delay_s >= 0) || e->config.output_delay_s * e->config.rate_hz >= 1)
+		e->config.output_delay_s = 0; /* never a period or more */
+	e->output_delay_ns = (uint64_t)llround(e->config.output_delay_s * (double)GL_NS_PER_S);
 	e->grand_master = 1.0f;
 	if (gl_mpsc_init(&e->commands, (size_t)e->config.command_capacity, sizeof(struct gl_cmd)) ||
 	    gl_spsc_init(&e->events, (size_t)e->config.event_capacity, sizeof(struct gl_event))) {
@@ -100,6 +103,7 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->param_cls);
 	free(e->param_slot);
 	free(e->param_bytes);
+	free(e->param_invert);
 	free(e->param_dim);
 	free(e->master_param);
 	free(e->master_factor);
@@ -243,7 +247,7 @@ int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *typ
 	f->master = 1.0f;
 	f->intensity_param = -1;
 	for (int c = 0; c < type->channel_count; c++)
-		if (type->channels[c].attr == GL_ATTR_INTENSITY)
+		if (type->channels[c].attr == GL_ATTR_INTENSITY && !type->channels[c].fixed)
 			f->intensity_param = f->first_param + c;
 	if (type->virtual_intensity)
 		f->intensity_param = f->first_param + type->channel_count;
@@ -286,7 +290,7 @@ int gl_engine_param(const struct gl_engine *e, int fixture, enum gl_attr attr)
 	if (attr == GL_ATTR_INTENSITY)
 		return f->intensity_param >= 0 ? f->intensity_param : GL_ENOENT;
 	for (int c = 0; c < f->type->channel_count; c++)
-		if (f->type->channels[c].attr == attr)
+		if (f->type->channels[c].attr == attr && !f->type->channels[c].fixed)
 			return f->first_param + c;
 	return GL_ENOENT;
 }
@@ -544,6 +548,7 @@ int gl_engine_finalize(struct gl_engine *e)
 	e->param_cls = calloc(np, sizeof *e->param_cls);
 	e->param_slot = calloc(np, sizeof *e->param_slot);
 	e->param_bytes = calloc(np, sizeof *e->param_bytes);
+	e->param_invert = calloc(np, sizeof *e->param_invert);
 	e->param_dim = calloc(np, sizeof *e->param_dim);
 	size_t nf = (size_t)(e->fixture_count ? e->fixture_count : 1);
 	e->master_param = calloc(nf, sizeof *e->master_param);
@@ -551,7 +556,7 @@ int gl_engine_finalize(struct gl_engine *e)
 	e->dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1), GL_DMX_SLOTS);
 	int *param_map = malloc(np * sizeof *param_map);
 	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->param_slot ||
-	    !e->param_bytes || !e->param_dim || !e->master_param || !e->master_factor ||
+	    !e->param_bytes || !e->param_invert || !e->param_dim || !e->master_param || !e->master_factor ||
 	    !e->dmx || !param_map) {
 		free(param_map);
 		return GL_ENOMEM;
@@ -562,12 +567,14 @@ int gl_engine_finalize(struct gl_engine *e)
 		for (int c = 0; c < f->type->channel_count; c++) {
 			const struct gl_channel *ch = &f->type->channels[c];
 			int p = f->first_param + c;
-			e->defaults[p] = ch->attr == GL_ATTR_INTENSITY ? 0.0f : ch->default_value;
+			e->defaults[p] = ch->attr == GL_ATTR_INTENSITY && !ch->fixed ? 0.0f
+										     : ch->default_value;
 			e->param_cls[p] = (uint8_t)gl_attr_class(ch->attr);
 			e->param_slot[p] = base + ch->offset;
 			e->param_bytes[p] = ch->bytes;
-			e->param_dim[p] = f->type->virtual_intensity && is_emitter(ch->attr)
-						  ? f->intensity_param : -1;
+			e->param_invert[p] = ch->inverted;
+			e->param_dim[p] = f->type->virtual_intensity && is_emitter(ch->attr) &&
+						  !ch->fixed ? f->intensity_param : -1;
 		}
 		if (f->intensity_param >= 0) {
 			e->master_param[e->master_count] = f->intensity_param;
@@ -789,6 +796,8 @@ static void render(struct gl_engine *e)
 		if (e->param_dim[p] >= 0)
 			x *= out[e->param_dim[p]];
 		x = x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+		if (e->param_invert[p])
+			x = 1.0f - x;
 		/* round half up by hand: lrint() is a libm call per slot */
 		switch (e->param_bytes[p]) {
 		case 1:
@@ -819,6 +828,7 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 		struct gl_frame *fr = gl_tbuf_back(&tap->tb);
 		fr->tick = e->tick_count;
 		fr->time_ns = now_ns;
+		fr->send_at_ns = now_ns + e->output_delay_ns;
 		memcpy(fr->dmx, e->dmx, bytes);
 		gl_tbuf_publish(&tap->tb);
 		/* non-blocking eventfd: never waits; a full counter is
@@ -987,7 +997,9 @@ static void *engine_thread(void *arg)
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		uint64_t start = gl_now_ns();
-		gl_engine_tick(e, start);
+		/* values for the scheduled instant: frames sample the show on an
+		 * even grid however late the thread woke */
+		gl_engine_tick(e, next);
 		uint64_t end = gl_now_ns();
 		e->tick_ns_last = end - start;
 		if (e->tick_ns_last > e->tick_ns_max)

@@ -22,6 +22,10 @@
 
 #define GL_MAX_CHANNELS 64      /* channels (params) per fixture type */
 #define GL_DEFAULT_RATE_HZ 44.0
+/* Shows send frames this long after their tick (engine default: 0). Long
+ * enough to cover a tick of a few hundred universes, so every frame leaves
+ * at the same offset from the schedule. */
+#define GL_DEFAULT_OUTPUT_DELAY_MS 4.0
 
 /* ---- fixture types ------------------------------------------------------ */
 
@@ -31,6 +35,11 @@ struct gl_channel {
 	float default_value;    /* normalised 0..1 */
 	uint16_t offset;        /* first slot, from the fixture's address (0-based);
 				 * filled in channel order unless explicit_offsets */
+	bool inverted;          /* rendered as 1 - value (reversed pan, iris...) */
+	bool fixed;             /* held at default_value (intensity too) and not
+				 * addressable: gl_engine_param() skips it, and its
+				 * attribute may repeat (a second "control" channel,
+				 * an unused slot) */
 };
 
 /* Emitter colours that a fixture's colour attributes mix to. */
@@ -47,9 +56,10 @@ struct gl_fixture_type {
 };
 
 /* Fills offsets (unless explicit_offsets), footprint and virtual_intensity
- * (set when the type has colour emitters and no intensity channel).
- * Returns GL_EINVAL for an empty type, a footprint over 512, an attribute
- * listed twice or two channels sharing a slot. */
+ * (set when the type has colour emitters and no intensity channel; fixed
+ * channels do not count). Returns GL_EINVAL for an empty type, a footprint
+ * over 512, an attribute listed twice on channels that are not fixed or two
+ * channels sharing a slot. */
 int gl_fixture_type_finish(struct gl_fixture_type *type);
 
 /* ---- colour ------------------------------------------------------------- */
@@ -72,6 +82,8 @@ struct gl_engine_config {
 	double rate_hz;         /* tick rate; 0 = GL_DEFAULT_RATE_HZ */
 	double back_time_s;     /* fade time of BACK (default 1 s when < 0) */
 	double release_time_s;  /* fade-out time of STOP (default 0) */
+	double output_delay_s;  /* frames leave this long after their tick's
+				 * scheduled time (see struct gl_frame) */
 	int command_capacity;   /* ring slots; 0 = 1024 */
 	int event_capacity;     /* ring slots; 0 = 1024 */
 };
@@ -234,7 +246,12 @@ float gl_engine_param_value(const struct gl_engine *e, int param);
 /* A frame: every universe's 512 slots after one tick. */
 struct gl_frame {
 	uint64_t tick;
-	uint64_t time_ns;         /* tick time */
+	uint64_t time_ns;         /* tick time (the schedule's, on the engine thread) */
+	/* When outputs should put it on the wire: time_ns + output_delay.
+	 * Sending every frame at a fixed offset from an even schedule gives
+	 * receivers even frame spacing, whatever the tick's own duration or
+	 * how many universes go before this one. */
+	uint64_t send_at_ns;
 	int universe_count;
 	const int *numbers;       /* universe numbers, universe_count entries */
 	uint8_t *dmx;             /* universe_count * 512 bytes */

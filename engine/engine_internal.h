@@ -115,6 +115,7 @@ struct gl_frame_tap {
 struct gl_engine {
 	struct gl_engine_config config;
 	uint64_t period_ns;
+	uint64_t output_delay_ns;
 
 	int *universes;          /* numbers */
 	int **slot_owner;        /* per universe: 512 fixture ids, -1 free (load time) */
@@ -146,6 +147,7 @@ struct gl_engine {
 	 * virtual intensity param that scales it (-1 none) */
 	int32_t *param_slot;     /* offset in dmx[], -1 for a virtual param */
 	uint8_t *param_bytes;
+	uint8_t *param_invert;          /* 1: render 1 - value */
 	int32_t *param_dim;
 	/* masters: every fixture's intensity param and its group-master
 	 * factor, packed so the per-tick pass streams two small arrays */

@@ -53,6 +53,7 @@ static const struct {
 	[GL_ATTR_SHUTTER] = { "shutter", GL_CLASS_BEAM },
 	[GL_ATTR_SPEED] = { "speed", GL_CLASS_BEAM },
 	[GL_ATTR_CONTROL] = { "control", GL_CLASS_BEAM },
+	[GL_ATTR_COLOR_WHEEL] = { "color_wheel", GL_CLASS_COLOR },
 };
 
 static const char *const class_names[GL_CLASS_COUNT] = {

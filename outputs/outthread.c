@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define OPEN_RETRY_NS (1 * GL_NS_PER_S)
 
@@ -86,6 +87,14 @@ static void *outthread_main(void *arg)
 		now = gl_now_ns();
 		if (rc > 0 && (pfd[0].revents & POLLIN) && gl_tap_wait(t->tap, 0)) {
 			const struct gl_frame *fr = gl_tap_read(t->tap);
+			if (fr && fr->send_at_ns > now) {
+				/* hold it to its send time (a few ms at most) */
+				struct timespec ts = { (time_t)(fr->send_at_ns / GL_NS_PER_S),
+						       (long)(fr->send_at_ns % GL_NS_PER_S) };
+				while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+					;
+				now = gl_now_ns();
+			}
 			if (fr) {
 				for (int i = 0; i < t->count; i++)
 					if (t->slots[i].open)

@@ -432,6 +432,7 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 		.rate_hz = s->rate_hz,
 		.back_time_s = s->back_time_s,
 		.release_time_s = s->release_time_s,
+		.output_delay_s = s->output_delay_s,
 	};
 	struct look_patch *patches;
 	struct look_rig rig;
@@ -545,6 +546,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	s->rate_hz = GL_DEFAULT_RATE_HZ;
 	s->back_time_s = -1.0;
 	s->release_time_s = 0.0;
+	s->output_delay_s = GL_DEFAULT_OUTPUT_DELAY_MS / 1000.0;
 
 	dirs[ndirs++] = s->dir;
 #ifdef GL_SOURCE_DIR

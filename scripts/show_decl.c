@@ -232,10 +232,12 @@ static void *decl_scratch(lua_State *L, size_t size)
 
 static int decl_show(lua_State *L)
 {
-	static const char *const keys[] = { "name", "rate", "back_time", "release_time", NULL };
+	static const char *const keys[] = { "name", "rate", "back_time", "release_time",
+					    "output_delay", NULL };
 	struct gl_show *s = show_from_upvalue(L);
 	struct decl d;
 	double rate = GL_DEFAULT_RATE_HZ, back = -1.0, release = 0.0;
+	double delay_ms = GL_DEFAULT_OUTPUT_DELAY_MS;
 	char name[GL_NAME_MAX];
 
 	decl_loading(L, s, "show");
@@ -248,9 +250,14 @@ static int decl_show(lua_State *L)
 	decl_number(&d, "rate", 0, 1.0, 1000.0, &rate);
 	decl_number(&d, "back_time", 0, 0.0, DECL_TIME_MAX_S, &back);
 	decl_number(&d, "release_time", 0, 0.0, DECL_TIME_MAX_S, &release);
+	decl_number(&d, "output_delay", 0, 0.0, 20.0, &delay_ms);
+	if (delay_ms * rate >= 1000.0)
+		decl_fail(&d, "output_delay %g ms must be shorter than the tick period (%g ms)",
+			  delay_ms, 1000.0 / rate);
 	s->rate_hz = rate;
 	s->back_time_s = back;
 	s->release_time_s = release;
+	s->output_delay_s = delay_ms / 1000.0;
 	s->show_declared = true;
 	s->show_at = d.at;
 	return 0;

@@ -162,6 +162,7 @@ struct gl_show {
 	double rate_hz;
 	double back_time_s;
 	double release_time_s;
+	double output_delay_s;
 
 	struct show_vec files;         /* char *: interned source names */
 	struct show_vec types;         /* struct show_type */

@@ -190,8 +190,9 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 		return;
 	e = s->engine;
 	fprintf(out, "show \"%s\" (%s)\n", s->name, s->path);
-	fprintf(out, "  rate %g Hz, back time %gs, release time %gs\n", gl_engine_rate_hz(e),
-		s->back_time_s < 0 ? 1.0 : s->back_time_s, s->release_time_s);
+	fprintf(out, "  rate %g Hz, back time %gs, release time %gs, output delay %g ms\n",
+		gl_engine_rate_hz(e), s->back_time_s < 0 ? 1.0 : s->back_time_s,
+		s->release_time_s, s->output_delay_s * 1000.0);
 	fprintf(out, "  universes:");
 	for (int u = 0; u < gl_engine_universe_count(e); u++) {
 		char names[256];
