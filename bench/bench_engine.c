@@ -25,7 +25,7 @@ static struct gl_engine *build(int universes, double rate)
 	struct gl_fixture_type t = { .name = "rgbw", .channel_count = 4 };
 	enum gl_attr a[4] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE };
 	for (int c = 0; c < 4; c++)
-		t.channels[c] = (struct gl_channel){ a[c], 1, 1.0f, 0 };
+		t.channels[c] = (struct gl_channel){ .attr = a[c], .bytes = 1, .default_value = 1.0f, .offset = 0 };
 	gl_fixture_type_finish(&t);
 	for (int u = 1; u <= universes; u++)
 		for (int f = 0; f < 128; f++) {

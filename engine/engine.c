@@ -106,6 +106,9 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->param_invert);
 	free(e->param_dim);
 	free(e->master_param);
+	free(e->prog_param);
+	free(e->prog_value);
+	free(e->prog_slot);
 	free(e->master_factor);
 	free(e->dmx);
 	for (int t = 0; t < e->tap_count; t++) {
@@ -553,10 +556,14 @@ int gl_engine_finalize(struct gl_engine *e)
 	size_t nf = (size_t)(e->fixture_count ? e->fixture_count : 1);
 	e->master_param = calloc(nf, sizeof *e->master_param);
 	e->master_factor = calloc(nf, sizeof *e->master_factor);
+	e->prog_param = calloc(np, sizeof *e->prog_param);
+	e->prog_value = calloc(np, sizeof *e->prog_value);
+	e->prog_slot = malloc(np * sizeof *e->prog_slot);
 	e->dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1), GL_DMX_SLOTS);
 	int *param_map = malloc(np * sizeof *param_map);
 	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->param_slot ||
 	    !e->param_bytes || !e->param_invert || !e->param_dim || !e->master_param || !e->master_factor ||
+	    !e->prog_param || !e->prog_value || !e->prog_slot ||
 	    !e->dmx || !param_map) {
 		free(param_map);
 		return GL_ENOMEM;
@@ -590,8 +597,10 @@ int gl_engine_finalize(struct gl_engine *e)
 		}
 	}
 	memcpy(e->out, e->defaults, np * sizeof *e->out);
-	for (size_t p = 0; p < np; p++)
+	for (size_t p = 0; p < np; p++) {
 		param_map[p] = -1;
+		e->prog_slot[p] = -1;
+	}
 	for (int l = 0; l < e->list_count; l++) {
 		int rc = cuelist_build(e, &e->lists[l], param_map);
 		if (rc) {
@@ -644,6 +653,16 @@ int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd)
 	}
 	case GL_CMD_GRAND_MASTER:
 	case GL_CMD_BLACKOUT:
+		break;
+	case GL_CMD_SET_PARAM:
+		if (cmd->index < 0 || cmd->index >= e->param_count)
+			return GL_EINVAL;
+		if (!(cmd->value >= 0.0f && cmd->value <= 1.0f))
+			return GL_ERANGE;
+		break;
+	case GL_CMD_CLEAR_PARAM:
+		if (cmd->index >= e->param_count)
+			return GL_EINVAL;
 		break;
 	default:
 		return GL_EINVAL;
@@ -744,6 +763,28 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 	case GL_CMD_BLACKOUT:
 		e->blackout = c->index != 0;
 		break;
+	case GL_CMD_SET_PARAM:
+		if (e->prog_slot[c->index] < 0) {
+			e->prog_slot[c->index] = e->prog_count;
+			e->prog_param[e->prog_count++] = c->index;
+		}
+		e->prog_value[e->prog_slot[c->index]] = c->value;
+		break;
+	case GL_CMD_CLEAR_PARAM:
+		if (c->index < 0) {
+			for (int i = 0; i < e->prog_count; i++)
+				e->prog_slot[e->prog_param[i]] = -1;
+			e->prog_count = 0;
+		} else if (e->prog_slot[c->index] >= 0) {
+			/* move the last entry into the hole */
+			int at = e->prog_slot[c->index], last = e->prog_count - 1;
+			e->prog_param[at] = e->prog_param[last];
+			e->prog_value[at] = e->prog_value[last];
+			e->prog_slot[e->prog_param[at]] = at;
+			e->prog_slot[c->index] = -1;
+			e->prog_count--;
+		}
+		break;
 	}
 }
 
@@ -775,6 +816,8 @@ static bool merge(struct gl_engine *e, uint64_t now_ns)
 	memset(e->out_stamp, 0, (size_t)e->param_count * sizeof *e->out_stamp);
 	for (int l = 0; l < e->list_count; l++)
 		moving |= cuelist_merge(e, &e->lists[l], now_ns);
+	for (int i = 0; i < e->prog_count; i++)
+		e->out[e->prog_param[i]] = e->prog_value[i];
 	float global = e->blackout ? 0.0f : e->grand_master;
 	float *out = e->out;
 	for (int i = 0; i < e->master_count; i++)

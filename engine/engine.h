@@ -211,6 +211,9 @@ enum gl_cmd_type {
 	GL_CMD_LIST_MASTER, /* list, value 0..1 */
 	GL_CMD_GRAND_MASTER,/* value 0..1 */
 	GL_CMD_BLACKOUT,    /* index: 0 off, 1 on */
+	GL_CMD_SET_PARAM,   /* index = param, value 0..1: the programmer (live
+			     * edit) layer, above every playback */
+	GL_CMD_CLEAR_PARAM, /* index = param; index < 0: clear the programmer */
 };
 
 struct gl_cmd {

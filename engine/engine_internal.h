@@ -154,6 +154,12 @@ struct gl_engine {
 	int32_t *master_param;
 	float *master_factor;
 	int master_count;
+	/* the programmer: params set live, above every playback (LTP for
+	 * all, intensity included, then scaled by the masters) */
+	int32_t *prog_param;     /* the set params, in the order set */
+	float *prog_value;
+	int32_t *prog_slot;      /* per param: its place in prog_param, -1 */
+	int prog_count;
 	uint8_t *dmx;            /* universe_count * 512 */
 
 	float grand_master;

@@ -16,7 +16,7 @@ static struct gl_fixture_type make(const enum gl_attr *attrs, int n)
 {
 	struct gl_fixture_type t = { .name = "t", .channel_count = n };
 	for (int i = 0; i < n; i++)
-		t.channels[i] = (struct gl_channel){ attrs[i], 1, 0.0f, 0 };
+		t.channels[i] = (struct gl_channel){ .attr = attrs[i], .bytes = 1, .default_value = 0.0f, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	return t;
 }
@@ -108,12 +108,12 @@ static void test_hex(void **state)
 static void test_type_checks(void **state)
 {
 	struct gl_fixture_type t = { .name = "dup", .channel_count = 2 };
-	t.channels[0] = (struct gl_channel){ GL_ATTR_RED, 1, 0, 0 };
-	t.channels[1] = (struct gl_channel){ GL_ATTR_RED, 1, 0, 0 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_RED, .bytes = 1, .default_value = 0, .offset = 0 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_RED, .bytes = 1, .default_value = 0, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), GL_EINVAL);
-	t.channels[1] = (struct gl_channel){ GL_ATTR_PAN, 4, 0, 0 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_PAN, .bytes = 4, .default_value = 0, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), GL_EINVAL);
-	t.channels[1] = (struct gl_channel){ GL_ATTR_PAN, 2, 0.5f, 0 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_PAN, .bytes = 2, .default_value = 0.5f, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	assert_int_equal(t.footprint, 3);
 	assert_int_equal(gl_attr_from_name("magenta"), GL_ATTR_MAGENTA);

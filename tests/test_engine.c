@@ -20,7 +20,7 @@
 static struct gl_fixture_type dimmer_type(void)
 {
 	struct gl_fixture_type t = { .name = "dimmer", .channel_count = 1 };
-	t.channels[0] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f, 0 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1, .default_value = 0.0f, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	return t;
 }
@@ -29,9 +29,9 @@ static struct gl_fixture_type mover_type(void)
 {
 	struct gl_fixture_type t = { .name = "mover", .channel_count = 3,
 				     .pan_range_deg = 540, .tilt_range_deg = 270 };
-	t.channels[0] = (struct gl_channel){ GL_ATTR_PAN, 2, 0.5f, 0 };
-	t.channels[1] = (struct gl_channel){ GL_ATTR_TILT, 2, 0.5f, 0 };
-	t.channels[2] = (struct gl_channel){ GL_ATTR_INTENSITY, 1, 0.0f, 0 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_PAN, .bytes = 2, .default_value = 0.5f, .offset = 0 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_TILT, .bytes = 2, .default_value = 0.5f, .offset = 0 };
+	t.channels[2] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1, .default_value = 0.0f, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	return t;
 }
@@ -491,8 +491,8 @@ static void test_interleaved_heads_and_24bit(void **state)
 {
 	/* a two-head bar: head 1 uses slots 1 and 3, head 2 slots 2 and 4 */
 	struct gl_fixture_type h1 = { .name = "h1", .channel_count = 2, .explicit_offsets = true };
-	h1.channels[0] = (struct gl_channel){ GL_ATTR_RED, 1, 0.0f, 0 };
-	h1.channels[1] = (struct gl_channel){ GL_ATTR_GREEN, 1, 0.0f, 2 };
+	h1.channels[0] = (struct gl_channel){ .attr = GL_ATTR_RED, .bytes = 1, .default_value = 0.0f, .offset = 0 };
+	h1.channels[1] = (struct gl_channel){ .attr = GL_ATTR_GREEN, .bytes = 1, .default_value = 0.0f, .offset = 2 };
 	struct gl_fixture_type h2 = h1;
 	h2.channels[0].offset = 1;
 	h2.channels[1].offset = 3;
@@ -505,7 +505,7 @@ static void test_interleaved_heads_and_24bit(void **state)
 	assert_int_equal(gl_fixture_type_finish(&clash), GL_EINVAL);
 
 	struct gl_fixture_type z = { .name = "z", .channel_count = 1 };
-	z.channels[0] = (struct gl_channel){ GL_ATTR_ZOOM, 3, 0.5f, 0 };
+	z.channels[0] = (struct gl_channel){ .attr = GL_ATTR_ZOOM, .bytes = 3, .default_value = 0.5f, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&z), 0);
 
 	struct gl_engine *e = gl_engine_create(NULL);
@@ -523,6 +523,60 @@ static void test_interleaved_heads_and_24bit(void **state)
 	assert_int_equal(dmx[13], 0x80);
 	assert_int_equal(dmx[14], 0x00);
 	assert_int_equal(dmx[15], 0x00);
+	gl_engine_destroy(e);
+}
+
+static void test_inverted_and_fixed_channels(void **state)
+{
+	/* intensity; tilt 16-bit inverted; a second intensity and a second
+	 * control, both fixed at their defaults */
+	struct gl_fixture_type t = { .name = "inv", .channel_count = 5, .tilt_range_deg = 270 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_TILT, .bytes = 2,
+					     .default_value = 0.25f, .inverted = true };
+	t.channels[2] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1,
+					     .default_value = 1.0f, .fixed = true };
+	t.channels[3] = (struct gl_channel){ .attr = GL_ATTR_CONTROL, .bytes = 1 };
+	t.channels[4] = (struct gl_channel){ .attr = GL_ATTR_CONTROL, .bytes = 1,
+					     .default_value = 0.2f, .fixed = true };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	assert_int_equal(t.footprint, 6);
+	/* a repeat that is not fixed is still refused */
+	struct gl_fixture_type bad = t;
+	bad.channels[4].fixed = false;
+	assert_int_equal(gl_fixture_type_finish(&bad), GL_EINVAL);
+
+	struct gl_engine *e = gl_engine_create(NULL);
+	int f = gl_engine_add_fixture(e, &t, "a", 1, 1, NULL);
+	assert_int_equal(f, 0);
+	/* the addressable channels are the first of each attribute */
+	assert_int_equal(gl_engine_param(e, f, GL_ATTR_INTENSITY), 0);
+	assert_int_equal(gl_engine_param(e, f, GL_ATTR_CONTROL), 3);
+	int list = gl_engine_add_cuelist(e, "L", false);
+	struct gl_cue_change ch[] = { { 0, 1.0f }, { 1, 1.0f } };
+	struct gl_cue_def def;
+	gl_cue_def_init(&def);
+	def.number = 1;
+	def.changes = ch;
+	def.change_count = 2;
+	assert_int_equal(gl_engine_add_cue(e, list, &def), 0);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	gl_engine_tick(e, 0);
+	const uint8_t *dmx = gl_engine_dmx(e, 0);
+	assert_int_equal(dmx[0], 0);
+	/* tilt 0.25 inverted: 0.75 * 65535 = 49151.25 -> 0xbfff */
+	assert_int_equal(dmx[1], 0xbf);
+	assert_int_equal(dmx[2], 0xff);
+	assert_int_equal(dmx[3], 255);      /* fixed intensity: its default, not 0 */
+	assert_int_equal(dmx[4], 0);
+	assert_int_equal(dmx[5], 51);       /* 0.2 */
+	struct gl_cmd go = { .type = GL_CMD_GO, .list = list };
+	assert_int_equal(gl_engine_command(e, &go), 0);
+	gl_engine_tick(e, S(1));
+	assert_int_equal(dmx[0], 255);
+	assert_int_equal(dmx[1], 0);        /* tilt 1.0 inverted */
+	assert_int_equal(dmx[2], 0);
+	assert_int_equal(dmx[3], 255);
 	gl_engine_destroy(e);
 }
 
@@ -549,6 +603,37 @@ static void test_settled_show_keeps_its_frame(void **state)
 	gl_engine_destroy(r.e);
 }
 
+static void test_programmer_layer(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);
+	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.8f }, { pan, 0.2f } };
+	add_cue(&r, r.list, 1, 0, 0, c1, 2);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	cmd(&r, GL_CMD_SET_PARAM, -1, dim_param(&r, 0), 0.3f);  /* below the cue: still wins */
+	cmd(&r, GL_CMD_SET_PARAM, -1, pan, 0.9f);
+	cmd(&r, GL_CMD_SET_PARAM, -1, dim_param(&r, 1), 1.0f);
+	cmd(&r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
+	gl_engine_tick(r.e, S(1));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.15f, 1e-6);  /* masters still apply */
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.5f, 1e-6);
+	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
+	cmd(&r, GL_CMD_CLEAR_PARAM, -1, dim_param(&r, 0), 0);      /* one released */
+	gl_engine_tick(r.e, S(2));
+	assert_float_equal(val(&r, dim_param(&r, 0)), 0.4f, 1e-6);
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.5f, 1e-6);
+	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
+	cmd(&r, GL_CMD_CLEAR_PARAM, -1, -1, 0);                   /* all released */
+	gl_engine_tick(r.e, S(3));
+	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
+	assert_float_equal(val(&r, pan), 0.2f, 1e-6);
+	struct gl_cmd bad = { GL_CMD_SET_PARAM, -1, 9999, 0.5f };
+	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
+	gl_engine_destroy(r.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,7 +650,9 @@ int main(void)
 		cmocka_unit_test(test_loop_and_stop),
 		cmocka_unit_test(test_frame_tap),
 		cmocka_unit_test(test_interleaved_heads_and_24bit),
+		cmocka_unit_test(test_inverted_and_fixed_channels),
 		cmocka_unit_test(test_settled_show_keeps_its_frame),
+		cmocka_unit_test(test_programmer_layer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,7 +57,7 @@ static void test_tick_allocates_nothing(void **state)
 	struct gl_fixture_type t = { .name = "rgbw", .channel_count = 4 };
 	enum gl_attr a[4] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE };
 	for (int c = 0; c < 4; c++)
-		t.channels[c] = (struct gl_channel){ a[c], 1, 1.0f, 0 };
+		t.channels[c] = (struct gl_channel){ .attr = a[c], .bytes = 1, .default_value = 1.0f, .offset = 0 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	int ids[16];
 	for (int f = 0; f < 16; f++)
