@@ -1,0 +1,405 @@
+/*
+ * opendmx.c - the Enttec Open DMX output (type = "open-dmx"): a plain
+ * FT232R whose UART is the DMX line, driven through libftdi (via the seam
+ * in opendmx.h). The console makes every frame itself: BREAK with
+ * ftdi_set_line_property2(BREAK_ON), MAB, then start code + slots at
+ * 250 kbaud 8N2, at its own rate (default 40 Hz) on an absolute monotonic
+ * schedule.
+ *
+ * Threads: configure() on the loading thread; the rest on the output's own
+ * thread (dedicated_thread); status() from any thread. Break and MAB are
+ * timed by spinning on CLOCK_MONOTONIC from the moment the line call
+ * returned (a sleep could overshoot by a scheduler tick, and undershoot is
+ * what breaks fixtures), so each is at least its configured width. A write
+ * returning is not bytes on the wire: the next break waits until the last
+ * frame has had its wire time. A device that fails or disappears is closed
+ * and reopened with back-off (0.5 s doubling to 5 s).
+ */
+#include "../output.h"
+#include "dmxusb.h"
+#include "opendmx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define OPENDMX_BAUD 250000
+#define OPENDMX_WIRE_MARGIN_NS 100000ull      /* after the last stop bit */
+#define OPENDMX_USB_WRITE_TIMEOUT_MS 100
+
+static const char *real_error_string(struct ftdi_context *f)
+{
+	return ftdi_get_error_string(f);
+}
+
+const struct opendmx_ftdi opendmx_libftdi = {
+	.version = 1,
+	.new_ctx = ftdi_new,
+	.free_ctx = ftdi_free,
+	.usb_open_string = ftdi_usb_open_string,
+	.usb_close = ftdi_usb_close,
+	.usb_reset = ftdi_usb_reset,
+	.set_baudrate = ftdi_set_baudrate,
+	.set_line_property2 = ftdi_set_line_property2,
+	.setflowctrl = ftdi_setflowctrl,
+	.tcioflush = ftdi_tcioflush,
+	.setrts = ftdi_setrts,
+	.write_data = ftdi_write_data,
+	.get_error_string = real_error_string,
+};
+
+static const struct opendmx_ftdi *ftdi_ops = &opendmx_libftdi;
+
+void opendmx_set_ftdi(const struct opendmx_ftdi *ops)
+{
+	ftdi_ops = ops ? ops : &opendmx_libftdi;
+}
+
+struct opendmx_output {
+	/* options, fixed at configure() */
+	char device[256];
+	int universe;
+	uint64_t break_ns, mab_ns, period_ns;
+	int slot_count;
+
+	/* runtime, output thread */
+	struct ftdi_context *ftdi;         /* NULL while disconnected */
+	char spec[192];                    /* the libftdi string opened */
+	struct dmxusb_backoff backoff;
+	uint64_t last_now;
+	uint64_t next_frame_ns;            /* schedule: the next break */
+	uint64_t wire_free_ns;             /* the last frame's bytes are out */
+	bool have_frame;
+	uint8_t frame[1 + GL_DMX_SLOTS];   /* start code + slots */
+
+	struct gl_output_status status;
+};
+
+static struct opendmx_output *to_odmx(struct gl_output *out)
+{
+	return (struct opendmx_output *)out;
+}
+
+static const char *const opendmx_keys[] = {
+	"device", "break_us", "mab_us", "rate", "slots", NULL
+};
+
+static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = gl_output_vfail(err, err_len, "open-dmx", opt, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static struct gl_output *opendmx_configure(const struct gl_output_config *cfg,
+					   char *err, size_t err_len)
+{
+	const struct gl_output_option *opt;
+	struct opendmx_output *o;
+	long v, rate = 40, break_us = 176, mab_us = 16;
+	uint64_t wire_ns;
+
+	if (!cfg) {
+		opt_fail(err, err_len, NULL, "no configuration");
+		return NULL;
+	}
+	if (gl_output_check_keys(cfg, opendmx_keys, err, err_len))
+		return NULL;
+	if (cfg->universe_count != 1 || !cfg->universes) {
+		opt_fail(err, err_len, NULL, "an Open DMX drives one universe: give universe = N "
+			 "(not %d universes)", cfg->universe_count);
+		return NULL;
+	}
+	o = calloc(1, sizeof *o);
+	if (!o) {
+		opt_fail(err, err_len, NULL, "out of memory");
+		return NULL;
+	}
+	o->universe = cfg->universes[0];
+	o->slot_count = GL_DMX_SLOTS;
+	snprintf(o->device, sizeof o->device, "auto");
+	if ((opt = gl_output_option(cfg, "device"))) {
+		if (!opt->value[0]) {
+			opt_fail(err, err_len, opt, "device must be \"auto\", a serial number "
+				 "or a libftdi string like \"s:0x0403:0x6001:A1B2C3\"");
+			goto fail;
+		}
+		snprintf(o->device, sizeof o->device, "%s", opt->value);
+	}
+	/* DMX512-A: break >= 92 µs, MAB >= 12 µs (receivers must accept
+	 * 88/8, but some hazers fail below 92). */
+	if ((opt = gl_output_option(cfg, "break_us")) &&
+	    gl_output_int(opt->value, 92, 1000000, &break_us)) {
+		opt_fail(err, err_len, opt, "break_us must be 92..1000000 (µs), not '%s'", opt->value);
+		goto fail;
+	}
+	if ((opt = gl_output_option(cfg, "mab_us")) &&
+	    gl_output_int(opt->value, 12, 1000000, &mab_us)) {
+		opt_fail(err, err_len, opt, "mab_us must be 12..1000000 (µs), not '%s'", opt->value);
+		goto fail;
+	}
+	if ((opt = gl_output_option(cfg, "slots")) &&
+	    gl_output_int(opt->value, 24, GL_DMX_SLOTS, &v) == 0)
+		o->slot_count = (int)v;
+	else if (opt) {
+		opt_fail(err, err_len, opt, "slots must be 24..512, not '%s'", opt->value);
+		goto fail;
+	}
+	if ((opt = gl_output_option(cfg, "rate")) && gl_output_int(opt->value, 1, 44, &rate)) {
+		opt_fail(err, err_len, opt, "rate must be 1..44 (frames per second), not '%s'",
+			 opt->value);
+		goto fail;
+	}
+	o->break_ns = (uint64_t)break_us * 1000ull;
+	o->mab_ns = (uint64_t)mab_us * 1000ull;
+	o->period_ns = GL_NS_PER_S / (uint64_t)rate;
+	wire_ns = o->break_ns + o->mab_ns + (uint64_t)(1 + o->slot_count) * OPENDMX_SLOT_NS +
+		  OPENDMX_WIRE_MARGIN_NS;
+	if (o->period_ns < wire_ns) {
+		opt_fail(err, err_len, gl_output_option(cfg, "rate"),
+			 "rate %ld is too fast for %d slots with these break and MAB times "
+			 "(a frame takes %.2f ms on the wire)", rate, o->slot_count,
+			 (double)wire_ns / 1e6);
+		goto fail;
+	}
+	return (struct gl_output *)o;
+fail:
+	free(o);
+	return NULL;
+}
+
+static void opendmx_note(struct opendmx_output *o, uint64_t now_ns, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->status.last_error, sizeof o->status.last_error, fmt, ap);
+	va_end(ap);
+	o->status.last_error_ns = now_ns;
+}
+
+/* Closes the device; the back-off counts from now, after the close. */
+static void opendmx_drop(struct opendmx_output *o, const char *what)
+{
+	char why[128];
+	uint64_t now_ns;
+
+	snprintf(why, sizeof why, "%s", o->ftdi ? ftdi_ops->get_error_string(o->ftdi) : "");
+	if (o->ftdi) {
+		ftdi_ops->usb_close(o->ftdi);
+		ftdi_ops->free_ctx(o->ftdi);
+		o->ftdi = NULL;
+	}
+	now_ns = gl_now_ns();
+	o->status.send_errors++;
+	dmxusb_backoff_fail(&o->backoff, now_ns);
+	opendmx_note(o, now_ns, "open-dmx %s: %s: %s; retrying in %.1f s", o->spec, what, why,
+		     (double)(o->backoff.next_try_ns - now_ns) / 1e9);
+}
+
+/* Opens and sets up the chip in the order PROTOCOLS.md gives. */
+static void opendmx_connect(struct opendmx_output *o, uint64_t now_ns)
+{
+	char transport[8], err[256] = "";
+
+	if (dmxusb_resolve(o->device, false, 0, transport, sizeof transport, o->spec,
+			   sizeof o->spec, err, sizeof err) != 0 || strcmp(transport, "usb") != 0) {
+		if (!err[0])
+			snprintf(err, sizeof err, "'%.64s' is a tty: the Open DMX needs libftdi "
+				 "(give its serial number or \"auto\")", o->device);
+		dmxusb_backoff_fail(&o->backoff, now_ns);
+		opendmx_note(o, now_ns, "open-dmx: %s; retrying in %.1f s", err,
+			     (double)(o->backoff.next_try_ns - now_ns) / 1e9);
+		return;
+	}
+	o->ftdi = ftdi_ops->new_ctx();
+	if (!o->ftdi) {
+		dmxusb_backoff_fail(&o->backoff, now_ns);
+		opendmx_note(o, now_ns, "open-dmx: libftdi: out of memory");
+		return;
+	}
+	if (ftdi_ops->usb_open_string(o->ftdi, o->spec) < 0) {
+		opendmx_drop(o, "cannot open");
+		return;
+	}
+	/* Bounded: a chip that stops taking data costs one timeout per frame,
+	 * then the write fails and the device is reopened. */
+	o->ftdi->usb_write_timeout = OPENDMX_USB_WRITE_TIMEOUT_MS;
+	if (ftdi_ops->usb_reset(o->ftdi) < 0 ||
+	    ftdi_ops->set_baudrate(o->ftdi, OPENDMX_BAUD) < 0 ||
+	    ftdi_ops->set_line_property2(o->ftdi, BITS_8, STOP_BIT_2, NONE, BREAK_OFF) < 0 ||
+	    ftdi_ops->setflowctrl(o->ftdi, SIO_DISABLE_FLOW_CTRL) < 0 ||
+	    ftdi_ops->tcioflush(o->ftdi) < 0 ||
+	    ftdi_ops->setrts(o->ftdi, 0) < 0) {
+		opendmx_drop(o, "setup failed");
+		return;
+	}
+	dmxusb_backoff_reset(&o->backoff);
+	o->next_frame_ns = now_ns;
+	o->wire_free_ns = now_ns;
+	o->status.last_error[0] = '\0';
+	o->status.last_error_ns = now_ns;
+}
+
+static uint64_t spin_until(uint64_t t)
+{
+	uint64_t now;
+
+	while ((now = gl_now_ns()) < t)
+		;
+	return now;
+}
+
+/* One DMX frame: BREAK, MAB, start code + slots. Returns 0 or GL_EIO. */
+static int opendmx_frame(struct opendmx_output *o)
+{
+	int len = 1 + o->slot_count, n;
+	uint64_t t;
+
+	/* The previous frame's last stop bit must be out before this break. */
+	spin_until(o->wire_free_ns);
+	if (ftdi_ops->set_line_property2(o->ftdi, BITS_8, STOP_BIT_2, NONE, BREAK_ON) < 0)
+		goto fail;
+	t = spin_until(gl_now_ns() + o->break_ns);
+	if (ftdi_ops->set_line_property2(o->ftdi, BITS_8, STOP_BIT_2, NONE, BREAK_OFF) < 0)
+		goto fail;
+	t = spin_until(gl_now_ns() + o->mab_ns);
+	n = ftdi_ops->write_data(o->ftdi, o->frame, len);
+	if (n != len)
+		goto fail;
+	o->wire_free_ns = t + (uint64_t)len * OPENDMX_SLOT_NS + OPENDMX_WIRE_MARGIN_NS;
+	o->status.packets_sent++;
+	return 0;
+fail:
+	return GL_EIO;
+}
+
+/* Sends the frames that are due: at most one (a late schedule skips
+ * ahead rather than bursting). */
+static int opendmx_run(struct opendmx_output *o, uint64_t now_ns)
+{
+	if (!o->ftdi) {
+		if (!dmxusb_backoff_due(&o->backoff, now_ns))
+			return GL_EAGAIN;
+		opendmx_connect(o, now_ns);
+		if (!o->ftdi)
+			return GL_EIO;
+	}
+	if (!o->have_frame || now_ns < o->next_frame_ns)
+		return 0;
+	if (opendmx_frame(o) != 0) {
+		opendmx_drop(o, "write failed (unplugged?)");
+		return GL_EIO;
+	}
+	o->next_frame_ns += o->period_ns;
+	if (o->next_frame_ns <= now_ns)
+		o->next_frame_ns = now_ns + o->period_ns;
+	return 0;
+}
+
+static int opendmx_open(struct gl_output *out)
+{
+	struct opendmx_output *o = to_odmx(out);
+	uint64_t now = gl_now_ns();
+
+	if (!o)
+		return GL_EINVAL;
+	o->last_now = now;
+	dmxusb_backoff_reset(&o->backoff);
+	opendmx_connect(o, now);
+	return 0;   /* reconnecting is ours (back-off), not the thread's */
+}
+
+static int opendmx_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
+{
+	struct opendmx_output *o = to_odmx(out);
+
+	if (!o || !frame)
+		return GL_EINVAL;
+	o->last_now = now_ns;
+	o->status.frames_sent++;
+	/* The newest frame wins: it is copied, and sent on our own schedule. */
+	o->frame[0] = 0x00;
+	memset(o->frame + 1, 0, GL_DMX_SLOTS);
+	for (int i = 0; i < frame->universe_count; i++)
+		if (frame->numbers[i] == o->universe)
+			memcpy(o->frame + 1, frame->dmx + (size_t)i * GL_DMX_SLOTS, GL_DMX_SLOTS);
+	o->have_frame = true;
+	return opendmx_run(o, now_ns);
+}
+
+static void opendmx_service(struct gl_output *out, uint64_t now_ns)
+{
+	struct opendmx_output *o = to_odmx(out);
+
+	if (!o)
+		return;
+	o->last_now = now_ns;
+	opendmx_run(o, now_ns);
+}
+
+static uint64_t opendmx_next_service_ns(struct gl_output *out)
+{
+	struct opendmx_output *o = to_odmx(out);
+	uint64_t floor_ns, next;
+
+	if (!o)
+		return 0;
+	floor_ns = o->last_now + 1000000ull;
+	if (!o->ftdi)
+		next = o->backoff.next_try_ns;
+	else if (o->have_frame)
+		/* poll() rounds up to whole ms: ask a little early, and the
+		 * frame is not due before its time anyway */
+		return o->next_frame_ns > o->last_now ? o->next_frame_ns : o->last_now;
+	else
+		next = o->last_now + 100000000ull;
+	return next > floor_ns ? next : floor_ns;
+}
+
+static void opendmx_close(struct gl_output *out)
+{
+	struct opendmx_output *o = to_odmx(out);
+
+	if (!o)
+		return;
+	if (o->ftdi) {
+		ftdi_ops->usb_close(o->ftdi);
+		ftdi_ops->free_ctx(o->ftdi);
+	}
+	free(o);
+}
+
+static int opendmx_poll_fd(struct gl_output *out)
+{
+	(void)out;
+	return -1;
+}
+
+static const struct gl_output_status *opendmx_status(struct gl_output *out)
+{
+	struct opendmx_output *o = to_odmx(out);
+
+	return o ? &o->status : NULL;
+}
+
+const struct gl_output_ops gl_output_open_dmx = {
+	.version = 1,
+	.name = "open-dmx",
+	.configure = opendmx_configure,
+	.open = opendmx_open,
+	.send = opendmx_send,
+	.close = opendmx_close,
+	.poll_fd = opendmx_poll_fd,
+	.service = opendmx_service,
+	.next_service_ns = opendmx_next_service_ns,
+	.status = opendmx_status,
+	.dedicated_thread = true,
+};
