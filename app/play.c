@@ -5,8 +5,13 @@
  * Threads: the engine thread (gl_engine_start), the network output thread
  * (outthread.c), and this one, the control thread: a poll loop over a
  * signalfd (SIGINT/SIGTERM end the show cleanly), the engine's events, the
- * show's Lua timers, and the status screen's refresh. Ending: engine first,
- * then the outputs close (sACN sends its stream-terminated packets).
+ * show's Lua timers, the control adapters' fds and timers (OSC: see
+ * outputs/control.h; polled generically), and the status screen's refresh.
+ * The adapters hand messages outside their own address space to the show's
+ * handlers (on_osc), and the show sends (osc.send, cue actions) through
+ * them: both wired here, so outputs/ never includes scripts/. Ending:
+ * control adapters, engine, then the outputs close (sACN sends its
+ * stream-terminated packets).
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,6 +23,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "../outputs/control.h"
 #include "../outputs/outthread.h"
 #include "status.h"
 #include "../scripts/show.h"
@@ -29,6 +35,60 @@ static void usage(FILE *to)
 	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
 		    "  --no-status   no status screen; events and errors go to stderr\n");
+}
+
+/* What the control adapters' callbacks reach. */
+struct play_ctx {
+	struct gl_show *show;
+	struct gl_status *st;
+	struct gl_controls *controls;
+};
+
+static void play_control_log(void *ud, bool error, const char *text)
+{
+	struct play_ctx *p = ud;
+
+	if (error)
+		gl_status_error(p->st, text);
+	else
+		gl_status_log(p->st, text);
+}
+
+static bool play_control_unhandled(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_handle_message(p->show, adapter, msg);
+}
+
+static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	struct play_ctx *p = ud;
+
+	return gl_controls_send(p->controls, adapter, msg);
+}
+
+/* The show's control declarations (osc { ... }), or none: adapters that are
+ * on by default start with their defaults. */
+static struct gl_controls *start_controls(struct play_ctx *p)
+{
+	int n = gl_show_control_count(p->show);
+	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
+	struct gl_control_host host = {
+		.engine = gl_show_engine(p->show),
+		.ud = p,
+		.log = play_control_log,
+		.unhandled = play_control_unhandled,
+	};
+	struct gl_controls *set;
+
+	if (!cfgs)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		cfgs[i] = *gl_show_control_config(p->show, i);
+	set = gl_controls_create(cfgs, n, &host);
+	free(cfgs);
+	return set;
 }
 
 static int block_signals(void)
@@ -182,6 +242,11 @@ int gl_cmd_play(int argc, char **argv)
 	}
 
 	struct gl_status *st = gl_status_create(show, threads.t, threads.count, status);
+	/* A remote that hangs up must not end the show with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	struct play_ctx ctx = { .show = show, .st = st };
+	ctx.controls = start_controls(&ctx);
+	gl_show_set_sender(show, play_show_send, &ctx);
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
 	uint64_t next_draw = start;
@@ -195,16 +260,19 @@ int gl_cmd_play(int argc, char **argv)
 		struct gl_event ev;
 		while (gl_engine_next_event(e, &ev)) {
 			gl_show_handle_event(show, &ev);
+			gl_controls_event(ctx.controls, &ev);
 			gl_status_event(st, &ev);
 		}
 		gl_show_run_timers(show, now);
 		char msg[512];
 		while (gl_show_take_error(show, msg, sizeof msg)) {
 			/* the show's ring carries log() lines too */
-			if (strncmp(msg, "log: ", 5) == 0)
+			if (strncmp(msg, "log: ", 5) == 0) {
 				gl_status_log(st, msg + 5);
-			else
+			} else {
 				gl_status_error(st, msg);
+				gl_controls_notify(ctx.controls, msg);  /* remotes see it too */
+			}
 		}
 		if (now >= next_draw) {
 			gl_status_draw(st, now);
@@ -218,14 +286,20 @@ int gl_cmd_play(int argc, char **argv)
 		uint64_t timer = gl_show_next_timer_ns(show);
 		if (timer && timer < wake)
 			wake = timer;
+		uint64_t control_timer = gl_controls_next_timer_ns(ctx.controls);
+		if (control_timer && control_timer < wake)
+			wake = control_timer;
 		if (next_draw < wake)
 			wake = next_draw;
 		if (end && end < wake)
 			wake = end;
 		int timeout_ms = wake > now ? (int)((wake - now) / 1000000) : 0;
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		int rc = poll(&pfd, 1, timeout_ms);
-		if (rc > 0) {
+		struct pollfd pfd[1 + GL_CONTROL_MAX * GL_CONTROL_MAX_FDS];
+		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		int nfds = gl_controls_poll_fds(ctx.controls, pfd + 1,
+						(int)(sizeof pfd / sizeof pfd[0]) - 1);
+		int rc = poll(pfd, (nfds_t)(1 + nfds), timeout_ms);
+		if (rc > 0 && (pfd[0].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == sizeof si)
 				break;
@@ -233,7 +307,14 @@ int gl_cmd_play(int argc, char **argv)
 			exit_code = 1;
 			break;
 		}
+		if (rc < 0)
+			nfds = 0;
+		/* input, then the adapters' own timers (feedback, heartbeat) */
+		gl_controls_service(ctx.controls, pfd + 1, nfds, gl_now_ns());
 	}
+
+	gl_show_set_sender(show, NULL, NULL);
+	gl_controls_destroy(ctx.controls);
 
 	gl_engine_stop(e);
 	gl_status_finish(st, gl_now_ns());

@@ -16,7 +16,17 @@
 struct out_rate {
 	uint64_t frames, at_ns;
 	double fps;
+	char last_error[sizeof ((struct gl_output_status *)0)->last_error];
 };
+
+/* The output thread writes last_error while we read it: copy it whole and
+ * terminate the copy, so a half-written message is at worst garbled text,
+ * never a read past the buffer. */
+static void copy_error(char *dst, const struct gl_output_status *s)
+{
+	memcpy(dst, s->last_error, sizeof s->last_error);
+	dst[sizeof s->last_error - 1] = '\0';
+}
 
 struct gl_status {
 	struct gl_show *show;
@@ -188,6 +198,16 @@ static void update_rates(struct gl_status *st, uint64_t now)
 		const struct gl_outthread_output *o = output_at(st, i);
 		const struct gl_output_status *s = o->ops->status(o->out);
 		struct out_rate *r = &st->rates[i];
+		char err[sizeof r->last_error];
+		copy_error(err, s);
+		if (strcmp(err, r->last_error) != 0) {
+			/* without a screen, a device unplugged or recovered
+			 * still reaches the log */
+			if (!st->screen)
+				fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now),
+					o->config->name, err[0] ? err : "ok");
+			memcpy(r->last_error, err, sizeof err);
+		}
 		if (r->at_ns && now > r->at_ns + GL_NS_PER_S / 2) {
 			r->fps = (double)(s->packets_sent - r->frames) * 1e9 / (double)(now - r->at_ns);
 			r->frames = s->packets_sent;
@@ -245,7 +265,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		printf("output %-10.10s %-7s %2d univ  %7.1f pkt/s  sent %-9llu errors %llu %s\033[K\n",
 		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,
 		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,
-		       os->last_error);
+		       st->rates[i].last_error);
 	}
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;

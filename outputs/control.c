@@ -1,0 +1,188 @@
+/*
+ * control.c - the control-adapter registry and the set of running adapters
+ * that app/play.c polls. Control thread only. Invariant: the set remembers
+ * how many pollfds each adapter filled last, so service() hands each adapter
+ * back exactly its own slice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+
+extern const struct gl_control_ops gl_osc_control_ops;
+
+static const struct gl_control_ops *const control_registry[] = {
+	&gl_osc_control_ops,
+	NULL,
+};
+
+const struct gl_control_ops *const *gl_control_all(void)
+{
+	return control_registry;
+}
+
+const struct gl_control_ops *gl_control_find(const char *name)
+{
+	for (int i = 0; name && control_registry[i]; i++)
+		if (strcmp(control_registry[i]->name, name) == 0)
+			return control_registry[i];
+	return NULL;
+}
+
+const struct gl_output_option *gl_control_option(const struct gl_control_config *cfg,
+						 const char *key)
+{
+	for (int i = 0; cfg && i < cfg->option_count; i++)
+		if (strcmp(cfg->options[i].key, key) == 0)
+			return &cfg->options[i];
+	return NULL;
+}
+
+struct control_slot {
+	const struct gl_control_ops *ops;
+	struct gl_control *c;
+	int fd_count;              /* pollfds filled by the last poll_fds() */
+};
+
+struct gl_controls {
+	struct control_slot slot[GL_CONTROL_MAX];
+	int count;
+};
+
+static void controls_log(const struct gl_control_host *host, const char *text)
+{
+	if (host && host->log)
+		host->log(host->ud, true, text);
+	else
+		fprintf(stderr, "%s\n", text);
+}
+
+struct gl_controls *gl_controls_create(const struct gl_control_config *configs, int count,
+				       const struct gl_control_host *host)
+{
+	struct gl_controls *set = calloc(1, sizeof *set);
+
+	if (!set)
+		return NULL;
+	for (int r = 0; control_registry[r] && set->count < GL_CONTROL_MAX; r++) {
+		const struct gl_control_ops *ops = control_registry[r];
+		const struct gl_control_config *cfg = NULL;
+		struct gl_control_config defaults;
+		char err[300] = "", line[400];
+
+		for (int i = 0; i < count; i++)
+			if (strcmp(configs[i].type, ops->name) == 0)
+				cfg = &configs[i];
+		if (!cfg) {
+			if (!ops->default_on)
+				continue;
+			memset(&defaults, 0, sizeof defaults);
+			snprintf(defaults.type, sizeof defaults.type, "%s", ops->name);
+			cfg = &defaults;
+		}
+		struct gl_control *c = ops->create(cfg, host, err, sizeof err);
+
+		if (!c) {
+			if (err[0]) {
+				snprintf(line, sizeof line, "%s: not started: %s", ops->name, err);
+				controls_log(host, line);
+			}
+			continue;
+		}
+		set->slot[set->count++] = (struct control_slot){ .ops = ops, .c = c };
+	}
+	return set;
+}
+
+void gl_controls_destroy(struct gl_controls *set)
+{
+	if (!set)
+		return;
+	for (int i = 0; i < set->count; i++)
+		set->slot[i].ops->destroy(set->slot[i].c);
+	free(set);
+}
+
+int gl_controls_poll_fds(struct gl_controls *set, struct pollfd *fds, int max)
+{
+	int used = 0;
+
+	for (int i = 0; set && i < set->count; i++) {
+		struct control_slot *s = &set->slot[i];
+
+		s->fd_count = s->ops->poll_fds ? s->ops->poll_fds(s->c, fds + used, max - used) : 0;
+		used += s->fd_count;
+	}
+	return used;
+}
+
+void gl_controls_service(struct gl_controls *set, const struct pollfd *fds, int count,
+			 uint64_t now_ns)
+{
+	int at = 0;
+
+	for (int i = 0; set && i < set->count; i++) {
+		struct control_slot *s = &set->slot[i];
+		int n = s->fd_count;
+
+		if (at + n > count)
+			n = count > at ? count - at : 0;
+		s->ops->service(s->c, fds + at, n, now_ns);
+		at += s->fd_count;
+	}
+}
+
+uint64_t gl_controls_next_timer_ns(struct gl_controls *set)
+{
+	uint64_t next = 0;
+
+	for (int i = 0; set && i < set->count; i++) {
+		uint64_t t = set->slot[i].ops->next_timer_ns ?
+			     set->slot[i].ops->next_timer_ns(set->slot[i].c) : 0;
+
+		if (t && (!next || t < next))
+			next = t;
+	}
+	return next;
+}
+
+void gl_controls_event(struct gl_controls *set, const struct gl_event *ev)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (set->slot[i].ops->on_event)
+			set->slot[i].ops->on_event(set->slot[i].c, ev);
+}
+
+void gl_controls_notify(struct gl_controls *set, const char *text)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (set->slot[i].ops->notify)
+			set->slot[i].ops->notify(set->slot[i].c, text);
+}
+
+int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (strcmp(set->slot[i].ops->name, adapter) == 0)
+			return set->slot[i].ops->send ? set->slot[i].ops->send(set->slot[i].c, msg)
+						      : GL_EINVAL;
+	return GL_ENOENT;
+}
+
+int gl_controls_count(const struct gl_controls *set)
+{
+	return set ? set->count : 0;
+}
+
+const char *gl_controls_name(const struct gl_controls *set, int i)
+{
+	return set && i >= 0 && i < set->count ? set->slot[i].ops->name : NULL;
+}
+
+const struct gl_control_stats *gl_controls_stats(struct gl_controls *set, int i)
+{
+	if (!set || i < 0 || i >= set->count || !set->slot[i].ops->stats)
+		return NULL;
+	return set->slot[i].ops->stats(set->slot[i].c);
+}

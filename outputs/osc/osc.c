@@ -1,0 +1,1356 @@
+/*
+ * osc.c - the OSC control adapter (driver): UDP and TCP servers on one port,
+ * the allow-list, bundles held until their timetag, subscribers and
+ * configured remotes with feedback on change, a heartbeat and a silence
+ * timeout, and sending to any osc.udp:// / osc.tcp:// URL (osc.send, cue
+ * actions).
+ *
+ * Control thread only (the poll loop of app/play.c calls it through
+ * control.h). Why our own sockets: liblo 0.31's server does not hand out the
+ * fds of its TCP connections, so a poll loop cannot wait on them; liblo does
+ * the message codec (lo_message_deserialise / _serialise) and the outgoing
+ * URL addresses (lo_address, which reconnects TCP by itself). Invariants:
+ * every input is either dispatched or dropped with a counted reason; nothing
+ * here blocks except connecting a TCP remote or resolving a host name once.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lo/lo.h>
+
+#include "osc_dispatch.h"
+#include "osc_wire.h"
+#include "../control.h"
+
+#define OSC_DEFAULT_PORT 7700
+#define OSC_ALLOW_MAX 32
+#define OSC_REMOTES_MAX 16
+#define OSC_SUBSCRIBERS_MAX 32
+#define OSC_CONNS_MAX 16
+#define OSC_QUEUE_MAX 256
+#define OSC_QUEUE_DELAY_MAX_S 3600.0     /* a timetag further ahead is refused */
+#define OSC_SENDERS_MAX 32               /* cached lo_address for URLs */
+#define OSC_RECV_BURST 64                /* datagrams per service call */
+#define OSC_LOG_PER_S 10                 /* drop lines logged per second */
+#define OSC_ERRORS_PER_S 5               /* /gl/out/error messages per second */
+#define OSC_MSG_MAX 2048                 /* one serialised feedback message */
+
+struct osc_net { uint32_t net, mask; };
+
+/* Where a message came from: a UDP source or a TCP connection. */
+struct osc_src {
+	struct sockaddr_in sa;
+	int conn;                  /* index into conns, -1 = UDP */
+	uint32_t conn_id;          /* the connection's generation */
+};
+
+struct osc_conn {
+	int fd;                    /* -1 = free slot */
+	uint32_t id;
+	struct sockaddr_in sa;
+	struct osc_stream stream;
+	uint8_t *buf;              /* OSC_PACKET_MAX */
+};
+
+struct osc_sub {
+	bool used;
+	bool remote;               /* from the show's remotes: never times out */
+	struct sockaddr_in sa;     /* UDP reply address */
+	int conn;                  /* TCP: connection index, -1 = UDP */
+	uint32_t conn_id;
+	lo_address lo;             /* osc.tcp:// remotes: liblo's connection */
+	uint64_t last_seen_ns;
+};
+
+struct osc_queued {
+	uint64_t due_ns;
+	struct osc_src src;
+	size_t len;
+	uint8_t *data;
+};
+
+struct osc_sender {
+	char url[200];
+	lo_address addr;
+};
+
+/* The last state sent as feedback (to compare the next snapshot with). */
+struct osc_sent_list {
+	int active, standby, state, progress_pct;
+};
+
+struct gl_control {
+	struct gl_control_host host;
+	struct gl_engine *e;
+	char show_name[GL_NAME_MAX];
+	int port;
+	uint32_t bind_addr;
+	int udp_fd, tcp_fd;
+	struct osc_net allow[OSC_ALLOW_MAX];
+	int allow_count;
+	double heartbeat_s, timeout_s, feedback_s;
+
+	struct osc_conn conns[OSC_CONNS_MAX];
+	uint32_t next_conn_id;
+	struct osc_sub subs[OSC_SUBSCRIBERS_MAX];
+	struct osc_queued queue[OSC_QUEUE_MAX];
+	int queue_count;
+	struct osc_sender senders[OSC_SENDERS_MAX];
+	int sender_count;
+
+	/* feedback */
+	struct gl_snapshot snap;
+	bool have_sent;
+	struct osc_sent_list *sent_lists;
+	int *sent_faders;          /* level * 1000 */
+	int sent_gm, sent_blackout;
+	bool feedback_now;         /* an event asked for a pass */
+	uint64_t next_feedback_ns, next_heartbeat_ns;
+	int32_t heartbeat_seq;
+
+	/* counters and rate limits */
+	uint64_t drops[OSC_DROP_COUNT];
+	uint64_t log_window_ns;
+	int log_in_window, errors_in_window;
+	uint64_t unlogged;
+	struct gl_control_stats stats;
+	uint8_t rx[OSC_PACKET_MAX];
+};
+
+/* ---- small helpers --------------------------------------------------------------- */
+
+static void osc_log(struct gl_control *c, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void osc_log(struct gl_control *c, bool error, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (error) {   /* truncated copy: the status line shows the start */
+		size_t n = strnlen(line, sizeof c->stats.last_error - 1);
+
+		memcpy(c->stats.last_error, line, n);
+		c->stats.last_error[n] = '\0';
+	}
+	if (c->host.log)
+		c->host.log(c->host.ud, error, line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+static bool rate_window(struct gl_control *c, uint64_t now)
+{
+	if (now - c->log_window_ns >= GL_NS_PER_S) {
+		if (c->unlogged)
+			osc_log(c, false, "osc: %llu more dropped messages not logged",
+				(unsigned long long)c->unlogged);
+		c->unlogged = 0;
+		c->log_window_ns = now;
+		c->log_in_window = 0;
+		c->errors_in_window = 0;
+	}
+	return true;
+}
+
+static void src_text(const struct osc_src *src, char *buf, size_t len)
+{
+	char ip[INET_ADDRSTRLEN] = "?";
+
+	inet_ntop(AF_INET, &src->sa.sin_addr, ip, sizeof ip);
+	snprintf(buf, len, "osc.%s://%s:%u/", src->conn >= 0 ? "tcp" : "udp", ip,
+		 ntohs(src->sa.sin_port));
+}
+
+static uint64_t ntp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return osc_timetag_from_unix(ts.tv_sec, ts.tv_nsec);
+}
+
+static void send_error_feedback(struct gl_control *c, const char *text);
+
+/* Counts and logs (rate-limited) a dropped message. */
+static void osc_drop(struct gl_control *c, const struct osc_src *src, enum osc_drop reason,
+		     const char *why)
+{
+	uint64_t now = gl_now_ns();
+	char from[64] = "";
+
+	c->drops[reason]++;
+	c->stats.dropped++;
+	rate_window(c, now);
+	if (src)
+		src_text(src, from, sizeof from);
+	if (c->log_in_window++ < OSC_LOG_PER_S) {
+		osc_log(c, true, "osc: dropped%s%s: %s%s%s", from[0] ? " from " : "", from,
+			osc_drop_name(reason), why && why[0] ? ": " : "", why ? why : "");
+	} else {
+		c->unlogged++;
+	}
+	/* Remotes hear about rejected commands; a flood of them is not echoed. */
+	if (reason != OSC_DROP_NOT_ALLOWED && reason != OSC_DROP_UNHANDLED &&
+	    c->errors_in_window++ < OSC_ERRORS_PER_S) {
+		char text[300];
+
+		snprintf(text, sizeof text, "%s%s%s", osc_drop_name(reason), why && why[0] ? ": " : "",
+			 why ? why : "");
+		send_error_feedback(c, text);
+	}
+}
+
+static bool allowed(const struct gl_control *c, const struct sockaddr_in *sa)
+{
+	uint32_t a = ntohl(sa->sin_addr.s_addr);
+
+	for (int i = 0; i < c->allow_count; i++)
+		if ((a & c->allow[i].mask) == c->allow[i].net)
+			return true;
+	return false;
+}
+
+/* ---- sending ------------------------------------------------------------------------- */
+
+/* Serialises into buf; returns the length or 0. */
+static size_t serialise(lo_message m, const char *path, uint8_t *buf, size_t cap)
+{
+	size_t len = lo_message_length(m, path);
+
+	if (len == 0 || len > cap)
+		return 0;
+	if (!lo_message_serialise(m, path, buf, &len))
+		return 0;
+	return len;
+}
+
+static void conn_close(struct gl_control *c, int i);
+
+static int send_conn(struct gl_control *c, int i, const uint8_t *pkt, size_t len)
+{
+	struct osc_conn *k = &c->conns[i];
+	uint8_t framed[OSC_MSG_MAX * 2 + 8];
+	int n = k->stream.framing == OSC_FRAMING_SLIP
+		? osc_frame_slip(framed, sizeof framed, pkt, len)
+		: osc_frame_length(framed, sizeof framed, pkt, len);
+
+	if (n < 0)
+		return GL_EFULL;
+	ssize_t w = send(k->fd, framed, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w != n) {
+		/* A reader that cannot keep up with feedback is cut off; a
+		 * remote reconnects (TouchOSC and Open Stage Control do). */
+		osc_log(c, true, "osc: TCP connection %d: %s; closed", i,
+			w < 0 ? strerror(errno) : "send buffer full");
+		conn_close(c, i);
+		return GL_EIO;
+	}
+	return 0;
+}
+
+static int send_src(struct gl_control *c, const struct osc_src *src, const uint8_t *pkt,
+		    size_t len)
+{
+	int rc = 0;
+
+	if (src->conn >= 0) {
+		if (c->conns[src->conn].fd < 0 || c->conns[src->conn].id != src->conn_id)
+			return GL_ENOENT;
+		rc = send_conn(c, src->conn, pkt, len);
+	} else if (sendto(c->udp_fd, pkt, len, MSG_DONTWAIT, (const struct sockaddr *)&src->sa,
+			  sizeof src->sa) != (ssize_t)len) {
+		rc = GL_EIO;
+	}
+	if (rc == 0)
+		c->stats.sent++;
+	else
+		c->stats.send_errors++;
+	return rc;
+}
+
+static int send_sub(struct gl_control *c, struct osc_sub *s, lo_message m, const char *path,
+		    const uint8_t *pkt, size_t len)
+{
+	if (s->lo) {
+		if (lo_send_message(s->lo, path, m) < 0) {
+			c->stats.send_errors++;
+			return GL_EIO;
+		}
+		c->stats.sent++;
+		return 0;
+	}
+	struct osc_src src = { .sa = s->sa, .conn = s->conn, .conn_id = s->conn_id };
+	int rc = send_src(c, &src, pkt, len);
+
+	if (rc == GL_ENOENT)
+		s->used = false;    /* its connection is gone */
+	return rc;
+}
+
+/* Sends m to one subscriber (only >= 0) or to all. Frees m. */
+static void send_msg(struct gl_control *c, int only, const char *path, lo_message m)
+{
+	uint8_t pkt[OSC_MSG_MAX];
+	size_t len;
+
+	if (!m)
+		return;
+	len = serialise(m, path, pkt, sizeof pkt);
+	if (len) {
+		for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
+			if (!c->subs[i].used || (only >= 0 && i != only))
+				continue;
+			send_sub(c, &c->subs[i], m, path, pkt, len);
+		}
+	}
+	lo_message_free(m);
+}
+
+static void send_error_feedback(struct gl_control *c, const char *text)
+{
+	lo_message m = lo_message_new();
+
+	if (m)
+		lo_message_add_string(m, text);
+	send_msg(c, -1, "/gl/out/error", m);
+}
+
+/* ---- feedback ---------------------------------------------------------------------------- */
+
+static const char *const list_states[] = { "off", "running", "paused" };
+
+static void send_string(struct gl_control *c, int only, const char *path, const char *s)
+{
+	lo_message m = lo_message_new();
+
+	if (m)
+		lo_message_add_string(m, s);
+	send_msg(c, only, path, m);
+}
+
+static void send_float(struct gl_control *c, int only, const char *path, float v)
+{
+	lo_message m = lo_message_new();
+
+	if (m)
+		lo_message_add_float(m, v);
+	send_msg(c, only, path, m);
+}
+
+static void send_int(struct gl_control *c, int only, const char *path, int v)
+{
+	lo_message m = lo_message_new();
+
+	if (m)
+		lo_message_add_int32(m, v);
+	send_msg(c, only, path, m);
+}
+
+/* active/standby: number and label, as separate addresses (a tablet label
+ * shows one value each) and together on .../active (s number, s label). */
+static void send_cue(struct gl_control *c, int only, int list, const char *which, int cue)
+{
+	const struct gl_cue_def *def = cue >= 0 ? gl_engine_cue(c->e, list, cue) : NULL;
+	const char *number = def ? def->number_text : "";
+	const char *label = def ? def->label : "";
+	char path[96];
+	lo_message m = lo_message_new();
+
+	snprintf(path, sizeof path, "/gl/out/list/%d/%s", list + 1, which);
+	if (m) {
+		lo_message_add_string(m, number);
+		lo_message_add_string(m, label);
+	}
+	send_msg(c, only, path, m);
+	snprintf(path, sizeof path, "/gl/out/list/%d/%s/number", list + 1, which);
+	send_string(c, only, path, number);
+	snprintf(path, sizeof path, "/gl/out/list/%d/%s/label", list + 1, which);
+	send_string(c, only, path, label);
+}
+
+static bool any_subscriber(const struct gl_control *c)
+{
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++)
+		if (c->subs[i].used)
+			return true;
+	return false;
+}
+
+/* Sends what changed since the last pass (full: everything to `only`). */
+static void feedback(struct gl_control *c, int only, bool full)
+{
+	char path[96];
+
+	if (gl_engine_snapshot(c->e, &c->snap) != 0)
+		return;         /* no tick yet */
+	if (!full && !c->have_sent)
+		full = true;
+	if (full) {
+		send_string(c, only, "/gl/out/show", c->show_name);
+		for (int l = 0; l < c->snap.list_count; l++) {
+			snprintf(path, sizeof path, "/gl/out/list/%d/name", l + 1);
+			send_string(c, only, path, gl_engine_cuelist_name(c->e, l));
+		}
+		for (int i = 0; i < c->snap.fader_count; i++) {
+			int number, target;
+			enum gl_fader_kind kind;
+			const char *label;
+
+			gl_engine_fader_info(c->e, i, &number, &kind, &target, &label);
+			snprintf(path, sizeof path, "/gl/out/fader/%d/label", number);
+			send_string(c, only, path, label ? label : "");
+		}
+	}
+	for (int l = 0; l < c->snap.list_count; l++) {
+		const struct gl_list_status *ls = &c->snap.lists[l];
+		struct osc_sent_list *sl = &c->sent_lists[l];
+		int pct = (int)lroundf(ls->progress * 100.0f);
+
+		if (full || ls->active != sl->active)
+			send_cue(c, only, l, "active", ls->active);
+		if (full || ls->standby != sl->standby)
+			send_cue(c, only, l, "standby", ls->standby);
+		if (full || pct != sl->progress_pct) {
+			snprintf(path, sizeof path, "/gl/out/list/%d/progress", l + 1);
+			send_float(c, only, path, (float)pct / 100.0f);
+		}
+		if (full || (int)ls->state != sl->state) {
+			snprintf(path, sizeof path, "/gl/out/list/%d/state", l + 1);
+			send_string(c, only, path, list_states[ls->state]);
+		}
+		if (only < 0)
+			*sl = (struct osc_sent_list){ ls->active, ls->standby, (int)ls->state, pct };
+	}
+	for (int i = 0; i < c->snap.fader_count; i++) {
+		int level = (int)lroundf(c->snap.fader_levels[i] * 1000.0f);
+		int number, target;
+		enum gl_fader_kind kind;
+		const char *label;
+
+		if (!full && level == c->sent_faders[i])
+			continue;
+		gl_engine_fader_info(c->e, i, &number, &kind, &target, &label);
+		snprintf(path, sizeof path, "/gl/out/fader/%d", number);
+		send_float(c, only, path, c->snap.fader_levels[i]);
+		if (only < 0)
+			c->sent_faders[i] = level;
+	}
+	int gm = (int)lroundf(c->snap.grand_master * 1000.0f);
+	if (full || gm != c->sent_gm)
+		send_float(c, only, "/gl/out/gm", c->snap.grand_master);
+	if (full || (int)c->snap.blackout != c->sent_blackout)
+		send_int(c, only, "/gl/out/blackout", c->snap.blackout ? 1 : 0);
+	if (only < 0) {
+		c->sent_gm = gm;
+		c->sent_blackout = c->snap.blackout;
+		c->have_sent = true;
+	}
+}
+
+/* ---- subscribers --------------------------------------------------------------------------- */
+
+static int subscribe(struct gl_control *c, const struct osc_src *src, int port, uint64_t now)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
+		struct osc_sub *s = &c->subs[i];
+
+		if (!s->used) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		bool same = src->conn >= 0
+			? s->conn == src->conn && s->conn_id == src->conn_id
+			: s->conn < 0 && !s->lo && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr &&
+			  s->sa.sin_port == htons((uint16_t)(port ? port : ntohs(src->sa.sin_port)));
+		if (same) {
+			s->last_seen_ns = now;
+			return i;
+		}
+	}
+	if (free_slot < 0)
+		return GL_EFULL;
+	struct osc_sub *s = &c->subs[free_slot];
+	memset(s, 0, sizeof *s);
+	s->used = true;
+	s->sa = src->sa;
+	if (port)
+		s->sa.sin_port = htons((uint16_t)port);
+	s->conn = src->conn;
+	s->conn_id = src->conn_id;
+	s->last_seen_ns = now;
+	return free_slot;
+}
+
+/* Any message from a subscriber's host (UDP) or connection keeps it alive. */
+static void touch_subscribers(struct gl_control *c, const struct osc_src *src, uint64_t now)
+{
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
+		struct osc_sub *s = &c->subs[i];
+
+		if (!s->used || s->remote)
+			continue;
+		if (src->conn >= 0 ? (s->conn == src->conn && s->conn_id == src->conn_id)
+				   : (s->conn < 0 && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr))
+			s->last_seen_ns = now;
+	}
+}
+
+static void unsubscribe(struct gl_control *c, const struct osc_src *src)
+{
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
+		struct osc_sub *s = &c->subs[i];
+
+		if (s->used && !s->remote &&
+		    (src->conn >= 0 ? (s->conn == src->conn && s->conn_id == src->conn_id)
+				    : (s->conn < 0 && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr)))
+			s->used = false;
+	}
+}
+
+/* ---- incoming ---------------------------------------------------------------------------------- */
+
+static void pong(struct gl_control *c, const struct osc_src *src, lo_message in)
+{
+	uint8_t pkt[OSC_MSG_MAX];
+	size_t len = serialise(in, "/gl/pong", pkt, sizeof pkt);
+
+	if (len)
+		send_src(c, src, pkt, len);
+}
+
+/* One OSC message (bytes), due now. */
+static void handle_message(struct gl_control *c, const struct osc_src *src, const uint8_t *data,
+			   size_t len, uint64_t now)
+{
+	int result = 0;
+	lo_message m = lo_message_deserialise((void *)data, len, &result);
+	struct gl_ctl_arg args[GL_CTL_ARGS_MAX];
+	struct osc_dispatch_result r;
+	char peer[64];
+
+	c->stats.received++;
+	if (!m) {
+		osc_drop(c, src, OSC_DROP_MALFORMED, "not a valid OSC message");
+		return;
+	}
+	const char *address = (const char *)data;    /* validated by liblo */
+	const char *types = lo_message_get_types(m);
+	lo_arg **argv = lo_message_get_argv(m);
+	int argc = lo_message_get_argc(m);
+
+	if (argc > GL_CTL_ARGS_MAX) {
+		osc_drop(c, src, OSC_DROP_TOO_BIG, "more than 32 arguments");
+		lo_message_free(m);
+		return;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct gl_ctl_arg *a = &args[i];
+
+		memset(a, 0, sizeof *a);
+		a->type = types[i];
+		switch (types[i]) {
+		/* liblo's lo_arg pointers are only 4-aligned: copy bytes */
+		case 'i': { int32_t v; memcpy(&v, argv[i], sizeof v); a->i = v; break; }
+		case 'h': { int64_t v; memcpy(&v, argv[i], sizeof v); a->i = v; break; }
+		case 'f': { float v; memcpy(&v, argv[i], sizeof v); a->f = v; break; }
+		case 'd': { double v; memcpy(&v, argv[i], sizeof v); a->f = v; break; }
+		case 's': case 'S': a->s = (const char *)argv[i]; break;
+		case 'c': { int32_t v; memcpy(&v, argv[i], sizeof v); a->type = 'i'; a->i = v; break; }
+		default: break;         /* T F N I; blobs and the rest carry no value here */
+		}
+	}
+	touch_subscribers(c, src, now);
+	osc_dispatch(c->e, address, args, argc, &r);
+	if (r.unmatched) {
+		struct gl_ctl_msg msg = { .peer = peer, .address = address, .argc = argc, .argv = args };
+
+		src_text(src, peer, sizeof peer);
+		if (!c->host.unhandled || !c->host.unhandled(c->host.ud, "osc", &msg))
+			osc_drop(c, src, OSC_DROP_UNHANDLED, address);
+	} else if (r.drop != OSC_DROP_NONE) {
+		osc_drop(c, src, r.drop, r.why);
+	} else {
+		for (int i = 0; i < r.cmd_count; i++) {
+			int rc = gl_engine_command(c->e, &r.cmds[i]);
+
+			if (rc == GL_EFULL)
+				osc_drop(c, src, OSC_DROP_ENGINE_FULL, "engine command ring full");
+			else if (rc < 0)
+				osc_drop(c, src, OSC_DROP_NO_SUCH, gl_strerror(rc));
+		}
+		if (r.ping)
+			pong(c, src, m);
+		if (r.subscribe) {
+			int s = subscribe(c, src, r.subscribe_port, now);
+
+			if (s < 0)
+				osc_drop(c, src, OSC_DROP_QUEUE_FULL, "too many subscribers");
+			else
+				feedback(c, s, true);
+		}
+		if (r.unsubscribe)
+			unsubscribe(c, src);
+		if (r.refresh)
+			feedback(c, -1, true);
+	}
+	lo_message_free(m);
+}
+
+struct walk_ctx {
+	struct gl_control *c;
+	const struct osc_src *src;
+	uint64_t now, ntp_now;
+};
+
+static int walk_message(void *ud, uint64_t timetag, const uint8_t *msg, size_t len)
+{
+	struct walk_ctx *w = ud;
+	struct gl_control *c = w->c;
+	int64_t delta = osc_timetag_delta_ns(timetag, w->ntp_now);
+
+	if (delta <= 0) {          /* immediate, or late: now (OSC 1.0) */
+		handle_message(c, w->src, msg, len, w->now);
+		return 0;
+	}
+	if ((double)delta > OSC_QUEUE_DELAY_MAX_S * 1e9) {
+		c->stats.received++;
+		osc_drop(c, w->src, OSC_DROP_QUEUE_FULL, "timetag more than an hour ahead");
+		return 0;
+	}
+	if (c->queue_count >= OSC_QUEUE_MAX) {
+		c->stats.received++;
+		osc_drop(c, w->src, OSC_DROP_QUEUE_FULL, "too many bundles waiting for their time");
+		return 0;
+	}
+	uint8_t *copy = malloc(len);
+	if (!copy) {
+		c->stats.received++;
+		osc_drop(c, w->src, OSC_DROP_QUEUE_FULL, "out of memory");
+		return 0;
+	}
+	memcpy(copy, msg, len);
+	c->queue[c->queue_count++] = (struct osc_queued){
+		.due_ns = w->now + (uint64_t)delta, .src = *w->src, .len = len, .data = copy };
+	return 0;
+}
+
+static void handle_packet(struct gl_control *c, const struct osc_src *src, const uint8_t *data,
+			  size_t len, uint64_t now)
+{
+	struct walk_ctx w = { .c = c, .src = src, .now = now, .ntp_now = ntp_now() };
+	const char *why = NULL;
+	int rc = osc_wire_walk(data, len, walk_message, &w, &why);
+
+	if (rc < 0) {
+		c->stats.received++;
+		osc_drop(c, src, rc == GL_ERANGE ? OSC_DROP_TOO_BIG : OSC_DROP_MALFORMED, why);
+	}
+}
+
+static void run_queue(struct gl_control *c, uint64_t now)
+{
+	/* earliest first; equal times keep arrival order */
+	for (;;) {
+		int best = -1;
+
+		for (int i = 0; i < c->queue_count; i++)
+			if (c->queue[i].due_ns <= now &&
+			    (best < 0 || c->queue[i].due_ns < c->queue[best].due_ns))
+				best = i;
+		if (best < 0)
+			return;
+		struct osc_queued q = c->queue[best];
+
+		memmove(&c->queue[best], &c->queue[best + 1],
+			(size_t)(c->queue_count - best - 1) * sizeof q);
+		c->queue_count--;
+		handle_message(c, &q.src, q.data, q.len, now);
+		free(q.data);
+	}
+}
+
+static void read_udp(struct gl_control *c, uint64_t now)
+{
+	for (int n = 0; n < OSC_RECV_BURST; n++) {
+		struct osc_src src = { .conn = -1 };
+		socklen_t sl = sizeof src.sa;
+		ssize_t got = recvfrom(c->udp_fd, c->rx, sizeof c->rx, MSG_DONTWAIT | MSG_TRUNC,
+				       (struct sockaddr *)&src.sa, &sl);
+
+		if (got < 0)
+			return;
+		if (!allowed(c, &src.sa)) {
+			c->stats.received++;
+			osc_drop(c, &src, OSC_DROP_NOT_ALLOWED, NULL);
+			continue;
+		}
+		if ((size_t)got > sizeof c->rx) {
+			c->stats.received++;
+			osc_drop(c, &src, OSC_DROP_TOO_BIG, "datagram over 64 KiB");
+			continue;
+		}
+		handle_packet(c, &src, c->rx, (size_t)got, now);
+	}
+}
+
+static void conn_close(struct gl_control *c, int i)
+{
+	struct osc_conn *k = &c->conns[i];
+
+	if (k->fd < 0)
+		return;
+	close(k->fd);
+	k->fd = -1;
+	for (int s = 0; s < OSC_SUBSCRIBERS_MAX; s++)
+		if (c->subs[s].used && c->subs[s].conn == i && c->subs[s].conn_id == k->id)
+			c->subs[s].used = false;
+}
+
+static void accept_tcp(struct gl_control *c)
+{
+	for (int n = 0; n < 8; n++) {
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof sa;
+		int fd = accept4(c->tcp_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int slot = -1;
+
+		if (fd < 0)
+			return;
+		struct osc_src src = { .sa = sa, .conn = -1 };
+		if (!allowed(c, &sa)) {
+			c->stats.received++;
+			osc_drop(c, &src, OSC_DROP_NOT_ALLOWED, "TCP connection refused");
+			close(fd);
+			continue;
+		}
+		for (int i = 0; i < OSC_CONNS_MAX && slot < 0; i++)
+			if (c->conns[i].fd < 0)
+				slot = i;
+		if (slot < 0) {
+			osc_drop(c, &src, OSC_DROP_QUEUE_FULL, "too many TCP connections");
+			close(fd);
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		struct osc_conn *k = &c->conns[slot];
+		k->fd = fd;
+		k->id = ++c->next_conn_id;
+		k->sa = sa;
+		osc_stream_init(&k->stream, k->buf, OSC_PACKET_MAX);
+	}
+}
+
+struct stream_ctx {
+	struct gl_control *c;
+	struct osc_src src;
+	uint64_t now;
+};
+
+static int stream_packet(void *ud, const uint8_t *packet, size_t len)
+{
+	struct stream_ctx *s = ud;
+
+	handle_packet(s->c, &s->src, packet, len, s->now);
+	/* handling may have closed this very connection (a failed reply) */
+	return s->c->conns[s->src.conn].fd < 0 || s->c->conns[s->src.conn].id != s->src.conn_id
+	       ? GL_EIO : 0;
+}
+
+static void read_conn(struct gl_control *c, int i, uint64_t now)
+{
+	struct osc_conn *k = &c->conns[i];
+	uint8_t buf[8192];
+
+	for (int n = 0; n < 16 && k->fd >= 0; n++) {
+		ssize_t got = recv(k->fd, buf, sizeof buf, MSG_DONTWAIT);
+
+		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(c, i);
+			return;
+		}
+		if (got < 0)
+			return;
+		struct stream_ctx s = { .c = c, .src = { .sa = k->sa, .conn = i, .conn_id = k->id },
+					.now = now };
+		int rc = osc_stream_feed(&k->stream, buf, (size_t)got, stream_packet, &s);
+
+		if (rc == GL_ERANGE) {
+			c->stats.received++;
+			osc_drop(c, &s.src, OSC_DROP_TOO_BIG, "TCP length prefix 0, unaligned or "
+				 "over 64 KiB; connection closed");
+			conn_close(c, i);
+			return;
+		}
+		if (rc > 0) {
+			c->stats.received += (uint64_t)rc;
+			osc_drop(c, &s.src, OSC_DROP_TOO_BIG, "SLIP packet over 64 KiB");
+		}
+		if (rc < 0)
+			return;
+	}
+}
+
+/* ---- configuration ------------------------------------------------------------------------------- */
+
+static int parse_number(const struct gl_control_config *cfg, const char *key, double min,
+			double max, double *out, char *err, size_t len)
+{
+	const struct gl_output_option *o = gl_control_option(cfg, key);
+	char *end;
+
+	if (!o)
+		return 0;
+	double v = strtod(o->value, &end);
+	if (*end || end == o->value || !(v >= min && v <= max)) {
+		snprintf(err, len, "%s must be a number %g..%g, not \"%s\"", key, min, max, o->value);
+		return GL_EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Splits a comma list (output.h's list format) into items; calls fn. */
+static int each_item(const char *list, int (*fn)(void *ud, const char *item), void *ud)
+{
+	char buf[256];
+	char *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int rc = fn(ud, t);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct cfg_ctx {
+	struct gl_control *c;       /* NULL while checking */
+	char *err;
+	size_t len;
+	int count;
+};
+
+static int add_allow(void *ud, const char *item)
+{
+	struct cfg_ctx *x = ud;
+	uint32_t net, mask;
+
+	if (osc_cidr_parse(item, &net, &mask) < 0) {
+		snprintf(x->err, x->len, "allow: \"%s\" is not an IPv4 address or a.b.c.d/n", item);
+		return GL_EINVAL;
+	}
+	if (x->count >= OSC_ALLOW_MAX) {
+		snprintf(x->err, x->len, "allow: at most %d entries", OSC_ALLOW_MAX);
+		return GL_EINVAL;
+	}
+	if (x->c)
+		x->c->allow[x->c->allow_count++] = (struct osc_net){ net, mask };
+	x->count++;
+	return 0;
+}
+
+/* "osc.udp://host:port[/]" or "osc.tcp://host:port[/]". */
+static int parse_url(const char *url, bool *tcp, char *host, size_t hlen, int *port)
+{
+	const char *rest;
+
+	if (strncmp(url, "osc.udp://", 10) == 0)
+		*tcp = false;
+	else if (strncmp(url, "osc.tcp://", 10) == 0)
+		*tcp = true;
+	else
+		return GL_EINVAL;
+	rest = url + 10;
+	const char *colon = strrchr(rest, ':');
+	if (!colon || colon == rest || (size_t)(colon - rest) >= hlen)
+		return GL_EINVAL;
+	memcpy(host, rest, (size_t)(colon - rest));
+	host[colon - rest] = '\0';
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || (*end && strcmp(end, "/") != 0) || p < 1 || p > 65535)
+		return GL_EINVAL;
+	*port = (int)p;
+	return 0;
+}
+
+static int add_remote(void *ud, const char *item)
+{
+	struct cfg_ctx *x = ud;
+	char host[128];
+	bool tcp;
+	int port;
+
+	if (parse_url(item, &tcp, host, sizeof host, &port) < 0) {
+		snprintf(x->err, x->len, "remotes: \"%s\" is not osc.udp://host:port or "
+			 "osc.tcp://host:port", item);
+		return GL_EINVAL;
+	}
+	if (x->count >= OSC_REMOTES_MAX) {
+		snprintf(x->err, x->len, "remotes: at most %d", OSC_REMOTES_MAX);
+		return GL_EINVAL;
+	}
+	x->count++;
+	if (!x->c)
+		return 0;
+	struct gl_control *c = x->c;
+	int slot = -1;
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX && slot < 0; i++)
+		if (!c->subs[i].used)
+			slot = i;
+	if (slot < 0)
+		return 0;
+	struct osc_sub *s = &c->subs[slot];
+	memset(s, 0, sizeof *s);
+	s->conn = -1;
+	if (tcp) {
+		s->lo = lo_address_new_from_url(item);
+		if (!s->lo) {
+			snprintf(x->err, x->len, "remotes: cannot use \"%s\"", item);
+			return GL_EINVAL;
+		}
+	} else {
+		struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM }, *res;
+		char ps[8];
+
+		snprintf(ps, sizeof ps, "%d", port);
+		if (getaddrinfo(host, ps, &hints, &res) != 0) {
+			snprintf(x->err, x->len, "remotes: cannot resolve \"%s\"", host);
+			return GL_EINVAL;
+		}
+		memcpy(&s->sa, res->ai_addr, sizeof s->sa);
+		freeaddrinfo(res);
+	}
+	s->used = true;
+	s->remote = true;
+	return 0;
+}
+
+static const char *const osc_keys[] = {
+	"port", "bind", "tcp", "allow", "remotes", "heartbeat", "timeout", "feedback_rate",
+	"enabled", NULL
+};
+
+static int osc_check(const struct gl_control_config *cfg, char *err, size_t len)
+{
+	double v;
+	struct cfg_ctx x = { .err = err, .len = len };
+	const struct gl_output_option *o;
+	struct in_addr a;
+
+	for (int i = 0; i < cfg->option_count; i++) {
+		bool known = false;
+
+		for (int k = 0; osc_keys[k]; k++)
+			if (strcmp(osc_keys[k], cfg->options[i].key) == 0)
+				known = true;
+		if (!known) {
+			snprintf(err, len, "unknown option '%s' (known: port, bind, tcp, allow, "
+				 "remotes, heartbeat, timeout, feedback_rate, enabled)",
+				 cfg->options[i].key);
+			return GL_EINVAL;
+		}
+	}
+	if (parse_number(cfg, "port", 1, 65535, &v, err, len) < 0 ||
+	    parse_number(cfg, "heartbeat", 0.05, 3600, &v, err, len) < 0 ||
+	    parse_number(cfg, "timeout", 0.1, 86400, &v, err, len) < 0 ||
+	    parse_number(cfg, "feedback_rate", 1, 200, &v, err, len) < 0)
+		return GL_EINVAL;
+	if ((o = gl_control_option(cfg, "port")) && strchr(o->value, '.')) {
+		snprintf(err, len, "port must be a whole number, not %s", o->value);
+		return GL_EINVAL;
+	}
+	if ((o = gl_control_option(cfg, "bind")) && inet_pton(AF_INET, o->value, &a) != 1) {
+		snprintf(err, len, "bind must be an IPv4 address, not \"%s\"", o->value);
+		return GL_EINVAL;
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "tcp" : "enabled";
+
+		if ((o = gl_control_option(cfg, key)) && strcmp(o->value, "true") &&
+		    strcmp(o->value, "false")) {
+			snprintf(err, len, "%s must be true or false", key);
+			return GL_EINVAL;
+		}
+	}
+	if ((o = gl_control_option(cfg, "allow")) && each_item(o->value, add_allow, &x) < 0)
+		return GL_EINVAL;
+	x.count = 0;
+	if ((o = gl_control_option(cfg, "remotes")) && each_item(o->value, add_remote, &x) < 0)
+		return GL_EINVAL;
+	return 0;
+}
+
+/* Default allow-list: loopback and the subnets of this machine's interfaces. */
+static void allow_local(struct gl_control *c)
+{
+	struct ifaddrs *ifs, *i;
+
+	c->allow[c->allow_count++] = (struct osc_net){ 0x7f000000u, 0xff000000u };
+	if (getifaddrs(&ifs) != 0)
+		return;
+	for (i = ifs; i && c->allow_count < OSC_ALLOW_MAX; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
+			continue;
+		uint32_t a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+		uint32_t m = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+
+		c->allow[c->allow_count++] = (struct osc_net){ a & m, m };
+	}
+	freeifaddrs(ifs);
+}
+
+static int open_socket(struct gl_control *c, int type, char *err, size_t len)
+{
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->port),
+				  .sin_addr.s_addr = htonl(c->bind_addr) };
+
+	if (fd < 0) {
+		snprintf(err, len, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) != 0)) {
+		snprintf(err, len, "%s port %d: %s", type == SOCK_STREAM ? "TCP" : "UDP", c->port,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void osc_destroy(struct gl_control *c);
+
+static struct gl_control *osc_create(const struct gl_control_config *cfg,
+				     const struct gl_control_host *host, char *err, size_t len)
+{
+	const struct gl_output_option *o;
+	double v;
+
+	if (osc_check(cfg, err, len) < 0)
+		return NULL;
+	if ((o = gl_control_option(cfg, "enabled")) && strcmp(o->value, "false") == 0) {
+		err[0] = '\0';
+		return NULL;
+	}
+	struct gl_control *c = calloc(1, sizeof *c);
+	if (!c) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	c->host = *host;
+	c->e = host->engine;
+	snprintf(c->show_name, sizeof c->show_name, "%s", cfg->show_name);
+	c->udp_fd = c->tcp_fd = -1;
+	for (int i = 0; i < OSC_CONNS_MAX; i++)
+		c->conns[i].fd = -1;
+	c->port = OSC_DEFAULT_PORT;
+	if (parse_number(cfg, "port", 1, 65535, &v, err, len) == 0 && gl_control_option(cfg, "port"))
+		c->port = (int)v;
+	c->heartbeat_s = 1.0;
+	c->timeout_s = 10.0;
+	c->feedback_s = 1.0 / 25.0;
+	parse_number(cfg, "heartbeat", 0.05, 3600, &c->heartbeat_s, err, len);
+	parse_number(cfg, "timeout", 0.1, 86400, &c->timeout_s, err, len);
+	if (parse_number(cfg, "feedback_rate", 1, 200, &v, err, len) == 0 &&
+	    gl_control_option(cfg, "feedback_rate"))
+		c->feedback_s = 1.0 / v;
+	if ((o = gl_control_option(cfg, "bind"))) {
+		struct in_addr a;
+
+		inet_pton(AF_INET, o->value, &a);
+		c->bind_addr = ntohl(a.s_addr);
+	}
+	struct cfg_ctx x = { .c = c, .err = err, .len = len };
+	if ((o = gl_control_option(cfg, "allow")))
+		each_item(o->value, add_allow, &x);
+	else
+		allow_local(c);
+
+	int lists = gl_engine_cuelist_count(c->e), faders = gl_engine_fader_count(c->e);
+	c->snap.lists = calloc((size_t)(lists ? lists : 1), sizeof *c->snap.lists);
+	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
+	c->sent_lists = calloc((size_t)(lists ? lists : 1), sizeof *c->sent_lists);
+	c->sent_faders = calloc((size_t)(faders ? faders : 1), sizeof *c->sent_faders);
+	for (int i = 0; i < OSC_CONNS_MAX; i++)
+		c->conns[i].buf = malloc(OSC_PACKET_MAX);
+	bool bufs = true;
+	for (int i = 0; i < OSC_CONNS_MAX; i++)
+		bufs = bufs && c->conns[i].buf;
+	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders || !bufs) {
+		snprintf(err, len, "out of memory");
+		osc_destroy(c);
+		return NULL;
+	}
+	c->udp_fd = open_socket(c, SOCK_DGRAM, err, len);
+	if (c->udp_fd < 0) {
+		osc_destroy(c);
+		return NULL;
+	}
+	const struct gl_output_option *tcp = gl_control_option(cfg, "tcp");
+	if (!tcp || strcmp(tcp->value, "true") == 0) {
+		c->tcp_fd = open_socket(c, SOCK_STREAM, err, len);
+		if (c->tcp_fd < 0) {
+			osc_destroy(c);
+			return NULL;
+		}
+	}
+	x.count = 0;
+	if ((o = gl_control_option(cfg, "remotes")) && each_item(o->value, add_remote, &x) < 0) {
+		osc_destroy(c);
+		return NULL;
+	}
+	uint64_t now = gl_now_ns();
+	c->next_heartbeat_ns = now + (uint64_t)(c->heartbeat_s * 1e9);
+	c->next_feedback_ns = now;
+	c->log_window_ns = now;
+	osc_log(c, false, "osc: listening on UDP%s port %d (%d allow-list entries, %d remotes)",
+		c->tcp_fd >= 0 ? " and TCP" : "", c->port, c->allow_count, x.count);
+	return c;
+}
+
+static void osc_destroy(struct gl_control *c)
+{
+	char summary[600];
+	size_t used;
+
+	if (!c)
+		return;
+	used = (size_t)snprintf(summary, sizeof summary,
+				"osc: %llu messages received, %llu dropped, %llu sent",
+				(unsigned long long)c->stats.received,
+				(unsigned long long)c->stats.dropped,
+				(unsigned long long)c->stats.sent);
+	for (int r = 1; r < OSC_DROP_COUNT && used < sizeof summary; r++)
+		if (c->drops[r])
+			used += (size_t)snprintf(summary + used, sizeof summary - used, "%s%s %llu",
+						 used && strchr(summary, '(') ? ", " : " (",
+						 osc_drop_name((enum osc_drop)r),
+						 (unsigned long long)c->drops[r]);
+	if (strchr(summary, '(') && used < sizeof summary - 1)
+		snprintf(summary + used, sizeof summary - used, ")");
+	if (c->udp_fd >= 0 || c->tcp_fd >= 0)
+		osc_log(c, false, "%s", summary);
+	for (int i = 0; i < OSC_CONNS_MAX; i++) {
+		if (c->conns[i].fd >= 0)
+			close(c->conns[i].fd);
+		free(c->conns[i].buf);
+	}
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++)
+		if (c->subs[i].lo)
+			lo_address_free(c->subs[i].lo);
+	for (int i = 0; i < c->queue_count; i++)
+		free(c->queue[i].data);
+	for (int i = 0; i < c->sender_count; i++)
+		lo_address_free(c->senders[i].addr);
+	if (c->udp_fd >= 0)
+		close(c->udp_fd);
+	if (c->tcp_fd >= 0)
+		close(c->tcp_fd);
+	free(c->snap.lists);
+	free(c->snap.fader_levels);
+	free(c->sent_lists);
+	free(c->sent_faders);
+	free(c);
+}
+
+/* ---- the poll loop ------------------------------------------------------------------------------- */
+
+static int osc_poll_fds(struct gl_control *c, struct pollfd *fds, int max)
+{
+	int n = 0;
+
+	if (n < max)
+		fds[n++] = (struct pollfd){ .fd = c->udp_fd, .events = POLLIN };
+	if (c->tcp_fd >= 0 && n < max)
+		fds[n++] = (struct pollfd){ .fd = c->tcp_fd, .events = POLLIN };
+	for (int i = 0; i < OSC_CONNS_MAX && n < max; i++)
+		if (c->conns[i].fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = c->conns[i].fd, .events = POLLIN };
+	return n;
+}
+
+static void osc_service(struct gl_control *c, const struct pollfd *fds, int count, uint64_t now)
+{
+	rate_window(c, now);
+	for (int i = 0; i < count; i++) {
+		if (!(fds[i].revents & (POLLIN | POLLERR | POLLHUP)))
+			continue;
+		if (fds[i].fd == c->udp_fd) {
+			read_udp(c, now);
+		} else if (fds[i].fd == c->tcp_fd) {
+			accept_tcp(c);
+		} else {
+			for (int k = 0; k < OSC_CONNS_MAX; k++)
+				if (c->conns[k].fd == fds[i].fd)
+					read_conn(c, k, now);
+		}
+	}
+	run_queue(c, now);
+	if (now >= c->next_heartbeat_ns) {
+		c->next_heartbeat_ns = now + (uint64_t)(c->heartbeat_s * 1e9);
+		for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
+			struct osc_sub *s = &c->subs[i];
+
+			if (s->used && !s->remote &&
+			    (double)(now - s->last_seen_ns) > c->timeout_s * 1e9) {
+				char from[64];
+				struct osc_src src = { .sa = s->sa, .conn = s->conn };
+
+				src_text(&src, from, sizeof from);
+				osc_log(c, false, "osc: subscriber %s silent for %g s: dropped", from,
+					c->timeout_s);
+				s->used = false;
+			}
+		}
+		send_int(c, -1, "/gl/out/heartbeat", ++c->heartbeat_seq);
+	}
+	if (c->feedback_now || now >= c->next_feedback_ns) {
+		c->feedback_now = false;
+		c->next_feedback_ns = now + (uint64_t)(c->feedback_s * 1e9);
+		if (any_subscriber(c))
+			feedback(c, -1, false);
+		else
+			c->have_sent = false;   /* the next subscriber gets everything */
+	}
+	int peers = 0;
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++)
+		peers += c->subs[i].used;
+	c->stats.peers = peers;
+}
+
+static uint64_t osc_next_timer(struct gl_control *c)
+{
+	uint64_t next = c->next_heartbeat_ns;
+
+	if (c->feedback_now)
+		return gl_now_ns();
+	if (any_subscriber(c) && c->next_feedback_ns < next)
+		next = c->next_feedback_ns;
+	for (int i = 0; i < c->queue_count; i++)
+		if (c->queue[i].due_ns < next)
+			next = c->queue[i].due_ns;
+	return next;
+}
+
+static void osc_on_event(struct gl_control *c, const struct gl_event *ev)
+{
+	if (ev->type == GL_EV_CUE_FIRED || ev->type == GL_EV_CUE_DONE ||
+	    ev->type == GL_EV_LIST_STOPPED || ev->type == GL_EV_LIST_END)
+		c->feedback_now = true;
+}
+
+static void osc_notify(struct gl_control *c, const char *text)
+{
+	uint64_t now = gl_now_ns();
+
+	rate_window(c, now);
+	if (c->errors_in_window++ < OSC_ERRORS_PER_S)
+		send_error_feedback(c, text);
+}
+
+/* osc.send and cue actions: to any URL, through a cached liblo address. */
+static int osc_send(struct gl_control *c, const struct gl_ctl_msg *msg)
+{
+	struct osc_sender *s = NULL;
+	bool tcp;
+	char host[128];
+	int port;
+
+	if (!msg->peer || !msg->address || msg->address[0] != '/' ||
+	    parse_url(msg->peer, &tcp, host, sizeof host, &port) < 0)
+		return GL_EINVAL;
+	for (int i = 0; i < c->sender_count && !s; i++)
+		if (strcmp(c->senders[i].url, msg->peer) == 0)
+			s = &c->senders[i];
+	if (!s) {
+		if (strlen(msg->peer) >= sizeof s->url)
+			return GL_EINVAL;
+		if (c->sender_count == OSC_SENDERS_MAX) {   /* forget the oldest */
+			lo_address_free(c->senders[0].addr);
+			memmove(&c->senders[0], &c->senders[1],
+				(OSC_SENDERS_MAX - 1) * sizeof c->senders[0]);
+			c->sender_count--;
+		}
+		s = &c->senders[c->sender_count];
+		s->addr = lo_address_new_from_url(msg->peer);
+		if (!s->addr)
+			return GL_EINVAL;
+		snprintf(s->url, sizeof s->url, "%s", msg->peer);
+		c->sender_count++;
+	}
+	lo_message m = lo_message_new();
+	if (!m)
+		return GL_ENOMEM;
+	for (int i = 0; i < msg->argc; i++) {
+		const struct gl_ctl_arg *a = &msg->argv[i];
+
+		switch (a->type) {
+		case 'i': lo_message_add_int32(m, (int32_t)a->i); break;
+		case 'h': lo_message_add_int64(m, a->i); break;
+		case 'f': lo_message_add_float(m, (float)a->f); break;
+		case 'd': lo_message_add_double(m, a->f); break;
+		case 's': lo_message_add_string(m, a->s ? a->s : ""); break;
+		case 'T': lo_message_add_true(m); break;
+		case 'F': lo_message_add_false(m); break;
+		default: lo_message_add_nil(m); break;
+		}
+	}
+	int rc = lo_send_message(s->addr, msg->address, m);
+	lo_message_free(m);
+	if (rc < 0) {
+		c->stats.send_errors++;
+		osc_log(c, true, "osc: send %s to %s: %s", msg->address, msg->peer,
+			lo_address_errstr(s->addr) ? lo_address_errstr(s->addr) : "failed");
+		return GL_EIO;
+	}
+	c->stats.sent++;
+	return 0;
+}
+
+static const struct gl_control_stats *osc_stats(struct gl_control *c)
+{
+	return &c->stats;
+}
+
+const struct gl_control_ops gl_osc_control_ops = {
+	.version = 1,
+	.name = "osc",
+	.default_on = true,
+	.check = osc_check,
+	.create = osc_create,
+	.destroy = osc_destroy,
+	.poll_fds = osc_poll_fds,
+	.service = osc_service,
+	.next_timer_ns = osc_next_timer,
+	.on_event = osc_on_event,
+	.notify = osc_notify,
+	.send = osc_send,
+	.stats = osc_stats,
+};

@@ -1,0 +1,62 @@
+/*
+ * osc_dispatch.h - the /gl address space: one incoming OSC message (address
+ * pattern + typed arguments) to engine commands or an adapter action (ping,
+ * subscribe), or a counted reason to drop it. Pure: reads the engine's
+ * frozen show shape (names, numbers), sends nothing, no system calls; the
+ * fuzz target drives it directly. Control thread (or a test).
+ *
+ * Arguments: numbers may be int32, int64, float or double; levels must be
+ * finite and within 0..1. Trigger addresses (go, back, stop, ...) given a
+ * single number act on a non-zero value and ignore 0 (a TouchOSC button's
+ * release). Wildcards work in every part after /gl; the command part must
+ * name exactly one command (a stray "/gl/ *" never fires GO and STOP at once).
+ */
+#ifndef GL_OSC_DISPATCH_H
+#define GL_OSC_DISPATCH_H
+
+#include <stdbool.h>
+
+#include "../../engine/engine.h"
+#include "../control.h"
+
+#define OSC_ADDRESS_MAX 256
+#define OSC_DISPATCH_CMDS_MAX 64
+
+enum osc_drop {
+	OSC_DROP_NONE,
+	OSC_DROP_MALFORMED,      /* not OSC, bad bundle, bad framing */
+	OSC_DROP_NOT_ALLOWED,    /* source outside the allow-list */
+	OSC_DROP_TOO_BIG,        /* oversized packet / too many messages / too deep */
+	OSC_DROP_UNKNOWN_ADDRESS,/* under /gl but no such address */
+	OSC_DROP_AMBIGUOUS,      /* wildcard names several commands */
+	OSC_DROP_WRONG_TYPE,     /* argument type or count */
+	OSC_DROP_RANGE,          /* value out of range (level, NaN) */
+	OSC_DROP_NO_SUCH,        /* no such list / cue / fader / fixture */
+	OSC_DROP_UNSUPPORTED,    /* known but not available (engine lacks it) */
+	OSC_DROP_ENGINE_FULL,    /* engine command ring full */
+	OSC_DROP_QUEUE_FULL,     /* timetag queue full / timetag too far */
+	OSC_DROP_UNHANDLED,      /* outside /gl and no show handler took it */
+	OSC_DROP_COUNT
+};
+
+const char *osc_drop_name(enum osc_drop reason);
+
+struct osc_dispatch_result {
+	int cmd_count;
+	struct gl_cmd cmds[OSC_DISPATCH_CMDS_MAX];
+	bool ping;
+	bool subscribe;
+	int subscribe_port;      /* 0 = reply to the sender's port */
+	bool unsubscribe;
+	bool refresh;            /* full state to the sender */
+	bool ignored;            /* a trigger's release (value 0): nothing to do */
+	bool unmatched;          /* not under /gl: for the show's on_osc */
+	enum osc_drop drop;      /* OSC_DROP_NONE when accepted */
+	char why[160];           /* the drop, in words */
+};
+
+/* Fills *r. Never fails: a rejected message has r->drop set. */
+void osc_dispatch(const struct gl_engine *e, const char *address, const struct gl_ctl_arg *argv,
+		  int argc, struct osc_dispatch_result *r);
+
+#endif

@@ -1,0 +1,467 @@
+/*
+ * show_osc.c - control surfaces as a show sees them: the declaration
+ * `osc { port = 7700, allow = {...}, remotes = {...} }` (any adapter in
+ * outputs/control.h's registry, by name), `osc.send(to, address, ...)`,
+ * `on_osc(pattern, fn)` handlers for messages outside /gl, and cue actions
+ * `cue { 3, "x", osc = { "/video/play", 1, to = "osc.udp://host:9001" } }`
+ * sent when the cue fires.
+ *
+ * Control thread. The show never talks to sockets: sending goes through the
+ * sender app/ registers (gl_show_set_sender), incoming messages arrive
+ * through gl_show_handle_message. A failed send or handler is one line in
+ * the show's error ring; the show goes on.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "show_internal.h"
+#include "../outputs/osc/osc_wire.h"
+
+#define OSC_URL_MAX 200
+
+/* ---- osc { ... } ------------------------------------------------------------------ */
+
+/* The value on top of the stack as option text (output.h's format). */
+static void control_option_text(lua_State *L, struct show_where at, const char *what,
+				const char *key, char *out, size_t len)
+{
+	size_t used = 0;
+
+	switch (lua_type(L, -1)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, -1))
+			snprintf(out, len, "%lld", (long long)lua_tointeger(L, -1));
+		else
+			snprintf(out, len, "%.17g", lua_tonumber(L, -1));
+		return;
+	case LUA_TBOOLEAN:
+		snprintf(out, len, "%s", lua_toboolean(L, -1) ? "true" : "false");
+		return;
+	case LUA_TSTRING:
+		if (lua_rawlen(L, -1) >= len || strchr(lua_tostring(L, -1), ','))
+			show_raise(L, at, "%s: option '%s' is too long or has a comma", what, key);
+		snprintf(out, len, "%s", lua_tostring(L, -1));
+		return;
+	case LUA_TTABLE:
+		out[0] = '\0';
+		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+			char item[200];
+			int t = lua_rawgeti(L, -1, i);
+
+			if (t == LUA_TNUMBER)
+				snprintf(item, sizeof item, "%.17g", lua_tonumber(L, -1));
+			else if (t == LUA_TSTRING && lua_rawlen(L, -1) < sizeof item &&
+				 !strchr(lua_tostring(L, -1), ','))
+				snprintf(item, sizeof item, "%s", lua_tostring(L, -1));
+			else
+				show_raise(L, at, "%s: option '%s': list items must be numbers or "
+					   "short strings without commas", what, key);
+			lua_pop(L, 1);
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", item);
+			if (used >= len)
+				show_raise(L, at, "%s: option '%s' is too long", what, key);
+		}
+		return;
+	default: {
+		char desc[96];
+
+		show_describe(L, -1, desc, sizeof desc);
+		show_raise(L, at, "%s: option '%s' must be a number, string, boolean or list, not %s",
+			   what, key, desc);
+	}
+	}
+}
+
+/* __call of the adapter's table: osc { ... }. Upvalues: show, adapter name. */
+static int osc_declare(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	const char *type = lua_tostring(L, lua_upvalueindex(2));
+	struct show_control ctl;
+	struct show_where at = show_where_here(L);
+
+	if (s->phase != SHOW_LOADING)
+		return luaL_error(L, "%s { ... } is only allowed while the show loads", type);
+	if (!lua_istable(L, 2) || !lua_isnone(L, 3))
+		return show_raise(L, at, "%s: expects a table: %s { port = 7700, ... }", type, type);
+	for (int i = 0; i < s->controls.count; i++) {
+		const struct show_control *o = SHOW_AT(s->controls, struct show_control, i);
+
+		if (strcmp(o->cfg.type, type) == 0)
+			return show_raise(L, at, "%s: declared twice (first at line %d)", type,
+					  o->at.line);
+	}
+	memset(&ctl, 0, sizeof ctl);
+	ctl.at = at;
+	snprintf(ctl.cfg.type, sizeof ctl.cfg.type, "%s", type);
+	ctl.cfg.line = at.line;
+	ctl.cfg.declared = true;
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		struct gl_output_option *opt;
+
+		if (lua_type(L, -2) != LUA_TSTRING)
+			return show_raise(L, at, "%s: options are named (port = 7700)", type);
+		if (ctl.cfg.option_count >= GL_OUTPUT_MAX_OPTIONS)
+			return show_raise(L, at, "%s: too many options", type);
+		opt = &ctl.cfg.options[ctl.cfg.option_count++];
+		if (lua_rawlen(L, -2) >= sizeof opt->key)
+			return show_raise(L, at, "%s: unknown option '%s'", type, lua_tostring(L, -2));
+		snprintf(opt->key, sizeof opt->key, "%s", lua_tostring(L, -2));
+		opt->line = at.line;
+		control_option_text(L, at, type, opt->key, opt->value, sizeof opt->value);
+		lua_pop(L, 1);
+	}
+	*(struct show_control *)show_vec_push(L, &s->controls, sizeof ctl) = ctl;
+	return 0;
+}
+
+int show_osc_build(struct gl_show *s, char *err, size_t len)
+{
+	for (int i = 0; i < s->controls.count; i++) {
+		struct show_control *c = SHOW_AT(s->controls, struct show_control, i);
+		const struct gl_control_ops *ops = gl_control_find(c->cfg.type);
+		char msg[300] = "";
+
+		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
+		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
+			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
+			return GL_EINVAL;
+		}
+	}
+	return 0;
+}
+
+int gl_show_control_count(const struct gl_show *s)
+{
+	return s ? s->controls.count : 0;
+}
+
+const struct gl_control_config *gl_show_control_config(const struct gl_show *s, int i)
+{
+	if (!s || i < 0 || i >= s->controls.count)
+		return NULL;
+	return &SHOW_AT(s->controls, struct show_control, i)->cfg;
+}
+
+/* ---- messages from Lua values --------------------------------------------------------- */
+
+/* Lua value at idx as an OSC argument; strings point into Lua (copy them to
+ * keep). Returns false for a type OSC cannot carry. */
+static bool lua_to_arg(lua_State *L, int idx, struct gl_ctl_arg *a)
+{
+	memset(a, 0, sizeof *a);
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx)) {
+			lua_Integer v = lua_tointeger(L, idx);
+
+			a->type = v >= INT32_MIN && v <= INT32_MAX ? 'i' : 'h';
+			a->i = v;
+		} else {
+			a->type = 'f';
+			a->f = lua_tonumber(L, idx);
+		}
+		return true;
+	case LUA_TSTRING:
+		a->type = 's';
+		a->s = lua_tostring(L, idx);
+		return true;
+	case LUA_TBOOLEAN:
+		a->type = lua_toboolean(L, idx) ? 'T' : 'F';
+		return true;
+	case LUA_TNIL:
+		a->type = 'N';
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void push_arg(lua_State *L, const struct gl_ctl_arg *a)
+{
+	switch (a->type) {
+	case 'i': case 'h': lua_pushinteger(L, (lua_Integer)a->i); break;
+	case 'f': case 'd': lua_pushnumber(L, a->f); break;
+	case 's': case 'S': lua_pushstring(L, a->s ? a->s : ""); break;
+	case 'T': lua_pushboolean(L, 1); break;
+	case 'F': lua_pushboolean(L, 0); break;
+	default: lua_pushnil(L); break;
+	}
+}
+
+static bool valid_url(const char *url)
+{
+	return (strncmp(url, "osc.udp://", 10) == 0 || strncmp(url, "osc.tcp://", 10) == 0) &&
+	       strchr(url + 10, ':') && strlen(url) < OSC_URL_MAX;
+}
+
+/* osc.send(to, address, ...) -> true, or false and the reason. */
+static int osc_send_fn(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct gl_ctl_arg args[GL_CTL_ARGS_MAX];
+	int n = lua_gettop(L) - 2;
+	const char *to = luaL_checkstring(L, 1);
+	const char *address = luaL_checkstring(L, 2);
+
+	if (!valid_url(to))
+		return luaL_error(L, "osc.send: \"%s\" is not osc.udp://host:port or osc.tcp://host:port", to);
+	if (address[0] != '/' || osc_pattern_has_wildcards(address))
+		return luaL_error(L, "osc.send: the address must start with / and have no wildcards");
+	if (n > GL_CTL_ARGS_MAX)
+		return luaL_error(L, "osc.send: at most %d arguments", GL_CTL_ARGS_MAX);
+	for (int i = 0; i < n; i++)
+		if (!lua_to_arg(L, i + 3, &args[i]))
+			return luaL_error(L, "osc.send: argument %d is a %s (numbers, strings, "
+					  "booleans and nil only)", i + 1, luaL_typename(L, i + 3));
+	if (!s->send_fn || s->phase != SHOW_BUILT) {
+		lua_pushboolean(L, 0);
+		lua_pushstring(L, "OSC is not running");
+		return 2;
+	}
+	struct gl_ctl_msg msg = { .peer = to, .address = address, .argc = n, .argv = args };
+	int rc = s->send_fn(s->send_ud, "osc", &msg);
+
+	lua_pushboolean(L, rc == 0);
+	if (rc == 0)
+		return 1;
+	lua_pushstring(L, gl_strerror(rc));
+	return 2;
+}
+
+/* ---- on_osc ------------------------------------------------------------------------------ */
+
+static int osc_on(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_osc_handler h;
+
+	memset(&h, 0, sizeof h);
+	h.at = show_where_here(L);
+	if (lua_type(L, 1) != LUA_TSTRING || lua_tostring(L, 1)[0] != '/' ||
+	    lua_rawlen(L, 1) >= sizeof h.pattern)
+		return luaL_error(L, "on_osc: the first argument must be an OSC address pattern like \"/house/open\"");
+	if (strncmp(lua_tostring(L, 1), "/gl/", 4) == 0 || strcmp(lua_tostring(L, 1), "/gl") == 0)
+		return luaL_error(L, "on_osc: /gl is ghostlight's own address space");
+	if (!lua_isfunction(L, 2) || !lua_isnone(L, 3))
+		return luaL_error(L, "on_osc: expects (pattern, function)");
+	snprintf(h.pattern, sizeof h.pattern, "%s", lua_tostring(L, 1));
+	show_vec_reserve(L, &s->osc_handlers, sizeof h);
+	lua_pushvalue(L, 2);
+	h.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	*(struct show_osc_handler *)show_vec_push(L, &s->osc_handlers, sizeof h) = h;
+	return 0;
+}
+
+void gl_show_set_sender(struct gl_show *s, gl_show_send_fn fn, void *ud)
+{
+	if (!s)
+		return;
+	s->send_fn = fn;
+	s->send_ud = ud;
+}
+
+bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	bool ran = false;
+	int n;
+
+	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
+		return false;
+	lua_State *L = sandbox_state(s->sb);
+	/* handlers added by a handler run from the next message on */
+	n = s->osc_handlers.count;
+	for (int i = 0; i < n; i++) {
+		const struct show_osc_handler *h = SHOW_AT(s->osc_handlers, struct show_osc_handler, i);
+		char err[SHOW_ERROR_LEN];
+
+		/* An incoming pattern ("/house/ *") reaches the handlers it names. */
+		if (!osc_pattern_match(h->pattern, msg->address) &&
+		    !osc_pattern_match(msg->address, h->pattern))
+			continue;
+		ran = true;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
+		lua_pushstring(L, msg->address);
+		for (int k = 0; k < msg->argc; k++)
+			push_arg(L, &msg->argv[k]);
+		if (sandbox_call(s->sb, 1 + msg->argc, 0, GL_SHOW_HANDLER_BUDGET, err, sizeof err) != 0)
+			show_ring_push(s, "on_osc(\"%s\") handler (%s:%d): %s", h->pattern, h->at.file,
+				       h->at.line, err);
+	}
+	return ran;
+}
+
+/* ---- cue actions ------------------------------------------------------------------------ */
+
+/* One action: the table on top of the stack. */
+static void cue_action(lua_State *L, struct show_where at, const char *what,
+		       struct show_osc_action *out)
+{
+	struct gl_ctl_arg args[GL_CTL_ARGS_MAX];
+	int n = (int)lua_rawlen(L, -1);
+	const char *to, *address;
+
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		bool ok = lua_type(L, -2) == LUA_TSTRING ? strcmp(lua_tostring(L, -2), "to") == 0
+			  : lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+			    lua_tointeger(L, -2) <= n;
+
+		lua_pop(L, 1);
+		if (!ok)
+			show_raise(L, at, "%s: osc: only the address, its arguments and to = are allowed", what);
+	}
+	lua_getfield(L, -1, "to");
+	to = lua_tostring(L, -1);
+	if (lua_type(L, -1) != LUA_TSTRING || !valid_url(to))
+		show_raise(L, at, "%s: osc: to = \"osc.udp://host:port\" (or osc.tcp://) is needed", what);
+	lua_rawgeti(L, -2, 1);
+	address = lua_tostring(L, -1);
+	if (lua_type(L, -1) != LUA_TSTRING || address[0] != '/' || osc_pattern_has_wildcards(address) ||
+	    lua_rawlen(L, -1) >= 256)
+		show_raise(L, at, "%s: osc: the first item must be an address like \"/video/play\"", what);
+	if (n - 1 > GL_CTL_ARGS_MAX)
+		show_raise(L, at, "%s: osc: at most %d arguments", what, GL_CTL_ARGS_MAX);
+	for (int i = 2; i <= n; i++) {
+		lua_rawgeti(L, -3, i);
+		if (!lua_to_arg(L, -1, &args[i - 2]) || args[i - 2].type == 'N')
+			show_raise(L, at, "%s: osc: argument %d must be a number, string or boolean",
+				   what, i - 1);
+		lua_pop(L, 1);
+	}
+	if (out) {
+		memset(out, 0, sizeof *out);
+		out->to = strdup(to);
+		out->address = strdup(address);
+		out->argc = n - 1;
+		for (int i = 0; i < n - 1; i++) {
+			out->argv[i] = args[i];
+			if (args[i].type == 's') {
+				lua_rawgeti(L, -3, i + 2);
+				out->argv[i].s = strdup(lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+		}
+	}
+	lua_pop(L, 2);
+}
+
+int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
+			 struct show_osc_action **out)
+{
+	int count;
+
+	if (!lua_istable(L, -1))
+		show_raise(L, at, "%s: osc must be { \"/address\", args..., to = \"osc.udp://host:port\" } "
+			   "or a list of them", what);
+	lua_rawgeti(L, -1, 1);
+	bool list = lua_istable(L, -1);
+	lua_pop(L, 1);
+	count = list ? (int)lua_rawlen(L, -1) : 1;
+	if (count < 1 || count > 64)
+		show_raise(L, at, "%s: osc: 1..64 messages", what);
+	if (out) {
+		*out = calloc((size_t)count, sizeof **out);
+		if (!*out)
+			luaL_error(L, "out of memory");
+	}
+	for (int i = 0; i < count; i++) {
+		if (list) {
+			lua_rawgeti(L, -1, i + 1);
+			if (!lua_istable(L, -1))
+				show_raise(L, at, "%s: osc: item %d is not a message table", what, i + 1);
+		} else {
+			lua_pushvalue(L, -1);
+		}
+		cue_action(L, at, what, out ? &(*out)[i] : NULL);
+		lua_pop(L, 1);
+	}
+	if (list) {
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+				  lua_tointeger(L, -2) <= count;
+
+			lua_pop(L, 1);
+			if (!ok)
+				show_raise(L, at, "%s: osc: a list of messages has only items", what);
+		}
+	}
+	lua_pop(L, 1);
+	return count;
+}
+
+void show_osc_fire(struct gl_show *s, int list, int cue)
+{
+	if (list < 0 || list >= s->lists.count)
+		return;
+	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
+	if (cue < 0 || cue >= l->cue_count)
+		return;
+	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
+
+	for (int i = 0; i < c->osc_count; i++) {
+		const struct show_osc_action *a = &c->osc[i];
+		struct gl_ctl_msg msg = { .peer = a->to, .address = a->address, .argc = a->argc,
+					  .argv = a->argv };
+		int rc = s->send_fn ? s->send_fn(s->send_ud, "osc", &msg) : GL_ENOENT;
+
+		if (rc < 0)
+			show_ring_push(s, "%s:%d: cue %s: osc %s to %s: %s", c->at.file, c->at.line,
+				       c->def.number_text, a->address, a->to,
+				       rc == GL_ENOENT ? "OSC is not running" : gl_strerror(rc));
+	}
+}
+
+void show_osc_free(struct gl_show *s)
+{
+	for (int i = 0; i < s->cues.count; i++) {
+		struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
+
+		for (int k = 0; k < c->osc_count; k++) {
+			free(c->osc[k].to);
+			free(c->osc[k].address);
+			for (int j = 0; j < c->osc[k].argc; j++)
+				if (c->osc[k].argv[j].type == 's')
+					free((char *)c->osc[k].argv[j].s);
+		}
+		free(c->osc);
+		c->osc = NULL;
+		c->osc_count = 0;
+	}
+	show_vec_free(&s->controls);
+	show_vec_free(&s->osc_handlers);
+}
+
+/* ---- registration ---------------------------------------------------------------------- */
+
+void show_osc_register(lua_State *L, struct gl_show *s)
+{
+	/* The env table is on top of the stack. Each adapter gets a table
+	 * that is called to declare it (osc { ... }); osc's also has send. */
+	for (const struct gl_control_ops *const *ops = gl_control_all(); *ops; ops++) {
+		lua_newtable(L);
+		if (strcmp((*ops)->name, "osc") == 0) {
+			lua_pushlightuserdata(L, s);
+			lua_pushcclosure(L, osc_send_fn, 1);
+			lua_setfield(L, -2, "send");
+		}
+		lua_newtable(L);
+		lua_pushlightuserdata(L, s);
+		lua_pushstring(L, (*ops)->name);
+		lua_pushcclosure(L, osc_declare, 2);
+		lua_setfield(L, -2, "__call");
+		lua_pushboolean(L, 0);
+		lua_setfield(L, -2, "__metatable");
+		lua_setmetatable(L, -2);
+		lua_setfield(L, -2, (*ops)->name);
+	}
+	lua_pushlightuserdata(L, s);
+	lua_pushcclosure(L, osc_on, 1);
+	lua_setfield(L, -2, "on_osc");
+}
