@@ -23,6 +23,10 @@ static void usage(FILE *to)
 		"                                           groups, cue lists and outputs\n"
 		"  render SHOW --at T[,T...] [--universe U] print the DMX slots the show\n"
 		"                                           produces T seconds after start\n"
+		"  devices [--no-probe] [PATH...]           list USB DMX interfaces: kind,\n"
+		"                                           serial, firmware, state\n"
+		"  fixture import FILE... [--out DIR]       QLC+ .qxf / OFL .json to our format\n"
+		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
 		"  version                                  print the version\n");
 }
 
@@ -143,6 +147,10 @@ int main(int argc, char **argv)
 		return gl_cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "render") == 0)
 		return gl_cmd_render(argc - 2, argv + 2);
+	if (strcmp(cmd, "devices") == 0)
+		return gl_cmd_devices(argc - 2, argv + 2);
+	if (strcmp(cmd, "fixture") == 0)
+		return gl_cmd_fixture(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ghostlight %s\n", GL_VERSION);
 		return 0;

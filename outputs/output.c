@@ -15,11 +15,15 @@
 
 extern const struct gl_output_ops gl_output_sacn;
 extern const struct gl_output_ops gl_output_artnet;
+extern const struct gl_output_ops gl_output_enttec_pro;
+extern const struct gl_output_ops gl_output_open_dmx;
 
 /* NULL-terminated; gl_output_all() hands it out as is. */
 static const struct gl_output_ops *const output_registry[] = {
 	&gl_output_sacn,
 	&gl_output_artnet,
+	&gl_output_enttec_pro,
+	&gl_output_open_dmx,
 	NULL,
 };
 

@@ -87,6 +87,7 @@ struct fdef {
 	struct { char *name; float rgb[3]; } *emitters;
 	int mode_count;
 	struct fdef_mode *modes;
+	int default_mode;     /* index patched without mode = ...; -1: must ask */
 };
 
 struct fdef *fdef_create(void);
@@ -101,6 +102,13 @@ struct fdef_head *fdef_add_head(struct fdef_mode *mode, const int *channels, int
 int fdef_add_emitter(struct fdef *def, const char *name, const float rgb[3]);
 /* strdup that the def frees; returns 0 or GL_ENOMEM. */
 int fdef_set_str(char **dst, const char *src);
+
+/* Marks, per part (shared channels, each head), every channel whose
+ * attribute an earlier channel of the part already has as fixed (a repeated
+ * intensity held at full), and split fine bytes as fixed; importers call it
+ * so the file they write says what the patch will do. Also drops a pan or
+ * tilt range that no channel uses. */
+void fdef_mark_repeats(struct fdef *def);
 
 /* Slots a mode spans. */
 int fdef_mode_slots(const struct fdef_mode *mode);
@@ -142,6 +150,12 @@ int fdef_parts(const struct fdef *def, const struct fdef_mode *mode, const char 
  * index, or -1 when count is 0. Distance is Euclidean in RGB after scaling
  * both colours to the same peak, so "#800000" still finds the red slot. */
 int fdef_nearest_color(const float (*rgb)[3], int count, float r, float g, float b);
+
+/* Compares the channel maps of two definitions: modes (names, order),
+ * channels (attribute, resolution, fine_of, default, invert, fixed,
+ * capability ranges and kinds) and heads. Returns 0 when they match, else
+ * GL_EINVAL with the first difference in why. */
+int fdef_compare(const struct fdef *a, const struct fdef *b, char *why, size_t why_len);
 
 /* ---- output ----------------------------------------------------------------- */
 

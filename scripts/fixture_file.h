@@ -1,12 +1,13 @@
 /*
  * fixture_file.h - fixture type files: finding "generic/rgbw" on the search
- * path and turning the table the file returns into a gl_fixture_type.
+ * path (or a .qxf / OFL .json file by path) and turning it into a fixture
+ * definition (fixture_def.h) or, for one mode, a gl_fixture_type.
  *
  * A fixture file is data: it runs in an empty env of its own (no library
  * at all), under the budget of the show load that asked for it, and must
  * return { name = ..., channels = {...} } or { name = ..., modes = {...},
- * mode_order = {...} }, plus pan_range / tilt_range for moving fixtures.
- * Control thread (the show loader).
+ * mode_order = {...} }, plus pan_range / tilt_range for moving fixtures
+ * (the whole format: README.md, "Fixtures"). Control thread.
  */
 #ifndef GL_FIXTURE_FILE_H
 #define GL_FIXTURE_FILE_H
@@ -16,17 +17,37 @@
 #include <lua.h>
 
 #include "../engine/engine.h"
+#include "fixture_def.h"
 
 #define FIXTURE_TYPE_NAME_MAX 96
-#define FIXTURE_MODE_MAX 32
+#define FIXTURE_MODE_MAX 96
 
-/* Finds "<dir>/<type_name>.lua" in: <show_dir>/fixtures, each folder of
+/* A name ending in .qxf or .json is a file path (absolute, or relative to
+ * show_dir). Otherwise finds "<dir>/<type_name>.lua" in: <show_dir>/fixtures, each folder of
  * $GHOSTLIGHT_FIXTURES (colon-separated), GL_SOURCE_DIR/fixtures,
  * GL_DATA_DIR/fixtures. Returns 0 with the file in path; GL_EINVAL for a
  * name that is not a relative a/b/c path (no "..") with a message in err;
  * GL_ENOENT when no folder has it. */
 int fixture_file_find(const char *show_dir, const char *type_name, char *path,
 		      size_t path_len, char *err, size_t err_len);
+
+/* Loads the fixture file at `path` into a new definition (*def, the caller
+ * destroys it): a .qxf or .json file through the importers (L may then be
+ * NULL), else our Lua format, run as described at fixture_file_load.
+ * *single_mode (may be NULL) is set when the file gave `channels` rather
+ * than `modes`. Returns 0, or the errors of fixture_file_load. */
+int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def,
+			  bool *single_mode, char *err, size_t err_len);
+
+/* Outside any show: reads a fixture file (.lua in a sandbox of its own,
+ * .qxf / .json through the importers) into *def. Control thread. Returns 0
+ * or an error of fixture_file_load_def with the message in err. */
+int fixture_file_read(const char *path, struct fdef **def, char *err, size_t err_len);
+
+/* The mode called `mode`, or the definition's default for NULL / "".
+ * Returns 0 or GL_ENOENT with "no mode \"x\" (modes: ...)" in err. */
+int fixture_def_mode(const struct fdef *def, const char *mode, const struct fdef_mode **out,
+		     char *err, size_t err_len);
 
 /* Runs the fixture file at `path` and fills *type for `mode` (NULL or "":
  * the file's default mode; mode_out gets the mode used, "" when the file

@@ -41,19 +41,58 @@ static const struct look_patch *look_find_patch(const struct look_rig *rig,
 	return NULL;
 }
 
-static int look_fill(int *out, int cap, int first, int from, int to)
+/* Instances from..to (1-based) of a patch, every part of each. */
+static int look_fill(int *out, int cap, const struct look_patch *p, int from, int to)
 {
 	int n = 0;
 	int step = to >= from ? 1 : -1;
 
 	for (int i = from;; i += step) {
-		if (n < cap)
-			out[n] = first + i - 1;
-		n++;
+		for (int k = 0; k < p->parts; k++) {
+			if (n < cap)
+				out[n] = p->first_fixture + (i - 1) * p->parts + k;
+			n++;
+		}
 		if (i == to)
 			break;
 	}
 	return n < cap ? n : cap;
+}
+
+/* "base N.H" or "base.H": head H of instance N. Returns 1 (fixture in
+ * *out), 0 when sel is not of that shape, GL_ERANGE with err set. */
+static int look_select_head(const struct look_rig *rig, const char *sel, int *out,
+			    char *err, size_t err_len)
+{
+	const char *dot = strrchr(sel, '.'), *space;
+	const struct look_patch *p;
+	int instance = 1, head, heads;
+
+	if (!dot || dot == sel || !look_parse_uint(dot + 1, strlen(dot + 1), &head))
+		return 0;
+	p = look_find_patch(rig, sel, (size_t)(dot - sel));
+	if (p && p->count != 1)
+		p = NULL;
+	if (!p) {
+		space = dot;
+		while (space > sel && space[-1] != ' ')
+			space--;
+		if (space == sel || !look_parse_uint(space, (size_t)(dot - space), &instance))
+			return 0;
+		p = look_find_patch(rig, sel, (size_t)(space - 1 - sel));
+		if (!p || p->count == 1)
+			return 0;
+	}
+	heads = p->parts - (p->has_shared ? 1 : 0);
+	if (p->parts == 1)
+		return 0;                   /* not a multi-head patch */
+	if (instance < 1 || instance > p->count || head < 1 || head > heads) {
+		snprintf(err, err_len, "selection \"%s\": patch \"%s\" has fixtures 1..%d "
+			 "with heads 1..%d", sel, p->base, p->count, heads);
+		return GL_ERANGE;
+	}
+	*out = p->first_fixture + (instance - 1) * p->parts + (p->has_shared ? 1 : 0) + head - 1;
+	return 1;
 }
 
 int look_select(const struct look_rig *rig, const char *sel, int *out, int cap,
@@ -78,7 +117,7 @@ int look_select(const struct look_rig *rig, const char *sel, int *out, int cap,
 	 * labels too, without a scan of every fixture per look entry. */
 	p = look_find_patch(rig, sel, strlen(sel));
 	if (p)
-		return look_fill(out, cap, p->first_fixture, 1, p->count);
+		return look_fill(out, cap, p, 1, p->count);
 
 	/* "base N" or "base A-B" */
 	space = strrchr(sel, ' ');
@@ -98,9 +137,15 @@ int look_select(const struct look_rig *rig, const char *sel, int *out, int cap,
 						 "has fixtures 1..%d", sel, p->base, p->count);
 					return GL_ERANGE;
 				}
-				return look_fill(out, cap, p->first_fixture, from, to);
+				return look_fill(out, cap, p, from, to);
 			}
 		}
+	}
+	if (cap > 0) {
+		int rc = look_select_head(rig, sel, out, err, err_len);
+
+		if (rc != 0)
+			return rc;
 	}
 	snprintf(err, err_len, "unknown selection \"%s\" (not a group, fixture label "
 		 "or patch)", sel);
@@ -135,9 +180,10 @@ static void look_put(struct look_scratch *s, int param, float v)
 /* Applies one value to one fixture. Returns 1 when the fixture has it, 0
  * when it lacks it, GL_ERANGE (message in err) for a pan/tilt it cannot
  * reach. */
-static int look_apply(const struct gl_engine *e, struct look_scratch *s, int f,
+static int look_apply(const struct look_rig *rig, struct look_scratch *s, int f,
 		      const struct look_value *v, const char *sel, char *err, size_t err_len)
 {
+	const struct gl_engine *e = rig->engine;
 	const struct gl_fixture_type *t = gl_engine_fixture_type(e, f);
 	int param;
 
@@ -146,8 +192,20 @@ static int look_apply(const struct gl_engine *e, struct look_scratch *s, int f,
 		bool has[GL_ATTR_COUNT] = { false };
 		int hits = 0;
 
-		if (gl_color_mix(t, v->value[0], v->value[1], v->value[2], out, has) <= 0)
-			return 0;
+		if (gl_color_mix(t, v->value[0], v->value[1], v->value[2], out, has) <= 0) {
+			/* no emitters: the colour wheel's nearest slot */
+			const struct fdef_part *part = rig->fixture_part ? rig->fixture_part[f] : NULL;
+			int slot;
+
+			param = gl_engine_param(e, f, GL_ATTR_COLOR_WHEEL);
+			if (!part || part->wheel_count == 0 || param < 0)
+				return 0;
+			slot = fdef_nearest_color((const float (*)[3])part->wheel_rgb,
+						  part->wheel_count, v->value[0], v->value[1],
+						  v->value[2]);
+			look_put(s, param, part->wheel_value[slot]);
+			return 1;
+		}
 		for (int a = 0; a < GL_ATTR_COUNT; a++) {
 			if (!has[a] || (param = gl_engine_param(e, f, (enum gl_attr)a)) < 0)
 				continue;
@@ -198,7 +256,7 @@ static int look_apply_entry(const struct look_rig *rig, struct look_scratch *s,
 			if ((v->attr == LOOK_COLOR) != (pass == 0))
 				continue;
 			for (int k = 0; k < n; k++) {
-				int rc = look_apply(e, s, s->fixtures[k], v, entry->selection,
+				int rc = look_apply(rig, s, s->fixtures[k], v, entry->selection,
 						    err, err_len);
 
 				if (rc < 0)
@@ -209,7 +267,7 @@ static int look_apply_entry(const struct look_rig *rig, struct look_scratch *s,
 				continue;
 			if (v->attr == LOOK_COLOR)
 				snprintf(err, err_len, "\"%s\": no fixture in the selection has "
-					 "colour emitters", entry->selection);
+					 "colour emitters or a colour wheel", entry->selection);
 			else
 				snprintf(err, err_len, "\"%s\": no fixture in the selection has "
 					 "attribute '%s'", entry->selection,

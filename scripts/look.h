@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../engine/engine.h"
+#include "fixture_def.h"
 
 #define LOOK_SELECTION_MAX 96
 #define LOOK_COLOR GL_ATTR_COUNT      /* a look value that is a colour */
@@ -29,24 +30,33 @@ struct look_entry {
 	struct look_value values[LOOK_VALUES_MAX];
 };
 
-/* One patch declaration: `count` fixtures with consecutive ids from
- * `first_fixture`, labelled "base 1".."base N" (or "base" when count is 1). */
+/* One patch declaration: `count` instances labelled "base 1".."base N" (or
+ * "base" when count is 1), each `parts` engine fixtures with consecutive ids
+ * from `first_fixture`. A multi-head instance is its shared channels (when
+ * has_shared: the fixture labelled with the instance's own label) and then
+ * one fixture per head, labelled "base N.H" ("base.H" when count is 1).
+ * Selecting an instance selects all its parts. */
 struct look_patch {
 	const char *base;
 	int first_fixture;
 	int count;
+	int parts;           /* engine fixtures per instance, >= 1 */
+	bool has_shared;     /* the first part is the shared channels */
 };
 
 struct look_rig {
 	const struct gl_engine *engine;
 	const struct look_patch *patches;
 	int patch_count;
+	/* per fixture id: its fixture part (colour-wheel slots for looks), or
+	 * NULL; the array may be NULL */
+	const struct fdef_part *const *fixture_part;
 };
 
 /* Resolves a selection, in this order: a group name, a fixture label (which
  * is always a patch's "base" or "base N", found through the patch table), a
  * patch's base name (all its fixtures), "base N", "base A-B" (B < A runs
- * backwards). Writes at most `cap` fixture ids to out. Returns how many,
+ * backwards), "base N.H" / "base.H" (head H of a multi-head instance). Writes at most `cap` fixture ids to out. Returns how many,
  * or GL_ENOENT / GL_ERANGE with a message in err. */
 int look_select(const struct look_rig *rig, const char *selection, int *out, int cap,
 		char *err, size_t err_len);
@@ -54,7 +64,8 @@ int look_select(const struct look_rig *rig, const char *selection, int *out, int
 /* Turns a look into changes (malloc'd into *changes, the caller frees; one
  * change per param, in param order). Where selections overlap the smaller
  * one wins (a look can say wash = 0.5 and ["front 1"] = 1); within an entry
- * the explicit attributes win over `color`. An attribute (or colour) that no
+ * the explicit attributes win over `color`; a colour goes to a fixture's
+ * emitters or, when it has none, to the nearest slot of its colour wheel. An attribute (or colour) that no
  * fixture of a selection has is an error; fixtures that lack one another of
  * the selection has are skipped. Returns the change count, or GL_ENOENT /
  * GL_ERANGE / GL_EINVAL / GL_ENOMEM with a message in err. */

@@ -187,7 +187,10 @@ static const struct show_patch *show_patch_of(const struct gl_show *s, int fixtu
 	for (int i = 0; i < s->patches.count; i++) {
 		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
 
-		if (fixture >= p->first_fixture && fixture < p->first_fixture + p->count)
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
+
+		if (fixture >= p->first_fixture &&
+		    fixture < p->first_fixture + p->count * t->part_count)
 			return p;
 	}
 	return NULL;
@@ -234,17 +237,24 @@ static int show_build_patch(struct gl_show *s, char *err, size_t len)
 {
 	for (int i = 0; i < s->patches.count; i++) {
 		struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
-		const struct gl_fixture_type *t =
-			&SHOW_AT(s->types, struct show_type, p->type_index)->type;
+		const struct show_type *st = SHOW_AT(s->types, struct show_type, p->type_index);
 
-		for (int k = 0; k < p->count; k++) {
-			char label[GL_NAME_MAX + 16];   /* fits: checked at the patch */
+		/* A multi-head type makes one engine fixture per part: "bar 2"
+		 * (shared channels) and "bar 2.1".."bar 2.8" (heads). */
+		for (int j = 0; j < p->count * st->part_count; j++) {
+			const struct fdef_part *part = &st->parts[j % st->part_count];
+			const struct gl_fixture_type *t = &part->type;
+			char label[GL_NAME_MAX + 32];   /* fits: checked at the patch */
+			int k = j / st->part_count;
 			int address = p->address + k * p->spacing, other = -1, id;
+			int n;
 
 			if (p->count == 1)
-				snprintf(label, sizeof label, "%s", p->base);
+				n = snprintf(label, sizeof label, "%s", p->base);
 			else
-				snprintf(label, sizeof label, "%s %d", p->base, k + 1);
+				n = snprintf(label, sizeof label, "%s %d", p->base, k + 1);
+			if (part->head > 0)
+				snprintf(label + n, sizeof label - (size_t)n, ".%d", part->head);
 			id = gl_engine_add_fixture(s->engine, t, label, p->universe, address, &other);
 			if (id == GL_EEXIST && other >= 0) {
 				const struct show_patch *q = show_patch_of(s, other);
@@ -255,7 +265,7 @@ static int show_build_patch(struct gl_show *s, char *err, size_t len)
 				return show_fail(err, len, p->at, "patch \"%s\": \"%s\" (%d.%d-%d.%d) "
 						 "overlaps \"%s\" (%d.%d-%d.%d, line %d)", p->base, label,
 						 p->universe, address, p->universe,
-						 address + t->footprint - 1,
+						 address + st->slots - 1,
 						 gl_engine_fixture_label(s->engine, other), ou, oa, ou,
 						 oa + ot->footprint - 1, q ? q->at.line : 0);
 			}
@@ -266,7 +276,7 @@ static int show_build_patch(struct gl_show *s, char *err, size_t len)
 			if (id < 0)
 				return show_fail(err, len, p->at, "patch \"%s\": \"%s\": %s", p->base,
 						 label, gl_strerror(id));
-			if (k == 0)
+			if (j == 0)
 				p->first_fixture = id;
 		}
 	}
@@ -435,7 +445,9 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 		.output_delay_s = s->output_delay_s,
 	};
 	struct look_patch *patches;
+	const struct fdef_part **fixture_part;
 	struct look_rig rig;
+	int n_fixtures;
 	char msg[400];
 	int rc;
 
@@ -451,15 +463,33 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	for (int i = 0; i < s->patches.count; i++) {
 		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
 
-		patches[i] = (struct look_patch){ p->base, p->first_fixture, p->count };
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
+
+		patches[i] = (struct look_patch){ p->base, p->first_fixture, p->count,
+						  t->part_count, t->has_shared };
 	}
-	rig = (struct look_rig){ s->engine, patches, s->patches.count };
+	rig = (struct look_rig){ s->engine, patches, s->patches.count, NULL };
+	n_fixtures = gl_engine_fixture_count(s->engine);
+	fixture_part = calloc((size_t)(n_fixtures > 0 ? n_fixtures : 1), sizeof *fixture_part);
+	if (!fixture_part) {
+		free(patches);
+		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
+	}
+	for (int i = 0; i < s->patches.count; i++) {
+		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
+
+		for (int j = 0; j < p->count * t->part_count; j++)
+			fixture_part[p->first_fixture + j] = &t->parts[j % t->part_count];
+	}
+	rig.fixture_part = (const struct fdef_part *const *)fixture_part;
 	rc = show_build_groups(s, &rig, err, len);
 	if (rc == 0)
 		rc = show_build_lists(s, &rig, err, len);
 	if (rc == 0)
 		rc = show_build_faders(s, &rig, err, len);
 	free(patches);
+	free(fixture_part);
 	if (rc < 0)
 		return rc;
 
@@ -479,7 +509,7 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 		if (show_handler_resolve(s, h, msg, sizeof msg) < 0)
 			return show_fail(err, len, h->at, "%s", msg);
 	}
-	return 0;
+	return show_osc_build(s, err, len);
 }
 
 /* ---- load ---------------------------------------------------------------------- */
@@ -595,6 +625,7 @@ void gl_show_destroy(struct gl_show *s)
 	/* Lua first: finalizers must not see a half-freed show. */
 	sandbox_destroy(s->sb);
 	gl_engine_destroy(s->engine);
+	show_osc_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)
@@ -604,6 +635,8 @@ void gl_show_destroy(struct gl_show *s)
 	for (int i = 0; i < s->files.count; i++)
 		free(*SHOW_AT(s->files, char *, i));
 	show_vec_free(&s->files);
+	for (int i = 0; i < s->types.count; i++)
+		free(SHOW_AT(s->types, struct show_type, i)->parts);
 	show_vec_free(&s->types);
 	show_vec_free(&s->outputs);
 	show_vec_free(&s->patches);

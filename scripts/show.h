@@ -15,6 +15,7 @@
 
 #include "../engine/engine.h"
 #include "../outputs/output.h"
+#include "../outputs/control.h"
 
 struct gl_show;
 
@@ -45,6 +46,19 @@ void gl_show_handle_event(struct gl_show *show, const struct gl_event *ev);
  * and running those that are due. */
 uint64_t gl_show_next_timer_ns(const struct gl_show *show);
 void gl_show_run_timers(struct gl_show *show, uint64_t now_ns);
+
+/* Control surfaces (osc { ... }): the declarations, checked at load. An
+ * adapter that is on by default runs even when the show declares nothing. */
+int gl_show_control_count(const struct gl_show *show);
+const struct gl_control_config *gl_show_control_config(const struct gl_show *show, int i);
+/* How osc.send() and cue actions (osc = {...}) reach an adapter: app/ wires
+ * it to the running adapters. Returns 0 or GL_E*. Without one they fail. */
+typedef int (*gl_show_send_fn)(void *ud, const char *adapter, const struct gl_ctl_msg *msg);
+void gl_show_set_sender(struct gl_show *show, gl_show_send_fn fn, void *ud);
+/* A message no adapter address matched: runs the show's on_osc handlers
+ * whose pattern matches. Returns true when one ran. */
+bool gl_show_handle_message(struct gl_show *show, const char *adapter,
+			    const struct gl_ctl_msg *msg);
 
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */

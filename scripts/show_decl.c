@@ -469,7 +469,10 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 {
 	struct gl_show *s = d->show;
 	struct show_type t;
-	char err[600];
+	char err[600], msg[FDEF_ERR_MAX];
+	struct fdef *def;
+	const struct fdef_mode *m = NULL;
+	bool single;
 	int rc;
 
 	for (int i = 0; i < s->types.count; i++) {
@@ -484,14 +487,33 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 	rc = fixture_file_find(s->dir, name, t.path, sizeof t.path, err, sizeof err);
 	if (rc < 0)
 		decl_fail(d, "%s", err);
-	rc = fixture_file_load(d->L, t.path, mode, &t.type, t.mode, sizeof t.mode,
-			       err, sizeof err);
+	show_vec_reserve(d->L, &s->types, sizeof t);   /* the push below cannot fail */
+	rc = fixture_file_load_def(d->L, t.path, &def, &single, err, sizeof err);
 	if (rc == GL_EBUDGET) {
 		lua_pushstring(d->L, err);
 		lua_error(d->L);
 	}
 	if (rc < 0)
 		decl_fail(d, "fixture type \"%s\": %s", name, err);
+	if (single && mode[0]) {
+		snprintf(msg, sizeof msg, "has no modes (mode \"%s\" asked for)", mode);
+		rc = GL_EINVAL;
+	} else {
+		rc = fixture_def_mode(def, mode, &m, msg, sizeof msg);
+	}
+	if (rc == 0) {
+		rc = fdef_parts(def, m, def->name, &t.parts, msg, sizeof msg);
+		t.part_count = rc;
+	}
+	if (rc > 0) {
+		snprintf(t.mode, sizeof t.mode, "%s", single ? "" : m->name);
+		t.slots = fdef_mode_slots(m);
+		t.has_shared = t.parts[0].head == 0;
+		t.type = t.parts[0].type;
+	}
+	fdef_destroy(def);
+	if (rc <= 0)
+		decl_fail(d, "fixture type \"%s\": %s: %s", name, t.path, msg);
 	*(struct show_type *)show_vec_push(d->L, &s->types, sizeof t) = t;
 	return s->types.count - 1;
 }
@@ -534,7 +556,7 @@ static int decl_patch(lua_State *L)
 	decl_string(&d, "mode", 0, mode, sizeof mode);
 	p.type_index = decl_type(&d, type, mode);
 	t = SHOW_AT(s->types, struct show_type, p.type_index);
-	footprint = t->type.footprint;
+	footprint = t->slots;
 	p.spacing = footprint;
 	if (decl_integer(&d, "spacing", 0, 1, GL_DMX_SLOTS, &p.spacing) && p.spacing < footprint)
 		decl_fail(&d, "spacing %d is less than the footprint %d of \"%s\"", p.spacing,
@@ -550,6 +572,8 @@ static int decl_patch(lua_State *L)
 	}
 	if (p.count > 1 && strlen(p.base) + 1 + 3 >= GL_NAME_MAX)
 		decl_fail(&d, "label too long for numbered fixtures");
+	if (t->part_count > 1 && strlen(p.base) + 1 + 3 + 1 + 3 >= GL_NAME_MAX)
+		decl_fail(&d, "label too long for a fixture with heads");
 	*(struct show_patch *)show_vec_push(L, &s->patches, sizeof p) = p;
 	return 0;
 }
@@ -836,7 +860,7 @@ static int decl_cue(lua_State *L)
 		"label", "fade", "fade_in", "fade_out", "delay", "delay_in",
 		"delay_out", "color_fade", "color_delay", "position_fade",
 		"position_delay", "beam_fade", "beam_delay", "curve", "wait", "follow",
-		"look", NULL
+		"look", "osc", NULL
 	};
 	static const struct { const char *fade, *delay; enum gl_attr_class cls; } classes[] = {
 		{ "color_fade", "color_delay", GL_CLASS_COLOR },
@@ -904,6 +928,8 @@ static int decl_cue(lua_State *L)
 	}
 	if (decl_get(&d, "look", 0))
 		c.look_count = decl_look(&d, &looks);
+	if (decl_get(&d, "osc", 0))     /* checked now, copied below (show_osc.c) */
+		c.osc_count = show_osc_cue_actions(L, d.at, d.what, NULL);
 
 	show_vec_reserve(L, &s->cues, sizeof c);
 	if (c.look_count > 0) {
@@ -912,6 +938,8 @@ static int decl_cue(lua_State *L)
 			return luaL_error(L, "out of memory");
 		memcpy(c.looks, looks, (size_t)c.look_count * sizeof *looks);
 	}
+	if (c.osc_count > 0 && decl_get(&d, "osc", 0))
+		show_osc_cue_actions(L, d.at, d.what, &c.osc);
 	*(struct show_cue *)show_vec_push(L, &s->cues, sizeof c) = c;
 
 	/* The cue goes into its list by this handle (a list claims it once). */
@@ -1053,4 +1081,5 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 	lua_pop(L, 1);
 	lua_pushlightuserdata(L, show);
 	luaL_setfuncs(L, fns, 1);
+	show_osc_register(L, show);     /* osc { ... }, osc.send, on_osc */
 }

@@ -23,6 +23,7 @@
 
 #include "fixture_file.h"
 #include "look.h"
+#include "../outputs/control.h"
 #include "sandbox.h"
 #include "show.h"
 
@@ -52,7 +53,11 @@ struct show_type {               /* a loaded fixture type + mode */
 	char mode_asked[FIXTURE_MODE_MAX];  /* as the patch wrote it ("" = default) */
 	char mode[FIXTURE_MODE_MAX];        /* the mode used ("" = no modes) */
 	char path[SHOW_PATH_MAX];
-	struct gl_fixture_type type;
+	struct gl_fixture_type type;        /* parts[0].type */
+	int part_count;                     /* engine fixtures per instance */
+	struct fdef_part *parts;            /* owned; shared part first, then heads */
+	bool has_shared;                    /* parts[0] is the shared channels */
+	int slots;                          /* DMX slots one instance spans */
 };
 
 struct show_output {
@@ -96,6 +101,8 @@ struct show_cue {
 	struct gl_cue_def def;         /* changes filled at build */
 	int look_count;
 	struct look_entry *looks;
+	int osc_count;                 /* osc = {...}: messages sent at GO */
+	struct show_osc_action *osc;
 };
 
 struct show_list {
@@ -145,6 +152,25 @@ struct show_timer {
 	bool dead;
 };
 
+/* A message a cue sends at GO (show_osc.c). Strings are owned. */
+struct show_osc_action {
+	char *to;                      /* "osc.udp://host:port" */
+	char *address;
+	int argc;
+	struct gl_ctl_arg argv[GL_CTL_ARGS_MAX];
+};
+
+struct show_control {                  /* osc { port = 7700, ... } */
+	struct show_where at;
+	struct gl_control_config cfg;
+};
+
+struct show_osc_handler {              /* on_osc(pattern, fn) */
+	struct show_where at;
+	char pattern[256];
+	int ref;
+};
+
 enum show_phase { SHOW_LOADING, SHOW_BUILT };
 
 struct gl_show {
@@ -175,6 +201,10 @@ struct gl_show {
 	struct show_vec queued;        /* struct show_cmd: asked for at load */
 	struct show_vec handlers;      /* struct show_handler */
 	struct show_vec timers;        /* struct show_timer */
+	struct show_vec controls;      /* struct show_control: osc { ... } */
+	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
+	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
+	void *send_ud;
 	int next_timer_id;
 	bool in_timers;
 	uint64_t timers_now_ns;
@@ -204,6 +234,18 @@ void show_describe(lua_State *L, int idx, char *buf, size_t len);
 
 /* show_decl.c */
 void show_decl_register(lua_State *L, struct gl_show *show);
+
+/* show_osc.c: control surfaces in the show (osc {}, osc.send, on_osc, cue
+ * osc = {...} actions). */
+void show_osc_register(lua_State *L, struct gl_show *show);
+/* The cue field `osc` on top of the stack (popped): checks it and, when out
+ * is not NULL, fills *out (heap) with the actions. Returns the count;
+ * raises at `at` on error. */
+int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
+			 struct show_osc_action **out);
+int show_osc_build(struct gl_show *show, char *err, size_t len);
+void show_osc_fire(struct gl_show *show, int list, int cue);
+void show_osc_free(struct gl_show *show);
 
 /* show_api.c */
 void show_api_register(lua_State *L, struct gl_show *show);

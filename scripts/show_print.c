@@ -72,18 +72,27 @@ static void print_patch(const struct gl_show *s, FILE *out)
 		const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
 		char type[FIXTURE_TYPE_NAME_MAX + FIXTURE_MODE_MAX + 4];
 
+		int heads = t->part_count - (t->has_shared ? 1 : 0);
+		size_t used;
+
 		if (t->mode[0])
-			snprintf(type, sizeof type, "%s (%s)", t->name, t->mode);
+			used = (size_t)snprintf(type, sizeof type, "%s (%s)", t->name, t->mode);
 		else
-			snprintf(type, sizeof type, "%s", t->name);
+			used = (size_t)snprintf(type, sizeof type, "%s", t->name);
+		if (t->part_count > 1 && used < sizeof type)
+			snprintf(type + used, sizeof type - used, " [%d heads]", heads);
 		for (int k = 0; k < p->count; k++) {
-			int f = p->first_fixture + k, u, a;
-			char address[24];
+			int f = p->first_fixture + k * t->part_count, u, a;
+			char address[24], label[GL_NAME_MAX + 16];
 
 			gl_engine_fixture_address(e, f, &u, &a);
 			snprintf(address, sizeof address, "%d.%d", u, a);
-			fprintf(out, "  %-20s %-32s %-10s %d\n", gl_engine_fixture_label(e, f), type,
-				address, t->type.footprint);
+			/* a multi-head instance: its own label, whichever part is first */
+			if (p->count == 1)
+				snprintf(label, sizeof label, "%s", p->base);
+			else
+				snprintf(label, sizeof label, "%s %d", p->base, k + 1);
+			fprintf(out, "  %-20s %-32s %-10s %d\n", label, type, address, t->slots);
 		}
 	}
 }

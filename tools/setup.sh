@@ -19,13 +19,17 @@ for arg in "$@"; do
 	esac
 done
 
-# Build and runtime: compiler, CMake, Lua 5.4, cmocka.
+# Build and runtime: compiler, CMake, Lua 5.4, cmocka, libftdi1 (USB DMX).
 # Test peers (see ../shared/PEERS.md): tshark/dumpcap, olad + its Python
-# client, iproute2 and util-linux for the tests' network namespaces.
+# client, iproute2 and util-linux for the tests' network namespaces,
+# liblo (OSC control) and its oscsend/oscdump.
+# expat + cJSON: the fixture importers; qlcplus-data: the .qxf corpus their
+# test imports (data files only, no Qt).
 # clang + its runtime: the libFuzzer targets (tools/fuzz.sh).
-packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev
-	tshark ola ola-python python3 iproute2 util-linux procps
-	clang libclang-rt-14-dev)
+packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-dev liblo-dev
+	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools
+	clang libclang-rt-14-dev
+	libexpat1-dev libcjson-dev qlcplus-data)
 
 if [ "$apt" = 1 ]; then
 	missing=()

@@ -1,0 +1,837 @@
+/*
+ * test_fixture.c - the fixture library and the importers: our Lua format
+ * (every starter fixture loads and patches), the QLC+ and OFL mapping rules
+ * on hand-written definitions, bad input (each error names file and
+ * element), round trips (import -> our format -> load -> same channel map),
+ * multi-head patching and colour wheels in a show, and the real corpora:
+ * every .qxf of Debian's qlcplus-data and the OFL fixtures in
+ * ../shared/corpus/ofl (skipped with a note when that folder is absent).
+ */
+#include <dirent.h>
+#include <glob.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <expat.h>
+
+#include "scripts/fixture_file.h"
+#include "scripts/import.h"
+#include "scripts/show.h"
+
+#define QLC_DIR "/usr/share/qlcplus/fixtures"
+
+static const char *source_dir(void)
+{
+	const char *dir = getenv("GL_SOURCE_DIR");
+
+	if (dir && dir[0])
+		return dir;
+#ifdef GL_SOURCE_DIR
+	return GL_SOURCE_DIR;
+#else
+	return ".";
+#endif
+}
+
+static struct fdef *qxf_ok(const char *xml)
+{
+	struct fdef *def = NULL;
+	char err[FDEF_ERR_MAX];
+	int rc = import_qxf_buffer("t.qxf", xml, strlen(xml), &def, err, sizeof err);
+
+	if (rc != 0)
+		fail_msg("import failed: %s", err);
+	return def;
+}
+
+static struct fdef *ofl_ok(const char *json)
+{
+	struct fdef *def = NULL;
+	char err[FDEF_ERR_MAX];
+	int rc = import_ofl_buffer("maker/t.json", json, strlen(json), &def, err, sizeof err);
+
+	if (rc != 0)
+		fail_msg("import failed: %s", err);
+	return def;
+}
+
+/* Imports bad input and checks the message has every fragment. */
+static void bad(bool qxf, const char *text, const char *frag1, const char *frag2)
+{
+	struct fdef *def = (struct fdef *)1;
+	char err[FDEF_ERR_MAX];
+	int rc = qxf ? import_qxf_buffer("bad.qxf", text, strlen(text), &def, err, sizeof err)
+		     : import_ofl_buffer("bad.json", text, strlen(text), &def, err, sizeof err);
+
+	assert_true(rc < 0);
+	assert_null(def);
+	if (!strstr(err, qxf ? "bad.qxf" : "bad.json") || !strstr(err, frag1) ||
+	    (frag2 && !strstr(err, frag2)))
+		fail_msg("message \"%s\" lacks \"%s\" / \"%s\"", err, frag1, frag2 ? frag2 : "");
+}
+
+static const struct fdef_channel *chan(const struct fdef *def, int mode, int c)
+{
+	assert_true(mode < def->mode_count);
+	assert_true(c < def->modes[mode].channel_count);
+	return &def->modes[mode].channels[c];
+}
+
+/* Writes def in our format, reads it back in a sandbox, compares. */
+static void round_trip(const struct fdef *def)
+{
+	char path[] = "/tmp/gl-test-fixture-XXXXXX.lua", err[FDEF_ERR_MAX], why[FDEF_ERR_MAX];
+	struct fdef *back = NULL;
+	int fd = mkstemps(path, 4);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fdef_write_lua(def, f), 0);
+	fclose(f);
+	if (fixture_file_read(path, &back, err, sizeof err) != 0) {
+		unlink(path);
+		fail_msg("reading back: %s", err);
+	}
+	unlink(path);
+	if (fdef_compare(def, back, why, sizeof why) != 0)
+		fail_msg("round trip differs: %s", why);
+	fdef_destroy(back);
+}
+
+/* ---- our format ------------------------------------------------------------ */
+
+static void test_starter_library(void **state)
+{
+	static const char *const names[] = {
+		"dimmer", "rgb", "rgbw", "rgba", "rgbw-dimmer", "cmy", "moving-head",
+		"rgbaw-uv", "cmy-cto", "led-bar-8px", "spot", "wash", "strobe", "fog", NULL
+	};
+	char path[1024], err[FDEF_ERR_MAX];
+
+	for (int i = 0; names[i]; i++) {
+		struct fdef *def;
+
+		snprintf(path, sizeof path, "%s/fixtures/generic/%s.lua", source_dir(), names[i]);
+		if (fixture_file_read(path, &def, err, sizeof err) != 0)
+			fail_msg("%s: %s", names[i], err);
+		for (int m = 0; m < def->mode_count; m++) {
+			struct fdef_part *parts;
+			int n = fdef_parts(def, &def->modes[m], def->name, &parts, err, sizeof err);
+
+			if (n < 1)
+				fail_msg("%s mode %s: %s", names[i], def->modes[m].name, err);
+			free(parts);
+		}
+		round_trip(def);
+		fdef_destroy(def);
+	}
+}
+
+static void test_format_errors(void **state)
+{
+	static const struct { const char *text, *frag; } cases[] = {
+		{ "return { name = 'x', channels = { 'red', 'red' } }", "listed twice" },
+		{ "return { name = 'x', channels = { { 'red', bits = 12 } } }", "bits must be 8, 16 or 24" },
+		{ "return { name = 'x', channels = { { 'red', caps = { { 9, 3 } } } } }", "0 <= from <= to" },
+		{ "return { name = 'x', channels = { { 'gobo', caps = { { 0, 3, kind = 'x' } } } } }", "unknown kind" },
+		{ "return { name = 'x', modes = { a = { 'red', 'green', heads = { { 1 }, { 1, 2 } } } } }", "in two heads" },
+		{ "return { name = 'x', modes = { a = { 'red', heads = { { 4 } } } } }", "not a channel number" },
+		{ "return { name = 'x', channels = { { 'red', invert = 1 } } }", "invert must be true or false" },
+	};
+	char path[] = "/tmp/gl-test-bad-XXXXXX.lua", err[FDEF_ERR_MAX];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fdef *def = NULL;
+		int fd = mkstemps(path, 4);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)),
+				 (ssize_t)strlen(cases[i].text));
+		close(fd);
+		assert_int_equal(fixture_file_read(path, &def, err, sizeof err), GL_EINVAL);
+		unlink(path);
+		assert_null(def);
+		if (!strstr(err, cases[i].frag) || !strstr(err, "/tmp/gl-test-bad-"))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].frag);
+		strcpy(path, "/tmp/gl-test-bad-XXXXXX.lua");
+	}
+}
+
+/* ---- QLC+ -------------------------------------------------------------------- */
+
+static const char qxf_mover[] =
+	"<?xml version='1.0' encoding='UTF-8'?>\n"
+	"<!DOCTYPE FixtureDefinition>\n"
+	"<FixtureDefinition xmlns=\"http://www.qlcplus.org/FixtureDefinition\">\n"
+	" <Manufacturer>Acme</Manufacturer>\n"
+	" <Model>Mover 1</Model>\n"
+	" <Type>Moving Head</Type>\n"
+	" <Channel Name=\"Pan\" Preset=\"PositionPan\"/>\n"
+	" <Channel Name=\"Pan fine\" Preset=\"PositionPanFine\"/>\n"
+	" <Channel Name=\"Tilt\"><Group Byte=\"0\">Tilt</Group></Channel>\n"
+	" <Channel Name=\"Tilt fine\"><Group Byte=\"1\">Tilt</Group></Channel>\n"
+	" <Channel Name=\"Red\"><Group Byte=\"0\">Intensity</Group><Colour>Red</Colour></Channel>\n"
+	" <Channel Name=\"Dimmer\" Default=\"0\"><Group Byte=\"0\">Intensity</Group></Channel>\n"
+	" <Channel Name=\"Shutter\"><Group Byte=\"0\">Shutter</Group>\n"
+	"  <Capability Min=\"0\" Max=\"9\" Preset=\"ShutterClose\">Closed</Capability>\n"
+	"  <Capability Min=\"10\" Max=\"249\" Preset=\"StrobeSlowToFast\">Strobe</Capability>\n"
+	"  <Capability Min=\"250\" Max=\"255\" Preset=\"ShutterOpen\">Open</Capability>\n"
+	" </Channel>\n"
+	" <Channel Name=\"Colour\"><Group Byte=\"0\">Colour</Group>\n"
+	"  <Capability Min=\"0\" Max=\"9\" Preset=\"ColorMacro\" Res1=\"#ffffff\">White</Capability>\n"
+	"  <Capability Min=\"10\" Max=\"19\" Preset=\"ColorMacro\" Res1=\"#ff0000\">Red</Capability>\n"
+	"  <Capability Min=\"20\" Max=\"29\" Color=\"#0000ff\">Blue</Capability>\n"
+	" </Channel>\n"
+	" <Channel Name=\"Speed\" Default=\"128\"><Group Byte=\"0\">Speed</Group></Channel>\n"
+	" <Channel Name=\"Macro\"><Group Byte=\"0\">Effect</Group></Channel>\n"
+	" <Channel Name=\"Macro 2\"><Group Byte=\"0\">Effect</Group></Channel>\n"
+	" <Mode Name=\"Basic\">\n"
+	"  <Channel Number=\"0\">Pan</Channel>\n"
+	"  <Channel Number=\"1\">Tilt</Channel>\n"
+	"  <Channel Number=\"2\">Dimmer</Channel>\n"
+	" </Mode>\n"
+	" <Mode Name=\"Extended\">\n"
+	"  <Channel Number=\"0\">Pan</Channel>\n"
+	"  <Channel Number=\"1\">Pan fine</Channel>\n"
+	"  <Channel Number=\"2\">Tilt</Channel>\n"
+	"  <Channel Number=\"4\">Dimmer</Channel>\n"
+	"  <Channel Number=\"3\">Red</Channel>\n"
+	"  <Channel Number=\"5\">Shutter</Channel>\n"
+	"  <Channel Number=\"6\">Colour</Channel>\n"
+	"  <Channel Number=\"7\">Tilt fine</Channel>\n"
+	"  <Channel Number=\"8\">Speed</Channel>\n"
+	"  <Channel Number=\"9\">Macro</Channel>\n"
+	"  <Channel Number=\"10\">Macro 2</Channel>\n"
+	" </Mode>\n"
+	" <Physical><Focus Type=\"Head\" PanMax=\"630\" TiltMax=\"265\"/>"
+	"<Dimensions Weight=\"20\" Width=\"1\" Height=\"1\" Depth=\"1\"/></Physical>\n"
+	"</FixtureDefinition>\n";
+
+static void test_qxf_mapping(void **state)
+{
+	struct fdef *def = qxf_ok(qxf_mover);
+	const struct fdef_channel *c;
+
+	assert_string_equal(def->name, "Mover 1");
+	assert_string_equal(def->manufacturer, "Acme");
+	assert_int_equal(def->mode_count, 2);
+	assert_true(fabsf(def->pan_range_deg - 630) < 1e-3f);
+	assert_true(fabsf(def->tilt_range_deg - 265) < 1e-3f);
+	assert_string_equal(def->modes[1].name, "Extended");
+	/* preset fine channel right after its coarse one: one 16-bit channel */
+	c = chan(def, 1, 0);
+	assert_int_equal(c->attr, GL_ATTR_PAN);
+	assert_int_equal(c->bytes, 2);
+	assert_string_equal(c->fine_name, "Pan fine");
+	assert_true(fabsf(c->default_value - 0.5f) < 1e-6f);
+	/* group Tilt, its fine byte elsewhere: 8-bit + a fixed fine_of slot */
+	c = chan(def, 1, 1);
+	assert_int_equal(c->attr, GL_ATTR_TILT);
+	assert_int_equal(c->bytes, 1);
+	/* Number order, not file order: slot 3 is Red, slot 4 Dimmer */
+	assert_int_equal(chan(def, 1, 2)->attr, GL_ATTR_RED);
+	assert_int_equal(chan(def, 1, 3)->attr, GL_ATTR_INTENSITY);
+	/* shutter: caps typed, rests on its open range */
+	c = chan(def, 1, 4);
+	assert_int_equal(c->attr, GL_ATTR_SHUTTER);
+	assert_int_equal(c->cap_count, 3);
+	assert_int_equal(c->caps[0].kind, FDEF_CAP_CLOSED);
+	assert_int_equal(c->caps[1].kind, FDEF_CAP_STROBE);
+	assert_int_equal(c->caps[2].kind, FDEF_CAP_OPEN);
+	assert_int_equal((int)lroundf(c->default_value * 255), 253);
+	/* colour group: wheel with slot colours from Res1 and Color */
+	c = chan(def, 1, 5);
+	assert_int_equal(c->attr, GL_ATTR_COLOR_WHEEL);
+	assert_true(c->caps[1].has_color && c->caps[1].rgb[0] == 1.0f && c->caps[1].rgb[1] == 0.0f);
+	assert_true(c->caps[2].has_color && c->caps[2].rgb[2] == 1.0f);
+	c = chan(def, 1, 6);
+	assert_int_equal(c->attr, GL_ATTR_TILT);
+	assert_int_equal(c->fine_of, 1);
+	assert_true(c->fixed);
+	c = chan(def, 1, 7);
+	assert_int_equal(c->attr, GL_ATTR_SPEED);
+	assert_true(fabsf(c->default_value - 128.0f / 255.0f) < 1e-6f);
+	/* two effect channels: both control, the second fixed */
+	assert_int_equal(chan(def, 1, 8)->attr, GL_ATTR_CONTROL);
+	assert_false(chan(def, 1, 8)->fixed);
+	assert_true(chan(def, 1, 9)->fixed);
+	assert_int_equal(fdef_mode_slots(&def->modes[1]), 11);
+	round_trip(def);
+	fdef_destroy(def);
+}
+
+static const char qxf_bar[] =
+	"<?xml version='1.0' encoding='UTF-8'?>\n"
+	"<FixtureDefinition>\n"
+	" <Manufacturer>Acme</Manufacturer><Model>Bar 3</Model>\n"
+	" <Channel Name=\"Dimmer\" Preset=\"IntensityMasterDimmer\"/>\n"
+	" <Channel Name=\"R1\" Preset=\"IntensityRed\"/><Channel Name=\"G1\" Preset=\"IntensityGreen\"/>\n"
+	" <Channel Name=\"R2\" Preset=\"IntensityRed\"/><Channel Name=\"G2\" Preset=\"IntensityGreen\"/>\n"
+	" <Channel Name=\"R3\" Preset=\"IntensityRed\"/><Channel Name=\"G3\" Preset=\"IntensityGreen\"/>\n"
+	" <Mode Name=\"Pixels\">\n"
+	"  <Channel Number=\"0\">Dimmer</Channel>\n"
+	"  <Channel Number=\"1\">R1</Channel><Channel Number=\"2\">R2</Channel>\n"
+	"  <Channel Number=\"3\">R3</Channel><Channel Number=\"4\">G1</Channel>\n"
+	"  <Channel Number=\"5\">G2</Channel><Channel Number=\"6\">G3</Channel>\n"
+	"  <Head><Channel>1</Channel><Channel>4</Channel></Head>\n"
+	"  <Head><Channel>2</Channel><Channel>5</Channel></Head>\n"
+	"  <Head><Channel>3</Channel><Channel>6</Channel></Head>\n"
+	" </Mode>\n"
+	"</FixtureDefinition>\n";
+
+static void test_qxf_heads_to_parts(void **state)
+{
+	struct fdef *def = qxf_ok(qxf_bar);
+	struct fdef_part *parts;
+	char err[FDEF_ERR_MAX];
+	int n;
+
+	assert_int_equal(def->modes[0].head_count, 3);
+	assert_int_equal(def->modes[0].heads[1].count, 2);
+	assert_int_equal(def->modes[0].heads[1].channels[0], 2);
+	assert_int_equal(def->modes[0].heads[1].channels[1], 5);
+	n = fdef_parts(def, &def->modes[0], "bar", &parts, err, sizeof err);
+	assert_int_equal(n, 4);
+	assert_int_equal(parts[0].head, 0);
+	assert_int_equal(parts[0].type.channel_count, 1);
+	/* head 2: red at slot 3 (offset 2), green at slot 6 (offset 5),
+	 * virtual intensity (no dimmer in the head) */
+	assert_int_equal(parts[2].head, 2);
+	assert_int_equal(parts[2].type.channels[0].attr, GL_ATTR_RED);
+	assert_int_equal(parts[2].type.channels[0].offset, 2);
+	assert_int_equal(parts[2].type.channels[1].offset, 5);
+	assert_true(parts[2].type.virtual_intensity);
+	assert_true(parts[2].type.explicit_offsets);
+	free(parts);
+	round_trip(def);
+	fdef_destroy(def);
+}
+
+static void test_qxf_bad_input(void **state)
+{
+	char big[40000];
+	size_t used;
+
+	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\">", "malformed XML", NULL);
+	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
+		  "</FixtureDefinition>", "no <Mode>", NULL);
+	bad(true, "<Fixture/>", "root element <Fixture>", NULL);
+	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
+		  "<Channel Name=\"a\" Preset=\"IntensityBlue\"/><Mode Name=\"m\"><Channel Number=\"0\">a"
+		  "</Channel></Mode></FixtureDefinition>", "channel \"a\" is defined twice", NULL);
+	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\"><Group Byte=\"0\">Effect"
+		  "</Group><Capability Min=\"0\" Max=\"9\" Preset=\"Teleport\">x</Capability></Channel>"
+		  "<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>",
+	    "unknown capability type \"Teleport\"", "channel \"a\"");
+	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"Warp\"/>"
+		  "<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>",
+	    "unknown preset \"Warp\"", NULL);
+	bad(true, "<FixtureDefinition><Model>x</Model><Mode Name=\"m\"><Channel Number=\"0\">b"
+		  "</Channel></Mode></FixtureDefinition>", "mode \"m\"", "\"b\" is not defined");
+	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
+		  "<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode><Mode Name=\"m\">"
+		  "<Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>",
+	    "mode \"m\" is defined twice", NULL);
+	/* 513 channels in a mode */
+	used = (size_t)snprintf(big, sizeof big, "<FixtureDefinition><Model>x</Model>"
+				"<Channel Name=\"a\" Preset=\"IntensityRed\"/><Mode Name=\"huge\">");
+	for (int i = 0; i < 513; i++)
+		used += (size_t)snprintf(big + used, sizeof big - used,
+					 "<Channel Number=\"%d\">a</Channel>", i);
+	snprintf(big + used, sizeof big - used, "</Mode></FixtureDefinition>");
+	bad(true, big, "mode \"huge\"", "past 512");
+}
+
+/* ---- OFL --------------------------------------------------------------------- */
+
+static const char ofl_spot[] =
+	"{ \"name\": \"Spot 1\", \"categories\": [\"Moving Head\"],\n"
+	"  \"physical\": { \"weight\": 12, \"focus\": { \"type\": \"Head\", \"panMax\": 540, \"tiltMax\": 270 } },\n"
+	"  \"wheels\": { \"Color Wheel\": { \"slots\": [ { \"type\": \"Open\" },\n"
+	"      { \"type\": \"Color\", \"name\": \"Red\", \"colors\": [\"#ff0000\"] },\n"
+	"      { \"type\": \"Color\", \"name\": \"Blue\", \"colors\": [\"#0000ff\"] } ] },\n"
+	"    \"Gobo Wheel\": { \"slots\": [ { \"type\": \"Open\" }, { \"type\": \"Gobo\", \"name\": \"Dots\" } ] } },\n"
+	"  \"availableChannels\": {\n"
+	"    \"Pan\": { \"fineChannelAliases\": [\"Pan fine\"], \"defaultValue\": \"50%\",\n"
+	"      \"capability\": { \"type\": \"Pan\", \"angleStart\": \"0deg\", \"angleEnd\": \"540deg\" } },\n"
+	"    \"Tilt\": { \"fineChannelAliases\": [\"Tilt fine\"],\n"
+	"      \"capability\": { \"type\": \"Tilt\", \"angleStart\": \"135deg\", \"angleEnd\": \"-135deg\" } },\n"
+	"    \"Dimmer\": { \"capability\": { \"type\": \"Intensity\" } },\n"
+	"    \"Shutter / Strobe\": { \"capabilities\": [\n"
+	"      { \"dmxRange\": [0, 19], \"type\": \"ShutterStrobe\", \"shutterEffect\": \"Closed\" },\n"
+	"      { \"dmxRange\": [20, 239], \"type\": \"ShutterStrobe\", \"shutterEffect\": \"Strobe\" },\n"
+	"      { \"dmxRange\": [240, 255], \"type\": \"ShutterStrobe\", \"shutterEffect\": \"Open\" } ] },\n"
+	"    \"Color Wheel\": { \"capabilities\": [\n"
+	"      { \"dmxRange\": [0, 9], \"type\": \"WheelSlot\", \"slotNumber\": 1 },\n"
+	"      { \"dmxRange\": [10, 19], \"type\": \"WheelSlot\", \"slotNumber\": 2 },\n"
+	"      { \"dmxRange\": [20, 29], \"type\": \"WheelSlot\", \"slotNumber\": 3 },\n"
+	"      { \"dmxRange\": [30, 255], \"type\": \"WheelRotation\", \"speedStart\": \"slow CW\", \"speedEnd\": \"fast CW\" } ] },\n"
+	"    \"Gobo Wheel\": { \"capabilities\": [\n"
+	"      { \"dmxRange\": [0, 127], \"type\": \"WheelSlot\", \"slotNumber\": 1 },\n"
+	"      { \"dmxRange\": [128, 255], \"type\": \"WheelSlot\", \"slotNumber\": 2 } ] },\n"
+	"    \"Program\": { \"capabilities\": [\n"
+	"      { \"dmxRange\": [0, 127], \"type\": \"Effect\", \"effectName\": \"Auto\",\n"
+	"        \"switchChannels\": { \"Speed / Sensitivity\": \"Program Speed\" } },\n"
+	"      { \"dmxRange\": [128, 255], \"type\": \"Effect\", \"effectName\": \"Sound\",\n"
+	"        \"switchChannels\": { \"Speed / Sensitivity\": \"Sound Sensitivity\" } } ] },\n"
+	"    \"Program Speed\": { \"capability\": { \"type\": \"EffectSpeed\", \"speedStart\": \"slow\", \"speedEnd\": \"fast\" } },\n"
+	"    \"Sound Sensitivity\": { \"capability\": { \"type\": \"SoundSensitivity\" } }\n"
+	"  },\n"
+	"  \"modes\": [\n"
+	"    { \"name\": \"16-bit\", \"channels\": [\"Pan\", \"Pan fine\", \"Tilt\", \"Tilt fine\", \"Dimmer\",\n"
+	"        \"Shutter / Strobe\", \"Color Wheel\", \"Gobo Wheel\", null, \"Program\", \"Speed / Sensitivity\"] },\n"
+	"    { \"name\": \"Split fine\", \"channels\": [\"Pan\", \"Tilt\", \"Pan fine\", \"Tilt fine\", \"Dimmer\"] }\n"
+	"  ] }\n";
+
+static void test_ofl_mapping(void **state)
+{
+	struct fdef *def = ofl_ok(ofl_spot);
+	const struct fdef_channel *c;
+
+	assert_string_equal(def->name, "Spot 1");
+	assert_string_equal(def->manufacturer, "maker");
+	assert_true(fabsf(def->pan_range_deg - 540) < 1e-3f);
+	assert_true(fabsf(def->tilt_range_deg - 270) < 1e-3f);
+	c = chan(def, 0, 0);
+	assert_int_equal(c->attr, GL_ATTR_PAN);
+	assert_int_equal(c->bytes, 2);
+	assert_true(fabsf(c->default_value - 0.5f) < 1e-6f);
+	c = chan(def, 0, 1);
+	assert_int_equal(c->attr, GL_ATTR_TILT);
+	assert_int_equal(c->bytes, 2);
+	assert_true(c->inverted);               /* angle runs from +135 to -135 */
+	assert_int_equal(chan(def, 0, 2)->attr, GL_ATTR_INTENSITY);
+	c = chan(def, 0, 3);
+	assert_int_equal(c->attr, GL_ATTR_SHUTTER);
+	assert_int_equal(c->caps[2].kind, FDEF_CAP_OPEN);
+	assert_int_equal((int)lroundf(c->default_value * 255), 248);
+	c = chan(def, 0, 4);
+	assert_int_equal(c->attr, GL_ATTR_COLOR_WHEEL);
+	assert_int_equal(c->caps[1].kind, FDEF_CAP_COLOR);
+	assert_true(c->caps[1].has_color && c->caps[1].rgb[0] == 1.0f);
+	assert_string_equal(c->caps[2].name, "Blue");
+	c = chan(def, 0, 5);
+	assert_int_equal(c->attr, GL_ATTR_GOBO);
+	assert_int_equal(c->caps[1].kind, FDEF_CAP_GOBO);
+	c = chan(def, 0, 6);                      /* null: an unused slot */
+	assert_true(c->fixed);
+	assert_int_equal(chan(def, 0, 7)->attr, GL_ATTR_CONTROL);
+	c = chan(def, 0, 8);                      /* switching channel: its first target */
+	assert_int_equal(c->attr, GL_ATTR_SPEED);
+	assert_string_equal(c->name, "Speed / Sensitivity");
+	assert_int_equal(fdef_mode_slots(&def->modes[0]), 11);
+	/* fine channels away from their coarse ones */
+	assert_int_equal(def->modes[1].channel_count, 5);
+	assert_int_equal(chan(def, 1, 2)->fine_of, 0);
+	assert_int_equal(chan(def, 1, 3)->fine_of, 1);
+	assert_true(chan(def, 1, 3)->fixed);
+	round_trip(def);
+	fdef_destroy(def);
+}
+
+static const char ofl_bar[] =
+	"{ \"name\": \"Pixel Bar 4\",\n"
+	"  \"matrix\": { \"pixelKeys\": [ [ [\"1\", \"2\", \"3\", \"4\"] ] ],\n"
+	"              \"pixelGroups\": { \"Left\": [\"1\", \"2\"], \"Right\": [\"3\", \"4\"] } },\n"
+	"  \"availableChannels\": {\n"
+	"    \"Dimmer\": { \"fineChannelAliases\": [\"Dimmer fine\"], \"capability\": { \"type\": \"Intensity\" } },\n"
+	"    \"Strobe\": { \"capabilities\": [\n"
+	"      { \"dmxRange\": [0, 9], \"type\": \"NoFunction\" },\n"
+	"      { \"dmxRange\": [10, 255], \"type\": \"ShutterStrobe\", \"shutterEffect\": \"Strobe\" } ] }\n"
+	"  },\n"
+	"  \"templateChannels\": {\n"
+	"    \"Red $pixelKey\": { \"capability\": { \"type\": \"ColorIntensity\", \"color\": \"Red\" } },\n"
+	"    \"Green $pixelKey\": { \"capability\": { \"type\": \"ColorIntensity\", \"color\": \"Green\" } },\n"
+	"    \"Blue $pixelKey\": { \"capability\": { \"type\": \"ColorIntensity\", \"color\": \"Blue\" } }\n"
+	"  },\n"
+	"  \"modes\": [\n"
+	"    { \"name\": \"Per pixel\", \"channels\": [\"Dimmer\", \"Dimmer fine\", \"Strobe\",\n"
+	"      { \"insert\": \"matrixChannels\", \"repeatFor\": \"eachPixelABC\", \"channelOrder\": \"perPixel\",\n"
+	"        \"templateChannels\": [\"Red $pixelKey\", \"Green $pixelKey\", \"Blue $pixelKey\"] } ] },\n"
+	"    { \"name\": \"Per channel\", \"channels\": [\n"
+	"      { \"insert\": \"matrixChannels\", \"repeatFor\": [\"4\", \"3\", \"2\", \"1\"], \"channelOrder\": \"perChannel\",\n"
+	"        \"templateChannels\": [\"Red $pixelKey\", \"Green $pixelKey\"] } ] },\n"
+	"    { \"name\": \"Halves\", \"channels\": [\"Red Left\", \"Green Left\", \"Blue Left\",\n"
+	"      \"Red Right\", \"Green Right\", \"Blue Right\"] }\n"
+	"  ] }\n";
+
+static void test_ofl_matrix(void **state)
+{
+	struct fdef *def = ofl_ok(ofl_bar);
+	const struct fdef_mode *m;
+
+	m = &def->modes[0];
+	assert_int_equal(fdef_mode_slots(m), 15);
+	assert_int_equal(m->channels[0].bytes, 2);          /* Dimmer + Dimmer fine */
+	assert_int_equal(m->channels[1].attr, GL_ATTR_STROBE);
+	assert_int_equal(m->head_count, 4);
+	assert_string_equal(m->channels[2].name, "Red 1");
+	assert_int_equal(m->heads[0].count, 3);
+	assert_int_equal(m->heads[0].channels[0], 2);
+	assert_int_equal(m->heads[3].channels[2], 13);
+	assert_string_equal(m->channels[13].name, "Blue 4");
+	/* perChannel, pixels listed backwards: Red 4 Red 3 .. Green 1 */
+	m = &def->modes[1];
+	assert_int_equal(m->channel_count, 8);
+	assert_string_equal(m->channels[0].name, "Red 4");
+	assert_string_equal(m->channels[4].name, "Green 4");
+	assert_int_equal(m->head_count, 4);
+	assert_int_equal(m->heads[0].channels[1], 4);       /* pixel 4: slots 1 and 5 */
+	/* pixel groups named directly */
+	m = &def->modes[2];
+	assert_int_equal(m->head_count, 2);
+	assert_int_equal(m->heads[1].channels[0], 3);
+	round_trip(def);
+	fdef_destroy(def);
+}
+
+static void test_ofl_bad_input(void **state)
+{
+	bad(false, "{ \"name\": \"x\", \"modes\": [ ", "malformed JSON", NULL);
+	bad(false, "{ \"name\": \"x\", \"availableChannels\": {} }", "no \"modes\"", NULL);
+	bad(false, "{ \"name\": \"x\", \"availableChannels\": { \"a\": { \"capability\": "
+		   "{ \"type\": \"Levitate\" } } }, \"modes\": [ { \"name\": \"m\", \"channels\": "
+		   "[\"a\"] } ] }", "unknown capability type \"Levitate\"", "channel \"a\"");
+	bad(false, "{ \"name\": \"x\", \"availableChannels\": { \"a\": { \"capability\": "
+		   "{ \"type\": \"Intensity\" } } }, \"modes\": [ { \"name\": \"m\", \"channels\": "
+		   "[\"a\"] }, { \"name\": \"m\", \"channels\": [\"a\"] } ] }",
+	    "mode \"m\" is defined twice", NULL);
+	bad(false, "{ \"name\": \"x\", \"availableChannels\": {}, \"modes\": [ { \"name\": \"m\", "
+		   "\"channels\": [\"ghost\"] } ] }", "mode \"m\"", "\"ghost\" is not defined");
+	bad(false, "{ \"name\": \"x\", \"matrix\": { \"pixelCount\": [600, 1, 1] }, "
+		   "\"templateChannels\": { \"R $pixelKey\": { \"capability\": { \"type\": "
+		   "\"ColorIntensity\", \"color\": \"Red\" } } }, \"modes\": [ { \"name\": \"big\", "
+		   "\"channels\": [ { \"insert\": \"matrixChannels\", \"repeatFor\": \"eachPixelXYZ\", "
+		   "\"channelOrder\": \"perPixel\", \"templateChannels\": [\"R $pixelKey\"] } ] } ] }",
+	    "mode \"big\"", "past 512");
+	bad(false, "{ \"redirectTo\": \"a/b\", \"name\": \"x\" }", "redirect", NULL);
+}
+
+/* ---- patching and looks in a show ----------------------------------------------- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int by_label(const struct gl_engine *e, const char *label)
+{
+	for (int i = 0; i < gl_engine_fixture_count(e); i++)
+		if (strcmp(gl_engine_fixture_label(e, i), label) == 0)
+			return i;
+	return -1;
+}
+
+static void test_show_patch_heads_and_wheel(void **state)
+{
+	char dir[] = "/tmp/gl-test-show-XXXXXX", path[256], show[256], err[1024];
+	struct gl_show *s;
+	struct gl_engine *e;
+	const uint8_t *dmx;
+	int u;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/bar.qxf", dir);
+	write_file(path, qxf_bar);
+	snprintf(show, sizeof show, "%s/show.lua", dir);
+	write_file(show,
+		   "show { name = 'heads' }\n"
+		   "patch { 'bar', type = 'generic/led-bar-8px', universe = 1, address = 1, count = 2 }\n"
+		   "patch { 'spot', type = 'generic/spot', universe = 1, address = 101 }\n"
+		   "patch { 'q', type = 'bar.qxf', universe = 1, address = 201 }\n"
+		   "cuelist 'L' {\n"
+		   "  cue { 1, look = { bar = { intensity = 1, color = '#ff0000' },\n"
+		   "                    ['bar 2.3'] = { color = '#0000ff' },\n"
+		   "                    spot = { intensity = 1, color = '#e00010', tilt = 45 },\n"
+		   "                    ['q.2'] = { intensity = 1, color = '#00ff00' } } },\n"
+		   "}\n"
+		   "go('L')\n");
+	s = gl_show_load(show, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	e = gl_show_engine(s);
+	/* 2 bars x (shared + 8 heads) + spot + q (shared + 3 heads) */
+	assert_int_equal(gl_engine_fixture_count(e), 18 + 1 + 4);
+	assert_true(by_label(e, "bar 1") >= 0);
+	assert_true(by_label(e, "bar 2.8") >= 0);
+	assert_true(by_label(e, "q.3") >= 0);
+	assert_int_equal(gl_show_start(s), 1);   /* the go() */
+	gl_engine_tick(e, 0);
+	gl_engine_tick(e, 1000000000ull);
+	u = gl_engine_universe_index(e, 1);
+	dmx = gl_engine_dmx(e, u);
+	/* bar 1: dimmer full, every pixel red */
+	assert_int_equal(dmx[0], 255);
+	for (int h = 0; h < 8; h++) {
+		assert_int_equal(dmx[2 + 3 * h], 255);
+		assert_int_equal(dmx[4 + 3 * h], 0);
+	}
+	/* bar 2 (address 27): pixel 3 blue (the smaller selection wins) */
+	assert_int_equal(dmx[26], 255);
+	assert_int_equal(dmx[26 + 2 + 3 * 2], 0);
+	assert_int_equal(dmx[26 + 4 + 3 * 2], 255);
+	assert_int_equal(dmx[26 + 2 + 3 * 3], 255);
+	/* spot: no emitters, so the colour wheel's red slot (10..19 -> 15) */
+	assert_int_equal(dmx[100 + 5], 15);
+	/* spot tilt is inverted: +45 of 270 degrees is 0.6667, sent as 0.3333 */
+	assert_int_equal(dmx[102], 0x55);
+	assert_int_equal(dmx[100], 0x80);   /* pan at rest, not inverted */
+	/* q head 2 (slots 3 and 6 of the qxf bar): green only */
+	assert_int_equal(dmx[200 + 2], 0);
+	assert_int_equal(dmx[200 + 5], 255);
+	gl_show_destroy(s);
+	unlink(path);
+	unlink(show);
+	rmdir(dir);
+}
+
+static void test_nearest_color(void **state)
+{
+	const float wheel[4][3] = { { 1, 1, 1 }, { 1, 0, 0 }, { 0, 0, 1 }, { 1, 0.5f, 0 } };
+
+	assert_int_equal(fdef_nearest_color(wheel, 4, 0.5f, 0, 0), 1);      /* dim red */
+	assert_int_equal(fdef_nearest_color(wheel, 4, 1, 0.45f, 0.05f), 3);
+	assert_int_equal(fdef_nearest_color(wheel, 4, 0.9f, 0.9f, 1), 0);
+	assert_int_equal(fdef_nearest_color(wheel, 0, 1, 1, 1), -1);
+}
+
+/* ---- the QLC+ corpus ---------------------------------------------------------------- */
+
+/* The slot names of each mode, read from the XML independently of the
+ * importer: <Mode><Channel Number=N>name</Channel>. */
+struct xml_modes {
+	int mode_count;
+	char names[64][GL_DMX_SLOTS][80];
+	int counts[64];
+	int depth, in_mode, number;
+	char text[256];
+	size_t text_len;
+};
+
+static void XMLCALL xm_start(void *ud, const char *el, const char **atts)
+{
+	struct xml_modes *x = ud;
+
+	x->depth++;
+	x->text_len = 0;
+	if (x->depth == 2 && strcmp(el, "Mode") == 0 && x->mode_count < 64) {
+		x->in_mode = 1;
+		x->counts[x->mode_count++] = 0;
+	} else if (x->depth == 3 && x->in_mode && strcmp(el, "Channel") == 0) {
+		x->number = -1;
+		for (int i = 0; atts[i]; i += 2)
+			if (strcmp(atts[i], "Number") == 0)
+				x->number = atoi(atts[i + 1]);
+	}
+}
+
+static void XMLCALL xm_end(void *ud, const char *el)
+{
+	struct xml_modes *x = ud;
+
+	if (x->depth == 3 && x->in_mode && strcmp(el, "Channel") == 0 && x->number >= 0 &&
+	    x->number < GL_DMX_SLOTS) {
+		int m = x->mode_count - 1;
+
+		snprintf(x->names[m][x->number], sizeof x->names[m][0], "%.*s", (int)x->text_len,
+			 x->text);
+		if (x->number + 1 > x->counts[m])
+			x->counts[m] = x->number + 1;
+	}
+	if (x->depth == 2 && strcmp(el, "Mode") == 0)
+		x->in_mode = 0;
+	x->depth--;
+	x->text_len = 0;
+}
+
+static void XMLCALL xm_text(void *ud, const char *s, int len)
+{
+	struct xml_modes *x = ud;
+
+	if (x->text_len + (size_t)len < sizeof x->text) {
+		memcpy(x->text + x->text_len, s, (size_t)len);
+		x->text_len += (size_t)len;
+	}
+}
+
+/* Every slot of the imported mode, by the name it came from, must be the
+ * XML's channel at that number. */
+static void compare_with_xml(const char *path, const struct fdef *def, struct xml_modes *x)
+{
+	char *data;
+	size_t len;
+	char err[256];
+	XML_Parser p = XML_ParserCreate(NULL);
+
+	assert_int_equal(import_read_file(path, &data, &len, err, sizeof err), 0);
+	memset(x, 0, sizeof *x);
+	XML_SetUserData(p, x);
+	XML_SetElementHandler(p, xm_start, xm_end);
+	XML_SetCharacterDataHandler(p, xm_text);
+	assert_int_equal(XML_Parse(p, data, (int)len, XML_TRUE), XML_STATUS_OK);
+	XML_ParserFree(p);
+	free(data);
+	assert_int_equal(def->mode_count, x->mode_count);
+	for (int m = 0; m < def->mode_count; m++) {
+		const struct fdef_mode *mode = &def->modes[m];
+		int slot = 0;
+
+		if (fdef_mode_slots(mode) != x->counts[m])
+			fail_msg("%s mode \"%s\": %d slots, XML has %d", path, mode->name,
+				 fdef_mode_slots(mode), x->counts[m]);
+		for (int c = 0; c < mode->channel_count; c++) {
+			const struct fdef_channel *ch = &mode->channels[c];
+			const char *names[3] = { ch->name, ch->fine_name, ch->ultra_name };
+
+			for (int b = 0; b < ch->bytes; b++, slot++)
+				if (!names[b] || strcmp(names[b], x->names[m][slot]) != 0)
+					fail_msg("%s mode \"%s\" slot %d: \"%s\", XML has \"%s\"", path,
+						 mode->name, slot + 1, names[b] ? names[b] : "(none)",
+						 x->names[m][slot]);
+		}
+	}
+}
+
+struct reason {
+	char text[160];
+	int count;
+};
+
+static void count_reason(struct reason *r, int *n, const char *err)
+{
+	const char *msg = strstr(err, ".qxf");
+	char key[160];
+
+	msg = msg ? strchr(msg, ' ') : err;
+	snprintf(key, sizeof key, "%s", msg ? msg + 1 : err);
+	/* "line 69: channel "Mode" is defined twice ..." -> without the line */
+	if (strncmp(key, "line ", 5) == 0 && strchr(key, ' '))
+		memmove(key, strchr(key + 5, ' ') + 1, strlen(strchr(key + 5, ' ') + 1) + 1);
+	for (int i = 0; i < *n; i++)
+		if (strcmp(r[i].text, key) == 0) {
+			r[i].count++;
+			return;
+		}
+	if (*n < 64) {
+		snprintf(r[*n].text, sizeof r[0].text, "%s", key);
+		r[(*n)++].count = 1;
+	}
+}
+
+static void test_qlcplus_corpus(void **state)
+{
+	static struct xml_modes x;
+	struct reason reasons[64];
+	int nreasons = 0, ok = 0, failed = 0, sampled = 0, patched = 0;
+	glob_t g;
+
+	if (glob(QLC_DIR "/*/*.qxf", 0, NULL, &g) != 0 || g.gl_pathc < 1000)
+		fail_msg("%s: expected Debian's qlcplus-data (tools/setup.sh installs it)", QLC_DIR);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct fdef *def;
+		char err[FDEF_ERR_MAX];
+
+		if (import_qxf_file(g.gl_pathv[i], &def, err, sizeof err) != 0) {
+			failed++;
+			count_reason(reasons, &nreasons, err);
+			printf("  failed: %s\n", err);
+			continue;
+		}
+		ok++;
+		/* every mode that fits the engine builds its parts */
+		for (int m = 0; m < def->mode_count; m++) {
+			struct fdef_part *parts;
+			int n = fdef_parts(def, &def->modes[m], def->name, &parts, err, sizeof err);
+
+			if (n > 0) {
+				patched++;
+				free(parts);
+			} else if (!strstr(err, "more than")) {
+				fail_msg("%s mode \"%s\": %s", g.gl_pathv[i], def->modes[m].name, err);
+			}
+		}
+		if (i % 10 == 0) {
+			compare_with_xml(g.gl_pathv[i], def, &x);
+			if (i % 50 == 0)
+				round_trip(def);
+			sampled++;
+		}
+		fdef_destroy(def);
+	}
+	printf("QLC+ corpus: %d files, %d imported, %d failed; %d sampled against the XML; "
+	       "%d modes patchable\n", (int)g.gl_pathc, ok, failed, sampled, patched);
+	for (int i = 0; i < nreasons; i++)
+		printf("  %d x %s\n", reasons[i].count, reasons[i].text);
+	assert_true(ok * 100 >= (ok + failed) * 99);
+	globfree(&g);
+}
+
+static void test_ofl_corpus(void **state)
+{
+	char pattern[1024];
+	int ok = 0, failed = 0, redirects = 0;
+	glob_t g;
+
+	snprintf(pattern, sizeof pattern, "%s/../shared/corpus/ofl/fixtures/*/*.json", source_dir());
+	if (glob(pattern, 0, NULL, &g) != 0) {
+		printf("OFL corpus: %s absent, skipped\n", pattern);
+		skip();
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct fdef *def;
+		char err[FDEF_ERR_MAX];
+
+		if (import_ofl_file(g.gl_pathv[i], &def, err, sizeof err) != 0) {
+			if (strstr(err, "is a redirect")) {
+				redirects++;
+				continue;
+			}
+			failed++;
+			printf("  failed: %s\n", err);
+			continue;
+		}
+		ok++;
+		if (i % 25 == 0)
+			round_trip(def);
+		fdef_destroy(def);
+	}
+	printf("OFL corpus: %d files, %d imported, %d failed, %d redirects (not fixtures)\n",
+	       (int)g.gl_pathc, ok, failed, redirects);
+	assert_true(ok * 100 >= (ok + failed) * 98);
+	globfree(&g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_starter_library),
+		cmocka_unit_test(test_format_errors),
+		cmocka_unit_test(test_qxf_mapping),
+		cmocka_unit_test(test_qxf_heads_to_parts),
+		cmocka_unit_test(test_qxf_bad_input),
+		cmocka_unit_test(test_ofl_mapping),
+		cmocka_unit_test(test_ofl_matrix),
+		cmocka_unit_test(test_ofl_bad_input),
+		cmocka_unit_test(test_show_patch_heads_and_wheel),
+		cmocka_unit_test(test_nearest_color),
+		cmocka_unit_test(test_qlcplus_corpus),
+		cmocka_unit_test(test_ofl_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
