@@ -22,6 +22,15 @@ static bool type_has(const struct gl_fixture_type *t, enum gl_attr a)
 	return false;
 }
 
+int gl_channel_slot(const struct gl_channel *ch, int b)
+{
+	if (b == 0)
+		return ch->offset;
+	if (ch->fine_offset[b - 1])
+		return ch->fine_offset[b - 1];
+	return gl_channel_slot(ch, b - 1) + 1;
+}
+
 int gl_fixture_type_finish(struct gl_fixture_type *type)
 {
 	if (type->channel_count <= 0 || type->channel_count > GL_MAX_CHANNELS)
@@ -37,18 +46,20 @@ int gl_fixture_type_finish(struct gl_fixture_type *type)
 			return GL_EINVAL;
 		if (!(c->default_value >= 0.0f && c->default_value <= 1.0f))
 			return GL_EINVAL;
-		if (!type->explicit_offsets)
+		if (!type->explicit_offsets) {
 			c->offset = (uint16_t)next;
-		next = c->offset + c->bytes;
-		if (next > GL_DMX_SLOTS)
-			return GL_EINVAL;
-		for (int s = c->offset; s < next; s++)
-			if (used[s]++)
+			c->fine_offset[0] = c->fine_offset[1] = 0;
+		}
+		for (int b = 0; b < c->bytes; b++) {
+			int s = gl_channel_slot(c, b);
+			if (s >= GL_DMX_SLOTS || used[s]++)
 				return GL_EINVAL;
+			if (s + 1 > footprint)
+				footprint = s + 1;
+		}
+		next = c->offset + c->bytes;
 		if (!c->fixed)
 			seen[c->attr] = true;
-		if (next > footprint)
-			footprint = next;
 	}
 	type->footprint = footprint;
 	bool emitters = seen[GL_ATTR_RED] || seen[GL_ATTR_GREEN] || seen[GL_ATTR_BLUE] ||

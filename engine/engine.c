@@ -103,6 +103,8 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->param_cls);
 	free(e->param_slot);
 	free(e->param_bytes);
+	free(e->param_fine);
+	free(e->param_ultra);
 	free(e->param_invert);
 	free(e->param_dim);
 	free(e->master_param);
@@ -227,7 +229,7 @@ int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *typ
 	int *owner = e->slot_owner[u];
 	for (int c = 0; c < type->channel_count; c++)
 		for (int b = 0; b < type->channels[c].bytes; b++) {
-			int s = address - 1 + type->channels[c].offset + b;
+			int s = address - 1 + gl_channel_slot(&type->channels[c], b);
 			if (owner[s] >= 0) {
 				if (overlap_with)
 					*overlap_with = owner[s];
@@ -256,7 +258,7 @@ int gl_engine_add_fixture(struct gl_engine *e, const struct gl_fixture_type *typ
 		f->intensity_param = f->first_param + type->channel_count;
 	for (int c = 0; c < type->channel_count; c++)
 		for (int b = 0; b < type->channels[c].bytes; b++)
-			owner[address - 1 + type->channels[c].offset + b] = id;
+			owner[address - 1 + gl_channel_slot(&type->channels[c], b)] = id;
 	e->param_count += f->param_count;
 	e->fixture_count++;
 	return id;
@@ -551,6 +553,8 @@ int gl_engine_finalize(struct gl_engine *e)
 	e->param_cls = calloc(np, sizeof *e->param_cls);
 	e->param_slot = calloc(np, sizeof *e->param_slot);
 	e->param_bytes = calloc(np, sizeof *e->param_bytes);
+	e->param_fine = calloc(np, sizeof *e->param_fine);
+	e->param_ultra = calloc(np, sizeof *e->param_ultra);
 	e->param_invert = calloc(np, sizeof *e->param_invert);
 	e->param_dim = calloc(np, sizeof *e->param_dim);
 	size_t nf = (size_t)(e->fixture_count ? e->fixture_count : 1);
@@ -562,7 +566,8 @@ int gl_engine_finalize(struct gl_engine *e)
 	e->dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1), GL_DMX_SLOTS);
 	int *param_map = malloc(np * sizeof *param_map);
 	if (!e->defaults || !e->out || !e->out_stamp || !e->param_cls || !e->param_slot ||
-	    !e->param_bytes || !e->param_invert || !e->param_dim || !e->master_param || !e->master_factor ||
+	    !e->param_bytes || !e->param_fine || !e->param_ultra || !e->param_invert ||
+	    !e->param_dim || !e->master_param || !e->master_factor ||
 	    !e->prog_param || !e->prog_value || !e->prog_slot ||
 	    !e->dmx || !param_map) {
 		free(param_map);
@@ -578,6 +583,8 @@ int gl_engine_finalize(struct gl_engine *e)
 										     : ch->default_value;
 			e->param_cls[p] = (uint8_t)gl_attr_class(ch->attr);
 			e->param_slot[p] = base + ch->offset;
+			e->param_fine[p] = ch->bytes > 1 ? base + gl_channel_slot(ch, 1) : -1;
+			e->param_ultra[p] = ch->bytes > 2 ? base + gl_channel_slot(ch, 2) : -1;
 			e->param_bytes[p] = ch->bytes;
 			e->param_invert[p] = ch->inverted;
 			e->param_dim[p] = f->type->virtual_intensity && is_emitter(ch->attr) &&
@@ -593,6 +600,7 @@ int gl_engine_finalize(struct gl_engine *e)
 			e->param_cls[p] = GL_CLASS_INTENSITY;
 			e->param_slot[p] = -1;
 			e->param_bytes[p] = 0;
+			e->param_fine[p] = e->param_ultra[p] = -1;
 			e->param_dim[p] = -1;
 		}
 	}
@@ -849,14 +857,14 @@ static void render(struct gl_engine *e)
 		case 2: {
 			uint32_t w = (uint32_t)((double)x * 65535.0 + 0.5);
 			dmx[slot] = (uint8_t)(w >> 8);
-			dmx[slot + 1] = (uint8_t)(w & 0xff);
+			dmx[e->param_fine[p]] = (uint8_t)(w & 0xff);
 			break;
 		}
 		default: {
 			uint32_t w = (uint32_t)((double)x * 16777215.0 + 0.5);
 			dmx[slot] = (uint8_t)(w >> 16);
-			dmx[slot + 1] = (uint8_t)((w >> 8) & 0xff);
-			dmx[slot + 2] = (uint8_t)(w & 0xff);
+			dmx[e->param_fine[p]] = (uint8_t)((w >> 8) & 0xff);
+			dmx[e->param_ultra[p]] = (uint8_t)(w & 0xff);
 			break;
 		}
 		}

@@ -35,6 +35,10 @@ struct gl_channel {
 	float default_value;    /* normalised 0..1 */
 	uint16_t offset;        /* first slot, from the fixture's address (0-based);
 				 * filled in channel order unless explicit_offsets */
+	uint16_t fine_offset[2];/* with explicit_offsets: the fine and ultra bytes'
+				 * slots when they do not follow the coarse one
+				 * (many fixtures put pan fine after tilt); 0 =
+				 * right after the previous byte */
 	bool inverted;          /* rendered as 1 - value (reversed pan, iris...) */
 	bool fixed;             /* held at default_value (intensity too) and not
 				 * addressable: gl_engine_param() skips it, and its
@@ -54,6 +58,10 @@ struct gl_fixture_type {
 	float pan_range_deg;    /* 0 when the fixture has no pan */
 	float tilt_range_deg;
 };
+
+/* Slot (from the fixture's address) of byte b (0 coarse, 1 fine, 2 ultra)
+ * of a channel. */
+int gl_channel_slot(const struct gl_channel *ch, int b);
 
 /* Fills offsets (unless explicit_offsets), footprint and virtual_intensity
  * (set when the type has colour emitters and no intensity channel; fixed

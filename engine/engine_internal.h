@@ -147,6 +147,8 @@ struct gl_engine {
 	 * virtual intensity param that scales it (-1 none) */
 	int32_t *param_slot;     /* offset in dmx[], -1 for a virtual param */
 	uint8_t *param_bytes;
+	int32_t *param_fine;     /* slot of the fine byte (16/24-bit), -1 none */
+	int32_t *param_ultra;    /* slot of the ultra byte (24-bit), -1 none */
 	uint8_t *param_invert;          /* 1: render 1 - value */
 	int32_t *param_dim;
 	/* masters: every fixture's intensity param and its group-master

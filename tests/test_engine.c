@@ -634,6 +634,34 @@ static void test_programmer_layer(void **state)
 	gl_engine_destroy(r.e);
 }
 
+static void test_split_fine_bytes(void **state)
+{
+	/* pan coarse, tilt coarse, pan fine, tilt fine: the common layout of
+	 * moving heads whose fine channels come after all the coarse ones */
+	struct gl_fixture_type t = { .name = "split", .channel_count = 2, .explicit_offsets = true };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_PAN, .bytes = 2, .default_value = 0.5f,
+					     .offset = 0, .fine_offset = { 2, 0 } };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_TILT, .bytes = 2, .default_value = 0.25f,
+					     .offset = 1, .fine_offset = { 3, 0 } };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	assert_int_equal(t.footprint, 4);
+	assert_int_equal(gl_channel_slot(&t.channels[0], 1), 2);
+	struct gl_fixture_type clash = t;
+	clash.channels[1].fine_offset[0] = 2;   /* two bytes on slot 3 */
+	assert_int_equal(gl_fixture_type_finish(&clash), GL_EINVAL);
+
+	struct gl_engine *e = gl_engine_create(NULL);
+	assert_int_equal(gl_engine_add_fixture(e, &t, "m", 1, 1, NULL), 0);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	gl_engine_tick(e, 0);
+	const uint8_t *dmx = gl_engine_dmx(e, 0);
+	assert_int_equal(dmx[0], 0x80);   /* pan 0.5 = 0x8000 */
+	assert_int_equal(dmx[1], 0x40);   /* tilt 0.25 = 0x4000 (16383.75 -> 16384) */
+	assert_int_equal(dmx[2], 0x00);
+	assert_int_equal(dmx[3], 0x00);
+	gl_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_inverted_and_fixed_channels),
 		cmocka_unit_test(test_settled_show_keeps_its_frame),
 		cmocka_unit_test(test_programmer_layer),
+		cmocka_unit_test(test_split_fine_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
