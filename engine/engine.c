@@ -97,6 +97,9 @@ void gl_engine_destroy(struct gl_engine *e)
 	}
 	free(e->lists);
 	free(e->faders);
+	for (int i = 0; i < e->input_count; i++)
+		free(e->inputs[i]);
+	free(e->inputs);
 	free(e->defaults);
 	free(e->out);
 	free(e->out_stamp);
@@ -533,6 +536,103 @@ static bool is_emitter(enum gl_attr a)
 	}
 }
 
+/* ---- inputs --------------------------------------------------------------- */
+
+int gl_engine_add_input(struct gl_engine *e, int number, int merge_into)
+{
+	if (e->finalized)
+		return GL_ESTATE;
+	if (number < GL_UNIVERSE_MIN || number > GL_UNIVERSE_MAX)
+		return GL_ERANGE;
+	for (int i = 0; i < e->input_count; i++)
+		if (e->inputs[i]->number == number)
+			return GL_EEXIST;
+	int merge = -1;
+	if (merge_into) {
+		merge = gl_engine_universe_index(e, merge_into);
+		if (merge < 0)
+			return GL_ENOENT;
+	}
+	GROW(e->inputs, e->input_count, e->input_cap);
+	struct input *in = calloc(1, sizeof *in);
+	if (!in)
+		return GL_ENOMEM;
+	in->number = number;
+	in->merge_universe = merge;
+	in->merge_number = merge_into;
+	gl_tbuf_init(&in->tb, &in->frames[0], &in->frames[1], &in->frames[2]);
+	e->inputs[e->input_count] = in;
+	return e->input_count++;
+}
+
+int gl_engine_input_count(const struct gl_engine *e)
+{
+	return e->input_count;
+}
+
+void gl_engine_input_info(const struct gl_engine *e, int i, int *number, int *merge_into)
+{
+	*number = e->inputs[i]->number;
+	*merge_into = e->inputs[i]->merge_number;
+}
+
+int gl_tap_input(struct gl_frame_tap *tap, int number, const uint8_t *slots, int count)
+{
+	struct gl_engine *e = tap->engine;
+	for (int i = 0; i < e->input_count; i++) {
+		struct input *in = e->inputs[i];
+		if (in->number != number)
+			continue;
+		struct input_frame *f = gl_tbuf_back(&in->tb);
+		f->count = count < 0 ? 0 : count > GL_DMX_SLOTS ? GL_DMX_SLOTS : count;
+		if (f->count)
+			memcpy(f->slots, slots, (size_t)f->count);
+		gl_tbuf_publish(&in->tb);
+		return 0;
+	}
+	return GL_ENOENT;
+}
+
+/* Takes each input's newest frame; true when one changed. */
+static bool read_inputs(struct gl_engine *e)
+{
+	bool changed = false;
+	for (int i = 0; i < e->input_count; i++) {
+		const struct input_frame *f = gl_tbuf_read(&e->inputs[i]->tb);
+		if (f) {
+			e->inputs[i]->cur = f;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* HTP of the inputs over the rendered universes they merge into. Slots no
+ * fixture uses are cleared first: render never writes them, and an input
+ * that went away must not leave its values there. */
+static void merge_inputs(struct gl_engine *e)
+{
+	for (int i = 0; i < e->input_count; i++) {
+		const struct input *in = e->inputs[i];
+		if (in->merge_universe < 0)
+			continue;
+		uint8_t *dmx = e->dmx + (size_t)in->merge_universe * GL_DMX_SLOTS;
+		const int *owner = e->slot_owner[in->merge_universe];
+		for (int s = 0; s < GL_DMX_SLOTS; s++)
+			if (owner[s] < 0)
+				dmx[s] = 0;
+	}
+	for (int i = 0; i < e->input_count; i++) {
+		const struct input *in = e->inputs[i];
+		if (in->merge_universe < 0 || !in->cur)
+			continue;
+		uint8_t *dmx = e->dmx + (size_t)in->merge_universe * GL_DMX_SLOTS;
+		for (int s = 0; s < in->cur->count; s++)
+			if (in->cur->slots[s] > dmx[s])
+				dmx[s] = in->cur->slots[s];
+	}
+}
+
 /* ---- finalize ------------------------------------------------------------- */
 
 static size_t snapshot_size(const struct gl_engine *e)
@@ -932,9 +1032,11 @@ void gl_engine_tick(struct gl_engine *e, uint64_t now_ns)
 		update_masters(e);
 	/* Settled (every fade over, nothing new): the frame is the last one;
 	 * progress stands at 1, or frozen by a pause. */
-	if (e->outputs_dirty) {
+	bool inputs_changed = read_inputs(e);
+	if (e->outputs_dirty || inputs_changed) {
 		e->outputs_dirty = merge(e, now_ns);
 		render(e);
+		merge_inputs(e);
 	}
 	e->last_tick_ns = now_ns;
 	publish(e, now_ns);
@@ -960,6 +1062,7 @@ struct gl_frame_tap *gl_engine_add_tap(struct gl_engine *e)
 	struct gl_frame_tap *tap = calloc(1, sizeof *tap);
 	if (!tap)
 		return NULL;
+	tap->engine = e;
 	for (int i = 0; i < 3; i++) {
 		tap->frames[i].universe_count = e->universe_count;
 		tap->frames[i].numbers = e->universes;

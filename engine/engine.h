@@ -20,7 +20,7 @@
 #include "attr.h"
 #include "gl.h"
 
-#define GL_MAX_CHANNELS 64      /* channels (params) per fixture type */
+#define GL_MAX_CHANNELS 128     /* channels (params) per fixture type or head */
 #define GL_DEFAULT_RATE_HZ 44.0
 /* Shows send frames this long after their tick (engine default: 0). Long
  * enough to cover a tick of a few hundred universes, so every frame leaves
@@ -202,6 +202,15 @@ int gl_engine_fader_count(const struct gl_engine *e);
 void gl_engine_fader_info(const struct gl_engine *e, int i, int *number,
 			  enum gl_fader_kind *kind, int *target, const char **label);
 
+/* DMX inputs: universes received from devices (a Pro's DMX in from an old
+ * desk or a wall panel). An input merges HTP into the output universe
+ * merge_into (a number; 0: kept, merged nowhere). Build time. Returns the
+ * input's index, GL_ERANGE, GL_EEXIST, or GL_ENOENT when merge_into is not
+ * a universe of the show. */
+int gl_engine_add_input(struct gl_engine *e, int number, int merge_into);
+int gl_engine_input_count(const struct gl_engine *e);
+void gl_engine_input_info(const struct gl_engine *e, int i, int *number, int *merge_into);
+
 /* Sizes every runtime array; after this the show's shape cannot change.
  * Returns 0 or GL_ENOMEM. */
 int gl_engine_finalize(struct gl_engine *e);
@@ -282,6 +291,12 @@ bool gl_tap_wait(struct gl_frame_tap *tap, uint64_t timeout_ns);
 /* An fd that polls readable when a new frame is there, for a poll loop;
  * gl_tap_wait(tap, 0) clears it. */
 int gl_tap_fd(const struct gl_frame_tap *tap);
+
+/* The device thread receiving input universe `number` (one writer per
+ * input) hands over its newest slots; count 0 says the signal is lost (the
+ * input stops merging until slots come again). Lock-free, never waits.
+ * Returns 0, or GL_ENOENT when the show declares no such input. */
+int gl_tap_input(struct gl_frame_tap *tap, int number, const uint8_t *slots, int count);
 
 /* ---- state snapshot ------------------------------------------------------ */
 

@@ -106,7 +106,24 @@ struct fader {
 	float level;
 };
 
+/* A DMX input: the writer (a device thread) publishes whole frames
+ * through a triple buffer; the tick takes the newest. */
+struct input_frame {
+	int count;               /* slots; 0 = no signal */
+	uint8_t slots[GL_DMX_SLOTS];
+};
+
+struct input {
+	int number;
+	int merge_universe;      /* universe index, -1 none */
+	int merge_number;        /* as declared (0 none) */
+	struct gl_tbuf tb;
+	struct input_frame frames[3];
+	const struct input_frame *cur;  /* the tick's view; NULL before any */
+};
+
 struct gl_frame_tap {
+	struct gl_engine *engine;
 	struct gl_tbuf tb;
 	struct gl_frame frames[3];
 	int ready_fd;            /* eventfd: readable when a frame is new */
@@ -135,6 +152,9 @@ struct gl_engine {
 
 	struct fader *faders;
 	int fader_count, fader_cap;
+
+	struct input **inputs;   /* each its own allocation: writers hold them */
+	int input_count, input_cap;
 
 	bool finalized;
 

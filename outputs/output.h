@@ -80,6 +80,13 @@ struct gl_output_ops {
 	uint64_t (*next_service_ns)(struct gl_output *out);
 	/* Status for display; any thread (racy reads are fine). */
 	const struct gl_output_status *(*status)(struct gl_output *out);
+	/* Optional: DMX this output receives (a widget's DMX in), for the
+	 * show's input universe. Fills *universe, the newest slots and
+	 * *frames (a count of receptions; it changes with every new frame or
+	 * loss of signal). Returns the slot count, 0 with no signal, or
+	 * GL_ENOENT when the output has no input configured. Output thread. */
+	int (*input)(struct gl_output *out, int *universe, uint8_t slots[GL_DMX_SLOTS],
+		     uint64_t *frames);
 	/* true: each instance gets an output thread of its own (a USB device
 	 * whose writes can block); false: shares the network output thread. */
 	bool dedicated_thread;

@@ -23,6 +23,7 @@ struct slot {
 	struct gl_outthread_output o;
 	bool open;
 	uint64_t next_open_ns;
+	uint64_t input_frames;   /* last input reception handed to the engine */
 };
 
 struct gl_outthread {
@@ -42,6 +43,23 @@ static void try_open(struct slot *s, uint64_t now)
 		s->open = true;
 	else
 		s->next_open_ns = now + OPEN_RETRY_NS;
+}
+
+/* DMX an output received (a widget's input) goes to the engine's input
+ * universe when it is new. */
+static void forward_input(struct gl_outthread *t, struct slot *s)
+{
+	uint8_t slots[GL_DMX_SLOTS];
+	uint64_t frames = 0;
+	int universe = 0;
+
+	if (!s->open || !s->o.ops->input)
+		return;
+	int n = s->o.ops->input(s->o.out, &universe, slots, &frames);
+	if (n < 0 || frames == s->input_frames)
+		return;
+	s->input_frames = frames;
+	gl_tap_input(t->tap, universe, slots, n); /* GL_ENOENT: the show takes no input there */
 }
 
 static void *outthread_main(void *arg)
@@ -105,6 +123,8 @@ static void *outthread_main(void *arg)
 		for (int k = 1; k < n; k++)
 			if (pfd[k].revents & (POLLIN | POLLERR))
 				t->slots[owner[k]].o.ops->service(t->slots[owner[k]].o.out, now);
+		for (int i = 0; i < t->count; i++)
+			forward_input(t, &t->slots[i]);
 		for (int i = 0; i < t->count; i++) {
 			struct slot *s = &t->slots[i];
 			if (!s->open || !s->o.ops->next_service_ns || !s->o.ops->service)

@@ -436,6 +436,23 @@ static int show_build_faders(struct gl_show *s, const struct look_rig *rig, char
 	return 0;
 }
 
+/* After outputs and patch: a merge target must be a universe they made. */
+static int show_build_inputs(struct gl_show *s, char *err, size_t len)
+{
+	for (int i = 0; i < s->inputs.count; i++) {
+		const struct show_input *in = SHOW_AT(s->inputs, struct show_input, i);
+		int rc = gl_engine_add_input(s->engine, in->number, in->merge_into);
+
+		if (rc == GL_ENOENT)
+			return show_fail(err, len, in->at, "input %d: merge_into %d is not a universe "
+					 "of this show (no output or fixture uses it)", in->number,
+					 in->merge_into);
+		if (rc < 0)
+			return show_fail(err, len, in->at, "input %d: %s", in->number, gl_strerror(rc));
+	}
+	return 0;
+}
+
 static int show_build(struct gl_show *s, char *err, size_t len)
 {
 	struct gl_engine_config cfg = {
@@ -454,7 +471,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	s->engine = gl_engine_create(&cfg);
 	if (!s->engine)
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
-	if ((rc = show_build_outputs(s, err, len)) < 0 || (rc = show_build_patch(s, err, len)) < 0)
+	if ((rc = show_build_outputs(s, err, len)) < 0 || (rc = show_build_patch(s, err, len)) < 0 ||
+	    (rc = show_build_inputs(s, err, len)) < 0)
 		return rc;
 
 	patches = malloc((size_t)(s->patches.count > 0 ? s->patches.count : 1) * sizeof *patches);
@@ -642,6 +660,7 @@ void gl_show_destroy(struct gl_show *s)
 	show_vec_free(&s->patches);
 	show_vec_free(&s->groups);
 	show_vec_free(&s->faders);
+	show_vec_free(&s->inputs);
 	show_vec_free(&s->cues);
 	show_vec_free(&s->lists);
 	show_vec_free(&s->queued);

@@ -578,6 +578,36 @@ static int decl_patch(lua_State *L)
 	return 0;
 }
 
+/* ---- input { 5, merge_into = 1 } ------------------------------------------- */
+
+/* A DMX input universe: what a device (an Enttec Pro with input_universe)
+ * receives, merged HTP into an output universe. */
+static int decl_input(lua_State *L)
+{
+	static const char *const keys[] = { "universe", "merge_into", NULL };
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_input in;
+	struct decl d;
+
+	decl_loading(L, s, "input");
+	memset(&in, 0, sizeof in);
+	decl_begin(&d, L, s, 1, "input", "input { 5, merge_into = 1 }");
+	decl_keys(&d, keys, 1);
+	if (!decl_integer(&d, "universe", 1, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &in.number))
+		decl_fail(&d, "needs a universe: input { 5, merge_into = 1 }");
+	snprintf(d.what, sizeof d.what, "input %d", in.number);
+	decl_integer(&d, "merge_into", 0, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &in.merge_into);
+	for (int i = 0; i < s->inputs.count; i++) {
+		const struct show_input *o = SHOW_AT(s->inputs, struct show_input, i);
+
+		if (o->number == in.number)
+			decl_fail(&d, "declared twice (first at line %d)", o->at.line);
+	}
+	in.at = d.at;
+	*(struct show_input *)show_vec_push(L, &s->inputs, sizeof in) = in;
+	return 0;
+}
+
 /* ---- group("name", { selections }) ---------------------------------------- */
 
 static int decl_group(lua_State *L)
@@ -1067,6 +1097,7 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 		{ "patch", decl_patch },
 		{ "group", decl_group },
 		{ "fader", decl_fader },
+		{ "input", decl_input },
 		{ "cue", decl_cue },
 		{ "cuelist", decl_cuelist },
 		{ NULL, NULL },

@@ -95,6 +95,12 @@ struct show_fader {
 	float level;
 };
 
+struct show_input {                   /* input { 5, merge_into = 1 } */
+	struct show_where at;
+	int number;
+	int merge_into;                   /* 0: merged nowhere */
+};
+
 struct show_cue {
 	struct show_where at;
 	int list;                      /* index into show->lists; -1 until claimed */
@@ -196,6 +202,7 @@ struct gl_show {
 	struct show_vec patches;       /* struct show_patch */
 	struct show_vec groups;        /* struct show_group */
 	struct show_vec faders;        /* struct show_fader */
+	struct show_vec inputs;        /* struct show_input */
 	struct show_vec cues;          /* struct show_cue */
 	struct show_vec lists;         /* struct show_list */
 	struct show_vec queued;        /* struct show_cmd: asked for at load */

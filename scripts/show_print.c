@@ -172,6 +172,22 @@ static void print_faders(const struct gl_show *s, FILE *out)
 	}
 }
 
+static void print_inputs(const struct gl_engine *e, FILE *out)
+{
+	if (gl_engine_input_count(e) == 0)
+		return;
+	fprintf(out, "\ninputs:\n");
+	for (int i = 0; i < gl_engine_input_count(e); i++) {
+		int number, merge;
+
+		gl_engine_input_info(e, i, &number, &merge);
+		if (merge)
+			fprintf(out, "  universe %d, merged HTP into universe %d\n", number, merge);
+		else
+			fprintf(out, "  universe %d (not merged)\n", number);
+	}
+}
+
 static void print_outputs(const struct gl_show *s, FILE *out)
 {
 	fprintf(out, "\noutputs:\n");
@@ -215,6 +231,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_groups(s, out);
 	print_lists(s, out);
 	print_faders(s, out);
+	print_inputs(e, out);
 	print_outputs(s, out);
 
 	for (int u = 0; u < gl_engine_universe_count(e); u++) {

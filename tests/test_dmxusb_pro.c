@@ -342,7 +342,16 @@ static bool emu_matches_engine(struct pro_emu *e, struct gl_output *rec)
 	return want[0] != 0 && emu_last_is(e, want);
 }
 
+static struct gl_engine *engine_with_look_input(int input_universe);
+
 static struct gl_engine *engine_with_look(void)
+{
+	return engine_with_look_input(0);
+}
+
+/* Four dimmers on universe 3 at 255 191 128 64; with input_universe, that
+ * input merges HTP into universe 3. */
+static struct gl_engine *engine_with_look_input(int input_universe)
 {
 	struct gl_engine_config cfg = { .rate_hz = 100 };
 	struct gl_engine *e = gl_engine_create(&cfg);
@@ -366,6 +375,8 @@ static struct gl_engine *engine_with_look(void)
 	d.changes = ch;
 	d.change_count = 4;
 	assert_int_equal(gl_engine_add_cue(e, list, &d), 0);
+	if (input_universe)
+		assert_int_equal(gl_engine_add_input(e, input_universe, 3), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	struct gl_cmd go = { .type = GL_CMD_GO, .list = list };
 	assert_int_equal(gl_engine_command(e, &go), 0);
@@ -419,6 +430,52 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	assert_int_equal(pro_emu_replug(emu), 0);
 	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, &rec));
 	ASSERT_EVENTUALLY(ops->status(pro)->last_error[0] == '\0');
+
+	gl_engine_stop(e);
+	gl_outthread_stop(t1);
+	gl_outthread_stop(t2);
+	gl_engine_destroy(e);
+	pthread_mutex_destroy(&rec.lock);
+	pro_emu_stop(emu);
+}
+
+static bool rec_slots_are(struct gl_output *rec, int s4, int s5)
+{
+	pthread_mutex_lock(&rec->lock);
+	bool ok = rec->last[3] == s4 && rec->last[4] == s5;
+	pthread_mutex_unlock(&rec->lock);
+	return ok;
+}
+
+/* DMX into the widget reaches the engine's input universe and merges into
+ * what every output sends; unplugged, the input lets go. */
+static void test_input_merges_into_engine(void **state)
+{
+	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
+	assert_non_null(emu);
+	struct gl_engine *e = engine_with_look_input(9);
+	struct gl_output rec = { 0 };
+	pthread_mutex_init(&rec.lock, NULL);
+	const struct gl_output_ops *ops = pro_ops();
+	struct gl_output *pro = configure_pro(link_path, "input_universe", "9");
+	struct gl_outthread_output pro_out[] = { { ops, pro, NULL } };
+	struct gl_outthread_output rec_out[] = { { &rec_ops, &rec, NULL } };
+	char err[128];
+	struct gl_outthread *t1 = gl_outthread_start(gl_engine_add_tap(e), pro_out, 1, err, sizeof err);
+	struct gl_outthread *t2 = gl_outthread_start(gl_engine_add_tap(e), rec_out, 1, err, sizeof err);
+	assert_non_null(t1);
+	assert_non_null(t2);
+	assert_int_equal(gl_engine_start(e), 0);
+	ASSERT_EVENTUALLY(rec_slots_are(&rec, 64, 0));   /* the cue alone */
+
+	/* slot 4 (a dimmer at 64) and slot 5 (no fixture) from the desk */
+	uint8_t in[5] = { 0, 0, 0, 100, 250 };
+	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(&rec, 100, 250)));
+	in[3] = 10;   /* below the cue: HTP keeps the cue */
+	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(&rec, 64, 250)));
+
+	pro_emu_unplug(emu);
+	ASSERT_EVENTUALLY(rec_slots_are(&rec, 64, 0));
 
 	gl_engine_stop(e);
 	gl_outthread_stop(t1);
@@ -515,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_configure_checks),
 		cmocka_unit_test_setup_teardown(test_handshake_params_and_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_rejected_and_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_merges_into_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_reported_and_recovered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unplug_replug_keeps_other_outputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discovery_auto_and_serial, setup, teardown),

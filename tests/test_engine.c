@@ -662,6 +662,44 @@ static void test_split_fine_bytes(void **state)
 	gl_engine_destroy(e);
 }
 
+static void test_input_merge(void **state)
+{
+	struct rig r;
+	rig_init(&r, 1);                     /* dimmers at 1/1 and 1/2 */
+	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.5f } };
+	add_cue(&r, r.list, 1, 0, 0, c1, 1);
+	assert_int_equal(gl_engine_add_input(r.e, 5, 1), 0);
+	assert_int_equal(gl_engine_add_input(r.e, 5, 1), GL_EEXIST);
+	assert_int_equal(gl_engine_add_input(r.e, 6, 9), GL_ENOENT);  /* no universe 9 */
+	assert_int_equal(gl_engine_add_input(r.e, 7, 0), 1);          /* kept, merged nowhere */
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct gl_frame_tap *tap = gl_engine_add_tap(r.e);
+	cmd(&r, GL_CMD_GO, r.list, 0, 0);
+	gl_engine_tick(r.e, S(1));
+	const uint8_t *dmx = gl_engine_dmx(r.e, 0);
+	assert_int_equal(dmx[0], 128);
+
+	uint8_t in[4] = { 50, 200, 0, 77 };  /* slot 4 is patched to nothing */
+	assert_int_equal(gl_tap_input(tap, 5, in, 4), 0);
+	gl_engine_tick(r.e, S(2));
+	assert_int_equal(dmx[0], 128);       /* HTP: the cue is higher */
+	assert_int_equal(dmx[1], 200);       /* the input is higher */
+	assert_int_equal(dmx[3], 77);
+	in[1] = 10;
+	in[3] = 0;
+	gl_tap_input(tap, 5, in, 4);         /* lower now: the input follows down */
+	gl_engine_tick(r.e, S(3));
+	assert_int_equal(dmx[1], 10);
+	assert_int_equal(dmx[3], 0);
+	gl_tap_input(tap, 5, in, 4);
+	gl_tap_input(tap, 5, NULL, 0);       /* signal lost: only the newest counts */
+	gl_engine_tick(r.e, S(4));
+	assert_int_equal(dmx[0], 128);
+	assert_int_equal(dmx[1], 0);
+	assert_int_equal(gl_tap_input(tap, 8, in, 4), GL_ENOENT);
+	gl_engine_destroy(r.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_settled_show_keeps_its_frame),
 		cmocka_unit_test(test_programmer_layer),
 		cmocka_unit_test(test_split_fine_bytes),
+		cmocka_unit_test(test_input_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,6 +221,13 @@ static void pro_disconnect(struct pro_output *p, uint64_t now_ns, const char *wh
 	p->t = NULL;
 	p->out_len = p->out_off = 0;
 	p->disconnects++;
+	/* no device, no input signal: the show's input stops merging */
+	pthread_mutex_lock(&p->in_lock);
+	if (p->in_count) {
+		p->in_count = 0;
+		p->in_frames++;
+	}
+	pthread_mutex_unlock(&p->in_lock);
 	p->status.send_errors++;
 	dmxusb_backoff_fail(&p->backoff, now_ns);
 	pro_note(p, now_ns, "enttec-pro %s: %s; retrying in %.1f s", p->device, why,
@@ -599,6 +606,17 @@ int pro_output_input(struct gl_output *out, uint8_t slots[512], uint64_t *frames
 	return n;
 }
 
+static int pro_input(struct gl_output *out, int *universe, uint8_t slots[GL_DMX_SLOTS],
+		     uint64_t *frames)
+{
+	struct pro_output *p = to_pro(out);
+
+	if (!p || !p->input_universe)
+		return GL_ENOENT;
+	*universe = p->input_universe;
+	return pro_output_input(out, slots, frames);
+}
+
 const struct gl_output_ops gl_output_enttec_pro = {
 	.version = 1,
 	.name = "enttec-pro",
@@ -610,5 +628,6 @@ const struct gl_output_ops gl_output_enttec_pro = {
 	.service = pro_service,
 	.next_service_ns = pro_next_service_ns,
 	.status = pro_status,
+	.input = pro_input,
 	.dedicated_thread = true,
 };
