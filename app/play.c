@@ -246,6 +246,7 @@ int gl_cmd_play(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	struct play_ctx ctx = { .show = show, .st = st };
 	ctx.controls = start_controls(&ctx);
+	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
@@ -314,6 +315,7 @@ int gl_cmd_play(int argc, char **argv)
 	}
 
 	gl_show_set_sender(show, NULL, NULL);
+	gl_status_set_controls(st, NULL);
 	gl_controls_destroy(ctx.controls);
 
 	gl_engine_stop(e);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../outputs/control.h"
+
 #define ERR_LINES 5
 
 struct out_rate {
@@ -44,7 +46,14 @@ struct gl_status {
 	char last_log[160];
 	int error_count;             /* total seen */
 	uint64_t cues_fired;
+	struct gl_controls *controls;
 };
+
+void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls)
+{
+	if (st)
+		st->controls = controls;
+}
 
 /* The i-th output over all threads. */
 static const struct gl_outthread_output *output_at(const struct gl_status *st, int i)
@@ -266,6 +275,14 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,
 		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,
 		       st->rates[i].last_error);
+	}
+	for (int i = 0; st->controls && i < gl_controls_count(st->controls); i++) {
+		const struct gl_control_stats *cs = gl_controls_stats(st->controls, i);
+		printf("control %-9s %2d peers  in %-9llu dropped %-6llu out %-9llu errors %llu %s\033[K\n",
+		       gl_controls_name(st->controls, i), cs->peers,
+		       (unsigned long long)cs->received, (unsigned long long)cs->dropped,
+		       (unsigned long long)cs->sent, (unsigned long long)cs->send_errors,
+		       cs->last_error);
 	}
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;

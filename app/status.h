@@ -24,6 +24,10 @@ void gl_status_error(struct gl_status *st, const char *msg);
 /* A show's log() line: shown, not counted as an error. */
 void gl_status_log(struct gl_status *st, const char *msg);
 void gl_status_draw(struct gl_status *st, uint64_t now_ns);
+/* The control adapters (OSC ...) to show: peers, messages in and out,
+ * drops. They run on this same thread. NULL: none. */
+struct gl_controls;
+void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls);
 /* Last words: restores the terminal, prints a one-line summary. */
 void gl_status_finish(struct gl_status *st, uint64_t now_ns);
 

@@ -245,6 +245,10 @@ static void test_dispatch(void **state)
 	assert_int_equal(r.drop, OSC_DROP_NO_SUCH);
 	osc_dispatch(e, "/gl/fixture/2/intensity", half, 1, &r);
 	assert_int_equal(r.drop, OSC_DROP_NO_SUCH);
+	osc_dispatch(e, "/gl/clear", NULL, 0, &r);
+	assert_int_equal(r.cmd_count, 1);
+	assert_int_equal(r.cmds[0].type, GL_CMD_CLEAR_PARAM);
+	assert_int_equal(r.cmds[0].index, -1);
 	osc_dispatch(e, "/house/open", NULL, 0, &r);
 	assert_true(r.unmatched);
 

@@ -213,12 +213,13 @@ static bool pressed(const struct gl_ctl_arg *argv, int argc, struct osc_dispatch
 
 enum verb {
 	V_GO, V_BACK, V_STOP, V_PAUSE, V_RESUME, V_PANIC, V_GOTO, V_CUE, V_LIST, V_FADER,
-	V_GM, V_BLACKOUT, V_FIXTURE, V_PING, V_SUBSCRIBE, V_UNSUBSCRIBE, V_REFRESH, V_COUNT
+	V_GM, V_BLACKOUT, V_FIXTURE, V_CLEAR, V_PING, V_SUBSCRIBE, V_UNSUBSCRIBE, V_REFRESH,
+	V_COUNT
 };
 
 static const char *const verbs[V_COUNT] = {
 	"go", "back", "stop", "pause", "resume", "panic", "goto", "cue", "list", "fader",
-	"gm", "blackout", "fixture", "ping", "subscribe", "unsubscribe", "refresh",
+	"gm", "blackout", "fixture", "clear", "ping", "subscribe", "unsubscribe", "refresh",
 };
 
 static enum gl_cmd_type list_verb_cmd(const char *part, bool *ok)
@@ -375,6 +376,15 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 			add_cmd(r, GL_CMD_STOP, -1, 0, 0);
 			add_cmd(r, GL_CMD_BLACKOUT, -1, 1, 1);
 		}
+		break;
+	case V_CLEAR:
+		/* every live edit (/gl/fixture/...) released to the playbacks */
+		if (argc > 1) {
+			drop(r, OSC_DROP_WRONG_TYPE, "/gl/clear takes no arguments");
+			break;
+		}
+		if (pressed(argv, argc, r))
+			add_cmd(r, GL_CMD_CLEAR_PARAM, -1, -1, 0);
 		break;
 	case V_GOTO: {
 		if (argc != 2 || (argv[0].type != 's' && !is_number(&argv[0])) ||
