@@ -284,6 +284,7 @@ def test(gl, show, work):
         print("on_osc handler ran and answered with osc.send", flush=True)
 
         bad_input(sacn, s)
+        silent_subscribers_dropped(dumps)
     finally:
         procs.stop_all()
     log = read(os.path.join(work, "gl.log"))
@@ -291,6 +292,29 @@ def test(gl, show, work):
         die("ghostlight play exited with %s:\n%s" % (glp.returncode, log[-2000:]))
     check_summary(log)
     print("PASS: osc_remote", flush=True)
+
+
+def silent_subscribers_dropped(dumps):
+    """Subscribers that send nothing for the show's timeout (3 s) stop
+    getting feedback (heartbeats every 0.5 s), while the configured remote
+    keeps it. Nothing is sent from here on; bounded wait."""
+    size = lambda port: os.path.getsize(dumps[port])
+    oscsend("127.0.0.1", OSC_PORT, "/gl/subscribe", "i", 9101)
+    a = size(9101)
+    time.sleep(1.5)
+    if size(9101) == a:
+        die("a live subscriber gets no heartbeats")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        a, c = size(9101), size(9103)
+        time.sleep(1.5)                   # three heartbeat periods
+        if size(9101) == a:
+            if size(9103) == c:
+                die("the configured remote stopped getting heartbeats too")
+            print("silent subscribers dropped after the timeout; the configured "
+                  "remote still gets heartbeats", flush=True)
+            return
+    die("a subscriber silent for 20 s still gets feedback (timeout 3 s)")
 
 
 def bad_input(sacn, ping_sock):
