@@ -64,7 +64,7 @@ static int fixture_round_trip(const struct fdef *def, const char *dir, char *err
 	rc = fdef_compare(def, back, why, sizeof why);
 	fdef_destroy(back);
 	if (rc != 0)
-		snprintf(err, len, "written file reads back differently: %s", why);
+		snprintf(err, len, "written file reads back differently: %.400s", why);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const fdef_kind_names[FDEF_CAP_KIND_COUNT] = {
@@ -142,7 +143,7 @@ struct fdef_channel *fdef_add_channel(struct fdef_mode *mode)
 		return NULL;
 	ch->attr = GL_ATTR_CONTROL;
 	ch->bytes = 1;
-	ch->fine_of = -1;
+	ch->fine_slot[0] = ch->fine_slot[1] = -1;
 	ch->home = -1.0f;
 	ch->highlight = -1.0f;
 	return ch;
@@ -195,6 +196,83 @@ int fdef_mode_slots(const struct fdef_mode *mode)
 	return n;
 }
 
+int fdef_mode_layout(const struct fdef_mode *mode, int *slot, char *err, size_t len)
+{
+	int n = fdef_mode_slots(mode), next = 0, rc = 0;
+	unsigned char *taken = calloc((size_t)(n > 0 ? n : 1), 1);
+
+	if (!taken) {
+		snprintf(err, len, "out of memory");
+		return GL_ENOMEM;
+	}
+	/* bytes placed elsewhere first (and any byte following one of them) */
+	for (int c = 0; c < mode->channel_count && !rc; c++) {
+		const struct fdef_channel *ch = &mode->channels[c];
+		bool away = false;
+
+		for (int b = 0; b < 3; b++)
+			slot[c * 3 + b] = -1;
+		for (int b = 1; b < ch->bytes && b < 3 && !rc; b++) {
+			int s = ch->fine_slot[b - 1];
+
+			if (s < 0 && !away)
+				continue;
+			if (s < 0)
+				s = slot[c * 3 + b - 1] + 1;
+			away = true;
+			if (s < 1 || s >= n || taken[s]) {
+				snprintf(err, len, "mode \"%s\": channel %d: its %s byte on "
+					 "slot %d %s", mode->name, c + 1,
+					 b == 1 ? "fine" : "ultra", s + 1,
+					 s >= n ? "is past the mode's last slot"
+					 : s < 1 ? "cannot be: slot 1 holds the first channel"
+						 : "is taken by another byte");
+				rc = GL_EINVAL;
+				break;
+			}
+			taken[s] = 1;
+			slot[c * 3 + b] = s;
+		}
+	}
+	/* the rest in order, each channel's following bytes after its coarse */
+	for (int c = 0; c < mode->channel_count && !rc; c++) {
+		const struct fdef_channel *ch = &mode->channels[c];
+
+		while (next < n && taken[next])
+			next++;
+		for (int b = 0; b < ch->bytes && b < 3; b++) {
+			if (slot[c * 3 + b] >= 0)
+				break;
+			if (next >= n || taken[next]) {
+				snprintf(err, len, "mode \"%s\": channel %d: its %s byte would "
+					 "fall on slot %d, %s", mode->name, c + 1,
+					 b == 0 ? "coarse" : b == 1 ? "fine" : "ultra", next + 1,
+					 next >= n ? "past the mode's last slot"
+						   : "which another channel's byte takes");
+				rc = GL_EINVAL;
+				break;
+			}
+			taken[next] = 1;
+			slot[c * 3 + b] = next++;
+		}
+	}
+	free(taken);
+	return rc;
+}
+
+int fdef_mode_split_count(const struct fdef_mode *mode)
+{
+	int n = 0;
+
+	for (int c = 0; c < mode->channel_count; c++) {
+		const struct fdef_channel *ch = &mode->channels[c];
+
+		n += (ch->bytes > 1 && ch->fine_slot[0] >= 0) ||
+		     (ch->bytes > 2 && ch->fine_slot[1] >= 0);
+	}
+	return n;
+}
+
 const struct fdef_mode *fdef_find_mode(const struct fdef *def, const char *name)
 {
 	for (int m = 0; m < def->mode_count; m++)
@@ -225,12 +303,13 @@ static int fdef_check_channel(const struct fdef_mode *mode, int c, char *err, si
 			 mode->name, c + 1);
 		return GL_EINVAL;
 	}
-	if (ch->fine_of >= 0 && (ch->fine_of >= mode->channel_count || ch->fine_of == c ||
-				 mode->channels[ch->fine_of].fine_of >= 0 || ch->bytes != 1)) {
-		snprintf(err, len, "mode \"%s\": channel %d: fine_of must name another, "
-			 "coarse channel of the mode", mode->name, c + 1);
-		return GL_EINVAL;
-	}
+	for (int b = 0; b < 2; b++)
+		if (ch->fine_slot[b] >= 0 && b + 1 >= ch->bytes) {
+			snprintf(err, len, "mode \"%s\": channel %d: %s byte placed, but the "
+				 "channel has %d bits", mode->name, c + 1, b ? "an ultra" : "a fine",
+				 ch->bytes * 8);
+			return GL_EINVAL;
+		}
 	for (int k = 0; k < ch->cap_count; k++) {
 		const struct fdef_cap *cap = &ch->caps[k];
 
@@ -257,7 +336,7 @@ int fdef_check(const struct fdef *def, char *err, size_t len)
 	}
 	for (int m = 0; m < def->mode_count; m++) {
 		const struct fdef_mode *mode = &def->modes[m];
-		int slots = fdef_mode_slots(mode);
+		int slots = fdef_mode_slots(mode), rc, *layout;
 		unsigned char *in_head;
 
 		if (!mode->name[0]) {
@@ -279,11 +358,19 @@ int fdef_check(const struct fdef *def, char *err, size_t len)
 			return GL_EINVAL;
 		}
 		for (int c = 0; c < mode->channel_count; c++) {
-			int rc = fdef_check_channel(mode, c, err, len);
-
+			rc = fdef_check_channel(mode, c, err, len);
 			if (rc)
 				return rc;
 		}
+		layout = malloc((size_t)mode->channel_count * 3 * sizeof *layout);
+		if (!layout) {
+			snprintf(err, len, "out of memory");
+			return GL_ENOMEM;
+		}
+		rc = fdef_mode_layout(mode, layout, err, len);
+		free(layout);
+		if (rc)
+			return rc;
 		in_head = calloc((size_t)mode->channel_count, 1);
 		if (!in_head) {
 			snprintf(err, len, "out of memory");
@@ -344,13 +431,9 @@ void fdef_mark_repeats(struct fdef *def)
 			for (int c = 0; c < mode->channel_count; c++) {
 				struct fdef_channel *ch = &mode->channels[c];
 
-				if (fdef_part_of(mode, ch->fine_of >= 0 ? ch->fine_of : c) != p ||
-				    ch->fixed)
+				if (fdef_part_of(mode, c) != p || ch->fixed)
 					continue;
-				if (ch->fine_of >= 0) {
-					ch->fixed = true;
-					ch->default_value = 0.0f;
-				} else if (seen[ch->attr]) {
+				if (seen[ch->attr]) {
 					ch->fixed = true;
 					if (ch->attr == GL_ATTR_INTENSITY)
 						ch->default_value = 1.0f;
@@ -364,7 +447,7 @@ void fdef_mark_repeats(struct fdef *def)
 
 static void fdef_part_wheel(struct fdef_part *part, const struct fdef_channel *ch)
 {
-	for (int k = 0; k < ch->cap_count && part->wheel_count < 64; k++) {
+	for (int k = 0; k < ch->cap_count && part->wheel_count < FDEF_WHEEL_MAX; k++) {
 		const struct fdef_cap *cap = &ch->caps[k];
 		float v;
 
@@ -380,21 +463,38 @@ static void fdef_part_wheel(struct fdef_part *part, const struct fdef_channel *c
 int fdef_parts(const struct fdef *def, const struct fdef_mode *mode, const char *type_name,
 	       struct fdef_part **parts_out, char *err, size_t err_len)
 {
-	int part_count = mode->head_count + 1;
-	struct fdef_part *parts = calloc((size_t)part_count, sizeof *parts);
-	int *offset = malloc((size_t)mode->channel_count * sizeof *offset);
-	int n = 0, slot = 0;
+	int part_count = mode->head_count + 1, name_count = 0, named_used = 0, n = 0, rc;
+	size_t name_bytes = 0, names_used = 0;
+	struct fdef_part *parts;
+	struct fdef_named *named;
+	char *names;
+	int *slot = malloc((size_t)mode->channel_count * 3 * sizeof *slot);
 
+	/* One block: the parts, then every named range the mode has (an upper
+	 * bound: only addressable channels' are kept), then their names. The
+	 * parts' alignment covers fdef_named (both hold pointers). */
+	for (int c = 0; c < mode->channel_count; c++)
+		for (int k = 0; k < mode->channels[c].cap_count; k++)
+			if (mode->channels[c].caps[k].name) {
+				name_count++;
+				name_bytes += strlen(mode->channels[c].caps[k].name) + 1;
+			}
+	parts = calloc(1, (size_t)part_count * sizeof *parts +
+			  (size_t)name_count * sizeof *named + name_bytes);
+	named = parts ? (struct fdef_named *)(void *)(parts + part_count) : NULL;
+	names = parts ? (char *)(named + name_count) : NULL;
 	*parts_out = NULL;
-	if (!parts || !offset) {
+	if (!parts || !slot) {
 		free(parts);
-		free(offset);
+		free(slot);
 		snprintf(err, err_len, "out of memory");
 		return GL_ENOMEM;
 	}
-	for (int c = 0; c < mode->channel_count; c++) {
-		offset[c] = slot;
-		slot += mode->channels[c].bytes;
+	rc = fdef_mode_layout(mode, slot, err, err_len);
+	if (rc) {
+		free(parts);
+		free(slot);
+		return rc;
 	}
 	for (int p = 0; p < part_count; p++) {
 		struct fdef_part *part = &parts[n];
@@ -406,38 +506,64 @@ int fdef_parts(const struct fdef *def, const struct fdef_mode *mode, const char 
 			snprintf(t->name, sizeof t->name, "%s", type_name);
 		else
 			snprintf(t->name, sizeof t->name, "%.40s head %d", type_name, p);
-		t->explicit_offsets = mode->head_count > 0;
+		/* always explicit: heads interleave, and fine bytes may sit away
+		 * from their coarse ones */
+		t->explicit_offsets = true;
 		for (int c = 0; c < mode->channel_count; c++) {
 			const struct fdef_channel *ch = &mode->channels[c];
 			struct gl_channel *gc;
 			bool own;
 
-			if (fdef_part_of(mode, ch->fine_of >= 0 ? ch->fine_of : c) != p)
+			if (fdef_part_of(mode, c) != p)
 				continue;
 			if (t->channel_count == GL_MAX_CHANNELS) {
 				snprintf(err, err_len, "mode \"%s\": %s has more than %d channels "
 					 "(define heads to split it)", mode->name,
 					 p ? "a head" : "the fixture", GL_MAX_CHANNELS);
 				free(parts);
-				free(offset);
+				free(slot);
 				return GL_EINVAL;
 			}
 			gc = &t->channels[t->channel_count++];
 			gc->attr = (enum gl_attr)ch->attr;
 			gc->bytes = (uint8_t)ch->bytes;
-			gc->offset = (uint16_t)offset[c];
+			gc->offset = (uint16_t)slot[c * 3];
+			/* the engine's fine_offset: 0 = the byte after the one
+			 * before it, else its slot (never 0: the layout keeps slot
+			 * 0 for a coarse byte) */
+			for (int b = 1; b < ch->bytes; b++)
+				gc->fine_offset[b - 1] = slot[c * 3 + b] == slot[c * 3 + b - 1] + 1
+								 ? 0 : (uint16_t)slot[c * 3 + b];
 			gc->default_value = ch->default_value;
 			gc->inverted = ch->inverted;
-			own = !ch->fixed && ch->fine_of < 0 && !seen[ch->attr];
+			own = !ch->fixed && !seen[ch->attr];
 			gc->fixed = !own;
 			if (own)
 				seen[ch->attr] = true;
-			else if (ch->fine_of >= 0)
-				gc->default_value = 0.0f;
 			else if (!ch->fixed && ch->attr == GL_ATTR_INTENSITY)
 				gc->default_value = 1.0f;   /* the addressable one dims */
 			if (own && ch->attr == GL_ATTR_COLOR_WHEEL)
 				fdef_part_wheel(part, ch);
+			for (int k = 0; own && k < ch->cap_count; k++) {
+				const struct fdef_cap *cap = &ch->caps[k];
+				struct fdef_named *nm = &named[named_used++];
+				float v = (float)(cap->min + cap->max) / 2.0f / 255.0f;
+				size_t len;
+
+				if (!cap->name) {
+					named_used--;
+					continue;
+				}
+				len = strlen(cap->name) + 1;
+				memcpy(names + names_used, cap->name, len);
+				nm->name = names + names_used;
+				names_used += len;
+				nm->attr = ch->attr;
+				nm->value = ch->inverted ? 1.0f - v : v;
+				if (!part->named)
+					part->named = nm;
+				part->named_count++;
+			}
 		}
 		if (t->channel_count == 0)
 			continue;
@@ -449,21 +575,31 @@ int fdef_parts(const struct fdef *def, const struct fdef_mode *mode, const char 
 				 seen[GL_ATTR_PAN] && !(def->pan_range_deg > 0) ? "pan" : "tilt",
 				 seen[GL_ATTR_PAN] && !(def->pan_range_deg > 0) ? "pan" : "tilt");
 			free(parts);
-			free(offset);
+			free(slot);
 			return GL_EINVAL;
 		}
 		if (gl_fixture_type_finish(t) != 0) {
 			snprintf(err, err_len, "mode \"%s\": channels overlap or pass slot %d",
 				 mode->name, GL_DMX_SLOTS);
 			free(parts);
-			free(offset);
+			free(slot);
 			return GL_EINVAL;
 		}
 		n++;
 	}
-	free(offset);
+	free(slot);
 	*parts_out = parts;
 	return n;
+}
+
+int fdef_part_named(const struct fdef_part *part, int attr, const char *name, float *value)
+{
+	for (int i = 0; i < part->named_count; i++)
+		if (part->named[i].attr == attr && strcasecmp(part->named[i].name, name) == 0) {
+			*value = part->named[i].value;
+			return 0;
+		}
+	return GL_ENOENT;
 }
 
 /* ---- colour wheels ---------------------------------------------------------- */
@@ -540,7 +676,8 @@ int fdef_compare(const struct fdef *a, const struct fdef *b, char *why, size_t l
 
 			if (p->attr != q->attr)
 				return fdef_differ(why, len, x, c, "the attribute");
-			if (p->bytes != q->bytes || p->fine_of != q->fine_of)
+			if (p->bytes != q->bytes || p->fine_slot[0] != q->fine_slot[0] ||
+			    p->fine_slot[1] != q->fine_slot[1])
 				return fdef_differ(why, len, x, c, "the resolution");
 			if (fabsf(p->default_value - q->default_value) > 1e-5f ||
 			    fabsf(p->home - q->home) > 1e-5f ||
@@ -594,7 +731,7 @@ static void fdef_put_hex(FILE *out, const float rgb[3])
 
 static void fdef_write_channel(FILE *out, const struct fdef_channel *ch)
 {
-	bool plain = ch->bytes == 1 && !ch->name && !ch->fine_name && ch->fine_of < 0 &&
+	bool plain = ch->bytes == 1 && !ch->name && !ch->fine_name &&
 		     ch->default_value == 0.0f && ch->home < 0 && ch->highlight < 0 &&
 		     !ch->inverted && !ch->fixed && ch->cap_count == 0;
 
@@ -620,8 +757,10 @@ static void fdef_write_channel(FILE *out, const struct fdef_channel *ch)
 		fputs(", ultra_name = ", out);
 		fdef_put_str(out, ch->ultra_name);
 	}
-	if (ch->fine_of >= 0)
-		fprintf(out, ", fine_of = %d", ch->fine_of + 1);
+	for (int b = 1; b < ch->bytes; b++)
+		if (ch->fine_slot[b - 1] >= 0)
+			fprintf(out, ", %s = %d", b == 1 ? "fine" : "ultra",
+				ch->fine_slot[b - 1] + 1);
 	if (ch->default_value != 0.0f)
 		fprintf(out, ", default = %.6g", ch->default_value);
 	if (ch->home >= 0)
@@ -776,30 +915,41 @@ void fdef_print(const struct fdef *def, FILE *out)
 		fprintf(out, "  pan %g deg, tilt %g deg\n", def->pan_range_deg, def->tilt_range_deg);
 	for (int m = 0; m < def->mode_count; m++) {
 		const struct fdef_mode *mode = &def->modes[m];
-		int slot = 1;
+		int *layout = malloc((size_t)mode->channel_count * 3 * sizeof *layout);
+		char err[FDEF_ERR_MAX];
 
 		fprintf(out, "mode \"%s\": %d slots, %d channels", mode->name,
 			fdef_mode_slots(mode), mode->channel_count);
 		if (mode->head_count)
 			fprintf(out, ", %d heads", mode->head_count);
 		fputc('\n', out);
+		if (!layout || fdef_mode_layout(mode, layout, err, sizeof err) != 0) {
+			fprintf(out, "  (%s)\n", layout ? err : "out of memory");
+			free(layout);
+			continue;
+		}
 		for (int c = 0; c < mode->channel_count; c++) {
 			const struct fdef_channel *ch = &mode->channels[c];
-			int head = fdef_part_of(mode, ch->fine_of >= 0 ? ch->fine_of : c);
-			char slots[16];
+			const int *sl = &layout[c * 3];
+			int head = fdef_part_of(mode, c);
+			char slots[40];
 
-			if (ch->bytes > 1)
-				snprintf(slots, sizeof slots, "%d-%d", slot, slot + ch->bytes - 1);
+			/* "1-2" when the bytes follow each other, else "1,3" */
+			if (ch->bytes > 1 && sl[ch->bytes - 1] == sl[0] + ch->bytes - 1)
+				snprintf(slots, sizeof slots, "%d-%d", sl[0] + 1, sl[ch->bytes - 1] + 1);
+			else if (ch->bytes == 2)
+				snprintf(slots, sizeof slots, "%d,%d", sl[0] + 1, sl[1] + 1);
+			else if (ch->bytes == 3)
+				snprintf(slots, sizeof slots, "%d,%d,%d", sl[0] + 1, sl[1] + 1,
+					 sl[2] + 1);
 			else
-				snprintf(slots, sizeof slots, "%d", slot);
+				snprintf(slots, sizeof slots, "%d", sl[0] + 1);
 			fprintf(out, "  %-7s %-12s %2d-bit", slots, gl_attr_name((enum gl_attr)ch->attr),
 				ch->bytes * 8);
 			if (head)
 				fprintf(out, "  head %d", head);
 			if (ch->name)
 				fprintf(out, "  \"%s\"", ch->name);
-			if (ch->fine_of >= 0)
-				fprintf(out, "  fine byte of channel %d", ch->fine_of + 1);
 			if (ch->default_value != 0.0f)
 				fprintf(out, "  default %.3g", ch->default_value);
 			if (ch->inverted)
@@ -809,8 +959,8 @@ void fdef_print(const struct fdef *def, FILE *out)
 			if (ch->cap_count)
 				fprintf(out, "  %d ranges", ch->cap_count);
 			fputc('\n', out);
-			slot += ch->bytes;
 		}
+		free(layout);
 	}
 }
 

@@ -8,10 +8,16 @@
  * the engine fixture types a patch makes.
  *
  * Control thread (loading, the `fixture` command); no Lua, no engine state.
- * Invariants of a definition that fixture_def_check() accepted: at least one
- * mode; mode names unique; every mode 1..512 slots; every head lists channel
+ * Invariants of a definition that fdef_check() accepted: at least one mode;
+ * mode names unique; every mode 1..512 slots; every head lists channel
  * indices of its mode, each channel in at most one head; capability ranges
  * within 0..255 and min <= max.
+ *
+ * Layout of a mode (fdef_mode_layout()): channels are listed in slot order
+ * by their coarse byte. A fine or ultra byte follows the byte before it
+ * unless fine_slot places it elsewhere; the slots so placed are taken first
+ * and the channels fill the other slots in order, so a mode's slots are
+ * exactly the sum of its channels' bytes, without gaps.
  */
 #ifndef GL_FIXTURE_DEF_H
 #define GL_FIXTURE_DEF_H
@@ -23,6 +29,9 @@
 #include "../engine/engine.h"
 
 #define FDEF_ERR_MAX 512
+/* Colour slots a part keeps for looks: a range per value of the coarse
+ * byte at most (OFL colour-macro channels have a hundred and more). */
+#define FDEF_WHEEL_MAX 256
 
 enum fdef_cap_kind {
 	FDEF_CAP_GENERIC,   /* a named range with no meaning we act on */
@@ -48,10 +57,10 @@ struct fdef_channel {
 	char *fine_name;     /* importers: the fine slot's own name, NULL default */
 	char *ultra_name;
 	int attr;            /* enum gl_attr */
-	int bytes;           /* 1..3 consecutive slots, coarse first */
-	int fine_of;         /* >= 0: this slot is the next lower byte of channel
-			      * fine_of of the same mode (a fine channel that is
-			      * not next to its coarse one); held at 0 */
+	int bytes;           /* resolution: 1..3 bytes, coarse first */
+	int fine_slot[2];    /* the fine (0) and ultra (1) byte's slot in the
+			      * mode (0-based) when it does not follow the byte
+			      * before it (pan fine after tilt); -1: it follows */
 	float default_value; /* 0..1 */
 	float home;          /* 0..1, < 0: unset (= default) */
 	float highlight;     /* 0..1, < 0: unset (= full) */
@@ -93,8 +102,8 @@ struct fdef {
 struct fdef *fdef_create(void);
 void fdef_destroy(struct fdef *def);   /* NULL: no-op */
 
-/* Appending; each returns the new item (zeroed: attr intensity, 1 byte,
- * fine_of -1, home and highlight unset) or NULL when out of memory. */
+/* Appending; each returns the new item (zeroed: attr control, 1 byte,
+ * fine_slot -1, home and highlight unset) or NULL when out of memory. */
 struct fdef_mode *fdef_add_mode(struct fdef *def, const char *name);
 struct fdef_channel *fdef_add_channel(struct fdef_mode *mode);
 struct fdef_cap *fdef_add_cap(struct fdef_channel *ch);
@@ -105,13 +114,21 @@ int fdef_set_str(char **dst, const char *src);
 
 /* Marks, per part (shared channels, each head), every channel whose
  * attribute an earlier channel of the part already has as fixed (a repeated
- * intensity held at full), and split fine bytes as fixed; importers call it
- * so the file they write says what the patch will do. Also drops a pan or
- * tilt range that no channel uses. */
+ * intensity held at full); importers call it so the file they write says
+ * what the patch will do. Also drops a pan or tilt range that no channel
+ * uses. */
 void fdef_mark_repeats(struct fdef *def);
 
-/* Slots a mode spans. */
+/* Slots a mode spans (the sum of its channels' bytes). */
 int fdef_mode_slots(const struct fdef_mode *mode);
+/* Lays a mode out (see the top of this file): slot[c * 3 + b] gets the
+ * 0-based slot of byte b of channel c (-1 past the channel's bytes); slot
+ * holds 3 * channel_count ints. Returns 0, or GL_EINVAL with "mode \"x\":
+ * channel 3: ..." in err when a placed byte is outside the mode, on the
+ * first slot (the engine cannot express that), or on a slot already taken. */
+int fdef_mode_layout(const struct fdef_mode *mode, int *slot, char *err, size_t err_len);
+/* Channels of a mode with a fine or ultra byte away from its coarse one. */
+int fdef_mode_split_count(const struct fdef_mode *mode);
 /* The mode called `name`, or NULL. */
 const struct fdef_mode *fdef_find_mode(const struct fdef *def, const char *name);
 
@@ -120,6 +137,14 @@ const struct fdef_mode *fdef_find_mode(const struct fdef *def, const char *name)
 int fdef_check(const struct fdef *def, char *err, size_t err_len);
 
 /* ---- patching ------------------------------------------------------------- */
+
+/* A named range of an addressable channel, for looks (gobo = "Star"). */
+struct fdef_named {
+	const char *name;
+	int attr;                      /* enum gl_attr */
+	float value;                   /* the middle of the range, 0..1 (as a
+					* look value: inversion applied) */
+};
 
 /* One engine fixture of a patched mode: the shared channels (head 0) or one
  * head (1..). Channel offsets are explicit, relative to the fixture's
@@ -130,19 +155,30 @@ struct fdef_part {
 	/* colour-wheel slots of the part's color_wheel channel (for looks):
 	 * value 0..1 and colour of each slot */
 	int wheel_count;
-	float wheel_value[64];
-	float wheel_rgb[64][3];
+	float wheel_value[FDEF_WHEEL_MAX];
+	float wheel_rgb[FDEF_WHEEL_MAX][3];
+	/* named ranges of the part's addressable channels, in channel then
+	 * range order; they live in the parts' own allocation */
+	int named_count;
+	const struct fdef_named *named;
 };
 
-/* Turns mode `mode` into parts (malloc'd into *parts; the caller frees):
+/* Turns mode `mode` into parts (one malloc'd block into *parts, named
+ * ranges and their names included; the caller frees it with free()):
  * the shared part first (when the mode has channels outside every head),
  * then one per head. The first channel of each attribute in a part is
- * addressable; repeats, unused slots and split fine bytes are fixed at their
- * default (a repeated intensity at full, so the addressable one controls).
- * Returns the part count, or GL_EINVAL with a message in err (a part with
- * more than GL_MAX_CHANNELS channels), GL_ENOMEM. */
+ * addressable; repeats and unused slots are fixed at their default (a
+ * repeated intensity at full, so the addressable one controls). Offsets are
+ * explicit (fdef_mode_layout()); a fine or ultra byte elsewhere in the mode
+ * becomes the engine channel's fine_offset. Returns the part count, or
+ * GL_EINVAL with a message in err (a part with more than GL_MAX_CHANNELS
+ * channels), GL_ENOMEM. */
 int fdef_parts(const struct fdef *def, const struct fdef_mode *mode, const char *type_name,
 	       struct fdef_part **parts, char *err, size_t err_len);
+
+/* The middle of the range called `name` (case-insensitive) of the part's
+ * addressable `attr` channel, as a look value. Returns 0, or GL_ENOENT. */
+int fdef_part_named(const struct fdef_part *part, int attr, const char *name, float *value);
 
 /* ---- colour wheels ---------------------------------------------------------- */
 
@@ -152,7 +188,7 @@ int fdef_parts(const struct fdef *def, const struct fdef_mode *mode, const char 
 int fdef_nearest_color(const float (*rgb)[3], int count, float r, float g, float b);
 
 /* Compares the channel maps of two definitions: modes (names, order),
- * channels (attribute, resolution, fine_of, default, invert, fixed,
+ * channels (attribute, resolution, fine_slot, default, invert, fixed,
  * capability ranges and kinds) and heads. Returns 0 when they match, else
  * GL_EINVAL with the first difference in why. */
 int fdef_compare(const struct fdef *a, const struct fdef *b, char *why, size_t why_len);

@@ -306,20 +306,21 @@ static void fixture_parse_caps(lua_State *L, const struct fixture_job *job, int 
 }
 
 /* One channel: "red" or { "pan", bits = 16, default = 0.5, ... }. Pan and
- * tilt default to the centre (0.5), everything else to 0. */
+ * tilt default to the centre (0.5), everything else to 0. `fine = N` and
+ * `ultra = N` place those bytes on slot N of the mode (1-based); whether the
+ * slot fits the mode is fdef_check()'s (fdef_mode_layout()) to say. */
 static void fixture_parse_channel(lua_State *L, const struct fixture_job *job, int idx,
-				  const char *ctx, int channel, int channel_count,
-				  struct fdef_channel *ch)
+				  const char *ctx, int channel, struct fdef_channel *ch)
 {
 	static const char *const keys[] = {
 		"bits", "default", "home", "highlight", "invert", "fixed", "name",
-		"fine_name", "ultra_name", "fine_of", "caps", NULL
+		"fine_name", "ultra_name", "fine", "ultra", "caps", NULL
 	};
 	char sub[128];
 	double v;
 
 	idx = lua_absindex(L, idx);
-	snprintf(sub, sizeof sub, "%schannel %d: ", ctx, channel);
+	snprintf(sub, sizeof sub, "%.100schannel %d: ", ctx, channel);
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		ch->attr = fixture_attr(L, job, idx, ctx, channel);
 	} else if (lua_istable(L, idx)) {
@@ -345,20 +346,20 @@ static void fixture_parse_channel(lua_State *L, const struct fixture_job *job, i
 	lua_pop(L, 1);
 	if (fixture_num(L, job, idx, "default", sub, 0.0, 1.0, &v))
 		ch->default_value = (float)v;
-	else {
-		if (lua_getfield(L, idx, "fine_of") != LUA_TNIL)
-			ch->default_value = 0.0f;   /* a lone fine byte rests at 0 */
-		lua_pop(L, 1);
-	}
 	if (fixture_num(L, job, idx, "home", sub, 0.0, 1.0, &v))
 		ch->home = (float)v;
 	if (fixture_num(L, job, idx, "highlight", sub, 0.0, 1.0, &v))
 		ch->highlight = (float)v;
-	if (fixture_num(L, job, idx, "fine_of", sub, 1, channel_count, &v)) {
-		if (v != floor(v) || (int)v == channel)
-			fixture_fail(L, job, "%sfine_of must be the number of another channel",
-				     sub);
-		ch->fine_of = (int)v - 1;
+	for (int b = 0; b < 2; b++) {
+		const char *key = b ? "ultra" : "fine";
+
+		if (!fixture_num(L, job, idx, key, sub, 1, GL_DMX_SLOTS, &v))
+			continue;
+		if (v != floor(v))
+			fixture_fail(L, job, "%s%s must be a slot number of the mode", sub, key);
+		if (ch->bytes < b + 2)
+			fixture_fail(L, job, "%s%s needs bits = %d", sub, key, b ? 24 : 16);
+		ch->fine_slot[b] = (int)v - 1;
 	}
 	lua_getfield(L, idx, "invert");
 	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
@@ -439,7 +440,7 @@ static void fixture_parse_mode(lua_State *L, const struct fixture_job *job, int 
 		struct fdef_channel *ch = fixture_mem(L, job, fdef_add_channel(mode));
 
 		lua_rawgeti(L, idx, i + 1);
-		fixture_parse_channel(L, job, -1, ctx, i + 1, (int)n, ch);
+		fixture_parse_channel(L, job, -1, ctx, i + 1, ch);
 		lua_pop(L, 1);
 	}
 	lua_getfield(L, idx, "heads");
@@ -457,7 +458,7 @@ static void fixture_parse_mode(lua_State *L, const struct fixture_job *job, int 
 			const struct fdef_channel *ch = &mode->channels[c];
 			int head = 0;
 
-			if (ch->fixed || ch->fine_of >= 0)
+			if (ch->fixed)
 				continue;
 			for (int h = 0; h < mode->head_count; h++)
 				for (int k = 0; k < mode->heads[h].count; k++)

@@ -75,17 +75,22 @@ static const char *ofl_str(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* "Red $pixelKey" with key "3" -> "Red 3". False when it does not fit. */
+/* "Red $pixelKey" with key "3" -> "Red 3", every "$pixelKey" replaced
+ * ("Speed $pixelKey / Sensitivity $pixelKey"). False when it does not fit. */
 static bool ofl_subst(const char *tmpl, const char *pixel, char *out, size_t len)
 {
-	const char *at = strstr(tmpl, "$pixelKey");
-	int n;
+	size_t used = 0;
+	const char *at;
 
-	if (!at)
-		n = snprintf(out, len, "%s", tmpl);
-	else
-		n = snprintf(out, len, "%.*s%s%s", (int)(at - tmpl), tmpl, pixel, at + 9);
-	return n >= 0 && (size_t)n < len;
+	while ((at = strstr(tmpl, "$pixelKey"))) {
+		int n = snprintf(out + used, len - used, "%.*s%s", (int)(at - tmpl), tmpl, pixel);
+
+		if (n < 0 || (size_t)n >= len - used)
+			return false;
+		used += (size_t)n;
+		tmpl = at + 9;
+	}
+	return (size_t)snprintf(out + used, len - used, "%s", tmpl) < len - used;
 }
 
 /* ---- the matrix ---------------------------------------------------------------- */
@@ -310,6 +315,39 @@ static bool ofl_resolve_depth(const struct ofl *o, const char *name, struct ofl_
 				snprintf(ref->key, sizeof ref->key, "%s", key);
 				snprintf(ref->pixel, sizeof ref->pixel, "%s", pixel);
 				return true;
+			}
+		}
+	}
+	/* A switching channel of a template channel ("Speed $pixelKey" in
+	 * "Mode $pixelKey"'s switchChannels): made for each pixel (or group)
+	 * with the template, it acts as its first target made for the same
+	 * pixel, and belongs to that pixel's head. */
+	cJSON_ArrayForEach(ch, o->templates) {
+		const cJSON *caps = cJSON_GetObjectItemCaseSensitive(ch, "capabilities");
+		const cJSON *cap;
+
+		cJSON_ArrayForEach(cap, caps) {
+			const cJSON *sw = cJSON_GetObjectItemCaseSensitive(cap, "switchChannels");
+			const cJSON *alias;
+
+			cJSON_ArrayForEach(alias, sw) {
+				if (!cJSON_IsString(alias) || !alias->string)
+					continue;
+				for (int i = 0; i < o->pixel_count + o->group_count; i++) {
+					const char *pixel = i < o->pixel_count
+								    ? o->pixels[i].key
+								    : o->groups[i - o->pixel_count];
+					char key[OFL_KEY_MAX], target[OFL_KEY_MAX];
+
+					if (!ofl_subst(alias->string, pixel, key, sizeof key) ||
+					    strcmp(key, name) != 0 ||
+					    !ofl_subst(alias->valuestring, pixel, target,
+						       sizeof target) ||
+					    ofl_switched(name, target))
+						continue;
+					/* the first capability that switches it decides */
+					return ofl_resolve_depth(o, target, ref, depth + 1);
+				}
 			}
 		}
 	}
@@ -628,6 +666,7 @@ struct ofl_mode_state {
 	int head_count;
 	int *head_of;                /* head index of each channel, -1 shared */
 	int slots;
+	bool last_away;              /* the last slot was a byte away from its coarse */
 };
 
 static int ofl_mode_channel(struct ofl *o, struct ofl_mode_state *s, const cJSON *item,
@@ -636,6 +675,7 @@ static int ofl_mode_channel(struct ofl *o, struct ofl_mode_state *s, const cJSON
 	struct fdef_mode *mode = s->mode;
 	struct fdef_channel *ch, *prev;
 	struct ofl_ref ref;
+	bool after_away;
 	int idx;
 
 	if (s->slots >= GL_DMX_SLOTS) {
@@ -643,6 +683,8 @@ static int ofl_mode_channel(struct ofl *o, struct ofl_mode_state *s, const cJSON
 		return GL_EINVAL;
 	}
 	s->slots++;
+	after_away = s->last_away;
+	s->last_away = false;
 	prev = mode->channel_count ? &mode->channels[mode->channel_count - 1] : NULL;
 	if (cJSON_IsNull(item)) {
 		ch = fdef_add_channel(mode);
@@ -667,15 +709,31 @@ static int ofl_mode_channel(struct ofl *o, struct ofl_mode_state *s, const cJSON
 			 item->valuestring);
 		return GL_EINVAL;
 	}
-	if (ref.fine > 0 && prev && s->fine[mode->channel_count - 1] == 0 &&
-	    strcmp(s->keys[mode->channel_count - 1], ref.key) == 0 && prev->bytes == ref.fine &&
-	    prev->bytes < 3) {
-		if (fdef_set_str(prev->bytes == 1 ? &prev->fine_name : &prev->ultra_name,
+	/* A fine alias joins its coarse channel: straight after it (or after
+	 * its fine byte), or anywhere later with its slot (pan fine after
+	 * tilt). One before its coarse channel stays a control channel. */
+	idx = -1;
+	if (ref.fine > 0 && ref.fine < 3 && prev && !after_away &&
+	    s->fine[mode->channel_count - 1] == 0 &&
+	    strcmp(s->keys[mode->channel_count - 1], ref.key) == 0 && prev->bytes == ref.fine) {
+		idx = mode->channel_count - 1;
+	} else if (ref.fine > 0 && ref.fine < 3) {
+		for (int c = mode->channel_count - 1; c >= 0 && idx < 0; c--)
+			if (s->fine[c] == 0 && strcmp(s->keys[c], ref.key) == 0 &&
+			    mode->channels[c].bytes == ref.fine)
+				idx = c;
+		if (idx >= 0)
+			mode->channels[idx].fine_slot[ref.fine - 1] = s->slots - 1;
+	}
+	if (idx >= 0) {
+		ch = &mode->channels[idx];
+		s->last_away = ch->fine_slot[ref.fine - 1] >= 0;
+		if (fdef_set_str(ch->bytes == 1 ? &ch->fine_name : &ch->ultra_name,
 				 item->valuestring)) {
 			ofl_fail(o, GL_ENOMEM, "out of memory");
 			return GL_ENOMEM;
 		}
-		prev->bytes++;
+		ch->bytes++;
 		return 0;
 	}
 	ch = fdef_add_channel(mode);
@@ -698,17 +756,7 @@ static int ofl_mode_channel(struct ofl *o, struct ofl_mode_state *s, const cJSON
 		s->head_of[idx] = h;
 	}
 	if (ref.fine > 0) {
-		/* a fine channel away from its coarse one */
-		for (int c = idx - 1; c >= 0; c--)
-			if (s->fine[c] == 0 && strcmp(s->keys[c], ref.key) == 0 &&
-			    mode->channels[c].fine_of < 0) {
-				ch->fine_of = c;
-				ch->attr = mode->channels[c].attr;
-				break;
-			}
-		if (ch->fine_of < 0)
-			ch->attr = GL_ATTR_CONTROL;
-		s->head_of[idx] = -1;        /* follows its coarse channel */
+		ch->attr = GL_ATTR_CONTROL;  /* a fine alias without its coarse channel */
 		return 0;
 	}
 	return ofl_channel(o, ref.def, ref.key, ch, fd);
@@ -787,10 +835,15 @@ static int ofl_insert(struct ofl *o, struct ofl_mode_state *s, const cJSON *ins,
 			char name[OFL_KEY_MAX];
 			cJSON *item;
 
+			if (cJSON_IsNull(t)) {          /* an unused slot */
+				rc = ofl_mode_channel(o, s, t, fd);
+				continue;
+			}
 			if (!cJSON_IsString(t) || !ofl_subst(t->valuestring, keys[pixel], name,
 							      sizeof name)) {
-				ofl_fail(o, GL_EINVAL, "mode \"%s\": bad template channel",
-					 s->mode->name);
+				ofl_fail(o, GL_EINVAL, "mode \"%s\": template channel %d of an insert "
+					 "must be a name with $pixelKey or null", s->mode->name,
+					 tmpl + 1);
 				rc = GL_EINVAL;
 				break;
 			}

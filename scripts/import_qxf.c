@@ -7,9 +7,10 @@
  * lists with heads; physical data), then the mapping pass turns each mode
  * into our channels: presets and groups to attributes, a fine channel right
  * after its coarse one merged into a 16/24-bit channel, a fine channel
- * elsewhere kept as a fixed "fine_of" slot, heads from slot numbers to
- * channel indices. Any thread; no globals. Every error names the file, the
- * line (while parsing) and the element.
+ * later in the mode joined to its coarse one too (with its slot in
+ * fine_slot), heads from slot numbers to channel indices. Any thread; no
+ * globals. Every error names the file, the line (while parsing) and the
+ * element.
  */
 #include "import.h"
 
@@ -673,6 +674,51 @@ static const struct qxf_channel *qxf_find_channel(const struct qxf *q, const cha
 	return NULL;
 }
 
+/* A name without "fine" and without anything but letters and digits,
+ * lower-cased: "Pan 2 fine" and "Pan 2" both give "pan2". */
+static void qxf_name_key(const char *name, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (const char *p = name; *p && n + 1 < len; p++) {
+		if (strncasecmp(p, "fine", 4) == 0) {
+			p += 3;
+			continue;
+		}
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z'))
+			out[n++] = *p;
+		else if (*p >= 'A' && *p <= 'Z')
+			out[n++] = (char)(*p - 'A' + 'a');
+	}
+	out[n] = '\0';
+}
+
+/* The coarse channel a fine (byte 1) or ultra (byte 2) channel that is not
+ * next to it belongs to: an earlier channel of the attribute that has
+ * exactly `byte` bytes so far; the one whose name matches ("Pan 2" for "Pan
+ * 2 fine") if any, else the nearest. -1 when none (a lone fine channel is
+ * just a control). */
+static int qxf_coarse_of(const struct fdef_mode *mode, const int *byte_of_entry, int attr,
+			 int byte, const char *name)
+{
+	char want[128], have[128];
+	int nearest = -1;
+
+	qxf_name_key(name, want, sizeof want);
+	for (int c = mode->channel_count - 1; c >= 0; c--) {
+		const struct fdef_channel *ch = &mode->channels[c];
+
+		if (ch->attr != attr || byte_of_entry[c] != 0 || ch->bytes != byte)
+			continue;
+		if (nearest < 0)
+			nearest = c;
+		qxf_name_key(ch->name ? ch->name : "", have, sizeof have);
+		if (want[0] && strcmp(want, have) == 0)
+			return c;
+	}
+	return nearest;
+}
+
 static int qxf_cmp_slot(const void *a, const void *b)
 {
 	const int *x = a, *y = b;
@@ -687,6 +733,7 @@ static int qxf_map_mode(struct qxf *q, const struct qxf_mode *qm, struct fdef *d
 	int order[GL_DMX_SLOTS][2];            /* number, index: slots sorted */
 	int entry_of_slot[GL_DMX_SLOTS];       /* slot -> channel index */
 	int byte_of_entry[GL_DMX_SLOTS];       /* fine level of each entry (0 coarse) */
+	bool away[GL_DMX_SLOTS] = { false };   /* a fine byte away from its coarse one */
 	int n = qm->channel_count;
 
 	if (!mode) {
@@ -715,7 +762,7 @@ static int qxf_map_mode(struct qxf *q, const struct qxf_mode *qm, struct fdef *d
 		struct fdef_channel *prev = mode->channel_count
 						    ? &mode->channels[mode->channel_count - 1] : NULL;
 		struct fdef_channel *ch;
-		int attr, byte;
+		int attr, byte, c;
 
 		if (!src) {
 			qxf_fail(q, GL_EINVAL, "line %d: mode \"%s\": channel %d \"%s\" is not "
@@ -725,16 +772,30 @@ static int qxf_map_mode(struct qxf *q, const struct qxf_mode *qm, struct fdef *d
 		if (qxf_map_channel(q, src, &attr, &byte))
 			return GL_EINVAL;
 		/* A fine channel straight after its coarse one (or a third byte
-		 * after a merged 16-bit channel) joins it. */
-		if (byte > 0 && prev && prev->attr == attr && prev->fine_of < 0 &&
+		 * after a merged 16-bit channel) joins it; so does one later in
+		 * the mode (many fixtures put pan fine after tilt), with its slot. */
+		if (byte > 0 && prev && prev->attr == attr && s > 0 && !away[s - 1] &&
+		    entry_of_slot[s - 1] == mode->channel_count - 1 &&
 		    byte_of_entry[mode->channel_count - 1] == 0 && prev->bytes < 3) {
-			if (fdef_set_str(prev->bytes == 1 ? &prev->fine_name : &prev->ultra_name,
+			c = mode->channel_count - 1;
+		} else if (byte > 0 && byte < 3) {
+			c = qxf_coarse_of(mode, byte_of_entry, attr, byte, src->name);
+			if (c >= 0) {
+				mode->channels[c].fine_slot[byte - 1] = s;
+				away[s] = true;
+			}
+		} else {
+			c = -1;
+		}
+		if (c >= 0) {
+			ch = &mode->channels[c];
+			if (fdef_set_str(ch->bytes == 1 ? &ch->fine_name : &ch->ultra_name,
 					 src->name)) {
 				qxf_fail(q, GL_ENOMEM, "out of memory");
 				return GL_ENOMEM;
 			}
-			prev->bytes++;
-			entry_of_slot[s] = mode->channel_count - 1;
+			ch->bytes++;
+			entry_of_slot[s] = c;
 			continue;
 		}
 		ch = fdef_add_channel(mode);
@@ -746,17 +807,7 @@ static int qxf_map_mode(struct qxf *q, const struct qxf_mode *qm, struct fdef *d
 		byte_of_entry[mode->channel_count - 1] = byte;
 		entry_of_slot[s] = mode->channel_count - 1;
 		if (byte > 0) {
-			/* The coarse channel elsewhere in the mode: the nearest
-			 * earlier one of the attribute, else none (a lone fine
-			 * channel is just a control). */
-			for (int c = mode->channel_count - 2; c >= 0; c--)
-				if (mode->channels[c].attr == attr && mode->channels[c].fine_of < 0 &&
-				    byte_of_entry[c] == 0) {
-					ch->fine_of = c;
-					break;
-				}
-			if (ch->fine_of < 0)
-				ch->attr = GL_ATTR_CONTROL;
+			ch->attr = GL_ATTR_CONTROL;   /* a fine channel without a coarse one */
 			continue;
 		}
 		if (qxf_caps(q, src, ch))
@@ -799,9 +850,9 @@ static int qxf_map_mode(struct qxf *q, const struct qxf_mode *qm, struct fdef *d
 					 slot, n);
 				return GL_EINVAL;
 			}
-			c = entry_of_slot[slot];
-			if (mode->channels[c].fine_of >= 0)
+			if (away[slot])
 				continue;            /* goes where its coarse channel goes */
+			c = entry_of_slot[slot];
 			for (int k = 0; k < count; k++)
 				dup |= chans[k] == c;
 			/* a channel listed by an earlier head stays with that head */

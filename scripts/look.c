@@ -217,6 +217,15 @@ static int look_apply(const struct look_rig *rig, struct look_scratch *s, int f,
 	param = gl_engine_param(e, f, (enum gl_attr)v->attr);
 	if (param < 0)
 		return 0;
+	if (v->range) {
+		const struct fdef_part *part = rig->fixture_part ? rig->fixture_part[f] : NULL;
+		float value;
+
+		if (!part || fdef_part_named(part, v->attr, v->range, &value) != 0)
+			return 0;
+		look_put(s, param, value);
+		return 1;
+	}
 	if (v->attr == GL_ATTR_PAN || v->attr == GL_ATTR_TILT) {
 		double range = v->attr == GL_ATTR_PAN ? t->pan_range_deg : t->tilt_range_deg;
 		double norm;
@@ -268,6 +277,10 @@ static int look_apply_entry(const struct look_rig *rig, struct look_scratch *s,
 			if (v->attr == LOOK_COLOR)
 				snprintf(err, err_len, "\"%s\": no fixture in the selection has "
 					 "colour emitters or a colour wheel", entry->selection);
+			else if (v->range)
+				snprintf(err, err_len, "\"%s\": no fixture in the selection has "
+					 "a '%s' range named \"%s\"", entry->selection,
+					 gl_attr_name((enum gl_attr)v->attr), v->range);
 			else
 				snprintf(err, err_len, "\"%s\": no fixture in the selection has "
 					 "attribute '%s'", entry->selection,

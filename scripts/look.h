@@ -22,6 +22,9 @@
 struct look_value {
 	int attr;         /* enum gl_attr, or LOOK_COLOR */
 	float value[3];   /* value[0]; or r, g, b for LOOK_COLOR */
+	const char *range;/* or a named range of the attribute's channel
+			   * (gobo = "Star": the middle of that range); owned
+			   * by the caller, NULL when value[0] is meant */
 };
 
 struct look_entry {
@@ -65,9 +68,11 @@ int look_select(const struct look_rig *rig, const char *selection, int *out, int
  * change per param, in param order). Where selections overlap the smaller
  * one wins (a look can say wash = 0.5 and ["front 1"] = 1); within an entry
  * the explicit attributes win over `color`; a colour goes to a fixture's
- * emitters or, when it has none, to the nearest slot of its colour wheel. An attribute (or colour) that no
- * fixture of a selection has is an error; fixtures that lack one another of
- * the selection has are skipped. Returns the change count, or GL_ENOENT /
+ * emitters or, when it has none, to the nearest slot of its colour wheel; a
+ * named range goes to the fixtures whose channel has a range of that name
+ * (rig->fixture_part). An attribute, colour or named range that no fixture
+ * of a selection has is an error; fixtures that lack one another of the
+ * selection has are skipped. Returns the change count, or GL_ENOENT /
  * GL_ERANGE / GL_EINVAL / GL_ENOMEM with a message in err. */
 int look_build(const struct look_rig *rig, const struct look_entry *entries, int count,
 	       struct gl_cue_change **changes, char *err, size_t err_len);

@@ -60,8 +60,8 @@ struct gl_show *show_from_upvalue(lua_State *L)
 	return lua_touserdata(L, lua_upvalueindex(1));
 }
 
-/* The show's copy of a source name (declarations keep pointers to it). */
-static const char *show_intern(lua_State *L, struct gl_show *s, const char *file)
+/* Declarations keep pointers to it. */
+const char *show_intern(lua_State *L, struct gl_show *s, const char *file)
 {
 	char *copy;
 

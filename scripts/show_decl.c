@@ -787,9 +787,23 @@ static void decl_look_entry(const struct decl *d, struct look_entry *e)
 		attr = gl_attr_from_name(name);
 		if (attr < 0)
 			decl_fail(d, "look \"%s\": unknown attribute '%s'", sel, name);
+		/* gobo = "Star": the named range of the channel (checked per
+		 * fixture at build) */
+		if (lua_type(L, -1) == LUA_TSTRING && attr != GL_ATTR_PAN && attr != GL_ATTR_TILT) {
+			if (lua_rawlen(L, -1) == 0 || lua_rawlen(L, -1) > 200)
+				decl_fail(d, "look \"%s\": %s range name must be 1..200 bytes", sel,
+					  name);
+			v->attr = attr;
+			v->range = show_intern(L, d->show, lua_tostring(L, -1));
+			lua_pop(L, 1);
+			continue;
+		}
 		if (lua_type(L, -1) != LUA_TNUMBER) {
+			bool degrees = attr == GL_ATTR_PAN || attr == GL_ATTR_TILT;
+
 			show_describe(L, -1, desc, sizeof desc);
-			decl_fail(d, "look \"%s\": %s must be a number, not %s", sel, name, desc);
+			decl_fail(d, "look \"%s\": %s must be a number%s, not %s", sel, name,
+				  degrees ? "" : " or a range name", desc);
 		}
 		value = lua_tonumber(L, -1);
 		if (attr == GL_ATTR_PAN || attr == GL_ATTR_TILT) {

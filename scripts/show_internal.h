@@ -196,7 +196,8 @@ struct gl_show {
 	double release_time_s;
 	double output_delay_s;
 
-	struct show_vec files;         /* char *: interned source names */
+	struct show_vec files;         /* char *: interned source names and
+					* look range names */
 	struct show_vec types;         /* struct show_type */
 	struct show_vec outputs;       /* struct show_output */
 	struct show_vec patches;       /* struct show_patch */
@@ -231,6 +232,9 @@ void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_free(struct show_vec *vec);
 struct gl_show *show_from_upvalue(lua_State *L);
+/* The show's copy of a string (a source name, a look's range name), kept
+ * until the show is destroyed; raises when out of memory. */
+const char *show_intern(lua_State *L, struct gl_show *s, const char *text);
 /* The nearest Lua caller's file:line (skipping C functions like pcall). */
 struct show_where show_where_here(lua_State *L);
 /* Raises "file:line: message" at `at`. */
