@@ -10,14 +10,10 @@
 # Exit 0 pass, 77 skip (emulator not built), 1 fail. Needs no root.
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-	echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
-	exit 2
-fi
-GL=$(readlink -f "$1")
+. "$(dirname "$0")/../tools/itest.sh"
+itest_init "$@"
 EMU=$(dirname "$GL")/tests/pro_widget_emu
-fail() { echo "FAIL: $*"; exit 1; }
-[ -x "$EMU" ] || { echo "SKIP: $EMU not built"; exit 77; }
+[ -x "$EMU" ] || skip_or_fail "$EMU not built"
 
 work=$(mktemp -d /tmp/gl-dmxusb-it-XXXXXX)
 emu_pid=

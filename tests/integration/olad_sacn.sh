@@ -16,36 +16,18 @@
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-	echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
-	exit 2
-fi
-GL=$(readlink -f "$1")
-SRC=$(readlink -f "$2")
-TOOLS=$SRC/tests/tools
-PY=/usr/bin/python3            # Debian's python3, which has the ola module
+. "$(dirname "$0")/../tools/itest.sh"
+itest_init "$@"
 
-fail() { echo "FAIL: $*"; exit 1; }
-skip_or_fail() {
-	if [ "${CI:-}" = true ]; then fail "$* (CI=true: the test must run)"; fi
-	echo "SKIP: $*"
-	exit 77
-}
-
-if [ -z "${GL_TEST_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root (network namespace; olad is then run as nobody)"
-	for tool in unshare ip setpriv olad ola_dev_info ola_patch "$PY"; do
-		command -v "$tool" >/dev/null 2>&1 || skip_or_fail "$tool not installed (packages: ola, ola-python, util-linux, iproute2)"
-	done
+if ! itest_in_netns; then
+	itest_need_root "network namespace; olad is then run as nobody"
+	itest_need_tools "ola, ola-python, util-linux, iproute2" setpriv olad ola_dev_info ola_patch "$PY"
 	"$PY" -c 'import ola.OlaClient' 2>/dev/null || skip_or_fail "$PY cannot import ola (package ola-python)"
-	[ -x "$GL" ] || fail "no ghostlight binary at $1"
 	[ -f "$SRC/shows/test/basic.lua" ] || fail "no test show at $SRC/shows/test/basic.lua"
-	GL_TEST_NETNS=1 exec unshare -n bash "$0" "$@"
+	itest_enter_netns "$0" "$@"
 fi
 
 # ---- inside the private network namespace --------------------------------
-[ "$(ip -o link show | wc -l)" -eq 1 ] || fail "not in a fresh network namespace (GL_TEST_NETNS set by the caller?)"
-ip link set lo up
 ip link add pb0 type bridge
 ip link set pb0 multicast off
 ip addr add 127.0.0.2/32 dev pb0

@@ -17,33 +17,16 @@
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-	echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
-	exit 2
-fi
-GL=$(readlink -f "$1")
-SRC=$(readlink -f "$2")
-PY=/usr/bin/python3
+. "$(dirname "$0")/../tools/itest.sh"
+itest_init "$@"
 
-fail() { echo "FAIL: $*"; exit 1; }
-skip_or_fail() {
-	if [ "${CI:-}" = true ]; then fail "$* (CI=true: the test must run)"; fi
-	echo "SKIP: $*"
-	exit 77
-}
-
-if [ -z "${GL_TEST_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root (network namespace)"
-	for tool in unshare ip oscsend oscdump "$PY"; do
-		command -v "$tool" >/dev/null 2>&1 || skip_or_fail "$tool not installed (packages: liblo-tools, python3, util-linux, iproute2)"
-	done
-	[ -x "$GL" ] || fail "no ghostlight binary at $1"
-	GL_TEST_NETNS=1 exec unshare -n bash "$0" "$@"
+if ! itest_in_netns; then
+	itest_need_root "network namespace"
+	itest_need_tools "liblo-tools, python3, util-linux, iproute2" oscsend oscdump "$PY"
+	itest_enter_netns "$0" "$@"
 fi
 
 # ---- inside the private network namespace --------------------------------
-[ "$(ip -o link show | wc -l)" -eq 1 ] || fail "not in a fresh network namespace (GL_TEST_NETNS set by the caller?)"
-ip link set lo up
 ip addr add 10.9.9.1/32 dev lo
 
 TMP=$(mktemp -d /tmp/gl-osc-remote.XXXXXX)

@@ -19,36 +19,18 @@
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-	echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
-	exit 2
-fi
-GL=$(readlink -f "$1")
-SRC=$(readlink -f "$2")
-TOOLS=$SRC/tests/tools
-PY=/usr/bin/python3
+. "$(dirname "$0")/../tools/itest.sh"
+itest_init "$@"
 SOURCE_NAME="ghostlight wire test"
 
-fail() { echo "FAIL: $*"; exit 1; }
-skip_or_fail() {
-	if [ "${CI:-}" = true ]; then fail "$* (CI=true: the test must run)"; fi
-	echo "SKIP: $*"
-	exit 77
-}
-
-if [ -z "${GL_TEST_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root (network namespace, packet capture)"
-	for tool in unshare ip dumpcap tshark capinfos "$PY"; do
-		command -v "$tool" >/dev/null 2>&1 || skip_or_fail "$tool not installed (packages: tshark, python3, util-linux, iproute2)"
-	done
-	[ -x "$GL" ] || fail "no ghostlight binary at $1"
+if ! itest_in_netns; then
+	itest_need_root "network namespace, packet capture"
+	itest_need_tools "tshark, python3, util-linux, iproute2" dumpcap tshark capinfos "$PY"
 	[ -f "$SRC/shows/test/basic.lua" ] || fail "no test show at $SRC/shows/test/basic.lua"
-	GL_TEST_NETNS=1 exec unshare -n bash "$0" "$@"
+	itest_enter_netns "$0" "$@"
 fi
 
 # ---- inside the private network namespace --------------------------------
-[ "$(ip -o link show | wc -l)" -eq 1 ] || fail "not in a fresh network namespace (GL_TEST_NETNS set by the caller?)"
-ip link set lo up
 
 TMP=$(mktemp -d /tmp/gl-tshark-wire.XXXXXX)
 DUMPCAP_PID=

@@ -1,0 +1,67 @@
+# itest.sh - what every integration script starts with, sourced by
+# tests/integration/*.sh: its arguments, fail/skip, the root check and the
+# private network namespace it runs in (so tests never touch the host's
+# network and cannot collide with each other).
+#
+#   . "$(dirname "$0")/../tools/itest.sh"
+#   itest_init "$@"                      # GL, SRC, TOOLS, PY
+#   if ! itest_in_netns; then
+#           itest_need_root "why"
+#           itest_need_tools "packages" tool...
+#           itest_enter_netns "$0" "$@"  # re-execs under unshare -n
+#   fi
+#   # here: a fresh namespace with lo up
+#
+# Exit codes: 1 fail; 77 skip, only when CI is not "true" (in CI a missing
+# tool or root is a failure: the test must run).
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then fail "$* (CI=true: the test must run)"; fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+itest_init() {
+	if [ $# -lt 2 ]; then
+		echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
+		exit 2
+	fi
+	GL=$(readlink -f "$1")
+	SRC=$(readlink -f "$2")
+	TOOLS=$SRC/tests/tools
+	PY=/usr/bin/python3        # Debian's python3 (it has the ola module)
+	[ -x "$GL" ] || fail "no ghostlight binary at $1"
+}
+
+itest_in_netns() {
+	[ -n "${GL_TEST_NETNS:-}" ]
+}
+
+itest_need_root() {
+	[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root ($*)"
+}
+
+# itest_need_tools "packages to install" tool...
+itest_need_tools() {
+	local packages=$1
+	shift
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || skip_or_fail "$tool not installed (packages: $packages)"
+	done
+}
+
+itest_enter_netns() {
+	local script=$1
+	shift
+	itest_need_tools "util-linux, iproute2" unshare ip
+	GL_TEST_NETNS=1 exec unshare -n bash "$script" "$@"
+}
+
+# Inside: the namespace must be fresh (only lo), then lo comes up.
+if itest_in_netns; then
+	[ "$(ip -o link show | wc -l)" -eq 1 ] ||
+		fail "not in a fresh network namespace (GL_TEST_NETNS set by the caller?)"
+	ip link set lo up
+fi
