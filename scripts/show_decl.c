@@ -277,10 +277,12 @@ static bool decl_output_reserved(const char *key)
 	return false;
 }
 
-/* The value on top of the stack as option text (output.h's format). */
-static void decl_option_text(const struct decl *d, const char *key, char *out, size_t len)
+/* The value on top of the stack as option text (output.h's format: %.17g
+ * numbers, true/false, lists as comma-separated text). Raises at `at`,
+ * naming `what` and the key. Outputs and control adapters (show_osc.c). */
+void show_option_text(lua_State *L, struct show_where at, const char *what, const char *key,
+		      char *out, size_t len)
 {
-	lua_State *L = d->L;
 	char desc[96];
 	size_t used = 0;
 
@@ -296,7 +298,8 @@ static void decl_option_text(const struct decl *d, const char *key, char *out, s
 		return;
 	case LUA_TSTRING:
 		if (lua_rawlen(L, -1) >= len)
-			decl_fail(d, "option '%s' is too long (at most %d bytes)", key, (int)len - 1);
+			show_raise(L, at, "%s: option '%s' is too long (at most %d bytes)", what, key,
+				   (int)len - 1);
 		snprintf(out, len, "%s", lua_tostring(L, -1));
 		return;
 	case LUA_TTABLE:
@@ -313,18 +316,18 @@ static void decl_option_text(const struct decl *d, const char *key, char *out, s
 				 !strchr(lua_tostring(L, -1), ','))
 				snprintf(item, sizeof item, "%s", lua_tostring(L, -1));
 			else
-				decl_fail(d, "option '%s': list items must be numbers or "
-					  "short strings without commas", key);
+				show_raise(L, at, "%s: option '%s': list items must be numbers or "
+					   "short strings without commas", what, key);
 			lua_pop(L, 1);
 			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", item);
 			if (used >= len)
-				decl_fail(d, "option '%s' is too long", key);
+				show_raise(L, at, "%s: option '%s' is too long", what, key);
 		}
 		return;
 	default:
 		show_describe(L, -1, desc, sizeof desc);
-		decl_fail(d, "option '%s' must be a number, string, boolean or list, not %s",
-			  key, desc);
+		show_raise(L, at, "%s: option '%s' must be a number, string, boolean or list, not %s",
+			   what, key, desc);
 	}
 }
 
@@ -445,7 +448,7 @@ static int decl_output(lua_State *L)
 			decl_fail(&d, "unknown field '%s'", key);
 		snprintf(opt->key, sizeof opt->key, "%s", key);
 		opt->line = d.at.line;
-		decl_option_text(&d, key, opt->value, sizeof opt->value);
+		show_option_text(d.L, d.at, d.what, key, opt->value, sizeof opt->value);
 		lua_pop(L, 1);
 	}
 	/* pairs() order is arbitrary: sort so the config is reproducible. */

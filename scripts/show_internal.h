@@ -246,6 +246,11 @@ void show_describe(lua_State *L, int idx, char *buf, size_t len);
 /* show_decl.c */
 void show_decl_register(lua_State *L, struct gl_show *show);
 
+/* show_decl.c: the value on top of the stack as output/adapter option text;
+ * raises at `at` naming `what` and the key. */
+void show_option_text(lua_State *L, struct show_where at, const char *what, const char *key,
+		      char *out, size_t len);
+
 /* show_osc.c: control surfaces in the show (osc {}, osc.send, on_osc, cue
  * osc = {...} actions). */
 void show_osc_register(lua_State *L, struct gl_show *show);

@@ -25,56 +25,6 @@
 
 /* ---- osc { ... } ------------------------------------------------------------------ */
 
-/* The value on top of the stack as option text (output.h's format). */
-static void control_option_text(lua_State *L, struct show_where at, const char *what,
-				const char *key, char *out, size_t len)
-{
-	size_t used = 0;
-
-	switch (lua_type(L, -1)) {
-	case LUA_TNUMBER:
-		if (lua_isinteger(L, -1))
-			snprintf(out, len, "%lld", (long long)lua_tointeger(L, -1));
-		else
-			snprintf(out, len, "%.17g", lua_tonumber(L, -1));
-		return;
-	case LUA_TBOOLEAN:
-		snprintf(out, len, "%s", lua_toboolean(L, -1) ? "true" : "false");
-		return;
-	case LUA_TSTRING:
-		if (lua_rawlen(L, -1) >= len || strchr(lua_tostring(L, -1), ','))
-			show_raise(L, at, "%s: option '%s' is too long or has a comma", what, key);
-		snprintf(out, len, "%s", lua_tostring(L, -1));
-		return;
-	case LUA_TTABLE:
-		out[0] = '\0';
-		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
-			char item[200];
-			int t = lua_rawgeti(L, -1, i);
-
-			if (t == LUA_TNUMBER)
-				snprintf(item, sizeof item, "%.17g", lua_tonumber(L, -1));
-			else if (t == LUA_TSTRING && lua_rawlen(L, -1) < sizeof item &&
-				 !strchr(lua_tostring(L, -1), ','))
-				snprintf(item, sizeof item, "%s", lua_tostring(L, -1));
-			else
-				show_raise(L, at, "%s: option '%s': list items must be numbers or "
-					   "short strings without commas", what, key);
-			lua_pop(L, 1);
-			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", item);
-			if (used >= len)
-				show_raise(L, at, "%s: option '%s' is too long", what, key);
-		}
-		return;
-	default: {
-		char desc[96];
-
-		show_describe(L, -1, desc, sizeof desc);
-		show_raise(L, at, "%s: option '%s' must be a number, string, boolean or list, not %s",
-			   what, key, desc);
-	}
-	}
-}
 
 /* __call of the adapter's table: osc { ... }. Upvalues: show, adapter name. */
 static int osc_declare(lua_State *L)
@@ -113,7 +63,7 @@ static int osc_declare(lua_State *L)
 			return show_raise(L, at, "%s: unknown option '%s'", type, lua_tostring(L, -2));
 		snprintf(opt->key, sizeof opt->key, "%s", lua_tostring(L, -2));
 		opt->line = at.line;
-		control_option_text(L, at, type, opt->key, opt->value, sizeof opt->value);
+		show_option_text(L, at, type, opt->key, opt->value, sizeof opt->value);
 		lua_pop(L, 1);
 	}
 	*(struct show_control *)show_vec_push(L, &s->controls, sizeof ctl) = ctl;
