@@ -152,3 +152,26 @@ int gl_output_vfail(char *err, size_t err_len, const char *prefix,
 		snprintf(err + used, err_len - used, " (line %d)", opt->line);
 	return GL_EINVAL;
 }
+
+static int fail(char *err, size_t err_len, const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = gl_output_vfail(err, err_len, prefix, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int gl_output_check_network(const struct gl_output_config *cfg, const char *prefix,
+			    const char *const *known, char *err, size_t err_len)
+{
+	if (!cfg)
+		return fail(err, err_len, prefix, "no configuration");
+	if (gl_output_check_keys(cfg, known, err, err_len))
+		return GL_EINVAL;
+	if (cfg->universe_count < 1 || cfg->universe_count > GL_OUTPUT_MAX_UNIVERSES ||
+	    !cfg->universes)
+		return fail(err, err_len, prefix, "needs 1..%d universes, not %d",
+			    GL_OUTPUT_MAX_UNIVERSES, cfg->universe_count);
+	return 0;
+}

@@ -114,6 +114,12 @@ int gl_output_bool(const char *text, bool *out);
 int gl_output_vfail(char *err, size_t err_len, const char *prefix,
 		    const struct gl_output_option *opt, const char *fmt, va_list ap);
 
+/* The start of every network output's configure(): a config, only known
+ * keys, 1..GL_OUTPUT_MAX_UNIVERSES universes. Returns 0 or GL_EINVAL with
+ * "<prefix>: ..." in err. */
+int gl_output_check_network(const struct gl_output_config *cfg, const char *prefix,
+			    const char *const *known, char *err, size_t err_len);
+
 void gl_output_config_free(struct gl_output_config *cfg);
 
 #endif

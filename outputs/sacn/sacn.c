@@ -220,18 +220,8 @@ static struct gl_output *sacn_configure(const struct gl_output_config *cfg,
 {
 	struct sacn_output *s;
 
-	if (!cfg) {
-		opt_fail(err, err_len, NULL, "no configuration");
+	if (gl_output_check_network(cfg, "sacn", sacn_keys, err, err_len))
 		return NULL;
-	}
-	if (gl_output_check_keys(cfg, sacn_keys, err, err_len))
-		return NULL;
-	if (cfg->universe_count < 1 || cfg->universe_count > GL_OUTPUT_MAX_UNIVERSES ||
-	    !cfg->universes) {
-		opt_fail(err, err_len, NULL, "needs 1..%d universes, not %d",
-			 GL_OUTPUT_MAX_UNIVERSES, cfg->universe_count);
-		return NULL;
-	}
 
 	s = calloc(1, sizeof *s);
 	if (!s) {
