@@ -119,14 +119,13 @@ static void group_x(const struct cuelist *l, enum gl_curve shape, float el,
 	}
 }
 
-static inline float lp_value(const struct list_param *lp, const float x[TIMING_COUNT],
-			     const bool ended[TIMING_COUNT])
+/* start * (1 - x) + target * x: exactly start at x = 0 and exactly the
+ * target at x = 1 (start + (target - start) * x can miss it by a rounding
+ * step), and no branch in the per-param loop. */
+static inline float lp_value(const struct list_param *lp, const float x[TIMING_COUNT])
 {
-	/* exactly the target at the end: start + (target - start) * 1 can
-	 * miss it by a rounding step */
-	if (ended[lp->timing])
-		return lp->target;
-	return lp->start + (lp->target - lp->start) * x[lp->timing];
+	float f = x[lp->timing];
+	return lp->start * (1.0f - f) + lp->target * f;
 }
 
 static void set_timing(struct timing *t, double fade_s, double delay_s)
@@ -178,7 +177,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		bool intensity = lp->cls == GL_CLASS_INTENSITY;
 
 		if (lp->set)
-			start = lp_value(lp, x_prev, ended_prev);
+			start = lp_value(lp, x_prev);
 		else if (intensity)
 			start = 0.0f;
 		else
@@ -240,7 +239,7 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			lp->set = false;
 			continue;
 		}
-		lp->start = lp_value(lp, x, ended);
+		lp->start = lp_value(lp, x);
 		lp->target = 0.0f;
 		lp->timing = TIMING_DOWN;
 		lp->release_at_end = true;
@@ -297,7 +296,7 @@ bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 		struct list_param *lp = &l->lp[i];
 		if (!lp->set)
 			continue;
-		float v = lp_value(lp, x, ended);
+		float v = lp_value(lp, x);
 		int p = lp->param;
 		if (lp->cls == GL_CLASS_INTENSITY) {
 			v *= master;
@@ -307,7 +306,7 @@ bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			out[p] = v;
 			out_stamp[p] = lp->stamp;
 		}
-		if (lp->release_at_end && ended[lp->timing]) {
+		if (lp->release_at_end && ended[lp->timing]) {  /* rare: test the flag first */
 			lp->set = false;
 			lp->release_at_end = false;
 		}
