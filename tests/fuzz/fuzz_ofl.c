@@ -1,47 +1,10 @@
 /*
- * fuzz_ofl.c - libFuzzer target: the Open Fixture Library JSON importer (cJSON) on
- * arbitrary bytes. A definition it accepts must pass fdef_check, build the
- * engine parts of every mode (or refuse with a message) and write out in
- * our Lua format; a refusal must leave no definition and say why.
+ * fuzz_ofl.c - libFuzzer target: the Open Fixture Library JSON importer
+ * (cJSON) on arbitrary bytes; the checks are fuzz_import.h's.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "scripts/import.h"
+#include "fuzz_import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdef *def = NULL;
-	char err[FDEF_ERR_MAX];
-	char *text = NULL;
-	size_t text_len = 0;
-	FILE *out;
-
-	err[0] = '\0';
-	if (import_ofl_buffer("m/f.json", (const char *)data, size, &def, err, sizeof err) != 0) {
-		if (def || strncmp(err, "m/f.json", strlen("m/f.json")) != 0)
-			abort();
-		return 0;
-	}
-	if (fdef_check(def, err, sizeof err) != 0)
-		abort();
-	for (int m = 0; m < def->mode_count; m++) {
-		struct fdef_part *parts = NULL;
-		int n = fdef_parts(def, &def->modes[m], def->name, &parts, err, sizeof err);
-
-		if (n > 0)
-			free(parts);
-		else if (parts || err[0] == '\0')
-			abort();
-	}
-	out = open_memstream(&text, &text_len);
-	if (!out || fdef_write_lua(def, out) != 0)
-		abort();
-	fclose(out);
-	free(text);
-	fdef_destroy(def);
-	return 0;
+	return fuzz_import(import_ofl_buffer, "m/f.json", data, size);
 }
