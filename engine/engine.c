@@ -583,6 +583,11 @@ int gl_tap_input(struct gl_frame_tap *tap, int number, const uint8_t *slots, int
 		struct input *in = e->inputs[i];
 		if (in->number != number)
 			continue;
+		/* one writer per triple buffer: the first tap to write owns it
+		 * (two devices feeding one input universe is a show mistake) */
+		struct gl_frame_tap *owner = NULL;
+		if (!atomic_compare_exchange_strong(&in->writer, &owner, tap) && owner != tap)
+			return GL_EEXIST;
 		struct input_frame *f = gl_tbuf_back(&in->tb);
 		f->count = count < 0 ? 0 : count > GL_DMX_SLOTS ? GL_DMX_SLOTS : count;
 		if (f->count)

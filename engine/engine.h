@@ -292,10 +292,11 @@ bool gl_tap_wait(struct gl_frame_tap *tap, uint64_t timeout_ns);
  * gl_tap_wait(tap, 0) clears it. */
 int gl_tap_fd(const struct gl_frame_tap *tap);
 
-/* The device thread receiving input universe `number` (one writer per
- * input) hands over its newest slots; count 0 says the signal is lost (the
- * input stops merging until slots come again). Lock-free, never waits.
- * Returns 0, or GL_ENOENT when the show declares no such input. */
+/* The device thread receiving input universe `number` hands over its newest
+ * slots; count 0 says the signal is lost (the input stops merging until
+ * slots come again). Lock-free, never waits. The first tap to write an
+ * input owns it. Returns 0, GL_ENOENT when the show declares no such
+ * input, GL_EEXIST when another tap feeds it. */
 int gl_tap_input(struct gl_frame_tap *tap, int number, const uint8_t *slots, int count);
 
 /* ---- state snapshot ------------------------------------------------------ */

@@ -120,6 +120,7 @@ struct input {
 	struct gl_tbuf tb;
 	struct input_frame frames[3];
 	const struct input_frame *cur;  /* the tick's view; NULL before any */
+	_Atomic(struct gl_frame_tap *) writer;  /* the one tap that may write */
 };
 
 struct gl_frame_tap {

@@ -697,6 +697,8 @@ static void test_input_merge(void **state)
 	assert_int_equal(dmx[0], 128);
 	assert_int_equal(dmx[1], 0);
 	assert_int_equal(gl_tap_input(tap, 8, in, 4), GL_ENOENT);
+	struct gl_frame_tap *other = gl_engine_add_tap(r.e);
+	assert_int_equal(gl_tap_input(other, 5, in, 4), GL_EEXIST);  /* one writer */
 	gl_engine_destroy(r.e);
 }
 
