@@ -251,7 +251,9 @@ int gl_cmd_play(int argc, char **argv)
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
 	uint64_t next_draw = start;
-	const uint64_t draw_period = GL_NS_PER_S / 10;
+	/* the screen at 10 Hz; without one, output state is logged on change,
+	 * which once a second catches */
+	const uint64_t draw_period = status ? GL_NS_PER_S / 10 : GL_NS_PER_S;
 	int exit_code = 0;
 
 	for (;;) {
@@ -281,9 +283,9 @@ int gl_cmd_play(int argc, char **argv)
 		}
 
 		/* The poll timeout: the nearest of the status refresh, a Lua
-		 * timer, the end; capped so engine events are handled within
-		 * 20 ms (the event ring has no fd). */
-		uint64_t wake = now + 20 * 1000000ull;
+		 * timer, an adapter's timer, the end. Engine events wake the
+		 * loop through their eventfd, so an idle show sleeps. */
+		uint64_t wake = now + GL_NS_PER_S;
 		uint64_t timer = gl_show_next_timer_ns(show);
 		if (timer && timer < wake)
 			wake = timer;
@@ -294,12 +296,20 @@ int gl_cmd_play(int argc, char **argv)
 			wake = next_draw;
 		if (end && end < wake)
 			wake = end;
-		int timeout_ms = wake > now ? (int)((wake - now) / 1000000) : 0;
-		struct pollfd pfd[1 + GL_CONTROL_MAX * GL_CONTROL_MAX_FDS];
+		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+		struct pollfd pfd[2 + GL_CONTROL_MAX * GL_CONTROL_MAX_FDS];
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		int nfds = gl_controls_poll_fds(ctx.controls, pfd + 1,
-						(int)(sizeof pfd / sizeof pfd[0]) - 1);
-		int rc = poll(pfd, (nfds_t)(1 + nfds), timeout_ms);
+		pfd[1] = (struct pollfd){ .fd = gl_engine_event_fd(e), .events = POLLIN };
+		int nfds = gl_controls_poll_fds(ctx.controls, pfd + 2,
+						(int)(sizeof pfd / sizeof pfd[0]) - 2);
+		int rc = poll(pfd, (nfds_t)(2 + nfds), timeout_ms);
+		if (rc > 0 && (pfd[1].revents & POLLIN)) {
+			/* reset before the next drain: an event pushed after it
+			 * makes the fd readable again */
+			uint64_t count;
+			ssize_t got = read(pfd[1].fd, &count, sizeof count);
+			(void)got;
+		}
 		if (rc > 0 && (pfd[0].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == sizeof si)
@@ -311,7 +321,7 @@ int gl_cmd_play(int argc, char **argv)
 		if (rc < 0)
 			nfds = 0;
 		/* input, then the adapters' own timers (feedback, heartbeat) */
-		gl_controls_service(ctx.controls, pfd + 1, nfds, gl_now_ns());
+		gl_controls_service(ctx.controls, pfd + 2, nfds, gl_now_ns());
 	}
 
 	gl_show_set_sender(show, NULL, NULL);

@@ -62,9 +62,13 @@ struct gl_engine *gl_engine_create(const struct gl_engine_config *config)
 		e->config.output_delay_s = 0; /* never a period or more */
 	e->output_delay_ns = (uint64_t)llround(e->config.output_delay_s * (double)GL_NS_PER_S);
 	e->grand_master = 1.0f;
-	if (gl_mpsc_init(&e->commands, (size_t)e->config.command_capacity, sizeof(struct gl_cmd)) ||
+	e->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (e->event_fd < 0 ||
+	    gl_mpsc_init(&e->commands, (size_t)e->config.command_capacity, sizeof(struct gl_cmd)) ||
 	    gl_spsc_init(&e->events, (size_t)e->config.event_capacity, sizeof(struct gl_event))) {
 		gl_mpsc_free(&e->commands);
+		if (e->event_fd >= 0)
+			close(e->event_fd);
 		free(e);
 		return NULL;
 	}
@@ -126,6 +130,7 @@ void gl_engine_destroy(struct gl_engine *e)
 		free(e->snap_buf[i]);
 	gl_mpsc_free(&e->commands);
 	gl_spsc_free(&e->events);
+	close(e->event_fd);
 	free(e);
 }
 
@@ -795,8 +800,20 @@ void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue
 		 int index, uint64_t time_ns)
 {
 	struct gl_event ev = { type, list, cue, index, time_ns };
-	if (!gl_spsc_push(&e->events, &ev))
+	if (!gl_spsc_push(&e->events, &ev)) {
 		e->events_dropped++;
+		return;
+	}
+	/* wakes the control thread; a non-blocking eventfd never waits (and
+	 * events are rare: cues firing and completing) */
+	uint64_t one = 1;
+	ssize_t rc = write(e->event_fd, &one, sizeof one);
+	(void)rc;
+}
+
+int gl_engine_event_fd(const struct gl_engine *e)
+{
+	return e->event_fd;
 }
 
 bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev)
@@ -985,6 +1002,7 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 		fr->tick = e->tick_count;
 		fr->time_ns = now_ns;
 		fr->send_at_ns = now_ns + e->output_delay_ns;
+		fr->period_ns = e->period_ns;
 		memcpy(fr->dmx, e->dmx, bytes);
 		gl_tbuf_publish(&tap->tb);
 		/* non-blocking eventfd: never waits; a full counter is
@@ -1187,6 +1205,7 @@ int gl_engine_start(struct gl_engine *e)
 		atomic_store(&e->running, false);
 		return GL_EIO;
 	}
+	pthread_setname_np(e->thread, "gl-engine");   /* for top, perf, gdb */
 	/* Best effort: realtime priority when allowed (root or rtprio limit). */
 	struct sched_param sp = { .sched_priority = 50 };
 	pthread_setschedparam(e->thread, SCHED_FIFO, &sp);

@@ -272,6 +272,8 @@ struct gl_frame {
 	 * receivers even frame spacing, whatever the tick's own duration or
 	 * how many universes go before this one. */
 	uint64_t send_at_ns;
+	uint64_t period_ns;       /* the engine's tick period: the next frame is
+				   * due one period after this one */
 	int universe_count;
 	const int *numbers;       /* universe numbers, universe_count entries */
 	uint8_t *dmx;             /* universe_count * 512 bytes */
@@ -350,6 +352,10 @@ struct gl_event {
 	int index;
 	uint64_t time_ns;
 };
+
+/* An fd that polls readable when events are waiting (reading it resets it;
+ * drain with gl_engine_next_event() after). Control thread. */
+int gl_engine_event_fd(const struct gl_engine *e);
 
 /* Control thread (the single reader). Returns true and fills *ev when an
  * event was waiting. */

@@ -198,6 +198,7 @@ struct gl_engine {
 
 	struct gl_mpsc commands;
 	struct gl_spsc events;
+	int event_fd;            /* eventfd: readable when events wait */
 	atomic_uint_fast64_t commands_dropped;
 	uint64_t events_dropped;
 

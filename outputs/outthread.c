@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define OPEN_RETRY_NS (1 * GL_NS_PER_S)
 
@@ -67,6 +68,12 @@ static void *outthread_main(void *arg)
 	struct gl_outthread *t = arg;
 	struct pollfd *pfd = calloc((size_t)t->count + 1, sizeof *pfd);
 	int *owner = calloc((size_t)t->count + 1, sizeof *owner);
+	/* Once frames come steadily, the thread sleeps straight to the next
+	 * frame's send time (the last one's + the tick period) and takes the
+	 * frame then: one wake-up per frame instead of two (the frame's
+	 * arrival, then its send time). Until then, and whenever a frame is
+	 * not there at that time, it waits on the tap's eventfd. */
+	uint64_t predicted = 0;
 	if (!pfd || !owner) {
 		free(pfd);
 		free(owner);
@@ -76,7 +83,10 @@ static void *outthread_main(void *arg)
 		uint64_t now = gl_now_ns();
 		uint64_t wake = now + 100 * 1000000ull; /* check `running` often */
 		int n = 0;
-		pfd[n++] = (struct pollfd){ .fd = gl_tap_fd(t->tap), .events = POLLIN };
+		/* pfd[0] is the tap; fd -1 (ignored by poll) while predicting */
+		pfd[n++] = (struct pollfd){ .fd = predicted ? -1 : gl_tap_fd(t->tap), .events = POLLIN };
+		if (predicted && predicted < wake)
+			wake = predicted;
 		for (int i = 0; i < t->count; i++) {
 			struct slot *s = &t->slots[i];
 			try_open(s, now);
@@ -98,12 +108,18 @@ static void *outthread_main(void *arg)
 					wake = due;
 			}
 		}
-		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
-		int rc = poll(pfd, (nfds_t)n, timeout_ms);
+		uint64_t left = wake > now ? wake - now : 0;
+		struct timespec timeout = { (time_t)(left / GL_NS_PER_S), (long)(left % GL_NS_PER_S) };
+		int rc = ppoll(pfd, (nfds_t)n, &timeout, NULL);
 		if (rc < 0 && errno != EINTR)
 			break;
 		now = gl_now_ns();
-		if (rc > 0 && (pfd[0].revents & POLLIN) && gl_tap_wait(t->tap, 0)) {
+		bool frame_time = predicted ? now >= predicted
+					    : rc > 0 && (pfd[0].revents & POLLIN);
+		if (frame_time) {
+			uint64_t count;      /* clears the (non-blocking) eventfd */
+			ssize_t got = read(gl_tap_fd(t->tap), &count, sizeof count);
+			(void)got;
 			const struct gl_frame *fr = gl_tap_read(t->tap);
 			if (fr && fr->send_at_ns > now) {
 				/* hold it to its send time (a few ms at most) */
@@ -118,9 +134,15 @@ static void *outthread_main(void *arg)
 					if (t->slots[i].open)
 						t->slots[i].o.ops->send(t->slots[i].o.out, fr, now);
 				atomic_fetch_add(&t->frames, 1);
+				/* the engine's period, not the gap since the last
+				 * frame we took: after a skipped tick that gap is
+				 * several periods */
+				predicted = fr->period_ns ? fr->send_at_ns + fr->period_ns : 0;
+			} else {
+				predicted = 0;    /* late: back to waiting for it */
 			}
 		}
-		for (int k = 1; k < n; k++)
+		for (int k = 1; rc > 0 && k < n; k++)
 			if (pfd[k].revents & (POLLIN | POLLERR))
 				t->slots[owner[k]].o.ops->service(t->slots[owner[k]].o.out, now);
 		for (int i = 0; i < t->count; i++)
@@ -160,6 +182,7 @@ struct gl_outthread *gl_outthread_start(struct gl_frame_tap *tap,
 		free(t);
 		return NULL;
 	}
+	pthread_setname_np(t->thread, "gl-output");
 	return t;
 }
 

@@ -156,11 +156,45 @@ static void test_stuck_output_does_not_stall_engine(void **state)
 	sem_destroy(&block);
 }
 
+/* After a stretch of skipped ticks (a load, a stall) the output thread must
+ * go back to taking every frame: it predicts the next frame from the
+ * engine's period, not from the gap it last saw. The test drives the tick
+ * itself on the real clock at 100 Hz; the bug it guards against took one
+ * frame in 13. */
+static void test_every_frame_after_skipped_ticks(void **state)
+{
+	struct gl_engine *e = engine();
+	struct gl_frame_tap *tap = gl_engine_add_tap(e);
+	struct gl_output good = { 0 };
+	struct gl_outthread_output outs[] = { { &fake_ops, &good, NULL } };
+	char err[128];
+	struct gl_outthread *ot = gl_outthread_start(tap, outs, 1, err, sizeof err);
+	assert_non_null(ot);
+	uint64_t period = gl_engine_period_ns(e);
+	uint64_t t = gl_now_ns();
+	gl_engine_tick(e, t);
+	ASSERT_EVENTUALLY(atomic_load(&good.frames_ok) == 1);
+	t += 13 * period;                       /* twelve ticks skipped */
+	for (int i = 0; i < 40; i++, t += period) {
+		uint64_t now = gl_now_ns();
+		if (t > now)
+			sleep_ms((int)((t - now) / 1000000));
+		gl_engine_tick(e, t);
+	}
+	sleep_ms(50);
+	int got = atomic_load(&good.frames_ok) - 1;
+	print_message("frames taken after the skip: %d of 40\n", got);
+	assert_true(got >= 20);
+	gl_outthread_stop(ot);
+	gl_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failing_output_does_not_stop_others),
 		cmocka_unit_test(test_stuck_output_does_not_stall_engine),
+		cmocka_unit_test(test_every_frame_after_skipped_ticks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

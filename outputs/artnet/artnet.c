@@ -71,6 +71,17 @@ struct artnet_output {
 		       ARTNET_DMX_MAX_LEN : ARTNET_POLL_REPLY_LEN];
 	uint8_t rx[1500];
 
+	/* One frame's ArtDmx, handed to the kernel with sendmmsg() in one call
+	 * instead of a sendto() per universe and node (sized at configure). */
+	int batch_cap;               /* universes x destinations */
+	uint8_t (*batch)[ARTNET_DMX_MAX_LEN];
+	struct mmsghdr *msgs;
+	struct iovec *iovs;
+	int *msg_universe;           /* index in universes[] */
+	bool *msg_ok;
+	uint8_t *pend_seq;           /* per universe: the sequence being sent */
+	const uint8_t **pend_slots;  /* per universe: the slots being sent */
+
 	struct gl_output_status status;
 };
 
@@ -298,6 +309,13 @@ static void artnet_free(struct artnet_output *a)
 	free(a->universes);
 	free(a->sorted_pa);
 	free(a->reply_pa);
+	free(a->batch);
+	free(a->msgs);
+	free(a->iovs);
+	free(a->msg_universe);
+	free(a->msg_ok);
+	free(a->pend_seq);
+	free(a->pend_slots);
 	free(a);
 }
 
@@ -356,6 +374,19 @@ static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 			goto fail;
 		}
 	}
+	a->batch_cap = a->universe_count * (a->node_count ? a->node_count : 1);
+	a->batch = calloc((size_t)a->batch_cap, sizeof *a->batch);
+	a->msgs = calloc((size_t)a->batch_cap, sizeof *a->msgs);
+	a->iovs = calloc((size_t)a->batch_cap, sizeof *a->iovs);
+	a->msg_universe = calloc((size_t)a->batch_cap, sizeof *a->msg_universe);
+	a->msg_ok = calloc((size_t)a->batch_cap, sizeof *a->msg_ok);
+	a->pend_seq = calloc((size_t)a->universe_count, sizeof *a->pend_seq);
+	a->pend_slots = calloc((size_t)a->universe_count, sizeof *a->pend_slots);
+	if (!a->batch || !a->msgs || !a->iovs || !a->msg_universe || !a->msg_ok ||
+	    !a->pend_seq || !a->pend_slots) {
+		opt_fail(err, err_len, NULL, "out of memory");
+		goto fail;
+	}
 	return (struct gl_output *)a;
 
 fail:
@@ -377,21 +408,16 @@ static void artnet_note(struct artnet_output *a, uint64_t now_ns, const char *fm
 
 /* ---- sending ------------------------------------------------------------ */
 
-static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest, int len,
-			 uint64_t now_ns, const char *what, int number)
+/* Counts and notes a datagram that did not leave: sent is what the kernel
+ * took (-1 with err on failure). Returns GL_EIO or GL_EAGAIN. */
+static int artnet_send_failed(struct artnet_output *a, const struct sockaddr_in *dest,
+			      ssize_t sent, int err, uint64_t now_ns, const char *what, int number)
 {
-	ssize_t n = sendto(a->fd, a->packet, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			   (const struct sockaddr *)dest, sizeof *dest);
-	int err = errno;    /* before inet_ntop() can touch it */
 	char addr[INET_ADDRSTRLEN];
 
-	if (n == len) {
-		a->status.packets_sent++;
-		return 0;
-	}
 	a->status.send_errors++;
 	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
-	if (n >= 0) {
+	if (sent >= 0) {
 		artnet_note(a, now_ns, "artnet: %s %d to %s:%d: short send", what, number,
 			    addr, ntohs(dest->sin_port));
 		return GL_EIO;
@@ -405,6 +431,19 @@ static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest
 	artnet_note(a, now_ns, "artnet: %s %d to %s:%d: %s", what, number, addr,
 		    ntohs(dest->sin_port), strerror(err));
 	return GL_EIO;
+}
+
+static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest, int len,
+			 uint64_t now_ns, const char *what, int number)
+{
+	ssize_t n = sendto(a->fd, a->packet, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (const struct sockaddr *)dest, sizeof *dest);
+
+	if (n == len) {
+		a->status.packets_sent++;
+		return 0;
+	}
+	return artnet_send_failed(a, dest, n, errno, now_ns, what, number);
 }
 
 /* Sends one ArtDmx to every node (or the broadcast address). *delivered
@@ -664,10 +703,36 @@ static int artnet_open(struct gl_output *out)
 	return 0;
 }
 
+/* Queues one universe's ArtDmx for every destination into the batch. */
+static int artnet_queue(struct artnet_output *a, int i, const uint8_t *slots, int n)
+{
+	struct artnet_universe *u = &a->universes[i];
+	int dests = a->node_count ? a->node_count : 1;
+
+	a->pend_seq[i] = artnet_next_sequence(u->sequence);
+	a->pend_slots[i] = slots;
+	for (int d = 0; d < dests; d++) {
+		struct sockaddr_in *dest = a->node_count ? &a->nodes[d] : &a->broadcast_dest;
+		int len = artnet_wire_dmx(a->batch[n], sizeof a->batch[n], a->pend_seq[i], 0,
+					  u->port_address, slots, GL_DMX_SLOTS);
+
+		if (len < 0)
+			return len;
+		a->iovs[n] = (struct iovec){ a->batch[n], (size_t)len };
+		a->msgs[n].msg_hdr = (struct msghdr){ .msg_name = dest,
+						      .msg_namelen = sizeof *dest,
+						      .msg_iov = &a->iovs[n], .msg_iovlen = 1 };
+		a->msg_universe[n] = i;
+		a->msg_ok[n] = false;
+		n++;
+	}
+	return n;
+}
+
 static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
 {
 	struct artnet_output *a = to_artnet(out);
-	int first_err = 0;
+	int first_err = 0, n = 0;
 	bool any = false;
 
 	if (!a || !frame)
@@ -677,18 +742,70 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 	for (int i = 0; i < a->universe_count; i++) {
 		struct artnet_universe *u = &a->universes[i];
 		const uint8_t *slots = frame_slots(frame, u);
-		bool delivered = false;
 		int rc;
 
 		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
-			rc = artnet_send_universe(a, u, slots, now_ns, &delivered);
+			rc = artnet_queue(a, i, slots, n);
 		else if (keepalive_due(u, now_ns))
-			rc = artnet_send_universe(a, u, u->slots, now_ns, &delivered);
+			rc = artnet_queue(a, i, u->slots, n);
 		else
 			continue;
-		any = any || delivered;
-		if (rc && !first_err)
-			first_err = rc;
+		if (rc < 0)
+			return rc;
+		n = rc;
+	}
+	/* The whole frame in as few calls as the kernel allows; a datagram it
+	 * refuses is counted and noted, and the rest still go. */
+	for (int off = 0; off < n;) {
+		int k = sendmmsg(a->fd, a->msgs + off, (unsigned)(n - off), MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (k <= 0) {
+			int err = errno;
+			int i = a->msg_universe[off];
+			int rc = artnet_send_failed(a, a->msgs[off].msg_hdr.msg_name, -1, err, now_ns,
+						    "universe", a->universes[i].number);
+			if (!first_err)
+				first_err = rc;
+			off++;
+			continue;
+		}
+		for (int j = off; j < off + k; j++) {
+			int i = a->msg_universe[j];
+			if (a->msgs[j].msg_len == a->iovs[j].iov_len) {
+				a->msg_ok[j] = true;
+				a->status.packets_sent++;
+			} else {
+				int rc = artnet_send_failed(a, a->msgs[j].msg_hdr.msg_name,
+							    a->msgs[j].msg_len, 0, now_ns, "universe",
+							    a->universes[i].number);
+				if (!first_err)
+					first_err = rc;
+			}
+		}
+		off += k;
+	}
+	/* A universe advances when at least one destination took it; its
+	 * messages are consecutive in the batch. */
+	for (int j = 0; j < n;) {
+		int i = a->msg_universe[j];
+		bool delivered = false;
+		for (; j < n && a->msg_universe[j] == i; j++)
+			delivered |= a->msg_ok[j];
+		struct artnet_universe *u = &a->universes[i];
+		if (!delivered) {
+			/* Retry soon, but not at once: service() runs when this
+			 * time comes, and a network that is down must not make it
+			 * spin. */
+			if (u->sent)
+				u->next_keepalive_ns = now_ns + ARTNET_RETRY_NS;
+			continue;
+		}
+		any = true;
+		u->sequence = a->pend_seq[i];
+		if (a->pend_slots[i] != u->slots)
+			memcpy(u->slots, a->pend_slots[i], GL_DMX_SLOTS);
+		u->sent = true;
+		u->next_keepalive_ns = now_ns + ARTNET_KEEPALIVE_NS;
 	}
 	/* One ArtSync after the frame's ArtDmx makes nodes output together. */
 	if (any && a->sync) {
