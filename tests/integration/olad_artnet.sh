@@ -30,59 +30,17 @@ fi
 
 # ---- inside the private network namespace --------------------------------
 
-TMP=$(mktemp -d /tmp/gl-olad-artnet.XXXXXX)
-chmod 755 "$TMP"
-OLAD_PID=
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -s "$TMP/gl.pid" ]; then
-		local pid
-		pid=$(cat "$TMP/gl.pid")
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = ghostlight ] && kill "$pid" 2>/dev/null
-	fi
-	if [ -n "$OLAD_PID" ]; then
-		kill "$OLAD_PID" 2>/dev/null && wait "$OLAD_PID" 2>/dev/null
-	fi
-	if [ "$rc" -ne 0 ]; then
-		[ -s "$TMP/gl.log" ] && { echo "--- ghostlight stderr:"; tail -n 30 "$TMP/gl.log"; }
-		[ -s "$TMP/olad.log" ] && { echo "--- olad log (last 30 lines):"; tail -n 30 "$TMP/olad.log"; }
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$TOOLS/olad.sh"
+olad_begin olad-artnet
 
 # ---- olad: only Art-Net, input only, on loopback -----------------------------
-mkdir "$TMP/conf" "$TMP/home"
-for p in artnet dmx4linux dummy e131 espnet ftdidmx gpio karate kinet milinst opendmx \
-	openpixelcontrol osc pathport renard sandnet shownet spi stageprofi uartdmx usbdmx usbserial; do
-	echo "enabled = false" >"$TMP/conf/ola-$p.conf"
-done
-cat >"$TMP/conf/ola-artnet.conf" <<EOF
-enabled = true
+olad_start artnet "enabled = true
 ip = 127.0.0.1
 use_loopback = true
 output_ports = 0
 net = 0
-subnet = 0
-EOF
-chown -R nobody:nogroup "$TMP/conf" "$TMP/home"
-HOME=$TMP/home setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	olad -c "$TMP/conf" --no-http --no-register-with-dns-sd -l 3 >"$TMP/olad.log" 2>&1 &
-OLAD_PID=$!
-
-DEV=
-for _ in $(seq 100); do       # up to ~10 s
-	kill -0 "$OLAD_PID" 2>/dev/null || fail "olad exited at start"
-	DEV=$(ola_dev_info 2>/dev/null | sed -n 's/^Device \([0-9]*\): ArtNet.*/\1/p' | head -n 1)
-	[ -n "$DEV" ] && break
-	sleep 0.1
-done
-[ -n "$DEV" ] || fail "olad did not list an Art-Net device within 10 s"
-ola_patch --device "$DEV" --port 0 --input --universe 16 || fail "ola_patch port 0 -> universe 16"
-ola_patch --device "$DEV" --port 1 --input --universe 17 || fail "ola_patch port 1 -> universe 17"
+subnet = 0" "ArtNet"
+olad_patch_inputs 16 17
 echo "olad (pid $OLAD_PID, as nobody) ready: Art-Net device $DEV, input ports 0,1 -> OLA universes 16,17 (Art-Net 0:0:0, 0:0:1):"
 ola_dev_info | sed 's/^/  /'
 

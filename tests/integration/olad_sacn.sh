@@ -33,58 +33,16 @@ ip link set pb0 multicast off
 ip addr add 127.0.0.2/32 dev pb0
 ip link set pb0 up
 
-TMP=$(mktemp -d /tmp/gl-olad-sacn.XXXXXX)
-chmod 755 "$TMP"
-OLAD_PID=
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -s "$TMP/gl.pid" ]; then
-		local pid
-		pid=$(cat "$TMP/gl.pid")
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = ghostlight ] && kill "$pid" 2>/dev/null
-	fi
-	if [ -n "$OLAD_PID" ]; then
-		kill "$OLAD_PID" 2>/dev/null && wait "$OLAD_PID" 2>/dev/null
-	fi
-	if [ "$rc" -ne 0 ]; then
-		[ -s "$TMP/gl.log" ] && { echo "--- ghostlight stderr:"; tail -n 30 "$TMP/gl.log"; }
-		[ -s "$TMP/olad.log" ] && { echo "--- olad log (last 30 lines):"; tail -n 30 "$TMP/olad.log"; }
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$TOOLS/olad.sh"
+olad_begin olad-sacn
 
 # ---- olad: only E1.31, input only, on 127.0.0.2 ----------------------------
-mkdir "$TMP/conf" "$TMP/home"
-for p in artnet dmx4linux dummy e131 espnet ftdidmx gpio karate kinet milinst opendmx \
-	openpixelcontrol osc pathport renard sandnet shownet spi stageprofi uartdmx usbdmx usbserial; do
-	echo "enabled = false" >"$TMP/conf/ola-$p.conf"
-done
-cat >"$TMP/conf/ola-e131.conf" <<EOF
-enabled = true
+olad_start e131 "enabled = true
 ip = 127.0.0.2
 input_ports = 4
 output_ports = 0
-draft_discovery = false
-EOF
-chown -R nobody:nogroup "$TMP/conf" "$TMP/home"
-HOME=$TMP/home setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	olad -c "$TMP/conf" --no-http --no-register-with-dns-sd -l 3 >"$TMP/olad.log" 2>&1 &
-OLAD_PID=$!
-
-DEV=
-for _ in $(seq 100); do       # up to ~10 s
-	kill -0 "$OLAD_PID" 2>/dev/null || fail "olad exited at start"
-	DEV=$(ola_dev_info 2>/dev/null | sed -n 's/^Device \([0-9]*\): E1.31.*/\1/p' | head -n 1)
-	[ -n "$DEV" ] && break
-	sleep 0.1
-done
-[ -n "$DEV" ] || fail "olad did not list an E1.31 device within 10 s"
-ola_patch --device "$DEV" --port 0 --input --universe 1 || fail "ola_patch port 0 -> universe 1"
-ola_patch --device "$DEV" --port 1 --input --universe 2 || fail "ola_patch port 1 -> universe 2"
+draft_discovery = false" "E1.31"
+olad_patch_inputs 1 2
 echo "olad (pid $OLAD_PID, as nobody) ready: E1.31 device $DEV, input ports 0,1 -> OLA universes 1,2:"
 ola_dev_info | sed 's/^/  /'
 
