@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "../outputs/dmxusb/dmxusb.h"
+#include "outputs/dmx/dmxusb/dmxusb.h"
 
 #define DEVICES_MAX 64
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "../scripts/fixture_file.h"
-#include "../scripts/import.h"
+#include "scripts/fixture_file.h"
+#include "fixtures/import.h"
 
 static void fixture_usage(FILE *to)
 {

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "app.h"
-#include "../scripts/show.h"
+#include "scripts/show.h"
 
-#define GL_VERSION "0.1.0"
+#include "gl_version.h"
 
 static void usage(FILE *to)
 {

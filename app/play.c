@@ -23,10 +23,10 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "../outputs/control.h"
-#include "../outputs/outthread.h"
+#include "outputs/control/control.h"
+#include "outputs/dmx/outthread.h"
 #include "status.h"
-#include "../scripts/show.h"
+#include "scripts/show.h"
 
 #define GL_MAX_OUTPUT_THREADS 8  /* the engine's tap limit */
 

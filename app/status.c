@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../outputs/control.h"
+#include "outputs/control/control.h"
 
 #define ERR_LINES 5
 

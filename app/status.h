@@ -10,9 +10,9 @@
 
 #include <stdbool.h>
 
-#include "../engine/engine.h"
-#include "../scripts/show.h"
-#include "../outputs/outthread.h"
+#include "engine/engine.h"
+#include "scripts/show.h"
+#include "outputs/dmx/outthread.h"
 
 struct gl_status;
 

@@ -79,7 +79,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-export GHOSTLIGHT_FIXTURES=$REPO/fixtures
+export GHOSTLIGHT_FIXTURES=$REPO/fixtures/library
 
 # write_show N FILE
 write_show() {

@@ -21,6 +21,6 @@ fi
 ip link set lo up
 TMP=$(mktemp -d /tmp/gl-osc-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures
+export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
 echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r))"
 /usr/bin/python3 "$SRC/tests/tools/osc_remote.py" bench "$GL" "$SRC/shows/test/osc.lua" "$TMP" --gos "$GOS"

@@ -382,7 +382,7 @@ def measure(a):
         if peer == "ghostlight":
             show = os.path.join(tmp, "show.lua")
             ghostlight_show(n, show)
-            env["GHOSTLIGHT_FIXTURES"] = os.path.join(REPO, "fixtures")
+            env["GHOSTLIGHT_FIXTURES"] = os.path.join(REPO, "fixtures", "library")
             env["HOME"] = tmp
             chk = subprocess.run([a.ghostlight, "check", show], capture_output=True, text=True, env=env)
             if chk.returncode != 0:

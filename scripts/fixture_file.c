@@ -21,7 +21,8 @@
 
 #include <lauxlib.h>
 
-#include "import.h"
+#include "datadir.h"
+#include "fixtures/import.h"
 #include "sandbox.h"
 
 #define FIXTURE_RANGE_MAX_DEG 10000.0
@@ -117,16 +118,9 @@ int fixture_file_find(const char *show_dir, const char *type_name, char *path,
 			return 0;
 		env = end ? end + 1 : NULL;
 	}
-#ifdef GL_SOURCE_DIR
-	if (fixture_try(GL_SOURCE_DIR "/fixtures", strlen(GL_SOURCE_DIR "/fixtures"),
-			type_name, path, path_len))
+	if ((env = gl_data_dir(GL_DATA_FIXTURES)) &&
+	    fixture_try(env, strlen(env), type_name, path, path_len))
 		return 0;
-#endif
-#ifdef GL_DATA_DIR
-	if (fixture_try(GL_DATA_DIR "/fixtures", strlen(GL_DATA_DIR "/fixtures"),
-			type_name, path, path_len))
-		return 0;
-#endif
 	snprintf(err, err_len, "unknown fixture type \"%s\" (no %s.lua in the show's "
 		 "fixtures/, $GHOSTLIGHT_FIXTURES or the fixture library)", type_name, type_name);
 	return GL_ENOENT;

@@ -16,16 +16,16 @@
 
 #include <lua.h>
 
-#include "../engine/engine.h"
-#include "fixture_def.h"
+#include "engine/engine.h"
+#include "fixtures/fixture_def.h"
 
 #define FIXTURE_TYPE_NAME_MAX 96
 #define FIXTURE_MODE_MAX 96
 
 /* A name ending in .qxf or .json is a file path (absolute, or relative to
  * show_dir). Otherwise finds "<dir>/<type_name>.lua" in: <show_dir>/fixtures, each folder of
- * $GHOSTLIGHT_FIXTURES (colon-separated), GL_SOURCE_DIR/fixtures,
- * GL_DATA_DIR/fixtures. Returns 0 with the file in path; GL_EINVAL for a
+ * $GHOSTLIGHT_FIXTURES (colon-separated), the fixture library
+ * (datadir.h). Returns 0 with the file in path; GL_EINVAL for a
  * name that is not a relative a/b/c path (no "..") with a message in err;
  * GL_ENOENT when no folder has it. */
 int fixture_file_find(const char *show_dir, const char *type_name, char *path,

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "../engine/engine.h"
-#include "fixture_def.h"
+#include "engine/engine.h"
+#include "fixtures/fixture_def.h"
 
 #define LOOK_SELECTION_MAX 96
 #define LOOK_COLOR GL_ATTR_COUNT      /* a look value that is a colour */

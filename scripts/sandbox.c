@@ -19,7 +19,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "../engine/gl.h"
+#include "engine/gl.h"
 
 struct sandbox {
 	lua_State *L;

@@ -16,6 +16,7 @@
 
 #include <lauxlib.h>
 
+#include "datadir.h"
 #include "show_internal.h"
 
 /* ---- small shared helpers ------------------------------------------------------ */
@@ -597,12 +598,8 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	s->output_delay_s = GL_DEFAULT_OUTPUT_DELAY_MS / 1000.0;
 
 	dirs[ndirs++] = s->dir;
-#ifdef GL_SOURCE_DIR
-	dirs[ndirs++] = GL_SOURCE_DIR "/scripts/lib";
-#endif
-#ifdef GL_DATA_DIR
-	dirs[ndirs++] = GL_DATA_DIR "/scripts/lib";
-#endif
+	if (gl_data_dir(GL_DATA_LUA_LIB))
+		dirs[ndirs++] = gl_data_dir(GL_DATA_LUA_LIB);
 	s->sb = sandbox_create(SANDBOX_MEMORY_LIMIT, dirs, ndirs, show_log, s);
 	if (!s->sb) {
 		snprintf(err, err_len, "%s: out of memory", path);

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../engine/engine.h"
-#include "../outputs/output.h"
-#include "../outputs/control.h"
+#include "engine/engine.h"
+#include "outputs/dmx/output.h"
+#include "outputs/control/control.h"
 
 struct gl_show;
 

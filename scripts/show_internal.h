@@ -23,7 +23,7 @@
 
 #include "fixture_file.h"
 #include "look.h"
-#include "../outputs/control.h"
+#include "outputs/control/control.h"
 #include "sandbox.h"
 #include "show.h"
 

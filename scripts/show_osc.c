@@ -19,7 +19,7 @@
 #include <lauxlib.h>
 
 #include "show_internal.h"
-#include "../outputs/osc/osc_wire.h"
+#include "outputs/control/osc/osc_wire.h"
 
 #define OSC_URL_MAX 200
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../outputs/artnet/artnet_wire.h"
+#include "outputs/dmx/artnet/artnet_wire.h"
 
 static const uint8_t id[8] = { 'A', 'r', 't', '-', 'N', 'e', 't', 0 };
 

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
-#include "outputs/dmxusb/opendmx.h"
-#include "outputs/output.h"
+#include "outputs/dmx/dmxusb/opendmx.h"
+#include "outputs/dmx/output.h"
 
 enum call_kind {
 	C_NEW, C_FREE, C_OPEN, C_CLOSE, C_RESET, C_BAUD, C_LINE, C_FLOW, C_FLUSH, C_RTS, C_WRITE,

@@ -24,8 +24,8 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
-#include "outputs/dmxusb/dmxusb.h"
-#include "outputs/outthread.h"
+#include "outputs/dmx/dmxusb/dmxusb.h"
+#include "outputs/dmx/outthread.h"
 #include "tools/pro_widget_emu.h"
 
 #define EMU_SERIAL 0x12345678u

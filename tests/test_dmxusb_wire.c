@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "engine/gl.h"
-#include "outputs/dmxusb/pro_wire.h"
+#include "outputs/dmx/dmxusb/pro_wire.h"
 
 static void test_tx_dmx_full(void **state)
 {

@@ -24,7 +24,7 @@
 #include <expat.h>
 
 #include "scripts/fixture_file.h"
-#include "scripts/import.h"
+#include "fixtures/import.h"
 #include "scripts/show.h"
 
 #define QLC_DIR "/usr/share/qlcplus/fixtures"
@@ -35,11 +35,7 @@ static const char *source_dir(void)
 
 	if (dir && dir[0])
 		return dir;
-#ifdef GL_SOURCE_DIR
-	return GL_SOURCE_DIR;
-#else
-	return ".";
-#endif
+	return ".";    /* CTest sets GL_SOURCE_DIR; by hand, run from the tree */
 }
 
 static struct fdef *qxf_ok(const char *xml)
@@ -175,7 +171,7 @@ static void test_starter_library(void **state)
 	for (int i = 0; names[i]; i++) {
 		struct fdef *def;
 
-		snprintf(path, sizeof path, "%s/fixtures/generic/%s.lua", source_dir(), names[i]);
+		snprintf(path, sizeof path, "%s/fixtures/library/generic/%s.lua", source_dir(), names[i]);
 		if (fixture_file_read(path, &def, err, sizeof err) != 0)
 			fail_msg("%s: %s", names[i], err);
 		for (int m = 0; m < def->mode_count; m++) {

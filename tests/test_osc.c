@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "outputs/osc/osc_dispatch.h"
-#include "outputs/osc/osc_wire.h"
+#include "outputs/control/osc/osc_dispatch.h"
+#include "outputs/control/osc/osc_wire.h"
 
 static void test_pattern(void **state)
 {

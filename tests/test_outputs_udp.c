@@ -26,9 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../outputs/output.h"
-#include "../outputs/artnet/artnet_wire.h"
-#include "../outputs/sacn/sacn_wire.h"
+#include "outputs/dmx/output.h"
+#include "outputs/dmx/artnet/artnet_wire.h"
+#include "outputs/dmx/sacn/sacn_wire.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
-#include "outputs/outthread.h"
+#include "outputs/dmx/outthread.h"
 
 struct gl_output {
 	int opens_to_fail;       /* open() fails this many times first */

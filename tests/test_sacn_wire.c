@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../outputs/sacn/sacn_wire.h"
+#include "outputs/dmx/sacn/sacn_wire.h"
 
 static const uint8_t test_cid[16] = {
 	0x0d, 0x5e, 0x3a, 0x5c, 0x4f, 0x9b, 0x4c, 0x1e,

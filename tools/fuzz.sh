@@ -26,6 +26,13 @@ for t in $targets; do
 		tail -30 build-fuzz/log-"$t".txt >&2
 		exit 1
 	fi
+	# UBSan is fatal in this build (-fno-sanitize-recover); a report that
+	# still got through is a finding all the same
+	if grep -q "runtime error:" build-fuzz/log-"$t".txt; then
+		echo "tools/fuzz.sh: $t: undefined behaviour:" >&2
+		grep -m5 "runtime error:" build-fuzz/log-"$t".txt >&2
+		exit 1
+	fi
 	# libFuzzer writes crash-*/leak-*/timeout-* files on a finding
 	if ls build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* >/dev/null 2>&1; then
 		echo "tools/fuzz.sh: $t found a failing input:" >&2

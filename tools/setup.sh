@@ -4,18 +4,21 @@
 #
 #   tools/setup.sh            release build in build/
 #   tools/setup.sh --debug    ASan+UBSan test build in build-debug/
+#   tools/setup.sh --tsan     ThreadSanitizer test build in build-tsan/
 #   tools/setup.sh --no-apt   skip the package install
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 type=RelWithDebInfo
 dir=build
+flags=()
 apt=1
 for arg in "$@"; do
 	case "$arg" in
-	--debug) type=Debug; dir=build-debug ;;
+	--debug) type=Debug; dir=build-debug; flags=(-DGL_SANITIZE=ON) ;;
+	--tsan) type=Debug; dir=build-tsan; flags=(-DGL_TSAN=ON) ;;
 	--no-apt) apt=0 ;;
-	*) echo "usage: tools/setup.sh [--debug] [--no-apt]" >&2; exit 2 ;;
+	*) echo "usage: tools/setup.sh [--debug|--tsan] [--no-apt]" >&2; exit 2 ;;
 	esac
 done
 
@@ -26,10 +29,12 @@ done
 # expat + cJSON: the fixture importers; qlcplus-data: the .qxf corpus their
 # test imports (data files only, no Qt).
 # clang + its runtime: the libFuzzer targets (tools/fuzz.sh).
+# file + dpkg-dev: cpack -G DEB (shared-library dependencies of the package).
 packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-dev liblo-dev
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools
 	clang libclang-rt-14-dev
-	libexpat1-dev libcjson-dev qlcplus-data)
+	libexpat1-dev libcjson-dev qlcplus-data
+	file dpkg-dev)
 
 if [ "$apt" = 1 ]; then
 	missing=()
@@ -51,6 +56,6 @@ if [ "$apt" = 1 ]; then
 	fi
 fi
 
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" "${flags[@]}" >/dev/null
 cmake --build "$dir" -j"$(nproc)"
 echo "built: $dir/ghostlight"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scripts/import.h"
+#include "fixtures/import.h"
 
 typedef int (*fuzz_importer)(const char *name, const char *data, size_t len, struct fdef **def,
 			     char *err, size_t err_len);

@@ -14,8 +14,8 @@
 
 #include <lo/lo.h>
 
-#include "outputs/osc/osc_dispatch.h"
-#include "outputs/osc/osc_wire.h"
+#include "outputs/control/osc/osc_dispatch.h"
+#include "outputs/control/osc/osc_wire.h"
 
 static struct gl_engine *engine(void)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outputs/dmxusb/pro_wire.h"
+#include "outputs/dmx/dmxusb/pro_wire.h"
 
 static void check_frame(const struct pro_msg *m)
 {

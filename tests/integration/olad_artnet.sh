@@ -49,7 +49,6 @@ SHOW=$TMP/olad_artnet.lua
 "$PY" "$TOOLS/show_variant.py" "$SRC/shows/test/basic.lua" "$SHOW" \
 	--output 'output { "olad", type = "artnet", universes = {1, 2}, nodes = "127.0.0.1", listen = false }' \
 	|| fail "cannot rewrite the test show's outputs"
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures
 "$GL" check "$SHOW" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects the show variant"; }
 DURATION=$("$PY" "$TOOLS/gltest.py" play-seconds "$GL" "$SHOW") || fail "cannot render the show"
 echo "playing $SHOW (basic.lua, output: Art-Net unicast 127.0.0.1, universes 1,2 = port-addresses 0,1) for $DURATION s"

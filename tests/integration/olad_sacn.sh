@@ -51,7 +51,6 @@ SHOW=$TMP/olad_sacn.lua
 "$PY" "$TOOLS/show_variant.py" "$SRC/shows/test/basic.lua" "$SHOW" \
 	--output 'output { "olad", type = "sacn", universes = {1, 2}, unicast = "127.0.0.2", priority = 100 }' \
 	|| fail "cannot rewrite the test show's outputs"
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures
 "$GL" check "$SHOW" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects the show variant"; }
 DURATION=$("$PY" "$TOOLS/gltest.py" play-seconds "$GL" "$SHOW") || fail "cannot render the show"
 echo "playing $SHOW (basic.lua, output: sACN unicast 127.0.0.2, universes 1,2) for $DURATION s"

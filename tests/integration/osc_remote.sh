@@ -42,6 +42,5 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures
 "$GL" check "$SRC/shows/test/osc.lua" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/osc.lua"; }
 "$PY" "$SRC/tests/tools/osc_remote.py" test "$GL" "$SRC/shows/test/osc.lua" "$TMP"

@@ -56,7 +56,6 @@ SHOW=$TMP/wire.lua
 	--output "output { \"wire-sacn\", type = \"sacn\", universes = {1, 2}, unicast = \"127.0.0.1\", priority = 100, source_name = \"$SOURCE_NAME\" }" \
 	--output 'output { "wire-artnet", type = "artnet", universes = {1, 2}, nodes = "127.0.0.1", listen = false }' \
 	|| fail "cannot rewrite the test show's outputs"
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures
 "$GL" check "$SHOW" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects the show variant"; }
 DURATION=$("$PY" "$TOOLS/gltest.py" play-seconds "$GL" "$SHOW") || fail "cannot render the show"
 

@@ -11,7 +11,7 @@
 #ifndef GL_OUTTHREAD_H
 #define GL_OUTTHREAD_H
 
-#include "../engine/engine.h"
+#include "engine/engine.h"
 #include "output.h"
 
 struct gl_outthread;

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../engine/gl.h"
+#include "engine/gl.h"
 
 int pro_wire_frame(uint8_t *buf, size_t cap, uint8_t label, const uint8_t *data, size_t len)
 {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../engine/gl.h"
+#include "engine/gl.h"
 
 #define ARTNET_PORT 6454
 #define ARTNET_PROTVER 14

@@ -32,7 +32,7 @@
 
 #include "osc_dispatch.h"
 #include "osc_wire.h"
-#include "../control.h"
+#include "outputs/control/control.h"
 
 #define OSC_DEFAULT_PORT 7700
 #define OSC_ALLOW_MAX 32

@@ -16,8 +16,8 @@
 
 #include <stdbool.h>
 
-#include "../../engine/engine.h"
-#include "../control.h"
+#include "engine/engine.h"
+#include "outputs/control/control.h"
 
 #define OSC_ADDRESS_MAX 256
 #define OSC_DISPATCH_CMDS_MAX 64

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/engine.h"
-#include "output.h"
+#include "engine/engine.h"
+#include "outputs/options.h"
 
 #define GL_CONTROL_MAX_FDS 64      /* fds one adapter may ask to poll */
 #define GL_CONTROL_MAX 8           /* adapters in one set */

@@ -14,7 +14,7 @@
  * (E1.31 6.6.1 recommends repeating), then every 800 ms as keep-alive
  * (receivers time out after 2.5 s).
  */
-#include "../output.h"
+#include "outputs/dmx/output.h"
 #include "sacn_wire.h"
 
 #include <arpa/inet.h>

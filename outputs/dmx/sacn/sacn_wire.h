@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../engine/gl.h"
+#include "engine/gl.h"
 
 #define SACN_PORT 5568
 #define SACN_CID_LEN 16

@@ -15,7 +15,7 @@
  * frame has had its wire time. A device that fails or disappears is closed
  * and reopened with back-off (0.5 s doubling to 5 s).
  */
-#include "../output.h"
+#include "outputs/dmx/output.h"
 #include "dmxusb.h"
 #include "opendmx.h"
 

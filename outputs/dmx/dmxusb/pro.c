@@ -17,7 +17,7 @@
  * closed, and reopened with back-off. Invariant: out_buf holds only whole
  * frames, so a frame is never cut except by closing the device.
  */
-#include "../output.h"
+#include "outputs/dmx/output.h"
 #include "dmxusb.h"
 #include "pro_wire.h"
 

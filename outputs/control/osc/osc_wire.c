@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "osc_wire.h"
-#include "../../engine/gl.h"
+#include "engine/gl.h"
 
 #define OSC_MATCH_STEPS 20000
 

@@ -14,7 +14,7 @@
  * goes out when the frame differs from it and otherwise every second
  * (Art-Net requires a refresh within 4 s).
  */
-#include "../output.h"
+#include "outputs/dmx/output.h"
 #include "artnet_wire.h"
 
 #include <arpa/inet.h>

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../engine/gl.h"
+#include "engine/gl.h"
 
 #define DMXUSB_FTDI_VID 0x0403
 #define DMXUSB_FTDI_PID_FT232R 0x6001   /* Enttec Pro, Open DMX, ultraDMX, many clones */

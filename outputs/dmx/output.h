@@ -20,18 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/engine.h"
+#include "engine/engine.h"
+#include "outputs/options.h"
 
 #define GL_OUTPUT_MAX_UNIVERSES 4096
-#define GL_OUTPUT_MAX_OPTIONS 24
-
-/* One option from the show file, as text (numbers formatted with %.17g,
- * booleans "true"/"false", lists as comma-separated text). */
-struct gl_output_option {
-	char key[32];
-	char value[256];
-	int line;              /* show-file line, for errors; 0 unknown */
-};
 
 struct gl_output_config {
 	char name[GL_NAME_MAX];      /* the show's name for this output */
@@ -103,16 +95,6 @@ const struct gl_output_option *gl_output_option(const struct gl_output_config *c
 /* Fails with a message naming the first option not in `known` (NULL-ended). */
 int gl_output_check_keys(const struct gl_output_config *cfg, const char *const *known,
 			 char *err, size_t err_len);
-
-/* Option values reach configure() as text ("%.17g" numbers, "true"/"false").
- * gl_output_int: a whole number min..max ("100", "1e+02"); gl_output_bool:
- * true/false/1/0. Return 0, or GL_ERANGE / GL_EINVAL. */
-int gl_output_int(const char *text, long min, long max, long *out);
-int gl_output_bool(const char *text, bool *out);
-/* Formats "<prefix>: <message> (line N)" into err (the line when opt has
- * one); returns GL_EINVAL, for `return fail(...)` in configure(). */
-int gl_output_vfail(char *err, size_t err_len, const char *prefix,
-		    const struct gl_output_option *opt, const char *fmt, va_list ap);
 
 /* The start of every network output's configure(): a config, only known
  * keys, 1..GL_OUTPUT_MAX_UNIVERSES universes. Returns 0 or GL_EINVAL with
