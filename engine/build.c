@@ -614,10 +614,22 @@ static void *take(struct layout *p, size_t count, size_t elem)
 
 #define TAKE(p, ptr, count) ((ptr) = take((p), (size_t)(count), sizeof *(ptr)))
 
+struct master_entry {
+	int32_t lane, fixture;
+};
+
 /* What finalize works out before the plan exists. */
 struct shape {
 	int32_t *u_lane;         /* universe_count + 1 */
 	int32_t *param_lane;     /* param_count */
+	uint8_t *lane_cls;       /* lane_count: enum gl_attr_class */
+	float *defaults;         /* lane_count */
+	uint16_t *dim;           /* universe_count x 512: see gl_engine.dim */
+	int32_t *look;           /* per universe: the first universe that looks the same */
+	int32_t *look_defaults, *look_dim;  /* per universe: where its blocks go */
+	int defaults_count, dim_count;      /* in the plan, after sharing */
+	struct master_entry *masters;  /* master_count, by lane */
+	int master_run_count;
 	int32_t **list_lanes;    /* per list: its params' lanes, ascending */
 	int fix_count, seg_count;
 };
@@ -626,14 +638,16 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 {
 	size_t nu = (size_t)e->universe_count, nl = (size_t)e->lane_count;
 	TAKE(p, e->param_lane, e->param_count);
-	TAKE(p, e->defaults, nl);
+	TAKE(p, e->defaults, sh->defaults_count);
+	TAKE(p, e->u_defaults, nu);
+	TAKE(p, e->dim, (size_t)sh->dim_count * GL_DMX_SLOTS);
 	TAKE(p, e->out, nl);
 	TAKE(p, e->lane_cls, nl);
 	TAKE(p, e->owner, nl);
 	TAKE(p, e->owner_stamp, nl);
 	TAKE(p, e->prog_slot, nl);
 	TAKE(p, e->u_lane, nu + 1);
-	TAKE(p, e->u_dim, nu * GL_DMX_SLOTS);
+	TAKE(p, e->u_dim, nu);
 	TAKE(p, e->u_fix, nu + 1);
 	TAKE(p, e->u_master, nu + 1);
 	TAKE(p, e->u_seg, nu + 1);
@@ -644,7 +658,7 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 	TAKE(p, e->dmx, nu * GL_DMX_SLOTS);
 	TAKE(p, e->fix, sh->fix_count);
 	TAKE(p, e->seg, sh->seg_count);
-	TAKE(p, e->master_lane, e->master_count);
+	TAKE(p, e->master_runs, sh->master_run_count);
 	TAKE(p, e->master_fixture, e->master_count);
 	TAKE(p, e->master_factor, e->master_count);
 	TAKE(p, e->prog_lane, e->param_count);
@@ -685,6 +699,12 @@ static int cmp_i32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_master(const void *a, const void *b)
+{
+	return cmp_i32(&((const struct master_entry *)a)->lane,
+		       &((const struct master_entry *)b)->lane);
+}
+
 /* Lane blocks: per universe its 512 slot lanes, its virtual intensities,
  * the 1.0 lane, padded. Every param gets its lane. */
 static int place_lanes(struct gl_engine *e, struct shape *sh)
@@ -701,66 +721,150 @@ static int place_lanes(struct gl_engine *e, struct shape *sh)
 	sh->u_lane[e->universe_count] = lane;
 	e->lane_count = lane;
 
-	int *vi_next = calloc((size_t)e->universe_count + 1, sizeof *vi_next);
-	if (!vi_next)
+	size_t nu = (size_t)e->universe_count;
+	int *vi_next = calloc(nu + 1, sizeof *vi_next);
+	sh->lane_cls = malloc((size_t)(lane ? lane : 1));
+	sh->defaults = calloc((size_t)(lane ? lane : 1), sizeof *sh->defaults);
+	sh->dim = malloc((nu ? nu : 1) * GL_DMX_SLOTS * sizeof *sh->dim);
+	if (!vi_next || !sh->lane_cls || !sh->defaults || !sh->dim) {
+		free(vi_next);
 		return GL_ENOMEM;
+	}
+	/* empty lanes: not intensity, so never mastered and never owned */
+	memset(sh->lane_cls, GL_CLASS_COLOR, (size_t)lane);
 	for (int i = 0; i < e->fixture_count; i++) {
 		const struct fixture *f = &e->fixtures[i];
 		int base = sh->u_lane[f->universe_index];
 		for (int c = 0; c < f->type->channel_count; c++) {
 			const struct gl_channel *ch = &f->type->channels[c];
-			sh->param_lane[f->first_param + c] = base + f->address - 1 + ch->offset;
+			int k = base + f->address - 1 + ch->offset;
+			sh->param_lane[f->first_param + c] = k;
+			sh->lane_cls[k] = (uint8_t)gl_attr_class(ch->attr);
+			sh->defaults[k] = ch->attr == GL_ATTR_INTENSITY && !ch->fixed ? 0.0f
+										      : ch->default_value;
 			if (ch->bytes > 1 || ch->inverted)
 				sh->fix_count++;
 		}
-		if (f->type->virtual_intensity)
-			sh->param_lane[f->intensity_param] =
-				base + GL_DMX_SLOTS + vi_next[f->universe_index]++;
+		if (f->type->virtual_intensity) {
+			int k = base + GL_DMX_SLOTS + vi_next[f->universe_index]++;
+			sh->param_lane[f->intensity_param] = k;
+			sh->lane_cls[k] = GL_CLASS_INTENSITY;
+		}
 		if (f->intensity_param >= 0)
 			e->master_count++;
 	}
+	/* the 1.0 lane of each universe, after its virtual intensities, and
+	 * what every slot is multiplied by: that, or a virtual intensity */
+	for (size_t u = 0; u < nu; u++) {
+		int one = GL_DMX_SLOTS + vi_next[u];
+		sh->defaults[sh->u_lane[u] + one] = 1.0f;
+		for (int s = 0; s < GL_DMX_SLOTS; s++)
+			sh->dim[u * GL_DMX_SLOTS + s] = (uint16_t)one;
+	}
+	for (int i = 0; i < e->fixture_count; i++) {
+		const struct fixture *f = &e->fixtures[i];
+		int base = sh->u_lane[f->universe_index];
+		if (!f->type->virtual_intensity)
+			continue;
+		for (int c = 0; c < f->type->channel_count; c++) {
+			const struct gl_channel *ch = &f->type->channels[c];
+			if (is_emitter(ch->attr) && !ch->fixed)
+				sh->dim[(size_t)f->universe_index * GL_DMX_SLOTS + f->address - 1 +
+					ch->offset] =
+					(uint16_t)(sh->param_lane[f->intensity_param] - base);
+		}
+	}
 	free(vi_next);
+
+	/* every fixture's intensity is mastered: by lane, and counted in runs
+	 * of consecutive lanes of one universe */
+	sh->masters = malloc((size_t)(e->master_count ? e->master_count : 1) * sizeof *sh->masters);
+	if (!sh->masters)
+		return GL_ENOMEM;
+	int mc = 0;
+	for (int i = 0; i < e->fixture_count; i++)
+		if (e->fixtures[i].intensity_param >= 0)
+			sh->masters[mc++] = (struct master_entry){
+				sh->param_lane[e->fixtures[i].intensity_param], i };
+	qsort(sh->masters, (size_t)mc, sizeof *sh->masters, cmp_master);
+	for (int i = 0; i < mc; i++)
+		if (i == 0 || sh->masters[i].lane != sh->masters[i - 1].lane + 1 ||
+		    universe_of_lane(sh->u_lane, e->universe_count, sh->masters[i].lane) !=
+		    universe_of_lane(sh->u_lane, e->universe_count, sh->masters[i - 1].lane))
+			sh->master_run_count++;
 	return 0;
 }
 
-/* A list's params, by lane; its runs (consecutive lanes, gaps of up to
- * GL_RUN_GAP merged through) and the universes they touch. With values
- * NULL it only counts. */
+
+/* The end of the stretch of params from i on that share one class. */
+static int same_class_end(const struct shape *sh, const int32_t *lanes, int i, int end)
+{
+	int j = i + 1;
+	while (j < end && sh->lane_cls[lanes[j]] == sh->lane_cls[lanes[i]])
+		j++;
+	return j;
+}
+
+/* One run: params [r0, r1) of a base run starting at param b (whose first
+ * value index is value). Its kind is the class all its params share, or
+ * RUN_MIXED. */
+static void add_run(struct cuelist *l, const struct shape *sh, const int32_t *lanes,
+		    int b, int value, int r0, int r1, int *runs)
+{
+	if (l->runs) {
+		uint8_t kind = sh->lane_cls[lanes[r0]];
+		for (int i = r0; i < r1; i++) {
+			if (sh->lane_cls[lanes[i]] != kind)
+				kind = RUN_MIXED;
+			l->p_lane[i] = lanes[i];
+			l->p_value[i] = value + lanes[i] - lanes[b];
+		}
+		l->runs[*runs] = (struct list_run){ lanes[r0], value + lanes[r0] - lanes[b],
+						    lanes[r1 - 1] - lanes[r0] + 1, r1 - r0, kind,
+						    false };
+	}
+	(*runs)++;
+}
+
+/* A list's runs: its params by lane, consecutive lanes together (a gap of
+ * up to GL_RUN_GAP lanes merged through, never across universes), then
+ * cut where a long stretch of one class begins or ends, so most lanes are
+ * merged by a loop for one class. Also the universes they touch. Counts
+ * only while l->runs is NULL. */
 static void list_runs(struct gl_engine *e, const struct shape *sh, struct cuelist *l,
 		      const int32_t *lanes)
 {
-	int runs = 0, values = 0, unis = 0, prev_u = -1, prev_k = 0;
-	for (int i = 0; i < l->param_count; i++) {
-		int k = lanes[i];
-		int u = universe_of_lane(sh->u_lane, e->universe_count, k);
-		bool new_universe = u != prev_u;
-		if (new_universe || k - prev_k - 1 > GL_RUN_GAP) {
-			if (l->runs) {
-				if (runs > 0)
-					l->runs[runs - 1].count = values - l->runs[runs - 1].value;
-				l->runs[runs] = (struct list_run){ k, values, 0 };
-			}
-			runs++;
-			if (new_universe) {
-				if (l->universes)
-					l->universes[unis] = u;
-				unis++;
-			}
-		} else {
-			values += k - prev_k - 1;   /* the gap: 0 for ever */
+	int n = l->param_count, runs = 0, unis = 0, value = 0, prev_u = -1;
+	for (int i = 0; i < n;) {
+		int u = universe_of_lane(sh->u_lane, e->universe_count, lanes[i]);
+		int j = i + 1;
+		while (j < n && lanes[j] - lanes[j - 1] - 1 <= GL_RUN_GAP && lanes[j] < sh->u_lane[u + 1])
+			j++;
+		if (u != prev_u) {
+			if (l->universes)
+				l->universes[unis] = u;
+			unis++;
+			prev_u = u;
 		}
-		if (l->p_value) {
-			l->p_lane[i] = k;
-			l->p_value[i] = values;
+		for (int a = i; a < j;) {
+			int b = same_class_end(sh, lanes, a, j);
+			if (b - a < GL_RUN_UNIFORM) {
+				/* short stretches together, up to the next long one */
+				while (b < j) {
+					int c = same_class_end(sh, lanes, b, j);
+					if (c - b >= GL_RUN_UNIFORM)
+						break;
+					b = c;
+				}
+			}
+			add_run(l, sh, lanes, i, value, a, b, &runs);
+			a = b;
 		}
-		values++;
-		prev_u = u;
-		prev_k = k;
+		value += lanes[j - 1] - lanes[i] + 1;
+		i = j;
 	}
-	if (l->runs && runs > 0)
-		l->runs[runs - 1].count = values - l->runs[runs - 1].value;
 	l->run_count = runs;
-	l->value_count = values;
+	l->value_count = value;
 	l->universe_count = unis;
 }
 
@@ -813,14 +917,66 @@ static void list_tracking(const struct gl_engine *e, struct cuelist *l, int32_t 
 		lane_map[l->p_lane[i]] = -1;
 }
 
-struct master_entry {
-	int32_t lane, fixture;
-};
-
-static int cmp_master(const void *a, const void *b)
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
-	return cmp_i32(&((const struct master_entry *)a)->lane,
-		       &((const struct master_entry *)b)->lane);
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* Universes patched alike (a rig of identical bars, say) share one block
+ * of defaults and one of dimmers: the tick streams through a few kilobytes
+ * instead of one copy per universe. */
+static int share_looks(const struct gl_engine *e, struct shape *sh)
+{
+	size_t nu = (size_t)e->universe_count, cap = 16;
+	while (cap < 2 * nu)
+		cap *= 2;
+	int32_t *table = malloc(cap * sizeof *table);
+	uint64_t *hash = malloc((nu ? nu : 1) * sizeof *hash);
+	sh->look = malloc((nu ? nu : 1) * sizeof *sh->look);
+	sh->look_defaults = malloc((nu ? nu : 1) * sizeof *sh->look_defaults);
+	sh->look_dim = malloc((nu ? nu : 1) * sizeof *sh->look_dim);
+	if (!table || !hash || !sh->look || !sh->look_defaults || !sh->look_dim) {
+		free(table);
+		free(hash);
+		return GL_ENOMEM;
+	}
+	for (size_t i = 0; i < cap; i++)
+		table[i] = -1;
+	for (size_t u = 0; u < nu; u++) {
+		int first = sh->u_lane[u], count = sh->u_lane[u + 1] - first;
+		const float *def = sh->defaults + first;
+		const uint16_t *dim = sh->dim + u * GL_DMX_SLOTS;
+		hash[u] = fnv1a(fnv1a(0xcbf29ce484222325ull, def, (size_t)count * sizeof *def), dim,
+				GL_DMX_SLOTS * sizeof *dim);
+		size_t at = hash[u] & (cap - 1);
+		sh->look[u] = (int32_t)u;
+		for (; table[at] >= 0; at = (at + 1) & (cap - 1)) {
+			int v = table[at], vfirst = sh->u_lane[v];
+			if (hash[v] == hash[u] && sh->u_lane[v + 1] - vfirst == count &&
+			    memcmp(sh->defaults + vfirst, def, (size_t)count * sizeof *def) == 0 &&
+			    memcmp(sh->dim + (size_t)v * GL_DMX_SLOTS, dim,
+				   GL_DMX_SLOTS * sizeof *dim) == 0) {
+				sh->look[u] = v;
+				break;
+			}
+		}
+		if (sh->look[u] == (int32_t)u) {
+			table[at] = (int32_t)u;
+			sh->look_defaults[u] = sh->defaults_count;
+			sh->look_dim[u] = sh->dim_count * GL_DMX_SLOTS;
+			sh->defaults_count += count;
+			sh->dim_count++;
+		} else {
+			sh->look_defaults[u] = sh->look_defaults[sh->look[u]];
+			sh->look_dim[u] = sh->look_dim[sh->look[u]];
+		}
+	}
+	free(table);
+	free(hash);
+	return 0;
 }
 
 /* Fills the per-lane and per-universe arrays of a laid-out plan. */
@@ -829,61 +985,32 @@ static int fill_plan(struct gl_engine *e, const struct shape *sh)
 	int nu = e->universe_count;
 	memcpy(e->param_lane, sh->param_lane, (size_t)e->param_count * sizeof *e->param_lane);
 	memcpy(e->u_lane, sh->u_lane, ((size_t)nu + 1) * sizeof *e->u_lane);
-	for (int k = 0; k < e->lane_count; k++)
-		e->lane_cls[k] = GL_CLASS_COLOR;   /* empty lanes: never owned, never mastered */
-	/* the 1.0 lane of each universe: after its virtual intensities */
-	int *vi_count = calloc((size_t)nu + 1, sizeof *vi_count);
-	struct master_entry *m = malloc((size_t)(e->master_count ? e->master_count : 1) * sizeof *m);
-	if (!vi_count || !m) {
-		free(vi_count);
-		free(m);
-		return GL_ENOMEM;
-	}
-	for (int i = 0; i < e->fixture_count; i++)
-		if (e->fixtures[i].type->virtual_intensity)
-			vi_count[e->fixtures[i].universe_index]++;
+	memcpy(e->lane_cls, sh->lane_cls, (size_t)e->lane_count);
 	for (int u = 0; u < nu; u++) {
-		int one = GL_DMX_SLOTS + vi_count[u];
-		e->defaults[e->u_lane[u] + one] = 1.0f;
-		for (int s = 0; s < GL_DMX_SLOTS; s++)
-			e->u_dim[(size_t)u * GL_DMX_SLOTS + s] = (uint16_t)one;
+		int first = sh->u_lane[u], count = sh->u_lane[u + 1] - first;
+		e->u_defaults[u] = sh->look_defaults[u];
+		e->u_dim[u] = sh->look_dim[u];
+		if (sh->look[u] == u) {   /* the first of its look: its blocks */
+			memcpy(e->defaults + e->u_defaults[u], sh->defaults + first,
+			       (size_t)count * sizeof *e->defaults);
+			memcpy(e->dim + e->u_dim[u], sh->dim + (size_t)u * GL_DMX_SLOTS,
+			       GL_DMX_SLOTS * sizeof *e->dim);
+		}
+		memcpy(e->out + first, sh->defaults + first, (size_t)count * sizeof *e->out);
 	}
-
-	int mc = 0;
 	for (int i = 0; i < e->fixture_count; i++) {
 		const struct fixture *f = &e->fixtures[i];
-		int u = f->universe_index, base = e->u_lane[u];
-		for (int c = 0; c < f->type->channel_count; c++) {
-			const struct gl_channel *ch = &f->type->channels[c];
-			int k = e->param_lane[f->first_param + c];
-			bool dimmed = f->type->virtual_intensity && is_emitter(ch->attr) && !ch->fixed;
-			e->defaults[k] = ch->attr == GL_ATTR_INTENSITY && !ch->fixed ? 0.0f
-										     : ch->default_value;
-			e->lane_cls[k] = (uint8_t)gl_attr_class(ch->attr);
-			if (dimmed)
-				e->u_dim[(size_t)u * GL_DMX_SLOTS + k - base] =
-					(uint16_t)(e->param_lane[f->intensity_param] - base);
-			if (ch->bytes > 1 || ch->inverted)
-				e->u_fix[u + 1]++;   /* counted here, placed below */
-		}
-		if (f->type->virtual_intensity) {
-			int k = e->param_lane[f->intensity_param];
-			e->defaults[k] = 0.0f;
-			e->lane_cls[k] = GL_CLASS_INTENSITY;
-		}
-		if (f->intensity_param >= 0)
-			m[mc++] = (struct master_entry){ e->param_lane[f->intensity_param], i };
+		for (int c = 0; c < f->type->channel_count; c++)
+			if (f->type->channels[c].bytes > 1 || f->type->channels[c].inverted)
+				e->u_fix[f->universe_index + 1]++;   /* placed below */
 	}
-	free(vi_count);
 
 	/* fixups, grouped by universe */
 	for (int u = 0; u < nu; u++)
 		e->u_fix[u + 1] += e->u_fix[u];
 	int *at = calloc((size_t)nu + 1, sizeof *at);
-	if (!at) {
-		free(m);
+	if (!at)
 		return GL_ENOMEM;
-	}
 	memcpy(at, e->u_fix, (size_t)nu * sizeof *at);
 	for (int i = 0; i < e->fixture_count; i++) {
 		const struct fixture *f = &e->fixtures[i];
@@ -906,18 +1033,23 @@ static int fill_plan(struct gl_engine *e, const struct shape *sh)
 	}
 	free(at);
 
-	/* masters, by lane (so by universe) */
-	qsort(m, (size_t)mc, sizeof *m, cmp_master);
-	for (int i = 0; i < mc; i++) {
-		e->master_lane[i] = m[i].lane;
-		e->master_fixture[i] = m[i].fixture;
+	/* masters: runs of consecutive intensity lanes, by universe */
+	for (int i = 0; i < e->master_count; i++) {
+		e->master_fixture[i] = sh->masters[i].fixture;
 		e->master_factor[i] = 1.0f;
-		e->u_master[universe_of_lane(e->u_lane, nu, m[i].lane) + 1]++;
 	}
-	free(m);
+	for (int i = 0, r = 0; i < e->master_count; r++) {
+		int j = i + 1;
+		while (j < e->master_count && sh->masters[j].lane == sh->masters[j - 1].lane + 1 &&
+		       sh->masters[j].lane < e->u_lane[universe_of_lane(e->u_lane, nu,
+									 sh->masters[i].lane) + 1])
+			j++;
+		e->master_runs[r] = (struct master_run){ sh->masters[i].lane, i, j - i, true, 1.0f };
+		e->u_master[universe_of_lane(e->u_lane, nu, sh->masters[i].lane) + 1]++;
+		i = j;
+	}
 	for (int u = 0; u < nu; u++)
 		e->u_master[u + 1] += e->u_master[u];
-	memcpy(e->out, e->defaults, (size_t)e->lane_count * sizeof *e->out);
 	return 0;
 }
 
@@ -954,6 +1086,13 @@ static void free_shape(struct gl_engine *e, struct shape *sh)
 {
 	free(sh->u_lane);
 	free(sh->param_lane);
+	free(sh->lane_cls);
+	free(sh->defaults);
+	free(sh->dim);
+	free(sh->look);
+	free(sh->look_defaults);
+	free(sh->look_dim);
+	free(sh->masters);
 	if (sh->list_lanes)
 		for (int li = 0; li < e->list_count; li++)
 			free(sh->list_lanes[li]);
@@ -973,7 +1112,7 @@ int gl_engine_finalize(struct gl_engine *e)
 	if (!sh.u_lane || !sh.param_lane || !sh.list_lanes)
 		goto out;
 	e->master_count = 0;
-	if (place_lanes(e, &sh) != 0)
+	if (place_lanes(e, &sh) != 0 || share_looks(e, &sh) != 0)
 		goto out;
 	lane_map = malloc((size_t)(e->lane_count ? e->lane_count : 1) * sizeof *lane_map);
 	if (!lane_map)
@@ -990,9 +1129,12 @@ int gl_engine_finalize(struct gl_engine *e)
 
 	struct layout p = { 0 };
 	lay_out(e, &sh, &p);
-	e->plan = calloc(1, p.size + 64);
+	/* written through now, so the engine thread's first tick does not
+	 * fault every page of it in */
+	e->plan = malloc(p.size + 64);
 	if (!e->plan)
 		goto out;
+	memset(e->plan, 0, p.size + 64);
 	p.base = (char *)(((uintptr_t)e->plan + 63) & ~(uintptr_t)63);
 	p.size = 0;
 	lay_out(e, &sh, &p);

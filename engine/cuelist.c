@@ -113,6 +113,48 @@ static uint16_t list_owner_id(const struct gl_engine *e, const struct cuelist *l
 	return (uint16_t)(l - e->lists + 1);
 }
 
+/* The run of list l holding lane k (one must). */
+static struct list_run *run_of(const struct cuelist *l, int k)
+{
+	int lo = 0, hi = l->run_count - 1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (l->runs[mid].lane <= k)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return &l->runs[lo];
+}
+
+/* Whether list `me` shows every lane of an LTP run without gaps. */
+static bool run_owned(const struct gl_engine *e, const struct list_run *r, uint16_t me)
+{
+	if (r->kind == GL_CLASS_INTENSITY || r->kind == RUN_MIXED || r->params != r->count)
+		return false;
+	for (int k = r->lane; k < r->lane + r->count; k++)
+		if (e->owner[k] != me)
+			return false;
+	return true;
+}
+
+/* Lane k, in run r of list me, now shows me's value: the list it showed
+ * no longer owns all of its run; r may now be owned all (checked once
+ * the GO is through with r: *check). */
+static void take_lane(struct gl_engine *e, struct list_run *r, int k, uint16_t me,
+		      struct list_run **check)
+{
+	uint16_t prev = e->owner[k];
+	if (prev && prev != me)
+		run_of(&e->lists[prev - 1], k)->owned_all = false;
+	e->owner[k] = me;
+	if (r != *check) {
+		if (*check)
+			(*check)->owned_all = run_owned(e, *check, me);
+		*check = r;
+	}
+}
+
 /* The list stops holding param i: an intensity adds nothing any more, an
  * LTP value it shows goes back to the layers below. */
 static void let_go(struct gl_engine *e, struct cuelist *l, int i)
@@ -132,6 +174,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	const float *row = l->tracked + (size_t)cue * l->param_count;
 	uint32_t stamp = ++e->go_counter;
 	uint16_t me = list_owner_id(e, l);
+	struct list_run *check = NULL;   /* a run of this list that took lanes */
 	/* where the running fades stand at the GO instant (not at the last
 	 * tick), so a follow at its exact time starts from the exact values */
 	float el_prev = l->state == GL_LIST_OFF ? 0.0f : elapsed_s(l, at_ns);
@@ -155,6 +198,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		}
 	}
 
+	struct list_run *run = l->runs;   /* the run of param i: both go by lane */
 	for (int i = 0; i < l->param_count; i++) {
 		int k = l->p_lane[i], v = l->p_value[i];
 		int cls = e->lane_cls[k];
@@ -163,6 +207,8 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		float target = row[i];
 		float start;
 
+		while (k >= run->lane + run->count)
+			run++;
 		if (set)
 			start = value_at(cls, l->start[v], l->target[v], x_prev);
 		else if (intensity)
@@ -184,13 +230,14 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		}
 		if (!intensity && (!set || target != l->target[v])) {
 			l->p_stamp[i] = stamp;
-			e->owner[k] = me;     /* the newest GO shows */
-			e->owner_stamp[k] = stamp;
+			take_lane(e, run, k, me, &check);   /* the newest GO shows */
 		}
 		l->start[v] = start;
 		l->target[v] = target;
 		l->p_set[i] = 1;
 	}
+	if (check)
+		check->owned_all = run_owned(e, check, me);
 
 	l->dirty = true;
 	l->state = GL_LIST_RUNNING;
@@ -333,6 +380,11 @@ void cuelist_rebuild_owners(struct gl_engine *e)
 			e->owner[k] = (uint16_t)(li + 1);
 			e->owner_stamp[k] = l->p_stamp[i];
 		}
+	}
+	for (int li = 0; li < e->list_count; li++) {
+		struct cuelist *l = &e->lists[li];
+		for (int r = 0; r < l->run_count; r++)
+			l->runs[r].owned_all = run_owned(e, &l->runs[r], (uint16_t)(li + 1));
 	}
 	e->owners_stale = false;
 }

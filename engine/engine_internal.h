@@ -43,6 +43,8 @@
 /* A list's params become runs of consecutive lanes; a gap of up to this
  * many lanes it does not hold is merged through (cheaper than a new run). */
 #define GL_RUN_GAP 16
+/* A stretch of at least this many params of one class is a run of its own. */
+#define GL_RUN_UNIFORM 32
 #define GL_MAX_LISTS 65534       /* LTP owners are uint16 list + 1 */
 
 struct fixture {
@@ -86,11 +88,20 @@ struct timing {
 	float inv_fade;          /* 1 / fade seconds; 0 = no fade (a snap) */
 };
 
-/* count lanes from lane; the list's values for them from value index
- * `value` on (start[] and target[]). */
+/* A run of a list: count lanes from lane; the list's values for them from
+ * value index `value` on (start[] and target[]). kind: the class every
+ * param in it has (enum gl_attr_class), merged by a loop for that class,
+ * or RUN_MIXED. owned_all: an LTP run without gaps whose every lane this
+ * list shows, merged without looking at the owners (kept at each GO and
+ * rebuild of the owners). */
 struct list_run {
 	int32_t lane, value, count;
+	int32_t params;          /* lanes in it the list holds (count: no gap) */
+	uint8_t kind;
+	bool owned_all;
 };
+
+#define RUN_MIXED 0xff
 
 /* The runs of one list inside one universe. */
 struct list_seg {
@@ -193,6 +204,15 @@ struct render_fixup {
 	bool invert;
 };
 
+/* Lanes lane .. lane + count - 1 are scaled by master_factor[factor ..];
+ * `same` when those factors are all `factor_all` (no group fader in the
+ * run, or the same ones), so the loop needs no factor array. */
+struct master_run {
+	int32_t lane, factor, count;
+	bool same;
+	float factor_all;
+};
+
 /* How the engine thread runs, set by the thread itself when it starts. */
 struct engine_sched {
 	bool started;
@@ -242,17 +262,22 @@ struct gl_engine {
 	int lane_count;
 	int32_t *param_lane;     /* per param */
 	/* per lane */
-	float *defaults;
 	float *out;              /* merged value after masters */
 	uint8_t *lane_cls;       /* enum gl_attr_class; non-intensity for empty lanes */
 	uint16_t *owner;         /* LTP: 1 + the list whose value shows, 0 none */
-	uint32_t *owner_stamp;   /* that list's stamp for it */
+	uint32_t *owner_stamp;   /* scratch of cuelist_rebuild_owners() */
 	int32_t *prog_slot;      /* 1 + index in prog_*, 0 when not in the programmer */
 	/* per universe */
 	int32_t *u_lane;         /* first lane; u_lane[universe_count] = lane_count */
-	uint16_t *u_dim;         /* 512 per universe: lane (from u_lane) each slot
-				  * is multiplied by: its virtual intensity or the
-				  * universe's 1.0 lane */
+	/* Defaults and dimmers, one block per look (universes patched alike
+	 * share one): u_defaults[u] is where universe u's lane defaults start
+	 * in defaults[], u_dim[u] where its 512 dimmers start in dim[]: the
+	 * lane (from u_lane) each slot is multiplied by, a virtual intensity
+	 * or the universe's 1.0 lane. */
+	float *defaults;
+	int32_t *u_defaults;
+	uint16_t *dim;
+	int32_t *u_dim;
 	int32_t *u_fix;          /* fixups of universe u: u_fix[u]..u_fix[u+1] */
 	int32_t *u_master;       /* master entries, same */
 	int32_t *u_seg;          /* list segments, same */
@@ -264,9 +289,10 @@ struct gl_engine {
 	uint8_t *dmx;            /* universe_count * 512 */
 	struct render_fixup *fix;
 	struct list_seg *seg;
-	/* masters: every fixture's intensity lane and its group-master factor */
-	int32_t *master_lane;
-	int32_t *master_fixture;
+	/* masters: every fixture's intensity lane, in runs of consecutive
+	 * lanes, and its group-master factor */
+	struct master_run *master_runs;  /* u_master indexes these */
+	int32_t *master_fixture; /* per master entry */
 	float *master_factor;
 	int master_count;
 	/* the programmer: params set live, above every playback (LTP for all,

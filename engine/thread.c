@@ -153,15 +153,16 @@ struct gl_frame_tap *gl_engine_add_tap(struct gl_engine *e)
 		return NULL;
 	tap->engine = e;
 	tap->ready_fd = -1;
+	size_t bytes = (size_t)(e->universe_count ? e->universe_count : 1) * GL_DMX_SLOTS;
 	for (int i = 0; i < 3; i++) {
 		tap->frames[i].universe_count = e->universe_count;
 		tap->frames[i].numbers = e->universes;
-		tap->frames[i].dmx = calloc((size_t)(e->universe_count ? e->universe_count : 1),
-					    GL_DMX_SLOTS);
+		tap->frames[i].dmx = malloc(bytes);
 		if (!tap->frames[i].dmx) {
 			tap_free(tap);
 			return NULL;
 		}
+		memset(tap->frames[i].dmx, 0, bytes);   /* faulted in now, not in a tick */
 	}
 	tap->ready_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (tap->ready_fd < 0) {

@@ -200,6 +200,14 @@ static void update_masters(struct gl_engine *e)
 	}
 	for (int i = 0; i < e->master_count; i++)
 		e->master_factor[i] = e->fixtures[e->master_fixture[i]].master;
+	for (int r = 0; r < e->u_master[e->universe_count]; r++) {
+		struct master_run *m = &e->master_runs[r];
+		const float *f = e->master_factor + m->factor;
+		m->same = true;
+		m->factor_all = f[0];
+		for (int i = 1; i < m->count; i++)
+			m->same &= f[i] == f[0];
+	}
 	e->masters_dirty = false;
 	touch_all(e);
 }
@@ -238,12 +246,13 @@ static void merge_inputs(struct gl_engine *e)
 /*
  * One run of a list into out[]: n consecutive lanes. Written for the
  * vectoriser: no branch, every load unconditional, selects GCC turns into
- * vector masks. Intensity: HTP of value * list master. Others: the value
- * where this list owns the lane, else what is there. Lanes the list does
- * not hold are intensity at start = target = 0 (a no-op under HTP) or
- * never owned by it.
+ * vector masks. The value is start * (1 - x) + target * x, the same
+ * expression as value_at() in cuelist.c. Intensity: HTP of value * list
+ * master. Others: the value where this list owns the lane, else what is
+ * there. Lanes the list does not hold are intensity at start = target = 0
+ * (a no-op under HTP) or never owned by it, whatever loop they go through.
  */
-static inline void merge_lanes(float *restrict out, const uint8_t *restrict cls,
+static inline void merge_mixed(float *restrict out, const uint8_t *restrict cls,
 			       const uint16_t *restrict owner,
 			       const float *restrict start, const float *restrict target,
 			       int n, const float x[TIMING_COUNT], float master, uint16_t me)
@@ -254,7 +263,6 @@ static inline void merge_lanes(float *restrict out, const uint8_t *restrict cls,
 		float s = start[i], t = target[i];
 		int32_t c = cls[i];
 		int32_t own = owner[i];
-		/* the same expression as value_at() in cuelist.c */
 		float xl = c == GL_CLASS_COLOR ? xc : c == GL_CLASS_POSITION ? xp : xb;
 		float xi = t > s ? xu : xd;
 		float f = c == GL_CLASS_INTENSITY ? xi : xl;
@@ -267,18 +275,107 @@ static inline void merge_lanes(float *restrict out, const uint8_t *restrict cls,
 	}
 }
 
+/* A run whose params are all intensity: rising ones in the UP group. */
+static inline void merge_htp(float *restrict out, const float *restrict start,
+			     const float *restrict target, int n, float xu, float xd,
+			     float master)
+{
+	for (int i = 0; i < n; i++) {
+		float s = start[i], t = target[i];
+		float f = t > s ? xu : xd;
+		float h = (s * (1.0f - f) + t * f) * master;
+		float o = out[i];
+		out[i] = h > o ? h : o;
+	}
+}
+
+static inline uint32_t float_bits(float x)
+{
+	uint32_t b;
+	memcpy(&b, &x, sizeof b);
+	return b;
+}
+
+static inline float bits_float(uint32_t b)
+{
+	float x;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
+
+/* A run whose params all have one LTP class: one fade position. The
+ * select is spelled in bits: as "own == me ? v : out[i]" GCC makes it a
+ * conditional store, which it cannot vectorise. */
+static inline void merge_ltp(float *restrict out, const uint16_t *restrict owner,
+			     const float *restrict start, const float *restrict target,
+			     int n, float f, uint16_t me)
+{
+	for (int i = 0; i < n; i++) {
+		float v = start[i] * (1.0f - f) + target[i] * f;
+		uint32_t mine = -(uint32_t)(owner[i] == me);
+		out[i] = bits_float((float_bits(v) & mine) | (float_bits(out[i]) & ~mine));
+	}
+}
+
+/* An LTP run this list shows every lane of. */
+static inline void merge_owned(float *restrict out, const float *restrict start,
+			       const float *restrict target, int n, float f)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = start[i] * (1.0f - f) + target[i] * f;
+}
+
+/* Each loop runs twice: over the part of the run whose trip count is a
+ * multiple of GL_LANE_BLOCK (the vectoriser at -O2 takes only such loops),
+ * then over the rest one lane at a time. */
+#define BODY(n) ((n) & ~(GL_LANE_BLOCK - 1))
+
 static void merge_run(struct gl_engine *e, const struct cuelist *l, const struct list_run *r,
 		      uint16_t me)
 {
-	int k = r->lane, v = r->value;
-	/* a trip count known to be a multiple of the block vectorises; the
-	 * rest goes one lane at a time */
-	int body = r->count & ~(GL_LANE_BLOCK - 1);
-	merge_lanes(e->out + k, e->lane_cls + k, e->owner + k, l->start + v, l->target + v,
-		    body, l->x, l->master, me);
-	merge_lanes(e->out + k + body, e->lane_cls + k + body, e->owner + k + body,
-		    l->start + v + body, l->target + v + body, r->count - body, l->x,
-		    l->master, me);
+	int k = r->lane, v = r->value, n = r->count, b = BODY(n);
+	float *out = e->out + k;
+	const float *start = l->start + v, *target = l->target + v;
+	const float *x = l->x;
+	switch (r->kind) {
+	case GL_CLASS_INTENSITY:
+		merge_htp(out, start, target, b, x[TIMING_UP], x[TIMING_DOWN], l->master);
+		merge_htp(out + b, start + b, target + b, n - b, x[TIMING_UP], x[TIMING_DOWN],
+			  l->master);
+		break;
+	case GL_CLASS_COLOR:
+	case GL_CLASS_POSITION:
+	case GL_CLASS_BEAM: {
+		float f = x[TIMING_COLOR + r->kind - GL_CLASS_COLOR];
+		if (r->owned_all) {
+			merge_owned(out, start, target, b, f);
+			merge_owned(out + b, start + b, target + b, n - b, f);
+		} else {
+			merge_ltp(out, e->owner + k, start, target, b, f, me);
+			merge_ltp(out + b, e->owner + k + b, start + b, target + b, n - b, f, me);
+		}
+		break;
+	}
+	default:
+		merge_mixed(out, e->lane_cls + k, e->owner + k, start, target, b, x, l->master, me);
+		merge_mixed(out + b, e->lane_cls + k + b, e->owner + k + b, start + b, target + b,
+			    n - b, x, l->master, me);
+		break;
+	}
+}
+
+/* Group masters, grand master and blackout on intensity lanes: n lanes. */
+static inline void scale_lanes(float *restrict out, const float *restrict factor, int n,
+			       float global)
+{
+	for (int i = 0; i < n; i++)
+		out[i] *= factor[i] * global;
+}
+
+static inline void scale_lanes_by(float *restrict out, int n, float scale)
+{
+	for (int i = 0; i < n; i++)
+		out[i] *= scale;
 }
 
 /*
@@ -338,7 +435,7 @@ static void merge_universe(struct gl_engine *e, int u, float global)
 {
 	int first = e->u_lane[u], count = e->u_lane[u + 1] - first;
 	float *out = e->out;
-	memcpy(out + first, e->defaults + first, (size_t)count * sizeof *out);
+	memcpy(out + first, e->defaults + e->u_defaults[u], (size_t)count * sizeof *out);
 	for (int s = e->u_seg[u]; s < e->u_seg[u + 1]; s++) {
 		const struct list_seg *sg = &e->seg[s];
 		const struct cuelist *l = &e->lists[sg->list];
@@ -351,10 +448,20 @@ static void merge_universe(struct gl_engine *e, int u, float global)
 		for (int k = first; k < first + count; k++)
 			if (e->prog_slot[k])
 				out[k] = e->prog_value[e->prog_slot[k] - 1];
-	for (int i = e->u_master[u]; i < e->u_master[u + 1]; i++)
-		out[e->master_lane[i]] *= e->master_factor[i] * global;
+	for (int r = e->u_master[u]; r < e->u_master[u + 1]; r++) {
+		const struct master_run *m = &e->master_runs[r];
+		int b = BODY(m->count);
+		if (m->same) {   /* the same product as factor * global per lane */
+			scale_lanes_by(out + m->lane, b, m->factor_all * global);
+			scale_lanes_by(out + m->lane + b, m->count - b, m->factor_all * global);
+		} else {
+			scale_lanes(out + m->lane, e->master_factor + m->factor, b, global);
+			scale_lanes(out + m->lane + b, e->master_factor + m->factor + b,
+				    m->count - b, global);
+		}
+	}
 	render_slots(e->dmx + (size_t)u * GL_DMX_SLOTS, out + first,
-		     e->u_dim + (size_t)u * GL_DMX_SLOTS);
+		     e->dim + e->u_dim[u]);
 	render_fixups(e, u);
 	e->u_rendered[u] = e->tick_count + 1;
 }
