@@ -18,6 +18,9 @@
  * A settled show costs a few loops over its lists per tick.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "engine_internal.h"
 
@@ -388,12 +391,32 @@ static inline void scale_lanes_by(float *restrict out, int n, float scale)
 static void render_slots(uint8_t *restrict dmx, const float *restrict out,
 			 const uint16_t *restrict dim)
 {
+#if defined(__SSE2__) && !defined(GL_NO_SSE2)
+	const __m128 scale = _mm_set1_ps(255.0f), half = _mm_set1_ps(0.5f);
+	const __m128 lo = _mm_setzero_ps(), hi = _mm_set1_ps(255.0f);
+	for (int s = 0; s < GL_DMX_SLOTS; s += 16) {
+		__m128i w[4];
+		for (int q = 0; q < 4; q++) {
+			const uint16_t *d = dim + s + 4 * q;
+			__m128 by = _mm_set_ps(out[d[3]], out[d[2]], out[d[1]], out[d[0]]);
+			__m128 x = _mm_mul_ps(_mm_mul_ps(_mm_loadu_ps(out + s + 4 * q), by), scale);
+			x = _mm_add_ps(x, half);
+			/* maxps/minps: x > 0 ? x : 0, x < 255 ? x : 255 */
+			x = _mm_min_ps(_mm_max_ps(x, lo), hi);
+			w[q] = _mm_cvttps_epi32(x);
+		}
+		/* 0..255 in int32: the saturating packs are exact */
+		__m128i b = _mm_packus_epi16(_mm_packs_epi32(w[0], w[1]), _mm_packs_epi32(w[2], w[3]));
+		_mm_storeu_si128((__m128i *)(dmx + s), b);
+	}
+#else
 	for (int s = 0; s < GL_DMX_SLOTS; s++) {
 		float x = out[s] * out[dim[s]] * 255.0f + 0.5f;
 		x = x > 0.0f ? x : 0.0f;
 		x = x < 255.0f ? x : 255.0f;
 		dmx[s] = (uint8_t)(int)x;
 	}
+#endif
 }
 
 static void render_fixups(struct gl_engine *e, int u)
