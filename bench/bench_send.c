@@ -9,7 +9,9 @@
  *   bench_send [--type sacn|artnet] [--universes 1,64,256,1024,4096]
  *              [--seconds 3] [--rate 44]
  *
- * GHOSTLIGHT_UDP_GSO=0 in the environment turns UDP GSO off, to compare.
+ * The outputs keep UDP GSO away from loopback unless GHOSTLIGHT_UDP_GSO=1
+ * (see outputs/dmx/udp_batch.h); this program sets it, unless the
+ * environment already says (=0: GSO off, to compare).
  * A benchmark prints figures; it asserts nothing.
  */
 #include <arpa/inet.h>
@@ -152,6 +154,7 @@ static void run(const char *type, int universes, double seconds, double rate)
 
 int main(int argc, char **argv)
 {
+	setenv("GHOSTLIGHT_UDP_GSO", "1", 0);
 	int sizes[16] = { 1, 64, 256, 1024, 4096 }, n_sizes = 5;
 	double seconds = 3, rate = 44;
 	const char *type = "sacn";

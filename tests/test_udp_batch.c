@@ -2,7 +2,8 @@
  * test_udp_batch.c - a frame's datagrams through udp_batch over loopback:
  * every datagram arrives whole and in order at its destination, whether
  * runs of full-size datagrams go as GSO messages or one by one, with short
- * datagrams and a second destination breaking the runs.
+ * datagrams and a second destination breaking the runs; and by default
+ * not as GSO to loopback, where captures would see GSO messages whole.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,7 +42,7 @@ static int bound(struct sockaddr_in *sa)
 
 /* Datagram i: to b unless i % 50 == 49; short when i % 37 == 5; its bytes
  * say its number. */
-static void run(bool gso)
+static void run(enum gl_udp_gso gso)
 {
 	struct sockaddr_in a_addr, b_addr;
 	int a = bound(&a_addr), b = bound(&b_addr);
@@ -60,9 +61,9 @@ static void run(bool gso)
 	assert_int_equal(gl_udp_batch_send(&batch, out), 0);
 	for (int i = 0; i < COUNT; i++)
 		assert_true(batch.ok[i]);
-	if (gso)
+	if (gso == GL_UDP_GSO_ON)
 		assert_true(batch.gso_messages > 0 && batch.gso_messages < COUNT);
-	else
+	else   /* off, or the default, which keeps GSO away from loopback */
 		assert_int_equal(batch.gso_messages, 0);
 
 	for (int i = 0; i < COUNT; i++) {
@@ -85,12 +86,17 @@ static void run(bool gso)
 
 static void test_gso(void **state)
 {
-	run(true);
+	run(GL_UDP_GSO_ON);
 }
 
 static void test_one_by_one(void **state)
 {
-	run(false);
+	run(GL_UDP_GSO_OFF);
+}
+
+static void test_not_to_loopback_by_default(void **state)
+{
+	run(GL_UDP_GSO_AUTO);
 }
 
 /* A datagram the kernel refuses (no such destination port: 0) is reported
@@ -121,6 +127,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gso),
 		cmocka_unit_test(test_one_by_one),
+		cmocka_unit_test(test_not_to_loopback_by_default),
 		cmocka_unit_test(test_refused_datagram),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  */
 #include "udp_batch.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/udp.h>
 #include <stdlib.h>
@@ -24,7 +25,8 @@ int gl_udp_batch_init(struct gl_udp_batch *b, int cap, size_t size)
 	memset(b, 0, sizeof *b);
 	b->cap = cap;
 	b->size = size;
-	b->gso = !(env && strcmp(env, "0") == 0);
+	b->gso = !env || !*env ? GL_UDP_GSO_AUTO
+		 : strcmp(env, "0") == 0 ? GL_UDP_GSO_OFF : GL_UDP_GSO_ON;
 	b->buf = malloc(n * size);
 	b->len = calloc(n, sizeof *b->len);
 	b->dest = calloc(n, sizeof *b->dest);
@@ -84,15 +86,21 @@ static bool same_dest(const struct sockaddr_in *x, const struct sockaddr_in *y)
 	return x->sin_addr.s_addr == y->sin_addr.s_addr && x->sin_port == y->sin_port;
 }
 
+static bool gso_to(enum gl_udp_gso mode, const struct sockaddr_in *dest)
+{
+	return mode == GL_UDP_GSO_ON ||
+	       (mode == GL_UDP_GSO_AUTO && ntohl(dest->sin_addr.s_addr) >> 24 != 127);
+}
+
 /* Messages from datagram `from` on, into msgs[at..]: a run of full-size
  * datagrams to one destination is one GSO message when gso is on. Returns
  * the message count. */
-static int build_messages(struct gl_udp_batch *b, int from, int at, bool gso)
+static int build_messages(struct gl_udp_batch *b, int from, int at, enum gl_udp_gso gso)
 {
 	int n = at;
 	for (int i = from; i < b->count;) {
 		int j = i + 1;
-		if (gso && b->len[i] == b->size)
+		if (gso_to(gso, b->dest[i]) && b->len[i] == b->size)
 			while (j < b->count && j - i < GSO_MAX_SEGMENTS &&
 			       (size_t)(j - i + 1) * b->size <= GSO_MAX_BYTES &&
 			       b->len[j] == b->size && same_dest(b->dest[j], b->dest[i]))
@@ -146,8 +154,8 @@ int gl_udp_batch_send(struct gl_udp_batch *b, int fd)
 			int err = errno;
 			if (b->span[off] > 1 && gso_refused(err)) {
 				/* no GSO here: the rest one datagram a message */
-				b->gso = false;
-				n = off + build_messages(b, b->first[off], off, false);
+				b->gso = GL_UDP_GSO_OFF;
+				n = off + build_messages(b, b->first[off], off, GL_UDP_GSO_OFF);
 				continue;
 			}
 			settle(b, off, false, err);   /* the rest may still go */

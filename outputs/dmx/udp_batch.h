@@ -19,6 +19,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+enum gl_udp_gso {
+	GL_UDP_GSO_OFF,              /* never (or the kernel refused it) */
+	GL_UDP_GSO_AUTO,             /* to destinations that are not loopback */
+	GL_UDP_GSO_ON,               /* everywhere */
+};
+
 struct gl_udp_batch {
 	int cap;                     /* datagrams */
 	size_t size;                 /* bytes of a full datagram (buffer stride) */
@@ -28,7 +34,7 @@ struct gl_udp_batch {
 	bool *ok;                    /* after gl_udp_batch_send(): it left */
 	int *err;                    /* else its errno (0: a short send) */
 	int count;
-	bool gso;                    /* try UDP GSO */
+	enum gl_udp_gso gso;
 	uint64_t gso_messages;       /* GSO messages the kernel took, for tests */
 	/* the messages of one send */
 	struct mmsghdr *msgs;
