@@ -98,14 +98,21 @@ struct gl_engine *gl_engine_create(const struct gl_engine_config *config)
 	return e;
 }
 
+/* Who patched which slot: only adding fixtures asks. */
+static void free_slot_owners(struct gl_engine *e)
+{
+	for (int u = 0; e->slot_owner && u < e->universe_count; u++)
+		free(e->slot_owner[u]);
+	free(e->slot_owner);
+	e->slot_owner = NULL;
+}
+
 void gl_engine_destroy(struct gl_engine *e)
 {
 	if (!e)
 		return;
 	gl_engine_stop(e);
-	for (int u = 0; u < e->universe_count; u++)
-		free(e->slot_owner[u]);
-	free(e->slot_owner);
+	free_slot_owners(e);
 	free(e->universes);
 	free(e->fixtures);
 	for (int i = 0; i < e->type_count; i++)
@@ -603,6 +610,7 @@ static size_t snapshot_size(const struct gl_engine *e)
 struct layout {
 	char *base;
 	size_t size;
+	size_t touched;          /* bytes written through at finalize */
 };
 
 static void *take(struct layout *p, size_t count, size_t elem)
@@ -644,8 +652,6 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 	TAKE(p, e->out, nl);
 	TAKE(p, e->lane_cls, nl);
 	TAKE(p, e->owner, nl);
-	TAKE(p, e->owner_stamp, nl);
-	TAKE(p, e->prog_slot, nl);
 	TAKE(p, e->u_lane, nu + 1);
 	TAKE(p, e->u_dim, nu);
 	TAKE(p, e->u_fix, nu + 1);
@@ -661,15 +667,12 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 	TAKE(p, e->master_runs, sh->master_run_count);
 	TAKE(p, e->master_fixture, e->master_count);
 	TAKE(p, e->master_factor, e->master_count);
-	TAKE(p, e->prog_lane, e->param_count);
-	TAKE(p, e->prog_value, e->param_count);
 	for (int i = 0; i < 3; i++)
 		e->snap_buf[i] = take(p, 1, snapshot_size(e));
 	for (int li = 0; li < e->list_count; li++) {
 		struct cuelist *l = &e->lists[li];
 		size_t n = (size_t)l->param_count;
 		TAKE(p, l->p_lane, n);
-		TAKE(p, l->p_value, n);
 		TAKE(p, l->p_set, n);
 		TAKE(p, l->p_stamp, n);
 		TAKE(p, l->tracked, n * (size_t)l->cue_count);
@@ -678,6 +681,12 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 		TAKE(p, l->runs, l->run_count);
 		TAKE(p, l->universes, l->universe_count);
 	}
+	/* Everything above is faulted in at finalize, so the engine thread's
+	 * first tick does not take a page fault per page. The programmer's
+	 * pool is room for every param but a show uses a few entries of it:
+	 * its pages come in as it fills. */
+	p->touched = p->size;
+	TAKE(p, e->prog, e->param_count);
 }
 
 static int universe_of_lane(const int32_t *u_lane, int universe_count, int lane)
@@ -817,7 +826,6 @@ static void add_run(struct cuelist *l, const struct shape *sh, const int32_t *la
 			if (sh->lane_cls[lanes[i]] != kind)
 				kind = RUN_MIXED;
 			l->p_lane[i] = lanes[i];
-			l->p_value[i] = value + lanes[i] - lanes[b];
 		}
 		l->runs[*runs] = (struct list_run){ lanes[r0], value + lanes[r0] - lanes[b],
 						    lanes[r1 - 1] - lanes[r0] + 1, r1 - r0, kind,
@@ -1129,15 +1137,14 @@ int gl_engine_finalize(struct gl_engine *e)
 
 	struct layout p = { 0 };
 	lay_out(e, &sh, &p);
-	/* written through now, so the engine thread's first tick does not
-	 * fault every page of it in */
-	e->plan = malloc(p.size + 64);
+	e->plan = calloc(1, p.size + 64);
 	if (!e->plan)
 		goto out;
-	memset(e->plan, 0, p.size + 64);
 	p.base = (char *)(((uintptr_t)e->plan + 63) & ~(uintptr_t)63);
 	p.size = 0;
 	lay_out(e, &sh, &p);
+	for (size_t at = 0; at < p.touched; at += 4096)
+		((volatile char *)p.base)[at] = 0;     /* fault it in (see lay_out) */
 	if ((rc = fill_plan(e, &sh)) != 0)
 		goto out;
 	for (int li = 0; li < e->list_count; li++) {
@@ -1154,6 +1161,7 @@ int gl_engine_finalize(struct gl_engine *e)
 	}
 	e->masters_dirty = true;
 	e->finalized = true;
+	free_slot_owners(e);
 	rc = 0;
 out:
 	free(lane_map);

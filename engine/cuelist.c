@@ -155,11 +155,20 @@ static void take_lane(struct gl_engine *e, struct list_run *r, int k, uint16_t m
 	}
 }
 
-/* The list stops holding param i: an intensity adds nothing any more, an
- * LTP value it shows goes back to the layers below. */
-static void let_go(struct gl_engine *e, struct cuelist *l, int i)
+/* The value index of lane k (a param of the list) from a run cursor that
+ * only moves forward: loops over params in order walk the runs with them. */
+static inline int value_index(struct list_run **run, int k)
 {
-	int k = l->p_lane[i], v = l->p_value[i];
+	while (k >= (*run)->lane + (*run)->count)
+		(*run)++;
+	return (*run)->value + k - (*run)->lane;
+}
+
+/* The list stops holding param i (value index v): an intensity adds
+ * nothing any more, an LTP value it shows goes back to the layers below. */
+static void let_go(struct gl_engine *e, struct cuelist *l, int i, int v)
+{
+	int k = l->p_lane[i];
 	l->p_set[i] = 0;
 	l->start[v] = l->target[v] = 0.0f;
 	if (e->owner[k] == list_owner_id(e, l))
@@ -200,15 +209,13 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 
 	struct list_run *run = l->runs;   /* the run of param i: both go by lane */
 	for (int i = 0; i < l->param_count; i++) {
-		int k = l->p_lane[i], v = l->p_value[i];
+		int k = l->p_lane[i], v = value_index(&run, k);
 		int cls = e->lane_cls[k];
 		bool intensity = cls == GL_CLASS_INTENSITY;
 		bool set = l->p_set[i];
 		float target = row[i];
 		float start;
 
-		while (k >= run->lane + run->count)
-			run++;
 		if (set)
 			start = value_at(cls, l->start[v], l->target[v], x_prev);
 		else if (intensity)
@@ -222,7 +229,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 			if (!intensity) {
 				/* An LTP value this cue does not track: hand the
 				 * param back to the layers below at once. */
-				let_go(e, l, i);
+				let_go(e, l, i, v);
 				continue;
 			}
 			/* fades out; once out it adds nothing, as if unset */
@@ -261,13 +268,14 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	uint64_t release_ns = seconds_ns(e->config.release_time_s);
 	float x[TIMING_COUNT];
 	group_x(l, active_curve(l), elapsed_s(l, now_ns), x);
+	struct list_run *run = l->runs;
 	for (int i = 0; i < l->param_count; i++) {
 		if (!l->p_set[i])
 			continue;
-		int k = l->p_lane[i], v = l->p_value[i];
+		int k = l->p_lane[i], v = value_index(&run, k);
 		int cls = e->lane_cls[k];
 		if (cls != GL_CLASS_INTENSITY || release_ns == 0) {
-			let_go(e, l, i);
+			let_go(e, l, i, v);
 			continue;
 		}
 		/* intensity fades out over the release time (its target 0 puts
@@ -341,9 +349,12 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			if (l->releasing) {
 				l->releasing = false;
 				l->state = GL_LIST_OFF;
-				for (int i = 0; i < l->param_count; i++)
+				struct list_run *run = l->runs;
+				for (int i = 0; i < l->param_count; i++) {
+					int v = value_index(&run, l->p_lane[i]);
 					if (l->p_set[i])
-						let_go(e, l, i);
+						let_go(e, l, i, v);
+				}
 				l->dirty = true;
 				engine_emit(e, GL_EV_LIST_STOPPED, id, -1, 0, l->done_ns);
 				return;
@@ -366,19 +377,32 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	}
 }
 
+/* The stamp list l gave lane k (one of its params). */
+static uint32_t stamp_of(const struct cuelist *l, int k)
+{
+	int lo = 0, hi = l->param_count - 1;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (l->p_lane[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return l->p_stamp[lo];
+}
+
 void cuelist_rebuild_owners(struct gl_engine *e)
 {
 	memset(e->owner, 0, (size_t)e->lane_count * sizeof *e->owner);
-	memset(e->owner_stamp, 0, (size_t)e->lane_count * sizeof *e->owner_stamp);
 	for (int li = 0; li < e->list_count; li++) {
 		const struct cuelist *l = &e->lists[li];
 		for (int i = 0; i < l->param_count; i++) {
 			int k = l->p_lane[i];
+			uint16_t cur = e->owner[k];
 			if (!l->p_set[i] || e->lane_cls[k] == GL_CLASS_INTENSITY ||
-			    l->p_stamp[i] <= e->owner_stamp[k])
+			    (cur && stamp_of(&e->lists[cur - 1], k) > l->p_stamp[i]))
 				continue;
 			e->owner[k] = (uint16_t)(li + 1);
-			e->owner_stamp[k] = l->p_stamp[i];
 		}
 	}
 	for (int li = 0; li < e->list_count; li++) {

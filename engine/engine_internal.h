@@ -126,8 +126,8 @@ struct cuelist {
 
 	/* plan (finalize) */
 	int param_count;
-	int32_t *p_lane;         /* per list param, ascending */
-	int32_t *p_value;        /* per list param: index in start[]/target[] */
+	int32_t *p_lane;         /* per list param, ascending; its value index
+				  * is its run's value + p_lane - run lane */
 	uint8_t *p_set;          /* the list holds a value for it */
 	uint32_t *p_stamp;       /* LTP: the GO that last changed it */
 	float *tracked;          /* cue_count x param_count; NaN = not set */
@@ -204,6 +204,12 @@ struct render_fixup {
 	bool invert;
 };
 
+struct prog_entry {
+	int32_t lane;
+	float value;
+	int32_t next;            /* 1 + the next entry, 0 none */
+};
+
 /* Lanes lane .. lane + count - 1 are scaled by master_factor[factor ..];
  * `same` when those factors are all `factor_all` (no group fader in the
  * run, or the same ones), so the loop needs no factor array. */
@@ -265,8 +271,6 @@ struct gl_engine {
 	float *out;              /* merged value after masters */
 	uint8_t *lane_cls;       /* enum gl_attr_class; non-intensity for empty lanes */
 	uint16_t *owner;         /* LTP: 1 + the list whose value shows, 0 none */
-	uint32_t *owner_stamp;   /* scratch of cuelist_rebuild_owners() */
-	int32_t *prog_slot;      /* 1 + index in prog_*, 0 when not in the programmer */
 	/* per universe */
 	int32_t *u_lane;         /* first lane; u_lane[universe_count] = lane_count */
 	/* Defaults and dimmers, one block per look (universes patched alike
@@ -281,7 +285,7 @@ struct gl_engine {
 	int32_t *u_fix;          /* fixups of universe u: u_fix[u]..u_fix[u+1] */
 	int32_t *u_master;       /* master entries, same */
 	int32_t *u_seg;          /* list segments, same */
-	int32_t *u_prog;         /* programmer entries in it */
+	int32_t *u_prog;         /* its programmer entries: 1 + the first, 0 none */
 	uint64_t *u_rendered;    /* 1 + the tick that last rendered it */
 	uint8_t *u_dirty;        /* must be merged and rendered this tick */
 	int32_t *dirty_list;
@@ -296,10 +300,11 @@ struct gl_engine {
 	float *master_factor;
 	int master_count;
 	/* the programmer: params set live, above every playback (LTP for all,
-	 * intensity included, then scaled by the masters) */
-	int32_t *prog_lane;      /* in the order set */
-	float *prog_value;
-	int prog_count;
+	 * intensity included, then scaled by the masters); a list per
+	 * universe in a pool with room for every param */
+	struct prog_entry *prog;
+	int prog_used;           /* entries of the pool ever taken */
+	int prog_free;           /* 1 + the first free entry, 0 none */
 	void *snap_buf[3];
 
 	float grand_master;

@@ -71,31 +71,54 @@ static int lane_universe(const struct gl_engine *e, int lane)
 
 /* ---- commands ----------------------------------------------------------- */
 
-static void prog_set(struct gl_engine *e, int lane, float value)
+/* The programmer entry of lane k in universe u, as the link that points
+ * at it (so it can be unlinked), or NULL. */
+static int32_t *prog_find(struct gl_engine *e, int u, int k)
 {
-	if (!e->prog_slot[lane]) {
-		e->prog_lane[e->prog_count] = lane;
-		e->prog_slot[lane] = ++e->prog_count;
-		e->u_prog[lane_universe(e, lane)]++;
-	}
-	e->prog_value[e->prog_slot[lane] - 1] = value;
-	engine_touch(e, lane_universe(e, lane));
+	for (int32_t *at = &e->u_prog[u]; *at; at = &e->prog[*at - 1].next)
+		if (e->prog[*at - 1].lane == k)
+			return at;
+	return NULL;
 }
 
-static void prog_clear(struct gl_engine *e, int lane)
+static void prog_set(struct gl_engine *e, int k, float value)
 {
-	int at = e->prog_slot[lane] - 1, last = e->prog_count - 1;
-	if (at < 0)
-		return;
-	/* move the last entry into the hole */
-	e->prog_lane[at] = e->prog_lane[last];
-	e->prog_value[at] = e->prog_value[last];
-	e->prog_slot[e->prog_lane[at]] = at + 1;
-	e->prog_slot[lane] = 0;
-	e->prog_count--;
-	int u = lane_universe(e, lane);
-	e->u_prog[u]--;
+	int u = lane_universe(e, k);
+	int32_t *at = prog_find(e, u, k);
+	if (!at) {
+		int32_t entry = e->prog_free ? e->prog_free : ++e->prog_used;
+		if (e->prog_free)
+			e->prog_free = e->prog[entry - 1].next;
+		e->prog[entry - 1] = (struct prog_entry){ k, value, e->u_prog[u] };
+		e->u_prog[u] = entry;
+		at = &e->u_prog[u];
+	}
+	e->prog[*at - 1].value = value;
 	engine_touch(e, u);
+}
+
+static void prog_clear(struct gl_engine *e, int k)
+{
+	int u = lane_universe(e, k);
+	int32_t *at = prog_find(e, u, k);
+	if (!at)
+		return;
+	int32_t entry = *at;
+	*at = e->prog[entry - 1].next;
+	e->prog[entry - 1].next = e->prog_free;
+	e->prog_free = entry;
+	engine_touch(e, u);
+}
+
+static void prog_clear_all(struct gl_engine *e)
+{
+	for (int u = 0; u < e->universe_count; u++)
+		if (e->u_prog[u]) {
+			e->u_prog[u] = 0;
+			engine_touch(e, u);
+		}
+	e->prog_used = 0;
+	e->prog_free = 0;
 }
 
 static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *, uint64_t),
@@ -179,8 +202,7 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 		break;
 	case GL_CMD_CLEAR_PARAM:
 		if (c->index < 0) {
-			while (e->prog_count > 0)
-				prog_clear(e, e->prog_lane[e->prog_count - 1]);
+			prog_clear_all(e);
 		} else {
 			prog_clear(e, e->param_lane[c->index]);
 		}
@@ -467,10 +489,8 @@ static void merge_universe(struct gl_engine *e, int u, float global)
 		for (int r = sg->run_first; r < sg->run_end; r++)
 			merge_run(e, l, &l->runs[r], (uint16_t)(sg->list + 1));
 	}
-	if (e->u_prog[u] > 0)
-		for (int k = first; k < first + count; k++)
-			if (e->prog_slot[k])
-				out[k] = e->prog_value[e->prog_slot[k] - 1];
+	for (int32_t at = e->u_prog[u]; at; at = e->prog[at - 1].next)
+		out[e->prog[at - 1].lane] = e->prog[at - 1].value;
 	for (int r = e->u_master[u]; r < e->u_master[u + 1]; r++) {
 		const struct master_run *m = &e->master_runs[r];
 		int b = BODY(m->count);
