@@ -91,7 +91,9 @@ struct gl_engine_config {
 	double back_time_s;     /* fade time of BACK (default 1 s when < 0) */
 	double release_time_s;  /* fade-out time of STOP (default 0) */
 	double output_delay_s;  /* frames leave this long after their tick's
-				 * scheduled time (see struct gl_frame) */
+				 * scheduled time (see struct gl_frame); the
+				 * engine thread makes it longer, up to half a
+				 * period, when its ticks take longer */
 	int command_capacity;   /* ring slots; 0 = 1024 */
 	int event_capacity;     /* ring slots; 0 = 1024 */
 };

@@ -348,6 +348,23 @@ static void timespec_from_ns(struct timespec *ts, uint64_t ns)
 	ts->tv_nsec = (long)(ns % GL_NS_PER_S);
 }
 
+/* A frame published after its send time goes out late by however long
+ * the tick took, and the spacing on the wire follows the tick's jitter.
+ * So when a tick ends (took_ns after its scheduled instant) within a
+ * millisecond of its frame's send time, frames leave later from then on:
+ * 2 ms after the end of such a tick, up to half a period. The delay never
+ * shrinks (each change moves every frame once). A delay of 0 asked for
+ * frames as soon as they are made, and stays so. */
+static void grow_output_delay(struct gl_engine *e, uint64_t took_ns)
+{
+	const uint64_t ms = 1000000;
+	uint64_t limit = e->period_ns / 2;
+	if (!e->output_delay_ns || took_ns + ms <= e->output_delay_ns ||
+	    e->output_delay_ns >= limit)
+		return;
+	e->output_delay_ns = took_ns + 2 * ms < limit ? took_ns + 2 * ms : limit;
+}
+
 static void *engine_thread(void *arg)
 {
 	struct gl_engine *e = arg;
@@ -369,6 +386,7 @@ static void *engine_thread(void *arg)
 			e->tick_ns_max = e->tick_ns_last;
 		if (start > next + period)
 			e->ticks_late++;
+		grow_output_delay(e, end - next);
 		next += period;
 		if (end >= next) {
 			/* Overran: skip the missed periods instead of bursting
