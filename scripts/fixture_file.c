@@ -29,6 +29,7 @@
 #define FIXTURE_MODES_MAX 256
 #define FIXTURE_READ_MEMORY (64u * 1024u * 1024u)
 #define FIXTURE_READ_BUDGET 50000000L
+#define FIXTURE_READ_SECONDS 10.0
 
 struct fixture_job {
 	const char *path;
@@ -727,6 +728,8 @@ int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def_out,
 	if (fixture_has_ext(path, ".qxf") || fixture_has_ext(path, ".json")) {
 		rc = fixture_has_ext(path, ".qxf") ? import_qxf_file(path, def_out, err, err_len)
 						  : import_ofl_file(path, def_out, err, err_len);
+		if (rc < 0)
+			sandbox_escape(err, err_len);     /* names from the file */
 		return rc;
 	}
 	if (!L) {
@@ -780,6 +783,7 @@ int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def_out,
 		snprintf(err, err_len, "%s: (error object is a %s value)", path,
 			 luaL_typename(L, -1));
 	lua_pop(L, 1);
+	sandbox_escape(err, err_len);
 	return rc;
 }
 
@@ -814,6 +818,7 @@ int fixture_file_read(const char *path, struct fdef **def, char *err, size_t err
 		snprintf(err, err_len, "%s: out of memory", path);
 		return GL_ENOMEM;
 	}
+	sandbox_set_time_limit(sb, FIXTURE_READ_SECONDS, "the fixture file");
 	L = sandbox_state(sb);
 	lua_pushcfunction(L, fixture_read_cf);
 	lua_pushlightuserdata(L, &job);

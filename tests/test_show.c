@@ -4,7 +4,8 @@
  * fails with "file:line: ..." at the line and with the text its first line
  * announces; handlers that loop, fail or allocate too much are stopped and
  * reported while the others run; commands queued at load are sent by
- * gl_show_start(); timers; the error ring; gl_show_print().
+ * gl_show_start(); timers; the error ring; handlers that once hung in a C
+ * library call; gl_show_print().
  *
  * The engine is driven with gl_engine_tick() on a fake clock. GL_SOURCE_DIR
  * (environment, else the compile definition) is the repository root.
@@ -455,6 +456,28 @@ static void test_error_ring_bounded(void **state)
 	gl_show_destroy(show);
 }
 
+/* Handlers that each once hung the control thread inside one C library
+ * call (shows/test/hangs.lua): each is stopped at its own line by the
+ * budget its work is charged to - or, for work the budget cannot weigh, by
+ * the handler's time limit - and the handlers after it still run. */
+static void test_hangs(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/hangs.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 0 };
+	char at[32], msg[512];
+
+	gl_show_handle_event(show, &ev);
+	for (int line = 10; line <= 24; line++) {
+		snprintf(at, sizeof at, "hangs.lua:%d: ", line);
+		expect_message(show, at, "instruction budget exhausted");
+	}
+	expect_message(show, "log: rep\t0", NULL);
+	expect_message(show, "hangs.lua:28: the handler ran longer than 1 s (stopped)", NULL);
+	expect_message(show, "log: still running", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	gl_show_destroy(show);
+}
+
 /* ---- print --------------------------------------------------------------------- */
 
 static void test_print(void **state)
@@ -503,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_handlers),
 		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_error_ring_bounded),
+		cmocka_unit_test(test_hangs),
 		cmocka_unit_test(test_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
