@@ -5,7 +5,7 @@
  * announces; handlers that loop, fail or allocate too much are stopped and
  * reported while the others run; commands queued at load are sent by
  * gl_show_start(); timers; the error ring; handlers that once hung in a C
- * library call; gl_show_print().
+ * library call; text from the show escaped; gl_show_print().
  *
  * The engine is driven with gl_engine_tick() on a fake clock. GL_SOURCE_DIR
  * (environment, else the compile definition) is the repository root.
@@ -478,6 +478,44 @@ static void test_hangs(void **state)
 	gl_show_destroy(show);
 }
 
+/* No byte below 0x20 but tab, nor DEL, in text meant for a terminal. */
+static void assert_no_controls(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			fail_msg("a raw control character (0x%02x) in \"%s\"", (unsigned char)*p, text);
+}
+
+/* Names, log() text and errors from the show reach the terminal escaped
+ * (shows/test/escapes.lua): check's printout, the log, handler errors. */
+static void test_escapes(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/escapes.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 0 };
+	char *text = NULL, msg[512];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	assert_non_null(f);
+	gl_show_print(show, f);
+	fclose(f);
+	assert_no_controls(text);
+	assert_non_null(strstr(text, "\\x1b[31mred"));
+	assert_non_null(strstr(text, "cuelist \"Main\\x1b]0;title\\x07\""));
+	assert_non_null(strstr(text, "one\\nforged line"));
+	free(text);
+
+	gl_show_handle_event(show, &ev);
+	take(show, msg, sizeof msg);
+	assert_string_equal(msg, "log: \\x1b[2J\ttwo\\nlines");
+	take(show, msg, sizeof msg);
+	assert_no_controls(msg);
+	assert_non_null(strstr(msg, "on_cue(\"Main\\x1b]0;title\\x07\", 1) handler"));
+	assert_non_null(strstr(msg, "escapes.lua:11: \\x1b[H\\r\\u{202e}gnp.exe"));
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	gl_show_destroy(show);
+}
+
 /* ---- print --------------------------------------------------------------------- */
 
 static void test_print(void **state)
@@ -527,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_timers),
 		cmocka_unit_test(test_error_ring_bounded),
 		cmocka_unit_test(test_hangs),
+		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
