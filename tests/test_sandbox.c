@@ -183,7 +183,7 @@ static bool call_both_side(lua_State *L, struct sandbox *sb, int nargs, char *ou
 		char norm[OUT_MAX];
 
 		strip_position(err, norm, sizeof norm);
-		snprintf(out, len, "error: %s", norm);
+		snprintf(out, len, "error: %.4000s", norm);
 	} else {
 		serialize(L, base + 1, out, len);
 		lua_settop(L, base);
