@@ -38,6 +38,7 @@
 #include "sandbox_lib.h"
 
 #define SANDBOX_LABEL_MAX 40    /* bytes of a load() chunk name the show gives */
+#define SANDBOX_RESUME_COST 64  /* a resume and its yield, in instructions (measured) */
 
 struct sandbox {
 	lua_State *L;
@@ -755,8 +756,37 @@ static int sandbox_pcall(lua_State *L)
 static int sandbox_resume(lua_State *L)
 {
 	if (lua_type(L, 1) != LUA_TTHREAD)
-		return sandbox_arg_error(L, 1, "resume", "coroutine");
+		return sandbox_arg_error(L, 1, "resume", "thread");
+	sandbox_charge(L, SANDBOX_RESUME_COST);
 	return sandbox_protected(L);
+}
+
+/* coroutine.create and coroutine.wrap (upvalue 1, called in this frame:
+ * neither has upvalues of its own). Each coroutine counts down to its own
+ * hook from SANDBOX_HOOK_STEP, so one that ends sooner was never charged:
+ * its creation pays that much. */
+static int sandbox_cocreate(lua_State *L)
+{
+	sandbox_charge(L, SANDBOX_HOOK_STEP);
+	return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+/* Calls the function coroutine.wrap made (upvalue 2), in this frame with
+ * its coroutine as upvalue 1 as that function expects, after charging the
+ * switch a resume costs. */
+static int sandbox_wrapped_resume(lua_State *L)
+{
+	sandbox_charge(L, SANDBOX_RESUME_COST);
+	return lua_tocfunction(L, lua_upvalueindex(2))(L);
+}
+
+static int sandbox_cowrap(lua_State *L)
+{
+	sandbox_cocreate(L);
+	lua_getupvalue(L, -1, 1);               /* the coroutine */
+	lua_insert(L, -2);
+	lua_pushcclosure(L, sandbox_wrapped_resume, 2);
+	return 1;
 }
 
 /* The script's xpcall handler, run only while the budget lasts: an error
@@ -1109,6 +1139,12 @@ static int sandbox_build_env(lua_State *L)
 	lua_getfield(L, -1, "resume");
 	lua_pushcclosure(L, sandbox_resume, 1);
 	lua_setfield(L, -2, "resume");
+	lua_getfield(L, -1, "create");
+	lua_pushcclosure(L, sandbox_cocreate, 1);
+	lua_setfield(L, -2, "create");
+	lua_getfield(L, -1, "wrap");
+	lua_pushcclosure(L, sandbox_cowrap, 1);
+	lua_setfield(L, -2, "wrap");
 	lua_setfield(L, -3, LUA_COLIBNAME);
 	lua_pop(L, 1);
 	luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);

@@ -340,6 +340,15 @@ static const char *const library_cases[] = {
 	"local t = { 5, 2, 8, 1 } table.sort(t) local u = { 5, 2, 8, 1 } "
 	"table.sort(u, function(a, b) return a > b end) return table.concat(t, ','), table.concat(u, ',')",
 	"return table.pack(1, nil, 3).n, pcall(table.sort, { 3, 'x' })",
+	/* the coroutine functions the sandbox charges */
+	"local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end) "
+	"return co(1), co(5), pcall(co)",
+	/* (the sandbox's own wrapper adds the line of the pcall: not compared) */
+	"return pcall(coroutine.wrap, 1), pcall(coroutine.create), (pcall(coroutine.resume, 1))",
+	"local co = coroutine.create(function(a) coroutine.yield(a) end) local r = { "
+	"coroutine.resume(co, 7) } r[#r + 1] = coroutine.status(co) r[#r + 1] = coroutine.resume(co) "
+	"r[#r + 1] = coroutine.status(co) return table.unpack(r), coroutine.resume(co)",
+	"return string.format('%5.1f|%-3d|%s|%q|%g|%a', 2.25, 7, 'x', 'a\\0', 1e300, 1)",
 	NULL
 };
 
@@ -632,6 +641,11 @@ static void test_budget_in_c(void **state)
 		"local s = ('x'):rep(1e6) for i = 1, 1e9 do load(s) end",
 		"local s = ('x'):rep(1e6) for i = 1, 1e9 do print(s) end",
 		"local s = ('x'):rep(1e5) for i = 1, 1e9 do s:find(s .. 'y', 1, true) end",
+		"for i = 1, 1e9 do string.format('%99.99f', 1e308) end",
+		"local co = coroutine.wrap(function() while true do coroutine.yield() end end) "
+		"while true do pcall(co) end",
+		/* each coroutine runs under its own hook count: short ones add up */
+		"for i = 1, 1e9 do coroutine.wrap(function() for j = 1, 300 do end end)() end",
 		NULL
 	};
 	struct sandbox *sb = new_sandbox(NULL, 0);
