@@ -1080,19 +1080,6 @@ static const char *const sandbox_base_names[] = {
 	"getmetatable", NULL
 };
 
-/* Pushes a shallow copy of the table at idx. */
-static void sandbox_copy_table(lua_State *L, int idx)
-{
-	idx = lua_absindex(L, idx);
-	lua_newtable(L);
-	lua_pushnil(L);
-	while (lua_next(L, idx)) {
-		lua_pushvalue(L, -2);
-		lua_insert(L, -2);
-		lua_rawset(L, -4);
-	}
-}
-
 /* env[name] = a closure of fn over the global of that name. */
 static void sandbox_wrap_global(lua_State *L, const char *name, lua_CFunction fn)
 {

@@ -464,8 +464,7 @@ static int lib_proxy_pairs(lua_State *L)
 	return 3;
 }
 
-/* Pushes a shallow copy of the table at idx. */
-static void lib_copy(lua_State *L, int idx)
+void sandbox_copy_table(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
 	lua_newtable(L);
@@ -475,12 +474,6 @@ static void lib_copy(lua_State *L, int idx)
 		lua_insert(L, -2);
 		lua_rawset(L, -4);
 	}
-}
-
-static void lib_set(lua_State *L, const char *name, lua_CFunction fn)
-{
-	lua_pushcfunction(L, fn);
-	lua_setfield(L, -2, name);
 }
 
 /* The copy of the string library is on top. */
@@ -508,30 +501,58 @@ static void lib_open_string_metatable(lua_State *L)
 	lua_pop(L, 1);
 }
 
+/* A library function wrapped to be charged, and how. */
+struct lib_charged {
+	const char *name;
+	enum lib_cost kind;
+};
+
+static const struct lib_charged lib_string_charged[] = {
+	{ "byte", LIB_COST_RANGE }, { "char", LIB_COST_COPY }, { "format", LIB_COST_FORMAT },
+	{ "lower", LIB_COST_SCAN }, { "upper", LIB_COST_SCAN }, { "reverse", LIB_COST_SCAN },
+	{ "sub", LIB_COST_COPY }, { "pack", LIB_COST_COPY }, { "packsize", LIB_COST_COPY },
+	{ "unpack", LIB_COST_COPY }, { NULL, 0 },
+};
+
+static const luaL_Reg lib_string_own[] = {
+	{ "rep", lib_rep }, { "find", sandbox_str_find }, { "match", sandbox_str_match },
+	{ "gmatch", sandbox_str_gmatch }, { "gsub", sandbox_str_gsub }, { NULL, NULL },
+};
+
+static const struct lib_charged lib_table_charged[] = {
+	{ "sort", LIB_COST_SORT }, { "pack", LIB_COST_COPY }, { NULL, 0 },
+};
+
+static const luaL_Reg lib_table_own[] = {
+	{ "insert", lib_insert }, { "remove", lib_remove }, { "move", lib_move },
+	{ "concat", lib_concat }, { "unpack", lib_unpack }, { NULL, NULL },
+};
+
+static const struct lib_charged lib_utf8_charged[] = {
+	{ "char", LIB_COST_DECODE }, { "len", LIB_COST_DECODE }, { "offset", LIB_COST_DECODE },
+	{ "codepoint", LIB_COST_RANGE }, { NULL, 0 },
+};
+
+static const luaL_Reg lib_none[] = { { NULL, NULL } };
+
+/* Pushes the standard library `name` and a copy of it with the charged
+ * wrappers and our own functions in. */
+static void lib_open_copy(lua_State *L, const char *name, lua_CFunction open,
+			  const struct lib_charged *charged, const luaL_Reg *own)
+{
+	luaL_requiref(L, name, open, 0);
+	sandbox_copy_table(L, -1);
+	for (int i = 0; charged[i].name; i++)
+		lib_charge_field(L, charged[i].name, charged[i].kind);
+	luaL_setfuncs(L, own, 0);
+}
+
 void sandbox_lib_open(lua_State *L, int env_idx)
 {
-	static const char *const string_copies[] = {
-		"char", "sub", "pack", "packsize", "unpack", NULL
-	};
-	static const char *const string_scans[] = { "lower", "upper", "reverse", NULL };
-	static const char *const utf8_decodes[] = { "char", "len", "offset", NULL };
-
 	env_idx = lua_absindex(L, env_idx);
 
-	/* string */
-	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
-	lib_copy(L, -1);
-	for (int i = 0; string_copies[i]; i++)
-		lib_charge_field(L, string_copies[i], LIB_COST_COPY);
-	for (int i = 0; string_scans[i]; i++)
-		lib_charge_field(L, string_scans[i], LIB_COST_SCAN);
-	lib_charge_field(L, "byte", LIB_COST_RANGE);
-	lib_charge_field(L, "format", LIB_COST_FORMAT);
-	lib_set(L, "rep", lib_rep);
-	lib_set(L, "find", sandbox_str_find);
-	lib_set(L, "match", sandbox_str_match);
-	lib_set(L, "gmatch", sandbox_str_gmatch);
-	lib_set(L, "gsub", sandbox_str_gsub);
+	/* string: the copy behind a read-only proxy */
+	lib_open_copy(L, LUA_STRLIBNAME, luaopen_string, lib_string_charged, lib_string_own);
 	lib_open_string_metatable(L);
 	lua_newtable(L);                                /* the proxy */
 	lua_newtable(L);                                /* its metatable */
@@ -548,25 +569,11 @@ void sandbox_lib_open(lua_State *L, int env_idx)
 	lua_setfield(L, env_idx, LUA_STRLIBNAME);
 	lua_pop(L, 2);
 
-	/* table */
-	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
-	lib_copy(L, -1);
-	lib_set(L, "insert", lib_insert);
-	lib_set(L, "remove", lib_remove);
-	lib_set(L, "move", lib_move);
-	lib_set(L, "concat", lib_concat);
-	lib_set(L, "unpack", lib_unpack);
-	lib_charge_field(L, "sort", LIB_COST_SORT);
-	lib_charge_field(L, "pack", LIB_COST_COPY);
+	lib_open_copy(L, LUA_TABLIBNAME, luaopen_table, lib_table_charged, lib_table_own);
 	lua_setfield(L, env_idx, LUA_TABLIBNAME);
 	lua_pop(L, 1);
 
-	/* utf8 */
-	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
-	lib_copy(L, -1);
-	for (int i = 0; utf8_decodes[i]; i++)
-		lib_charge_field(L, utf8_decodes[i], LIB_COST_DECODE);
-	lib_charge_field(L, "codepoint", LIB_COST_RANGE);
+	lib_open_copy(L, LUA_UTF8LIBNAME, luaopen_utf8, lib_utf8_charged, lib_none);
 	lua_setfield(L, env_idx, LUA_UTF8LIBNAME);
 	lua_pop(L, 1);
 }

@@ -19,6 +19,9 @@
  * every string the sandbox's read-only metatable. */
 void sandbox_lib_open(lua_State *L, int env_idx);
 
+/* Pushes a shallow copy of the table at idx. */
+void sandbox_copy_table(lua_State *L, int idx);
+
 int sandbox_str_find(lua_State *L);
 int sandbox_str_match(lua_State *L);
 int sandbox_str_gmatch(lua_State *L);

@@ -203,6 +203,23 @@ static void pm_set_fill(const char *p, size_t open, size_t close, uint32_t *set)
 			set[w] = ~set[w];
 }
 
+/* The set opening at p[open] into the next of prog->sets, for item it;
+ * returns the index of its ']', or -1 with `it` made an error item. */
+static ptrdiff_t pm_compile_set(const char *p, size_t lp, size_t open, struct pm_program *prog,
+				int *nsets, struct pm_item *it)
+{
+	ptrdiff_t close = pm_set_end(p, lp, open);
+
+	if (close < 0) {
+		it->kind = PM_MALFORMED;
+		it->error = "malformed pattern (missing ']')";
+		return -1;
+	}
+	pm_set_fill(p, open, (size_t)close, prog->sets[*nsets]);
+	it->set = prog->sets[(*nsets)++];
+	return close;
+}
+
 /* Compiles p into prog->items (room for lp + 1) and prog->sets (room for
  * one per '[' in p). Never raises. */
 static void pm_compile(const char *p, size_t lp, struct pm_program *prog)
@@ -256,15 +273,10 @@ static void pm_compile(const char *p, size_t lp, struct pm_program *prog)
 					it->error = "missing '[' after '%f' in pattern";
 					break;
 				}
-				close = pm_set_end(p, lp, i);
-				if (close < 0) {
-					it->kind = PM_MALFORMED;
-					it->error = "malformed pattern (missing ']')";
+				close = pm_compile_set(p, lp, i, prog, &nsets, it);
+				if (close < 0)
 					break;
-				}
-				pm_set_fill(p, i, (size_t)close, prog->sets[nsets]);
 				it->kind = PM_FRONTIER;
-				it->set = prog->sets[nsets++];
 				i = (size_t)close + 1;
 				continue;
 			}
@@ -287,16 +299,11 @@ static void pm_compile(const char *p, size_t lp, struct pm_program *prog)
 			it->a = (unsigned char)p[i + 1];
 			i += 2;
 		} else if (c == '[') {
-			ptrdiff_t close = pm_set_end(p, lp, i);
+			ptrdiff_t close = pm_compile_set(p, lp, i, prog, &nsets, it);
 
-			if (close < 0) {
-				it->kind = PM_MALFORMED;
-				it->error = "malformed pattern (missing ']')";
+			if (close < 0)
 				break;
-			}
-			pm_set_fill(p, i, (size_t)close, prog->sets[nsets]);
 			it->kind = PM_SET;
-			it->set = prog->sets[nsets++];
 			i = (size_t)close + 1;
 		} else {
 			it->kind = c == '.' ? PM_ANY : PM_CHAR;
