@@ -650,6 +650,8 @@ static void test_budget_in_c(void **state)
 	};
 	struct sandbox *sb = new_sandbox(NULL, 0);
 
+	/* the budget must stop them, not the watchdog (slow in a TSan build) */
+	sandbox_set_time_limit(sb, 600, "the test");
 	for (int i = 0; hangs[i]; i++)
 		expect_stop(sb, hangs[i], BUDGET, "instruction budget exhausted");
 	/* and a rep of nothing costs nothing, whatever the count */
@@ -732,7 +734,32 @@ static void test_interrupt(void **state)
 	}
 }
 
-/* sandbox_interrupt_all() holds for the whole process: in a child. */
+/* sandbox_interrupt_all() holds for the whole process: checked in a
+ * child (this program again, run with CHILD_INTERRUPT_ALL: a fork alone
+ * would start the watchdogs in a copy of a threaded process). */
+#define CHILD_INTERRUPT_ALL "--child-interrupt-all"
+
+static int child_interrupt_all(void)
+{
+	struct sandbox *before = sandbox_create(SANDBOX_MEMORY_LIMIT, NULL, 0, NULL, NULL);
+	struct sandbox *after;
+	char err[256];
+	int ok = 1;
+
+	sandbox_interrupt_all();
+	after = sandbox_create(SANDBOX_MEMORY_LIMIT, NULL, 0, NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		struct sandbox *sb = i ? after : before;
+
+		lua_pushcfunction(sandbox_state(sb), mark_started);
+		ok &= sandbox_call(sb, 0, 0, LONG_MAX, err, sizeof err) == GL_EBUDGET &&
+		      strstr(err, "interrupted") != NULL;
+	}
+	sandbox_destroy(before);
+	sandbox_destroy(after);
+	return ok ? 0 : 1;
+}
+
 static void test_interrupt_all(void **state)
 {
 	pid_t pid = fork();
@@ -740,23 +767,8 @@ static void test_interrupt_all(void **state)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct sandbox *before = sandbox_create(SANDBOX_MEMORY_LIMIT, NULL, 0, NULL, NULL);
-		struct sandbox *after;
-		char err[256];
-		int ok = 1;
-
-		sandbox_interrupt_all();
-		after = sandbox_create(SANDBOX_MEMORY_LIMIT, NULL, 0, NULL, NULL);
-		for (int i = 0; i < 2; i++) {
-			struct sandbox *sb = i ? after : before;
-
-			lua_pushcfunction(sandbox_state(sb), mark_started);
-			ok &= sandbox_call(sb, 0, 0, LONG_MAX, err, sizeof err) == GL_EBUDGET &&
-			      strstr(err, "interrupted") != NULL;
-		}
-		sandbox_destroy(before);
-		sandbox_destroy(after);
-		_exit(ok ? 0 : 1);
+		execl("/proc/self/exe", "test_sandbox", CHILD_INTERRUPT_ALL, (char *)NULL);
+		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -954,7 +966,7 @@ static void test_fixture_raw_access(void **state)
 	rmdir(tmp);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library_cases),
@@ -967,5 +979,7 @@ int main(void)
 		cmocka_unit_test(test_require_files),
 		cmocka_unit_test(test_fixture_raw_access),
 	};
+	if (argc == 2 && strcmp(argv[1], CHILD_INTERRUPT_ALL) == 0)
+		return child_interrupt_all();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
