@@ -1,6 +1,6 @@
 /*
  * sandbox.c - the restricted Lua state shows run in: allocator with a
- * memory limit, instruction budget (count hook, and sandbox_charge for
+ * memory limit, instruction budget (count hook, and sandbox_charge_budget for
  * work done in C), wall-clock limit (a watchdog thread) and interrupts,
  * the env table (a vetted subset of the standard library, see also
  * sandbox_lib.c) and the wrappers that keep it closed: load() (text only,
@@ -369,7 +369,7 @@ static void sandbox_spend(struct sandbox *sb, long units)
 		sb->remaining = units >= sb->remaining ? 0 : sb->remaining - units;
 }
 
-void sandbox_charge(lua_State *L, long units)
+void sandbox_charge_budget(lua_State *L, long units)
 {
 	struct sandbox *sb = sandbox_of(L);
 
@@ -757,7 +757,7 @@ static int sandbox_resume(lua_State *L)
 {
 	if (lua_type(L, 1) != LUA_TTHREAD)
 		return sandbox_arg_error(L, 1, "resume", "thread");
-	sandbox_charge(L, SANDBOX_RESUME_COST);
+	sandbox_charge_budget(L, SANDBOX_RESUME_COST);
 	return sandbox_protected(L);
 }
 
@@ -767,7 +767,7 @@ static int sandbox_resume(lua_State *L)
  * its creation pays that much. */
 static int sandbox_cocreate(lua_State *L)
 {
-	sandbox_charge(L, SANDBOX_HOOK_STEP);
+	sandbox_charge_budget(L, SANDBOX_HOOK_STEP);
 	return lua_tocfunction(L, lua_upvalueindex(1))(L);
 }
 
@@ -776,7 +776,7 @@ static int sandbox_cocreate(lua_State *L)
  * switch a resume costs. */
 static int sandbox_wrapped_resume(lua_State *L)
 {
-	sandbox_charge(L, SANDBOX_RESUME_COST);
+	sandbox_charge_budget(L, SANDBOX_RESUME_COST);
 	return lua_tocfunction(L, lua_upvalueindex(2))(L);
 }
 
@@ -895,7 +895,7 @@ static int sandbox_load(lua_State *L)
 	if (sandbox_is_binary(L, 1))
 		return sandbox_error(L, "binary chunks are not allowed");
 	if (chunk == LUA_TSTRING)       /* the parser takes a few ns a byte */
-		sandbox_charge(L, 1 + (long)lua_rawlen(L, 1));
+		sandbox_charge_budget(L, 1 + (long)lua_rawlen(L, 1));
 	lua_settop(L, 2);
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		name = lua_tolstring(L, 2, &len);
@@ -948,7 +948,7 @@ void sandbox_push_joined(lua_State *L, int first)
 	luaL_pushresult(&b);
 	text = lua_tolstring(L, -1, &len);
 	/* converted, joined, escaped, copied: each byte about five times */
-	sandbox_charge(L, 1 + (long)(len * 4 / SANDBOX_BYTES_PER_UNIT));
+	sandbox_charge_budget(L, 1 + (long)(len * 4 / SANDBOX_BYTES_PER_UNIT));
 	sandbox_push_escaped(L, text, len);
 	lua_remove(L, -2);
 }

@@ -1,10 +1,10 @@
 /*
  * sandbox.h - the Lua state a show runs in: a memory-limited allocator, an
  * instruction budget enforced by a count hook and charged by the library
- * functions that work in C (sandbox_charge), a wall-clock limit per call
- * kept by a watchdog thread, and the restricted global table (the "env")
- * that show files, required modules and load()ed chunks see. Fixture
- * files get an env of their own that is empty.
+ * functions that work in C (sandbox_charge_budget), a wall-clock limit
+ * per call kept by a watchdog thread, and the restricted global table (the
+ * "env") that show files, required modules and load()ed chunks see.
+ * Fixture files get an env of their own that is empty.
  *
  * Control thread only (the thread that created the sandbox), except
  * sandbox_interrupt() and sandbox_interrupt_all(): any thread, and safe in
@@ -80,7 +80,7 @@ void sandbox_interrupt_all(void);
  * `units` instructions of work to the running call, and raises the
  * budget, time-limit or interrupt error (at the nearest Lua line) when
  * the call must stop. Cheap: call it from loops every few hundred steps. */
-void sandbox_charge(lua_State *L, long units);
+void sandbox_charge_budget(lua_State *L, long units);
 
 /* From C code that Lua called: raises "file:line: message" at the nearest
  * Lua line on the stack (a C caller such as pcall has no line of its own). */

@@ -4,7 +4,7 @@
  * in C (string.rep("", math.maxinteger), table.move over 1e15 slots,
  * table.insert(t, 1, x) on a long list, again and again) could run for
  * hours inside one instruction. Here each one charges its work to the
- * running call's budget (sandbox_charge: elements moved, bytes produced or
+ * running call's budget (sandbox_charge_budget: elements moved, bytes produced or
  * scanned, pattern steps), so it is stopped at file:line like a loop:
  *
  *   written here:  string.rep (its output), table.insert / remove (the
@@ -185,7 +185,7 @@ static int lib_charged(lua_State *L)
 		cost = lib_format_cost(L);
 		break;
 	}
-	sandbox_charge(L, cost);
+	sandbox_charge_budget(L, cost);
 	return fn(L);
 }
 
@@ -224,7 +224,7 @@ static int lib_rep(lua_State *L)
 		return luaL_error(L, "resulting string too large");
 	total = (size_t)n * period - lsep;
 	out = luaL_buffinitsize(L, &b, total);     /* the memory limit speaks first */
-	sandbox_charge(L, 1 + lib_bytes(total));
+	sandbox_charge_budget(L, 1 + lib_bytes(total));
 	memcpy(out, s, l);
 	if (n > 1)
 		memcpy(out + l, sep, lsep);
@@ -288,7 +288,7 @@ static void lib_charge_moves(lua_State *L, lua_Integer n, int a, int b)
 {
 	long each = lib_element_cost(L, a) + lib_element_cost(L, b);
 
-	sandbox_charge(L, n > LONG_MAX / each ? LONG_MAX : (long)n * each);
+	sandbox_charge_budget(L, n > LONG_MAX / each ? LONG_MAX : (long)n * each);
 }
 
 /* table.insert(list, [pos,] value): shifts list[pos..#list] up by one. */
@@ -407,14 +407,14 @@ static int lib_concat(lua_State *L)
 		luaL_addlstring(&b, sep, lsep);
 		pending += each;
 		if (pending >= LIB_CHARGE_EVERY) {
-			sandbox_charge(L, pending + lib_bytes(luaL_bufflen(&b) - charged));
+			sandbox_charge_budget(L, pending + lib_bytes(luaL_bufflen(&b) - charged));
 			charged = luaL_bufflen(&b);
 			pending = 0;
 		}
 	}
 	if (i == last)
 		lib_concat_field(L, &b, i);
-	sandbox_charge(L, 1 + pending + lib_bytes(luaL_bufflen(&b) - charged));
+	sandbox_charge_budget(L, 1 + pending + lib_bytes(luaL_bufflen(&b) - charged));
 	luaL_pushresult(&b);
 	return 1;
 }
@@ -432,7 +432,7 @@ static int lib_unpack(lua_State *L)
 	if (n >= (lua_Unsigned)INT_MAX || !lua_checkstack(L, (int)(n + 1)))
 		return luaL_error(L, "too many results to unpack");
 	/* a read, and a push on a stack that grows */
-	sandbox_charge(L, ((long)n + 1) * 2 * lib_element_cost(L, 1));
+	sandbox_charge_budget(L, ((long)n + 1) * 2 * lib_element_cost(L, 1));
 	for (lua_Unsigned k = 0; k <= n; k++)
 		lua_geti(L, 1, (lua_Integer)((lua_Unsigned)i + k));
 	return (int)(n + 1);

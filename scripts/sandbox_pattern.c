@@ -3,7 +3,7 @@
  * string.match, string.gmatch and string.gsub with the results the
  * standard library gives (reference manual §6.4.1), but with every step of
  * the backtracking matcher charged to the running call's instruction
- * budget (sandbox_charge). A pathological pattern - ("a"):rep(2e5) against
+ * budget (sandbox_charge_budget). A pathological pattern - ("a"):rep(2e5) against
  * ".-.-.-b" - is then stopped at file:line like a runaway loop instead of
  * running for hours inside one C call.
  *
@@ -342,7 +342,7 @@ static bool pm_prepare(lua_State *L, const char *p, size_t lp, struct pm_program
 		size_t bytes = sets * sizeof *prog->sets + (lp + 1) * sizeof *prog->items;
 		char *block;
 
-		sandbox_charge(L, (long)(bytes / SANDBOX_BYTES_PER_UNIT));
+		sandbox_charge_budget(L, (long)(bytes / SANDBOX_BYTES_PER_UNIT));
 		block = lua_newuserdatauv(L, bytes, 0);
 		prog->sets = (uint32_t (*)[8])block;
 		prog->items = (struct pm_item *)(block + sets * sizeof *prog->sets);
@@ -360,7 +360,7 @@ static inline void pm_step(struct pm_state *ms, long n)
 		long due = ms->steps;
 
 		ms->steps = 0;
-		sandbox_charge(ms->L, due);
+		sandbox_charge_budget(ms->L, due);
 	}
 }
 
@@ -371,7 +371,7 @@ static void pm_settle(struct pm_state *ms)
 
 	ms->steps = 0;
 	if (due)
-		sandbox_charge(ms->L, due);
+		sandbox_charge_budget(ms->L, due);
 }
 
 static inline bool pm_single(const struct pm_state *ms, const char *s, const struct pm_item *it)
@@ -664,7 +664,7 @@ static int pm_find_or_match(lua_State *L, bool find)
 	if (find && (lua_toboolean(L, 4) || pm_is_plain(p, lp))) {
 		const char *hit;
 
-		sandbox_charge(L, 1 + (long)((ls - init + lp) / SANDBOX_BYTES_PER_UNIT));
+		sandbox_charge_budget(L, 1 + (long)((ls - init + lp) / SANDBOX_BYTES_PER_UNIT));
 		hit = memmem(s + init, ls - init, p, lp);
 		if (!hit) {
 			luaL_pushfail(L);
@@ -759,7 +759,7 @@ int sandbox_str_gmatch(lua_State *L)
 	for (size_t k = 0; k < lp; k++)
 		sets += p[k] == '[';
 	bytes = sizeof *gm + sets * sizeof *gm->prog.sets + (lp + 1) * sizeof *gm->prog.items;
-	sandbox_charge(L, 1 + (long)(bytes / SANDBOX_BYTES_PER_UNIT));
+	sandbox_charge_budget(L, 1 + (long)(bytes / SANDBOX_BYTES_PER_UNIT));
 	block = lua_newuserdatauv(L, bytes, 0);
 	gm = (struct pm_gmatch *)block;
 	gm->prog.sets = (uint32_t (*)[8])(block + sizeof *gm);
