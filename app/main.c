@@ -13,7 +13,7 @@
 
 #include "gl_version.h"
 
-static void usage(FILE *to)
+void gl_usage(FILE *to)
 {
 	fprintf(to,
 		"usage: ghostlight COMMAND [ARGS]\n"
@@ -27,6 +27,8 @@ static void usage(FILE *to)
 		"                                           serial, firmware, state\n"
 		"  fixture import FILE... [--out DIR]       QLC+ .qxf / OFL .json to our format\n"
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
+		"  help [outputs|controls|TYPE] [--markdown] the options of outputs and control\n"
+		"                                           surfaces (osc, sacn, ...)\n"
 		"  version                                  print the version\n");
 }
 
@@ -137,7 +139,7 @@ int gl_cmd_render(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		gl_usage(stderr);
 		return 2;
 	}
 	const char *cmd = argv[1];
@@ -155,11 +157,13 @@ int main(int argc, char **argv)
 		printf("ghostlight %s\n", GL_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		usage(stdout);
+	if (strcmp(cmd, "help") == 0)
+		return gl_cmd_help(argc - 2, argv + 2);
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		gl_usage(stdout);
 		return 0;
 	}
 	fprintf(stderr, "ghostlight: unknown command '%s'\n", cmd);
-	usage(stderr);
+	gl_usage(stderr);
 	return 2;
 }

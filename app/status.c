@@ -18,17 +18,8 @@
 struct out_rate {
 	uint64_t frames, at_ns;
 	double fps;
-	char last_error[sizeof ((struct gl_output_status *)0)->last_error];
+	char last_error[GL_REPORT_TEXT_MAX];
 };
-
-/* The output thread writes last_error while we read it: copy it whole and
- * terminate the copy, so a half-written message is at worst garbled text,
- * never a read past the buffer. */
-static void copy_error(char *dst, const struct gl_output_status *s)
-{
-	memcpy(dst, s->last_error, sizeof s->last_error);
-	dst[sizeof s->last_error - 1] = '\0';
-}
 
 struct gl_status {
 	struct gl_show *show;
@@ -205,10 +196,10 @@ static void update_rates(struct gl_status *st, uint64_t now)
 	}
 	for (int i = 0; i < st->output_count; i++) {
 		const struct gl_outthread_output *o = output_at(st, i);
-		const struct gl_output_status *s = o->ops->status(o->out);
+		const struct gl_output_status *s = gl_output_status(o->out);
 		struct out_rate *r = &st->rates[i];
 		char err[sizeof r->last_error];
-		copy_error(err, s);
+		gl_report_get(&s->error, err, sizeof err);
 		if (strcmp(err, r->last_error) != 0) {
 			/* without a screen, a device unplugged or recovered
 			 * still reaches the log */
@@ -218,11 +209,13 @@ static void update_rates(struct gl_status *st, uint64_t now)
 			memcpy(r->last_error, err, sizeof err);
 		}
 		if (r->at_ns && now > r->at_ns + GL_NS_PER_S / 2) {
-			r->fps = (double)(s->packets_sent - r->frames) * 1e9 / (double)(now - r->at_ns);
-			r->frames = s->packets_sent;
+			uint64_t sent = gl_counter(&s->packets_sent);
+
+			r->fps = (double)(sent - r->frames) * 1e9 / (double)(now - r->at_ns);
+			r->frames = sent;
 			r->at_ns = now;
 		} else if (!r->at_ns) {
-			r->frames = s->packets_sent;
+			r->frames = gl_counter(&s->packets_sent);
 			r->at_ns = now;
 		}
 	}
@@ -270,7 +263,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		printf("faders  %s\033[K\n\033[K\n", line);
 	for (int i = 0; i < st->output_count; i++) {
 		const struct gl_outthread_output *o = output_at(st, i);
-		const struct gl_output_status *os = o->ops->status(o->out);
+		const struct gl_output_status *os = gl_output_status(o->out);
 		printf("output %-10.10s %-7s %2d univ  %7.1f pkt/s  sent %-9llu errors %llu %s\033[K\n",
 		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,
 		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,

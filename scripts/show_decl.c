@@ -333,8 +333,8 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 
 static int decl_cmp_option(const void *a, const void *b)
 {
-	return strcmp(((const struct gl_output_option *)a)->key,
-		      ((const struct gl_output_option *)b)->key);
+	return strcmp(((const struct gl_option *)a)->key,
+		      ((const struct gl_option *)b)->key);
 }
 
 /* Universes: `universes = {1, 2}` or `universe = 1`, into scratch. */
@@ -423,7 +423,7 @@ static int decl_output(lua_State *L)
 	/* Every other named field is an option for the output to check. */
 	lua_pushnil(L);
 	while (lua_next(L, d.idx)) {
-		struct gl_output_option *opt;
+		struct gl_option *opt;
 		const char *key;
 
 		if (lua_type(L, -2) != LUA_TSTRING) {
@@ -441,8 +441,8 @@ static int decl_output(lua_State *L)
 			lua_pop(L, 1);
 			continue;
 		}
-		if (out.cfg.option_count >= GL_OUTPUT_MAX_OPTIONS)
-			decl_fail(&d, "more than %d options", GL_OUTPUT_MAX_OPTIONS);
+		if (out.cfg.option_count >= GL_OPTION_MAX)
+			decl_fail(&d, "more than %d options", GL_OPTION_MAX);
 		opt = &out.cfg.options[out.cfg.option_count++];
 		if (strlen(key) >= sizeof opt->key)
 			decl_fail(&d, "unknown field '%s'", key);

@@ -52,11 +52,11 @@ static int osc_declare(lua_State *L)
 	ctl.cfg.declared = true;
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
-		struct gl_output_option *opt;
+		struct gl_option *opt;
 
 		if (lua_type(L, -2) != LUA_TSTRING)
 			return show_raise(L, at, "%s: options are named (port = 7700)", type);
-		if (ctl.cfg.option_count >= GL_OUTPUT_MAX_OPTIONS)
+		if (ctl.cfg.option_count >= GL_OPTION_MAX)
 			return show_raise(L, at, "%s: too many options", type);
 		opt = &ctl.cfg.options[ctl.cfg.option_count++];
 		if (lua_rawlen(L, -2) >= sizeof opt->key)

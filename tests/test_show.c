@@ -187,10 +187,10 @@ static void test_basic(void **state)
 	assert_string_equal(sacn->show_name, "Basic test");
 	assert_int_equal(sacn->universe_count, 2);
 	assert_int_equal(sacn->universes[1], 2);
-	assert_non_null(gl_output_option(sacn, "unicast"));
-	assert_string_equal(gl_output_option(sacn, "unicast")->value, "127.0.0.1");
-	assert_string_equal(gl_output_option(sacn, "priority")->value, "100");
-	assert_string_equal(gl_output_option(artnet, "listen")->value, "false");
+	assert_non_null(gl_opt_find(sacn->options, sacn->option_count, "unicast"));
+	assert_string_equal(gl_opt_find(sacn->options, sacn->option_count, "unicast")->value, "127.0.0.1");
+	assert_string_equal(gl_opt_find(sacn->options, sacn->option_count, "priority")->value, "100");
+	assert_string_equal(gl_opt_find(artnet->options, artnet->option_count, "listen")->value, "false");
 	/* taken once; then it is ours to close (never opened: close frees) */
 	struct gl_output *out = gl_show_output_take(show, 1);
 	assert_non_null(out);

@@ -30,15 +30,6 @@ const struct gl_control_ops *gl_control_find(const char *name)
 	return NULL;
 }
 
-const struct gl_output_option *gl_control_option(const struct gl_control_config *cfg,
-						 const char *key)
-{
-	for (int i = 0; cfg && i < cfg->option_count; i++)
-		if (strcmp(cfg->options[i].key, key) == 0)
-			return &cfg->options[i];
-	return NULL;
-}
-
 struct control_slot {
 	const struct gl_control_ops *ops;
 	struct gl_control *c;

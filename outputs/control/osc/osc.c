@@ -91,16 +91,34 @@ struct osc_sent_list {
 	int active, standby, state, progress_pct;
 };
 
+/* What the show set (osc_opts). */
+struct osc_allow_list {
+	int count;
+	struct osc_net net[OSC_ALLOW_MAX];
+};
+
+struct osc_remote_list {
+	int count;
+	char url[OSC_REMOTES_MAX][GL_OPTION_VALUE_MAX];
+};
+
+struct osc_settings {
+	int port;
+	struct in_addr bind;
+	bool tcp;
+	struct osc_allow_list allow;
+	bool allow_given;
+	struct osc_remote_list remotes;
+	double heartbeat_s, timeout_s, feedback_rate;
+	bool enabled;
+};
+
 struct gl_control {
 	struct gl_control_host host;
 	struct gl_engine *e;
 	char show_name[GL_NAME_MAX];
-	int port;
-	uint32_t bind_addr;
+	struct osc_settings set;
 	int udp_fd, tcp_fd;
-	struct osc_net allow[OSC_ALLOW_MAX];
-	int allow_count;
-	double heartbeat_s, timeout_s, feedback_s;
 
 	struct osc_conn conns[OSC_CONNS_MAX];
 	uint32_t next_conn_id;
@@ -220,8 +238,8 @@ static bool allowed(const struct gl_control *c, const struct sockaddr_in *sa)
 {
 	uint32_t a = ntohl(sa->sin_addr.s_addr);
 
-	for (int i = 0; i < c->allow_count; i++)
-		if ((a & c->allow[i].mask) == c->allow[i].net)
+	for (int i = 0; i < c->set.allow.count; i++)
+		if ((a & c->set.allow.net[i].mask) == c->set.allow.net[i].net)
 			return true;
 	return false;
 }
@@ -812,62 +830,17 @@ static void read_conn(struct gl_control *c, int i, uint64_t now)
 
 /* ---- configuration ------------------------------------------------------------------------------- */
 
-static int parse_number(const struct gl_control_config *cfg, const char *key, double min,
-			double max, double *out, char *err, size_t len)
+static int parse_allow(const char *item, int index, void *field, char *why, size_t len)
 {
-	const struct gl_output_option *o = gl_control_option(cfg, key);
-	char *end;
-
-	if (!o)
-		return 0;
-	double v = strtod(o->value, &end);
-	if (*end || end == o->value || !(v >= min && v <= max)) {
-		snprintf(err, len, "%s must be a number %g..%g, not \"%s\"", key, min, max, o->value);
-		return GL_EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Splits a comma list (output.h's list format) into items; calls fn. */
-static int each_item(const char *list, int (*fn)(void *ud, const char *item), void *ud)
-{
-	char buf[256];
-	char *save = NULL;
-
-	snprintf(buf, sizeof buf, "%s", list);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int rc = fn(ud, t);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-struct cfg_ctx {
-	struct gl_control *c;       /* NULL while checking */
-	char *err;
-	size_t len;
-	int count;
-};
-
-static int add_allow(void *ud, const char *item)
-{
-	struct cfg_ctx *x = ud;
+	struct osc_allow_list *list = field;
 	uint32_t net, mask;
 
 	if (osc_cidr_parse(item, &net, &mask) < 0) {
-		snprintf(x->err, x->len, "allow: \"%s\" is not an IPv4 address or a.b.c.d/n", item);
+		snprintf(why, len, "\"%s\" is not an IPv4 address or a.b.c.d/n", item);
 		return GL_EINVAL;
 	}
-	if (x->count >= OSC_ALLOW_MAX) {
-		snprintf(x->err, x->len, "allow: at most %d entries", OSC_ALLOW_MAX);
-		return GL_EINVAL;
-	}
-	if (x->c)
-		x->c->allow[x->c->allow_count++] = (struct osc_net){ net, mask };
-	x->count++;
+	list->net[index] = (struct osc_net){ net, mask };
+	list->count = index + 1;
 	return 0;
 }
 
@@ -896,27 +869,85 @@ static int parse_url(const char *url, bool *tcp, char *host, size_t hlen, int *p
 	return 0;
 }
 
-static int add_remote(void *ud, const char *item)
+static int parse_remote(const char *item, int index, void *field, char *why, size_t len)
 {
-	struct cfg_ctx *x = ud;
+	struct osc_remote_list *list = field;
 	char host[128];
 	bool tcp;
 	int port;
 
 	if (parse_url(item, &tcp, host, sizeof host, &port) < 0) {
-		snprintf(x->err, x->len, "remotes: \"%s\" is not osc.udp://host:port or "
-			 "osc.tcp://host:port", item);
+		snprintf(why, len, "\"%s\" is not osc.udp://host:port or osc.tcp://host:port",
+			 item);
 		return GL_EINVAL;
 	}
-	if (x->count >= OSC_REMOTES_MAX) {
-		snprintf(x->err, x->len, "remotes: at most %d", OSC_REMOTES_MAX);
-		return GL_EINVAL;
+	snprintf(list->url[index], sizeof list->url[index], "%s", item);
+	list->count = index + 1;
+	return 0;
+}
+
+static const struct gl_opt osc_opts[] = {
+	{ "port", GL_OPT_INT, 1, 65535, GL_OPT_STR(OSC_DEFAULT_PORT),
+	  GL_OPT_AT(struct osc_settings, port), .help = "UDP and TCP port" },
+	{ "bind", GL_OPT_IPV4, .def = "0.0.0.0", GL_OPT_AT(struct osc_settings, bind),
+	  .help = "IPv4 address to listen on (0.0.0.0: all)" },
+	{ "tcp", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct osc_settings, tcp),
+	  .help = "also listen on TCP (SLIP and length-prefixed framing)" },
+	{ "allow", GL_OPT_LIST, 1, OSC_ALLOW_MAX,
+	  .def_help = "loopback + the subnets of this machine's interfaces",
+	  GL_OPT_AT(struct osc_settings, allow), GL_OPT_GIVEN(struct osc_settings, allow_given),
+	  .parse = parse_allow, .syntax = "a.b.c.d/n each",
+	  .help = "sources allowed; others are dropped and counted" },
+	{ "remotes", GL_OPT_LIST, 1, OSC_REMOTES_MAX, .def_help = "none",
+	  GL_OPT_AT(struct osc_settings, remotes), .parse = parse_remote,
+	  .syntax = "osc.udp:// or osc.tcp:// URLs",
+	  .help = "always get feedback (never time out)" },
+	{ "heartbeat", GL_OPT_REAL, 0.05, 3600, "1", GL_OPT_AT(struct osc_settings, heartbeat_s),
+	  .help = "seconds between /gl/out/heartbeat" },
+	{ "timeout", GL_OPT_REAL, 0.1, 86400, "10", GL_OPT_AT(struct osc_settings, timeout_s),
+	  .help = "seconds a subscriber may stay silent before it is dropped" },
+	{ "feedback_rate", GL_OPT_REAL, 1, 200, "25",
+	  GL_OPT_AT(struct osc_settings, feedback_rate),
+	  .help = "feedback change checks per second" },
+	{ "enabled", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct osc_settings, enabled),
+	  .help = "false turns OSC off" },
+	{ NULL },
+};
+
+static const struct gl_opt_table osc_options = {
+	"osc", "OSC remote control and feedback over UDP and TCP (liblo's codec)", osc_opts,
+};
+
+static int osc_settings_parse(const struct gl_control_config *cfg, struct osc_settings *set,
+			      char *err, size_t len)
+{
+	memset(set, 0, sizeof *set);
+	return gl_opt_parse(&osc_options, cfg->options, cfg->option_count, set, err, len);
+}
+
+static int osc_check(const struct gl_control_config *cfg, char *err, size_t len)
+{
+	struct osc_settings *set = malloc(sizeof *set);
+	int rc;
+
+	if (!set) {
+		snprintf(err, len, "out of memory");
+		return GL_ENOMEM;
 	}
-	x->count++;
-	if (!x->c)
-		return 0;
-	struct gl_control *c = x->c;
-	int slot = -1;
+	rc = osc_settings_parse(cfg, set, err, len);
+	free(set);
+	return rc;
+}
+
+/* Makes a configured remote a subscriber that never times out. */
+static int add_remote(struct gl_control *c, const char *url, char *err, size_t len)
+{
+	char host[128];
+	bool tcp;
+	int port, slot = -1;
+
+	if (parse_url(url, &tcp, host, sizeof host, &port) < 0)
+		return GL_EINVAL;         /* checked at load */
 	for (int i = 0; i < OSC_SUBSCRIBERS_MAX && slot < 0; i++)
 		if (!c->subs[i].used)
 			slot = i;
@@ -926,9 +957,9 @@ static int add_remote(void *ud, const char *item)
 	memset(s, 0, sizeof *s);
 	s->conn = -1;
 	if (tcp) {
-		s->lo = lo_address_new_from_url(item);
+		s->lo = lo_address_new_from_url(url);
 		if (!s->lo) {
-			snprintf(x->err, x->len, "remotes: cannot use \"%s\"", item);
+			snprintf(err, len, "remotes: cannot use \"%s\"", url);
 			return GL_EINVAL;
 		}
 	} else {
@@ -937,7 +968,7 @@ static int add_remote(void *ud, const char *item)
 
 		snprintf(ps, sizeof ps, "%d", port);
 		if (getaddrinfo(host, ps, &hints, &res) != 0) {
-			snprintf(x->err, x->len, "remotes: cannot resolve \"%s\"", host);
+			snprintf(err, len, "remotes: cannot resolve \"%s\"", host);
 			return GL_EINVAL;
 		}
 		memcpy(&s->sa, res->ai_addr, sizeof s->sa);
@@ -948,76 +979,23 @@ static int add_remote(void *ud, const char *item)
 	return 0;
 }
 
-static const char *const osc_keys[] = {
-	"port", "bind", "tcp", "allow", "remotes", "heartbeat", "timeout", "feedback_rate",
-	"enabled", NULL
-};
-
-static int osc_check(const struct gl_control_config *cfg, char *err, size_t len)
-{
-	double v;
-	struct cfg_ctx x = { .err = err, .len = len };
-	const struct gl_output_option *o;
-	struct in_addr a;
-
-	for (int i = 0; i < cfg->option_count; i++) {
-		bool known = false;
-
-		for (int k = 0; osc_keys[k]; k++)
-			if (strcmp(osc_keys[k], cfg->options[i].key) == 0)
-				known = true;
-		if (!known) {
-			snprintf(err, len, "unknown option '%s' (known: port, bind, tcp, allow, "
-				 "remotes, heartbeat, timeout, feedback_rate, enabled)",
-				 cfg->options[i].key);
-			return GL_EINVAL;
-		}
-	}
-	if (parse_number(cfg, "port", 1, 65535, &v, err, len) < 0 ||
-	    parse_number(cfg, "heartbeat", 0.05, 3600, &v, err, len) < 0 ||
-	    parse_number(cfg, "timeout", 0.1, 86400, &v, err, len) < 0 ||
-	    parse_number(cfg, "feedback_rate", 1, 200, &v, err, len) < 0)
-		return GL_EINVAL;
-	if ((o = gl_control_option(cfg, "port")) && strchr(o->value, '.')) {
-		snprintf(err, len, "port must be a whole number, not %s", o->value);
-		return GL_EINVAL;
-	}
-	if ((o = gl_control_option(cfg, "bind")) && inet_pton(AF_INET, o->value, &a) != 1) {
-		snprintf(err, len, "bind must be an IPv4 address, not \"%s\"", o->value);
-		return GL_EINVAL;
-	}
-	for (int k = 0; k < 2; k++) {
-		const char *key = k ? "tcp" : "enabled";
-
-		if ((o = gl_control_option(cfg, key)) && strcmp(o->value, "true") &&
-		    strcmp(o->value, "false")) {
-			snprintf(err, len, "%s must be true or false", key);
-			return GL_EINVAL;
-		}
-	}
-	if ((o = gl_control_option(cfg, "allow")) && each_item(o->value, add_allow, &x) < 0)
-		return GL_EINVAL;
-	x.count = 0;
-	if ((o = gl_control_option(cfg, "remotes")) && each_item(o->value, add_remote, &x) < 0)
-		return GL_EINVAL;
-	return 0;
-}
-
 /* Default allow-list: loopback and the subnets of this machine's interfaces. */
 static void allow_local(struct gl_control *c)
 {
 	struct ifaddrs *ifs, *i;
 
-	c->allow[c->allow_count++] = (struct osc_net){ 0x7f000000u, 0xff000000u };
+	struct osc_allow_list *allow = &c->set.allow;
+
+	allow->net[allow->count++] = (struct osc_net){ 0x7f000000u, 0xff000000u };
 	if (getifaddrs(&ifs) != 0)
 		return;
-	for (i = ifs; i && c->allow_count < OSC_ALLOW_MAX; i = i->ifa_next) {
+	for (i = ifs; i && allow->count < OSC_ALLOW_MAX; i = i->ifa_next) {
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
 			continue;
 		uint32_t a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
 		uint32_t m = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
 
-		c->allow[c->allow_count++] = (struct osc_net){ a & m, m };
+		allow->net[allow->count++] = (struct osc_net){ a & m, m };
 	}
 	freeifaddrs(ifs);
 }
@@ -1026,8 +1004,8 @@ static int open_socket(struct gl_control *c, int type, char *err, size_t len)
 {
 	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->port),
-				  .sin_addr.s_addr = htonl(c->bind_addr) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->set.port),
+				  .sin_addr = c->set.bind };
 
 	if (fd < 0) {
 		snprintf(err, len, "socket: %s", strerror(errno));
@@ -1037,7 +1015,7 @@ static int open_socket(struct gl_control *c, int type, char *err, size_t len)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
 	    (type == SOCK_STREAM && listen(fd, 16) != 0)) {
-		snprintf(err, len, "%s port %d: %s", type == SOCK_STREAM ? "TCP" : "UDP", c->port,
+		snprintf(err, len, "%s port %d: %s", type == SOCK_STREAM ? "TCP" : "UDP", c->set.port,
 			 strerror(errno));
 		close(fd);
 		return -1;
@@ -1050,47 +1028,25 @@ static void osc_destroy(struct gl_control *c);
 static struct gl_control *osc_create(const struct gl_control_config *cfg,
 				     const struct gl_control_host *host, char *err, size_t len)
 {
-	const struct gl_output_option *o;
-	double v;
-
-	if (osc_check(cfg, err, len) < 0)
-		return NULL;
-	if ((o = gl_control_option(cfg, "enabled")) && strcmp(o->value, "false") == 0) {
-		err[0] = '\0';
-		return NULL;
-	}
 	struct gl_control *c = calloc(1, sizeof *c);
+
 	if (!c) {
 		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	c->udp_fd = c->tcp_fd = -1;
+	for (int i = 0; i < OSC_CONNS_MAX; i++)
+		c->conns[i].fd = -1;
+	if (osc_settings_parse(cfg, &c->set, err, len) < 0 || !c->set.enabled) {
+		if (!c->set.enabled)
+			err[0] = '\0';
+		osc_destroy(c);
 		return NULL;
 	}
 	c->host = *host;
 	c->e = host->engine;
 	snprintf(c->show_name, sizeof c->show_name, "%s", cfg->show_name);
-	c->udp_fd = c->tcp_fd = -1;
-	for (int i = 0; i < OSC_CONNS_MAX; i++)
-		c->conns[i].fd = -1;
-	c->port = OSC_DEFAULT_PORT;
-	if (parse_number(cfg, "port", 1, 65535, &v, err, len) == 0 && gl_control_option(cfg, "port"))
-		c->port = (int)v;
-	c->heartbeat_s = 1.0;
-	c->timeout_s = 10.0;
-	c->feedback_s = 1.0 / 25.0;
-	parse_number(cfg, "heartbeat", 0.05, 3600, &c->heartbeat_s, err, len);
-	parse_number(cfg, "timeout", 0.1, 86400, &c->timeout_s, err, len);
-	if (parse_number(cfg, "feedback_rate", 1, 200, &v, err, len) == 0 &&
-	    gl_control_option(cfg, "feedback_rate"))
-		c->feedback_s = 1.0 / v;
-	if ((o = gl_control_option(cfg, "bind"))) {
-		struct in_addr a;
-
-		inet_pton(AF_INET, o->value, &a);
-		c->bind_addr = ntohl(a.s_addr);
-	}
-	struct cfg_ctx x = { .c = c, .err = err, .len = len };
-	if ((o = gl_control_option(cfg, "allow")))
-		each_item(o->value, add_allow, &x);
-	else
+	if (!c->set.allow_given)
 		allow_local(c);
 
 	int lists = gl_engine_cuelist_count(c->e), faders = gl_engine_fader_count(c->e);
@@ -1113,25 +1069,26 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 		osc_destroy(c);
 		return NULL;
 	}
-	const struct gl_output_option *tcp = gl_control_option(cfg, "tcp");
-	if (!tcp || strcmp(tcp->value, "true") == 0) {
+	if (c->set.tcp) {
 		c->tcp_fd = open_socket(c, SOCK_STREAM, err, len);
 		if (c->tcp_fd < 0) {
 			osc_destroy(c);
 			return NULL;
 		}
 	}
-	x.count = 0;
-	if ((o = gl_control_option(cfg, "remotes")) && each_item(o->value, add_remote, &x) < 0) {
-		osc_destroy(c);
-		return NULL;
+	for (int i = 0; i < c->set.remotes.count; i++) {
+		if (add_remote(c, c->set.remotes.url[i], err, len) < 0) {
+			osc_destroy(c);
+			return NULL;
+		}
 	}
 	uint64_t now = gl_now_ns();
-	c->next_heartbeat_ns = now + (uint64_t)(c->heartbeat_s * 1e9);
+	c->next_heartbeat_ns = now + (uint64_t)(c->set.heartbeat_s * 1e9);
 	c->next_feedback_ns = now;
 	c->log_window_ns = now;
 	osc_log(c, false, "osc: listening on UDP%s port %d (%d allow-list entries, %d remotes)",
-		c->tcp_fd >= 0 ? " and TCP" : "", c->port, c->allow_count, x.count);
+		c->tcp_fd >= 0 ? " and TCP" : "", c->set.port, c->set.allow.count,
+		c->set.remotes.count);
 	return c;
 }
 
@@ -1214,18 +1171,18 @@ static void osc_service(struct gl_control *c, const struct pollfd *fds, int coun
 	}
 	run_queue(c, now);
 	if (now >= c->next_heartbeat_ns) {
-		c->next_heartbeat_ns = now + (uint64_t)(c->heartbeat_s * 1e9);
+		c->next_heartbeat_ns = now + (uint64_t)(c->set.heartbeat_s * 1e9);
 		for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
 			struct osc_sub *s = &c->subs[i];
 
 			if (s->used && !s->remote &&
-			    (double)(now - s->last_seen_ns) > c->timeout_s * 1e9) {
+			    (double)(now - s->last_seen_ns) > c->set.timeout_s * 1e9) {
 				char from[64];
 				struct osc_src src = { .sa = s->sa, .conn = s->conn };
 
 				src_text(&src, from, sizeof from);
 				osc_log(c, false, "osc: subscriber %s silent for %g s: dropped", from,
-					c->timeout_s);
+					c->set.timeout_s);
 				s->used = false;
 			}
 		}
@@ -1233,7 +1190,7 @@ static void osc_service(struct gl_control *c, const struct pollfd *fds, int coun
 	}
 	if (c->feedback_now || now >= c->next_feedback_ns) {
 		c->feedback_now = false;
-		c->next_feedback_ns = now + (uint64_t)(c->feedback_s * 1e9);
+		c->next_feedback_ns = now + (uint64_t)(1e9 / c->set.feedback_rate);
 		if (any_subscriber(c))
 			feedback(c, -1, false);
 		else
@@ -1342,6 +1299,7 @@ static const struct gl_control_stats *osc_stats(struct gl_control *c)
 const struct gl_control_ops gl_osc_control_ops = {
 	.version = 1,
 	.name = "osc",
+	.options = &osc_options,
 	.default_on = true,
 	.check = osc_check,
 	.create = osc_create,

@@ -5,7 +5,7 @@
  *
  * configure() runs on the loading thread and does no I/O; open(), send(),
  * service(), next_service_ns() and close() run on the output thread only;
- * status() may be read racily from any thread. send() and service() never
+ * the status is published for any thread (output.h). send() and service() never
  * allocate and never block: the socket is non-blocking and a packet the
  * kernel will not take is dropped, counted and retried with the next frame.
  *
@@ -23,7 +23,6 @@
 #include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,16 +50,18 @@ struct sacn_universe {
 };
 
 struct sacn_output {
-	/* options, fixed at configure() */
+	struct gl_output_status status;   /* first: see output.h */
+	/* options (sacn_opts), fixed at configure() */
 	bool unicast;
 	struct in_addr unicast_addr;
-	uint8_t priority;
+	int priority;
 	char source_name[SACN_SOURCE_NAME_LEN];
+	bool source_name_given;
 	bool cid_given;
 	uint8_t cid[SACN_CID_LEN];
-	uint16_t sync_universe;      /* 0 = none */
+	int sync_universe;           /* 0 = none */
 	bool discovery;
-	uint16_t port;
+	int port;
 	bool has_interface;
 	struct in_addr interface_addr;
 	int ttl;
@@ -79,7 +80,6 @@ struct sacn_output {
 	uint8_t packet[SACN_DISCOVERY_MAX_LEN > SACN_DATA_MAX_LEN ?
 		       SACN_DISCOVERY_MAX_LEN : SACN_DATA_MAX_LEN];
 
-	struct gl_output_status status;
 };
 
 static const uint8_t zero_slots[GL_DMX_SLOTS];
@@ -91,21 +91,50 @@ static struct sacn_output *to_sacn(struct gl_output *out)
 
 /* ---- options ------------------------------------------------------------ */
 
-static const char *const sacn_keys[] = {
-	"unicast", "priority", "source_name", "cid", "sync_universe",
-	"discovery", "port", "interface", "ttl", NULL
-};
-
-static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
-		    const char *fmt, ...)
+static int parse_cid(const char *text, int index, void *field, char *why, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = gl_output_vfail(err, err_len, "sacn", opt, fmt, ap);
-	va_end(ap);
-	return rc;
+	if (sacn_uuid_parse(text, field) == 0)
+		return 0;
+	snprintf(why, len, "must be a UUID like \"0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88\", "
+		 "not \"%s\"", text);
+	return GL_EINVAL;
 }
 
+static const struct gl_opt sacn_opts[] = {
+	{ "unicast", GL_OPT_IPV4, .def_help = "multicast 239.255.hi.lo",
+	  GL_OPT_AT(struct sacn_output, unicast_addr), GL_OPT_GIVEN(struct sacn_output, unicast),
+	  .help = "send every universe to this address instead of its multicast group" },
+	{ "priority", GL_OPT_INT, 0, SACN_PRIORITY_MAX, GL_OPT_STR(SACN_PRIORITY_DEFAULT),
+	  GL_OPT_AT(struct sacn_output, priority),
+	  .help = "per-source priority; receivers take the highest" },
+	{ "source_name", GL_OPT_TEXT, 0, SACN_SOURCE_NAME_LEN - 1,
+	  .def_help = "\"ghostlight: <show>\"", GL_OPT_AT(struct sacn_output, source_name),
+	  GL_OPT_GIVEN(struct sacn_output, source_name_given),
+	  .help = "the name receivers show for this console" },
+	{ "cid", GL_OPT_CUSTOM, .def_help = "made once per installation",
+	  GL_OPT_AT(struct sacn_output, cid),
+	  GL_OPT_GIVEN(struct sacn_output, cid_given), .parse = parse_cid,
+	  .syntax = "UUID", .help = "component identifier (default kept in "
+	  "~/.local/state/ghostlight/sacn-cid)" },
+	{ "sync_universe", GL_OPT_INT, 0, GL_UNIVERSE_MAX, "0",
+	  GL_OPT_AT(struct sacn_output, sync_universe),
+	  .help = "send a sync packet after each frame on this universe (0 = none)" },
+	{ "discovery", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct sacn_output, discovery),
+	  .help = "universe discovery packets every 10 s" },
+	{ "port", GL_OPT_INT, 1, 65535, GL_OPT_STR(SACN_PORT),
+	  GL_OPT_AT(struct sacn_output, port), .help = "UDP destination port" },
+	{ "interface", GL_OPT_IPV4, .def_help = "the system's choice",
+	  GL_OPT_AT(struct sacn_output, interface_addr),
+	  GL_OPT_GIVEN(struct sacn_output, has_interface),
+	  .help = "address of the local interface multicast leaves from" },
+	{ "ttl", GL_OPT_INT, 0, 255, "1", GL_OPT_AT(struct sacn_output, ttl),
+	  .help = "multicast time to live (1: this network segment only)" },
+	{ NULL },
+};
+
+static const struct gl_opt_table sacn_options = {
+	"sacn", "sACN (ANSI E1.31-2018) over UDP, multicast or unicast", sacn_opts,
+};
 
 /* "ghostlight: <show>", cut to 63 bytes before a character that would be
  * split, so receivers never show half a UTF-8 character. */
@@ -128,79 +157,6 @@ static void default_source_name(char *name, const char *show_name)
 	name[n] = '\0';
 }
 
-static int sacn_parse_options(struct sacn_output *s, const struct gl_output_config *cfg,
-			      char *err, size_t err_len)
-{
-	const struct gl_output_option *opt;
-	long v;
-
-	s->priority = SACN_PRIORITY_DEFAULT;
-	s->discovery = true;
-	s->port = SACN_PORT;
-	s->ttl = 1;
-	default_source_name(s->source_name, cfg->show_name);
-
-	if ((opt = gl_output_option(cfg, "unicast"))) {
-		if (inet_pton(AF_INET, opt->value, &s->unicast_addr) != 1)
-			return opt_fail(err, err_len, opt,
-					"unicast must be an IPv4 address, not '%s'", opt->value);
-		s->unicast = true;
-	}
-	if ((opt = gl_output_option(cfg, "priority"))) {
-		if (gl_output_int(opt->value, 0, SACN_PRIORITY_MAX, &v))
-			return opt_fail(err, err_len, opt,
-					"priority must be 0..200, not '%s'", opt->value);
-		s->priority = (uint8_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "source_name"))) {
-		if (strlen(opt->value) > SACN_SOURCE_NAME_LEN - 1)
-			return opt_fail(err, err_len, opt,
-					"source_name must be at most %d bytes",
-					SACN_SOURCE_NAME_LEN - 1);
-		memcpy(s->source_name, opt->value, strlen(opt->value) + 1);
-	}
-	if ((opt = gl_output_option(cfg, "cid"))) {
-		if (sacn_uuid_parse(opt->value, s->cid))
-			return opt_fail(err, err_len, opt,
-					"cid must be a UUID like "
-					"'0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88', not '%s'",
-					opt->value);
-		s->cid_given = true;
-	}
-	if ((opt = gl_output_option(cfg, "sync_universe"))) {
-		if (gl_output_int(opt->value, 0, GL_UNIVERSE_MAX, &v))
-			return opt_fail(err, err_len, opt,
-					"sync_universe must be 1..63999 (0 = none), not '%s'",
-					opt->value);
-		s->sync_universe = (uint16_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "discovery"))) {
-		if (gl_output_bool(opt->value, &s->discovery))
-			return opt_fail(err, err_len, opt,
-					"discovery must be true or false, not '%s'", opt->value);
-	}
-	if ((opt = gl_output_option(cfg, "port"))) {
-		if (gl_output_int(opt->value, 1, 65535, &v))
-			return opt_fail(err, err_len, opt,
-					"port must be 1..65535, not '%s'", opt->value);
-		s->port = (uint16_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "interface"))) {
-		if (inet_pton(AF_INET, opt->value, &s->interface_addr) != 1)
-			return opt_fail(err, err_len, opt,
-					"interface must be the IPv4 address of a local "
-					"interface, not '%s'", opt->value);
-		s->has_interface = true;
-	}
-	if ((opt = gl_output_option(cfg, "ttl"))) {
-		if (gl_output_int(opt->value, 0, 255, &v))
-			return opt_fail(err, err_len, opt,
-					"ttl must be 0..255, not '%s'", opt->value);
-		s->ttl = (int)v;
-	}
-	return 0;
-}
-
 static int cmp_u16(const void *a, const void *b)
 {
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
@@ -215,66 +171,33 @@ static void sacn_free(struct sacn_output *s)
 	free(s);
 }
 
+extern const struct gl_output_ops gl_output_sacn;
+
 static struct gl_output *sacn_configure(const struct gl_output_config *cfg,
 					char *err, size_t err_len)
 {
-	struct sacn_output *s;
+	struct sacn_output *s = gl_output_new(&gl_output_sacn, cfg, sizeof *s, err, err_len);
 
-	if (gl_output_check_network(cfg, "sacn", sacn_keys, err, err_len))
+	if (!s)
 		return NULL;
-
-	s = calloc(1, sizeof *s);
-	if (!s) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		return NULL;
-	}
 	s->fd = -1;
 	s->universe_count = cfg->universe_count;
 	s->universes = calloc((size_t)cfg->universe_count, sizeof *s->universes);
 	s->sorted_numbers = calloc((size_t)cfg->universe_count, sizeof *s->sorted_numbers);
 	if (!s->universes || !s->sorted_numbers) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		goto fail;
+		sacn_free(s);
+		snprintf(err, err_len, "out of memory");
+		return NULL;
 	}
-	if (sacn_parse_options(s, cfg, err, err_len))
-		goto fail;
-
+	if (!s->source_name_given)
+		default_source_name(s->source_name, cfg->show_name);
 	for (int i = 0; i < cfg->universe_count; i++) {
-		int number = cfg->universes[i];
-
-		if (number < GL_UNIVERSE_MIN || number > GL_UNIVERSE_MAX) {
-			opt_fail(err, err_len, NULL, "universe %d is not in 1..63999", number);
-			goto fail;
-		}
-		s->universes[i].number = (uint16_t)number;
+		s->universes[i].number = (uint16_t)cfg->universes[i];
 		s->universes[i].frame_index = -1;
-		s->sorted_numbers[i] = (uint16_t)number;
+		s->sorted_numbers[i] = (uint16_t)cfg->universes[i];
 	}
 	qsort(s->sorted_numbers, (size_t)s->universe_count, sizeof *s->sorted_numbers, cmp_u16);
-	for (int i = 1; i < s->universe_count; i++) {
-		if (s->sorted_numbers[i] == s->sorted_numbers[i - 1]) {
-			opt_fail(err, err_len, NULL, "universe %d listed twice",
-				 s->sorted_numbers[i]);
-			goto fail;
-		}
-	}
 	return (struct gl_output *)s;
-
-fail:
-	sacn_free(s);
-	return NULL;
-}
-
-/* ---- status ------------------------------------------------------------- */
-
-static void sacn_note(struct sacn_output *s, uint64_t now_ns, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->status.last_error, sizeof s->status.last_error, fmt, ap);
-	va_end(ap);
-	s->status.last_error_ns = now_ns;
 }
 
 /* ---- CID: stable per installation --------------------------------------- */
@@ -412,7 +335,7 @@ static void sacn_load_cid(struct sacn_output *s)
 	if (cid_dir(dir, sizeof dir) != 0) {
 		random_bytes(s->cid, SACN_CID_LEN);
 		sacn_uuid_make_v4(s->cid);
-		sacn_note(s, 0, "sacn: no state directory (HOME unset); "
+		gl_report_set(&s->status.error, 0, "sacn: no state directory (HOME unset); "
 			  "using a random CID for this run");
 		return;
 	}
@@ -423,7 +346,7 @@ static void sacn_load_cid(struct sacn_output *s)
 	random_bytes(s->cid, SACN_CID_LEN);
 	sacn_uuid_make_v4(s->cid);
 	if (make_dirs(dir) != 0 || write_cid(path, s->cid) != 0)
-		sacn_note(s, 0, "sacn: cannot save CID to %s (%s); "
+		gl_report_set(&s->status.error, 0, "sacn: cannot save CID to %s (%s); "
 			  "using a random CID for this run", path, strerror(errno));
 }
 
@@ -447,23 +370,23 @@ static int sacn_sendto(struct sacn_output *s, const struct sockaddr_in *dest,
 	char addr[INET_ADDRSTRLEN];
 
 	if (n == len) {
-		s->status.packets_sent++;
+		gl_count(&s->status.packets_sent, 1);
 		return 0;
 	}
-	s->status.send_errors++;
+	gl_count(&s->status.send_errors, 1);
 	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
 	if (n >= 0) {
-		sacn_note(s, now_ns, "sacn: %s %d to %s:%d: short send", what, universe,
+		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: short send", what, universe,
 			  addr, ntohs(dest->sin_port));
 		return GL_EIO;
 	}
 	if (err == EAGAIN || err == EWOULDBLOCK) {
 		/* Never wait for the kernel: the next frame sends fresher data. */
-		sacn_note(s, now_ns, "sacn: %s %d to %s:%d dropped: socket buffer full",
+		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d dropped: socket buffer full",
 			  what, universe, addr, ntohs(dest->sin_port));
 		return GL_EAGAIN;
 	}
-	sacn_note(s, now_ns, "sacn: %s %d to %s:%d: %s", what, universe, addr,
+	gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: %s", what, universe, addr,
 		  ntohs(dest->sin_port), strerror(err));
 	return GL_EIO;
 }
@@ -476,8 +399,8 @@ static int sacn_send_universe(struct sacn_output *s, struct sacn_universe *u,
 
 	memcpy(hdr.cid, s->cid, SACN_CID_LEN);
 	memcpy(hdr.source_name, s->source_name, SACN_SOURCE_NAME_LEN);
-	hdr.priority = s->priority;
-	hdr.sync_address = s->sync_universe;
+	hdr.priority = (uint8_t)s->priority;
+	hdr.sync_address = (uint16_t)s->sync_universe;
 	hdr.sequence = u->sequence;
 	hdr.options = options;
 	hdr.universe = u->number;
@@ -593,7 +516,7 @@ static int sacn_open(struct gl_output *out)
 
 	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
-		sacn_note(s, 0, "sacn: socket: %s", strerror(errno));
+		gl_report_set(&s->status.error, 0, "sacn: socket: %s", strerror(errno));
 		return GL_EIO;
 	}
 	ttl = s->ttl;
@@ -608,7 +531,7 @@ static int sacn_open(struct gl_output *out)
 		char addr[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &s->interface_addr, addr, sizeof addr);
-		sacn_note(s, 0, "sacn: multicast setup%s%s: %s",
+		gl_report_set(&s->status.error, 0, "sacn: multicast setup%s%s: %s",
 			  s->has_interface ? " for interface " : "",
 			  s->has_interface ? addr : "", strerror(err));
 		close(s->fd);
@@ -686,7 +609,7 @@ static int sacn_send(struct gl_output *out, const struct gl_frame *frame, uint64
 		if (rc && !first_err)
 			first_err = rc;
 	}
-	s->status.frames_sent++;
+	gl_count(&s->status.frames_sent, 1);
 	return first_err;
 }
 
@@ -756,13 +679,6 @@ static int sacn_poll_fd(struct gl_output *out)
 	return -1;                   /* sACN output reads nothing */
 }
 
-static const struct gl_output_status *sacn_status(struct gl_output *out)
-{
-	struct sacn_output *s = to_sacn(out);
-
-	return s ? &s->status : NULL;
-}
-
 const struct gl_output_ops gl_output_sacn = {
 	.version = 1,
 	.name = "sacn",
@@ -773,5 +689,6 @@ const struct gl_output_ops gl_output_sacn = {
 	.poll_fd = sacn_poll_fd,
 	.service = sacn_service,
 	.next_service_ns = sacn_next_service_ns,
-	.status = sacn_status,
+	.max_universes = GL_OUTPUT_MAX_UNIVERSES,
+	.options = &sacn_options,
 };
