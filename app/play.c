@@ -81,6 +81,7 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
 	struct gl_control_host host = {
 		.engine = gl_show_engine(p->show),
+		.show_name = gl_show_name(p->show),
 		.ud = p,
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
