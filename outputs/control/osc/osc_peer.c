@@ -212,6 +212,12 @@ int osc_peers_get(struct osc_peers *p, const char *url, bool pinned, uint64_t no
 
 /* ---- queue and sending --------------------------------------------------------- */
 
+/* The bytes of the queued frame at q: prefix + packet. */
+static size_t frame_len(const uint8_t *q)
+{
+	return 4 + ((size_t)q[0] << 24 | (size_t)q[1] << 16 | (size_t)q[2] << 8 | q[3]);
+}
+
 static int enqueue(struct osc_peers *p, struct osc_peer *pe, const uint8_t *pkt, size_t len)
 {
 	int n = osc_frame_length(pe->queue + pe->queued, sizeof pe->queue - pe->queued, pkt, len);
@@ -244,6 +250,15 @@ static int send_udp(struct osc_peers *p, struct osc_peer *pe, const uint8_t *pkt
 	return 0;
 }
 
+/* The next attempt (connect, resolve) waits longer after each failure. */
+static void back_off(struct osc_peer *pe, uint64_t now)
+{
+	pe->backoff_ns = pe->backoff_ns ? pe->backoff_ns * 2 : OSC_PEER_BACKOFF_MIN_NS;
+	if (pe->backoff_ns > OSC_PEER_BACKOFF_MAX_NS)
+		pe->backoff_ns = OSC_PEER_BACKOFF_MAX_NS;
+	pe->retry_ns = now + pe->backoff_ns;
+}
+
 static void tcp_fail(struct osc_peers *p, struct osc_peer *pe, const char *what, int err,
 		     uint64_t now)
 {
@@ -261,10 +276,7 @@ static void tcp_fail(struct osc_peers *p, struct osc_peer *pe, const char *what,
 		return;
 	}
 	p->stats.connect_failures++;
-	pe->backoff_ns = pe->backoff_ns ? pe->backoff_ns * 2 : OSC_PEER_BACKOFF_MIN_NS;
-	if (pe->backoff_ns > OSC_PEER_BACKOFF_MAX_NS)
-		pe->backoff_ns = OSC_PEER_BACKOFF_MAX_NS;
-	pe->retry_ns = now + pe->backoff_ns;
+	back_off(pe, now);
 	peer_log(p, true, "osc: %s: %s%s%s; retry in %.2g s, %d message(s) waiting", pe->url, what,
 		 err ? ": " : "", err ? strerror(err) : "", (double)pe->backoff_ns / 1e9,
 		 pe->queued_msgs);
@@ -285,8 +297,7 @@ static void tcp_flush(struct osc_peers *p, struct osc_peer *pe, uint64_t now)
 		}
 		pe->sent_off += (size_t)w;
 		while (pe->queued >= 4) {
-			size_t n = 4 + ((size_t)pe->queue[0] << 24 | (size_t)pe->queue[1] << 16 |
-					(size_t)pe->queue[2] << 8 | pe->queue[3]);
+			size_t n = frame_len(pe->queue);
 
 			if (n > pe->sent_off)
 				break;
@@ -339,10 +350,7 @@ static void peer_step(struct osc_peers *p, struct osc_peer *pe, uint64_t now)
 		if (rc == 0)
 			freeaddrinfo(pe->req.ar_result);
 		if (!pe->resolved) {
-			pe->backoff_ns = pe->backoff_ns ? pe->backoff_ns * 2 : OSC_PEER_BACKOFF_MIN_NS;
-			if (pe->backoff_ns > OSC_PEER_BACKOFF_MAX_NS)
-				pe->backoff_ns = OSC_PEER_BACKOFF_MAX_NS;
-			pe->retry_ns = now + pe->backoff_ns;
+			back_off(pe, now);
 			peer_log(p, true, "osc: %s: cannot resolve %s: %s; %d message(s) dropped",
 				 pe->url, pe->host, gai_strerror(rc), pe->queued_msgs);
 			drop_queue(p, pe);
@@ -359,10 +367,10 @@ static void peer_step(struct osc_peers *p, struct osc_peer *pe, uint64_t now)
 		/* what waited for the address */
 		size_t at = 0;
 		while (at + 4 <= pe->queued) {
-			uint32_t n = (uint32_t)pe->queue[at] << 24 | (uint32_t)pe->queue[at + 1] << 16 |
-				     (uint32_t)pe->queue[at + 2] << 8 | pe->queue[at + 3];
-			send_udp(p, pe, pe->queue + at + 4, n);
-			at += 4 + n;
+			size_t n = frame_len(pe->queue + at);
+
+			send_udp(p, pe, pe->queue + at + 4, n - 4);
+			at += n;
 		}
 		pe->queued = 0;
 		pe->queued_msgs = 0;
