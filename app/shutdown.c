@@ -53,6 +53,8 @@ static void force_exit(struct gl_shutdown *sd, int sig)
 			 sd->phase ? sd->phase : "busy", (double)GL_SHUTDOWN_GRACE_NS / 1e9);
 	ssize_t w = write(STDERR_FILENO, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
 
+	if (isatty(STDOUT_FILENO))      /* the status screen hid the cursor */
+		w = write(STDOUT_FILENO, "\033[?25h\n", 7);
 	(void)w;
 	stop_outputs_locked(sd);
 	_exit(128 + sig);
