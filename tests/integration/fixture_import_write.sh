@@ -24,7 +24,7 @@ if [ -z "${GL_TEST_MNTNS:-}" ]; then
 fi
 
 TMP=$(mktemp -d /tmp/gl-fixture-write.XXXXXX)
-trap 'umount "$TMP/disk" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'umount "$TMP/disk" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 A=$SRC/tests/fuzz/corpus/fuzz_qxf/mover.qxf      # -> acme-mover-1.lua
 B=$SRC/tests/fuzz/corpus/fuzz_ofl/spot.json      # -> fuzz-ofl-spot-1.lua
