@@ -42,6 +42,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import layouts  # noqa: E402
+import osc_remote  # noqa: E402
+from osc_remote import osc_parse  # noqa: E402
 
 OSC_PORT = 7700
 DEFAULT_TIMEOUT_S = 10.0     # osc { timeout } when the show says nothing
@@ -67,41 +69,10 @@ def needs_fix(fix, msg):
     waiting.append(msg)
 
 
-# ---- OSC (independent of the code under test) ------------------------------------
-
-def _pad(b):
-    return b + b"\0" * (4 - len(b) % 4)
-
+# ---- OSC (osc_remote.py's encoder, independent of the code under test) -------------
 
 def osc_message(address, args):
-    tags, data = ",", b""
-    for a in args:
-        if isinstance(a, float):
-            tags, data = tags + "f", data + struct.pack(">f", a)
-        elif isinstance(a, int):
-            tags, data = tags + "i", data + struct.pack(">i", a)
-        else:
-            tags, data = tags + "s", data + _pad(str(a).encode())
-    return _pad(address.encode()) + _pad(tags.encode()) + data
-
-
-def osc_parse(data):
-    end = data.index(b"\0")
-    address = data[:end].decode()
-    at = (end + 4) & ~3
-    tend = data.index(b"\0", at)
-    tags = data[at + 1:tend].decode()
-    at = (tend + 4) & ~3
-    args = []
-    for t in tags:
-        if t in "if":
-            args.append(struct.unpack(">" + t, data[at:at + 4])[0])
-            at += 4
-        elif t == "s":
-            e = data.index(b"\0", at)
-            args.append(data[at:e].decode())
-            at = (e + 4) & ~3
-    return address, args
+    return osc_remote.osc_message(address, *args)
 
 
 # ---- the emulated tablet ------------------------------------------------------------
