@@ -164,7 +164,7 @@ def to_mk1(x, y, w, h):
     return HEIGHT - (y + TOOLBAR) - h, x, h, w
 
 
-def mk1_control(c, page):
+def mk1_control(c):
     sx, sy, sw, sh = to_mk1(c["x"], c["y"], c["w"], c["h"])
     a = [("name", b64(c["name"])), ("x", sx), ("y", sy), ("w", sw), ("h", sh),
          ("color", MK1_COLOURS[c["colour"]])]
@@ -217,7 +217,7 @@ def touchosc_xml():
                      'la_b="false">' % (quoteattr(b64(title.lower())), quoteattr(b64(title)),
                                         quoteattr(b64(title))))
         for c in controls:
-            for attrs in mk1_control(c, title):
+            for attrs in mk1_control(c):
                 lines.append("<control %s></control>" %
                              " ".join("%s=%s" % (k, quoteattr(str(v))) for k, v in attrs))
         lines.append("</tabpage>")
