@@ -29,6 +29,7 @@ void gl_usage(FILE *to)
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
 		"  help [outputs|controls|TYPE] [--markdown] the options of outputs and control\n"
 		"                                           surfaces (osc, sacn, ...)\n"
+		"  help osc-addresses                       every OSC address accepted and sent\n"
 		"  version                                  print the version\n");
 }
 

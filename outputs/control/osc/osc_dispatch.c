@@ -228,10 +228,68 @@ enum verb {
 	V_COUNT
 };
 
-static const char *const verbs[V_COUNT] = {
-	"go", "back", "stop", "pause", "resume", "panic", "goto", "cue", "list", "fader",
-	"gm", "blackout", "fixture", "clear", "ping", "subscribe", "unsubscribe", "refresh",
+/* The commands, matched by the part after /gl (name); the rest of the
+ * address and the arguments as `ghostlight help osc-addresses` prints them
+ * (<x>: one part, {a,b}: one of). */
+static const struct {
+	const char *name, *rest, *args;
+} verbs[V_COUNT] = {
+	[V_GO] = { "go", "", "[list [cue]] | 1/0" },
+	[V_BACK] = { "back", "", "[list] | 1/0" },
+	[V_STOP] = { "stop", "", "[list] | 1/0" },
+	[V_PAUSE] = { "pause", "", "[list] | 1/0" },
+	[V_RESUME] = { "resume", "", "[list] | 1/0" },
+	[V_PANIC] = { "panic", "", "[1/0]" },
+	[V_GOTO] = { "goto", "", "list cue" },
+	[V_CUE] = { "cue", "/<list>/<cue>/{go,fire}", "[1/0]" },
+	[V_LIST] = { "list", "/<list>/{go,back,stop,pause,resume,master}", "[1/0] | level" },
+	[V_FADER] = { "fader", "/<n>", "level" },
+	[V_GM] = { "gm", "", "level" },
+	[V_BLACKOUT] = { "blackout", "", "[1/0 | T/F]" },
+	[V_FIXTURE] = { "fixture", "/<n>/<attr>", "level" },
+	[V_CLEAR] = { "clear", "", "[1/0]" },
+	[V_PING] = { "ping", "", "anything" },
+	[V_SUBSCRIBE] = { "subscribe", "", "[reply port]" },
+	[V_UNSUBSCRIBE] = { "unsubscribe", "", "" },
+	[V_REFRESH] = { "refresh", "", "" },
 };
+
+/* What the adapter sends (osc.c builds these paths; the layout replay test
+ * checks that everything it receives is listed here). */
+static const struct {
+	const char *address, *args;
+} feedback_addresses[] = {
+	{ "/gl/out/show", "s" },
+	{ "/gl/out/list/<l>/name", "s" },
+	{ "/gl/out/list/<l>/{active,standby}", "s number, s label" },
+	{ "/gl/out/list/<l>/{active,standby}/{number,label}", "s" },
+	{ "/gl/out/list/<l>/progress", "f 0..1" },
+	{ "/gl/out/list/<l>/state", "s off|running|paused" },
+	{ "/gl/out/fader/<n>", "f level" },
+	{ "/gl/out/fader/<n>/label", "s" },
+	{ "/gl/out/gm", "f level" },
+	{ "/gl/out/blackout", "i 0/1" },
+	{ "/gl/out/error", "s" },
+	{ "/gl/out/heartbeat", "i sequence" },
+	{ "/gl/pong", "the ping's arguments" },
+};
+
+const char *osc_address_command(int i, char *buf, size_t len, const char **args)
+{
+	if (i < 0 || i >= V_COUNT)
+		return NULL;
+	snprintf(buf, len, "/gl/%s%s", verbs[i].name, verbs[i].rest);
+	*args = verbs[i].args;
+	return buf;
+}
+
+const char *osc_address_feedback(int i, const char **args)
+{
+	if (i < 0 || i >= (int)(sizeof feedback_addresses / sizeof feedback_addresses[0]))
+		return NULL;
+	*args = feedback_addresses[i].args;
+	return feedback_addresses[i].address;
+}
 
 static enum gl_cmd_type list_verb_cmd(const char *part, bool *ok, int *steps)
 {
@@ -344,7 +402,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 	}
 	int verb = -1, hits = 0;
 	for (int v = 0; v < V_COUNT; v++)
-		if (MATCH(seg[1], verbs[v])) {
+		if (MATCH(seg[1], verbs[v].name)) {
 			verb = v;
 			hits++;
 		}
@@ -530,13 +588,15 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 	case V_UNSUBSCRIBE:
 	case V_REFRESH:
 		if (argc > 1 || (argc == 1 && !is_number(&argv[0]))) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s takes an optional reply port", verbs[verb]);
+			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s takes an optional reply port",
+			     verbs[verb].name);
 			break;
 		}
 		if (argc == 1) {
 			double p = number_of(&argv[0]);
 			if (!(p >= 1 && p <= 65535) || p != floor(p)) {
-				drop(r, OSC_DROP_RANGE, "/gl/%s: port %g is outside 1..65535", verbs[verb], p);
+				drop(r, OSC_DROP_RANGE, "/gl/%s: port %g is outside 1..65535",
+				     verbs[verb].name, p);
 				break;
 			}
 			r->subscribe_port = (int)p;

@@ -18,6 +18,7 @@
 #define GL_OSC_DISPATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/engine.h"
 #include "outputs/control/control.h"
@@ -63,6 +64,14 @@ struct osc_dispatch_result {
 	enum osc_drop drop;      /* OSC_DROP_NONE when accepted */
 	char why[160];           /* the drop, in words */
 };
+
+/* The /gl address space, for `ghostlight help osc-addresses` and the layout
+ * checker: the i-th command address osc_dispatch() accepts (written into
+ * buf, from the table it matches with) and the i-th feedback address the
+ * adapter sends, each with its arguments in words. <x> stands for one
+ * part, {a,b} for one of. NULL past the last. */
+const char *osc_address_command(int i, char *buf, size_t len, const char **args);
+const char *osc_address_feedback(int i, const char **args);
 
 /* Fills *r. Never fails: a rejected message has r->drop set. */
 void osc_dispatch(const struct gl_engine *e, const char *address, const struct gl_ctl_arg *argv,
