@@ -20,9 +20,9 @@ ghostlight.
 
 What the two apps can and cannot do shapes the differences:
 - TouchOSC Mk1 gives a control one OSC address, for sending and receiving
-  alike. ghostlight sends levels on /gl/out/..., so a Mk1 fader on
-  /gl/fader/N shows where the operator put it, and a readout label under it
-  shows the console's level. Mk1 has no timers or scripts: the layout
+  alike. ghostlight sends fader and grand master levels on /gl/out/... and
+  again on /gl/fader/N and /gl/gm, so a Mk1 fader follows the console; a
+  readout label under it shows the level as a number. Mk1 has no timers or scripts: the layout
   cannot renew its subscription on its own (see the README: CONNECT,
   `timeout`, `remotes`).
 - Open Stage Control 1.x has no `label` on text and fader widgets (captions

@@ -313,12 +313,18 @@ def feedback(tab, other):
         tab.send(address, [tab.level])        # a level no other tablet left there
         tab.wait("%s after moving %s" % (out, c.name),
                  lambda a, v, o=out, x=tab.level: a == o and abs(v[0] - x) < 0.01, t, WITHIN_S)
+        # and on the control's own address, where a Mk1 fader listens
+        tab.wait("%s echoed after moving %s" % (address, c.name),
+                 lambda a, v, o=address, x=tab.level: a == o and abs(v[0] - x) < 0.01, t,
+                 WITHIN_S)
         if not any(out in d.listens for d in tab.displays()):
             die("%s: nothing in the layout shows %s" % (tab.name, out))
     # moved by another remote
     t = time.monotonic()
     other.sendto(osc_message("/gl/fader/2", [0.25]), ("127.0.0.1", OSC_PORT))
     tab.wait("fader 2 moved by another remote", lambda a, v: a == "/gl/out/fader/2" and
+             abs(v[0] - 0.25) < 0.01, t, WITHIN_S)
+    tab.wait("fader 2 follows another remote", lambda a, v: a == "/gl/fader/2" and
              abs(v[0] - 0.25) < 0.01, t, WITHIN_S)
     print("%s: faders and GM show the console's level, another remote's moves too" %
           tab.name, flush=True)

@@ -464,12 +464,19 @@ static void feedback(struct gl_control *c, int only, bool full)
 		gl_engine_fader_info(c->e, i, &number, &kind, &target, &label);
 		snprintf(path, sizeof path, "/gl/out/fader/%d", number);
 		send_float(c, only, path, c->snap.fader_levels[i]);
+		/* Again on the address that sets it: a TouchOSC Mk1 control has
+		 * one address to send and receive, so its fader follows only
+		 * this way. */
+		snprintf(path, sizeof path, "/gl/fader/%d", number);
+		send_float(c, only, path, c->snap.fader_levels[i]);
 		if (only < 0)
 			c->sent_faders[i] = level;
 	}
 	int gm = (int)lroundf(c->snap.grand_master * 1000.0f);
-	if (full || gm != c->sent_gm)
+	if (full || gm != c->sent_gm) {
 		send_float(c, only, "/gl/out/gm", c->snap.grand_master);
+		send_float(c, only, "/gl/gm", c->snap.grand_master);
+	}
 	if (full || (int)c->snap.blackout != c->sent_blackout)
 		send_int(c, only, "/gl/out/blackout", c->snap.blackout ? 1 : 0);
 	if (only < 0) {

@@ -269,6 +269,10 @@ static const struct {
 	{ "/gl/out/fader/<n>/label", "s" },
 	{ "/gl/out/gm", "f level" },
 	{ "/gl/out/blackout", "i 0/1" },
+	/* the same values again on the addresses that set them, for controls
+	 * with one address to send and receive (TouchOSC Mk1) */
+	{ "/gl/fader/<n>", "f level" },
+	{ "/gl/gm", "f level" },
 	{ "/gl/out/error", "s" },
 	{ "/gl/out/heartbeat", "i sequence" },
 	{ "/gl/pong", "the ping's arguments" },
