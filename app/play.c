@@ -301,8 +301,9 @@ int gl_cmd_play(int argc, char **argv)
 				gl_controls_notify(ctx.controls, msg);  /* remotes see it too */
 			}
 		}
-		if (now >= next_draw) {
+		if (now >= next_draw && gl_shutdown_hold_outputs(sd)) {
 			gl_status_draw(st, now);
+			gl_shutdown_release_outputs(sd);
 			next_draw = now + draw_period;
 		}
 
@@ -353,7 +354,10 @@ int gl_cmd_play(int argc, char **argv)
 	gl_controls_destroy(ctx.controls);
 
 	gl_engine_stop(e);
-	gl_status_finish(st, gl_now_ns());
+	if (gl_shutdown_hold_outputs(sd)) {
+		gl_status_finish(st, gl_now_ns());
+		gl_shutdown_release_outputs(sd);
+	}
 	gl_status_destroy(st);
 	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);

@@ -1,9 +1,11 @@
 /*
  * shutdown.c - the signal thread of `play` (see shutdown.h).
  *
- * Invariant: the lock guards the hooks and `finished`; the signal thread
- * calls the interrupt and stop hooks only while holding it, so a hook that
- * the control thread has cleared (or a finished shutdown) is never called.
+ * Invariant: the lock guards the hooks, `finished` and `outputs_stopped`;
+ * the signal thread calls the interrupt and stop hooks only while holding
+ * it (the deadline: or after 250 ms of trying), so a hook that the control
+ * thread has cleared (or a finished shutdown) is never called, and the
+ * outputs are never closed while the control thread reads them.
  * The deadline path writes its message with write(2), not stdio: the
  * control thread may be stuck holding stderr's lock.
  */
@@ -44,7 +46,8 @@ static void stop_outputs_locked(struct gl_shutdown *sd)
 }
 
 /* The deadline passed and the control thread is still busy: end the
- * streams and the process. Called with the lock held. */
+ * streams and the process. Called with the lock held (or after waiting
+ * for it long enough). */
 static void force_exit(struct gl_shutdown *sd, int sig)
 {
 	char msg[256];
@@ -105,10 +108,21 @@ static void *shutdown_main(void *arg)
 			break;
 	}
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	pthread_mutex_lock(&sd->lock);
+	/* The control thread holds the lock only while it reads the outputs
+	 * for the status screen; should that be a write to a terminal that
+	 * does not drain (^S), ending the process matters more: stop the
+	 * outputs without the lock, then _exit at once. */
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_nsec += 250000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	bool locked = pthread_mutex_timedlock(&sd->lock, &end) == 0;
 	if (!sd->finished)
 		force_exit(sd, sig);
-	pthread_mutex_unlock(&sd->lock);
+	if (locked)
+		pthread_mutex_unlock(&sd->lock);
 	return NULL;
 }
 
@@ -205,5 +219,19 @@ void gl_shutdown_set_phase(struct gl_shutdown *sd, const char *phase)
 {
 	pthread_mutex_lock(&sd->lock);
 	sd->phase = phase;
+	pthread_mutex_unlock(&sd->lock);
+}
+
+bool gl_shutdown_hold_outputs(struct gl_shutdown *sd)
+{
+	pthread_mutex_lock(&sd->lock);
+	if (!sd->outputs_stopped)
+		return true;
+	pthread_mutex_unlock(&sd->lock);
+	return false;
+}
+
+void gl_shutdown_release_outputs(struct gl_shutdown *sd)
+{
 	pthread_mutex_unlock(&sd->lock);
 }

@@ -47,6 +47,11 @@ void gl_shutdown_set_interrupt(struct gl_shutdown *sd, void (*fn)(void *ud), voi
  * thread or the deadline on the signal thread. */
 void gl_shutdown_set_outputs(struct gl_shutdown *sd, void (*stop)(void *ud), void *ud);
 void gl_shutdown_stop_outputs(struct gl_shutdown *sd);
+/* The control thread reads the outputs' state (the status screen) only
+ * between these two, so the deadline never closes an output under it.
+ * hold returns false, holding nothing, once the outputs are stopped. */
+bool gl_shutdown_hold_outputs(struct gl_shutdown *sd);
+void gl_shutdown_release_outputs(struct gl_shutdown *sd);
 /* Words for the exit message if the deadline strikes: what the control
  * thread is doing ("loading the show"). A string literal. */
 void gl_shutdown_set_phase(struct gl_shutdown *sd, const char *phase);
