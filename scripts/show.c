@@ -248,9 +248,11 @@ static int show_build_outputs(struct gl_show *s, char *err, size_t len)
 		char msg[400] = "";
 
 		snprintf(o->cfg.show_name, sizeof o->cfg.show_name, "%s", s->name);
+		snprintf(msg, sizeof msg, "output \"%s\"", o->cfg.name);
 		if (show_build_charge(s, o->at, (size_t)o->cfg.universe_count * BUILD_UNIVERSE_BYTES,
-				      "output", err, len) < 0)
+				      msg, err, len) < 0)
 			return -1;
+		msg[0] = '\0';
 		o->state = o->ops->configure(&o->cfg, msg, sizeof msg);
 		if (!o->state)
 			return show_fail(err, len, o->at, "output \"%s\": %s", o->cfg.name,
@@ -350,12 +352,14 @@ static int show_build_patch(struct gl_show *s, int **sorted, char *err, size_t l
 		struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
 		const struct show_type *st = SHOW_AT(s->types, struct show_type, p->type_index);
 		int universes = gl_engine_universe_count(s->engine);
+		char what[GL_NAME_MAX + 16];
 		size_t bytes = 0;
 
+		snprintf(what, sizeof what, "patch \"%s\"", p->base);
 		for (int k = 0; k < st->part_count; k++)
 			bytes += BUILD_FIXTURE_BYTES +
 				 (size_t)(st->parts[k].type.channel_count + 1) * BUILD_PARAM_BYTES;
-		if (show_build_charge(s, p->at, bytes * (size_t)p->count, "patch", err, len) < 0)
+		if (show_build_charge(s, p->at, bytes * (size_t)p->count, what, err, len) < 0)
 			return -1;
 		/* A multi-head type makes one engine fixture per part: "bar 2"
 		 * (shared channels) and "bar 2.1".."bar 2.8" (heads). */
@@ -398,18 +402,17 @@ static int show_build_patch(struct gl_show *s, int **sorted, char *err, size_t l
 				p->first_fixture = id;
 		}
 		universes = gl_engine_universe_count(s->engine) - universes;
-		if (show_build_charge(s, p->at, (size_t)universes * BUILD_UNIVERSE_BYTES, "patch",
+		if (show_build_charge(s, p->at, (size_t)universes * BUILD_UNIVERSE_BYTES, what,
 				      err, len) < 0)
 			return -1;
 	}
 	return show_check_labels(s, sorted, err, len);
 }
 
-/* Files group `id`, just added to the engine, into rig->groups (which
- * holds every earlier one, by name). */
-static void show_group_filed(const struct gl_show *s, const struct look_rig *rig, int id)
+/* Files group `id`, just added to the engine, into `groups` (the rig's
+ * groups: every earlier one, by name). */
+static void show_group_filed(const struct gl_show *s, int *groups, int id)
 {
-	int *groups = (int *)rig->groups;
 	const char *name = gl_engine_group_name(s->engine, id);
 	int lo = 0, hi = id;           /* ids are 0, 1, ...: `id` are filed */
 
@@ -425,8 +428,8 @@ static void show_group_filed(const struct gl_show *s, const struct look_rig *rig
 	groups[lo] = id;
 }
 
-static int show_build_groups(struct gl_show *s, const struct look_rig *rig, const int *sorted,
-			     char *err, size_t len)
+static int show_build_groups(struct gl_show *s, const struct look_rig *rig, int *groups,
+			     const int *sorted, char *err, size_t len)
 {
 	int n = gl_engine_fixture_count(s->engine);
 	int *sel = malloc((size_t)(n > 0 ? n : 1) * sizeof *sel);
@@ -469,15 +472,15 @@ static int show_build_groups(struct gl_show *s, const struct look_rig *rig, cons
 		}
 		for (int j = 0; j < count; j++)
 			in[members[j]] = 0;
-		rc = show_build_charge(s, g->at, (size_t)count * sizeof(int) + 128, "group", err,
-				       len);
+		snprintf(msg, sizeof msg, "group \"%s\"", g->name);
+		rc = show_build_charge(s, g->at, (size_t)count * sizeof(int) + 128, msg, err, len);
 		if (rc < 0)
 			goto done;
 		id = gl_engine_add_group(s->engine, g->name, members, count);
 		if (id < 0)
 			rc = show_fail(err, len, g->at, "group \"%s\": %s", g->name, gl_strerror(id));
 		else
-			show_group_filed(s, rig, id);
+			show_group_filed(s, groups, id);
 	}
 done:
 	free(sel);
@@ -560,10 +563,11 @@ static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char 
 			rc = show_build_charge(s, c->at, (size_t)n * sizeof *changes + BUILD_CUE_BYTES,
 					       msg, err, len);
 			if (rc == 0) {
+				int added;
+
 				c->def.changes = changes;
 				c->def.change_count = n;
-				int added = gl_engine_add_cue(s->engine, id, &c->def);
-
+				added = gl_engine_add_cue(s->engine, id, &c->def);
 				c->def.changes = NULL;
 				if (added < 0)
 					rc = show_fail(err, len, c->at, "cue %s: %s",
@@ -580,7 +584,7 @@ static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char 
 
 /* A group fader may name any selection ("house", "front 1-4"): when no
  * group has that name, a group of the selection is made under it. */
-static int show_fader_group(struct gl_show *s, const struct look_rig *rig,
+static int show_fader_group(struct gl_show *s, const struct look_rig *rig, int *groups,
 			    const struct show_fader *f, char *err, size_t len)
 {
 	int n = gl_engine_fixture_count(s->engine), got, id;
@@ -608,19 +612,19 @@ static int show_fader_group(struct gl_show *s, const struct look_rig *rig,
 	free(sel);
 	if (id < 0)
 		return show_fail(err, len, f->at, "fader %d: %s", f->number, gl_strerror(id));
-	show_group_filed(s, rig, id);
+	show_group_filed(s, groups, id);
 	return id;
 }
 
-static int show_build_faders(struct gl_show *s, const struct look_rig *rig, char *err,
-			     size_t len)
+static int show_build_faders(struct gl_show *s, const struct look_rig *rig, int *groups,
+			     char *err, size_t len)
 {
 	for (int i = 0; i < s->faders.count; i++) {
 		const struct show_fader *f = SHOW_AT(s->faders, struct show_fader, i);
 		int target, rc;
 
 		if (f->kind == GL_FADER_GROUP) {
-			target = show_fader_group(s, rig, f, err, len);
+			target = show_fader_group(s, rig, groups, f, err, len);
 			if (target < 0)
 				return target;
 		} else {
@@ -718,11 +722,11 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 			fixture_part[p->first_fixture + j] = &t->parts[j % t->part_count];
 	}
 	rig.fixture_part = (const struct fdef_part *const *)fixture_part;
-	rc = show_build_groups(s, &rig, sorted, err, len);
+	rc = show_build_groups(s, &rig, groups, sorted, err, len);
 	if (rc == 0)
 		rc = show_build_lists(s, &rig, err, len);
 	if (rc == 0)
-		rc = show_build_faders(s, &rig, err, len);
+		rc = show_build_faders(s, &rig, groups, err, len);
 	free(patches);
 	free(fixture_part);
 	free(sorted);

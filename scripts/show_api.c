@@ -2,7 +2,8 @@
  * show_api.c - what a show's handlers do at run time: engine commands
  * (go back stop pause resume set_fader list_master grand_master blackout),
  * log, the handlers themselves (on_cue, every, after, cancel), the timer
- * schedule and the error ring.
+ * schedule (a min-heap) and the error ring. One handler call may send
+ * SHOW_CALL_COMMANDS_MAX commands and log SHOW_CALL_LOG_MAX lines.
  *
  * Control thread. While the show loads, commands are queued (resolved at
  * build, sent by gl_show_start()); afterwards they are resolved at once

@@ -833,8 +833,9 @@ static void decl_look_entry(const struct decl *d, struct look_entry *e)
 		decl_fail(d, "look: keys must be selections like \"front 1-4\", not %s", desc);
 	}
 	sel = lua_tostring(L, -2);
-	if (lua_rawlen(L, -2) == 0 || lua_rawlen(L, -2) >= sizeof e->selection)
-		decl_fail(d, "look: selection \"%s\" must be 1..%d bytes", sel,
+	if (lua_rawlen(L, -2) == 0 || lua_rawlen(L, -2) >= sizeof e->selection ||
+	    strlen(sel) != lua_rawlen(L, -2))
+		decl_fail(d, "look: selection \"%s\" must be 1..%d bytes (no NUL)", sel,
 			  (int)sizeof e->selection - 1);
 	snprintf(e->selection, sizeof e->selection, "%s", sel);
 	if (!lua_istable(L, -1)) {
