@@ -28,6 +28,7 @@
 #include "outputs/dmx/outthread.h"
 #include "shutdown.h"
 #include "status.h"
+#include "scripts/sandbox.h"
 #include "scripts/show.h"
 
 #define GL_MAX_OUTPUT_THREADS 8  /* the engine's tap limit */
@@ -169,13 +170,12 @@ static int start_outputs(struct gl_show *show, struct gl_engine *e, struct outpu
 }
 
 /* Asks the show's Lua to stop where it stands (a handler stuck in a loop or
- * in a C call), from the signal thread. It waits for the sandbox's
- * sandbox_interrupt(), callable from any thread, which is not on main yet:
- * until then this does nothing, and shutdown.c's deadline ends the process
- * (outputs terminated) when the control thread does not come back. */
+ * in a C call, or the show file still loading), from the signal thread:
+ * async-signal-safe, and it stays set, since the process is ending. */
 static void play_interrupt_show(void *ud)
 {
 	(void)ud;
+	sandbox_interrupt_all();
 }
 
 static void play_stop_outputs(void *ud)
@@ -227,7 +227,14 @@ int gl_cmd_play(int argc, char **argv)
 		return 1;
 	}
 	gl_shutdown_set_phase(sd, "loading the show");
+	gl_shutdown_set_interrupt(sd, play_interrupt_show, NULL);
 	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	if (!show && gl_shutdown_signal(sd)) {
+		fprintf(stderr, "ghostlight play: %s while loading the show: not started (%s)\n",
+			sigabbrev_np(gl_shutdown_signal(sd)), err);
+		gl_shutdown_finish(sd);
+		return 0;
+	}
 	if (!show) {
 		fprintf(stderr, "%s\n", err);
 		gl_shutdown_finish(sd);
@@ -240,7 +247,6 @@ int gl_cmd_play(int argc, char **argv)
 		gl_shutdown_finish(sd);
 		return 0;
 	}
-	gl_shutdown_set_interrupt(sd, play_interrupt_show, show);
 	struct gl_engine *e = gl_show_engine(show);
 
 	struct output_threads threads;
