@@ -1,0 +1,33 @@
+-- mqtt.lua - the MQTT test show (tests/integration/mqtt_*.sh,
+-- bench/mqtt_latency.sh). Eight dimmers on universe 1 (slots 1..8), one
+-- fader per dimmer, a manual cue list whose cues put known levels on slot 1:
+--   cue 1 "Warm"  dim 1 at 0.2  (slot 1 = 51)
+--   cue 2 "Storm" dim 1 at 1.0  (slot 1 = 255)
+--   cue 3 "Calm"  dim 1 at 0.5  (slot 1 = 128)
+-- and a second list "FX/2" (published and commanded as the topic level FX_2).
+-- Nothing runs until a command says GO. sACN unicast to 127.0.0.1. The
+-- broker comes from the command line (--mqtt mqtt://127.0.0.1:PORT); the
+-- base is fixed so the tests know their topics.
+
+show { name = "MQTT test", rate = 44 }
+
+output { "sacn", type = "sacn", universes = {1}, unicast = "127.0.0.1", priority = 100 }
+
+osc { enabled = false }
+mqtt { base = "gltest", keepalive = 5, reconnect_max = 2, rate_limit = 500 }
+
+patch { "dim", type = "generic/dimmer", universe = 1, address = 1, count = 8 }
+
+for i = 1, 8 do
+  fader(i, { group = "dim " .. i, label = "Dim " .. i })
+end
+
+cuelist "Main" {
+  cue { 1, "Warm",  look = { ["dim 1"] = { intensity = 0.2 } } },
+  cue { 2, "Storm", look = { ["dim 1"] = { intensity = 1.0 } } },
+  cue { 3, "Calm",  look = { ["dim 1"] = { intensity = 0.5 } } },
+}
+
+cuelist "FX/2" {
+  cue { 1, "Flash", look = { ["dim 2"] = { intensity = 1.0 } } },
+}
