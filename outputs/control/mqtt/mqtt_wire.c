@@ -219,24 +219,27 @@ void mqtt_slug(const char *name, char *out, size_t len)
 
 void mqtt_topic_level(const char *name, char *out, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)(name ? name : "");
 	size_t o = 0;
 
 	if (!len)
 		return;
-	for (const char *p = name ? name : ""; *p && o + 1 < len; p++) {
-		unsigned char c = (unsigned char)*p;
+	while (*p && o + 1 < len) {
+		int n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
 
-		out[o++] = c == '/' || c == '+' || c == '#' || c < 0x20 || c == 0x7f ? '_' : (char)c;
-	}
-	/* a multi-byte character cut at the end is not UTF-8: drop it whole */
-	while (o > 0 && ((unsigned char)out[o - 1] & 0x80)) {
-		size_t start = o - 1;
-
-		while (start > 0 && ((unsigned char)out[start] & 0xc0) == 0x80)
-			start--;
-		if (mosquitto_validate_utf8(out + start, (int)(o - start)) == MOSQ_ERR_SUCCESS)
-			break;
-		o = start;
+		if (n > 1 && strnlen((const char *)p, (size_t)n) == (size_t)n &&
+		    mosquitto_validate_utf8((const char *)p, n) == MOSQ_ERR_SUCCESS) {
+			if (o + (size_t)n >= len)
+				break;          /* never half a character */
+			memcpy(out + o, p, (size_t)n);
+			o += (size_t)n;
+			p += n;
+			continue;
+		}
+		/* not UTF-8, a control character, or a topic's own syntax */
+		out[o++] = *p == '/' || *p == '+' || *p == '#' || *p < 0x20 || *p >= 0x7f ? '_'
+										     : (char)*p;
+		p++;
 	}
 	out[o] = '\0';
 	if (o == 0)

@@ -63,8 +63,9 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u, char *why, size_t why_le
 /* "Main Stage!" -> "main-stage": lower-case letters, digits and single
  * dashes; "show" when nothing is left. For the default base and ids. */
 void mqtt_slug(const char *name, char *out, size_t len);
-/* A name as one topic level: '/', '+', '#' and control characters become
- * '_' (cue list "A/B" publishes under state/list/A_B). */
+/* A name as one topic level: '/', '+', '#', control characters and bytes
+ * that are not UTF-8 become '_' (cue list "A/B" publishes under
+ * state/list/A_B); a character that does not fit is left out whole. */
 void mqtt_topic_level(const char *name, char *out, size_t len);
 /* A base: a valid topic without wildcards, leading or trailing '/'.
  * Returns 0 or GL_EINVAL with why. */
