@@ -267,13 +267,11 @@ static void test_dispatch(void **state)
 	struct gl_engine *e = make_engine();
 	struct mqtt_dispatch_result r;
 
-	dispatch(e, "gl/test/cmd/go", NULL, false, &r);
-	expect_cmd(&r, GL_CMD_GO, 0, 0);
 	dispatch(e, "gl/test/cmd/go", "PRESS", false, &r);
 	expect_cmd(&r, GL_CMD_GO, 0, 0);
 	dispatch(e, "gl/test/cmd/go/FX_2", "1", false, &r);       /* the topic level */
 	expect_cmd(&r, GL_CMD_GO, 1, 0);
-	dispatch(e, "gl/test/cmd/go/2", "", false, &r);           /* by number */
+	dispatch(e, "gl/test/cmd/go/2", "go", false, &r);         /* by number */
 	expect_cmd(&r, GL_CMD_GO, 1, 0);
 	dispatch(e, "gl/test/cmd/go", "{\"list\": \"FX/2\", \"cue\": 3.5}", false, &r);
 	expect_cmd(&r, GL_CMD_GOTO, 1, 2);
@@ -281,11 +279,11 @@ static void test_dispatch(void **state)
 	expect_cmd(&r, GL_CMD_GOTO, 0, 1);
 	dispatch(e, "gl/test/cmd/back/Main", "true", false, &r);
 	expect_cmd(&r, GL_CMD_BACK, 0, 0);
-	dispatch(e, "gl/test/cmd/stop", NULL, false, &r);         /* every list */
+	dispatch(e, "gl/test/cmd/stop", "1", false, &r);          /* every list */
 	expect_cmd(&r, GL_CMD_STOP, -1, 0);
 	dispatch(e, "gl/test/cmd/pause/FX_2", "on", false, &r);
 	expect_cmd(&r, GL_CMD_PAUSE, 1, 0);
-	dispatch(e, "gl/test/cmd/resume", "", false, &r);
+	dispatch(e, "gl/test/cmd/resume", "PRESS", false, &r);
 	expect_cmd(&r, GL_CMD_RESUME, -1, 0);
 	dispatch(e, "gl/test/cmd/goto/Main", "3.5", false, &r);
 	expect_cmd(&r, GL_CMD_GOTO, 0, 2);
@@ -301,28 +299,39 @@ static void test_dispatch(void **state)
 	expect_cmd(&r, GL_CMD_GRAND_MASTER, -1, 0);
 	dispatch(e, "gl/test/cmd/blackout", "OFF", false, &r);
 	expect_cmd(&r, GL_CMD_BLACKOUT, -1, 0);
-	dispatch(e, "gl/test/cmd/blackout", "", false, &r);
+	dispatch(e, "gl/test/cmd/blackout", "on", false, &r);
 	expect_cmd(&r, GL_CMD_BLACKOUT, -1, 1);
 	dispatch(e, "gl/test/cmd/blackout", "{\"on\": false}", false, &r);
 	expect_cmd(&r, GL_CMD_BLACKOUT, -1, 0);
 
-	dispatch(e, "gl/test/cmd/panic", NULL, false, &r);
+	dispatch(e, "gl/test/cmd/panic", "PRESS", false, &r);
 	assert_int_equal(r.cmd_count, 2);
 	assert_int_equal(r.cmds[0].type, GL_CMD_STOP);
 	assert_int_equal(r.cmds[0].list, -1);
 	assert_int_equal(r.cmds[1].type, GL_CMD_BLACKOUT);
 	assert_int_equal(r.cmds[1].index, 1);
 
-	/* a button's release does nothing, and is no error */
-	static const char *const releases[] = { "0", "false", "off", "OFF", NULL };
+	/* a button's release does nothing, and is no error; nor does an empty
+	 * payload (a retained message being cleared), whatever the command */
+	static const char *const releases[] = { "0", "false", "off", "OFF", "", " \n", NULL };
 	for (int i = 0; releases[i]; i++) {
 		dispatch(e, "gl/test/cmd/go", releases[i], false, &r);
 		assert_true(r.ignored);
 		assert_int_equal(r.cmd_count, 0);
 		assert_int_equal(r.drop, MQTT_DROP_NONE);
 	}
+	static const char *const any[] = { "panic", "blackout", "gm", "fader/1", "goto/Main", NULL };
+	for (int i = 0; any[i]; i++) {
+		char topic[64];
 
-	dispatch(e, "gl/test/cmd/refresh", NULL, false, &r);
+		snprintf(topic, sizeof topic, "gl/test/cmd/%s", any[i]);
+		dispatch(e, topic, NULL, false, &r);
+		assert_true(r.ignored);
+		assert_int_equal(r.cmd_count, 0);
+		assert_int_equal(r.drop, MQTT_DROP_NONE);
+	}
+
+	dispatch(e, "gl/test/cmd/refresh", "1", false, &r);
 	assert_true(r.refresh);
 	assert_int_equal(r.cmd_count, 0);
 	dispatch(e, "homeassistant/status", "online", false, &r);
@@ -344,7 +353,7 @@ static void test_dispatch(void **state)
 	assert_true(r.unmatched);
 
 	/* a retained command never fires, whatever it says */
-	dispatch(e, "gl/test/cmd/go", NULL, true, &r);
+	dispatch(e, "gl/test/cmd/go", "PRESS", true, &r);
 	assert_int_equal(r.drop, MQTT_DROP_RETAINED);
 	assert_int_equal(r.cmd_count, 0);
 	dispatch(e, "gl/test/cmd/panic", "1", true, &r);
@@ -358,8 +367,8 @@ static void test_dispatch(void **state)
 	expect_drop(e, "gl/test/cmd/fader/x", "0.5", MQTT_DROP_UNKNOWN_COMMAND);
 	expect_drop(e, "gl/test/cmd/go/Main/1", "", MQTT_DROP_UNKNOWN_COMMAND);
 	expect_drop(e, "gl/test/cmd/go/", "", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/go/Nope", "", MQTT_DROP_NO_SUCH);
-	expect_drop(e, "gl/test/cmd/go/3", "", MQTT_DROP_NO_SUCH);
+	expect_drop(e, "gl/test/cmd/go/Nope", "1", MQTT_DROP_NO_SUCH);
+	expect_drop(e, "gl/test/cmd/go/3", "1", MQTT_DROP_NO_SUCH);
 	expect_drop(e, "gl/test/cmd/goto/Main", "9", MQTT_DROP_NO_SUCH);
 	expect_drop(e, "gl/test/cmd/goto/Main", "-1", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/goto/Main", "PRESS", MQTT_DROP_WRONG_TYPE);
@@ -371,7 +380,7 @@ static void test_dispatch(void **state)
 	expect_drop(e, "gl/test/cmd/fader/1", "-0.1", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/fader/1", "{\"level\": 1e999}", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/fader/1", "loud", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/gm", "", MQTT_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/gm", "PRESS", MQTT_DROP_WRONG_TYPE);
 	expect_drop(e, "gl/test/cmd/blackout", "7", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/blackout", "maybe", MQTT_DROP_WRONG_TYPE);
 	expect_drop(e, "gl/test/cmd/panic", "{}", MQTT_DROP_WRONG_TYPE);

@@ -4,7 +4,8 @@
 --   cue 1 "Warm"  dim 1 at 0.2  (slot 1 = 51)
 --   cue 2 "Storm" dim 1 at 1.0  (slot 1 = 255)
 --   cue 3 "Calm"  dim 1 at 0.5  (slot 1 = 128)
--- and a second list "FX/2" (published and commanded as the topic level FX_2).
+-- a second list "FX/2" (published and commanded as the topic level FX_2),
+-- and "Chase", looping fades on slot 3 for the frame-rate checks.
 -- Nothing runs until a command says GO. sACN unicast to 127.0.0.1. The
 -- broker comes from the command line (--mqtt mqtt://127.0.0.1:PORT); the
 -- base is fixed so the tests know their topics.
@@ -14,7 +15,7 @@ show { name = "MQTT test", rate = 44 }
 output { "sacn", type = "sacn", universes = {1}, unicast = "127.0.0.1", priority = 100 }
 
 osc { enabled = false }
-mqtt { base = "gltest", keepalive = 5, reconnect_max = 2, rate_limit = 500 }
+mqtt { base = "gltest", keepalive = 5, reconnect_max = 2, rate_limit = 500, discovery = true }
 
 patch { "dim", type = "generic/dimmer", universe = 1, address = 1, count = 8 }
 
@@ -30,4 +31,11 @@ cuelist "Main" {
 
 cuelist "FX/2" {
   cue { 1, "Flash", look = { ["dim 2"] = { intensity = 1.0 } } },
+}
+
+-- a chase that keeps slot 3 changing, so sACN goes out every tick (an
+-- unchanged universe is only repeated about once a second)
+cuelist "Chase" { loop = true,
+  cue { 1, "Up",   fade = 1, follow = true, look = { ["dim 3"] = { intensity = 1.0 } } },
+  cue { 2, "Down", fade = 1, follow = true, look = { ["dim 3"] = { intensity = 0.0 } } },
 }

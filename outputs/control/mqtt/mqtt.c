@@ -47,7 +47,7 @@
 #define MQTT_READ_BURST 256               /* packets read per service call */
 #define MQTT_RESOLVE_POLL_NS (50 * 1000000ull)
 #define MQTT_LOG_PER_S 10                 /* drop lines logged per second */
-#define MQTT_ERRORS_PER_S 5               /* error/rejected events published per second */
+#define MQTT_ERRORS_PER_S 20              /* error/rejected events published per second */
 #define MQTT_FILTERS_MAX 64               /* the show's on_mqtt subscriptions */
 #define MQTT_HANDLER_PAYLOAD_MAX (256 * 1024) /* a payload the show's handlers get */
 #define MQTT_FLUSH_MS 300                 /* at the end: offline and DISCONNECT */
@@ -117,6 +117,7 @@ struct gl_control {
 	double backoff_s;
 	bool refused;                     /* the broker said no (CONNACK) */
 	bool closing;
+	unsigned attempts;                /* a name's addresses are tried in turn */
 	uint64_t connections;
 
 	/* the show's subscriptions */
@@ -578,6 +579,7 @@ static void start_attempt(struct gl_control *c, uint64_t now)
 {
 	struct gaicb *list[1] = { &c->gai };
 
+	c->attempts++;
 	if (numeric_host(c->set.host)) {
 		connect_to(c, c->set.host, now);
 		return;
@@ -609,6 +611,12 @@ static void check_resolved(struct gl_control *c, uint64_t now)
 	c->gai_busy = false;
 	if (rc == 0 && c->gai.ar_result) {
 		const struct addrinfo *a = c->gai.ar_result;
+		unsigned count = 0;
+
+		for (const struct addrinfo *i = a; i; i = i->ai_next)
+			count++;
+		for (unsigned i = 0; i < c->attempts % count; i++)
+			a = a->ai_next;
 		const void *addr = a->ai_family == AF_INET6
 				   ? (const void *)&((const struct sockaddr_in6 *)a->ai_addr)->sin6_addr
 				   : (const void *)&((const struct sockaddr_in *)a->ai_addr)->sin_addr;
@@ -627,7 +635,9 @@ static void check_resolved(struct gl_control *c, uint64_t now)
 		return;
 	}
 	/* TLS checks the certificate against the name: give libmosquitto the
-	 * name (it resolves it again, now cached); plain TCP gets the address */
+	 * name (it resolves it again, now cached, and takes the first address
+	 * that accepts a connection attempt); plain TCP gets one address, the
+	 * next one on the next attempt */
 	connect_to(c, c->set.tls.on ? c->set.host : numeric, now);
 }
 

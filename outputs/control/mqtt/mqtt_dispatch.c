@@ -58,14 +58,13 @@ static int find_list(const struct gl_engine *e, const char *name)
 	return id;
 }
 
-/* A trigger's payload: nothing, PRESS, non-zero, true, on, or a JSON
+/* A trigger's payload: PRESS (or the verb), non-zero, true, on, or a JSON
  * object act; 0, false and off are a button's release. */
 static bool pressed(const char *verb, const struct mqtt_value *v, struct mqtt_dispatch_result *r)
 {
 	bool on;
 
 	switch (v->kind) {
-	case MQTT_V_EMPTY:
 	case MQTT_V_OBJECT:
 		return true;
 	case MQTT_V_NUMBER:
@@ -78,7 +77,7 @@ static bool pressed(const char *verb, const struct mqtt_value *v, struct mqtt_di
 		if (strcasecmp(v->word, "press") == 0 || strcasecmp(v->word, verb) == 0)
 			return true;
 		if (!mqtt_on_off(v->word, &on)) {
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/%s takes nothing, PRESS, 1/0, true/false or "
+			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/%s takes PRESS, 1/0, true/false or "
 			     "JSON {\"list\", \"cue\"}, not \"%.40s\"", verb, v->word);
 			return false;
 		}
@@ -235,8 +234,8 @@ static void do_blackout(const struct mqtt_value *v, struct mqtt_dispatch_result 
 	bool on = true;
 
 	switch (v->kind) {
-	case MQTT_V_EMPTY:
-		break;
+	case MQTT_V_EMPTY:        /* ignored before it gets here */
+		return;
 	case MQTT_V_BOOL:
 		on = v->boolean;
 		break;
@@ -342,6 +341,12 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 	r->drop = mqtt_value_parse(payload, len, &v, r->why, sizeof r->why);
 	if (r->drop != MQTT_DROP_NONE)
 		return;
+	if (v.kind == MQTT_V_EMPTY) {
+		/* how a retained message is cleared: the broker passes the
+		 * empty payload on to every subscriber, and it must not fire */
+		r->ignored = true;
+		return;
+	}
 
 	switch (which) {
 	case V_GO: case V_BACK: case V_STOP: case V_PAUSE: case V_RESUME:

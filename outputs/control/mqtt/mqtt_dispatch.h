@@ -12,6 +12,8 @@
  * <list> is a cue list's name, its name as a topic level (mqtt_topic_level)
  * or its 1-based number. A retained message under cmd/ is never acted on:
  * it is what a broker replays on subscribe, and a stale GO must not fire.
+ * Nor is an empty payload: it is how a retained message is cleared, and the
+ * broker hands it to every subscriber as if it were new.
  */
 #ifndef GL_MQTT_DISPATCH_H
 #define GL_MQTT_DISPATCH_H
