@@ -64,6 +64,13 @@ static bool play_control_unhandled(void *ud, const char *adapter, const struct g
 	return gl_show_handle_message(p->show, adapter, msg);
 }
 
+static const char *play_control_subscription(void *ud, const char *adapter, int i)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_subscription(p->show, adapter, i);
+}
+
 static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	struct play_ctx *p = ud;
@@ -145,6 +152,7 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		.ud = p,
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
+		.subscription = play_control_subscription,
 	};
 	struct gl_controls *set;
 

@@ -9,6 +9,9 @@
  *   show_api.c   run-time functions (go back stop ... log), handlers
  *                (on_cue, every, after), timers, the error ring
  *   show_print.c gl_show_print
+ *   show_osc.c   control surfaces: declarations, on_osc, osc.send
+ *   show_mqtt.c  on_mqtt, mqtt.publish, cue mqtt = {...} actions
+ *   show_action.c the kinds of cue action fired at GO (osc, mqtt), one table
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -101,15 +104,40 @@ struct show_input {                   /* input { 5, merge_into = 1 } */
 	int merge_into;                   /* 0: merged nowhere */
 };
 
+/* The kinds of cue action (show_action.c). */
+enum show_action_kind_id { SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_KINDS };
+
+struct show_cue_actions {
+	int count;
+	void *items;                   /* what the kind's parse() made */
+};
+
 struct show_cue {
 	struct show_where at;
 	int list;                      /* index into show->lists; -1 until claimed */
 	struct gl_cue_def def;         /* changes filled at build */
 	int look_count;
 	struct look_entry *looks;
-	int osc_count;                 /* osc = {...}: messages sent at GO */
-	struct show_osc_action *osc;
+	/* osc = {...}, mqtt = {...}: sent at GO, one slot per kind */
+	struct show_cue_actions actions[SHOW_ACTION_KINDS];
 };
+
+/* A kind of cue action: the cue field that declares it, how it is read,
+ * fired and freed. */
+struct show_action_kind {
+	const char *field;             /* "osc" */
+	/* The field's value on top of the stack (popped): checks it and, when
+	 * out is not NULL, fills *out (heap) with the actions. Returns the
+	 * count; raises at `at`. */
+	int (*parse)(lua_State *L, struct show_where at, const char *what, void **out);
+	/* At GO: sends through the show's sender; a failure is one line in
+	 * the show's error ring. */
+	void (*fire)(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		     int count);
+	void (*free)(void *actions, int count);
+};
+
+extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
 
 struct show_list {
 	struct show_where at;
@@ -171,7 +199,7 @@ struct show_control {                  /* osc { port = 7700, ... } */
 	struct gl_control_config cfg;
 };
 
-struct show_osc_handler {              /* on_osc(pattern, fn) */
+struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
 	int ref;
@@ -211,6 +239,7 @@ struct gl_show {
 	struct show_vec timers;        /* struct show_timer */
 	struct show_vec controls;      /* struct show_control: osc { ... } */
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
+	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	void *send_ud;
 	int next_timer_id;
@@ -260,8 +289,27 @@ void show_osc_register(lua_State *L, struct gl_show *show);
 int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
 			 struct show_osc_action **out);
 int show_osc_build(struct gl_show *show, char *err, size_t len);
-void show_osc_fire(struct gl_show *show, int list, int cue);
+void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		   int count);
+void show_osc_free_actions(void *actions, int count);
 void show_osc_free(struct gl_show *show);
+
+/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (the
+ * show_action_kind functions); the env table is on top of the stack for
+ * register. */
+void show_mqtt_register(lua_State *L, struct gl_show *show);
+int show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what, void **out);
+void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		    int count);
+void show_mqtt_free_actions(void *actions, int count);
+/* A message from the MQTT adapter: the on_mqtt handlers whose filter
+ * matches. Returns true when one ran. */
+bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
+void show_mqtt_free(struct gl_show *show);
+
+/* show_action.c */
+void show_actions_fire(struct gl_show *show, int list, int cue);
+void show_actions_free(struct gl_show *show);
 
 /* show_api.c */
 void show_api_register(lua_State *L, struct gl_show *show);

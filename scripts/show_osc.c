@@ -78,6 +78,7 @@ int show_osc_build(struct gl_show *s, char *err, size_t len)
 		char msg[300] = "";
 
 		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
+		snprintf(c->cfg.show_dir, sizeof c->cfg.show_dir, "%s", s->dir);
 		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
 			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
 			return GL_EINVAL;
@@ -221,6 +222,8 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 	bool ran = false;
 	int n;
 
+	if (s && adapter && strcmp(adapter, "mqtt") == 0)
+		return show_mqtt_handle(s, msg);
 	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
@@ -346,17 +349,10 @@ int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
 	return count;
 }
 
-void show_osc_fire(struct gl_show *s, int list, int cue)
+void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
-	if (list < 0 || list >= s->lists.count)
-		return;
-	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
-	if (cue < 0 || cue >= l->cue_count)
-		return;
-	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
-
-	for (int i = 0; i < c->osc_count; i++) {
-		const struct show_osc_action *a = &c->osc[i];
+	for (int i = 0; i < count; i++) {
+		const struct show_osc_action *a = &((const struct show_osc_action *)actions)[i];
 		struct gl_ctl_msg msg = { .peer = a->to, .address = a->address, .argc = a->argc,
 					  .argv = a->argv };
 		int rc = s->send_fn ? s->send_fn(s->send_ud, "osc", &msg) : GL_ENOENT;
@@ -368,22 +364,22 @@ void show_osc_fire(struct gl_show *s, int list, int cue)
 	}
 }
 
+void show_osc_free_actions(void *actions, int count)
+{
+	struct show_osc_action *a = actions;
+
+	for (int k = 0; k < count; k++) {
+		free(a[k].to);
+		free(a[k].address);
+		for (int j = 0; j < a[k].argc; j++)
+			if (a[k].argv[j].type == 's')
+				free((char *)a[k].argv[j].s);
+	}
+	free(a);
+}
+
 void show_osc_free(struct gl_show *s)
 {
-	for (int i = 0; i < s->cues.count; i++) {
-		struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
-
-		for (int k = 0; k < c->osc_count; k++) {
-			free(c->osc[k].to);
-			free(c->osc[k].address);
-			for (int j = 0; j < c->osc[k].argc; j++)
-				if (c->osc[k].argv[j].type == 's')
-					free((char *)c->osc[k].argv[j].s);
-		}
-		free(c->osc);
-		c->osc = NULL;
-		c->osc_count = 0;
-	}
 	show_vec_free(&s->controls);
 	show_vec_free(&s->osc_handlers);
 }
@@ -414,4 +410,5 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_pushlightuserdata(L, s);
 	lua_pushcclosure(L, osc_on, 1);
 	lua_setfield(L, -2, "on_osc");
+	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
 }

@@ -3,13 +3,16 @@
  * slugs and topic levels, command payloads (bare and JSON) and their drop
  * reasons, the cmd/ dispatch against a small engine, the JSON it publishes
  * (state, events) read back with cJSON, the Home Assistant discovery
- * configs checked against the rules HA documents, and the adapter's
- * options (check, URL over show options, the password never in a message).
+ * configs checked against the rules HA documents, the adapter's options
+ * (check, URL over show options, the password never in a message), and the
+ * show's side (shows/test/mqtt.lua): its subscriptions, on_mqtt handlers
+ * and the messages its cues publish, through a recording sender.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +21,7 @@
 #include "outputs/control/control.h"
 #include "outputs/control/mqtt/mqtt_dispatch.h"
 #include "outputs/control/mqtt/mqtt_wire.h"
+#include "scripts/show.h"
 
 /* ---- the URL ----------------------------------------------------------------------- */
 
@@ -650,6 +654,105 @@ static void test_options(void **state)
 	assert_int_equal(gl_control_config_url(&cfg, "mqtt://h", err, sizeof err), GL_EINVAL);
 }
 
+/* ---- the show's side ------------------------------------------------------------------------------ */
+
+struct sent {
+	int count;
+	char topic[8][MQTT_TOPIC_MAX];
+	char payload[8][256];
+	char qos[8];                /* '0'..'2', or 'N': the adapter's */
+	bool retain[8];
+};
+
+static int record(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	struct sent *s = ud;
+	int i = s->count++;
+
+	assert_string_equal(adapter, "mqtt");
+	assert_true(i < 8);
+	assert_int_equal(msg->argc, 3);
+	assert_int_equal(msg->argv[0].type, 'b');
+	snprintf(s->topic[i], sizeof s->topic[i], "%s", msg->address);
+	snprintf(s->payload[i], sizeof s->payload[i], "%.*s", (int)msg->argv[0].i, msg->argv[0].s);
+	s->qos[i] = msg->argv[1].type == 'N' ? 'N' : (char)('0' + msg->argv[1].i);
+	s->retain[i] = msg->argv[2].type == 'T';
+	return 0;
+}
+
+static void fire(struct gl_show *show, int list, int cue)
+{
+	struct gl_engine *e = gl_show_engine(show);
+	struct gl_cmd cmd = { .type = GL_CMD_GOTO, .list = list, .index = cue };
+	struct gl_event ev;
+	static uint64_t t;
+
+	assert_int_equal(gl_engine_command(e, &cmd), 0);
+	gl_engine_tick(e, t += GL_NS_PER_S / 44);
+	while (gl_engine_next_event(e, &ev))
+		gl_show_handle_event(show, &ev);
+}
+
+static void test_show_side(void **state)
+{
+	(void)state;
+	char path[1024], err[1024] = "";
+	const char *dir = getenv("GL_SOURCE_DIR");
+	struct sent sent = { 0 };
+
+	snprintf(path, sizeof path, "%s/shows/test/mqtt.lua", dir && dir[0] ? dir : ".");
+	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	if (!show)
+		fail_msg("%s", err);
+	assert_string_equal(gl_show_subscription(show, "mqtt", 0), "venue/door/+");
+	assert_null(gl_show_subscription(show, "mqtt", 1));
+	assert_null(gl_show_subscription(show, "osc", 0));
+
+	/* before a sender: the cue's messages fail, and say so */
+	fire(show, 0, 1);
+	assert_true(gl_show_take_error(show, err, sizeof err));
+	assert_non_null(strstr(err, "mqtt ~/cue: MQTT is not running"));
+
+	gl_show_set_sender(show, record, &sent);
+	fire(show, 0, 1);                /* cue 2: ~/cue storm, venue/fog 1 retained at QoS 1 */
+	assert_int_equal(sent.count, 2);
+	assert_string_equal(sent.topic[0], "~/cue");
+	assert_string_equal(sent.payload[0], "storm");
+	assert_int_equal(sent.qos[0], 'N');
+	assert_false(sent.retain[0]);
+	assert_string_equal(sent.topic[1], "venue/fog");
+	assert_string_equal(sent.payload[1], "1");
+	assert_int_equal(sent.qos[1], '1');
+	assert_true(sent.retain[1]);
+	fire(show, 0, 2);                /* cue 3: a table as JSON */
+	assert_int_equal(sent.count, 3);
+	cJSON *j = cJSON_Parse(sent.payload[2]);
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItem(j, "clip")->valuestring, "calm");
+	assert_true(cJSON_GetObjectItem(j, "level")->valuedouble == 0.5);
+	cJSON_Delete(j);
+
+	/* on_mqtt: the handler answers with mqtt.publish; retained is passed on */
+	struct gl_ctl_arg args[2] = { { .type = 'b', .s = "open!", .i = 4 }, { .type = 'T' } };
+	struct gl_ctl_msg msg = { .address = "venue/door/front", .argc = 2, .argv = args };
+	assert_true(gl_show_handle_message(show, "mqtt", &msg));
+	assert_int_equal(sent.count, 4);
+	assert_string_equal(sent.topic[3], "venue/ack");
+	assert_string_equal(sent.payload[3], "front open (retained)");
+	msg.address = "venue/window/front";
+	assert_false(gl_show_handle_message(show, "mqtt", &msg));
+	/* a failing handler: one error line, and the next message runs */
+	args[0] = (struct gl_ctl_arg){ .type = 'b', .s = "crash", .i = 5 };
+	msg.address = "venue/door/side";
+	assert_true(gl_show_handle_message(show, "mqtt", &msg));
+	while (gl_show_take_error(show, err, sizeof err) && !strstr(err, "on_mqtt"))
+		;
+	assert_non_null(strstr(err, "failed on purpose"));
+	assert_non_null(strstr(err, "mqtt.lua:"));
+	assert_int_equal(sent.count, 4);
+	gl_show_destroy(show);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_show_side),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -312,8 +312,11 @@ def scenario_plain(gl, show, work):
     sacn = Sacn()
     procs = Procs(work)
     try:
-        # a stale GO waits on the broker before ghostlight comes
+        # a stale GO waits on the broker before ghostlight comes, and a door
+        # state the show's on_mqtt handler gets at connect
         cli.pub(BASE + "/cmd/go", "PRESS", retain=True)
+        cli.pub("venue/door/back", "closed", retain=True)
+        venue = cli.listen("venue", "venue/#", BASE + "/cue")
         glp = start_gl(procs, gl, show, url())
         sacn.wait("the show running (slot 1 = 0)", lambda s: s[0] == 0)
         wait_text(os.path.join(work, "gl.log"), "dropped %s/cmd/go: retained command" % BASE)
@@ -378,7 +381,7 @@ def scenario_plain(gl, show, work):
         log("commands changed the DMX on the wire: goto, go on a list, fader, grand master, "
             "blackout, JSON go, panic; events at GO; retained state follows")
 
-        show_side(cli, sacn, events, work)
+        show_side(cli, sacn, events, venue, work)
 
         # kill -9: the broker publishes the last will
         status = cli.listen("status", BASE + "/status")
@@ -395,10 +398,33 @@ def scenario_plain(gl, show, work):
     log("PASS: mqtt plain")
 
 
-def show_side(cli, sacn, events, work):
-    """on_mqtt handlers, mqtt.publish and a cue's MQTT action (the show's
-    part); a no-op for shows without them."""
-    return
+def show_side(cli, sacn, events, venue, work):
+    """The show's part (shows/test/mqtt.lua): its on_mqtt handler answers on
+    venue/ack with mqtt.publish, retained messages included; cues 2 and 3
+    publish when they fire (a topic under the base, a retained one, a table
+    as JSON); a failing handler is an error event, and the show goes on."""
+    wait_line(venue, r"^0 venue/ack back closed \(retained\)$")
+    cli.pub("venue/door/front", "open")
+    wait_line(venue, r"^0 venue/ack front open$")
+    log("on_mqtt: the show's handler got a retained message at connect and a live one, and "
+        "answered each with mqtt.publish")
+    cli.pub(BASE + "/cmd/goto/Main", "2")
+    sacn.wait("cue 2 (slot 1 = 128 under fader 1)", lambda s: s[0] in (127, 128))
+    wait_line(venue, r"^0 %s/cue storm$" % BASE)
+    wait_line(venue, r"^0 venue/fog 1$")
+    if cli.retained("venue/fog").get("venue/fog") != "1":
+        die("cue 2's retained venue/fog is not retained on the broker")
+    cli.pub(BASE + "/cmd/goto/Main", "3")
+    video = json.loads(wait_line(venue, r"^0 venue/video (\{.*\})$").group(1))
+    if video != {"clip": "calm", "level": 0.5}:
+        die("cue 3 published %s" % video)
+    log("cue actions: cue 2 published ~/cue and a retained venue/fog, cue 3 a table as JSON")
+    cli.pub("venue/door/side", "crash")
+    wait_text(os.path.join(work, "gl.log"), 'on_mqtt("venue/door/+") handler')
+    event_json(events, '"error".*door handler failed on purpose')
+    cli.pub("venue/door/front", "closed")
+    wait_line(venue, r"^0 venue/ack front closed$")
+    log("a failing on_mqtt handler: an error line and an error event; the next message runs")
 
 
 def scenario_auth(gl, show, work):
@@ -479,8 +505,9 @@ def tls_show(show, work, name, tls):
 
 def start_gl_show(procs, gl, show, name, wait_connected=True):
     out = open(os.path.join(procs.work, name), "w")
+    # from / : the certificates are found next to the show, not the cwd
     p = subprocess.Popen([gl, "play", show, "--no-status"], stdout=out, stderr=subprocess.STDOUT,
-                         cwd=procs.work)
+                         cwd="/")
     procs.procs.append(p)
     if wait_connected:
         wait_text(out.name, "mqtt: connected to")
@@ -506,7 +533,7 @@ def scenario_tls(gl, show, work):
     try:
         # the broker's certificate from a CA ghostlight does not trust
         wrong = tls_show(show, work, "tls-wrong.lua",
-                         '"ca=other.crt,cert=client.crt,key=client.key"')
+                         '{ ca = "other.crt", cert = "client.crt", key = "client.key" }')
         bad = start_gl_show(procs, gl, wrong, "gl-wrong.log", wait_connected=False)
         logpath = os.path.join(work, "gl-wrong.log")
         wait_text(logpath, "certificate verify failed")
@@ -515,7 +542,8 @@ def scenario_tls(gl, show, work):
         log("a broker certificate from an unknown CA: refused (certificate verify failed), "
             "retried")
 
-        good = tls_show(show, work, "tls.lua", '"ca=ca.crt,cert=client.crt,key=client.key"')
+        good = tls_show(show, work, "tls.lua",
+                        '{ ca = "ca.crt", cert = "client.crt", key = "client.key" }')
         glp = start_gl_show(procs, gl, good, "gl.log")
         sacn.wait("the show running", lambda s: s[0] == 0)
         if "(TLS)" not in read(os.path.join(work, "gl.log")):

@@ -373,8 +373,7 @@ static void to_show(struct gl_control *c, const struct mosquitto_message *msg)
 	bool match = false;
 
 	for (int i = 0; i < c->filter_count && !match; i++)
-		if (mosquitto_topic_matches_sub(c->filters[i], msg->topic, &match) != MOSQ_ERR_SUCCESS)
-			match = false;
+		match = mqtt_filter_match(c->filters[i], msg->topic);
 	if (!match) {
 		mqtt_drop(c, msg->topic, MQTT_DROP_UNHANDLED, "no on_mqtt filter matches");
 		return;
@@ -889,9 +888,7 @@ static void take_subscriptions(struct gl_control *c)
 		return;
 	c->filters = calloc(MQTT_FILTERS_MAX, sizeof *c->filters);
 	for (int i = 0; c->filters && (f = c->host.subscription(c->host.ud, "mqtt", i)); i++) {
-		if (c->filter_count == MQTT_FILTERS_MAX ||
-		    strlen(f) >= sizeof c->filters[0] ||
-		    mosquitto_sub_topic_check(f) != MOSQ_ERR_SUCCESS) {
+		if (c->filter_count == MQTT_FILTERS_MAX || !mqtt_topic_ok(f, true)) {
 			mqtt_log(c, true, "mqtt: on_mqtt filter \"%.100s\" left out (invalid, too long, "
 				 "or more than %d)", f, MQTT_FILTERS_MAX);
 			continue;
@@ -1197,8 +1194,8 @@ static void mqtt_output_status(struct gl_control *c, const char *output, const c
 }
 
 /* mqtt.publish and cue actions: msg->address is the topic ("~/x" is under
- * the base), argv: payload ('s' or 'b'), then optionally qos ('i') and
- * retain ('T'/'F'). */
+ * the base), argv: payload ('s' or 'b'), then optionally qos ('i', or 'N'
+ * for the adapter's) and retain ('T'/'F'). */
 static int mqtt_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 {
 	char topic[MQTT_TOPIC_MAX];
@@ -1216,8 +1213,7 @@ static int mqtt_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 	} else if (snprintf(topic, sizeof topic, "%s", msg->address) >= (int)sizeof topic) {
 		return GL_EINVAL;
 	}
-	if (mosquitto_pub_topic_check2(topic, strlen(topic)) != MOSQ_ERR_SUCCESS ||
-	    mosquitto_validate_utf8(topic, (int)strlen(topic)) != MOSQ_ERR_SUCCESS)
+	if (!mqtt_topic_ok(topic, false))
 		return GL_EINVAL;
 	if (msg->argc >= 1) {
 		if ((a[0].type != 's' && a[0].type != 'b') || !a[0].s || a[0].i < 0)
@@ -1225,7 +1221,7 @@ static int mqtt_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 		payload = a[0].s;
 		len = a[0].type == 'b' ? (size_t)a[0].i : strlen(a[0].s);
 	}
-	if (msg->argc >= 2) {
+	if (msg->argc >= 2 && a[1].type != 'N') {    /* nil: the adapter's qos */
 		if (a[1].type != 'i' || a[1].i < 0 || a[1].i > 2)
 			return GL_EINVAL;
 		qos = (int)a[1].i;

@@ -263,6 +263,24 @@ int mqtt_base_check(const char *base, char *why, size_t why_len)
 	return 0;
 }
 
+bool mqtt_topic_ok(const char *topic, bool filter)
+{
+	size_t n = topic ? strnlen(topic, MQTT_TOPIC_MAX) : 0;
+
+	if (n == 0 || n >= MQTT_TOPIC_MAX ||
+	    mosquitto_validate_utf8(topic, (int)n) != MOSQ_ERR_SUCCESS)
+		return false;
+	return (filter ? mosquitto_sub_topic_check2(topic, n)
+		       : mosquitto_pub_topic_check2(topic, n)) == MOSQ_ERR_SUCCESS;
+}
+
+bool mqtt_filter_match(const char *filter, const char *topic)
+{
+	bool match = false;
+
+	return mosquitto_topic_matches_sub(filter, topic, &match) == MOSQ_ERR_SUCCESS && match;
+}
+
 /* ---- payloads ---------------------------------------------------------------------------- */
 
 /* UTF-8 text where tabs and line ends are allowed: libmosquitto's check

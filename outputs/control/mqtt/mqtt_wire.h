@@ -70,6 +70,12 @@ void mqtt_topic_level(const char *name, char *out, size_t len);
 /* A base: a valid topic without wildcards, leading or trailing '/'.
  * Returns 0 or GL_EINVAL with why. */
 int mqtt_base_check(const char *base, char *why, size_t why_len);
+/* A topic to publish to (filter false: no wildcards) or a filter to
+ * subscribe with (+ and # where MQTT allows them): UTF-8, 1 to
+ * MQTT_TOPIC_MAX - 1 bytes. */
+bool mqtt_topic_ok(const char *topic, bool filter);
+/* Whether a message on topic reaches a subscription to filter. */
+bool mqtt_filter_match(const char *filter, const char *topic);
 
 /* ---- payloads -------------------------------------------------------------------- */
 
