@@ -108,6 +108,18 @@ static void test_names(void **state)
 	assert_int_equal(mqtt_base_check("a/", why, sizeof why), GL_EINVAL);
 	assert_int_equal(mqtt_base_check("a\xff", why, sizeof why), GL_EINVAL);
 
+	assert_true(mqtt_topic_ok("venue/door", false));
+	assert_false(mqtt_topic_ok("venue/+/door", false));
+	assert_true(mqtt_topic_ok("venue/+/door", true));
+	assert_true(mqtt_topic_ok("venue/#", true));
+	assert_false(mqtt_topic_ok("venue/#/door", true));
+	assert_false(mqtt_topic_ok("", true));
+	assert_false(mqtt_topic_ok("caf\xc3", false));
+	assert_true(mqtt_filter_match("venue/door/+", "venue/door/front"));
+	assert_false(mqtt_filter_match("venue/door/+", "venue/door/front/left"));
+	assert_true(mqtt_filter_match("venue/#", "venue/door/front/left"));
+	assert_false(mqtt_filter_match("venue/#", "house/door"));
+
 	char text[16];
 	mqtt_level_text(0.5f, text, sizeof text);
 	assert_string_equal(text, "0.5");
@@ -205,34 +217,19 @@ static void test_values(void **state)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
-static struct gl_engine *make_engine(void)
+/* The integration tests' show: lists Main (cues 1 Warm, 2 Storm, 3 Calm),
+ * FX/2 (1 Flash) and Chase (1, 2); faders 1..8. */
+static struct gl_show *load_test_show(void)
 {
-	struct gl_engine *e = gl_engine_create(NULL);
-	struct gl_fixture_type dim = { .name = "dim", .channel_count = 1 };
+	char path[1024], err[1024] = "";
+	const char *dir = getenv("GL_SOURCE_DIR");
+	struct gl_show *show;
 
-	dim.channels[0].attr = GL_ATTR_INTENSITY;
-	dim.channels[0].bytes = 1;
-	assert_int_equal(gl_fixture_type_finish(&dim), 0);
-	assert_true(gl_engine_add_fixture(e, &dim, "dim 1", 1, 1, NULL) >= 0);
-	int g[1] = { 0 };
-	gl_engine_add_group(e, "g", g, 1);
-	static const char *const lists[] = { "Main", "FX/2" };
-	static const char *const labels[] = { "Warm", "Storm \"big\"", "Calm" };
-	for (int l = 0; l < 2; l++) {
-		int id = gl_engine_add_cuelist(e, lists[l], false);
-		for (int c = 0; c < 3; c++) {
-			struct gl_cue_def def;
-			gl_cue_def_init(&def);
-			def.number = c + 1 + (c == 2 ? 0.5 : 0);
-			snprintf(def.number_text, sizeof def.number_text, "%g", def.number);
-			snprintf(def.label, sizeof def.label, "%s", labels[c]);
-			assert_true(gl_engine_add_cue(e, id, &def) >= 0);
-		}
-	}
-	gl_engine_add_fader(e, 1, GL_FADER_GROUP, 0, "Wash", 1.0f);
-	gl_engine_add_fader(e, 7, GL_FADER_CUELIST, 1, "", 1.0f);
-	assert_int_equal(gl_engine_finalize(e), 0);
-	return e;
+	snprintf(path, sizeof path, "%s/shows/test/mqtt.lua", dir && dir[0] ? dir : ".");
+	show = gl_show_load(path, err, sizeof err);
+	if (!show)
+		fail_msg("%s", err);
+	return show;
 }
 
 static void dispatch(const struct gl_engine *e, const char *topic, const char *payload,
@@ -268,7 +265,8 @@ static void expect_drop(const struct gl_engine *e, const char *topic, const char
 static void test_dispatch(void **state)
 {
 	(void)state;
-	struct gl_engine *e = make_engine();
+	struct gl_show *show = load_test_show();
+	struct gl_engine *e = gl_show_engine(show);
 	struct mqtt_dispatch_result r;
 
 	dispatch(e, "gl/test/cmd/go", "PRESS", false, &r);
@@ -277,8 +275,8 @@ static void test_dispatch(void **state)
 	expect_cmd(&r, GL_CMD_GO, 1, 0);
 	dispatch(e, "gl/test/cmd/go/2", "go", false, &r);         /* by number */
 	expect_cmd(&r, GL_CMD_GO, 1, 0);
-	dispatch(e, "gl/test/cmd/go", "{\"list\": \"FX/2\", \"cue\": 3.5}", false, &r);
-	expect_cmd(&r, GL_CMD_GOTO, 1, 2);
+	dispatch(e, "gl/test/cmd/go", "{\"list\": \"FX/2\", \"cue\": 1}", false, &r);
+	expect_cmd(&r, GL_CMD_GOTO, 1, 0);
 	dispatch(e, "gl/test/cmd/go/Main", "{\"cue\": 2}", false, &r);
 	expect_cmd(&r, GL_CMD_GOTO, 0, 1);
 	dispatch(e, "gl/test/cmd/back/Main", "true", false, &r);
@@ -289,7 +287,7 @@ static void test_dispatch(void **state)
 	expect_cmd(&r, GL_CMD_PAUSE, 1, 0);
 	dispatch(e, "gl/test/cmd/resume", "PRESS", false, &r);
 	expect_cmd(&r, GL_CMD_RESUME, -1, 0);
-	dispatch(e, "gl/test/cmd/goto/Main", "3.5", false, &r);
+	dispatch(e, "gl/test/cmd/goto/Main", "3", false, &r);
 	expect_cmd(&r, GL_CMD_GOTO, 0, 2);
 	dispatch(e, "gl/test/cmd/goto/FX_2", "{\"cue\": 1}", false, &r);
 	expect_cmd(&r, GL_CMD_GOTO, 1, 0);
@@ -372,14 +370,14 @@ static void test_dispatch(void **state)
 	expect_drop(e, "gl/test/cmd/go/Main/1", "", MQTT_DROP_UNKNOWN_COMMAND);
 	expect_drop(e, "gl/test/cmd/go/", "", MQTT_DROP_UNKNOWN_COMMAND);
 	expect_drop(e, "gl/test/cmd/go/Nope", "1", MQTT_DROP_NO_SUCH);
-	expect_drop(e, "gl/test/cmd/go/3", "1", MQTT_DROP_NO_SUCH);
+	expect_drop(e, "gl/test/cmd/go/4", "1", MQTT_DROP_NO_SUCH);
 	expect_drop(e, "gl/test/cmd/goto/Main", "9", MQTT_DROP_NO_SUCH);
 	expect_drop(e, "gl/test/cmd/goto/Main", "-1", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/goto/Main", "PRESS", MQTT_DROP_WRONG_TYPE);
 	expect_drop(e, "gl/test/cmd/go/Main", "{\"list\": \"Main\"}", MQTT_DROP_WRONG_TYPE);
 	expect_drop(e, "gl/test/cmd/back", "{\"cue\": 1}", MQTT_DROP_WRONG_TYPE);
 	expect_drop(e, "gl/test/cmd/go", "dance", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/fader/2", "0.5", MQTT_DROP_NO_SUCH);
+	expect_drop(e, "gl/test/cmd/fader/9", "0.5", MQTT_DROP_NO_SUCH);
 	expect_drop(e, "gl/test/cmd/fader/1", "1.5", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/fader/1", "-0.1", MQTT_DROP_RANGE);
 	expect_drop(e, "gl/test/cmd/fader/1", "{\"level\": 1e999}", MQTT_DROP_RANGE);
@@ -390,7 +388,7 @@ static void test_dispatch(void **state)
 	expect_drop(e, "gl/test/cmd/panic", "{}", MQTT_DROP_WRONG_TYPE);
 	expect_drop(e, "gl/test/cmd/go", "{\"list\": ", MQTT_DROP_MALFORMED);
 	expect_drop(e, "gl/test/cmd/go", "\xff", MQTT_DROP_NOT_UTF8);
-	gl_engine_destroy(e);
+	gl_show_destroy(show);
 }
 
 /* ---- JSON out --------------------------------------------------------------------------------- */
@@ -416,29 +414,30 @@ static const char *str_at(const cJSON *j, const char *key)
 static void test_json(void **state)
 {
 	(void)state;
-	struct gl_engine *e = make_engine();
+	struct gl_show *show = load_test_show();
+	struct gl_engine *e = gl_show_engine(show);
 	char out[MQTT_JSON_MAX];
 	struct gl_list_status ls = { .state = GL_LIST_RUNNING, .active = 1, .standby = -1,
 				     .progress = 0.4567f, .master = 1.0f };
 
-	cJSON *j = json_of(out, mqtt_list_state_json(e, 1, &ls, out, sizeof out));
-	assert_string_equal(str_at(j, "name"), "FX/2");
+	cJSON *j = json_of(out, mqtt_list_state_json(e, 0, &ls, out, sizeof out));
+	assert_string_equal(str_at(j, "name"), "Main");
 	assert_string_equal(str_at(j, "state"), "running");
-	assert_string_equal(str_at(cJSON_GetObjectItem(j, "active"), "label"), "Storm \"big\"");
+	assert_string_equal(str_at(cJSON_GetObjectItem(j, "active"), "label"), "Storm");
 	assert_string_equal(str_at(cJSON_GetObjectItem(j, "active"), "number"), "2");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "standby")));
 	assert_true(cJSON_GetObjectItem(j, "progress")->valuedouble == 0.46);
-	assert_int_equal(cJSON_GetObjectItem(j, "number")->valueint, 2);
+	assert_int_equal(cJSON_GetObjectItem(j, "number")->valueint, 1);
 	cJSON_Delete(j);
 	/* too small a buffer: nothing, not half a document */
-	assert_int_equal(mqtt_list_state_json(e, 1, &ls, out, 40), 0);
+	assert_int_equal(mqtt_list_state_json(e, 0, &ls, out, 40), 0);
 	assert_int_equal(mqtt_list_state_json(e, 5, &ls, out, sizeof out), 0);
 
 	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 2 };
 	j = json_of(out, mqtt_event_json(e, &ev, 1700000000.25, out, sizeof out));
 	assert_string_equal(str_at(j, "event"), "cue_fired");
 	assert_string_equal(str_at(j, "list"), "Main");
-	assert_string_equal(str_at(j, "cue"), "3.5");
+	assert_string_equal(str_at(j, "cue"), "3");
 	assert_string_equal(str_at(j, "label"), "Calm");
 	assert_true(cJSON_GetObjectItem(j, "time")->valuedouble == 1700000000.25);
 	cJSON_Delete(j);
@@ -460,7 +459,7 @@ static void test_json(void **state)
 	assert_string_equal(str_at(j, "output"), "house");
 	assert_string_equal(str_at(j, "error"), "(not UTF-8)");
 	cJSON_Delete(j);
-	gl_engine_destroy(e);
+	gl_show_destroy(show);
 }
 
 /* ---- Home Assistant discovery ------------------------------------------------------------------- */
@@ -538,14 +537,15 @@ static void check_ha_config(const char *topic, const char *json, const char *bas
 static void test_discovery(void **state)
 {
 	(void)state;
-	struct gl_engine *e = make_engine();
+	struct gl_show *show = load_test_show();
+	struct gl_engine *e = gl_show_engine(show);
 	const struct mqtt_ha_names names = { .prefix = "homeassistant", .base = "gl/test",
 					     .node_id = "gl-test", .show_name = "Test",
 					     .version = "0.0" };
 	char topic[MQTT_TOPIC_MAX], json[MQTT_JSON_MAX], ids[64][96];
 	int count = mqtt_ha_count(e), buttons = 0, sensors = 0, numbers = 0, switches = 0;
 
-	assert_int_equal(count, 2 * 4 + 2 + 2);   /* per list 3 buttons + 1 sensor; 2 faders; gm; blackout */
+	assert_int_equal(count, 3 * 4 + 8 + 2);   /* per list 3 buttons + 1 sensor; 8 faders; gm; blackout */
 	for (int i = 0; i < count; i++) {
 		size_t n = mqtt_ha_config(e, &names, i, topic, sizeof topic, json, sizeof json);
 
@@ -556,16 +556,16 @@ static void test_discovery(void **state)
 		numbers += strstr(topic, "/number/") != NULL;
 		switches += strstr(topic, "/switch/") != NULL;
 	}
-	assert_int_equal(buttons, 6);
-	assert_int_equal(sensors, 2);
-	assert_int_equal(numbers, 3);
+	assert_int_equal(buttons, 9);
+	assert_int_equal(sensors, 3);
+	assert_int_equal(numbers, 9);
 	assert_int_equal(switches, 1);
 	/* the GO button of "FX/2" presses its own list's topic */
 	assert_true(mqtt_ha_config(e, &names, 4, topic, sizeof topic, json, sizeof json) > 0);
 	assert_string_equal(topic, "homeassistant/button/gl-test/list2_go/config");
 	assert_non_null(strstr(json, "\"command_topic\":\"gl/test/cmd/go/FX_2\""));
 	assert_int_equal(mqtt_ha_config(e, &names, count, topic, sizeof topic, json, sizeof json), 0);
-	gl_engine_destroy(e);
+	gl_show_destroy(show);
 }
 
 /* ---- options --------------------------------------------------------------------------------------- */
@@ -696,14 +696,9 @@ static void fire(struct gl_show *show, int list, int cue)
 static void test_show_side(void **state)
 {
 	(void)state;
-	char path[1024], err[1024] = "";
-	const char *dir = getenv("GL_SOURCE_DIR");
+	char err[1024] = "";
 	struct sent sent = { 0 };
-
-	snprintf(path, sizeof path, "%s/shows/test/mqtt.lua", dir && dir[0] ? dir : ".");
-	struct gl_show *show = gl_show_load(path, err, sizeof err);
-	if (!show)
-		fail_msg("%s", err);
+	struct gl_show *show = load_test_show();
 	assert_string_equal(gl_show_subscription(show, "mqtt", 0), "venue/door/+");
 	assert_null(gl_show_subscription(show, "mqtt", 1));
 	assert_null(gl_show_subscription(show, "osc", 0));

@@ -4,6 +4,7 @@
  * how many pollfds each adapter filled last, so service() hands each adapter
  * back exactly its own slice.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,44 @@ const struct gl_control_ops *gl_control_find(const char *name)
 		if (strcmp(control_registry[i]->name, name) == 0)
 			return control_registry[i];
 	return NULL;
+}
+
+void gl_control_log(const struct gl_control_host *host, struct gl_control_stats *stats,
+		    bool error, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (error && stats) {   /* the status line shows the start */
+		size_t n = strnlen(line, sizeof stats->last_error - 1);
+
+		memcpy(stats->last_error, line, n);
+		stats->last_error[n] = '\0';
+	}
+	if (host && host->log)
+		host->log(host->ud, error, line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
+			    int count, const char *(*name)(int reason))
+{
+	bool any = false;
+
+	for (int r = 1; r < count && used + 1 < len; r++) {
+		if (!counts[r])
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %llu", any ? ", " : " (",
+					 name(r), (unsigned long long)counts[r]);
+		any = true;
+	}
+	if (any && used + 1 < len)
+		used += (size_t)snprintf(buf + used, len - used, ")");
+	return used < len ? used : len - 1;
 }
 
 int gl_control_config_url(struct gl_control_config *cfg, const char *url, char *err,

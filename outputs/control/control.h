@@ -114,6 +114,16 @@ struct gl_control_ops {
 	void (*output_status)(struct gl_control *c, const char *output, const char *error);
 };
 
+/* For adapters: a line through the host's log (stderr without one); an
+ * error line is also kept, cut to fit, as stats->last_error. */
+void gl_control_log(const struct gl_control_host *host, struct gl_control_stats *stats,
+		    bool error, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For adapters' closing summaries: appends " (name n, name n)" for the
+ * non-zero counts[1..count-1] (0 is "accepted") to buf, which holds `used`
+ * bytes. Returns the new length (at most len - 1). */
+size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
+			    int count, const char *(*name)(int reason));
+
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);
 const struct gl_control_ops *const *gl_control_all(void);

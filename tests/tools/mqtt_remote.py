@@ -15,7 +15,6 @@ never stop for a second" and "the rate under a flood stays within half of
 the rate just before it", both measured in the same run.
 """
 import json
-import math
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ import time
 sys.dont_write_bytecode = True    # never leave __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_stats  # noqa: E402
-from osc_remote import Procs, Sacn, die, read, wait_text  # noqa: E402
+from osc_remote import Procs, Sacn, die, read, time_gos, wait_text  # noqa: E402
 
 PORT = 18830
 TLS_PORT = 18831
@@ -142,6 +141,38 @@ class Client:
             if p.poll() is None:
                 p.terminate()
                 p.wait()
+
+
+class Session:
+    """One scenario's peers: a started broker, a client of it, the sACN
+    reader, ghostlight's processes and captures; the with block's end stops
+    every one of them, whatever happened."""
+
+    def __init__(self, work, port=PORT, broker_extra=None, client_extra=()):
+        self.work = work
+        self.broker = Broker(work, port=port, **({"extra": broker_extra}
+                                                 if broker_extra is not None else {}))
+        self.cli = Client(work, port=port, extra=client_extra)
+        self.sacn = Sacn()
+        self.procs = Procs(work)
+        self.captures = []
+
+    def __enter__(self):
+        self.broker.start()
+        return self
+
+    def capture(self):
+        cap = Capture(self.work)
+        self.captures.append(cap)
+        return cap
+
+    def __exit__(self, *exc):
+        for cap in self.captures:
+            if cap.proc.poll() is None:
+                cap.stop()
+        self.cli.close()
+        self.procs.stop_all()
+        self.broker.stop()
 
 
 def wait_line(path, pattern, timeout=WAIT_S):
@@ -306,12 +337,8 @@ def check_discovery(cli, sacn, events):
 
 
 def scenario_plain(gl, show, work):
-    broker = Broker(work)
-    broker.start()
-    cli = Client(work)
-    sacn = Sacn()
-    procs = Procs(work)
-    try:
+    with Session(work) as ses:
+        cli, sacn, procs = ses.cli, ses.sacn, ses.procs
         # a stale GO waits on the broker before ghostlight comes, and a door
         # state the show's on_mqtt handler gets at connect
         cli.pub(BASE + "/cmd/go", "PRESS", retain=True)
@@ -391,10 +418,6 @@ def scenario_plain(gl, show, work):
         if cli.retained(BASE + "/status").get(BASE + "/status") != "offline":
             die("after kill -9 the retained status is not offline")
         log("kill -9 of ghostlight: status offline (its last will), retained")
-    finally:
-        cli.close()
-        procs.stop_all()
-        broker.stop()
     log("PASS: mqtt plain")
 
 
@@ -433,12 +456,9 @@ def scenario_auth(gl, show, work):
                        text=True)
     if r.returncode != 0:
         die("mosquitto_passwd: " + r.stderr)
-    broker = Broker(work, extra="allow_anonymous false\npassword_file %s\n" % pw)
-    broker.start()
-    cli = Client(work, extra=["-u", "gl", "-P", SECRET])
-    sacn = Sacn()
-    procs = Procs(work)
-    try:
+    with Session(work, broker_extra="allow_anonymous false\npassword_file %s\n" % pw,
+                 client_extra=["-u", "gl", "-P", SECRET]) as ses:
+        sacn, procs, cli = ses.sacn, ses.procs, ses.cli
         bad = start_gl(procs, gl, show, url(user="gl", password=WRONG), name="gl-wrong.log",
                        wait_connected=False)
         logpath = os.path.join(work, "gl-wrong.log")
@@ -461,10 +481,6 @@ def scenario_auth(gl, show, work):
         if SECRET in text:
             die("ghostlight printed the password")
         log("the right password: connected; GO changed the DMX; the password never printed")
-    finally:
-        cli.close()
-        procs.stop_all()
-        broker.stop()
     log("PASS: mqtt auth")
 
 
@@ -520,17 +536,14 @@ def scenario_tls(gl, show, work):
     make_cert(work, "ca", "server", "localhost", "DNS:localhost,IP:127.0.0.1,IP:::1")
     make_cert(work, "ca", "client", "ghostlight", "DNS:ghostlight")
     # every address of the namespace: "localhost" may resolve to ::1 first
-    broker = Broker(work, port=TLS_PORT, extra="cafile %s/ca.crt\ncertfile %s/server.crt\n"
-                    "keyfile %s/server.key\nrequire_certificate true\nallow_anonymous true\n"
-                    % (work, work, work))
-    broker.start()
-    cli = Client(work, port=TLS_PORT, extra=["--cafile", os.path.join(work, "ca.crt"),
-                                             "--cert", os.path.join(work, "client.crt"),
-                                             "--key", os.path.join(work, "client.key")])
-    cli.args[1] = "localhost"
-    sacn = Sacn()
-    procs = Procs(work)
-    try:
+    with Session(work, port=TLS_PORT,
+                 broker_extra="cafile %s/ca.crt\ncertfile %s/server.crt\nkeyfile %s/server.key\n"
+                 "require_certificate true\nallow_anonymous true\n" % (work, work, work),
+                 client_extra=["--cafile", os.path.join(work, "ca.crt"),
+                               "--cert", os.path.join(work, "client.crt"),
+                               "--key", os.path.join(work, "client.key")]) as ses:
+        sacn, procs, cli = ses.sacn, ses.procs, ses.cli
+        cli.args[1] = "localhost"
         # the broker's certificate from a CA ghostlight does not trust
         wrong = tls_show(show, work, "tls-wrong.lua",
                          '{ ca = "other.crt", cert = "client.crt", key = "client.key" }')
@@ -556,26 +569,17 @@ def scenario_tls(gl, show, work):
         stop_gl(glp, work)
         log("TLS with a CA and a client certificate, broker by name (localhost, files relative "
             "to the show's folder): connected, status retained, GO changed the DMX")
-    finally:
-        cli.close()
-        procs.stop_all()
-        broker.stop()
     log("PASS: mqtt tls")
 
 
 def scenario_outage(gl, show, work):
-    broker = Broker(work)
-    broker.start()
-    cli = Client(work)
-    sacn = Sacn()
-    procs = Procs(work)
-    cap = None
-    try:
+    with Session(work) as ses:
+        broker, cli, sacn, procs = ses.broker, ses.cli, ses.sacn, ses.procs
         glp = start_gl(procs, gl, show, url())
         cli.pub(BASE + "/cmd/go", "PRESS")
         cli.pub(BASE + "/cmd/go/Chase", "PRESS")     # a new frame every tick
         sacn.wait("cue 1", lambda s: s[0] == 51)
-        cap = Capture(work)
+        cap = ses.capture()
         time.sleep(1.0)
         t_kill = time.time()
         broker.kill()
@@ -612,23 +616,12 @@ def scenario_outage(gl, show, work):
         if retries < 1:
             die("no failed reconnect attempt while the broker was down")
         stop_gl(glp, work)
-    finally:
-        if cap and cap.proc.poll() is None:
-            cap.stop()
-        cli.close()
-        procs.stop_all()
-        broker.stop()
     log("PASS: mqtt outage")
 
 
 def scenario_bad(gl, show, work):
-    broker = Broker(work)
-    broker.start()
-    cli = Client(work)
-    sacn = Sacn()
-    procs = Procs(work)
-    cap = None
-    try:
+    with Session(work) as ses:
+        broker, cli, sacn, procs = ses.broker, ses.cli, ses.sacn, ses.procs
         glp = start_gl(procs, gl, show, url())
         cli.pub(BASE + "/cmd/go", "PRESS")
         before = bytes(sacn.wait("cue 1", lambda s: s[0] == 51)[:2])
@@ -667,7 +660,7 @@ def scenario_bad(gl, show, work):
 
         # a flood: 10k messages a second for 3 s, paced in batches of 1000
         # every 0.1 s through one client (its own thread sends them)
-        cap = Capture(work)
+        cap = ses.capture()
         time.sleep(2.0)
         flood = subprocess.Popen(["mosquitto_pub"] + cli.args + ["-q", "0", "-l", "-t",
                                   BASE + "/cmd/fader/1"], stdin=subprocess.PIPE,
@@ -707,51 +700,26 @@ def scenario_bad(gl, show, work):
                 (sent, flooded, counts.get("out of range", 0)))
         log("every flood message counted: %d as flood, the rest (within rate_limit) out of range"
             % flooded)
-    finally:
-        if cap and cap.proc.poll() is None:
-            cap.stop()
-        cli.close()
-        procs.stop_all()
-        broker.stop()
     log("PASS: mqtt bad input")
 
 
 # ---- the benchmark ------------------------------------------------------------------------------
 
 def bench(gl, show, work, gos):
-    broker = Broker(work)
-    broker.start()
-    sacn = Sacn()
-    procs = Procs(work)
-    # one connected publisher for every GO: mosquitto_pub -l, a line each
-    pub = subprocess.Popen(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(PORT), "-q", "1", "-l",
-                            "-t", BASE + "/cmd/go"], stdin=subprocess.PIPE)
-    try:
-        start_gl(procs, gl, show, url())
-        sacn.wait("the show running", lambda s: s[0] == 0)
-        lat = []
-        for i in range(gos):
-            cue, want = (1, 51) if i % 2 == 0 else (2, 255)
-            sacn.drain()
-            t0 = time.perf_counter()
+    """osc_remote.time_gos, with each GO a line to one connected
+    mosquitto_pub -l (QoS 1): {"list": "Main", "cue": N} on cmd/go."""
+    with Session(work) as ses:
+        pub = subprocess.Popen(["mosquitto_pub"] + ses.cli.args + ["-q", "1", "-l", "-t",
+                                BASE + "/cmd/go"], stdin=subprocess.PIPE)
+        ses.procs.procs.append(pub)         # stopped with the rest
+        start_gl(ses.procs, gl, show, url())
+
+        def go(cue):
             pub.stdin.write(b'{"list": "Main", "cue": %d}\n' % cue)
             pub.stdin.flush()
-            sacn.wait("cue %d" % cue, lambda s, w=want: s[0] == w)
-            lat.append((time.perf_counter() - t0) * 1000.0)
-            time.sleep(0.01 + (i % 7) * 0.003)   # spread GOs over the tick phase
-    finally:
+        time_gos(ses.sacn, gos, go, "MQTT GO (mosquitto_pub -> mosquitto -> ghostlight, QoS 1, "
+                 "loopback)")
         pub.stdin.close()
-        pub.wait()
-        procs.stop_all()
-        broker.stop()
-    lat.sort()
-
-    def pct(p):
-        return lat[min(len(lat) - 1, int(math.ceil(p / 100.0 * len(lat))) - 1)]
-    print("MQTT GO (mosquitto_pub -> mosquitto broker -> ghostlight, QoS 1, loopback) -> first "
-          "sACN packet with the new look, %d GOs:" % len(lat))
-    print("  p50 %.2f ms   p99 %.2f ms   min %.2f ms   max %.2f ms   mean %.2f ms" %
-          (pct(50), pct(99), lat[0], lat[-1], sum(lat) / len(lat)))
 
 
 SCENARIOS = {"plain": scenario_plain, "auth": scenario_auth, "tls": scenario_tls,

@@ -25,6 +25,8 @@
 #include <errno.h>
 #include <math.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -145,27 +147,11 @@ struct gl_control {
 
 /* ---- small helpers -------------------------------------------------------------- */
 
-static void mqtt_log(struct gl_control *c, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define mqtt_log(c, error, ...) gl_control_log(&(c)->host, &(c)->stats, error, __VA_ARGS__)
 
-static void mqtt_log(struct gl_control *c, bool error, const char *fmt, ...)
+static const char *drop_name(int reason)
 {
-	char line[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (error) {   /* the status line shows the start */
-		size_t n = strnlen(line, sizeof c->stats.last_error - 1);
-
-		memcpy(c->stats.last_error, line, n);
-		c->stats.last_error[n] = '\0';
-	}
-	if (c->host.log)
-		c->host.log(c->host.ud, error, line);
-	else
-		fprintf(stderr, "%s\n", line);
+	return mqtt_drop_name((enum mqtt_drop)reason);
 }
 
 static void set_state(struct gl_control *c, const char *fmt, ...)
@@ -709,7 +695,7 @@ static const struct gl_opt mqtt_opts[] = {
 	{ "base", GL_OPT_TEXT, 1, MQTT_BASE_MAX - 1, .def_help = "ghostlight/<show name as a slug>",
 	  GL_OPT_AT(struct mqtt_settings, base), .help = "the topics' base (status, state/, event, cmd/)" },
 	{ "keepalive", GL_OPT_INT, 5, 3600, "30", GL_OPT_AT(struct mqtt_settings, keepalive_s),
-	  .help = "seconds; a broker silent for this long is given up and reconnected" },
+	  .help = "seconds between pings; a broker that leaves one unanswered is given up" },
 	{ "qos", GL_OPT_INT, 0, 2, "1", GL_OPT_AT(struct mqtt_settings, qos),
 	  .help = "QoS of what ghostlight publishes and subscribes (commands at least 1)" },
 	{ "discovery", GL_OPT_BOOL, .def = "false", GL_OPT_AT(struct mqtt_settings, discovery),
@@ -1019,29 +1005,18 @@ static void say_goodbye(struct gl_control *c)
 static void mqtt_destroy(struct gl_control *c)
 {
 	char summary[700];
-	size_t used;
-	bool parenthesis = false;
+	int used;
 
 	if (!c)
 		return;
 	if (c->m) {
-		used = (size_t)snprintf(summary, sizeof summary,
-					"mqtt: %llu messages received, %llu dropped, %llu sent, "
-					"%llu connections",
-					(unsigned long long)c->stats.received,
-					(unsigned long long)c->stats.dropped,
-					(unsigned long long)c->stats.sent,
-					(unsigned long long)c->connections);
-		for (int r = 1; r < MQTT_DROP_COUNT && used < sizeof summary; r++) {
-			if (!c->drops[r])
-				continue;
-			used += (size_t)snprintf(summary + used, sizeof summary - used, "%s%s %llu",
-						 parenthesis ? ", " : " (", mqtt_drop_name((enum mqtt_drop)r),
-						 (unsigned long long)c->drops[r]);
-			parenthesis = true;
-		}
-		if (parenthesis && used < sizeof summary - 1)
-			snprintf(summary + used, sizeof summary - used, ")");
+		used = snprintf(summary, sizeof summary, "mqtt: %llu messages received, %llu dropped, "
+				"%llu sent, %llu connections", (unsigned long long)c->stats.received,
+				(unsigned long long)c->stats.dropped,
+				(unsigned long long)c->stats.sent,
+				(unsigned long long)c->connections);
+		gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops, MQTT_DROP_COUNT,
+				     drop_name);
 		mqtt_log(c, false, "%s", summary);
 		if (c->conn == MQTT_CONNECTED)
 			say_goodbye(c);
@@ -1089,6 +1064,19 @@ static bool readable(int fd)
 	return fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+/* Acknowledge what arrives at once. A broker that does not set
+ * TCP_NODELAY (mosquitto's default) holds its next packet - the next
+ * command - until its last small one (a PUBACK for our state) is
+ * acknowledged, and Linux delays that acknowledgement by up to 40 ms.
+ * Linux leaves quick-ack mode by itself: it is set again after each read. */
+static void quick_ack(int fd)
+{
+	int one = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 static void service_socket(struct gl_control *c, short revents)
 {
 	int rc;
@@ -1107,6 +1095,7 @@ static void service_socket(struct gl_control *c, short revents)
 	if ((revents & POLLOUT) && mosquitto_socket(c->m) >= 0 &&
 	    (c->conn == MQTT_CONNECTING || c->conn == MQTT_CONNECTED))
 		mosquitto_loop_write(c->m, 1);
+	quick_ack(mosquitto_socket(c->m));
 }
 
 static void mqtt_service(struct gl_control *c, const struct pollfd *fds, int count, uint64_t now)

@@ -16,6 +16,7 @@
 #include <mosquitto.h>
 
 #include "mqtt_wire.h"
+#include "outputs/options.h"
 
 static const char *const drop_names[MQTT_DROP_COUNT] = {
 	[MQTT_DROP_NONE] = "accepted",
@@ -35,21 +36,6 @@ static const char *const drop_names[MQTT_DROP_COUNT] = {
 const char *mqtt_drop_name(enum mqtt_drop reason)
 {
 	return reason >= 0 && reason < MQTT_DROP_COUNT ? drop_names[reason] : "?";
-}
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return GL_EINVAL;
 }
 
 /* ---- the URL ----------------------------------------------------------------------- */
@@ -95,14 +81,14 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u, char *why, size_t why_le
 
 	memset(u, 0, sizeof *u);
 	if (!url)
-		return fail(why, why_len, "no URL");
+		return gl_opt_fail(why, why_len, "no URL");
 	if (strncmp(url, "mqtt://", 7) == 0) {
 		p = url + 7;
 	} else if (strncmp(url, "mqtts://", 8) == 0) {
 		p = url + 8;
 		u->tls = true;
 	} else {
-		return fail(why, why_len, "not mqtt://[user[:password]@]host[:port][/base] "
+		return gl_opt_fail(why, why_len, "not mqtt://[user[:password]@]host[:port][/base] "
 			    "(or mqtts://)");
 	}
 	slash = strchr(p, '/');
@@ -118,13 +104,13 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u, char *why, size_t why_le
 		size_t ulen = colon ? (size_t)(colon - p) : (size_t)(at - p);
 
 		if (ulen == 0)
-			return fail(why, why_len, "a password needs a user name (mqtt://user:password@host)");
+			return gl_opt_fail(why, why_len, "a password needs a user name (mqtt://user:password@host)");
 		if (!percent_decode(p, ulen, u->username, sizeof u->username))
-			return fail(why, why_len, "the user name is too long or has a broken %%-escape");
+			return gl_opt_fail(why, why_len, "the user name is too long or has a broken %%-escape");
 		if (colon) {
 			if (!percent_decode(colon + 1, (size_t)(at - colon - 1), u->password,
 					    sizeof u->password))
-				return fail(why, why_len, "the password is too long or has a broken "
+				return gl_opt_fail(why, why_len, "the password is too long or has a broken "
 					    "%%-escape");
 			u->has_password = true;
 		}
@@ -136,12 +122,12 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u, char *why, size_t why_le
 		const char *close = memchr(host, ']', (size_t)(slash - host));
 
 		if (!close)
-			return fail(why, why_len, "an IPv6 host needs its closing ]");
+			return gl_opt_fail(why, why_len, "an IPv6 host needs its closing ]");
 		host_end = close;
 		host++;
 		if (close + 1 < slash) {
 			if (close[1] != ':')
-				return fail(why, why_len, "expected :port after ]");
+				return gl_opt_fail(why, why_len, "expected :port after ]");
 			port = close + 2;
 		}
 	} else {
@@ -152,27 +138,27 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u, char *why, size_t why_le
 			port = colon + 1;
 	}
 	if (host_end == host)
-		return fail(why, why_len, "no host");
+		return gl_opt_fail(why, why_len, "no host");
 	if ((size_t)(host_end - host) >= sizeof u->host)
-		return fail(why, why_len, "the host name is too long");
+		return gl_opt_fail(why, why_len, "the host name is too long");
 	memcpy(u->host, host, (size_t)(host_end - host));
 	u->host[host_end - host] = '\0';
 	for (const char *q = u->host; *q; q++)
 		if ((unsigned char)*q <= ' ' || *q == '@' || *q == '/')
-			return fail(why, why_len, "the host \"%s\" has a space or control character",
+			return gl_opt_fail(why, why_len, "the host \"%s\" has a space or control character",
 				    u->host);
 	if (port) {
 		long v = 0;
 
 		if (port == slash)
-			return fail(why, why_len, "no port after ':'");
+			return gl_opt_fail(why, why_len, "no port after ':'");
 		for (const char *q = port; q < slash; q++) {
 			if (!isdigit((unsigned char)*q) || v > 65535)
-				return fail(why, why_len, "the port must be 1..65535");
+				return gl_opt_fail(why, why_len, "the port must be 1..65535");
 			v = v * 10 + (*q - '0');
 		}
 		if (v < 1 || v > 65535)
-			return fail(why, why_len, "the port must be 1..65535");
+			return gl_opt_fail(why, why_len, "the port must be 1..65535");
 		u->port = (int)v;
 	}
 	if (*slash == '/' && slash[1]) {
@@ -181,7 +167,7 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u, char *why, size_t why_le
 		while (blen && slash[blen] == '/')     /* mqtt://h/base/ */
 			blen--;
 		if (blen + 1 >= sizeof u->base)
-			return fail(why, why_len, "the base is longer than %d bytes",
+			return gl_opt_fail(why, why_len, "the base is longer than %d bytes",
 				    (int)sizeof u->base - 1);
 		memcpy(u->base, slash + 1, blen);
 		u->base[blen] = '\0';
@@ -251,14 +237,14 @@ int mqtt_base_check(const char *base, char *why, size_t why_len)
 	size_t n = base ? strlen(base) : 0;
 
 	if (n == 0)
-		return fail(why, why_len, "the base must not be empty");
+		return gl_opt_fail(why, why_len, "the base must not be empty");
 	if (n >= MQTT_BASE_MAX)
-		return fail(why, why_len, "the base is longer than %d bytes", MQTT_BASE_MAX - 1);
+		return gl_opt_fail(why, why_len, "the base is longer than %d bytes", MQTT_BASE_MAX - 1);
 	if (mosquitto_pub_topic_check2(base, n) != MOSQ_ERR_SUCCESS ||
 	    mosquitto_validate_utf8(base, (int)n) != MOSQ_ERR_SUCCESS)
-		return fail(why, why_len, "the base \"%s\" must be UTF-8 without + or #", base);
+		return gl_opt_fail(why, why_len, "the base \"%s\" must be UTF-8 without + or #", base);
 	if (base[0] == '/' || base[n - 1] == '/' || strstr(base, "//"))
-		return fail(why, why_len, "the base \"%s\" must not start or end with / or hold //",
+		return gl_opt_fail(why, why_len, "the base \"%s\" must not start or end with / or hold //",
 			    base);
 	return 0;
 }
