@@ -9,11 +9,13 @@
  * starting "~/" is under the adapter's base.
  *
  * Control thread. Show tables are read raw (lua_rawget, lua_rawgeti,
- * lua_next): no metamethod of the show's runs here, and every count is
- * bounded. Publishing goes through the sender app/ registers
- * (gl_show_set_sender), messages arrive through gl_show_handle_message; a
- * failed publish or handler is one line in the show's error ring, and the
- * show goes on.
+ * lua_next): no script runs mid-declaration, and every count is bounded
+ * (SHOW_CUE_MQTT_MAX, SHOW_MQTT_HANDLER_MAX, SHOW_CALL_SENDS_MAX). A cue's
+ * messages are read first (raising is safe: what they point at is kept
+ * alive by Lua), then copied into one block the cue owns. Publishing goes
+ * through the sender app/ registers (gl_show_set_sender), messages arrive
+ * through gl_show_handle_message; a failed publish or handler is one line
+ * in the show's error ring, and the show goes on.
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,19 +28,27 @@
 #include "outputs/control/mqtt/mqtt_wire.h"
 #include "show_internal.h"
 
-#define SHOW_MQTT_HANDLERS_MAX 64          /* the adapter subscribes this many */
-#define SHOW_MQTT_ACTIONS_MAX 64           /* messages one cue publishes */
 #define SHOW_MQTT_PAYLOAD_MAX (256 * 1024)
 #define SHOW_MQTT_JSON_DEPTH 16
 #define SHOW_MQTT_JSON_ITEMS 4096
+#define SHOW_MQTT_JSON_GUARD "ghostlight.mqtt.json"
 
-/* A message a cue publishes at GO. Strings are owned. */
+/* A message a cue publishes at GO. In a cue, the messages and their bytes
+ * are one allocation. */
 struct show_mqtt_action {
-	char *topic;
-	char *payload;
+	const char *topic;
+	const char *payload;
 	size_t len;
 	int qos;                       /* -1: the adapter's qos */
 	bool retain;
+};
+
+/* What a cue's mqtt field says, before it is copied: the strings are in
+ * Lua, kept alive by the userdata's table. */
+struct show_mqtt_parsed {
+	int count;
+	size_t bytes;                  /* of every topic and payload, NULs included */
+	struct show_mqtt_action actions[SHOW_CUE_MQTT_MAX];
 };
 
 /* ---- payloads from Lua values ------------------------------------------------------ */
@@ -131,41 +141,65 @@ static cJSON *to_json(lua_State *L, int idx, int depth, int *items, char *why, s
 	return out;
 }
 
-/* The value at idx as a payload: *owned is set when *text was allocated.
- * Returns false with why when it cannot be one. */
-static bool payload_of(lua_State *L, int idx, const char **text, size_t *n, char **owned,
-		       char *why, size_t len)
+/* __close of the guard that frees a JSON tree and its text when a Lua
+ * error (memory) strikes while they are held. */
+static int json_guard_close(lua_State *L)
 {
-	*owned = NULL;
+	void **held = lua_touserdata(L, 1);
+
+	cJSON_Delete(held[0]);
+	free(held[1]);
+	held[0] = held[1] = NULL;
+	return 0;
+}
+
+/* Pushes the value at idx as payload text: strings as they are, numbers
+ * and booleans as text, tables as JSON. Returns false (nothing pushed)
+ * with why when it cannot be one; raises only when out of memory. */
+static bool push_payload(lua_State *L, int idx, char *why, size_t len)
+{
+	char buf[64];
+
+	idx = lua_absindex(L, idx);
 	switch (lua_type(L, idx)) {
 	case LUA_TSTRING:
-		*text = lua_tolstring(L, idx, n);
+		lua_pushvalue(L, idx);
+		break;
+	case LUA_TBOOLEAN:
+		lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
 		break;
 	case LUA_TNUMBER:
-	case LUA_TBOOLEAN: {
-		char buf[64];
-
-		if (lua_type(L, idx) == LUA_TBOOLEAN)
-			snprintf(buf, sizeof buf, "%s", lua_toboolean(L, idx) ? "true" : "false");
-		else if (lua_isinteger(L, idx))
+		if (lua_isinteger(L, idx))
 			snprintf(buf, sizeof buf, "%lld", (long long)lua_tointeger(L, idx));
 		else
 			snprintf(buf, sizeof buf, "%.14g", lua_tonumber(L, idx));
-		*owned = strdup(buf);
-		*text = *owned;
-		*n = *owned ? strlen(*owned) : 0;
+		lua_pushstring(L, buf);
 		break;
-	}
 	case LUA_TTABLE: {
+		void **held = lua_newuserdatauv(L, 2 * sizeof *held, 0);
 		int items = 0;
-		cJSON *j = to_json(L, idx, 0, &items, why, len);
 
-		if (!j)
+		held[0] = held[1] = NULL;
+		if (luaL_newmetatable(L, SHOW_MQTT_JSON_GUARD)) {
+			lua_pushcfunction(L, json_guard_close);
+			lua_setfield(L, -2, "__close");
+		}
+		lua_setmetatable(L, -2);
+		lua_toclose(L, -1);
+		held[0] = to_json(L, idx, 0, &items, why, len);
+		held[1] = held[0] ? cJSON_PrintUnformatted(held[0]) : NULL;
+		if (held[0] && !held[1])
+			snprintf(why, len, "out of memory");
+		bool ok = held[1] != NULL;
+		if (ok)
+			lua_pushstring(L, held[1]);
+		lua_closeslot(L, ok ? -2 : -1);       /* frees both */
+		if (ok)
+			lua_remove(L, -2);
+		else
+			lua_pop(L, 1);
+		if (!ok)
 			return false;
-		*owned = cJSON_PrintUnformatted(j);
-		cJSON_Delete(j);
-		*text = *owned;
-		*n = *owned ? strlen(*owned) : 0;
 		break;
 	}
 	default:
@@ -173,13 +207,8 @@ static bool payload_of(lua_State *L, int idx, const char **text, size_t *n, char
 			 luaL_typename(L, idx));
 		return false;
 	}
-	if (!*text) {
-		snprintf(why, len, "out of memory");
-		return false;
-	}
-	if (*n > SHOW_MQTT_PAYLOAD_MAX) {
-		free(*owned);
-		*owned = NULL;
+	if (lua_rawlen(L, -1) > SHOW_MQTT_PAYLOAD_MAX) {
+		lua_pop(L, 1);
 		snprintf(why, len, "the payload is over %d bytes", SHOW_MQTT_PAYLOAD_MAX);
 		return false;
 	}
@@ -221,27 +250,35 @@ static const char *send_error(int rc)
 	       ? "MQTT is not connected (not sent)" : gl_strerror(rc);
 }
 
-/* qos and retain from a table at idx (raw); raises with `what`. */
-static void publish_options(lua_State *L, int idx, const char *what, int *qos, bool *retain)
+/* qos and retain from the table at idx (raw reads). Returns NULL, or what
+ * is wrong. */
+static const char *publish_options(lua_State *L, int idx, int *qos, bool *retain)
 {
+	const char *wrong = NULL;
+
 	lua_pushnil(L);
-	while (lua_next(L, idx)) {
+	while (!wrong && lua_next(L, idx)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
 
 		if (strcmp(key, "qos") == 0) {
 			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 2)
-				luaL_error(L, "%s: qos must be 0, 1 or 2", what);
-			*qos = (int)lua_tointeger(L, -1);
+				wrong = "qos must be 0, 1 or 2";
+			else
+				*qos = (int)lua_tointeger(L, -1);
 		} else if (strcmp(key, "retain") == 0) {
 			if (!lua_isboolean(L, -1))
-				luaL_error(L, "%s: retain must be true or false", what);
-			*retain = lua_toboolean(L, -1);
+				wrong = "retain must be true or false";
+			else
+				*retain = lua_toboolean(L, -1);
 		} else if (strcmp(key, "topic") != 0 && strcmp(key, "payload") != 0 &&
 			   !lua_isinteger(L, -2)) {
-			luaL_error(L, "%s: only topic, payload, qos and retain are allowed", what);
+			wrong = "only topic, payload, qos and retain are allowed";
 		}
 		lua_pop(L, 1);
 	}
+	if (wrong)
+		lua_pop(L, 1);                    /* the key lua_next left */
+	return wrong;
 }
 
 /* ---- mqtt.publish ------------------------------------------------------------------------ */
@@ -249,9 +286,9 @@ static void publish_options(lua_State *L, int idx, const char *what, int *qos, b
 static int mqtt_publish_fn(lua_State *L)
 {
 	struct gl_show *s = show_from_upvalue(L);
-	const char *topic = luaL_checkstring(L, 1), *text;
-	char why[160], *owned;
-	size_t n;
+	const char *topic = luaL_checkstring(L, 1);
+	char why[160];
+	size_t n = 0;
 	int qos = -1;
 	bool retain = false;
 
@@ -263,17 +300,24 @@ static int mqtt_publish_fn(lua_State *L)
 		return luaL_error(L, "mqtt.publish: expects (topic, payload [, { qos =, retain = }])");
 	if (!lua_isnoneornil(L, 3)) {
 		luaL_checktype(L, 3, LUA_TTABLE);
-		publish_options(L, 3, "mqtt.publish", &qos, &retain);
+		const char *wrong = publish_options(L, 3, &qos, &retain);
+		if (wrong)
+			return luaL_error(L, "mqtt.publish: %s", wrong);
 	}
-	if (lua_isnoneornil(L, 2)) {
-		text = "";
-		n = 0;
-		owned = NULL;
-	} else if (!payload_of(L, 2, &text, &n, &owned, why, sizeof why)) {
+	if (lua_isnoneornil(L, 2))
+		lua_pushliteral(L, "");
+	else if (!push_payload(L, 2, why, sizeof why))
 		return luaL_error(L, "mqtt.publish: %s", why);
+	const char *text = lua_tolstring(L, -1, &n);
+	if (!s->send_fn || s->phase != SHOW_BUILT) {
+		lua_pushboolean(L, 0);
+		lua_pushstring(L, send_error(GL_ENOENT));
+		return 2;
 	}
+	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
+		return show_raise(L, show_where_here(L), "mqtt.publish: at most %d messages in one "
+				  "handler call", SHOW_CALL_SENDS_MAX);
 	int rc = send_one(s, topic, text, n, qos, retain);
-	free(owned);
 	lua_pushboolean(L, rc == 0);
 	if (rc == 0)
 		return 1;
@@ -299,8 +343,9 @@ static int mqtt_on(lua_State *L)
 				  "\"venue/door/+\" (UTF-8, + and # as MQTT allows them)");
 	if (!lua_isfunction(L, 2) || !lua_isnone(L, 3))
 		return luaL_error(L, "on_mqtt: expects (filter, function)");
-	if (s->mqtt_handlers.count >= SHOW_MQTT_HANDLERS_MAX)
-		return luaL_error(L, "on_mqtt: at most %d handlers", SHOW_MQTT_HANDLERS_MAX);
+	if (s->mqtt_handlers.count >= SHOW_MQTT_HANDLER_MAX)
+		return show_raise(L, h.at, "on_mqtt: at most %d handlers (the broker gets a "
+				  "subscription for each)", SHOW_MQTT_HANDLER_MAX);
 	snprintf(h.pattern, sizeof h.pattern, "%s", lua_tostring(L, 1));
 	show_vec_reserve(L, &s->mqtt_handlers, sizeof h);
 	lua_pushvalue(L, 2);
@@ -321,44 +366,44 @@ bool show_mqtt_handle(struct gl_show *s, const struct gl_ctl_msg *msg)
 	bool ran = false;
 
 	if (s->phase != SHOW_BUILT || !msg || !msg->address || msg->argc < 1 ||
-	    (msg->argv[0].type != 'b' && msg->argv[0].type != 's'))
+	    (msg->argv[0].type != 'b' && msg->argv[0].type != 's') || !msg->argv[0].s)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
 	const struct gl_ctl_arg *payload = &msg->argv[0];
 	size_t n = payload->type == 'b' ? (size_t)payload->i : strlen(payload->s);
 	bool retained = msg->argc > 1 && msg->argv[1].type == 'T';
-	int count = s->mqtt_handlers.count;
+	int count = s->mqtt_handlers.count;   /* handlers are declared at load only */
 
 	for (int i = 0; i < count; i++) {
 		const struct show_osc_handler *h =
 			SHOW_AT(s->mqtt_handlers, struct show_osc_handler, i);
-		char err[SHOW_ERROR_LEN];
+		char what[sizeof h->pattern + SHOW_PATH_MAX + 32];
 
 		if (!mqtt_filter_match(h->pattern, msg->address))
 			continue;
 		ran = true;
+		snprintf(what, sizeof what, "on_mqtt(\"%s\") handler (%s:%d)", h->pattern, h->at.file,
+			 h->at.line);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
 		lua_pushstring(L, msg->address);
-		lua_pushlstring(L, payload->s ? payload->s : "", payload->s ? n : 0);
+		lua_pushlstring(L, payload->s, n);
 		lua_pushboolean(L, retained);
-		if (sandbox_call(s->sb, 3, 0, GL_SHOW_HANDLER_BUDGET, err, sizeof err) != 0)
-			show_ring_push(s, "on_mqtt(\"%s\") handler (%s:%d): %s", h->pattern, h->at.file,
-				       h->at.line, err);
+		show_run_handler(s, 3, what);
 	}
 	return ran;
 }
 
 /* ---- cue actions ------------------------------------------------------------------------------ */
 
-/* One message: the table on top of the stack (left there). */
-static void cue_action(lua_State *L, struct show_where at, const char *what,
-		       struct show_mqtt_action *out)
+/* One message: the table at t. Its topic and payload (as text) go into
+ * keep (a table the parsed userdata holds) so they outlive the
+ * declaration's stack. */
+static void cue_action(lua_State *L, struct show_where at, const char *what, int t, int keep,
+		       int index, struct show_mqtt_parsed *p)
 {
-	int t = lua_gettop(L), qos = -1;
-	bool retain = false;
-	char why[160], ctx[GL_NAME_MAX + 32], *owned = NULL;
-	const char *topic, *text = "";
-	size_t n = 0;
+	struct show_mqtt_action *out = &p->actions[index];
+	char why[160], ctx[96];
+	int top = lua_gettop(L);
 
 	snprintf(ctx, sizeof ctx, "%s: mqtt", what);
 	lua_pushnil(L);
@@ -372,68 +417,54 @@ static void cue_action(lua_State *L, struct show_where at, const char *what,
 			show_raise(L, at, "%s: give { topic = ..., payload = ..., qos = 0..2, "
 				   "retain = true|false } or { \"topic\", payload }", ctx);
 	}
-	lua_pushstring(L, "topic");
+	lua_pushliteral(L, "topic");
 	int named = lua_rawget(L, t);
 	int positional = lua_rawgeti(L, t, 1);
 	if ((named != LUA_TNIL) == (positional != LUA_TNIL))
 		show_raise(L, at, "%s: name the topic once (topic = \"venue/door\" or the first item)",
 			   ctx);
-	topic = lua_tostring(L, named != LUA_TNIL ? -2 : -1);
-	if ((named != LUA_TNIL ? named : positional) != LUA_TSTRING || !topic_ok(topic))
+	if (named != LUA_TNIL)
+		lua_pop(L, 1);
+	if (lua_type(L, -1) != LUA_TSTRING || !topic_ok(lua_tostring(L, -1)))
 		show_raise(L, at, "%s: the topic must be a topic to publish to (UTF-8, no + or #, "
 			   "at most %d bytes; \"~/x\" is under the base)", ctx, MQTT_TOPIC_MAX - 1);
-	lua_pushstring(L, "payload");
+	out->topic = lua_tostring(L, -1);
+	lua_rawseti(L, keep, 2 * index + 1);
+	lua_pushliteral(L, "payload");
 	named = lua_rawget(L, t);
 	positional = lua_rawgeti(L, t, 2);
 	if (named != LUA_TNIL && positional != LUA_TNIL)
 		show_raise(L, at, "%s: give the payload once", ctx);
-	if (named != LUA_TNIL || positional != LUA_TNIL) {
-		if (!payload_of(L, named != LUA_TNIL ? -2 : -1, &text, &n, &owned, why, sizeof why))
-			show_raise(L, at, "%s: %s", ctx, why);
-	}
-	publish_options(L, t, ctx, &qos, &retain);
-	if (out) {
-		out->topic = strdup(topic);
-		out->payload = malloc(n ? n : 1);
-		if (out->payload)
-			memcpy(out->payload, text, n);
-		out->len = n;
-		out->qos = qos;
-		out->retain = retain;
-		if (!out->topic || !out->payload) {
-			free(owned);
-			luaL_error(L, "out of memory");
-		}
-	}
-	free(owned);
-	lua_settop(L, t);
+	if (named == LUA_TNIL && positional == LUA_TNIL)
+		lua_pushliteral(L, "");           /* an empty payload (clears a retained one) */
+	else if (!push_payload(L, named != LUA_TNIL ? -2 : -1, why, sizeof why))
+		show_raise(L, at, "%s: %s", ctx, why);
+	out->payload = lua_tolstring(L, -1, &out->len);
+	lua_rawseti(L, keep, 2 * index + 2);
+	out->qos = -1;
+	const char *wrong = publish_options(L, t, &out->qos, &out->retain);
+	if (wrong)
+		show_raise(L, at, "%s: %s", ctx, wrong);
+	p->bytes += strlen(out->topic) + 1 + out->len + 1;
+	lua_settop(L, top);
 }
 
-static void free_actions(struct show_mqtt_action *a, int count)
+const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
-	for (int i = 0; a && i < count; i++) {
-		free(a[i].topic);
-		free(a[i].payload);
-	}
-	free(a);
-}
+	struct show_mqtt_parsed *p;
+	int field = lua_gettop(L), count;
 
-int show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what, void **out)
-{
-	struct show_mqtt_action *actions = NULL;
-	int t = lua_gettop(L), count;
-
-	if (!lua_istable(L, t))
+	if (!lua_istable(L, field))
 		show_raise(L, at, "%s: mqtt must be { topic = \"venue/door\", payload = \"open\", "
 			   "qos = 1, retain = false } or a list of them", what);
-	bool list = lua_rawgeti(L, t, 1) == LUA_TTABLE;
+	bool list = lua_rawgeti(L, field, 1) == LUA_TTABLE;
 	lua_pop(L, 1);
-	if (list && lua_rawlen(L, t) > SHOW_MQTT_ACTIONS_MAX)
-		show_raise(L, at, "%s: mqtt: 1..%d messages", what, SHOW_MQTT_ACTIONS_MAX);
-	count = list ? (int)lua_rawlen(L, t) : 1;
+	if (list && lua_rawlen(L, field) > SHOW_CUE_MQTT_MAX)
+		show_raise(L, at, "%s: mqtt: 1..%d messages", what, SHOW_CUE_MQTT_MAX);
+	count = list ? (int)lua_rawlen(L, field) : 1;
 	if (list) {
 		lua_pushnil(L);
-		while (lua_next(L, t)) {
+		while (lua_next(L, field)) {
 			bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
 				  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
 
@@ -443,23 +474,50 @@ int show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what, 
 					   what);
 		}
 	}
-	if (out) {
-		actions = calloc((size_t)count, sizeof *actions);
-		if (!actions)
-			luaL_error(L, "out of memory");
-	}
+	/* the parsed messages, and the table that keeps their strings */
+	p = lua_newuserdatauv(L, sizeof *p, 1);
+	memset(p, 0, sizeof *p);
+	lua_createtable(L, 2 * count, 0);
+	lua_pushvalue(L, -1);
+	lua_setiuservalue(L, -3, 1);
+	int keep = lua_gettop(L);
 	for (int i = 0; i < count; i++) {
 		if (list)
-			lua_rawgeti(L, t, i + 1);
+			lua_rawgeti(L, field, i + 1);
 		else
-			lua_pushvalue(L, t);
-		cue_action(L, at, what, actions ? &actions[i] : NULL);
+			lua_pushvalue(L, field);
+		cue_action(L, at, what, lua_gettop(L), keep, i, p);
 		lua_pop(L, 1);
+		p->count = i + 1;
 	}
-	lua_settop(L, t - 1);
-	if (out)
-		*out = actions;
-	return count;
+	lua_pop(L, 1);                      /* keep */
+	lua_replace(L, field);              /* the userdata in the field's place */
+	show_charge(L, (size_t)p->count * sizeof p->actions[0] + p->bytes);
+	return p;
+}
+
+void *show_mqtt_cue_copy(const void *parsed, int *count)
+{
+	const struct show_mqtt_parsed *p = parsed;
+	size_t head = (size_t)p->count * sizeof p->actions[0];
+	struct show_mqtt_action *out = malloc(head + p->bytes);
+	char *pos = (char *)out + head;
+
+	*count = p->count;
+	if (!out)
+		return NULL;
+	for (int i = 0; i < p->count; i++) {
+		const struct show_mqtt_action *a = &p->actions[i];
+		size_t topic_len = strlen(a->topic) + 1;
+
+		out[i] = *a;
+		out[i].topic = memcpy(pos, a->topic, topic_len);
+		pos += topic_len;
+		out[i].payload = memcpy(pos, a->payload, a->len);
+		pos[a->len] = '\0';
+		pos += a->len + 1;
+	}
+	return out;
 }
 
 void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
@@ -473,11 +531,6 @@ void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *act
 			show_ring_push(s, "%s:%d: cue %s: mqtt %s: %s", c->at.file, c->at.line,
 				       c->def.number_text, a[i].topic, send_error(rc));
 	}
-}
-
-void show_mqtt_free_actions(void *actions, int count)
-{
-	free_actions(actions, count);
 }
 
 void show_mqtt_free(struct gl_show *s)
