@@ -326,9 +326,6 @@ static bool decl_output_reserved(const char *key)
 	return false;
 }
 
-/* The value on top of the stack as option text (output.h's format: %.17g
- * numbers, true/false, lists as comma-separated text). Raises at `at`,
- * naming `what` and the key. Outputs and control adapters (show_osc.c). */
 static int option_pair_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -380,6 +377,10 @@ static void option_pairs(lua_State *L, struct show_where at, const char *what, c
 	}
 }
 
+/* The value on top of the stack as option text (output.h's format: %.17g
+ * numbers, true/false, lists as comma-separated text, named values as
+ * name=value pairs). Raises at `at`, naming `what` and the key. Outputs and
+ * control adapters (show_osc.c). */
 void show_option_text(lua_State *L, struct show_where at, const char *what, const char *key,
 		      char *out, size_t len)
 {

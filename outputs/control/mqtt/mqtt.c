@@ -16,10 +16,11 @@
  * answered at once while the name is fresh in the resolver's cache, but a
  * blocking call all the same. Numeric hosts never block. Reading the
  * certificate and password files at start is the only file I/O.
- * Invariants: every message in is dispatched or dropped with a counted
- * reason; nothing is published unless connected (events then are lost,
- * state is republished whole on the next connection); the password is
- * never written anywhere but to libmosquitto.
+ * Invariants: every message in is acted on, ignored (a button's release,
+ * an empty payload) or dropped with a counted reason; nothing is published
+ * unless connected (events then are lost, state is republished whole on
+ * the next connection); the password is never written anywhere but to
+ * libmosquitto.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1077,9 +1078,9 @@ static void quick_ack(int fd)
 		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 }
 
-static void service_socket(struct gl_control *c, short revents)
+static void service_socket(struct gl_control *c, short revents, uint64_t now)
 {
-	int rc;
+	int rc = MOSQ_ERR_SUCCESS;
 
 	/* Reading also drives a TLS handshake: libmosquitto continues it from
 	 * loop_read whichever way the socket turned ready. */
@@ -1094,15 +1095,20 @@ static void service_socket(struct gl_control *c, short revents)
 	}
 	if ((revents & POLLOUT) && mosquitto_socket(c->m) >= 0 &&
 	    (c->conn == MQTT_CONNECTING || c->conn == MQTT_CONNECTED))
-		mosquitto_loop_write(c->m, 1);
+		rc = mosquitto_loop_write(c->m, 1);
 	quick_ack(mosquitto_socket(c->m));
+	/* a failed TLS handshake closes the socket without on_disconnect
+	 * (libmosquitto's log callback said why) */
+	if ((c->conn == MQTT_CONNECTING || c->conn == MQTT_CONNECTED) && mosquitto_socket(c->m) < 0)
+		retry_later(c, now, rc != MOSQ_ERR_SUCCESS ? mosquitto_strerror(rc)
+							   : "the connection closed");
 }
 
 static void mqtt_service(struct gl_control *c, const struct pollfd *fds, int count, uint64_t now)
 {
 	rate_window(c, now);
 	if (count > 0 && fds[0].revents && fds[0].fd == mosquitto_socket(c->m))
-		service_socket(c, fds[0].revents);
+		service_socket(c, fds[0].revents, now);
 	switch (c->conn) {
 	case MQTT_RESOLVING:
 		check_resolved(c, now);
