@@ -12,7 +12,9 @@
 #    goto, go on a list by its topic level, fader, grand master, blackout,
 #    JSON go, panic; cue events arrive at GO; retained state follows;
 #  - kill -9 of ghostlight: the broker publishes its last will, "offline",
-#    retained.
+#    retained;
+#  - an output that fails (sACN to an address with no route) is published
+#    as an output_failing event.
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"

@@ -418,6 +418,7 @@ def scenario_plain(gl, show, work):
         if cli.retained(BASE + "/status").get(BASE + "/status") != "offline":
             die("after kill -9 the retained status is not offline")
         log("kill -9 of ghostlight: status offline (its last will), retained")
+        output_events(cli, gl, show, work, procs)
     log("PASS: mqtt plain")
 
 
@@ -507,16 +508,36 @@ def make_cert(work, ca, name, cn, san):
             "-CAcreateserial", "-out", name + ".crt", "-days", "2", "-extfile", ext, cwd=work)
 
 
-def tls_show(show, work, name, tls):
-    """The test show, moved into work with TLS options for its broker."""
-    text = open(show).read()
-    decl = ('mqtt { base = "%s", host = "localhost", port = %d, tls = %s, keepalive = 5, '
-            'reconnect_max = 2 }' % (BASE, TLS_PORT, tls))
-    text = re.sub(r"^mqtt \{.*\}$", decl, text, count=1, flags=re.M)
+def derived_show(show, work, name, line_re, replacement):
+    """The test show, written into work with the line matching line_re
+    replaced."""
+    text = re.sub(line_re, lambda m: replacement, open(show).read(), count=1, flags=re.M)
     path = os.path.join(work, name)
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+def tls_show(show, work, name, tls):
+    """The test show with TLS options for its broker."""
+    return derived_show(show, work, name, r"^mqtt \{.*\}$",
+                        'mqtt { base = "%s", host = "localhost", port = %d, tls = %s, '
+                        'keepalive = 5, reconnect_max = 2 }' % (BASE, TLS_PORT, tls))
+
+
+def output_events(cli, gl, show, work, procs):
+    """An output that fails (sACN to an address with no route) is published
+    as an output_failing event. (output_recovered comes when an output
+    clears its error: the USB drivers do on reconnect; sACN and Art-Net
+    keep their last error, so it is not tested here.)"""
+    dead = derived_show(show, work, "dead.lua", r"^output \{.*\}$",
+                        'output { "sacn", type = "sacn", universes = {1}, unicast = "127.0.0.1" }\n'
+                        'output { "dead", type = "sacn", universes = {1}, unicast = "10.255.255.1" }')
+    events = cli.listen("events-dead", BASE + "/event")
+    p = start_gl(procs, gl, dead, url(), name="gl-dead.log")
+    ev = event_json(events, '"output_failing".*"output":"dead"')
+    stop_gl(p, work, "gl-dead.log")
+    log("an output failing (%s): an output_failing event" % ev["error"])
 
 
 def start_gl_show(procs, gl, show, name, wait_connected=True):
