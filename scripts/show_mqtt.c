@@ -192,12 +192,9 @@ static bool push_payload(lua_State *L, int idx, char *why, size_t len)
 			snprintf(why, len, "out of memory");
 		bool ok = held[1] != NULL;
 		if (ok)
-			lua_pushstring(L, held[1]);
-		lua_closeslot(L, ok ? -2 : -1);       /* frees both */
-		if (ok)
-			lua_remove(L, -2);
-		else
-			lua_pop(L, 1);
+			lua_pushstring(L, held[1]);   /* may raise: the guard frees */
+		lua_closeslot(L, ok ? -2 : -1);       /* frees both now */
+		lua_remove(L, ok ? -2 : -1);
 		if (!ok)
 			return false;
 		break;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
@@ -748,6 +749,72 @@ static void test_show_side(void **state)
 	gl_show_destroy(show);
 }
 
+/* mqtt.publish from a handler: a table as JSON, options, and the payloads
+ * it refuses (one error line each, the show goes on). */
+static void test_publish_payloads(void **state)
+{
+	(void)state;
+	static const char show_text[] =
+		"show { name = \"publish\" }\n"
+		"on_mqtt(\"t/#\", function(topic, payload)\n"
+		"  if payload == \"json\" then\n"
+		"    mqtt.publish(\"~/json\", { list = { 1, 2.5, \"x\" }, on = true, deep = { a = {} } },\n"
+		"                 { qos = 2, retain = true })\n"
+		"  elseif payload == \"function\" then mqtt.publish(\"a\", print)\n"
+		"  elseif payload == \"mixed\" then mqtt.publish(\"a\", { 1, x = 2 })\n"
+		"  elseif payload == \"deep\" then\n"
+		"    local t = {} for i = 1, 20 do t = { t } end mqtt.publish(\"a\", t)\n"
+		"  elseif payload == \"wild\" then mqtt.publish(\"a/+\", 1)\n"
+		"  elseif payload == \"qos\" then mqtt.publish(\"a\", 1, { qos = 3 })\n"
+		"  else mqtt.publish(\"a\", 0.25) end\n"
+		"end)\n";
+	char path[] = "/tmp/test_mqtt_XXXXXX.lua", err[1024] = "";
+	int fd = mkstemps(path, 4);
+	struct sent sent = { 0 };
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, show_text, sizeof show_text - 1), (ssize_t)sizeof show_text - 1);
+	close(fd);
+	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	unlink(path);
+	if (!show)
+		fail_msg("%s", err);
+	gl_show_set_sender(show, record, &sent);
+	struct gl_ctl_arg args[2] = { { .type = 'b' }, { .type = 'F' } };
+	struct gl_ctl_msg msg = { .address = "t/x", .argc = 2, .argv = args };
+	static const char *const payloads[] = { "json", "number", "function", "mixed", "deep",
+						"wild", "qos" };
+	for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+		args[0].s = payloads[i];
+		args[0].i = (int64_t)strlen(payloads[i]);
+		assert_true(gl_show_handle_message(show, "mqtt", &msg));
+	}
+	assert_int_equal(sent.count, 2);            /* json and number; the rest refused */
+	assert_string_equal(sent.topic[0], "~/json");
+	assert_int_equal(sent.qos[0], '2');
+	assert_true(sent.retain[0]);
+	cJSON *j = cJSON_Parse(sent.payload[0]);
+	assert_non_null(j);
+	cJSON *list = cJSON_GetObjectItem(j, "list");
+	assert_int_equal(cJSON_GetArraySize(list), 3);
+	assert_true(cJSON_GetArrayItem(list, 1)->valuedouble == 2.5);
+	assert_string_equal(cJSON_GetArrayItem(list, 2)->valuestring, "x");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "on")));
+	assert_true(cJSON_IsObject(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "deep"), "a")));
+	cJSON_Delete(j);
+	assert_string_equal(sent.payload[1], "0.25");
+	assert_int_equal(sent.qos[1], 'N');
+	static const char *const why[] = { "the payload is a function", "neither a list nor",
+					   "nested more than", "not a topic to publish to",
+					   "qos must be 0, 1 or 2" };
+	for (size_t i = 0; i < sizeof why / sizeof why[0]; i++) {
+		assert_true(gl_show_take_error(show, err, sizeof err));
+		if (!strstr(err, why[i]))
+			fail_msg("error \"%s\" lacks \"%s\"", err, why[i]);
+	}
+	gl_show_destroy(show);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -759,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_show_side),
+		cmocka_unit_test(test_publish_payloads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
