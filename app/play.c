@@ -38,9 +38,11 @@
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status]\n"
+	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
-		    "  --no-status   no status screen; events and errors go to stderr\n");
+		    "  --no-status   no status screen; events and errors go to stderr\n"
+		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
+		    "                (or mqtts://); over the show's mqtt { ... }\n");
 }
 
 /* What the control adapters' callbacks reach. */
@@ -48,6 +50,7 @@ struct play_ctx {
 	struct gl_show *show;
 	struct gl_status *st;
 	struct gl_controls *controls;
+	const char *mqtt_url;      /* --mqtt, or NULL */
 };
 
 static void play_control_log(void *ud, bool error, const char *text)
@@ -67,6 +70,13 @@ static bool play_control_unhandled(void *ud, const char *adapter, const struct g
 	return gl_show_handle_message(p->show, adapter, msg);
 }
 
+static const char *play_control_subscription(void *ud, const char *adapter, int i)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_subscription(p->show, adapter, i);
+}
+
 static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	struct play_ctx *p = ud;
@@ -74,18 +84,82 @@ static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg
 	return gl_controls_send(p->controls, adapter, msg);
 }
 
+/* `--mqtt URL` over the show's mqtt { ... } (or as the only declaration). */
+static int add_url(struct gl_control_config *cfgs, int *n, const char *type, const char *url,
+		   const char *show_name)
+{
+	struct gl_control_config *cfg = NULL;
+	char err[300];
+
+	for (int i = 0; i < *n && !cfg; i++)
+		if (strcmp(cfgs[i].type, type) == 0)
+			cfg = &cfgs[i];
+	if (!cfg) {
+		cfg = &cfgs[(*n)++];
+		snprintf(cfg->type, sizeof cfg->type, "%s", type);
+		snprintf(cfg->show_name, sizeof cfg->show_name, "%s", show_name);
+	}
+	if (gl_control_config_url(cfg, url, err, sizeof err) < 0) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The password of mqtt://user:password@host out of the process list. */
+static void hide_password(char *url)
+{
+	char *p = strstr(url, "://"), *slash, *at = NULL, *colon;
+
+	if (!p)
+		return;
+	p += 3;
+	slash = strchr(p, '/');
+	for (char *q = p; *q && q != slash; q++)
+		if (*q == '@')
+			at = q;
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	for (char *q = colon ? colon + 1 : at; q && q < at; q++)
+		*q = '*';
+}
+
+/* A URL option (--mqtt): checked now, copied to out, its password masked in
+ * argv. Returns 0, or -1 after saying what is wrong. */
+static int take_url(const char *type, char *url, char *out, size_t len)
+{
+	struct gl_control_config probe = { .option_count = 0 };
+	char err[300];
+	int rc;
+
+	snprintf(probe.type, sizeof probe.type, "%s", type);
+	if (strlen(url) >= len) {
+		fprintf(stderr, "ghostlight play: --%s: the URL is too long\n", type);
+		return -1;
+	}
+	memcpy(out, url, strlen(url) + 1);
+	rc = gl_control_config_url(&probe, out, err, sizeof err);
+	explicit_bzero(&probe, sizeof probe);
+	if (rc < 0) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		return -1;
+	}
+	hide_password(url);
+	return 0;
+}
+
 /* The show's control declarations (osc { ... }), or none: adapters that are
  * on by default start with their defaults. */
 static struct gl_controls *start_controls(struct play_ctx *p)
 {
 	int n = gl_show_control_count(p->show);
-	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
+	struct gl_control_config *cfgs = calloc((size_t)n + 1, sizeof *cfgs);
 	struct gl_control_host host = {
 		.engine = gl_show_engine(p->show),
 		.show_name = gl_show_name(p->show),
 		.ud = p,
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
+		.subscription = play_control_subscription,
 	};
 	struct gl_controls *set;
 
@@ -93,7 +167,12 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		return NULL;
 	for (int i = 0; i < n; i++)
 		cfgs[i] = *gl_show_control_config(p->show, i);
+	if (p->mqtt_url && add_url(cfgs, &n, "mqtt", p->mqtt_url, gl_show_name(p->show)) < 0) {
+		free(cfgs);
+		return NULL;
+	}
 	set = gl_controls_create(cfgs, n, &host);
+	explicit_bzero(cfgs, (size_t)n * sizeof *cfgs);   /* passwords */
 	free(cfgs);
 	return set;
 }
@@ -186,6 +265,7 @@ static void play_stop_outputs(void *ud)
 int gl_cmd_play(int argc, char **argv)
 {
 	const char *path = NULL;
+	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
 	double duration_s = 0;
 	bool status = true;
 	for (int i = 0; i < argc; i++) {
@@ -200,6 +280,9 @@ int gl_cmd_play(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--no-status") == 0) {
 			status = false;
+		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
+			if (take_url("mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
+				return 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -273,7 +356,7 @@ int gl_cmd_play(int argc, char **argv)
 	struct gl_status *st = gl_status_create(show, threads.t, threads.count, status);
 	/* A remote that hangs up must not end the show with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	struct play_ctx ctx = { .show = show, .st = st };
+	struct play_ctx ctx = { .show = show, .st = st, .mqtt_url = mqtt_url[0] ? mqtt_url : NULL };
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
@@ -368,5 +451,6 @@ int gl_cmd_play(int argc, char **argv)
 	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);
 	gl_shutdown_finish(sd);
+	explicit_bzero(mqtt_url, sizeof mqtt_url);
 	return exit_code;
 }

@@ -873,7 +873,9 @@ void gl_show_destroy(struct gl_show *s)
 	/* Lua first: finalizers must not see a half-freed show. */
 	sandbox_destroy(s->sb);
 	gl_engine_destroy(s->engine);
+	show_actions_free(s);
 	show_osc_free(s);
+	show_mqtt_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)

@@ -57,10 +57,13 @@ const struct gl_control_config *gl_show_control_config(const struct gl_show *sho
  * it to the running adapters. Returns 0 or GL_E*. Without one they fail. */
 typedef int (*gl_show_send_fn)(void *ud, const char *adapter, const struct gl_ctl_msg *msg);
 void gl_show_set_sender(struct gl_show *show, gl_show_send_fn fn, void *ud);
-/* A message no adapter address matched: runs the show's on_osc handlers
- * whose pattern matches. Returns true when one ran. */
+/* A message no adapter address matched: runs the show's on_osc (or
+ * on_mqtt) handlers whose pattern matches. Returns true when one ran. */
 bool gl_show_handle_message(struct gl_show *show, const char *adapter,
 			    const struct gl_ctl_msg *msg);
+/* The i-th topic filter the show's handlers need from adapter ("mqtt":
+ * on_mqtt), NULL past the last (struct gl_control_host.subscription). */
+const char *gl_show_subscription(const struct gl_show *show, const char *adapter, int i);
 
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */

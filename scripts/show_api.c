@@ -381,7 +381,7 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 	if (ev->list < 0 || ev->list >= gl_engine_cuelist_count(s->engine) || ev->cue < 0 ||
 	    ev->cue >= gl_engine_cue_count(s->engine, ev->list))
 		return;
-	show_osc_fire(s, ev->list, ev->cue);   /* the cue's osc = {...} messages */
+	show_actions_fire(s, ev->list, ev->cue);   /* the cue's osc = {...}, mqtt = {...} */
 	L = sandbox_state(s->sb);
 	/* Handlers added by a handler run from the next event on. */
 	n = s->handlers.count;

@@ -36,6 +36,7 @@ done
 packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-dev liblo-dev
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools strace
 	clang libclang-rt-14-dev
+	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
 	libexpat1-dev libcjson-dev qlcplus-data
 	file dpkg-dev python3-pil fonts-dejavu-core)
 
