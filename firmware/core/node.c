@@ -211,7 +211,13 @@ static void start_line(struct node *n, uint64_t at)
 		n->line_running = false;
 		return;
 	}
-	/* never over the frame still on the line */
+	/* One frame per superframe: when the phase moves earlier (the link
+	 * found after running free), this superframe's frame is left out
+	 * rather than sent close behind the last one; and never over the
+	 * frame still on the line. */
+	if (n->line_running && n->sync == NODE_FOLLOW &&
+	    at + n->slot_us < n->line_start + n->period_us)
+		return;
 	if (n->line_running && at < n->line_start + n->line_us)
 		at = n->line_start + n->line_us;
 	n->line_cur ^= 1;

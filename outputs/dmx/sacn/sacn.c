@@ -15,6 +15,7 @@
  * (receivers time out after 2.5 s).
  */
 #include "outputs/dmx/output.h"
+#include "outputs/statedir.h"
 #include "sacn_wire.h"
 
 #include <arpa/inet.h>
@@ -202,45 +203,6 @@ static struct gl_output *sacn_configure(const struct gl_output_config *cfg,
 
 /* ---- CID: stable per installation --------------------------------------- */
 
-/* The state directory, or -1 when none can be named (no HOME). */
-static int cid_dir(char *dir, size_t len)
-{
-	const char *env = getenv("GHOSTLIGHT_STATE_DIR");
-	int n;
-
-	if (env && env[0])
-		n = snprintf(dir, len, "%s", env);
-	else if ((env = getenv("XDG_STATE_HOME")) && env[0] == '/')
-		n = snprintf(dir, len, "%s/ghostlight", env);   /* XDG: absolute only */
-	else if ((env = getenv("HOME")) && env[0])
-		n = snprintf(dir, len, "%s/.local/state/ghostlight", env);
-	else
-		return -1;
-	return n > 0 && (size_t)n < len ? 0 : -1;
-}
-
-/* mkdir -p, 0700: the directory is ours alone. */
-static int make_dirs(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof path)
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] == '/' || path[i] == '\0') {
-			char c = path[i];
-
-			path[i] = '\0';
-			if (mkdir(path, 0700) != 0 && errno != EEXIST)
-				return -1;
-			path[i] = c;
-		}
-	}
-	return 0;
-}
-
 static int read_cid(const char *path, uint8_t cid[SACN_CID_LEN])
 {
 	char text[64];
@@ -260,39 +222,17 @@ static int read_cid(const char *path, uint8_t cid[SACN_CID_LEN])
 	return sacn_uuid_parse(text, cid) == 0 ? 0 : -1;
 }
 
-/* Writes the CID to path through a temporary file and rename(), so a
- * crash never leaves a half-written CID that would change our identity. */
+/* Through a temporary file and rename(): a crash never leaves a
+ * half-written CID that would change our identity. */
 static int write_cid(const char *path, const uint8_t cid[SACN_CID_LEN])
 {
-	char tmp[PATH_MAX];
 	char text[SACN_UUID_TEXT_LEN + 1];
-	int fd, saved;
 	size_t len;
 
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	sacn_uuid_format(cid, text);
 	len = strlen(text);
 	text[len++] = '\n';
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
-		saved = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return 0;
+	return gl_state_write(path, text, len, 0644);
 }
 
 static void random_bytes(uint8_t *buf, size_t len)
@@ -332,7 +272,7 @@ static void sacn_load_cid(struct sacn_output *s)
 	char dir[PATH_MAX - 16];
 	char path[PATH_MAX];
 
-	if (cid_dir(dir, sizeof dir) != 0) {
+	if (gl_state_dir(dir, sizeof dir) != 0) {
 		random_bytes(s->cid, SACN_CID_LEN);
 		sacn_uuid_make_v4(s->cid);
 		gl_report_set(&s->status.error, 0, "sacn: no state directory (HOME unset); "
@@ -345,7 +285,7 @@ static void sacn_load_cid(struct sacn_output *s)
 
 	random_bytes(s->cid, SACN_CID_LEN);
 	sacn_uuid_make_v4(s->cid);
-	if (make_dirs(dir) != 0 || write_cid(path, s->cid) != 0)
+	if (gl_state_mkdirs(dir) != 0 || write_cid(path, s->cid) != 0)
 		gl_report_set(&s->status.error, 0, "sacn: cannot save CID to %s (%s); "
 			  "using a random CID for this run", path, strerror(errno));
 }
