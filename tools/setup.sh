@@ -34,7 +34,12 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools
 	clang libclang-rt-14-dev
 	libexpat1-dev libcjson-dev qlcplus-data
-	file dpkg-dev)
+	file dpkg-dev
+	# wireless node firmware: the board images (firmware/cross/) ...
+	gcc-arm-none-eabi
+	libnewlib-arm-none-eabi
+	# ... and the emulated node the integration test runs (nodes_qemu.sh)
+	qemu-system-arm)
 
 if [ "$apt" = 1 ]; then
 	missing=()

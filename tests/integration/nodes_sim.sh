@@ -126,4 +126,4 @@ PIDS=()
 grep -q '^universe=1$' "$TMP/node1.stats" || fail "a forged command moved node 1"
 
 "$PY" "$TOOLS/nodes_check.py" check --ghostlight "$GL" --show "$SHOW" --trace "$TMP/trace.txt" \
-	--settle 5 --timeout 1 --forged 1,100 "${CHECK[@]}"
+	--settle 5 --timeout 1 --forged 1,30 "${CHECK[@]}"

@@ -78,7 +78,7 @@ struct sim {
 	/* cpu */
 	uint64_t cpu_wall_us, cpu_used_ns;
 	/* counters of what the air did */
-	uint64_t heard, dropped_loss, dropped_jam, dropped_tuning, late;
+	uint64_t heard, dropped_loss, dropped_jam, dropped_tuning, late, late_max_us;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -443,13 +443,14 @@ static void write_stats(const struct sim *s, const char *path)
 		"copy_b_in_time=%u\nframes=%u\nsyncs=%u\nlost=%u\ncommands=%u\nreports=%u\n"
 		"reports_acked=%u\nflash_errors=%u\nfresh=%d\nepoch=%u\nuniverse=%u\nstart=%u\n"
 		"count=%u\nfailsafe=%u\nheard=%" PRIu64 "\ndropped_loss=%" PRIu64 "\n"
-		"dropped_jam=%" PRIu64 "\ndropped_tuning=%" PRIu64 "\nlate=%" PRIu64 "\n",
+		"dropped_jam=%" PRIu64 "\ndropped_tuning=%" PRIu64 "\nlate=%" PRIu64 "\n"
+		"late_max_us=%" PRIu64 "\n",
 		st->rx, st->malformed, st->bad_mac, st->stale, st->foreign, st->data,
 		st->copy_b_in_time, st->frames, st->syncs, st->lost, st->commands, st->reports,
 		st->reports_acked, st->flash_errors, s->node.fresh, s->node.epoch,
 		s->node.set.link.universe, s->node.set.link.start, s->node.set.link.count,
 		s->node.set.link.failsafe, s->heard, s->dropped_loss, s->dropped_jam,
-		s->dropped_tuning, s->late);
+		s->dropped_tuning, s->late, s->late_max_us);
 	fclose(f);
 }
 
@@ -587,10 +588,14 @@ int main(int argc, char **argv)
 		s->node.set.link.universe, s->bound_port);
 
 	while (!stop_flag) {
-		uint64_t real = now_us(), next = node_next_us(&s->node);
+		uint64_t real = now_us(), next;
 
 		if (real >= end)
 			break;
+		/* what has come in first: a packet with an earlier air time than
+		 * the node's next timer must be queued before that timer runs */
+		read_air(s, s->vnow);
+		next = node_next_us(&s->node);
 		if (s->qn && s->q[0].at_us < next)
 			next = s->q[0].at_us;
 		if (next <= real) {
@@ -609,6 +614,8 @@ int main(int argc, char **argv)
 					 * was late): the radio had it if it was on its
 					 * channel then, and hands it over with that time */
 					s->late++;
+					if (s->vnow - p.at_us > s->late_max_us)
+						s->late_max_us = s->vnow - p.at_us;
 					tuned = tuned_at(s, p.at_us, p.air.channel, p.air.address);
 				}
 				if (!tuned) {

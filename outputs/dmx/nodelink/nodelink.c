@@ -115,7 +115,8 @@ static const struct gl_opt nodes_opts[] = {
 	{ "trace", GL_OPT_TEXT, 1, PATH_MAX - 1, .def_help = "none",
 	  GL_OPT_AT(struct nodes_output, trace), GL_OPT_GIVEN(struct nodes_output, trace_given),
 	  .help = "write one line per superframe to this file (counter, on-air start, the engine "
-		  "frame's tick, time and arrival, when it was sent; ns), for latency figures" },
+		  "frame's tick, time and arrival, when its last packet left; ns), for latency "
+		  "figures" },
 	{ NULL },
 };
 
@@ -620,7 +621,7 @@ static void superframe(struct nodes_output *o, uint64_t now_ns)
 	if (o->trace_fp)
 		fprintf(o->trace_fp, "sf %" PRIu32 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
 			" %" PRIu64 "\n", counter, t0, o->frame_tick, o->frame_time_ns, o->frame_got_ns,
-			now_ns);
+			gl_now_ns());    /* after the last packet left */
 	o->next_sf_ns += (uint64_t)o->period_us * 1000u;
 	o->started = true;
 	/* Fell behind (the thread was held up): skip ahead, never burst. The
