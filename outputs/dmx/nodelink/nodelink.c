@@ -514,12 +514,13 @@ static int nodes_send(struct gl_output *out, const struct gl_frame *frame, uint6
 	o->frame_time_ns = frame->time_ns;
 	o->frame_got_ns = now_ns;
 	/* A show at the link's rate: the superframe clock starts just after
-	 * the first frame, so every superframe carries a frame that is
-	 * 0.3 ms old, not up to a period (both run on CLOCK_MONOTONIC at
-	 * the same period: they stay in step). Only before the first
-	 * superframe: later the counter and the nodes' clocks hang on it. */
+	 * the first frame's send time (the schedule's, not when this thread
+	 * got to it), so every superframe carries a frame that is 0.3 ms old,
+	 * not up to a period (both run on CLOCK_MONOTONIC at the same period:
+	 * they stay in step). Only before the first superframe: later the
+	 * counter and the nodes' clocks hang on it. */
 	if (!o->started && frame->period_ns == (uint64_t)o->period_us * 1000u)
-		o->next_sf_ns = now_ns + o->lead_ns + 300000u;
+		o->next_sf_ns = (frame->send_at_ns ? frame->send_at_ns : now_ns) + o->lead_ns + 300000u;
 	gl_count(&o->status.frames_sent, 1);
 	return 0;
 }
