@@ -25,24 +25,9 @@ if ! itest_in_netns; then
 	itest_enter_netns "$0" "$@"
 fi
 
-TMP=$(mktemp -d /tmp/gl-nodes-config.XXXXXX)
-PIDS=()
-cleanup() {
-	local rc=$?
-	set +e
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	if [ "$rc" -ne 0 ]; then
-		echo "--- ghostlight stderr (last 20 lines):"; tail -n 20 "$TMP/play.err" 2>/dev/null
-		for f in "$TMP"/node*.err; do echo "--- $f:"; tail -n 5 "$f"; done
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$TOOLS/nodes.sh"
+nodes_setup nodes-config
 
-export GHOSTLIGHT_STATE_DIR=$TMP/state
 SHOW=$TMP/config.lua
 cat >"$SHOW" <<LUA
 show { name = "Node config", rate = 40 }

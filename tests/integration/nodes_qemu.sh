@@ -29,27 +29,12 @@ if ! itest_in_netns; then
 	itest_enter_netns "$0" "$@"
 fi
 
-TMP=$(mktemp -d /tmp/gl-nodes-qemu.XXXXXX)
-PIDS=()
-cleanup() {
-	local rc=$?
-	set +e
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	if [ "$rc" -ne 0 ]; then
-		echo "--- ghostlight stderr (last 10 lines):"; tail -n 10 "$TMP/play.err" 2>/dev/null
-		echo "--- bridge:"; cat "$TMP/bridge.out" 2>/dev/null
-		echo "--- qemu:"; cat "$TMP/qemu.out" 2>/dev/null
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$TOOLS/nodes.sh"
+nodes_setup nodes-qemu
+# the rig key, made before the show so the nodes can be given it (the
+# output makes one itself when there is none)
+nodes_make_key
 
-export GHOSTLIGHT_STATE_DIR=$TMP/state
-mkdir -m 700 "$GHOSTLIGHT_STATE_DIR"
-"$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$GHOSTLIGHT_STATE_DIR/nodelink.key"
 SHOW=$TMP/qemu.lua
 cat >"$SHOW" <<LUA
 show { name = "QEMU node", rate = 40 }

@@ -29,29 +29,11 @@ fi
 
 # ---- inside the private network namespace -----------------------------------
 
-TMP=$(mktemp -d /tmp/gl-nodes-sim.XXXXXX)
-PIDS=()
-cleanup() {
-	local rc=$?
-	set +e
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	if [ "$rc" -ne 0 ]; then
-		echo "--- ghostlight stderr (last 20 lines):"; tail -n 20 "$TMP/play.err" 2>/dev/null
-		for f in "$TMP"/node*.err; do echo "--- $f:"; tail -n 5 "$f"; done
-	fi
-	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-export GHOSTLIGHT_STATE_DIR=$TMP/state
-mkdir -m 700 "$GHOSTLIGHT_STATE_DIR"
+. "$TOOLS/nodes.sh"
+nodes_setup nodes-sim
 # the rig key, made before the show so the nodes can be given it (the
 # output makes one itself when there is none)
-"$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$GHOSTLIGHT_STATE_DIR/nodelink.key"
-chmod 600 "$GHOSTLIGHT_STATE_DIR/nodelink.key"
+nodes_make_key
 
 # The show: on each universe 4 dimmers at 1 and an RGBW par at 500 (its
 # slots in the last two fragments). 0-1 s a look, 1-3 s a fade, 3-4 s a
