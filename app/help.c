@@ -2,7 +2,9 @@
  * help.c - `ghostlight help`: the options of every output and control
  * adapter, printed from the tables the adapters parse with (options.h), as
  * text or as the Markdown the README's option tables are made of
- * (tools/readme_options.sh).
+ * (tools/readme_options.sh); and the OSC address space, from the table the
+ * dispatcher matches with (what tests/tools/layouts.py checks layouts
+ * against).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 
 #include "app.h"
 #include "outputs/control/control.h"
+#include "outputs/control/osc/osc_dispatch.h"
 #include "outputs/dmx/output.h"
 
 static void print_output(const struct gl_output_ops *ops, bool markdown)
@@ -33,6 +36,18 @@ static void print_control(const struct gl_control_ops *ops, bool markdown)
 		gl_opt_print(ops->options, note, stdout);
 }
 
+/* One address a line: command|feedback, TAB, pattern, TAB, arguments. */
+static void print_osc_addresses(void)
+{
+	char buf[128];
+	const char *address, *args;
+
+	for (int i = 0; (address = osc_address_command(i, buf, sizeof buf, &args)); i++)
+		printf("command\t%s\t%s\n", address, args);
+	for (int i = 0; (address = osc_address_feedback(i, &args)); i++)
+		printf("feedback\t%s\t%s\n", address, args);
+}
+
 int gl_cmd_help(int argc, char **argv)
 {
 	const struct gl_output_ops *const *outs = gl_output_all();
@@ -53,6 +68,10 @@ int gl_cmd_help(int argc, char **argv)
 		gl_usage(stdout);
 		return 0;
 	}
+	if (strcmp(topic, "osc-addresses") == 0) {
+		print_osc_addresses();
+		return 0;
+	}
 	for (int i = 0; outs[i]; i++) {
 		if (strcmp(topic, "outputs") != 0 && strcmp(topic, outs[i]->name) != 0)
 			continue;
@@ -69,7 +88,8 @@ int gl_cmd_help(int argc, char **argv)
 	}
 	if (printed)
 		return 0;
-	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls", topic);
+	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls, osc-addresses",
+		topic);
 	for (int i = 0; outs[i]; i++)
 		fprintf(stderr, ", %s", outs[i]->name);
 	for (int i = 0; ctls[i]; i++)

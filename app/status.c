@@ -19,6 +19,7 @@ struct out_rate {
 	uint64_t frames, at_ns;
 	double fps;
 	char last_error[GL_REPORT_TEXT_MAX];
+	char note[GL_REPORT_TEXT_MAX];   /* the output's note as last printed */
 };
 
 struct gl_status {
@@ -180,6 +181,23 @@ static const char *state_name(enum gl_list_state s)
 	return "?";
 }
 
+/* An output's note (a temporary sACN CID ...) goes to stderr whole, once:
+ * as it comes without the screen (which shows it on the output's line),
+ * and at the end (gl_status_finish) in any case, so that the operator reads
+ * it even when the show ends a moment after the output opened. */
+static void print_note(struct gl_status *st, int i, uint64_t now, bool final)
+{
+	const struct gl_outthread_output *o = output_at(st, i);
+	struct out_rate *r = &st->rates[i];
+	char note[sizeof r->note];
+
+	gl_report_get(&gl_output_status(o->out)->note, note, sizeof note);
+	if (note[0] && strcmp(note, r->note) != 0 && (final || !st->screen)) {
+		fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now), o->config->name, note);
+		memcpy(r->note, note, sizeof note);
+	}
+}
+
 static void update_rates(struct gl_status *st, uint64_t now)
 {
 	/* the first thread is the network one when there is any; its frame
@@ -208,6 +226,7 @@ static void update_rates(struct gl_status *st, uint64_t now)
 					o->config->name, err[0] ? err : "ok");
 			memcpy(r->last_error, err, sizeof err);
 		}
+		print_note(st, i, now, false);
 		if (r->at_ns && now > r->at_ns + GL_NS_PER_S / 2) {
 			uint64_t sent = gl_counter(&s->packets_sent);
 
@@ -264,10 +283,12 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	for (int i = 0; i < st->output_count; i++) {
 		const struct gl_outthread_output *o = output_at(st, i);
 		const struct gl_output_status *os = gl_output_status(o->out);
+		char note[GL_REPORT_TEXT_MAX];
+		gl_report_get(&os->note, note, sizeof note);
 		printf("output %-10.10s %-7s %2d univ  %7.1f pkt/s  sent %-9llu errors %llu %s\033[K\n",
 		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,
 		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,
-		       st->rates[i].last_error);
+		       st->rates[i].last_error[0] ? st->rates[i].last_error : note);
 	}
 	for (int i = 0; st->controls && i < gl_controls_count(st->controls); i++) {
 		const struct gl_control_stats *cs = gl_controls_stats(st->controls, i);
@@ -291,6 +312,8 @@ void gl_status_finish(struct gl_status *st, uint64_t now)
 		return;
 	if (st->screen)
 		fputs("\033[?25h\n", stdout);
+	for (int i = 0; i < st->output_count; i++)
+		print_note(st, i, now, true);
 	gl_engine_snapshot(st->e, &st->snap);
 	fprintf(stderr, "ghostlight: %s ended after %.1f s: %llu ticks, %llu cues fired, "
 			"%llu late, %llu skipped, %d errors\n",

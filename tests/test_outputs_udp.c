@@ -2,7 +2,8 @@
  * test_outputs_udp.c - the sACN and Art-Net drivers over real loopback
  * sockets: configure, open, send hand-built frames at a fake clock, read
  * what arrives and parse it with the wire code. Covers send-on-change,
- * repeats and keep-alives, sequence numbers, sync, discovery, the CID file,
+ * repeats and keep-alives, sequence numbers, sync, discovery, the CID file
+ * (kept when it does not parse, locked against a second process),
  * stream termination at close, ArtPoll answers, and option errors.
  *
  * All traffic stays on 127.0.0.1. Waits for expected packets use a poll()
@@ -22,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -539,7 +542,8 @@ static void test_sacn_cid_unwritable(void **state)
 
 	out = sacn_make(&cfg, port, numbers, 1);
 	assert_int_equal(gl_output_sacn.open(out), 0);
-	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "random CID"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->note), "temporary CID"));
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 	frame_init(&f, numbers, 1);
 	gl_output_sacn.send(out, frame_at(&f, T0), T0);
 	recv_sacn(rx, buf, &d);
@@ -551,6 +555,182 @@ static void test_sacn_cid_unwritable(void **state)
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	unlink(file);
 	close(rx);
+}
+
+/* ---- the CID file: kept, never replaced, locked -------------------------- */
+
+/* Opens an sACN output on the current state directory, sends one frame
+ * and returns the CID it carried; note gets the output's note. */
+static void cid_of_run(uint8_t cid[16], char *note, size_t note_len)
+{
+	static const int numbers[1] = { 1 };
+	struct gl_output_config cfg;
+	struct test_frame f;
+	struct sacn_data d;
+	uint8_t buf[1500];
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	struct gl_output *out = sacn_make(&cfg, port, numbers, 1);
+
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	gl_report_get(&gl_output_status(out)->note, note, note_len);
+	frame_init(&f, numbers, 1);
+	gl_output_sacn.send(out, frame_at(&f, T0), T0);
+	recv_sacn(rx, buf, &d);
+	memcpy(cid, d.hdr.cid, 16);
+	gl_output_sacn.close(out);
+	drain(rx);
+	gl_output_config_free(&cfg);
+	close(rx);
+}
+
+static void put_file(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The file's bytes, to check nothing touched it. */
+static size_t get_file(const char *path, char *buf, size_t cap)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, cap, fp);
+	fclose(fp);
+	return n;
+}
+
+static const uint8_t known_cid[16] = { 0x0d, 0x5e, 0x3a, 0x5c, 0x4f, 0x9b, 0x4c, 0x1e,
+				       0x9a, 0x43, 0x6b, 0x1f, 0x0e, 0x2d, 0x7c, 0x88 };
+
+static void test_sacn_cid_file_kept(void **state)
+{
+	static const char bom_comments[] = "\xef\xbb\xbf# the console's identity\r\n\r\n"
+		"  0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88 \r\n# keep\r\n";
+	static const char *const bad[] = {
+		"not a uuid\n",
+		"0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88\n1b4e28ba-2fa1-11d2-883f-0016d3cca427\n",
+		"# only a comment\n",
+		"",
+	};
+	char dir[128], path[160], note[GL_REPORT_TEXT_MAX], before[256], after[256];
+	uint8_t cid[16], again[16];
+	struct stat st;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/kept", state_dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	setenv("GHOSTLIGHT_STATE_DIR", dir, 1);
+	snprintf(path, sizeof path, "%s/sacn-cid", dir);
+
+	/* A BOM, CRLF, blanks, spaces and comment lines: read, not replaced. */
+	put_file(path, bom_comments, sizeof bom_comments - 1);
+	cid_of_run(cid, note, sizeof note);
+	assert_memory_equal(cid, known_cid, 16);
+	assert_string_equal(note, "");
+	assert_int_equal(get_file(path, after, sizeof after), sizeof bom_comments - 1);
+	assert_memory_equal(after, bom_comments, sizeof bom_comments - 1);
+
+	/* What does not parse is left alone: a temporary CID, and a note. */
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t len = strlen(bad[i]);
+
+		put_file(path, bad[i], len);
+		cid_of_run(cid, note, sizeof note);
+		assert_non_null(strstr(note, "temporary CID"));
+		assert_non_null(strstr(note, "file left as it is"));
+		assert_int_equal(cid[6] >> 4, 4);
+		assert_memory_not_equal(cid, known_cid, 16);
+		assert_int_equal(get_file(path, after, sizeof after), len);
+		assert_memory_equal(after, bad[i], len);
+		cid_of_run(again, note, sizeof note);
+		assert_memory_not_equal(again, cid, 16);       /* temporary: per run */
+	}
+
+	/* Unreadable (mode 000; root reads it anyway): never replaced. */
+	put_file(path, bom_comments, sizeof bom_comments - 1);
+	assert_int_equal(chmod(path, 0), 0);
+	cid_of_run(cid, note, sizeof note);
+	if (geteuid() == 0) {
+		assert_memory_equal(cid, known_cid, 16);
+	} else {
+		assert_non_null(strstr(note, "cannot read"));
+		assert_memory_not_equal(cid, known_cid, 16);
+	}
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(get_file(path, before, sizeof before), sizeof bom_comments - 1);
+	unlink(path);
+
+	/* Not a file at all (a directory in its place). */
+	assert_int_equal(mkdir(path, 0700), 0);
+	cid_of_run(cid, note, sizeof note);
+	assert_non_null(strstr(note, "not a regular file"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	rmdir(path);
+
+	/* No file: one is made, and kept from then on. */
+	cid_of_run(cid, note, sizeof note);
+	assert_string_equal(note, "");
+	cid_of_run(again, note, sizeof note);
+	assert_memory_equal(again, cid, 16);
+	unlink(path);
+	rmdir(dir);
+	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+}
+
+/* Another process holding the CID (its flock on the file, taken here on an
+ * open file of our own): this one sends as a temporary CID and says so;
+ * the outputs of one process share the CID without a note. */
+static void test_sacn_cid_locked(void **state)
+{
+	static const int numbers[1] = { 2 };
+	char path[160], note[GL_REPORT_TEXT_MAX], text[64];
+	uint8_t file_cid[16], cid[16];
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	uint16_t port;
+	int fd;
+
+	(void)state;
+	cid_of_run(file_cid, note, sizeof note);       /* makes the file */
+	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+
+	cid_of_run(cid, note, sizeof note);
+	assert_memory_not_equal(cid, file_cid, 16);
+	assert_non_null(strstr(note, "in use by another ghostlight"));
+	sacn_uuid_format(file_cid, text);
+	assert_non_null(strstr(note, text));
+	sacn_uuid_format(cid, text);
+	assert_non_null(strstr(note, text));
+	close(fd);                                      /* the other one ends */
+
+	/* one output holds the CID; a second of the same process shares it */
+	port = free_port();
+	out = sacn_make(&cfg, port, numbers, 1);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	cid_of_run(cid, note, sizeof note);
+	assert_memory_equal(cid, file_cid, 16);
+	assert_string_equal(note, "");
+	/* while it is open, another process would be refused */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	gl_output_sacn.close(out);
+	gl_output_config_free(&cfg);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);   /* released at close */
+	close(fd);
 }
 
 /* A send the kernel refuses is counted, noted with the universe and
@@ -1033,6 +1213,8 @@ int main(void)
 		cmocka_unit_test(test_sacn_sync),
 		cmocka_unit_test(test_sacn_discovery),
 		cmocka_unit_test(test_sacn_cid_unwritable),
+		cmocka_unit_test(test_sacn_cid_file_kept),
+		cmocka_unit_test(test_sacn_cid_locked),
 		cmocka_unit_test(test_sacn_send_errors),
 		cmocka_unit_test(test_sacn_bad_options),
 		cmocka_unit_test(test_artnet_send_and_poll),

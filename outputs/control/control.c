@@ -70,6 +70,9 @@ struct gl_controls *gl_controls_create(const struct gl_control_config *configs, 
 				continue;
 			memset(&defaults, 0, sizeof defaults);
 			snprintf(defaults.type, sizeof defaults.type, "%s", ops->name);
+			if (host && host->show_name)
+				snprintf(defaults.show_name, sizeof defaults.show_name, "%s",
+					 host->show_name);
 			cfg = &defaults;
 		}
 		struct gl_control *c = ops->create(cfg, host, err, sizeof err);

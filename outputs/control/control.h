@@ -56,6 +56,7 @@ struct gl_ctl_msg {
 /* What app/ gives an adapter. */
 struct gl_control_host {
 	struct gl_engine *engine;
+	const char *show_name;     /* for adapters the show did not declare */
 	void *ud;
 	/* A line for the status screen / stderr; error = counted as an error. */
 	void (*log)(void *ud, bool error, const char *text);

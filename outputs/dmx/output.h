@@ -45,6 +45,9 @@ struct gl_output_status {
 	_Atomic uint64_t packets_received;   /* input on poll_fd (e.g. ArtPoll) */
 	_Atomic uint64_t packets_malformed;  /* of those, ignored as malformed */
 	struct gl_report_text error;         /* the last error; "" when none */
+	/* What open() found that the operator must read, once, whole (sACN:
+	 * a temporary CID and why); errors that follow never replace it. */
+	struct gl_report_text note;
 };
 
 /* Opaque per-type state. Invariant: it begins with its struct

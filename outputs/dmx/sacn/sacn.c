@@ -15,21 +15,17 @@
  * (receivers time out after 2.5 s).
  */
 #include "outputs/dmx/output.h"
-#include "outputs/statedir.h"
+#include "sacn_cid.h"
 #include "sacn_wire.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +56,7 @@ struct sacn_output {
 	bool source_name_given;
 	bool cid_given;
 	uint8_t cid[SACN_CID_LEN];
+	bool cid_held;               /* the installation's CID (sacn_cid.c), released at close */
 	int sync_universe;           /* 0 = none */
 	bool discovery;
 	int port;
@@ -199,95 +196,6 @@ static struct gl_output *sacn_configure(const struct gl_output_config *cfg,
 	}
 	qsort(s->sorted_numbers, (size_t)s->universe_count, sizeof *s->sorted_numbers, cmp_u16);
 	return (struct gl_output *)s;
-}
-
-/* ---- CID: stable per installation --------------------------------------- */
-
-static int read_cid(const char *path, uint8_t cid[SACN_CID_LEN])
-{
-	char text[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n < SACN_UUID_TEXT_LEN - 1)
-		return -1;
-	text[n] = '\0';
-	/* One line: the UUID and a newline. */
-	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
-		text[--n] = '\0';
-	return sacn_uuid_parse(text, cid) == 0 ? 0 : -1;
-}
-
-/* Through a temporary file and rename(): a crash never leaves a
- * half-written CID that would change our identity. */
-static int write_cid(const char *path, const uint8_t cid[SACN_CID_LEN])
-{
-	char text[SACN_UUID_TEXT_LEN + 1];
-	size_t len;
-
-	sacn_uuid_format(cid, text);
-	len = strlen(text);
-	text[len++] = '\n';
-	return gl_state_write(path, text, len, 0644);
-}
-
-static void random_bytes(uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = getrandom(buf + got, len - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	/* getrandom() only fails on kernels older than 3.17; a CID from the
-	 * clock and pid is still unique enough to tell sources apart. */
-	if (got < len) {
-		struct timespec ts;
-		uint64_t x;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		x = (uint64_t)ts.tv_sec * GL_NS_PER_S + (uint64_t)ts.tv_nsec;
-		x ^= (uint64_t)getpid() << 32;
-		for (size_t i = got; i < len; i++) {
-			x = x * 6364136223846793005ull + 1442695040888963407ull;
-			buf[i] = (uint8_t)(x >> 56);
-		}
-	}
-}
-
-/* Loads the installation's CID, creating it on first use. On failure to
- * save, uses a random CID for this run and says so in status. */
-static void sacn_load_cid(struct sacn_output *s)
-{
-	char dir[PATH_MAX - 16];
-	char path[PATH_MAX];
-
-	if (gl_state_dir(dir, sizeof dir) != 0) {
-		random_bytes(s->cid, SACN_CID_LEN);
-		sacn_uuid_make_v4(s->cid);
-		gl_report_set(&s->status.error, 0, "sacn: no state directory (HOME unset); "
-			  "using a random CID for this run");
-		return;
-	}
-	snprintf(path, sizeof path, "%s/sacn-cid", dir);
-	if (read_cid(path, s->cid) == 0)
-		return;
-
-	random_bytes(s->cid, SACN_CID_LEN);
-	sacn_uuid_make_v4(s->cid);
-	if (gl_state_mkdirs(dir) != 0 || write_cid(path, s->cid) != 0)
-		gl_report_set(&s->status.error, 0, "sacn: cannot save CID to %s (%s); "
-			  "using a random CID for this run", path, strerror(errno));
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -451,8 +359,14 @@ static int sacn_open(struct gl_output *out)
 		return GL_EINVAL;
 	if (s->fd >= 0)
 		return GL_ESTATE;
-	if (!s->cid_given)
-		sacn_load_cid(s);
+	if (!s->cid_given && !s->cid_held) {
+		char note[GL_REPORT_TEXT_MAX];
+
+		sacn_cid_acquire(s->cid, note, sizeof note);
+		s->cid_held = true;
+		if (note[0])
+			gl_report_set(&s->status.note, 0, "%s", note);
+	}
 
 	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
@@ -610,6 +524,8 @@ static void sacn_close(struct gl_output *out)
 		close(s->fd);
 		s->fd = -1;
 	}
+	if (s->cid_held)
+		sacn_cid_release();
 	sacn_free(s);
 }
 
