@@ -108,8 +108,9 @@ static const struct gl_opt nodes_opts[] = {
 	  GL_OPT_AT(struct nodes_output, key_file), GL_OPT_GIVEN(struct nodes_output, key_file_given),
 	  .help = "the rig's link key (default ~/.local/state/ghostlight/nodelink.key, "
 		  "made at first use, mode 0600, never printed)" },
-	{ "period_ms", GL_OPT_REAL, 18, 100, "25", GL_OPT_AT(struct nodes_output, period_ms),
-	  .help = "superframe period: one full universe and one DMX frame per period (25 = 40 Hz)" },
+	{ "period_ms", GL_OPT_REAL, 25, 100, "25", GL_OPT_AT(struct nodes_output, period_ms),
+	  .help = "superframe period: one full universe and one DMX frame per period (25 = 40 Hz, "
+		  "the shortest that holds a 512-slot frame with the longest BREAK and MAB)" },
 	{ "lead_ms", GL_OPT_REAL, 0.5, 20, "2", GL_OPT_AT(struct nodes_output, lead_ms),
 	  .help = "simulated air: packets are sent this long before their on-air time" },
 	{ "trace", GL_OPT_TEXT, 1, PATH_MAX - 1, .def_help = "none",
