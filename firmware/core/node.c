@@ -118,7 +118,13 @@ static void queue_hello(struct node *n)
 
 /* ---- state and the line ---------------------------------------------------- */
 
-static void line_frags(const struct node *n, uint32_t *first, uint32_t *last);
+/* Fragments the line carries: those overlapping universe slots
+ * start .. start+count-1. */
+static void line_frags(const struct node *n, uint32_t *first, uint32_t *last)
+{
+	*first = (n->set.link.start - 1u) / NODELINK_FRAG_SLOTS;
+	*last = (n->set.link.start + n->set.link.count - 2u) / NODELINK_FRAG_SLOTS;
+}
 
 /* Whether the node has a look: every fragment its line carries heard at
  * least once. Until then a frame would show slots nobody sent. */
@@ -149,13 +155,6 @@ uint8_t node_state(const struct node *n, uint64_t now)
 	return NODELINK_ST_SYNCING;
 }
 
-/* Fragments the line carries: those overlapping universe slots
- * start .. start+count-1. */
-static void line_frags(const struct node *n, uint32_t *first, uint32_t *last)
-{
-	*first = (n->set.link.start - 1u) / NODELINK_FRAG_SLOTS;
-	*last = (n->set.link.start + n->set.link.count - 2u) / NODELINK_FRAG_SLOTS;
-}
 
 /* When the frame of a superframe starts, from the superframe's start:
  * after copy A, and late enough that copy B of every fragment the line

@@ -167,7 +167,9 @@ enum { NODE_SCAN = 0, NODE_FOLLOW = 1 };
 void node_init(struct node *n, const struct node_hal *hal, uint16_t id, uint8_t board,
 	       const struct node_settings *provision, uint64_t now_us);
 
-/* A packet the radio received at now_us (the end of its slot). */
+/* A packet the radio received at now_us (the end of its slot). now_us may
+ * lie before a time node_poll() has already run to: a port that learns of
+ * a packet late hands it over with the time the radio caught it. */
 void node_rx(struct node *n, uint64_t now_us, const uint8_t *pkt, uint8_t len, int8_t rssi_dbm);
 
 /* Runs everything due by now_us, each at its own time. */
