@@ -38,7 +38,12 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
 	libexpat1-dev libcjson-dev qlcplus-data
-	file dpkg-dev python3-pil fonts-dejavu-core)
+	file dpkg-dev python3-pil fonts-dejavu-core
+	# wireless node firmware: the board images (firmware/cross/) ...
+	gcc-arm-none-eabi
+	libnewlib-arm-none-eabi
+	# ... and the emulated node the integration test runs (nodes_qemu.sh)
+	qemu-system-arm)
 
 if [ "$apt" = 1 ]; then
 	missing=()
