@@ -7,7 +7,9 @@
  * and its output read back and compared before anything is written (unless
  * --keep-going, which writes the good ones and reports the rest); each file
  * is written atomically (fdef_save_lua), so a failure never leaves half a
- * fixture file behind.
+ * fixture file behind. What an importer accepted with a warning (a QLC+
+ * channel name defined twice) is printed to stderr as "warning: ...", by
+ * import and by show.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,7 @@ static int fixture_import(int argc, char **argv)
 		if (rc == 0) {
 			char why[FDEF_ERR_MAX];
 
+			fdef_print_warnings(defs[i], stderr, "warning: ");
 			rc = fixture_round_trip(defs[i], out_dir, why, sizeof why);
 			if (rc != 0)
 				snprintf(err, sizeof err, "%.200s: %s", argv[i], why);
@@ -196,6 +199,7 @@ static int fixture_show(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	fdef_print_warnings(def, stderr, "warning: ");
 	printf("%s\n", path);
 	fdef_print(def, stdout);
 	fdef_destroy(def);

@@ -425,9 +425,6 @@ static void test_qxf_bad_input(void **state)
 	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
 		  "</FixtureDefinition>", "no <Mode>", NULL);
 	bad(true, "<Fixture/>", "root element <Fixture>", NULL);
-	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
-		  "<Channel Name=\"a\" Preset=\"IntensityBlue\"/><Mode Name=\"m\"><Channel Number=\"0\">a"
-		  "</Channel></Mode></FixtureDefinition>", "channel \"a\" is defined twice", NULL);
 	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\"><Group Byte=\"0\">Effect"
 		  "</Group><Capability Min=\"0\" Max=\"9\" Preset=\"Teleport\">x</Capability></Channel>"
 		  "<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>",
@@ -449,6 +446,113 @@ static void test_qxf_bad_input(void **state)
 					 "<Channel Number=\"%d\">a</Channel>", i);
 	snprintf(big + used, sizeof big - used, "</Mode></FixtureDefinition>");
 	bad(true, big, "mode \"huge\"", "past 512");
+}
+
+/* A channel name defined twice loads as in QLC+: both are kept, a mode's
+ * reference finds the first, and the importer says so. */
+static void test_qxf_duplicate_channel(void **state)
+{
+	static const char xml[] =
+		"<FixtureDefinition><Model>x</Model>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityRed\"/>\n"
+		"<Channel Name=\"b\" Preset=\"IntensityGreen\"/>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityBlue\"/>\n"
+		"<Channel Name=\"b\" Preset=\"IntensityWhite\"/>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityUV\"/>\n"
+		"<Mode Name=\"m\"><Channel Number=\"0\">b</Channel><Channel Number=\"1\">a"
+		"</Channel></Mode></FixtureDefinition>\n";
+	struct fdef *def = qxf_ok(xml);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	assert_int_equal(def->modes[0].channel_count, 2);
+	assert_int_equal(chan(def, 0, 0)->attr, GL_ATTR_GREEN);
+	assert_int_equal(chan(def, 0, 1)->attr, GL_ATTR_RED);
+	/* one warning per repeat, in file order, each with its line and the
+	 * first one's */
+	assert_int_equal(def->warning_count, 3);
+	assert_non_null(strstr(def->warnings[0], "t.qxf:4: channel \"a\" is defined twice "
+						 "(first at line 2)"));
+	assert_non_null(strstr(def->warnings[1], "t.qxf:5: channel \"b\""));
+	assert_non_null(strstr(def->warnings[2], "t.qxf:6: channel \"a\" is defined twice "
+						 "(first at line 2)"));
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	fdef_print_warnings(def, out, "warning: ");
+	fclose(out);
+	assert_non_null(strstr(text, "warning: t.qxf:4: "));
+	assert_non_null(strstr(text, "modes use the first"));
+	free(text);
+	round_trip(def);
+	fdef_destroy(def);
+}
+
+/* A generated .qxf: `channels` definitions (c0, c1...; the first with
+ * `caps` capability ranges), `modes` modes of `per_mode` channels (c0...)
+ * and, in the first mode, `heads` heads of `per_head` channels each. The
+ * caller frees the text. */
+static char *qxf_generate(int channels, int caps, int modes, int per_mode, int heads,
+			  int per_head)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fprintf(f, "<FixtureDefinition><Model>big</Model>\n");
+	for (int i = 0; i < channels; i++) {
+		fprintf(f, "<Channel Name=\"c%d\"><Group Byte=\"0\">Effect</Group>", i);
+		for (int k = 0; i == 0 && k < caps; k++)
+			fprintf(f, "<Capability Min=\"%d\" Max=\"%d\">r</Capability>", k % 256, k % 256);
+		fprintf(f, "</Channel>\n");
+	}
+	for (int m = 0; m < modes; m++) {
+		fprintf(f, "<Mode Name=\"m%d\">", m);
+		for (int i = 0; i < per_mode; i++)
+			fprintf(f, "<Channel Number=\"%d\">c%d</Channel>", i, i % channels);
+		for (int h = 0; m == 0 && h < heads; h++) {
+			fprintf(f, "<Head>");
+			for (int i = 0; i < per_head; i++)
+				fprintf(f, "<Channel>%d</Channel>", i % per_mode);
+			fprintf(f, "</Head>");
+		}
+		fprintf(f, "</Mode>\n");
+	}
+	fprintf(f, "</FixtureDefinition>\n");
+	fclose(f);
+	return text;
+}
+
+/* Hostile sizes are refused early with the limit named (import.h), so an
+ * import's time stays bounded: no timing asserted, the error is the point
+ * (100k channel definitions took 18 s to refuse before, by a linear
+ * duplicate scan). */
+static void test_qxf_limits(void **state)
+{
+	char *text;
+
+	text = qxf_generate(100000, 0, 1, 1, 0, 0);
+	bad(true, text, "more than 4096 <Channel> definitions (the limit", NULL);
+	free(text);
+	text = qxf_generate(1, 0, IMPORT_MODES_MAX + 1, 1, 0, 0);
+	bad(true, text, "more than 512 <Mode>s (the limit)", NULL);
+	free(text);
+	text = qxf_generate(2, 0, 1, 2, GL_DMX_SLOTS + 1, 1);
+	bad(true, text, "mode \"m0\": more than 512 heads", NULL);
+	free(text);
+	text = qxf_generate(2, 0, 1, 2, 2, GL_DMX_SLOTS + 1);
+	bad(true, text, "mode \"m0\": head 1: more than 512 channels", NULL);
+	free(text);
+	/* 300 modes of one channel with 1000 ranges: 300,000 ranges */
+	text = qxf_generate(1, 1000, 300, 1, 0, 0);
+	bad(true, text, "more than 262144 capability ranges in all (the limit)", NULL);
+	free(text);
+	/* near the limits, it imports: 4096 channels, 200 modes of 512 (all
+	 * the 8 MiB a file may have) */
+	text = qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0);
+	fdef_destroy(qxf_ok(text));
+	free(text);
 }
 
 /* Pan and tilt coarse first, their fine channels after the dimmer. */
@@ -1053,7 +1157,7 @@ static void test_qlcplus_corpus(void **state)
 	static struct xml_modes x;
 	struct reason reasons[64];
 	int nreasons = 0, ok = 0, failed = 0, sampled = 0, patched = 0, modes = 0;
-	int split = 0, split_patched = 0, too_big = 0;
+	int split = 0, split_patched = 0, too_big = 0, warned = 0;
 	bool file_split;
 	glob_t g;
 
@@ -1070,6 +1174,10 @@ static void test_qlcplus_corpus(void **state)
 			continue;
 		}
 		ok++;
+		if (def->warning_count > 0) {
+			warned++;
+			fdef_print_warnings(def, stdout, "  warning: ");
+		}
 		file_split = false;
 		/* every mode that fits the engine builds its parts */
 		for (int m = 0; m < def->mode_count; m++) {
@@ -1092,8 +1200,9 @@ static void test_qlcplus_corpus(void **state)
 				fail_msg("%s mode \"%s\": %s", g.gl_pathv[i], def->modes[m].name, err);
 			}
 		}
-		/* a sample, and every file with split fine bytes, slot by slot */
-		if (i % 10 == 0 || file_split) {
+		/* a sample, every file with split fine bytes and every file
+		 * with a warning, slot by slot */
+		if (i % 10 == 0 || file_split || def->warning_count > 0) {
 			compare_with_xml(g.gl_pathv[i], def, &x);
 			if (i % 50 == 0)
 				round_trip(def);
@@ -1101,14 +1210,17 @@ static void test_qlcplus_corpus(void **state)
 		}
 		fdef_destroy(def);
 	}
-	printf("QLC+ corpus: %d files, %d imported, %d failed; %d sampled against the XML; "
+	printf("QLC+ corpus: %d files, %d imported (%d with warnings), %d failed; %d sampled "
+	       "against the XML; "
 	       "%d modes patchable of %d (%d with too many channels in one part); %d modes "
 	       "with fine bytes away from their coarse ones, as 16/24-bit channels (%d of "
-	       "them patchable)\n", (int)g.gl_pathc, ok, failed, sampled, patched, modes,
+	       "them patchable)\n", (int)g.gl_pathc, ok, warned, failed, sampled, patched, modes,
 	       too_big, split, split_patched);
 	for (int i = 0; i < nreasons; i++)
 		printf("  %d x %s\n", reasons[i].count, reasons[i].text);
-	assert_true(ok * 100 >= (ok + failed) * 99);
+	/* every file imports: what QLC+ loads, we load (a channel name
+	 * defined twice with a warning, as QLC+ reads it) */
+	assert_int_equal(failed, 0);
 	globfree(&g);
 }
 
@@ -1174,6 +1286,8 @@ int main(void)
 		cmocka_unit_test(test_qxf_mapping),
 		cmocka_unit_test(test_qxf_heads_to_parts),
 		cmocka_unit_test(test_qxf_bad_input),
+		cmocka_unit_test(test_qxf_duplicate_channel),
+		cmocka_unit_test(test_qxf_limits),
 		cmocka_unit_test(test_ofl_mapping),
 		cmocka_unit_test(test_ofl_matrix),
 		cmocka_unit_test(test_ofl_template_switching),
