@@ -819,6 +819,162 @@ static void test_ofl_bad_input(void **state)
 	    "mode \"m\"", "template channel 2 of an insert");
 }
 
+/* Numbers past what an int or a float holds, where the importer turns
+ * JSON numbers into ints and floats: no undefined behaviour (the fuzz
+ * build makes it fatal), a slot that cannot be is no slot, values are
+ * clamped, and a channel deeper than 24 bits is an error. */
+static void test_ofl_hostile_numbers(void **state)
+{
+	static const char wheel[] =
+		"{ \"name\": \"Wheel\", \"wheels\": { \"Color Wheel\": { \"slots\": [\n"
+		"    { \"type\": \"Open\" }, { \"type\": \"Color\", \"name\": \"Red\", \"colors\": [\"#ff0000\"] } ] } },\n"
+		"  \"availableChannels\": { \"Color Wheel\": { \"capabilities\": [\n"
+		"    { \"dmxRange\": [0, 9], \"type\": \"WheelSlot\", \"slotNumber\": -2147483649.0 },\n"
+		"    { \"dmxRange\": [10, 19], \"type\": \"WheelSlot\", \"slotNumber\": 2147483649.0 },\n"
+		"    { \"dmxRange\": [20, 29], \"type\": \"WheelSlot\", \"slotNumber\": 1e300 },\n"
+		"    { \"dmxRange\": [30, 39], \"type\": \"WheelSlot\", \"slotNumber\": 3 },\n"
+		"    { \"dmxRange\": [40, 49], \"type\": \"WheelSlot\", \"slotNumber\": 2 } ] } },\n"
+		"  \"modes\": [ { \"name\": \"m\", \"channels\": [\"Color Wheel\"] } ] }\n";
+	static const char far[] =
+		"{ \"name\": \"Far\", \"availableChannels\": {\n"
+		"    \"Pan\": { \"defaultValue\": 1e300, \"highlightValue\": -1e300,\n"
+		"      \"capability\": { \"type\": \"Pan\", \"angleStart\": \"-1e300deg\", \"angleEnd\": \"1e300deg\" } },\n"
+		"    \"Tilt\": { \"defaultValue\": \"1e300%\",\n"
+		"      \"capability\": { \"type\": \"Tilt\", \"angleStart\": \"1e39deg\", \"angleEnd\": \"0deg\" } } },\n"
+		"  \"modes\": [ { \"name\": \"m\", \"channels\": [\"Pan\", \"Tilt\"] } ] }\n";
+	struct fdef *def = ofl_ok(wheel);
+	const struct fdef_channel *c = chan(def, 0, 0);
+
+	assert_int_equal(c->attr, GL_ATTR_COLOR_WHEEL);
+	assert_int_equal(c->cap_count, 5);
+	for (int k = 0; k < 4; k++)                 /* no such slot: a plain range */
+		assert_int_equal(c->caps[k].kind, FDEF_CAP_GENERIC);
+	assert_int_equal(c->caps[4].kind, FDEF_CAP_COLOR);
+	assert_string_equal(c->caps[4].name, "Red");
+	fdef_destroy(def);
+
+	def = ofl_ok(far);
+	assert_true(chan(def, 0, 0)->default_value == 1.0f);
+	assert_true(chan(def, 0, 0)->highlight == 0.0f);
+	assert_true(chan(def, 0, 1)->default_value == 1.0f);
+	/* angles past a million degrees are no angles: the common ranges */
+	assert_true(def->pan_range_deg == 540.0f && def->tilt_range_deg == 270.0f);
+	fdef_destroy(def);
+
+	bad(false, "{ \"name\": \"x\", \"availableChannels\": { \"D\": { \"fineChannelAliases\": "
+		   "[\"a\", \"b\", \"c\", \"d\", \"e\"], \"capabilities\": [ { \"dmxRange\": [0, 255], "
+		   "\"type\": \"Intensity\" } ] } }, \"modes\": [ { \"name\": \"m\", \"channels\": "
+		   "[\"D\"] } ] }", "channel \"D\": more than 2 fineChannelAliases", NULL);
+	bad(false, "{ \"name\": \"x\", \"matrix\": { \"pixelCount\": [1e300, -1e300, 2147483648] }, "
+		   "\"modes\": [ { \"name\": \"m\", \"channels\": [null] } ] }",
+	    "matrix: bad pixelCount", NULL);
+}
+
+/* Appends to a growing text (open_memstream). */
+static void put(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+/* A generated OFL fixture: `channels` channels (c0...; c0 with `caps`
+ * ranges), `templates` template channels over a `pixels`-pixel matrix and
+ * `groups` pixel groups, and `modes` modes of `per_mode` channels. */
+static char *ofl_generate(int channels, int caps, int templates, int pixels, int groups,
+			  int modes, int per_mode)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	put(f, "{ \"name\": \"big\",\n");
+	if (pixels > 0) {
+		put(f, "  \"matrix\": { \"pixelCount\": [%d, 1, 1]", pixels);
+		if (groups > 0) {
+			put(f, ", \"pixelGroups\": {");
+			for (int g = 0; g < groups; g++)
+				put(f, "%s \"g%d\": \"all\"", g ? "," : "", g);
+			put(f, " }");
+		}
+		put(f, " },\n  \"templateChannels\": {");
+		for (int t = 0; t < templates; t++)
+			put(f, "%s \"t%d $pixelKey\": { \"capability\": { \"type\": \"Generic\" } }",
+			    t ? "," : "", t);
+		put(f, " },\n");
+	}
+	put(f, "  \"availableChannels\": {");
+	for (int i = 0; i < channels; i++) {
+		put(f, "%s \"c%d\": { \"capabilities\": [", i ? "," : "", i);
+		for (int k = 0; k < (i == 0 ? caps : 1); k++)
+			put(f, "%s { \"dmxRange\": [%d, %d], \"type\": \"Generic\" }", k ? "," : "",
+			    k % 256, k % 256);
+		put(f, " ] }");
+	}
+	put(f, " },\n  \"modes\": [");
+	for (int m = 0; m < modes; m++) {
+		put(f, "%s { \"name\": \"m%d\", \"channels\": [", m ? "," : "", m);
+		for (int i = 0; i < per_mode; i++)
+			put(f, "%s\"c%d\"", i ? ", " : "", i % channels);
+		put(f, "] }");
+	}
+	put(f, " ] }\n");
+	fclose(f);
+	return text;
+}
+
+/* Hostile sizes refused early with the limit named; no timing asserted. */
+static void test_ofl_limits(void **state)
+{
+	char *text;
+
+	text = ofl_generate(100000, 1, 0, 0, 0, 1, 1);
+	bad(false, text, "more than 4096 channels and template channels (the limit", NULL);
+	free(text);
+	text = ofl_generate(1, 1, 0, 0, 0, IMPORT_MODES_MAX + 1, 1);
+	bad(false, text, "more than 512 modes (the limit)", NULL);
+	free(text);
+	text = ofl_generate(1, 1, 0, 0, 0, 1, GL_DMX_SLOTS + 1);
+	bad(false, text, "mode \"m0\": more than 512 channels", NULL);
+	free(text);
+	/* 3 modes of 512 channels with 256 ranges each: 393,216 ranges */
+	text = ofl_generate(1, 256, 0, 0, 0, 3, GL_DMX_SLOTS);
+	bad(false, text, "more than 262144 capability ranges in all (the limit)", NULL);
+	free(text);
+	/* 300 templates made for 1024 pixels: 307,200 names */
+	text = ofl_generate(1, 1, 300, 1024, 0, 1, 1);
+	bad(false, text, "more than 262144 channel names", NULL);
+	free(text);
+	text = ofl_generate(1, 1, 1, 2, 1025, 1, 1);
+	bad(false, text, "matrix: more than 1024 pixelGroups (the limit)", NULL);
+	free(text);
+	/* an insert of 513 template channels (here for no pixel at all) */
+	{
+		FILE *f = open_memstream(&text, &(size_t){ 0 });
+
+		assert_non_null(f);
+		put(f, "{ \"name\": \"x\", \"matrix\": { \"pixelCount\": [2, 1, 1] }, "
+		       "\"modes\": [ { \"name\": \"m\", \"channels\": [ { \"insert\": "
+		       "\"matrixChannels\", \"repeatFor\": [], \"channelOrder\": \"perPixel\", "
+		       "\"templateChannels\": [null");
+		for (int i = 1; i <= GL_DMX_SLOTS; i++)
+			put(f, ", null");
+		put(f, "] } ] } ] }");
+		fclose(f);
+	}
+	bad(false, text, "mode \"m\": an insert lists more than 512 template channels", NULL);
+	free(text);
+	/* near the limits, it imports */
+	text = ofl_generate(IMPORT_CHANNELS_MAX - 200, 256, 200, 1024, 200, 20, GL_DMX_SLOTS);
+	fdef_destroy(ofl_ok(text));
+	free(text);
+}
+
 /* Pan and tilt coarse first, then the fine bytes; a 24-bit dimmer whose
  * fine and ultra bytes come last. */
 static const char ofl_split[] =
@@ -966,6 +1122,58 @@ static struct gl_show *show_text(const char *text, char *err, size_t err_len)
 	unlink(show);
 	rmdir(dir);
 	return s;
+}
+
+/* A show that patches an imported file: the importer's warning reaches
+ * `check` (gl_show_print), and a file past a limit is an error at the
+ * patch naming the limit. */
+static void test_show_patch_import_warning_and_limit(void **state)
+{
+	static const char twice[] =
+		"<FixtureDefinition><Model>x</Model>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityRed\"/>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityBlue\"/>\n"
+		"<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>\n";
+	char dir[] = "/tmp/gl-test-show-XXXXXX", path[256], big[256], show[256], err[1024];
+	char *text = NULL, *xml;
+	size_t len = 0;
+	struct gl_show *s;
+	FILE *out;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/twice.qxf", dir);
+	write_file(path, twice);
+	snprintf(big, sizeof big, "%s/big.qxf", dir);
+	xml = qxf_generate(100000, 0, 1, 1, 0, 0);
+	write_file(big, xml);
+	free(xml);
+	snprintf(show, sizeof show, "%s/show.lua", dir);
+	write_file(show, "show { name = 'w' }\n"
+			 "output { 'o', type = 'sacn', universes = { 1 } }\n"
+			 "patch { 'p', type = 'twice.qxf', universe = 1, address = 1 }\n");
+	s = gl_show_load(show, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	gl_show_print(s, out);
+	fclose(out);
+	gl_show_destroy(s);
+	if (!strstr(text, "warnings:\n  fixture type \"twice.qxf\": ") ||
+	    !strstr(text, "twice.qxf:3: channel \"a\" is defined twice (first at line 2)"))
+		fail_msg("no warning in:\n%s", text);
+	free(text);
+
+	write_file(show, "show { name = 'w' }\n"
+			 "patch { 'p', type = 'big.qxf', universe = 1, address = 1 }\n");
+	s = gl_show_load(show, err, sizeof err);
+	assert_null(s);
+	if (!strstr(err, "show.lua:2") || !strstr(err, "more than 4096 <Channel> definitions"))
+		fail_msg("\"%s\"", err);
+	unlink(show);
+	unlink(path);
+	unlink(big);
+	rmdir(dir);
 }
 
 /* gobo = "Gobo 2": the middle of the range of that name, any case. */
@@ -1292,8 +1500,11 @@ int main(void)
 		cmocka_unit_test(test_ofl_matrix),
 		cmocka_unit_test(test_ofl_template_switching),
 		cmocka_unit_test(test_ofl_bad_input),
+		cmocka_unit_test(test_ofl_hostile_numbers),
+		cmocka_unit_test(test_ofl_limits),
 		cmocka_unit_test(test_show_patch_heads_and_wheel),
 		cmocka_unit_test(test_show_look_named_range),
+		cmocka_unit_test(test_show_patch_import_warning_and_limit),
 		cmocka_unit_test(test_nearest_color),
 		cmocka_unit_test(test_qlcplus_corpus),
 		cmocka_unit_test(test_ofl_corpus),
