@@ -6,6 +6,8 @@
  * multi-head patching and colour wheels in a show, and the real corpora:
  * every .qxf of Debian's qlcplus-data and the OFL fixtures in
  * ../shared/corpus/ofl (skipped with a note when that folder is absent).
+ * Every file a test writes goes into its scratch folder, which teardown
+ * removes whatever happened.
  */
 #include <dirent.h>
 #include <glob.h>
@@ -18,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <expat.h>
@@ -28,6 +29,31 @@
 #include "scripts/show.h"
 
 #define QLC_DIR "/usr/share/qlcplus/fixtures"
+
+/* The running test's scratch folder (setup makes it, teardown removes it
+ * with all it holds). */
+static char scratch[64];
+
+static int scratch_setup(void **state)
+{
+	snprintf(scratch, sizeof scratch, "/tmp/gl-test-fixture-XXXXXX");
+	return mkdtemp(scratch) ? 0 : -1;
+}
+
+static int scratch_teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A path in the scratch folder. */
+static const char *scratch_path(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", scratch, name);
+	return out;
+}
 
 static const char *source_dir(void)
 {
@@ -86,21 +112,15 @@ static const struct fdef_channel *chan(const struct fdef *def, int mode, int c)
  * what was read back. */
 static struct fdef *round_trip_back(const struct fdef *def)
 {
-	char path[] = "/tmp/gl-test-fixture-XXXXXX.lua", err[FDEF_ERR_MAX], why[FDEF_ERR_MAX];
+	char path[128], err[FDEF_ERR_MAX], why[FDEF_ERR_MAX];
 	struct fdef *back = NULL;
-	int fd = mkstemps(path, 4);
-	FILE *f;
+	FILE *f = fopen(scratch_path(path, sizeof path, "round-trip.lua"), "w");
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
 	assert_non_null(f);
 	assert_int_equal(fdef_write_lua(def, f), 0);
 	fclose(f);
-	if (fixture_file_read(path, &back, err, sizeof err) != 0) {
-		unlink(path);
+	if (fixture_file_read(path, &back, err, sizeof err) != 0)
 		fail_msg("reading back: %s", err);
-	}
-	unlink(path);
 	if (fdef_compare(def, back, why, sizeof why) != 0)
 		fail_msg("round trip differs: %s", why);
 	return back;
@@ -112,20 +132,23 @@ static void round_trip(const struct fdef *def)
 }
 
 /* Reads our Lua format from text (through a temp file). */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 static struct fdef *lua_ok(const char *text)
 {
-	char path[] = "/tmp/gl-test-fixture-XXXXXX.lua", err[FDEF_ERR_MAX];
+	char path[128], err[FDEF_ERR_MAX];
 	struct fdef *def = NULL;
-	int fd = mkstemps(path, 4);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	if (fixture_file_read(path, &def, err, sizeof err) != 0) {
-		unlink(path);
+	write_file(scratch_path(path, sizeof path, "text.lua"), text);
+	if (fixture_file_read(path, &def, err, sizeof err) != 0)
 		fail_msg("reading: %s", err);
-	}
-	unlink(path);
 	return def;
 }
 
@@ -209,22 +232,16 @@ static void test_format_errors(void **state)
 		{ "return { name = 'x', channels = { 'red', { 'green', fine_of = 1 } } }",
 		  "unknown field 'fine_of'" },
 	};
-	char path[] = "/tmp/gl-test-bad-XXXXXX.lua", err[FDEF_ERR_MAX];
+	char path[128], err[FDEF_ERR_MAX];
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fdef *def = NULL;
-		int fd = mkstemps(path, 4);
 
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)),
-				 (ssize_t)strlen(cases[i].text));
-		close(fd);
+		write_file(scratch_path(path, sizeof path, "bad.lua"), cases[i].text);
 		assert_int_equal(fixture_file_read(path, &def, err, sizeof err), GL_EINVAL);
-		unlink(path);
 		assert_null(def);
-		if (!strstr(err, cases[i].frag) || !strstr(err, "/tmp/gl-test-bad-"))
+		if (!strstr(err, cases[i].frag) || !strstr(err, path))
 			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].frag);
-		strcpy(path, "/tmp/gl-test-bad-XXXXXX.lua");
 	}
 }
 
@@ -1028,15 +1045,6 @@ static void test_ofl_split_fine(void **state)
 
 /* ---- patching and looks in a show ----------------------------------------------- */
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int by_label(const struct gl_engine *e, const char *label)
 {
 	for (int i = 0; i < gl_engine_fixture_count(e); i++)
@@ -1047,17 +1055,14 @@ static int by_label(const struct gl_engine *e, const char *label)
 
 static void test_show_patch_heads_and_wheel(void **state)
 {
-	char dir[] = "/tmp/gl-test-show-XXXXXX", path[256], show[256], err[1024];
+	char path[256], show[256], err[1024];
 	struct gl_show *s;
 	struct gl_engine *e;
 	const uint8_t *dmx;
 	int u;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/bar.qxf", dir);
-	write_file(path, qxf_bar);
-	snprintf(show, sizeof show, "%s/show.lua", dir);
-	write_file(show,
+	write_file(scratch_path(path, sizeof path, "bar.qxf"), qxf_bar);
+	write_file(scratch_path(show, sizeof show, "show.lua"),
 		   "show { name = 'heads' }\n"
 		   "patch { 'bar', type = 'generic/led-bar-8px', universe = 1, address = 1, count = 2 }\n"
 		   "patch { 'spot', type = 'generic/spot', universe = 1, address = 101 }\n"
@@ -1103,25 +1108,16 @@ static void test_show_patch_heads_and_wheel(void **state)
 	assert_int_equal(dmx[200 + 2], 0);
 	assert_int_equal(dmx[200 + 5], 255);
 	gl_show_destroy(s);
-	unlink(path);
-	unlink(show);
-	rmdir(dir);
 }
 
-/* Loads a show from text in a temp dir; returns NULL with err set when it
- * fails to load. */
+/* Loads a show from text (show.lua in the scratch folder); returns NULL
+ * with err set when it fails to load. */
 static struct gl_show *show_text(const char *text, char *err, size_t err_len)
 {
-	char dir[] = "/tmp/gl-test-show-XXXXXX", show[256];
-	struct gl_show *s;
+	char show[256];
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(show, sizeof show, "%s/show.lua", dir);
-	write_file(show, text);
-	s = gl_show_load(show, err, err_len);
-	unlink(show);
-	rmdir(dir);
-	return s;
+	write_file(scratch_path(show, sizeof show, "show.lua"), text);
+	return gl_show_load(show, err, err_len);
 }
 
 /* A show that patches an imported file: the importer's warning reaches
@@ -1134,21 +1130,17 @@ static void test_show_patch_import_warning_and_limit(void **state)
 		"<Channel Name=\"a\" Preset=\"IntensityRed\"/>\n"
 		"<Channel Name=\"a\" Preset=\"IntensityBlue\"/>\n"
 		"<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>\n";
-	char dir[] = "/tmp/gl-test-show-XXXXXX", path[256], big[256], show[256], err[1024];
+	char path[256], big[256], show[256], err[1024];
 	char *text = NULL, *xml;
 	size_t len = 0;
 	struct gl_show *s;
 	FILE *out;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/twice.qxf", dir);
-	write_file(path, twice);
-	snprintf(big, sizeof big, "%s/big.qxf", dir);
+	write_file(scratch_path(path, sizeof path, "twice.qxf"), twice);
 	xml = qxf_generate(100000, 0, 1, 1, 0, 0);
-	write_file(big, xml);
+	write_file(scratch_path(big, sizeof big, "big.qxf"), xml);
 	free(xml);
-	snprintf(show, sizeof show, "%s/show.lua", dir);
-	write_file(show, "show { name = 'w' }\n"
+	write_file(scratch_path(show, sizeof show, "show.lua"), "show { name = 'w' }\n"
 			 "output { 'o', type = 'sacn', universes = { 1 } }\n"
 			 "patch { 'p', type = 'twice.qxf', universe = 1, address = 1 }\n");
 	s = gl_show_load(show, err, sizeof err);
@@ -1170,10 +1162,6 @@ static void test_show_patch_import_warning_and_limit(void **state)
 	assert_null(s);
 	if (!strstr(err, "show.lua:2") || !strstr(err, "more than 4096 <Channel> definitions"))
 		fail_msg("\"%s\"", err);
-	unlink(show);
-	unlink(path);
-	unlink(big);
-	rmdir(dir);
 }
 
 /* gobo = "Gobo 2": the middle of the range of that name, any case. */
@@ -1485,29 +1473,30 @@ static void test_ofl_corpus(void **state)
 
 int main(void)
 {
+#define SCRATCH(test) cmocka_unit_test_setup_teardown(test, scratch_setup, scratch_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_starter_library),
-		cmocka_unit_test(test_format_errors),
-		cmocka_unit_test(test_format_split_fine),
-		cmocka_unit_test(test_qxf_split_fine),
-		cmocka_unit_test(test_ofl_split_fine),
-		cmocka_unit_test(test_qxf_mapping),
-		cmocka_unit_test(test_qxf_heads_to_parts),
-		cmocka_unit_test(test_qxf_bad_input),
-		cmocka_unit_test(test_qxf_duplicate_channel),
-		cmocka_unit_test(test_qxf_limits),
-		cmocka_unit_test(test_ofl_mapping),
-		cmocka_unit_test(test_ofl_matrix),
-		cmocka_unit_test(test_ofl_template_switching),
-		cmocka_unit_test(test_ofl_bad_input),
-		cmocka_unit_test(test_ofl_hostile_numbers),
-		cmocka_unit_test(test_ofl_limits),
-		cmocka_unit_test(test_show_patch_heads_and_wheel),
-		cmocka_unit_test(test_show_look_named_range),
-		cmocka_unit_test(test_show_patch_import_warning_and_limit),
-		cmocka_unit_test(test_nearest_color),
-		cmocka_unit_test(test_qlcplus_corpus),
-		cmocka_unit_test(test_ofl_corpus),
+		SCRATCH(test_starter_library),
+		SCRATCH(test_format_errors),
+		SCRATCH(test_format_split_fine),
+		SCRATCH(test_qxf_split_fine),
+		SCRATCH(test_ofl_split_fine),
+		SCRATCH(test_qxf_mapping),
+		SCRATCH(test_qxf_heads_to_parts),
+		SCRATCH(test_qxf_bad_input),
+		SCRATCH(test_qxf_duplicate_channel),
+		SCRATCH(test_qxf_limits),
+		SCRATCH(test_ofl_mapping),
+		SCRATCH(test_ofl_matrix),
+		SCRATCH(test_ofl_template_switching),
+		SCRATCH(test_ofl_bad_input),
+		SCRATCH(test_ofl_hostile_numbers),
+		SCRATCH(test_ofl_limits),
+		SCRATCH(test_show_patch_heads_and_wheel),
+		SCRATCH(test_show_look_named_range),
+		SCRATCH(test_show_patch_import_warning_and_limit),
+		SCRATCH(test_nearest_color),
+		SCRATCH(test_qlcplus_corpus),
+		SCRATCH(test_ofl_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
