@@ -3,8 +3,10 @@
  * engine to its outputs and runs the control loop on the calling thread.
  *
  * Threads: the engine thread (gl_engine_start), the network output thread
- * (outthread.c), and this one, the control thread: a poll loop over a
- * signalfd (SIGINT/SIGTERM end the show cleanly), the engine's events, the
+ * (outthread.c), the signal thread (shutdown.c: SIGINT/SIGTERM/SIGHUP end
+ * the show, cleanly when this thread answers within the grace period, by
+ * stopping the outputs itself when it does not), and this one, the control
+ * thread: a poll loop over the stop request, the engine's events, the
  * show's Lua timers, the control adapters' fds and timers (OSC: see
  * outputs/control.h; polled generically), and the status screen's refresh.
  * The adapters hand messages outside their own address space to the show's
@@ -19,16 +21,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "outputs/control/control.h"
 #include "outputs/dmx/outthread.h"
+#include "shutdown.h"
 #include "status.h"
 #include "scripts/show.h"
 
 #define GL_MAX_OUTPUT_THREADS 8  /* the engine's tap limit */
+/* --duration: a year; past that a typo, not a show (and the end time must
+ * fit the monotonic clock's nanoseconds) */
+#define GL_PLAY_DURATION_MAX_S (365.0 * 24 * 3600)
 
 static void usage(FILE *to)
 {
@@ -76,6 +81,7 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
 	struct gl_control_host host = {
 		.engine = gl_show_engine(p->show),
+		.show_name = gl_show_name(p->show),
 		.ud = p,
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
@@ -89,20 +95,6 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 	set = gl_controls_create(cfgs, n, &host);
 	free(cfgs);
 	return set;
-}
-
-static int block_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	/* block before any thread starts, so every thread inherits it and only
-	 * the signalfd sees the signal */
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 /* The output threads: one shared by every network output, one of its own
@@ -176,6 +168,21 @@ static int start_outputs(struct gl_show *show, struct gl_engine *e, struct outpu
 	return rc;
 }
 
+/* Asks the show's Lua to stop where it stands (a handler stuck in a loop or
+ * in a C call), from the signal thread. It waits for the sandbox's
+ * sandbox_interrupt(), callable from any thread, which is not on main yet:
+ * until then this does nothing, and shutdown.c's deadline ends the process
+ * (outputs terminated) when the control thread does not come back. */
+static void play_interrupt_show(void *ud)
+{
+	(void)ud;
+}
+
+static void play_stop_outputs(void *ud)
+{
+	stop_outputs(ud);
+}
+
 int gl_cmd_play(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -185,8 +192,10 @@ int gl_cmd_play(int argc, char **argv)
 		if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc) {
 			char *end;
 			duration_s = strtod(argv[++i], &end);
-			if (*end || !(duration_s > 0)) {
-				fprintf(stderr, "ghostlight play: --duration needs a positive number of seconds, not '%s'\n", argv[i]);
+			if (end == argv[i] || *end || !(duration_s > 0) ||
+			    duration_s > GL_PLAY_DURATION_MAX_S) {
+				fprintf(stderr, "ghostlight play: --duration needs seconds above 0 and "
+					"at most %.0f (a year), not '%s'\n", GL_PLAY_DURATION_MAX_S, argv[i]);
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--no-status") == 0) {
@@ -209,35 +218,49 @@ int gl_cmd_play(int argc, char **argv)
 	if (status && !isatty(STDOUT_FILENO))
 		status = false;
 
-	int sfd = block_signals();
-	if (sfd < 0) {
-		fprintf(stderr, "ghostlight play: cannot set up signals: %s\n", strerror(errno));
+	char err[1024];
+	/* first: before any other thread, so that every thread inherits the
+	 * blocked signals and a signal during the load already counts */
+	struct gl_shutdown *sd = gl_shutdown_start(err, sizeof err);
+	if (!sd) {
+		fprintf(stderr, "ghostlight play: cannot set up signals: %s\n", err);
 		return 1;
 	}
-
-	char err[1024];
+	gl_shutdown_set_phase(sd, "loading the show");
 	struct gl_show *show = gl_show_load(path, err, sizeof err);
 	if (!show) {
 		fprintf(stderr, "%s\n", err);
-		close(sfd);
+		gl_shutdown_finish(sd);
 		return 1;
 	}
+	if (gl_shutdown_signal(sd)) {
+		fprintf(stderr, "ghostlight play: %s while loading the show: not started\n",
+			sigabbrev_np(gl_shutdown_signal(sd)));
+		gl_show_destroy(show);
+		gl_shutdown_finish(sd);
+		return 0;
+	}
+	gl_shutdown_set_interrupt(sd, play_interrupt_show, show);
 	struct gl_engine *e = gl_show_engine(show);
 
 	struct output_threads threads;
+	gl_shutdown_set_phase(sd, "starting the outputs");
 	if (start_outputs(show, e, &threads, err, sizeof err) != 0) {
 		fprintf(stderr, "ghostlight play: %s\n", err);
+		gl_shutdown_set_interrupt(sd, NULL, NULL);
 		gl_show_destroy(show);
-		close(sfd);
+		gl_shutdown_finish(sd);
 		return 1;
 	}
+	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
 	gl_show_start(show); /* commands the show queued (go("Main")) */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
-		stop_outputs(&threads);
+		gl_shutdown_stop_outputs(sd);
+		gl_shutdown_set_interrupt(sd, NULL, NULL);
 		gl_show_destroy(show);
-		close(sfd);
+		gl_shutdown_finish(sd);
 		return 1;
 	}
 
@@ -248,6 +271,7 @@ int gl_cmd_play(int argc, char **argv)
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
+	gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
 	uint64_t next_draw = start;
@@ -256,7 +280,7 @@ int gl_cmd_play(int argc, char **argv)
 	const uint64_t draw_period = status ? GL_NS_PER_S / 10 : GL_NS_PER_S;
 	int exit_code = 0;
 
-	for (;;) {
+	while (!gl_shutdown_signal(sd)) {
 		uint64_t now = gl_now_ns();
 		if (end && now >= end)
 			break;
@@ -277,8 +301,9 @@ int gl_cmd_play(int argc, char **argv)
 				gl_controls_notify(ctx.controls, msg);  /* remotes see it too */
 			}
 		}
-		if (now >= next_draw) {
+		if (now >= next_draw && gl_shutdown_hold_outputs(sd)) {
 			gl_status_draw(st, now);
+			gl_shutdown_release_outputs(sd);
 			next_draw = now + draw_period;
 		}
 
@@ -298,7 +323,7 @@ int gl_cmd_play(int argc, char **argv)
 			wake = end;
 		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
 		struct pollfd pfd[2 + GL_CONTROL_MAX * GL_CONTROL_MAX_FDS];
-		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[0] = (struct pollfd){ .fd = gl_shutdown_fd(sd), .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = gl_engine_event_fd(e), .events = POLLIN };
 		int nfds = gl_controls_poll_fds(ctx.controls, pfd + 2,
 						(int)(sizeof pfd / sizeof pfd[0]) - 2);
@@ -310,11 +335,9 @@ int gl_cmd_play(int argc, char **argv)
 			ssize_t got = read(pfd[1].fd, &count, sizeof count);
 			(void)got;
 		}
-		if (rc > 0 && (pfd[0].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof si) == sizeof si)
-				break;
-		} else if (rc < 0 && errno != EINTR) {
+		if (rc > 0 && (pfd[0].revents & POLLIN))
+			break;
+		if (rc < 0 && errno != EINTR) {
 			exit_code = 1;
 			break;
 		}
@@ -324,15 +347,20 @@ int gl_cmd_play(int argc, char **argv)
 		gl_controls_service(ctx.controls, pfd + 2, nfds, gl_now_ns());
 	}
 
+	gl_shutdown_set_phase(sd, "ending the show");
+	gl_shutdown_set_interrupt(sd, NULL, NULL);
 	gl_show_set_sender(show, NULL, NULL);
 	gl_status_set_controls(st, NULL);
 	gl_controls_destroy(ctx.controls);
 
 	gl_engine_stop(e);
-	gl_status_finish(st, gl_now_ns());
+	if (gl_shutdown_hold_outputs(sd)) {
+		gl_status_finish(st, gl_now_ns());
+		gl_shutdown_release_outputs(sd);
+	}
 	gl_status_destroy(st);
-	stop_outputs(&threads);  /* closes outputs: sACN stream termination */
+	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);
-	close(sfd);
+	gl_shutdown_finish(sd);
 	return exit_code;
 }

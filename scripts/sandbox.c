@@ -652,3 +652,26 @@ void sandbox_destroy(struct sandbox *sb)
 	free(sb->require_dirs);
 	free(sb);
 }
+
+/* ---- host memory ------------------------------------------------------------ */
+
+/* The show's own allocations (declarations, timers, queued commands, the
+ * engine it builds) count against the same limit as Lua's, always: the
+ * host asks explicitly, so there is no "outside a call" to spare. */
+int sandbox_charge(struct sandbox *sb, size_t bytes)
+{
+	if (bytes > sb->memory_limit || sb->memory_used + bytes > sb->memory_limit)
+		return GL_ENOMEM;
+	sb->memory_used += bytes;
+	return 0;
+}
+
+void sandbox_release(struct sandbox *sb, size_t bytes)
+{
+	sb->memory_used -= bytes < sb->memory_used ? bytes : sb->memory_used;
+}
+
+size_t sandbox_memory_limit(const struct sandbox *sb)
+{
+	return sb->memory_limit;
+}

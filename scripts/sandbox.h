@@ -65,5 +65,13 @@ void sandbox_push_joined(lua_State *L, int first);
 void sandbox_print(struct sandbox *sb, const char *text);
 
 size_t sandbox_memory_used(const struct sandbox *sb);
+size_t sandbox_memory_limit(const struct sandbox *sb);
+
+/* Host memory a script caused (its declarations, timers, commands...),
+ * counted against the same limit as the Lua allocator's, inside a call or
+ * not. sandbox_charge() returns 0, or GL_ENOMEM (nothing counted) when the
+ * limit would be passed; sandbox_release() gives back what was charged. */
+int sandbox_charge(struct sandbox *sb, size_t bytes);
+void sandbox_release(struct sandbox *sb, size_t bytes);
 
 #endif

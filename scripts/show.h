@@ -6,6 +6,8 @@
  * Loading and every call below run on the control thread (the thread that
  * loaded the show). Handlers run under an instruction budget: a runaway one
  * is stopped, reported through gl_show_take_error(), and the show goes on.
+ * What a show makes the host do is bounded too: counts are capped, and the
+ * host memory it causes counts against its memory limit (README "Limits").
  */
 #ifndef GL_SHOW_H
 #define GL_SHOW_H

@@ -5,42 +5,49 @@
  * Control thread; reads the built engine and the declarations only.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "show_internal.h"
 
-/* Whether any output sends universe `number`; fills `names` with theirs. */
-static bool print_universe_outputs(const struct gl_show *s, int number, char *names,
-				   size_t len)
-{
-	size_t used = 0;
-	bool any = false;
+#define PRINT_NAMES_LEN 256
 
-	names[0] = '\0';
+/* Per engine universe: the outputs that send it ("sacn \"house\", ..."),
+ * "" when none; made in one pass over the outputs. NULL when out of
+ * memory. The caller frees it. */
+static char (*print_output_names(const struct gl_show *s))[PRINT_NAMES_LEN]
+{
+	const struct gl_engine *e = s->engine;
+	int n = gl_engine_universe_count(e);
+	char (*names)[PRINT_NAMES_LEN] = calloc((size_t)n + 1, sizeof *names);
+	int *index = malloc((GL_UNIVERSE_MAX + 1) * sizeof *index);
+
+	if (!names || !index) {
+		free(names);
+		free(index);
+		return NULL;
+	}
+	for (int u = 0; u <= GL_UNIVERSE_MAX; u++)
+		index[u] = -1;
+	for (int u = 0; u < n; u++)
+		index[gl_engine_universe_number(e, u)] = u;
 	for (int i = 0; i < s->outputs.count; i++) {
 		const struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
 
-		for (int u = 0; u < o->cfg.universe_count; u++) {
-			if (o->cfg.universes[u] != number || used >= len)
+		for (int k = 0; k < o->cfg.universe_count; k++) {
+			int u = index[o->cfg.universes[k]];
+			size_t used;
+
+			if (u < 0)
 				continue;
-			used += (size_t)snprintf(names + used, len - used, "%s%s \"%s\"",
-						 any ? ", " : "", o->cfg.type, o->cfg.name);
-			any = true;
+			used = strlen(names[u]);
+			if (used < PRINT_NAMES_LEN - 1)
+				snprintf(names[u] + used, PRINT_NAMES_LEN - used, "%s%s \"%s\"",
+					 used ? ", " : "", o->cfg.type, o->cfg.name);
 		}
 	}
-	return any;
-}
-
-static bool print_universe_has_fixtures(const struct gl_engine *e, int number)
-{
-	for (int f = 0; f < gl_engine_fixture_count(e); f++) {
-		int u, a;
-
-		gl_engine_fixture_address(e, f, &u, &a);
-		if (u == number)
-			return true;
-	}
-	return false;
+	free(index);
+	return names;
 }
 
 static void print_continue(const struct gl_cue_def *d, char *buf, size_t len)
@@ -209,6 +216,8 @@ static void print_outputs(const struct gl_show *s, FILE *out)
 void gl_show_print(const struct gl_show *s, FILE *out)
 {
 	const struct gl_engine *e;
+	char (*names)[PRINT_NAMES_LEN];
+	unsigned char *has_fixtures;
 	int warnings = 0;
 
 	if (!s || !out)
@@ -218,14 +227,15 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	fprintf(out, "  rate %g Hz, back time %gs, release time %gs, output delay %g ms\n",
 		gl_engine_rate_hz(e), s->back_time_s < 0 ? 1.0 : s->back_time_s,
 		s->release_time_s, s->output_delay_s * 1000.0);
-	fprintf(out, "  universes:");
-	for (int u = 0; u < gl_engine_universe_count(e); u++) {
-		char names[256];
-		int number = gl_engine_universe_number(e, u);
-
-		print_universe_outputs(s, number, names, sizeof names);
-		fprintf(out, "%s %d (%s)", u ? "," : "", number, names[0] ? names : "no output");
+	names = print_output_names(s);
+	if (!names) {
+		fprintf(out, "  (out of memory)\n");
+		return;
 	}
+	fprintf(out, "  universes:");
+	for (int u = 0; u < gl_engine_universe_count(e); u++)
+		fprintf(out, "%s %d (%s)", u ? "," : "", gl_engine_universe_number(e, u),
+			names[u][0] ? names[u] : "no output");
 	fprintf(out, "\n");
 	print_patch(s, out);
 	print_groups(s, out);
@@ -234,12 +244,14 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_inputs(e, out);
 	print_outputs(s, out);
 
-	for (int u = 0; u < gl_engine_universe_count(e); u++) {
-		char names[256];
+	/* by universe number: one pass over the patch, not one per universe */
+	has_fixtures = calloc(GL_UNIVERSE_MAX + 1, 1);
+	for (int i = 0; has_fixtures && i < s->patches.count; i++)
+		has_fixtures[SHOW_AT(s->patches, struct show_patch, i)->universe] = 1;
+	for (int u = 0; has_fixtures && u < gl_engine_universe_count(e); u++) {
 		int number = gl_engine_universe_number(e, u);
 
-		if (print_universe_has_fixtures(e, number) &&
-		    !print_universe_outputs(s, number, names, sizeof names)) {
+		if (has_fixtures[number] && !names[u][0]) {
 			if (warnings++ == 0)
 				fprintf(out, "\nwarnings:\n");
 			fprintf(out, "  universe %d has fixtures but no output sends it\n", number);
@@ -251,9 +263,11 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 		const struct show_type *t = SHOW_AT(s->types, struct show_type, i);
 		bool again = false;
 
+		if (t->warning_count == 0)
+			continue;
 		for (int j = 0; j < i && !again; j++)
 			again = strcmp(SHOW_AT(s->types, struct show_type, j)->path, t->path) == 0;
-		if (t->warning_count == 0 || again)
+		if (again)
 			continue;
 		if (warnings++ == 0)
 			fprintf(out, "\nwarnings:\n");
@@ -263,4 +277,6 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 				t->path);
 		fprintf(out, "\n");
 	}
+	free(has_fixtures);
+	free(names);
 }

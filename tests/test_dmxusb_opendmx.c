@@ -144,7 +144,7 @@ static struct gl_output *configure(const char *const *kv, char *err, size_t err_
 	cfg.universes = &universe;
 	cfg.universe_count = 1;
 	for (int i = 0; kv && kv[i]; i += 2) {
-		struct gl_output_option *o = &cfg.options[cfg.option_count++];
+		struct gl_option *o = &cfg.options[cfg.option_count++];
 		snprintf(o->key, sizeof o->key, "%s", kv[i]);
 		snprintf(o->value, sizeof o->value, "%s", kv[i + 1]);
 	}
@@ -227,7 +227,7 @@ static void test_setup_order_and_line(void **state)
 	assert_int_equal(calls[4].d, BREAK_OFF);
 	assert_int_equal(calls[5].a, SIO_DISABLE_FLOW_CTRL);
 	assert_int_equal(calls[7].a, 0);          /* RTS low */
-	assert_string_equal(odmx()->status(o)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(o)->error), "");
 	close_output();
 	assert_int_equal(calls[call_count - 2].kind, C_CLOSE);
 	assert_int_equal(calls[call_count - 1].kind, C_FREE);
@@ -306,7 +306,7 @@ static void test_break_mab_widths_and_frames(void **state)
 	       "MAB %.1f/%.1f/%.1f us (asked 20), shortest write-to-break %.2f ms\n",
 	       frames, min_break, sum_break / frames, max_break, min_mab, sum_mab / frames, max_mab,
 	       (double)min_gap / 1e6);
-	assert_int_equal(odmx()->status(o)->packets_sent, (uint64_t)frames);
+	assert_int_equal(gl_output_status(o)->packets_sent, (uint64_t)frames);
 	close_output();
 }
 
@@ -324,13 +324,13 @@ static void test_failure_dropped_and_reopened_with_backoff(void **state)
 	fail_writes = 1;      /* the cable is pulled during a frame */
 	fail_opens = 2;       /* and stays out for two attempts */
 	odmx()->send(o, &fr, gl_now_ns());
-	assert_non_null(strstr(odmx()->status(o)->last_error, "write failed"));
-	assert_int_equal(odmx()->status(o)->send_errors, 1);
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(o)->error), "write failed"));
+	assert_int_equal(gl_output_status(o)->send_errors, 1);
 	int closed = find(C_CLOSE, 0);
 	assert_true(closed >= 0);
 
 	run_until_writes(o, 2);   /* reopened, and a frame went out */
-	assert_string_equal(odmx()->status(o)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(o)->error), "");
 	/* three opens after the drop: two failed, one worked; each waited at
 	 * least its back-off (0.5 s, then 1 s) after the previous failure */
 	int o1 = find(C_OPEN, closed), o2 = find(C_OPEN, o1 + 1), o3 = find(C_OPEN, o2 + 1);

@@ -129,7 +129,7 @@ static struct gl_output_config make_config(int *universes, int count)
 
 static void add_option(struct gl_output_config *cfg, const char *key, const char *value)
 {
-	struct gl_output_option *o = &cfg->options[cfg->option_count++];
+	struct gl_option *o = &cfg->options[cfg->option_count++];
 	snprintf(o->key, sizeof o->key, "%s", key);
 	snprintf(o->value, sizeof o->value, "%s", value);
 	o->line = 7;
@@ -199,8 +199,7 @@ static void test_configure_checks(void **state)
 	cfg = make_config(&one, 1);
 	add_option(&cfg, "break_us", "50");
 	assert_null(pro_ops()->configure(&cfg, err, sizeof err));
-	assert_non_null(strstr(err, "break_us"));
-	assert_non_null(strstr(err, "line 7"));
+	assert_non_null(strstr(err, "break_us: must be a whole number 96..1355, not \"50\""));
 
 	cfg = make_config(&one, 1);
 	add_option(&cfg, "rate", "41");
@@ -226,7 +225,7 @@ static void test_handshake_params_and_frames(void **state)
 	struct pro_emu_stats st;
 
 	assert_int_equal(ops->open(out), 0);
-	assert_string_equal(ops->status(out)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 	/* asked for parameters and serial; break differs from the widget's
 	 * 9 units, so it is set (200 µs -> 19 units), and read back */
 	DRIVE_UNTIL(out, (pro_emu_stats(e, &st), st.set_params == 1 && st.get_params >= 2));
@@ -254,7 +253,7 @@ static void test_handshake_params_and_frames(void **state)
 	pro_emu_stats(e, &st);
 	assert_int_equal(st.bad_frames, 0);
 	assert_int_equal(st.unknown_labels, 0);
-	assert_string_equal(ops->status(out)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 
 	/* a second opener is refused while we hold the port */
 	struct dmxusb_device d = { .transport = "tty" };
@@ -298,7 +297,7 @@ static void test_garbage_rejected_and_input(void **state)
 	uint64_t frames = 0;
 	DRIVE_UNTIL(out, pro_output_input(out, got, &frames) == 512 && frames >= 1 &&
 			 memcmp(got, in, 512) == 0);
-	assert_true(ops->status(out)->packets_malformed > 0);
+	assert_true(gl_output_status(out)->packets_malformed > 0);
 
 	/* a frame the widget flags as overrun is not taken as input */
 	uint8_t other[24] = { 1, 2, 3 };
@@ -334,37 +333,36 @@ static void test_stall_reported_and_recovered(void **state)
 
 	pro_emu_set_stall(e, true);
 	/* keep sending changing frames: none may block this thread for long */
-	for (int i = 0; i < 10000 && !strstr(ops->status(out)->last_error, "stalled"); i++) {
+	for (int i = 0; i < 10000 && !strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "stalled"); i++) {
 		dmx[0] = (uint8_t)i;
 		uint64_t before = gl_now_ns();
 		ops->send(out, &fr, before);
 		ops->service(out, gl_now_ns());
 		sleep_ms(2);
 	}
-	printf("# stall reported: %s\n", ops->status(out)->last_error);
-	assert_non_null(strstr(ops->status(out)->last_error, "stalled"));
-	uint64_t errors = ops->status(out)->send_errors;
+	printf("# stall reported: %s\n", GL_REPORT_TEXT(&gl_output_status(out)->error));
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "stalled"));
+	uint64_t errors = gl_output_status(out)->send_errors;
 	assert_true(errors >= 1);
 
 	pro_emu_set_stall(e, false);
 	dmx[0] = 200;
 	dmx[1] = 201;
 	ops->send(out, &fr, gl_now_ns());
-	DRIVE_UNTIL(out, emu_last_is(e, dmx) && ops->status(out)->last_error[0] == '\0');
+	DRIVE_UNTIL(out, emu_last_is(e, dmx) && GL_REPORT_TEXT(&gl_output_status(out)->error)[0] == '\0');
 }
 
 /* ---- unplug under a running engine -------------------------------------- */
 
 struct gl_output {            /* the recording output (a test double) */
+	struct gl_output_status st;   /* first, as output.h asks */
 	atomic_int frames;
 	pthread_mutex_t lock;
 	uint8_t last[512];
-	struct gl_output_status st;
 };
 
 static int rec_open(struct gl_output *o) { return 0; }
 static void rec_close(struct gl_output *o) { }
-static const struct gl_output_status *rec_status(struct gl_output *o) { return &o->st; }
 
 static int rec_send(struct gl_output *o, const struct gl_frame *fr, uint64_t now)
 {
@@ -377,7 +375,7 @@ static int rec_send(struct gl_output *o, const struct gl_frame *fr, uint64_t now
 
 static const struct gl_output_ops rec_ops = {
 	.version = 1, .name = "record", .open = rec_open, .send = rec_send,
-	.close = rec_close, .status = rec_status,
+	.close = rec_close,
 };
 
 /* The recording output, on the heap (an output thread uses it until
@@ -468,7 +466,6 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	struct run *r = *state;
 	struct pro_emu *emu = start_emu(r);
 	struct gl_engine *e = r->e = engine_with_look();
-	const struct gl_output_ops *ops = pro_ops();
 	struct gl_output *pro = configure_pro(link_path, NULL, NULL);
 
 	start_threads(r, pro);
@@ -485,8 +482,8 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 
 	/* unplug: reported, and the other output keeps its frames coming */
 	pro_emu_unplug(emu);
-	ASSERT_EVENTUALLY(ops->status(pro)->last_error[0] != '\0');
-	printf("# unplugged: %s\n", ops->status(pro)->last_error);
+	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
+	printf("# unplugged: %s\n", GL_REPORT_TEXT(&gl_output_status(pro)->error));
 	struct gl_snapshot s0 = { 0 }, s1 = { 0 };
 	int rec0 = atomic_load(&rec->frames);
 	assert_int_equal(gl_engine_snapshot(e, &s0), 0);
@@ -494,14 +491,14 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	assert_int_equal(gl_engine_snapshot(e, &s1), 0);
 	assert_true(s1.tick >= s0.tick + 200);
 	/* ...while the Pro was still away (its back-off retries failed) */
-	assert_true(ops->status(pro)->last_error[0] != '\0');
-	assert_true(ops->status(pro)->send_errors >= 1);
+	assert_true(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
+	assert_true(gl_output_status(pro)->send_errors >= 1);
 
 	/* re-plug: it reconnects by itself and gets the current look */
 	pro_emu_clear_frames(emu);
 	assert_int_equal(pro_emu_replug(emu), 0);
 	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, rec));
-	ASSERT_EVENTUALLY(ops->status(pro)->last_error[0] == '\0');
+	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] == '\0');
 }
 
 static bool rec_slots_are(struct gl_output *rec, int s4, int s5)

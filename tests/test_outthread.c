@@ -27,13 +27,13 @@
 #include "outputs/dmx/outthread.h"
 
 struct gl_output {
+	struct gl_output_status st;   /* first, as output.h asks */
 	int opens_to_fail;       /* open() fails this many times first */
 	bool fail_send;
 	sem_t *block;            /* send() waits on it when set... */
 	atomic_bool *released;   /* ...until this is set (teardown) */
 	atomic_int opens, sends, frames_ok;
 	atomic_uint_fast64_t last_tick;
-	struct gl_output_status st;
 };
 
 static int fake_open(struct gl_output *o)
@@ -41,7 +41,7 @@ static int fake_open(struct gl_output *o)
 	atomic_fetch_add(&o->opens, 1);
 	if (o->opens_to_fail > 0) {
 		o->opens_to_fail--;
-		snprintf(o->st.last_error, sizeof o->st.last_error, "no device");
+		gl_report_set(&o->st.error, 0, "no device");
 		return GL_EIO;
 	}
 	return 0;
@@ -65,14 +65,9 @@ static void fake_close(struct gl_output *o)
 {
 }
 
-static const struct gl_output_status *fake_status(struct gl_output *o)
-{
-	return &o->st;
-}
-
 static const struct gl_output_ops fake_ops = {
 	.version = 1, .name = "fake", .open = fake_open, .send = fake_send,
-	.close = fake_close, .status = fake_status,
+	.close = fake_close,
 };
 
 /* What a test started, for teardown to stop: the engine (thread), the

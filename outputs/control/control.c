@@ -30,15 +30,6 @@ const struct gl_control_ops *gl_control_find(const char *name)
 	return NULL;
 }
 
-const struct gl_output_option *gl_control_option(const struct gl_control_config *cfg,
-						 const char *key)
-{
-	for (int i = 0; cfg && i < cfg->option_count; i++)
-		if (strcmp(cfg->options[i].key, key) == 0)
-			return &cfg->options[i];
-	return NULL;
-}
-
 struct control_slot {
 	const struct gl_control_ops *ops;
 	struct gl_control *c;
@@ -79,6 +70,9 @@ struct gl_controls *gl_controls_create(const struct gl_control_config *configs, 
 				continue;
 			memset(&defaults, 0, sizeof defaults);
 			snprintf(defaults.type, sizeof defaults.type, "%s", ops->name);
+			if (host && host->show_name)
+				snprintf(defaults.show_name, sizeof defaults.show_name, "%s",
+					 host->show_name);
 			cfg = &defaults;
 		}
 		struct gl_control *c = ops->create(cfg, host, err, sizeof err);

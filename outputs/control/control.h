@@ -27,13 +27,13 @@
 #define GL_CONTROL_MAX 8           /* adapters in one set */
 #define GL_CTL_ARGS_MAX 32         /* arguments of one message */
 
-/* The declaration's options, as text (output.h's format and rules). */
+/* The declaration's options, as text (outputs/options.h). */
 struct gl_control_config {
 	char type[32];
 	int line;                  /* show-file line, 0 = not declared */
 	bool declared;             /* false: the adapter runs on its defaults */
 	int option_count;
-	struct gl_output_option options[GL_OUTPUT_MAX_OPTIONS];
+	struct gl_option options[GL_OPTION_MAX];
 	char show_name[GL_NAME_MAX];
 };
 
@@ -56,6 +56,7 @@ struct gl_ctl_msg {
 /* What app/ gives an adapter. */
 struct gl_control_host {
 	struct gl_engine *engine;
+	const char *show_name;     /* for adapters the show did not declare */
 	void *ud;
 	/* A line for the status screen / stderr; error = counted as an error. */
 	void (*log)(void *ud, bool error, const char *text);
@@ -79,6 +80,8 @@ struct gl_control_ops {
 	int version;               /* 1 */
 	const char *name;          /* registry name and show declaration: "osc" */
 	bool default_on;           /* runs even when the show does not declare it */
+	/* Every option, declared once (outputs/options.h). */
+	const struct gl_opt_table *options;
 	/* Load time, no I/O: checks options. Returns 0 or GL_EINVAL + err. */
 	int (*check)(const struct gl_control_config *cfg, char *err, size_t err_len);
 	/* Opens sockets. Returns NULL with err. */
@@ -102,8 +105,6 @@ struct gl_control_ops {
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);
 const struct gl_control_ops *const *gl_control_all(void);
-const struct gl_output_option *gl_control_option(const struct gl_control_config *cfg,
-						 const char *key);
 
 /* ---- a set of running adapters (what app/play.c polls) ------------------- */
 
