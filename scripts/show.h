@@ -70,8 +70,12 @@ bool gl_show_take_error(struct gl_show *show, char *buf, size_t len);
  * their cues and times, faders, outputs. */
 void gl_show_print(const struct gl_show *show, FILE *out);
 
-/* The instruction budgets (Lua VM instructions). */
+/* The instruction budgets (Lua VM instructions, and work done in library
+ * functions, see scripts/sandbox.h), and the wall-clock limits behind them
+ * (a watchdog stops what the budget cannot see). */
 #define GL_SHOW_LOAD_BUDGET 200000000L
 #define GL_SHOW_HANDLER_BUDGET 2000000L
+#define GL_SHOW_LOAD_SECONDS 30.0
+#define GL_SHOW_HANDLER_SECONDS 1.0
 
 #endif

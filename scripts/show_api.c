@@ -54,6 +54,7 @@ bool gl_show_take_error(struct gl_show *s, char *buf, size_t len)
 	if (s->ring_count == 0)
 		return false;
 	snprintf(buf, len, "%s", s->ring[s->ring_head]);
+	sandbox_escape(buf, len);       /* names and text from the show */
 	s->ring_head = (s->ring_head + 1) % SHOW_ERROR_RING;
 	s->ring_count--;
 	return true;

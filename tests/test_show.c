@@ -6,7 +6,8 @@
  * reported while the others run; commands queued at load are sent by
  * gl_show_start(); timers; the error ring; the limits on what a show may
  * make the host do (shows/test/limits.lua, and big shows generated here,
- * which once took minutes or gigabytes); gl_show_print().
+ * which once took minutes or gigabytes); handlers that once hung in a C
+ * library call; text from the show escaped; gl_show_print().
  *
  * The engine is driven with gl_engine_tick() on a fake clock. GL_SOURCE_DIR
  * (environment, else the compile definition) is the repository root.
@@ -718,6 +719,73 @@ static void test_big_shows(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* ---- handlers that once hung, text from the show --------------------------- */
+
+/* Handlers that each once hung the control thread inside one C library
+ * call (shows/test/hangs.lua): each is stopped at its own line by the
+ * budget its work is charged to - or, for work the budget cannot weigh, by
+ * the handler's time limit - and the handlers after it still run. (On a
+ * machine slow enough, or a TSan build, the time limit may come first;
+ * test_sandbox checks the budget alone.) */
+static void test_hangs(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/hangs.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 0 };
+	char at[32], msg[512];
+
+	gl_show_handle_event(show, &ev);
+	for (int line = 10; line <= 24; line++) {
+		snprintf(at, sizeof at, "hangs.lua:%d: ", line);
+		take(show, msg, sizeof msg);
+		if (!strstr(msg, at) || (!strstr(msg, "instruction budget exhausted") &&
+					 !strstr(msg, "the handler ran longer than 1 s")))
+			fail_msg("message \"%s\": wanted \"%s\" and a stop", msg, at);
+	}
+	expect_message(show, "log: rep\t0", NULL);
+	expect_message(show, "hangs.lua:28: the handler ran longer than 1 s (stopped)", NULL);
+	expect_message(show, "log: still running", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	gl_show_destroy(show);
+}
+
+/* No byte below 0x20 but tab, nor DEL, in text meant for a terminal. */
+static void assert_no_controls(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			fail_msg("a raw control character (0x%02x) in \"%s\"", (unsigned char)*p, text);
+}
+
+/* Names, log() text and errors from the show reach the terminal escaped
+ * (shows/test/escapes.lua): check's printout, the log, handler errors. */
+static void test_escapes(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/escapes.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 0 };
+	char *text = NULL, msg[512];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	assert_non_null(f);
+	gl_show_print(show, f);
+	fclose(f);
+	assert_no_controls(text);
+	assert_non_null(strstr(text, "\\x1b[31mred"));
+	assert_non_null(strstr(text, "cuelist \"Main\\x1b]0;title\\x07\""));
+	assert_non_null(strstr(text, "one\\nforged line"));
+	free(text);
+
+	gl_show_handle_event(show, &ev);
+	take(show, msg, sizeof msg);
+	assert_string_equal(msg, "log: \\x1b[2J\ttwo\\nlines");
+	take(show, msg, sizeof msg);
+	assert_no_controls(msg);
+	assert_non_null(strstr(msg, "on_cue(\"Main\\x1b]0;title\\x07\", 1) handler"));
+	assert_non_null(strstr(msg, "escapes.lua:11: \\x1b[H\\r\\u{202e}gnp.exe"));
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	gl_show_destroy(show);
+}
+
 /* ---- print --------------------------------------------------------------------- */
 
 static void test_print(void **state)
@@ -773,6 +841,8 @@ int main(void)
 		cmocka_unit_test(test_timer_order_and_rate),
 		cmocka_unit_test(test_limit_load_log),
 		cmocka_unit_test(test_big_shows),
+		cmocka_unit_test(test_hangs),
+		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
