@@ -30,6 +30,7 @@
 #include "outputs/dmx/dmxusb/dmxusb.h"
 #include "outputs/dmx/outthread.h"
 #include "tools/pro_widget_emu.h"
+#include "tools/scratch.h"
 
 #define EMU_SERIAL 0x12345678u
 
@@ -62,8 +63,7 @@ static int setup(void **state)
 {
 	struct run *r = calloc(1, sizeof *r);
 
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gl-dmxusb-XXXXXX");
-	if (!r || !mkdtemp(tmpdir)) {
+	if (!r || scratch_make(tmpdir, sizeof tmpdir, "gl-dmxusb") != 0) {
 		free(r);
 		return -1;
 	}
@@ -77,7 +77,6 @@ static const struct gl_output_ops *pro_ops(void);
 static int teardown(void **state)
 {
 	struct run *r = *state;
-	char cmd[64];
 
 	if (r->e)
 		gl_engine_stop(r->e);
@@ -96,8 +95,7 @@ static int teardown(void **state)
 		unsetenv("GHOSTLIGHT_DEVDIR");
 	}
 	free(r);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(tmpdir);
 }
 
 /* The widget emulator at link_path, stopped by teardown. */

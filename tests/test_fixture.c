@@ -27,6 +27,7 @@
 #include "scripts/fixture_file.h"
 #include "fixtures/import.h"
 #include "scripts/show.h"
+#include "tools/scratch.h"
 
 #define QLC_DIR "/usr/share/qlcplus/fixtures"
 
@@ -36,16 +37,12 @@ static char scratch[64];
 
 static int scratch_setup(void **state)
 {
-	snprintf(scratch, sizeof scratch, "/tmp/gl-test-fixture-XXXXXX");
-	return mkdtemp(scratch) ? 0 : -1;
+	return scratch_make(scratch, sizeof scratch, "gl-test-fixture");
 }
 
 static int scratch_teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(scratch);
 }
 
 /* A path in the scratch folder. */

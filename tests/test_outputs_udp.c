@@ -34,6 +34,7 @@
 #include "outputs/dmx/output.h"
 #include "outputs/dmx/artnet/artnet_wire.h"
 #include "outputs/dmx/sacn/sacn_wire.h"
+#include "tools/scratch.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)
@@ -243,19 +244,15 @@ static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
 static int make_state_dir(void **state)
 {
 	(void)state;
-	snprintf(state_dir, sizeof state_dir, "/tmp/gl-outputs-test-XXXXXX");
-	assert_non_null(mkdtemp(state_dir));
+	assert_int_equal(scratch_make(state_dir, sizeof state_dir, "gl-outputs-test"), 0);
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	return 0;
 }
 
 static int remove_state_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", state_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(state_dir);
 }
 
 /* ---- registry ------------------------------------------------------------- */

@@ -43,6 +43,7 @@
 #include "scripts/fixture_file.h"
 #include "scripts/sandbox.h"
 #include "scripts/show.h"
+#include "tools/scratch.h"
 
 #define BUDGET 2000000L         /* a handler's */
 #define OUT_MAX 4096
@@ -70,8 +71,7 @@ static int held_setup(void **state)
 
 static int held_teardown(void **state)
 {
-	char cmd[128];
-	int rc = 0;
+	int rc;
 
 	(void)state;
 	if (held.thread_started) {      /* it waits for Lua to start: let it go */
@@ -80,10 +80,7 @@ static int held_teardown(void **state)
 	}
 	for (int i = 0; i < held.sb_count; i++)
 		sandbox_destroy(held.sb[i]);
-	if (held.tmp[0]) {
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", held.tmp);
-		rc = system(cmd) == 0 ? 0 : -1;
-	}
+	rc = scratch_remove(held.tmp);
 	memset(&held, 0, sizeof held);
 	return rc;
 }
@@ -91,11 +88,8 @@ static int held_teardown(void **state)
 /* The test's temporary folder (prefix "gl_test_sandbox" and the like). */
 static const char *temp_dir(const char *prefix)
 {
-	snprintf(held.tmp, sizeof held.tmp, "/tmp/%s_XXXXXX", prefix);
-	if (!mkdtemp(held.tmp)) {
-		held.tmp[0] = '\0';
-		fail_msg("mkdtemp failed");
-	}
+	if (scratch_make(held.tmp, sizeof held.tmp, prefix) != 0)
+		fail_msg("cannot make a folder in /tmp");
 	return held.tmp;
 }
 

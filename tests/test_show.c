@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "scripts/show.h"
+#include "tools/scratch.h"
 
 static const char *source_dir(void)
 {
@@ -58,8 +59,7 @@ static int held_setup(void **state)
 
 static int held_teardown(void **state)
 {
-	char cmd[128];
-	int rc = 0;
+	int rc;
 
 	(void)state;
 	if (held.saved_stdout >= 0) {
@@ -69,10 +69,7 @@ static int held_teardown(void **state)
 	}
 	for (int i = 0; i < held.show_count; i++)
 		gl_show_destroy(held.shows[i]);
-	if (held.dir[0]) {
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", held.dir);
-		rc = system(cmd) == 0 ? 0 : -1;
-	}
+	rc = scratch_remove(held.dir);
 	memset(&held, 0, sizeof held);
 	return rc;
 }
@@ -104,13 +101,8 @@ static void drop_show(struct gl_show *show)
 /* The test's scratch folder, made the first time. */
 static const char *scratch_dir(void)
 {
-	if (!held.dir[0]) {
-		snprintf(held.dir, sizeof held.dir, "/tmp/test_show_XXXXXX");
-		if (!mkdtemp(held.dir)) {
-			held.dir[0] = '\0';
-			fail_msg("mkdtemp failed");
-		}
-	}
+	if (!held.dir[0] && scratch_make(held.dir, sizeof held.dir, "test_show") != 0)
+		fail_msg("cannot make a folder in /tmp");
 	return held.dir;
 }
 
