@@ -13,7 +13,7 @@
 
 #include "gl_version.h"
 
-static void usage(FILE *to)
+void gl_usage(FILE *to)
 {
 	fprintf(to,
 		"usage: ghostlight COMMAND [ARGS]\n"
@@ -27,6 +27,11 @@ static void usage(FILE *to)
 		"                                           serial, firmware, state\n"
 		"  fixture import FILE... [--out DIR]       QLC+ .qxf / OFL .json to our format\n"
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
+		"  node list | node config NODE [...]       wireless DMX nodes a running show hears;\n"
+		"                                           set a node's universe, address, failsafe\n"
+		"  help [outputs|controls|TYPE] [--markdown] the options of outputs and control\n"
+		"                                           surfaces (osc, sacn, ...)\n"
+		"  help osc-addresses                       every OSC address accepted and sent\n"
 		"  version                                  print the version\n");
 }
 
@@ -48,61 +53,105 @@ int gl_cmd_check(int argc, char **argv)
 	return 0;
 }
 
-/* Parses "1,2.5,10" into ascending times. Returns the count or -1. */
-static int parse_times(const char *s, double *t, int max)
+/* render --at: how far and how many. Rendering ticks the engine at its
+ * rate from 0 to the last instant (44 Hz: 3.8 million ticks for a day). */
+#define GL_RENDER_AT_MAX_S 86400.0
+#define GL_RENDER_AT_MAX_COUNT 100000
+
+struct render_times {
+	double *t;
+	int count, cap;
+};
+
+/* Appends "1,2.5,10" to the instants, each after the one before. Returns 0,
+ * or -1 with what is wrong in why. */
+static int parse_times(const char *s, struct render_times *rt, char *why, size_t len)
 {
-	int n = 0;
-	while (*s && n < max) {
-		char *end;
-		t[n] = strtod(s, &end);
-		if (end == s || !(t[n] >= 0) || (n > 0 && t[n] < t[n - 1]))
-			return -1;
-		n++;
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return -1;
-		s = end;
+	if (!*s) {
+		snprintf(why, len, "--at needs seconds, e.g. 0,1.5,3");
+		return -1;
 	}
-	return *s ? -1 : n;
+	while (*s) {
+		char *end;
+		double t = strtod(s, &end);
+		int n = rt->count;
+
+		if (end == s || (*end && *end != ',') || !(t >= 0) || t > GL_RENDER_AT_MAX_S) {
+			snprintf(why, len, "--at: \"%.*s\" is not a number of seconds 0..%.0f (a day)",
+				 (int)strcspn(s, ","), s, GL_RENDER_AT_MAX_S);
+			return -1;
+		}
+		if (n > 0 && t < rt->t[n - 1]) {
+			snprintf(why, len, "--at: %g comes after %g: the instants must ascend", t,
+				 rt->t[n - 1]);
+			return -1;
+		}
+		if (n == GL_RENDER_AT_MAX_COUNT) {
+			snprintf(why, len, "--at: at most %d instants", GL_RENDER_AT_MAX_COUNT);
+			return -1;
+		}
+		if (n == rt->cap) {
+			int cap = rt->cap ? rt->cap * 2 : 64;
+			double *grown = realloc(rt->t, (size_t)cap * sizeof *grown);
+
+			if (!grown) {
+				snprintf(why, len, "--at: out of memory");
+				return -1;
+			}
+			rt->t = grown;
+			rt->cap = cap;
+		}
+		rt->t[rt->count++] = t;
+		s = *end ? end + 1 : end;
+		if (*end && !*s) {
+			snprintf(why, len, "--at: a comma at the end");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int gl_cmd_render(int argc, char **argv)
 {
 	const char *path = NULL;
-	double times[256];
-	int n_times = 0;
+	struct render_times times = { 0 };
 	int only_universe = 0;
+	char why[200];
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
-			n_times = parse_times(argv[++i], times, 256);
-			if (n_times <= 0) {
-				fprintf(stderr, "ghostlight render: --at needs ascending seconds, e.g. 0,1.5,3\n");
+			/* may be given again: the instants go on ascending */
+			if (parse_times(argv[++i], &times, why, sizeof why) != 0) {
+				fprintf(stderr, "ghostlight render: %s\n", why);
+				free(times.t);
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--universe") == 0 && i + 1 < argc) {
 			only_universe = atoi(argv[++i]);
 		} else if (argv[i][0] == '-' || path) {
 			fprintf(stderr, "ghostlight render: unexpected argument '%s'\n", argv[i]);
+			free(times.t);
 			return 2;
 		} else {
 			path = argv[i];
 		}
 	}
-	if (!path || n_times == 0) {
+	if (!path || times.count == 0) {
 		fprintf(stderr, "usage: ghostlight render SHOW --at T[,T...] [--universe U]\n");
+		free(times.t);
 		return 2;
 	}
 	char err[1024];
 	struct gl_show *show = gl_show_load(path, err, sizeof err);
 	if (!show) {
 		fprintf(stderr, "%s\n", err);
+		free(times.t);
 		return 1;
 	}
 	struct gl_engine *e = gl_show_engine(show);
 	if (only_universe && gl_engine_universe_index(e, only_universe) < 0) {
 		fprintf(stderr, "ghostlight render: the show has no universe %d\n", only_universe);
 		gl_show_destroy(show);
+		free(times.t);
 		return 1;
 	}
 	/* Tick on the show's own schedule, as `play` does, from t = 0 (the
@@ -111,8 +160,8 @@ int gl_cmd_render(int argc, char **argv)
 	uint64_t period = gl_engine_period_ns(e);
 	uint64_t t = 0;
 	gl_engine_tick(e, t);
-	for (int k = 0; k < n_times; k++) {
-		uint64_t at = (uint64_t)(times[k] * 1e9 + 0.5);
+	for (int k = 0; k < times.count; k++) {
+		uint64_t at = (uint64_t)(times.t[k] * 1e9 + 0.5);
 		while (t + period <= at) {
 			t += period;
 			gl_engine_tick(e, t);
@@ -124,20 +173,21 @@ int gl_cmd_render(int argc, char **argv)
 			if (only_universe && number != only_universe)
 				continue;
 			const uint8_t *dmx = gl_engine_dmx(e, u);
-			printf("%.3f %d", times[k], number);
+			printf("%.3f %d", times.t[k], number);
 			for (int s = 0; s < GL_DMX_SLOTS; s++)
 				printf(" %d", dmx[s]);
 			printf("\n");
 		}
 	}
 	gl_show_destroy(show);
+	free(times.t);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		gl_usage(stderr);
 		return 2;
 	}
 	const char *cmd = argv[1];
@@ -151,15 +201,19 @@ int main(int argc, char **argv)
 		return gl_cmd_devices(argc - 2, argv + 2);
 	if (strcmp(cmd, "fixture") == 0)
 		return gl_cmd_fixture(argc - 2, argv + 2);
+	if (strcmp(cmd, "node") == 0)
+		return gl_cmd_node(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ghostlight %s\n", GL_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		usage(stdout);
+	if (strcmp(cmd, "help") == 0)
+		return gl_cmd_help(argc - 2, argv + 2);
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		gl_usage(stdout);
 		return 0;
 	}
 	fprintf(stderr, "ghostlight: unknown command '%s'\n", cmd);
-	usage(stderr);
+	gl_usage(stderr);
 	return 2;
 }

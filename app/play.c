@@ -3,8 +3,10 @@
  * engine to its outputs and runs the control loop on the calling thread.
  *
  * Threads: the engine thread (gl_engine_start), the network output thread
- * (outthread.c), and this one, the control thread: a poll loop over a
- * signalfd (SIGINT/SIGTERM end the show cleanly), the engine's events, the
+ * (outthread.c), the signal thread (shutdown.c: SIGINT/SIGTERM/SIGHUP end
+ * the show, cleanly when this thread answers within the grace period, by
+ * stopping the outputs itself when it does not), and this one, the control
+ * thread: a poll loop over the stop request, the engine's events, the
  * show's Lua timers, the control adapters' fds and timers (OSC: see
  * outputs/control.h; polled generically), and the status screen's refresh.
  * The adapters hand messages outside their own address space to the show's
@@ -19,22 +21,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "outputs/control/control.h"
 #include "outputs/dmx/outthread.h"
+#include "shutdown.h"
 #include "status.h"
+#include "scripts/sandbox.h"
 #include "scripts/show.h"
 
 #define GL_MAX_OUTPUT_THREADS 8  /* the engine's tap limit */
+/* --duration: a year; past that a typo, not a show (and the end time must
+ * fit the monotonic clock's nanoseconds) */
+#define GL_PLAY_DURATION_MAX_S (365.0 * 24 * 3600)
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status]\n"
+	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
-		    "  --no-status   no status screen; events and errors go to stderr\n");
+		    "  --no-status   no status screen; events and errors go to stderr\n"
+		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
+		    "                (or mqtts://); over the show's mqtt { ... }\n");
 }
 
 /* What the control adapters' callbacks reach. */
@@ -42,6 +50,7 @@ struct play_ctx {
 	struct gl_show *show;
 	struct gl_status *st;
 	struct gl_controls *controls;
+	const char *mqtt_url;      /* --mqtt, or NULL */
 };
 
 static void play_control_log(void *ud, bool error, const char *text)
@@ -61,6 +70,13 @@ static bool play_control_unhandled(void *ud, const char *adapter, const struct g
 	return gl_show_handle_message(p->show, adapter, msg);
 }
 
+static const char *play_control_subscription(void *ud, const char *adapter, int i)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_subscription(p->show, adapter, i);
+}
+
 static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	struct play_ctx *p = ud;
@@ -68,17 +84,82 @@ static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg
 	return gl_controls_send(p->controls, adapter, msg);
 }
 
+/* `--mqtt URL` over the show's mqtt { ... } (or as the only declaration). */
+static int add_url(struct gl_control_config *cfgs, int *n, const char *type, const char *url,
+		   const char *show_name)
+{
+	struct gl_control_config *cfg = NULL;
+	char err[300];
+
+	for (int i = 0; i < *n && !cfg; i++)
+		if (strcmp(cfgs[i].type, type) == 0)
+			cfg = &cfgs[i];
+	if (!cfg) {
+		cfg = &cfgs[(*n)++];
+		snprintf(cfg->type, sizeof cfg->type, "%s", type);
+		snprintf(cfg->show_name, sizeof cfg->show_name, "%s", show_name);
+	}
+	if (gl_control_config_url(cfg, url, err, sizeof err) < 0) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The password of mqtt://user:password@host out of the process list. */
+static void hide_password(char *url)
+{
+	char *p = strstr(url, "://"), *slash, *at = NULL, *colon;
+
+	if (!p)
+		return;
+	p += 3;
+	slash = strchr(p, '/');
+	for (char *q = p; *q && q != slash; q++)
+		if (*q == '@')
+			at = q;
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	for (char *q = colon ? colon + 1 : at; q && q < at; q++)
+		*q = '*';
+}
+
+/* A URL option (--mqtt): checked now, copied to out, its password masked in
+ * argv. Returns 0, or -1 after saying what is wrong. */
+static int take_url(const char *type, char *url, char *out, size_t len)
+{
+	struct gl_control_config probe = { .option_count = 0 };
+	char err[300];
+	int rc;
+
+	snprintf(probe.type, sizeof probe.type, "%s", type);
+	if (strlen(url) >= len) {
+		fprintf(stderr, "ghostlight play: --%s: the URL is too long\n", type);
+		return -1;
+	}
+	memcpy(out, url, strlen(url) + 1);
+	rc = gl_control_config_url(&probe, out, err, sizeof err);
+	explicit_bzero(&probe, sizeof probe);
+	if (rc < 0) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		return -1;
+	}
+	hide_password(url);
+	return 0;
+}
+
 /* The show's control declarations (osc { ... }), or none: adapters that are
  * on by default start with their defaults. */
 static struct gl_controls *start_controls(struct play_ctx *p)
 {
 	int n = gl_show_control_count(p->show);
-	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
+	struct gl_control_config *cfgs = calloc((size_t)n + 1, sizeof *cfgs);
 	struct gl_control_host host = {
 		.engine = gl_show_engine(p->show),
+		.show_name = gl_show_name(p->show),
 		.ud = p,
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
+		.subscription = play_control_subscription,
 	};
 	struct gl_controls *set;
 
@@ -86,23 +167,14 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		return NULL;
 	for (int i = 0; i < n; i++)
 		cfgs[i] = *gl_show_control_config(p->show, i);
+	if (p->mqtt_url && add_url(cfgs, &n, "mqtt", p->mqtt_url, gl_show_name(p->show)) < 0) {
+		free(cfgs);
+		return NULL;
+	}
 	set = gl_controls_create(cfgs, n, &host);
+	explicit_bzero(cfgs, (size_t)n * sizeof *cfgs);   /* passwords */
 	free(cfgs);
 	return set;
-}
-
-static int block_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	/* block before any thread starts, so every thread inherits it and only
-	 * the signalfd sees the signal */
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 /* The output threads: one shared by every network output, one of its own
@@ -176,21 +248,41 @@ static int start_outputs(struct gl_show *show, struct gl_engine *e, struct outpu
 	return rc;
 }
 
+/* Asks the show's Lua to stop where it stands (a handler stuck in a loop or
+ * in a C call, or the show file still loading), from the signal thread:
+ * async-signal-safe, and it stays set, since the process is ending. */
+static void play_interrupt_show(void *ud)
+{
+	(void)ud;
+	sandbox_interrupt_all();
+}
+
+static void play_stop_outputs(void *ud)
+{
+	stop_outputs(ud);
+}
+
 int gl_cmd_play(int argc, char **argv)
 {
 	const char *path = NULL;
+	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
 	double duration_s = 0;
 	bool status = true;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc) {
 			char *end;
 			duration_s = strtod(argv[++i], &end);
-			if (*end || !(duration_s > 0)) {
-				fprintf(stderr, "ghostlight play: --duration needs a positive number of seconds, not '%s'\n", argv[i]);
+			if (end == argv[i] || *end || !(duration_s > 0) ||
+			    duration_s > GL_PLAY_DURATION_MAX_S) {
+				fprintf(stderr, "ghostlight play: --duration needs seconds above 0 and "
+					"at most %.0f (a year), not '%s'\n", GL_PLAY_DURATION_MAX_S, argv[i]);
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--no-status") == 0) {
 			status = false;
+		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
+			if (take_url("mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
+				return 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -209,46 +301,67 @@ int gl_cmd_play(int argc, char **argv)
 	if (status && !isatty(STDOUT_FILENO))
 		status = false;
 
-	int sfd = block_signals();
-	if (sfd < 0) {
-		fprintf(stderr, "ghostlight play: cannot set up signals: %s\n", strerror(errno));
+	char err[1024];
+	/* first: before any other thread, so that every thread inherits the
+	 * blocked signals and a signal during the load already counts */
+	struct gl_shutdown *sd = gl_shutdown_start(err, sizeof err);
+	if (!sd) {
+		fprintf(stderr, "ghostlight play: cannot set up signals: %s\n", err);
 		return 1;
 	}
-
-	char err[1024];
+	gl_shutdown_set_phase(sd, "loading the show");
+	gl_shutdown_set_interrupt(sd, play_interrupt_show, NULL);
 	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	if (!show && gl_shutdown_signal(sd)) {
+		fprintf(stderr, "ghostlight play: %s while loading the show: not started (%s)\n",
+			sigabbrev_np(gl_shutdown_signal(sd)), err);
+		gl_shutdown_finish(sd);
+		return 0;
+	}
 	if (!show) {
 		fprintf(stderr, "%s\n", err);
-		close(sfd);
+		gl_shutdown_finish(sd);
 		return 1;
+	}
+	if (gl_shutdown_signal(sd)) {
+		fprintf(stderr, "ghostlight play: %s while loading the show: not started\n",
+			sigabbrev_np(gl_shutdown_signal(sd)));
+		gl_show_destroy(show);
+		gl_shutdown_finish(sd);
+		return 0;
 	}
 	struct gl_engine *e = gl_show_engine(show);
 
 	struct output_threads threads;
+	gl_shutdown_set_phase(sd, "starting the outputs");
 	if (start_outputs(show, e, &threads, err, sizeof err) != 0) {
 		fprintf(stderr, "ghostlight play: %s\n", err);
+		gl_shutdown_set_interrupt(sd, NULL, NULL);
 		gl_show_destroy(show);
-		close(sfd);
+		gl_shutdown_finish(sd);
 		return 1;
 	}
+	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
 	gl_show_start(show); /* commands the show queued (go("Main")) */
 	gl_engine_lock_memory(e, true);   /* when permitted: the status says */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
-		stop_outputs(&threads);
+		gl_shutdown_stop_outputs(sd);
+		gl_shutdown_set_interrupt(sd, NULL, NULL);
 		gl_show_destroy(show);
-		close(sfd);
+		gl_shutdown_finish(sd);
 		return 1;
 	}
 
 	struct gl_status *st = gl_status_create(show, threads.t, threads.count, status);
 	/* A remote that hangs up must not end the show with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	struct play_ctx ctx = { .show = show, .st = st };
+	struct play_ctx ctx = { .show = show, .st = st, .mqtt_url = mqtt_url[0] ? mqtt_url : NULL };
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
+	gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
 	uint64_t next_draw = start;
@@ -257,7 +370,7 @@ int gl_cmd_play(int argc, char **argv)
 	const uint64_t draw_period = status ? GL_NS_PER_S / 10 : GL_NS_PER_S;
 	int exit_code = 0;
 
-	for (;;) {
+	while (!gl_shutdown_signal(sd)) {
 		uint64_t now = gl_now_ns();
 		if (end && now >= end)
 			break;
@@ -278,8 +391,9 @@ int gl_cmd_play(int argc, char **argv)
 				gl_controls_notify(ctx.controls, msg);  /* remotes see it too */
 			}
 		}
-		if (now >= next_draw) {
+		if (now >= next_draw && gl_shutdown_hold_outputs(sd)) {
 			gl_status_draw(st, now);
+			gl_shutdown_release_outputs(sd);
 			next_draw = now + draw_period;
 		}
 
@@ -299,7 +413,7 @@ int gl_cmd_play(int argc, char **argv)
 			wake = end;
 		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
 		struct pollfd pfd[2 + GL_CONTROL_MAX * GL_CONTROL_MAX_FDS];
-		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[0] = (struct pollfd){ .fd = gl_shutdown_fd(sd), .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = gl_engine_event_fd(e), .events = POLLIN };
 		int nfds = gl_controls_poll_fds(ctx.controls, pfd + 2,
 						(int)(sizeof pfd / sizeof pfd[0]) - 2);
@@ -311,11 +425,9 @@ int gl_cmd_play(int argc, char **argv)
 			ssize_t got = read(pfd[1].fd, &count, sizeof count);
 			(void)got;
 		}
-		if (rc > 0 && (pfd[0].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof si) == sizeof si)
-				break;
-		} else if (rc < 0 && errno != EINTR) {
+		if (rc > 0 && (pfd[0].revents & POLLIN))
+			break;
+		if (rc < 0 && errno != EINTR) {
 			exit_code = 1;
 			break;
 		}
@@ -325,15 +437,21 @@ int gl_cmd_play(int argc, char **argv)
 		gl_controls_service(ctx.controls, pfd + 2, nfds, gl_now_ns());
 	}
 
+	gl_shutdown_set_phase(sd, "ending the show");
+	gl_shutdown_set_interrupt(sd, NULL, NULL);
 	gl_show_set_sender(show, NULL, NULL);
 	gl_status_set_controls(st, NULL);
 	gl_controls_destroy(ctx.controls);
 
 	gl_engine_stop(e);
-	gl_status_finish(st, gl_now_ns());
+	if (gl_shutdown_hold_outputs(sd)) {
+		gl_status_finish(st, gl_now_ns());
+		gl_shutdown_release_outputs(sd);
+	}
 	gl_status_destroy(st);
-	stop_outputs(&threads);  /* closes outputs: sACN stream termination */
+	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);
-	close(sfd);
+	gl_shutdown_finish(sd);
+	explicit_bzero(mqtt_url, sizeof mqtt_url);
 	return exit_code;
 }

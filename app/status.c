@@ -18,17 +18,9 @@
 struct out_rate {
 	uint64_t frames, at_ns;
 	double fps;
-	char last_error[sizeof ((struct gl_output_status *)0)->last_error];
+	char last_error[GL_REPORT_TEXT_MAX];
+	char note[GL_REPORT_TEXT_MAX];   /* the output's note as last printed */
 };
-
-/* The output thread writes last_error while we read it: copy it whole and
- * terminate the copy, so a half-written message is at worst garbled text,
- * never a read past the buffer. */
-static void copy_error(char *dst, const struct gl_output_status *s)
-{
-	memcpy(dst, s->last_error, sizeof s->last_error);
-	dst[sizeof s->last_error - 1] = '\0';
-}
 
 struct gl_status {
 	struct gl_show *show;
@@ -190,6 +182,23 @@ static const char *state_name(enum gl_list_state s)
 	return "?";
 }
 
+/* An output's note (a temporary sACN CID ...) goes to stderr whole, once:
+ * as it comes without the screen (which shows it on the output's line),
+ * and at the end (gl_status_finish) in any case, so that the operator reads
+ * it even when the show ends a moment after the output opened. */
+static void print_note(struct gl_status *st, int i, uint64_t now, bool final)
+{
+	const struct gl_outthread_output *o = output_at(st, i);
+	struct out_rate *r = &st->rates[i];
+	char note[sizeof r->note];
+
+	gl_report_get(&gl_output_status(o->out)->note, note, sizeof note);
+	if (note[0] && strcmp(note, r->note) != 0 && (final || !st->screen)) {
+		fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now), o->config->name, note);
+		memcpy(r->note, note, sizeof note);
+	}
+}
+
 static void update_rates(struct gl_status *st, uint64_t now)
 {
 	/* the first thread is the network one when there is any; its frame
@@ -206,24 +215,29 @@ static void update_rates(struct gl_status *st, uint64_t now)
 	}
 	for (int i = 0; i < st->output_count; i++) {
 		const struct gl_outthread_output *o = output_at(st, i);
-		const struct gl_output_status *s = o->ops->status(o->out);
+		const struct gl_output_status *s = gl_output_status(o->out);
 		struct out_rate *r = &st->rates[i];
 		char err[sizeof r->last_error];
-		copy_error(err, s);
+		gl_report_get(&s->error, err, sizeof err);
 		if (strcmp(err, r->last_error) != 0) {
 			/* without a screen, a device unplugged or recovered
 			 * still reaches the log */
 			if (!st->screen)
 				fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now),
 					o->config->name, err[0] ? err : "ok");
+			/* remotes (MQTT events) hear it too */
+			gl_controls_output_status(st->controls, o->config->name, err);
 			memcpy(r->last_error, err, sizeof err);
 		}
+		print_note(st, i, now, false);
 		if (r->at_ns && now > r->at_ns + GL_NS_PER_S / 2) {
-			r->fps = (double)(s->packets_sent - r->frames) * 1e9 / (double)(now - r->at_ns);
-			r->frames = s->packets_sent;
+			uint64_t sent = gl_counter(&s->packets_sent);
+
+			r->fps = (double)(sent - r->frames) * 1e9 / (double)(now - r->at_ns);
+			r->frames = sent;
 			r->at_ns = now;
 		} else if (!r->at_ns) {
-			r->frames = s->packets_sent;
+			r->frames = gl_counter(&s->packets_sent);
 			r->at_ns = now;
 		}
 	}
@@ -278,19 +292,21 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		printf("faders  %s\033[K\n\033[K\n", line);
 	for (int i = 0; i < st->output_count; i++) {
 		const struct gl_outthread_output *o = output_at(st, i);
-		const struct gl_output_status *os = o->ops->status(o->out);
+		const struct gl_output_status *os = gl_output_status(o->out);
+		char note[GL_REPORT_TEXT_MAX];
+		gl_report_get(&os->note, note, sizeof note);
 		printf("output %-10.10s %-7s %2d univ  %7.1f pkt/s  sent %-9llu errors %llu %s\033[K\n",
 		       o->config->name, o->config->type, o->config->universe_count, st->rates[i].fps,
 		       (unsigned long long)os->packets_sent, (unsigned long long)os->send_errors,
-		       st->rates[i].last_error);
+		       st->rates[i].last_error[0] ? st->rates[i].last_error : note);
 	}
 	for (int i = 0; st->controls && i < gl_controls_count(st->controls); i++) {
 		const struct gl_control_stats *cs = gl_controls_stats(st->controls, i);
-		printf("control %-9s %2d peers  in %-9llu dropped %-6llu out %-9llu errors %llu %s\033[K\n",
+		printf("control %-9s %2d peers  in %-9llu dropped %-6llu out %-9llu errors %llu %s%s%s\033[K\n",
 		       gl_controls_name(st->controls, i), cs->peers,
 		       (unsigned long long)cs->received, (unsigned long long)cs->dropped,
 		       (unsigned long long)cs->sent, (unsigned long long)cs->send_errors,
-		       cs->last_error);
+		       cs->state, cs->state[0] ? "  " : "", cs->last_error);
 	}
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;
@@ -306,6 +322,8 @@ void gl_status_finish(struct gl_status *st, uint64_t now)
 		return;
 	if (st->screen)
 		fputs("\033[?25h\n", stdout);
+	for (int i = 0; i < st->output_count; i++)
+		print_note(st, i, now, true);
 	gl_engine_snapshot(st->e, &st->snap);
 	fprintf(stderr, "ghostlight: %s ended after %.1f s: %llu ticks, %llu cues fired, "
 			"%llu late, %llu skipped, %d errors\n",

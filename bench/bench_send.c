@@ -68,7 +68,7 @@ static double thread_cpu_s(void)
 
 static void opt(struct gl_output_config *cfg, const char *key, const char *value)
 {
-	struct gl_output_option *o = &cfg->options[cfg->option_count++];
+	struct gl_option *o = &cfg->options[cfg->option_count++];
 	snprintf(o->key, sizeof o->key, "%s", key);
 	snprintf(o->value, sizeof o->value, "%s", value);
 }
@@ -138,12 +138,12 @@ static void run(const char *type, int universes, double seconds, double rate)
 	usleep(100 * 1000);
 	atomic_store(&d.running, false);
 	pthread_join(th, NULL);
-	const struct gl_output_status *st = ops->status(out);
+	const struct gl_output_status *st = gl_output_status(out);
 	const char *gso = getenv("GHOSTLIGHT_UDP_GSO");
 	printf("| %s | %d | %s | %.2f | %.3f | %llu | %llu | %llu |\n", type, universes,
 	       gso && strcmp(gso, "0") == 0 ? "off" : "on", cpu / wall * 100.0,
-	       cpu * 1e6 / ((double)frames * universes), (unsigned long long)st->packets_sent,
-	       (unsigned long long)atomic_load(&d.received), (unsigned long long)st->send_errors);
+	       cpu * 1e6 / ((double)frames * universes), (unsigned long long)gl_counter(&st->packets_sent),
+	       (unsigned long long)atomic_load(&d.received), (unsigned long long)gl_counter(&st->send_errors));
 	fflush(stdout);
 	ops->close(out);
 	close(d.fd);

@@ -438,9 +438,17 @@ int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *de
 	    def->delay_in_s < 0 || def->delay_out_s < 0 || def->wait_s < 0 ||
 	    def->change_count < 0)
 		return GL_EINVAL;
-	for (int c = 0; c < l->cue_count; c++)
-		if (l->cues[c].def.number == def->number)
+	/* The cues ascend: a binary search finds a number already used (a
+	 * scan made a list of n cues cost n^2 to build). */
+	for (int lo = 0, hi = l->cue_count - 1; lo <= hi;) {
+		int mid = lo + (hi - lo) / 2;
+		if (l->cues[mid].def.number == def->number)
 			return GL_EEXIST;
+		if (l->cues[mid].def.number < def->number)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
 	if (l->cue_count > 0 && def->number < l->cues[l->cue_count - 1].def.number)
 		return GL_EINVAL;
 	for (int i = 0; i < def->change_count; i++) {

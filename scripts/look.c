@@ -29,16 +29,52 @@ static bool look_parse_uint(const char *s, size_t len, int *out)
 	return true;
 }
 
+/* Binary search: rig->patches is sorted by base. */
 static const struct look_patch *look_find_patch(const struct look_rig *rig,
 						const char *base, size_t len)
 {
-	for (int i = 0; i < rig->patch_count; i++) {
-		const struct look_patch *p = &rig->patches[i];
+	int lo = 0, hi = rig->patch_count - 1;
 
-		if (strlen(p->base) == len && strncmp(p->base, base, len) == 0)
-			return p;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		const char *name = rig->patches[mid].base;
+		int c = strncmp(name, base, len);
+
+		if (c == 0 && name[len] != '\0')
+			c = 1;          /* longer than the key: after it */
+		if (c == 0)
+			return &rig->patches[mid];
+		if (c > 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
 	}
 	return NULL;
+}
+
+const struct look_patch *look_patch_find(const struct look_rig *rig, const char *base)
+{
+	return look_find_patch(rig, base, strlen(base));
+}
+
+static int look_find_group(const struct look_rig *rig, const char *name)
+{
+	int lo = 0, hi = gl_engine_group_count(rig->engine) - 1;
+
+	if (!rig->groups)
+		return gl_engine_group_find(rig->engine, name);
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, gl_engine_group_name(rig->engine, rig->groups[mid]));
+
+		if (c == 0)
+			return rig->groups[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return GL_ENOENT;
 }
 
 /* Instances from..to (1-based) of a patch, every part of each. */
@@ -103,7 +139,7 @@ int look_select(const struct look_rig *rig, const char *sel, int *out, int cap,
 	const char *space, *dash;
 	int group, from, to;
 
-	group = gl_engine_group_find(e, sel);
+	group = look_find_group(rig, sel);
 	if (group >= 0) {
 		const int *members;
 		int n = gl_engine_group_members(e, group, &members);
@@ -154,33 +190,67 @@ int look_select(const struct look_rig *rig, const char *sel, int *out, int cap,
 
 /* ---- looks ----------------------------------------------------------------- */
 
-struct look_scratch {
-	int *fixtures;          /* fixture_count */
+/* What look_build() works in. Sized by the rig, reused for every cue of a
+ * build (rig->work), so a cue costs what it selects, not the whole rig:
+ * the params a look sets are listed in `touched` as they are set, and only
+ * those are sorted, copied out and cleared. */
+struct look_work {
+	int fixture_count, param_count;
+	int *fixtures;          /* fixture_count: a selection */
 	float *values;          /* param_count */
-	unsigned char *set;     /* param_count */
-	int *order;             /* entry count */
-	int *sizes;             /* entry count */
+	unsigned char *set;     /* param_count; all 0 between builds */
+	int *touched;           /* param_count: the params set, in order of setting */
+	int touched_count;
+	int *order, *sizes;     /* per entry, entry_cap of each */
+	int entry_cap;
 };
 
-static void look_scratch_free(struct look_scratch *s)
+struct look_work *look_work_create(const struct gl_engine *e)
 {
-	free(s->fixtures);
-	free(s->values);
-	free(s->set);
-	free(s->order);
-	free(s->sizes);
+	struct look_work *w = calloc(1, sizeof *w);
+	size_t nf = (size_t)gl_engine_fixture_count(e), np = (size_t)gl_engine_param_count(e);
+
+	if (!w)
+		return NULL;
+	w->fixture_count = (int)nf;
+	w->param_count = (int)np;
+	w->fixtures = malloc((nf ? nf : 1) * sizeof *w->fixtures);
+	w->values = malloc((np ? np : 1) * sizeof *w->values);
+	w->set = calloc(np ? np : 1, 1);
+	w->touched = malloc((np ? np : 1) * sizeof *w->touched);
+	if (!w->fixtures || !w->values || !w->set || !w->touched) {
+		look_work_destroy(w);
+		return NULL;
+	}
+	return w;
 }
 
-static void look_put(struct look_scratch *s, int param, float v)
+void look_work_destroy(struct look_work *w)
 {
+	if (!w)
+		return;
+	free(w->fixtures);
+	free(w->values);
+	free(w->set);
+	free(w->touched);
+	free(w->order);
+	free(w->sizes);
+	free(w);
+}
+
+static void look_put(struct look_work *s, int param, float v)
+{
+	if (!s->set[param]) {
+		s->set[param] = 1;
+		s->touched[s->touched_count++] = param;
+	}
 	s->values[param] = v;
-	s->set[param] = 1;
 }
 
 /* Applies one value to one fixture. Returns 1 when the fixture has it, 0
  * when it lacks it, GL_ERANGE (message in err) for a pan/tilt it cannot
  * reach. */
-static int look_apply(const struct look_rig *rig, struct look_scratch *s, int f,
+static int look_apply(const struct look_rig *rig, struct look_work *s, int f,
 		      const struct look_value *v, const char *sel, char *err, size_t err_len)
 {
 	const struct gl_engine *e = rig->engine;
@@ -246,7 +316,7 @@ static int look_apply(const struct look_rig *rig, struct look_scratch *s, int f,
 	return 1;
 }
 
-static int look_apply_entry(const struct look_rig *rig, struct look_scratch *s,
+static int look_apply_entry(const struct look_rig *rig, struct look_work *s,
 			    const struct look_entry *entry, char *err, size_t err_len)
 {
 	const struct gl_engine *e = rig->engine;
@@ -291,73 +361,97 @@ static int look_apply_entry(const struct look_rig *rig, struct look_scratch *s,
 	return 0;
 }
 
-int look_build(const struct look_rig *rig, const struct look_entry *entries, int count,
-	       struct gl_cue_change **changes, char *err, size_t err_len)
+static int look_cmp_int(const void *a, const void *b)
 {
-	const struct gl_engine *e = rig->engine;
-	int fixture_count = gl_engine_fixture_count(e);
-	int param_count = gl_engine_param_count(e);
-	struct look_scratch s = { 0 };
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct look_order {
+	const struct look_entry *entries;
+	const int *sizes;
+};
+
+/* Biggest selection first, then by name (selections are unique keys). */
+static int look_cmp_entry(const void *a, const void *b, void *ctx)
+{
+	const struct look_order *o = ctx;
+	int i = *(const int *)a, j = *(const int *)b;
+
+	if (o->sizes[i] != o->sizes[j])
+		return o->sizes[i] > o->sizes[j] ? -1 : 1;
+	return strcmp(o->entries[i].selection, o->entries[j].selection);
+}
+
+static int look_build_in(const struct look_rig *rig, struct look_work *s,
+			 const struct look_entry *entries, int count,
+			 struct gl_cue_change **changes, char *err, size_t err_len)
+{
 	struct gl_cue_change *out;
-	int n = 0, rc = 0;
+	int n, rc = 0;
 
-	*changes = NULL;
-	s.fixtures = malloc((size_t)(fixture_count > 0 ? fixture_count : 1) * sizeof *s.fixtures);
-	s.values = malloc((size_t)(param_count > 0 ? param_count : 1) * sizeof *s.values);
-	s.set = calloc((size_t)(param_count > 0 ? param_count : 1), 1);
-	s.order = malloc((size_t)(count > 0 ? count : 1) * sizeof *s.order);
-	s.sizes = malloc((size_t)(count > 0 ? count : 1) * sizeof *s.sizes);
-	if (!s.fixtures || !s.values || !s.set || !s.order || !s.sizes) {
-		snprintf(err, err_len, "out of memory");
-		rc = GL_ENOMEM;
-		goto done;
+	if (count > s->entry_cap) {
+		int *order = realloc(s->order, (size_t)count * sizeof *order);
+		int *sizes = order ? realloc(s->sizes, (size_t)count * sizeof *sizes) : NULL;
+
+		if (order)
+			s->order = order;
+		if (sizes)
+			s->sizes = sizes;
+		if (!order || !sizes) {
+			snprintf(err, err_len, "out of memory");
+			return GL_ENOMEM;
+		}
+		s->entry_cap = count;
 	}
 	for (int i = 0; i < count; i++) {
-		s.sizes[i] = look_select(rig, entries[i].selection, s.fixtures, fixture_count,
-					 err, err_len);
-		if (s.sizes[i] < 0) {
-			rc = s.sizes[i];
-			goto done;
-		}
-		/* Insertion sort: biggest selection first, then by name. */
-		int j = i;
-		while (j > 0) {
-			int prev = s.order[j - 1];
-			bool before = s.sizes[prev] < s.sizes[i] ||
-				      (s.sizes[prev] == s.sizes[i] &&
-				       strcmp(entries[prev].selection, entries[i].selection) > 0);
-
-			if (!before)
-				break;
-			s.order[j] = prev;
-			j--;
-		}
-		s.order[j] = i;
+		s->sizes[i] = look_select(rig, entries[i].selection, s->fixtures, s->fixture_count,
+					  err, err_len);
+		if (s->sizes[i] < 0)
+			return s->sizes[i];
+		s->order[i] = i;
 	}
-	for (int i = 0; i < count; i++) {
-		rc = look_apply_entry(rig, &s, &entries[s.order[i]], err, err_len);
-		if (rc < 0)
-			goto done;
-	}
-	for (int p = 0; p < param_count; p++)
-		n += s.set[p];
+	if (count > 1)
+		qsort_r(s->order, (size_t)count, sizeof *s->order, look_cmp_entry,
+			&(struct look_order){ entries, s->sizes });
+	for (int i = 0; i < count && rc == 0; i++)
+		rc = look_apply_entry(rig, s, &entries[s->order[i]], err, err_len);
+	if (rc < 0)
+		return rc;
+	/* one change per param, in param order */
+	n = s->touched_count;
+	qsort(s->touched, (size_t)n, sizeof *s->touched, look_cmp_int);
 	out = malloc((size_t)(n > 0 ? n : 1) * sizeof *out);
 	if (!out) {
 		snprintf(err, err_len, "out of memory");
-		rc = GL_ENOMEM;
-		goto done;
+		return GL_ENOMEM;
 	}
-	n = 0;
-	for (int p = 0; p < param_count; p++) {
-		if (s.set[p]) {
-			out[n].param = p;
-			out[n].value = s.values[p];
-			n++;
-		}
+	for (int i = 0; i < n; i++) {
+		out[i].param = s->touched[i];
+		out[i].value = s->values[s->touched[i]];
 	}
 	*changes = out;
-	rc = n;
-done:
-	look_scratch_free(&s);
+	return n;
+}
+
+int look_build(const struct look_rig *rig, const struct look_entry *entries, int count,
+	       struct gl_cue_change **changes, char *err, size_t err_len)
+{
+	struct look_work *s = rig->work ? rig->work : look_work_create(rig->engine);
+	int rc;
+
+	*changes = NULL;
+	if (!s) {
+		snprintf(err, err_len, "out of memory");
+		return GL_ENOMEM;
+	}
+	s->touched_count = 0;
+	rc = look_build_in(rig, s, entries, count, changes, err, err_len);
+	for (int i = 0; i < s->touched_count; i++)
+		s->set[s->touched[i]] = 0;
+	s->touched_count = 0;
+	if (s != rig->work)
+		look_work_destroy(s);
 	return rc;
 }

@@ -47,14 +47,29 @@ struct look_patch {
 	bool has_shared;     /* the first part is the shared channels */
 };
 
+struct look_work;
+
 struct look_rig {
 	const struct gl_engine *engine;
-	const struct look_patch *patches;
+	const struct look_patch *patches;   /* sorted by base (strcmp) */
 	int patch_count;
 	/* per fixture id: its fixture part (colour-wheel slots for looks), or
 	 * NULL; the array may be NULL */
 	const struct fdef_part *const *fixture_part;
+	/* scratch for look_build(), from look_work_create() on this engine
+	 * once its patch is complete; NULL: each call makes its own */
+	struct look_work *work;
+	/* every group id of the engine, sorted by name (strcmp), for a binary
+	 * search; NULL: look_select() asks the engine */
+	const int *groups;
 };
+
+/* Returns NULL when out of memory. */
+struct look_work *look_work_create(const struct gl_engine *engine);
+void look_work_destroy(struct look_work *work);
+
+/* The patch whose base name is `base`, or NULL. */
+const struct look_patch *look_patch_find(const struct look_rig *rig, const char *base);
 
 /* Resolves a selection, in this order: a group name, a fixture label (which
  * is always a patch's "base" or "base N", found through the patch table), a

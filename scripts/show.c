@@ -21,6 +21,42 @@
 
 /* ---- small shared helpers ------------------------------------------------------ */
 
+/* The nearest Lua caller (level 1 is our caller; C functions like pcall
+ * are skipped); false when there is none. */
+static bool show_caller(lua_State *L, lua_Debug *ar, const char **file)
+{
+	for (int level = 1; lua_getstack(L, level, ar); level++) {
+		lua_getinfo(L, "Sl", ar);
+		if (ar->currentline > 0) {
+			*file = ar->source[0] == '@' || ar->source[0] == '=' ? ar->source + 1
+									     : ar->short_src;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Interns nothing, so it cannot itself need memory. */
+int show_raise_memory(lua_State *L)
+{
+	size_t mib = sandbox_memory_limit(sandbox_of(L)) >> 20;
+	const char *file;
+	lua_Debug ar;
+
+	if (show_caller(L, &ar, &file))
+		lua_pushfstring(L, "%s:%d: memory limit exceeded (%d MiB)", file, ar.currentline,
+				(int)mib);
+	else
+		lua_pushfstring(L, "memory limit exceeded (%d MiB)", (int)mib);
+	return lua_error(L);
+}
+
+void show_charge(lua_State *L, size_t bytes)
+{
+	if (sandbox_charge(sandbox_of(L), bytes) != 0)
+		show_raise_memory(L);
+}
+
 void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size)
 {
 	void *items;
@@ -29,8 +65,10 @@ void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size)
 	if (vec->count < vec->cap)
 		return;
 	cap = vec->cap ? vec->cap * 2 : 8;
+	show_charge(L, (size_t)(cap - vec->cap) * size);
 	items = realloc(vec->items, (size_t)cap * size);
 	if (!items) {
+		sandbox_release(sandbox_of(L), (size_t)(cap - vec->cap) * size);
 		luaL_error(L, "out of memory");
 		return;
 	}
@@ -61,41 +99,65 @@ struct gl_show *show_from_upvalue(lua_State *L)
 	return lua_touserdata(L, lua_upvalueindex(1));
 }
 
-/* Declarations keep pointers to it. */
-const char *show_intern(lua_State *L, struct gl_show *s, const char *file)
+/* The index is a Lua table (in the registry, so scripts never see it):
+ * hashed, and counted by the sandbox's allocator like any Lua memory. */
+static void show_index_key(lua_State *L, struct gl_show *s, char kind, const char *name)
 {
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->index_ref);
+	lua_pushfstring(L, "%c%s", kind, name);
+}
+
+int show_index_get(lua_State *L, struct gl_show *s, char kind, const char *name)
+{
+	int found;
+
+	show_index_key(L, s, kind, name);
+	found = lua_rawget(L, -2) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : -1;
+	lua_pop(L, 2);
+	return found;
+}
+
+void show_index_set(lua_State *L, struct gl_show *s, char kind, const char *name, int value)
+{
+	show_index_key(L, s, kind, name);
+	lua_pushinteger(L, value);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+}
+
+/* Declarations keep pointers to it. */
+const char *show_intern(lua_State *L, struct gl_show *s, const char *text)
+{
+	size_t len = strlen(text) + 1;
+	int found = show_index_get(L, s, 'f', text);
 	char *copy;
 
-	for (int i = 0; i < s->files.count; i++)
-		if (strcmp(*SHOW_AT(s->files, char *, i), file) == 0)
-			return *SHOW_AT(s->files, char *, i);
+	if (found >= 0)
+		return *SHOW_AT(s->files, char *, found);
 	show_vec_reserve(L, &s->files, sizeof copy);
-	copy = strdup(file);
+	show_charge(L, len);
+	copy = malloc(len);
 	if (!copy) {
 		luaL_error(L, "out of memory");
 		return "?";
 	}
+	memcpy(copy, text, len);
 	*(char **)show_vec_push(L, &s->files, sizeof copy) = copy;
+	/* A failure here leaves the copy listed (and freed with the show),
+	 * only not found again. */
+	show_index_set(L, s, 'f', text, s->files.count - 1);
 	return copy;
 }
 
 struct show_where show_where_here(lua_State *L)
 {
-	struct gl_show *s = show_from_upvalue(L);
 	struct show_where at = { "?", 0 };
+	const char *file;
 	lua_Debug ar;
 
-	/* Level 1 is our caller; skip C functions (pcall, a wrapper). */
-	for (int level = 1; lua_getstack(L, level, &ar); level++) {
-		lua_getinfo(L, "Sl", &ar);
-		if (ar.currentline > 0) {
-			const char *file = ar.source[0] == '@' || ar.source[0] == '='
-						   ? ar.source + 1 : ar.short_src;
-
-			at.file = show_intern(L, s, file);
-			at.line = ar.currentline;
-			break;
-		}
+	if (show_caller(L, &ar, &file)) {
+		at.file = show_intern(L, show_from_upvalue(L), file);
+		at.line = ar.currentline;
 	}
 	return at;
 }
@@ -160,6 +222,25 @@ static int show_fail(char *err, size_t len, struct show_where at, const char *fm
 
 /* ---- build: declarations -> engine ---------------------------------------------- */
 
+/* What the engine (engine.c, cuelist.c) and the outputs allocate per item
+ * at most, charged against the memory limit before they are made. */
+#define BUILD_UNIVERSE_BYTES 16384   /* slot owners, DMX, frame taps, output buffers */
+#define BUILD_FIXTURE_BYTES 128
+#define BUILD_PARAM_BYTES 64         /* the per-param arrays of finalize */
+#define BUILD_CUE_BYTES (sizeof(struct gl_cue_def) + 32)
+#define BUILD_LIST_PARAM_BYTES 24    /* a list's playback state per param */
+
+/* Counts `bytes` the build is about to allocate for the declaration at
+ * `at`. Returns 0, or -1 with "file:line: what: memory limit exceeded". */
+static int show_build_charge(struct gl_show *s, struct show_where at, size_t bytes,
+			     const char *what, char *err, size_t len)
+{
+	if (sandbox_charge(s->sb, bytes) == 0)
+		return 0;
+	return show_fail(err, len, at, "%s: memory limit exceeded (%d MiB)", what,
+			 (int)(sandbox_memory_limit(s->sb) >> 20));
+}
+
 static int show_build_outputs(struct gl_show *s, char *err, size_t len)
 {
 	for (int i = 0; i < s->outputs.count; i++) {
@@ -167,6 +248,11 @@ static int show_build_outputs(struct gl_show *s, char *err, size_t len)
 		char msg[400] = "";
 
 		snprintf(o->cfg.show_name, sizeof o->cfg.show_name, "%s", s->name);
+		snprintf(msg, sizeof msg, "output \"%s\"", o->cfg.name);
+		if (show_build_charge(s, o->at, (size_t)o->cfg.universe_count * BUILD_UNIVERSE_BYTES,
+				      msg, err, len) < 0)
+			return -1;
+		msg[0] = '\0';
 		o->state = o->ops->configure(&o->cfg, msg, sizeof msg);
 		if (!o->state)
 			return show_fail(err, len, o->at, "output \"%s\": %s", o->cfg.name,
@@ -182,16 +268,22 @@ static int show_build_outputs(struct gl_show *s, char *err, size_t len)
 	return 0;
 }
 
-/* The patch declaration a fixture id came from. */
-static const struct show_patch *show_patch_of(const struct gl_show *s, int fixture)
+/* The patch declaration a fixture id came from, among the first `built`
+ * (they hold ascending runs of fixture ids). */
+static const struct show_patch *show_patch_of(const struct gl_show *s, int fixture, int built)
 {
-	for (int i = 0; i < s->patches.count; i++) {
-		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
+	int lo = 0, hi = built - 1;
 
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, mid);
 		const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
 
-		if (fixture >= p->first_fixture &&
-		    fixture < p->first_fixture + p->count * t->part_count)
+		if (fixture < p->first_fixture)
+			hi = mid - 1;
+		else if (fixture >= p->first_fixture + p->count * t->part_count)
+			lo = mid + 1;
+		else
 			return p;
 	}
 	return NULL;
@@ -203,8 +295,9 @@ static int show_cmp_label(const void *a, const void *b, void *e)
 		      gl_engine_fixture_label(e, *(const int *)b));
 }
 
-/* Labels must be unique: selections find fixtures by them. */
-static int show_check_labels(struct gl_show *s, char *err, size_t len)
+/* Labels must be unique: selections find fixtures by them. On success
+ * *sorted holds every fixture id by label (the caller frees it). */
+static int show_check_labels(struct gl_show *s, int **sorted, char *err, size_t len)
 {
 	int n = gl_engine_fixture_count(s->engine);
 	int *ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *ids);
@@ -222,7 +315,8 @@ static int show_check_labels(struct gl_show *s, char *err, size_t len)
 
 		if (strcmp(gl_engine_fixture_label(s->engine, a),
 			   gl_engine_fixture_label(s->engine, b)) == 0) {
-			const struct show_patch *pa = show_patch_of(s, a), *pb = show_patch_of(s, b);
+			const struct show_patch *pa = show_patch_of(s, a, s->patches.count);
+			const struct show_patch *pb = show_patch_of(s, b, s->patches.count);
 
 			free(ids);
 			return show_fail(err, len, pb->at, "patch \"%s\": label \"%s\" is already "
@@ -230,16 +324,43 @@ static int show_check_labels(struct gl_show *s, char *err, size_t len)
 					 gl_engine_fixture_label(s->engine, b), pa->base, pa->at.line);
 		}
 	}
-	free(ids);
+	*sorted = ids;
 	return 0;
 }
 
-static int show_build_patch(struct gl_show *s, char *err, size_t len)
+static bool show_label_used(const struct gl_show *s, const int *sorted, const char *name)
+{
+	int lo = 0, hi = gl_engine_fixture_count(s->engine) - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, gl_engine_fixture_label(s->engine, sorted[mid]));
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+static int show_build_patch(struct gl_show *s, int **sorted, char *err, size_t len)
 {
 	for (int i = 0; i < s->patches.count; i++) {
 		struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
 		const struct show_type *st = SHOW_AT(s->types, struct show_type, p->type_index);
+		int universes = gl_engine_universe_count(s->engine);
+		char what[GL_NAME_MAX + 16];
+		size_t bytes = 0;
 
+		snprintf(what, sizeof what, "patch \"%s\"", p->base);
+		for (int k = 0; k < st->part_count; k++)
+			bytes += BUILD_FIXTURE_BYTES +
+				 (size_t)(st->parts[k].type.channel_count + 1) * BUILD_PARAM_BYTES;
+		if (show_build_charge(s, p->at, bytes * (size_t)p->count, what, err, len) < 0)
+			return -1;
 		/* A multi-head type makes one engine fixture per part: "bar 2"
 		 * (shared channels) and "bar 2.1".."bar 2.8" (heads). */
 		for (int j = 0; j < p->count * st->part_count; j++) {
@@ -258,7 +379,7 @@ static int show_build_patch(struct gl_show *s, char *err, size_t len)
 				snprintf(label + n, sizeof label - (size_t)n, ".%d", part->head);
 			id = gl_engine_add_fixture(s->engine, t, label, p->universe, address, &other);
 			if (id == GL_EEXIST && other >= 0) {
-				const struct show_patch *q = show_patch_of(s, other);
+				const struct show_patch *q = show_patch_of(s, other, j > 0 ? i + 1 : i);
 				int ou, oa;
 				const struct gl_fixture_type *ot = gl_engine_fixture_type(s->engine, other);
 
@@ -280,12 +401,35 @@ static int show_build_patch(struct gl_show *s, char *err, size_t len)
 			if (j == 0)
 				p->first_fixture = id;
 		}
+		universes = gl_engine_universe_count(s->engine) - universes;
+		if (show_build_charge(s, p->at, (size_t)universes * BUILD_UNIVERSE_BYTES, what,
+				      err, len) < 0)
+			return -1;
 	}
-	return show_check_labels(s, err, len);
+	return show_check_labels(s, sorted, err, len);
 }
 
-static int show_build_groups(struct gl_show *s, const struct look_rig *rig, char *err,
-			     size_t len)
+/* Files group `id`, just added to the engine, into `groups` (the rig's
+ * groups: every earlier one, by name). */
+static void show_group_filed(const struct gl_show *s, int *groups, int id)
+{
+	const char *name = gl_engine_group_name(s->engine, id);
+	int lo = 0, hi = id;           /* ids are 0, 1, ...: `id` are filed */
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (strcmp(gl_engine_group_name(s->engine, groups[mid]), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(groups + lo + 1, groups + lo, (size_t)(id - lo) * sizeof *groups);
+	groups[lo] = id;
+}
+
+static int show_build_groups(struct gl_show *s, const struct look_rig *rig, int *groups,
+			     const int *sorted, char *err, size_t len)
 {
 	int n = gl_engine_fixture_count(s->engine);
 	int *sel = malloc((size_t)(n > 0 ? n : 1) * sizeof *sel);
@@ -302,21 +446,16 @@ static int show_build_groups(struct gl_show *s, const struct look_rig *rig, char
 		char msg[300];
 		int count = 0, id;
 
-		for (int f = 0; f < n; f++) {
-			if (strcmp(gl_engine_fixture_label(s->engine, f), g->name) == 0) {
-				rc = show_fail(err, len, g->at, "group \"%s\": the name is already "
-					       "a fixture label", g->name);
-				goto done;
-			}
+		if (show_label_used(s, sorted, g->name)) {
+			rc = show_fail(err, len, g->at, "group \"%s\": the name is already "
+				       "a fixture label", g->name);
+			goto done;
 		}
-		for (int p = 0; p < rig->patch_count; p++) {
-			if (strcmp(rig->patches[p].base, g->name) == 0) {
-				rc = show_fail(err, len, g->at, "group \"%s\": the name is already "
-					       "a patch", g->name);
-				goto done;
-			}
+		if (look_patch_find(rig, g->name)) {
+			rc = show_fail(err, len, g->at, "group \"%s\": the name is already "
+				       "a patch", g->name);
+			goto done;
 		}
-		memset(in, 0, (size_t)n);
 		for (int k = 0; k < g->selection_count; k++) {
 			int got = look_select(rig, g->selections[k], sel, n, msg, sizeof msg);
 
@@ -331,9 +470,17 @@ static int show_build_groups(struct gl_show *s, const struct look_rig *rig, char
 				}
 			}
 		}
+		for (int j = 0; j < count; j++)
+			in[members[j]] = 0;
+		snprintf(msg, sizeof msg, "group \"%s\"", g->name);
+		rc = show_build_charge(s, g->at, (size_t)count * sizeof(int) + 128, msg, err, len);
+		if (rc < 0)
+			goto done;
 		id = gl_engine_add_group(s->engine, g->name, members, count);
 		if (id < 0)
 			rc = show_fail(err, len, g->at, "group \"%s\": %s", g->name, gl_strerror(id));
+		else
+			show_group_filed(s, groups, id);
 	}
 done:
 	free(sel);
@@ -342,9 +489,40 @@ done:
 	return rc;
 }
 
+/* What list `id`'s playback state takes (cuelist.c: the values it tracks
+ * per cue, for every param any of its cues changes). `seen` has a stamp
+ * per param, below id + 1 on entry. */
+static int show_charge_tracking(struct gl_show *s, const struct show_list *l, int id, int *seen,
+				char *err, size_t len)
+{
+	size_t params = 0;
+
+	for (int k = 0; k < l->cue_count; k++) {
+		const struct gl_cue_def *def = gl_engine_cue(s->engine, id, k);
+
+		for (int i = 0; i < def->change_count; i++) {
+			int p = def->changes[i].param;
+
+			if (seen[p] != id + 1) {
+				seen[p] = id + 1;
+				params++;
+			}
+		}
+	}
+	if (sandbox_charge(s->sb, params * ((size_t)l->cue_count * sizeof(float) +
+					    BUILD_LIST_PARAM_BYTES)) == 0)
+		return 0;
+	return show_fail(err, len, l->at, "cuelist \"%s\": memory limit exceeded (%d MiB): "
+			 "%d cues tracking %zu values", l->name,
+			 (int)(sandbox_memory_limit(s->sb) >> 20), l->cue_count, params);
+}
+
 static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char *err,
 			    size_t len)
 {
+	int np = gl_engine_param_count(s->engine), rc = 0;
+	int *seen;
+
 	for (int i = 0; i < s->cues.count; i++) {
 		const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
 
@@ -352,42 +530,61 @@ static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char 
 			return show_fail(err, len, c->at, "cue %s is not in any cuelist",
 					 c->def.number_text);
 	}
-	for (int i = 0; i < s->lists.count; i++) {
+	seen = calloc((size_t)(np > 0 ? np : 1), sizeof *seen);
+	if (!seen)
+		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
+	for (int i = 0; i < s->lists.count && rc == 0; i++) {
 		const struct show_list *l = SHOW_AT(s->lists, struct show_list, i);
 		int id;
 
-		if (!l->filled)
-			return show_fail(err, len, l->at, "cuelist \"%s\": no cues given (write "
-					 "cuelist \"%s\" { cue {...}, ... })", l->name, l->name);
+		if (!l->filled) {
+			rc = show_fail(err, len, l->at, "cuelist \"%s\": no cues given (write "
+				       "cuelist \"%s\" { cue {...}, ... })", l->name, l->name);
+			break;
+		}
 		id = gl_engine_add_cuelist(s->engine, l->name, l->loop);
-		if (id < 0)
-			return show_fail(err, len, l->at, "cuelist \"%s\": %s", l->name,
-					 gl_strerror(id));
-		for (int k = 0; k < l->cue_count; k++) {
+		if (id < 0) {
+			rc = show_fail(err, len, l->at, "cuelist \"%s\": %s", l->name,
+				       gl_strerror(id));
+			break;
+		}
+		for (int k = 0; k < l->cue_count && rc == 0; k++) {
 			struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[k]);
 			struct gl_cue_change *changes = NULL;
 			char msg[400];
-			int n, rc;
+			int n;
 
 			n = look_build(rig, c->looks, c->look_count, &changes, msg, sizeof msg);
-			if (n < 0)
-				return show_fail(err, len, c->at, "cue %s: %s", c->def.number_text, msg);
-			c->def.changes = changes;
-			c->def.change_count = n;
-			rc = gl_engine_add_cue(s->engine, id, &c->def);
-			c->def.changes = NULL;
+			if (n < 0) {
+				rc = show_fail(err, len, c->at, "cue %s: %s", c->def.number_text, msg);
+				break;
+			}
+			snprintf(msg, sizeof msg, "cue %s", c->def.number_text);
+			rc = show_build_charge(s, c->at, (size_t)n * sizeof *changes + BUILD_CUE_BYTES,
+					       msg, err, len);
+			if (rc == 0) {
+				int added;
+
+				c->def.changes = changes;
+				c->def.change_count = n;
+				added = gl_engine_add_cue(s->engine, id, &c->def);
+				c->def.changes = NULL;
+				if (added < 0)
+					rc = show_fail(err, len, c->at, "cue %s: %s",
+						       c->def.number_text, gl_strerror(added));
+			}
 			free(changes);
-			if (rc < 0)
-				return show_fail(err, len, c->at, "cue %s: %s", c->def.number_text,
-						 gl_strerror(rc));
 		}
+		if (rc == 0)
+			rc = show_charge_tracking(s, l, id, seen, err, len);
 	}
-	return 0;
+	free(seen);
+	return rc < 0 ? -1 : 0;
 }
 
 /* A group fader may name any selection ("house", "front 1-4"): when no
  * group has that name, a group of the selection is made under it. */
-static int show_fader_group(struct gl_show *s, const struct look_rig *rig,
+static int show_fader_group(struct gl_show *s, const struct look_rig *rig, int *groups,
 			    const struct show_fader *f, char *err, size_t len)
 {
 	int n = gl_engine_fixture_count(s->engine), got, id;
@@ -406,22 +603,28 @@ static int show_fader_group(struct gl_show *s, const struct look_rig *rig,
 		free(sel);
 		return show_fail(err, len, f->at, "fader %d: %s", f->number, msg);
 	}
+	snprintf(msg, sizeof msg, "fader %d", f->number);
+	if (show_build_charge(s, f->at, (size_t)got * sizeof(int) + 128, msg, err, len) < 0) {
+		free(sel);
+		return -1;
+	}
 	id = gl_engine_add_group(s->engine, f->target, sel, got);
 	free(sel);
 	if (id < 0)
 		return show_fail(err, len, f->at, "fader %d: %s", f->number, gl_strerror(id));
+	show_group_filed(s, groups, id);
 	return id;
 }
 
-static int show_build_faders(struct gl_show *s, const struct look_rig *rig, char *err,
-			     size_t len)
+static int show_build_faders(struct gl_show *s, const struct look_rig *rig, int *groups,
+			     char *err, size_t len)
 {
 	for (int i = 0; i < s->faders.count; i++) {
 		const struct show_fader *f = SHOW_AT(s->faders, struct show_fader, i);
 		int target, rc;
 
 		if (f->kind == GL_FADER_GROUP) {
-			target = show_fader_group(s, rig, f, err, len);
+			target = show_fader_group(s, rig, groups, f, err, len);
 			if (target < 0)
 				return target;
 		} else {
@@ -454,6 +657,11 @@ static int show_build_inputs(struct gl_show *s, char *err, size_t len)
 	return 0;
 }
 
+static int show_cmp_patch(const void *a, const void *b)
+{
+	return strcmp(((const struct look_patch *)a)->base, ((const struct look_patch *)b)->base);
+}
+
 static int show_build(struct gl_show *s, char *err, size_t len)
 {
 	struct gl_engine_config cfg = {
@@ -465,20 +673,25 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	struct look_patch *patches;
 	const struct fdef_part **fixture_part;
 	struct look_rig rig;
-	int n_fixtures;
+	int n_fixtures, *sorted = NULL, *groups;
 	char msg[400];
 	int rc;
 
 	s->engine = gl_engine_create(&cfg);
 	if (!s->engine)
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
-	if ((rc = show_build_outputs(s, err, len)) < 0 || (rc = show_build_patch(s, err, len)) < 0 ||
-	    (rc = show_build_inputs(s, err, len)) < 0)
+	if ((rc = show_build_outputs(s, err, len)) < 0 ||
+	    (rc = show_build_patch(s, &sorted, err, len)) < 0 ||
+	    (rc = show_build_inputs(s, err, len)) < 0) {
+		free(sorted);
 		return rc;
+	}
 
 	patches = malloc((size_t)(s->patches.count > 0 ? s->patches.count : 1) * sizeof *patches);
-	if (!patches)
+	if (!patches) {
+		free(sorted);
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
+	}
 	for (int i = 0; i < s->patches.count; i++) {
 		const struct show_patch *p = SHOW_AT(s->patches, struct show_patch, i);
 
@@ -487,11 +700,18 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 		patches[i] = (struct look_patch){ p->base, p->first_fixture, p->count,
 						  t->part_count, t->has_shared };
 	}
-	rig = (struct look_rig){ s->engine, patches, s->patches.count, NULL };
+	qsort(patches, (size_t)s->patches.count, sizeof *patches, show_cmp_patch);
+	groups = malloc((size_t)(s->groups.count + s->faders.count + 1) * sizeof *groups);
+	rig = (struct look_rig){ s->engine, patches, s->patches.count, NULL,
+				 look_work_create(s->engine), groups };
 	n_fixtures = gl_engine_fixture_count(s->engine);
 	fixture_part = calloc((size_t)(n_fixtures > 0 ? n_fixtures : 1), sizeof *fixture_part);
-	if (!fixture_part) {
+	if (!fixture_part || !rig.work || !groups) {
 		free(patches);
+		free(fixture_part);
+		free(sorted);
+		free(groups);
+		look_work_destroy(rig.work);
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "out of memory");
 	}
 	for (int i = 0; i < s->patches.count; i++) {
@@ -502,13 +722,16 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 			fixture_part[p->first_fixture + j] = &t->parts[j % t->part_count];
 	}
 	rig.fixture_part = (const struct fdef_part *const *)fixture_part;
-	rc = show_build_groups(s, &rig, err, len);
+	rc = show_build_groups(s, &rig, groups, sorted, err, len);
 	if (rc == 0)
 		rc = show_build_lists(s, &rig, err, len);
 	if (rc == 0)
-		rc = show_build_faders(s, &rig, err, len);
+		rc = show_build_faders(s, &rig, groups, err, len);
 	free(patches);
 	free(fixture_part);
+	free(sorted);
+	free(groups);
+	look_work_destroy(rig.work);
 	if (rc < 0)
 		return rc;
 
@@ -537,6 +760,8 @@ static int show_setup(lua_State *L)
 {
 	struct gl_show *s = lua_touserdata(L, 1);
 
+	lua_newtable(L);
+	s->index_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	sandbox_push_env(s->sb);
 	show_decl_register(L, s);
 	show_api_register(L, s);
@@ -578,7 +803,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	const char *dirs[3];
 	struct gl_show *s;
 	lua_State *L;
-	int ndirs = 0;
+	int ndirs = 0, rc;
 
 	if (!path || strlen(path) >= SHOW_PATH_MAX) {
 		snprintf(err, err_len, "%s: bad show path", path ? path : "(null)");
@@ -596,6 +821,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	s->back_time_s = -1.0;
 	s->release_time_s = 0.0;
 	s->output_delay_s = GL_DEFAULT_OUTPUT_DELAY_MS / 1000.0;
+	s->timer_free = -1;
 
 	dirs[ndirs++] = s->dir;
 	if (gl_data_dir(GL_DATA_LUA_LIB))
@@ -605,6 +831,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 		snprintf(err, err_len, "%s: out of memory", path);
 		goto fail;
 	}
+	sandbox_set_time_limit(s->sb, GL_SHOW_LOAD_SECONDS, "the show's load");
 	L = sandbox_state(s->sb);
 	lua_pushcfunction(L, show_setup);
 	lua_pushlightuserdata(L, s);
@@ -615,13 +842,19 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	}
 	lua_pushcfunction(L, show_run_file);
 	lua_pushlightuserdata(L, s);
-	if (sandbox_call(s->sb, 1, 0, GL_SHOW_LOAD_BUDGET, err, err_len) != 0)
+	rc = sandbox_call(s->sb, 1, 0, GL_SHOW_LOAD_BUDGET, err, err_len);
+	if (s->load_log_lines > SHOW_LOAD_LOG_MAX)
+		printf("(%d more log lines not shown: at most %d while a show loads)\n",
+		       s->load_log_lines - SHOW_LOAD_LOG_MAX, SHOW_LOAD_LOG_MAX);
+	if (rc != 0)
 		goto fail;
 	if (show_build(s, err, err_len) != 0)
 		goto fail;
 	s->phase = SHOW_BUILT;
+	sandbox_set_time_limit(s->sb, GL_SHOW_HANDLER_SECONDS, "the handler");
 	return s;
 fail:
+	sandbox_escape(err, err_len);    /* build errors quote the show's names */
 	gl_show_destroy(s);
 	return NULL;
 }
@@ -640,7 +873,9 @@ void gl_show_destroy(struct gl_show *s)
 	/* Lua first: finalizers must not see a half-freed show. */
 	sandbox_destroy(s->sb);
 	gl_engine_destroy(s->engine);
+	show_actions_free(s);
 	show_osc_free(s);
+	show_mqtt_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)
@@ -663,6 +898,7 @@ void gl_show_destroy(struct gl_show *s)
 	show_vec_free(&s->queued);
 	show_vec_free(&s->handlers);
 	show_vec_free(&s->timers);
+	show_vec_free(&s->timer_heap);
 	free(s);
 }
 

@@ -6,6 +6,8 @@
  * Loading and every call below run on the control thread (the thread that
  * loaded the show). Handlers run under an instruction budget: a runaway one
  * is stopped, reported through gl_show_take_error(), and the show goes on.
+ * What a show makes the host do is bounded too: counts are capped, and the
+ * host memory it causes counts against its memory limit (README "Limits").
  */
 #ifndef GL_SHOW_H
 #define GL_SHOW_H
@@ -55,10 +57,13 @@ const struct gl_control_config *gl_show_control_config(const struct gl_show *sho
  * it to the running adapters. Returns 0 or GL_E*. Without one they fail. */
 typedef int (*gl_show_send_fn)(void *ud, const char *adapter, const struct gl_ctl_msg *msg);
 void gl_show_set_sender(struct gl_show *show, gl_show_send_fn fn, void *ud);
-/* A message no adapter address matched: runs the show's on_osc handlers
- * whose pattern matches. Returns true when one ran. */
+/* A message no adapter address matched: runs the show's on_osc (or
+ * on_mqtt) handlers whose pattern matches. Returns true when one ran. */
 bool gl_show_handle_message(struct gl_show *show, const char *adapter,
 			    const struct gl_ctl_msg *msg);
+/* The i-th topic filter the show's handlers need from adapter ("mqtt":
+ * on_mqtt), NULL past the last (struct gl_control_host.subscription). */
+const char *gl_show_subscription(const struct gl_show *show, const char *adapter, int i);
 
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */
@@ -68,8 +73,12 @@ bool gl_show_take_error(struct gl_show *show, char *buf, size_t len);
  * their cues and times, faders, outputs. */
 void gl_show_print(const struct gl_show *show, FILE *out);
 
-/* The instruction budgets (Lua VM instructions). */
+/* The instruction budgets (Lua VM instructions, and work done in library
+ * functions, see scripts/sandbox.h), and the wall-clock limits behind them
+ * (a watchdog stops what the budget cannot see). */
 #define GL_SHOW_LOAD_BUDGET 200000000L
 #define GL_SHOW_HANDLER_BUDGET 2000000L
+#define GL_SHOW_LOAD_SECONDS 30.0
+#define GL_SHOW_HANDLER_SECONDS 1.0
 
 #endif

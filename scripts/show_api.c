@@ -2,7 +2,8 @@
  * show_api.c - what a show's handlers do at run time: engine commands
  * (go back stop pause resume set_fader list_master grand_master blackout),
  * log, the handlers themselves (on_cue, every, after, cancel), the timer
- * schedule and the error ring.
+ * schedule (a min-heap) and the error ring. One handler call may send
+ * SHOW_CALL_COMMANDS_MAX commands and log SHOW_CALL_LOG_MAX lines.
  *
  * Control thread. While the show loads, commands are queued (resolved at
  * build, sent by gl_show_start()); afterwards they are resolved at once
@@ -53,6 +54,7 @@ bool gl_show_take_error(struct gl_show *s, char *buf, size_t len)
 	if (s->ring_count == 0)
 		return false;
 	snprintf(buf, len, "%s", s->ring[s->ring_head]);
+	sandbox_escape(buf, len);       /* names and text from the show */
 	s->ring_head = (s->ring_head + 1) % SHOW_ERROR_RING;
 	s->ring_count--;
 	return true;
@@ -64,10 +66,15 @@ void show_log(void *ud, const char *text)
 {
 	struct gl_show *s = ud;
 
+	/* Lines past the limits are counted, and said once (show.c after the
+	 * load, show_run_handler() after the call). */
 	if (s->phase == SHOW_LOADING) {
-		printf("%s\n", text);
+		if (++s->load_log_lines > SHOW_LOAD_LOG_MAX)
+			return;
+		printf("%.*s%s\n", SHOW_LOG_LINE_MAX, text,
+		       strlen(text) > SHOW_LOG_LINE_MAX ? "..." : "");
 		fflush(stdout);
-	} else {
+	} else if (++s->call_log_lines <= SHOW_CALL_LOG_MAX) {
 		show_ring_push(s, "log: %s", text);
 	}
 }
@@ -257,23 +264,28 @@ static int api_command(lua_State *L, enum show_cmd_kind kind)
 		c.value = lua_isnone(L, 1) || lua_toboolean(L, 1) ? 1.0f : 0.0f;
 		break;
 	}
+	show_describe_cmd(&c, what, sizeof what);
 	if (s->phase == SHOW_LOADING) {
+		if (s->queued.count >= SHOW_QUEUED_MAX)
+			return show_raise(L, c.at, "%s: at most %d commands may be asked for while "
+					  "the show loads", what, SHOW_QUEUED_MAX);
 		*(struct show_cmd *)show_vec_push(L, &s->queued, sizeof c) = c;
 		return 0;
 	}
+	if (++s->call_commands > SHOW_CALL_COMMANDS_MAX)
+		return show_raise(L, c.at, "%s: at most %d engine commands in one handler call",
+				  what, SHOW_CALL_COMMANDS_MAX);
 	if (show_cmd_resolve(s, &c, err, sizeof err) < 0)
 		return luaL_error(L, "%s", err);
 	rc = gl_engine_command(s->engine, &c.resolved);
-	if (rc == GL_EFULL) {
-		/* Transient: report it and let the handler carry on. */
-		show_describe_cmd(&c, what, sizeof what);
-		show_ring_push(s, "%s:%d: %s dropped: engine command ring full", c.at.file,
-			       c.at.line, what);
-	} else if (rc < 0) {
-		show_describe_cmd(&c, what, sizeof what);
+	/* A full ring means the engine has not drained it for a while: the
+	 * command is lost, so the handler stops here and says so. */
+	if (rc == GL_EFULL)
+		return show_raise(L, c.at, "%s: not sent: the engine's command queue is full",
+				  what);
+	if (rc < 0)
 		return luaL_error(L, "%s: %s", what, gl_strerror(rc));
-	}
-	lua_pushboolean(L, rc == 0);
+	lua_pushboolean(L, 1);
 	return 1;
 }
 
@@ -289,14 +301,18 @@ static int api_blackout(lua_State *L) { return api_command(L, SHOW_CMD_BLACKOUT)
 
 /* ---- handlers -------------------------------------------------------------------- */
 
-/* Runs the function and arguments on the stack under the handler budget;
- * a failure goes to the ring, prefixed with `what`. */
-static void api_run_handler(struct gl_show *s, int nargs, const char *what)
+void show_run_handler(struct gl_show *s, int nargs, const char *what)
 {
 	char err[SHOW_ERROR_LEN];
 
+	s->call_commands = 0;
+	s->call_sends = 0;
+	s->call_log_lines = 0;
 	if (sandbox_call(s->sb, nargs, 0, GL_SHOW_HANDLER_BUDGET, err, sizeof err) != 0)
 		show_ring_push(s, "%s: %s", what, err);
+	if (s->call_log_lines > SHOW_CALL_LOG_MAX)
+		show_ring_push(s, "%s: %d more log lines dropped (at most %d in one handler call)",
+			       what, s->call_log_lines - SHOW_CALL_LOG_MAX, SHOW_CALL_LOG_MAX);
 }
 
 int show_handler_resolve(struct gl_show *s, struct show_handler *h, char *err, size_t len)
@@ -346,6 +362,8 @@ static int api_on_cue(lua_State *L)
 		return luaL_error(L, "on_cue: the handler must be a function");
 	if (s->phase != SHOW_LOADING && show_handler_resolve(s, &h, err, sizeof err) < 0)
 		return luaL_error(L, "%s", err);
+	if (s->handlers.count >= SHOW_HANDLER_MAX)
+		return show_raise(L, h.at, "on_cue: at most %d handlers", SHOW_HANDLER_MAX);
 	show_vec_reserve(L, &s->handlers, sizeof h);
 	lua_pushvalue(L, fn);
 	h.ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -363,7 +381,7 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 	if (ev->list < 0 || ev->list >= gl_engine_cuelist_count(s->engine) || ev->cue < 0 ||
 	    ev->cue >= gl_engine_cue_count(s->engine, ev->list))
 		return;
-	show_osc_fire(s, ev->list, ev->cue);   /* the cue's osc = {...} messages */
+	show_actions_fire(s, ev->list, ev->cue);   /* the cue's osc = {...}, mqtt = {...} */
 	L = sandbox_state(s->sb);
 	/* Handlers added by a handler run from the next event on. */
 	n = s->handlers.count;
@@ -384,11 +402,88 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 			lua_pushinteger(L, (lua_Integer)def->number);
 		else
 			lua_pushnumber(L, def->number);
-		api_run_handler(s, 2, what);
+		show_run_handler(s, 2, what);
 	}
 }
 
 /* ---- timers -------------------------------------------------------------------- */
+
+static struct show_timer *api_timer_at(struct gl_show *s, int slot)
+{
+	return SHOW_AT(s->timers, struct show_timer, slot);
+}
+
+static int *api_heap(struct gl_show *s)
+{
+	return s->timer_heap.items;
+}
+
+/* Earlier due first; made first among equals. */
+static bool api_timer_before(struct gl_show *s, int a, int b)
+{
+	const struct show_timer *x = api_timer_at(s, a), *y = api_timer_at(s, b);
+
+	return x->due_ns < y->due_ns || (x->due_ns == y->due_ns && x->seq < y->seq);
+}
+
+static void api_heap_place(struct gl_show *s, int pos, int slot)
+{
+	api_heap(s)[pos] = slot;
+	api_timer_at(s, slot)->heap_pos = pos;
+}
+
+static void api_heap_up(struct gl_show *s, int pos)
+{
+	int slot = api_heap(s)[pos];
+
+	while (pos > 0 && api_timer_before(s, slot, api_heap(s)[(pos - 1) / 2])) {
+		api_heap_place(s, pos, api_heap(s)[(pos - 1) / 2]);
+		pos = (pos - 1) / 2;
+	}
+	api_heap_place(s, pos, slot);
+}
+
+static void api_heap_down(struct gl_show *s, int pos)
+{
+	int n = s->timer_heap.count, slot = api_heap(s)[pos];
+
+	for (;;) {
+		int child = 2 * pos + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n && api_timer_before(s, api_heap(s)[child + 1], api_heap(s)[child]))
+			child++;
+		if (!api_timer_before(s, api_heap(s)[child], slot))
+			break;
+		api_heap_place(s, pos, api_heap(s)[child]);
+		pos = child;
+	}
+	api_heap_place(s, pos, slot);
+}
+
+static void api_heap_remove(struct gl_show *s, int pos)
+{
+	int last = api_heap(s)[--s->timer_heap.count];
+
+	if (pos == s->timer_heap.count)
+		return;
+	api_heap_place(s, pos, last);
+	api_heap_down(s, pos);
+	api_heap_up(s, api_timer_at(s, last)->heap_pos);
+}
+
+/* The timer is out of the heap: its slot (and function) are free. */
+static void api_timer_free(struct gl_show *s, int slot)
+{
+	struct show_timer *t = api_timer_at(s, slot);
+
+	luaL_unref(sandbox_state(s->sb), LUA_REGISTRYINDEX, t->ref);
+	t->id = 0;
+	t->gen++;
+	t->next_free = s->timer_free;
+	s->timer_free = slot;
+}
 
 static uint64_t api_now(const struct gl_show *s)
 {
@@ -399,11 +494,11 @@ static int api_timer(lua_State *L, bool repeat)
 {
 	struct gl_show *s = show_from_upvalue(L);
 	const char *fn = repeat ? "every" : "after";
-	struct show_timer t;
+	struct show_where at = show_where_here(L);
+	struct show_timer *t;
 	double seconds;
+	int slot, ref;
 
-	memset(&t, 0, sizeof t);
-	t.at = show_where_here(L);
 	if (lua_type(L, 1) != LUA_TNUMBER)
 		return luaL_error(L, "%s: the first argument must be seconds", fn);
 	seconds = lua_tonumber(L, 1);
@@ -412,16 +507,48 @@ static int api_timer(lua_State *L, bool repeat)
 				  repeat ? API_TIMER_MIN_S : 0.0, API_TIMER_MAX_S);
 	if (!lua_isfunction(L, 2) || !lua_isnone(L, 3))
 		return luaL_error(L, "%s: expects (seconds, function)", fn);
-	t.period_ns = (uint64_t)llround(seconds * 1e9);
-	t.repeat = repeat;
-	t.id = ++s->next_timer_id;
-	/* Until the show starts there is no clock to count from. */
-	t.due_ns = s->started ? api_now(s) + t.period_ns : 0;
-	show_vec_reserve(L, &s->timers, sizeof t);
+	if (s->timer_heap.count >= SHOW_TIMER_MAX)
+		return show_raise(L, at, "%s: at most %d timers may wait at once (cancel() those "
+				  "not needed)", fn, SHOW_TIMER_MAX);
+	if (s->phase == SHOW_BUILT) {
+		uint64_t now = api_now(s);
+
+		if (now - s->timer_window_ns >= GL_NS_PER_S) {
+			s->timer_window_ns = now;
+			s->timer_window_count = 0;
+		}
+		if (s->timer_window_count >= SHOW_TIMER_RATE_MAX)
+			return show_raise(L, at, "%s: at most %d timers may be made in one second",
+					  fn, SHOW_TIMER_RATE_MAX);
+		s->timer_window_count++;
+	}
+	/* Everything that may fail first: then nothing is half made. */
+	show_vec_reserve(L, &s->timer_heap, sizeof(int));
+	if (s->timer_free < 0)
+		show_vec_reserve(L, &s->timers, sizeof *t);
 	lua_pushvalue(L, 2);
-	t.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	*(struct show_timer *)show_vec_push(L, &s->timers, sizeof t) = t;
-	lua_pushinteger(L, t.id);
+	ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+	if (s->timer_free >= 0) {
+		slot = s->timer_free;
+		s->timer_free = api_timer_at(s, slot)->next_free;
+	} else {
+		show_vec_push(L, &s->timers, sizeof *t);
+		slot = s->timers.count - 1;
+	}
+	t = api_timer_at(s, slot);
+	t->at = at;
+	t->id = (lua_Integer)t->gen * SHOW_TIMER_MAX + slot + 1;
+	t->ref = ref;
+	t->seq = ++s->timer_seq;
+	t->period_ns = (uint64_t)llround(seconds * 1e9);
+	t->repeat = repeat;
+	/* Until the show starts there is no clock: due counts from 0, and
+	 * gl_show_start() adds the start time to every timer. */
+	t->due_ns = (s->started ? api_now(s) : 0) + t->period_ns;
+	api_heap(s)[s->timer_heap.count++] = slot;
+	api_heap_up(s, s->timer_heap.count - 1);
+	lua_pushinteger(L, t->id);
 	return 1;
 }
 
@@ -432,15 +559,12 @@ static int api_cancel(lua_State *L)
 {
 	struct gl_show *s = show_from_upvalue(L);
 	lua_Integer id = luaL_checkinteger(L, 1);
-	bool found = false;
+	lua_Integer slot = id >= 1 ? (id - 1) % SHOW_TIMER_MAX : -1;
+	bool found = slot >= 0 && slot < s->timers.count && api_timer_at(s, (int)slot)->id == id;
 
-	for (int i = 0; i < s->timers.count; i++) {
-		struct show_timer *t = SHOW_AT(s->timers, struct show_timer, i);
-
-		if (t->id == id && !t->dead) {
-			t->dead = true;     /* freed by the next sweep */
-			found = true;
-		}
+	if (found) {
+		api_heap_remove(s, api_timer_at(s, (int)slot)->heap_pos);
+		api_timer_free(s, (int)slot);
 	}
 	lua_pushboolean(L, found);
 	return 1;
@@ -448,90 +572,50 @@ static int api_cancel(lua_State *L)
 
 uint64_t gl_show_next_timer_ns(const struct gl_show *s)
 {
-	uint64_t next = 0;
-
-	if (!s)
+	if (!s || !s->started || s->timer_heap.count == 0)
 		return 0;
-	for (int i = 0; i < s->timers.count; i++) {
-		const struct show_timer *t = SHOW_AT(s->timers, struct show_timer, i);
-
-		if (!t->dead && t->due_ns && (next == 0 || t->due_ns < next))
-			next = t->due_ns;
-	}
-	return next;
-}
-
-/* Drops dead timers (and their functions). No handler runs meanwhile. */
-static void api_sweep_timers(struct gl_show *s)
-{
-	lua_State *L = sandbox_state(s->sb);
-	int kept = 0;
-
-	for (int i = 0; i < s->timers.count; i++) {
-		struct show_timer *t = SHOW_AT(s->timers, struct show_timer, i);
-
-		if (t->dead)
-			luaL_unref(L, LUA_REGISTRYINDEX, t->ref);
-		else
-			*SHOW_AT(s->timers, struct show_timer, kept++) = *t;
-	}
-	s->timers.count = kept;
+	return SHOW_AT(s->timers, struct show_timer, ((const int *)s->timer_heap.items)[0])->due_ns;
 }
 
 void gl_show_run_timers(struct gl_show *s, uint64_t now_ns)
 {
+	uint64_t made_before;
 	lua_State *L;
-	int n, *due, ndue = 0;
 
 	if (!s || s->phase != SHOW_BUILT || !s->started)
 		return;
 	L = sandbox_state(s->sb);
-	n = s->timers.count;
-	due = malloc((size_t)(n > 0 ? n : 1) * sizeof *due);
-	if (!due) {
-		show_ring_push(s, "timers: out of memory");
-		return;
-	}
 	/* Each due timer runs once per call, earliest first; timers a handler
-	 * adds wait for the next call. */
-	for (int i = 0; i < n; i++) {
-		const struct show_timer *t = SHOW_AT(s->timers, struct show_timer, i);
-		int j = ndue;
-
-		if (t->dead || !t->due_ns || t->due_ns > now_ns)
-			continue;
-		while (j > 0 && SHOW_AT(s->timers, struct show_timer, due[j - 1])->due_ns > t->due_ns) {
-			due[j] = due[j - 1];
-			j--;
-		}
-		due[j] = i;
-		ndue++;
-	}
+	 * makes wait for the next call. Such a timer sorts after every older
+	 * one that is due (it is made later, and due no earlier than now), so
+	 * the first one found ends the run. */
+	made_before = s->timer_seq;
 	s->in_timers = true;
 	s->timers_now_ns = now_ns;
-	for (int k = 0; k < ndue; k++) {
-		struct show_timer *t = SHOW_AT(s->timers, struct show_timer, due[k]);
+	while (s->timer_heap.count > 0) {
+		int slot = api_heap(s)[0];
+		struct show_timer *t = api_timer_at(s, slot);
 		char what[SHOW_PATH_MAX + 64];
 
-		if (t->dead)
-			continue;       /* cancelled by an earlier handler */
+		if (t->due_ns > now_ns || t->seq > made_before)
+			break;
 		snprintf(what, sizeof what, "%s(%g) handler (%s:%d)", t->repeat ? "every" : "after",
 			 (double)t->period_ns / 1e9, t->at.file, t->at.line);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, t->ref);
 		if (t->repeat) {
 			/* Next period from the schedule, not from now; never
 			 * burst to catch up after a stall. */
 			t->due_ns += t->period_ns;
 			if (t->due_ns <= now_ns)
 				t->due_ns = now_ns + t->period_ns;
+			api_heap_down(s, 0);
 		} else {
-			t->dead = true;
+			api_heap_remove(s, 0);
+			api_timer_free(s, slot);
 		}
-		lua_rawgeti(L, LUA_REGISTRYINDEX, t->ref);
-		api_run_handler(s, 0, what);
+		show_run_handler(s, 0, what);
 	}
 	s->in_timers = false;
-	free(due);
-	api_sweep_timers(s);
 }
 
 /* ---- start ----------------------------------------------------------------------- */
@@ -545,12 +629,9 @@ int gl_show_start(struct gl_show *s)
 		return 0;
 	s->started = true;
 	now = gl_now_ns();
-	for (int i = 0; i < s->timers.count; i++) {
-		struct show_timer *t = SHOW_AT(s->timers, struct show_timer, i);
-
-		if (!t->dead && !t->due_ns)
-			t->due_ns = now + t->period_ns;
-	}
+	/* The same shift for every timer keeps the heap in order. */
+	for (int i = 0; i < s->timer_heap.count; i++)
+		api_timer_at(s, api_heap(s)[i])->due_ns += now;
 	for (int i = 0; i < s->queued.count; i++) {
 		const struct show_cmd *c = SHOW_AT(s->queued, struct show_cmd, i);
 		char what[GL_NAME_MAX + 48];

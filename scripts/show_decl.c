@@ -6,7 +6,12 @@
  * declaration to the show; show.c builds the engine from them once the
  * chunk has returned. Fixture type files are loaded here (at the patch line).
  *
- * Control thread, inside the load's sandbox call: errors are raised.
+ * Control thread, inside the load's sandbox call: errors are raised. No
+ * script code may run while a declaration is read (a metamethod could
+ * change the tables between a count and the copy): tables are read raw
+ * (lua_rawget, lua_rawgeti, lua_rawlen, lua_next), a count is taken in the
+ * pass that fills what it sized, and a fixture type's file (which is Lua)
+ * is loaded only once every field of the patch is read.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -19,9 +24,6 @@
 #include "show_internal.h"
 
 #define DECL_TIME_MAX_S 86400.0
-#define DECL_COUNT_MAX 512
-#define DECL_FADER_MAX 1000
-#define DECL_LOOK_MAX 4096
 
 /* One declaration being checked: its table, where it was made and what it
  * is called in messages ('patch "front"'). */
@@ -197,6 +199,8 @@ static bool decl_string(const struct decl *d, const char *key, int pos, char *ou
 	}
 	if (lua_rawlen(d->L, -1) >= len || lua_rawlen(d->L, -1) == 0)
 		decl_fail(d, "'%s' must be 1..%d bytes long", key, (int)len - 1);
+	if (strlen(lua_tostring(d->L, -1)) != lua_rawlen(d->L, -1))
+		decl_fail(d, "'%s' has a NUL byte in it", key);
 	snprintf(out, len, "%s", lua_tostring(d->L, -1));
 	lua_pop(d->L, 1);
 	return true;
@@ -215,6 +219,8 @@ static void decl_arg_name(lua_State *L, struct show_where at, int arg, const cha
 	if (lua_rawlen(L, arg) == 0 || lua_rawlen(L, arg) >= len)
 		show_raise(L, at, "%s \"%s\": a name must be 1..%d bytes long", fn,
 			   lua_tostring(L, arg), (int)len - 1);
+	if (strlen(lua_tostring(L, arg)) != lua_rawlen(L, arg))
+		show_raise(L, at, "%s: the name has a NUL byte in it", fn);
 	snprintf(out, len, "%s", lua_tostring(L, arg));
 }
 
@@ -226,6 +232,49 @@ static void *decl_scratch(lua_State *L, size_t size)
 
 	memset(p, 0, size ? size : 1);
 	return p;
+}
+
+/* How many of `n` universes the show does not use yet; raises when they
+ * would pass SHOW_UNIVERSE_MAX. decl_universes_add() records them, once
+ * the declaration is complete. */
+static void decl_universes_check(const struct decl *d, const int *numbers, int n)
+{
+	int fresh = 0;
+
+	for (int i = 0; i < n; i++) {
+		char key[16];
+
+		snprintf(key, sizeof key, "%d", numbers[i]);
+		fresh += show_index_get(d->L, d->show, 'u', key) < 0;
+	}
+	if (d->show->universe_count + fresh > SHOW_UNIVERSE_MAX)
+		decl_fail(d, "a show may use at most %d universes", SHOW_UNIVERSE_MAX);
+}
+
+static void decl_universes_add(const struct decl *d, const int *numbers, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char key[16];
+
+		snprintf(key, sizeof key, "%d", numbers[i]);
+		if (show_index_get(d->L, d->show, 'u', key) < 0) {
+			show_index_set(d->L, d->show, 'u', key, numbers[i]);
+			d->show->universe_count++;
+		}
+	}
+}
+
+/* Raises when `name` was declared before (as `kind`: the index keeps the
+ * line), or when `count` of its kind have reached `max`. */
+static void decl_unique(lua_State *L, struct gl_show *s, struct show_where at, char kind,
+			const char *fn, const char *name, int count, int max, const char *kinds)
+{
+	int line = show_index_get(L, s, kind, name);
+
+	if (line >= 0)
+		show_raise(L, at, "%s \"%s\": declared twice (first at line %d)", fn, name, line);
+	if (count >= max)
+		show_raise(L, at, "%s \"%s\": a show may have at most %d %s", fn, name, max, kinds);
 }
 
 /* ---- show { name, rate, back_time, release_time } ------------------------- */
@@ -277,9 +326,61 @@ static bool decl_output_reserved(const char *key)
 	return false;
 }
 
+static int option_pair_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A table of named values (tls = { ca = "ca.crt", key = "k.pem" }) as
+ * "ca=ca.crt,key=k.pem", names sorted; the table is on top of the stack.
+ * Raw reads only. */
+static void option_pairs(lua_State *L, struct show_where at, const char *what, const char *key,
+			 char *out, size_t len)
+{
+	char items[16][GL_OPTION_VALUE_MAX];
+	int n = 0;
+	size_t used = 0;
+
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		int type = lua_type(L, -1);
+		char value[GL_OPTION_VALUE_MAX];
+
+		if (!name || n == 16 || strpbrk(name, ",=") ||
+		    (type != LUA_TSTRING && type != LUA_TNUMBER && type != LUA_TBOOLEAN))
+			show_raise(L, at, "%s: option '%s': a table of at most 16 named numbers, "
+				   "strings or booleans (%s = { name = value, ... })", what, key, key);
+		if (type == LUA_TBOOLEAN)
+			snprintf(value, sizeof value, "%s", lua_toboolean(L, -1) ? "true" : "false");
+		else if (type == LUA_TNUMBER && !lua_isinteger(L, -1))
+			snprintf(value, sizeof value, "%.17g", lua_tonumber(L, -1));
+		else if (type == LUA_TNUMBER)
+			snprintf(value, sizeof value, "%lld", (long long)lua_tointeger(L, -1));
+		else if (lua_rawlen(L, -1) < sizeof value && !strchr(lua_tostring(L, -1), ','))
+			snprintf(value, sizeof value, "%s", lua_tostring(L, -1));
+		else
+			show_raise(L, at, "%s: option '%s': %s is too long or holds a comma", what,
+				   key, name);
+		if ((size_t)snprintf(items[n], sizeof items[n], "%s=%s", name, value) >=
+		    sizeof items[n])
+			show_raise(L, at, "%s: option '%s' is too long", what, key);
+		n++;
+		lua_pop(L, 1);
+	}
+	qsort(items, (size_t)n, sizeof items[0], option_pair_cmp);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "", items[i]);
+		if (used >= len)
+			show_raise(L, at, "%s: option '%s' is too long", what, key);
+	}
+}
+
 /* The value on top of the stack as option text (output.h's format: %.17g
- * numbers, true/false, lists as comma-separated text). Raises at `at`,
- * naming `what` and the key. Outputs and control adapters (show_osc.c). */
+ * numbers, true/false, lists as comma-separated text, named values as
+ * name=value pairs). Raises at `at`, naming `what` and the key. Outputs and
+ * control adapters (show_osc.c). */
 void show_option_text(lua_State *L, struct show_where at, const char *what, const char *key,
 		      char *out, size_t len)
 {
@@ -303,6 +404,14 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 		snprintf(out, len, "%s", lua_tostring(L, -1));
 		return;
 	case LUA_TTABLE:
+		if (lua_rawlen(L, -1) == 0) {
+			lua_pushnil(L);
+			if (lua_next(L, -2)) {    /* not empty: named values */
+				lua_pop(L, 2);
+				option_pairs(L, at, what, key, out, len);
+				return;
+			}
+		}
 		out[0] = '\0';
 		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
 			char item[128];
@@ -333,8 +442,8 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 
 static int decl_cmp_option(const void *a, const void *b)
 {
-	return strcmp(((const struct gl_output_option *)a)->key,
-		      ((const struct gl_output_option *)b)->key);
+	return strcmp(((const struct gl_option *)a)->key,
+		      ((const struct gl_option *)b)->key);
 }
 
 /* Universes: `universes = {1, 2}` or `universe = 1`, into scratch. */
@@ -398,6 +507,8 @@ static int decl_output(lua_State *L)
 	if (!decl_string(&d, "name", 1, out.cfg.name, sizeof out.cfg.name))
 		decl_fail(&d, "needs a name: output { \"name\", type = ... }");
 	snprintf(d.what, sizeof d.what, "output \"%s\"", out.cfg.name);
+	if (s->outputs.count >= SHOW_OUTPUT_MAX)
+		decl_fail(&d, "a show may have at most %d outputs", SHOW_OUTPUT_MAX);
 	for (int i = 0; i < s->outputs.count; i++) {
 		const struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
 
@@ -419,11 +530,12 @@ static int decl_output(lua_State *L)
 	}
 	snprintf(out.cfg.type, sizeof out.cfg.type, "%s", out.ops->name);
 	n = decl_output_universes(&d, &universes);
+	decl_universes_check(&d, universes, n);
 
 	/* Every other named field is an option for the output to check. */
 	lua_pushnil(L);
 	while (lua_next(L, d.idx)) {
-		struct gl_output_option *opt;
+		struct gl_option *opt;
 		const char *key;
 
 		if (lua_type(L, -2) != LUA_TSTRING) {
@@ -441,8 +553,8 @@ static int decl_output(lua_State *L)
 			lua_pop(L, 1);
 			continue;
 		}
-		if (out.cfg.option_count >= GL_OUTPUT_MAX_OPTIONS)
-			decl_fail(&d, "more than %d options", GL_OUTPUT_MAX_OPTIONS);
+		if (out.cfg.option_count >= GL_OPTION_MAX)
+			decl_fail(&d, "more than %d options", GL_OPTION_MAX);
 		opt = &out.cfg.options[out.cfg.option_count++];
 		if (strlen(key) >= sizeof opt->key)
 			decl_fail(&d, "unknown field '%s'", key);
@@ -456,12 +568,14 @@ static int decl_output(lua_State *L)
 	      decl_cmp_option);
 
 	show_vec_reserve(L, &s->outputs, sizeof out);
+	show_charge(L, (size_t)n * sizeof *out.cfg.universes);
 	out.cfg.universes = malloc((size_t)n * sizeof *out.cfg.universes);
 	if (!out.cfg.universes)
 		return luaL_error(L, "out of memory");
 	memcpy(out.cfg.universes, universes, (size_t)n * sizeof *universes);
 	out.cfg.universe_count = n;
 	*(struct show_output *)show_vec_push(L, &s->outputs, sizeof out) = out;
+	decl_universes_add(&d, universes, n);
 	return 0;
 }
 
@@ -475,15 +589,17 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 	char err[600], msg[FDEF_ERR_MAX];
 	struct fdef *def;
 	const struct fdef_mode *m = NULL;
+	char key[sizeof t.name + sizeof t.mode_asked + 1];
 	bool single;
 	int rc;
 
-	for (int i = 0; i < s->types.count; i++) {
-		const struct show_type *c = SHOW_AT(s->types, struct show_type, i);
-
-		if (strcmp(c->name, name) == 0 && strcmp(c->mode_asked, mode) == 0)
-			return i;
-	}
+	snprintf(key, sizeof key, "%s\n%s", name, mode);
+	rc = show_index_get(d->L, s, 't', key);
+	if (rc >= 0)
+		return rc;
+	if (s->types.count >= SHOW_TYPE_MAX)
+		decl_fail(d, "a show may use at most %d fixture types (type and mode)",
+			  SHOW_TYPE_MAX);
 	memset(&t, 0, sizeof t);
 	snprintf(t.name, sizeof t.name, "%s", name);
 	snprintf(t.mode_asked, sizeof t.mode_asked, "%s", mode);
@@ -514,10 +630,20 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 		t.has_shared = t.parts[0].head == 0;
 		t.type = t.parts[0].type;
 	}
+	t.warning_count = def->warning_count;
+	if (def->warning_count > 0)
+		snprintf(t.warning, sizeof t.warning, "%s", def->warnings[0]);
 	fdef_destroy(def);
 	if (rc <= 0)
 		decl_fail(d, "fixture type \"%s\": %s: %s", name, t.path, msg);
+	/* its parts, and the engine's copy of each */
+	if (sandbox_charge(sandbox_of(d->L), (size_t)t.part_count * (sizeof *t.parts +
+						 sizeof(struct gl_fixture_type))) != 0) {
+		free(t.parts);
+		show_raise_memory(d->L);
+	}
 	*(struct show_type *)show_vec_push(d->L, &s->types, sizeof t) = t;
+	show_index_set(d->L, s, 't', key, s->types.count - 1);
 	return s->types.count - 1;
 }
 
@@ -531,7 +657,7 @@ static int decl_patch(lua_State *L)
 	struct decl d;
 	char type[FIXTURE_TYPE_NAME_MAX], mode[FIXTURE_MODE_MAX] = "";
 	const struct show_type *t;
-	int footprint, last;
+	int footprint, last, first;
 
 	decl_loading(L, s, "patch");
 	decl_begin(&d, L, s, 1, "patch",
@@ -542,12 +668,9 @@ static int decl_patch(lua_State *L)
 		decl_fail(&d, "needs a label: patch { \"front\", type = ... }");
 	snprintf(d.what, sizeof d.what, "patch \"%s\"", p.base);
 	decl_keys(&d, keys, 1);
-	for (int i = 0; i < s->patches.count; i++) {
-		const struct show_patch *o = SHOW_AT(s->patches, struct show_patch, i);
-
-		if (strcmp(o->base, p.base) == 0)
-			decl_fail(&d, "declared twice (first at line %d)", o->at.line);
-	}
+	first = show_index_get(L, s, 'p', p.base);
+	if (first >= 0)
+		decl_fail(&d, "declared twice (first at line %d)", first);
 	if (!decl_string(&d, "type", 0, type, sizeof type))
 		decl_fail(&d, "needs a fixture type (type = \"generic/dimmer\")");
 	if (!decl_integer(&d, "universe", 0, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &p.universe))
@@ -555,15 +678,25 @@ static int decl_patch(lua_State *L)
 	if (!decl_integer(&d, "address", 0, 1, GL_DMX_SLOTS, &p.address))
 		decl_fail(&d, "needs a DMX address (address = 1)");
 	p.count = 1;
-	decl_integer(&d, "count", 0, 1, DECL_COUNT_MAX, &p.count);
+	decl_integer(&d, "count", 0, 1, SHOW_PATCH_COUNT_MAX, &p.count);
 	decl_string(&d, "mode", 0, mode, sizeof mode);
+	p.spacing = 0;
+	decl_integer(&d, "spacing", 0, 1, GL_DMX_SLOTS, &p.spacing);
+	decl_universes_check(&d, &p.universe, 1);
+	if (s->fixture_count + p.count > SHOW_FIXTURE_MAX)
+		decl_fail(&d, "a show may have at most %d fixtures", SHOW_FIXTURE_MAX);
+	/* Last: the type's file is Lua, and every field is read by now. */
 	p.type_index = decl_type(&d, type, mode);
 	t = SHOW_AT(s->types, struct show_type, p.type_index);
 	footprint = t->slots;
-	p.spacing = footprint;
-	if (decl_integer(&d, "spacing", 0, 1, GL_DMX_SLOTS, &p.spacing) && p.spacing < footprint)
+	if (p.spacing == 0)
+		p.spacing = footprint;
+	else if (p.spacing < footprint)
 		decl_fail(&d, "spacing %d is less than the footprint %d of \"%s\"", p.spacing,
 			  footprint, type);
+	if (s->fixture_count + p.count * t->part_count > SHOW_FIXTURE_MAX)
+		decl_fail(&d, "a show may have at most %d fixtures (%d heads each for \"%s\")",
+			  SHOW_FIXTURE_MAX, t->part_count, type);
 	last = p.address + (p.count - 1) * p.spacing + footprint - 1;
 	if (last > GL_DMX_SLOTS) {
 		if (p.count == 1)
@@ -578,6 +711,9 @@ static int decl_patch(lua_State *L)
 	if (t->part_count > 1 && strlen(p.base) + 1 + 3 + 1 + 3 >= GL_NAME_MAX)
 		decl_fail(&d, "label too long for a fixture with heads");
 	*(struct show_patch *)show_vec_push(L, &s->patches, sizeof p) = p;
+	s->fixture_count += p.count * t->part_count;
+	show_index_set(L, s, 'p', p.base, p.at.line);
+	decl_universes_add(&d, &p.universe, 1);
 	return 0;
 }
 
@@ -599,6 +735,8 @@ static int decl_input(lua_State *L)
 	if (!decl_integer(&d, "universe", 1, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &in.number))
 		decl_fail(&d, "needs a universe: input { 5, merge_into = 1 }");
 	snprintf(d.what, sizeof d.what, "input %d", in.number);
+	if (s->inputs.count >= SHOW_INPUT_MAX)
+		decl_fail(&d, "a show may have at most %d inputs", SHOW_INPUT_MAX);
 	decl_integer(&d, "merge_into", 0, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &in.merge_into);
 	for (int i = 0; i < s->inputs.count; i++) {
 		const struct show_input *o = SHOW_AT(s->inputs, struct show_input, i);
@@ -628,13 +766,7 @@ static int decl_group(lua_State *L)
 	if (lua_gettop(L) > 2)
 		show_raise(L, at, "group \"%s\": expects a name and a list of selections: "
 			   "group(\"wash\", { \"front 1-8\" })", g.name);
-	for (int i = 0; i < s->groups.count; i++) {
-		const struct show_group *o = SHOW_AT(s->groups, struct show_group, i);
-
-		if (strcmp(o->name, g.name) == 0)
-			show_raise(L, at, "group \"%s\": declared twice (first at line %d)",
-				   g.name, o->at.line);
-	}
+	decl_unique(L, s, at, 'g', "group", g.name, s->groups.count, SHOW_GROUP_MAX, "groups");
 	if (lua_type(L, 2) == LUA_TSTRING) {
 		lua_newtable(L);
 		lua_pushvalue(L, 2);
@@ -647,6 +779,8 @@ static int decl_group(lua_State *L)
 	n = (int)lua_rawlen(L, 2);
 	if (n < 1)
 		show_raise(L, at, "group \"%s\": the list of selections is empty", g.name);
+	if (n > SHOW_FIXTURE_MAX)
+		show_raise(L, at, "group \"%s\": at most %d selections", g.name, SHOW_FIXTURE_MAX);
 	sel = decl_scratch(L, (size_t)n * sizeof *sel);
 	for (int i = 0; i < n; i++) {
 		lua_rawgeti(L, 2, i + 1);
@@ -658,12 +792,14 @@ static int decl_group(lua_State *L)
 		lua_pop(L, 1);
 	}
 	show_vec_reserve(L, &s->groups, sizeof g);
+	show_charge(L, (size_t)n * sizeof *sel);
 	g.selections = malloc((size_t)n * sizeof *sel);
 	if (!g.selections)
 		return luaL_error(L, "out of memory");
 	memcpy(g.selections, sel, (size_t)n * sizeof *sel);
 	g.selection_count = n;
 	*(struct show_group *)show_vec_push(L, &s->groups, sizeof g) = g;
+	show_index_set(L, s, 'g', g.name, at.line);
 	return 0;
 }
 
@@ -686,9 +822,9 @@ static int decl_fader(lua_State *L)
 	f.at = at;
 	if (lua_type(L, 1) == LUA_TNUMBER)
 		number = lua_tointegerx(L, 1, &ok);
-	if (!ok || number < 1 || number > DECL_FADER_MAX)
+	if (!ok || number < 1 || number > SHOW_FADER_NUMBER_MAX)
 		show_raise(L, at, "fader: the number must be 1..%d: fader(1, { group = "
-			   "\"wash\" })", DECL_FADER_MAX);
+			   "\"wash\" })", SHOW_FADER_NUMBER_MAX);
 	f.number = (int)number;
 	if (lua_gettop(L) > 2)
 		show_raise(L, at, "fader %d: expects a number and a table", f.number);
@@ -760,8 +896,9 @@ static void decl_look_entry(const struct decl *d, struct look_entry *e)
 		decl_fail(d, "look: keys must be selections like \"front 1-4\", not %s", desc);
 	}
 	sel = lua_tostring(L, -2);
-	if (lua_rawlen(L, -2) == 0 || lua_rawlen(L, -2) >= sizeof e->selection)
-		decl_fail(d, "look: selection \"%s\" must be 1..%d bytes", sel,
+	if (lua_rawlen(L, -2) == 0 || lua_rawlen(L, -2) >= sizeof e->selection ||
+	    strlen(sel) != lua_rawlen(L, -2))
+		decl_fail(d, "look: selection \"%s\" must be 1..%d bytes (no NUL)", sel,
 			  (int)sizeof e->selection - 1);
 	snprintf(e->selection, sizeof e->selection, "%s", sel);
 	if (!lua_istable(L, -1)) {
@@ -822,7 +959,9 @@ static void decl_look_entry(const struct decl *d, struct look_entry *e)
 }
 
 /* Parses look = {...} (on top of the stack) into scratch; returns the
- * count and leaves the scratch on the stack in place of the table. */
+ * count and leaves the scratch on the stack in place of the table. The
+ * count is the filling pass's: a weak table may lose entries to the
+ * collector between the two. */
 static int decl_look(const struct decl *d, struct look_entry **out)
 {
 	lua_State *L = d->L;
@@ -834,20 +973,21 @@ static int decl_look(const struct decl *d, struct look_entry **out)
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
 		lua_pop(L, 1);
-		n++;
+		if (++n > SHOW_LOOK_MAX)
+			decl_fail(d, "look has more than %d selections", SHOW_LOOK_MAX);
 	}
-	if (n > DECL_LOOK_MAX)
-		decl_fail(d, "look has more than %d selections", DECL_LOOK_MAX);
 	entries = decl_scratch(L, (size_t)n * sizeof *entries);
 	lua_insert(L, -2);
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
+		if (i == n)
+			decl_fail(d, "look changed while it was read");
 		decl_look_entry(d, &entries[i++]);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
 	*out = entries;
-	return n;
+	return i;
 }
 
 static double decl_time(const struct decl *d, const char *key, double def)
@@ -907,7 +1047,7 @@ static int decl_cue(lua_State *L)
 		"label", "fade", "fade_in", "fade_out", "delay", "delay_in",
 		"delay_out", "color_fade", "color_delay", "position_fade",
 		"position_delay", "beam_fade", "beam_delay", "curve", "wait", "follow",
-		"look", "osc", NULL
+		"look", NULL
 	};
 	static const struct { const char *fade, *delay; enum gl_attr_class cls; } classes[] = {
 		{ "color_fade", "color_delay", GL_CLASS_COLOR },
@@ -917,6 +1057,7 @@ static int decl_cue(lua_State *L)
 	struct gl_show *s = show_from_upvalue(L);
 	struct show_cue c;
 	struct look_entry *looks = NULL;
+	const void *actions[SHOW_ACTION_KINDS] = { NULL };
 	struct decl d;
 	double fade, delay, wait;
 	char curve[16];
@@ -930,7 +1071,19 @@ static int decl_cue(lua_State *L)
 	c.list = -1;
 	gl_cue_def_init(&c.def);
 	decl_cue_number(&d, &c.def);
-	decl_keys(&d, keys, 2);
+	if (s->cues.count >= SHOW_CUE_MAX)
+		decl_fail(&d, "a show may have at most %d cues", SHOW_CUE_MAX);
+	/* the keys, and each kind of cue action's field (show_action.c) */
+	const char *all_keys[sizeof keys / sizeof keys[0] + SHOW_ACTION_KINDS];
+	int nkeys = 0;
+	while (keys[nkeys]) {
+		all_keys[nkeys] = keys[nkeys];
+		nkeys++;
+	}
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
+		all_keys[nkeys++] = show_action_kinds[k].field;
+	all_keys[nkeys] = NULL;
+	decl_keys(&d, all_keys, 2);
 	decl_string(&d, "label", 2, c.def.label, sizeof c.def.label);
 
 	fade = decl_time(&d, "fade", 0.0);
@@ -975,18 +1128,30 @@ static int decl_cue(lua_State *L)
 	}
 	if (decl_get(&d, "look", 0))
 		c.look_count = decl_look(&d, &looks);
-	if (decl_get(&d, "osc", 0))     /* checked now, copied below (show_osc.c) */
-		c.osc_count = show_osc_cue_actions(L, d.at, d.what, NULL);
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)   /* checked now, copied below */
+		if (decl_get(&d, show_action_kinds[k].field, 0))
+			actions[k] = show_action_kinds[k].parse(L, d.at, d.what);
 
+	/* What may raise comes first; then the copies, which cannot leak. */
 	show_vec_reserve(L, &s->cues, sizeof c);
+	show_charge(L, (size_t)c.look_count * sizeof *looks);
 	if (c.look_count > 0) {
 		c.looks = malloc((size_t)c.look_count * sizeof *looks);
 		if (!c.looks)
 			return luaL_error(L, "out of memory");
 		memcpy(c.looks, looks, (size_t)c.look_count * sizeof *looks);
 	}
-	if (c.osc_count > 0 && decl_get(&d, "osc", 0))
-		show_osc_cue_actions(L, d.at, d.what, &c.osc);
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++) {
+		if (!actions[k])
+			continue;
+		c.actions[k].items = show_action_kinds[k].copy(actions[k], &c.actions[k].count);
+		if (!c.actions[k].items) {
+			while (k-- > 0)
+				free(c.actions[k].items);
+			free(c.looks);
+			return luaL_error(L, "out of memory");
+		}
+	}
 	*(struct show_cue *)show_vec_push(L, &s->cues, sizeof c) = c;
 
 	/* The cue goes into its list by this handle (a list claims it once). */
@@ -1005,6 +1170,7 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 	struct decl d;
 	char what[GL_NAME_MAX + 16];
 	const struct show_cue *prev = NULL;
+	unsigned char *listed;
 	int n, *cues;
 	bool loop = false;
 
@@ -1013,11 +1179,14 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 	if (list->filled)
 		decl_fail(&d, "cues given twice");
 	n = (int)lua_rawlen(L, arg);
+	if (n > SHOW_LIST_CUE_MAX)
+		decl_fail(&d, "a cue list may have at most %d cues", SHOW_LIST_CUE_MAX);
 	decl_keys(&d, keys, n);
 	decl_boolean(&d, "loop", 0, &loop);
 	if (n < 1)
 		decl_fail(&d, "has no cues");
 	cues = decl_scratch(L, (size_t)n * sizeof *cues);
+	listed = decl_scratch(L, (size_t)s->cues.count);
 	for (int i = 0; i < n; i++) {
 		const struct show_cue *c;
 		int *handle;
@@ -1036,10 +1205,10 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 			decl_fail(&d, "cue %s (line %d) is already in cuelist \"%s\"",
 				  c->def.number_text, c->at.line,
 				  SHOW_AT(s->lists, struct show_list, c->list)->name);
-		for (int j = 0; j < i; j++)
-			if (cues[j] == *handle)
-				decl_fail(&d, "cue %s (line %d) is listed twice",
-					  c->def.number_text, c->at.line);
+		if (listed[*handle])
+			decl_fail(&d, "cue %s (line %d) is listed twice", c->def.number_text,
+				  c->at.line);
+		listed[*handle] = 1;
 		if (prev && c->def.number == prev->def.number)
 			show_raise(L, c->at, "%s: duplicate cue %s (also at line %d)", what,
 				   c->def.number_text, prev->at.line);
@@ -1050,6 +1219,7 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 		cues[i] = *handle;
 		prev = c;
 	}
+	show_charge(L, (size_t)n * sizeof *cues);
 	list = SHOW_AT(s->lists, struct show_list, list_index);
 	list->cues = malloc((size_t)n * sizeof *cues);
 	if (!list->cues) {
@@ -1083,19 +1253,15 @@ static int decl_cuelist(lua_State *L)
 	memset(&list, 0, sizeof list);
 	list.at = at;
 	decl_arg_name(L, at, 1, "cuelist", list.name, sizeof list.name);
-	for (int i = 0; i < s->lists.count; i++) {
-		const struct show_list *o = SHOW_AT(s->lists, struct show_list, i);
-
-		if (strcmp(o->name, list.name) == 0)
-			show_raise(L, at, "cuelist \"%s\": declared twice (first at line %d)",
-				   list.name, o->at.line);
-	}
+	decl_unique(L, s, at, 'l', "cuelist", list.name, s->lists.count, SHOW_LIST_MAX,
+		    "cue lists");
 	if (lua_gettop(L) > 2)
 		show_raise(L, at, "cuelist \"%s\": write cuelist \"%s\" { cue {...}, ... }",
 			   list.name, list.name);
 	/* Recorded now, filled by the call that follows: a bare
 	 * cuelist "X" without cues is reported at build. */
 	*(struct show_list *)show_vec_push(L, &s->lists, sizeof list) = list;
+	show_index_set(L, s, 'l', list.name, at.line);
 	if (lua_gettop(L) == 2) {
 		decl_cuelist_fill(L, s, s->lists.count - 1, 2);
 		return 0;

@@ -9,6 +9,9 @@
  *   show_api.c   run-time functions (go back stop ... log), handlers
  *                (on_cue, every, after), timers, the error ring
  *   show_print.c gl_show_print
+ *   show_osc.c   control surfaces: declarations, on_osc, osc.send
+ *   show_mqtt.c  on_mqtt, mqtt.publish, cue mqtt = {...} actions
+ *   show_action.c the kinds of cue action fired at GO (osc, mqtt), one table
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -31,6 +34,40 @@
 #define SHOW_ERROR_RING 64
 #define SHOW_ERROR_LEN 320
 #define SHOW_CUE_MAGIC "ghostlight.cue"
+
+/* Limits. Lua code is bounded by the instruction budget and the memory
+ * limit; what the host does for it is bounded here: counts no real show
+ * comes near, so that no show file can make the host loop or allocate
+ * without end. The memory the host allocates for a show (declarations,
+ * timers, queued commands, the engine it builds) is also counted against
+ * the sandbox's memory limit (sandbox_charge). An error that hits a limit
+ * says which, and its number. README.md lists them. */
+#define SHOW_FIXTURE_MAX 32768        /* engine fixtures: instances x heads */
+#define SHOW_PATCH_COUNT_MAX 512      /* count = of one patch */
+#define SHOW_UNIVERSE_MAX 4096        /* distinct universes (outputs, patch) */
+#define SHOW_TYPE_MAX 1024            /* distinct fixture type + mode pairs */
+#define SHOW_OUTPUT_MAX 64
+#define SHOW_INPUT_MAX 64
+#define SHOW_GROUP_MAX 1024
+#define SHOW_FADER_NUMBER_MAX 1000    /* fader numbers 1..1000 */
+#define SHOW_LIST_MAX 1024
+#define SHOW_CUE_MAX 16384            /* cues in the whole show */
+#define SHOW_LIST_CUE_MAX 10000       /* cues in one list */
+#define SHOW_LOOK_MAX 4096            /* selections in one look */
+#define SHOW_CUE_OSC_MAX 64           /* messages a cue sends */
+#define SHOW_OSC_STRING_MAX 1024      /* bytes of a string argument */
+#define SHOW_HANDLER_MAX 4096         /* on_cue handlers */
+#define SHOW_OSC_HANDLER_MAX 256      /* on_osc handlers (each message tries all) */
+#define SHOW_TIMER_MAX 10000          /* timers waiting at once */
+#define SHOW_TIMER_RATE_MAX 1000      /* timers handlers make in one second */
+#define SHOW_QUEUED_MAX 256           /* commands asked for while loading */
+#define SHOW_CALL_COMMANDS_MAX 64     /* engine commands in one handler call */
+#define SHOW_CALL_SENDS_MAX 64        /* osc.send(), mqtt.publish() in one handler call */
+#define SHOW_CUE_MQTT_MAX 64          /* messages a cue publishes */
+#define SHOW_MQTT_HANDLER_MAX 64      /* on_mqtt handlers (the adapter subscribes each) */
+#define SHOW_CALL_LOG_MAX 32          /* log/print lines in one handler call */
+#define SHOW_LOAD_LOG_MAX 1000        /* log/print lines while loading */
+#define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
 
 /* A growable array of fixed-size items (realloc'd; take no pointers into it
  * across a call that may append). */
@@ -58,6 +95,8 @@ struct show_type {               /* a loaded fixture type + mode */
 	struct fdef_part *parts;            /* owned; shared part first, then heads */
 	bool has_shared;                    /* parts[0] is the shared channels */
 	int slots;                          /* DMX slots one instance spans */
+	int warning_count;                  /* the importer's (fdef warnings) */
+	char warning[FDEF_ERR_MAX];         /* the first of them */
 };
 
 struct show_output {
@@ -101,15 +140,43 @@ struct show_input {                   /* input { 5, merge_into = 1 } */
 	int merge_into;                   /* 0: merged nowhere */
 };
 
+/* The kinds of cue action (show_action.c). */
+enum show_action_kind_id { SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_KINDS };
+
+struct show_cue_actions {
+	int count;
+	void *items;                   /* one heap block (free()), from the kind's copy() */
+};
+
 struct show_cue {
 	struct show_where at;
 	int list;                      /* index into show->lists; -1 until claimed */
 	struct gl_cue_def def;         /* changes filled at build */
 	int look_count;
 	struct look_entry *looks;
-	int osc_count;                 /* osc = {...}: messages sent at GO */
-	struct show_osc_action *osc;
+	/* osc = {...}, mqtt = {...}: sent at GO, one slot per kind */
+	struct show_cue_actions actions[SHOW_ACTION_KINDS];
 };
+
+/* A kind of cue action: the cue field that declares it, how it is read,
+ * copied and fired. Reading and copying are two steps, as for every
+ * declaration: what may raise first, then the copy that cannot leak. */
+struct show_action_kind {
+	const char *field;             /* "osc" */
+	/* The field's value on top of the stack: checks it (raises at `at`),
+	 * charges what copy() will allocate, and replaces it with a userdata
+	 * holding the parsed actions; keep that on the stack until copy(). */
+	const void *(*parse)(lua_State *L, struct show_where at, const char *what);
+	/* The parsed actions as one heap block the cue owns (free()); sets
+	 * *count. NULL when out of memory. */
+	void *(*copy)(const void *parsed, int *count);
+	/* At GO: sends through the show's sender; a failure is one line in
+	 * the show's error ring. */
+	void (*fire)(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		     int count);
+};
+
+extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
 
 struct show_list {
 	struct show_where at;
@@ -148,17 +215,25 @@ struct show_handler {                  /* on_cue */
 	int ref;                       /* function in the registry */
 };
 
+/* A slot of s->timers; a waiting timer is in s->timer_heap, a min-heap of
+ * slot numbers ordered by (due_ns, seq). Slots are reused: id (what every()
+ * and after() return) is slot + 1 + gen * SHOW_TIMER_MAX, so cancel() finds
+ * its slot at once and an old id never cancels a newer timer. */
 struct show_timer {
 	struct show_where at;
-	int id;
-	int ref;
+	lua_Integer id;                /* 0: the slot is free */
+	unsigned gen;                  /* times the slot was used */
+	int ref;                       /* function in the registry */
+	int heap_pos;
+	int next_free;                 /* free list, -1 at the end */
+	uint64_t seq;                  /* creation order */
 	uint64_t period_ns;
-	uint64_t due_ns;               /* 0 until the show starts */
+	uint64_t due_ns;               /* = period_ns until the show starts */
 	bool repeat;
-	bool dead;
 };
 
-/* A message a cue sends at GO (show_osc.c). Strings are owned. */
+/* A message a cue sends at GO (show_osc.c). The cue's messages and their
+ * strings are one allocation. */
 struct show_osc_action {
 	char *to;                      /* "osc.udp://host:port" */
 	char *address;
@@ -171,7 +246,7 @@ struct show_control {                  /* osc { port = 7700, ... } */
 	struct gl_control_config cfg;
 };
 
-struct show_osc_handler {              /* on_osc(pattern, fn) */
+struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
 	int ref;
@@ -198,6 +273,9 @@ struct gl_show {
 
 	struct show_vec files;         /* char *: interned source names and
 					* look range names */
+	int index_ref;                 /* registry table: show_index_*() */
+	int universe_count;            /* distinct universes declared */
+	int fixture_count;             /* engine fixtures the patch makes */
 	struct show_vec types;         /* struct show_type */
 	struct show_vec outputs;       /* struct show_output */
 	struct show_vec patches;       /* struct show_patch */
@@ -208,14 +286,26 @@ struct gl_show {
 	struct show_vec lists;         /* struct show_list */
 	struct show_vec queued;        /* struct show_cmd: asked for at load */
 	struct show_vec handlers;      /* struct show_handler */
-	struct show_vec timers;        /* struct show_timer */
+	struct show_vec timers;        /* struct show_timer, slots */
+	struct show_vec timer_heap;    /* int: slots of waiting timers */
 	struct show_vec controls;      /* struct show_control: osc { ... } */
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
+	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	void *send_ud;
-	int next_timer_id;
+	int timer_free;                /* first free slot, -1 none */
+	uint64_t timer_seq;
+	uint64_t timer_window_ns;      /* SHOW_TIMER_RATE_MAX: this second's */
+	int timer_window_count;        /* start and the timers made in it */
 	bool in_timers;
 	uint64_t timers_now_ns;
+
+	/* what the running handler call did (SHOW_CALL_*), and log lines
+	 * while loading (SHOW_LOAD_LOG_MAX) */
+	int call_commands;
+	int call_sends;
+	int call_log_lines;
+	int load_log_lines;
 
 	/* errors from handlers, oldest first */
 	char ring[SHOW_ERROR_RING][SHOW_ERROR_LEN];
@@ -225,13 +315,26 @@ struct gl_show {
 };
 
 /* show.c */
-/* Appends a zeroed item; raises a Lua error when out of memory. */
+/* Raises "file:line: memory limit exceeded (N MiB)" at the nearest Lua
+ * caller, as the sandbox's allocator reports it. */
+int show_raise_memory(lua_State *L);
+/* Counts `bytes` of host memory against the sandbox's limit; raises
+ * "file:line: memory limit exceeded (N MiB)" at the nearest Lua caller. */
+void show_charge(lua_State *L, size_t bytes);
+/* Appends a zeroed item; raises a Lua error when out of memory or over
+ * the memory limit (growth is charged). */
 void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size);
 /* Makes room for one more item (raises when out of memory), so that a
  * following show_vec_push() cannot fail. */
 void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_free(struct show_vec *vec);
 struct gl_show *show_from_upvalue(lua_State *L);
+/* A hashed index of names by kind: the value recorded for kind + name, or
+ * -1. Kinds: 'f' interned text and 't' fixture types (their index in
+ * s->files, s->types), 'p' patches, 'g' groups, 'l' cue lists (the line
+ * that declared them), 'u' universes. Raises when out of memory. */
+int show_index_get(lua_State *L, struct gl_show *s, char kind, const char *name);
+void show_index_set(lua_State *L, struct gl_show *s, char kind, const char *name, int value);
 /* The show's copy of a string (a source name, a look's range name), kept
  * until the show is destroyed; raises when out of memory. */
 const char *show_intern(lua_State *L, struct gl_show *s, const char *text);
@@ -254,17 +357,46 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 /* show_osc.c: control surfaces in the show (osc {}, osc.send, on_osc, cue
  * osc = {...} actions). */
 void show_osc_register(lua_State *L, struct gl_show *show);
-/* The cue field `osc` on top of the stack (popped): checks it and, when out
- * is not NULL, fills *out (heap) with the actions. Returns the count;
- * raises at `at` on error. */
-int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
-			 struct show_osc_action **out);
+/* The cue field `osc` on top of the stack: checks it (raises at `at` on
+ * error) and charges what show_osc_cue_copy() will allocate. Replaces the
+ * field with a userdata that holds the result (p->count messages): keep it
+ * on the stack until show_osc_cue_copy() has copied it into one heap block
+ * (NULL when out of memory), which the cue owns. */
+struct show_osc_parsed {
+	int count;
+	size_t string_bytes;           /* of every string, NULs included */
+	struct show_osc_action actions[SHOW_CUE_OSC_MAX];  /* strings in Lua */
+};
+const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_where at,
+						   const char *what);
+struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p);
 int show_osc_build(struct gl_show *show, char *err, size_t len);
-void show_osc_fire(struct gl_show *show, int list, int cue);
+void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		   int count);
 void show_osc_free(struct gl_show *show);
+
+/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (the
+ * show_action_kind functions); the env table is on top of the stack for
+ * register. */
+void show_mqtt_register(lua_State *L, struct gl_show *show);
+const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_mqtt_cue_copy(const void *parsed, int *count);
+void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		    int count);
+/* A message from the MQTT adapter: the on_mqtt handlers whose filter
+ * matches. Returns true when one ran. */
+bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
+void show_mqtt_free(struct gl_show *show);
+
+/* show_action.c */
+void show_actions_fire(struct gl_show *show, int list, int cue);
+void show_actions_free(struct gl_show *show);
 
 /* show_api.c */
 void show_api_register(lua_State *L, struct gl_show *show);
+/* Runs the function and `nargs` arguments on the stack as one handler call
+ * (budget, SHOW_CALL_* limits); a failure goes to the ring as "what: ...". */
+void show_run_handler(struct gl_show *show, int nargs, const char *what);
 /* Resolves a command's names against the built engine. Returns 0 or
  * GL_ENOENT with "go(\"X\"): unknown cuelist \"X\"" style text in err. */
 int show_cmd_resolve(struct gl_show *show, struct show_cmd *cmd, char *err, size_t len);

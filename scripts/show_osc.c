@@ -52,11 +52,11 @@ static int osc_declare(lua_State *L)
 	ctl.cfg.declared = true;
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
-		struct gl_output_option *opt;
+		struct gl_option *opt;
 
 		if (lua_type(L, -2) != LUA_TSTRING)
 			return show_raise(L, at, "%s: options are named (port = 7700)", type);
-		if (ctl.cfg.option_count >= GL_OUTPUT_MAX_OPTIONS)
+		if (ctl.cfg.option_count >= GL_OPTION_MAX)
 			return show_raise(L, at, "%s: too many options", type);
 		opt = &ctl.cfg.options[ctl.cfg.option_count++];
 		if (lua_rawlen(L, -2) >= sizeof opt->key)
@@ -78,6 +78,7 @@ int show_osc_build(struct gl_show *s, char *err, size_t len)
 		char msg[300] = "";
 
 		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
+		snprintf(c->cfg.show_dir, sizeof c->cfg.show_dir, "%s", s->dir);
 		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
 			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
 			return GL_EINVAL;
@@ -174,6 +175,9 @@ static int osc_send_fn(lua_State *L)
 		lua_pushstring(L, "OSC is not running");
 		return 2;
 	}
+	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
+		return show_raise(L, show_where_here(L), "osc.send: at most %d messages in one "
+				  "handler call", SHOW_CALL_SENDS_MAX);
 	struct gl_ctl_msg msg = { .peer = to, .address = address, .argc = n, .argv = args };
 	int rc = s->send_fn(s->send_ud, "osc", &msg);
 
@@ -200,6 +204,9 @@ static int osc_on(lua_State *L)
 		return luaL_error(L, "on_osc: /gl is ghostlight's own address space");
 	if (!lua_isfunction(L, 2) || !lua_isnone(L, 3))
 		return luaL_error(L, "on_osc: expects (pattern, function)");
+	if (s->osc_handlers.count >= SHOW_OSC_HANDLER_MAX)
+		return show_raise(L, h.at, "on_osc: at most %d handlers (every message tries each)",
+				  SHOW_OSC_HANDLER_MAX);
 	snprintf(h.pattern, sizeof h.pattern, "%s", lua_tostring(L, 1));
 	show_vec_reserve(L, &s->osc_handlers, sizeof h);
 	lua_pushvalue(L, 2);
@@ -221,40 +228,48 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 	bool ran = false;
 	int n;
 
+	if (s && adapter && strcmp(adapter, "mqtt") == 0)
+		return show_mqtt_handle(s, msg);
 	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
 	/* handlers added by a handler run from the next message on */
 	n = s->osc_handlers.count;
 	for (int i = 0; i < n; i++) {
+		/* h is not used once the handler ran: an on_osc() in it may
+		 * move the vector */
 		const struct show_osc_handler *h = SHOW_AT(s->osc_handlers, struct show_osc_handler, i);
-		char err[SHOW_ERROR_LEN];
+		char what[sizeof h->pattern + SHOW_PATH_MAX + 32];
 
 		/* An incoming pattern ("/house/ *") reaches the handlers it names. */
 		if (!osc_pattern_match(h->pattern, msg->address) &&
 		    !osc_pattern_match(msg->address, h->pattern))
 			continue;
 		ran = true;
+		snprintf(what, sizeof what, "on_osc(\"%s\") handler (%s:%d)", h->pattern, h->at.file,
+			 h->at.line);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
 		lua_pushstring(L, msg->address);
 		for (int k = 0; k < msg->argc; k++)
 			push_arg(L, &msg->argv[k]);
-		if (sandbox_call(s->sb, 1 + msg->argc, 0, GL_SHOW_HANDLER_BUDGET, err, sizeof err) != 0)
-			show_ring_push(s, "on_osc(\"%s\") handler (%s:%d): %s", h->pattern, h->at.file,
-				       h->at.line, err);
+		show_run_handler(s, 1 + msg->argc, what);
 	}
 	return ran;
 }
 
 /* ---- cue actions ------------------------------------------------------------------------ */
 
-/* One action: the table on top of the stack. */
-static void cue_action(lua_State *L, struct show_where at, const char *what,
-		       struct show_osc_action *out)
+static void osc_string_bytes(struct show_osc_parsed *p, const char *text)
 {
-	struct gl_ctl_arg args[GL_CTL_ARGS_MAX];
+	p->string_bytes += strlen(text) + 1;
+}
+
+/* One message: the table on top of the stack (left there). Raw access
+ * only, so no script runs while it is read. */
+static void cue_action(lua_State *L, struct show_where at, const char *what,
+		       struct show_osc_parsed *p, struct show_osc_action *out)
+{
 	int n = (int)lua_rawlen(L, -1);
-	const char *to, *address;
 
 	lua_pushnil(L);
 	while (lua_next(L, -2)) {
@@ -266,71 +281,53 @@ static void cue_action(lua_State *L, struct show_where at, const char *what,
 		if (!ok)
 			show_raise(L, at, "%s: osc: only the address, its arguments and to = are allowed", what);
 	}
-	lua_getfield(L, -1, "to");
-	to = lua_tostring(L, -1);
-	if (lua_type(L, -1) != LUA_TSTRING || !valid_url(to))
+	lua_pushliteral(L, "to");
+	if (lua_rawget(L, -2) != LUA_TSTRING || !valid_url(lua_tostring(L, -1)))
 		show_raise(L, at, "%s: osc: to = \"osc.udp://host:port\" (or osc.tcp://) is needed", what);
-	lua_rawgeti(L, -2, 1);
-	address = lua_tostring(L, -1);
-	if (lua_type(L, -1) != LUA_TSTRING || address[0] != '/' || osc_pattern_has_wildcards(address) ||
-	    lua_rawlen(L, -1) >= 256)
+	out->to = (char *)lua_tostring(L, -1);
+	lua_pop(L, 1);
+	if (lua_rawgeti(L, -1, 1) != LUA_TSTRING || lua_tostring(L, -1)[0] != '/' ||
+	    osc_pattern_has_wildcards(lua_tostring(L, -1)) || lua_rawlen(L, -1) >= 256)
 		show_raise(L, at, "%s: osc: the first item must be an address like \"/video/play\"", what);
+	out->address = (char *)lua_tostring(L, -1);
+	lua_pop(L, 1);
 	if (n - 1 > GL_CTL_ARGS_MAX)
 		show_raise(L, at, "%s: osc: at most %d arguments", what, GL_CTL_ARGS_MAX);
+	osc_string_bytes(p, out->to);
+	osc_string_bytes(p, out->address);
 	for (int i = 2; i <= n; i++) {
-		lua_rawgeti(L, -3, i);
-		if (!lua_to_arg(L, -1, &args[i - 2]) || args[i - 2].type == 'N')
+		struct gl_ctl_arg *a = &out->argv[i - 2];
+
+		lua_rawgeti(L, -1, i);
+		if (!lua_to_arg(L, -1, a) || a->type == 'N')
 			show_raise(L, at, "%s: osc: argument %d must be a number, string or boolean",
 				   what, i - 1);
+		if (a->type == 's') {
+			if (lua_rawlen(L, -1) > SHOW_OSC_STRING_MAX)
+				show_raise(L, at, "%s: osc: argument %d is longer than %d bytes", what,
+					   i - 1, SHOW_OSC_STRING_MAX);
+			osc_string_bytes(p, a->s);
+		}
 		lua_pop(L, 1);
 	}
-	if (out) {
-		memset(out, 0, sizeof *out);
-		out->to = strdup(to);
-		out->address = strdup(address);
-		out->argc = n - 1;
-		for (int i = 0; i < n - 1; i++) {
-			out->argv[i] = args[i];
-			if (args[i].type == 's') {
-				lua_rawgeti(L, -3, i + 2);
-				out->argv[i].s = strdup(lua_tostring(L, -1));
-				lua_pop(L, 1);
-			}
-		}
-	}
-	lua_pop(L, 2);
+	out->argc = n - 1;
 }
 
-int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
-			 struct show_osc_action **out)
+const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_where at,
+						   const char *what)
 {
+	struct show_osc_parsed *p;
+	bool list;
 	int count;
 
 	if (!lua_istable(L, -1))
 		show_raise(L, at, "%s: osc must be { \"/address\", args..., to = \"osc.udp://host:port\" } "
 			   "or a list of them", what);
-	lua_rawgeti(L, -1, 1);
-	bool list = lua_istable(L, -1);
+	list = lua_rawgeti(L, -1, 1) == LUA_TTABLE;
 	lua_pop(L, 1);
 	count = list ? (int)lua_rawlen(L, -1) : 1;
-	if (count < 1 || count > 64)
-		show_raise(L, at, "%s: osc: 1..64 messages", what);
-	if (out) {
-		*out = calloc((size_t)count, sizeof **out);
-		if (!*out)
-			luaL_error(L, "out of memory");
-	}
-	for (int i = 0; i < count; i++) {
-		if (list) {
-			lua_rawgeti(L, -1, i + 1);
-			if (!lua_istable(L, -1))
-				show_raise(L, at, "%s: osc: item %d is not a message table", what, i + 1);
-		} else {
-			lua_pushvalue(L, -1);
-		}
-		cue_action(L, at, what, out ? &(*out)[i] : NULL);
-		lua_pop(L, 1);
-	}
+	if (count < 1 || count > SHOW_CUE_OSC_MAX)
+		show_raise(L, at, "%s: osc: 1..%d messages", what, SHOW_CUE_OSC_MAX);
 	if (list) {
 		lua_pushnil(L);
 		while (lua_next(L, -2)) {
@@ -342,21 +339,67 @@ int show_osc_cue_actions(lua_State *L, struct show_where at, const char *what,
 				show_raise(L, at, "%s: osc: a list of messages has only items", what);
 		}
 	}
-	lua_pop(L, 1);
-	return count;
+	/* The parsed messages, and a table that keeps every message table
+	 * (and so the strings they hold) alive until they are copied, even
+	 * when the list itself is a weak table. */
+	p = lua_newuserdatauv(L, sizeof *p, 1);
+	memset(p, 0, sizeof *p);
+	lua_createtable(L, count, 0);
+	lua_setiuservalue(L, -2, 1);
+	lua_insert(L, -2);                       /* the field below the userdata */
+	for (int i = 0; i < count; i++) {
+		if (!list)
+			lua_pushvalue(L, -1);
+		else if (lua_rawgeti(L, -1, i + 1) != LUA_TTABLE)
+			show_raise(L, at, "%s: osc: item %d is not a message table", what, i + 1);
+		lua_getiuservalue(L, -3, 1);
+		lua_pushvalue(L, -2);
+		lua_rawseti(L, -2, i + 1);
+		lua_pop(L, 1);
+		cue_action(L, at, what, p, &p->actions[i]);
+		lua_pop(L, 1);
+		p->count = i + 1;
+	}
+	lua_pop(L, 1);                           /* the field; the userdata stays */
+	show_charge(L, (size_t)p->count * sizeof p->actions[0] + p->string_bytes);
+	return p;
 }
 
-void show_osc_fire(struct gl_show *s, int list, int cue)
+/* A string of the parsed message into the block being filled. */
+static char *osc_copy_string(char **pos, const char *text)
 {
-	if (list < 0 || list >= s->lists.count)
-		return;
-	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
-	if (cue < 0 || cue >= l->cue_count)
-		return;
-	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
+	size_t len = strlen(text) + 1;
+	char *copy = memcpy(*pos, text, len);
 
-	for (int i = 0; i < c->osc_count; i++) {
-		const struct show_osc_action *a = &c->osc[i];
+	*pos += len;
+	return copy;
+}
+
+struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
+{
+	size_t head = (size_t)p->count * sizeof p->actions[0];
+	struct show_osc_action *out = malloc(head + p->string_bytes);
+	char *pos = (char *)out + head;
+
+	if (!out)
+		return NULL;
+	for (int i = 0; i < p->count; i++) {
+		const struct show_osc_action *a = &p->actions[i];
+
+		out[i] = *a;
+		out[i].to = osc_copy_string(&pos, a->to);
+		out[i].address = osc_copy_string(&pos, a->address);
+		for (int k = 0; k < a->argc; k++)
+			if (a->argv[k].type == 's')
+				out[i].argv[k].s = osc_copy_string(&pos, a->argv[k].s);
+	}
+	return out;
+}
+
+void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+{
+	for (int i = 0; i < count; i++) {
+		const struct show_osc_action *a = &((const struct show_osc_action *)actions)[i];
 		struct gl_ctl_msg msg = { .peer = a->to, .address = a->address, .argc = a->argc,
 					  .argv = a->argv };
 		int rc = s->send_fn ? s->send_fn(s->send_ud, "osc", &msg) : GL_ENOENT;
@@ -370,20 +413,6 @@ void show_osc_fire(struct gl_show *s, int list, int cue)
 
 void show_osc_free(struct gl_show *s)
 {
-	for (int i = 0; i < s->cues.count; i++) {
-		struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
-
-		for (int k = 0; k < c->osc_count; k++) {
-			free(c->osc[k].to);
-			free(c->osc[k].address);
-			for (int j = 0; j < c->osc[k].argc; j++)
-				if (c->osc[k].argv[j].type == 's')
-					free((char *)c->osc[k].argv[j].s);
-		}
-		free(c->osc);
-		c->osc = NULL;
-		c->osc_count = 0;
-	}
 	show_vec_free(&s->controls);
 	show_vec_free(&s->osc_handlers);
 }
@@ -414,4 +443,5 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_pushlightuserdata(L, s);
 	lua_pushcclosure(L, osc_on, 1);
 	lua_setfield(L, -2, "on_osc");
+	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
 }

@@ -6,6 +6,8 @@
  * timestamps, printed), the newest frame wins, the next break never comes
  * before the last frame's wire time, and a failing device is dropped and
  * reopened with growing back-off. Bounds, never wall-clock assertions.
+ * The output a test configures is closed by teardown (close_output() in
+ * the test when it wants the close itself).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,8 +106,12 @@ static const struct opendmx_ftdi fake = {
 	.setrts = f_rts, .write_data = f_write, .get_error_string = f_err,
 };
 
+static struct gl_output *held;   /* the test's output, for teardown */
+static const struct gl_output_ops *odmx(void);
+
 static int setup(void **state)
 {
+	held = NULL;
 	call_count = 0;
 	fail_opens = fail_writes = 0;
 	opendmx_set_ftdi(&fake);
@@ -114,6 +120,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	if (held)
+		odmx()->close(held);
+	held = NULL;
 	opendmx_set_ftdi(NULL);
 	return 0;
 }
@@ -135,11 +144,18 @@ static struct gl_output *configure(const char *const *kv, char *err, size_t err_
 	cfg.universes = &universe;
 	cfg.universe_count = 1;
 	for (int i = 0; kv && kv[i]; i += 2) {
-		struct gl_output_option *o = &cfg.options[cfg.option_count++];
+		struct gl_option *o = &cfg.options[cfg.option_count++];
 		snprintf(o->key, sizeof o->key, "%s", kv[i]);
 		snprintf(o->value, sizeof o->value, "%s", kv[i + 1]);
 	}
-	return odmx()->configure(&cfg, err, err_len);
+	held = odmx()->configure(&cfg, err, err_len);
+	return held;
+}
+
+static void close_output(void)
+{
+	odmx()->close(held);
+	held = NULL;
 }
 
 static void sleep_us(long us)
@@ -211,8 +227,8 @@ static void test_setup_order_and_line(void **state)
 	assert_int_equal(calls[4].d, BREAK_OFF);
 	assert_int_equal(calls[5].a, SIO_DISABLE_FLOW_CTRL);
 	assert_int_equal(calls[7].a, 0);          /* RTS low */
-	assert_string_equal(odmx()->status(o)->last_error, "");
-	odmx()->close(o);
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(o)->error), "");
+	close_output();
 	assert_int_equal(calls[call_count - 2].kind, C_CLOSE);
 	assert_int_equal(calls[call_count - 1].kind, C_FREE);
 }
@@ -290,8 +306,8 @@ static void test_break_mab_widths_and_frames(void **state)
 	       "MAB %.1f/%.1f/%.1f us (asked 20), shortest write-to-break %.2f ms\n",
 	       frames, min_break, sum_break / frames, max_break, min_mab, sum_mab / frames, max_mab,
 	       (double)min_gap / 1e6);
-	assert_int_equal(odmx()->status(o)->packets_sent, (uint64_t)frames);
-	odmx()->close(o);
+	assert_int_equal(gl_output_status(o)->packets_sent, (uint64_t)frames);
+	close_output();
 }
 
 static void test_failure_dropped_and_reopened_with_backoff(void **state)
@@ -308,13 +324,13 @@ static void test_failure_dropped_and_reopened_with_backoff(void **state)
 	fail_writes = 1;      /* the cable is pulled during a frame */
 	fail_opens = 2;       /* and stays out for two attempts */
 	odmx()->send(o, &fr, gl_now_ns());
-	assert_non_null(strstr(odmx()->status(o)->last_error, "write failed"));
-	assert_int_equal(odmx()->status(o)->send_errors, 1);
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(o)->error), "write failed"));
+	assert_int_equal(gl_output_status(o)->send_errors, 1);
 	int closed = find(C_CLOSE, 0);
 	assert_true(closed >= 0);
 
 	run_until_writes(o, 2);   /* reopened, and a frame went out */
-	assert_string_equal(odmx()->status(o)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(o)->error), "");
 	/* three opens after the drop: two failed, one worked; each waited at
 	 * least its back-off (0.5 s, then 1 s) after the previous failure */
 	int o1 = find(C_OPEN, closed), o2 = find(C_OPEN, o1 + 1), o3 = find(C_OPEN, o2 + 1);
@@ -322,7 +338,7 @@ static void test_failure_dropped_and_reopened_with_backoff(void **state)
 	assert_true(calls[o1].t_ns - calls[closed].t_ns >= 500000000ull);
 	assert_true(calls[o2].t_ns - calls[o1].t_ns >= 1000000000ull);
 	assert_true(calls[o3].t_ns - calls[o2].t_ns >= 2000000000ull);
-	odmx()->close(o);
+	close_output();
 }
 
 int main(void)

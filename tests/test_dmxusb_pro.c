@@ -6,6 +6,9 @@
  * unplug / re-plug under a running engine while a second output on another
  * thread keeps receiving every frame. Discovery (device = "auto" and serial
  * numbers) runs on a fake sysfs. Waits are bounded, never timed assertions.
+ * What a test starts (emulator, outputs, engine, output threads, the fake
+ * sysfs) is kept in its state and stopped by teardown, so a test that fails
+ * half-way leaves no thread running into the next one.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -27,6 +30,7 @@
 #include "outputs/dmx/dmxusb/dmxusb.h"
 #include "outputs/dmx/outthread.h"
 #include "tools/pro_widget_emu.h"
+#include "tools/scratch.h"
 
 #define EMU_SERIAL 0x12345678u
 
@@ -39,20 +43,67 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+struct gl_output;
+
+/* What a test started, for teardown to stop in order: the engine thread,
+ * the output threads (which close their outputs), an output the test
+ * drives itself, the recording output and the widget emulator. */
+struct run {
+	struct pro_emu *emu;
+	struct gl_output *pro;          /* driven by the test (no thread) */
+	struct gl_engine *e;
+	struct gl_outthread *t1, *t2;
+	struct gl_output *rec;          /* the recording output (t2's) */
+	bool env;                       /* GHOSTLIGHT_SYSFS / _DEVDIR set */
+};
+
+static void rec_free(struct gl_output *rec);
+
 static int setup(void **state)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gl-dmxusb-XXXXXX");
-	if (!mkdtemp(tmpdir))
+	struct run *r = calloc(1, sizeof *r);
+
+	if (!r || scratch_make(tmpdir, sizeof tmpdir, "gl-dmxusb") != 0) {
+		free(r);
 		return -1;
+	}
 	snprintf(link_path, sizeof link_path, "%s/widget", tmpdir);
+	*state = r;
 	return 0;
 }
 
+static const struct gl_output_ops *pro_ops(void);
+
 static int teardown(void **state)
 {
-	char cmd[64];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	struct run *r = *state;
+
+	if (r->e)
+		gl_engine_stop(r->e);
+	gl_outthread_stop(r->t1);
+	gl_outthread_stop(r->t2);
+	if (r->pro)
+		pro_ops()->close(r->pro);
+	if (r->e)
+		gl_engine_destroy(r->e);
+	if (r->rec)
+		rec_free(r->rec);
+	if (r->emu)
+		pro_emu_stop(r->emu);
+	if (r->env) {
+		unsetenv("GHOSTLIGHT_SYSFS");
+		unsetenv("GHOSTLIGHT_DEVDIR");
+	}
+	free(r);
+	return scratch_remove(tmpdir);
+}
+
+/* The widget emulator at link_path, stopped by teardown. */
+static struct pro_emu *start_emu(struct run *r)
+{
+	r->emu = pro_emu_start(link_path, EMU_SERIAL);
+	assert_non_null(r->emu);
+	return r->emu;
 }
 
 static const struct gl_output_ops *pro_ops(void)
@@ -76,7 +127,7 @@ static struct gl_output_config make_config(int *universes, int count)
 
 static void add_option(struct gl_output_config *cfg, const char *key, const char *value)
 {
-	struct gl_output_option *o = &cfg->options[cfg->option_count++];
+	struct gl_option *o = &cfg->options[cfg->option_count++];
 	snprintf(o->key, sizeof o->key, "%s", key);
 	snprintf(o->value, sizeof o->value, "%s", value);
 	o->line = 7;
@@ -146,8 +197,7 @@ static void test_configure_checks(void **state)
 	cfg = make_config(&one, 1);
 	add_option(&cfg, "break_us", "50");
 	assert_null(pro_ops()->configure(&cfg, err, sizeof err));
-	assert_non_null(strstr(err, "break_us"));
-	assert_non_null(strstr(err, "line 7"));
+	assert_non_null(strstr(err, "break_us: must be a whole number 96..1355, not \"50\""));
 
 	cfg = make_config(&one, 1);
 	add_option(&cfg, "rate", "41");
@@ -166,14 +216,14 @@ static void test_configure_checks(void **state)
 
 static void test_handshake_params_and_frames(void **state)
 {
-	struct pro_emu *e = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(e);
-	struct gl_output *out = configure_pro(link_path, "break_us", "200");
+	struct run *r = *state;
+	struct pro_emu *e = start_emu(r);
+	struct gl_output *out = r->pro = configure_pro(link_path, "break_us", "200");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
 	assert_int_equal(ops->open(out), 0);
-	assert_string_equal(ops->status(out)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 	/* asked for parameters and serial; break differs from the widget's
 	 * 9 units, so it is set (200 µs -> 19 units), and read back */
 	DRIVE_UNTIL(out, (pro_emu_stats(e, &st), st.set_params == 1 && st.get_params >= 2));
@@ -201,22 +251,20 @@ static void test_handshake_params_and_frames(void **state)
 	pro_emu_stats(e, &st);
 	assert_int_equal(st.bad_frames, 0);
 	assert_int_equal(st.unknown_labels, 0);
-	assert_string_equal(ops->status(out)->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 
 	/* a second opener is refused while we hold the port */
 	struct dmxusb_device d = { .transport = "tty" };
 	snprintf(d.path, sizeof d.path, "%s", link_path);
 	assert_int_equal(dmxusb_probe(&d, 200), GL_EIO);   /* root too: flock */
 	assert_non_null(strstr(d.state, "in use"));
-	ops->close(out);
-	pro_emu_stop(e);
 }
 
 static void test_garbage_rejected_and_input(void **state)
 {
-	struct pro_emu *e = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(e);
-	struct gl_output *out = configure_pro(link_path, "input_universe", "9");
+	struct run *r = *state;
+	struct pro_emu *e = start_emu(r);
+	struct gl_output *out = r->pro = configure_pro(link_path, "input_universe", "9");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
@@ -247,7 +295,7 @@ static void test_garbage_rejected_and_input(void **state)
 	uint64_t frames = 0;
 	DRIVE_UNTIL(out, pro_output_input(out, got, &frames) == 512 && frames >= 1 &&
 			 memcmp(got, in, 512) == 0);
-	assert_true(ops->status(out)->packets_malformed > 0);
+	assert_true(gl_output_status(out)->packets_malformed > 0);
 
 	/* a frame the widget flags as overrun is not taken as input */
 	uint8_t other[24] = { 1, 2, 3 };
@@ -264,15 +312,13 @@ static void test_garbage_rejected_and_input(void **state)
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 	ops->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(e, dmx));
-	ops->close(out);
-	pro_emu_stop(e);
 }
 
 static void test_stall_reported_and_recovered(void **state)
 {
-	struct pro_emu *e = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(e);
-	struct gl_output *out = configure_pro(link_path, NULL, NULL);
+	struct run *r = *state;
+	struct pro_emu *e = start_emu(r);
+	struct gl_output *out = r->pro = configure_pro(link_path, NULL, NULL);
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 	uint8_t dmx[512] = { 10, 20, 30 };
@@ -285,39 +331,36 @@ static void test_stall_reported_and_recovered(void **state)
 
 	pro_emu_set_stall(e, true);
 	/* keep sending changing frames: none may block this thread for long */
-	for (int i = 0; i < 10000 && !strstr(ops->status(out)->last_error, "stalled"); i++) {
+	for (int i = 0; i < 10000 && !strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "stalled"); i++) {
 		dmx[0] = (uint8_t)i;
 		uint64_t before = gl_now_ns();
 		ops->send(out, &fr, before);
 		ops->service(out, gl_now_ns());
 		sleep_ms(2);
 	}
-	printf("# stall reported: %s\n", ops->status(out)->last_error);
-	assert_non_null(strstr(ops->status(out)->last_error, "stalled"));
-	uint64_t errors = ops->status(out)->send_errors;
+	printf("# stall reported: %s\n", GL_REPORT_TEXT(&gl_output_status(out)->error));
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "stalled"));
+	uint64_t errors = gl_output_status(out)->send_errors;
 	assert_true(errors >= 1);
 
 	pro_emu_set_stall(e, false);
 	dmx[0] = 200;
 	dmx[1] = 201;
 	ops->send(out, &fr, gl_now_ns());
-	DRIVE_UNTIL(out, emu_last_is(e, dmx) && ops->status(out)->last_error[0] == '\0');
-	ops->close(out);
-	pro_emu_stop(e);
+	DRIVE_UNTIL(out, emu_last_is(e, dmx) && GL_REPORT_TEXT(&gl_output_status(out)->error)[0] == '\0');
 }
 
 /* ---- unplug under a running engine -------------------------------------- */
 
 struct gl_output {            /* the recording output (a test double) */
+	struct gl_output_status st;   /* first, as output.h asks */
 	atomic_int frames;
 	pthread_mutex_t lock;
 	uint8_t last[512];
-	struct gl_output_status st;
 };
 
 static int rec_open(struct gl_output *o) { return 0; }
 static void rec_close(struct gl_output *o) { }
-static const struct gl_output_status *rec_status(struct gl_output *o) { return &o->st; }
 
 static int rec_send(struct gl_output *o, const struct gl_frame *fr, uint64_t now)
 {
@@ -330,8 +373,24 @@ static int rec_send(struct gl_output *o, const struct gl_frame *fr, uint64_t now
 
 static const struct gl_output_ops rec_ops = {
 	.version = 1, .name = "record", .open = rec_open, .send = rec_send,
-	.close = rec_close, .status = rec_status,
+	.close = rec_close,
 };
+
+/* The recording output, on the heap (an output thread uses it until
+ * teardown has stopped that thread). */
+static struct gl_output *rec_new(struct run *r)
+{
+	r->rec = calloc(1, sizeof *r->rec);
+	assert_non_null(r->rec);
+	pthread_mutex_init(&r->rec->lock, NULL);
+	return r->rec;
+}
+
+static void rec_free(struct gl_output *rec)
+{
+	pthread_mutex_destroy(&rec->lock);
+	free(rec);
+}
 
 static bool emu_matches_engine(struct pro_emu *e, struct gl_output *rec)
 {
@@ -383,27 +442,35 @@ static struct gl_engine *engine_with_look_input(int input_universe)
 	return e;
 }
 
+/* As `play` does: the Pro on a thread and tap of its own, the recording
+ * output on another; then the engine starts. */
+static void start_threads(struct run *r, struct gl_output *pro)
+{
+	struct gl_outthread_output pro_out[] = { { pro_ops(), pro, NULL } };
+	struct gl_outthread_output rec_out[] = { { &rec_ops, rec_new(r), NULL } };
+	char err[128];
+
+	r->t1 = gl_outthread_start(gl_engine_add_tap(r->e), pro_out, 1, err, sizeof err);
+	if (!r->t1)
+		pro_ops()->close(pro);       /* not taken: ours to free */
+	assert_non_null(r->t1);
+	r->t2 = gl_outthread_start(gl_engine_add_tap(r->e), rec_out, 1, err, sizeof err);
+	assert_non_null(r->t2);
+	assert_int_equal(gl_engine_start(r->e), 0);
+}
+
 static void test_unplug_replug_keeps_other_outputs(void **state)
 {
-	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(emu);
-	struct gl_engine *e = engine_with_look();
-	struct gl_output rec = { 0 };
-	pthread_mutex_init(&rec.lock, NULL);
-	const struct gl_output_ops *ops = pro_ops();
+	struct run *r = *state;
+	struct pro_emu *emu = start_emu(r);
+	struct gl_engine *e = r->e = engine_with_look();
 	struct gl_output *pro = configure_pro(link_path, NULL, NULL);
-	struct gl_outthread_output pro_out[] = { { ops, pro, NULL } };
-	struct gl_outthread_output rec_out[] = { { &rec_ops, &rec, NULL } };
-	char err[128];
-	/* as `play` does: the Pro on a thread and tap of its own */
-	struct gl_outthread *t1 = gl_outthread_start(gl_engine_add_tap(e), pro_out, 1, err, sizeof err);
-	struct gl_outthread *t2 = gl_outthread_start(gl_engine_add_tap(e), rec_out, 1, err, sizeof err);
-	assert_non_null(t1);
-	assert_non_null(t2);
-	assert_int_equal(gl_engine_start(e), 0);
+
+	start_threads(r, pro);
+	struct gl_output *rec = r->rec;
 
 	/* the engine's values reach the widget */
-	ASSERT_EVENTUALLY(emu_matches_engine(emu, &rec));
+	ASSERT_EVENTUALLY(emu_matches_engine(emu, rec));
 	struct pro_emu_frame f;
 	assert_int_equal(pro_emu_frame(emu, -1, &f), 0);
 	printf("# slots 1-5 at the widget: %d %d %d %d %d\n", f.slots[0], f.slots[1], f.slots[2],
@@ -413,30 +480,23 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 
 	/* unplug: reported, and the other output keeps its frames coming */
 	pro_emu_unplug(emu);
-	ASSERT_EVENTUALLY(ops->status(pro)->last_error[0] != '\0');
-	printf("# unplugged: %s\n", ops->status(pro)->last_error);
+	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
+	printf("# unplugged: %s\n", GL_REPORT_TEXT(&gl_output_status(pro)->error));
 	struct gl_snapshot s0 = { 0 }, s1 = { 0 };
-	int rec0 = atomic_load(&rec.frames);
+	int rec0 = atomic_load(&rec->frames);
 	assert_int_equal(gl_engine_snapshot(e, &s0), 0);
-	ASSERT_EVENTUALLY(atomic_load(&rec.frames) >= rec0 + 200);
+	ASSERT_EVENTUALLY(atomic_load(&rec->frames) >= rec0 + 200);
 	assert_int_equal(gl_engine_snapshot(e, &s1), 0);
 	assert_true(s1.tick >= s0.tick + 200);
 	/* ...while the Pro was still away (its back-off retries failed) */
-	assert_true(ops->status(pro)->last_error[0] != '\0');
-	assert_true(ops->status(pro)->send_errors >= 1);
+	assert_true(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
+	assert_true(gl_output_status(pro)->send_errors >= 1);
 
 	/* re-plug: it reconnects by itself and gets the current look */
 	pro_emu_clear_frames(emu);
 	assert_int_equal(pro_emu_replug(emu), 0);
-	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, &rec));
-	ASSERT_EVENTUALLY(ops->status(pro)->last_error[0] == '\0');
-
-	gl_engine_stop(e);
-	gl_outthread_stop(t1);
-	gl_outthread_stop(t2);
-	gl_engine_destroy(e);
-	pthread_mutex_destroy(&rec.lock);
-	pro_emu_stop(emu);
+	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, rec));
+	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] == '\0');
 }
 
 static bool rec_slots_are(struct gl_output *rec, int s4, int s5)
@@ -451,38 +511,22 @@ static bool rec_slots_are(struct gl_output *rec, int s4, int s5)
  * what every output sends; unplugged, the input lets go. */
 static void test_input_merges_into_engine(void **state)
 {
-	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(emu);
-	struct gl_engine *e = engine_with_look_input(9);
-	struct gl_output rec = { 0 };
-	pthread_mutex_init(&rec.lock, NULL);
-	const struct gl_output_ops *ops = pro_ops();
-	struct gl_output *pro = configure_pro(link_path, "input_universe", "9");
-	struct gl_outthread_output pro_out[] = { { ops, pro, NULL } };
-	struct gl_outthread_output rec_out[] = { { &rec_ops, &rec, NULL } };
-	char err[128];
-	struct gl_outthread *t1 = gl_outthread_start(gl_engine_add_tap(e), pro_out, 1, err, sizeof err);
-	struct gl_outthread *t2 = gl_outthread_start(gl_engine_add_tap(e), rec_out, 1, err, sizeof err);
-	assert_non_null(t1);
-	assert_non_null(t2);
-	assert_int_equal(gl_engine_start(e), 0);
-	ASSERT_EVENTUALLY(rec_slots_are(&rec, 64, 0));   /* the cue alone */
+	struct run *r = *state;
+	struct pro_emu *emu = start_emu(r);
+
+	r->e = engine_with_look_input(9);
+	start_threads(r, configure_pro(link_path, "input_universe", "9"));
+	struct gl_output *rec = r->rec;
+	ASSERT_EVENTUALLY(rec_slots_are(rec, 64, 0));   /* the cue alone */
 
 	/* slot 4 (a dimmer at 64) and slot 5 (no fixture) from the desk */
 	uint8_t in[5] = { 0, 0, 0, 100, 250 };
-	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(&rec, 100, 250)));
+	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 100, 250)));
 	in[3] = 10;   /* below the cue: HTP keeps the cue */
-	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(&rec, 64, 250)));
+	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 64, 250)));
 
 	pro_emu_unplug(emu);
-	ASSERT_EVENTUALLY(rec_slots_are(&rec, 64, 0));
-
-	gl_engine_stop(e);
-	gl_outthread_stop(t1);
-	gl_outthread_stop(t2);
-	gl_engine_destroy(e);
-	pthread_mutex_destroy(&rec.lock);
-	pro_emu_stop(emu);
+	ASSERT_EVENTUALLY(rec_slots_are(rec, 64, 0));
 }
 
 /* ---- discovery on a fake sysfs ------------------------------------------ */
@@ -499,8 +543,8 @@ static void write_file(const char *dir, const char *name, const char *text)
 
 static void test_discovery_auto_and_serial(void **state)
 {
-	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(emu);
+	struct run *r = *state;
+	struct pro_emu *emu = start_emu(r);
 	char sys[64], dev[64], usb[128], port[160], path[128];
 	char cmd[1024];
 	snprintf(sys, sizeof sys, "%s/sys", tmpdir);
@@ -516,6 +560,7 @@ static void test_discovery_auto_and_serial(void **state)
 	write_file(usb, "serial", "EN123456\n");
 	write_file(usb, "manufacturer", "ENTTEC\n");
 	write_file(usb, "product", "DMX USB PRO\n");
+	r->env = true;
 	setenv("GHOSTLIGHT_SYSFS", sys, 1);
 	setenv("GHOSTLIGHT_DEVDIR", dev, 1);
 
@@ -553,17 +598,12 @@ static void test_discovery_auto_and_serial(void **state)
 					sizeof got, err, sizeof err), GL_ENOENT);
 
 	/* and the driver finds it by itself */
-	struct gl_output *out = configure_pro("auto", NULL, NULL);
+	struct gl_output *out = r->pro = configure_pro("auto", NULL, NULL);
 	assert_int_equal(pro_ops()->open(out), 0);
 	uint8_t dmx[512] = { 42 };
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 	pro_ops()->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(emu, dmx));
-	pro_ops()->close(out);
-
-	unsetenv("GHOSTLIGHT_SYSFS");
-	unsetenv("GHOSTLIGHT_DEVDIR");
-	pro_emu_stop(emu);
 }
 
 int main(void)

@@ -2,17 +2,29 @@
  * test_osc.c - the OSC adapter's pure parts: pattern matching, bundle
  * walking and its limits, TCP stream framing (length prefix and SLIP, byte
  * for byte), CIDR text, and the /gl dispatch against a small engine
- * (commands produced, release ignored, drops with their reasons).
+ * (commands produced, release ignored, drops with their reasons), the cost
+ * bounds on wildcard patterns, and the outgoing peers (osc_peer.c) over
+ * real loopback sockets: nothing blocks, a TCP peer connects through the
+ * poll loop, a refused one backs off with a bounded queue. The peer tests'
+ * sockets and peers are held (struct held) and closed by their teardown,
+ * so a failure half-way leaves nothing open for the next test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "outputs/control/osc/osc_dispatch.h"
+#include "outputs/control/osc/osc_peer.h"
 #include "outputs/control/osc/osc_wire.h"
 
 static void test_pattern(void **state)
@@ -262,7 +274,294 @@ static void test_dispatch(void **state)
 	osc_dispatch(e, "/gl/subscribe", port, 1, &r);
 	assert_true(r.subscribe);
 	assert_int_equal(r.subscribe_port, 9000);
+	/* unsubscribe and refresh name a subscription the same way */
+	osc_dispatch(e, "/gl/unsubscribe", port, 1, &r);
+	assert_true(r.unsubscribe);
+	assert_false(r.subscribe);
+	assert_int_equal(r.subscribe_port, 9000);
+	osc_dispatch(e, "/gl/refresh", NULL, 0, &r);
+	assert_true(r.refresh);
+	assert_int_equal(r.subscribe_port, 0);
+	struct gl_ctl_arg bad_port[1] = { ARG_I(70000) };
+	osc_dispatch(e, "/gl/unsubscribe", bad_port, 1, &r);
+	assert_int_equal(r.drop, OSC_DROP_RANGE);
 	gl_engine_destroy(e);
+}
+
+/* Each drop has its own name: "queue full" no longer stands for a timetag
+ * too far ahead, subscriber slots or TCP connections. */
+static void test_drop_names(void **state)
+{
+	(void)state;
+	for (int a = 0; a < OSC_DROP_COUNT; a++) {
+		assert_string_not_equal(osc_drop_name((enum osc_drop)a), "?");
+		for (int b = a + 1; b < OSC_DROP_COUNT; b++)
+			assert_string_not_equal(osc_drop_name((enum osc_drop)a),
+						osc_drop_name((enum osc_drop)b));
+	}
+	assert_string_equal(osc_drop_name(OSC_DROP_TIMETAG_AHEAD), "timetag too far ahead");
+	assert_string_equal(osc_drop_name(OSC_DROP_SUBSCRIBERS), "too many subscribers");
+	assert_string_equal(osc_drop_name(OSC_DROP_CONNECTIONS), "too many TCP connections");
+}
+
+/* The cost of a wildcard is bounded: too many groups or alternatives are
+ * refused before any matching; what is matched shares one step budget. */
+static void test_pattern_cost(void **state)
+{
+	(void)state;
+	struct gl_engine *e = make_engine();
+	struct osc_dispatch_result r;
+	const char *why = NULL;
+	char addr[256], group[64];
+	int steps;
+
+	/* the 191-byte address: three 60-way groups */
+	memset(group, ',', sizeof group);
+	group[0] = '{';
+	group[60] = '}';
+	group[61] = '\0';
+	snprintf(addr, sizeof addr, "/gl/%s%s%sgo", group, group, group);
+	assert_int_equal(osc_pattern_check(addr, &why), GL_ERANGE);
+	assert_non_null(strstr(why, "alternatives"));
+	osc_dispatch(e, addr, NULL, 0, &r);
+	assert_int_equal(r.drop, OSC_DROP_TOO_COSTLY);
+	assert_int_equal(r.cmd_count, 0);
+	assert_false(r.unmatched);          /* not handed to on_osc either */
+	assert_int_equal(osc_pattern_check("/a/[ab]/[cd]/{e,f}/{g,h}/[ij]", &why), GL_ERANGE);
+	assert_int_equal(osc_pattern_check("/gl/fader/{1,2,3}", &why), 0);
+	assert_int_equal(osc_pattern_check("/a,b,c", &why), 0);   /* commas outside {} */
+
+	/* within the limits but costly: 4 x 16 alternatives run out of steps */
+	char g16[40] = "{";
+	for (int i = 0; i < 15; i++)
+		strcat(g16, ",");
+	strcat(g16, "}");
+	snprintf(addr, sizeof addr, "/gl/fader/%s%s%s%sx", g16, g16, g16, g16);
+	assert_int_equal(osc_pattern_check(addr, &why), 0);
+	osc_dispatch(e, addr, (struct gl_ctl_arg[]){ ARG_F(0.5) }, 1, &r);
+	assert_int_equal(r.drop, OSC_DROP_TOO_COSTLY);
+	steps = 100;
+	assert_false(osc_pattern_match_budget(addr + 10, "1", &steps));
+	assert_true(steps < 0);
+	assert_false(osc_pattern_match_budget("1", "1", &steps));  /* spent stays spent */
+	steps = 100;
+	assert_true(osc_pattern_match_budget("{1,2}", "2", &steps));
+	assert_true(steps > 0 && steps < 100);
+	/* ordinary wildcards still work under the shared budget */
+	osc_dispatch(e, "/gl/fader/[1-3]", (struct gl_ctl_arg[]){ ARG_F(0.5) }, 1, &r);
+	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_int_equal(r.cmd_count, 3);
+	gl_engine_destroy(e);
+}
+
+static void test_url_parse(void **state)
+{
+	(void)state;
+	char host[64];
+	bool tcp;
+	int port;
+
+	assert_int_equal(osc_url_parse("osc.tcp://10.0.0.5:9000/", &tcp, host, sizeof host, &port), 0);
+	assert_true(tcp);
+	assert_string_equal(host, "10.0.0.5");
+	assert_int_equal(port, 9000);
+	assert_int_equal(osc_url_parse("osc.udp://tablet.local:8000", &tcp, host, sizeof host, &port), 0);
+	assert_false(tcp);
+	assert_string_equal(host, "tablet.local");
+	assert_int_equal(osc_url_parse("osc.udp://h:0", &tcp, host, sizeof host, &port), GL_EINVAL);
+	assert_int_equal(osc_url_parse("http://h:80", &tcp, host, sizeof host, &port), GL_EINVAL);
+	assert_int_equal(osc_url_parse("osc.udp://:80", &tcp, host, sizeof host, &port), GL_EINVAL);
+}
+
+/* ---- outgoing peers over loopback --------------------------------------- */
+
+static int logged;
+static void count_log(void *ud, bool error, const char *text)
+{
+	(void)ud;
+	(void)error;
+	(void)text;
+	logged++;
+}
+
+static int listen_tcp(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* Runs the peers' share of a poll loop for up to 2 s or until done(). */
+static void pump(struct osc_peers *p, int extra_fd, bool (*done)(void *), void *ud)
+{
+	for (int i = 0; i < 200 && !(done && done(ud)); i++) {
+		struct pollfd fds[OSC_PEERS_MAX + 1];
+		int n = osc_peers_poll_fds(p, fds, OSC_PEERS_MAX);
+
+		if (extra_fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
+		poll(fds, (nfds_t)n, 10);
+		osc_peers_service(p, fds, n, gl_now_ns());
+	}
+}
+
+struct tcp_rx {
+	int listen_fd, fd;
+	uint8_t buf[4096];
+	size_t len;
+	size_t want;
+};
+
+/* What a peer test opened: teardown closes what is still open. */
+static struct held {
+	int udp, rx;                 /* the adapter's socket, a receiver */
+	struct tcp_rx tcp;           /* the TCP remote */
+	struct osc_peers *peers;
+} held;
+
+static int peer_setup(void **state)
+{
+	(void)state;
+	memset(&held, 0, sizeof held);
+	held.udp = held.rx = held.tcp.listen_fd = held.tcp.fd = -1;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int peer_teardown(void **state)
+{
+	(void)state;
+	osc_peers_destroy(held.peers);
+	held.peers = NULL;
+	close_fd(&held.udp);
+	close_fd(&held.rx);
+	close_fd(&held.tcp.fd);
+	close_fd(&held.tcp.listen_fd);
+	return 0;
+}
+
+static bool tcp_rx_done(void *ud)
+{
+	struct tcp_rx *rx = ud;
+
+	if (rx->fd < 0) {
+		rx->fd = accept4(rx->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (rx->fd < 0)
+			return false;
+	}
+	ssize_t got = recv(rx->fd, rx->buf + rx->len, sizeof rx->buf - rx->len, MSG_DONTWAIT);
+	if (got > 0)
+		rx->len += (size_t)got;
+	return rx->len >= rx->want;
+}
+
+static void test_peer_tcp(void **state)
+{
+	(void)state;
+	uint8_t msg[64];
+	size_t n = put_msg(msg, "/x");
+	uint16_t port;
+	char url[64];
+	struct osc_peer_stats st;
+	struct tcp_rx *rx = &held.tcp;
+	struct osc_peers *p;
+
+	held.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	rx->listen_fd = listen_tcp(&port);
+	p = held.peers = osc_peers_create(held.udp, count_log, NULL);
+
+	/* three messages queue while the connect runs; they arrive framed,
+	 * in order, once the poll loop has finished it */
+	snprintf(url, sizeof url, "osc.tcp://127.0.0.1:%u", port);
+	int peer = osc_peers_get(p, url, true, gl_now_ns());
+	assert_true(peer >= 0);
+	assert_int_equal(osc_peers_get(p, url, false, gl_now_ns()), peer);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(osc_peers_send(p, peer, msg, n, gl_now_ns()), 0);
+	rx->want = 3 * (n + 4);
+	pump(p, rx->listen_fd, tcp_rx_done, rx);
+	assert_int_equal(rx->len, 3 * (n + 4));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(rx->buf[i * (n + 4) + 3], n);
+		assert_memory_equal(rx->buf + i * (n + 4) + 4, msg, n);
+	}
+	osc_peers_stats(p, &st);
+	assert_int_equal(st.sent, 3);
+	assert_int_equal(st.dropped, 0);
+
+	/* the remote goes away: the next send notices, reconnects later */
+	close_fd(&rx->fd);
+	close_fd(&rx->listen_fd);
+	pump(p, -1, NULL, NULL);
+	logged = 0;
+	/* nothing listens now: connects fail and back off; the queue holds
+	 * what fits and drops (and counts) the rest, never blocking */
+	int dropped_rc = 0;
+	for (int i = 0; i < 2000; i++)
+		if (osc_peers_send(p, peer, msg, n, gl_now_ns()) == GL_EFULL)
+			dropped_rc++;
+	pump(p, -1, NULL, NULL);
+	osc_peers_stats(p, &st);
+	assert_true(dropped_rc > 0);
+	assert_true(st.dropped >= (uint64_t)dropped_rc);
+	assert_true(st.connect_failures >= 1);
+	assert_true(st.waiting > 0 && st.waiting * (n + 4) <= OSC_PEER_QUEUE_BYTES);
+	assert_true(logged >= 1);
+	/* backing off: the next attempt is in the future, not now */
+	assert_true(osc_peers_next_timer(p) > gl_now_ns());
+}
+
+static bool udp_rx_done(void *ud)
+{
+	int *fd = ud;
+	uint8_t buf[256];
+
+	return recv(*fd, buf, sizeof buf, MSG_DONTWAIT) > 0;
+}
+
+/* UDP to a number goes out at once, through the adapter's socket; to a
+ * name it waits for the background resolution. */
+static void test_peer_udp(void **state)
+{
+	(void)state;
+	uint8_t msg[64], buf[256];
+	size_t n = put_msg(msg, "/y");
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	int rx = held.rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char url[64];
+
+	held.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(rx, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(getsockname(rx, (struct sockaddr *)&sa, &len), 0);
+	struct osc_peers *p = held.peers = osc_peers_create(held.udp, count_log, NULL);
+	snprintf(url, sizeof url, "osc.udp://127.0.0.1:%u/", ntohs(sa.sin_port));
+	int peer = osc_peers_get(p, url, false, gl_now_ns());
+	assert_int_equal(osc_peers_send(p, peer, msg, n, gl_now_ns()), 0);
+	assert_int_equal(recv(rx, buf, sizeof buf, 0), (ssize_t)n);
+	assert_memory_equal(buf, msg, n);
+
+	snprintf(url, sizeof url, "osc.udp://localhost:%u", ntohs(sa.sin_port));
+	peer = osc_peers_get(p, url, false, gl_now_ns());
+	assert_int_equal(osc_peers_send(p, peer, msg, n, gl_now_ns()), 0);
+	pump(p, -1, udp_rx_done, &rx);
+	struct osc_peer_stats st;
+	osc_peers_stats(p, &st);
+	assert_int_equal(st.sent, 2);
+	assert_int_equal(st.waiting, 0);
 }
 
 int main(void)
@@ -273,6 +572,11 @@ int main(void)
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_drop_names),
+		cmocka_unit_test(test_pattern_cost),
+		cmocka_unit_test(test_url_parse),
+		cmocka_unit_test_setup_teardown(test_peer_tcp, peer_setup, peer_teardown),
+		cmocka_unit_test_setup_teardown(test_peer_udp, peer_setup, peer_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

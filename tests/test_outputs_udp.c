@@ -2,11 +2,14 @@
  * test_outputs_udp.c - the sACN and Art-Net drivers over real loopback
  * sockets: configure, open, send hand-built frames at a fake clock, read
  * what arrives and parse it with the wire code. Covers send-on-change,
- * repeats and keep-alives, sequence numbers, sync, discovery, the CID file,
+ * repeats and keep-alives, sequence numbers, sync, discovery, the CID file
+ * (kept when it does not parse, locked against a second process),
  * stream termination at close, ArtPoll answers, and option errors.
  *
  * All traffic stays on 127.0.0.1. Waits for expected packets use a poll()
- * timeout only as a safety net; loopback delivers during sendto().
+ * timeout only as a safety net; loopback delivers during sendto(). The
+ * sockets and outputs a test opens are held (struct held) and closed by
+ * its teardown, so a test that fails half-way leaves nothing open.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +34,7 @@
 #include "outputs/dmx/output.h"
 #include "outputs/dmx/artnet/artnet_wire.h"
 #include "outputs/dmx/sacn/sacn_wire.h"
+#include "tools/scratch.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)
@@ -38,7 +44,62 @@ extern const struct gl_output_ops gl_output_artnet;
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int udp_socket(uint16_t port, uint16_t *bound_port)
+/* What the running test opened: teardown closes what is left. */
+static struct held {
+	int fds[8];
+	int fd_count;
+	struct {
+		const struct gl_output_ops *ops;
+		struct gl_output *out;
+	} outs[4];
+	int out_count;
+} held;
+
+static char state_dir[64];
+
+static int hold_setup(void **state)
+{
+	(void)state;
+	memset(&held, 0, sizeof held);
+	return 0;
+}
+
+static int hold_teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < held.out_count; i++)
+		held.outs[i].ops->close(held.outs[i].out);
+	for (int i = 0; i < held.fd_count; i++)
+		close(held.fds[i]);
+	memset(&held, 0, sizeof held);
+	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);   /* a test may point it elsewhere */
+	return 0;
+}
+
+/* A configured output (out may be NULL: a refusal), closed by teardown
+ * unless output_close() closes it first. */
+static struct gl_output *hold_output(const struct gl_output_ops *ops, struct gl_output *out)
+{
+	if (out) {
+		assert_true(held.out_count < 4);
+		held.outs[held.out_count].ops = ops;
+		held.outs[held.out_count++].out = out;
+	}
+	return out;
+}
+
+static void output_close(struct gl_output *out)
+{
+	for (int i = 0; i < held.out_count; i++)
+		if (held.outs[i].out == out) {
+			held.outs[i].ops->close(out);
+			held.outs[i] = held.outs[--held.out_count];
+			return;
+		}
+	fail_msg("output_close: not a held output");
+}
+
+static int udp_socket_unheld(uint16_t port, uint16_t *bound_port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	socklen_t len = sizeof sa;
@@ -53,11 +114,39 @@ static int udp_socket(uint16_t port, uint16_t *bound_port)
 	return fd;
 }
 
+/* An open file descriptor, closed by teardown unless fd_close() closes it
+ * first. */
+static int hold_fd(int fd)
+{
+	if (held.fd_count == 8)
+		close(fd);
+	assert_true(held.fd_count < 8);
+	held.fds[held.fd_count++] = fd;
+	return fd;
+}
+
+static void fd_close(int fd)
+{
+	for (int i = 0; i < held.fd_count; i++)
+		if (held.fds[i] == fd) {
+			close(fd);
+			held.fds[i] = held.fds[--held.fd_count];
+			return;
+		}
+	fail_msg("fd_close: %d is not a held descriptor", fd);
+}
+
+/* A bound UDP socket on loopback, closed by teardown. */
+static int udp_socket(uint16_t port, uint16_t *bound_port)
+{
+	return hold_fd(udp_socket_unheld(port, bound_port));
+}
+
 /* A free port: bind, read the number, close. */
 static uint16_t free_port(void)
 {
 	uint16_t port;
-	int fd = udp_socket(0, &port);
+	int fd = udp_socket_unheld(0, &port);
 
 	close(fd);
 	return port;
@@ -105,10 +194,10 @@ static void cfg_init(struct gl_output_config *cfg, const char *type,
 
 static void cfg_set(struct gl_output_config *cfg, const char *key, const char *fmt, ...)
 {
-	struct gl_output_option *opt = &cfg->options[cfg->option_count++];
+	struct gl_option *opt = &cfg->options[cfg->option_count++];
 	va_list ap;
 
-	assert_true(cfg->option_count <= GL_OUTPUT_MAX_OPTIONS);
+	assert_true(cfg->option_count <= GL_OPTION_MAX);
 	snprintf(opt->key, sizeof opt->key, "%s", key);
 	va_start(ap, fmt);
 	vsnprintf(opt->value, sizeof opt->value, fmt, ap);
@@ -152,26 +241,18 @@ static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
 	assert_int_equal(sacn_wire_parse_data(buf, (size_t)n, d), 0);
 }
 
-static char state_dir[64];
-
 static int make_state_dir(void **state)
 {
 	(void)state;
-	snprintf(state_dir, sizeof state_dir, "/tmp/gl-outputs-test-XXXXXX");
-	assert_non_null(mkdtemp(state_dir));
+	assert_int_equal(scratch_make(state_dir, sizeof state_dir, "gl-outputs-test"), 0);
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	return 0;
 }
 
 static int remove_state_dir(void **state)
 {
-	char path[128];
-
 	(void)state;
-	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
-	unlink(path);
-	rmdir(state_dir);
-	return 0;
+	return scratch_remove(state_dir);
 }
 
 /* ---- registry ------------------------------------------------------------- */
@@ -180,8 +261,6 @@ static void test_registry(void **state)
 {
 	const struct gl_output_ops *const *all = gl_output_all();
 	struct gl_output_config cfg;
-	static const char *const known[] = { "a", "b", NULL };
-	char err[256];
 	int count = 0;
 
 	(void)state;
@@ -201,20 +280,8 @@ static void test_registry(void **state)
 	assert_string_equal(gl_output_sacn.name, "sacn");
 	assert_string_equal(gl_output_artnet.name, "artnet");
 
+	/* the options themselves: tests/test_options.c */
 	cfg_init(&cfg, "sacn", (const int[]){ 1 }, 1);
-	cfg_set(&cfg, "a", "1");
-	cfg_set(&cfg, "b", "2");
-	assert_string_equal(gl_output_option(&cfg, "b")->value, "2");
-	assert_null(gl_output_option(&cfg, "c"));
-	assert_int_equal(gl_output_check_keys(&cfg, known, err, sizeof err), 0);
-	cfg_set(&cfg, "a", "3");
-	assert_int_equal(gl_output_check_keys(&cfg, known, err, sizeof err), GL_EINVAL);
-	assert_non_null(strstr(err, "'a' given twice"));
-	cfg.option_count = 2;
-	cfg_set(&cfg, "zz", "3");
-	assert_int_equal(gl_output_check_keys(&cfg, known, err, sizeof err), GL_EINVAL);
-	assert_non_null(strstr(err, "unknown option 'zz'"));
-	assert_non_null(strstr(err, "line 13"));
 	gl_output_config_free(&cfg);
 	assert_null(cfg.universes);
 	gl_output_config_free(&cfg);        /* twice is harmless */
@@ -232,7 +299,7 @@ static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
 	cfg_set(cfg, "unicast", "127.0.0.1");
 	cfg_set(cfg, "port", "%u", port);
 	cfg_set(cfg, "discovery", "false");
-	out = gl_output_sacn.configure(cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(cfg, err, sizeof err));
 	if (!out)
 		fail_msg("configure: %s", err);
 	return out;
@@ -344,13 +411,13 @@ static void test_sacn_send_keepalive_close(void **state)
 	recv_sacn(rx, buf, &d);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
 
-	st = gl_output_sacn.status(out);
+	st = gl_output_status(out);
 	assert_int_equal(st->send_errors, 0);
 	assert_int_equal(st->packets_sent, 2 + 6 + 2 + 1 + 2);
-	assert_string_equal(st->last_error, "");
+	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
 
 	/* close(): three terminated packets per universe. */
-	gl_output_sacn.close(out);
+	output_close(out);
 	for (int i = 0; i < 6; i++) {
 		recv_sacn(rx, buf, &d);
 		assert_int_equal(d.hdr.options, SACN_OPT_TERMINATED);
@@ -365,9 +432,8 @@ static void test_sacn_send_keepalive_close(void **state)
 	gl_output_sacn.send(out, frame_at(&f, t), t);
 	recv_sacn(rx, buf, &d);
 	assert_memory_equal(d.hdr.cid, file_cid, 16);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_sequence_wrap_and_options(void **state)
@@ -393,7 +459,7 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	cfg_set(&cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
 	cfg_set(&cfg, "ttl", "4");
 	cfg_set(&cfg, "interface", "127.0.0.1");
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 1);
@@ -410,10 +476,9 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	assert_string_equal(d.hdr.source_name, "FOH \xc3\xa9");
 	assert_int_equal(d.hdr.cid[0], 0x0d);
 	assert_int_equal(d.hdr.cid[15], 0x88);
-	gl_output_sacn.close(out);
+	output_close(out);
 	assert_int_equal(drain(rx), 3);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_sync(void **state)
@@ -436,7 +501,7 @@ static void test_sacn_sync(void **state)
 	cfg_set(&cfg, "port", "%u", port);
 	cfg_set(&cfg, "discovery", "false");
 	cfg_set(&cfg, "sync_universe", "7");
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 2);
@@ -472,9 +537,8 @@ static void test_sacn_sync(void **state)
 	t += 23 * MS;
 	gl_output_sacn.send(out, frame_at(&f, t), t);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_discovery(void **state)
@@ -494,7 +558,7 @@ static void test_sacn_discovery(void **state)
 	cfg_init(&cfg, "sacn", numbers, 3);
 	cfg_set(&cfg, "unicast", "127.0.0.1");
 	cfg_set(&cfg, "port", "%u", port);
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 
 	/* The first one goes at open. */
@@ -524,10 +588,9 @@ static void test_sacn_discovery(void **state)
 	assert_int_equal(drain(rx), 3 + 1);
 	gl_output_sacn.service(out, t + 10 * GL_NS_PER_S + 1);
 	assert_int_equal(drain(rx), 0);
-	gl_output_sacn.close(out);
+	output_close(out);
 	assert_int_equal(drain(rx), 9);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_cid_unwritable(void **state)
@@ -553,18 +616,195 @@ static void test_sacn_cid_unwritable(void **state)
 
 	out = sacn_make(&cfg, port, numbers, 1);
 	assert_int_equal(gl_output_sacn.open(out), 0);
-	assert_non_null(strstr(gl_output_sacn.status(out)->last_error, "random CID"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->note), "temporary CID"));
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 	frame_init(&f, numbers, 1);
 	gl_output_sacn.send(out, frame_at(&f, T0), T0);
 	recv_sacn(rx, buf, &d);
 	assert_int_equal(d.hdr.cid[6] >> 4, 4);
-	gl_output_sacn.close(out);
+	output_close(out);
 	drain(rx);
 	gl_output_config_free(&cfg);
 
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	unlink(file);
-	close(rx);
+}
+
+/* ---- the CID file: kept, never replaced, locked -------------------------- */
+
+/* Opens an sACN output on the current state directory, sends one frame
+ * and returns the CID it carried; note gets the output's note. */
+static void cid_of_run(uint8_t cid[16], char *note, size_t note_len)
+{
+	static const int numbers[1] = { 1 };
+	struct gl_output_config cfg;
+	struct test_frame f;
+	struct sacn_data d;
+	uint8_t buf[1500];
+	uint16_t port;
+	int rx = udp_socket(0, &port);
+	struct gl_output *out = sacn_make(&cfg, port, numbers, 1);
+
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	gl_report_get(&gl_output_status(out)->note, note, note_len);
+	frame_init(&f, numbers, 1);
+	gl_output_sacn.send(out, frame_at(&f, T0), T0);
+	recv_sacn(rx, buf, &d);
+	memcpy(cid, d.hdr.cid, 16);
+	output_close(out);
+	drain(rx);
+	gl_output_config_free(&cfg);
+	fd_close(rx);
+}
+
+static void put_file(const char *path, const char *text, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The file's bytes, to check nothing touched it. */
+static size_t get_file(const char *path, char *buf, size_t cap)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, cap, fp);
+	fclose(fp);
+	return n;
+}
+
+static const uint8_t known_cid[16] = { 0x0d, 0x5e, 0x3a, 0x5c, 0x4f, 0x9b, 0x4c, 0x1e,
+				       0x9a, 0x43, 0x6b, 0x1f, 0x0e, 0x2d, 0x7c, 0x88 };
+
+static void test_sacn_cid_file_kept(void **state)
+{
+	static const char bom_comments[] = "\xef\xbb\xbf# the console's identity\r\n\r\n"
+		"  0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88 \r\n# keep\r\n";
+	static const char *const bad[] = {
+		"not a uuid\n",
+		"0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88\n1b4e28ba-2fa1-11d2-883f-0016d3cca427\n",
+		"# only a comment\n",
+		"",
+	};
+	char dir[128], path[160], note[GL_REPORT_TEXT_MAX], before[256], after[256];
+	uint8_t cid[16], again[16];
+	struct stat st;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/kept", state_dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	setenv("GHOSTLIGHT_STATE_DIR", dir, 1);
+	snprintf(path, sizeof path, "%s/sacn-cid", dir);
+
+	/* A BOM, CRLF, blanks, spaces and comment lines: read, not replaced. */
+	put_file(path, bom_comments, sizeof bom_comments - 1);
+	cid_of_run(cid, note, sizeof note);
+	assert_memory_equal(cid, known_cid, 16);
+	assert_string_equal(note, "");
+	assert_int_equal(get_file(path, after, sizeof after), sizeof bom_comments - 1);
+	assert_memory_equal(after, bom_comments, sizeof bom_comments - 1);
+
+	/* What does not parse is left alone: a temporary CID, and a note. */
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t len = strlen(bad[i]);
+
+		put_file(path, bad[i], len);
+		cid_of_run(cid, note, sizeof note);
+		assert_non_null(strstr(note, "temporary CID"));
+		assert_non_null(strstr(note, "file left as it is"));
+		assert_int_equal(cid[6] >> 4, 4);
+		assert_memory_not_equal(cid, known_cid, 16);
+		assert_int_equal(get_file(path, after, sizeof after), len);
+		assert_memory_equal(after, bad[i], len);
+		cid_of_run(again, note, sizeof note);
+		assert_memory_not_equal(again, cid, 16);       /* temporary: per run */
+	}
+
+	/* Unreadable (mode 000; root reads it anyway): never replaced. */
+	put_file(path, bom_comments, sizeof bom_comments - 1);
+	assert_int_equal(chmod(path, 0), 0);
+	cid_of_run(cid, note, sizeof note);
+	if (geteuid() == 0) {
+		assert_memory_equal(cid, known_cid, 16);
+	} else {
+		assert_non_null(strstr(note, "cannot read"));
+		assert_memory_not_equal(cid, known_cid, 16);
+	}
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(get_file(path, before, sizeof before), sizeof bom_comments - 1);
+	unlink(path);
+
+	/* Not a file at all (a directory in its place). */
+	assert_int_equal(mkdir(path, 0700), 0);
+	cid_of_run(cid, note, sizeof note);
+	assert_non_null(strstr(note, "not a regular file"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	rmdir(path);
+
+	/* No file: one is made, and kept from then on. */
+	cid_of_run(cid, note, sizeof note);
+	assert_string_equal(note, "");
+	cid_of_run(again, note, sizeof note);
+	assert_memory_equal(again, cid, 16);
+	unlink(path);
+	rmdir(dir);
+	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+}
+
+/* Another process holding the CID (its flock on the file, taken here on an
+ * open file of our own): this one sends as a temporary CID and says so;
+ * the outputs of one process share the CID without a note. */
+static void test_sacn_cid_locked(void **state)
+{
+	static const int numbers[1] = { 2 };
+	char path[160], note[GL_REPORT_TEXT_MAX], text[64];
+	uint8_t file_cid[16], cid[16];
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	uint16_t port;
+	int fd;
+
+	(void)state;
+	cid_of_run(file_cid, note, sizeof note);       /* makes the file */
+	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	hold_fd(fd);            /* a failure here must not keep the lock */
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+
+	cid_of_run(cid, note, sizeof note);
+	assert_memory_not_equal(cid, file_cid, 16);
+	assert_non_null(strstr(note, "in use by another ghostlight"));
+	sacn_uuid_format(file_cid, text);
+	assert_non_null(strstr(note, text));
+	sacn_uuid_format(cid, text);
+	assert_non_null(strstr(note, text));
+	fd_close(fd);                                   /* the other one ends */
+
+	/* one output holds the CID; a second of the same process shares it */
+	port = free_port();
+	out = sacn_make(&cfg, port, numbers, 1);
+	assert_int_equal(gl_output_sacn.open(out), 0);
+	cid_of_run(cid, note, sizeof note);
+	assert_memory_equal(cid, file_cid, 16);
+	assert_string_equal(note, "");
+	/* while it is open, another process would be refused */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	hold_fd(fd);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	output_close(out);
+	gl_output_config_free(&cfg);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);   /* released at close */
 }
 
 /* A send the kernel refuses is counted, noted with the universe and
@@ -583,24 +823,24 @@ static void test_sacn_send_errors(void **state)
 	cfg_init(&cfg, "sacn", numbers, 2);
 	cfg_set(&cfg, "unicast", "255.255.255.255");
 	cfg_set(&cfg, "discovery", "false");
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.open(out), 0);
-	st = gl_output_sacn.status(out);
+	st = gl_output_status(out);
 	frame_init(&f, numbers, 2);
 	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0), T0), GL_EIO);
 	assert_int_equal(st->send_errors, 2);
 	assert_int_equal(st->packets_sent, 0);
-	assert_int_equal(st->last_error_ns, T0);
-	assert_non_null(strstr(st->last_error, "universe 2"));
-	assert_non_null(strstr(st->last_error, "255.255.255.255:5568"));
-	assert_non_null(strstr(st->last_error, strerror(EACCES)));
+	assert_int_equal(gl_report_get(&st->error, NULL, 0), T0);
+	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "universe 2"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "255.255.255.255:5568"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), strerror(EACCES)));
 	/* Nothing went out, so nothing to keep alive: no busy service loop. */
 	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
 	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0 + 23 * MS), T0 + 23 * MS),
 			 GL_EIO);
 	assert_int_equal(st->send_errors, 4);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
 }
 
@@ -635,13 +875,15 @@ static void test_sacn_bad_options(void **state)
 
 	(void)state;
 	expect_bad(&gl_output_sacn, one, 1, "bogus", "1", "unknown option 'bogus'");
-	expect_bad(&gl_output_sacn, one, 1, "priority", "300", "priority must be 0..200");
+	expect_bad(&gl_output_sacn, one, 1, "priority", "300",
+		   "priority: must be a whole number 0..200, not \"300\"");
 	expect_bad(&gl_output_sacn, one, 1, "priority", "-1", "priority");
 	expect_bad(&gl_output_sacn, one, 1, "priority", "1.5", "priority");
 	expect_bad(&gl_output_sacn, one, 1, "priority", "high", "priority");
-	expect_bad(&gl_output_sacn, one, 1, "unicast", "300.1.2.3", "unicast must be an IPv4");
+	expect_bad(&gl_output_sacn, one, 1, "unicast", "300.1.2.3",
+		   "unicast: must be an IPv4 address");
 	expect_bad(&gl_output_sacn, one, 1, "unicast", "", "unicast");
-	expect_bad(&gl_output_sacn, one, 1, "cid", "not-a-uuid", "cid must be a UUID");
+	expect_bad(&gl_output_sacn, one, 1, "cid", "not-a-uuid", "cid: must be a UUID");
 	expect_bad(&gl_output_sacn, one, 1, "sync_universe", "64000", "sync_universe");
 	expect_bad(&gl_output_sacn, one, 1, "discovery", "maybe", "discovery");
 	expect_bad(&gl_output_sacn, one, 1, "port", "0", "port");
@@ -654,12 +896,12 @@ static void test_sacn_bad_options(void **state)
 	expect_bad(&gl_output_sacn, (const int[]){ 64000 }, 1, NULL, NULL, "universe 64000");
 	expect_bad(&gl_output_sacn, (const int[]){ 3, 4, 3 }, 3, NULL, NULL, "universe 3 listed twice");
 
-	/* The line of the bad option is in the message. */
+	/* A typo is named with what is known (the show loader adds file:line). */
 	cfg_init(&cfg, "sacn", one, 1);
 	cfg_set(&cfg, "priority", "50");
 	cfg_set(&cfg, "priority_x", "1");
 	assert_null(gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(strstr(err, "line 12"));
+	assert_non_null(strstr(err, "unknown option 'priority_x' (known: unicast, priority,"));
 	gl_output_config_free(&cfg);
 
 	/* Too many universes. */
@@ -670,10 +912,10 @@ static void test_sacn_bad_options(void **state)
 
 	/* Every default accepted; configure() alone allocates, close frees. */
 	cfg_init(&cfg, "sacn", one, 1);
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_sacn.close(NULL);
 	gl_output_config_free(&cfg);
 }
@@ -735,12 +977,12 @@ static void test_artnet_send_and_poll(void **state)
 	cfg_set(&cfg, "listen", "true");
 	cfg_set(&cfg, "bind", "127.0.0.1");
 	cfg_set(&cfg, "listen_port", "%u", listen_port);
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	if (!out)
 		fail_msg("configure: %s", err);
 	assert_int_equal(gl_output_artnet.open(out), 0);
-	st = gl_output_artnet.status(out);
-	assert_string_equal(st->last_error, "");
+	st = gl_output_status(out);
+	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
 	assert_true(gl_output_artnet.poll_fd(out) >= 0);
 
 	frame_init(&f, numbers, 3);
@@ -864,16 +1106,15 @@ static void test_artnet_send_and_poll(void **state)
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
 	assert_int_equal(st->packets_received, 3 + 4);
 	assert_int_equal(st->packets_malformed, 3);
-	assert_non_null(strstr(st->last_error, "malformed"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "malformed"));
 	assert_int_equal(st->send_errors, 0);
 
 	/* service() keeps universes alive when frames stop. */
 	gl_output_artnet.service(out, t + GL_NS_PER_S);
 	assert_int_equal(drain(rx), 3);
 
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_artnet_sync_port_addresses(void **state)
@@ -898,7 +1139,7 @@ static void test_artnet_sync_port_addresses(void **state)
 	cfg_set(&cfg, "listen", "false");
 	cfg_set(&cfg, "sync", "true");
 	cfg_set(&cfg, "port_addresses", "32767, 1:2:3");
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	if (!out)
 		fail_msg("configure: %s", err);
 	assert_int_equal(gl_output_artnet.open(out), 0);
@@ -919,9 +1160,8 @@ static void test_artnet_sync_port_addresses(void **state)
 	t += 23 * MS;
 	gl_output_artnet.send(out, frame_at(&f, t), t);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_artnet_port_taken(void **state)
@@ -935,29 +1175,27 @@ static void test_artnet_port_taken(void **state)
 	char err[256] = "";
 	uint16_t port, taken_port;
 	int rx = udp_socket(0, &port);
-	int holder = udp_socket(0, &taken_port);    /* no SO_REUSEADDR: exclusive */
 
 	(void)state;
+	udp_socket(0, &taken_port);    /* held: no SO_REUSEADDR, so exclusive */
 	cfg_init(&cfg, "artnet", numbers, 1);
 	cfg_set(&cfg, "nodes", "127.0.0.1");
 	cfg_set(&cfg, "port", "%u", port);
 	cfg_set(&cfg, "bind", "127.0.0.1");
 	cfg_set(&cfg, "listen_port", "%u", taken_port);
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	/* Not fatal: the output sends, says it cannot listen. */
 	assert_int_equal(gl_output_artnet.open(out), 0);
-	assert_non_null(strstr(gl_output_artnet.status(out)->last_error, "cannot listen"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "cannot listen"));
 	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
 	frame_init(&f, numbers, 1);
 	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, T0), T0), 0);
 	recv_artdmx(rx, buf, &d);
 	assert_int_equal(d.port_address, 0);
 	gl_output_artnet.service(out, T0);          /* nothing to read, no crash */
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(holder);
-	close(rx);
 }
 
 /* Keep-alives that fail are retried 100 ms later, not at once, so the
@@ -984,10 +1222,10 @@ static void test_artnet_send_errors(void **state)
 	cfg_set(&cfg, "port", "%u", port);
 	cfg_set(&cfg, "bind", "127.0.0.1");
 	cfg_set(&cfg, "listen_port", "%u", free_port());
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_artnet.open(out), 0);
-	st = gl_output_artnet.status(out);
+	st = gl_output_status(out);
 	frame_init(&f, numbers, 1);
 	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), 0);
 	recv_artdmx(rx, buf, &d);
@@ -997,7 +1235,7 @@ static void test_artnet_send_errors(void **state)
 	t += GL_NS_PER_S;
 	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), GL_EIO);
 	assert_int_equal(st->send_errors, 1);
-	assert_non_null(strstr(st->last_error, "universe 1 to 127.0.0.1"));
+	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "universe 1 to 127.0.0.1"));
 	assert_int_equal(gl_output_artnet.next_service_ns(out), t + 100 * MS);
 	gl_output_artnet.service(out, t + 100 * MS);
 	assert_int_equal(st->send_errors, 2);
@@ -1007,9 +1245,8 @@ static void test_artnet_send_errors(void **state)
 	gl_output_artnet.send(out, frame_at(&f, t + 123 * MS), t + 123 * MS);
 	assert_int_equal(st->send_errors, 3);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_artnet_bad_options(void **state)
@@ -1019,13 +1256,13 @@ static void test_artnet_bad_options(void **state)
 
 	(void)state;
 	expect_bad(&gl_output_artnet, one, 1, "unicast", "127.0.0.1", "unknown option 'unicast'");
-	expect_bad(&gl_output_artnet, one, 1, "nodes", "1.2.3", "nodes: '1.2.3' is not an IPv4");
+	expect_bad(&gl_output_artnet, one, 1, "nodes", "1.2.3", "nodes: \"1.2.3\" is not an IPv4");
 	expect_bad(&gl_output_artnet, one, 1, "nodes", "10.0.0.1,,10.0.0.2", "nodes");
 	expect_bad(&gl_output_artnet, one, 1, "broadcast", "everyone", "broadcast");
 	expect_bad(&gl_output_artnet, one, 1, "sync", "yes please", "sync");
 	expect_bad(&gl_output_artnet, one, 1, "listen", "maybe", "listen");
 	expect_bad(&gl_output_artnet, one, 1, "bind", "localhost", "bind");
-	expect_bad(&gl_output_artnet, one, 1, "port", "70000", "port must be 1..65535");
+	expect_bad(&gl_output_artnet, one, 1, "port", "70000", "port: must be a whole number 1..65535");
 	expect_bad(&gl_output_artnet, one, 1, "listen_port", "0", "listen_port");
 	expect_bad(&gl_output_artnet, one, 1, "short_name", "a name of eighteen", "short_name");
 	expect_bad(&gl_output_artnet, two, 2, "port_addresses", "1", "one entry per universe");
@@ -1038,20 +1275,23 @@ static void test_artnet_bad_options(void **state)
 
 int main(void)
 {
+#define HELD(test) cmocka_unit_test_setup_teardown(test, hold_setup, hold_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_sacn_send_keepalive_close),
-		cmocka_unit_test(test_sacn_sequence_wrap_and_options),
-		cmocka_unit_test(test_sacn_sync),
-		cmocka_unit_test(test_sacn_discovery),
-		cmocka_unit_test(test_sacn_cid_unwritable),
-		cmocka_unit_test(test_sacn_send_errors),
-		cmocka_unit_test(test_sacn_bad_options),
-		cmocka_unit_test(test_artnet_send_and_poll),
-		cmocka_unit_test(test_artnet_sync_port_addresses),
-		cmocka_unit_test(test_artnet_port_taken),
-		cmocka_unit_test(test_artnet_send_errors),
-		cmocka_unit_test(test_artnet_bad_options),
+		HELD(test_registry),
+		HELD(test_sacn_send_keepalive_close),
+		HELD(test_sacn_sequence_wrap_and_options),
+		HELD(test_sacn_sync),
+		HELD(test_sacn_discovery),
+		HELD(test_sacn_cid_unwritable),
+		HELD(test_sacn_cid_file_kept),
+		HELD(test_sacn_cid_locked),
+		HELD(test_sacn_send_errors),
+		HELD(test_sacn_bad_options),
+		HELD(test_artnet_send_and_poll),
+		HELD(test_artnet_sync_port_addresses),
+		HELD(test_artnet_port_taken),
+		HELD(test_artnet_send_errors),
+		HELD(test_artnet_bad_options),
 	};
 
 	return cmocka_run_group_tests(tests, make_state_dir, remove_state_dir);

@@ -25,16 +25,25 @@ done
 # Build and runtime: compiler, CMake, Lua 5.4, cmocka, libftdi1 (USB DMX).
 # Test peers (see ../shared/PEERS.md): tshark/dumpcap, olad + its Python
 # client, iproute2 and util-linux for the tests' network namespaces,
-# liblo (OSC control) and its oscsend/oscdump.
+# liblo (OSC control) and its oscsend/oscdump; strace holds a system call
+# so that a test can signal a process in the middle of it.
 # expat + cJSON: the fixture importers; qlcplus-data: the .qxf corpus their
 # test imports (data files only, no Qt).
 # clang + its runtime: the libFuzzer targets (tools/fuzz.sh).
 # file + dpkg-dev: cpack -G DEB (shared-library dependencies of the package).
+# python3-pil + fonts-dejavu-core: tests/tools/layout_render.py (the README's
+# pictures of the tablet layouts).
 packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-dev liblo-dev
-	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools
+	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools strace
 	clang libclang-rt-14-dev
+	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
 	libexpat1-dev libcjson-dev qlcplus-data
-	file dpkg-dev)
+	file dpkg-dev python3-pil fonts-dejavu-core
+	# wireless node firmware: the board images (firmware/cross/) ...
+	gcc-arm-none-eabi
+	libnewlib-arm-none-eabi
+	# ... and the emulated node the integration test runs (nodes_qemu.sh)
+	qemu-system-arm)
 
 if [ "$apt" = 1 ]; then
 	missing=()

@@ -1,14 +1,12 @@
 /*
  * output.c - the output registry (every known output type, found by the
- * name a show file gives) and the option helpers configure() functions use.
+ * name a show file gives) and the start every configure() shares.
  *
  * Any thread: the registry is a const table and the helpers only read the
  * config they are given.
  */
 #include "output.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@ extern const struct gl_output_ops gl_output_sacn;
 extern const struct gl_output_ops gl_output_artnet;
 extern const struct gl_output_ops gl_output_enttec_pro;
 extern const struct gl_output_ops gl_output_open_dmx;
+extern const struct gl_output_ops gl_output_nodes;
 
 /* NULL-terminated; gl_output_all() hands it out as is. */
 static const struct gl_output_ops *const output_registry[] = {
@@ -24,6 +23,7 @@ static const struct gl_output_ops *const output_registry[] = {
 	&gl_output_artnet,
 	&gl_output_enttec_pro,
 	&gl_output_open_dmx,
+	&gl_output_nodes,
 	NULL,
 };
 
@@ -42,66 +42,6 @@ const struct gl_output_ops *const *gl_output_all(void)
 	return output_registry;
 }
 
-const struct gl_output_option *gl_output_option(const struct gl_output_config *cfg,
-						const char *key)
-{
-	if (!cfg || !key)
-		return NULL;
-	for (int i = 0; i < cfg->option_count && i < GL_OUTPUT_MAX_OPTIONS; i++)
-		if (strcmp(cfg->options[i].key, key) == 0)
-			return &cfg->options[i];
-	return NULL;
-}
-
-/* Appends " (line N)" when the show-file line is known. */
-static void line_suffix(char *buf, size_t len, int line)
-{
-	if (line > 0)
-		snprintf(buf, len, " (line %d)", line);
-	else if (len > 0)
-		buf[0] = '\0';
-}
-
-int gl_output_check_keys(const struct gl_output_config *cfg, const char *const *known,
-			 char *err, size_t err_len)
-{
-	char where[32];
-
-	if (!cfg || !known)
-		return GL_EINVAL;
-	for (int i = 0; i < cfg->option_count && i < GL_OUTPUT_MAX_OPTIONS; i++) {
-		const struct gl_output_option *opt = &cfg->options[i];
-		bool found = false;
-
-		for (int k = 0; known[k]; k++)
-			if (strcmp(known[k], opt->key) == 0)
-				found = true;
-		line_suffix(where, sizeof where, opt->line);
-		if (!found) {
-			/* List what is accepted: the usual cause is a typo. */
-			size_t used;
-
-			if (!err || err_len == 0)
-				return GL_EINVAL;
-			used = (size_t)snprintf(err, err_len, "%s: unknown option '%s'%s; known:",
-						cfg->type, opt->key, where);
-			for (int k = 0; known[k] && used < err_len; k++)
-				used += (size_t)snprintf(err + used, err_len - used, "%s %s",
-							 k ? "," : "", known[k]);
-			return GL_EINVAL;
-		}
-		for (int j = 0; j < i; j++) {
-			if (strcmp(cfg->options[j].key, opt->key) == 0) {
-				if (err && err_len)
-					snprintf(err, err_len, "%s: option '%s' given twice%s",
-						 cfg->type, opt->key, where);
-				return GL_EINVAL;
-			}
-		}
-	}
-	return 0;
-}
-
 void gl_output_config_free(struct gl_output_config *cfg)
 {
 	if (!cfg)
@@ -111,28 +51,74 @@ void gl_output_config_free(struct gl_output_config *cfg)
 	cfg->universe_count = 0;
 }
 
-
-
-
-static int fail(char *err, size_t err_len, const char *prefix, const char *fmt, ...)
+static int cmp_int(const void *a, const void *b)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = gl_output_vfail(err, err_len, prefix, NULL, fmt, ap);
-	va_end(ap);
-	return rc;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
 }
 
-int gl_output_check_network(const struct gl_output_config *cfg, const char *prefix,
-			    const char *const *known, char *err, size_t err_len)
+static int check_and_parse(const struct gl_output_ops *ops, const struct gl_output_config *cfg,
+			   void *opts, char *err, size_t err_len)
 {
-	if (!cfg)
-		return fail(err, err_len, prefix, "no configuration");
-	if (gl_output_check_keys(cfg, known, err, err_len))
-		return GL_EINVAL;
-	if (cfg->universe_count < 1 || cfg->universe_count > GL_OUTPUT_MAX_UNIVERSES ||
-	    !cfg->universes)
-		return fail(err, err_len, prefix, "needs 1..%d universes, not %d",
-			    GL_OUTPUT_MAX_UNIVERSES, cfg->universe_count);
-	return 0;
+	int n = cfg ? cfg->universe_count : 0;
+	int *sorted;
+
+	if (!ops || !cfg || !cfg->universes || n < 1)
+		return gl_opt_fail(err, err_len, "needs %s", ops && ops->max_universes == 1 ?
+			    "a universe (universe = N)" : "universes (universes = {1, 2})");
+	if (n > ops->max_universes)
+		return gl_opt_fail(err, err_len, ops->max_universes == 1 ?
+			    "drives one universe: give universe = N (not %d universes)" :
+			    "takes at most %d universes", ops->max_universes == 1 ? n :
+			    ops->max_universes);
+	sorted = malloc((size_t)n * sizeof *sorted);
+	if (!sorted)
+		return gl_opt_fail(err, err_len, "out of memory");
+	memcpy(sorted, cfg->universes, (size_t)n * sizeof *sorted);
+	qsort(sorted, (size_t)n, sizeof *sorted, cmp_int);
+	for (int i = 0; i < n; i++) {
+		int rc = 0;
+
+		if (sorted[i] < GL_UNIVERSE_MIN || sorted[i] > GL_UNIVERSE_MAX)
+			rc = gl_opt_fail(err, err_len, "universe %d is not in %d..%d", sorted[i],
+				  GL_UNIVERSE_MIN, GL_UNIVERSE_MAX);
+		else if (i > 0 && sorted[i] == sorted[i - 1])
+			rc = gl_opt_fail(err, err_len, "universe %d listed twice", sorted[i]);
+		if (rc) {
+			free(sorted);
+			return rc;
+		}
+	}
+	free(sorted);
+	return gl_opt_parse(ops->options, cfg->options, cfg->option_count, opts, err, err_len);
+}
+
+void gl_output_universes_help(const struct gl_output_ops *ops, char *buf, size_t len)
+{
+	if (ops->max_universes == 1)
+		snprintf(buf, len, "one universe: universe = N");
+	else
+		snprintf(buf, len, "universes = {...}, 1..%d of them", ops->max_universes);
+}
+
+const struct gl_output_status *gl_output_status(const struct gl_output *out)
+{
+	return (const struct gl_output_status *)out;
+}
+
+void *gl_output_new(const struct gl_output_ops *ops, const struct gl_output_config *cfg,
+		    size_t size, char *err, size_t err_len)
+{
+	void *state = calloc(1, size);
+
+	if (!state) {
+		gl_opt_fail(err, err_len, "out of memory");
+		return NULL;
+	}
+	if (check_and_parse(ops, cfg, state, err, err_len) != 0) {
+		free(state);
+		return NULL;
+	}
+	return state;
 }

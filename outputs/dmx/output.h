@@ -9,19 +9,19 @@
  * poll_fd is readable or its next_service_ns has come, and close() at the
  * end. Only the output thread touches an opened output; configure() runs on
  * the loading thread. An output that fails to send returns an error, keeps
- * it in its status (last_error) and is retried on the next frame: it never
+ * it in its status (gl_output_status) and is retried on the next frame: it never
  * blocks the thread for long.
  */
 #ifndef GL_OUTPUT_H
 #define GL_OUTPUT_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "engine/engine.h"
 #include "outputs/options.h"
+#include "outputs/report.h"
 
 #define GL_OUTPUT_MAX_UNIVERSES 4096
 
@@ -31,24 +31,29 @@ struct gl_output_config {
 	int universe_count;
 	int *universes;              /* universe numbers (heap, owned) */
 	int option_count;
-	struct gl_output_option options[GL_OUTPUT_MAX_OPTIONS];
+	struct gl_option options[GL_OPTION_MAX];
 	char show_name[GL_NAME_MAX]; /* used as default source name */
 };
 
-/* Counters an output keeps for the status screen. Written by the output
- * thread, read by others: plain fields read racily are fine for display,
- * so they are atomics only where a test depends on them. */
+/* Counters and the last error an output keeps for the status screen.
+ * Written by the output thread only (gl_count, gl_report_set), read by any
+ * thread (gl_counter, gl_report_get): see outputs/report.h. */
 struct gl_output_status {
-	uint64_t packets_sent;
-	uint64_t send_errors;
-	uint64_t frames_sent;
-	uint64_t packets_received;   /* input on poll_fd (e.g. ArtPoll) */
-	uint64_t packets_malformed;  /* of those, ignored as malformed */
-	char last_error[128];        /* "" when none */
-	uint64_t last_error_ns;
+	_Atomic uint64_t packets_sent;
+	_Atomic uint64_t send_errors;
+	_Atomic uint64_t frames_sent;
+	_Atomic uint64_t packets_received;   /* input on poll_fd (e.g. ArtPoll) */
+	_Atomic uint64_t packets_malformed;  /* of those, ignored as malformed */
+	struct gl_report_text error;         /* the last error; "" when none */
+	/* What open() found that the operator must read, once, whole (sACN:
+	 * a temporary CID and why); errors that follow never replace it. */
+	struct gl_report_text note;
 };
 
-struct gl_output;                /* opaque per-type state */
+/* Opaque per-type state. Invariant: it begins with its struct
+ * gl_output_status, so gl_output_status() reads any output's counters
+ * without a call into the driver. */
+struct gl_output;
 
 struct gl_output_ops {
 	int version;                 /* 1 */
@@ -70,8 +75,6 @@ struct gl_output_ops {
 	void (*service)(struct gl_output *out, uint64_t now_ns);
 	/* Optional: absolute time service() wants to run next, 0 = no need. */
 	uint64_t (*next_service_ns)(struct gl_output *out);
-	/* Status for display; any thread (racy reads are fine). */
-	const struct gl_output_status *(*status)(struct gl_output *out);
 	/* Optional: DMX this output receives (a widget's DMX in), for the
 	 * show's input universe. Fills *universe, the newest slots and
 	 * *frames (a count of receptions; it changes with every new frame or
@@ -82,6 +85,11 @@ struct gl_output_ops {
 	/* true: each instance gets an output thread of its own (a USB device
 	 * whose writes can block); false: shares the network output thread. */
 	bool dedicated_thread;
+	/* How many universes one instance carries: 1 (universe = N) or more
+	 * (universes = {...}). */
+	int max_universes;
+	/* Every option, declared once (outputs/options.h). */
+	const struct gl_opt_table *options;
 };
 
 /* The registry. Returns NULL for an unknown name. */
@@ -89,18 +97,20 @@ const struct gl_output_ops *gl_output_find(const char *name);
 /* NULL-terminated list of every registered output. */
 const struct gl_output_ops *const *gl_output_all(void);
 
-/* Helpers for configure(): look up an option. Return NULL when absent. */
-const struct gl_output_option *gl_output_option(const struct gl_output_config *cfg,
-						const char *key);
-/* Fails with a message naming the first option not in `known` (NULL-ended). */
-int gl_output_check_keys(const struct gl_output_config *cfg, const char *const *known,
-			 char *err, size_t err_len);
+/* Status for display; any thread (outputs/report.h). */
+const struct gl_output_status *gl_output_status(const struct gl_output *out);
 
-/* The start of every network output's configure(): a config, only known
- * keys, 1..GL_OUTPUT_MAX_UNIVERSES universes. Returns 0 or GL_EINVAL with
- * "<prefix>: ..." in err. */
-int gl_output_check_network(const struct gl_output_config *cfg, const char *prefix,
-			    const char *const *known, char *err, size_t err_len);
+/* The start of every configure(): a zeroed state of `size` bytes (which
+ * begins with struct gl_output_status) with the options of ops->options
+ * parsed into it, after checking the universes (1..ops->max_universes of
+ * them, each 1..63999, none twice). Returns NULL with what is wrong in
+ * err. */
+void *gl_output_new(const struct gl_output_ops *ops, const struct gl_output_config *cfg,
+		    size_t size, char *err, size_t err_len);
+
+/* "how universes are given" for help: "universe = N" or "universes =
+ * {...}, 1..4096 of them". */
+void gl_output_universes_help(const struct gl_output_ops *ops, char *buf, size_t len);
 
 void gl_output_config_free(struct gl_output_config *cfg);
 

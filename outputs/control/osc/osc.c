@@ -7,11 +7,13 @@
  *
  * Control thread only (the poll loop of app/play.c calls it through
  * control.h). Why our own sockets: liblo 0.31's server does not hand out the
- * fds of its TCP connections, so a poll loop cannot wait on them; liblo does
- * the message codec (lo_message_deserialise / _serialise) and the outgoing
- * URL addresses (lo_address, which reconnects TCP by itself). Invariants:
- * every input is either dispatched or dropped with a counted reason; nothing
- * here blocks except connecting a TCP remote or resolving a host name once.
+ * fds of its TCP connections, so a poll loop cannot wait on them, and its
+ * lo_address connects TCP and resolves names with blocking calls on every
+ * send; liblo does the message codec (lo_message_deserialise / _serialise),
+ * osc_peer.c the sending to URLs. Invariants: every input is either
+ * dispatched or dropped with a counted reason; nothing here blocks; no one
+ * source can hold every TCP connection or subscription (per-host caps, idle
+ * connections closed or evicted first).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +33,7 @@
 #include <lo/lo.h>
 
 #include "osc_dispatch.h"
+#include "osc_peer.h"
 #include "osc_wire.h"
 #include "outputs/control/control.h"
 
@@ -41,7 +44,9 @@
 #define OSC_CONNS_MAX 16
 #define OSC_QUEUE_MAX 256
 #define OSC_QUEUE_DELAY_MAX_S 3600.0     /* a timetag further ahead is refused */
-#define OSC_SENDERS_MAX 32               /* cached lo_address for URLs */
+#define OSC_SUBS_PER_HOST 4              /* subscriptions from one IP address */
+#define OSC_CONNS_PER_HOST 4             /* TCP connections from one IP address */
+#define OSC_EVICT_IDLE_NS (GL_NS_PER_S)  /* a connection silent this long may be evicted */
 #define OSC_RECV_BURST 64                /* datagrams per service call */
 #define OSC_LOG_PER_S 10                 /* drop lines logged per second */
 #define OSC_ERRORS_PER_S 5               /* /gl/out/error messages per second */
@@ -52,25 +57,30 @@ struct osc_net { uint32_t net, mask; };
 /* Where a message came from: a UDP source or a TCP connection. */
 struct osc_src {
 	struct sockaddr_in sa;
-	int conn;                  /* index into conns, -1 = UDP */
+	int conn;                  /* index into conns, -1 = UDP (or not accepted) */
 	uint32_t conn_id;          /* the connection's generation */
+	bool tcp;                  /* a TCP connection, accepted or not */
 };
 
 struct osc_conn {
 	int fd;                    /* -1 = free slot */
 	uint32_t id;
+	uint64_t last_active_ns;   /* accepted, or its last whole packet */
 	struct sockaddr_in sa;
 	struct osc_stream stream;
 	uint8_t *buf;              /* OSC_PACKET_MAX */
 };
 
+/* A subscriber is keyed by its transport and address: UDP (IP, reply port),
+ * TCP its connection; a configured remote by its peer. */
 struct osc_sub {
 	bool used;
 	bool remote;               /* from the show's remotes: never times out */
 	struct sockaddr_in sa;     /* UDP reply address */
+	in_port_t from_port;       /* UDP: the source port it (re)subscribed from */
 	int conn;                  /* TCP: connection index, -1 = UDP */
 	uint32_t conn_id;
-	lo_address lo;             /* osc.tcp:// remotes: liblo's connection */
+	int peer;                  /* configured remotes: osc_peer index, else -1 */
 	uint64_t last_seen_ns;
 };
 
@@ -81,34 +91,46 @@ struct osc_queued {
 	uint8_t *data;
 };
 
-struct osc_sender {
-	char url[200];
-	lo_address addr;
-};
-
 /* The last state sent as feedback (to compare the next snapshot with). */
 struct osc_sent_list {
 	int active, standby, state, progress_pct;
+};
+
+/* What the show set (osc_opts). */
+struct osc_allow_list {
+	int count;
+	struct osc_net net[OSC_ALLOW_MAX];
+};
+
+struct osc_remote_list {
+	int count;
+	char url[OSC_REMOTES_MAX][GL_OPTION_VALUE_MAX];
+};
+
+struct osc_settings {
+	int port;
+	struct in_addr bind;
+	bool tcp;
+	struct osc_allow_list allow;
+	bool allow_given;
+	struct osc_remote_list remotes;
+	double heartbeat_s, timeout_s, feedback_rate, tcp_idle_s;
+	bool enabled;
 };
 
 struct gl_control {
 	struct gl_control_host host;
 	struct gl_engine *e;
 	char show_name[GL_NAME_MAX];
-	int port;
-	uint32_t bind_addr;
+	struct osc_settings set;
 	int udp_fd, tcp_fd;
-	struct osc_net allow[OSC_ALLOW_MAX];
-	int allow_count;
-	double heartbeat_s, timeout_s, feedback_s;
 
 	struct osc_conn conns[OSC_CONNS_MAX];
 	uint32_t next_conn_id;
 	struct osc_sub subs[OSC_SUBSCRIBERS_MAX];
 	struct osc_queued queue[OSC_QUEUE_MAX];
 	int queue_count;
-	struct osc_sender senders[OSC_SENDERS_MAX];
-	int sender_count;
+	struct osc_peers *peers;   /* remotes, osc.send and cue actions */
 
 	/* feedback */
 	struct gl_snapshot snap;
@@ -126,6 +148,7 @@ struct gl_control {
 	int log_in_window, errors_in_window;
 	uint64_t unlogged;
 	struct gl_control_stats stats;
+	struct gl_control_stats stats_view;   /* stats + the peers', for stats() */
 	uint8_t rx[OSC_PACKET_MAX];
 };
 
@@ -173,7 +196,7 @@ static void src_text(const struct osc_src *src, char *buf, size_t len)
 	char ip[INET_ADDRSTRLEN] = "?";
 
 	inet_ntop(AF_INET, &src->sa.sin_addr, ip, sizeof ip);
-	snprintf(buf, len, "osc.%s://%s:%u/", src->conn >= 0 ? "tcp" : "udp", ip,
+	snprintf(buf, len, "osc.%s://%s:%u/", src->conn >= 0 || src->tcp ? "tcp" : "udp", ip,
 		 ntohs(src->sa.sin_port));
 }
 
@@ -220,8 +243,8 @@ static bool allowed(const struct gl_control *c, const struct sockaddr_in *sa)
 {
 	uint32_t a = ntohl(sa->sin_addr.s_addr);
 
-	for (int i = 0; i < c->allow_count; i++)
-		if ((a & c->allow[i].mask) == c->allow[i].net)
+	for (int i = 0; i < c->set.allow.count; i++)
+		if ((a & c->set.allow.net[i].mask) == c->set.allow.net[i].net)
 			return true;
 	return false;
 }
@@ -284,17 +307,10 @@ static int send_src(struct gl_control *c, const struct osc_src *src, const uint8
 	return rc;
 }
 
-static int send_sub(struct gl_control *c, struct osc_sub *s, lo_message m, const char *path,
-		    const uint8_t *pkt, size_t len)
+static int send_sub(struct gl_control *c, struct osc_sub *s, const uint8_t *pkt, size_t len)
 {
-	if (s->lo) {
-		if (lo_send_message(s->lo, path, m) < 0) {
-			c->stats.send_errors++;
-			return GL_EIO;
-		}
-		c->stats.sent++;
-		return 0;
-	}
+	if (s->peer >= 0)
+		return osc_peers_send(c->peers, s->peer, pkt, len, gl_now_ns());
 	struct osc_src src = { .sa = s->sa, .conn = s->conn, .conn_id = s->conn_id };
 	int rc = send_src(c, &src, pkt, len);
 
@@ -316,7 +332,7 @@ static void send_msg(struct gl_control *c, int only, const char *path, lo_messag
 		for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
 			if (!c->subs[i].used || (only >= 0 && i != only))
 				continue;
-			send_sub(c, &c->subs[i], m, path, pkt, len);
+			send_sub(c, &c->subs[i], pkt, len);
 		}
 	}
 	lo_message_free(m);
@@ -448,12 +464,19 @@ static void feedback(struct gl_control *c, int only, bool full)
 		gl_engine_fader_info(c->e, i, &number, &kind, &target, &label);
 		snprintf(path, sizeof path, "/gl/out/fader/%d", number);
 		send_float(c, only, path, c->snap.fader_levels[i]);
+		/* Again on the address that sets it: a TouchOSC Mk1 control has
+		 * one address to send and receive, so its fader follows only
+		 * this way. */
+		snprintf(path, sizeof path, "/gl/fader/%d", number);
+		send_float(c, only, path, c->snap.fader_levels[i]);
 		if (only < 0)
 			c->sent_faders[i] = level;
 	}
 	int gm = (int)lroundf(c->snap.grand_master * 1000.0f);
-	if (full || gm != c->sent_gm)
+	if (full || gm != c->sent_gm) {
 		send_float(c, only, "/gl/out/gm", c->snap.grand_master);
+		send_float(c, only, "/gl/gm", c->snap.grand_master);
+	}
 	if (full || (int)c->snap.blackout != c->sent_blackout)
 		send_int(c, only, "/gl/out/blackout", c->snap.blackout ? 1 : 0);
 	if (only < 0) {
@@ -465,10 +488,29 @@ static void feedback(struct gl_control *c, int only, bool full)
 
 /* ---- subscribers --------------------------------------------------------------------------- */
 
-static int subscribe(struct gl_control *c, const struct osc_src *src, int port, uint64_t now)
+/* The UDP subscription a message from src names: its reply port (given, or
+ * the source port) or the source port it subscribed from. */
+static bool names_sub(const struct osc_sub *s, const struct osc_src *src, int port)
 {
-	int free_slot = -1;
+	if (!s->used || s->remote)
+		return false;
+	if (src->conn >= 0)
+		return s->conn == src->conn && s->conn_id == src->conn_id;
+	return s->conn < 0 && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr &&
+	       (s->sa.sin_port == htons((uint16_t)(port ? port : ntohs(src->sa.sin_port))) ||
+		(!port && s->from_port == src->sa.sin_port));
+}
 
+/* Subscribes src (a renewal when it is one already: *is_new false).
+ * Returns the index, or GL_EFULL (every slot taken) / GL_ERANGE (this host
+ * has OSC_SUBS_PER_HOST already). */
+static int subscribe(struct gl_control *c, const struct osc_src *src, int port, uint64_t now,
+		     bool *is_new)
+{
+	int free_slot = -1, same_host = 0;
+	in_port_t reply = htons((uint16_t)(port ? port : ntohs(src->sa.sin_port)));
+
+	*is_new = false;
 	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
 		struct osc_sub *s = &c->subs[i];
 
@@ -477,53 +519,46 @@ static int subscribe(struct gl_control *c, const struct osc_src *src, int port, 
 				free_slot = i;
 			continue;
 		}
+		if (s->remote)
+			continue;
 		bool same = src->conn >= 0
 			? s->conn == src->conn && s->conn_id == src->conn_id
-			: s->conn < 0 && !s->lo && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr &&
-			  s->sa.sin_port == htons((uint16_t)(port ? port : ntohs(src->sa.sin_port)));
+			: s->conn < 0 && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr &&
+			  s->sa.sin_port == reply;
 		if (same) {
 			s->last_seen_ns = now;
+			if (src->conn < 0)
+				s->from_port = src->sa.sin_port;
 			return i;
 		}
+		if (s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr)
+			same_host++;
 	}
+	if (same_host >= OSC_SUBS_PER_HOST)
+		return GL_ERANGE;
 	if (free_slot < 0)
 		return GL_EFULL;
 	struct osc_sub *s = &c->subs[free_slot];
 	memset(s, 0, sizeof *s);
 	s->used = true;
 	s->sa = src->sa;
-	if (port)
-		s->sa.sin_port = htons((uint16_t)port);
+	s->sa.sin_port = src->conn >= 0 ? src->sa.sin_port : reply;
+	s->from_port = src->sa.sin_port;
 	s->conn = src->conn;
 	s->conn_id = src->conn_id;
+	s->peer = -1;
 	s->last_seen_ns = now;
+	*is_new = true;
 	return free_slot;
 }
 
-/* Any message from a subscriber's host (UDP) or connection keeps it alive. */
+/* A message from a subscriber (its connection; over UDP, its reply or
+ * subscribing port) keeps that subscription alive, and only that one. */
 static void touch_subscribers(struct gl_control *c, const struct osc_src *src, uint64_t now)
 {
-	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
-		struct osc_sub *s = &c->subs[i];
-
-		if (!s->used || s->remote)
-			continue;
-		if (src->conn >= 0 ? (s->conn == src->conn && s->conn_id == src->conn_id)
-				   : (s->conn < 0 && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr))
-			s->last_seen_ns = now;
-	}
-}
-
-static void unsubscribe(struct gl_control *c, const struct osc_src *src)
-{
-	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
-		struct osc_sub *s = &c->subs[i];
-
-		if (s->used && !s->remote &&
-		    (src->conn >= 0 ? (s->conn == src->conn && s->conn_id == src->conn_id)
-				    : (s->conn < 0 && s->sa.sin_addr.s_addr == src->sa.sin_addr.s_addr)))
-			s->used = false;
-	}
+	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++)
+		if (names_sub(&c->subs[i], src, 0))
+			c->subs[i].last_seen_ns = now;
 }
 
 /* ---- incoming ---------------------------------------------------------------------------------- */
@@ -535,6 +570,53 @@ static void pong(struct gl_control *c, const struct osc_src *src, lo_message in)
 
 	if (len)
 		send_src(c, src, pkt, len);
+}
+
+/* /gl/out/error to the sender alone (at its reply port, when it gave one):
+ * a tablet that is refused must hear it, though it gets no feedback. */
+static void reply_error(struct gl_control *c, const struct osc_src *src, int port,
+			const char *text)
+{
+	uint8_t pkt[OSC_MSG_MAX];
+	struct osc_src to = *src;
+	lo_message m = lo_message_new();
+	size_t len;
+
+	if (!m)
+		return;
+	lo_message_add_string(m, text);
+	len = serialise(m, "/gl/out/error", pkt, sizeof pkt);
+	lo_message_free(m);
+	if (port && to.conn < 0)
+		to.sa.sin_port = htons((uint16_t)port);
+	if (len)
+		send_src(c, &to, pkt, len);
+}
+
+static void do_subscribe(struct gl_control *c, const struct osc_src *src, int port, uint64_t now)
+{
+	bool is_new;
+	char why[120];
+	int i = subscribe(c, src, port, now, &is_new);
+
+	if (i < 0) {
+		if (i == GL_ERANGE)
+			snprintf(why, sizeof why, "at most %d subscriptions from one address",
+				 OSC_SUBS_PER_HOST);
+		else
+			snprintf(why, sizeof why, "all %d subscriber slots taken", OSC_SUBSCRIBERS_MAX);
+		osc_drop(c, src, OSC_DROP_SUBSCRIBERS, why);
+		reply_error(c, src, port, why);
+		return;
+	}
+	if (!is_new)
+		return;             /* a renewal: the timeout starts again, nothing resent */
+	/* The first subscriber gets the full state from the next pass to all
+	 * (which is due now); later ones get it alone, the others only changes. */
+	if (c->have_sent)
+		feedback(c, i, true);
+	else
+		c->feedback_now = true;
 }
 
 /* One OSC message (bytes), due now. */
@@ -599,18 +681,25 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 		}
 		if (r.ping)
 			pong(c, src, m);
-		if (r.subscribe) {
-			int s = subscribe(c, src, r.subscribe_port, now);
+		if (r.subscribe)
+			do_subscribe(c, src, r.subscribe_port, now);
+		if (r.unsubscribe || r.refresh) {
+			int hits = 0;
 
-			if (s < 0)
-				osc_drop(c, src, OSC_DROP_QUEUE_FULL, "too many subscribers");
-			else
-				feedback(c, s, true);
+			for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
+				if (!names_sub(&c->subs[i], src, r.subscribe_port))
+					continue;
+				hits++;
+				if (r.unsubscribe)
+					c->subs[i].used = false;
+				else
+					feedback(c, i, true);   /* everything, to it alone */
+			}
+			if (!hits)
+				reply_error(c, src, r.subscribe_port, r.unsubscribe
+					    ? "/gl/unsubscribe: not subscribed from here"
+					    : "/gl/refresh: not subscribed; send /gl/subscribe first");
 		}
-		if (r.unsubscribe)
-			unsubscribe(c, src);
-		if (r.refresh)
-			feedback(c, -1, true);
 	}
 	lo_message_free(m);
 }
@@ -633,7 +722,7 @@ static int walk_message(void *ud, uint64_t timetag, const uint8_t *msg, size_t l
 	}
 	if ((double)delta > OSC_QUEUE_DELAY_MAX_S * 1e9) {
 		c->stats.received++;
-		osc_drop(c, w->src, OSC_DROP_QUEUE_FULL, "timetag more than an hour ahead");
+		osc_drop(c, w->src, OSC_DROP_TIMETAG_AHEAD, "timetag more than an hour ahead");
 		return 0;
 	}
 	if (c->queue_count >= OSC_QUEUE_MAX) {
@@ -725,28 +814,79 @@ static void conn_close(struct gl_control *c, int i)
 			c->subs[s].used = false;
 }
 
-static void accept_tcp(struct gl_control *c)
+static bool conn_subscribed(const struct gl_control *c, int i)
+{
+	for (int s = 0; s < OSC_SUBSCRIBERS_MAX; s++)
+		if (c->subs[s].used && c->subs[s].conn == i && c->subs[s].conn_id == c->conns[i].id)
+			return true;
+	return false;
+}
+
+/* A slot for a new connection from sa, or why not: this host holds
+ * OSC_CONNS_PER_HOST already; or every slot is taken and none can be
+ * evicted. When full, the connection silent the longest goes, if it holds
+ * no subscription and has been silent OSC_EVICT_IDLE_NS: a slow-loris
+ * holding idle connections cannot lock out a tablet that talks. */
+static int conn_slot(struct gl_control *c, const struct sockaddr_in *sa, uint64_t now,
+		     char *why, size_t len)
+{
+	int free_slot = -1, same_host = 0, idlest = -1;
+
+	for (int i = 0; i < OSC_CONNS_MAX; i++) {
+		struct osc_conn *k = &c->conns[i];
+
+		if (k->fd < 0) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (k->sa.sin_addr.s_addr == sa->sin_addr.s_addr)
+			same_host++;
+		if (!conn_subscribed(c, i) && now - k->last_active_ns >= OSC_EVICT_IDLE_NS &&
+		    (idlest < 0 || k->last_active_ns < c->conns[idlest].last_active_ns))
+			idlest = i;
+	}
+	if (same_host >= OSC_CONNS_PER_HOST) {
+		snprintf(why, len, "at most %d TCP connections from one address", OSC_CONNS_PER_HOST);
+		return -1;
+	}
+	if (free_slot >= 0)
+		return free_slot;
+	if (idlest < 0) {
+		snprintf(why, len, "all %d TCP connections busy", OSC_CONNS_MAX);
+		return -1;
+	}
+	char from[64];
+	struct osc_src old = { .sa = c->conns[idlest].sa, .conn = idlest };
+
+	src_text(&old, from, sizeof from);
+	osc_log(c, false, "osc: TCP connection from %s silent for %.1f s: closed for a new one",
+		from, (double)(now - c->conns[idlest].last_active_ns) / 1e9);
+	conn_close(c, idlest);
+	return idlest;
+}
+
+static void accept_tcp(struct gl_control *c, uint64_t now)
 {
 	for (int n = 0; n < 8; n++) {
 		struct sockaddr_in sa;
 		socklen_t sl = sizeof sa;
 		int fd = accept4(c->tcp_fd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		int slot = -1;
+		char why[96];
 
 		if (fd < 0)
 			return;
-		struct osc_src src = { .sa = sa, .conn = -1 };
+		struct osc_src src = { .sa = sa, .conn = -1, .tcp = true };
 		if (!allowed(c, &sa)) {
 			c->stats.received++;
 			osc_drop(c, &src, OSC_DROP_NOT_ALLOWED, "TCP connection refused");
 			close(fd);
 			continue;
 		}
-		for (int i = 0; i < OSC_CONNS_MAX && slot < 0; i++)
-			if (c->conns[i].fd < 0)
-				slot = i;
+		int slot = conn_slot(c, &sa, now, why, sizeof why);
 		if (slot < 0) {
-			osc_drop(c, &src, OSC_DROP_QUEUE_FULL, "too many TCP connections");
+			c->stats.received++;
+			osc_drop(c, &src, OSC_DROP_CONNECTIONS, why);
 			close(fd);
 			continue;
 		}
@@ -756,7 +896,32 @@ static void accept_tcp(struct gl_control *c)
 		k->fd = fd;
 		k->id = ++c->next_conn_id;
 		k->sa = sa;
+		k->last_active_ns = now;
 		osc_stream_init(&k->stream, k->buf, OSC_PACKET_MAX);
+	}
+}
+
+/* Connections silent longer than tcp_idle (a subscribed one: than the
+ * subscriber timeout too) are closed. */
+static void close_idle(struct gl_control *c, uint64_t now)
+{
+	for (int i = 0; i < OSC_CONNS_MAX; i++) {
+		struct osc_conn *k = &c->conns[i];
+		double limit = c->set.tcp_idle_s;
+
+		if (k->fd < 0)
+			continue;
+		if (conn_subscribed(c, i) && c->set.timeout_s > limit)
+			limit = c->set.timeout_s;
+		if ((double)(now - k->last_active_ns) > limit * 1e9) {
+			char from[64];
+			struct osc_src src = { .sa = k->sa, .conn = i };
+
+			src_text(&src, from, sizeof from);
+			osc_log(c, false, "osc: TCP connection from %s silent for %g s: closed", from,
+				limit);
+			conn_close(c, i);
+		}
 	}
 }
 
@@ -770,6 +935,7 @@ static int stream_packet(void *ud, const uint8_t *packet, size_t len)
 {
 	struct stream_ctx *s = ud;
 
+	s->c->conns[s->src.conn].last_active_ns = s->now;
 	handle_packet(s->c, &s->src, packet, len, s->now);
 	/* handling may have closed this very connection (a failed reply) */
 	return s->c->conns[s->src.conn].fd < 0 || s->c->conns[s->src.conn].id != s->src.conn_id
@@ -812,195 +978,120 @@ static void read_conn(struct gl_control *c, int i, uint64_t now)
 
 /* ---- configuration ------------------------------------------------------------------------------- */
 
-static int parse_number(const struct gl_control_config *cfg, const char *key, double min,
-			double max, double *out, char *err, size_t len)
+static int parse_allow(const char *item, int index, void *field, char *why, size_t len)
 {
-	const struct gl_output_option *o = gl_control_option(cfg, key);
-	char *end;
-
-	if (!o)
-		return 0;
-	double v = strtod(o->value, &end);
-	if (*end || end == o->value || !(v >= min && v <= max)) {
-		snprintf(err, len, "%s must be a number %g..%g, not \"%s\"", key, min, max, o->value);
-		return GL_EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Splits a comma list (output.h's list format) into items; calls fn. */
-static int each_item(const char *list, int (*fn)(void *ud, const char *item), void *ud)
-{
-	char buf[256];
-	char *save = NULL;
-
-	snprintf(buf, sizeof buf, "%s", list);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int rc = fn(ud, t);
-
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-struct cfg_ctx {
-	struct gl_control *c;       /* NULL while checking */
-	char *err;
-	size_t len;
-	int count;
-};
-
-static int add_allow(void *ud, const char *item)
-{
-	struct cfg_ctx *x = ud;
+	struct osc_allow_list *list = field;
 	uint32_t net, mask;
 
 	if (osc_cidr_parse(item, &net, &mask) < 0) {
-		snprintf(x->err, x->len, "allow: \"%s\" is not an IPv4 address or a.b.c.d/n", item);
+		snprintf(why, len, "\"%s\" is not an IPv4 address or a.b.c.d/n", item);
 		return GL_EINVAL;
 	}
-	if (x->count >= OSC_ALLOW_MAX) {
-		snprintf(x->err, x->len, "allow: at most %d entries", OSC_ALLOW_MAX);
-		return GL_EINVAL;
-	}
-	if (x->c)
-		x->c->allow[x->c->allow_count++] = (struct osc_net){ net, mask };
-	x->count++;
+	list->net[index] = (struct osc_net){ net, mask };
+	list->count = index + 1;
 	return 0;
 }
 
-/* "osc.udp://host:port[/]" or "osc.tcp://host:port[/]". */
-static int parse_url(const char *url, bool *tcp, char *host, size_t hlen, int *port)
+static int parse_remote(const char *item, int index, void *field, char *why, size_t len)
 {
-	const char *rest;
-
-	if (strncmp(url, "osc.udp://", 10) == 0)
-		*tcp = false;
-	else if (strncmp(url, "osc.tcp://", 10) == 0)
-		*tcp = true;
-	else
-		return GL_EINVAL;
-	rest = url + 10;
-	const char *colon = strrchr(rest, ':');
-	if (!colon || colon == rest || (size_t)(colon - rest) >= hlen)
-		return GL_EINVAL;
-	memcpy(host, rest, (size_t)(colon - rest));
-	host[colon - rest] = '\0';
-	char *end;
-	long p = strtol(colon + 1, &end, 10);
-	if (end == colon + 1 || (*end && strcmp(end, "/") != 0) || p < 1 || p > 65535)
-		return GL_EINVAL;
-	*port = (int)p;
-	return 0;
-}
-
-static int add_remote(void *ud, const char *item)
-{
-	struct cfg_ctx *x = ud;
+	struct osc_remote_list *list = field;
 	char host[128];
 	bool tcp;
 	int port;
 
-	if (parse_url(item, &tcp, host, sizeof host, &port) < 0) {
-		snprintf(x->err, x->len, "remotes: \"%s\" is not osc.udp://host:port or "
-			 "osc.tcp://host:port", item);
+	if (osc_url_parse(item, &tcp, host, sizeof host, &port) < 0) {
+		snprintf(why, len, "\"%s\" is not osc.udp://host:port or osc.tcp://host:port",
+			 item);
 		return GL_EINVAL;
 	}
-	if (x->count >= OSC_REMOTES_MAX) {
-		snprintf(x->err, x->len, "remotes: at most %d", OSC_REMOTES_MAX);
-		return GL_EINVAL;
+	snprintf(list->url[index], sizeof list->url[index], "%s", item);
+	list->count = index + 1;
+	return 0;
+}
+
+static const struct gl_opt osc_opts[] = {
+	{ "port", GL_OPT_INT, 1, 65535, GL_OPT_STR(OSC_DEFAULT_PORT),
+	  GL_OPT_AT(struct osc_settings, port), .help = "UDP and TCP port" },
+	{ "bind", GL_OPT_IPV4, .def = "0.0.0.0", GL_OPT_AT(struct osc_settings, bind),
+	  .help = "IPv4 address to listen on (0.0.0.0: all)" },
+	{ "tcp", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct osc_settings, tcp),
+	  .help = "also listen on TCP (SLIP and length-prefixed framing)" },
+	{ "allow", GL_OPT_LIST, 1, OSC_ALLOW_MAX,
+	  .def_help = "loopback + the subnets of this machine's interfaces",
+	  GL_OPT_AT(struct osc_settings, allow), GL_OPT_GIVEN(struct osc_settings, allow_given),
+	  .parse = parse_allow, .syntax = "a.b.c.d/n each",
+	  .help = "sources allowed; others are dropped and counted" },
+	{ "remotes", GL_OPT_LIST, 1, OSC_REMOTES_MAX, .def_help = "none",
+	  GL_OPT_AT(struct osc_settings, remotes), .parse = parse_remote,
+	  .syntax = "osc.udp:// or osc.tcp:// URLs",
+	  .help = "always get feedback (never time out)" },
+	{ "heartbeat", GL_OPT_REAL, 0.05, 3600, "1", GL_OPT_AT(struct osc_settings, heartbeat_s),
+	  .help = "seconds between /gl/out/heartbeat" },
+	{ "timeout", GL_OPT_REAL, 0.1, 86400, "10", GL_OPT_AT(struct osc_settings, timeout_s),
+	  .help = "seconds a subscriber may stay silent before it is dropped" },
+	{ "feedback_rate", GL_OPT_REAL, 1, 200, "25",
+	  GL_OPT_AT(struct osc_settings, feedback_rate),
+	  .help = "feedback change checks per second" },
+	{ "tcp_idle", GL_OPT_REAL, 1, 86400, "30", GL_OPT_AT(struct osc_settings, tcp_idle_s),
+	  .help = "seconds a TCP connection may send nothing before it is closed" },
+	{ "enabled", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct osc_settings, enabled),
+	  .help = "false turns OSC off" },
+	{ NULL },
+};
+
+static const struct gl_opt_table osc_options = {
+	"osc", "OSC remote control and feedback over UDP and TCP (liblo's codec)", osc_opts,
+};
+
+static int osc_settings_parse(const struct gl_control_config *cfg, struct osc_settings *set,
+			      char *err, size_t len)
+{
+	memset(set, 0, sizeof *set);
+	return gl_opt_parse(&osc_options, cfg->options, cfg->option_count, set, err, len);
+}
+
+static int osc_check(const struct gl_control_config *cfg, char *err, size_t len)
+{
+	struct osc_settings *set = malloc(sizeof *set);
+	int rc;
+
+	if (!set) {
+		snprintf(err, len, "out of memory");
+		return GL_ENOMEM;
 	}
-	x->count++;
-	if (!x->c)
-		return 0;
-	struct gl_control *c = x->c;
+	rc = osc_settings_parse(cfg, set, err, len);
+	free(set);
+	return rc;
+}
+
+/* Makes a configured remote a subscriber that never times out; its name
+ * resolves and its TCP connection opens in the background (osc_peer.c). */
+static int add_remote(struct gl_control *c, const char *url, uint64_t now, char *err, size_t len)
+{
 	int slot = -1;
+
 	for (int i = 0; i < OSC_SUBSCRIBERS_MAX && slot < 0; i++)
 		if (!c->subs[i].used)
 			slot = i;
 	if (slot < 0)
 		return 0;
+	int peer = osc_peers_get(c->peers, url, true, now);
+	if (peer < 0) {
+		snprintf(err, len, "remotes: cannot use \"%s\": %s", url, gl_strerror(peer));
+		return GL_EINVAL;
+	}
 	struct osc_sub *s = &c->subs[slot];
 	memset(s, 0, sizeof *s);
 	s->conn = -1;
-	if (tcp) {
-		s->lo = lo_address_new_from_url(item);
-		if (!s->lo) {
-			snprintf(x->err, x->len, "remotes: cannot use \"%s\"", item);
-			return GL_EINVAL;
-		}
-	} else {
-		struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM }, *res;
-		char ps[8];
-
-		snprintf(ps, sizeof ps, "%d", port);
-		if (getaddrinfo(host, ps, &hints, &res) != 0) {
-			snprintf(x->err, x->len, "remotes: cannot resolve \"%s\"", host);
-			return GL_EINVAL;
-		}
-		memcpy(&s->sa, res->ai_addr, sizeof s->sa);
-		freeaddrinfo(res);
-	}
+	s->peer = peer;
 	s->used = true;
 	s->remote = true;
 	return 0;
 }
 
-static const char *const osc_keys[] = {
-	"port", "bind", "tcp", "allow", "remotes", "heartbeat", "timeout", "feedback_rate",
-	"enabled", NULL
-};
-
-static int osc_check(const struct gl_control_config *cfg, char *err, size_t len)
+static void peer_log(void *ud, bool error, const char *text)
 {
-	double v;
-	struct cfg_ctx x = { .err = err, .len = len };
-	const struct gl_output_option *o;
-	struct in_addr a;
-
-	for (int i = 0; i < cfg->option_count; i++) {
-		bool known = false;
-
-		for (int k = 0; osc_keys[k]; k++)
-			if (strcmp(osc_keys[k], cfg->options[i].key) == 0)
-				known = true;
-		if (!known) {
-			snprintf(err, len, "unknown option '%s' (known: port, bind, tcp, allow, "
-				 "remotes, heartbeat, timeout, feedback_rate, enabled)",
-				 cfg->options[i].key);
-			return GL_EINVAL;
-		}
-	}
-	if (parse_number(cfg, "port", 1, 65535, &v, err, len) < 0 ||
-	    parse_number(cfg, "heartbeat", 0.05, 3600, &v, err, len) < 0 ||
-	    parse_number(cfg, "timeout", 0.1, 86400, &v, err, len) < 0 ||
-	    parse_number(cfg, "feedback_rate", 1, 200, &v, err, len) < 0)
-		return GL_EINVAL;
-	if ((o = gl_control_option(cfg, "port")) && strchr(o->value, '.')) {
-		snprintf(err, len, "port must be a whole number, not %s", o->value);
-		return GL_EINVAL;
-	}
-	if ((o = gl_control_option(cfg, "bind")) && inet_pton(AF_INET, o->value, &a) != 1) {
-		snprintf(err, len, "bind must be an IPv4 address, not \"%s\"", o->value);
-		return GL_EINVAL;
-	}
-	for (int k = 0; k < 2; k++) {
-		const char *key = k ? "tcp" : "enabled";
-
-		if ((o = gl_control_option(cfg, key)) && strcmp(o->value, "true") &&
-		    strcmp(o->value, "false")) {
-			snprintf(err, len, "%s must be true or false", key);
-			return GL_EINVAL;
-		}
-	}
-	if ((o = gl_control_option(cfg, "allow")) && each_item(o->value, add_allow, &x) < 0)
-		return GL_EINVAL;
-	x.count = 0;
-	if ((o = gl_control_option(cfg, "remotes")) && each_item(o->value, add_remote, &x) < 0)
-		return GL_EINVAL;
-	return 0;
+	osc_log(ud, error, "%s", text);
 }
 
 /* Default allow-list: loopback and the subnets of this machine's interfaces. */
@@ -1008,16 +1099,18 @@ static void allow_local(struct gl_control *c)
 {
 	struct ifaddrs *ifs, *i;
 
-	c->allow[c->allow_count++] = (struct osc_net){ 0x7f000000u, 0xff000000u };
+	struct osc_allow_list *allow = &c->set.allow;
+
+	allow->net[allow->count++] = (struct osc_net){ 0x7f000000u, 0xff000000u };
 	if (getifaddrs(&ifs) != 0)
 		return;
-	for (i = ifs; i && c->allow_count < OSC_ALLOW_MAX; i = i->ifa_next) {
+	for (i = ifs; i && allow->count < OSC_ALLOW_MAX; i = i->ifa_next) {
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
 			continue;
 		uint32_t a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
 		uint32_t m = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
 
-		c->allow[c->allow_count++] = (struct osc_net){ a & m, m };
+		allow->net[allow->count++] = (struct osc_net){ a & m, m };
 	}
 	freeifaddrs(ifs);
 }
@@ -1026,8 +1119,8 @@ static int open_socket(struct gl_control *c, int type, char *err, size_t len)
 {
 	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->port),
-				  .sin_addr.s_addr = htonl(c->bind_addr) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->set.port),
+				  .sin_addr = c->set.bind };
 
 	if (fd < 0) {
 		snprintf(err, len, "socket: %s", strerror(errno));
@@ -1037,7 +1130,7 @@ static int open_socket(struct gl_control *c, int type, char *err, size_t len)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
 	    (type == SOCK_STREAM && listen(fd, 16) != 0)) {
-		snprintf(err, len, "%s port %d: %s", type == SOCK_STREAM ? "TCP" : "UDP", c->port,
+		snprintf(err, len, "%s port %d: %s", type == SOCK_STREAM ? "TCP" : "UDP", c->set.port,
 			 strerror(errno));
 		close(fd);
 		return -1;
@@ -1046,51 +1139,31 @@ static int open_socket(struct gl_control *c, int type, char *err, size_t len)
 }
 
 static void osc_destroy(struct gl_control *c);
+static const struct gl_control_stats *osc_stats(struct gl_control *c);
 
 static struct gl_control *osc_create(const struct gl_control_config *cfg,
 				     const struct gl_control_host *host, char *err, size_t len)
 {
-	const struct gl_output_option *o;
-	double v;
-
-	if (osc_check(cfg, err, len) < 0)
-		return NULL;
-	if ((o = gl_control_option(cfg, "enabled")) && strcmp(o->value, "false") == 0) {
-		err[0] = '\0';
-		return NULL;
-	}
 	struct gl_control *c = calloc(1, sizeof *c);
+
 	if (!c) {
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
-	c->host = *host;
-	c->e = host->engine;
-	snprintf(c->show_name, sizeof c->show_name, "%s", cfg->show_name);
 	c->udp_fd = c->tcp_fd = -1;
 	for (int i = 0; i < OSC_CONNS_MAX; i++)
 		c->conns[i].fd = -1;
-	c->port = OSC_DEFAULT_PORT;
-	if (parse_number(cfg, "port", 1, 65535, &v, err, len) == 0 && gl_control_option(cfg, "port"))
-		c->port = (int)v;
-	c->heartbeat_s = 1.0;
-	c->timeout_s = 10.0;
-	c->feedback_s = 1.0 / 25.0;
-	parse_number(cfg, "heartbeat", 0.05, 3600, &c->heartbeat_s, err, len);
-	parse_number(cfg, "timeout", 0.1, 86400, &c->timeout_s, err, len);
-	if (parse_number(cfg, "feedback_rate", 1, 200, &v, err, len) == 0 &&
-	    gl_control_option(cfg, "feedback_rate"))
-		c->feedback_s = 1.0 / v;
-	if ((o = gl_control_option(cfg, "bind"))) {
-		struct in_addr a;
-
-		inet_pton(AF_INET, o->value, &a);
-		c->bind_addr = ntohl(a.s_addr);
+	if (osc_settings_parse(cfg, &c->set, err, len) < 0 || !c->set.enabled) {
+		if (!c->set.enabled)
+			err[0] = '\0';
+		osc_destroy(c);
+		return NULL;
 	}
-	struct cfg_ctx x = { .c = c, .err = err, .len = len };
-	if ((o = gl_control_option(cfg, "allow")))
-		each_item(o->value, add_allow, &x);
-	else
+	c->host = *host;
+	c->e = host->engine;
+	snprintf(c->show_name, sizeof c->show_name, "%s",
+		 cfg->show_name[0] || !host->show_name ? cfg->show_name : host->show_name);
+	if (!c->set.allow_given)
 		allow_local(c);
 
 	int lists = gl_engine_cuelist_count(c->e), faders = gl_engine_fader_count(c->e);
@@ -1113,25 +1186,32 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 		osc_destroy(c);
 		return NULL;
 	}
-	const struct gl_output_option *tcp = gl_control_option(cfg, "tcp");
-	if (!tcp || strcmp(tcp->value, "true") == 0) {
+	if (c->set.tcp) {
 		c->tcp_fd = open_socket(c, SOCK_STREAM, err, len);
 		if (c->tcp_fd < 0) {
 			osc_destroy(c);
 			return NULL;
 		}
 	}
-	x.count = 0;
-	if ((o = gl_control_option(cfg, "remotes")) && each_item(o->value, add_remote, &x) < 0) {
+	c->peers = osc_peers_create(c->udp_fd, peer_log, c);
+	if (!c->peers) {
+		snprintf(err, len, "out of memory");
 		osc_destroy(c);
 		return NULL;
 	}
+	for (int i = 0; i < c->set.remotes.count; i++) {
+		if (add_remote(c, c->set.remotes.url[i], gl_now_ns(), err, len) < 0) {
+			osc_destroy(c);
+			return NULL;
+		}
+	}
 	uint64_t now = gl_now_ns();
-	c->next_heartbeat_ns = now + (uint64_t)(c->heartbeat_s * 1e9);
+	c->next_heartbeat_ns = now + (uint64_t)(c->set.heartbeat_s * 1e9);
 	c->next_feedback_ns = now;
 	c->log_window_ns = now;
 	osc_log(c, false, "osc: listening on UDP%s port %d (%d allow-list entries, %d remotes)",
-		c->tcp_fd >= 0 ? " and TCP" : "", c->port, c->allow_count, x.count);
+		c->tcp_fd >= 0 ? " and TCP" : "", c->set.port, c->set.allow.count,
+		c->set.remotes.count);
 	return c;
 }
 
@@ -1142,11 +1222,11 @@ static void osc_destroy(struct gl_control *c)
 
 	if (!c)
 		return;
+	const struct gl_control_stats *st = osc_stats(c);
 	used = (size_t)snprintf(summary, sizeof summary,
 				"osc: %llu messages received, %llu dropped, %llu sent",
-				(unsigned long long)c->stats.received,
-				(unsigned long long)c->stats.dropped,
-				(unsigned long long)c->stats.sent);
+				(unsigned long long)st->received, (unsigned long long)st->dropped,
+				(unsigned long long)st->sent);
 	for (int r = 1; r < OSC_DROP_COUNT && used < sizeof summary; r++)
 		if (c->drops[r])
 			used += (size_t)snprintf(summary + used, sizeof summary - used, "%s%s %llu",
@@ -1154,7 +1234,18 @@ static void osc_destroy(struct gl_control *c)
 						 osc_drop_name((enum osc_drop)r),
 						 (unsigned long long)c->drops[r]);
 	if (strchr(summary, '(') && used < sizeof summary - 1)
-		snprintf(summary + used, sizeof summary - used, ")");
+		used += (size_t)snprintf(summary + used, sizeof summary - used, ")");
+	if (c->peers && used < sizeof summary) {
+		struct osc_peer_stats ps;
+
+		osc_peers_stats(c->peers, &ps);
+		if (ps.dropped || ps.connect_failures || ps.waiting)
+			snprintf(summary + used, sizeof summary - used, "; to remotes: %llu not sent "
+				 "(queue full or connection lost), %llu unsent at the end, %llu "
+				 "failed connects", (unsigned long long)ps.dropped,
+				 (unsigned long long)ps.waiting,
+				 (unsigned long long)ps.connect_failures);
+	}
 	if (c->udp_fd >= 0 || c->tcp_fd >= 0)
 		osc_log(c, false, "%s", summary);
 	for (int i = 0; i < OSC_CONNS_MAX; i++) {
@@ -1162,13 +1253,9 @@ static void osc_destroy(struct gl_control *c)
 			close(c->conns[i].fd);
 		free(c->conns[i].buf);
 	}
-	for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++)
-		if (c->subs[i].lo)
-			lo_address_free(c->subs[i].lo);
 	for (int i = 0; i < c->queue_count; i++)
 		free(c->queue[i].data);
-	for (int i = 0; i < c->sender_count; i++)
-		lo_address_free(c->senders[i].addr);
+	osc_peers_destroy(c->peers);
 	if (c->udp_fd >= 0)
 		close(c->udp_fd);
 	if (c->tcp_fd >= 0)
@@ -1193,7 +1280,7 @@ static int osc_poll_fds(struct gl_control *c, struct pollfd *fds, int max)
 	for (int i = 0; i < OSC_CONNS_MAX && n < max; i++)
 		if (c->conns[i].fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = c->conns[i].fd, .events = POLLIN };
-	return n;
+	return n + osc_peers_poll_fds(c->peers, fds + n, max - n);
 }
 
 static void osc_service(struct gl_control *c, const struct pollfd *fds, int count, uint64_t now)
@@ -1205,27 +1292,29 @@ static void osc_service(struct gl_control *c, const struct pollfd *fds, int coun
 		if (fds[i].fd == c->udp_fd) {
 			read_udp(c, now);
 		} else if (fds[i].fd == c->tcp_fd) {
-			accept_tcp(c);
+			accept_tcp(c, now);
 		} else {
 			for (int k = 0; k < OSC_CONNS_MAX; k++)
 				if (c->conns[k].fd == fds[i].fd)
 					read_conn(c, k, now);
 		}
 	}
+	osc_peers_service(c->peers, fds, count, now);
 	run_queue(c, now);
+	close_idle(c, now);
 	if (now >= c->next_heartbeat_ns) {
-		c->next_heartbeat_ns = now + (uint64_t)(c->heartbeat_s * 1e9);
+		c->next_heartbeat_ns = now + (uint64_t)(c->set.heartbeat_s * 1e9);
 		for (int i = 0; i < OSC_SUBSCRIBERS_MAX; i++) {
 			struct osc_sub *s = &c->subs[i];
 
 			if (s->used && !s->remote &&
-			    (double)(now - s->last_seen_ns) > c->timeout_s * 1e9) {
+			    (double)(now - s->last_seen_ns) > c->set.timeout_s * 1e9) {
 				char from[64];
 				struct osc_src src = { .sa = s->sa, .conn = s->conn };
 
 				src_text(&src, from, sizeof from);
 				osc_log(c, false, "osc: subscriber %s silent for %g s: dropped", from,
-					c->timeout_s);
+					c->set.timeout_s);
 				s->used = false;
 			}
 		}
@@ -1233,7 +1322,7 @@ static void osc_service(struct gl_control *c, const struct pollfd *fds, int coun
 	}
 	if (c->feedback_now || now >= c->next_feedback_ns) {
 		c->feedback_now = false;
-		c->next_feedback_ns = now + (uint64_t)(c->feedback_s * 1e9);
+		c->next_feedback_ns = now + (uint64_t)(1e9 / c->set.feedback_rate);
 		if (any_subscriber(c))
 			feedback(c, -1, false);
 		else
@@ -1256,6 +1345,17 @@ static uint64_t osc_next_timer(struct gl_control *c)
 	for (int i = 0; i < c->queue_count; i++)
 		if (c->queue[i].due_ns < next)
 			next = c->queue[i].due_ns;
+	uint64_t peers = osc_peers_next_timer(c->peers);
+	if (peers && peers < next)
+		next = peers;
+	for (int i = 0; i < OSC_CONNS_MAX; i++) {   /* the idle limit, checked each second */
+		if (c->conns[i].fd >= 0) {
+			uint64_t t = gl_now_ns() + GL_NS_PER_S;
+
+			next = t < next ? t : next;
+			break;
+		}
+	}
 	return next;
 }
 
@@ -1275,36 +1375,19 @@ static void osc_notify(struct gl_control *c, const char *text)
 		send_error_feedback(c, text);
 }
 
-/* osc.send and cue actions: to any URL, through a cached liblo address. */
+/* osc.send and cue actions: to any URL, never waiting (osc_peer.c). */
 static int osc_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 {
-	struct osc_sender *s = NULL;
-	bool tcp;
-	char host[128];
-	int port;
+	uint8_t pkt[OSC_MSG_MAX];
+	uint64_t now = gl_now_ns();
+	size_t len;
+	int peer, rc;
 
-	if (!msg->peer || !msg->address || msg->address[0] != '/' ||
-	    parse_url(msg->peer, &tcp, host, sizeof host, &port) < 0)
+	if (!msg->peer || !msg->address || msg->address[0] != '/')
 		return GL_EINVAL;
-	for (int i = 0; i < c->sender_count && !s; i++)
-		if (strcmp(c->senders[i].url, msg->peer) == 0)
-			s = &c->senders[i];
-	if (!s) {
-		if (strlen(msg->peer) >= sizeof s->url)
-			return GL_EINVAL;
-		if (c->sender_count == OSC_SENDERS_MAX) {   /* forget the oldest */
-			lo_address_free(c->senders[0].addr);
-			memmove(&c->senders[0], &c->senders[1],
-				(OSC_SENDERS_MAX - 1) * sizeof c->senders[0]);
-			c->sender_count--;
-		}
-		s = &c->senders[c->sender_count];
-		s->addr = lo_address_new_from_url(msg->peer);
-		if (!s->addr)
-			return GL_EINVAL;
-		snprintf(s->url, sizeof s->url, "%s", msg->peer);
-		c->sender_count++;
-	}
+	peer = osc_peers_get(c->peers, msg->peer, false, now);
+	if (peer < 0)
+		return peer == GL_EFULL ? GL_EFULL : GL_EINVAL;
 	lo_message m = lo_message_new();
 	if (!m)
 		return GL_ENOMEM;
@@ -1322,26 +1405,32 @@ static int osc_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 		default: lo_message_add_nil(m); break;
 		}
 	}
-	int rc = lo_send_message(s->addr, msg->address, m);
+	len = serialise(m, msg->address, pkt, sizeof pkt);
 	lo_message_free(m);
-	if (rc < 0) {
-		c->stats.send_errors++;
-		osc_log(c, true, "osc: send %s to %s: %s", msg->address, msg->peer,
-			lo_address_errstr(s->addr) ? lo_address_errstr(s->addr) : "failed");
-		return GL_EIO;
-	}
-	c->stats.sent++;
-	return 0;
+	if (!len)
+		return GL_ERANGE;
+	rc = osc_peers_send(c->peers, peer, pkt, len, now);
+	if (rc == GL_EIO)
+		osc_log(c, true, "osc: send %s to %s: %s", msg->address, msg->peer, strerror(errno));
+	return rc == GL_EFULL ? 0 : rc;    /* queue full: counted, the show goes on */
 }
 
 static const struct gl_control_stats *osc_stats(struct gl_control *c)
 {
-	return &c->stats;
+	struct osc_peer_stats ps = { 0 };
+
+	if (c->peers)
+		osc_peers_stats(c->peers, &ps);
+	c->stats_view = c->stats;
+	c->stats_view.sent += ps.sent;
+	c->stats_view.send_errors += ps.errors + ps.dropped;
+	return &c->stats_view;
 }
 
 const struct gl_control_ops gl_osc_control_ops = {
 	.version = 1,
 	.name = "osc",
+	.options = &osc_options,
 	.default_on = true,
 	.check = osc_check,
 	.create = osc_create,

@@ -15,6 +15,11 @@
 
 #define SEG_MAX 8
 
+/* Every match of one message draws on one step budget (steps in scope):
+ * however many lists, cues and faders a wildcard is tried against, a
+ * message costs at most OSC_DISPATCH_STEPS steps of matching. */
+#define MATCH(pattern, text) osc_pattern_match_budget((pattern), (text), steps)
+
 static const char *const drop_names[OSC_DROP_COUNT] = {
 	[OSC_DROP_NONE] = "accepted",
 	[OSC_DROP_MALFORMED] = "malformed",
@@ -28,6 +33,10 @@ static const char *const drop_names[OSC_DROP_COUNT] = {
 	[OSC_DROP_UNSUPPORTED] = "unsupported",
 	[OSC_DROP_ENGINE_FULL] = "engine busy",
 	[OSC_DROP_QUEUE_FULL] = "queue full",
+	[OSC_DROP_TIMETAG_AHEAD] = "timetag too far ahead",
+	[OSC_DROP_SUBSCRIBERS] = "too many subscribers",
+	[OSC_DROP_CONNECTIONS] = "too many TCP connections",
+	[OSC_DROP_TOO_COSTLY] = "pattern too costly",
 	[OSC_DROP_UNHANDLED] = "unhandled",
 };
 
@@ -88,7 +97,8 @@ static bool level_arg(struct osc_dispatch_result *r, const struct gl_ctl_arg *ar
 
 /* Lists whose name, or 1-based number, a path part matches (bitmap-free:
  * returns the count, fills ids up to max). */
-static int match_lists(const struct gl_engine *e, const char *part, int *ids, int max)
+static int match_lists(const struct gl_engine *e, const char *part, int *ids, int max,
+		       int *steps)
 {
 	int n = 0, count = gl_engine_cuelist_count(e);
 
@@ -96,14 +106,15 @@ static int match_lists(const struct gl_engine *e, const char *part, int *ids, in
 		char num[16];
 
 		snprintf(num, sizeof num, "%d", l + 1);
-		if (osc_pattern_match(part, gl_engine_cuelist_name(e, l)) ||
-		    osc_pattern_match(part, num))
+		if (MATCH(part, gl_engine_cuelist_name(e, l)) ||
+		    MATCH(part, num))
 			ids[n++] = l;
 	}
 	return n;
 }
 
-static int match_cues(const struct gl_engine *e, int list, const char *part, int *ids, int max)
+static int match_cues(const struct gl_engine *e, int list, const char *part, int *ids, int max,
+		      int *steps)
 {
 	int n = 0, count = gl_engine_cue_count(e, list);
 	bool wild = osc_pattern_has_wildcards(part);
@@ -113,7 +124,7 @@ static int match_cues(const struct gl_engine *e, int list, const char *part, int
 	for (int c = 0; c < count && n < max; c++) {
 		const struct gl_cue_def *def = gl_engine_cue(e, list, c);
 
-		if (wild ? osc_pattern_match(part, def->number_text)
+		if (wild ? MATCH(part, def->number_text)
 			 : (*end == '\0' && end != part && def->number == number))
 			ids[n++] = c;
 	}
@@ -217,12 +228,74 @@ enum verb {
 	V_COUNT
 };
 
-static const char *const verbs[V_COUNT] = {
-	"go", "back", "stop", "pause", "resume", "panic", "goto", "cue", "list", "fader",
-	"gm", "blackout", "fixture", "clear", "ping", "subscribe", "unsubscribe", "refresh",
+/* The commands, matched by the part after /gl (name); the rest of the
+ * address and the arguments as `ghostlight help osc-addresses` prints them
+ * (<x>: one part, {a,b}: one of). */
+static const struct {
+	const char *name, *rest, *args;
+} verbs[V_COUNT] = {
+	[V_GO] = { "go", "", "[list [cue]] | 1/0" },
+	[V_BACK] = { "back", "", "[list] | 1/0" },
+	[V_STOP] = { "stop", "", "[list] | 1/0" },
+	[V_PAUSE] = { "pause", "", "[list] | 1/0" },
+	[V_RESUME] = { "resume", "", "[list] | 1/0" },
+	[V_PANIC] = { "panic", "", "[1/0]" },
+	[V_GOTO] = { "goto", "", "list cue" },
+	[V_CUE] = { "cue", "/<list>/<cue>/{go,fire}", "[1/0]" },
+	[V_LIST] = { "list", "/<list>/{go,back,stop,pause,resume,master}", "[1/0] | level" },
+	[V_FADER] = { "fader", "/<n>", "level" },
+	[V_GM] = { "gm", "", "level" },
+	[V_BLACKOUT] = { "blackout", "", "[1/0 | T/F]" },
+	[V_FIXTURE] = { "fixture", "/<n>/<attr>", "level" },
+	[V_CLEAR] = { "clear", "", "[1/0]" },
+	[V_PING] = { "ping", "", "anything" },
+	[V_SUBSCRIBE] = { "subscribe", "", "[reply port]" },
+	[V_UNSUBSCRIBE] = { "unsubscribe", "", "" },
+	[V_REFRESH] = { "refresh", "", "" },
 };
 
-static enum gl_cmd_type list_verb_cmd(const char *part, bool *ok)
+/* What the adapter sends (osc.c builds these paths; the layout replay test
+ * checks that everything it receives is listed here). */
+static const struct {
+	const char *address, *args;
+} feedback_addresses[] = {
+	{ "/gl/out/show", "s" },
+	{ "/gl/out/list/<l>/name", "s" },
+	{ "/gl/out/list/<l>/{active,standby}", "s number, s label" },
+	{ "/gl/out/list/<l>/{active,standby}/{number,label}", "s" },
+	{ "/gl/out/list/<l>/progress", "f 0..1" },
+	{ "/gl/out/list/<l>/state", "s off|running|paused" },
+	{ "/gl/out/fader/<n>", "f level" },
+	{ "/gl/out/fader/<n>/label", "s" },
+	{ "/gl/out/gm", "f level" },
+	{ "/gl/out/blackout", "i 0/1" },
+	/* the same values again on the addresses that set them, for controls
+	 * with one address to send and receive (TouchOSC Mk1) */
+	{ "/gl/fader/<n>", "f level" },
+	{ "/gl/gm", "f level" },
+	{ "/gl/out/error", "s" },
+	{ "/gl/out/heartbeat", "i sequence" },
+	{ "/gl/pong", "the ping's arguments" },
+};
+
+const char *osc_address_command(int i, char *buf, size_t len, const char **args)
+{
+	if (i < 0 || i >= V_COUNT)
+		return NULL;
+	snprintf(buf, len, "/gl/%s%s", verbs[i].name, verbs[i].rest);
+	*args = verbs[i].args;
+	return buf;
+}
+
+const char *osc_address_feedback(int i, const char **args)
+{
+	if (i < 0 || i >= (int)(sizeof feedback_addresses / sizeof feedback_addresses[0]))
+		return NULL;
+	*args = feedback_addresses[i].args;
+	return feedback_addresses[i].address;
+}
+
+static enum gl_cmd_type list_verb_cmd(const char *part, bool *ok, int *steps)
 {
 	static const struct { const char *name; enum gl_cmd_type type; } t[] = {
 		{ "go", GL_CMD_GO }, { "back", GL_CMD_BACK }, { "stop", GL_CMD_STOP },
@@ -232,7 +305,7 @@ static enum gl_cmd_type list_verb_cmd(const char *part, bool *ok)
 	enum gl_cmd_type type = GL_CMD_GO;
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (osc_pattern_match(part, t[i].name)) {
+		if (MATCH(part, t[i].name)) {
 			type = t[i].type;
 			hits++;
 		}
@@ -241,7 +314,7 @@ static enum gl_cmd_type list_verb_cmd(const char *part, bool *ok)
 }
 
 static void do_fader(const struct gl_engine *e, const char *part, const struct gl_ctl_arg *argv,
-		     int argc, struct osc_dispatch_result *r)
+		     int argc, struct osc_dispatch_result *r, int *steps)
 {
 	float v;
 	int hits = 0;
@@ -256,7 +329,7 @@ static void do_fader(const struct gl_engine *e, const char *part, const struct g
 
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
 		snprintf(num, sizeof num, "%d", number);
-		if (osc_pattern_match(part, num)) {
+		if (MATCH(part, num)) {
 			add_cmd(r, GL_CMD_FADER, -1, number, v);
 			hits++;
 		}
@@ -293,8 +366,8 @@ static void do_fixture(const struct gl_engine *e, char **seg, int nseg,
 	add_cmd(r, GL_CMD_SET_PARAM, -1, param, v);
 }
 
-void osc_dispatch(const struct gl_engine *e, const char *address, const struct gl_ctl_arg *argv,
-		  int argc, struct osc_dispatch_result *r)
+static void dispatch(const struct gl_engine *e, const char *address, const struct gl_ctl_arg *argv,
+		     int argc, struct osc_dispatch_result *r, int *steps)
 {
 	char buf[OSC_ADDRESS_MAX];
 	char *seg[SEG_MAX];
@@ -323,7 +396,7 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 			break;
 		*p++ = '\0';
 	}
-	if (!osc_pattern_match(seg[0], "gl")) {
+	if (!MATCH(seg[0], "gl")) {
 		r->unmatched = true;
 		return;
 	}
@@ -333,7 +406,7 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 	}
 	int verb = -1, hits = 0;
 	for (int v = 0; v < V_COUNT; v++)
-		if (osc_pattern_match(seg[1], verbs[v])) {
+		if (MATCH(seg[1], verbs[v].name)) {
 			verb = v;
 			hits++;
 		}
@@ -416,7 +489,7 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 	case V_CUE: {   /* /gl/cue/<list>/<cue>/go (or /fire) */
 		int lists[OSC_DISPATCH_CMDS_MAX], cues[OSC_DISPATCH_CMDS_MAX];
 
-		if (nseg != 5 || !(osc_pattern_match(seg[4], "go") || osc_pattern_match(seg[4], "fire"))) {
+		if (nseg != 5 || !(MATCH(seg[4], "go") || MATCH(seg[4], "fire"))) {
 			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/cue/<list>/<cue>/go");
 			break;
 		}
@@ -426,9 +499,10 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 			drop(r, OSC_DROP_WRONG_TYPE, "/gl/cue/L/C/go takes no arguments");
 			break;
 		}
-		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX);
+		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX, steps);
 		for (int i = 0; i < nl; i++) {
-			int nc = match_cues(e, lists[i], seg[3], cues, OSC_DISPATCH_CMDS_MAX);
+			int nc = match_cues(e, lists[i], seg[3], cues, OSC_DISPATCH_CMDS_MAX,
+					    steps);
 			for (int k = 0; k < nc; k++)
 				add_cmd(r, GL_CMD_GOTO, lists[i], cues[k], 0);
 		}
@@ -444,14 +518,14 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/list/<list>/go|back|stop|pause|resume|master");
 			break;
 		}
-		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX);
-		if (osc_pattern_match(seg[3], "master") && !osc_pattern_has_wildcards(seg[3])) {
+		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX, steps);
+		if (MATCH(seg[3], "master") && !osc_pattern_has_wildcards(seg[3])) {
 			if (!level_arg(r, argv, argc, "/gl/list/L/master", &v))
 				break;
 			for (int i = 0; i < nl; i++)
 				add_cmd(r, GL_CMD_LIST_MASTER, lists[i], 0, v);
 		} else {
-			enum gl_cmd_type type = list_verb_cmd(seg[3], &ok);
+			enum gl_cmd_type type = list_verb_cmd(seg[3], &ok, steps);
 
 			if (!ok) {
 				drop(r, OSC_DROP_UNKNOWN_ADDRESS, "%.100s: no such address", address);
@@ -477,7 +551,7 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/fader/<number> <0..1>");
 			break;
 		}
-		do_fader(e, seg[2], argv, argc, r);
+		do_fader(e, seg[2], argv, argc, r, steps);
 		break;
 	case V_GM:
 		if (level_arg(r, argv, argc, "/gl/gm", &v))
@@ -515,25 +589,44 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 		r->ping = true;
 		break;
 	case V_SUBSCRIBE:
+	case V_UNSUBSCRIBE:
+	case V_REFRESH:
 		if (argc > 1 || (argc == 1 && !is_number(&argv[0]))) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/subscribe takes an optional reply port");
+			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s takes an optional reply port",
+			     verbs[verb].name);
 			break;
 		}
 		if (argc == 1) {
 			double p = number_of(&argv[0]);
 			if (!(p >= 1 && p <= 65535) || p != floor(p)) {
-				drop(r, OSC_DROP_RANGE, "/gl/subscribe: port %g is outside 1..65535", p);
+				drop(r, OSC_DROP_RANGE, "/gl/%s: port %g is outside 1..65535",
+				     verbs[verb].name, p);
 				break;
 			}
 			r->subscribe_port = (int)p;
 		}
-		r->subscribe = true;
+		r->subscribe = verb == V_SUBSCRIBE;
+		r->unsubscribe = verb == V_UNSUBSCRIBE;
+		r->refresh = verb == V_REFRESH;
 		break;
-	case V_UNSUBSCRIBE:
-		r->unsubscribe = true;
-		break;
-	case V_REFRESH:
-		r->refresh = true;
-		break;
+	}
+}
+
+void osc_dispatch(const struct gl_engine *e, const char *address, const struct gl_ctl_arg *argv,
+		  int argc, struct osc_dispatch_result *r)
+{
+	int steps = OSC_DISPATCH_STEPS;
+	const char *why;
+
+	if (address && osc_pattern_check(address, &why) != 0) {
+		memset(r, 0, sizeof *r);
+		drop(r, OSC_DROP_TOO_COSTLY, "%s", why);
+		return;
+	}
+	dispatch(e, address, argv, argc, r, &steps);
+	if (steps < 0) {
+		memset(r, 0, sizeof *r);
+		drop(r, OSC_DROP_TOO_COSTLY, "matching the pattern took over %d steps",
+		     OSC_DISPATCH_STEPS);
 	}
 }

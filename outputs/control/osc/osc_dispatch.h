@@ -10,17 +10,22 @@
  * single number act on a non-zero value and ignore 0 (a TouchOSC button's
  * release). Wildcards work in every part after /gl; the command part must
  * name exactly one command (a stray "/gl/ *" never fires GO and STOP at once).
+ * A pattern's cost is bounded twice: osc_pattern_check() refuses one with
+ * many groups or alternatives before anything, and all the matching one
+ * message does shares OSC_DISPATCH_STEPS (OSC_DROP_TOO_COSTLY past either).
  */
 #ifndef GL_OSC_DISPATCH_H
 #define GL_OSC_DISPATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/engine.h"
 #include "outputs/control/control.h"
 
 #define OSC_ADDRESS_MAX 256
 #define OSC_DISPATCH_CMDS_MAX 64
+#define OSC_DISPATCH_STEPS 20000     /* pattern-matching steps one message may take */
 
 enum osc_drop {
 	OSC_DROP_NONE,
@@ -34,7 +39,11 @@ enum osc_drop {
 	OSC_DROP_NO_SUCH,        /* no such list / cue / fader / fixture */
 	OSC_DROP_UNSUPPORTED,    /* known but not available (engine lacks it) */
 	OSC_DROP_ENGINE_FULL,    /* engine command ring full */
-	OSC_DROP_QUEUE_FULL,     /* timetag queue full / timetag too far */
+	OSC_DROP_QUEUE_FULL,     /* too many bundles waiting for their timetag */
+	OSC_DROP_TIMETAG_AHEAD,  /* timetag more than an hour ahead */
+	OSC_DROP_SUBSCRIBERS,    /* subscriber slots taken (all, or this host's) */
+	OSC_DROP_CONNECTIONS,    /* TCP connections taken (all, or this host's) */
+	OSC_DROP_TOO_COSTLY,     /* a pattern too costly to match */
 	OSC_DROP_UNHANDLED,      /* outside /gl and no show handler took it */
 	OSC_DROP_COUNT
 };
@@ -46,7 +55,8 @@ struct osc_dispatch_result {
 	struct gl_cmd cmds[OSC_DISPATCH_CMDS_MAX];
 	bool ping;
 	bool subscribe;
-	int subscribe_port;      /* 0 = reply to the sender's port */
+	int subscribe_port;      /* subscribe/unsubscribe/refresh: the reply port
+				  * given, 0 = the sender's port */
 	bool unsubscribe;
 	bool refresh;            /* full state to the sender */
 	bool ignored;            /* a trigger's release (value 0): nothing to do */
@@ -54,6 +64,14 @@ struct osc_dispatch_result {
 	enum osc_drop drop;      /* OSC_DROP_NONE when accepted */
 	char why[160];           /* the drop, in words */
 };
+
+/* The /gl address space, for `ghostlight help osc-addresses` and the layout
+ * checker: the i-th command address osc_dispatch() accepts (written into
+ * buf, from the table it matches with) and the i-th feedback address the
+ * adapter sends, each with its arguments in words. <x> stands for one
+ * part, {a,b} for one of. NULL past the last. */
+const char *osc_address_command(int i, char *buf, size_t len, const char **args);
+const char *osc_address_feedback(int i, const char **args);
 
 /* Fills *r. Never fails: a rejected message has r->drop set. */
 void osc_dispatch(const struct gl_engine *e, const char *address, const struct gl_ctl_arg *argv,

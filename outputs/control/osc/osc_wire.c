@@ -10,6 +10,8 @@
 #include "engine/gl.h"
 
 #define OSC_MATCH_STEPS 20000
+#define GL_OSC_STR(x) GL_OSC_STR_(x)
+#define GL_OSC_STR_(x) #x
 
 /* ---- pattern matching ------------------------------------------------------ */
 
@@ -90,6 +92,8 @@ static bool match_part(const char *p, size_t pn, const char *a, size_t an, int *
 					continue;
 				size_t alt = i - start;
 
+				if (--*steps < 0)
+					return false;
 				if (alt <= an && memcmp(p + start, a, alt) == 0 &&
 				    match_part(p + end + 1, pn - end - 1, a + alt, an - alt, steps))
 					return true;
@@ -111,14 +115,46 @@ bool osc_pattern_match(const char *pattern, const char *address)
 {
 	int steps = OSC_MATCH_STEPS;
 
-	if (!pattern || !address)
+	return osc_pattern_match_budget(pattern, address, &steps);
+}
+
+int osc_pattern_check(const char *pattern, const char **why)
+{
+	int groups = 0, alternatives = 0;
+	bool in_braces = false;
+
+	for (const char *p = pattern; *p; p++) {
+		if (*p == '[' || *p == '{') {
+			groups++;
+			alternatives += *p == '{';
+			in_braces = in_braces || *p == '{';
+		} else if (*p == '}') {
+			in_braces = false;
+		} else if (*p == ',' && in_braces) {
+			alternatives++;
+		}
+	}
+	if (groups > OSC_PATTERN_GROUPS_MAX) {
+		*why = "more than " GL_OSC_STR(OSC_PATTERN_GROUPS_MAX) " [] or {} groups";
+		return GL_ERANGE;
+	}
+	if (alternatives > OSC_PATTERN_ALTERNATIVES_MAX) {
+		*why = "more than " GL_OSC_STR(OSC_PATTERN_ALTERNATIVES_MAX) " {} alternatives";
+		return GL_ERANGE;
+	}
+	return 0;
+}
+
+bool osc_pattern_match_budget(const char *pattern, const char *address, int *steps)
+{
+	if (!pattern || !address || *steps < 0)
 		return false;
 	for (;;) {
 		const char *ps = strchr(pattern, '/'), *as = strchr(address, '/');
 		size_t pn = ps ? (size_t)(ps - pattern) : strlen(pattern);
 		size_t an = as ? (size_t)(as - address) : strlen(address);
 
-		if (!match_part(pattern, pn, address, an, &steps))
+		if (!match_part(pattern, pn, address, an, steps))
 			return false;
 		if (!ps || !as)
 			return !ps && !as;

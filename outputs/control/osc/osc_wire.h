@@ -21,6 +21,17 @@
  * matched separately; '*' and '?' never match '/'. A pattern that takes more
  * than a fixed number of steps does not match (no exponential blow-up). */
 bool osc_pattern_match(const char *pattern, const char *address);
+/* The same on a budget the caller shares across several matches: each step
+ * (a pattern character, a {} alternative, a * position) takes one; when
+ * *steps goes below 0 the match fails, and so does every later one. */
+bool osc_pattern_match_budget(const char *pattern, const char *address, int *steps);
+/* Refuses (GL_ERANGE, *why says why) a pattern with more than
+ * OSC_PATTERN_GROUPS_MAX [] or {} groups, or more than
+ * OSC_PATTERN_ALTERNATIVES_MAX {} alternatives in all: no tablet needs them,
+ * and each multiplies the cost of matching. Returns 0 when fine. */
+#define OSC_PATTERN_GROUPS_MAX 4
+#define OSC_PATTERN_ALTERNATIVES_MAX 64
+int osc_pattern_check(const char *pattern, const char **why);
 /* True when text contains pattern characters (* ? [ ] { }). */
 bool osc_pattern_has_wildcards(const char *text);
 

@@ -6,7 +6,7 @@
  *
  * configure() runs on the loading thread and does no I/O; open(), send(),
  * service(), next_service_ns() and close() run on the output thread only;
- * status() may be read racily from any thread. send() and service() never
+ * the status is published for any thread (output.h). send() and service() never
  * allocate and never block (non-blocking socket; a packet the kernel will
  * not take is dropped, counted and retried with the next frame).
  *
@@ -45,18 +45,35 @@ struct artnet_universe {
 	uint8_t slots[GL_DMX_SLOTS];
 };
 
+/* A comma list as the show gave it (artnet_opts). */
+struct artnet_addr_list {
+	int count;
+	struct in_addr addr[ARTNET_MAX_NODES];
+};
+
+struct artnet_pa_list {
+	int count;
+	uint16_t pa[GL_OPTION_VALUE_MAX / 2];   /* "0," is the shortest entry */
+};
+
 struct artnet_output {
-	/* options, fixed at configure() */
-	int node_count;              /* 0: broadcast */
-	struct sockaddr_in *nodes;
+	struct gl_output_status status;   /* first: see output.h */
+	/* options (artnet_opts), fixed at configure() */
+	struct artnet_addr_list node_list;
+	struct artnet_pa_list pa_list;
+	bool pa_given;
 	struct in_addr broadcast_addr;
 	bool sync;
 	bool listen;
 	struct in_addr bind_addr;
-	uint16_t port;               /* destination */
-	uint16_t listen_port;
+	int port;                    /* destination */
+	int listen_port;
 	char short_name[ARTNET_SHORT_NAME_LEN];
 	char long_name[ARTNET_LONG_NAME_LEN];
+	bool long_name_given;
+
+	int node_count;              /* 0: broadcast */
+	struct sockaddr_in *nodes;
 
 	int universe_count;
 	struct artnet_universe *universes;
@@ -80,7 +97,6 @@ struct artnet_output {
 	uint8_t *pend_seq;           /* per universe: the sequence being sent */
 	const uint8_t **pend_slots;  /* per universe: the slots being sent */
 
-	struct gl_output_status status;
 };
 
 static const uint8_t zero_slots[GL_DMX_SLOTS];
@@ -92,129 +108,74 @@ static struct artnet_output *to_artnet(struct gl_output *out)
 
 /* ---- options ------------------------------------------------------------ */
 
-static const char *const artnet_keys[] = {
-	"nodes", "broadcast", "port_addresses", "sync", "listen", "bind",
-	"port", "listen_port", "short_name", "long_name", NULL
-};
-
-static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
-		    const char *fmt, ...)
+static int parse_node(const char *text, int index, void *field, char *why, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = gl_output_vfail(err, err_len, "artnet", opt, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+	struct artnet_addr_list *list = field;
 
-
-/* Splits a comma list in place, trimming blanks. Returns the item count,
- * or -1 for more than max items or an empty item. */
-static int split_list(char *text, char **items, int max)
-{
-	int count = 0;
-	char *p = text;
-
-	for (;;) {
-		char *comma = strchr(p, ',');
-		char *end;
-
-		if (comma)
-			*comma = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (*p == '\0' || count == max)
-			return -1;
-		items[count++] = p;
-		if (!comma)
-			return count;
-		p = comma + 1;
+	if (inet_pton(AF_INET, text, &list->addr[index]) != 1) {
+		snprintf(why, len, "\"%s\" is not an IPv4 address", text);
+		return GL_EINVAL;
 	}
+	list->count = index + 1;
+	return 0;
 }
 
 /* "N" (0..32767) or "net:sub_net:universe". */
-static int parse_port_address(const char *text, uint16_t *pa)
+static int parse_port_address(const char *text, int index, void *field, char *why, size_t len)
 {
+	struct artnet_pa_list *list = field;
 	char part[3][16];
 	long net, sub, uni, v;
 
 	if (sscanf(text, "%15[0-9]:%15[0-9]:%15[0-9]", part[0], part[1], part[2]) == 3 &&
 	    strspn(text, "0123456789:") == strlen(text) &&
-	    gl_output_int(part[0], 0, 127, &net) == 0 && gl_output_int(part[1], 0, 15, &sub) == 0 &&
-	    gl_output_int(part[2], 0, 15, &uni) == 0) {
-		*pa = artnet_port_address((unsigned)net, (unsigned)sub, (unsigned)uni);
-		return 0;
+	    gl_opt_whole(part[0], 0, 127, &net) == 0 && gl_opt_whole(part[1], 0, 15, &sub) == 0 &&
+	    gl_opt_whole(part[2], 0, 15, &uni) == 0) {
+		v = artnet_port_address((unsigned)net, (unsigned)sub, (unsigned)uni);
+	} else if (gl_opt_whole(text, 0, ARTNET_PORT_ADDRESS_MAX, &v) != 0) {
+		snprintf(why, len, "\"%s\" is not 0..%d or net:sub:uni (0..127:0..15:0..15)",
+			 text, ARTNET_PORT_ADDRESS_MAX);
+		return GL_EINVAL;
 	}
-	if (gl_output_int(text, 0, ARTNET_PORT_ADDRESS_MAX, &v) != 0)
-		return GL_ERANGE;
-	*pa = (uint16_t)v;
+	list->pa[index] = (uint16_t)v;
+	list->count = index + 1;
 	return 0;
 }
 
-static int artnet_parse_nodes(struct artnet_output *a, const struct gl_output_option *opt,
-			      char *err, size_t err_len)
-{
-	char text[sizeof opt->value];
-	char *items[ARTNET_MAX_NODES];
-	int count;
+static const struct gl_opt artnet_opts[] = {
+	{ "nodes", GL_OPT_LIST, 1, ARTNET_MAX_NODES, .def_help = "broadcast",
+	  GL_OPT_AT(struct artnet_output, node_list), .parse = parse_node,
+	  .syntax = "IPv4 addresses", .help = "send unicast to these nodes instead of broadcast" },
+	{ "broadcast", GL_OPT_IPV4, .def = "255.255.255.255",
+	  GL_OPT_AT(struct artnet_output, broadcast_addr),
+	  .help = "broadcast address (e.g. 2.255.255.255 on a 2.x Art-Net network)" },
+	{ "port_addresses", GL_OPT_LIST, 1, sizeof ((struct artnet_pa_list *)0)->pa / 2,
+	  .def_help = "universe - 1", GL_OPT_AT(struct artnet_output, pa_list),
+	  GL_OPT_GIVEN(struct artnet_output, pa_given), .parse = parse_port_address,
+	  .syntax = "N or net:sub:uni each",
+	  .help = "one Port-Address per universe, in the order of universes" },
+	{ "sync", GL_OPT_BOOL, .def = "false", GL_OPT_AT(struct artnet_output, sync),
+	  .help = "ArtSync after each frame" },
+	{ "listen", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct artnet_output, listen),
+	  .help = "answer ArtPoll on listen_port" },
+	{ "bind", GL_OPT_IPV4, .def = "0.0.0.0", GL_OPT_AT(struct artnet_output, bind_addr),
+	  .help = "local address to send and listen from" },
+	{ "port", GL_OPT_INT, 1, 65535, GL_OPT_STR(ARTNET_PORT),
+	  GL_OPT_AT(struct artnet_output, port), .help = "UDP destination port" },
+	{ "listen_port", GL_OPT_INT, 1, 65535, GL_OPT_STR(ARTNET_PORT),
+	  GL_OPT_AT(struct artnet_output, listen_port), .help = "UDP port ArtPoll arrives on" },
+	{ "short_name", GL_OPT_TEXT, 0, ARTNET_SHORT_NAME_LEN - 1, "ghostlight",
+	  GL_OPT_AT(struct artnet_output, short_name), .help = "name in ArtPollReply" },
+	{ "long_name", GL_OPT_TEXT, 0, ARTNET_LONG_NAME_LEN - 1,
+	  .def_help = "\"ghostlight: <show>\"", GL_OPT_AT(struct artnet_output, long_name),
+	  GL_OPT_GIVEN(struct artnet_output, long_name_given),
+	  .help = "long name in ArtPollReply" },
+	{ NULL },
+};
 
-	snprintf(text, sizeof text, "%s", opt->value);
-	count = split_list(text, items, ARTNET_MAX_NODES);
-	if (count < 1)
-		return opt_fail(err, err_len, opt,
-				"nodes must be a comma-separated list of 1..%d IPv4 "
-				"addresses, not '%s'", ARTNET_MAX_NODES, opt->value);
-	a->nodes = calloc((size_t)count, sizeof *a->nodes);
-	if (!a->nodes)
-		return opt_fail(err, err_len, opt, "out of memory");
-	for (int i = 0; i < count; i++) {
-		a->nodes[i].sin_family = AF_INET;
-		if (inet_pton(AF_INET, items[i], &a->nodes[i].sin_addr) != 1)
-			return opt_fail(err, err_len, opt,
-					"nodes: '%s' is not an IPv4 address", items[i]);
-	}
-	a->node_count = count;
-	return 0;
-}
-
-static int artnet_parse_port_addresses(struct artnet_output *a, const struct gl_output_config *cfg,
-				       char *err, size_t err_len)
-{
-	const struct gl_output_option *opt = gl_output_option(cfg, "port_addresses");
-	char text[sizeof opt->value];
-	/* The shortest entry is one digit and a comma. */
-	char *items[sizeof opt->value / 2 + 1];
-	int count;
-
-	if (!opt) {
-		/* "Universe 1" is Port-Address 0 (0:0:0) on most desks and nodes. */
-		for (int i = 0; i < a->universe_count; i++) {
-			int number = a->universes[i].number;
-
-			if (number - 1 > ARTNET_PORT_ADDRESS_MAX)
-				return opt_fail(err, err_len, NULL,
-						"universe %d has no default Port-Address "
-						"(above 32768): set port_addresses", number);
-			a->universes[i].port_address = (uint16_t)(number - 1);
-		}
-		return 0;
-	}
-	snprintf(text, sizeof text, "%s", opt->value);
-	count = split_list(text, items, (int)(sizeof items / sizeof items[0]));
-	if (count != a->universe_count)
-		return opt_fail(err, err_len, opt,
-				"port_addresses needs one entry per universe (%d), not '%s'",
-				a->universe_count, opt->value);
-	for (int i = 0; i < count; i++)
-		if (parse_port_address(items[i], &a->universes[i].port_address) != 0)
-			return opt_fail(err, err_len, opt,
-					"port_addresses: '%s' is not 0..32767 or net:sub:uni "
-					"(0..127:0..15:0..15)", items[i]);
-	return 0;
-}
+static const struct gl_opt_table artnet_options = {
+	"artnet", "Art-Net 4 over UDP, broadcast or unicast to nodes", artnet_opts,
+};
 
 /* "ghostlight: <show>", cut to 63 bytes before a character that would be
  * split in two. */
@@ -237,61 +198,30 @@ static void default_long_name(char *name, const char *show_name)
 	name[n] = '\0';
 }
 
-static int artnet_parse_options(struct artnet_output *a, const struct gl_output_config *cfg,
-				char *err, size_t err_len)
+/* Port-Addresses: as given (one per universe), else universe - 1. */
+static int artnet_port_addresses(struct artnet_output *a, char *err, size_t err_len)
 {
-	const struct gl_output_option *opt;
-	long v;
-
-	a->broadcast_addr.s_addr = htonl(INADDR_BROADCAST);
-	a->bind_addr.s_addr = htonl(INADDR_ANY);
-	a->listen = true;
-	a->port = ARTNET_PORT;
-	a->listen_port = ARTNET_PORT;
-	snprintf(a->short_name, sizeof a->short_name, "ghostlight");
-	default_long_name(a->long_name, cfg->show_name);
-
-	if ((opt = gl_output_option(cfg, "nodes")) && artnet_parse_nodes(a, opt, err, err_len))
+	if (a->pa_given && a->pa_list.count != a->universe_count) {
+		snprintf(err, err_len, "port_addresses: needs one entry per universe (%d), not %d",
+			 a->universe_count, a->pa_list.count);
 		return GL_EINVAL;
-	if ((opt = gl_output_option(cfg, "broadcast")) &&
-	    inet_pton(AF_INET, opt->value, &a->broadcast_addr) != 1)
-		return opt_fail(err, err_len, opt,
-				"broadcast must be an IPv4 address, not '%s'", opt->value);
-	if ((opt = gl_output_option(cfg, "sync")) && gl_output_bool(opt->value, &a->sync))
-		return opt_fail(err, err_len, opt, "sync must be true or false, not '%s'",
-				opt->value);
-	if ((opt = gl_output_option(cfg, "listen")) && gl_output_bool(opt->value, &a->listen))
-		return opt_fail(err, err_len, opt, "listen must be true or false, not '%s'",
-				opt->value);
-	if ((opt = gl_output_option(cfg, "bind")) &&
-	    inet_pton(AF_INET, opt->value, &a->bind_addr) != 1)
-		return opt_fail(err, err_len, opt,
-				"bind must be a local IPv4 address, not '%s'", opt->value);
-	if ((opt = gl_output_option(cfg, "port"))) {
-		if (gl_output_int(opt->value, 1, 65535, &v))
-			return opt_fail(err, err_len, opt, "port must be 1..65535, not '%s'",
-					opt->value);
-		a->port = (uint16_t)v;
 	}
-	if ((opt = gl_output_option(cfg, "listen_port"))) {
-		if (gl_output_int(opt->value, 1, 65535, &v))
-			return opt_fail(err, err_len, opt,
-					"listen_port must be 1..65535, not '%s'", opt->value);
-		a->listen_port = (uint16_t)v;
+	for (int i = 0; i < a->universe_count; i++) {
+		int number = a->universes[i].number;
+
+		if (a->pa_given) {
+			a->universes[i].port_address = a->pa_list.pa[i];
+			continue;
+		}
+		/* "Universe 1" is Port-Address 0 (0:0:0) on most desks and nodes. */
+		if (number - 1 > ARTNET_PORT_ADDRESS_MAX) {
+			snprintf(err, err_len, "universe %d has no default Port-Address "
+				 "(above %d): set port_addresses", number, ARTNET_PORT_ADDRESS_MAX + 1);
+			return GL_EINVAL;
+		}
+		a->universes[i].port_address = (uint16_t)(number - 1);
 	}
-	if ((opt = gl_output_option(cfg, "short_name"))) {
-		if (strlen(opt->value) > ARTNET_SHORT_NAME_LEN - 1)
-			return opt_fail(err, err_len, opt, "short_name must be at most %d bytes",
-					ARTNET_SHORT_NAME_LEN - 1);
-		memcpy(a->short_name, opt->value, strlen(opt->value) + 1);
-	}
-	if ((opt = gl_output_option(cfg, "long_name"))) {
-		if (strlen(opt->value) > ARTNET_LONG_NAME_LEN - 1)
-			return opt_fail(err, err_len, opt, "long_name must be at most %d bytes",
-					ARTNET_LONG_NAME_LEN - 1);
-		memcpy(a->long_name, opt->value, strlen(opt->value) + 1);
-	}
-	return artnet_parse_port_addresses(a, cfg, err, err_len);
+	return 0;
 }
 
 static int cmp_u16(const void *x, const void *y)
@@ -314,44 +244,37 @@ static void artnet_free(struct artnet_output *a)
 	free(a);
 }
 
+extern const struct gl_output_ops gl_output_artnet;
+
 static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 					  char *err, size_t err_len)
 {
-	struct artnet_output *a;
+	struct artnet_output *a = gl_output_new(&gl_output_artnet, cfg, sizeof *a, err, err_len);
 
-	if (gl_output_check_network(cfg, "artnet", artnet_keys, err, err_len))
+	if (!a)
 		return NULL;
-	a = calloc(1, sizeof *a);
-	if (!a) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		return NULL;
-	}
+	if (!a->long_name_given)
+		default_long_name(a->long_name, cfg->show_name);
 	a->fd = -1;
 	a->universe_count = cfg->universe_count;
+	a->node_count = a->node_list.count;
 	a->universes = calloc((size_t)a->universe_count, sizeof *a->universes);
 	a->sorted_pa = calloc((size_t)a->universe_count, sizeof *a->sorted_pa);
 	a->reply_pa = calloc((size_t)a->universe_count, sizeof *a->reply_pa);
-	if (!a->universes || !a->sorted_pa || !a->reply_pa) {
-		opt_fail(err, err_len, NULL, "out of memory");
+	a->nodes = calloc((size_t)(a->node_count ? a->node_count : 1), sizeof *a->nodes);
+	if (!a->universes || !a->sorted_pa || !a->reply_pa || !a->nodes) {
+		snprintf(err, err_len, "out of memory");
 		goto fail;
 	}
+	for (int i = 0; i < a->node_count; i++) {
+		a->nodes[i].sin_family = AF_INET;
+		a->nodes[i].sin_addr = a->node_list.addr[i];
+	}
 	for (int i = 0; i < a->universe_count; i++) {
-		int number = cfg->universes[i];
-
-		if (number < GL_UNIVERSE_MIN || number > GL_UNIVERSE_MAX) {
-			opt_fail(err, err_len, NULL, "universe %d is not in 1..63999", number);
-			goto fail;
-		}
-		for (int j = 0; j < i; j++) {
-			if (a->universes[j].number == number) {
-				opt_fail(err, err_len, NULL, "universe %d listed twice", number);
-				goto fail;
-			}
-		}
-		a->universes[i].number = (uint16_t)number;
+		a->universes[i].number = (uint16_t)cfg->universes[i];
 		a->universes[i].frame_index = -1;
 	}
-	if (artnet_parse_options(a, cfg, err, err_len))
+	if (artnet_port_addresses(a, err, err_len))
 		goto fail;
 
 	for (int i = 0; i < a->universe_count; i++)
@@ -361,8 +284,8 @@ static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 		if (a->sorted_pa[i] == a->sorted_pa[i - 1]) {
 			/* Two universes into one Port-Address would flicker between
 			 * the two looks at every node. */
-			opt_fail(err, err_len, gl_output_option(cfg, "port_addresses"),
-				 "Port-Address %d (%d:%d:%d) used by two universes",
+			snprintf(err, err_len, "port_addresses: Port-Address %d (%d:%d:%d) is used "
+				 "by two universes",
 				 a->sorted_pa[i], artnet_pa_net(a->sorted_pa[i]),
 				 artnet_pa_sub_net(a->sorted_pa[i]),
 				 artnet_pa_universe(a->sorted_pa[i]));
@@ -375,7 +298,7 @@ static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 	a->pend_slots = calloc((size_t)a->universe_count, sizeof *a->pend_slots);
 	if (!a->batch_universe || !a->pend_seq || !a->pend_slots ||
 	    gl_udp_batch_init(&a->batch, batch_cap, ARTNET_DMX_MAX_LEN) != 0) {
-		opt_fail(err, err_len, NULL, "out of memory");
+		snprintf(err, err_len, "out of memory");
 		goto fail;
 	}
 	return (struct gl_output *)a;
@@ -383,18 +306,6 @@ static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 fail:
 	artnet_free(a);
 	return NULL;
-}
-
-/* ---- status ------------------------------------------------------------- */
-
-static void artnet_note(struct artnet_output *a, uint64_t now_ns, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->status.last_error, sizeof a->status.last_error, fmt, ap);
-	va_end(ap);
-	a->status.last_error_ns = now_ns;
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -406,20 +317,20 @@ static int artnet_send_failed(struct artnet_output *a, const struct sockaddr_in 
 {
 	char addr[INET_ADDRSTRLEN];
 
-	a->status.send_errors++;
+	gl_count(&a->status.send_errors, 1);
 	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
 	if (sent >= 0) {
-		artnet_note(a, now_ns, "artnet: %s %d to %s:%d: short send", what, number,
+		gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d: short send", what, number,
 			    addr, ntohs(dest->sin_port));
 		return GL_EIO;
 	}
 	if (err == EAGAIN || err == EWOULDBLOCK) {
 		/* Never wait for the kernel: the next frame sends fresher data. */
-		artnet_note(a, now_ns, "artnet: %s %d to %s:%d dropped: socket buffer full",
+		gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d dropped: socket buffer full",
 			    what, number, addr, ntohs(dest->sin_port));
 		return GL_EAGAIN;
 	}
-	artnet_note(a, now_ns, "artnet: %s %d to %s:%d: %s", what, number, addr,
+	gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d: %s", what, number, addr,
 		    ntohs(dest->sin_port), strerror(err));
 	return GL_EIO;
 }
@@ -431,7 +342,7 @@ static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest
 			   (const struct sockaddr *)dest, sizeof *dest);
 
 	if (n == len) {
-		a->status.packets_sent++;
+		gl_count(&a->status.packets_sent, 1);
 		return 0;
 	}
 	return artnet_send_failed(a, dest, n, errno, now_ns, what, number);
@@ -601,7 +512,7 @@ static ssize_t artnet_receive(struct artnet_output *a, struct sockaddr_in *from,
 			return 0;
 		/* An ICMP error from an earlier send can surface here; it says
 		 * nothing about the next packet, so note it and go on. */
-		artnet_note(a, now_ns, "artnet: receive: %s", strerror(errno));
+		gl_report_set(&a->status.error, now_ns, "artnet: receive: %s", strerror(errno));
 		return -1;
 	}
 	*local = a->bind_addr;
@@ -650,7 +561,7 @@ static int artnet_open(struct gl_output *out)
 	if (a->fd >= 0)
 		return GL_ESTATE;
 	if (artnet_open_socket(a) != 0) {
-		artnet_note(a, 0, "artnet: socket: %s", strerror(errno));
+		gl_report_set(&a->status.error, 0, "artnet: socket: %s", strerror(errno));
 		return GL_EIO;
 	}
 	a->listening = false;
@@ -674,11 +585,11 @@ static int artnet_open(struct gl_output *out)
 			int saved = errno;
 
 			inet_ntop(AF_INET, &a->bind_addr, addr, sizeof addr);
-			artnet_note(a, 0, "artnet: cannot listen on %s:%d (%s); sending only, "
+			gl_report_set(&a->status.error, 0, "artnet: cannot listen on %s:%d (%s); sending only, "
 				    "ArtPoll goes unanswered", addr, a->listen_port, strerror(saved));
 			close(a->fd);
 			if (artnet_open_socket(a) != 0) {
-				artnet_note(a, 0, "artnet: socket: %s", strerror(errno));
+				gl_report_set(&a->status.error, 0, "artnet: socket: %s", strerror(errno));
 				return GL_EIO;
 			}
 		}
@@ -748,7 +659,7 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 	gl_udp_batch_send(&a->batch, a->fd);
 	for (int j = 0; j < a->batch.count; j++) {
 		if (a->batch.ok[j]) {
-			a->status.packets_sent++;
+			gl_count(&a->status.packets_sent, 1);
 			continue;
 		}
 		int rc = artnet_send_failed(a, a->batch.dest[j], a->batch.err[j] ? -1 : 0,
@@ -787,7 +698,7 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 		if (rc && !first_err)
 			first_err = rc;
 	}
-	a->status.frames_sent++;
+	gl_count(&a->status.frames_sent, 1);
 	return first_err;
 }
 
@@ -823,7 +734,7 @@ static void artnet_service(struct gl_output *out, uint64_t now_ns)
 			break;
 		if (n < 0)
 			continue;
-		a->status.packets_received++;
+		gl_count(&a->status.packets_received, 1);
 		opcode = artnet_wire_opcode(a->rx, (size_t)n);
 		if (opcode == ARTNET_OP_POLL && (size_t)n <= sizeof a->rx &&
 		    artnet_wire_parse_poll(a->rx, (size_t)n, &poll) == 0) {
@@ -832,9 +743,9 @@ static void artnet_service(struct gl_output *out, uint64_t now_ns)
 		}
 		if (opcode >= 0 && opcode != ARTNET_OP_POLL)
 			continue;   /* other Art-Net traffic, our own broadcasts too */
-		a->status.packets_malformed++;
+		gl_count(&a->status.packets_malformed, 1);
 		inet_ntop(AF_INET, &from.sin_addr, addr, sizeof addr);
-		artnet_note(a, now_ns, "artnet: ignored malformed %s from %s:%d (%zd bytes)",
+		gl_report_set(&a->status.error, now_ns, "artnet: ignored malformed %s from %s:%d (%zd bytes)",
 			    opcode < 0 ? "packet" : "ArtPoll", addr, ntohs(from.sin_port), n);
 	}
 }
@@ -872,13 +783,6 @@ static void artnet_close(struct gl_output *out)
 	artnet_free(a);
 }
 
-static const struct gl_output_status *artnet_status(struct gl_output *out)
-{
-	struct artnet_output *a = to_artnet(out);
-
-	return a ? &a->status : NULL;
-}
-
 const struct gl_output_ops gl_output_artnet = {
 	.version = 1,
 	.name = "artnet",
@@ -889,5 +793,6 @@ const struct gl_output_ops gl_output_artnet = {
 	.poll_fd = artnet_poll_fd,
 	.service = artnet_service,
 	.next_service_ns = artnet_next_service_ns,
-	.status = artnet_status,
+	.max_universes = GL_OUTPUT_MAX_UNIVERSES,
+	.options = &artnet_options,
 };

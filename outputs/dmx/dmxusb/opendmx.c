@@ -7,7 +7,7 @@
  * schedule.
  *
  * Threads: configure() on the loading thread; the rest on the output's own
- * thread (dedicated_thread); status() from any thread. Break and MAB are
+ * thread (dedicated_thread); the status is read by any thread. Break and MAB are
  * timed by spinning on CLOCK_MONOTONIC from the moment the line call
  * returned (a sleep could overshoot by a scheduler tick, and undershoot is
  * what breaks fixtures), so each is at least its configured width. A write
@@ -58,11 +58,13 @@ void opendmx_set_ftdi(const struct opendmx_ftdi *ops)
 }
 
 struct opendmx_output {
-	/* options, fixed at configure() */
+	struct gl_output_status status;   /* first: see output.h */
+	/* options (opendmx_opts), fixed at configure() */
 	char device[256];
 	int universe;
-	uint64_t break_ns, mab_ns, period_ns;
+	int break_us, mab_us, rate;
 	int slot_count;
+	uint64_t break_ns, mab_ns, period_ns;
 
 	/* runtime, output thread */
 	struct ftdi_context *ftdi;         /* NULL while disconnected */
@@ -74,7 +76,6 @@ struct opendmx_output {
 	bool have_frame;
 	uint8_t frame[1 + GL_DMX_SLOTS];   /* start code + slots */
 
-	struct gl_output_status status;
 };
 
 static struct opendmx_output *to_odmx(struct gl_output *out)
@@ -82,90 +83,47 @@ static struct opendmx_output *to_odmx(struct gl_output *out)
 	return (struct opendmx_output *)out;
 }
 
-static const char *const opendmx_keys[] = {
-	"device", "break_us", "mab_us", "rate", "slots", NULL
+/* DMX512-A: break >= 92 µs, MAB >= 12 µs (receivers must accept 88/8,
+ * but some hazers fail below 92). */
+static const struct gl_opt opendmx_opts[] = {
+	{ "device", GL_OPT_TEXT, 1, 255, "auto", GL_OPT_AT(struct opendmx_output, device),
+	  .help = "\"auto\", a USB serial number, or a libftdi string like "
+	  "\"s:0x0403:0x6001:A1B2C3\"" },
+	{ "break_us", GL_OPT_INT, 92, 1000000, "176", GL_OPT_AT(struct opendmx_output, break_us),
+	  .help = "BREAK in µs (timed on the monotonic clock, never shorter)" },
+	{ "mab_us", GL_OPT_INT, 12, 1000000, "16", GL_OPT_AT(struct opendmx_output, mab_us),
+	  .help = "mark after break in µs" },
+	{ "rate", GL_OPT_INT, 1, 44, "40", GL_OPT_AT(struct opendmx_output, rate),
+	  .help = "frames per second, on the output's own schedule" },
+	{ "slots", GL_OPT_INT, 24, GL_DMX_SLOTS, GL_OPT_STR(GL_DMX_SLOTS),
+	  GL_OPT_AT(struct opendmx_output, slot_count), .help = "slots sent per frame" },
+	{ NULL },
 };
 
-static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
+static const struct gl_opt_table opendmx_options = {
+	"open-dmx", "Enttec Open DMX (a bare FT232R; ghostlight makes the signal)",
+	opendmx_opts,
+};
 
-	va_start(ap, fmt);
-	rc = gl_output_vfail(err, err_len, "open-dmx", opt, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+extern const struct gl_output_ops gl_output_open_dmx;
 
 static struct gl_output *opendmx_configure(const struct gl_output_config *cfg,
 					   char *err, size_t err_len)
 {
-	const struct gl_output_option *opt;
-	struct opendmx_output *o;
-	long v, rate = 40, break_us = 176, mab_us = 16;
+	struct opendmx_output *o = gl_output_new(&gl_output_open_dmx, cfg, sizeof *o, err, err_len);
 	uint64_t wire_ns;
 
-	if (!cfg) {
-		opt_fail(err, err_len, NULL, "no configuration");
+	if (!o)
 		return NULL;
-	}
-	if (gl_output_check_keys(cfg, opendmx_keys, err, err_len))
-		return NULL;
-	if (cfg->universe_count != 1 || !cfg->universes) {
-		opt_fail(err, err_len, NULL, "an Open DMX drives one universe: give universe = N "
-			 "(not %d universes)", cfg->universe_count);
-		return NULL;
-	}
-	o = calloc(1, sizeof *o);
-	if (!o) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		return NULL;
-	}
 	o->universe = cfg->universes[0];
-	o->slot_count = GL_DMX_SLOTS;
-	snprintf(o->device, sizeof o->device, "auto");
-	if ((opt = gl_output_option(cfg, "device"))) {
-		if (!opt->value[0]) {
-			opt_fail(err, err_len, opt, "device must be \"auto\", a serial number "
-				 "or a libftdi string like \"s:0x0403:0x6001:A1B2C3\"");
-			goto fail;
-		}
-		snprintf(o->device, sizeof o->device, "%s", opt->value);
-	}
-	/* DMX512-A: break >= 92 µs, MAB >= 12 µs (receivers must accept
-	 * 88/8, but some hazers fail below 92). */
-	if ((opt = gl_output_option(cfg, "break_us")) &&
-	    gl_output_int(opt->value, 92, 1000000, &break_us)) {
-		opt_fail(err, err_len, opt, "break_us must be 92..1000000 (µs), not '%s'", opt->value);
-		goto fail;
-	}
-	if ((opt = gl_output_option(cfg, "mab_us")) &&
-	    gl_output_int(opt->value, 12, 1000000, &mab_us)) {
-		opt_fail(err, err_len, opt, "mab_us must be 12..1000000 (µs), not '%s'", opt->value);
-		goto fail;
-	}
-	if ((opt = gl_output_option(cfg, "slots")) &&
-	    gl_output_int(opt->value, 24, GL_DMX_SLOTS, &v) == 0)
-		o->slot_count = (int)v;
-	else if (opt) {
-		opt_fail(err, err_len, opt, "slots must be 24..512, not '%s'", opt->value);
-		goto fail;
-	}
-	if ((opt = gl_output_option(cfg, "rate")) && gl_output_int(opt->value, 1, 44, &rate)) {
-		opt_fail(err, err_len, opt, "rate must be 1..44 (frames per second), not '%s'",
-			 opt->value);
-		goto fail;
-	}
-	o->break_ns = (uint64_t)break_us * 1000ull;
-	o->mab_ns = (uint64_t)mab_us * 1000ull;
-	o->period_ns = GL_NS_PER_S / (uint64_t)rate;
+	o->break_ns = (uint64_t)o->break_us * 1000ull;
+	o->mab_ns = (uint64_t)o->mab_us * 1000ull;
+	o->period_ns = GL_NS_PER_S / (uint64_t)o->rate;
 	wire_ns = o->break_ns + o->mab_ns + (uint64_t)(1 + o->slot_count) * OPENDMX_SLOT_NS +
 		  OPENDMX_WIRE_MARGIN_NS;
 	if (o->period_ns < wire_ns) {
-		opt_fail(err, err_len, gl_output_option(cfg, "rate"),
-			 "rate %ld is too fast for %d slots with these break and MAB times "
-			 "(a frame takes %.2f ms on the wire)", rate, o->slot_count,
+		snprintf(err, err_len, "rate: %d is too fast for %d slots with these break and "
+			 "MAB times (a frame takes %.2f ms on the wire)", o->rate, o->slot_count,
 			 (double)wire_ns / 1e6);
 		goto fail;
 	}
@@ -173,16 +131,6 @@ static struct gl_output *opendmx_configure(const struct gl_output_config *cfg,
 fail:
 	free(o);
 	return NULL;
-}
-
-static void opendmx_note(struct opendmx_output *o, uint64_t now_ns, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->status.last_error, sizeof o->status.last_error, fmt, ap);
-	va_end(ap);
-	o->status.last_error_ns = now_ns;
 }
 
 /* Closes the device; the back-off counts from now, after the close. */
@@ -198,9 +146,9 @@ static void opendmx_drop(struct opendmx_output *o, const char *what)
 		o->ftdi = NULL;
 	}
 	now_ns = gl_now_ns();
-	o->status.send_errors++;
+	gl_count(&o->status.send_errors, 1);
 	dmxusb_backoff_fail(&o->backoff, now_ns);
-	opendmx_note(o, now_ns, "open-dmx %s: %s: %s; retrying in %.1f s", o->spec, what, why,
+	gl_report_set(&o->status.error, now_ns, "open-dmx %s: %s: %s; retrying in %.1f s", o->spec, what, why,
 		     (double)(o->backoff.next_try_ns - now_ns) / 1e9);
 }
 
@@ -215,14 +163,14 @@ static void opendmx_connect(struct opendmx_output *o, uint64_t now_ns)
 			snprintf(err, sizeof err, "'%.64s' is a tty: the Open DMX needs libftdi "
 				 "(give its serial number or \"auto\")", o->device);
 		dmxusb_backoff_fail(&o->backoff, now_ns);
-		opendmx_note(o, now_ns, "open-dmx: %s; retrying in %.1f s", err,
+		gl_report_set(&o->status.error, now_ns, "open-dmx: %s; retrying in %.1f s", err,
 			     (double)(o->backoff.next_try_ns - now_ns) / 1e9);
 		return;
 	}
 	o->ftdi = ftdi_ops->new_ctx();
 	if (!o->ftdi) {
 		dmxusb_backoff_fail(&o->backoff, now_ns);
-		opendmx_note(o, now_ns, "open-dmx: libftdi: out of memory");
+		gl_report_set(&o->status.error, now_ns, "open-dmx: libftdi: out of memory");
 		return;
 	}
 	if (ftdi_ops->usb_open_string(o->ftdi, o->spec) < 0) {
@@ -244,8 +192,7 @@ static void opendmx_connect(struct opendmx_output *o, uint64_t now_ns)
 	dmxusb_backoff_reset(&o->backoff);
 	o->next_frame_ns = now_ns;
 	o->wire_free_ns = now_ns;
-	o->status.last_error[0] = '\0';
-	o->status.last_error_ns = now_ns;
+	gl_report_clear(&o->status.error);
 }
 
 static uint64_t spin_until(uint64_t t)
@@ -275,7 +222,7 @@ static int opendmx_frame(struct opendmx_output *o)
 	if (n != len)
 		goto fail;
 	o->wire_free_ns = t + (uint64_t)len * OPENDMX_SLOT_NS + OPENDMX_WIRE_MARGIN_NS;
-	o->status.packets_sent++;
+	gl_count(&o->status.packets_sent, 1);
 	return 0;
 fail:
 	return GL_EIO;
@@ -324,7 +271,7 @@ static int opendmx_send(struct gl_output *out, const struct gl_frame *frame, uin
 	if (!o || !frame)
 		return GL_EINVAL;
 	o->last_now = now_ns;
-	o->status.frames_sent++;
+	gl_count(&o->status.frames_sent, 1);
 	/* The newest frame wins: it is copied, and sent on our own schedule. */
 	o->frame[0] = 0x00;
 	memset(o->frame + 1, 0, GL_DMX_SLOTS);
@@ -383,16 +330,11 @@ static int opendmx_poll_fd(struct gl_output *out)
 	return -1;
 }
 
-static const struct gl_output_status *opendmx_status(struct gl_output *out)
-{
-	struct opendmx_output *o = to_odmx(out);
-
-	return o ? &o->status : NULL;
-}
-
 const struct gl_output_ops gl_output_open_dmx = {
 	.version = 1,
 	.name = "open-dmx",
+	.max_universes = 1,
+	.options = &opendmx_options,
 	.configure = opendmx_configure,
 	.open = opendmx_open,
 	.send = opendmx_send,
@@ -400,6 +342,5 @@ const struct gl_output_ops gl_output_open_dmx = {
 	.poll_fd = opendmx_poll_fd,
 	.service = opendmx_service,
 	.next_service_ns = opendmx_next_service_ns,
-	.status = opendmx_status,
 	.dedicated_thread = true,
 };

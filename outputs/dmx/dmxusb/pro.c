@@ -5,7 +5,7 @@
  * pro_wire.c.
  *
  * Threads: configure() on the loading thread (no I/O); everything else on
- * the output thread of its own (dedicated_thread), except status() and
+ * the output thread of its own (dedicated_thread), except the status and
  * pro_output_input(), which any thread may call.
  *
  * The device comes and goes; the output does not. open() always succeeds:
@@ -36,11 +36,13 @@
 #define PRO_FTDI_READ_NS (10ull * PRO_MS)     /* libftdi has no fd to poll */
 
 struct pro_output {
-	/* options, fixed at configure() */
+	struct gl_output_status status;   /* first: see output.h */
+	/* options (pro_opts), fixed at configure() */
 	char device[256];
 	int universe;
 	int input_universe;          /* 0 = the input is not read */
-	int slot_count;              /* slots sent, 1..512 */
+	int slot_count;              /* slots sent, 24..512 */
+	int break_us, mab_us, rate;
 	bool want_break, want_mab, want_rate;
 	uint8_t break_units, mab_units, rate_hz;
 
@@ -76,7 +78,6 @@ struct pro_output {
 	int in_count;
 	uint64_t in_frames;
 
-	struct gl_output_status status;
 };
 
 static struct pro_output *to_pro(struct gl_output *out)
@@ -86,26 +87,31 @@ static struct pro_output *to_pro(struct gl_output *out)
 
 /* ---- options ------------------------------------------------------------ */
 
-static const char *const pro_keys[] = {
-	"device", "break_us", "mab_us", "rate", "slots", "input_universe", NULL
+static const struct gl_opt pro_opts[] = {
+	{ "device", GL_OPT_TEXT, 1, 255, "auto", GL_OPT_AT(struct pro_output, device),
+	  .help = "\"auto\", a serial number, a path like /dev/ttyUSB0, or a libftdi "
+	  "string \"s:0x0403:0x6001:SERIAL\"" },
+	/* The widget counts in 10.67 µs units, 9..127: 96..1355 µs. */
+	{ "break_us", GL_OPT_INT, 96, 1355, .def_help = "the widget's",
+	  GL_OPT_AT(struct pro_output, break_us), GL_OPT_GIVEN(struct pro_output, want_break),
+	  .help = "BREAK in µs, written to the widget when it differs" },
+	{ "mab_us", GL_OPT_INT, 11, 1355, .def_help = "the widget's",
+	  GL_OPT_AT(struct pro_output, mab_us), GL_OPT_GIVEN(struct pro_output, want_mab),
+	  .help = "mark after break in µs, written to the widget when it differs" },
+	{ "rate", GL_OPT_INT, PRO_RATE_MIN, PRO_RATE_MAX, .def_help = "the widget's",
+	  GL_OPT_AT(struct pro_output, rate), GL_OPT_GIVEN(struct pro_output, want_rate),
+	  .help = "the widget's own output rate, frames/s" },
+	{ "slots", GL_OPT_INT, 24, GL_DMX_SLOTS, GL_OPT_STR(GL_DMX_SLOTS),
+	  GL_OPT_AT(struct pro_output, slot_count), .help = "slots sent per frame" },
+	{ "input_universe", GL_OPT_INT, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, .def_help = "none",
+	  GL_OPT_AT(struct pro_output, input_universe),
+	  .help = "read the widget's DMX in as this input universe" },
+	{ NULL },
 };
 
-static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = gl_output_vfail(err, err_len, "enttec-pro", opt, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int opt_int(const struct gl_output_option *opt, long min, long max, long *out)
-{
-	return gl_output_int(opt->value, min, max, out);
-}
+static const struct gl_opt_table pro_options = {
+	"enttec-pro", "Enttec DMX USB Pro and compatibles (tty or libftdi)", pro_opts,
+};
 
 static void pro_free(struct pro_output *p)
 {
@@ -115,102 +121,21 @@ static void pro_free(struct pro_output *p)
 	free(p);
 }
 
+extern const struct gl_output_ops gl_output_enttec_pro;
+
 static struct gl_output *pro_configure(const struct gl_output_config *cfg,
 				       char *err, size_t err_len)
 {
-	const struct gl_output_option *opt;
-	struct pro_output *p;
-	long v;
+	struct pro_output *p = gl_output_new(&gl_output_enttec_pro, cfg, sizeof *p, err, err_len);
 
-	if (!cfg) {
-		opt_fail(err, err_len, NULL, "no configuration");
+	if (!p)
 		return NULL;
-	}
-	if (gl_output_check_keys(cfg, pro_keys, err, err_len))
-		return NULL;
-	if (cfg->universe_count != 1 || !cfg->universes) {
-		opt_fail(err, err_len, NULL, "a Pro drives one universe: give universe = N "
-			 "(not %d universes)", cfg->universe_count);
-		return NULL;
-	}
-	p = calloc(1, sizeof *p);
-	if (!p) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		return NULL;
-	}
 	pthread_mutex_init(&p->in_lock, NULL);
 	p->universe = cfg->universes[0];
-	p->slot_count = GL_DMX_SLOTS;
-	snprintf(p->device, sizeof p->device, "auto");
-	if ((opt = gl_output_option(cfg, "device"))) {
-		if (!opt->value[0]) {
-			opt_fail(err, err_len, opt, "device must be \"auto\", a serial number "
-				 "or a path like \"/dev/ttyUSB0\"");
-			goto fail;
-		}
-		snprintf(p->device, sizeof p->device, "%s", opt->value);
-	}
-	if ((opt = gl_output_option(cfg, "break_us"))) {
-		/* The widget counts in 10.67 µs units, 9..127: 96..1355 µs. */
-		if (opt_int(opt, 96, 1355, &v)) {
-			opt_fail(err, err_len, opt, "break_us must be 96..1355 (µs), not '%s'",
-				 opt->value);
-			goto fail;
-		}
-		p->want_break = true;
-		p->break_units = pro_break_units((unsigned)v);
-	}
-	if ((opt = gl_output_option(cfg, "mab_us"))) {
-		if (opt_int(opt, 11, 1355, &v)) {
-			opt_fail(err, err_len, opt, "mab_us must be 11..1355 (µs), not '%s'",
-				 opt->value);
-			goto fail;
-		}
-		p->want_mab = true;
-		p->mab_units = pro_mab_units((unsigned)v);
-	}
-	if ((opt = gl_output_option(cfg, "rate"))) {
-		if (opt_int(opt, PRO_RATE_MIN, PRO_RATE_MAX, &v)) {
-			opt_fail(err, err_len, opt, "rate must be 1..40 (frames per second), not '%s'",
-				 opt->value);
-			goto fail;
-		}
-		p->want_rate = true;
-		p->rate_hz = (uint8_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "slots"))) {
-		if (opt_int(opt, 24, GL_DMX_SLOTS, &v)) {
-			opt_fail(err, err_len, opt, "slots must be 24..512, not '%s'", opt->value);
-			goto fail;
-		}
-		p->slot_count = (int)v;
-	}
-	if ((opt = gl_output_option(cfg, "input_universe"))) {
-		if (opt_int(opt, GL_UNIVERSE_MIN, GL_UNIVERSE_MAX, &v)) {
-			opt_fail(err, err_len, opt, "input_universe must be 1..63999, not '%s'",
-				 opt->value);
-			goto fail;
-		}
-		p->input_universe = (int)v;
-	}
+	p->break_units = pro_break_units((unsigned)p->break_us);
+	p->mab_units = pro_mab_units((unsigned)p->mab_us);
+	p->rate_hz = (uint8_t)p->rate;
 	return (struct gl_output *)p;
-fail:
-	pro_free(p);
-	return NULL;
-}
-
-/* ---- status ------------------------------------------------------------- */
-
-static void pro_note(struct pro_output *p, uint64_t now_ns, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[sizeof p->status.last_error];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	snprintf(p->status.last_error, sizeof p->status.last_error, "%s", msg);
-	p->status.last_error_ns = now_ns;
 }
 
 /* ---- connection --------------------------------------------------------- */
@@ -228,9 +153,9 @@ static void pro_disconnect(struct pro_output *p, uint64_t now_ns, const char *wh
 		p->in_frames++;
 	}
 	pthread_mutex_unlock(&p->in_lock);
-	p->status.send_errors++;
+	gl_count(&p->status.send_errors, 1);
 	dmxusb_backoff_fail(&p->backoff, now_ns);
-	pro_note(p, now_ns, "enttec-pro %s: %s; retrying in %.1f s", p->device, why,
+	gl_report_set(&p->status.error, now_ns, "enttec-pro %s: %s; retrying in %.1f s", p->device, why,
 		 (double)(p->backoff.next_try_ns - now_ns) / 1e9);
 }
 
@@ -282,7 +207,7 @@ static void pro_connect(struct pro_output *p, uint64_t now_ns)
 	}
 	if (!p->t) {
 		dmxusb_backoff_fail(&p->backoff, now_ns);
-		pro_note(p, now_ns, "enttec-pro: %s; retrying in %.1f s", first_err,
+		gl_report_set(&p->status.error, now_ns, "enttec-pro: %s; retrying in %.1f s", first_err,
 			 (double)(p->backoff.next_try_ns - now_ns) / 1e9);
 		return;
 	}
@@ -304,8 +229,7 @@ static void pro_connect(struct pro_output *p, uint64_t now_ns)
 		queue_frame(p, buf, pro_wire_rx_on_change(buf, sizeof buf, false), now_ns);
 	}
 	p->dirty = p->have_frame;    /* the device gets the current look at once */
-	p->status.last_error[0] = '\0';
-	p->status.last_error_ns = now_ns;
+	gl_report_clear(&p->status.error);
 }
 
 /* Writes pending bytes, then the newest DMX when it is due. Returns 0, or
@@ -324,7 +248,7 @@ static int pro_pump(struct pro_output *p, uint64_t now_ns)
 			if (queue_frame(p, frame, len, now_ns)) {
 				p->dirty = false;
 				p->next_keepalive_ns = now_ns + PRO_KEEPALIVE_NS;
-				p->status.packets_sent++;
+				gl_count(&p->status.packets_sent, 1);
 			}
 		}
 		if (p->out_off == p->out_len)
@@ -360,7 +284,7 @@ static void pro_handle(struct pro_output *p, const struct pro_msg *m, uint64_t n
 	const uint8_t *slots;
 	size_t count;
 
-	p->status.packets_received++;
+	gl_count(&p->status.packets_received, 1);
 	if (pro_wire_parse_params(m, &params) == 0) {
 		p->params = params;
 		p->answered = p->ever_answered = true;
@@ -398,7 +322,7 @@ static void pro_handle(struct pro_output *p, const struct pro_msg *m, uint64_t n
 		p->in_frames++;
 		pthread_mutex_unlock(&p->in_lock);
 	} else if (m->label != PRO_LABEL_SET_PARAMS && m->label != PRO_LABEL_TX_DMX) {
-		p->status.packets_malformed++;
+		gl_count(&p->status.packets_malformed, 1);
 	}
 }
 
@@ -427,8 +351,8 @@ static bool pro_read(struct pro_output *p, uint64_t now_ns)
 			pro_handle(p, &msg, now_ns);
 	}
 	if (p->parser.garbage_bytes != garbage) {
-		p->status.packets_malformed++;
-		pro_note(p, now_ns, "enttec-pro %s: %llu bytes of garbage from the widget ignored",
+		gl_count(&p->status.packets_malformed, 1);
+		gl_report_set(&p->status.error, now_ns, "enttec-pro %s: %llu bytes of garbage from the widget ignored",
 			 dmxusb_transport_name(p->t),
 			 (unsigned long long)(p->parser.garbage_bytes - garbage));
 	}
@@ -448,7 +372,7 @@ static bool pro_check_alive(struct pro_output *p, uint64_t now_ns)
 		/* Never answered: perhaps a clone without requests; send anyway. */
 		p->warned_silent = true;
 		p->ping_sent_ns = 0;
-		pro_note(p, now_ns, "enttec-pro %s: no reply to the parameter request "
+		gl_report_set(&p->status.error, now_ns, "enttec-pro %s: no reply to the parameter request "
 			 "(not a Pro-compatible widget?); sending DMX anyway",
 			 dmxusb_transport_name(p->t));
 	}
@@ -500,7 +424,7 @@ static int pro_send(struct gl_output *out, const struct gl_frame *frame, uint64_
 	if (!p || !frame)
 		return GL_EINVAL;
 	p->last_now = now_ns;
-	p->status.frames_sent++;
+	gl_count(&p->status.frames_sent, 1);
 	slots = frame_slots(frame, p->universe);
 	if (slots) {
 		if (!p->have_frame || memcmp(slots, p->slots, GL_DMX_SLOTS) != 0)
@@ -583,13 +507,6 @@ static void pro_close(struct gl_output *out)
 	pro_free(p);
 }
 
-static const struct gl_output_status *pro_status(struct gl_output *out)
-{
-	struct pro_output *p = to_pro(out);
-
-	return p ? &p->status : NULL;
-}
-
 int pro_output_input(struct gl_output *out, uint8_t slots[512], uint64_t *frames)
 {
 	struct pro_output *p = to_pro(out);
@@ -620,6 +537,8 @@ static int pro_input(struct gl_output *out, int *universe, uint8_t slots[GL_DMX_
 const struct gl_output_ops gl_output_enttec_pro = {
 	.version = 1,
 	.name = "enttec-pro",
+	.max_universes = 1,
+	.options = &pro_options,
 	.configure = pro_configure,
 	.open = pro_open,
 	.send = pro_send,
@@ -627,7 +546,6 @@ const struct gl_output_ops gl_output_enttec_pro = {
 	.poll_fd = pro_poll_fd,
 	.service = pro_service,
 	.next_service_ns = pro_next_service_ns,
-	.status = pro_status,
 	.input = pro_input,
 	.dedicated_thread = true,
 };

@@ -5,7 +5,7 @@
  *
  * configure() runs on the loading thread and does no I/O; open(), send(),
  * service(), next_service_ns() and close() run on the output thread only;
- * status() may be read racily from any thread. send() and service() never
+ * the status is published for any thread (output.h). send() and service() never
  * allocate and never block: the socket is non-blocking and a packet the
  * kernel will not take is dropped, counted and retried with the next frame.
  *
@@ -16,21 +16,17 @@
  */
 #include "outputs/dmx/output.h"
 #include "outputs/dmx/udp_batch.h"
+#include "sacn_cid.h"
 #include "sacn_wire.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,16 +48,19 @@ struct sacn_universe {
 };
 
 struct sacn_output {
-	/* options, fixed at configure() */
+	struct gl_output_status status;   /* first: see output.h */
+	/* options (sacn_opts), fixed at configure() */
 	bool unicast;
 	struct in_addr unicast_addr;
-	uint8_t priority;
+	int priority;
 	char source_name[SACN_SOURCE_NAME_LEN];
+	bool source_name_given;
 	bool cid_given;
 	uint8_t cid[SACN_CID_LEN];
-	uint16_t sync_universe;      /* 0 = none */
+	bool cid_held;               /* the installation's CID (sacn_cid.c), released at close */
+	int sync_universe;           /* 0 = none */
 	bool discovery;
-	uint16_t port;
+	int port;
 	bool has_interface;
 	struct in_addr interface_addr;
 	int ttl;
@@ -85,8 +84,6 @@ struct sacn_output {
 	int *batch_universe;         /* per datagram: index in universes[] */
 	uint8_t *batch_why;          /* per datagram: enum sacn_why */
 	const uint8_t **pend_slots;  /* per universe: the slots being sent */
-
-	struct gl_output_status status;
 };
 
 /* Why a universe is in a frame's batch: what its state does once it left. */
@@ -101,21 +98,50 @@ static struct sacn_output *to_sacn(struct gl_output *out)
 
 /* ---- options ------------------------------------------------------------ */
 
-static const char *const sacn_keys[] = {
-	"unicast", "priority", "source_name", "cid", "sync_universe",
-	"discovery", "port", "interface", "ttl", NULL
-};
-
-static int opt_fail(char *err, size_t err_len, const struct gl_output_option *opt,
-		    const char *fmt, ...)
+static int parse_cid(const char *text, int index, void *field, char *why, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = gl_output_vfail(err, err_len, "sacn", opt, fmt, ap);
-	va_end(ap);
-	return rc;
+	if (sacn_uuid_parse(text, field) == 0)
+		return 0;
+	snprintf(why, len, "must be a UUID like \"0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88\", "
+		 "not \"%s\"", text);
+	return GL_EINVAL;
 }
 
+static const struct gl_opt sacn_opts[] = {
+	{ "unicast", GL_OPT_IPV4, .def_help = "multicast 239.255.hi.lo",
+	  GL_OPT_AT(struct sacn_output, unicast_addr), GL_OPT_GIVEN(struct sacn_output, unicast),
+	  .help = "send every universe to this address instead of its multicast group" },
+	{ "priority", GL_OPT_INT, 0, SACN_PRIORITY_MAX, GL_OPT_STR(SACN_PRIORITY_DEFAULT),
+	  GL_OPT_AT(struct sacn_output, priority),
+	  .help = "per-source priority; receivers take the highest" },
+	{ "source_name", GL_OPT_TEXT, 0, SACN_SOURCE_NAME_LEN - 1,
+	  .def_help = "\"ghostlight: <show>\"", GL_OPT_AT(struct sacn_output, source_name),
+	  GL_OPT_GIVEN(struct sacn_output, source_name_given),
+	  .help = "the name receivers show for this console" },
+	{ "cid", GL_OPT_CUSTOM, .def_help = "made once per installation",
+	  GL_OPT_AT(struct sacn_output, cid),
+	  GL_OPT_GIVEN(struct sacn_output, cid_given), .parse = parse_cid,
+	  .syntax = "UUID", .help = "component identifier (default kept in "
+	  "~/.local/state/ghostlight/sacn-cid)" },
+	{ "sync_universe", GL_OPT_INT, 0, GL_UNIVERSE_MAX, "0",
+	  GL_OPT_AT(struct sacn_output, sync_universe),
+	  .help = "send a sync packet after each frame on this universe (0 = none)" },
+	{ "discovery", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct sacn_output, discovery),
+	  .help = "universe discovery packets every 10 s" },
+	{ "port", GL_OPT_INT, 1, 65535, GL_OPT_STR(SACN_PORT),
+	  GL_OPT_AT(struct sacn_output, port), .help = "UDP destination port" },
+	{ "interface", GL_OPT_IPV4, .def_help = "the system's choice",
+	  GL_OPT_AT(struct sacn_output, interface_addr),
+	  GL_OPT_GIVEN(struct sacn_output, has_interface),
+	  .help = "address of the local interface multicast leaves from" },
+	{ "ttl", GL_OPT_INT, 0, 255, "1", GL_OPT_AT(struct sacn_output, ttl),
+	  .help = "multicast time to live (1: this network segment only)" },
+	{ NULL },
+};
+
+static const struct gl_opt_table sacn_options = {
+	"sacn", "sACN (ANSI E1.31-2018) over UDP, multicast or unicast", sacn_opts,
+};
 
 /* "ghostlight: <show>", cut to 63 bytes before a character that would be
  * split, so receivers never show half a UTF-8 character. */
@@ -138,79 +164,6 @@ static void default_source_name(char *name, const char *show_name)
 	name[n] = '\0';
 }
 
-static int sacn_parse_options(struct sacn_output *s, const struct gl_output_config *cfg,
-			      char *err, size_t err_len)
-{
-	const struct gl_output_option *opt;
-	long v;
-
-	s->priority = SACN_PRIORITY_DEFAULT;
-	s->discovery = true;
-	s->port = SACN_PORT;
-	s->ttl = 1;
-	default_source_name(s->source_name, cfg->show_name);
-
-	if ((opt = gl_output_option(cfg, "unicast"))) {
-		if (inet_pton(AF_INET, opt->value, &s->unicast_addr) != 1)
-			return opt_fail(err, err_len, opt,
-					"unicast must be an IPv4 address, not '%s'", opt->value);
-		s->unicast = true;
-	}
-	if ((opt = gl_output_option(cfg, "priority"))) {
-		if (gl_output_int(opt->value, 0, SACN_PRIORITY_MAX, &v))
-			return opt_fail(err, err_len, opt,
-					"priority must be 0..200, not '%s'", opt->value);
-		s->priority = (uint8_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "source_name"))) {
-		if (strlen(opt->value) > SACN_SOURCE_NAME_LEN - 1)
-			return opt_fail(err, err_len, opt,
-					"source_name must be at most %d bytes",
-					SACN_SOURCE_NAME_LEN - 1);
-		memcpy(s->source_name, opt->value, strlen(opt->value) + 1);
-	}
-	if ((opt = gl_output_option(cfg, "cid"))) {
-		if (sacn_uuid_parse(opt->value, s->cid))
-			return opt_fail(err, err_len, opt,
-					"cid must be a UUID like "
-					"'0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88', not '%s'",
-					opt->value);
-		s->cid_given = true;
-	}
-	if ((opt = gl_output_option(cfg, "sync_universe"))) {
-		if (gl_output_int(opt->value, 0, GL_UNIVERSE_MAX, &v))
-			return opt_fail(err, err_len, opt,
-					"sync_universe must be 1..63999 (0 = none), not '%s'",
-					opt->value);
-		s->sync_universe = (uint16_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "discovery"))) {
-		if (gl_output_bool(opt->value, &s->discovery))
-			return opt_fail(err, err_len, opt,
-					"discovery must be true or false, not '%s'", opt->value);
-	}
-	if ((opt = gl_output_option(cfg, "port"))) {
-		if (gl_output_int(opt->value, 1, 65535, &v))
-			return opt_fail(err, err_len, opt,
-					"port must be 1..65535, not '%s'", opt->value);
-		s->port = (uint16_t)v;
-	}
-	if ((opt = gl_output_option(cfg, "interface"))) {
-		if (inet_pton(AF_INET, opt->value, &s->interface_addr) != 1)
-			return opt_fail(err, err_len, opt,
-					"interface must be the IPv4 address of a local "
-					"interface, not '%s'", opt->value);
-		s->has_interface = true;
-	}
-	if ((opt = gl_output_option(cfg, "ttl"))) {
-		if (gl_output_int(opt->value, 0, 255, &v))
-			return opt_fail(err, err_len, opt,
-					"ttl must be 0..255, not '%s'", opt->value);
-		s->ttl = (int)v;
-	}
-	return 0;
-}
-
 static int cmp_u16(const void *a, const void *b)
 {
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
@@ -225,216 +178,33 @@ static void sacn_free(struct sacn_output *s)
 	free(s);
 }
 
+extern const struct gl_output_ops gl_output_sacn;
+
 static struct gl_output *sacn_configure(const struct gl_output_config *cfg,
 					char *err, size_t err_len)
 {
-	struct sacn_output *s;
+	struct sacn_output *s = gl_output_new(&gl_output_sacn, cfg, sizeof *s, err, err_len);
 
-	if (gl_output_check_network(cfg, "sacn", sacn_keys, err, err_len))
+	if (!s)
 		return NULL;
-
-	s = calloc(1, sizeof *s);
-	if (!s) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		return NULL;
-	}
 	s->fd = -1;
 	s->universe_count = cfg->universe_count;
 	s->universes = calloc((size_t)cfg->universe_count, sizeof *s->universes);
 	s->sorted_numbers = calloc((size_t)cfg->universe_count, sizeof *s->sorted_numbers);
 	if (!s->universes || !s->sorted_numbers) {
-		opt_fail(err, err_len, NULL, "out of memory");
-		goto fail;
+		sacn_free(s);
+		snprintf(err, err_len, "out of memory");
+		return NULL;
 	}
-	if (sacn_parse_options(s, cfg, err, err_len))
-		goto fail;
-
+	if (!s->source_name_given)
+		default_source_name(s->source_name, cfg->show_name);
 	for (int i = 0; i < cfg->universe_count; i++) {
-		int number = cfg->universes[i];
-
-		if (number < GL_UNIVERSE_MIN || number > GL_UNIVERSE_MAX) {
-			opt_fail(err, err_len, NULL, "universe %d is not in 1..63999", number);
-			goto fail;
-		}
-		s->universes[i].number = (uint16_t)number;
+		s->universes[i].number = (uint16_t)cfg->universes[i];
 		s->universes[i].frame_index = -1;
-		s->sorted_numbers[i] = (uint16_t)number;
+		s->sorted_numbers[i] = (uint16_t)cfg->universes[i];
 	}
 	qsort(s->sorted_numbers, (size_t)s->universe_count, sizeof *s->sorted_numbers, cmp_u16);
-	for (int i = 1; i < s->universe_count; i++) {
-		if (s->sorted_numbers[i] == s->sorted_numbers[i - 1]) {
-			opt_fail(err, err_len, NULL, "universe %d listed twice",
-				 s->sorted_numbers[i]);
-			goto fail;
-		}
-	}
 	return (struct gl_output *)s;
-
-fail:
-	sacn_free(s);
-	return NULL;
-}
-
-/* ---- status ------------------------------------------------------------- */
-
-static void sacn_note(struct sacn_output *s, uint64_t now_ns, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(s->status.last_error, sizeof s->status.last_error, fmt, ap);
-	va_end(ap);
-	s->status.last_error_ns = now_ns;
-}
-
-/* ---- CID: stable per installation --------------------------------------- */
-
-/* The state directory, or -1 when none can be named (no HOME). */
-static int cid_dir(char *dir, size_t len)
-{
-	const char *env = getenv("GHOSTLIGHT_STATE_DIR");
-	int n;
-
-	if (env && env[0])
-		n = snprintf(dir, len, "%s", env);
-	else if ((env = getenv("XDG_STATE_HOME")) && env[0] == '/')
-		n = snprintf(dir, len, "%s/ghostlight", env);   /* XDG: absolute only */
-	else if ((env = getenv("HOME")) && env[0])
-		n = snprintf(dir, len, "%s/.local/state/ghostlight", env);
-	else
-		return -1;
-	return n > 0 && (size_t)n < len ? 0 : -1;
-}
-
-/* mkdir -p, 0700: the directory is ours alone. */
-static int make_dirs(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof path)
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] == '/' || path[i] == '\0') {
-			char c = path[i];
-
-			path[i] = '\0';
-			if (mkdir(path, 0700) != 0 && errno != EEXIST)
-				return -1;
-			path[i] = c;
-		}
-	}
-	return 0;
-}
-
-static int read_cid(const char *path, uint8_t cid[SACN_CID_LEN])
-{
-	char text[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n < SACN_UUID_TEXT_LEN - 1)
-		return -1;
-	text[n] = '\0';
-	/* One line: the UUID and a newline. */
-	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
-		text[--n] = '\0';
-	return sacn_uuid_parse(text, cid) == 0 ? 0 : -1;
-}
-
-/* Writes the CID to path through a temporary file and rename(), so a
- * crash never leaves a half-written CID that would change our identity. */
-static int write_cid(const char *path, const uint8_t cid[SACN_CID_LEN])
-{
-	char tmp[PATH_MAX];
-	char text[SACN_UUID_TEXT_LEN + 1];
-	int fd, saved;
-	size_t len;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	sacn_uuid_format(cid, text);
-	len = strlen(text);
-	text[len++] = '\n';
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
-		saved = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return 0;
-}
-
-static void random_bytes(uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = getrandom(buf + got, len - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	/* getrandom() only fails on kernels older than 3.17; a CID from the
-	 * clock and pid is still unique enough to tell sources apart. */
-	if (got < len) {
-		struct timespec ts;
-		uint64_t x;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		x = (uint64_t)ts.tv_sec * GL_NS_PER_S + (uint64_t)ts.tv_nsec;
-		x ^= (uint64_t)getpid() << 32;
-		for (size_t i = got; i < len; i++) {
-			x = x * 6364136223846793005ull + 1442695040888963407ull;
-			buf[i] = (uint8_t)(x >> 56);
-		}
-	}
-}
-
-/* Loads the installation's CID, creating it on first use. On failure to
- * save, uses a random CID for this run and says so in status. */
-static void sacn_load_cid(struct sacn_output *s)
-{
-	char dir[PATH_MAX - 16];
-	char path[PATH_MAX];
-
-	if (cid_dir(dir, sizeof dir) != 0) {
-		random_bytes(s->cid, SACN_CID_LEN);
-		sacn_uuid_make_v4(s->cid);
-		sacn_note(s, 0, "sacn: no state directory (HOME unset); "
-			  "using a random CID for this run");
-		return;
-	}
-	snprintf(path, sizeof path, "%s/sacn-cid", dir);
-	if (read_cid(path, s->cid) == 0)
-		return;
-
-	random_bytes(s->cid, SACN_CID_LEN);
-	sacn_uuid_make_v4(s->cid);
-	if (make_dirs(dir) != 0 || write_cid(path, s->cid) != 0)
-		sacn_note(s, 0, "sacn: cannot save CID to %s (%s); "
-			  "using a random CID for this run", path, strerror(errno));
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -454,20 +224,20 @@ static int sacn_send_failed(struct sacn_output *s, const struct sockaddr_in *des
 {
 	char addr[INET_ADDRSTRLEN];
 
-	s->status.send_errors++;
+	gl_count(&s->status.send_errors, 1);
 	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
 	if (sent >= 0) {
-		sacn_note(s, now_ns, "sacn: %s %d to %s:%d: short send", what, universe,
+		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: short send", what, universe,
 			  addr, ntohs(dest->sin_port));
 		return GL_EIO;
 	}
 	if (err == EAGAIN || err == EWOULDBLOCK) {
 		/* Never wait for the kernel: the next frame sends fresher data. */
-		sacn_note(s, now_ns, "sacn: %s %d to %s:%d dropped: socket buffer full",
+		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d dropped: socket buffer full",
 			  what, universe, addr, ntohs(dest->sin_port));
 		return GL_EAGAIN;
 	}
-	sacn_note(s, now_ns, "sacn: %s %d to %s:%d: %s", what, universe, addr,
+	gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: %s", what, universe, addr,
 		  ntohs(dest->sin_port), strerror(err));
 	return GL_EIO;
 }
@@ -480,7 +250,7 @@ static int sacn_sendto(struct sacn_output *s, const struct sockaddr_in *dest,
 			   (const struct sockaddr *)dest, sizeof *dest);
 
 	if (n == len) {
-		s->status.packets_sent++;
+		gl_count(&s->status.packets_sent, 1);
 		return 0;
 	}
 	return sacn_send_failed(s, dest, n, errno, now_ns, what, universe);
@@ -494,8 +264,8 @@ static int sacn_data_packet(const struct sacn_output *s, const struct sacn_unive
 
 	memcpy(hdr.cid, s->cid, SACN_CID_LEN);
 	memcpy(hdr.source_name, s->source_name, SACN_SOURCE_NAME_LEN);
-	hdr.priority = s->priority;
-	hdr.sync_address = s->sync_universe;
+	hdr.priority = (uint8_t)s->priority;
+	hdr.sync_address = (uint16_t)s->sync_universe;
 	hdr.sequence = u->sequence;
 	hdr.options = options;
 	hdr.universe = u->number;
@@ -592,7 +362,7 @@ static int sacn_flush(struct sacn_output *s, uint64_t now_ns, bool *any)
 		bool ok = s->batch.ok[j];
 
 		if (ok) {
-			s->status.packets_sent++;
+			gl_count(&s->status.packets_sent, 1);
 			*any = true;
 		} else {
 			int rc = sacn_send_failed(s, &u->dest, s->batch.err[j] ? -1 : 0,
@@ -695,12 +465,18 @@ static int sacn_open(struct gl_output *out)
 		return GL_EINVAL;
 	if (s->fd >= 0)
 		return GL_ESTATE;
-	if (!s->cid_given)
-		sacn_load_cid(s);
+	if (!s->cid_given && !s->cid_held) {
+		char note[GL_REPORT_TEXT_MAX];
+
+		sacn_cid_acquire(s->cid, note, sizeof note);
+		s->cid_held = true;
+		if (note[0])
+			gl_report_set(&s->status.note, 0, "%s", note);
+	}
 
 	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
-		sacn_note(s, 0, "sacn: socket: %s", strerror(errno));
+		gl_report_set(&s->status.error, 0, "sacn: socket: %s", strerror(errno));
 		return GL_EIO;
 	}
 	ttl = s->ttl;
@@ -715,7 +491,7 @@ static int sacn_open(struct gl_output *out)
 		char addr[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &s->interface_addr, addr, sizeof addr);
-		sacn_note(s, 0, "sacn: multicast setup%s%s: %s",
+		gl_report_set(&s->status.error, 0, "sacn: multicast setup%s%s: %s",
 			  s->has_interface ? " for interface " : "",
 			  s->has_interface ? addr : "", strerror(err));
 		close(s->fd);
@@ -743,7 +519,7 @@ static int sacn_open(struct gl_output *out)
 	if (s->discovery && sacn_send_discovery(s, 0) != 0)
 		s->discovery_pending = true;
 	if (!s->batch.buf && sacn_batch_alloc(s) != 0) {
-		sacn_note(s, 0, "sacn: out of memory");
+		gl_report_set(&s->status.error, 0, "sacn: out of memory");
 		close(s->fd);
 		s->fd = -1;
 		return GL_ENOMEM;
@@ -799,7 +575,7 @@ static int sacn_send(struct gl_output *out, const struct gl_frame *frame, uint64
 		if (rc && !first_err)
 			first_err = rc;
 	}
-	s->status.frames_sent++;
+	gl_count(&s->status.frames_sent, 1);
 	return first_err;
 }
 
@@ -858,6 +634,8 @@ static void sacn_close(struct gl_output *out)
 		close(s->fd);
 		s->fd = -1;
 	}
+	if (s->cid_held)
+		sacn_cid_release();
 	sacn_batch_free(s);
 	sacn_free(s);
 }
@@ -866,13 +644,6 @@ static int sacn_poll_fd(struct gl_output *out)
 {
 	(void)out;
 	return -1;                   /* sACN output reads nothing */
-}
-
-static const struct gl_output_status *sacn_status(struct gl_output *out)
-{
-	struct sacn_output *s = to_sacn(out);
-
-	return s ? &s->status : NULL;
 }
 
 const struct gl_output_ops gl_output_sacn = {
@@ -885,5 +656,6 @@ const struct gl_output_ops gl_output_sacn = {
 	.poll_fd = sacn_poll_fd,
 	.service = sacn_service,
 	.next_service_ns = sacn_next_service_ns,
-	.status = sacn_status,
+	.max_universes = GL_OUTPUT_MAX_UNIVERSES,
+	.options = &sacn_options,
 };

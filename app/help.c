@@ -1,0 +1,99 @@
+/*
+ * help.c - `ghostlight help`: the options of every output and control
+ * adapter, printed from the tables the adapters parse with (options.h), as
+ * text or as the Markdown the README's option tables are made of
+ * (tools/readme_options.sh); and the OSC address space, from the table the
+ * dispatcher matches with (what tests/tools/layouts.py checks layouts
+ * against).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "outputs/control/control.h"
+#include "outputs/control/osc/osc_dispatch.h"
+#include "outputs/dmx/output.h"
+
+static void print_output(const struct gl_output_ops *ops, bool markdown)
+{
+	char universes[80];
+
+	gl_output_universes_help(ops, universes, sizeof universes);
+	if (markdown)
+		gl_opt_print_markdown(ops->options, universes, stdout);
+	else
+		gl_opt_print(ops->options, universes, stdout);
+}
+
+static void print_control(const struct gl_control_ops *ops, bool markdown)
+{
+	const char *note = ops->default_on ? "on by default" : NULL;
+
+	if (markdown)
+		gl_opt_print_markdown(ops->options, note, stdout);
+	else
+		gl_opt_print(ops->options, note, stdout);
+}
+
+/* One address a line: command|feedback, TAB, pattern, TAB, arguments. */
+static void print_osc_addresses(void)
+{
+	char buf[128];
+	const char *address, *args;
+
+	for (int i = 0; (address = osc_address_command(i, buf, sizeof buf, &args)); i++)
+		printf("command\t%s\t%s\n", address, args);
+	for (int i = 0; (address = osc_address_feedback(i, &args)); i++)
+		printf("feedback\t%s\t%s\n", address, args);
+}
+
+int gl_cmd_help(int argc, char **argv)
+{
+	const struct gl_output_ops *const *outs = gl_output_all();
+	const struct gl_control_ops *const *ctls = gl_control_all();
+	const char *topic = NULL;
+	bool markdown = false;
+	int printed = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--markdown") == 0)
+			markdown = true;
+		else if (!topic)
+			topic = argv[i];
+		else
+			topic = "";       /* two topics: usage below */
+	}
+	if (!topic) {
+		gl_usage(stdout);
+		return 0;
+	}
+	if (strcmp(topic, "osc-addresses") == 0) {
+		print_osc_addresses();
+		return 0;
+	}
+	for (int i = 0; outs[i]; i++) {
+		if (strcmp(topic, "outputs") != 0 && strcmp(topic, outs[i]->name) != 0)
+			continue;
+		if (printed++)
+			printf("\n");
+		print_output(outs[i], markdown);
+	}
+	for (int i = 0; ctls[i]; i++) {
+		if (strcmp(topic, "controls") != 0 && strcmp(topic, ctls[i]->name) != 0)
+			continue;
+		if (printed++)
+			printf("\n");
+		print_control(ctls[i], markdown);
+	}
+	if (printed)
+		return 0;
+	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls, osc-addresses",
+		topic);
+	for (int i = 0; outs[i]; i++)
+		fprintf(stderr, ", %s", outs[i]->name);
+	for (int i = 0; ctls[i]; i++)
+		fprintf(stderr, ", %s", ctls[i]->name);
+	fprintf(stderr, "\n");
+	return 2;
+}
