@@ -697,19 +697,6 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 	TAKE(p, e->prog, e->param_count);
 }
 
-static int universe_of_lane(const int32_t *u_lane, int universe_count, int lane)
-{
-	int lo = 0, hi = universe_count - 1;
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-		if (u_lane[mid] <= lane)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
 static int cmp_i32(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -806,8 +793,8 @@ static int place_lanes(struct gl_engine *e, struct shape *sh)
 	qsort(sh->masters, (size_t)mc, sizeof *sh->masters, cmp_master);
 	for (int i = 0; i < mc; i++)
 		if (i == 0 || sh->masters[i].lane != sh->masters[i - 1].lane + 1 ||
-		    universe_of_lane(sh->u_lane, e->universe_count, sh->masters[i].lane) !=
-		    universe_of_lane(sh->u_lane, e->universe_count, sh->masters[i - 1].lane))
+		    engine_lane_universe(sh->u_lane, e->universe_count, sh->masters[i].lane) !=
+		    engine_lane_universe(sh->u_lane, e->universe_count, sh->masters[i - 1].lane))
 			sh->master_run_count++;
 	return 0;
 }
@@ -852,7 +839,7 @@ static void list_runs(struct gl_engine *e, const struct shape *sh, struct cuelis
 {
 	int n = l->param_count, runs = 0, unis = 0, value = 0, prev_u = -1;
 	for (int i = 0; i < n;) {
-		int u = universe_of_lane(sh->u_lane, e->universe_count, lanes[i]);
+		int u = engine_lane_universe(sh->u_lane, e->universe_count, lanes[i]);
 		int j = i + 1;
 		while (j < n && lanes[j] - lanes[j - 1] - 1 <= GL_RUN_GAP && lanes[j] < sh->u_lane[u + 1])
 			j++;
@@ -1057,11 +1044,11 @@ static int fill_plan(struct gl_engine *e, const struct shape *sh)
 	for (int i = 0, r = 0; i < e->master_count; r++) {
 		int j = i + 1;
 		while (j < e->master_count && sh->masters[j].lane == sh->masters[j - 1].lane + 1 &&
-		       sh->masters[j].lane < e->u_lane[universe_of_lane(e->u_lane, nu,
+		       sh->masters[j].lane < e->u_lane[engine_lane_universe(e->u_lane, nu,
 									 sh->masters[i].lane) + 1])
 			j++;
 		e->master_runs[r] = (struct master_run){ sh->masters[i].lane, i, j - i, true, 1.0f };
-		e->u_master[universe_of_lane(e->u_lane, nu, sh->masters[i].lane) + 1]++;
+		e->u_master[engine_lane_universe(e->u_lane, nu, sh->masters[i].lane) + 1]++;
 		i = j;
 	}
 	for (int u = 0; u < nu; u++)
@@ -1089,7 +1076,7 @@ static int fill_segments(struct gl_engine *e)
 		for (int i = 0; i < l->universe_count; i++) {
 			int u = l->universes[i], first = r;
 			while (r < l->run_count &&
-			       universe_of_lane(e->u_lane, nu, l->runs[r].lane) == u)
+			       engine_lane_universe(e->u_lane, nu, l->runs[r].lane) == u)
 				r++;
 			e->seg[e->u_seg[u] + used[u]++] = (struct list_seg){ (uint16_t)li, first, r };
 		}

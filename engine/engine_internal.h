@@ -339,6 +339,21 @@ struct gl_engine {
 	uint64_t tick_ns_last, tick_ns_max;
 };
 
+/* The universe a lane belongs to (lanes come in universe order; u_lane has
+ * universe_count + 1 entries). */
+static inline int engine_lane_universe(const int32_t *u_lane, int universe_count, int lane)
+{
+	int lo = 0, hi = universe_count - 1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (u_lane[mid] <= lane)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 /* thread.c */
 void engine_taps_free(struct gl_engine *e);
 

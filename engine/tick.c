@@ -55,20 +55,6 @@ static void touch_list(struct gl_engine *e, const struct cuelist *l)
 		engine_touch(e, l->universes[i]);
 }
 
-/* The universe a lane belongs to (lanes come in universe order). */
-static int lane_universe(const struct gl_engine *e, int lane)
-{
-	int lo = 0, hi = e->universe_count - 1;
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
-		if (e->u_lane[mid] <= lane)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
 /* ---- commands ----------------------------------------------------------- */
 
 /* The programmer entry of lane k in universe u, as the link that points
@@ -83,7 +69,7 @@ static int32_t *prog_find(struct gl_engine *e, int u, int k)
 
 static void prog_set(struct gl_engine *e, int k, float value)
 {
-	int u = lane_universe(e, k);
+	int u = engine_lane_universe(e->u_lane, e->universe_count, k);
 	int32_t *at = prog_find(e, u, k);
 	if (!at) {
 		int32_t entry = e->prog_free ? e->prog_free : ++e->prog_used;
@@ -99,7 +85,7 @@ static void prog_set(struct gl_engine *e, int k, float value)
 
 static void prog_clear(struct gl_engine *e, int k)
 {
-	int u = lane_universe(e, k);
+	int u = engine_lane_universe(e->u_lane, e->universe_count, k);
 	int32_t *at = prog_find(e, u, k);
 	if (!at)
 		return;
