@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "engine/engine.h"
 
 static int taps;
@@ -106,9 +107,7 @@ int main(int argc, char **argv)
 	double seconds = 3, rate = 44;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--universes") == 0 && i + 1 < argc) {
-			n_sizes = 0;
-			for (char *tok = strtok(argv[++i], ","); tok && n_sizes < 16; tok = strtok(NULL, ","))
-				sizes[n_sizes++] = atoi(tok);
+			n_sizes = bench_sizes(argv[++i], sizes, 16);
 		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) {

@@ -7,10 +7,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/udp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/gl.h"
+#include "outputs/dmx/output.h"
 
 /* The kernel takes up to 64 segments per GSO message (UDP_MAX_SEGMENTS
  * before Linux 6.9) and an IP datagram's worth of bytes. */
@@ -171,4 +173,28 @@ int gl_udp_batch_send(struct gl_udp_batch *b, int fd)
 	for (int i = 0; i < b->count; i++)
 		failed += !b->ok[i];
 	return failed;
+}
+
+int gl_udp_send_failed(struct gl_output_status *status, const char *prefix,
+		       const struct sockaddr_in *dest, ssize_t sent, int err, uint64_t now_ns,
+		       const char *what, int number)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	gl_count(&status->send_errors, 1);
+	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
+	if (sent >= 0) {
+		gl_report_set(&status->error, now_ns, "%s: %s %d to %s:%d: short send", prefix, what,
+			      number, addr, ntohs(dest->sin_port));
+		return GL_EIO;
+	}
+	if (err == EAGAIN || err == EWOULDBLOCK) {
+		/* Never wait for the kernel: the next frame sends fresher data. */
+		gl_report_set(&status->error, now_ns, "%s: %s %d to %s:%d dropped: socket buffer full",
+			      prefix, what, number, addr, ntohs(dest->sin_port));
+		return GL_EAGAIN;
+	}
+	gl_report_set(&status->error, now_ns, "%s: %s %d to %s:%d: %s", prefix, what, number, addr,
+		      ntohs(dest->sin_port), strerror(err));
+	return GL_EIO;
 }

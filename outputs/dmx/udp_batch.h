@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+
+struct gl_output_status;
 
 enum gl_udp_gso {
 	GL_UDP_GSO_OFF,              /* never (or the kernel refused it) */
@@ -62,5 +65,13 @@ void gl_udp_batch_commit(struct gl_udp_batch *b, size_t len);
 /* Sends every datagram; per datagram ok[] or err[]. Returns how many did
  * not leave. */
 int gl_udp_batch_send(struct gl_udp_batch *b, int fd);
+
+/* Counts and reports (status->error) a datagram that did not leave, as
+ * "<prefix>: <what> <number> to <addr>:<port>: <why>": sent is what the
+ * kernel took (-1 with err on failure). Returns GL_EIO, or GL_EAGAIN when
+ * the socket buffer was full (the next frame sends fresher data). */
+int gl_udp_send_failed(struct gl_output_status *status, const char *prefix,
+		       const struct sockaddr_in *dest, ssize_t sent, int err, uint64_t now_ns,
+		       const char *what, int number);
 
 #endif

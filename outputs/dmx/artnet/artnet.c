@@ -310,31 +310,6 @@ fail:
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* Counts and notes a datagram that did not leave: sent is what the kernel
- * took (-1 with err on failure). Returns GL_EIO or GL_EAGAIN. */
-static int artnet_send_failed(struct artnet_output *a, const struct sockaddr_in *dest,
-			      ssize_t sent, int err, uint64_t now_ns, const char *what, int number)
-{
-	char addr[INET_ADDRSTRLEN];
-
-	gl_count(&a->status.send_errors, 1);
-	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
-	if (sent >= 0) {
-		gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d: short send", what, number,
-			    addr, ntohs(dest->sin_port));
-		return GL_EIO;
-	}
-	if (err == EAGAIN || err == EWOULDBLOCK) {
-		/* Never wait for the kernel: the next frame sends fresher data. */
-		gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d dropped: socket buffer full",
-			    what, number, addr, ntohs(dest->sin_port));
-		return GL_EAGAIN;
-	}
-	gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d: %s", what, number, addr,
-		    ntohs(dest->sin_port), strerror(err));
-	return GL_EIO;
-}
-
 static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest, int len,
 			 uint64_t now_ns, const char *what, int number)
 {
@@ -345,7 +320,7 @@ static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest
 		gl_count(&a->status.packets_sent, 1);
 		return 0;
 	}
-	return artnet_send_failed(a, dest, n, errno, now_ns, what, number);
+	return gl_udp_send_failed(&a->status, "artnet", dest, n, errno, now_ns, what, number);
 }
 
 /* Sends one ArtDmx to every node (or the broadcast address). *delivered
@@ -662,9 +637,9 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 			gl_count(&a->status.packets_sent, 1);
 			continue;
 		}
-		int rc = artnet_send_failed(a, a->batch.dest[j], a->batch.err[j] ? -1 : 0,
-					    a->batch.err[j], now_ns, "universe",
-					    a->universes[a->batch_universe[j]].number);
+		int rc = gl_udp_send_failed(&a->status, "artnet", a->batch.dest[j],
+					    a->batch.err[j] ? -1 : 0, a->batch.err[j], now_ns,
+					    "universe", a->universes[a->batch_universe[j]].number);
 		if (!first_err)
 			first_err = rc;
 	}

@@ -217,31 +217,6 @@ static void set_dest(struct sockaddr_in *sa, uint32_t addr_host_order, uint16_t 
 	sa->sin_addr.s_addr = htonl(addr_host_order);
 }
 
-/* Counts and notes a datagram that did not leave: sent is what the kernel
- * took (-1 with err on failure). Returns GL_EIO or GL_EAGAIN. */
-static int sacn_send_failed(struct sacn_output *s, const struct sockaddr_in *dest,
-			    ssize_t sent, int err, uint64_t now_ns, const char *what, int universe)
-{
-	char addr[INET_ADDRSTRLEN];
-
-	gl_count(&s->status.send_errors, 1);
-	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
-	if (sent >= 0) {
-		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: short send", what, universe,
-			  addr, ntohs(dest->sin_port));
-		return GL_EIO;
-	}
-	if (err == EAGAIN || err == EWOULDBLOCK) {
-		/* Never wait for the kernel: the next frame sends fresher data. */
-		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d dropped: socket buffer full",
-			  what, universe, addr, ntohs(dest->sin_port));
-		return GL_EAGAIN;
-	}
-	gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: %s", what, universe, addr,
-		  ntohs(dest->sin_port), strerror(err));
-	return GL_EIO;
-}
-
 /* One datagram. Returns 0 or GL_EIO/GL_EAGAIN, counted and noted. */
 static int sacn_sendto(struct sacn_output *s, const struct sockaddr_in *dest,
 		       int len, uint64_t now_ns, const char *what, int universe)
@@ -253,7 +228,7 @@ static int sacn_sendto(struct sacn_output *s, const struct sockaddr_in *dest,
 		gl_count(&s->status.packets_sent, 1);
 		return 0;
 	}
-	return sacn_send_failed(s, dest, n, errno, now_ns, what, universe);
+	return gl_udp_send_failed(&s->status, "sacn", dest, n, errno, now_ns, what, universe);
 }
 
 /* A data packet for universe u into buf. Returns its length or GL_E*. */
@@ -365,8 +340,9 @@ static int sacn_flush(struct sacn_output *s, uint64_t now_ns, bool *any)
 			gl_count(&s->status.packets_sent, 1);
 			*any = true;
 		} else {
-			int rc = sacn_send_failed(s, &u->dest, s->batch.err[j] ? -1 : 0,
-						  s->batch.err[j], now_ns, "universe", u->number);
+			int rc = gl_udp_send_failed(&s->status, "sacn", &u->dest,
+						    s->batch.err[j] ? -1 : 0, s->batch.err[j],
+						    now_ns, "universe", u->number);
 			if (!first_err)
 				first_err = rc;
 		}
