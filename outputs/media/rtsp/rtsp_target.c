@@ -36,6 +36,7 @@
  * clip would be by now (after a reconnect, say); sooner, for exactly the
  * position the show gave (npt=0-, not npt=0.002-). */
 #define CATCH_UP_MIN_S 0.25
+#define REPORT_JUMP_S 0.1             /* a position that moved more: reported (a seek) */
 
 static void advance(struct rtsp_target *t, uint64_t now);
 
@@ -132,8 +133,12 @@ void rtsp_target_report(struct rtsp_target *t, uint64_t now, bool force)
 {
 	struct gl_control *a = t->adapter;
 	const char *state = rtsp_target_state(t);
+	double pos = rtsp_target_position(t, now), rate = t->phase == RTSP_PLAYING ? t->rate : 0.0;
+	/* where remotes think it is: the last report, moved on at its rate */
+	double told = t->reported_pos + (double)(now - t->reported_ns) / 1e9 * t->reported_rate;
 	bool changed = strcmp(state, t->reported_state) != 0 ||
-		       strcmp(t->error, t->reported_error) != 0;
+		       strcmp(t->error, t->reported_error) != 0 || rate != t->reported_rate ||
+		       fabs(pos - told) > REPORT_JUMP_S;
 
 	if (!changed && !force && !(t->phase == RTSP_PLAYING && now >= t->next_feedback_ns))
 		return;
@@ -144,6 +149,9 @@ void rtsp_target_report(struct rtsp_target *t, uint64_t now, bool force)
 		target_log(t, false, "%s", state);
 	snprintf(t->reported_state, sizeof t->reported_state, "%s", state);
 	snprintf(t->reported_error, sizeof t->reported_error, "%s", t->error);
+	t->reported_pos = pos;
+	t->reported_rate = rate;
+	t->reported_ns = now;
 	t->next_feedback_ns = now + NS(a->set.feedback_s);
 	if (!a->host.media_state)
 		return;
@@ -154,8 +162,8 @@ void rtsp_target_report(struct rtsp_target *t, uint64_t now, bool force)
 		.connected = t->conn == RTSP_UP,
 		.ready = t->conn == RTSP_UP && t->phase >= RTSP_READY,
 		.playing = t->conn == RTSP_UP && t->phase == RTSP_PLAYING,
-		.position_s = rtsp_target_position(t, now),
-		.rate = t->phase == RTSP_PLAYING ? t->rate : 0.0,
+		.position_s = pos,
+		.rate = rate,
 		.at_ns = now,
 		.error = t->error,
 	};

@@ -163,6 +163,8 @@ struct rtsp_target {
 	char error[160];
 	char reported_state[16];
 	char reported_error[160];
+	double reported_pos, reported_rate;
+	uint64_t reported_ns;
 	uint64_t next_feedback_ns;
 	uint64_t frames, frame_bytes, udp_packets;
 	uint64_t requests, replies, failures;
