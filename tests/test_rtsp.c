@@ -932,6 +932,7 @@ static bool is_playing(void) { return strcmp(last_state, "playing") == 0; }
 static bool is_paused(void) { return strcmp(last_state, "paused") == 0; }
 static bool is_retrying(void) { return strcmp(last_state, "retrying") == 0; }
 static bool a_two_plays(void) { return seen(&srv_a, "PLAY") >= 2; }
+static bool playing_at_30(void) { return is_playing() && last_position >= 30 && last_position < 31; }
 static bool a_keepalive(void) { return seen(&srv_a, "GET_PARAMETER") >= 1; }
 static bool a_teardown(void) { return seen(&srv_a, "TEARDOWN") >= 1; }
 
@@ -983,6 +984,10 @@ static void test_adapter_commands(void **state)
 	assert_int_equal(send_cmd(&r, "seek", 30, 0), 0);
 	assert_true(pump(&r, 5, a_two_plays));
 	assert_string_equal(last(&srv_a, "PLAY")->range, "npt=30.000-");
+	/* a PLAY while playing would wait for the range playing now (RFC
+	 * 2326 10.5): a seek is PAUSE, PLAY */
+	assert_string_equal(srv_a.reqs[srv_a.count - 2].method, "PAUSE");
+	assert_true(pump(&r, 5, playing_at_30));
 	assert_int_equal(send_cmd(&r, "pause", NAN, 0), 0);
 	assert_true(pump(&r, 5, is_paused));
 	assert_true(last_position >= 30 && last_position < 40);

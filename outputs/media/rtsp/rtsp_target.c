@@ -559,8 +559,19 @@ static void advance(struct rtsp_target *t, uint64_t now)
 				.kind = RTSP_REQ_PLAY, .go_ns = t->want_go_ns,
 				.range_s = t->want_seek ? play_position(t, now) : NAN,
 				.scale = t->want_scale != t->sent_scale ? t->want_scale : 0.0,
+				.seek = t->expect == RTSP_PLAYING,
 			};
 
+			/* A PLAY while playing is queued behind the range playing
+			 * now (RFC 2326 10.5), and gst-rtsp-server then ignores a
+			 * PAUSE: a seek is PAUSE and PLAY, back to back. */
+			if (q.seek) {
+				struct rtsp_inflight p = { .kind = RTSP_REQ_PAUSE, .range_s = NAN,
+							   .seek = true };
+
+				if (!send_request(t, p, now))
+					return;
+			}
 			t->want_go_ns = 0;
 			if (!send_request(t, q, now))
 				return;
@@ -714,6 +725,8 @@ static void on_play(struct rtsp_target *t, const struct rtsp_inflight *q,
 
 static void on_pause(struct rtsp_target *t, const struct rtsp_inflight *q, uint64_t now)
 {
+	if (q->seek)
+		return;             /* the PLAY right behind it says where it is */
 	/* it paused when it read the request: half way, as far as we know */
 	uint64_t at = q->sent_ns + (now - q->sent_ns) / 2;
 
@@ -832,6 +845,12 @@ static void command_refused(struct rtsp_target *t, const struct rtsp_inflight *q
 	}
 	target_log(t, true, "%s %s: %d %s (not done)", req_names[q->kind], t->aggregate, m->status,
 		   m->reason);
+	if (q->kind == RTSP_REQ_PLAY && q->seek && t->phase == RTSP_PLAYING) {
+		/* the PAUSE before it was done: it holds there */
+		t->pos_s = rtsp_target_position(t, now);
+		t->pos_ns = now;
+		t->phase = RTSP_PAUSED;
+	}
 	if (in_flight(t, RTSP_REQ_PLAY) || in_flight(t, RTSP_REQ_PAUSE))
 		return;                 /* a newer command decides */
 	t->expect = t->phase;

@@ -89,6 +89,7 @@ struct rtsp_inflight {
 	unsigned auth_gen;            /* the challenge its Authorization answered */
 	bool authorized;
 	bool retried;                 /* already sent again after a 401 */
+	bool seek;                    /* PAUSE, PLAY: a seek while playing */
 };
 
 struct rtsp_target {
