@@ -125,8 +125,10 @@ static int declare(lua_State *L)
 	}
 	if (ops->declaration_check && ops->declaration_check(d.options, d.option_count, err,
 							       sizeof err) < 0) {
-		explicit_bzero(&d, sizeof d);
-		return show_raise(L, d.at, "%s: %s", what, err);
+		struct show_where at = d.at;
+
+		explicit_bzero(&d, sizeof d);        /* a password, maybe */
+		return show_raise(L, at, "%s: %s", what, err);
 	}
 	*(struct show_declaration *)show_vec_push(L, &s->declarations, sizeof d) = d;
 	explicit_bzero(&d, sizeof d);

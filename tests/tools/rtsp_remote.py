@@ -485,6 +485,8 @@ def bench_run(gl, show, work, gos, preload):
 
 
 def latencies(pcap):
+    """For each play GO: (GO -> the PLAY request, GO -> the reply to it)
+    in ms, from the capture's own clock."""
     rows = gltest.tshark_fields(pcap, ["frame.time_epoch", "udp.dstport", "tcp.srcport",
                                        "tcp.dstport", "udp.payload", "tcp.payload"])
     gos, plays, replies, lat = [], {}, {}, []
@@ -502,11 +504,11 @@ def latencies(pcap):
         elif r["tcp.srcport"] == str(PORT):
             for m in re.finditer(rb"RTSP/1.0 (\d+)[^\r]*\r\nCSeq: (\d+)", data):
                 replies.setdefault((r["tcp.dstport"], int(m.group(2))), t)
-    reply_times = sorted(t for key, t in replies.items() if key in plays)
+    pairs = sorted((t, replies[key]) for key, t in plays.items() if key in replies)
     for g in gos:
-        after = [t for t in reply_times if t > g]
+        after = [p for p in pairs if p[0] > g]
         if after:
-            lat.append((after[0] - g) * 1000.0)
+            lat.append(((after[0][0] - g) * 1000.0, (after[0][1] - g) * 1000.0))
     return lat
 
 
@@ -523,14 +525,18 @@ def bench(gl, show, work, gos):
             die("only %d of %d plays measured" % (len(lat), gos // 2))
         rows.append((preload, lat))
     print("GO (OSC /gl/cue/Video/1/go) -> the server's reply to PLAY, loopback, "
-          "gst-rtsp-server, %d plays each:" % (gos // 2))
-    print("| target | p50 ms | p99 ms | min ms | max ms |")
-    print("|---|---|---|---|---|")
+          "gst-rtsp-server, %d plays each (ms; \"PLAY sent\": GO -> our PLAY on the wire):"
+          % (gos // 2))
+    print("| video target | GO -> reply p50 | p99 | min | max | GO -> PLAY sent p50 | p99 |")
+    print("|---|---|---|---|---|---|---|")
     for preload, lat in rows:
-        print("| %s | %.2f | %.2f | %.2f | %.2f |" % (
+        reply = [r for _, r in lat]
+        sent = [s for s, _ in lat]
+        print("| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |" % (
             "preload = true (set up before the GO)" if preload else
-            "preload = false (OPTIONS, DESCRIBE, 2 SETUPs after the GO)",
-            pct(lat, 50), pct(lat, 99), min(lat), max(lat)))
+            "preload = false (connect, OPTIONS, DESCRIBE, 2 SETUPs after the GO)",
+            pct(reply, 50), pct(reply, 99), min(reply), max(reply), pct(sent, 50),
+            pct(sent, 99)))
 
 
 SCENARIOS = {"cues": scenario_cues, "digest": scenario_digest, "outage": scenario_outage}
