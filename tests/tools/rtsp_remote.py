@@ -497,7 +497,9 @@ def latencies(pcap):
                 gos.append(t)
             continue
         data = bytes.fromhex(r["tcp.payload"].replace(":", "")) if r["tcp.payload"] else b""
-        if r["tcp.dstport"] == str(PORT) and data.startswith(b"PLAY "):
+        # the wall's PLAY only (cue 1 also plays "side", which is always preloaded)
+        if r["tcp.dstport"] == str(PORT) and data.startswith(b"PLAY rtsp://127.0.0.1:%d/clip/ "
+                                                              % PORT):
             m = re.search(rb"CSeq: (\d+)", data)
             if m:
                 plays[(r["tcp.srcport"], int(m.group(1)))] = t
