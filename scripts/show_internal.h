@@ -414,6 +414,11 @@ void show_video_free(struct gl_show *show);
 
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);
+/* A cue's action field at index field: one table, or a list of up to max
+ * of them (*list). Returns how many; raises at `at` ("cue 3: mqtt: 1..64
+ * messages", "...: a list of messages has only message tables"). */
+int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
+		     const char *kind, const char *noun, int max, bool *list);
 void show_actions_free(struct gl_show *show);
 
 /* show_api.c */

@@ -324,23 +324,8 @@ const void *show_video_cue_actions(lua_State *L, struct show_where at, const cha
 	if (!lua_istable(L, field))
 		show_raise(L, at, "%s: video must be { \"target\", \"play\", at = seconds } or a list "
 			   "of them", what);
-	bool list = lua_rawgeti(L, field, 1) == LUA_TTABLE;
-	lua_pop(L, 1);
-	count = list ? (int)lua_rawlen(L, field) : 1;
-	if (count < 1 || count > SHOW_CUE_VIDEO_MAX)
-		show_raise(L, at, "%s: video: 1..%d commands", what, SHOW_CUE_VIDEO_MAX);
-	if (list) {
-		lua_pushnil(L);
-		while (lua_next(L, field)) {
-			bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
-				  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
-
-			lua_pop(L, 1);
-			if (!ok)
-				show_raise(L, at, "%s: video: a list of commands has only command tables",
-					   what);
-		}
-	}
+	bool list;
+	count = show_action_list(L, at, what, field, "video", "command", SHOW_CUE_VIDEO_MAX, &list);
 	p = lua_newuserdatauv(L, sizeof *p, 0);
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < count; i++) {

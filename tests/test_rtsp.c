@@ -242,49 +242,35 @@ static void test_parse_frame_inside(void **state)
 	assert_string_equal(rtsp_msg_header(&msg, "Session", 0), "s");
 }
 
-/* What the client does with a byte stream, one read at a time: the items
- * it gets, as "F<ch> R<cseq> Q<method>" text. */
+/* What the client gets from a byte stream arriving one read of `step`
+ * bytes at a time (rtsp_stream, as rtsp_target.c reads): the items as
+ * "F<ch> R<cseq> Q<method>" text. */
 static void consume(const uint8_t *data, size_t len, size_t step, char *out, size_t out_len)
 {
 	static uint8_t in[RTSP_HEAD_MAX + RTSP_BODY_MAX];
-	size_t in_len = 0, skip = 0, used = 0;
+	struct rtsp_stream st = { .buf = in, .cap = sizeof in };
 	struct rtsp_item item;
+	size_t used = 0;
 
 	out[0] = '\0';
 	for (size_t at = 0; at < len; at += step) {
-		size_t k = len - at < step ? len - at : step, drop = skip < k ? skip : k;
+		size_t k = len - at < step ? len - at : step;
 
-		memcpy(in + in_len, data + at + drop, k - drop);
-		skip -= drop;
-		in_len += k - drop;
-		size_t off = 0;
+		memcpy(in + st.len, data + at, k);      /* a recv() into the free space */
+		rtsp_stream_added(&st, k);
 		for (;;) {
-			rtsp_parse(in + off, in_len - off, &msg, &item);
+			rtsp_stream_next(&st, &msg, &item);
 			if (item.kind == RTSP_ITEM_NONE)
 				break;
 			assert_int_not_equal(item.kind, RTSP_ITEM_ERROR);
-			if (item.kind == RTSP_ITEM_FRAME) {
-				size_t start = off + item.at, have = in_len - start;
-				size_t take = item.size < have ? item.size : have;
-
+			if (item.kind == RTSP_ITEM_FRAME)
 				used += (size_t)snprintf(out + used, out_len - used, "F%d ", item.channel);
-				if (item.at == 0) {
-					off += take;
-				} else {
-					memmove(in + start, in + start + take, have - take);
-					in_len -= take;
-				}
-				skip = item.size - take;
-				continue;
-			}
-			if (item.kind == RTSP_ITEM_REPLY)
+			else if (item.kind == RTSP_ITEM_REPLY)
 				used += (size_t)snprintf(out + used, out_len - used, "R%ld ", msg.cseq);
 			else
 				used += (size_t)snprintf(out + used, out_len - used, "Q%s ", msg.method);
-			off += item.size;
 		}
-		memmove(in, in + off, in_len - off);
-		in_len -= off;
+		assert_false(rtsp_stream_compact(&st));
 	}
 }
 

@@ -1,14 +1,16 @@
 /*
  * fuzz_rtsp.c - libFuzzer target: bytes from an RTSP server through the
  * client's pure path (rtsp_wire.c), read the way rtsp_target.c reads
- * them: a stream cut into two reads at a point the input chooses, frames
- * dropped (between messages, inside a head, past the buffer's end), every
+ * them (rtsp_stream): a stream cut into two reads at a point the input
+ * chooses, frames dropped (between messages, inside a head, past the
+ * buffer's end), every
  * message's header values parsed (Session, Range, Transport, Public,
  * Scale, WWW-Authenticate and the Digest answer to it, Location against a
  * base), its body as SDP with its control URLs resolved.
  * Invariants checked: an item never spans more than it was given (a frame
- * may only run past the end), a message's body lies inside it, an error
- * always says what is wrong, parsing is the same whatever the cut.
+ * may only run past the end), a frame always leaves the buffer shorter, a
+ * message's body lies inside it, an error always says what is wrong, the
+ * items are the same whatever the cut.
  */
 #include <math.h>
 #include <stdint.h>
@@ -60,25 +62,26 @@ static void values(void)
 	}
 }
 
-/* Reads data in two pieces (cut at `cut`); returns a digest of the items. */
+/* Reads data in two pieces (cut at `cut`) through rtsp_stream, as the
+ * client does; returns a digest of the items. */
 static uint64_t consume(const uint8_t *data, size_t size, size_t cut)
 {
-	size_t in_len = 0, skip = 0;
+	struct rtsp_stream st = { .buf = in, .cap = sizeof in };
 	uint64_t digest = 1469598103934665603ull;
 	struct rtsp_item item;
 
 	for (int piece = 0; piece < 2; piece++) {
 		const uint8_t *p = piece ? data + cut : data;
-		size_t k = piece ? size - cut : cut, drop = skip < k ? skip : k;
+		size_t k = piece ? size - cut : cut;
 
-		if (in_len + k - drop > sizeof in)
+		if (k > st.cap - st.len)
 			return digest;          /* the client fails such a message */
-		memcpy(in + in_len, p + drop, k - drop);
-		skip -= drop;
-		in_len += k - drop;
-		size_t off = 0;
+		memcpy(st.buf + st.len, p, k);
+		rtsp_stream_added(&st, k);
 		for (;;) {
-			rtsp_parse(in + off, in_len - off, &msg, &item);
+			size_t before = st.len - st.off;
+
+			rtsp_stream_next(&st, &msg, &item);
 			if (item.kind == RTSP_ITEM_NONE)
 				break;
 			if (item.kind == RTSP_ITEM_ERROR) {
@@ -88,33 +91,23 @@ static uint64_t consume(const uint8_t *data, size_t size, size_t cut)
 			}
 			digest = (digest ^ (uint64_t)item.kind) * 1099511628211ull;
 			if (item.kind == RTSP_ITEM_FRAME) {
-				size_t start = off + item.at, have = in_len - start;
-				size_t take = item.size < have ? item.size : have;
-
-				if (item.at >= in_len - off || item.size < 4 || item.channel > 255)
+				if (item.at >= before || item.size < 4 || item.channel > 255 ||
+				    st.len - st.off >= before)
 					abort();
 				digest = (digest ^ (uint64_t)item.channel ^ (uint64_t)item.size << 8) *
 					 1099511628211ull;
-				if (item.at == 0) {
-					off += take;
-				} else {
-					memmove(in + start, in + start + take, have - take);
-					in_len -= take;
-				}
-				skip = item.size - take;
 				continue;
 			}
-			if (item.size == 0 || item.size > in_len - off)
+			if (item.size == 0 || item.size > before)
 				abort();
-			if (msg.body && (msg.body < in + off || msg.body + msg.body_len > in + off + item.size))
+			if (msg.body && (msg.body < st.buf || msg.body + msg.body_len > st.buf + st.off))
 				abort();
 			digest = (digest ^ (uint64_t)msg.status ^ (uint64_t)(msg.cseq + 1) << 12 ^
 				  (uint64_t)msg.header_count << 40) * 1099511628211ull;
 			values();
-			off += item.size;
 		}
-		memmove(in, in + off, in_len - off);
-		in_len -= off;
+		if (rtsp_stream_compact(&st))
+			return digest;          /* full of one message: the client gives up */
 	}
 	return digest;
 }

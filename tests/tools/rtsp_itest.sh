@@ -9,19 +9,6 @@
 #   . "$(dirname "$0")/../tools/rtsp_itest.sh"
 #   rtsp_itest SCENARIO "$0" "$@"
 
-rtsp_cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ]; then
-		for f in "$TMP"/*.log; do
-			[ -s "$f" ] || continue
-			echo "--- $(basename "$f") (last 30 lines):"
-			tail -n 30 "$f"
-		done
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-
 rtsp_need_server() {
 	"$PY" -c 'import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer' \
 		>/dev/null 2>&1 ||
@@ -38,9 +25,7 @@ rtsp_itest() {
 		rtsp_need_server
 		itest_enter_netns "$script" "$@"
 	fi
-	TMP=$(mktemp -d "/tmp/gl-rtsp-$scenario.XXXXXX")
-	trap rtsp_cleanup EXIT
-	trap 'exit 130' INT TERM
+	itest_workdir "rtsp-$scenario"
 	"$GL" check "$SRC/shows/test/video.lua" >"$TMP/check.txt" 2>&1 ||
 		{ cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/video.lua"; }
 	"$PY" "$TOOLS/rtsp_remote.py" "$scenario" "$GL" "$SRC/shows/test/video.lua" "$TMP"

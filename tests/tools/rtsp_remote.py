@@ -28,8 +28,9 @@ import time
 sys.dont_write_bytecode = True    # never leave __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gltest  # noqa: E402
+import mqtt_remote  # noqa: E402
 from mqtt_remote import Capture, window  # noqa: E402
-from osc_remote import Procs, Sacn, die, osc_message, osc_parse, read, udp_send, wait_text  # noqa: E402
+from osc_remote import die, osc_message, osc_parse, read, udp_send, wait_text  # noqa: E402
 
 PORT = 8554
 WAIT_S = 15.0
@@ -132,32 +133,15 @@ class Server:
                                                         count))
 
 
-class Session:
-    """One scenario's peers: the server, ghostlight, the sACN reader and
-    the captures; the with block's end stops every one of them."""
+class Session(mqtt_remote.Session):
+    """mqtt_remote's session - the sACN reader, ghostlight's processes and
+    the captures, all stopped at the with block's end - around the RTSP
+    server in the broker's place (the broker object it makes is never
+    started)."""
 
     def __init__(self, work, server_extra=()):
-        self.work = work
-        self.server = Server(work, server_extra)
-        self.sacn = Sacn()
-        self.procs = Procs(work)
-        self.captures = []
-
-    def __enter__(self):
-        self.server.start()
-        return self
-
-    def capture(self):
-        cap = Capture(self.work)
-        self.captures.append(cap)
-        return cap
-
-    def __exit__(self, *exc):
-        for cap in self.captures:
-            if cap.proc.poll() is None:
-                cap.stop()
-        self.procs.stop_all()
-        self.server.stop()
+        super().__init__(work)
+        self.server = self.broker = Server(work, server_extra)
 
 
 def start_gl(procs, gl, show, name="gl.log"):
@@ -166,16 +150,9 @@ def start_gl(procs, gl, show, name="gl.log"):
 
 
 def stop_gl(p, work, name="gl.log"):
-    if p.poll() is None:
-        p.send_signal(signal.SIGINT)
-        try:
-            p.wait(timeout=WAIT_S)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            die("ghostlight did not end within %d s of SIGINT" % WAIT_S)
-    text = read(os.path.join(work, name))
-    if p.returncode != 0:
-        die("ghostlight play exited with %s:\n%s" % (p.returncode, text[-2000:]))
+    """Ends ghostlight (as the MQTT tests do); returns its log, which must
+    hold no password."""
+    text = mqtt_remote.stop_gl(p, work, name)
     for secret in (SECRET, WRONG):
         if secret in text:
             die("ghostlight printed a password")
@@ -388,7 +365,6 @@ def scenario_outage(gl, show, work):
         glp = start_gl(ses.procs, gl, show)
         wait_text(gl_log, "rtsp: wall: ready", WAIT_S)
         cap = ses.capture()
-        t_play = time.monotonic()
         go(1)                                   # wall plays from 5 s
         srv.wait_media("/clip", "playing", lambda m: m["state"] == "PLAYING")
         time.sleep(1.0)

@@ -46,7 +46,7 @@ static const struct gl_opt rtsp_opts[] = {
 	  .help = "seconds between position reports to remotes while a target plays" },
 	{ "enabled", GL_OPT_BOOL, .def = "true", GL_OPT_AT(struct rtsp_settings, enabled),
 	  .help = "false: video targets are not contacted (cues say so)" },
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const struct gl_opt_table rtsp_options = {
@@ -73,7 +73,7 @@ static const struct gl_opt target_opts[] = {
 	{ "udp_port", GL_OPT_INT, 1024, 65534, .def_help = "any free even port",
 	  GL_OPT_AT(struct rtsp_target_cfg, udp_port),
 	  .help = "first UDP client port with transport = \"udp\" (even; two per track)" },
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const struct gl_opt_table target_options = {

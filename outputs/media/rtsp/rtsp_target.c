@@ -8,8 +8,8 @@
  *
  * Invariants: inflight[] holds the requests sent on this connection and
  * not yet answered, oldest first (RTSP answers in order); the receive
- * buffer starts at a message boundary (or inside a frame being skipped:
- * `skip`); a failure closes the connection, forgets the session and
+ * buffer (rtsp_stream) starts at a message boundary or inside a frame
+ * being dropped; a failure closes the connection, forgets the session and
  * leaves what is wanted alone, so the next connection restores it; the
  * password only ever goes into an Authorization header.
  */
@@ -193,7 +193,7 @@ static void close_conn(struct rtsp_target *t)
 		close(t->fd);
 	t->fd = -1;
 	t->conn_gen++;
-	t->in_len = t->skip = t->out_len = 0;
+	t->rx.len = t->rx.off = t->rx.skip = t->out_len = 0;
 	t->closing = false;
 	gl_resolve_free(t->res);
 	t->res = NULL;
@@ -267,7 +267,7 @@ static void connected(struct rtsp_target *t, uint64_t now)
 {
 	t->conn = RTSP_UP;
 	t->up_ns = now;
-	t->in_len = t->skip = t->out_len = 0;
+	t->rx.len = t->rx.off = t->rx.skip = t->out_len = 0;
 	advance(t, now);
 }
 
@@ -987,11 +987,10 @@ static void process(struct rtsp_target *t, uint64_t now)
 {
 	struct gl_control *a = t->adapter;
 	unsigned gen = t->conn_gen;
-	size_t off = 0;
 	struct rtsp_item item;
 
-	while (t->conn_gen == gen && off < t->in_len) {
-		rtsp_parse(t->in + off, t->in_len - off, a->msg, &item);
+	while (t->conn_gen == gen) {
+		rtsp_stream_next(&t->rx, a->msg, &item);
 		if (item.kind == RTSP_ITEM_NONE)
 			break;
 		if (item.kind == RTSP_ITEM_ERROR) {
@@ -1001,35 +1000,15 @@ static void process(struct rtsp_target *t, uint64_t now)
 		}
 		if (item.kind == RTSP_ITEM_FRAME) {
 			/* RTP we do not play: counted and dropped */
-			size_t start = off + item.at, have = t->in_len - start;
-			size_t take = item.size < have ? item.size : have;
-
 			t->frames++;
 			t->frame_bytes += item.size - 4;
-			if (item.at == 0) {
-				off += take;
-			} else {
-				/* inside a message's head: cut it out */
-				memmove(t->in + start, t->in + start + take, have - take);
-				t->in_len -= take;
-			}
-			t->skip = item.size - take;
-			continue;
-		}
-		if (item.kind == RTSP_ITEM_REPLY)
+		} else if (item.kind == RTSP_ITEM_REPLY) {
 			on_reply(t, a->msg, now);
-		else
+		} else {
 			on_server_request(t, a->msg, now);
-		if (t->conn_gen == gen)
-			off += item.size;
+		}
 	}
-	if (t->conn_gen != gen)
-		return;
-	if (off) {
-		memmove(t->in, t->in + off, t->in_len - off);
-		t->in_len -= off;
-	}
-	if (t->in_len == RTSP_IN_BYTES)
+	if (t->conn_gen == gen && rtsp_stream_compact(&t->rx))
 		fail(t, now, false, "a message from the server longer than %d bytes", RTSP_IN_BYTES);
 }
 
@@ -1039,16 +1018,11 @@ static void readable(struct rtsp_target *t, uint64_t now)
 	int one = 1;
 
 	for (int n = 0; n < READ_BURST && t->conn_gen == gen; n++) {
-		ssize_t got = recv(t->fd, t->in + t->in_len, RTSP_IN_BYTES - t->in_len, MSG_DONTWAIT);
+		ssize_t got = recv(t->fd, t->rx.buf + t->rx.len, t->rx.cap - t->rx.len, MSG_DONTWAIT);
 
 		if (got > 0) {
-			size_t k = (size_t)got, drop = t->skip < k ? t->skip : k;
-
-			/* the rest of a frame that started in an earlier read */
-			memmove(t->in + t->in_len, t->in + t->in_len + drop, k - drop);
-			t->skip -= drop;
-			t->in_len += k - drop;
-			t->frame_bytes += drop;
+			/* the rest of a frame that started in an earlier read goes */
+			t->frame_bytes += rtsp_stream_added(&t->rx, (size_t)got);
 			process(t, now);
 			continue;
 		}
@@ -1237,11 +1211,12 @@ struct rtsp_target *rtsp_target_create(struct gl_control *a, const struct rtsp_t
 {
 	struct rtsp_target *t = calloc(1, sizeof *t);
 
-	if (!t || !(t->in = malloc(RTSP_IN_BYTES))) {
+	if (!t || !(t->rx.buf = malloc(RTSP_IN_BYTES))) {
 		free(t);
 		snprintf(err, err_len, "out of memory");
 		return NULL;
 	}
+	t->rx.cap = RTSP_IN_BYTES;
 	t->adapter = a;
 	t->cfg = *cfg;
 	t->fd = -1;
@@ -1283,7 +1258,7 @@ void rtsp_target_destroy(struct rtsp_target *t)
 					epoll_ctl(a->epoll_fd, EPOLL_CTL_DEL, t->udp_fd[i][k], NULL);
 				close(t->udp_fd[i][k]);
 			}
-	free(t->in);
+	free(t->rx.buf);
 	explicit_bzero(&t->cfg, sizeof t->cfg);
 	explicit_bzero(&t->auth, sizeof t->auth);
 	free(t);

@@ -114,9 +114,7 @@ struct rtsp_target {
 	uint64_t up_ns;
 	double backoff_s;
 	bool closing;                 /* TEARDOWN sent: an end of stream is expected */
-	uint8_t *in;                  /* RTSP_IN_BYTES */
-	size_t in_len;
-	size_t skip;                  /* bytes of an interleaved frame still to drop */
+	struct rtsp_stream rx;        /* RTSP_IN_BYTES of what the server sent */
 	uint8_t out[RTSP_OUT_BYTES];
 	size_t out_len;
 

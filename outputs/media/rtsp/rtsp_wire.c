@@ -355,6 +355,19 @@ static long small_number(const char *s)
 	return digits ? v : -1;
 }
 
+/* The interleaved frame at p: $, channel, 16-bit length, payload (it may
+ * run past end). NONE while its 4-byte header is not all here. */
+static void frame_at(const uint8_t *buf, const uint8_t *p, const uint8_t *end,
+		     struct rtsp_item *item)
+{
+	if (end - p < 4)
+		return;
+	item->kind = RTSP_ITEM_FRAME;
+	item->at = (size_t)(p - buf);
+	item->channel = p[1];
+	item->size = 4 + ((size_t)p[2] << 8 | p[3]);
+}
+
 void rtsp_parse(const uint8_t *buf, size_t len, struct rtsp_msg *msg, struct rtsp_item *item)
 {
 	const uint8_t *end = buf + len, *p = buf, *nl;
@@ -371,12 +384,7 @@ void rtsp_parse(const uint8_t *buf, size_t len, struct rtsp_msg *msg, struct rts
 	if (p == end)
 		return;
 	if (*p == '$') {
-		if (end - p < 4)
-			return;
-		item->kind = RTSP_ITEM_FRAME;
-		item->at = (size_t)(p - buf);
-		item->channel = p[1];
-		item->size = 4 + ((size_t)p[2] << 8 | p[3]);
+		frame_at(buf, p, end, item);
 		return;
 	}
 	const uint8_t *head = p;
@@ -392,12 +400,7 @@ void rtsp_parse(const uint8_t *buf, size_t len, struct rtsp_msg *msg, struct rts
 		if (!first && *p == '$') {
 			/* a frame between the header lines (RFC 2326 puts frames
 			 * between messages; some servers do not wait) */
-			if (end - p < 4)
-				return;
-			item->kind = RTSP_ITEM_FRAME;
-			item->at = (size_t)(p - buf);
-			item->channel = p[1];
-			item->size = 4 + ((size_t)p[2] << 8 | p[3]);
+			frame_at(buf, p, end, item);
 			return;
 		}
 		nl = line_end(p, end);
@@ -523,6 +526,44 @@ void rtsp_parse(const uint8_t *buf, size_t len, struct rtsp_msg *msg, struct rts
 	}
 	item->kind = msg->status ? RTSP_ITEM_REPLY : RTSP_ITEM_REQUEST;
 	item->size = (size_t)(p - buf);
+}
+
+size_t rtsp_stream_added(struct rtsp_stream *s, size_t n)
+{
+	size_t drop = s->skip < n ? s->skip : n;
+
+	memmove(s->buf + s->len, s->buf + s->len + drop, n - drop);
+	s->skip -= drop;
+	s->len += n - drop;
+	return drop;
+}
+
+void rtsp_stream_next(struct rtsp_stream *s, struct rtsp_msg *msg, struct rtsp_item *item)
+{
+	rtsp_parse(s->buf + s->off, s->len - s->off, msg, item);
+	if (item->kind == RTSP_ITEM_FRAME) {
+		size_t start = s->off + item->at, have = s->len - start;
+		size_t take = item->size < have ? item->size : have;
+
+		if (item->at == 0) {
+			s->off += take;
+		} else {
+			/* inside a message's head: cut out, the head closes up */
+			memmove(s->buf + start, s->buf + start + take, have - take);
+			s->len -= take;
+		}
+		s->skip = item->size - take;
+	} else if (item->kind == RTSP_ITEM_REPLY || item->kind == RTSP_ITEM_REQUEST) {
+		s->off += item->size;
+	}
+}
+
+bool rtsp_stream_compact(struct rtsp_stream *s)
+{
+	memmove(s->buf, s->buf + s->off, s->len - s->off);
+	s->len -= s->off;
+	s->off = 0;
+	return s->len == s->cap;
 }
 
 const char *rtsp_msg_header(const struct rtsp_msg *msg, const char *name, int index)

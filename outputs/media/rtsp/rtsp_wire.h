@@ -126,6 +126,32 @@ struct rtsp_item {
  * CSeq parses (cseq = -1): what to do with it is the caller's choice. */
 void rtsp_parse(const uint8_t *buf, size_t len, struct rtsp_msg *msg, struct rtsp_item *item);
 
+/* A receive buffer as a client reads it: bytes arrive at buf + len (a
+ * recv() into the free space, then rtsp_stream_added()); rtsp_stream_next()
+ * hands out what is whole from off - an interleaved frame is taken out of
+ * the buffer (wherever it sits) and what of it is still to come is dropped
+ * as it arrives (skip); a message stays where it is, its body pointing
+ * into buf, until rtsp_stream_compact() moves what is left to the front. */
+struct rtsp_stream {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;                  /* bytes in buf */
+	size_t off;                  /* where the next item starts */
+	size_t skip;                 /* bytes of a frame still to come, dropped */
+};
+
+/* n bytes were written at buf + len: the first of them that finish a frame
+ * being skipped are dropped, the rest join the buffer. Returns how many
+ * were dropped. */
+size_t rtsp_stream_added(struct rtsp_stream *s, size_t n);
+/* The next item (as rtsp_parse): FRAME once it is out of the buffer,
+ * REPLY/REQUEST with msg filled and off already past it, NONE, ERROR. */
+void rtsp_stream_next(struct rtsp_stream *s, struct rtsp_msg *msg, struct rtsp_item *item);
+/* Moves the unread bytes to the front (after the messages handed out are
+ * done with). Returns true when the buffer is full of one unfinished
+ * message (it can never complete: a stream to give up). */
+bool rtsp_stream_compact(struct rtsp_stream *s);
+
 /* The index-th header called name (without case), or NULL. */
 const char *rtsp_msg_header(const struct rtsp_msg *msg, const char *name, int index);
 
