@@ -1378,7 +1378,9 @@ static void osc_notify(struct gl_control *c, const char *text)
 /* A video target's state (the RTSP adapter's) to the subscribers:
  * /gl/out/video/<target>/state (s), .../position (f, seconds), .../error
  * (s, "" when none); on change, and each second while it plays. A name's
- * characters that OSC addresses cannot hold become '_'. */
+ * characters that OSC addresses cannot hold become '_'. Not in the
+ * layouts' address table (osc_address_feedback): they exist only for the
+ * targets a show declares. */
 static void osc_media_state(struct gl_control *c, const struct gl_media_state *ms)
 {
 	char path[160], name[GL_NAME_MAX];

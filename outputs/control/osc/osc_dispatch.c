@@ -274,9 +274,6 @@ static const struct {
 	{ "/gl/fader/<n>", "f level" },
 	{ "/gl/gm", "f level" },
 	{ "/gl/out/error", "s" },
-	{ "/gl/out/video/<target>/state", "s idle|connecting|setting up|ready|playing|paused|retrying" },
-	{ "/gl/out/video/<target>/position", "f seconds" },
-	{ "/gl/out/video/<target>/error", "s" },
 	{ "/gl/out/heartbeat", "i sequence" },
 	{ "/gl/pong", "the ping's arguments" },
 };

@@ -135,7 +135,8 @@ void rtsp_target_report(struct rtsp_target *t, uint64_t now, bool force)
 	const char *state = rtsp_target_state(t);
 	double pos = rtsp_target_position(t, now), rate = t->phase == RTSP_PLAYING ? t->rate : 0.0;
 	/* where remotes think it is: the last report, moved on at its rate */
-	double told = t->reported_pos + (double)(now - t->reported_ns) / 1e9 * t->reported_rate;
+	double told = t->reported_pos + (now > t->reported_ns ? (double)(now - t->reported_ns) / 1e9
+					 : 0.0) * t->reported_rate;
 	bool changed = strcmp(state, t->reported_state) != 0 ||
 		       strcmp(t->error, t->reported_error) != 0 || rate != t->reported_rate ||
 		       fabs(pos - told) > REPORT_JUMP_S;
@@ -728,7 +729,7 @@ static void on_pause(struct rtsp_target *t, const struct rtsp_inflight *q, uint6
 	if (q->seek)
 		return;             /* the PLAY right behind it says where it is */
 	/* it paused when it read the request: half way, as far as we know */
-	uint64_t at = q->sent_ns + (now - q->sent_ns) / 2;
+	uint64_t at = now > q->sent_ns ? q->sent_ns + (now - q->sent_ns) / 2 : now;
 
 	t->pos_s = rtsp_target_position(t, at);
 	t->pos_ns = now;
