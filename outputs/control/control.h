@@ -62,7 +62,7 @@ struct gl_media_state {
 	const char *kind;          /* "video" */
 	const char *target;        /* the show's name for it: "wall" */
 	const char *state;         /* "idle" "connecting" "setting up" "ready"
-				    * "playing" "paused" "retrying" "failed" */
+				    * "playing" "paused" "retrying" */
 	bool connected;            /* its server's connection is up */
 	bool ready;                /* a session is set up: PLAY is one round trip */
 	bool playing;
