@@ -77,6 +77,23 @@ static const char *play_control_subscription(void *ud, const char *adapter, int 
 	return gl_show_subscription(p->show, adapter, i);
 }
 
+static const struct gl_option *play_control_declaration(void *ud, const char *adapter, int i,
+							int *count)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_declaration(p->show, adapter, i, count);
+}
+
+/* A video target's state: the status screen, and OSC/MQTT feedback. */
+static void play_media_state(void *ud, const struct gl_media_state *ms)
+{
+	struct play_ctx *p = ud;
+
+	gl_status_media(p->st, ms);
+	gl_controls_media_state(p->controls, ms);
+}
+
 static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	struct play_ctx *p = ud;
@@ -160,6 +177,8 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
 		.subscription = play_control_subscription,
+		.declaration = play_control_declaration,
+		.media_state = play_media_state,
 	};
 	struct gl_controls *set;
 

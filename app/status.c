@@ -14,6 +14,16 @@
 #include "outputs/control/control.h"
 
 #define ERR_LINES 5
+#define MEDIA_LINES 16
+
+struct media_line {                  /* a video target, as last reported */
+	char target[GL_NAME_MAX];
+	char state[16];
+	char error[160];
+	bool connected, ready;
+	double position_s, rate;
+	uint64_t at_ns;
+};
 
 struct out_rate {
 	uint64_t frames, at_ns;
@@ -40,7 +50,33 @@ struct gl_status {
 	uint64_t cues_fired;
 	struct gl_controls *controls;
 	bool sched_logged;           /* the engine thread's scheduling, said once */
+	struct media_line media[MEDIA_LINES];
+	int media_count;
 };
+
+void gl_status_media(struct gl_status *st, const struct gl_media_state *ms)
+{
+	struct media_line *m = NULL;
+
+	if (!st || !ms)
+		return;
+	for (int i = 0; i < st->media_count && !m; i++)
+		if (strcmp(st->media[i].target, ms->target) == 0)
+			m = &st->media[i];
+	if (!m && st->media_count == MEDIA_LINES)
+		return;
+	if (!m) {
+		m = &st->media[st->media_count++];
+		snprintf(m->target, sizeof m->target, "%s", ms->target);
+	}
+	snprintf(m->state, sizeof m->state, "%s", ms->state);
+	snprintf(m->error, sizeof m->error, "%s", ms->error ? ms->error : "");
+	m->connected = ms->connected;
+	m->ready = ms->ready;
+	m->position_s = ms->position_s;
+	m->rate = ms->rate;
+	m->at_ns = ms->at_ns;
+}
 
 void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls)
 {
@@ -307,6 +343,15 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		       (unsigned long long)cs->received, (unsigned long long)cs->dropped,
 		       (unsigned long long)cs->sent, (unsigned long long)cs->send_errors,
 		       cs->state, cs->state[0] ? "  " : "", cs->last_error);
+	}
+	for (int i = 0; i < st->media_count; i++) {
+		const struct media_line *m = &st->media[i];
+		double pos = m->position_s;
+
+		if (m->rate != 0.0 && now > m->at_ns)
+			pos += (double)(now - m->at_ns) / 1e9 * m->rate;
+		printf("video   %-9.9s %-10s %9.1f s  %-9s %-5s %s\033[K\n", m->target, m->state, pos,
+		       m->connected ? "connected" : "-", m->ready ? "ready" : "-", m->error);
 	}
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;

@@ -28,6 +28,9 @@ void gl_status_draw(struct gl_status *st, uint64_t now_ns);
  * drops. They run on this same thread. NULL: none. */
 struct gl_controls;
 void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls);
+/* A media target's state (video), shown on its own line. */
+struct gl_media_state;
+void gl_status_media(struct gl_status *st, const struct gl_media_state *ms);
 /* Last words: restores the terminal, prints a one-line summary. */
 void gl_status_finish(struct gl_status *st, uint64_t now_ns);
 

@@ -225,6 +225,21 @@ static void print_outputs(const struct gl_show *s, FILE *out)
 				SAFE(o->cfg.options[k].value));
 		fprintf(out, "\n");
 	}
+	/* video_target { ... }: options as given, the name first, a password
+	 * only as "set" */
+	for (int i = 0; i < s->declarations.count; i++) {
+		const struct show_declaration *d = SHOW_AT(s->declarations, struct show_declaration, i);
+		const struct gl_control_ops *ops = gl_control_find(d->adapter);
+
+		if (i == 0)
+			fprintf(out, "\n%s:\n", ops ? ops->declaration_function : d->adapter);
+		fprintf(out, "  %-12s", SAFE(d->name));
+		for (int k = 1; k < d->option_count; k++)
+			fprintf(out, " %s=%s", SAFE(d->options[k].key),
+				strcmp(d->options[k].key, "password") == 0 ? "(set)"
+				: SAFE(d->options[k].value));
+		fprintf(out, "\n");
+	}
 }
 
 void gl_show_print(const struct gl_show *s, FILE *out)

@@ -37,6 +37,8 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools strace
 	clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
+	nettle-dev  # RTSP video triggers: MD5 for Digest authentication, base64 for Basic
+	python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good  # the RTSP tests' server (gst-rtsp-server through Python)
 	libexpat1-dev libcjson-dev qlcplus-data
 	file dpkg-dev python3-pil fonts-dejavu-core
 	# wireless node firmware: the board images (firmware/cross/) ...
