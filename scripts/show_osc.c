@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 
+#include "datadir.h"
 #include "show_internal.h"
 #include "outputs/control/osc/osc_wire.h"
 
@@ -79,6 +80,8 @@ int show_osc_build(struct gl_show *s, char *err, size_t len)
 
 		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
 		snprintf(c->cfg.show_dir, sizeof c->cfg.show_dir, "%s", s->dir);
+		snprintf(c->cfg.assets_dir, sizeof c->cfg.assets_dir, "%s",
+			 gl_data_dir(GL_DATA_ASSETS) ? gl_data_dir(GL_DATA_ASSETS) : "");
 		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
 			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
 			return GL_EINVAL;
