@@ -751,7 +751,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 		if (show_handler_resolve(s, h, msg, sizeof msg) < 0)
 			return show_fail(err, len, h->at, "%s", msg);
 	}
-	return show_osc_build(s, err, len);
+	rc = show_osc_build(s, err, len);
+	return rc < 0 ? rc : show_midi_build(s, err, len);
 }
 
 /* ---- load ---------------------------------------------------------------------- */
@@ -876,6 +877,7 @@ void gl_show_destroy(struct gl_show *s)
 	show_actions_free(s);
 	show_osc_free(s);
 	show_mqtt_free(s);
+	show_midi_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)

@@ -29,6 +29,7 @@ static void *osc_copy(const void *parsed, int *count)
 const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS] = {
 	[SHOW_ACTION_OSC] = { "osc", osc_parse, osc_copy, show_osc_fire },
 	[SHOW_ACTION_MQTT] = { "mqtt", show_mqtt_cue_actions, show_mqtt_cue_copy, show_mqtt_fire },
+	[SHOW_ACTION_MIDI] = { "midi", show_midi_cue_actions, show_midi_cue_copy, show_midi_fire },
 };
 
 void show_actions_fire(struct gl_show *s, int list, int cue)

@@ -353,6 +353,8 @@ static int mqtt_on(lua_State *L)
 
 const char *gl_show_subscription(const struct gl_show *s, const char *adapter, int i)
 {
+	if (s && adapter && strcmp(adapter, "midi") == 0)
+		return show_midi_subscription(s, i);
 	if (!s || !adapter || strcmp(adapter, "mqtt") != 0 || i < 0 || i >= s->mqtt_handlers.count)
 		return NULL;
 	return SHOW_AT(s->mqtt_handlers, struct show_osc_handler, i)->pattern;

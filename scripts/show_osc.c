@@ -233,6 +233,8 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 
 	if (s && adapter && strcmp(adapter, "mqtt") == 0)
 		return show_mqtt_handle(s, msg);
+	if (s && adapter && strcmp(adapter, "midi") == 0)
+		return show_midi_handle(s, msg);
 	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
@@ -447,4 +449,5 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_pushcclosure(L, osc_on, 1);
 	lua_setfield(L, -2, "on_osc");
 	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
+	show_midi_register(L, s);       /* midi.map, midi.send */
 }

@@ -919,8 +919,10 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
 			 c->set.inputs.item[i]);
 	if (c->set.virtual_ports && c->input_count < MIDI_INPUTS_MAX)
 		c->inputs[c->input_count++].pattern[0] = '\0';
+	/* our virtual input is <client_name>:in; the clients that connect to
+	 * devices are <client_name>-in1, -in2, ... */
 	for (int i = 0; i < c->input_count; i++) {
-		if (i == 0)
+		if (!c->inputs[i].pattern[0])
 			snprintf(c->inputs[i].client, sizeof c->inputs[i].client, "%s",
 				 c->set.client_name);
 		else

@@ -133,7 +133,17 @@ static bool skipped(const char *name, const char *skip)
 {
 	size_t n = skip ? strlen(skip) : 0;
 
-	return n && strncmp(name, skip, n) == 0 && (name[n] == ':' || strncmp(name + n, "-out:", 5) == 0);
+	if (!n || strncmp(name, skip, n) != 0)
+		return false;
+	name += n;
+	if (name[0] == ':' || strncmp(name, "-out:", 5) == 0 || strncmp(name, "-watch:", 7) == 0)
+		return true;
+	if (strncmp(name, "-in", 3) != 0)
+		return false;
+	name += 3;
+	while (*name >= '0' && *name <= '9')
+		name++;
+	return *name == ':';
 }
 
 int midi_port_match(const char *pattern, char (*names)[MIDI_PORT_NAME_MAX], int count,

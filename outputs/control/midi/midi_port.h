@@ -52,9 +52,10 @@ int midi_port_list(enum midi_system system, bool inputs, char (*names)[MIDI_PORT
 		   char *why, size_t why_len);
 
 /* The first name that is `pattern` exactly, else matches it as a glob
- * (* ? [...]), else contains it (letter case ignored). Names whose client is
- * in `skip_client` ("ghostlight" skips "ghostlight:in" and
- * "ghostlight-out:out") are never taken. Returns the index or -1. */
+ * (* ? [...]), else contains it (letter case ignored). Ports of our own
+ * clients are never taken: skip_client "ghostlight" skips ghostlight:*,
+ * ghostlight-out:*, ghostlight-watch:* and ghostlight-inN:* (NULL skips
+ * nothing). Returns the index or -1. */
 int midi_port_match(const char *pattern, char (*names)[MIDI_PORT_NAME_MAX], int count,
 		    const char *skip_client);
 
