@@ -345,9 +345,10 @@ static bool msc_lists(struct midi_dispatch *d, const struct midi_msc *m, int *fi
 	double n;
 
 	if (midi_msc_number(m->list, &n)) {
-		int l = (int)floor(n) - 1;       /* "36.6" is list 36 */
+		/* "36.6" is list 36 */
+		int l = n >= 1 && n < (double)d->list_count + 1 ? (int)floor(n) - 1 : -1;
 
-		if (l < 0 || l >= d->list_count) {
+		if (l < 0) {
 			drop(r, MIDI_DROP_NO_SUCH, "msc %s: no cue list %s",
 			     midi_msc_command_name(m->command), m->list);
 			return false;
