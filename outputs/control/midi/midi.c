@@ -102,6 +102,7 @@ struct gl_control {
 	double backoff_s;
 	uint64_t next_check_ns;
 	char waiting_for[96];
+	char wait_logged[96];                   /* waiting_for as last logged */
 
 	/* what messages do */
 	struct midi_map *maps;
@@ -585,6 +586,11 @@ static void attempt(struct gl_control *c, uint64_t now)
 	}
 	if (opened)
 		c->stats.last_error[0] = '\0';
+	/* what we wait for, said once (not at every look) */
+	if (c->waiting_for[0] && strcmp(c->waiting_for, c->wait_logged) != 0)
+		midi_log(c, true, "midi: %s; looking again every %.1f..%.0f s", c->waiting_for,
+			 MIDI_RETRY_MIN_S, c->set.retry_max_s);
+	snprintf(c->wait_logged, sizeof c->wait_logged, "%s", c->waiting_for);
 	if (missing) {
 		c->next_attempt_ns = now + (uint64_t)(c->backoff_s * 1e9);
 		c->backoff_s = fmin(c->backoff_s * 2, c->set.retry_max_s);
@@ -619,9 +625,15 @@ static void check_ports(struct gl_control *c, uint64_t now)
 			continue;
 		for (int k = 0; k < n && !present; k++)
 			present = strcmp(c->names[k], in->name) == 0;
+		/* JACK: back by name, but the connection went with the old port */
+		if (present && c->watch && !midi_watch_connected(c->watch, in->name, in->client)) {
+			midi_log(c, true, "midi: %s came back; connecting again", in->name);
+			present = false;
+		} else if (!present) {
+			midi_log(c, true, "midi: %s is gone; waiting for it to come back", in->name);
+		}
 		if (present)
 			continue;
-		midi_log(c, true, "midi: %s is gone; waiting for it to come back", in->name);
 		midi_in_close(in->in);
 		in->in = NULL;
 		midi_parser_reset(&in->parser);
@@ -636,8 +648,13 @@ static void check_ports(struct gl_control *c, uint64_t now)
 		n = midi_port_list(c->system, false, c->names, MIDI_PORTS_MAX, why, sizeof why);
 		for (int k = 0; k < n && !present; k++)
 			present = strcmp(c->names[k], c->out_name) == 0;
-		if (n >= 0 && !present) {
+		if (present && c->watch && !midi_watch_connected(c->watch, c->out_name, c->out_client)) {
+			midi_log(c, true, "midi: %s came back; connecting again", c->out_name);
+			present = false;
+		} else if (n >= 0 && !present) {
 			midi_log(c, true, "midi: %s is gone; waiting for it to come back", c->out_name);
+		}
+		if (n >= 0 && !present) {
 			midi_out_close(c->out);
 			c->out = NULL;
 			if (!c->next_attempt_ns) {

@@ -49,8 +49,8 @@ struct map_state {
 	int phys;                 /* where the control is (its last value in or out); -1 unknown */
 	uint64_t touched_ns;      /* its last message; 0 never */
 	bool picked;              /* pickup: the control holds the level */
-	float engine_level;       /* the target's level at the last feedback pass; < 0 unknown */
 	float commanded;          /* the last level it commanded; < 0 none */
+	uint64_t commanded_tick;  /* the newest engine tick seen when it did */
 };
 
 struct midi_dispatch {
@@ -117,8 +117,7 @@ struct midi_dispatch *midi_dispatch_create(const struct gl_engine *e, const stru
 	if (d->count)
 		memcpy(d->maps, maps, (size_t)d->count * sizeof *maps);
 	for (int i = 0; i < d->count; i++) {
-		d->st[i] = (struct map_state){ .led = -1, .phys = -1, .engine_level = -1,
-					       .commanded = -1 };
+		d->st[i] = (struct map_state){ .led = -1, .phys = -1, .commanded = -1 };
 		if (d->maps[i].feedback && d->maps[i].action != MIDI_DO_LUA &&
 		    (d->maps[i].input == MIDI_IN_NOTE || d->maps[i].input == MIDI_IN_CC ||
 		     d->maps[i].input == MIDI_IN_BEND) &&
@@ -188,6 +187,21 @@ static int input_scale(enum midi_input in)
 	return in == MIDI_IN_BEND ? 16383 : 127;
 }
 
+/* Did the target's level change other than by this control? A command
+ * lands at the first tick after it was sent, so two ticks after the
+ * newest one seen then, the level must be what the control said - unless
+ * someone else (a remote, the console, a show) moved it since. */
+static bool moved_elsewhere(const struct midi_map *m, const struct map_state *st,
+			    const struct gl_snapshot *snap)
+{
+	float level;
+
+	if (!snap || st->commanded < 0 || !target_level(m, snap, &level))
+		return false;
+	return snap->tick >= st->commanded_tick + 2 &&
+	       fabsf(level - st->commanded) >= 0.5f / (float)input_scale(m->input);
+}
+
 /* A level for the target: soft takeover first. */
 static void level(struct midi_dispatch *d, int i, int raw, const struct gl_snapshot *snap,
 		  uint64_t now, struct midi_result *r)
@@ -199,6 +213,8 @@ static void level(struct midi_dispatch *d, int i, int raw, const struct gl_snaps
 
 	st->touched_ns = now ? now : 1;
 	st->phys = raw;
+	if (m->pickup && st->picked && moved_elsewhere(m, st, snap))
+		st->picked = false;
 	if (m->pickup && !st->picked) {
 		if (!target_level(m, snap, &cur)) {
 			st->picked = true;          /* nothing to compare with yet */
@@ -230,6 +246,7 @@ static void level(struct midi_dispatch *d, int i, int raw, const struct gl_snaps
 		break;
 	}
 	st->commanded = v;
+	st->commanded_tick = snap ? snap->tick : 0;
 }
 
 /* What mapping i does with a message: value raw (0..127, 0..16383 for bend),
@@ -730,14 +747,8 @@ int midi_dispatch_feedback(struct midi_dispatch *d, const struct gl_snapshot *sn
 			if (!target_level(m, snap, &level))
 				continue;
 			/* a change nobody here made: the control must pick the level up again */
-			if (st->engine_level >= 0 && fabsf(level - st->engine_level) > 1e-4f) {
-				bool ours = hand || (st->commanded >= 0 &&
-						     fabsf(level - st->commanded) < 0.5f / 127.0f);
-
-				if (!ours)
-					st->picked = false;
-			}
-			st->engine_level = level;
+			if (moved_elsewhere(m, st, snap))
+				st->picked = false;
 			if (!m->motor || !m->feedback || hand)
 				continue;
 			int want = (int)lroundf(level * (float)input_scale(m->input));

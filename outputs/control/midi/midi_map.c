@@ -171,8 +171,10 @@ int midi_map_parse(const char *line, struct midi_map *m, char *why, size_t wl)
 	}
 	m->number = -1;
 	if (kind != MIDI_IN_BEND) {
-		if (at >= n || !whole(w[at], 0, 127, &m->number))
+		if (at >= n)
 			return fail(why, wl, "%s: a number 0..127 is missing", w[0]);
+		if (!whole(w[at], 0, 127, &m->number))
+			return fail(why, wl, "\"%.40s\" is not a number 0..127", w[at]);
 		at++;
 	}
 

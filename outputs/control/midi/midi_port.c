@@ -532,6 +532,23 @@ uint64_t midi_watch_generation(const struct midi_watch *w)
 	return atomic_load(&((struct midi_watch *)w)->generation);
 }
 
+bool midi_watch_connected(struct midi_watch *w, const char *theirs, const char *client)
+{
+	jack_port_t *port = jack_port_by_name(w->client, theirs);
+	const char **conns;
+	size_t n = strlen(client);
+	bool found = false;
+
+	if (!port)
+		return false;
+	conns = jack_port_get_all_connections(w->client, port);
+	for (int i = 0; conns && conns[i] && !found; i++)
+		found = strncmp(conns[i], client, n) == 0 && (conns[i][n] == ':' || conns[i][n] == '-');
+	if (conns)
+		jack_free(conns);
+	return found;
+}
+
 uint64_t midi_watch_cycles(const struct midi_watch *w)
 {
 	return atomic_load_explicit(&((struct midi_watch *)w)->cycles, memory_order_relaxed);

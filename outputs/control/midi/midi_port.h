@@ -100,6 +100,11 @@ void midi_watch_ack(struct midi_watch *w);
 bool midi_watch_dead(const struct midi_watch *w);
 uint64_t midi_watch_generation(const struct midi_watch *w);
 uint64_t midi_watch_cycles(const struct midi_watch *w);
+/* Is the port named `theirs` connected to a port of our client `client`
+ * (or of client-NN, as JACK renames a second one)? A device's port that
+ * went and came back between two looks is there by name but no longer
+ * connected. */
+bool midi_watch_connected(struct midi_watch *w, const char *theirs, const char *client);
 
 /* Opens an input on `system` as client `client`, our port `port`; source:
  * the full name of the port to connect to, or NULL for a virtual port that
