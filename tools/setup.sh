@@ -37,6 +37,7 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools strace
 	clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
+	librtmidi-dev jackd2  # MIDI: RtMidi (ALSA and JACK) and libjack; a JACK server (dummy backend) and jack_lsp for its tests
 	libexpat1-dev libcjson-dev qlcplus-data
 	file dpkg-dev python3-pil fonts-dejavu-core)
 
@@ -55,6 +56,8 @@ if [ "$apt" = 1 ]; then
 		# tshark asks whether non-root users may capture: no.
 		echo "wireshark-common wireshark-common/install-setuid boolean false" |
 			debconf-set-selections
+		# jackd2 asks whether to raise realtime limits for the audio group: no.
+		echo "jackd2 jackd/tweak_rt_limits boolean false" | debconf-set-selections
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "${missing[@]}"
 	fi

@@ -858,7 +858,6 @@ static void take_maps(struct gl_control *c, const struct gl_control_config *cfg)
 {
 	char err[300], why[200], first[200] = "";
 	const char *line;
-	int from_files = 0, left_out = 0;
 
 	for (int i = 0; i < c->set.maps.count; i++) {
 		int before = c->map_count, left = 0;
@@ -869,8 +868,6 @@ static void take_maps(struct gl_control *c, const struct gl_control_config *cfg)
 			midi_log(c, true, "midi: %s", err);
 			continue;
 		}
-		from_files += c->map_count - before;
-		left_out += left;
 		midi_log(c, false, "midi: map %s: %d mappings%s%d left out (not in this show%s%s)",
 			 c->set.maps.item[i], c->map_count - before, left ? ", " : "", left,
 			 left ? "; first: " : "", first);
@@ -891,8 +888,6 @@ static void take_maps(struct gl_control *c, const struct gl_control_config *cfg)
 		}
 		c->maps[c->map_count++] = m;
 	}
-	(void)from_files;
-	(void)left_out;
 }
 
 static struct gl_control *midi_create(const struct gl_control_config *cfg,
