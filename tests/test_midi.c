@@ -568,9 +568,9 @@ static void test_chase_dropout_jump(void **state)
 	last = t0 + (uint64_t)(79 * period);
 	/* the source goes quiet: freewheel, still running, then stopped */
 	assert_true(midi_chase_next_ns(&c) > last);
-	midi_chase_tick(&c, last + 20 * MS);
-	assert_int_equal(c.state, MIDI_CHASE_LOCKED);        /* 2 frames = 80 ms */
 	midi_chase_tick(&c, last + 100 * MS);
+	assert_int_equal(c.state, MIDI_CHASE_LOCKED);        /* 4 frames = 160 ms */
+	midi_chase_tick(&c, last + 200 * MS);
 	assert_int_equal(c.state, MIDI_CHASE_FREEWHEEL);
 	assert_int_equal(c.dropouts, 1);
 	assert_true(midi_chase_position(&c, last + 500 * MS, &pos));
@@ -581,7 +581,7 @@ static void test_chase_dropout_jump(void **state)
 	assert_int_equal(c.jumps, 0);
 	/* quiet past the freewheel time: stopped where it got to */
 	last = t0 + (uint64_t)(119 * period);
-	midi_chase_tick(&c, last + 100 * MS);
+	midi_chase_tick(&c, last + 200 * MS);
 	assert_int_equal(c.state, MIDI_CHASE_FREEWHEEL);
 	midi_chase_tick(&c, last + 1100 * MS);
 	assert_int_equal(c.state, MIDI_CHASE_STOPPED);

@@ -463,11 +463,20 @@ static void start_mtc_out(struct gl_control *c, uint64_t now)
 		c->stats.sent++;
 }
 
+/* The ports of the system into c->names: through the JACK watch when
+ * there is one. Returns the count or -1 with why. */
+static int list_ports(struct gl_control *c, bool inputs, char *why, size_t why_len)
+{
+	if (c->watch)
+		return midi_watch_list(c->watch, inputs, c->names, MIDI_PORTS_MAX);
+	return midi_port_list(c->system, inputs, c->names, MIDI_PORTS_MAX, why, why_len);
+}
+
 /* Finds a port for pattern in the listing: its name into out. */
 static bool find_port(struct gl_control *c, bool inputs, const char *pattern, char *out,
 		      size_t len, char *why, size_t why_len)
 {
-	int n = midi_port_list(c->system, inputs, c->names, MIDI_PORTS_MAX, why, why_len);
+	int n = list_ports(c, inputs, why, why_len);
 	int at = n > 0 ? midi_port_match(pattern, c->names, n, c->set.client_name) : -1;
 
 	if (at < 0) {
@@ -616,7 +625,7 @@ static void check_ports(struct gl_control *c, uint64_t now)
 		describe_ports(c);
 		return;
 	}
-	n = midi_port_list(c->system, true, c->names, MIDI_PORTS_MAX, why, sizeof why);
+	n = list_ports(c, true, why, sizeof why);
 	for (int i = 0; n >= 0 && i < c->input_count; i++) {
 		struct midi_inport *in = &c->inputs[i];
 		bool present = false;
@@ -645,7 +654,7 @@ static void check_ports(struct gl_control *c, uint64_t now)
 	if (c->out && c->out_pattern[0]) {
 		bool present = false;
 
-		n = midi_port_list(c->system, false, c->names, MIDI_PORTS_MAX, why, sizeof why);
+		n = list_ports(c, false, why, sizeof why);
 		for (int k = 0; k < n && !present; k++)
 			present = strcmp(c->names[k], c->out_name) == 0;
 		if (present && c->watch && !midi_watch_connected(c->watch, c->out_name, c->out_client)) {
@@ -1030,17 +1039,20 @@ static int midi_poll_fds(struct gl_control *c, struct pollfd *fds, int max)
 
 static void midi_service(struct gl_control *c, const struct pollfd *fds, int count, uint64_t now)
 {
-	bool ports_changed = false;
+	bool ports_changed = false, input = c->drain_more;
 
 	for (int i = 0; i < count; i++) {
 		if (!fds[i].revents)
 			continue;
-		if (c->watch && fds[i].fd == midi_watch_fd(c->watch)) {
+		if (fds[i].fd == c->box.efd)
+			input = true;
+		else if (c->watch && fds[i].fd == midi_watch_fd(c->watch)) {
 			midi_watch_ack(c->watch);
 			ports_changed = true;
 		}
 	}
-	drain(c);
+	if (input)
+		drain(c);
 	if (c->watch && midi_watch_dead(c->watch)) {
 		lose_system(c, "server went away", now);
 		describe_ports(c);

@@ -532,6 +532,20 @@ uint64_t midi_watch_generation(const struct midi_watch *w)
 	return atomic_load(&((struct midi_watch *)w)->generation);
 }
 
+int midi_watch_list(struct midi_watch *w, bool inputs, char (*names)[MIDI_PORT_NAME_MAX], int max)
+{
+	/* what RtMidi lists, in its order: a source we read is a JACK output */
+	const char **ports = jack_get_ports(w->client, NULL, JACK_DEFAULT_MIDI_TYPE,
+					    inputs ? JackPortIsOutput : JackPortIsInput);
+	int n = 0;
+
+	for (int i = 0; ports && ports[i] && n < max; i++)
+		snprintf(names[n++], MIDI_PORT_NAME_MAX, "%s", ports[i]);
+	if (ports)
+		jack_free(ports);
+	return n;
+}
+
 bool midi_watch_connected(struct midi_watch *w, const char *theirs, const char *client)
 {
 	jack_port_t *port = jack_port_by_name(w->client, theirs);

@@ -100,6 +100,9 @@ void midi_watch_ack(struct midi_watch *w);
 bool midi_watch_dead(const struct midi_watch *w);
 uint64_t midi_watch_generation(const struct midi_watch *w);
 uint64_t midi_watch_cycles(const struct midi_watch *w);
+/* The ports midi_port_list() would list, through the watch's own client
+ * (no client made and dropped for each look). */
+int midi_watch_list(struct midi_watch *w, bool inputs, char (*names)[MIDI_PORT_NAME_MAX], int max);
 /* Is the port named `theirs` connected to a port of our client `client`
  * (or of client-NN, as JACK renames a second one)? A device's port that
  * went and came back between two looks is there by name but no longer

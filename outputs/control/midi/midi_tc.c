@@ -23,7 +23,7 @@
 #define CHASE_JUMP_FRAMES 0.5       /* a decoded time this far off is a jump */
 #define CHASE_RESUME_FRAMES 1.0     /* after a dropout: this close continues the lock */
 #define CHASE_LOCATE_FRAMES 4.0     /* from a stop: starting from where it stood */
-#define CHASE_DROPOUT_FRAMES 2.0    /* no quarter frame for this long: dropout */
+#define CHASE_DROPOUT_FRAMES 4.0    /* no quarter frame for this long: dropout */
 
 static const int label_fps[4] = { 24, 25, 30, 30 };
 
