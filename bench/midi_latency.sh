@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/midi_latency.sh - MIDI figures over a private JACK server (dummy
-# backend, 256 frames at 48 kHz: JACK moves MIDI once per 5.3 ms period):
+# backend, 256 frames at 48 kHz: JACK moves MIDI once per 5.3 ms period;
+# synchronous, as the tests run it, see tests/tools/midi_remote.py):
 #  1. note in -> DMX out: a note from tests/tools/midi_peer mapped to GOTO
 #     cue 1 or 2, alternating, timed until the first sACN packet carrying the
 #     cue's level (the same measuring code as bench/osc_latency.sh); p50/p99
@@ -36,7 +37,8 @@ echo "ghostlight: $BUILD/ghostlight ($(nproc) CPUs, $(uname -r)), $(jackd --vers
 /usr/bin/python3 "$SRC/tests/tools/midi_remote.py" bench "$BUILD/ghostlight" \
 	"$BUILD/tests/midi_peer" "$SRC/shows/test/midi.lua" "$TMP" --gos "$NOTES"
 export JACK_DEFAULT_SERVER=glbench$$
-jackd -n "$JACK_DEFAULT_SERVER" --no-realtime -d dummy -r 48000 -p 256 >"$TMP/jackd.log" 2>&1 &
+jackd -n "$JACK_DEFAULT_SERVER" -S -t 10000 --no-realtime -d dummy -r 48000 -p 256 \
+	>"$TMP/jackd.log" 2>&1 &
 JACKD=$!
 for _ in $(seq 100); do jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
 echo "MTC chase error (the chased position against the source's time code; timecode"

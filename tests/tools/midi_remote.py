@@ -33,11 +33,15 @@ TOUCH_HOLD_S = 0.5       # the show's touch_hold
 
 def start_jack(procs, work):
     """A JACK server of our own (dummy backend), by a name no other test
-    uses; its clients find it through JACK_DEFAULT_SERVER."""
+    uses; its clients find it through JACK_DEFAULT_SERVER. Synchronous (-S)
+    with a long client timeout (-t): on a loaded machine, a client that
+    misses a cycle then delays it instead of having its last cycle's MIDI
+    played again, or being dropped from the graph (JACK2's asynchronous
+    default does both, seen here under a full ctest run)."""
     name = "gltest%d" % os.getpid()
     os.environ["JACK_DEFAULT_SERVER"] = name
-    procs.start("jackd.log", ["jackd", "-n", name, "--no-realtime", "-d", "dummy",
-                              "-r", "48000", "-p", "256"])
+    procs.start("jackd.log", ["jackd", "-n", name, "-S", "-t", "10000", "--no-realtime",
+                              "-d", "dummy", "-r", "48000", "-p", "256"])
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         if subprocess.run(["jack_lsp"], capture_output=True).returncode == 0:

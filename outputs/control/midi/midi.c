@@ -55,6 +55,7 @@ struct midi_settings {
 	char output[GL_OPTION_VALUE_MAX];
 	bool output_given;
 	bool virtual_ports;
+	bool virtual_given;
 	char client_name[48];
 	struct midi_patterns maps;
 	double feedback_rate;
@@ -192,7 +193,9 @@ static const struct gl_opt midi_opts[] = {
 	{ "output", GL_OPT_TEXT, 1, GL_OPTION_VALUE_MAX - 1, .def_help = "the first input's pattern",
 	  GL_OPT_AT(struct midi_settings, output), GL_OPT_GIVEN(struct midi_settings, output_given),
 	  .help = "port for feedback, MSC, MTC and MIDI cues (\"\" with virtual: our own port)" },
-	{ "virtual", GL_OPT_BOOL, .def = "false", GL_OPT_AT(struct midi_settings, virtual_ports),
+	{ "virtual", GL_OPT_BOOL, .def = "false", .def_help = "true when no input or output is given",
+	  GL_OPT_AT(struct midi_settings, virtual_ports),
+	  GL_OPT_GIVEN(struct midi_settings, virtual_given),
 	  .help = "also open our own ports (<client_name>:in, <client_name>-out:out)" },
 	{ "client_name", GL_OPT_CUSTOM, .def = "ghostlight",
 	  GL_OPT_AT(struct midi_settings, client_name), .parse = parse_client, .syntax = "a name",
@@ -248,9 +251,12 @@ static int settings_parse(const struct gl_control_config *cfg, struct midi_setti
 	memset(set, 0, sizeof *set);
 	if (gl_opt_parse(&midi_options, cfg->options, cfg->option_count, set, err, len) < 0)
 		return GL_EINVAL;
+	/* midi { } alone: ports of our own that others connect to */
+	if (set->inputs.count == 0 && !set->output_given && !set->virtual_given)
+		set->virtual_ports = true;
 	if (set->inputs.count == 0 && !set->virtual_ports && !(set->output_given && set->output[0]))
-		return gl_opt_fail(err, len, "give input = \"port name\" (or output), or virtual = "
-				   "true for ports of our own");
+		return gl_opt_fail(err, len, "nothing to open: give input = \"port name\" (or "
+				   "output), or virtual = true for ports of our own");
 	if (!midi_tc_parse(set->mtc_out_start, (enum midi_tc_rate)set->mtc_out_rate, &tc))
 		return gl_opt_fail(err, len, "mtc_out_start: %s is not a time at %s frames/s",
 				   set->mtc_out_start,
@@ -409,6 +415,24 @@ static void set_state(struct gl_control *c)
 
 /* ---- ports -------------------------------------------------------------------------------- */
 
+/* Closes the output; one whose JACK client is gone is abandoned (see
+ * midi_out_abandon) rather than have the control thread wait a second. */
+static void close_output(struct gl_control *c)
+{
+	bool gone = c->watch && (midi_watch_dead(c->watch) ||
+				 !midi_watch_client_alive(c->watch, c->out_client));
+
+	if (c->out && gone) {
+		if (!midi_watch_dead(c->watch))
+			midi_log(c, true, "midi: JACK dropped our output client (too late too "
+				 "often?); a new one is opened");
+		midi_out_abandon(c->out);
+	} else {
+		midi_out_close(c->out);
+	}
+	c->out = NULL;
+}
+
 static void close_ports(struct gl_control *c)
 {
 	for (int i = 0; i < c->input_count; i++) {
@@ -416,8 +440,7 @@ static void close_ports(struct gl_control *c)
 		c->inputs[i].in = NULL;
 		midi_parser_reset(&c->inputs[i].parser);
 	}
-	midi_out_close(c->out);
-	c->out = NULL;
+	close_output(c);
 	c->stats.peers = 0;
 }
 
@@ -664,8 +687,7 @@ static void check_ports(struct gl_control *c, uint64_t now)
 			midi_log(c, true, "midi: %s is gone; waiting for it to come back", c->out_name);
 		}
 		if (n >= 0 && !present) {
-			midi_out_close(c->out);
-			c->out = NULL;
+			close_output(c);
 			if (!c->next_attempt_ns) {
 				c->backoff_s = MIDI_RETRY_MIN_S;
 				c->next_attempt_ns = now;

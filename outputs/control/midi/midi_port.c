@@ -408,14 +408,19 @@ void midi_out_close(struct midi_out *out)
 	if (!out)
 		return;
 	if (out->rt) {
-		/* RtMidi's JACK closePort waits up to a second for a cycle that
-		 * never comes when the server is gone: skip it then */
-		if (out->rt->ptr && !(out->watch && midi_watch_dead(out->watch))) {
+		if (out->rt->ptr) {
 			out->rt->ok = true;
 			rtmidi_close_port(out->rt);
 		}
 		rtmidi_out_free(out->rt);
 	}
+	free(out);
+}
+
+void midi_out_abandon(struct midi_out *out)
+{
+	/* RtMidi's JACK closePort (also run by its destructor) waits a second
+	 * for a process cycle that will not come: its object is left */
 	free(out);
 }
 
@@ -532,6 +537,27 @@ uint64_t midi_watch_generation(const struct midi_watch *w)
 	return atomic_load(&((struct midi_watch *)w)->generation);
 }
 
+/* Does name belong to client, or to client-NN (JACK's name for a second
+ * client of the same name)? */
+static bool of_client(const char *name, const char *client)
+{
+	size_t n = strlen(client);
+
+	return strncmp(name, client, n) == 0 && (name[n] == ':' || name[n] == '-');
+}
+
+bool midi_watch_client_alive(struct midi_watch *w, const char *client)
+{
+	const char **ports = jack_get_ports(w->client, NULL, NULL, 0);
+	bool found = false;
+
+	for (int i = 0; ports && ports[i] && !found; i++)
+		found = of_client(ports[i], client);
+	if (ports)
+		jack_free(ports);
+	return found;
+}
+
 int midi_watch_list(struct midi_watch *w, bool inputs, char (*names)[MIDI_PORT_NAME_MAX], int max)
 {
 	/* what RtMidi lists, in its order: a source we read is a JACK output */
@@ -550,14 +576,13 @@ bool midi_watch_connected(struct midi_watch *w, const char *theirs, const char *
 {
 	jack_port_t *port = jack_port_by_name(w->client, theirs);
 	const char **conns;
-	size_t n = strlen(client);
 	bool found = false;
 
 	if (!port)
 		return false;
 	conns = jack_port_get_all_connections(w->client, port);
 	for (int i = 0; conns && conns[i] && !found; i++)
-		found = strncmp(conns[i], client, n) == 0 && (conns[i][n] == ':' || conns[i][n] == '-');
+		found = of_client(conns[i], client);
 	if (conns)
 		jack_free(conns);
 	return found;

@@ -108,6 +108,9 @@ int midi_watch_list(struct midi_watch *w, bool inputs, char (*names)[MIDI_PORT_N
  * went and came back between two looks is there by name but no longer
  * connected. */
 bool midi_watch_connected(struct midi_watch *w, const char *theirs, const char *client);
+/* Has our client `client` (or client-NN) a port at all? JACK drops a
+ * client that misses its cycles too often, and its ports with it. */
+bool midi_watch_client_alive(struct midi_watch *w, const char *client);
 
 /* Opens an input on `system` as client `client`, our port `port`; source:
  * the full name of the port to connect to, or NULL for a virtual port that
@@ -126,5 +129,10 @@ struct midi_out *midi_out_open(enum midi_system system, const char *client, cons
  * has not run a cycle for what is already queued (dropped, not queued). */
 int midi_out_send(struct midi_out *out, const uint8_t *bytes, size_t len);
 void midi_out_close(struct midi_out *out);
+/* For an output whose JACK client is gone (the server left, or dropped the
+ * client for missing its cycles): forgets it without RtMidi's close, which
+ * would wait a second for a cycle that never comes; RtMidi's object is
+ * left behind (a few hundred bytes, once per such loss). */
+void midi_out_abandon(struct midi_out *out);
 
 #endif
