@@ -98,6 +98,8 @@ struct show_type {               /* a loaded fixture type + mode */
 	struct fdef_part *parts;            /* owned; shared part first, then heads */
 	bool has_shared;                    /* parts[0] is the shared channels */
 	int slots;                          /* DMX slots one instance spans */
+	int warning_count;                  /* the importer's (fdef warnings) */
+	char warning[FDEF_ERR_MAX];         /* the first of them */
 };
 
 struct show_output {

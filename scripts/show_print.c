@@ -271,6 +271,26 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 			fprintf(out, "  universe %d has fixtures but no output sends it\n", number);
 		}
 	}
+	/* what an importer accepted (a QLC+ channel name defined twice), once
+	 * per file however many modes of it are patched */
+	for (int i = 0; i < s->types.count; i++) {
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, i);
+		bool again = false;
+
+		if (t->warning_count == 0)
+			continue;
+		for (int j = 0; j < i && !again; j++)
+			again = strcmp(SHOW_AT(s->types, struct show_type, j)->path, t->path) == 0;
+		if (again)
+			continue;
+		if (warnings++ == 0)
+			fprintf(out, "\nwarnings:\n");
+		fprintf(out, "  fixture type \"%s\": %s", t->name, t->warning);
+		if (t->warning_count > 1)
+			fprintf(out, " (and %d more: ghostlight fixture show %s)", t->warning_count - 1,
+				t->path);
+		fprintf(out, "\n");
+	}
 	free(has_fixtures);
 	free(names);
 }

@@ -39,7 +39,12 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
 	librtmidi-dev jackd2  # MIDI: RtMidi (ALSA and JACK) and libjack; a JACK server (dummy backend) and jack_lsp for its tests
 	libexpat1-dev libcjson-dev qlcplus-data
-	file dpkg-dev python3-pil fonts-dejavu-core)
+	file dpkg-dev python3-pil fonts-dejavu-core
+	# wireless node firmware: the board images (firmware/cross/) ...
+	gcc-arm-none-eabi
+	libnewlib-arm-none-eabi
+	# ... and the emulated node the integration test runs (nodes_qemu.sh)
+	qemu-system-arm)
 
 if [ "$apt" = 1 ]; then
 	missing=()
