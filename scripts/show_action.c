@@ -32,6 +32,30 @@ const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS] = {
 	[SHOW_ACTION_MIDI] = { "midi", show_midi_cue_actions, show_midi_cue_copy, show_midi_fire },
 };
 
+int show_action_messages(lua_State *L, struct show_where at, const char *ctx, int max,
+			 bool *list)
+{
+	int field = lua_gettop(L), count;
+
+	*list = lua_rawgeti(L, field, 1) == LUA_TTABLE;
+	lua_pop(L, 1);
+	count = *list ? (int)lua_rawlen(L, field) : 1;
+	if (count > max)
+		show_raise(L, at, "%s: 1..%d messages", ctx, max);
+	if (!*list)
+		return count;
+	lua_pushnil(L);
+	while (lua_next(L, field)) {
+		bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+			  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
+
+		lua_pop(L, 1);
+		if (!ok)
+			show_raise(L, at, "%s: a list of messages has only message tables", ctx);
+	}
+	return count;
+}
+
 void show_actions_fire(struct gl_show *s, int list, int cue)
 {
 	if (list < 0 || list >= s->lists.count)

@@ -415,6 +415,11 @@ bool show_midi_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_midi_free(struct gl_show *show);
 
 /* show_action.c */
+/* The cue field on top of the stack (a table) as one message table or a
+ * list of them: how many (at most max), and whether it is a list; raises at
+ * `at` with "<ctx>: ..." otherwise. Raw reads. */
+int show_action_messages(lua_State *L, struct show_where at, const char *ctx, int max,
+			 bool *list);
 void show_actions_fire(struct gl_show *show, int list, int cue);
 void show_actions_free(struct gl_show *show);
 

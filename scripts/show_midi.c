@@ -655,22 +655,7 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 	if (!lua_istable(L, field))
 		show_raise(L, at, "%s: midi must be a message table ({ note = 60 }, { msc = \"go\", "
 			   "cue = 5 }, ...) or a list of them", what);
-	list = lua_rawgeti(L, field, 1) == LUA_TTABLE;
-	lua_pop(L, 1);
-	count = list ? (int)lua_rawlen(L, field) : 1;
-	if (count < 1 || count > SHOW_CUE_MIDI_MAX)
-		show_raise(L, at, "%s: 1..%d messages", ctx, SHOW_CUE_MIDI_MAX);
-	if (list) {
-		lua_pushnil(L);
-		while (lua_next(L, field)) {
-			bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
-				  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
-
-			lua_pop(L, 1);
-			if (!ok)
-				show_raise(L, at, "%s: a list of messages has only message tables", ctx);
-		}
-	}
+	count = show_action_messages(L, at, ctx, SHOW_CUE_MIDI_MAX, &list);
 	p = lua_newuserdatauv(L, sizeof *p, 1);
 	memset(p, 0, sizeof *p);
 	lua_createtable(L, count, 0);

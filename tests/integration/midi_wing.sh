@@ -17,31 +17,6 @@
 #    every LED sent again.
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
 set -euo pipefail
-
 . "$(dirname "$0")/../tools/itest.sh"
-itest_init "$@"
-PEER=$(dirname "$GL")/tests/midi_peer
-
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "jackd2, liblo-tools, python3, util-linux, iproute2" jackd jack_lsp \
-		oscsend "$PY"
-	[ -x "$PEER" ] || fail "no $PEER (it is built with the tests)"
-	itest_enter_netns "$0" "$@"
-fi
-
-TMP=$(mktemp -d /tmp/gl-midi-wing.XXXXXX)
-cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ] && [ -s "$TMP/gl.log" ]; then
-		echo "--- ghostlight log (last 40 lines):"
-		tail -n 40 "$TMP/gl.log"
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$GL" check "$SRC/shows/test/midi.lua" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/midi.lua"; }
-"$PY" "$SRC/tests/tools/midi_remote.py" wing "$GL" "$PEER" "$SRC/shows/test/midi.lua" "$TMP"
+. "$(dirname "$0")/../tools/midi_itest.sh"
+midi_itest wing "$0" "$@"

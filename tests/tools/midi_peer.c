@@ -78,6 +78,23 @@ static int port_number(RtMidiPtr rt, const char *port)
 	return -1;
 }
 
+/* Our port `ours` on rt, connected to `port`, or virtual when port is NULL. */
+static const char *open_port(RtMidiPtr rt, const char *ours, const char *port)
+{
+	if (port) {
+		int at = port_number(rt, port);
+
+		if (at < 0)
+			return "no such port";
+		rt->ok = true;
+		rtmidi_open_port(rt, (unsigned)at, ours);
+	} else {
+		rt->ok = true;
+		rtmidi_open_virtual_port(rt, ours);
+	}
+	return rt->ok ? NULL : "cannot open the port";
+}
+
 /* (Re)opens the output: virtual when port is NULL. Under out_lock. */
 static const char *open_out(const char *port)
 {
@@ -88,18 +105,7 @@ static const char *open_out(const char *port)
 	out = rtmidi_out_create(RTMIDI_API_UNIX_JACK, name);
 	if (!out || !out->ok)
 		return "cannot create the output";
-	if (port) {
-		int at = port_number(out, port);
-
-		if (at < 0)
-			return "no such port";
-		out->ok = true;
-		rtmidi_open_port(out, (unsigned)at, "out");
-	} else {
-		out->ok = true;
-		rtmidi_open_virtual_port(out, "out");
-	}
-	return out->ok ? NULL : "cannot open the port";
+	return open_port(out, "out", port);
 }
 
 static const char *open_in(const char *port)
@@ -113,18 +119,7 @@ static const char *open_in(const char *port)
 		return "cannot create the input";
 	rtmidi_in_ignore_types(in, false, false, true);
 	rtmidi_in_set_callback(in, on_input, NULL);
-	if (port) {
-		int at = port_number(in, port);
-
-		if (at < 0)
-			return "no such port";
-		in->ok = true;
-		rtmidi_open_port(in, (unsigned)at, "in");
-	} else {
-		in->ok = true;
-		rtmidi_open_virtual_port(in, "in");
-	}
-	return in->ok ? NULL : "cannot open the port";
+	return open_port(in, "in", port);
 }
 
 static const char *send_hex(const char *hex)

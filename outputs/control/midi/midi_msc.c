@@ -215,15 +215,15 @@ size_t midi_msc_encode(const struct midi_msc *m, uint8_t *out, size_t cap)
 	buf[n++] = 0x02;
 	buf[n++] = m->format;
 	buf[n++] = m->command;
+	if (m->command == MIDI_MSC_SET) {          /* control and value, LSB first */
+		if (m->control < 0 || m->control > 16383 || m->value < 0 || m->value > 16383)
+			return 0;
+		buf[n++] = (uint8_t)(m->control & 0x7F);
+		buf[n++] = (uint8_t)(m->control >> 7);
+		buf[n++] = (uint8_t)(m->value & 0x7F);
+		buf[n++] = (uint8_t)(m->value >> 7);
+	}
 	if (m->command == MIDI_MSC_TIMED_GO || (m->command == MIDI_MSC_SET && m->has_time)) {
-		if (m->command == MIDI_MSC_SET) {
-			if (m->control < 0 || m->control > 16383 || m->value < 0 || m->value > 16383)
-				return 0;
-			buf[n++] = (uint8_t)(m->control & 0x7F);
-			buf[n++] = (uint8_t)(m->control >> 7);
-			buf[n++] = (uint8_t)(m->value & 0x7F);
-			buf[n++] = (uint8_t)(m->value >> 7);
-		}
 		if (!put_time(&m->time, buf + n))
 			return 0;
 		n += 5;
@@ -250,13 +250,6 @@ size_t midi_msc_encode(const struct midi_msc *m, uint8_t *out, size_t cap)
 			memcpy(buf + n, fields[i], l);
 			n += l;
 		}
-	} else if (m->command == MIDI_MSC_SET && !m->has_time) {
-		if (m->control < 0 || m->control > 16383 || m->value < 0 || m->value > 16383)
-			return 0;
-		buf[n++] = (uint8_t)(m->control & 0x7F);
-		buf[n++] = (uint8_t)(m->control >> 7);
-		buf[n++] = (uint8_t)(m->value & 0x7F);
-		buf[n++] = (uint8_t)(m->value >> 7);
 	} else if (m->command == MIDI_MSC_FIRE) {
 		if (m->macro < 0 || m->macro > 127)
 			return 0;

@@ -263,6 +263,29 @@ static int port_index(RtMidiPtr rt, const char *name)
 	return at;
 }
 
+/* Our port `port` on rt, connected to the port named `theirs`, or virtual
+ * (theirs NULL). Returns false with why. */
+static bool open_port(RtMidiPtr rt, const char *port, const char *theirs, char *why, size_t len)
+{
+	if (theirs) {
+		int at = port_index(rt, theirs);
+
+		if (at < 0) {
+			snprintf(why, len, "no port \"%.100s\" any more", theirs);
+			return false;
+		}
+		rt->ok = true;
+		rtmidi_open_port(rt, (unsigned)at, port);
+	} else {
+		rt->ok = true;
+		rtmidi_open_virtual_port(rt, port);
+	}
+	if (!rt->ok)
+		snprintf(why, len, "RtMidi cannot open %s \"%.100s\"", theirs ? "port" : "a virtual port",
+			 theirs ? theirs : port);
+	return rt->ok;
+}
+
 struct midi_in *midi_in_open(enum midi_system system, const char *client, const char *port,
 			     const char *source, struct midi_inbox *box, int tag, char *why,
 			     size_t len)
@@ -292,23 +315,7 @@ struct midi_in *midi_in_open(enum midi_system system, const char *client, const 
 		midi_in_close(in);
 		return NULL;
 	}
-	if (source) {
-		int at = port_index(in->rt, source);
-
-		if (at < 0) {
-			snprintf(why, len, "no port \"%.100s\" any more", source);
-			midi_in_close(in);
-			return NULL;
-		}
-		in->rt->ok = true;
-		rtmidi_open_port(in->rt, (unsigned)at, port);
-	} else {
-		in->rt->ok = true;
-		rtmidi_open_virtual_port(in->rt, port);
-	}
-	if (!in->rt->ok) {
-		snprintf(why, len, "RtMidi cannot open %s \"%.100s\"", source ? "port" : "a virtual port",
-			 source ? source : port);
+	if (!open_port(in->rt, port, source, why, len)) {
 		midi_in_close(in);
 		return NULL;
 	}
@@ -358,23 +365,7 @@ struct midi_out *midi_out_open(enum midi_system system, const char *client, cons
 		midi_out_close(out);
 		return NULL;
 	}
-	if (dest) {
-		int at = port_index(out->rt, dest);
-
-		if (at < 0) {
-			snprintf(why, len, "no port \"%.100s\" any more", dest);
-			midi_out_close(out);
-			return NULL;
-		}
-		out->rt->ok = true;
-		rtmidi_open_port(out->rt, (unsigned)at, port);
-	} else {
-		out->rt->ok = true;
-		rtmidi_open_virtual_port(out->rt, port);
-	}
-	if (!out->rt->ok) {
-		snprintf(why, len, "RtMidi cannot open %s \"%.100s\"", dest ? "port" : "a virtual port",
-			 dest ? dest : port);
+	if (!open_port(out->rt, port, dest, why, len)) {
 		midi_out_close(out);
 		return NULL;
 	}
