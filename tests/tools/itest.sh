@@ -11,6 +11,7 @@
 #           itest_enter_netns "$0" "$@"  # re-execs under unshare -n
 #   fi
 #   # here: a fresh namespace with lo up
+#   TMP=$(mktemp -d ...); trap itest_cleanup EXIT   # logs shown on failure
 #
 # Exit codes: 1 fail; 77 skip, only when CI is not "true" (in CI a missing
 # tool or root is a failure: the test must run).
@@ -57,6 +58,21 @@ itest_enter_netns() {
 	shift
 	itest_need_tools "util-linux, iproute2" unshare ip
 	GL_TEST_NETNS=1 exec unshare -n bash "$script" "$@"
+}
+
+# A trap for EXIT: when the test failed, the last lines of every *.log in
+# its work folder $TMP; then $TMP removed, and the test's exit code kept.
+itest_cleanup() {
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then
+		for f in "$TMP"/*.log; do
+			[ -s "$f" ] || continue
+			echo "--- $(basename "$f") (last 30 lines):"
+			tail -n 30 "$f"
+		done
+	fi
+	rm -rf "$TMP"
+	exit "$rc"
 }
 
 # Inside: the namespace must be fresh (only lo), then lo comes up.

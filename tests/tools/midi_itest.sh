@@ -9,19 +9,6 @@
 #   . "$(dirname "$0")/../tools/midi_itest.sh"
 #   midi_itest SCENARIO "$0" "$@"
 
-midi_cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ]; then
-		for f in "$TMP"/*.log; do
-			[ -s "$f" ] || continue
-			echo "--- $(basename "$f") (last 30 lines):"
-			tail -n 30 "$f"
-		done
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-
 midi_itest() {
 	local scenario=$1 script=$2
 	shift 2
@@ -35,7 +22,7 @@ midi_itest() {
 		itest_enter_netns "$script" "$@"
 	fi
 	TMP=$(mktemp -d "/tmp/gl-midi-$scenario.XXXXXX")
-	trap midi_cleanup EXIT
+	trap itest_cleanup EXIT
 	trap 'exit 130' INT TERM
 	"$GL" check "$SRC/shows/test/midi.lua" >"$TMP/check.txt" 2>&1 ||
 		{ cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/midi.lua"; }
