@@ -21,6 +21,9 @@
  *   quit
  * Received: "in <ns> HEX..." (ns: CLOCK_MONOTONIC when RtMidi gave it), and
  * after each send "sent <ns>".
+ * Threads: main reads the commands and sends; RtMidi's (JACK's) thread
+ * prints what arrives; the MTC sender has its own. Sends and prints each
+ * take their lock (RtMidi outputs are not thread-safe).
  */
 #include <pthread.h>
 #include <stdio.h>
