@@ -1032,8 +1032,12 @@ static void midi_destroy(struct gl_control *c)
 		used = snprintf(summary, sizeof summary, "midi: %llu messages received, %llu dropped, "
 				"%llu sent", (unsigned long long)c->stats.received,
 				(unsigned long long)c->stats.dropped, (unsigned long long)c->stats.sent);
-		gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops, MIDI_DROP_COUNT,
-				     drop_name);
+		used = (int)gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops,
+						 MIDI_DROP_COUNT, drop_name);
+		if (c->gen_started && c->gen.skipped)
+			snprintf(summary + used, sizeof summary - (size_t)used, "; MTC out skipped "
+				 "%llu two-frame cycles (the loop was late)",
+				 (unsigned long long)c->gen.skipped);
 		midi_log(c, false, "%s", summary);
 	}
 	close_ports(c);
