@@ -24,7 +24,9 @@ void gl_usage(FILE *to)
 		"  render SHOW --at T[,T...] [--universe U] print the DMX slots the show\n"
 		"                                           produces T seconds after start\n"
 		"  devices [--no-probe] [PATH...]           list USB DMX interfaces: kind,\n"
-		"                                           serial, firmware, state\n"
+		"                                           serial, firmware, state; MIDI ports\n"
+		"  midi monitor [PORT]                      print the MIDI that arrives, with\n"
+		"                                           the mapping line for each control\n"
 		"  fixture import FILE... [--out DIR]       QLC+ .qxf / OFL .json to our format\n"
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
 		"  node list | node config NODE [...]       wireless DMX nodes a running show hears;\n"
@@ -199,6 +201,8 @@ int main(int argc, char **argv)
 		return gl_cmd_render(argc - 2, argv + 2);
 	if (strcmp(cmd, "devices") == 0)
 		return gl_cmd_devices(argc - 2, argv + 2);
+	if (strcmp(cmd, "midi") == 0)
+		return gl_cmd_midi(argc - 2, argv + 2);
 	if (strcmp(cmd, "fixture") == 0)
 		return gl_cmd_fixture(argc - 2, argv + 2);
 	if (strcmp(cmd, "node") == 0)

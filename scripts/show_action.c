@@ -30,6 +30,7 @@ const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS] = {
 	[SHOW_ACTION_OSC] = { "osc", osc_parse, osc_copy, show_osc_fire },
 	[SHOW_ACTION_MQTT] = { "mqtt", show_mqtt_cue_actions, show_mqtt_cue_copy, show_mqtt_fire },
 	[SHOW_ACTION_VIDEO] = { "video", show_video_cue_actions, show_video_cue_copy, show_video_fire },
+	[SHOW_ACTION_MIDI] = { "midi", show_midi_cue_actions, show_midi_cue_copy, show_midi_fire },
 };
 
 int show_action_list(lua_State *L, struct show_where at, const char *what, int field,

@@ -11,9 +11,10 @@
  *   show_print.c gl_show_print
  *   show_osc.c   control surfaces: declarations, on_osc, osc.send
  *   show_mqtt.c  on_mqtt, mqtt.publish, cue mqtt = {...} actions
- *   show_action.c the kinds of cue action fired at GO (osc, mqtt, video), one table
+ *   show_action.c the kinds of cue action fired at GO (osc, mqtt, video, midi), one table
  *   show_video.c video_target { ... } (adapters' declarations), cue video =
  *                {...} actions, rtsp.play() and friends
+ *   show_midi.c  midi.map, midi.send, cue midi = {...} actions
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -67,6 +68,8 @@
 #define SHOW_CALL_SENDS_MAX 64        /* osc.send(), mqtt.publish() in one handler call */
 #define SHOW_CUE_MQTT_MAX 64          /* messages a cue publishes */
 #define SHOW_MQTT_HANDLER_MAX 64      /* on_mqtt handlers (the adapter subscribes each) */
+#define SHOW_CUE_MIDI_MAX 64          /* messages a cue sends over MIDI */
+#define SHOW_MIDI_MAP_MAX 1024        /* midi.map mappings (MIDI_MAP_MAX) */
 #define SHOW_CALL_LOG_MAX 32          /* log/print lines in one handler call */
 #define SHOW_LOAD_LOG_MAX 1000        /* log/print lines while loading */
 #define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
@@ -145,7 +148,9 @@ struct show_input {                   /* input { 5, merge_into = 1 } */
 };
 
 /* The kinds of cue action (show_action.c). */
-enum show_action_kind_id { SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_VIDEO, SHOW_ACTION_KINDS };
+enum show_action_kind_id {
+	SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_VIDEO, SHOW_ACTION_MIDI, SHOW_ACTION_KINDS
+};
 
 struct show_cue_actions {
 	int count;
@@ -266,6 +271,12 @@ struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, f
 	int ref;
 };
 
+struct show_midi_map {                 /* midi.map { ... } as a mapping line */
+	struct show_where at;
+	char line[256];                /* MIDI_MAP_LINE_MAX */
+	int ref;                       /* call = function; LUA_NOREF for the others */
+};
+
 enum show_phase { SHOW_LOADING, SHOW_BUILT };
 
 struct gl_show {
@@ -306,6 +317,7 @@ struct gl_show {
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
 	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
 	struct show_vec declarations;  /* struct show_declaration: video_target */
+	struct show_vec midi_maps;     /* struct show_midi_map: midi.map */
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	void *send_ud;
 	int timer_free;                /* first free slot, -1 none */
@@ -413,6 +425,21 @@ void show_video_fire(struct gl_show *show, const struct show_cue *cue, const voi
 		     int count);
 int show_video_build(struct gl_show *show, char *err, size_t len);
 void show_video_free(struct gl_show *show);
+/* show_midi.c: midi.map, midi.send and cue midi = {...} actions (the
+ * show_action_kind functions); the env table is on top for register. */
+void show_midi_register(lua_State *L, struct gl_show *show);
+const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_midi_cue_copy(const void *parsed, int *count);
+void show_midi_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		    int count);
+/* After the engine is built: every midi.map names what the show has, and
+ * midi { ... } is declared. Returns 0 or GL_EINVAL with file:line in err. */
+int show_midi_build(struct gl_show *show, char *err, size_t len);
+/* The adapter's mapping lines (gl_show_subscription for "midi"), and a
+ * mapping's function to run (gl_show_handle_message). */
+const char *show_midi_subscription(const struct gl_show *show, int i);
+bool show_midi_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
+void show_midi_free(struct gl_show *show);
 
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);

@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 
+#include "datadir.h"
 #include "show_internal.h"
 #include "outputs/control/osc/osc_wire.h"
 
@@ -79,6 +80,8 @@ int show_osc_build(struct gl_show *s, char *err, size_t len)
 
 		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
 		snprintf(c->cfg.show_dir, sizeof c->cfg.show_dir, "%s", s->dir);
+		snprintf(c->cfg.assets_dir, sizeof c->cfg.assets_dir, "%s",
+			 gl_data_dir(GL_DATA_ASSETS) ? gl_data_dir(GL_DATA_ASSETS) : "");
 		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
 			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
 			return GL_EINVAL;
@@ -230,6 +233,8 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 
 	if (s && adapter && strcmp(adapter, "mqtt") == 0)
 		return show_mqtt_handle(s, msg);
+	if (s && adapter && strcmp(adapter, "midi") == 0)
+		return show_midi_handle(s, msg);
 	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
@@ -445,4 +450,5 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_setfield(L, -2, "on_osc");
 	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
 	show_video_register(L, s);      /* video_target, rtsp.play ... */
+	show_midi_register(L, s);       /* midi.map, midi.send */
 }

@@ -1,6 +1,6 @@
 /*
- * control.h - the interface every control surface implements (OSC, MQTT;
- * MIDI later), and the set of adapters `play` runs.
+ * control.h - the interface every control surface implements (OSC, MQTT,
+ * MIDI), and the set of adapters `play` runs.
  *
  * An adapter is a const struct gl_control_ops, found by name ("osc") from the
  * show's declaration (`osc { port = 7700 }`). The show loader calls
@@ -36,6 +36,7 @@ struct gl_control_config {
 	struct gl_option options[GL_OPTION_MAX];
 	char show_name[GL_NAME_MAX];
 	char show_dir[1024];       /* relative file options (certificates) start here; "" = cwd */
+	char assets_dir[1024];     /* ghostlight's assets (MIDI maps by name); "" = none */
 };
 
 /* One argument: type is an OSC type tag ('i' 'h' 'f' 'd' 's' 'T' 'F' 'N');
@@ -97,6 +98,27 @@ struct gl_control_host {
 
 struct gl_control;                 /* opaque per-adapter state */
 
+/* Timecode an adapter chases (MIDI time code), as the control thread reads
+ * it: where it is now, and whether it can be trusted. */
+enum gl_tc_state {
+	GL_TC_NONE,                /* no timecode heard */
+	GL_TC_STOPPED,             /* located (full frame) or lost: not running */
+	GL_TC_LOCKING,             /* running, not yet confirmed (after a start or jump) */
+	GL_TC_LOCKED,              /* running, every time as predicted */
+	GL_TC_FREEWHEEL,           /* the source went quiet: running on our clock */
+};
+
+struct gl_timecode {
+	enum gl_tc_state state;
+	double fps;                /* 24, 25, 29.97 (30000/1001), 30 */
+	bool drop_frame;
+	double frames;             /* position at now_ns: frames since 00:00:00:00
+				    * (drop frame: frames that exist), fraction included */
+	double seconds;            /* the same position in seconds (frames / fps) */
+	int hours, minutes, secs, frame;   /* the label of the current frame */
+	uint64_t jumps;            /* +1 each time the position moved other than by running */
+};
+
 struct gl_control_stats {
 	uint64_t received;         /* messages in */
 	uint64_t dropped;          /* of those, dropped (every reason) */
@@ -148,6 +170,9 @@ struct gl_control_ops {
 				 size_t err_len);
 	/* Optional: a media target's state, for remotes (feedback). */
 	void (*media_state)(struct gl_control *c, const struct gl_media_state *ms);
+	/* Optional: the timecode this adapter chases, at now_ns. Returns false
+	 * when it chases none. */
+	bool (*timecode)(struct gl_control *c, uint64_t now_ns, struct gl_timecode *out);
 };
 
 /* For adapters: a line through the host's log (stderr without one); an
@@ -195,6 +220,10 @@ void gl_controls_output_status(struct gl_controls *set, const char *output, cons
 void gl_controls_media_state(struct gl_controls *set, const struct gl_media_state *ms);
 /* Sends through the adapter named `adapter`. GL_ENOENT when not running. */
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg);
+/* The timecode of the first adapter that chases one (MIDI's MTC), at
+ * now_ns; false when none does. Control thread: what timecode cue lists
+ * read each time round the loop. */
+bool gl_controls_timecode(struct gl_controls *set, uint64_t now_ns, struct gl_timecode *out);
 int gl_controls_count(const struct gl_controls *set);
 const char *gl_controls_name(const struct gl_controls *set, int i);
 const struct gl_control_stats *gl_controls_stats(struct gl_controls *set, int i);
