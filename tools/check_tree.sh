@@ -26,6 +26,7 @@ declare -A prefixes=(
 	[gl_options]="gl_"
 	[gl_dmx]="gl_ sacn_ artnet_ dmxusb_ pro_ opendmx_"
 	[gl_control]="gl_ osc_ mqtt_"
+	[gl_audio]="gl_audio_ audio_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
 )
 for lib in "${!prefixes[@]}"; do
