@@ -512,7 +512,7 @@ int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind
 	if (kind == GL_FADER_GROUP) {
 		e->groups[target].mastered = true;
 		e->groups[target].level = level;
-	} else {
+	} else if (kind == GL_FADER_CUELIST) {
 		e->lists[target].master = level;
 	}
 	e->fader_count++;
@@ -884,7 +884,7 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			if (f->kind == GL_FADER_GROUP) {
 				e->groups[f->target].level = c->value;
 				e->masters_dirty = true;
-			} else {
+			} else if (f->kind == GL_FADER_CUELIST) {
 				e->lists[f->target].master = c->value;
 			}
 		}

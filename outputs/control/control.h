@@ -55,6 +55,8 @@ struct gl_ctl_msg {
 	const struct gl_ctl_arg *argv;
 };
 
+struct gl_audio;
+
 /* What app/ gives an adapter. */
 struct gl_control_host {
 	struct gl_engine *engine;
@@ -68,6 +70,9 @@ struct gl_control_host {
 	/* Optional: the show's i-th subscription for this adapter (on_mqtt
 	 * topic filters), NULL past the last. Read when the adapter starts. */
 	const char *(*subscription)(void *ud, const char *adapter, int i);
+	/* Optional: the running audio part (outputs/media/audio/audio.h):
+	 * its levels and sounds are fed back, PANIC fades it out. */
+	struct gl_audio *audio;
 };
 
 struct gl_control;                 /* opaque per-adapter state */
@@ -124,6 +129,24 @@ void gl_control_log(const struct gl_control_host *host, struct gl_control_stats 
  * bytes. Returns the new length (at most len - 1). */
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
 			    int count, const char *(*name)(int reason));
+
+/* For adapters with host->audio: the audio part's state for remotes
+ * (control_audio.c), each value only when it changed. OSC: `send` gets
+ * each message (/gl/out/audio/level/<c> f peak dB, f rms dB;
+ * /gl/out/audio/meter/<c> f 0..1; /gl/out/audio/device s ok|lost;
+ * /gl/out/audio/sounds i count; /gl/out/audio/sound/<k> s name, s state,
+ * f position s, f remaining s (-1: looping)); full: everything; remember:
+ * what was sent counts as sent (false for a one-off to a new
+ * subscriber). MQTT: the state/audio JSON when it changed (or full), its
+ * length; 0 when there is nothing new. Create returns NULL for NULL. */
+struct gl_control_audio;
+typedef void (*gl_control_audio_send_fn)(void *ud, const char *address,
+					 const struct gl_ctl_arg *argv, int argc);
+struct gl_control_audio *gl_control_audio_create(struct gl_audio *audio);
+void gl_control_audio_destroy(struct gl_control_audio *fa);
+void gl_control_audio_osc(struct gl_control_audio *fa, bool full, bool remember,
+			  gl_control_audio_send_fn send, void *ud);
+size_t gl_control_audio_json(struct gl_control_audio *fa, bool full, char *out, size_t len);
 
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);

@@ -37,7 +37,8 @@
 #define AUDIO_MARKS 64               /* pass boundaries ahead, per voice */
 #define AUDIO_DECLICK_S 0.005        /* shortest fade at a cut (stop, pause, offsets) */
 #define AUDIO_DB_FLOOR (-60.0)       /* where the dB curve starts from silence */
-#define AUDIO_PREFILL_S 0.1          /* decoded before a sound may start */
+#define AUDIO_PREFILL_S 0.25         /* decoded before a sound may start: the
+				      * time the feed thread may be kept away */
 #define AUDIO_MASTER_SLEW_S 0.02
 #define AUDIO_FEED_PERIOD_NS 10000000ull
 #define AUDIO_REOPEN_NS 1000000000ull
