@@ -231,6 +231,8 @@ static void apply(struct gl_audio *a, struct audio_mixer *m, const struct audio_
 			fade_to(v, msg->gain, msg->frames > declick ? (uint32_t)msg->frames : declick,
 				msg->curve, msg->stop);
 			v->stopping = msg->stop;
+			if (msg->stop && v->state == GL_AUDIO_PLAYING)
+				v->state = GL_AUDIO_STOPPING;
 			v->end_fading = true;   /* this fade, not the cue's fade_out, rules */
 			break;
 		case AUDIO_OP_PAUSE:
