@@ -14,6 +14,7 @@
  *            (plus the feed thread's prefill of a WAV, well under 1 ms).
  *
  *   bench_audio [--seconds S] [--gos N] [--device PATH] [--buffer FRAMES]
+ *               [--resampling fast|medium|best]
  *
  * Prints figures, asserts nothing (tests/test_audio* do that).
  */
@@ -33,6 +34,7 @@
 #include "scripts/show.h"
 
 static char dir[] = "/tmp/gl-bench-audio.XXXXXX";
+static const char *resampling = "medium";
 
 static void make_wav(const char *name, int rate, int channels, double seconds, double freq)
 {
@@ -74,11 +76,13 @@ static void sleep_s(double s)
 
 static struct gl_audio *open_audio(const char *device, int buffer)
 {
-	struct gl_option opts[] = { { "driver", "disk", 0 }, { "voices", "32", 0 } };
+	struct gl_option opts[] = { { "driver", "disk", 0 }, { "voices", "32", 0 },
+				    { "resampling", "", 0 } };
 	struct gl_audio_config cfg;
 	char err[256];
 
-	if (gl_audio_config_parse(opts, 2, &cfg, err, sizeof err) < 0) {
+	snprintf(opts[2].value, sizeof opts[2].value, "%s", resampling);
+	if (gl_audio_config_parse(opts, 3, &cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "bench_audio: %s\n", err);
 		exit(1);
 	}
@@ -232,9 +236,11 @@ int main(int argc, char **argv)
 			device = argv[++i];
 		else if (strcmp(argv[i], "--buffer") == 0 && i + 1 < argc)
 			buffer = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--resampling") == 0 && i + 1 < argc)
+			resampling = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_audio [--seconds S] [--gos N] [--device PATH] "
-				"[--buffer FRAMES]\n");
+				"[--buffer FRAMES] [--resampling fast|medium|best]\n");
 			return 2;
 		}
 	}
@@ -248,7 +254,9 @@ int main(int argc, char **argv)
 	}
 	unsetenv("SDL_DISKAUDIODELAY");         /* the real-time pace */
 	cpu(device, buffer, seconds, 48000, "48 kHz files");
-	cpu(device, buffer, seconds, 44100, "44.1 kHz files resampled to 48 kHz (medium)");
+	char what[96];
+	snprintf(what, sizeof what, "44.1 kHz files resampled to 48 kHz (%s)", resampling);
+	cpu(device, buffer, seconds, 44100, what);
 	latency(device, buffer, gos);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;

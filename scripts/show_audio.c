@@ -86,12 +86,15 @@ static int audio_declare(lua_State *L)
 
 /* ---- cue actions ---------------------------------------------------------------------- */
 
-/* The index of a sound name, made when new. */
+/* The index of a sound name (the show's hashed index), made when new. */
 static int name_tag(lua_State *L, struct gl_show *s, const char *name)
 {
-	for (int i = 0; i < s->audio_names.count; i++)
-		if (strcmp(SHOW_AT(s->audio_names, struct show_audio_name, i)->name, name) == 0)
-			return i;
+	int tag = show_index_get(L, s, 'a', name);
+
+	if (tag >= 0)
+		return tag;
+	show_vec_reserve(L, &s->audio_names, sizeof(struct show_audio_name));
+	show_index_set(L, s, 'a', name, s->audio_names.count);
 	struct show_audio_name *n = show_vec_push(L, &s->audio_names, sizeof *n);
 	snprintf(n->name, sizeof n->name, "%s", name);
 	return s->audio_names.count - 1;
@@ -462,13 +465,34 @@ void show_audio_event(struct gl_show *s, const struct gl_event *ev)
 
 /* ---- build, check, print ---------------------------------------------------------------- */
 
+/* A sound name and its tag, sorted by name for the build's lookups. */
+struct name_tag {
+	const char *name;
+	int tag;
+};
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(((const struct name_tag *)x)->name, ((const struct name_tag *)y)->name);
+}
+
 /* Each target to the sounds of its name; each file probed. A target no
  * sound has is an error (a typo); a file that cannot be read is a problem
  * the show runs with. */
 int show_audio_build(struct gl_show *s, char *err, size_t len)
 {
 	char path[GL_AUDIO_PATH_MAX + SHOW_PATH_MAX], why[256];
+	int n = s->audio_names.count;
+	struct name_tag *names = malloc((size_t)(n ? n : 1) * sizeof *names);
 
+	if (!names) {
+		snprintf(err, len, "%s: out of memory", s->path);
+		return GL_ENOMEM;
+	}
+	for (int t = 0; t < n; t++)
+		names[t] = (struct name_tag){ SHOW_AT(s->audio_names, struct show_audio_name, t)->name,
+					      t };
+	qsort(names, (size_t)n, sizeof *names, cmp_name);
 	for (int i = 0; i < s->cues.count; i++) {
 		struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
 		struct show_audio_action *act = c->actions[SHOW_ACTION_AUDIO].items;
@@ -477,20 +501,19 @@ int show_audio_build(struct gl_show *s, char *err, size_t len)
 			struct show_audio_action *a = &act[k];
 
 			if (a->op != SA_PLAY) {
-				a->tag = -1;
-				if (strcmp(a->name, "*") != 0) {
-					for (int n = 0; n < s->audio_names.count && a->tag < 0; n++)
-						if (strcmp(SHOW_AT(s->audio_names, struct show_audio_name,
-								   n)->name, a->name) == 0)
-							a->tag = n;
-					if (a->tag < 0) {
-						snprintf(err, len, "%s:%d: cue %s: audio %s: no sound is named "
-							 "\"%s\" (a play's name = \"...\", or its file's name "
-							 "without extension; \"*\": every sound)", c->at.file,
-							 c->at.line, c->def.number_text, op_keys[a->op], a->name);
-						return GL_ENOENT;
-					}
+				struct name_tag key = { a->name, -1 };
+				const struct name_tag *hit = strcmp(a->name, "*") == 0 ? &key
+					: bsearch(&key, names, (size_t)n, sizeof *names, cmp_name);
+
+				if (!hit) {
+					snprintf(err, len, "%s:%d: cue %s: audio %s: no sound is named \"%s\" "
+						 "(a play's name = \"...\", or its file's name without "
+						 "extension; \"*\": every sound)", c->at.file, c->at.line,
+						 c->def.number_text, op_keys[a->op], a->name);
+					free(names);
+					return GL_ENOENT;
 				}
+				a->tag = hit->tag;      /* -1: every sound */
 				continue;
 			}
 			struct gl_audio_file_info info;
@@ -510,6 +533,7 @@ int show_audio_build(struct gl_show *s, char *err, size_t len)
 			}
 		}
 	}
+	free(names);
 	return 0;
 }
 

@@ -45,31 +45,35 @@ struct feed_voice {
 	char what[GL_AUDIO_WHAT_MAX + GL_AUDIO_NAME_MAX + 16];
 };
 
-void audio_error(struct gl_audio *a, const char *fmt, ...)
+static void say(struct gl_audio *a, bool error, const char *fmt, va_list ap)
 {
-	struct audio_line line = { .error = true };
-	va_list ap;
+	struct audio_line line = { .error = error };
 
-	va_start(ap, fmt);
 	vsnprintf(line.text, sizeof line.text, fmt, ap);
-	va_end(ap);
 	if (!gl_spsc_push(&a->errors, &line))
 		atomic_fetch_add(&a->errors_dropped, 1);
 }
 
+void audio_error(struct gl_audio *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(a, true, fmt, ap);
+	va_end(ap);
+}
+
+/* News rather than an error (a device is back). */
 static void audio_note(struct gl_audio *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void audio_note(struct gl_audio *a, const char *fmt, ...)
 {
-	struct audio_line line = { .error = false };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line.text, sizeof line.text, fmt, ap);
+	say(a, false, fmt, ap);
 	va_end(ap);
-	if (!gl_spsc_push(&a->errors, &line))
-		atomic_fetch_add(&a->errors_dropped, 1);
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -509,11 +513,12 @@ static void feed_commands(struct gl_audio *a)
 }
 
 /* Tops up the voice with the least decoded ahead by one chunk; false
- * when every voice has its read-ahead. Neediest first, a chunk at a time,
- * commands in between: a sound just started (only its prefill decoded)
- * comes before the others' bulk, and a GO never waits behind a second of
- * decoding for someone else. */
-static bool feed_neediest(struct gl_audio *a)
+ * when every voice has its read-ahead, or cannot take more now (`stuck`:
+ * voices whose marks wait for the mixer, skipped until the next period).
+ * Neediest first, a chunk at a time, commands in between: a sound just
+ * started (only its prefill decoded) comes before the others' bulk, and a
+ * GO never waits behind a second of decoding for someone else. */
+static bool feed_neediest(struct gl_audio *a, uint64_t *stuck)
 {
 	uint64_t want = frames_of(a, a->cfg.readahead_s), least = want;
 	int pick = -1;
@@ -522,17 +527,15 @@ static bool feed_neediest(struct gl_audio *a)
 		struct feed_voice *fv = &a->feed[i];
 		struct audio_slot *sl = &a->slots[i];
 
-		if (!fv->used)
+		if (!fv->used || (*stuck >> i & 1))
 			continue;
 		if (atomic_load_explicit(&sl->done, memory_order_acquire)) {
 			voice_close(a, i);
 			continue;
 		}
-		uint64_t ahead = atomic_load_explicit(&sl->head, memory_order_relaxed) -
-				 atomic_load_explicit(&sl->tail, memory_order_acquire);
-		if (ahead < least && !(fv->input_done &&
-				       atomic_load_explicit(&sl->head, memory_order_relaxed) >=
-				       fv->end_frame)) {
+		uint64_t head = atomic_load_explicit(&sl->head, memory_order_relaxed);
+		uint64_t ahead = head - atomic_load_explicit(&sl->tail, memory_order_acquire);
+		if (ahead < least && !(fv->input_done && head >= fv->end_frame)) {
 			least = ahead;
 			pick = i;
 		}
@@ -541,8 +544,9 @@ static bool feed_neediest(struct gl_audio *a)
 		return false;
 	uint64_t before = atomic_load_explicit(&a->slots[pick].head, memory_order_relaxed);
 	voice_fill(a, pick, least + AUDIO_DECODE_CHUNK < want ? least + AUDIO_DECODE_CHUNK : want);
-	/* no progress (its marks wait for the mixer): rest until the next period */
-	return atomic_load_explicit(&a->slots[pick].head, memory_order_relaxed) != before;
+	if (atomic_load_explicit(&a->slots[pick].head, memory_order_relaxed) == before)
+		*stuck |= 1ull << pick;
+	return true;
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -568,9 +572,10 @@ void *audio_feed_thread(void *arg)
 			if (next < wake)
 				wake = next;
 		}
+		uint64_t stuck = 0;
 		do
 			feed_commands(a);
-		while (feed_neediest(a) && !atomic_load(&a->stopping) &&
+		while (feed_neediest(a, &stuck) && !atomic_load(&a->stopping) &&
 		       gl_now_ns() < now + AUDIO_FEED_PERIOD_NS);
 		atomic_store_explicit(&a->feed_cpu_ns, thread_cpu_ns(), memory_order_relaxed);
 		now = gl_now_ns();
