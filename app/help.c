@@ -29,12 +29,20 @@ static void print_output(const struct gl_output_ops *ops, bool markdown)
 
 static void print_control(const struct gl_control_ops *ops, bool markdown)
 {
-	const char *note = ops->default_on ? "on by default" : NULL;
+	/* an adapter of declared things (rtsp) runs when the show declares one */
+	const char *note = ops->default_on && !ops->declaration_function ? "on by default" : NULL;
 
 	if (markdown)
 		gl_opt_print_markdown(ops->options, note, stdout);
 	else
 		gl_opt_print(ops->options, note, stdout);
+	if (!ops->declaration_options)
+		return;
+	printf("\n");
+	if (markdown)
+		gl_opt_print_markdown(ops->declaration_options, NULL, stdout);
+	else
+		gl_opt_print(ops->declaration_options, NULL, stdout);
 }
 
 /* One address a line: command|feedback, TAB, pattern, TAB, arguments. */

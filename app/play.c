@@ -82,6 +82,23 @@ static const char *play_control_subscription(void *ud, const char *adapter, int 
 	return gl_show_subscription(p->show, adapter, i);
 }
 
+static const struct gl_option *play_control_declaration(void *ud, const char *adapter, int i,
+							int *count)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_declaration(p->show, adapter, i, count);
+}
+
+/* A video target's state: the status screen, and OSC/MQTT feedback. */
+static void play_media_state(void *ud, const struct gl_media_state *ms)
+{
+	struct play_ctx *p = ud;
+
+	gl_status_media(p->st, ms);
+	gl_controls_media_state(p->controls, ms);
+}
+
 static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	struct play_ctx *p = ud;
@@ -165,6 +182,8 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
 		.subscription = play_control_subscription,
+		.declaration = play_control_declaration,
+		.media_state = play_media_state,
 		.audio = play_audio_part(p->audio),
 	};
 	struct gl_controls *set;
@@ -353,6 +372,7 @@ int gl_cmd_play(int argc, char **argv)
 	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
 	gl_show_start(show); /* commands the show queued (go("Main")) */
+	gl_engine_lock_memory(e, true);   /* when permitted: the status says */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
 		gl_shutdown_stop_outputs(sd);

@@ -16,6 +16,16 @@
 #include "outputs/media/audio/audio.h"
 
 #define ERR_LINES 5
+#define MEDIA_LINES 16
+
+struct media_line {                  /* a video target, as last reported */
+	char target[GL_NAME_MAX];
+	char state[16];
+	char error[160];
+	bool connected, ready;
+	double position_s, rate;
+	uint64_t at_ns;
+};
 
 struct out_rate {
 	uint64_t frames, at_ns;
@@ -41,10 +51,37 @@ struct gl_status {
 	int error_count;             /* total seen */
 	uint64_t cues_fired;
 	struct gl_controls *controls;
+	bool sched_logged;           /* the engine thread's scheduling, said once */
+	struct media_line media[MEDIA_LINES];
+	int media_count;
 	struct gl_audio *audio;
 	struct gl_audio_state *audio_state;
 	bool audio_device_ok;      /* as last logged */
 };
+
+void gl_status_media(struct gl_status *st, const struct gl_media_state *ms)
+{
+	struct media_line *m = NULL;
+
+	if (!st || !ms)
+		return;
+	for (int i = 0; i < st->media_count && !m; i++)
+		if (strcmp(st->media[i].target, ms->target) == 0)
+			m = &st->media[i];
+	if (!m && st->media_count == MEDIA_LINES)
+		return;
+	if (!m) {
+		m = &st->media[st->media_count++];
+		snprintf(m->target, sizeof m->target, "%s", ms->target);
+	}
+	snprintf(m->state, sizeof m->state, "%s", ms->state);
+	snprintf(m->error, sizeof m->error, "%s", ms->error ? ms->error : "");
+	m->connected = ms->connected;
+	m->ready = ms->ready;
+	m->position_s = ms->position_s;
+	m->rate = ms->rate;
+	m->at_ns = ms->at_ns;
+}
 
 void gl_status_set_audio(struct gl_status *st, struct gl_audio *audio)
 {
@@ -311,9 +348,15 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	if (gl_engine_snapshot(st->e, &st->snap) != 0)
 		return;
 	update_rates(st, now);
-	if (!st->screen)
-		return;
 	const struct gl_snapshot *s = &st->snap;
+	char sched[320];
+	gl_sched_text(s, sched, sizeof sched);
+	if (!st->screen) {
+		if (!st->sched_logged && s->sched_started)
+			fprintf(stderr, "[%9.3f] engine thread: %s\n", since_s(st, now), sched);
+		st->sched_logged |= s->sched_started;
+		return;
+	}
 	char line[256], a[96], b[96], pb[41];
 	fputs("\033[H", stdout);
 	printf("ghostlight  %-40s  %8.1f s\033[K\n", gl_show_name(st->show), since_s(st, now));
@@ -321,6 +364,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	       gl_engine_rate_hz(st->e), (double)s->tick_ns_last / 1e3, (double)s->tick_ns_max / 1e3,
 	       (unsigned long long)s->ticks_late, (unsigned long long)s->ticks_skipped,
 	       st->frame_rate, s->grand_master * 100.0f, s->blackout ? "  BLACKOUT" : "");
+	printf("engine thread: %s\033[K\n", sched);
 	printf("\033[K\n");
 	for (int l = 0; l < s->list_count; l++) {
 		const struct gl_list_status *ls = &s->lists[l];
@@ -361,6 +405,15 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		       (unsigned long long)cs->received, (unsigned long long)cs->dropped,
 		       (unsigned long long)cs->sent, (unsigned long long)cs->send_errors,
 		       cs->state, cs->state[0] ? "  " : "", cs->last_error);
+	}
+	for (int i = 0; i < st->media_count; i++) {
+		const struct media_line *m = &st->media[i];
+		double pos = m->position_s;
+
+		if (m->rate != 0.0 && now > m->at_ns)
+			pos += (double)(now - m->at_ns) / 1e9 * m->rate;
+		printf("video   %-9.9s %-10s %9.1f s  %-9s %-5s %s\033[K\n", m->target, m->state, pos,
+		       m->connected ? "connected" : "-", m->ready ? "ready" : "-", m->error);
 	}
 	draw_audio(st);
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);

@@ -29,6 +29,9 @@ void gl_status_draw(struct gl_status *st, uint64_t now_ns);
  * drops. They run on this same thread. NULL: none. */
 struct gl_controls;
 void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls);
+/* A media target's state (video), shown on its own line. */
+struct gl_media_state;
+void gl_status_media(struct gl_status *st, const struct gl_media_state *ms);
 /* The audio part to show (levels, running sounds, underruns), NULL: none. */
 struct gl_audio;
 void gl_status_set_audio(struct gl_status *st, struct gl_audio *audio);

@@ -754,6 +754,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 			return show_fail(err, len, h->at, "%s", msg);
 	}
 	rc = show_osc_build(s, err, len);
+	if (rc == 0)
+		rc = show_video_build(s, err, len);
 	return rc < 0 ? rc : show_audio_build(s, err, len);
 }
 
@@ -879,6 +881,7 @@ void gl_show_destroy(struct gl_show *s)
 	show_actions_free(s);
 	show_osc_free(s);
 	show_mqtt_free(s);
+	show_video_free(s);
 	show_audio_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);

@@ -65,6 +65,12 @@ bool gl_show_handle_message(struct gl_show *show, const char *adapter,
  * on_mqtt), NULL past the last (struct gl_control_host.subscription). */
 const char *gl_show_subscription(const struct gl_show *show, const char *adapter, int i);
 
+/* The i-th thing the show declared for adapter (video_target for "rtsp"):
+ * its options, the name first (struct gl_control_host.declaration); NULL
+ * past the last. */
+const struct gl_option *gl_show_declaration(const struct gl_show *show, const char *adapter, int i,
+					    int *count);
+
 /* Sound (scripts/show_audio.c). Whether the show plays any (audio cues,
  * audio { ... } or an audio master fader): `play` opens the audio device
  * only then, with these options; the audio part it runs for the show

@@ -349,23 +349,8 @@ const void *show_audio_cue_actions(lua_State *L, struct show_where at, const cha
 	if (!lua_istable(L, field_idx))
 		show_raise(L, at, "%s: audio must be { \"file.wav\", level = -6, ... }, a fade, "
 			   "stop, pause or resume, or a list of them", what);
-	bool list = lua_rawgeti(L, field_idx, 1) == LUA_TTABLE;
-	lua_pop(L, 1);
-	count = list ? (int)lua_rawlen(L, field_idx) : 1;
-	if (count < 1 || count > SHOW_CUE_AUDIO_MAX)
-		show_raise(L, at, "%s: audio: 1..%d actions", what, SHOW_CUE_AUDIO_MAX);
-	if (list) {
-		lua_pushnil(L);
-		while (lua_next(L, field_idx)) {
-			bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
-				  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
-
-			lua_pop(L, 1);
-			if (!ok)
-				show_raise(L, at, "%s: audio: a list of actions has only action tables",
-					   what);
-		}
-	}
+	bool list;
+	count = show_action_list(L, at, what, field_idx, "audio", "action", SHOW_CUE_AUDIO_MAX, &list);
 	struct show_audio_parsed *p = lua_newuserdatauv(L, sizeof *p, 0);
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < count; i++) {

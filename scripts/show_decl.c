@@ -630,6 +630,9 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 		t.has_shared = t.parts[0].head == 0;
 		t.type = t.parts[0].type;
 	}
+	t.warning_count = def->warning_count;
+	if (def->warning_count > 0)
+		snprintf(t.warning, sizeof t.warning, "%s", def->warnings[0]);
 	fdef_destroy(def);
 	if (rc <= 0)
 		decl_fail(d, "fixture type \"%s\": %s: %s", name, t.path, msg);

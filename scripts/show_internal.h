@@ -11,7 +11,9 @@
  *   show_print.c gl_show_print
  *   show_osc.c   control surfaces: declarations, on_osc, osc.send
  *   show_mqtt.c  on_mqtt, mqtt.publish, cue mqtt = {...} actions
- *   show_action.c the kinds of cue action fired at GO (osc, mqtt, audio), one table
+ *   show_action.c the kinds of cue action fired at GO (osc, mqtt, video, audio), one table
+ *   show_video.c video_target { ... } (adapters' declarations), cue video =
+ *                {...} actions, rtsp.play() and friends
  *   show_audio.c audio { ... }, cue audio = {...} actions, the audio master
  *
  * Control thread only. Invariants: a declaration is appended to its vector
@@ -71,6 +73,8 @@
 #define SHOW_CALL_LOG_MAX 32          /* log/print lines in one handler call */
 #define SHOW_LOAD_LOG_MAX 1000        /* log/print lines while loading */
 #define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
+#define SHOW_DECLARATION_MAX 16       /* video_target (per adapter) */
+#define SHOW_CUE_VIDEO_MAX 16         /* video commands a cue sends */
 
 /* A growable array of fixed-size items (realloc'd; take no pointers into it
  * across a call that may append). */
@@ -98,6 +102,8 @@ struct show_type {               /* a loaded fixture type + mode */
 	struct fdef_part *parts;            /* owned; shared part first, then heads */
 	bool has_shared;                    /* parts[0] is the shared channels */
 	int slots;                          /* DMX slots one instance spans */
+	int warning_count;                  /* the importer's (fdef warnings) */
+	char warning[FDEF_ERR_MAX];         /* the first of them */
 };
 
 struct show_output {
@@ -142,7 +148,9 @@ struct show_input {                   /* input { 5, merge_into = 1 } */
 };
 
 /* The kinds of cue action (show_action.c). */
-enum show_action_kind_id { SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_AUDIO, SHOW_ACTION_KINDS };
+enum show_action_kind_id {
+	SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_VIDEO, SHOW_ACTION_AUDIO, SHOW_ACTION_KINDS
+};
 
 struct show_cue_actions {
 	int count;
@@ -254,6 +262,16 @@ struct show_audio_name {               /* a sound's name; its index is its tag *
 	char name[GL_AUDIO_NAME_MAX];
 };
 
+/* A thing an adapter drives, declared once: video_target { "wall", url = ... }
+ * for "rtsp". Its options as the adapter reads them, the name first. */
+struct show_declaration {
+	struct show_where at;
+	char adapter[32];
+	char name[GL_NAME_MAX];
+	int option_count;
+	struct gl_option options[GL_OPTION_MAX];
+};
+
 struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
@@ -299,6 +317,7 @@ struct gl_show {
 	struct show_vec controls;      /* struct show_control: osc { ... } */
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
 	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
+	struct show_vec declarations;  /* struct show_declaration: video_target */
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	/* audio (show_audio.c) */
 	bool audio_declared;           /* audio { ... } */
@@ -405,6 +424,17 @@ void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void
 bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_mqtt_free(struct gl_show *show);
 
+/* show_video.c: video_target { ... }, rtsp.play() and friends (register:
+ * the env table on top), cue video = {...} actions (the show_action_kind
+ * functions), and the build check that every action names a target. */
+void show_video_register(lua_State *L, struct gl_show *show);
+const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_video_cue_copy(const void *parsed, int *count);
+void show_video_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		     int count);
+int show_video_build(struct gl_show *show, char *err, size_t len);
+void show_video_free(struct gl_show *show);
+
 /* show_audio.c: audio { ... }, cue audio = {...} actions (the show_action_kind
  * functions), the targets' names resolved and the files probed at build. */
 void show_audio_register(lua_State *L, struct gl_show *show);
@@ -425,6 +455,11 @@ int show_read_options(lua_State *L, struct show_where at, const char *what, int 
 
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);
+/* A cue's action field at index field: one table, or a list of up to max
+ * of them (*list). Returns how many; raises at `at` ("cue 3: mqtt: 1..64
+ * messages", "...: a list of messages has only message tables"). */
+int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
+		     const char *kind, const char *noun, int max, bool *list);
 /* Every engine event, for the kinds that follow lists (show_action_kind.event). */
 void show_actions_event(struct gl_show *show, const struct gl_event *ev);
 void show_actions_free(struct gl_show *show);

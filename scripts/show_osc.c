@@ -453,4 +453,5 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_pushcclosure(L, osc_on, 1);
 	lua_setfield(L, -2, "on_osc");
 	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
+	show_video_register(L, s);      /* video_target, rtsp.play ... */
 }

@@ -225,6 +225,21 @@ static void print_outputs(const struct gl_show *s, FILE *out)
 				SAFE(o->cfg.options[k].value));
 		fprintf(out, "\n");
 	}
+	/* video_target { ... }: options as given, the name first, a password
+	 * only as "set" */
+	for (int i = 0; i < s->declarations.count; i++) {
+		const struct show_declaration *d = SHOW_AT(s->declarations, struct show_declaration, i);
+		const struct gl_control_ops *ops = gl_control_find(d->adapter);
+
+		if (i == 0)
+			fprintf(out, "\n%s:\n", ops ? ops->declaration_function : d->adapter);
+		fprintf(out, "  %-12s", SAFE(d->name));
+		for (int k = 1; k < d->option_count; k++)
+			fprintf(out, " %s=%s", SAFE(d->options[k].key),
+				strcmp(d->options[k].key, "password") == 0 ? "(set)"
+				: SAFE(d->options[k].value));
+		fprintf(out, "\n");
+	}
 }
 
 void gl_show_print(const struct gl_show *s, FILE *out)
@@ -271,6 +286,26 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 				fprintf(out, "\nwarnings:\n");
 			fprintf(out, "  universe %d has fixtures but no output sends it\n", number);
 		}
+	}
+	/* what an importer accepted (a QLC+ channel name defined twice), once
+	 * per file however many modes of it are patched */
+	for (int i = 0; i < s->types.count; i++) {
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, i);
+		bool again = false;
+
+		if (t->warning_count == 0)
+			continue;
+		for (int j = 0; j < i && !again; j++)
+			again = strcmp(SHOW_AT(s->types, struct show_type, j)->path, t->path) == 0;
+		if (again)
+			continue;
+		if (warnings++ == 0)
+			fprintf(out, "\nwarnings:\n");
+		fprintf(out, "  fixture type \"%s\": %s", t->name, t->warning);
+		if (t->warning_count > 1)
+			fprintf(out, " (and %d more: ghostlight fixture show %s)", t->warning_count - 1,
+				t->path);
+		fprintf(out, "\n");
 	}
 	free(has_fixtures);
 	free(names);

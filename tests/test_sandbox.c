@@ -14,7 +14,10 @@
  *   - the fixture-file parser reads tables raw: code a fixture file hangs
  *     on its tables never runs in the middle of it (once a use-after-free).
  *
- * GL_SOURCE_DIR is not needed: files are made in a temporary folder.
+ * GL_SOURCE_DIR is not needed: files are made in a temporary folder. What
+ * a test starts (sandboxes, each with its watchdog thread, the interrupting
+ * thread, the temporary folder) is held (struct held) and undone by its
+ * teardown, so a failure half-way leaves nothing running into the next one.
  */
 #include <errno.h>
 #include <limits.h>
@@ -40,6 +43,7 @@
 #include "scripts/fixture_file.h"
 #include "scripts/sandbox.h"
 #include "scripts/show.h"
+#include "tools/scratch.h"
 
 #define BUDGET 2000000L         /* a handler's */
 #define OUT_MAX 4096
@@ -47,6 +51,58 @@
 /* ---- running the same thing in the sandbox and in a plain state -------------------- */
 
 static char printed[1024];
+static atomic_bool lua_started;
+
+/* What the running test started, for teardown. */
+static struct held {
+	struct sandbox *sb[4];
+	int sb_count;
+	pthread_t thread;         /* the interrupter, while started */
+	bool thread_started;
+	char tmp[64];             /* the temporary folder, "" none */
+} held;
+
+static int held_setup(void **state)
+{
+	(void)state;
+	memset(&held, 0, sizeof held);
+	return 0;
+}
+
+static int held_teardown(void **state)
+{
+	int rc;
+
+	(void)state;
+	if (held.thread_started) {      /* it waits for Lua to start: let it go */
+		atomic_store(&lua_started, true);
+		pthread_join(held.thread, NULL);
+	}
+	for (int i = 0; i < held.sb_count; i++)
+		sandbox_destroy(held.sb[i]);
+	rc = scratch_remove(held.tmp);
+	memset(&held, 0, sizeof held);
+	return rc;
+}
+
+/* The test's temporary folder (prefix "gl_test_sandbox" and the like). */
+static const char *temp_dir(const char *prefix)
+{
+	if (scratch_make(held.tmp, sizeof held.tmp, prefix) != 0)
+		fail_msg("cannot make a folder in /tmp");
+	return held.tmp;
+}
+
+static void drop_sandbox(struct sandbox *sb)
+{
+	for (int i = 0; i < held.sb_count; i++)
+		if (held.sb[i] == sb) {
+			held.sb[i] = held.sb[--held.sb_count];
+			sandbox_destroy(sb);
+			return;
+		}
+	fail_msg("drop_sandbox: not a held sandbox");
+}
 
 static void capture_print(void *ud, const char *text)
 {
@@ -59,6 +115,10 @@ static struct sandbox *new_sandbox(const char *const *dirs, int n)
 	struct sandbox *sb = sandbox_create(SANDBOX_MEMORY_LIMIT, dirs, n, capture_print, NULL);
 
 	assert_non_null(sb);
+	if (held.sb_count == 4)
+		sandbox_destroy(sb);
+	assert_true(held.sb_count < 4);
+	held.sb[held.sb_count++] = sb;    /* teardown's, unless dropped */
 	return sb;
 }
 
@@ -360,7 +420,7 @@ static void test_library_cases(void **state)
 	for (int i = 0; library_cases[i]; i++)
 		same(sb, ref, library_cases[i]);
 	lua_close(ref);
-	sandbox_destroy(sb);
+	drop_sandbox(sb);
 }
 
 /* ---- random patterns --------------------------------------------------------------- */
@@ -590,7 +650,7 @@ static void test_random_patterns(void **state)
 		      skipped);
 	assert_true(skipped * 100 < cases);
 	lua_close(ref);
-	sandbox_destroy(sb);
+	drop_sandbox(sb);
 }
 
 /* ---- the limits ----------------------------------------------------------------------- */
@@ -661,7 +721,7 @@ static void test_budget_in_c(void **state)
 		assert_int_equal(run(sb, "assert(string.rep('', math.maxinteger) == '')", 1000, err,
 				     sizeof err), 0);
 	}
-	sandbox_destroy(sb);
+	drop_sandbox(sb);
 }
 
 /* The watchdog: past the time limit the call stops, in the VM or in a
@@ -683,10 +743,9 @@ static void test_time_limit(void **state)
 		    "the test ran longer than 0.2 s (stopped)");
 	/* the next call has its own time */
 	assert_int_equal(run(sb, "local x = 1", LONG_MAX, err, sizeof err), 0);
-	sandbox_destroy(sb);
+	drop_sandbox(sb);
 }
 
-static atomic_bool lua_started;
 
 static int mark_started(lua_State *L)
 {
@@ -715,7 +774,6 @@ static void test_interrupt(void **state)
 
 	for (int i = 0; i < 2; i++) {
 		struct sandbox *sb = new_sandbox(NULL, 0);
-		pthread_t thread;
 		char err[256];
 
 		sandbox_set_time_limit(sb, 3600, "the test");
@@ -724,13 +782,15 @@ static void test_interrupt(void **state)
 		lua_setfield(sandbox_state(sb), -2, "started");
 		lua_pop(sandbox_state(sb), 1);
 		atomic_store(&lua_started, false);
-		assert_int_equal(pthread_create(&thread, NULL, interrupter, sb), 0);
+		assert_int_equal(pthread_create(&held.thread, NULL, interrupter, sb), 0);
+		held.thread_started = true;
 		expect_stop(sb, codes[i], LONG_MAX, "interrupted (stopped)");
-		pthread_join(thread, NULL);
+		pthread_join(held.thread, NULL);
+		held.thread_started = false;
 		lua_pushcfunction(sandbox_state(sb), mark_started);
 		assert_int_equal(sandbox_call(sb, 0, 0, LONG_MAX, err, sizeof err), GL_EBUDGET);
 		assert_non_null(strstr(err, "interrupted"));
-		sandbox_destroy(sb);
+		drop_sandbox(sb);
 	}
 }
 
@@ -814,7 +874,7 @@ static void test_escape(void **state)
 	/* print() and log() text arrives escaped */
 	assert_int_equal(run(sb, "print('red \\27[31m', 'two\\nlines')", BUDGET, err, sizeof err), 0);
 	assert_string_equal(printed, "red \\x1b[31m\ttwo\\nlines");
-	sandbox_destroy(sb);
+	drop_sandbox(sb);
 }
 
 /* ---- require and files ------------------------------------------------------------- */
@@ -833,13 +893,13 @@ static void write_file(const char *dir, const char *name, const char *text)
 
 static void test_require_files(void **state)
 {
-	char tmp[] = "/tmp/gl_test_sandbox_XXXXXX", dir[PATH_MAX - 64], outside[PATH_MAX - 64];
+	const char *tmp = temp_dir("gl_test_sandbox");
+	char dir[PATH_MAX - 64], outside[PATH_MAX - 64];
 	char path[PATH_MAX], err[512];
 	const char *dirs[1];
 	struct sandbox *sb;
 	struct gl_show *show;
 
-	assert_non_null(mkdtemp(tmp));
 	snprintf(dir, sizeof dir, "%s/show", tmp);
 	snprintf(outside, sizeof outside, "%s/outside", tmp);
 	assert_int_equal(mkdir(dir, 0700), 0);
@@ -873,16 +933,13 @@ static void test_require_files(void **state)
 	assert_int_equal(run(sb, "require 'fifo'", BUDGET, err, sizeof err), GL_EINVAL);
 	assert_non_null(strstr(err, "]:1: require \"fifo\": "));
 	assert_non_null(strstr(err, "not a regular file"));
-	sandbox_destroy(sb);
+	drop_sandbox(sb);
 
 	/* the same for a show file */
 	snprintf(path, sizeof path, "%s/fifo.lua", dir);
 	show = gl_show_load(path, err, sizeof err);
 	assert_null(show);
 	assert_non_null(strstr(err, "not a regular file"));
-
-	snprintf(path, sizeof path, "rm -rf '%s'", tmp);
-	assert_int_equal(system(path), 0);
 }
 
 /* ---- the fixture-file parser ----------------------------------------------------- */
@@ -924,11 +981,11 @@ static int load_fixture_cf(lua_State *L)
 
 static void test_fixture_raw_access(void **state)
 {
-	char tmp[] = "/tmp/gl_test_fixture_XXXXXX", path[PATH_MAX], err[512];
+	const char *tmp = temp_dir("gl_test_fixture");
+	char path[PATH_MAX], err[512];
 	struct sandbox *sb = new_sandbox(NULL, 0);
 	lua_State *L = sandbox_state(sb);
 
-	assert_non_null(mkdtemp(tmp));
 	write_file(tmp, "evil.lua", evil_fixture);
 	snprintf(path, sizeof path, "%s/evil.lua", tmp);
 	fixture_path = path;
@@ -961,23 +1018,22 @@ static void test_fixture_raw_access(void **state)
 	lua_pop(L, 1);
 	/* and the show's strings have their methods back */
 	assert_int_equal(run(sb, "assert(('x'):upper() == 'X')", BUDGET, err, sizeof err), 0);
-	sandbox_destroy(sb);
-	unlink(path);
-	rmdir(tmp);
+	drop_sandbox(sb);
 }
 
 int main(int argc, char **argv)
 {
+#define HELD(test) cmocka_unit_test_setup_teardown(test, held_setup, held_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_library_cases),
-		cmocka_unit_test(test_random_patterns),
-		cmocka_unit_test(test_budget_in_c),
-		cmocka_unit_test(test_time_limit),
-		cmocka_unit_test(test_interrupt),
-		cmocka_unit_test(test_interrupt_all),
-		cmocka_unit_test(test_escape),
-		cmocka_unit_test(test_require_files),
-		cmocka_unit_test(test_fixture_raw_access),
+		HELD(test_library_cases),
+		HELD(test_random_patterns),
+		HELD(test_budget_in_c),
+		HELD(test_time_limit),
+		HELD(test_interrupt),
+		HELD(test_interrupt_all),
+		HELD(test_escape),
+		HELD(test_require_files),
+		HELD(test_fixture_raw_access),
 	};
 	if (argc == 2 && strcmp(argv[1], CHILD_INTERRUPT_ALL) == 0)
 		return child_interrupt_all();

@@ -13,10 +13,12 @@
 
 extern const struct gl_control_ops gl_osc_control_ops;
 extern const struct gl_control_ops gl_mqtt_control_ops;
+extern const struct gl_control_ops gl_rtsp_control_ops;   /* outputs/media/rtsp */
 
 static const struct gl_control_ops *const control_registry[] = {
 	&gl_osc_control_ops,
 	&gl_mqtt_control_ops,
+	&gl_rtsp_control_ops,
 	NULL,
 };
 
@@ -233,6 +235,13 @@ void gl_controls_output_status(struct gl_controls *set, const char *output, cons
 	for (int i = 0; set && i < set->count; i++)
 		if (set->slot[i].ops->output_status)
 			set->slot[i].ops->output_status(set->slot[i].c, output, error);
+}
+
+void gl_controls_media_state(struct gl_controls *set, const struct gl_media_state *ms)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (set->slot[i].ops->media_state)
+			set->slot[i].ops->media_state(set->slot[i].c, ms);
 }
 
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg)

@@ -57,6 +57,24 @@ struct gl_ctl_msg {
 
 struct gl_audio;
 
+/* The state of a media target (a video_target of the RTSP adapter), for
+ * the status screen and remotes: passed on change, and every second while
+ * it plays. Strings are valid during the call. */
+struct gl_media_state {
+	const char *kind;          /* "video" */
+	const char *target;        /* the show's name for it: "wall" */
+	const char *state;         /* "idle" "connecting" "setting up" "ready"
+				    * "playing" "paused" "retrying" */
+	bool connected;            /* its server's connection is up */
+	bool ready;                /* a session is set up: PLAY is one round trip */
+	bool playing;
+	double position_s;         /* media position at at_ns; moves on at `rate`
+				    * (the scale) times real time while playing */
+	double rate;
+	uint64_t at_ns;
+	const char *error;         /* the last error, "" when none */
+};
+
 /* What app/ gives an adapter. */
 struct gl_control_host {
 	struct gl_engine *engine;
@@ -70,6 +88,13 @@ struct gl_control_host {
 	/* Optional: the show's i-th subscription for this adapter (on_mqtt
 	 * topic filters), NULL past the last. Read when the adapter starts. */
 	const char *(*subscription)(void *ud, const char *adapter, int i);
+	/* Optional: the show's i-th declaration of a thing this adapter
+	 * drives (video_target for "rtsp"), as options (its name first, as
+	 * "name"); NULL past the last. Read when the adapter starts. */
+	const struct gl_option *(*declaration)(void *ud, const char *adapter, int i, int *count);
+	/* Optional: a media target's state changed (the status screen and
+	 * the other adapters' feedback: gl_controls_media_state). */
+	void (*media_state)(void *ud, const struct gl_media_state *ms);
 	/* Optional: the running audio part (outputs/media/audio/audio.h):
 	 * its levels and sounds are fed back, PANIC fades it out. */
 	struct gl_audio *audio;
@@ -118,6 +143,16 @@ struct gl_control_ops {
 	/* Optional: an output started failing (error: why) or recovered
 	 * (error: ""). */
 	void (*output_status)(struct gl_control *c, const char *output, const char *error);
+	/* Optional: what the show declares for this adapter besides its own
+	 * options (video_target { "wall", url = ... } for "rtsp"): the options'
+	 * table, the show's function that declares one, and the load-time
+	 * check of one declaration (no I/O; 0 or GL_EINVAL + err). */
+	const struct gl_opt_table *declaration_options;
+	const char *declaration_function;
+	int (*declaration_check)(const struct gl_option *opts, int count, char *err,
+				 size_t err_len);
+	/* Optional: a media target's state, for remotes (feedback). */
+	void (*media_state)(struct gl_control *c, const struct gl_media_state *ms);
 };
 
 /* For adapters: a line through the host's log (stderr without one); an
@@ -179,6 +214,8 @@ void gl_controls_event(struct gl_controls *set, const struct gl_event *ev);
 void gl_controls_notify(struct gl_controls *set, const char *text);
 /* An output failing (error: why) or recovered (""), for remotes. */
 void gl_controls_output_status(struct gl_controls *set, const char *output, const char *error);
+/* A media target's state, to every adapter that gives feedback. */
+void gl_controls_media_state(struct gl_controls *set, const struct gl_media_state *ms);
 /* Sends through the adapter named `adapter`. GL_ENOENT when not running. */
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg);
 int gl_controls_count(const struct gl_controls *set);

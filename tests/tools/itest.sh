@@ -52,6 +52,27 @@ itest_need_tools() {
 	done
 }
 
+# itest_workdir NAME: a work folder in $TMP, removed when the script ends;
+# when it fails, the last lines of the folder's *.log files are shown first.
+itest_workdir() {
+	TMP=$(mktemp -d "/tmp/gl-$1.XXXXXX")
+	trap itest_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+itest_cleanup() {
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then
+		for f in "$TMP"/*.log; do
+			[ -s "$f" ] || continue
+			echo "--- $(basename "$f") (last 30 lines):"
+			tail -n 30 "$f"
+		done
+	fi
+	rm -rf "$TMP"
+	exit "$rc"
+}
+
 itest_enter_netns() {
 	local script=$1
 	shift

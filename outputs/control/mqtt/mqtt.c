@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <mosquitto.h>
 
 #include "gl_version.h"
@@ -1198,6 +1199,31 @@ static void mqtt_output_status(struct gl_control *c, const char *output, const c
 		publish_text_event(c, "output_recovered", keys, texts, 1);
 }
 
+/* A video target's state (the RTSP adapter's), retained as JSON on
+ * state/video/<target>: on change, and each second while it plays. */
+static void mqtt_media_state(struct gl_control *c, const struct gl_media_state *ms)
+{
+	char topic[MQTT_TOPIC_MAX], level[GL_NAME_MAX];
+	cJSON *o;
+	char *json;
+
+	if (c->conn != MQTT_CONNECTED || !(o = cJSON_CreateObject()))
+		return;
+	cJSON_AddStringToObject(o, "state", ms->state);
+	cJSON_AddBoolToObject(o, "connected", ms->connected);
+	cJSON_AddBoolToObject(o, "ready", ms->ready);
+	cJSON_AddBoolToObject(o, "playing", ms->playing);
+	cJSON_AddNumberToObject(o, "position", round(ms->position_s * 1000.0) / 1000.0);
+	cJSON_AddNumberToObject(o, "rate", ms->rate);
+	cJSON_AddStringToObject(o, "error", ms->error ? ms->error : "");
+	json = cJSON_PrintUnformatted(o);
+	mqtt_topic_level(ms->target, level, sizeof level);
+	if (json && topic_of(c, topic, sizeof topic, "state/%s/%s", ms->kind, level))
+		publish(c, topic, json, strlen(json), c->set.qos, true);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
 /* mqtt.publish and cue actions: msg->address is the topic ("~/x" is under
  * the base), argv: payload ('s' or 'b'), then optionally qos ('i', or 'N'
  * for the adapter's) and retain ('T'/'F'). */
@@ -1263,4 +1289,5 @@ const struct gl_control_ops gl_mqtt_control_ops = {
 	.stats = mqtt_stats,
 	.url_options = mqtt_url_options,
 	.output_status = mqtt_output_status,
+	.media_state = mqtt_media_state,
 };

@@ -1421,6 +1421,31 @@ static void osc_notify(struct gl_control *c, const char *text)
 		send_error_feedback(c, text);
 }
 
+/* A video target's state (the RTSP adapter's) to the subscribers:
+ * /gl/out/video/<target>/state (s), .../position (f, seconds), .../error
+ * (s, "" when none); on change, and each second while it plays. A name's
+ * characters that OSC addresses cannot hold become '_'. Not in the
+ * layouts' address table (osc_address_feedback): they exist only for the
+ * targets a show declares. */
+static void osc_media_state(struct gl_control *c, const struct gl_media_state *ms)
+{
+	char path[160], name[GL_NAME_MAX];
+	size_t n = 0;
+
+	if (!any_subscriber(c))
+		return;
+	for (const char *p = ms->target; *p && n + 1 < sizeof name; p++)
+		name[n++] = (unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+			    strchr("#*,/?[]{}", *p) ? '_' : *p;
+	name[n] = '\0';
+	snprintf(path, sizeof path, "/gl/out/%s/%s/state", ms->kind, name);
+	send_string(c, -1, path, ms->state);
+	snprintf(path, sizeof path, "/gl/out/%s/%s/position", ms->kind, name);
+	send_float(c, -1, path, (float)ms->position_s);
+	snprintf(path, sizeof path, "/gl/out/%s/%s/error", ms->kind, name);
+	send_string(c, -1, path, ms->error ? ms->error : "");
+}
+
 /* osc.send and cue actions: to any URL, never waiting (osc_peer.c). */
 static int osc_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 {
@@ -1474,4 +1499,5 @@ const struct gl_control_ops gl_osc_control_ops = {
 	.notify = osc_notify,
 	.send = osc_send,
 	.stats = osc_stats,
+	.media_state = osc_media_state,
 };
