@@ -332,8 +332,10 @@ static void draw_audio(struct gl_status *st)
 			snprintf(left, sizeof left, "looping");
 		else
 			snprintf(left, sizeof left, "%.1f s left", v->remaining_s);
-		if (v->loops != 1)
-			snprintf(pass, sizeof pass, " pass %d%s%d", v->pass, v->loops ? "/" : "", v->loops);
+		if (v->loops == 0)
+			snprintf(pass, sizeof pass, " pass %d", v->pass);
+		else if (v->loops > 1)
+			snprintf(pass, sizeof pass, " pass %d/%d", v->pass, v->loops);
 		printf("  %-8s %-24.24s %7.1f s  %-12s %6.1f dB%s\033[K\n",
 		       gl_audio_state_name(v->state), v->name, v->position_s, left, v->level_db, pass);
 	}
