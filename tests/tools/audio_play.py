@@ -102,6 +102,11 @@ def check(gl, work, show):
         die("check of a show with a missing sound: exit %d, %r (wanted 1 and %r)" %
             (r.returncode, r.stderr[-400:], want))
     print("check: the show passes; a missing sound fails it: %s" % want)
+    r = subprocess.run([gl, "devices", "--no-probe", "--audio-driver", "disk"],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or "Audio (SDL driver disk):" not in r.stdout:
+        die("devices has no Audio section for SDL's disk driver: %s%s" % (r.stdout, r.stderr))
+    print("devices: %s" % " / ".join(r.stdout.split("Audio", 1)[1].strip().splitlines()))
 
 
 # ---- while it plays ---------------------------------------------------------------------

@@ -36,7 +36,7 @@
 #define AUDIO_ERR_LEN 400
 #define AUDIO_MARKS 64               /* pass boundaries ahead, per voice */
 #define AUDIO_DECLICK_S 0.005        /* shortest fade at a cut (stop, pause, offsets) */
-#define AUDIO_DB_FLOOR (-60.0)       /* where the dB curve starts from silence */
+#define AUDIO_DB_FLOOR_GAIN 0.001f   /* -60 dB: where the dB curve starts from silence */
 #define AUDIO_PREFILL_S 0.25         /* decoded before a sound may start: the
 				      * time the feed thread may be kept away */
 #define AUDIO_MASTER_SLEW_S 0.02

@@ -43,9 +43,8 @@ float audio_curve_gain(enum gl_audio_curve c, float from, float to, float x)
 	default: {
 		/* straight in dB: exponential in amplitude, from the floor
 		 * when an end is silence */
-		const float floor_gain = 0.001f;    /* AUDIO_DB_FLOOR */
-		float f = from > floor_gain ? from : floor_gain;
-		float t = to > floor_gain ? to : floor_gain;
+		float f = from > AUDIO_DB_FLOOR_GAIN ? from : AUDIO_DB_FLOOR_GAIN;
+		float t = to > AUDIO_DB_FLOOR_GAIN ? to : AUDIO_DB_FLOOR_GAIN;
 
 		return f * powf(t / f, x);
 	}
