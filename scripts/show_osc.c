@@ -51,24 +51,33 @@ static int osc_declare(lua_State *L)
 	snprintf(ctl.cfg.type, sizeof ctl.cfg.type, "%s", type);
 	ctl.cfg.line = at.line;
 	ctl.cfg.declared = true;
+	ctl.cfg.option_count = show_read_options(L, at, type, 2, ctl.cfg.options);
+	*(struct show_control *)show_vec_push(L, &s->controls, sizeof ctl) = ctl;
+	return 0;
+}
+
+int show_read_options(lua_State *L, struct show_where at, const char *what, int idx,
+		      struct gl_option *opts)
+{
+	int count = 0;
+
 	lua_pushnil(L);
-	while (lua_next(L, 2)) {
+	while (lua_next(L, idx)) {
 		struct gl_option *opt;
 
 		if (lua_type(L, -2) != LUA_TSTRING)
-			return show_raise(L, at, "%s: options are named (port = 7700)", type);
-		if (ctl.cfg.option_count >= GL_OPTION_MAX)
-			return show_raise(L, at, "%s: too many options", type);
-		opt = &ctl.cfg.options[ctl.cfg.option_count++];
+			return show_raise(L, at, "%s: options are named (port = 7700)", what);
+		if (count >= GL_OPTION_MAX)
+			return show_raise(L, at, "%s: too many options", what);
+		opt = &opts[count++];
 		if (lua_rawlen(L, -2) >= sizeof opt->key)
-			return show_raise(L, at, "%s: unknown option '%s'", type, lua_tostring(L, -2));
+			return show_raise(L, at, "%s: unknown option '%s'", what, lua_tostring(L, -2));
 		snprintf(opt->key, sizeof opt->key, "%s", lua_tostring(L, -2));
 		opt->line = at.line;
-		show_option_text(L, at, type, opt->key, opt->value, sizeof opt->value);
+		show_option_text(L, at, what, opt->key, opt->value, sizeof opt->value);
 		lua_pop(L, 1);
 	}
-	*(struct show_control *)show_vec_push(L, &s->controls, sizeof ctl) = ctl;
-	return 0;
+	return count;
 }
 
 int show_osc_build(struct gl_show *s, char *err, size_t len)

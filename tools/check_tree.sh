@@ -29,6 +29,7 @@ declare -A prefixes=(
 	[gl_rtsp]="gl_ rtsp_"
 	[gl_nodelink_wire]="nodelink_"
 	[gl_node_core]="node_"
+	[gl_audio]="gl_audio_ audio_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
 )
 for lib in "${!prefixes[@]}"; do

@@ -40,6 +40,7 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	nettle-dev  # RTSP video triggers: MD5 for Digest authentication, base64 for Basic
 	python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good  # the RTSP tests' server (gst-rtsp-server through Python)
 	librtmidi-dev jackd2  # MIDI: RtMidi (ALSA and JACK) and libjack; a JACK server (dummy backend) and jack_lsp for its tests
+	libsdl2-dev libsndfile1-dev libsamplerate0  # audio cues: SDL2 audio out, libsndfile decoding, libsamplerate (SDL's rate conversion)
 	libexpat1-dev libcjson-dev qlcplus-data
 	file dpkg-dev python3-pil fonts-dejavu-core
 	# wireless node firmware: the board images (firmware/cross/) ...

@@ -56,6 +56,8 @@ struct gl_ctl_msg {
 	const struct gl_ctl_arg *argv;
 };
 
+struct gl_audio;
+
 /* The state of a media target (a video_target of the RTSP adapter), for
  * the status screen and remotes: passed on change, and every second while
  * it plays. Strings are valid during the call. */
@@ -94,6 +96,9 @@ struct gl_control_host {
 	/* Optional: a media target's state changed (the status screen and
 	 * the other adapters' feedback: gl_controls_media_state). */
 	void (*media_state)(void *ud, const struct gl_media_state *ms);
+	/* Optional: the running audio part (outputs/media/audio/audio.h):
+	 * its levels and sounds are fed back, PANIC fades it out. */
+	struct gl_audio *audio;
 };
 
 struct gl_control;                 /* opaque per-adapter state */
@@ -184,6 +189,24 @@ void gl_control_log(const struct gl_control_host *host, struct gl_control_stats 
  * bytes. Returns the new length (at most len - 1). */
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
 			    int count, const char *(*name)(int reason));
+
+/* For adapters with host->audio: the audio part's state for remotes
+ * (control_audio.c), each value only when it changed. OSC: `send` gets
+ * each message (/gl/out/audio/level/<c> f peak dB, f rms dB;
+ * /gl/out/audio/meter/<c> f 0..1; /gl/out/audio/device s ok|lost;
+ * /gl/out/audio/sounds i count; /gl/out/audio/sound/<k> s name, s state,
+ * f position s, f remaining s (-1: looping)); full: everything; remember:
+ * what was sent counts as sent (false for a one-off to a new
+ * subscriber). MQTT: the state/audio JSON when it changed (or full), its
+ * length; 0 when there is nothing new. Create returns NULL for NULL. */
+struct gl_control_audio;
+typedef void (*gl_control_audio_send_fn)(void *ud, const char *address,
+					 const struct gl_ctl_arg *argv, int argc);
+struct gl_control_audio *gl_control_audio_create(struct gl_audio *audio);
+void gl_control_audio_destroy(struct gl_control_audio *fa);
+void gl_control_audio_osc(struct gl_control_audio *fa, bool full, bool remember,
+			  gl_control_audio_send_fn send, void *ud);
+size_t gl_control_audio_json(struct gl_control_audio *fa, bool full, char *out, size_t len);
 
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);
