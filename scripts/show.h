@@ -71,6 +71,10 @@ const char *gl_show_subscription(const struct gl_show *show, const char *adapter
 const struct gl_option *gl_show_declaration(const struct gl_show *show, const char *adapter, int i,
 					    int *count);
 
+/* Whether the show declared sound_input { device = ... } (the capture
+ * the app starts for effects' beat and level), and its device. */
+bool gl_show_sound_input(const struct gl_show *show, const char **device);
+
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */
 bool gl_show_take_error(struct gl_show *show, char *buf, size_t len);

@@ -14,6 +14,9 @@
  *   show_action.c the kinds of cue action fired at GO (osc, mqtt, video), one table
  *   show_video.c video_target { ... } (adapters' declarations), cue video =
  *                {...} actions, rtsp.play() and friends
+ *   show_effects.c effect, matrix, sound_input; cue effects/at, cuelist
+ *                chase/timecode; effect_start() and friends; their build
+ *   show_schedule.c at(), calendar every(), location {}; run on the wall clock
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -72,6 +75,10 @@
 #define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
 #define SHOW_DECLARATION_MAX 16       /* video_target (per adapter) */
 #define SHOW_CUE_VIDEO_MAX 16         /* video commands a cue sends */
+#define SHOW_EFFECT_MAX 256           /* effect { ... } */
+#define SHOW_MATRIX_MAX 64            /* matrix { ... } */
+#define SHOW_CUE_EFFECT_MAX 32        /* effects a cue starts or stops */
+#define SHOW_IMAGE_FRAMES_MAX 64      /* images of one effect's sequence */
 
 /* A growable array of fixed-size items (realloc'd; take no pointers into it
  * across a call that may append). */
@@ -152,9 +159,18 @@ struct show_cue_actions {
 	void *items;                   /* one heap block (free()), from the kind's copy() */
 };
 
+/* A cue's effects = { name = true|false } (show_effects.c). */
+struct show_fx_ref {
+	char name[GL_NAME_MAX];
+	bool on;
+};
+
 struct show_cue {
 	struct show_where at;
 	int list;                      /* index into show->lists; -1 until claimed */
+	double tc_s;                   /* at = ...: its time on timecode; NaN none */
+	int fx_count;
+	struct show_fx_ref *fx;        /* owned */
 	struct gl_cue_def def;         /* changes filled at build */
 	int look_count;
 	struct look_entry *looks;
@@ -182,10 +198,16 @@ struct show_action_kind {
 
 extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
 
+enum show_tc { SHOW_TC_NONE, SHOW_TC_INTERNAL, SHOW_TC_EXTERNAL };
+
 struct show_list {
 	struct show_where at;
 	char name[GL_NAME_MAX];
 	bool loop;
+	double chase_step_s;           /* chase = {...}: a step's time; 0 none */
+	double chase_xfade;            /* 0..1 of a step */
+	enum show_tc timecode;
+	double freewheel_s;
 	bool filled;                   /* cuelist "X" { ... } was called */
 	int cue_count;
 	int *cues;                     /* indices into show->cues, in order */
@@ -260,6 +282,22 @@ struct show_declaration {
 	struct gl_option options[GL_OPTION_MAX];
 };
 
+struct show_matrix {                   /* matrix { "wall", fixtures = ..., width = 16 } */
+	struct show_where at;
+	char name[GL_NAME_MAX];
+	char selection[LOOK_SELECTION_MAX];
+	int width, height;             /* height 0: as the pixels fill */
+	int order;                     /* 0 rows, 1 snake, 2 columns */
+};
+
+struct show_effect {                   /* effect { "name", ... } */
+	struct show_where at;
+	struct gl_effect_def def;      /* fixtures, xy, image set at build */
+	char selection[LOOK_SELECTION_MAX];
+	char matrix[GL_NAME_MAX];
+	uint8_t *image;                /* owned: every frame, RGB */
+};
+
 struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
@@ -306,6 +344,10 @@ struct gl_show {
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
 	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
 	struct show_vec declarations;  /* struct show_declaration: video_target */
+	struct show_vec effects;       /* struct show_effect */
+	struct show_vec matrices;      /* struct show_matrix */
+	bool sound_input;              /* sound_input { ... } */
+	char sound_device[128];
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	void *send_ud;
 	int timer_free;                /* first free slot, -1 none */
@@ -413,6 +455,26 @@ void show_video_fire(struct gl_show *show, const struct show_cue *cue, const voi
 		     int count);
 int show_video_build(struct gl_show *show, char *err, size_t len);
 void show_video_free(struct gl_show *show);
+
+/* show_effects.c: effect {}, matrix {}, sound_input {} and the run-time
+ * functions (register: the env table on top); the fields they add to cues
+ * (raise at `at`; the refs live in a userdata left on the stack until
+ * show_fx_cue_copy()), to cue lists, and the build. */
+void show_fx_register(lua_State *L, struct gl_show *show);
+const struct show_fx_ref *show_fx_cue_fields(lua_State *L, struct show_where at, const char *what,
+					     int idx, int *count, double *tc_s);
+/* A heap copy the cue owns (charged); NULL when there are none or out of memory. */
+struct show_fx_ref *show_fx_cue_copy(lua_State *L, const struct show_fx_ref *refs, int count);
+void show_fx_list_fields(lua_State *L, struct show_where at, const char *what, int idx,
+			 struct show_list *list);
+void show_fx_list_cues(lua_State *L, struct gl_show *s, struct show_list *list);
+/* After the groups: every effect into the engine. Returns 0 or -1 (err). */
+int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size_t len);
+/* After list `id`'s cues: its timecode, cue times and cue effects. */
+int show_fx_list_build(struct gl_show *s, const struct show_list *l, int id, char *err,
+		       size_t len);
+void show_fx_print(const struct gl_show *s, FILE *out);
+void show_fx_free(struct gl_show *s);
 
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);

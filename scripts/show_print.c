@@ -185,10 +185,11 @@ static void print_faders(const struct gl_show *s, FILE *out)
 		int number, target;
 
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
-		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number,
-			kind == GL_FADER_GROUP ? "group" : "cuelist",
+		static const char *const kinds[] = { "group", "cuelist", "effect", "rate of" };
+		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number, kinds[kind],
 			SAFE(kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
-						    : gl_engine_cuelist_name(e, target)),
+			     : kind == GL_FADER_CUELIST ? gl_engine_cuelist_name(e, target)
+			     : gl_engine_effect(e, target)->name),
 			SAFE(label), decl->level);
 	}
 }
@@ -269,6 +270,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_patch(s, out);
 	print_groups(s, out);
 	print_lists(s, out);
+	show_fx_print(s, out);
 	print_faders(s, out);
 	print_inputs(e, out);
 	print_outputs(s, out);

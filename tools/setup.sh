@@ -40,6 +40,8 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	nettle-dev  # RTSP video triggers: MD5 for Digest authentication, base64 for Basic
 	python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good  # the RTSP tests' server (gst-rtsp-server through Python)
 	libexpat1-dev libcjson-dev qlcplus-data
+	libpng-dev  # effects: PNG images mapped on pixel matrices (decoded at load)
+	libsdl2-dev  # sound to light: the capture device's level and beat (outputs/media/capture)
 	file dpkg-dev python3-pil fonts-dejavu-core
 	# wireless node firmware: the board images (firmware/cross/) ...
 	gcc-arm-none-eabi
