@@ -888,6 +888,7 @@ void gl_show_destroy(struct gl_show *s)
 	show_mqtt_free(s);
 	show_video_free(s);
 	show_fx_free(s);
+	show_sched_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "outputs/dmx/output.h"
@@ -70,6 +71,12 @@ const char *gl_show_subscription(const struct gl_show *show, const char *adapter
  * past the last. */
 const struct gl_option *gl_show_declaration(const struct gl_show *show, const char *adapter, int i,
 					    int *count);
+
+/* Schedules (at(), every("day", ...)) run on the wall clock, time() unless
+ * a test gives its own; gl_show_next_timer_ns() and gl_show_run_timers()
+ * include them. The next one due as wall time, (time_t)-1 none. */
+void gl_show_set_wall_clock(struct gl_show *show, time_t (*fn)(void *ud), void *ud);
+time_t gl_show_next_schedule(const struct gl_show *show);
 
 /* Whether the show declared sound_input { device = ... } (the capture
  * the app starts for effects' beat and level), and its device. */

@@ -1318,4 +1318,5 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 	luaL_setfuncs(L, fns, 1);
 	show_osc_register(L, show);     /* osc { ... }, osc.send, on_osc */
 	show_fx_register(L, show);      /* effect, matrix, effect_start() ... */
+	show_sched_register(L, show);   /* at, location, schedule */
 }

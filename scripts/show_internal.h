@@ -30,6 +30,7 @@
 #include <lua.h>
 
 #include "fixture_file.h"
+#include "schedule.h"
 #include "look.h"
 #include "outputs/control/control.h"
 #include "sandbox.h"
@@ -79,6 +80,7 @@
 #define SHOW_MATRIX_MAX 64            /* matrix { ... } */
 #define SHOW_CUE_EFFECT_MAX 32        /* effects a cue starts or stops */
 #define SHOW_IMAGE_FRAMES_MAX 64      /* images of one effect's sequence */
+#define SHOW_SCHEDULE_MAX 256         /* at(), calendar every() */
 
 /* A growable array of fixed-size items (realloc'd; take no pointers into it
  * across a call that may append). */
@@ -348,6 +350,13 @@ struct gl_show {
 	struct show_vec matrices;      /* struct show_matrix */
 	bool sound_input;              /* sound_input { ... } */
 	char sound_device[128];
+	struct show_vec schedules;     /* struct show_sched (show_schedule.c) */
+	lua_Integer schedule_seq;
+	struct gl_location location;   /* location { ... } */
+	bool has_location;
+	bool catch_up;                 /* schedule { missed = "catch_up" } */
+	time_t (*wall_fn)(void *ud);   /* the wall clock; NULL: time() */
+	void *wall_ud;
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	void *send_ud;
 	int timer_free;                /* first free slot, -1 none */
@@ -475,6 +484,19 @@ int show_fx_list_build(struct gl_show *s, const struct show_list *l, int id, cha
 		       size_t len);
 void show_fx_print(const struct gl_show *s, FILE *out);
 void show_fx_free(struct gl_show *s);
+
+/* show_schedule.c: at(), location {}, schedule {} (register: the env
+ * table on top); every("minute"|"hour"|"day", fn) from show_api.c's every
+ * (the string on the stack at 1); cancel() of a schedule's id; and the
+ * runs: at start (catch-up), from gl_show_run_timers(), and the nearest
+ * due one as a monotonic instant for the poll loop (0 none). */
+void show_sched_register(lua_State *L, struct gl_show *show);
+int show_sched_every(lua_State *L);
+bool show_sched_cancel(struct gl_show *s, lua_Integer id);
+void show_sched_start(struct gl_show *s);
+void show_sched_run(struct gl_show *s);
+uint64_t show_sched_next_ns(const struct gl_show *s, uint64_t now_ns);
+void show_sched_free(struct gl_show *s);
 
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);
