@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "outputs/control/control.h"
+#include "outputs/media/capture/capture.h"
 #include "outputs/dmx/outthread.h"
 #include "shutdown.h"
 #include "status.h"
@@ -380,6 +381,13 @@ int gl_cmd_play(int argc, char **argv)
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
+	/* sound_input { ... }: the capture device for effects' beat and
+	 * level; without it the show goes on, its effects at their rates */
+	const char *sound_device;
+	struct gl_capture *capture = NULL;
+	if (gl_show_sound_input(show, &sound_device) &&
+	    !(capture = gl_capture_start(e, sound_device, err, sizeof err)))
+		gl_status_error(st, err);
 	gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
@@ -461,6 +469,7 @@ int gl_cmd_play(int argc, char **argv)
 	gl_show_set_sender(show, NULL, NULL);
 	gl_status_set_controls(st, NULL);
 	gl_controls_destroy(ctx.controls);
+	gl_capture_stop(capture);
 
 	gl_engine_stop(e);
 	if (gl_shutdown_hold_outputs(sd)) {
