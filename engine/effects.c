@@ -266,14 +266,12 @@ static void fx_values(struct fx_plan *p, struct fx *f, uint64_t now, float sound
 	double ph = fx_phase(f, now);
 	float size = f->def.size * f->size_scale * (f->def.size_from_level ? sound_level : 1.0f);
 	float offset = f->def.offset, comp[3] = { 0 };
-	int member = -1;
-	for (int s = f->slot_first; s < f->slot_end; s++) {
-		const struct fx_slot *sl = &p->slots[s];
-		if (sl->member != member) {
-			member = sl->member;
-			member_value(f, member, ph, comp);
-		}
-		p->value[s] = sl->gain * (offset + size * comp[sl->comp]);
+	const float *gain = p->gain;
+	float *value = p->value;
+	for (int m = 0, s = f->slot_first; m < f->member_count; m++) {
+		member_value(f, m, ph, comp);
+		for (int c = 0; c < f->comps; c++, s++)
+			value[s] = gain[s] * (offset + size * comp[c]);
 	}
 }
 
@@ -628,17 +626,20 @@ void engine_fx_step(struct gl_engine *e, uint64_t now)
 void engine_fx_apply(struct gl_engine *e, int u)
 {
 	struct fx_plan *p = e->fx;
-	if (!p || !p->u_fx)
+	if (!p || !p->u_seg)
 		return;
 	float *out = e->out;
-	for (int i = p->u_fx[u]; i < p->u_fx[u + 1]; i++) {
-		int s = p->order[i];
-		const struct fx_slot *sl = &p->slots[s];
-		float level = p->effects[sl->effect].level;
+	const int32_t *lane = p->lane;
+	const float *base = p->base, *value = p->value;
+	for (int i = p->u_seg[u]; i < p->u_seg[u + 1]; i++) {
+		const struct fx_seg *sg = &p->segs[i];
+		float level = p->effects[sg->effect].level;
 		if (level <= 0.0f)
 			continue;
-		float o = out[sl->lane];
-		float v = (isnan(sl->base) ? o : sl->base) + p->value[s];
-		out[sl->lane] = o + (v - o) * level;
+		for (int s = sg->first; s < sg->end; s++) {
+			float o = out[lane[s]];
+			float v = (isnan(base[s]) ? o : base[s]) + value[s];
+			out[lane[s]] = o + (v - o) * level;
+		}
 	}
 }

@@ -12,10 +12,13 @@
  * An effect's members each have a phase offset (cycles) and, for pixel
  * waves, a place on the matrix. Its slots are the lanes it writes, one per
  * member and component (1: the attribute; 2: pan, tilt; 3: red, green,
- * blue), contiguous per effect in member order. Each tick the running
- * effects compute a delta per slot (value[]); the merge of a universe then
- * applies the slots of that universe (u_fx, order) on top of the cue lists:
- * out += ((base or out) + delta - out) * level.
+ * blue), contiguous per effect in member order (slot_first + member *
+ * comps + comp). Each tick the running effects compute a delta per slot
+ * (value[]); the merge of a universe then applies its segments (runs of
+ * consecutive slots of one effect, u_seg) on top of the cue lists:
+ * out += ((base or out) + delta - out) * level. The tick reads the slots
+ * as arrays (lane[], base[], gain[]), the build's struct fx_slot only
+ * lays them out.
  */
 #ifndef GL_EFFECTS_H
 #define GL_EFFECTS_H
@@ -42,6 +45,7 @@ struct fx {
 	float *phase;            /* per member, cycles */
 	float *mx, *my, *mu;     /* per member: x, y, and u along the angle (0..1) */
 	int slot_first, slot_end;
+	int comps;               /* slots per member: 1, 2 or 3 */
 	bool centred;            /* the wave is taken around its middle */
 	int32_t *universes;      /* that its slots touch */
 	int universe_count;
@@ -67,6 +71,11 @@ struct fx {
 struct fx_cue_ref {
 	int32_t list, cue, effect;
 	bool on;
+};
+
+/* Consecutive slots of one effect in one universe. */
+struct fx_seg {
+	int32_t effect, first, end;
 };
 
 /* The effects a list's cues name, and per cue whether each runs. */
@@ -107,10 +116,14 @@ struct fx_plan {
 	int ref_count, ref_cap;
 	struct fx_tc *tc;        /* per list (list_count at set_timecode time) */
 	int tc_count;
-	/* finalize */
-	float *value;            /* per slot: this tick's delta */
-	int32_t *u_fx;           /* universe_count + 1 */
-	int32_t *order;          /* slots by universe */
+	/* finalize: per slot */
+	int32_t *lane;
+	float *base;             /* NaN: relative (the value below) */
+	float *gain;
+	float *value;            /* this tick's delta */
+	/* per universe: its segments u_seg[u] .. u_seg[u + 1] */
+	int32_t *u_seg;
+	struct fx_seg *segs;
 	struct fx_list *lists;   /* per list */
 	int list_count;
 	/* sound input: written by the capture thread */

@@ -263,6 +263,7 @@ int gl_engine_add_effect(struct gl_engine *e, const struct gl_effect_def *def)
 		return GL_ENOENT;
 	}
 	f->member_count = m;
+	f->comps = (p->slot_count - first_slot) / m;
 	f->def.fixtures = f->fixtures;
 	f->def.fixture_count = m;
 	f->slot_first = first_slot;
@@ -420,15 +421,17 @@ int engine_fx_validate(const struct gl_engine *e, const struct gl_cmd *c)
 
 /* ---- finalize ----------------------------------------------------------------- */
 
-/* A universe's slots by effect (a later effect shows over an earlier one
- * on a lane both write), then as added. */
-static int cmp_slot_effect(const void *a, const void *b, void *ctx)
+/* Slots in universe order (lanes ascend with universes), then by effect
+ * (a later effect shows over an earlier one on a lane both write), then as
+ * laid out: so one effect's slots in one universe come as runs. */
+static int cmp_slot_order(const void *a, const void *b, void *ctx)
 {
-	const struct fx_slot *slots = ctx;
+	const int32_t *uni = ctx;
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	int32_t ex = slots[x].effect, ey = slots[y].effect;
-	if (ex != ey)
-		return ex < ey ? -1 : 1;
+	if (uni[2 * x] != uni[2 * y])
+		return uni[2 * x] < uni[2 * y] ? -1 : 1;
+	if (uni[2 * x + 1] != uni[2 * y + 1])
+		return uni[2 * x + 1] < uni[2 * y + 1] ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
@@ -505,39 +508,50 @@ int engine_fx_finalize(struct gl_engine *e)
 	if (!p)
 		return GL_ENOMEM;
 	int nu = e->universe_count, ns = p->slot_count;
-	p->value = calloc((size_t)(ns ? ns : 1), sizeof *p->value);
-	p->order = malloc((size_t)(ns ? ns : 1) * sizeof *p->order);
-	p->u_fx = calloc((size_t)nu + 1, sizeof *p->u_fx);
-	int32_t *uni = malloc((size_t)(ns ? ns : 1) * sizeof *uni);
+	size_t n1 = (size_t)(ns ? ns : 1);
+	p->lane = malloc(n1 * sizeof *p->lane);
+	p->base = malloc(n1 * sizeof *p->base);
+	p->gain = malloc(n1 * sizeof *p->gain);
+	p->value = calloc(n1, sizeof *p->value);
+	p->u_seg = calloc((size_t)nu + 1, sizeof *p->u_seg);
+	p->segs = malloc(n1 * sizeof *p->segs);
+	int32_t *uni = malloc(2 * n1 * sizeof *uni), *order = malloc(n1 * sizeof *order);
 	uint8_t *seen = calloc((size_t)(nu ? nu : 1), 1);
 	int rc = GL_ENOMEM;
-	if (!p->value || !p->order || !p->u_fx || !uni || !seen)
+	if (!p->lane || !p->base || !p->gain || !p->value || !p->u_seg || !p->segs || !uni ||
+	    !order || !seen)
 		goto out;
 	for (int s = 0; s < ns; s++) {
-		p->slots[s].lane = e->param_lane[p->slots[s].param];
-		uni[s] = engine_lane_universe(e->u_lane, nu, p->slots[s].lane);
-		p->u_fx[uni[s] + 1]++;
+		const struct fx_slot *sl = &p->slots[s];
+		p->lane[s] = e->param_lane[sl->param];
+		p->base[s] = sl->base;
+		p->gain[s] = sl->gain;
+		uni[2 * s] = engine_lane_universe(e->u_lane, nu, p->lane[s]);
+		uni[2 * s + 1] = sl->effect;
+		order[s] = s;
+	}
+	qsort_r(order, (size_t)ns, sizeof *order, cmp_slot_order, uni);
+	/* segments: runs of consecutive slots, one effect, one universe */
+	int nseg = 0;
+	for (int i = 0; i < ns; i++) {
+		int s = order[i];
+		struct fx_seg *last = nseg ? &p->segs[nseg - 1] : NULL;
+		if (last && last->effect == p->slots[s].effect && last->end == s &&
+		    uni[2 * (s - 1)] == uni[2 * s]) {
+			last->end++;
+			continue;
+		}
+		p->segs[nseg++] = (struct fx_seg){ p->slots[s].effect, s, s + 1 };
+		p->u_seg[uni[2 * s] + 1]++;
 	}
 	for (int u = 0; u < nu; u++)
-		p->u_fx[u + 1] += p->u_fx[u];
-	{
-		int32_t *at = malloc((size_t)(nu ? nu : 1) * sizeof *at);
-		if (!at)
-			goto out;
-		memcpy(at, p->u_fx, (size_t)nu * sizeof *at);
-		for (int s = 0; s < ns; s++)
-			p->order[at[uni[s]]++] = s;
-		free(at);
-	}
-	for (int u = 0; u < nu; u++)
-		qsort_r(p->order + p->u_fx[u], (size_t)(p->u_fx[u + 1] - p->u_fx[u]),
-			sizeof *p->order, cmp_slot_effect, p->slots);
+		p->u_seg[u + 1] += p->u_seg[u];
 	for (int i = 0; i < p->effect_count; i++) {
 		struct fx *f = &p->effects[i];
 		int count = 0;
 		for (int s = f->slot_first; s < f->slot_end; s++)
-			if (!seen[uni[s]]) {
-				seen[uni[s]] = 1;
+			if (!seen[uni[2 * s]]) {
+				seen[uni[2 * s]] = 1;
 				count++;
 			}
 		f->universes = malloc((size_t)(count ? count : 1) * sizeof *f->universes);
@@ -545,9 +559,9 @@ int engine_fx_finalize(struct gl_engine *e)
 			goto out;
 		f->universe_count = 0;
 		for (int s = f->slot_first; s < f->slot_end; s++)
-			if (seen[uni[s]]) {
-				seen[uni[s]] = 0;
-				f->universes[f->universe_count++] = uni[s];
+			if (seen[uni[2 * s]]) {
+				seen[uni[2 * s]] = 0;
+				f->universes[f->universe_count++] = uni[2 * s];
 			}
 	}
 	for (int i = 0; i < e->fader_count; i++) {
@@ -562,6 +576,7 @@ int engine_fx_finalize(struct gl_engine *e)
 	rc = 0;
 out:
 	free(uni);
+	free(order);
 	free(seen);
 	return rc;
 }
@@ -582,9 +597,12 @@ void engine_fx_free(struct gl_engine *e)
 		free(p->tc[li].timed_cue);
 	}
 	free(p->tc);
+	free(p->lane);
+	free(p->base);
+	free(p->gain);
 	free(p->value);
-	free(p->u_fx);
-	free(p->order);
+	free(p->u_seg);
+	free(p->segs);
 	for (int li = 0; p->lists && li < p->list_count; li++) {
 		free(p->lists[li].effects);
 		free(p->lists[li].track);
