@@ -17,18 +17,6 @@
 #include "effects.h"
 #include "engine_internal.h"
 
-#define GROW(arr, count, cap)                                                   \
-	do {                                                                    \
-		if ((count) == (cap)) {                                         \
-			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
-			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
-			if (!n_)                                                \
-				return GL_ENOMEM;                               \
-			(arr) = n_;                                             \
-			(cap) = ncap_;                                          \
-		}                                                               \
-	} while (0)
-
 static void copy_name(char *dst, const char *src)
 {
 	snprintf(dst, GL_NAME_MAX, "%s", src ? src : "");

@@ -176,6 +176,20 @@ static void let_go(struct gl_engine *e, struct cuelist *l, int i, int v)
 		e->owners_stale = true;
 }
 
+/* The list holds param i (value index v, in run) from start to target; a
+ * stamp (not 0) gives it the param's LTP lane from this GO on. */
+static void hold(struct gl_engine *e, struct cuelist *l, struct list_run *run, int i, int v,
+		 float start, float target, uint32_t stamp, struct list_run **check)
+{
+	if (stamp) {
+		l->p_stamp[i] = stamp;
+		take_lane(e, run, l->p_lane[i], list_owner_id(e, l), check);
+	}
+	l->start[v] = start;
+	l->target[v] = target;
+	l->p_set[i] = 1;
+}
+
 /* The timing groups of cue d (or of a BACK). */
 static void cue_timing(struct gl_engine *e, struct cuelist *l, const struct gl_cue_def *d,
 		       bool is_back)
@@ -263,13 +277,9 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 			/* fades out; once out it adds nothing, as if unset */
 			target = 0.0f;
 		}
-		if (!intensity && (!set || target != l->target[v])) {
-			l->p_stamp[i] = stamp;
-			take_lane(e, run, k, me, &check);   /* the newest GO shows */
-		}
-		l->start[v] = start;
-		l->target[v] = target;
-		l->p_set[i] = 1;
+		/* the newest GO that changes an LTP value shows it */
+		hold(e, l, run, i, v, start, target,
+		     !intensity && (!set || target != l->target[v]) ? stamp : 0, &check);
 	}
 	if (check)
 		check->owned_all = run_owned(e, check, me);
@@ -330,13 +340,7 @@ void cuelist_seek(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_n
 		}
 		if (isnan(start))
 			start = intensity ? 0.0f : lane_default(e, k);
-		if (!intensity) {
-			l->p_stamp[i] = stamp;
-			take_lane(e, run, k, me, &check);
-		}
-		l->start[v] = start;
-		l->target[v] = target;
-		l->p_set[i] = 1;
+		hold(e, l, run, i, v, start, target, intensity ? 0 : stamp, &check);
 	}
 	if (check)
 		check->owned_all = run_owned(e, check, me);

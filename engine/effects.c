@@ -480,7 +480,7 @@ bool engine_fx_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t now
 		if (f) {
 			fx_stop(f, now);
 		} else {
-			for (int i = 0; i < p->effect_count; i++)
+			for (int i = 0; p && i < p->effect_count; i++)
 				fx_stop(&p->effects[i], now);
 		}
 		return true;

@@ -55,18 +55,6 @@ struct fx_plan *engine_fx_plan(struct gl_engine *e)
 	return e->fx;
 }
 
-#define FX_GROW(arr, count, cap)                                                \
-	do {                                                                    \
-		if ((count) == (cap)) {                                         \
-			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
-			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
-			if (!n_)                                                \
-				return GL_ENOMEM;                               \
-			(arr) = n_;                                             \
-			(cap) = ncap_;                                          \
-		}                                                               \
-	} while (0)
-
 int gl_engine_effect_find(const struct gl_engine *e, const char *name)
 {
 	for (int i = 0; e->fx && i < e->fx->effect_count; i++)
@@ -199,7 +187,7 @@ int gl_engine_add_effect(struct gl_engine *e, const struct gl_effect_def *def)
 	struct fx_plan *p = engine_fx_plan(e);
 	if (!p)
 		return GL_ENOMEM;
-	FX_GROW(p->effects, p->effect_count, p->effect_cap);
+	GROW(p->effects, p->effect_count, p->effect_cap);
 	struct fx *f = &p->effects[p->effect_count];
 	memset(f, 0, sizeof *f);
 	f->def = *def;
@@ -294,7 +282,7 @@ int gl_engine_cue_effect(struct gl_engine *e, int list, int cue, int effect, boo
 	    effect < 0 || effect >= gl_engine_effect_count(e))
 		return GL_ENOENT;
 	struct fx_plan *p = e->fx;
-	FX_GROW(p->refs, p->ref_count, p->ref_cap);
+	GROW(p->refs, p->ref_count, p->ref_cap);
 	p->refs[p->ref_count++] = (struct fx_cue_ref){ list, cue, effect, on };
 	return 0;
 }

@@ -345,6 +345,21 @@ struct gl_engine {
 	struct fx_plan *fx;
 };
 
+/* Build time (build.c, effects_build.c): makes room for one more item in a
+ * growable array, doubling it; returns GL_ENOMEM from the caller when it
+ * cannot. */
+#define GROW(arr, count, cap)                                                   \
+	do {                                                                    \
+		if ((count) == (cap)) {                                         \
+			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
+			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
+			if (!n_)                                                \
+				return GL_ENOMEM;                               \
+			(arr) = n_;                                             \
+			(cap) = ncap_;                                          \
+		}                                                               \
+	} while (0)
+
 /* The universe a lane belongs to (lanes come in universe order; u_lane has
  * universe_count + 1 entries). */
 static inline int engine_lane_universe(const int32_t *u_lane, int universe_count, int lane)

@@ -201,11 +201,7 @@ void show_describe(lua_State *L, int idx, char *buf, size_t len)
 	}
 }
 
-/* "file:line: message" into err; returns -1. */
-static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;

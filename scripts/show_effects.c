@@ -667,50 +667,30 @@ static double fx_value_arg(lua_State *L, const char *fn, double min, double max)
 	return v;
 }
 
-static int fx_api_start(lua_State *L)
-{
-	struct gl_show *s = show_from_upvalue(L);
-	int id = fx_effect_arg(L, s, "effect_start");
-	return fx_send(L, s, "effect_start", (struct gl_cmd){ GL_CMD_FX_START, -1, id, 0 });
-}
+/* effect_start(name), effect_stop([name]), effect_size(name, 0..1),
+ * effect_rate(name, hz), effect_bpm(name, bpm), tap(name): one row each. */
+static const struct fx_api {
+	const char *name;
+	enum gl_cmd_type type;
+	double min, max, scale;      /* the value argument (max 0: none) */
+} fx_apis[] = {
+	{ "effect_start", GL_CMD_FX_START, 0, 0, 1 },
+	{ "effect_stop", GL_CMD_FX_STOP, 0, 0, 1 },
+	{ "effect_size", GL_CMD_FX_SIZE, 0, 1, 1 },
+	{ "effect_rate", GL_CMD_FX_RATE, 0.001, 100, 1 },
+	{ "effect_bpm", GL_CMD_FX_RATE, 0.06, 6000, 1.0 / 60 },
+	{ "tap", GL_CMD_FX_TAP, 0, 0, 1 },
+};
 
-static int fx_api_stop(lua_State *L)
+static int fx_api(lua_State *L)
 {
 	struct gl_show *s = show_from_upvalue(L);
-	int id = lua_isnoneornil(L, 1) && s->phase == SHOW_BUILT ? -1
-								: fx_effect_arg(L, s, "effect_stop");
-	return fx_send(L, s, "effect_stop", (struct gl_cmd){ GL_CMD_FX_STOP, -1, id, 0 });
-}
-
-static int fx_api_size(lua_State *L)
-{
-	struct gl_show *s = show_from_upvalue(L);
-	int id = fx_effect_arg(L, s, "effect_size");
-	float v = (float)fx_value_arg(L, "effect_size", 0, 1);
-	return fx_send(L, s, "effect_size", (struct gl_cmd){ GL_CMD_FX_SIZE, -1, id, v });
-}
-
-static int fx_api_rate(lua_State *L)
-{
-	struct gl_show *s = show_from_upvalue(L);
-	int id = fx_effect_arg(L, s, "effect_rate");
-	float v = (float)fx_value_arg(L, "effect_rate", 0.001, 100);
-	return fx_send(L, s, "effect_rate", (struct gl_cmd){ GL_CMD_FX_RATE, -1, id, v });
-}
-
-static int fx_api_bpm(lua_State *L)
-{
-	struct gl_show *s = show_from_upvalue(L);
-	int id = fx_effect_arg(L, s, "effect_bpm");
-	float v = (float)(fx_value_arg(L, "effect_bpm", 0.06, 6000) / 60.0);
-	return fx_send(L, s, "effect_bpm", (struct gl_cmd){ GL_CMD_FX_RATE, -1, id, v });
-}
-
-static int fx_api_tap(lua_State *L)
-{
-	struct gl_show *s = show_from_upvalue(L);
-	int id = fx_effect_arg(L, s, "tap");
-	return fx_send(L, s, "tap", (struct gl_cmd){ GL_CMD_FX_TAP, -1, id, 0 });
+	const struct fx_api *a = &fx_apis[lua_tointeger(L, lua_upvalueindex(2))];
+	/* effect_stop() without a name: every effect */
+	int id = a->type == GL_CMD_FX_STOP && lua_isnoneornil(L, 1) && s->phase == SHOW_BUILT
+		 ? -1 : fx_effect_arg(L, s, a->name);
+	float v = a->max > 0 ? (float)(fx_value_arg(L, a->name, a->min, a->max) * a->scale) : 0;
+	return fx_send(L, s, a->name, (struct gl_cmd){ a->type, -1, id, v });
 }
 
 /* timecode("List", seconds [, running]): a jump of an internal list (and
@@ -744,12 +724,6 @@ void show_fx_register(lua_State *L, struct gl_show *show)
 		{ "effect", fx_decl_effect },
 		{ "matrix", fx_decl_matrix },
 		{ "sound_input", fx_decl_sound_input },
-		{ "effect_start", fx_api_start },
-		{ "effect_stop", fx_api_stop },
-		{ "effect_size", fx_api_size },
-		{ "effect_rate", fx_api_rate },
-		{ "effect_bpm", fx_api_bpm },
-		{ "tap", fx_api_tap },
 		{ "timecode", fx_api_timecode },
 		{ NULL, NULL },
 	};
@@ -757,23 +731,15 @@ void show_fx_register(lua_State *L, struct gl_show *show)
 	/* The env table is on top of the stack. */
 	lua_pushlightuserdata(L, show);
 	luaL_setfuncs(L, fns, 1);
+	for (size_t i = 0; i < sizeof fx_apis / sizeof fx_apis[0]; i++) {
+		lua_pushlightuserdata(L, show);
+		lua_pushinteger(L, (lua_Integer)i);
+		lua_pushcclosure(L, fx_api, 2);
+		lua_setfield(L, -2, fx_apis[i].name);
+	}
 }
 
 /* ---- build ---------------------------------------------------------------------- */
-
-static int fx_build_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fx_build_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
-{
-	char msg[500];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	snprintf(err, len, "%s:%d: %s", at.file, at.line, msg);
-	return -1;
-}
 
 /* A matrix's pixels (the fixtures of its selection that have red, green
  * and blue) and their places: x, y at the pixel centres. */
@@ -784,7 +750,7 @@ static int fx_matrix_layout(struct gl_show *s, const struct look_rig *rig,
 	char msg[300];
 	int got = look_select(rig, m->selection, ids, cap, msg, sizeof msg);
 	if (got < 0)
-		return fx_build_fail(err, len, m->at, "matrix \"%s\": %s", m->name, msg);
+		return show_fail(err, len, m->at, "matrix \"%s\": %s", m->name, msg);
 	int n = 0;
 	for (int i = 0; i < got; i++)
 		if (gl_engine_param(s->engine, ids[i], GL_ATTR_RED) >= 0 &&
@@ -793,10 +759,10 @@ static int fx_matrix_layout(struct gl_show *s, const struct look_rig *rig,
 			ids[n++] = ids[i];
 	int w = m->width, h = m->height ? m->height : (n + w - 1) / w;
 	if (n == 0)
-		return fx_build_fail(err, len, m->at, "matrix \"%s\": \"%s\" has no pixels (no "
+		return show_fail(err, len, m->at, "matrix \"%s\": \"%s\" has no pixels (no "
 				     "fixture or head with red, green and blue)", m->name, m->selection);
 	if (n > w * h)
-		return fx_build_fail(err, len, m->at, "matrix \"%s\": %d pixels do not fit %dx%d",
+		return show_fail(err, len, m->at, "matrix \"%s\": %d pixels do not fit %dx%d",
 				     m->name, n, w, h);
 	for (int i = 0; i < n; i++) {
 		int row, col;
@@ -840,7 +806,7 @@ int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size
 					   fx->matrix) == 0)
 					m = SHOW_AT(s->matrices, struct show_matrix, k);
 			if (!m) {
-				rc = fx_build_fail(err, len, fx->at, "effect \"%s\": no matrix \"%s\"",
+				rc = show_fail(err, len, fx->at, "effect \"%s\": no matrix \"%s\"",
 						   d.name, fx->matrix);
 				break;
 			}
@@ -849,7 +815,7 @@ int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size
 		} else {
 			got = look_select(rig, fx->selection, ids, n, msg, sizeof msg);
 			if (got < 0)
-				rc = fx_build_fail(err, len, fx->at, "effect \"%s\": %s", d.name, msg);
+				rc = show_fail(err, len, fx->at, "effect \"%s\": %s", d.name, msg);
 		}
 		if (got < 0) {
 			rc = -1;
@@ -859,19 +825,19 @@ int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size
 		d.fixture_count = got;
 		d.image = fx->image;
 		if (sandbox_charge(s->sb, (size_t)got * 64) != 0) {
-			rc = fx_build_fail(err, len, fx->at, "effect \"%s\": memory limit exceeded",
+			rc = show_fail(err, len, fx->at, "effect \"%s\": memory limit exceeded",
 					   d.name);
 			break;
 		}
 		int id = gl_engine_add_effect(s->engine, &d);
 		if (id == GL_ENOENT)
-			rc = fx_build_fail(err, len, fx->at, "effect \"%s\": no fixture of \"%s\" has "
+			rc = show_fail(err, len, fx->at, "effect \"%s\": no fixture of \"%s\" has "
 					   "%s", d.name, fx->matrix[0] ? fx->matrix : fx->selection,
 					   d.wave >= GL_WAVE_GRADIENT ? "red, green and blue"
 					   : d.wave >= GL_WAVE_CIRCLE ? "pan and tilt"
 					   : gl_attr_name(d.attr));
 		else if (id < 0)
-			rc = fx_build_fail(err, len, fx->at, "effect \"%s\": %s", d.name,
+			rc = show_fail(err, len, fx->at, "effect \"%s\": %s", d.name,
 					   gl_strerror(id));
 	}
 	free(ids);
@@ -886,18 +852,18 @@ int show_fx_list_build(struct gl_show *s, const struct show_list *l, int id, cha
 		int rc = gl_engine_set_timecode(s->engine, id, l->timecode == SHOW_TC_EXTERNAL,
 						l->freewheel_s);
 		if (rc < 0)
-			return fx_build_fail(err, len, l->at, "cuelist \"%s\": %s", l->name,
+			return show_fail(err, len, l->at, "cuelist \"%s\": %s", l->name,
 					     gl_strerror(rc));
 	}
 	for (int k = 0; k < l->cue_count; k++) {
 		const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[k]);
 		if (l->timecode && gl_engine_cue_time(s->engine, id, k, c->tc_s) < 0)
-			return fx_build_fail(err, len, c->at, "cue %s: at %g: %s", c->def.number_text,
+			return show_fail(err, len, c->at, "cue %s: at %g: %s", c->def.number_text,
 					     c->tc_s, "out of order");
 		for (int j = 0; j < c->fx_count; j++) {
 			int fx = gl_engine_effect_find(s->engine, c->fx[j].name);
 			if (fx < 0)
-				return fx_build_fail(err, len, c->at, "cue %s: effects: no effect "
+				return show_fail(err, len, c->at, "cue %s: effects: no effect "
 						     "\"%s\"", c->def.number_text, c->fx[j].name);
 			gl_engine_cue_effect(s->engine, id, k, fx, c->fx[j].on);
 		}

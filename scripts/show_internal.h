@@ -409,6 +409,10 @@ struct show_where show_where_here(lua_State *L);
 /* Raises "file:line: message" at `at`. */
 int show_raise(lua_State *L, struct show_where at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "file:line: message" (or "file: message" without a line) into err;
+ * returns -1. Build errors. */
+int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "123", "\"text\"", "true", "table" - how a value is shown in messages. */
 void show_describe(lua_State *L, int idx, char *buf, size_t len);
 
