@@ -703,15 +703,17 @@ static int fx_api_timecode(lua_State *L)
 	if (lua_type(L, 1) != LUA_TSTRING)
 		return luaL_error(L, "timecode: the first argument must be a cuelist name");
 	int list = gl_engine_cuelist_find(s->engine, lua_tostring(L, 1));
-	if (list < 0 || gl_engine_timecode_position(s->engine, list) < 0)
-		return luaL_error(L, "timecode: \"%s\" is not a cue list on timecode",
-				  lua_tostring(L, 1));
+	if (list < 0)
+		return luaL_error(L, "timecode: no cuelist \"%s\"", lua_tostring(L, 1));
 	double at = fx_value_arg(L, "timecode", 0, 7 * 86400.0);
 	bool run = lua_isnoneornil(L, 3) || lua_toboolean(L, 3);
 	if (++s->call_commands > SHOW_CALL_COMMANDS_MAX)
 		return luaL_error(L, "timecode: at most %d engine commands in one handler call",
 				  SHOW_CALL_COMMANDS_MAX);
 	int rc = gl_engine_timecode(s->engine, list, at, run);
+	if (rc == GL_EINVAL)     /* the engine takes timecode for its timecode lists only */
+		return luaL_error(L, "timecode: \"%s\" is not a cue list on timecode",
+				  lua_tostring(L, 1));
 	if (rc < 0)
 		return luaL_error(L, "timecode: %s", gl_strerror(rc));
 	lua_pushboolean(L, 1);
@@ -824,7 +826,9 @@ int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size
 		d.fixtures = ids;
 		d.fixture_count = got;
 		d.image = fx->image;
-		if (sandbox_charge(s->sb, (size_t)got * 64) != 0) {
+		/* the engine's copy: per member its place and phase, per slot
+		 * its lane, base, gain and value (up to 3 slots) */
+		if (sandbox_charge(s->sb, (size_t)got * 192) != 0) {
 			rc = show_fail(err, len, fx->at, "effect \"%s\": memory limit exceeded",
 					   d.name);
 			break;

@@ -7,7 +7,8 @@
  * sound input's level and beat, pixel waves on a matrix and an image; and
  * timecode lists: cues at their times, a jump backwards or forwards gives
  * the state a linear playback has there, a code that stops freewheels and
- * then holds.
+ * then holds. Last, the show's side: effect_start() and friends and
+ * timecode() from a handler, and their errors.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -21,6 +22,8 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "scripts/show.h"
+#include "tools/scratch.h"
 
 #define S(x) ((uint64_t)llround((x) * 1e9))
 #define PI 3.14159265358979323846
@@ -681,6 +684,95 @@ static void test_timecode_freewheel_then_hold(void **state)
 	gl_engine_destroy(e);
 }
 
+/* ---- from a show's handlers ------------------------------------------------------ */
+
+static const char fx_show[] =
+	"show { name = \"fx\" }\n"
+	"output { \"o\", type = \"sacn\", universes = {1} }\n"
+	"patch { \"d\", type = \"generic/dimmer\", universe = 1, address = 1, count = 4 }\n"
+	"effect { \"saw\", group = \"d\", wave = \"ramp_up\", rate = 0.5, spread = 360 }\n"
+	"cuelist \"TC\" { timecode = \"internal\",\n"
+	"  cue { 1, at = 1, look = { d = { intensity = 0.5 } } },\n"
+	"  cue { 2, at = \"00:00:03:00\", look = { d = { intensity = 1 } } } }\n"
+	"fader (1, { effect = \"saw\", label = \"Saw\" })\n"
+	"on_osc(\"/t/*\", function(address, n)\n"
+	"  if address == \"/t/start\" then effect_start(\"saw\")\n"
+	"  elseif address == \"/t/size\" then effect_size(\"saw\", n)\n"
+	"  elseif address == \"/t/bpm\" then effect_bpm(\"saw\", n)\n"
+	"  elseif address == \"/t/stop\" then effect_stop()\n"
+	"  elseif address == \"/t/tc\" then timecode(\"TC\", n)\n"
+	"  elseif address == \"/t/nolist\" then timecode(\"Nope\", 1)\n"
+	"  elseif address == \"/t/notc\" then timecode(\"Other\", 1)\n"
+	"  elseif address == \"/t/noeffect\" then effect_start(\"nothing\") end\n"
+	"end)\n"
+	"cuelist \"Other\" { cue { 1, look = { d = { intensity = 0.1 } } } }\n";
+
+static void osc(struct gl_show *s, const char *address, double n)
+{
+	struct gl_ctl_arg arg = { .type = 'f', .f = n };
+	struct gl_ctl_msg msg = { .peer = "osc.udp://127.0.0.1:9000/", .address = address,
+				  .argc = 1, .argv = &arg };
+	assert_true(gl_show_handle_message(s, "osc", &msg));
+}
+
+static void test_show_functions(void **state)
+{
+	char dir[64], path[128], err[1024], msg[512];
+	assert_int_equal(scratch_make(dir, sizeof dir, "test_effects"), 0);
+	snprintf(path, sizeof path, "%s/fx.lua", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(fx_show, f);
+	fclose(f);
+	struct gl_show *s = gl_show_load(path, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	struct gl_engine *e = gl_show_engine(s);
+	int d1 = 0;     /* "d 1": the first fixture */
+	gl_show_start(s);
+	gl_engine_tick(e, S(100));
+	osc(s, "/t/start", 0);
+	gl_engine_tick(e, S(100));
+	gl_engine_tick(e, S(100.5));    /* 0.5 Hz: a quarter */
+	assert_float_equal(value(e, d1, GL_ATTR_INTENSITY), 0.25, 1e-6);
+	osc(s, "/t/size", 0.5);
+	osc(s, "/t/bpm", 60);           /* 1 Hz from here, on from the phase it had */
+	gl_engine_tick(e, S(100.5));
+	gl_engine_tick(e, S(101));
+	assert_float_equal(value(e, d1, GL_ATTR_INTENSITY), 0.375, 1e-6);
+	osc(s, "/t/stop", 0);
+	osc(s, "/t/tc", 3.5);           /* the list jumps to 3.5 s: cue 2 */
+	gl_engine_tick(e, S(101));
+	assert_float_equal(value(e, d1, GL_ATTR_INTENSITY), 1, 1e-6);
+	assert_false(gl_show_take_error(s, msg, sizeof msg));
+	static const struct { const char *address, *want; } bad[] = {
+		{ "/t/nolist", "timecode: no cuelist \"Nope\"" },
+		{ "/t/notc", "\"Other\" is not a cue list on timecode" },
+		{ "/t/noeffect", "effect_start: no effect \"nothing\"" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		osc(s, bad[i].address, 0);
+		assert_true(gl_show_take_error(s, msg, sizeof msg));
+		if (!strstr(msg, bad[i].want) || !strstr(msg, "fx.lua:"))
+			fail_msg("%s: \"%s\", wanted \"%s\"", bad[i].address, msg, bad[i].want);
+	}
+	gl_show_destroy(s);
+
+	/* at load, an effect is started by start = true or a cue: not by a call */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("show { name = \"x\" }\n"
+	      "patch { \"d\", type = \"generic/dimmer\", universe = 1, address = 1 }\n"
+	      "effect { \"saw\", group = \"d\", wave = \"ramp_up\" }\n"
+	      "effect_start(\"saw\")\n", f);
+	fclose(f);
+	s = gl_show_load(path, err, sizeof err);
+	gl_show_destroy(s);
+	assert_null(s);
+	assert_non_null(strstr(err, "fx.lua:4: effect_start: only in handlers"));
+	assert_int_equal(scratch_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_pixel_waves),
 		cmocka_unit_test(test_timecode_jumps_restore_state),
 		cmocka_unit_test(test_timecode_freewheel_then_hold),
+		cmocka_unit_test(test_show_functions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
