@@ -165,9 +165,9 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			if (f->kind == GL_FADER_GROUP) {
 				e->groups[f->target].level = c->value;
 				e->masters_dirty = true;
-			} else if (f->kind != GL_FADER_CUELIST) {
+			} else if (f->kind == GL_FADER_EFFECT_SIZE || f->kind == GL_FADER_EFFECT_RATE) {
 				engine_fx_fader(e, f, now);
-			} else {
+			} else if (f->kind == GL_FADER_CUELIST) {
 				e->lists[f->target].master = c->value;
 				e->lists[f->target].dirty = true;
 			}

@@ -807,7 +807,7 @@ static int decl_group(lua_State *L)
 
 static int decl_fader(lua_State *L)
 {
-	static const char *const keys[] = { "group", "cuelist", "effect", "control", "label",
+	static const char *const keys[] = { "group", "cuelist", "audio", "effect", "control", "label",
 					    "level", NULL };
 	struct gl_show *s = show_from_upvalue(L);
 	struct show_where at = show_where_here(L);
@@ -815,7 +815,7 @@ static int decl_fader(lua_State *L)
 	struct decl d;
 	lua_Integer number = 0;
 	int ok = 0;
-	bool group, list;
+	bool group, list, audio;
 	double level = 1.0;
 
 	decl_loading(L, s, "fader");
@@ -844,12 +844,19 @@ static int decl_fader(lua_State *L)
 	}
 	group = decl_string(&d, "group", 0, f.target, sizeof f.target);
 	list = decl_string(&d, "cuelist", 0, f.target, sizeof f.target);
+	audio = decl_string(&d, "audio", 0, f.target, sizeof f.target);
 	bool effect = decl_string(&d, "effect", 0, f.target, sizeof f.target);
 	char control[8] = "size";
-	if (group + list + effect != 1)
-		decl_fail(&d, "give exactly one of group = \"...\", cuelist = \"...\" or "
-			  "effect = \"...\"");
-	f.kind = group ? GL_FADER_GROUP : list ? GL_FADER_CUELIST : GL_FADER_EFFECT_SIZE;
+	if (group + list + audio + effect != 1)
+		decl_fail(&d, "give exactly one of group = \"...\", cuelist = \"...\", audio = "
+			  "\"master\" or effect = \"...\"");
+	f.kind = group ? GL_FADER_GROUP : list ? GL_FADER_CUELIST
+		 : audio ? GL_FADER_EXTERNAL : GL_FADER_EFFECT_SIZE;
+	if (audio && strcmp(f.target, "master") != 0)
+		decl_fail(&d, "audio = \"%s\": an audio fader is the master (audio = \"master\")",
+			  f.target);
+	if (audio && s->audio_master_fader)
+		decl_fail(&d, "the audio master is fader %d already", s->audio_master_fader);
 	if (decl_string(&d, "control", 0, control, sizeof control)) {
 		if (!effect || (strcmp(control, "size") && strcmp(control, "rate")))
 			decl_fail(&d, "control = \"size\" or \"rate\", for an effect's fader");
@@ -857,10 +864,12 @@ static int decl_fader(lua_State *L)
 			f.kind = GL_FADER_EFFECT_RATE;
 	}
 	if (!decl_string(&d, "label", 0, f.label, sizeof f.label))
-		snprintf(f.label, sizeof f.label, "%s", f.target);
+		snprintf(f.label, sizeof f.label, "%s", audio ? "Audio" : f.target);
 	decl_number(&d, "level", 0, 0.0, 1.0, &level);
 	f.level = (float)level;
 	*(struct show_fader *)show_vec_push(L, &s->faders, sizeof f) = f;
+	if (audio)
+		s->audio_master_fader = f.number;
 	return 0;
 }
 
@@ -1319,4 +1328,5 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 	show_osc_register(L, show);     /* osc { ... }, osc.send, on_osc */
 	show_fx_register(L, show);      /* effect, matrix, effect_start() ... */
 	show_sched_register(L, show);   /* at, location, schedule */
+	show_audio_register(L, show);   /* audio { ... } */
 }

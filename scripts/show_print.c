@@ -195,10 +195,11 @@ static void print_faders(const struct gl_show *s, FILE *out)
 		int number, target;
 
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
-		static const char *const kinds[] = { "group", "cuelist", "effect", "rate of" };
+		static const char *const kinds[] = { "group", "cuelist", "audio", "effect", "rate of" };
 		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number, kinds[kind],
 			SAFE(kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
 			     : kind == GL_FADER_CUELIST ? gl_engine_cuelist_name(e, target)
+			     : kind == GL_FADER_EXTERNAL ? "master"
 			     : gl_engine_effect(e, target)->name),
 			SAFE(label), decl->level);
 	}
@@ -284,6 +285,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_faders(s, out);
 	print_inputs(e, out);
 	print_outputs(s, out);
+	show_audio_print(s, out);
 
 	/* by universe number: one pass over the patch, not one per universe */
 	has_fixtures = calloc(GL_UNIVERSE_MAX + 1, 1);
