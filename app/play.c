@@ -475,7 +475,12 @@ int gl_cmd_play(int argc, char **argv)
 		if (rc < 0)
 			nfds = 0;
 		/* input, then the adapters' own timers (feedback, heartbeat) */
-		gl_controls_service(ctx.controls, pfd + 2, nfds, gl_now_ns());
+		uint64_t after = gl_now_ns();
+		gl_controls_service(ctx.controls, pfd + 2, nfds, after);
+		/* MTC (the MIDI adapter's chase) into the lists on timecode */
+		struct gl_timecode tc;
+		gl_show_timecode_input(show, gl_controls_timecode(ctx.controls, after, &tc) ? &tc : NULL,
+				       after);
 	}
 
 	gl_shutdown_set_phase(sd, "ending the show");

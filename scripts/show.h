@@ -96,6 +96,15 @@ int gl_show_problem_count(const struct gl_show *show);
 void gl_show_set_wall_clock(struct gl_show *show, time_t (*fn)(void *ud), void *ud);
 time_t gl_show_next_schedule(const struct gl_show *show);
 
+/* Its cue lists on timecode = "mtc" follow the control adapters' timecode
+ * (gl_controls_timecode(): the MIDI adapter's MTC chase), which the control
+ * loop hands over each time round, NULL when no adapter chases one. While
+ * the chase runs on real code (locking or locked) each list gets its
+ * position; when the chase freewheels or stops, the lists are told once
+ * that the code stopped and run on by their own freewheel = policy. */
+struct gl_timecode;
+void gl_show_timecode_input(struct gl_show *show, const struct gl_timecode *tc, uint64_t now_ns);
+
 /* Whether the show declared sound_input { device = ... } (the capture
  * the app starts for effects' beat and level), and its device. */
 bool gl_show_sound_input(const struct gl_show *show, const char **device);

@@ -720,6 +720,36 @@ static int fx_api_timecode(lua_State *L)
 	return 1;
 }
 
+/* Positions at most this often: the engine runs on between them, and a
+ * quarter frame comes every 10 ms at 25 fps. */
+#define SHOW_MTC_FEED_NS (GL_NS_PER_S / 50)
+
+void gl_show_timecode_input(struct gl_show *s, const struct gl_timecode *tc, uint64_t now_ns)
+{
+	if (s->phase != SHOW_BUILT)
+		return;
+	bool any = false;
+	for (int i = 0; i < s->lists.count && !any; i++)
+		any = SHOW_AT(s->lists, struct show_list, i)->timecode == SHOW_TC_EXTERNAL;
+	if (!any)
+		return;
+	bool running = tc && (tc->state == GL_TC_LOCKING || tc->state == GL_TC_LOCKED);
+	if (!running) {
+		if (s->mtc_running)
+			gl_engine_timecode(s->engine, -1, 0, false);
+		s->mtc_running = false;
+		return;
+	}
+	/* a jump goes at once: the lists restore the state at the new place */
+	if (s->mtc_running && tc->jumps == s->mtc_jumps && now_ns - s->mtc_fed_ns < SHOW_MTC_FEED_NS)
+		return;
+	if (gl_engine_timecode(s->engine, -1, tc->seconds, true) < 0)
+		return;     /* the ring is full: the next time round */
+	s->mtc_running = true;
+	s->mtc_fed_ns = now_ns;
+	s->mtc_jumps = tc->jumps;
+}
+
 void show_fx_register(lua_State *L, struct gl_show *show)
 {
 	static const luaL_Reg fns[] = {

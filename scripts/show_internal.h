@@ -381,6 +381,9 @@ struct gl_show {
 	bool catch_up;                 /* schedule { missed = "catch_up" } */
 	time_t (*wall_fn)(void *ud);   /* the wall clock; NULL: time() */
 	void *wall_ud;
+	bool mtc_running;              /* gl_show_timecode_input: what the lists were told */
+	uint64_t mtc_fed_ns;
+	uint64_t mtc_jumps;
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	/* audio (show_audio.c) */
 	bool audio_declared;           /* audio { ... } */

@@ -8,7 +8,9 @@
  * timecode lists: cues at their times, a jump backwards or forwards gives
  * the state a linear playback has there, a code that stops freewheels and
  * then holds. Last, the show's side: effect_start() and friends and
- * timecode() from a handler, and their errors.
+ * timecode() from a handler, and their errors; and a list on timecode =
+ * "mtc" fed what the MIDI adapter's chase reports (struct gl_timecode, as
+ * the control loop hands it over): running, a jump, freewheel, stopped.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -22,6 +24,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "outputs/control/control.h"
 #include "scripts/show.h"
 #include "tools/scratch.h"
 
@@ -773,6 +776,75 @@ static void test_show_functions(void **state)
 	assert_int_equal(scratch_remove(dir), 0);
 }
 
+/* A list on timecode = "mtc" follows what the adapters' chase reports, the
+ * way app/play.c hands it over each time round its loop. */
+static void test_show_follows_mtc_chase(void **state)
+{
+	char dir[64], path[128], err[1024];
+	assert_int_equal(scratch_make(dir, sizeof dir, "test_effects"), 0);
+	snprintf(path, sizeof path, "%s/mtc.lua", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("show { name = \"mtc\" }\n"
+	      "output { \"o\", type = \"sacn\", universes = {1} }\n"
+	      "patch { \"d\", type = \"generic/dimmer\", universe = 1, address = 1 }\n"
+	      "cuelist \"Song\" { timecode = \"mtc\", freewheel = 0.5,\n"
+	      "  cue { 1, at = 1, look = { d = { intensity = 0.5 } } },\n"
+	      "  cue { 2, at = 3, look = { d = { intensity = 1 } } } }\n", f);
+	fclose(f);
+	struct gl_show *s = gl_show_load(path, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	struct gl_engine *e = gl_show_engine(s);
+	int list = gl_engine_cuelist_find(e, "Song");
+	gl_show_start(s);
+	struct gl_timecode tc = { .state = GL_TC_LOCKED, .fps = 25 };
+	uint64_t t0 = S(100);
+	/* the chase runs 0 .. 2 s; the loop comes round every 5 ms */
+	for (int k = 0; k <= 400; k++) {
+		tc.seconds = k * 0.005;
+		gl_show_timecode_input(s, &tc, t0 + S(k * 0.005));
+		gl_engine_tick(e, t0 + S(k * 0.005));
+	}
+	assert_float_equal(gl_engine_timecode_position(e, list), 2.0, 0.001);
+	assert_float_equal(value(e, 0, GL_ATTR_INTENSITY), 0.5, 1e-6);
+	/* the source jumps to 3.5: handed over at once, not at the next 20 ms */
+	tc.seconds = 3.5;
+	tc.jumps = 1;
+	gl_show_timecode_input(s, &tc, t0 + S(2.001));
+	gl_engine_tick(e, t0 + S(2.001));
+	assert_float_equal(gl_engine_timecode_position(e, list), 3.5, 1e-6);
+	assert_float_equal(value(e, 0, GL_ATTR_INTENSITY), 1, 1e-6);
+	/* back to 1.5, then the chase freewheels (its quarter frames stopped):
+	 * the list runs on its own freewheel = 0.5 s, then holds */
+	tc.seconds = 1.5;
+	tc.jumps = 2;
+	gl_show_timecode_input(s, &tc, t0 + S(2.002));
+	gl_engine_tick(e, t0 + S(2.002));
+	assert_float_equal(value(e, 0, GL_ATTR_INTENSITY), 0.5, 1e-6);
+	tc.state = GL_TC_FREEWHEEL;
+	tc.seconds = 1.6;
+	gl_show_timecode_input(s, &tc, t0 + S(2.1));
+	gl_engine_tick(e, t0 + S(2.1));
+	gl_engine_tick(e, t0 + S(3.0));
+	gl_engine_tick(e, t0 + S(4.0));
+	/* 1.5 at 2.002, told at 2.1 (at 1.598) that the code stopped */
+	assert_float_equal(gl_engine_timecode_position(e, list), 1.598 + 0.5, 1e-6);
+	/* no adapter chasing any more (NULL): nothing changes; the code back */
+	gl_show_timecode_input(s, NULL, t0 + S(4.5));
+	gl_engine_tick(e, t0 + S(4.5));
+	assert_float_equal(gl_engine_timecode_position(e, list), 2.098, 1e-6);
+	tc.state = GL_TC_LOCKING;
+	tc.seconds = 3.2;
+	gl_show_timecode_input(s, &tc, t0 + S(5));
+	gl_engine_tick(e, t0 + S(5));
+	assert_float_equal(gl_engine_timecode_position(e, list), 3.2, 1e-6);
+	assert_float_equal(value(e, 0, GL_ATTR_INTENSITY), 1, 1e-6);
+	drain(e);
+	gl_show_destroy(s);
+	assert_int_equal(scratch_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_timecode_jumps_restore_state),
 		cmocka_unit_test(test_timecode_freewheel_then_hold),
 		cmocka_unit_test(test_show_functions),
+		cmocka_unit_test(test_show_follows_mtc_chase),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
