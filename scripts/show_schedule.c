@@ -16,7 +16,9 @@
  * was due (within SCHED_CATCH_UP_DAYS), oldest first, when the show starts
  * - the state that should be live; "skip" (the default) runs nothing
  * until the next time comes. A handler gets (time, late): the scheduled
- * instant (seconds since the epoch) and whether it is a catch-up.
+ * instant (seconds since the epoch) and whether it is a catch-up - at
+ * start, or the latest of several that came while the show was held up
+ * (then it runs once, not once for each).
  */
 #include <math.h>
 #include <stdio.h>
@@ -67,17 +69,34 @@ static time_t sched_next(const struct gl_show *s, const struct show_sched *c, ti
 	case SCHED_MINUTE:
 		return (after / 60 + 1) * 60;
 	case SCHED_HOUR: {
-		/* the next whole hour on the local clock (zones at :30 too) */
+		/* an hour on from the start of this one on the local clock
+		 * (zones at :30 too): across a change of the clocks that is
+		 * the next hour the clock shows - 03:00 after 01:00 in spring,
+		 * 02:00 twice in autumn - never two hours apart */
 		struct tm tm;
 		localtime_r(&after, &tm);
-		tm.tm_min = tm.tm_sec = 0;
-		tm.tm_hour++;
-		tm.tm_isdst = -1;
-		time_t t = mktime(&tm);
-		return t > after ? t : after + 3600 - after % 60;
+		return after - tm.tm_min * 60 - tm.tm_sec + 3600;
 	}
 	default:
 		return gl_sched_next(&c->rule, sched_loc(s), after);
+	}
+}
+
+/* The last firing at or before now; `known` is one that is. */
+static time_t sched_latest(const struct gl_show *s, const struct show_sched *c, time_t now,
+			   time_t known)
+{
+	struct tm tm;
+	switch (c->kind) {
+	case SCHED_MINUTE:
+		return now - now % 60;
+	case SCHED_HOUR:
+		localtime_r(&now, &tm);
+		return now - tm.tm_min * 60 - tm.tm_sec;
+	default: {
+		time_t t = gl_sched_prev(&c->rule, sched_loc(s), now, SCHED_CATCH_UP_DAYS);
+		return t != (time_t)-1 && t > known ? t : known;
+	}
 	}
 }
 
@@ -329,27 +348,18 @@ void show_sched_run(struct gl_show *s)
 		if (!c->id || c->due == (time_t)-1 || c->due > now)
 			continue;
 		time_t when = c->due;
-		/* the next from this one; after a long stall, from now: never a
-		 * burst of the ones that went by */
 		c->due = sched_next(s, c, when);
-		if (c->due != (time_t)-1 && c->due <= now)
+		bool stalled = c->due != (time_t)-1 && c->due <= now;
+		if (stalled) {
+			/* more than one came while we were held up (a suspend,
+			 * a long handler, the clock set forward): once, for the
+			 * latest - the state that should be live - marked late;
+			 * never a burst of the ones that went by */
+			when = sched_latest(s, c, now, c->due);
 			c->due = sched_next(s, c, now);
-		sched_fire(s, c, when, false);   /* c is stale after: the handler may add */
+		}
+		sched_fire(s, c, when, stalled);   /* c is stale after: the handler may add */
 	}
-}
-
-/* The nearest due schedule as a monotonic instant (0: none). */
-uint64_t show_sched_next_ns(const struct gl_show *s, uint64_t now_ns)
-{
-	time_t now = sched_wall(s), best = (time_t)-1;
-	for (int i = 0; i < s->schedules.count; i++) {
-		const struct show_sched *c = SHOW_AT(s->schedules, struct show_sched, i);
-		if (c->id && c->due != (time_t)-1 && (best == (time_t)-1 || c->due < best))
-			best = c->due;
-	}
-	if (best == (time_t)-1)
-		return 0;
-	return best <= now ? now_ns : now_ns + (uint64_t)(best - now) * GL_NS_PER_S;
 }
 
 time_t gl_show_next_schedule(const struct gl_show *s)
@@ -361,6 +371,15 @@ time_t gl_show_next_schedule(const struct gl_show *s)
 			best = c->due;
 	}
 	return best;
+}
+
+/* The nearest due schedule as a monotonic instant (0: none). */
+uint64_t show_sched_next_ns(const struct gl_show *s, uint64_t now_ns)
+{
+	time_t now = sched_wall(s), best = gl_show_next_schedule(s);
+	if (best == (time_t)-1)
+		return 0;
+	return best <= now ? now_ns : now_ns + (uint64_t)(best - now) * GL_NS_PER_S;
 }
 
 void show_sched_free(struct gl_show *s)

@@ -3,8 +3,10 @@
  * time zone (TZ=Europe/Berlin, set here; New York and Sydney where a test
  * says): rules across midnight and both DST changes, days of the week,
  * dates, sun offsets, parsing; sunrise and sunset against published
- * values; and a show's at(), calendar every() and its missed-schedule
- * policy on a fake wall clock (gl_show_set_wall_clock).
+ * values; and a show's at() (days, dates, sun offsets at its location),
+ * calendar every() (hours across the autumn change of the clocks), a stall
+ * and its missed-schedule policy at a late start and after a restart, on
+ * a fake wall clock (gl_show_set_wall_clock): nothing here waits on time.
  *
  * Sunrise/sunset references (each rounded to the minute by its source; we
  * ask for the computed instant within 60 s of the published minute):
@@ -288,7 +290,8 @@ static const char *const sched_show =
 	"at(\"sunset\", function(t, late) log(\"dusk \" .. tostring(late)) end)\n"
 	"at(\"23:00\", { days = \"fri,sat\" }, function(t, late) log(\"late \" .. tostring(late)) end)\n"
 	"at(\"22:00\", { catch_up = false }, function() log(\"ignored\") end)\n"
-	"every(\"hour\", function(t) log(\"hour \" .. os.date(\"!%H\", t)) end)\n";
+	"every(\"hour\", function(t, late)\n"
+	"  log(\"hour \" .. os.date(\"!%H\", t) .. (late and \" true\" or \"\")) end)\n";
 
 static void test_show_catch_up_and_run(void **state)
 {
@@ -310,15 +313,15 @@ static void test_show_catch_up_and_run(void **state)
 	logged(s, got, sizeof got);
 	assert_string_equal(got, "hour 23");    /* UTC */
 	/* ten hours on (a stall): each rule once, no burst of the hours that
-	 * went by (the hour's handler sees the first it missed, 01:00) */
+	 * went by; the hour's handler gets the latest, 10:00, as late */
 	fake_now = local(2026, 1, 4, 10, 0, 0, -1);
 	gl_show_run_timers(s, gl_now_ns());
 	logged(s, got, sizeof got);
-	assert_string_equal(got, "open false|hour 00");
+	assert_string_equal(got, "open false|hour 09 true");
 	fake_now = local(2026, 1, 4, 23, 30, 0, -1);   /* Sunday: no "late" */
 	gl_show_run_timers(s, gl_now_ns());
 	logged(s, got, sizeof got);
-	assert_string_equal(got, "dusk false|ignored|hour 10");
+	assert_string_equal(got, "dusk false|ignored|hour 22 true");
 	/* the poll loop's timeout: the next one as a monotonic instant */
 	uint64_t now_ns = gl_now_ns(), next = gl_show_next_timer_ns(s);
 	assert_true(next > now_ns && next - now_ns <= 31ull * 60 * GL_NS_PER_S);
@@ -337,6 +340,88 @@ static void test_show_catch_up_and_run(void **state)
 	gl_show_run_timers(s, gl_now_ns());
 	logged(s, got, sizeof got);
 	assert_string_equal(got, "open");
+}
+
+/* A show's dated at(), sun offsets at its location and every("hour")
+ * across the autumn change of the clocks; then the same show restarted
+ * (a power cut) later, with missed = "catch_up". */
+static const char *const dated_show =
+	"show { name = \"Dated\" }\n"
+	"output { \"o\", type = \"sacn\", universes = {1} }\n"
+	"location { latitude = 52.52, longitude = 13.405 }\n"
+	"schedule { missed = \"catch_up\" }\n"
+	"at(\"sunset-00:30\", function(t, late) log(\"pre \" .. os.date(\"!%H:%M\", t)) end)\n"
+	"at(\"sunrise+1h\", { days = \"sun\" }, function(t) log(\"sun \" .. os.date(\"!%d\", t)) end)\n"
+	"at(\"2026-10-25 02:30\", function(t, late) log(\"gala \" .. tostring(late)) end)\n"
+	"at(\"2026-10-20 12:00\", function() log(\"gone\") end)\n"
+	"every(\"hour\", function(t) log(\"h \" .. os.date(\"!%H\", t)) end)\n";
+
+static void test_show_dates_sun_and_restart(void **state)
+{
+	set_tz("Europe/Berlin");
+	struct gl_location berlin = { 52.52, 13.405 };
+	time_t rise, set;
+	char got[1024], want[256];
+	/* Saturday 24 October 2026, 23:00 CEST (21:00 UTC): caught up, oldest
+	 * first - last Sunday's sunrise + 1 h (the 18th), the 20th at noon
+	 * (a date 4 days gone: within the 7 days), today's sunset - 30 min */
+	fake_now = utc(2026, 10, 24, 21, 0, 0);
+	struct gl_show *s = load_text(dated_show);
+	gl_show_set_wall_clock(s, fake_clock, NULL);
+	gl_show_start(s);
+	logged(s, got, sizeof got);
+	assert_int_equal(gl_sun_times(&berlin, 2026, 10, 24, &rise, &set), 0);
+	struct tm tm;
+	time_t pre = set - 1800;
+	gmtime_r(&pre, &tm);
+	snprintf(want, sizeof want, "sun 18|gone|pre %02d:%02d", tm.tm_hour, tm.tm_min);
+	assert_string_equal(got, want);
+	/* the night the clocks go back: every hour the clock shows, an hour
+	 * apart (02:00 twice), and the gala at the first 02:30 (00:30 UTC) */
+	static const int hours_utc[] = { 22, 23, 0, 1, 2 };
+	for (int i = 0; i < 5; i++) {
+		time_t t = gl_show_next_schedule(s);
+		int h = hours_utc[i];
+		assert_true(t == utc(2026, 10, h >= 22 ? 24 : 25, h, 0, 0));
+		fake_now = t;
+		gl_show_run_timers(s, gl_now_ns());
+		logged(s, got, sizeof got);
+		snprintf(want, sizeof want, "h %02d", h);
+		assert_string_equal(got, want);
+		if (h == 0) {     /* 02:00 CEST; the gala at 02:30 CEST comes next */
+			fake_now = gl_show_next_schedule(s);
+			assert_true(fake_now == utc(2026, 10, 25, 0, 30, 0));
+			gl_show_run_timers(s, gl_now_ns());
+			logged(s, got, sizeof got);
+			assert_string_equal(got, "gala false");
+		}
+	}
+	/* Sunday: sunrise + 1 h, then sunset - 30 min */
+	assert_int_equal(gl_sun_times(&berlin, 2026, 10, 25, &rise, &set), 0);
+	fake_now = rise + 3600;
+	gl_show_run_timers(s, gl_now_ns());
+	logged(s, got, sizeof got);
+	assert_non_null(strstr(got, "sun 25"));
+
+	/* a power cut; the show comes back on Monday 26th at 20:00 CET: the
+	 * state that should be live - yesterday's sunrise rule, today's
+	 * pre-sunset, the gala and the 20th (within 7 days) - once each,
+	 * oldest first; the hours are not caught up */
+	fake_now = local(2026, 10, 26, 20, 0, 0, -1);
+	s = load_text(dated_show);
+	gl_show_set_wall_clock(s, fake_clock, NULL);
+	gl_show_start(s);
+	logged(s, got, sizeof got);
+	assert_int_equal(gl_sun_times(&berlin, 2026, 10, 26, &rise, &set), 0);
+	pre = set - 1800;
+	gmtime_r(&pre, &tm);
+	snprintf(want, sizeof want, "gone|gala true|sun 25|pre %02d:%02d", tm.tm_hour, tm.tm_min);
+	assert_string_equal(got, want);
+	/* and a dated rule fires once only: nothing is due for it again */
+	fake_now = local(2027, 10, 25, 2, 30, 0, -1);
+	gl_show_run_timers(s, gl_now_ns());
+	logged(s, got, sizeof got);
+	assert_null(strstr(got, "gala"));
 }
 
 static void test_show_schedule_errors(void **state)
@@ -373,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_days_dates_and_parsing),
 		cmocka_unit_test(test_sunrise_sunset_published),
 		cmocka_unit_test_teardown(test_show_catch_up_and_run, teardown),
+		cmocka_unit_test_teardown(test_show_dates_sun_and_restart, teardown),
 		cmocka_unit_test_teardown(test_show_schedule_errors, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
