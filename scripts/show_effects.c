@@ -69,6 +69,30 @@ static bool fx_number(lua_State *L, struct show_where at, const char *what, int 
 	return true;
 }
 
+/* A list of 1..max numbers, each min..max_v, at `key` of the table at 1,
+ * into out. Returns how many (0: no such field). */
+static int fx_numbers(lua_State *L, struct show_where at, const char *what, const char *key,
+		      int max, double min_v, double max_v, float *out)
+{
+	if (fx_get(L, 1, key) == LUA_TNIL)
+		return 0;
+	int n = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : 0;
+	if (n < 1 || n > max)
+		fx_fail(L, at, what, "%s must be a list of 1..%d numbers %g..%g", key, max, min_v,
+			max_v);
+	for (int i = 0; i < n; i++) {
+		lua_rawgeti(L, -1, i + 1);
+		double v = lua_tonumber(L, -1);
+		if (lua_type(L, -1) != LUA_TNUMBER || !(v >= min_v && v <= max_v))
+			fx_fail(L, at, what, "%s[%d] must be a number %g..%g", key, i + 1, min_v,
+				max_v);
+		out[i] = (float)v;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return n;
+}
+
 static bool fx_string(lua_State *L, struct show_where at, const char *what, int idx,
 		      const char *key, char *out, size_t len)
 {
@@ -389,22 +413,7 @@ static int fx_decl_effect(lua_State *L)
 	d->duty = 0.5f;
 	if (fx_number(L, fx.at, what, 1, "duty", 0, 1, &v))
 		d->duty = (float)v;
-	if (fx_get(L, 1, "steps") != LUA_TNIL) {
-		int n = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : 0;
-		if (n < 1 || n > GL_EFFECT_STEPS_MAX)
-			fx_fail(L, fx.at, what, "steps must be a list of 1..%d values 0..1",
-				GL_EFFECT_STEPS_MAX);
-		for (int i = 0; i < n; i++) {
-			lua_rawgeti(L, -1, i + 1);
-			double sv = lua_tonumber(L, -1);
-			if (lua_type(L, -1) != LUA_TNUMBER || !(sv >= 0 && sv <= 1))
-				fx_fail(L, fx.at, what, "steps[%d] must be a number 0..1", i + 1);
-			d->steps[i] = (float)sv;
-			lua_pop(L, 1);
-		}
-		d->step_count = n;
-		lua_pop(L, 1);
-	}
+	d->step_count = fx_numbers(L, fx.at, what, "steps", GL_EFFECT_STEPS_MAX, 0, 1, d->steps);
 	if (d->wave == GL_WAVE_STEP && d->step_count == 0)
 		fx_fail(L, fx.at, what, "wave \"step\" needs steps = { 0, 1, ... }");
 	fx_number(L, fx.at, what, 1, "fade_in", 0, 3600, &d->fade_in_s);
@@ -429,16 +438,8 @@ static int fx_decl_effect(lua_State *L)
 	d->density = 0.1f;
 	if (fx_number(L, fx.at, what, 1, "density", 0, 1, &v))
 		d->density = (float)v;
-	if (fx_get(L, 1, "scroll") != LUA_TNIL) {
-		for (int i = 0; i < 2; i++) {
-			lua_rawgeti(L, -1, i + 1);
-			if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
-				fx_fail(L, fx.at, what, "scroll must be { x, y } (matrices a cycle)");
-			d->scroll[i] = (float)lua_tonumber(L, -1);
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-	}
+	if (fx_numbers(L, fx.at, what, "scroll", 2, -1000, 1000, d->scroll) == 1)
+		fx_fail(L, fx.at, what, "scroll must be { x, y } (matrices a cycle)");
 	show_vec_reserve(L, &s->effects, sizeof fx);
 	if (d->wave == GL_WAVE_IMAGE)
 		fx_images(L, s, &fx, what);   /* last: it allocates */
