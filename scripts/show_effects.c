@@ -585,14 +585,16 @@ void show_fx_list_fields(lua_State *L, struct show_where at, const char *what, i
 		else if (strcmp(tc, "mtc") == 0 || strcmp(tc, "external") == 0)
 			list->timecode = SHOW_TC_EXTERNAL;
 		else
-			fx_fail(L, at, what, "timecode \"%s\" is not \"internal\" or \"mtc\"", tc);
+			fx_fail(L, at, what, "timecode \"%s\" is not \"internal\", \"mtc\" or "
+				"\"external\"", tc);
+		list->mtc = strcmp(tc, "mtc") == 0;
 		if (list->chase_step_s > 0)
 			fx_fail(L, at, what, "a chase runs on its own rate, not on timecode");
 	}
 	list->freewheel_s = 2.0;
 	if (fx_number(L, at, what, idx, "freewheel", 0, 3600, &list->freewheel_s) &&
 	    list->timecode != SHOW_TC_EXTERNAL)
-		fx_fail(L, at, what, "freewheel is for timecode = \"mtc\"");
+		fx_fail(L, at, what, "freewheel is for timecode = \"mtc\" or \"external\"");
 }
 
 /* Once a list has its cues: a chase times them, a timecode list needs a
@@ -729,24 +731,25 @@ void gl_show_timecode_input(struct gl_show *s, const struct gl_timecode *tc, uin
 {
 	if (s->phase != SHOW_BUILT)
 		return;
-	bool any = false;
-	for (int i = 0; i < s->lists.count && !any; i++)
-		any = SHOW_AT(s->lists, struct show_list, i)->timecode == SHOW_TC_EXTERNAL;
-	if (!any)
-		return;
 	bool running = tc && (tc->state == GL_TC_LOCKING || tc->state == GL_TC_LOCKED);
-	if (!running) {
-		if (s->mtc_running)
-			gl_engine_timecode(s->engine, -1, 0, false);
-		s->mtc_running = false;
+	if (!running && !s->mtc_running)
 		return;
-	}
 	/* a jump goes at once: the lists restore the state at the new place */
-	if (s->mtc_running && tc->jumps == s->mtc_jumps && now_ns - s->mtc_fed_ns < SHOW_MTC_FEED_NS)
+	if (running && s->mtc_running && tc->jumps == s->mtc_jumps &&
+	    now_ns - s->mtc_fed_ns < SHOW_MTC_FEED_NS)
 		return;
-	if (gl_engine_timecode(s->engine, -1, tc->seconds, true) < 0)
-		return;     /* the ring is full: the next time round */
-	s->mtc_running = true;
+	int rc = 0;
+	for (int i = 0; i < s->lists.count && rc == 0; i++) {
+		const struct show_list *l = SHOW_AT(s->lists, struct show_list, i);
+		if (l->mtc)   /* not "external" lists: only their handlers move them */
+			rc = gl_engine_timecode(s->engine, gl_engine_cuelist_find(s->engine, l->name),
+						running ? tc->seconds : 0, running);
+	}
+	if (rc < 0)
+		return;     /* the ring is full: all again the next time round */
+	s->mtc_running = running;
+	if (!running)
+		return;
 	s->mtc_fed_ns = now_ns;
 	s->mtc_jumps = tc->jumps;
 }
@@ -883,6 +886,17 @@ int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size
 int show_fx_list_build(struct gl_show *s, const struct show_list *l, int id, char *err,
 		       size_t len)
 {
+	if (l->mtc) {
+		bool midi = false;
+		for (int i = 0; i < s->controls.count; i++)
+			midi |= strcmp(SHOW_AT(s->controls, struct show_control, i)->cfg.type,
+				       "midi") == 0;
+		if (!midi)
+			return show_fail(err, len, l->at, "cuelist \"%s\": timecode = \"mtc\" "
+					 "follows MIDI time code: declare midi { ... } too (or "
+					 "timecode = \"external\", fed by timecode() from a "
+					 "handler)", l->name);
+	}
 	if (l->timecode) {
 		int rc = gl_engine_set_timecode(s->engine, id, l->timecode == SHOW_TC_EXTERNAL,
 						l->freewheel_s);

@@ -222,6 +222,7 @@ struct show_list {
 	double chase_step_s;           /* chase = {...}: a step's time; 0 none */
 	double chase_xfade;            /* 0..1 of a step */
 	enum show_tc timecode;
+	bool mtc;                      /* timecode = "mtc" (not "external": timecode() only) */
 	double freewheel_s;
 	bool filled;                   /* cuelist "X" { ... } was called */
 	int cue_count;

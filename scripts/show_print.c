@@ -149,7 +149,7 @@ static void print_lists(const struct gl_show *s, FILE *out)
 				 decl->chase_step_s, decl->chase_xfade * 100);
 		else if (decl->timecode)
 			snprintf(how, sizeof how, " (timecode %s)", decl->timecode == SHOW_TC_INTERNAL
-				 ? "internal" : "mtc");
+				 ? "internal" : decl->mtc ? "mtc" : "external");
 		fprintf(out, "\ncuelist \"%s\"%s%s, %d cues:\n", SAFE(gl_engine_cuelist_name(e, l)),
 			decl->loop ? " (loop)" : "", how, gl_engine_cue_count(e, l));
 		fprintf(out, "  %-6s %-20s %7s %7s %7s %7s  %-12s %s\n", "cue", "label", "in",

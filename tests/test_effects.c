@@ -787,10 +787,13 @@ static void test_show_follows_mtc_chase(void **state)
 	assert_non_null(f);
 	fputs("show { name = \"mtc\" }\n"
 	      "output { \"o\", type = \"sacn\", universes = {1} }\n"
-	      "patch { \"d\", type = \"generic/dimmer\", universe = 1, address = 1 }\n"
+	      "midi { }\n"
+	      "patch { \"d\", type = \"generic/dimmer\", universe = 1, address = 1, count = 2 }\n"
 	      "cuelist \"Song\" { timecode = \"mtc\", freewheel = 0.5,\n"
-	      "  cue { 1, at = 1, look = { d = { intensity = 0.5 } } },\n"
-	      "  cue { 2, at = 3, look = { d = { intensity = 1 } } } }\n", f);
+	      "  cue { 1, at = 1, look = { [\"d 1\"] = { intensity = 0.5 } } },\n"
+	      "  cue { 2, at = 3, look = { [\"d 1\"] = { intensity = 1 } } } }\n"
+	      "cuelist \"Ext\" { timecode = \"external\",\n"
+	      "  cue { 1, at = 0.5, look = { [\"d 2\"] = { intensity = 1 } } } }\n", f);
 	fclose(f);
 	struct gl_show *s = gl_show_load(path, err, sizeof err);
 	if (!s)
@@ -808,6 +811,8 @@ static void test_show_follows_mtc_chase(void **state)
 	}
 	assert_float_equal(gl_engine_timecode_position(e, list), 2.0, 0.001);
 	assert_float_equal(value(e, 0, GL_ATTR_INTENSITY), 0.5, 1e-6);
+	/* a list on "external" timecode moves only by timecode() */
+	assert_float_equal(value(e, 1, GL_ATTR_INTENSITY), 0, 1e-6);
 	/* the source jumps to 3.5: handed over at once, not at the next 20 ms */
 	tc.seconds = 3.5;
 	tc.jumps = 1;
@@ -842,6 +847,20 @@ static void test_show_follows_mtc_chase(void **state)
 	assert_float_equal(value(e, 0, GL_ATTR_INTENSITY), 1, 1e-6);
 	drain(e);
 	gl_show_destroy(s);
+
+	/* "mtc" without midi { }: nothing would ever move it */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("show { name = \"mtc\" }\n"
+	      "patch { \"d\", type = \"generic/dimmer\", universe = 1, address = 1 }\n"
+	      "cuelist \"Song\" { timecode = \"mtc\", cue { 1, at = 1, look = { d = { intensity = 1 } } } }\n",
+	      f);
+	fclose(f);
+	s = gl_show_load(path, err, sizeof err);
+	gl_show_destroy(s);
+	assert_null(s);
+	assert_non_null(strstr(err, "mtc.lua:3: cuelist \"Song\": timecode = \"mtc\" follows MIDI "
+				    "time code: declare midi { ... } too"));
 	assert_int_equal(scratch_remove(dir), 0);
 }
 
