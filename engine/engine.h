@@ -507,10 +507,11 @@ int gl_wave_from_name(const char *name);
 int gl_engine_set_timecode(struct gl_engine *e, int list, bool external, double freewheel_s);
 /* The cue's time in seconds; cues must ascend in time. Build time. */
 int gl_engine_cue_time(struct gl_engine *e, int list, int cue, double seconds);
-/* What a timecode reader (the MIDI adapter's MTC, on the control thread)
- * calls for every position it decodes, locked = true, and once with
- * locked = false when the code stops: a GL_CMD_TIMECODE for `list` (< 0:
- * every list on external timecode). Any thread; as gl_engine_command(). */
+/* A position of the code an external list follows, locked = true, and
+ * once locked = false when the code stops: a GL_CMD_TIMECODE for `list`
+ * (< 0: every list on external timecode). The show calls it with the MIDI
+ * adapter's MTC chase (gl_show_timecode_input) and from timecode() in
+ * handlers. Any thread; as gl_engine_command(). */
 int gl_engine_timecode(struct gl_engine *e, int list, double seconds, bool locked);
 /* The list's timecode position (s) after the last tick; -1 when it has none. */
 double gl_engine_timecode_position(const struct gl_engine *e, int list);

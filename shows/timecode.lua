@@ -1,8 +1,8 @@
 -- timecode.lua - a cue list locked to timecode: each cue fires at its time
 -- on the clock. "internal" runs the list's own clock from GO (PAUSE holds
 -- it, GOTO jumps to a cue's time, timecode("Song", 42) jumps anywhere);
--- "mtc" takes the position from MIDI timecode, freewheels 2 s when the code
--- stops, then holds. A jump, either way, shows what the list would show had
+-- "mtc" takes the position from MIDI timecode (the show declares midi { }),
+-- freewheels 2 s when the code stops, then holds. A jump, either way, shows what the list would show had
 -- it played to that point.
 --
 --   ghostlight check shows/timecode.lua
