@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "outputs/control/control.h"
+#include "outputs/media/capture/capture.h"
 #include "outputs/dmx/outthread.h"
 #include "play_audio.h"
 #include "shutdown.h"
@@ -390,6 +391,13 @@ int gl_cmd_play(int argc, char **argv)
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
+	/* sound_input { ... }: the capture device for effects' beat and
+	 * level; without it the show goes on, its effects at their rates */
+	const char *sound_device;
+	struct gl_capture *capture = NULL;
+	if (gl_show_sound_input(show, &sound_device) &&
+	    !(capture = gl_capture_start(e, sound_device, err, sizeof err)))
+		gl_status_error(st, err);
 	gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
@@ -467,7 +475,12 @@ int gl_cmd_play(int argc, char **argv)
 		if (rc < 0)
 			nfds = 0;
 		/* input, then the adapters' own timers (feedback, heartbeat) */
-		gl_controls_service(ctx.controls, pfd + 2, nfds, gl_now_ns());
+		uint64_t after = gl_now_ns();
+		gl_controls_service(ctx.controls, pfd + 2, nfds, after);
+		/* MTC (the MIDI adapter's chase) into the lists on timecode */
+		struct gl_timecode tc;
+		gl_show_timecode_input(show, gl_controls_timecode(ctx.controls, after, &tc) ? &tc : NULL,
+				       after);
 	}
 
 	gl_shutdown_set_phase(sd, "ending the show");
@@ -475,6 +488,7 @@ int gl_cmd_play(int argc, char **argv)
 	gl_show_set_sender(show, NULL, NULL);
 	gl_status_set_controls(st, NULL);
 	gl_controls_destroy(ctx.controls);
+	gl_capture_stop(capture);
 
 	gl_engine_stop(e);
 	if (gl_shutdown_hold_outputs(sd)) {
