@@ -441,8 +441,10 @@ struct gl_live_state {
 	struct gl_live_param *params;  /* room for gl_engine_param_count() */
 };
 
-/* Turns the export on. Loading thread, after gl_engine_finalize() and
- * before gl_engine_start(). Returns 0, GL_ENOMEM or GL_ESTATE. */
+/* Turns the export on, and publishes the state the show starts in (its
+ * faders' levels...), readable at once. Loading thread, after
+ * gl_engine_finalize() and before gl_engine_start(). Returns 0, GL_ENOMEM
+ * or GL_ESTATE. */
 int gl_engine_live_enable(struct gl_engine *e);
 /* The newest live state, when one was published since the last call:
  * copied into out's arrays (lists, fader_levels and params must have room

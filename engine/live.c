@@ -71,7 +71,11 @@ int gl_engine_live_enable(struct gl_engine *e)
 		lv->lane_param[e->param_lane[p]] = p;
 	gl_tbuf_init(&lv->tb, lv->buf[0], lv->buf[1], lv->buf[2]);
 	lv->enabled = true;
-	lv->changed = true;          /* the first tick publishes where it starts */
+	/* the state the show starts in, readable at once; the first tick
+	 * publishes again (after a restore, or the show's first commands) */
+	lv->changed = true;
+	engine_live_publish(e, 0);
+	lv->changed = true;
 	return 0;
 }
 

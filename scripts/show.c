@@ -739,6 +739,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	if (rc < 0)
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "engine: %s",
 				 gl_strerror(rc));
+	if (show_resume_build(s, err, len) < 0)
+		return -1;
 	for (int i = 0; i < s->queued.count; i++) {
 		struct show_cmd *c = SHOW_AT(s->queued, struct show_cmd, i);
 

@@ -42,6 +42,19 @@ struct gl_output *gl_show_output_take(struct gl_show *show, int i);
  * file): sent to the engine once it runs. Returns how many were sent. */
 int gl_show_start(struct gl_show *show);
 
+/* What the show says about coming back after a crash or a power cut:
+ * show { resume = "live" (the default) | "restart" | N | { "List", N } }.
+ * For GL_SHOW_RESUME_CUE, *list and *cue get the cue's indexes. */
+enum gl_show_resume { GL_SHOW_RESUME_LIVE, GL_SHOW_RESUME_RESTART, GL_SHOW_RESUME_CUE };
+enum gl_show_resume gl_show_resume(const struct gl_show *show, int *list, int *cue);
+/* Forgets the commands the show asked for at load time (go("Main") at the
+ * end of the file), so that gl_show_start() only starts its timers: a show
+ * resumed where it was must not GO again. Returns how many it dropped. */
+int gl_show_discard_queued(struct gl_show *show);
+/* Calls fn with every file the show was built from: the show file, the
+ * fixture type files its patch read, the modules it required. */
+void gl_show_sources(struct gl_show *show, void (*fn)(void *ud, const char *path), void *ud);
+
 /* Runs the handlers an engine event triggers (on_cue ...). */
 void gl_show_handle_event(struct gl_show *show, const struct gl_event *ev);
 /* Timers (every/after): when the next one is due (monotonic ns), 0 if none;

@@ -30,6 +30,7 @@ declare -A prefixes=(
 	[gl_nodelink_wire]="nodelink_"
 	[gl_node_core]="node_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
+	[gl_journal]="gl_ journal_"
 )
 for lib in "${!prefixes[@]}"; do
 	file=$(find "$build" -name "lib$lib.a" -print -quit)
