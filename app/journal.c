@@ -61,6 +61,7 @@ struct gl_journal {
 	uint64_t seq;              /* of the newest */
 	struct journal_state found;
 	bool have_found;
+	bool readonly;             /* gl_journal_peek(): no lock, no writes */
 
 	/* the writer thread */
 	pthread_t thread;
@@ -99,7 +100,7 @@ static void read_slot(struct gl_journal *j, struct slot *s, struct journal_state
 {
 	struct stat sb;
 	s->readable = false;
-	s->fd = j->io.open(s->path, O_RDWR | O_CLOEXEC, 0);
+	s->fd = j->io.open(s->path, (j->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
 	if (s->fd < 0) {
 		snprintf(s->why, sizeof s->why, "%s", errno == ENOENT ? "absent" : strerror(errno));
 		return;
@@ -141,8 +142,27 @@ static void read_slot(struct gl_journal *j, struct slot *s, struct journal_state
 	free(buf);
 }
 
-struct gl_journal *gl_journal_open(const char *dir, const char *show_real_path,
-				   const struct gl_journal_io *io, char *err, size_t err_len)
+/* One ghostlight per journal: an flock held as long as the journal is open. */
+static int take_lock(struct gl_journal *j, const char *path, char *err, size_t err_len)
+{
+	j->lock_fd = j->io.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (j->lock_fd < 0) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (j->io.flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, err_len, "another ghostlight runs this show (%s is locked)", path);
+		else
+			snprintf(err, err_len, "%s: lock: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static struct gl_journal *journal_open(const char *dir, const char *show_real_path,
+				       const struct gl_journal_io *io, bool lock, char *err,
+				       size_t err_len)
 {
 	struct gl_journal *j = calloc(1, sizeof *j);
 	char key[17], path[PATH_MAX];
@@ -163,7 +183,8 @@ struct gl_journal *gl_journal_open(const char *dir, const char *show_real_path,
 	pthread_cond_init(&j->done, NULL);
 	snprintf(j->dir, sizeof j->dir, "%s", dir);
 	gl_journal_key(show_real_path, key);
-	if (gl_state_mkdirs(dir) != 0) {
+	j->readonly = !lock;
+	if (lock && gl_state_mkdirs(dir) != 0) {
 		snprintf(err, err_len, "cannot make %s: %s", dir, strerror(errno));
 		goto fail;
 	}
@@ -173,18 +194,8 @@ struct gl_journal *gl_journal_open(const char *dir, const char *show_real_path,
 		snprintf(err, err_len, "%s: path too long", dir);
 		goto fail;
 	}
-	j->lock_fd = j->io.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (j->lock_fd < 0) {
-		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+	if (lock && take_lock(j, path, err, err_len) != 0)
 		goto fail;
-	}
-	if (j->io.flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK)
-			snprintf(err, err_len, "another ghostlight runs this show (%s is locked)", path);
-		else
-			snprintf(err, err_len, "%s: lock: %s", path, strerror(errno));
-		goto fail;
-	}
 	struct journal_state st[2];
 	for (int i = 0; i < 2; i++)
 		read_slot(j, &j->slots[i], &st[i]);
@@ -205,6 +216,27 @@ struct gl_journal *gl_journal_open(const char *dir, const char *show_real_path,
 fail:
 	gl_journal_close(j);
 	return NULL;
+}
+
+struct gl_journal *gl_journal_open(const char *dir, const char *show_real_path,
+				   const struct gl_journal_io *io, char *err, size_t err_len)
+{
+	return journal_open(dir, show_real_path, io, true, err, err_len);
+}
+
+struct gl_journal *gl_journal_peek(const char *dir, const char *show_real_path, char *err,
+				   size_t err_len)
+{
+	return journal_open(dir, show_real_path, NULL, false, err, err_len);
+}
+
+bool gl_journal_slot(const struct gl_journal *j, int i, uint64_t *seq, const char **why,
+		     const char **path)
+{
+	*seq = j->slots[i].seq;
+	*why = j->slots[i].why;
+	*path = j->slots[i].path;
+	return j->slots[i].readable;
 }
 
 const struct journal_state *gl_journal_found(const struct gl_journal *j, char *note,
@@ -242,6 +274,8 @@ static int sync_dir(struct gl_journal *j)
 /* One image into the slot that is not the newest. Returns 0 or -errno. */
 static int write_image(struct gl_journal *j, uint8_t *image, size_t len)
 {
+	if (j->readonly)
+		return -EPERM;
 	int target = j->newest == 0 ? 1 : 0;
 	struct slot *s = &j->slots[target];
 	uint64_t seq = j->seq + 1;

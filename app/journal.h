@@ -55,6 +55,15 @@ struct gl_journal;
 struct gl_journal *gl_journal_open(const char *dir, const char *show_real_path,
 				   const struct gl_journal_io *io, char *err, size_t err_len);
 
+/* The same without taking the lock (ghostlight may be running the show),
+ * for reading only: writes fail with -EPERM. The folder is not made. */
+struct gl_journal *gl_journal_peek(const char *dir, const char *show_real_path, char *err,
+				   size_t err_len);
+/* Slot i (0 = a, 1 = b) as found: readable (its seq), or why not
+ * ("absent", "checksum ..."); its file. */
+bool gl_journal_slot(const struct gl_journal *j, int i, uint64_t *seq, const char **why,
+		     const char **path);
+
 /* What the journal held when it was opened: the newest readable state, or
  * NULL when none (no journal yet, both slots unreadable). note: what was
  * found, for the operator ("slot b unreadable: checksum ...; slot a (seq

@@ -31,6 +31,9 @@ void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls);
 /* A media target's state (video), shown on its own line. */
 struct gl_media_state;
 void gl_status_media(struct gl_status *st, const struct gl_media_state *ms);
+/* How the run began, when worth saying ("resumed after a crash: ..."):
+ * a line of its own on the screen, a log line without. */
+void gl_status_resume(struct gl_status *st, const char *note);
 /* Last words: restores the terminal, prints a one-line summary. */
 void gl_status_finish(struct gl_status *st, uint64_t now_ns);
 
