@@ -24,6 +24,11 @@ struct gl_show;
 /* Loads `path`. On error returns NULL and writes "file:line: what is wrong"
  * into err. The engine it builds is finalized but not started. */
 struct gl_show *gl_show_load(const char *path, char *err, size_t err_len);
+/* The same with another instruction budget and wall-clock limit for the
+ * load (the fuzz target's small ones) than GL_SHOW_LOAD_BUDGET and
+ * GL_SHOW_LOAD_SECONDS. */
+struct gl_show *gl_show_load_with(const char *path, long budget, double seconds, char *err,
+				  size_t err_len);
 void gl_show_destroy(struct gl_show *show);
 
 const char *gl_show_name(const struct gl_show *show);
