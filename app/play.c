@@ -422,7 +422,7 @@ int gl_cmd_play(int argc, char **argv)
 	/* unattended: say how the run began; systemd hears from us */
 	gl_status_resume(st, resume_note);
 	if (resume_note[0] && strstr(resume_note, "after a crash"))
-		gl_controls_notify(ctx.controls, resume_note);
+		gl_controls_run_note(ctx.controls, resume_note);
 	struct gl_sdnotify *sdn = gl_sdnotify_open(err, sizeof err);
 	if (err[0])
 		gl_status_error(st, err);

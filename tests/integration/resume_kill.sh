@@ -15,7 +15,8 @@ itest_init "$@"
 
 if ! itest_in_netns; then
 	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
+	itest_need_tools "python3, util-linux, iproute2, mosquitto, mosquitto-clients" "$PY" \
+		mosquitto mosquitto_sub
 	itest_enter_netns "$0" "$@"
 fi
 

@@ -13,7 +13,8 @@ absent) and start `play` again. The restarted show must come back at that
 journaled state:
   - on OSC feedback (the test is one of the show's `remotes`): each list's
     active cue, the faders, the grand master, blackout; and the remotes
-    are told it resumed (/gl/out/error "resumed after a crash");
+    are told it resumed (/gl/out/error "resumed after a crash", and an
+    MQTT event "resumed" through a private mosquitto);
   - on the wire: once its fades have settled, the sACN slots equal what
     the test computes from the journaled state with its own model of the
     show (every cue sets all of its list's dimmers; HTP of the two lists
@@ -39,6 +40,7 @@ from osc_remote import Sacn, osc_message, osc_parse  # noqa: E402
 
 OSC_PORT = 7700
 REMOTE_PORT = 9000
+MQTT_PORT = 18850
 WAIT_S = 15.0
 
 # Main: dimmers "a 1-4" (fixtures 1-4, slots 1-4); FX: "b 1-4" (5-8, slots
@@ -71,6 +73,7 @@ def show_text():
     return """show { name = "Resume", rate = 44, back_time = %g }
 output { "o", type = "sacn", universes = {1}, unicast = "127.0.0.1" }
 osc { remotes = { "osc.udp://127.0.0.1:%d" }, heartbeat = 0.5 }
+mqtt { host = "127.0.0.1", port = %d, base = "resume" }
 patch { "a", type = "generic/dimmer", universe = 1, address = 1, count = 4 }
 patch { "b", type = "generic/dimmer", universe = 1, address = 5, count = 4 }
 group("ga", { "a" })
@@ -83,7 +86,7 @@ cuelist "FX" { loop = true,
   %s,
 }
 go("Main")
-""" % (BACK_TIME, REMOTE_PORT, main, fx)
+""" % (BACK_TIME, REMOTE_PORT, MQTT_PORT, main, fx)
 
 
 # ---- the model ----------------------------------------------------------------------
@@ -299,6 +302,40 @@ def main():
     with open(show, "w") as f:
         f.write(show_text())
     env = dict(os.environ, GHOSTLIGHT_STATE_DIR=os.path.join(work, "state"))
+    broker, events = start_mqtt(work)
+    try:
+        run(gl, show, env, rng, kills, work, events)
+    finally:
+        for p in broker:
+            p.terminate()
+            p.wait()
+
+
+def start_mqtt(work):
+    """A private mosquitto and a subscriber writing the show's events."""
+    conf = os.path.join(work, "mosquitto.conf")
+    with open(conf, "w") as f:
+        f.write("user root\npersistence false\nlistener %d 127.0.0.1\nallow_anonymous true\n"
+                % MQTT_PORT)
+    broker = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", MQTT_PORT), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                die("mosquitto did not start")
+            time.sleep(0.05)
+    events = os.path.join(work, "events.txt")
+    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(MQTT_PORT),
+                            "-t", "resume/event"], stdout=open(events, "w"),
+                           stderr=subprocess.STDOUT)
+    return [sub, broker], events
+
+
+def run(gl, show, env, rng, kills, work, events):
     sacn = Sacn()
     remote = Remote()
     subprocess.run([gl, "journal", show, "--clear"], env=env, capture_output=True)
@@ -363,8 +400,13 @@ def main():
     j = read_journal(gl, show, env)
     if not j or not j["ended"]:
         die("after SIGTERM the journal does not say the run ended cleanly")
+    # MQTT heard each resume, once connected (the event waits for that)
+    with open(events) as f:
+        told = sum('"event":"resumed"' in line.replace(" ", "") for line in f)
+    if told != resumed:
+        die("%d restarts resumed, %d MQTT \"resumed\" events" % (resumed, told))
     print("resume_kill: %d SIGKILLs at random moments, each restart resumed at the journaled "
-          "state (wire and OSC feedback); the journal was readable every time" % resumed)
+          "state (wire, OSC feedback; MQTT heard each); the journal was readable every time" % resumed)
 
 
 if __name__ == "__main__":
