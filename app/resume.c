@@ -502,19 +502,6 @@ static bool live_same(const struct gl_live_state *a, const struct gl_live_state 
 	       memcmp(a->params, b->params, (size_t)a->param_count * sizeof *a->params) == 0;
 }
 
-static void copy_live(struct gl_live_state *to, const struct gl_live_state *from)
-{
-	to->changes = from->changes;
-	to->at_ns = from->at_ns;
-	to->grand_master = from->grand_master;
-	to->blackout = from->blackout;
-	to->param_count = from->param_count;
-	memcpy(to->lists, from->lists, (size_t)from->list_count * sizeof *from->lists);
-	memcpy(to->fader_levels, from->fader_levels,
-	       (size_t)from->fader_count * sizeof *from->fader_levels);
-	memcpy(to->params, from->params, (size_t)from->param_count * sizeof *from->params);
-}
-
 static void submit(struct gl_resume *r, bool ended)
 {
 	memcpy(r->js.show_hash, r->hash, sizeof r->hash);
@@ -533,7 +520,7 @@ bool gl_resume_poll(struct gl_resume *r, char *err, size_t err_len)
 		return false;
 	if (gl_engine_live_read(r->e, &r->live) == 1 &&
 	    !(r->have_last && live_same(&r->live, &r->last))) {
-		copy_live(&r->last, &r->live);
+		gl_live_state_copy(&r->last, &r->live);
 		r->have_last = true;
 		submit(r, false);
 	}

@@ -451,6 +451,9 @@ int gl_engine_live_enable(struct gl_engine *e);
  * for the show's lists, faders and params). One reader thread. Returns 1
  * when copied, 0 when nothing new, GL_ESTATE when not enabled. */
 int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out);
+/* Copies from's values and arrays into to's arrays (which have room for
+ * from's counts). Any thread. */
+void gl_live_state_copy(struct gl_live_state *to, const struct gl_live_state *from);
 /* What the first tick puts back (copied). Loading thread, after
  * gl_engine_finalize() and before gl_engine_start(). Returns 0, GL_ESTATE,
  * GL_ENOMEM, or GL_EINVAL for a state that does not fit the show (counts,

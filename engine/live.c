@@ -86,17 +86,23 @@ int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out)
 	const struct gl_live_state *s = gl_tbuf_read(&e->live.tb);
 	if (!s)
 		return 0;
-	out->changes = s->changes;
-	out->at_ns = s->at_ns;
-	out->grand_master = s->grand_master;
-	out->blackout = s->blackout;
-	out->list_count = s->list_count;
-	out->fader_count = s->fader_count;
-	out->param_count = s->param_count;
-	memcpy(out->lists, s->lists, (size_t)s->list_count * sizeof *s->lists);
-	memcpy(out->fader_levels, s->fader_levels, (size_t)s->fader_count * sizeof(float));
-	memcpy(out->params, s->params, (size_t)s->param_count * sizeof *s->params);
+	gl_live_state_copy(out, s);
 	return 1;
+}
+
+void gl_live_state_copy(struct gl_live_state *to, const struct gl_live_state *from)
+{
+	to->changes = from->changes;
+	to->at_ns = from->at_ns;
+	to->grand_master = from->grand_master;
+	to->blackout = from->blackout;
+	to->list_count = from->list_count;
+	to->fader_count = from->fader_count;
+	to->param_count = from->param_count;
+	memcpy(to->lists, from->lists, (size_t)from->list_count * sizeof *from->lists);
+	memcpy(to->fader_levels, from->fader_levels,
+	       (size_t)from->fader_count * sizeof *from->fader_levels);
+	memcpy(to->params, from->params, (size_t)from->param_count * sizeof *from->params);
 }
 
 static bool level_ok(float v)
@@ -159,14 +165,7 @@ int gl_engine_restore(struct gl_engine *e, const struct gl_live_state *st)
 		free(keys);
 		return GL_ENOMEM;
 	}
-	copy->changes = st->changes;
-	copy->at_ns = st->at_ns;
-	copy->grand_master = st->grand_master;
-	copy->blackout = st->blackout;
-	copy->param_count = st->param_count;
-	memcpy(copy->lists, st->lists, (size_t)st->list_count * sizeof *st->lists);
-	memcpy(copy->fader_levels, st->fader_levels, (size_t)st->fader_count * sizeof(float));
-	memcpy(copy->params, st->params, (size_t)st->param_count * sizeof *st->params);
+	gl_live_state_copy(copy, st);
 	for (int l = 0; l < e->list_count; l++)
 		keys[l] = (struct order_key){ st->lists[l].go_order, l };
 	qsort(keys, (size_t)e->list_count, sizeof *keys, order_cmp);
