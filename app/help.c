@@ -1,6 +1,6 @@
 /*
  * help.c - `ghostlight help`: the options of every output and control
- * adapter, printed from the tables the adapters parse with (options.h), as
+ * adapter and of audio { ... }, printed from the tables the adapters parse with (options.h), as
  * text or as the Markdown the README's option tables are made of
  * (tools/readme_options.sh); and the OSC address space, from the table the
  * dispatcher matches with (what tests/tools/layouts.py checks layouts
@@ -14,6 +14,7 @@
 #include "outputs/control/control.h"
 #include "outputs/control/osc/osc_dispatch.h"
 #include "outputs/dmx/output.h"
+#include "outputs/media/audio/audio.h"
 
 static void print_output(const struct gl_output_ops *ops, bool markdown)
 {
@@ -94,9 +95,16 @@ int gl_cmd_help(int argc, char **argv)
 			printf("\n");
 		print_control(ctls[i], markdown);
 	}
+	if (strcmp(topic, "audio") == 0) {     /* audio { ... } */
+		if (markdown)
+			gl_opt_print_markdown(&gl_audio_options, NULL, stdout);
+		else
+			gl_opt_print(&gl_audio_options, NULL, stdout);
+		return 0;
+	}
 	if (printed)
 		return 0;
-	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls, osc-addresses",
+	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls, audio, osc-addresses",
 		topic);
 	for (int i = 0; outs[i]; i++)
 		fprintf(stderr, ", %s", outs[i]->name);

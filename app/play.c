@@ -33,6 +33,7 @@
 #include "sdnotify.h"
 #include "outputs/control/control.h"
 #include "outputs/dmx/outthread.h"
+#include "play_audio.h"
 #include "shutdown.h"
 #include "status.h"
 #include "scripts/sandbox.h"
@@ -46,11 +47,13 @@
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
-		    "                           [--log FILE [--log-size SIZE] [--log-keep N]]\n"
+		    "                          [--audio-device NAME] [--log FILE [--log-size SIZE] [--log-keep N]]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
 		    "  --no-status   no status screen; events and errors go to stderr\n"
 		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
 		    "                (or mqtts://); over the show's mqtt { ... }\n"
+		    "  --audio-device NAME  the sound output (`ghostlight devices` lists them),\n"
+		    "                over the show's audio { device = ... }\n"
 		    "  --log FILE    log to FILE instead of stderr (no status screen), rotated\n"
 		    "                at --log-size (default 10M) with --log-keep (5) old files\n");
 }
@@ -61,6 +64,7 @@ struct play_ctx {
 	struct gl_status *st;
 	struct gl_controls *controls;
 	const char *mqtt_url;      /* --mqtt, or NULL */
+	struct play_audio *audio;  /* NULL: no sound */
 };
 
 static void play_control_log(void *ud, bool error, const char *text)
@@ -189,6 +193,7 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		.subscription = play_control_subscription,
 		.declaration = play_control_declaration,
 		.media_state = play_media_state,
+		.audio = play_audio_part(p->audio),
 	};
 	struct gl_controls *set;
 
@@ -297,6 +302,7 @@ int gl_cmd_play(int argc, char **argv)
 	uint64_t log_size = GL_LOG_SIZE_DEFAULT;
 	int log_keep = GL_LOG_KEEP_DEFAULT;
 	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
+	const char *audio_device = NULL;
 	double duration_s = 0;
 	bool status = true;
 	for (int i = 0; i < argc; i++) {
@@ -332,6 +338,8 @@ int gl_cmd_play(int argc, char **argv)
 				return 2;
 			}
 			log_keep = (int)keep;
+		} else if (strcmp(argv[i], "--audio-device") == 0 && i + 1 < argc) {
+			audio_device = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -416,6 +424,7 @@ int gl_cmd_play(int argc, char **argv)
 	/* A remote that hangs up must not end the show with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	struct play_ctx ctx = { .show = show, .st = st, .mqtt_url = mqtt_url[0] ? mqtt_url : NULL };
+	ctx.audio = play_audio_start(show, st, audio_device);   /* before the adapters: feedback */
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
@@ -447,6 +456,7 @@ int gl_cmd_play(int argc, char **argv)
 			gl_status_event(st, &ev);
 		}
 		gl_show_run_timers(show, now);
+		play_audio_service(ctx.audio, ctx.controls, now);
 		char msg[512];
 		/* unattended: journal the changes, tell systemd, rotate the log */
 		if (gl_resume_poll(resume, msg, sizeof msg))
@@ -484,6 +494,9 @@ int gl_cmd_play(int argc, char **argv)
 		uint64_t sd_next = gl_sdnotify_next_ns(sdn);
 		if (sd_next && sd_next < wake)
 			wake = sd_next;
+		uint64_t audio_timer = play_audio_next_ns(ctx.audio);
+		if (audio_timer && audio_timer < wake)
+			wake = audio_timer;
 		if (end && end < wake)
 			wake = end;
 		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
@@ -527,6 +540,7 @@ int gl_cmd_play(int argc, char **argv)
 		gl_status_finish(st, gl_now_ns());
 		gl_shutdown_release_outputs(sd);
 	}
+	play_audio_stop(ctx.audio);
 	gl_status_destroy(st);
 	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);

@@ -1,7 +1,8 @@
 /*
  * status.h - `play`'s one-screen terminal status: show name, each cue
  * list's active and standby cue with label and fade progress, faders and
- * masters, engine timing, each output's rate and errors, the latest show
+ * masters, engine timing, each output's rate and errors, the audio levels
+ * and running sounds, the latest show
  * errors. Without a terminal (or with --no-status) it writes events and
  * errors to stderr as log lines instead. Control thread only.
  */
@@ -34,6 +35,9 @@ void gl_status_media(struct gl_status *st, const struct gl_media_state *ms);
 /* How the run began, when worth saying ("resumed after a crash: ..."):
  * a line of its own on the screen, a log line without. */
 void gl_status_resume(struct gl_status *st, const char *note);
+/* The audio part to show (levels, running sounds, underruns), NULL: none. */
+struct gl_audio;
+void gl_status_set_audio(struct gl_status *st, struct gl_audio *audio);
 /* Last words: restores the terminal, prints a one-line summary. */
 void gl_status_finish(struct gl_status *st, uint64_t now_ns);
 

@@ -186,9 +186,9 @@ static void print_faders(const struct gl_show *s, FILE *out)
 
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
 		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number,
-			kind == GL_FADER_GROUP ? "group" : "cuelist",
+			kind == GL_FADER_GROUP ? "group" : kind == GL_FADER_CUELIST ? "cuelist" : "audio",
 			SAFE(kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
-						    : gl_engine_cuelist_name(e, target)),
+			     : kind == GL_FADER_CUELIST ? gl_engine_cuelist_name(e, target) : "master"),
 			SAFE(label), decl->level);
 	}
 }
@@ -272,6 +272,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_faders(s, out);
 	print_inputs(e, out);
 	print_outputs(s, out);
+	show_audio_print(s, out);
 
 	/* by universe number: one pass over the patch, not one per universe */
 	has_fixtures = calloc(GL_UNIVERSE_MAX + 1, 1);

@@ -1,6 +1,6 @@
 /*
- * control.h - the interface every control surface implements (OSC, MQTT;
- * MIDI later), and the set of adapters `play` runs.
+ * control.h - the interface every control surface implements (OSC, MQTT,
+ * MIDI), and the set of adapters `play` runs.
  *
  * An adapter is a const struct gl_control_ops, found by name ("osc") from the
  * show's declaration (`osc { port = 7700 }`). The show loader calls
@@ -36,6 +36,7 @@ struct gl_control_config {
 	struct gl_option options[GL_OPTION_MAX];
 	char show_name[GL_NAME_MAX];
 	char show_dir[1024];       /* relative file options (certificates) start here; "" = cwd */
+	char assets_dir[1024];     /* ghostlight's assets (MIDI maps by name); "" = none */
 };
 
 /* One argument: type is an OSC type tag ('i' 'h' 'f' 'd' 's' 'T' 'F' 'N');
@@ -54,6 +55,8 @@ struct gl_ctl_msg {
 	int argc;
 	const struct gl_ctl_arg *argv;
 };
+
+struct gl_audio;
 
 /* The state of a media target (a video_target of the RTSP adapter), for
  * the status screen and remotes: passed on change, and every second while
@@ -93,9 +96,33 @@ struct gl_control_host {
 	/* Optional: a media target's state changed (the status screen and
 	 * the other adapters' feedback: gl_controls_media_state). */
 	void (*media_state)(void *ud, const struct gl_media_state *ms);
+	/* Optional: the running audio part (outputs/media/audio/audio.h):
+	 * its levels and sounds are fed back, PANIC fades it out. */
+	struct gl_audio *audio;
 };
 
 struct gl_control;                 /* opaque per-adapter state */
+
+/* Timecode an adapter chases (MIDI time code), as the control thread reads
+ * it: where it is now, and whether it can be trusted. */
+enum gl_tc_state {
+	GL_TC_NONE,                /* no timecode heard */
+	GL_TC_STOPPED,             /* located (full frame) or lost: not running */
+	GL_TC_LOCKING,             /* running, not yet confirmed (after a start or jump) */
+	GL_TC_LOCKED,              /* running, every time as predicted */
+	GL_TC_FREEWHEEL,           /* the source went quiet: running on our clock */
+};
+
+struct gl_timecode {
+	enum gl_tc_state state;
+	double fps;                /* 24, 25, 29.97 (30000/1001), 30 */
+	bool drop_frame;
+	double frames;             /* position at now_ns: frames since 00:00:00:00
+				    * (drop frame: frames that exist), fraction included */
+	double seconds;            /* the same position in seconds (frames / fps) */
+	int hours, minutes, secs, frame;   /* the label of the current frame */
+	uint64_t jumps;            /* +1 each time the position moved other than by running */
+};
 
 struct gl_control_stats {
 	uint64_t received;         /* messages in */
@@ -148,6 +175,9 @@ struct gl_control_ops {
 				 size_t err_len);
 	/* Optional: a media target's state, for remotes (feedback). */
 	void (*media_state)(struct gl_control *c, const struct gl_media_state *ms);
+	/* Optional: the timecode this adapter chases, at now_ns. Returns false
+	 * when it chases none. */
+	bool (*timecode)(struct gl_control *c, uint64_t now_ns, struct gl_timecode *out);
 	/* Optional: how this run began ("resumed after a crash: ..."), told to
 	 * remotes once, as soon as the adapter can reach them (MQTT: at its
 	 * first connection). Without it the adapter hears it as notify(). */
@@ -163,6 +193,24 @@ void gl_control_log(const struct gl_control_host *host, struct gl_control_stats 
  * bytes. Returns the new length (at most len - 1). */
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
 			    int count, const char *(*name)(int reason));
+
+/* For adapters with host->audio: the audio part's state for remotes
+ * (control_audio.c), each value only when it changed. OSC: `send` gets
+ * each message (/gl/out/audio/level/<c> f peak dB, f rms dB;
+ * /gl/out/audio/meter/<c> f 0..1; /gl/out/audio/device s ok|lost;
+ * /gl/out/audio/sounds i count; /gl/out/audio/sound/<k> s name, s state,
+ * f position s, f remaining s (-1: looping)); full: everything; remember:
+ * what was sent counts as sent (false for a one-off to a new
+ * subscriber). MQTT: the state/audio JSON when it changed (or full), its
+ * length; 0 when there is nothing new. Create returns NULL for NULL. */
+struct gl_control_audio;
+typedef void (*gl_control_audio_send_fn)(void *ud, const char *address,
+					 const struct gl_ctl_arg *argv, int argc);
+struct gl_control_audio *gl_control_audio_create(struct gl_audio *audio);
+void gl_control_audio_destroy(struct gl_control_audio *fa);
+void gl_control_audio_osc(struct gl_control_audio *fa, bool full, bool remember,
+			  gl_control_audio_send_fn send, void *ud);
+size_t gl_control_audio_json(struct gl_control_audio *fa, bool full, char *out, size_t len);
 
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);
@@ -201,6 +249,10 @@ void gl_controls_output_status(struct gl_controls *set, const char *output, cons
 void gl_controls_media_state(struct gl_controls *set, const struct gl_media_state *ms);
 /* Sends through the adapter named `adapter`. GL_ENOENT when not running. */
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg);
+/* The timecode of the first adapter that chases one (MIDI's MTC), at
+ * now_ns; false when none does. Control thread: what timecode cue lists
+ * read each time round the loop. */
+bool gl_controls_timecode(struct gl_controls *set, uint64_t now_ns, struct gl_timecode *out);
 int gl_controls_count(const struct gl_controls *set);
 const char *gl_controls_name(const struct gl_controls *set, int i);
 const struct gl_control_stats *gl_controls_stats(struct gl_controls *set, int i);

@@ -11,6 +11,7 @@
 #           itest_enter_netns "$0" "$@"  # re-execs under unshare -n
 #   fi
 #   # here: a fresh namespace with lo up
+#   itest_workdir NAME                   # $TMP, logs shown on failure
 #
 # Exit codes: 1 fail; 77 skip, only when CI is not "true" (in CI a missing
 # tool or root is a failure: the test must run).
@@ -90,6 +91,7 @@ itest_enter_netns() {
 	itest_need_tools "util-linux, iproute2" unshare ip
 	GL_TEST_NETNS=1 exec unshare -n bash "$script" "$@"
 }
+
 
 # Inside: the namespace must be fresh (only lo), then lo comes up.
 if itest_in_netns; then

@@ -45,6 +45,7 @@
 #include "mqtt_dispatch.h"
 #include "mqtt_wire.h"
 #include "outputs/control/control.h"
+#include "outputs/media/audio/audio.h"
 
 #define MQTT_RETRY_MIN_S 0.5              /* first reconnect after a loss */
 #define MQTT_STABLE_S 10.0                /* connected this long: back-off starts over */
@@ -134,6 +135,7 @@ struct gl_control {
 	struct mqtt_sent_list *sent_lists;
 	int *sent_faders;                 /* level * 1000 */
 	int sent_gm, sent_blackout;
+	struct gl_control_audio *audio;   /* state/audio, NULL: no sound */
 	bool have_sent;
 	bool state_now;
 	uint64_t next_state_ns;
@@ -303,6 +305,9 @@ static void publish_state(struct gl_control *c, bool full)
 			    c->set.qos, true) == 0)
 			c->sent_blackout = c->snap.blackout;
 	}
+	size_t n = c->audio ? gl_control_audio_json(c->audio, full, json, sizeof json) : 0;
+	if (n && topic_of(c, topic, sizeof topic, "state/audio"))
+		publish(c, topic, json, n, c->set.qos, true);
 	c->have_sent = true;
 }
 
@@ -408,6 +413,8 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 		mqtt_drop(c, msg->topic, r.drop, r.why);
 		return;
 	}
+	if (r.panic && c->host.audio)
+		gl_audio_panic(c->host.audio);     /* every sound out within a second */
 	for (int i = 0; i < r.cmd_count; i++) {
 		int rc = gl_engine_command(c->e, &r.cmds[i]);
 
@@ -943,7 +950,9 @@ static struct gl_control *mqtt_create(const struct gl_control_config *cfg,
 	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
 	c->sent_lists = calloc((size_t)(lists ? lists : 1), sizeof *c->sent_lists);
 	c->sent_faders = calloc((size_t)(faders ? faders : 1), sizeof *c->sent_faders);
-	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders) {
+	c->audio = gl_control_audio_create(host->audio);
+	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders ||
+	    (host->audio && !c->audio)) {
 		snprintf(err, len, "out of memory");
 		return fail_create(c);
 	}
@@ -1049,6 +1058,7 @@ static void mqtt_destroy(struct gl_control *c)
 	free(c->snap.fader_levels);
 	free(c->sent_lists);
 	free(c->sent_faders);
+	gl_control_audio_destroy(c->audio);
 	explicit_bzero(&c->set, sizeof c->set);
 	free(c);
 }
