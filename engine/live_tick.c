@@ -23,7 +23,7 @@ void engine_live_apply(struct gl_engine *e, uint64_t now_ns)
 		f->level = st->fader_levels[i];
 		if (f->kind == GL_FADER_GROUP) {
 			e->groups[f->target].level = f->level;
-		} else {
+		} else if (f->kind == GL_FADER_CUELIST) {   /* an external one masters nothing here */
 			e->lists[f->target].master = f->level;
 			e->lists[f->target].dirty = true;
 		}

@@ -23,8 +23,8 @@
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
-/* Two dimmers, a mover (pan, tilt, intensity), two lists, a group fader
- * and a list fader. */
+/* Two dimmers, a mover (pan, tilt, intensity), two lists, a group fader,
+ * a list fader and an external one (the audio master's kind). */
 struct rig {
 	struct gl_engine *e;
 	int dim[2], mover, list, fx, group;
@@ -92,6 +92,7 @@ static void rig_init(struct rig *r, bool follow)
 	add_cue(r, r->fx, 2, 3.0, GL_CONTINUE_MANUAL, 0, f2, 1);
 	assert_int_equal(gl_engine_add_fader(r->e, 1, GL_FADER_GROUP, r->group, "Dims", 1.0f), 0);
 	assert_int_equal(gl_engine_add_fader(r->e, 2, GL_FADER_CUELIST, r->fx, "FX", 1.0f), 0);
+	assert_int_equal(gl_engine_add_fader(r->e, 3, GL_FADER_EXTERNAL, 0, "Sound", 1.0f), 0);
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 	assert_int_equal(gl_engine_live_enable(r->e), 0);
 }
@@ -106,7 +107,7 @@ static void cmd(struct rig *r, enum gl_cmd_type type, int list, int index, float
 struct live {
 	struct gl_live_state st;
 	struct gl_live_list lists[2];
-	float faders[2];
+	float faders[3];
 	struct gl_live_param params[16];
 };
 
@@ -303,9 +304,9 @@ static void test_long_outage_fires_one_follow(void **state)
 	live_init(&l);
 	gl_engine_tick(r.e, S(1));
 	l.st.list_count = 2;
-	l.st.fader_count = 2;
+	l.st.fader_count = 3;
 	l.st.grand_master = 1;
-	l.faders[0] = l.faders[1] = 1;
+	l.faders[0] = l.faders[1] = l.faders[2] = 1;
 	l.lists[0] = (struct gl_live_list){ GL_LIST_RUNNING, 0, -1, false, 1, S(3600), 1.0f };
 	l.lists[1] = (struct gl_live_list){ GL_LIST_OFF, -1, -1, false, 0, 0, 1.0f };
 	struct rig b;
@@ -324,6 +325,32 @@ static void test_long_outage_fires_one_follow(void **state)
 	assert_float_equal(gl_engine_param_value(b.e, param(&b, b.dim[0], GL_ATTR_INTENSITY)), 1.0f,
 			   1e-6);
 	gl_engine_destroy(r.e);
+	gl_engine_destroy(b.e);
+}
+
+/* An external fader's level comes back as its own and masters nothing:
+ * list masters stay what the state says. */
+static void test_external_fader_restored_alone(void **state)
+{
+	struct rig a, b;
+	struct live l, lb;
+	rig_init(&a, false);
+	live_init(&l);
+	live_init(&lb);
+	gl_engine_tick(a.e, S(1));
+	cmd(&a, GL_CMD_FADER, -1, 3, 0.3f);
+	gl_engine_tick(a.e, S(1.025));
+	assert_int_equal(gl_engine_live_read(a.e, &l.st), 1);
+	assert_float_equal(l.st.fader_levels[2], 0.3f, 1e-6);
+	rig_init(&b, false);
+	assert_int_equal(gl_engine_restore(b.e, &l.st), 0);
+	gl_engine_tick(b.e, S(7));
+	assert_int_equal(gl_engine_live_read(b.e, &lb.st), 1);
+	assert_float_equal(lb.st.fader_levels[2], 0.3f, 1e-6);
+	for (int i = 0; i < 2; i++)
+		assert_float_equal(lb.st.lists[i].master, 1.0f, 1e-6);
+	assert_same_output(&a, &b);
+	gl_engine_destroy(a.e);
 	gl_engine_destroy(b.e);
 }
 
@@ -380,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_restore_renders_the_same),
 		cmocka_unit_test(test_ltp_follows_go_order),
 		cmocka_unit_test(test_long_outage_fires_one_follow),
+		cmocka_unit_test(test_external_fader_restored_alone),
 		cmocka_unit_test(test_restore_refuses_what_does_not_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
