@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/fuzz.sh [SECONDS] [TARGET...] - build the libFuzzer targets with
 # clang (build-fuzz/) and run each (every tests/fuzz/fuzz_*.c, or the ones
-# named) for SECONDS (default 20) on a copy of its seed corpus. Exits
+# named) for SECONDS (default 20) on a copy of its seed corpus (and
+# the folders tests/fuzz/seeds.txt names for it). Exits
 # non-zero when a target finds a crash; the reproducer is left in
 # build-fuzz/. Needs clang and libclang-rt-14-dev (tools/setup.sh).
 #
@@ -25,6 +26,10 @@ for t in $targets; do
 	rm -rf "$work"
 	mkdir -p "$work"
 	cp tests/fuzz/corpus/"$t"/* "$work"/ 2>/dev/null || true
+	# and the tree's own files tests/fuzz/seeds.txt names for it
+	for folder in $(sed -n "s/^$t //p" tests/fuzz/seeds.txt); do
+		find "$folder" -maxdepth 1 -type f -exec cp --backup=numbered -t "$work" {} +
+	done
 	echo "== $t: ${seconds}s"
 	# libFuzzer exits non-zero on a finding; the artifact check below
 	# names it
