@@ -36,7 +36,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from osc_remote import Sacn, osc_message, osc_parse  # noqa: E402
+from osc_remote import Sacn, osc_message, osc_messages  # noqa: E402
 
 OSC_PORT = 7700
 REMOTE_PORT = 9000
@@ -182,7 +182,7 @@ class Remote:
                 data = self.sock.recv(65536)
             except socket.timeout:
                 return
-            for address, args in messages(data):
+            for address, args in osc_messages(data):
                 self.values[address] = args
                 if address == "/gl/out/error":
                     self.errors.append(args[0] if args else "")
@@ -194,20 +194,6 @@ class Remote:
 
     def send(self, address, *args):
         self.sock.sendto(osc_message(address, *args), ("127.0.0.1", OSC_PORT))
-
-
-def messages(data):
-    if data.startswith(b"#bundle\0"):
-        at = 16
-        while at + 4 <= len(data):
-            n = int.from_bytes(data[at:at + 4], "big")
-            yield from messages(data[at + 4:at + 4 + n])
-            at += 4 + n
-    else:
-        try:
-            yield osc_parse(data)
-        except (ValueError, IndexError):
-            return
 
 
 def feedback_matches(remote, j):
