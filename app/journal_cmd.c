@@ -98,15 +98,10 @@ int gl_cmd_journal(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--clear") == 0) {
 			clear = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "ghostlight journal: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
 		} else {
-			path = argv[i];
+			int rc = gl_cmd_arg("journal", argv[i], &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
 	if (!path) {

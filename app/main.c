@@ -40,6 +40,21 @@ void gl_usage(FILE *to)
 		"  version                                  print the version\n");
 }
 
+int gl_cmd_arg(const char *cmd, const char *arg, const char **path, void (*usage)(FILE *to))
+{
+	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (arg[0] != '-' && !*path) {
+		*path = arg;
+		return -1;
+	}
+	fprintf(stderr, "ghostlight %s: unexpected argument '%s'\n", cmd, arg);
+	usage(stderr);
+	return 2;
+}
+
 int gl_cmd_check(int argc, char **argv)
 {
 	if (argc != 1 || argv[0][0] == '-') {

@@ -340,15 +340,10 @@ int gl_cmd_play(int argc, char **argv)
 			log_keep = (int)keep;
 		} else if (strcmp(argv[i], "--audio-device") == 0 && i + 1 < argc) {
 			audio_device = argv[++i];
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "ghostlight play: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
 		} else {
-			path = argv[i];
+			int rc = gl_cmd_arg("play", argv[i], &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
 	if (!path) {
