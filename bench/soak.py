@@ -15,8 +15,12 @@ subscribe/refresh, messages for the show's on_osc) and MQTT traffic (about
 5 messages/s through mosquitto_pub -l), and an OSC /gl/ping every second.
 Measures:
 
-  memory growth   VmRSS sampled every 5 s; least-squares slope after the
-                  warm-up (the first fifth, at most 60 s), in MiB per hour
+  memory growth   VmRSS sampled every second; after the warm-up (the first
+                  fifth, at least 30 s and at most 60 s) the lowest sample of
+                  each tenth of the run, and the least-squares slope of
+                  those, in MiB per hour: the troughs between garbage
+                  collections rise with a leak, while the sawtooth of
+                  Lua's collector alone would tilt a 2-minute slope
   frames dropped  sACN sequence numbers that never came, over every
                   universe (minus what the receiving socket itself
                   dropped, which the kernel counts: SO_RXQ_OVFL), plus the
@@ -46,6 +50,10 @@ import subprocess
 import sys
 import threading
 import time
+
+# the OSC encoding and parsing the integration tests use (written apart from ghostlight's)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
+from osc_remote import osc_message, osc_messages  # noqa: E402
 
 SACN_PORT = 5568
 OSC_PORT = 7700
@@ -110,58 +118,6 @@ def show_text():
 
 # ---- OSC -------------------------------------------------------------------------------------
 
-def _pad(b):
-    return b + b"\0" * (4 - len(b) % 4)
-
-
-def osc(address, *args):
-    tags, data = ",", b""
-    for a in args:
-        if isinstance(a, int):
-            tags += "i"
-            data += struct.pack(">i", a)
-        elif isinstance(a, float):
-            tags += "f"
-            data += struct.pack(">f", a)
-        else:
-            tags += "s"
-            data += _pad(str(a).encode())
-    return _pad(address.encode()) + _pad(tags.encode()) + data
-
-
-def osc_parse(data):
-    end = data.index(b"\0")
-    address = data[:end].decode(errors="replace")
-    at = (end + 4) & ~3
-    tend = data.index(b"\0", at)
-    tags = data[at + 1:tend].decode(errors="replace")
-    at = (tend + 4) & ~3
-    args = []
-    for t in tags:
-        if t in "if":
-            args.append(struct.unpack(">" + t, data[at:at + 4])[0])
-            at += 4
-        elif t == "s":
-            e = data.index(b"\0", at)
-            args.append(data[at:e].decode(errors="replace"))
-            at = (e + 4) & ~3
-    return address, args
-
-
-def osc_messages(data):
-    if data.startswith(b"#bundle\0"):
-        at = 16
-        while at + 4 <= len(data):
-            n = int.from_bytes(data[at:at + 4], "big")
-            yield from osc_messages(data[at + 4:at + 4 + n])
-            at += 4 + n
-    else:
-        try:
-            yield osc_parse(data)
-        except (ValueError, IndexError, struct.error):
-            return
-
-
 class Remote(threading.Thread):
     """The tablet: random commands, a ping a second, feedback counted."""
 
@@ -183,30 +139,30 @@ class Remote(threading.Thread):
         r = self.rng
         k = r.randrange(12)
         if k == 0:
-            return osc("/gl/list/Main/go")
+            return osc_message("/gl/list/Main/go")
         if k == 1:
-            return osc("/gl/fader/%d" % r.choice([1, 2]), r.choice([0.5, 0.75, 1.0]))
+            return osc_message("/gl/fader/%d" % r.choice([1, 2]), r.choice([0.5, 0.75, 1.0]))
         if k == 2:
-            return osc("/gl/gm", r.choice([0.6, 0.8, 1.0]))
+            return osc_message("/gl/gm", r.choice([0.6, 0.8, 1.0]))
         if k == 3:
-            return osc("/gl/blackout", 1 if r.random() < 0.1 else 0)
+            return osc_message("/gl/blackout", 1 if r.random() < 0.1 else 0)
         if k == 4:
-            return osc("/gl/fixture/%d/%s" % (r.randint(1, UNIVERSES * FIXTURES_PER_UNIVERSE),
+            return osc_message("/gl/fixture/%d/%s" % (r.randint(1, UNIVERSES * FIXTURES_PER_UNIVERSE),
                                               r.choice(["intensity", "red", "blue"])),
                        r.random())
         if k == 5:
-            return osc("/gl/clear")
+            return osc_message("/gl/clear")
         if k == 6:
-            return osc("/gl/subscribe", REMOTE_PORT)
+            return osc_message("/gl/subscribe", REMOTE_PORT)
         if k == 7:
-            return osc("/gl/refresh", REMOTE_PORT)
+            return osc_message("/gl/refresh", REMOTE_PORT)
         if k == 8:
-            return osc("/gl/goto", "Main", r.randint(1, 5))
+            return osc_message("/gl/goto", "Main", r.randint(1, 5))
         if k == 9:
-            return osc("/soak/%d" % r.randrange(100), r.random(), "x")
+            return osc_message("/soak/%d" % r.randrange(100), r.random(), "x")
         if k == 10:
-            return osc("/gl/list/Main/pause" if r.random() < 0.5 else "/gl/list/Main/resume")
-        return osc("/gl/list/Chase/go")
+            return osc_message("/gl/list/Main/pause" if r.random() < 0.5 else "/gl/list/Main/resume")
+        return osc_message("/gl/list/Chase/go")
 
     def run(self):
         next_ping = time.monotonic()
@@ -216,7 +172,7 @@ class Remote(threading.Thread):
             if now >= next_ping:
                 seq += 1
                 self.pings[seq] = now
-                self.sock.sendto(osc("/gl/ping", seq), ("127.0.0.1", OSC_PORT))
+                self.sock.sendto(osc_message("/gl/ping", seq), ("127.0.0.1", OSC_PORT))
                 next_ping = now + 1.0
             self.sock.sendto(self.command(), ("127.0.0.1", OSC_PORT))
             self.sent += 1
@@ -382,6 +338,24 @@ def rss_kib(pid):
     return 0
 
 
+def troughs(samples, windows=10):
+    """The lowest sample of each of `windows` equal stretches of time, at
+    the stretch's middle: what memory settles back to between garbage
+    collections (Lua's, the allocator's) - a leak lifts it, a sawtooth
+    does not. Too few samples: the samples themselves."""
+    if len(samples) < 2 * windows:
+        return samples
+    t0, t1 = samples[0][0], samples[-1][0]
+    width = (t1 - t0) / windows
+    out = []
+    for w in range(windows):
+        lo, hi = t0 + w * width, t0 + (w + 1) * width
+        inside = [v for t, v in samples if lo <= t < hi or (w == windows - 1 and t == t1)]
+        if inside:
+            out.append((lo + width / 2, min(inside)))
+    return out
+
+
 def slope_per_hour(samples):
     """Least-squares slope of (seconds, KiB) in MiB per hour."""
     n = len(samples)
@@ -456,7 +430,7 @@ def main():
         if time.monotonic() >= next_report:
             log("soak: %.0f s, RSS %.1f MiB" % (time.monotonic() - t0, samples[-1][1] / 1024.0))
             next_report += 600
-        time.sleep(min(5.0, max(0.1, t0 + seconds - time.monotonic())))
+        time.sleep(min(1.0, max(0.1, t0 + seconds - time.monotonic())))
     elapsed = time.monotonic() - t0
     remote.stop = mqtt.stop = True
     remote.join(5)
@@ -479,8 +453,9 @@ def main():
                   r"(\d+) skipped, (\d+) errors", text)
     ticks, cues, late, skipped, gl_errors = (int(x) for x in m.groups()) if m else (0, 0, 0, 0, -1)
     error_lines = [line for line in text.splitlines() if " error: " in line]
-    warm = min(60.0, elapsed / 5.0)
-    growth = slope_per_hour([s for s in samples if s[0] >= warm])
+    warm = min(60.0, max(30.0, elapsed / 5.0)) if elapsed >= 90 else elapsed / 3.0
+    settled = troughs([s for s in samples if s[0] >= warm])
+    growth = slope_per_hour(settled)
     expected = elapsed * RATE
     received = sum(rx.count[1:])
     missing = sum(rx.missing[1:])
@@ -495,9 +470,10 @@ def main():
         "%d MQTT commands (%d events back), %d cues fired" %
         (elapsed, elapsed / 3600.0, UNIVERSES, remote.sent, remote.feedback, mqtt.sent, events,
          cues))
-    log("  memory         RSS %.1f -> %.1f MiB, growth %+.2f MiB/h (slope after %.0f s warm-up, "
-        "%d samples)" % (samples[0][1] / 1024.0, samples[-1][1] / 1024.0, growth, warm,
-                         len([s for s in samples if s[0] >= warm])))
+    log("  memory         RSS %.1f -> %.1f MiB, growth %+.2f MiB/h (slope of the lowest RSS "
+        "in %d stretches after a %.0f s warm-up, %d samples a second apart)" %
+        (samples[0][1] / 1024.0, samples[-1][1] / 1024.0, growth, len(settled), warm,
+         len([s for s in samples if s[0] >= warm])))
     log("  frames         %d missing sequence numbers over %d universes (%d packets; %d of them "
         "dropped by the receiving socket itself), %d engine ticks skipped (%d late) -> %d "
         "dropped" % (missing, UNIVERSES, received, rx.overflow, skipped, late, dropped))
