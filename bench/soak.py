@@ -6,7 +6,9 @@ namespace, with a private mosquitto on 127.0.0.1:18840).
 
 Plays a generated show with 64 sACN universes (unicast to 127.0.0.1:5568,
 44 Hz; 8188 RGBW fixtures under a looping chase of 2 s fades, a manual
-list, faders, Lua timers and handlers; on universe 64 a "clock", a moving
+list, faders, Lua timers and handlers, sound cues - a looping bed, a
+one-shot, a fade - through SDL's disk driver into /dev/null at real-time
+pace, with an audio master fader; on universe 64 a "clock", a moving
 head whose 16-bit pan sweeps without pause, so that universe changes and
 is sent every frame - sACN sends an unchanged universe only as keep-alive)
 and meanwhile sends random OSC (about 20 messages/s: GO, GOTO, PAUSE,
@@ -30,6 +32,8 @@ Measures:
                   and how many gaps were over 1.5 periods
   control latency round trip of /gl/ping -> /gl/pong (the control thread's
                   poll loop, under the traffic): p50, p99, max
+  audio           play's audio summary: frames mixed, underruns, late
+                  callbacks (printed, never asserted)
   errors          error lines in play's log, /gl/out/error feedback, MQTT
                   error and rejected events, a nonzero exit
 
@@ -54,6 +58,7 @@ import time
 # the OSC encoding and parsing the integration tests use (written apart from ghostlight's)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
 from osc_remote import osc_message, osc_messages  # noqa: E402
+from audio_play import write_wav  # noqa: E402
 
 SACN_PORT = 5568
 OSC_PORT = 7700
@@ -96,9 +101,16 @@ def show_text():
     lines.append('fader(1, { group = "all", label = "All" })')
     lines.append('fader(2, { cuelist = "Main", label = "Main" })')
     lines.append('fader(3, { group = "half", label = "Half" })')
+    # sound: SDL's disk driver into /dev/null at real-time pace; a bed that
+    # loops until the chase comes round again, a one-shot, a fade
+    lines.append('audio { driver = "disk", device = "/dev/null", buffer = 512 }')
+    lines.append('fader(4, { audio = "master", label = "Sound" })')
     colors = ["#ff0000", "#00ff00", "#0000ff", "#ffffff"]
+    sounds = [', audio = { "bed.wav", loop = true, devamp = true, level = -12 }', '',
+              ', audio = { "ping.wav", level = -6 }',
+              ', audio = { fade = "bed", level = -30, time = 1 }']
     chase = ",\n  ".join('cue { %d, fade = 2, follow = 0.5, look = { all = { intensity = %g, '
-                         'color = "%s" } } }' % (i + 1, 0.25 + 0.25 * i, c)
+                         'color = "%s" } }%s }' % (i + 1, 0.25 + 0.25 * i, c, sounds[i])
                          for i, c in enumerate(colors))
     lines.append('cuelist "Chase" { loop = true,\n  %s,\n}' % chase)
     main = ",\n  ".join('cue { %d, fade = %g, look = { half = { intensity = %g } } }' %
@@ -141,7 +153,7 @@ class Remote(threading.Thread):
         if k == 0:
             return osc_message("/gl/list/Main/go")
         if k == 1:
-            return osc_message("/gl/fader/%d" % r.choice([1, 2]), r.choice([0.5, 0.75, 1.0]))
+            return osc_message("/gl/fader/%d" % r.choice([1, 2, 4]), r.choice([0.5, 0.75, 1.0]))
         if k == 2:
             return osc_message("/gl/gm", r.choice([0.6, 0.8, 1.0]))
         if k == 3:
@@ -394,6 +406,8 @@ def main():
     show = os.path.join(work, "soak.lua")
     with open(show, "w") as f:
         f.write(show_text())
+    write_wav(os.path.join(work, "bed.wav"), 44100, 2, 0.5, 220.0, 0.25)
+    write_wav(os.path.join(work, "ping.wav"), 48000, 1, 0.2, 1000.0, 0.5)
     env = dict(os.environ, GHOSTLIGHT_STATE_DIR=os.path.join(work, "state"))
     check = subprocess.run([gl, "check", show], capture_output=True, text=True, env=env)
     if check.returncode != 0:
@@ -453,6 +467,8 @@ def main():
                   r"(\d+) skipped, (\d+) errors", text)
     ticks, cues, late, skipped, gl_errors = (int(x) for x in m.groups()) if m else (0, 0, 0, 0, -1)
     error_lines = [line for line in text.splitlines() if " error: " in line]
+    audio = re.search(r"ghostlight: audio: (\d+) frames at (\d+) Hz, (\d+) underruns, (\d+) late "
+                      r"callbacks", text)
     warm = min(60.0, max(30.0, elapsed / 5.0)) if elapsed >= 90 else elapsed / 3.0
     settled = troughs([s for s in samples if s[0] >= warm])
     growth = slope_per_hour(settled)
@@ -481,6 +497,8 @@ def main():
         (rx.count[UNIVERSES], expected, clock_late))
     log("  max gap        %.1f ms between two frames of the clock universe (at %.0f s; period "
         "%.1f ms)" % (rx.max_gap[UNIVERSES] * 1000.0, rx.max_gap_at[UNIVERSES], period * 1000.0))
+    log("  audio          %s" % ("%s frames at %s Hz, %s underruns, %s late callbacks" %
+                                   audio.groups() if audio else "no summary from play"))
     log("  control        /gl/ping round trip p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d pings, "
         "%d unanswered)" % (percentile(rtts_ms, 50), percentile(rtts_ms, 99),
                             max(rtts_ms) if rtts_ms else float("nan"), len(rtts_ms),

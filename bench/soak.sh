@@ -8,10 +8,12 @@
 #       DURATION: seconds, or 30m / 1h
 #
 # A show with 64 sACN universes (44 Hz, unicast to loopback, a chase of
-# fades over 8188 RGBW fixtures and a moving head that sweeps without pause), random OSC and MQTT traffic (a private
-# mosquitto), Lua timers and handlers, the resume journal writing at every
-# cue. Effects, audio and MIDI are not in this tree yet: they join the soak
-# as they land. Runs as root in its own network namespace. Figures, not a
+# fades over 8188 RGBW fixtures and a moving head that sweeps without
+# pause), sound cues (SDL's disk driver into /dev/null), random OSC and MQTT
+# traffic (a private mosquitto), Lua timers and handlers, the resume journal
+# writing at every cue. Effects are not in this tree yet; MIDI traffic would
+# need a JACK server of the soak's own (the MIDI tests have one) and is not
+# in it yet. Runs as root in its own network namespace. Figures, not a
 # test - except that with --max-growth / --max-dropped (CI) it exits 1 when
 # memory grows or frames drop past those thresholds; the timing figures are
 # never asserted.
