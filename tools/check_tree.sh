@@ -32,6 +32,7 @@ declare -A prefixes=(
 	[gl_node_core]="node_"
 	[gl_audio]="gl_audio_ audio_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
+	[gl_journal]="gl_ journal_"
 )
 for lib in "${!prefixes[@]}"; do
 	file=$(find "$build" -name "lib$lib.a" -print -quit)
