@@ -29,6 +29,7 @@ declare -A prefixes=(
 	[gl_nodelink_wire]="nodelink_"
 	[gl_node_core]="node_"
 	[gl_fw]="fw_"
+	[gl_sim_flash]="sim_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
 )
 for lib in "${!prefixes[@]}"; do
