@@ -181,6 +181,7 @@ struct fw_node *fw_world_add_node(struct fw_world *w, uint16_t id, const char *f
 		return NULL;
 	n->present = true;
 	n->id = id;
+	n->flash.cut_after = w->cut_after;
 	/* the bench's provisioning: the key block, a factory image in A */
 	sim_flash_read(&n->flash, KEY_OFF, block, sizeof block);
 	n->has_key = fw_keyblock_get(block, n->key);

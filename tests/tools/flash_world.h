@@ -66,6 +66,7 @@ struct fw_world {
 	uint64_t rng;
 	struct fw_node nodes[FW_NODES_MAX];
 	uint32_t selftest_us;
+	long cut_after;              /* nodes added get a power cut at this erase/write */
 };
 
 /* A world with the console on universe 1; no nodes yet. */

@@ -113,9 +113,12 @@ static uint8_t random_byte(struct sim_flash *f)
 }
 
 /* Counts an operation; true when this is the one the power fails in. */
-static bool cut_now(struct sim_flash *f)
+static bool cut_now(struct sim_flash *f, uint32_t base, bool erase)
 {
-	return f->cut_after > 0 && ++f->ops == f->cut_after;
+	if (f->op_log && f->ops < f->op_log_cap)
+		f->op_log[f->ops] = base + erase;
+	f->ops++;
+	return f->cut_after > 0 && f->ops == f->cut_after;
 }
 
 static int region_erase(void *ctx, uint32_t page)
@@ -127,7 +130,7 @@ static int region_erase(void *ctx, uint32_t page)
 
 	if (page >= r->pages || r->page_size > sizeof buf)
 		return -1;
-	cut = cut_now(f);
+	cut = cut_now(f, r->base, true);
 	if (sim_flash_read(f, r->base + page * r->page_size, buf, r->page_size) != 0)
 		return -1;
 	for (uint32_t i = 0; i < r->page_size; i++)
@@ -150,7 +153,7 @@ static int region_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
 
 	if ((uint64_t)off + len > (uint64_t)r->page_size * r->pages || len > sizeof cur)
 		return -1;
-	cut = cut_now(f);
+	cut = cut_now(f, r->base, false);
 	if (sim_flash_read(f, r->base + off, cur, len) != 0)
 		return -1;
 	/* cut: the first half of the words, and some bits of the next one */

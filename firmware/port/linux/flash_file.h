@@ -30,6 +30,10 @@ struct sim_flash {
 	uint32_t size;
 	long cut_after;              /* 0: never */
 	long ops;                    /* erases and writes so far */
+	/* when set, op i (from 0) is noted as its region's base, + 1 for an
+	 * erase (tests tell what each cut hits) */
+	uint32_t *op_log;
+	long op_log_cap;
 	uint64_t rng;
 };
 

@@ -25,6 +25,8 @@
 #define LOST_SUPERFRAMES 1200        /* 30 s without a firmware report while sending */
 #define REBOOT_SUPERFRAMES 2400      /* 60 s to come back after FW_BOOT */
 #define TRIAL_SUPERFRAMES 3600       /* 90 s for the self-test (the node's own limit is 20 s) */
+#define BUSY_SUPERFRAMES 2400        /* 60 s for a node's own trial to end before we begin */
+#define BUSY_ASK_SUPERFRAMES 80      /* asking again every 2 s meanwhile */
 
 void nodelink_fw_init(struct nodelink_fw *fw)
 {
@@ -160,7 +162,8 @@ static bool command(struct nodelink_fw *fw, struct nodelink_fw_target *t, struct
 	int state = t->ticket ? nodelink_tx_command_state(tx, (uint32_t)t->ticket, &result)
 			      : NODELINK_CMD_FREE;
 
-	if (state == NODELINK_CMD_PENDING || state == NODELINK_CMD_DONE)
+	if (state == NODELINK_CMD_PENDING || state == NODELINK_CMD_DONE ||
+	    (int32_t)(tx->counter - t->wait_until) < 0)
 		return true;
 	if (t->tries >= COMMAND_TRIES)
 		return false;
@@ -197,7 +200,15 @@ static void query_done(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 	int x;
 
 	if (info->flags & NODELINK_FWF_TRIAL) {
-		finish(t, tx, NODELINK_FWP_FAILED, FW_IMG_BUSY, now_ns);
+		/* its last update is on trial: wait until it confirms or rolls
+		 * back (its self-test deadline), asking now and then */
+		if (tx->counter - t->phase_since > BUSY_SUPERFRAMES) {
+			finish(t, tx, NODELINK_FWP_FAILED, FW_IMG_BUSY, now_ns);
+		} else {
+			t->ticket = 0;
+			t->tries = 0;
+			t->wait_until = tx->counter + BUSY_ASK_SUPERFRAMES;
+		}
 		return;
 	}
 	t->slot = info->slot == 0 ? FW_SLOT_B : FW_SLOT_A;

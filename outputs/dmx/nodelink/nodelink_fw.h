@@ -58,6 +58,7 @@ struct nodelink_fw_target {
 	int8_t xfer;                 /* its transfer (index), -1 none */
 	int32_t ticket;              /* the command waiting for an answer, 0 none */
 	uint8_t tries;               /* of that command */
+	uint32_t wait_until;         /* superframe: no command before */
 	uint32_t infos_seen, chunk_reports_seen;
 	uint32_t phase_since;        /* superframe its phase began */
 	uint32_t heard;              /* superframe of its last firmware report */
