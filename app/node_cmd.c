@@ -454,7 +454,7 @@ struct flashing {
 	unsigned job;
 	char phase[16];
 	unsigned contig, chunks, from, to, resumes, resumed_at;
-	unsigned long ms;
+	unsigned long ms, send_ms;
 	char why[160];
 	bool final;
 	int drawn_pct;               /* what a plain log showed last */
@@ -595,6 +595,7 @@ static void take_state(struct flashing *fl, int n, int sock, const char *reply)
 			f->resumes = (unsigned)field(line, "resumes");
 			f->resumed_at = (unsigned)field(line, "resumed_at");
 			f->ms = (unsigned long)field(line, "ms");
+			f->send_ms = (unsigned long)field(line, "send_ms");
 			if ((why = strstr(line, " why="))) {
 				size_t k = strcspn(why + 5, "\n");
 
@@ -790,23 +791,26 @@ static int cmd_flash(int argc, char **argv)
 		snprintf(req, sizeof req, "fwforget %u", jobs[s]);
 		request(socks[s], req, reply, sizeof reply);
 	}
-	printf("\n%5s %8s %6s %6s %7s  %s\n", "NODE", "UNIVERSE", "FROM", "TO", "TIME", "RESULT");
+	printf("\n%5s %8s %6s %6s %8s %7s  %s\n", "NODE", "UNIVERSE", "FROM", "TO", "TRANSFER",
+	       "TOTAL", "RESULT");
 	for (int i = 0; i < n; i++) {
 		const struct flashing *f = &fl[i];
 		char from[16], to[16], result[300];
 
 		version_text(from, sizeof from, f->from);
 		version_text(to, sizeof to, f->to);
-		if (strcmp(f->phase, "done") == 0)
-			snprintf(result, sizeof result, "confirmed%s", f->resumes ? " (the transfer "
-				 "resumed after the node restarted)" : "");
+		if (strcmp(f->phase, "done") == 0 && f->resumes)
+			snprintf(result, sizeof result, "confirmed (the transfer resumed at %u%% after "
+				 "the node restarted)", f->chunks ? f->resumed_at * 100 / f->chunks : 0);
+		else if (strcmp(f->phase, "done") == 0)
+			snprintf(result, sizeof result, "confirmed");
 		else if (strcmp(f->phase, "rolled-back") == 0)
 			snprintf(result, sizeof result, "rolled back to %s: %s", from, f->why);
 		else
 			snprintf(result, sizeof result, "not updated: %s", f->why);
 		failed += strcmp(f->phase, "done") != 0;
-		printf("%5u %8u %6s %6s %6.1fs  %s\n", f->id, f->universe, from, to, f->ms / 1000.0,
-		       result);
+		printf("%5u %8u %6s %6s %7.1fs %6.1fs  %s\n", f->id, f->universe, from, to,
+		       f->send_ms / 1000.0, f->ms / 1000.0, result);
 	}
 	printf("%d of %d nodes updated\n", n - failed, n);
 	return failed ? 1 : 0;

@@ -1001,10 +1001,11 @@ static size_t fwstate_request(struct nodes_output *o, const char *req, char *out
 				continue;
 			len += (size_t)snprintf(out + len, cap - len,
 				"fw %u %u phase=%s reason=%u contig=%u chunks=%u from=%u to=%u resumes=%u "
-				"resumed_at=%u ms=%" PRIu64 " why=%s\n", o->links[i].tx.universe, t->node,
-				nodelink_fw_phase_name(t->phase), t->reason, t->contig, t->chunks,
-				t->from_version, t->to_version, t->resumes, t->resumed_at,
+				"resumed_at=%u ms=%" PRIu64 " send_ms=%" PRIu64 " why=%s\n",
+				o->links[i].tx.universe, t->node, nodelink_fw_phase_name(t->phase), t->reason,
+				t->contig, t->chunks, t->from_version, t->to_version, t->resumes, t->resumed_at,
 				(end - t->started_ns) / 1000000u,
+				t->send_to_ns ? (t->send_to_ns - t->send_from_ns) / 1000000u : 0,
 				t->reason ? nodelink_fw_strerror(t->reason) : "-");
 		}
 	}

@@ -376,8 +376,14 @@ void nodelink_fw_step(struct nodelink_fw *fw, struct nodelink_tx *tx, uint64_t n
 	for (int i = 0; i < NODELINK_FW_TARGETS; i++) {
 		struct nodelink_fw_target *t = &fw->targets[i];
 
-		if (t->node && !finished(t->phase))
-			step_target(fw, t, tx, now_ns);
+		if (!t->node || finished(t->phase))
+			continue;
+		step_target(fw, t, tx, now_ns);
+		/* how long the chunks took (the transfer figure) */
+		if (t->phase == NODELINK_FWP_SEND && !t->send_from_ns)
+			t->send_from_ns = now_ns;
+		if (t->phase >= NODELINK_FWP_VERIFY && t->send_from_ns && !t->send_to_ns)
+			t->send_to_ns = now_ns;
 	}
 }
 

@@ -70,6 +70,7 @@ struct nodelink_fw_target {
 	uint16_t resumed_at;         /* the chunk the last one went on from */
 	uint8_t reboots;             /* boots that came back on the old image */
 	uint64_t started_ns, finished_ns;
+	uint64_t send_from_ns, send_to_ns;   /* the chunks: first sent, all there */
 };
 
 struct nodelink_fw_xfer {

@@ -233,6 +233,11 @@ int nodelink_tx_heard(struct nodelink_tx *tx, uint64_t now_ns, const uint8_t *pk
 	case NODELINK_REP_FW_CHUNKS:
 		nodelink_fw_chunks_get(m->body, &e->fw_chunks);
 		e->fw_chunk_reports++;
+		/* the progress, for `node list` */
+		if (e->fw_chunks.xfer16 == (uint16_t)e->fw.xfer && e->fw.xfer) {
+			e->fw.contig = e->fw_chunks.contig;
+			e->fw.state = e->fw_chunks.state;
+		}
 		break;
 	default:
 		break;
