@@ -125,7 +125,7 @@ struct fw_handover {
 	uint8_t boot_version;
 	uint8_t board;
 	uint16_t version;            /* of the image started */
-	uint16_t verified;           /* images verified on this boot */
+	uint16_t verified;           /* slots checked on this boot */
 	uint32_t verify_ticks;       /* time spent verifying, in the port's clock */
 	uint32_t check;              /* fw_handover_seal() */
 };
