@@ -325,52 +325,52 @@ static void test_crafted(void **state)
 	}
 }
 
-/* Signatures made by hand with libsodium's group operations: a key with a
- * torsion component, and an R with one. Without the cofactor, the first
- * passes exactly when [k]T vanishes; the second never does. */
+/* A signature made by hand with libsodium's scalar operations: R (the
+ * point) and r (its scalar, or not: R may carry more), the key's point A
+ * and scalar a: S = r + H(R | A | M) a. */
+static void sign_by_hand(uint8_t sig[64], const uint8_t big_r[32], const uint8_t r[32],
+			 const uint8_t big_a[32], const uint8_t a[32], const uint8_t *msg, size_t len)
+{
+	crypto_hash_sha512_state hs;
+	uint8_t h[64], k[32], ka[32];
+
+	crypto_hash_sha512_init(&hs);
+	crypto_hash_sha512_update(&hs, big_r, 32);
+	crypto_hash_sha512_update(&hs, big_a, 32);
+	crypto_hash_sha512_update(&hs, msg, len);
+	crypto_hash_sha512_final(&hs, h);
+	crypto_core_ed25519_scalar_reduce(k, h);
+	crypto_core_ed25519_scalar_mul(ka, k, a);
+	memcpy(sig, big_r, 32);
+	crypto_core_ed25519_scalar_add(sig + 32, r, ka);
+}
+
+/* A key with a torsion component and an R with one. Without the
+ * cofactor, the first passes exactly when [k]T vanishes; the second never
+ * does. */
 static void test_mixed_order(void **state)
 {
 	uint8_t a[32], r[32], big_a[32], big_r[32], a_mixed[32], r_mixed[32], tp[32];
-	uint8_t h[64], k[32], ka[32], s[32], sig[64], msg[32];
+	uint8_t sig[64], msg[32];
 	unsigned passed[8] = { 0 };
 
 	(void)state;
 	for (int i = 1; i < 8; i++) {
 		unhex(torsion[i], tp, 32);
 		for (int n = 0; n < 40; n++) {
-			crypto_hash_sha512_state hs;
-
 			crypto_core_ed25519_scalar_random(a);
 			crypto_core_ed25519_scalar_random(r);
 			randombytes_buf(msg, sizeof msg);
 			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(big_a, a), 0);
 			assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(big_r, r), 0);
+			/* A' = aB + T, R = rB */
 			assert_int_equal(crypto_core_ed25519_add(a_mixed, big_a, tp), 0);
-			/* A' = aB + T, R = rB, S = r + H(R | A' | M) a */
-			crypto_hash_sha512_init(&hs);
-			crypto_hash_sha512_update(&hs, big_r, 32);
-			crypto_hash_sha512_update(&hs, a_mixed, 32);
-			crypto_hash_sha512_update(&hs, msg, sizeof msg);
-			crypto_hash_sha512_final(&hs, h);
-			crypto_core_ed25519_scalar_reduce(k, h);
-			crypto_core_ed25519_scalar_mul(ka, k, a);
-			crypto_core_ed25519_scalar_add(s, r, ka);
-			memcpy(sig, big_r, 32);
-			memcpy(sig + 32, s, 32);
+			sign_by_hand(sig, big_r, r, a_mixed, a, msg, sizeof msg);
 			if (agree("key with a torsion part", sig, msg, sizeof msg, a_mixed))
 				passed[i]++;
-			/* R' = rB + T, S = r + H(R' | A | M) a */
+			/* R' = rB + T */
 			assert_int_equal(crypto_core_ed25519_add(r_mixed, big_r, tp), 0);
-			crypto_hash_sha512_init(&hs);
-			crypto_hash_sha512_update(&hs, r_mixed, 32);
-			crypto_hash_sha512_update(&hs, big_a, 32);
-			crypto_hash_sha512_update(&hs, msg, sizeof msg);
-			crypto_hash_sha512_final(&hs, h);
-			crypto_core_ed25519_scalar_reduce(k, h);
-			crypto_core_ed25519_scalar_mul(ka, k, a);
-			crypto_core_ed25519_scalar_add(s, r, ka);
-			memcpy(sig, r_mixed, 32);
-			memcpy(sig + 32, s, 32);
+			sign_by_hand(sig, r_mixed, r, big_a, a, msg, sizeof msg);
 			assert_false(agree("R with a torsion part", sig, msg, sizeof msg, big_a));
 		}
 		/* about 1/2, 1/4, 1/8 of the keys pass: never all, and never

@@ -30,19 +30,6 @@
 static uint8_t factory[IMG_MAX], update[IMG_MAX];
 static size_t factory_len, update_len;
 
-static bool all_finished(struct fw_world *w, void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < NODELINK_FW_TARGETS; i++) {
-		const struct nodelink_fw_target *t = &w->fw.targets[i];
-
-		if (t->node && t->phase != NODELINK_FWP_DONE && t->phase != NODELINK_FWP_FAILED &&
-		    t->phase != NODELINK_FWP_ROLLED_BACK)
-			return false;
-	}
-	return true;
-}
-
 /* A world of `nodes` nodes (ids 11..) running V1 from slot A, on the link. */
 static struct fw_world *world(int nodes, bool with_key)
 {
@@ -89,7 +76,7 @@ static void test_eight_at_once(void **state)
 	w->loss_pct = 10;
 	for (int i = 0; i < 8; i++)
 		flash(w, (uint16_t)(11 + i), update, update_len);
-	assert_true(fw_world_run(w, w->now + 60000000, all_finished, NULL));
+	assert_true(fw_world_run(w, w->now + 60000000, fw_world_all_finished, NULL));
 	for (int i = 0; i < 8; i++) {
 		const struct nodelink_fw_target *t = fw_world_target(w, (uint16_t)(11 + i));
 		const struct fw_node *n = &w->nodes[i];
@@ -141,7 +128,7 @@ static void test_resume(void **state)
 	fw_world_run(w, w->now + 2000000, NULL, NULL);
 	fw_node_power_on(w, n);
 	assert_int_equal(n->node.fw.version, V1);
-	assert_true(fw_world_run(w, w->now + 60000000, all_finished, NULL));
+	assert_true(fw_world_run(w, w->now + 60000000, fw_world_all_finished, NULL));
 	t = fw_world_target(w, 11);
 	expect_phase(t, NODELINK_FWP_DONE);
 	assert_int_equal(t->resumes, 1);
@@ -164,7 +151,7 @@ static void test_rollback(void **state)
 
 	(void)state;
 	flash(w, 11, bad, len);
-	assert_true(fw_world_run(w, w->now + 60000000, all_finished, NULL));
+	assert_true(fw_world_run(w, w->now + 60000000, fw_world_all_finished, NULL));
 	t = fw_world_target(w, 11);
 	expect_phase(t, NODELINK_FWP_ROLLED_BACK);
 	assert_int_equal(t->reason, FW_IMG_NOT_CONFIRMED);
@@ -193,7 +180,7 @@ static void expect_refused(struct fw_world *w, const uint8_t *img, size_t len, u
 	const struct nodelink_fw_target *t;
 
 	flash(w, 11, img, len);
-	assert_true(fw_world_run(w, w->now + 30000000, all_finished, NULL));
+	assert_true(fw_world_run(w, w->now + 30000000, fw_world_all_finished, NULL));
 	t = fw_world_target(w, 11);
 	if (t->phase != NODELINK_FWP_FAILED || t->reason != reason)
 		fail_msg("phase %s reason %u (%s), want failed %u (%s)", nodelink_fw_phase_name(t->phase),

@@ -34,6 +34,7 @@
 #include <sodium.h>
 
 #include "tools/flash_world.h"
+#include "tools/scratch.h"
 
 #define V1 0x0100
 #define V2 0x0101
@@ -42,25 +43,12 @@
 #define MAX_OPS 4096
 #define WORKERS 2
 
-static char dir[] = "/tmp/gl-test-powercut-XXXXXX";
+static char dir[256];
 static char flash_path[300], count_path[300];
 static uint32_t op_log[MAX_OPS];
 static long ops;
 static uint8_t images[3][BODY + 512];
 static size_t image_len[3];
-
-static bool all_finished(struct fw_world *w, void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < NODELINK_FW_TARGETS; i++) {
-		const struct nodelink_fw_target *t = &w->fw.targets[i];
-
-		if (t->node && t->phase != NODELINK_FWP_DONE && t->phase != NODELINK_FWP_FAILED &&
-		    t->phase != NODELINK_FWP_ROLLED_BACK)
-			return false;
-	}
-	return true;
-}
 
 static bool fresh(struct fw_world *w, void *arg)
 {
@@ -92,7 +80,7 @@ static int update(long cut_after)
 	n->flash.op_log_cap = MAX_OPS;
 	fw_world_run(w, w->now + 2000000, fresh, NULL);
 	nodelink_fw_add(&w->fw, 11, images[1], image_len[1], 1, 0);
-	fw_world_run(w, w->now + 30000000, all_finished, NULL);
+	fw_world_run(w, w->now + 30000000, fw_world_all_finished, NULL);
 	t = fw_world_target(w, 11);
 	if (t->phase != NODELINK_FWP_DONE) {
 		fprintf(stderr, "1.1: %s (%s)\n", nodelink_fw_phase_name(t->phase),
@@ -101,7 +89,7 @@ static int update(long cut_after)
 	}
 	nodelink_fw_forget(&w->fw, 1);
 	nodelink_fw_add(&w->fw, 11, images[2], image_len[2], 2, 0);
-	fw_world_run(w, w->now + 30000000, all_finished, NULL);
+	fw_world_run(w, w->now + 30000000, fw_world_all_finished, NULL);
 	t = fw_world_target(w, 11);
 	if (!rc && t->phase != NODELINK_FWP_ROLLED_BACK)
 		rc = 13;
@@ -262,11 +250,6 @@ static void test_cut_everywhere(void **state)
 			started[i] += n;
 		}
 		fclose(f);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/flash%d.bin", dir, k);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/ops%d", dir, k);
-		unlink(path);
 	}
 	printf("%ld power cuts, one at each flash erase and write of the update (%u erases, %u "
 	       "writes to the boot log and settings, %u to image slots); after each the node "
@@ -279,7 +262,7 @@ static int setup(void **state)
 	struct fw_world *w;
 
 	(void)state;
-	if (!mkdtemp(dir))
+	if (scratch_make(dir, sizeof dir, "gl-test-powercut") != 0)
 		return -1;
 	snprintf(flash_path, sizeof flash_path, "%s/flash.bin", dir);
 	snprintf(count_path, sizeof count_path, "%s/ops", dir);
@@ -296,9 +279,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	unlink(flash_path);
-	unlink(count_path);
-	return rmdir(dir);
+	return scratch_remove(dir);
 }
 
 int main(void)

@@ -30,6 +30,7 @@
 #include "firmware/core/fwimage.h"
 #include "outputs/dmx/nodelink/nodelink_fw.h"
 #include "outputs/dmx/output.h"
+#include "tools/scratch.h"
 
 extern const struct gl_output_ops gl_output_nodes;
 
@@ -37,7 +38,7 @@ extern const struct gl_output_ops gl_output_nodes;
 #define NODE 42
 #define BODY 1200
 
-static char state_dir[] = "/tmp/gl-test-flash-serial-XXXXXX";
+static char state_dir[64];         /* /tmp/gl-test-flash-serial-XXXXXX */
 
 /* The line from the output: COBS frames, one envelope each. */
 struct line_in {
@@ -183,8 +184,8 @@ static void test_flash_over_serial(void **state)
 	out = gl_output_nodes.configure(&cfg, err, sizeof err);
 	assert_non_null(out);
 	assert_int_equal(gl_output_nodes.open(out), 0);
-	snprintf(text, sizeof text, "%s/nodelink.key", state_dir);
-	f = fopen(text, "r");
+	snprintf(path, sizeof path, "%s/nodelink.key", state_dir);
+	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(text, sizeof text, f));
 	fclose(f);
@@ -325,7 +326,7 @@ static void test_flash_over_serial(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (sodium_init() < 0 || !mkdtemp(state_dir))
+	if (sodium_init() < 0 || scratch_make(state_dir, sizeof state_dir, "gl-test-flash-serial") != 0)
 		return -1;
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	return 0;
@@ -333,11 +334,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", state_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(state_dir);
 }
 
 int main(void)

@@ -322,6 +322,19 @@ bool fw_world_run(struct fw_world *w, uint64_t until, bool (*stop)(struct fw_wor
 	}
 }
 
+bool fw_world_all_finished(struct fw_world *w, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < NODELINK_FW_TARGETS; i++) {
+		const struct nodelink_fw_target *t = &w->fw.targets[i];
+
+		if (t->node && t->phase != NODELINK_FWP_DONE && t->phase != NODELINK_FWP_FAILED &&
+		    t->phase != NODELINK_FWP_ROLLED_BACK)
+			return false;
+	}
+	return true;
+}
+
 const struct nodelink_fw_target *fw_world_target(const struct fw_world *w, uint16_t id)
 {
 	for (int i = 0; i < NODELINK_FW_TARGETS; i++)

@@ -94,6 +94,10 @@ size_t fw_world_image(const struct fw_world *w, uint8_t *out, uint16_t version, 
 bool fw_world_run(struct fw_world *w, uint64_t until, bool (*stop)(struct fw_world *w, void *arg),
 		  void *arg);
 
+/* A stop condition for fw_world_run(): every node the console was asked
+ * to flash is done, rolled back or failed. */
+bool fw_world_all_finished(struct fw_world *w, void *arg);
+
 /* The console's record of a node being flashed, or NULL. */
 const struct nodelink_fw_target *fw_world_target(const struct fw_world *w, uint16_t id);
 
