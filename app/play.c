@@ -344,6 +344,7 @@ int gl_cmd_play(int argc, char **argv)
 	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
 	gl_show_start(show); /* commands the show queued (go("Main")) */
+	gl_engine_lock_memory(e, true);   /* when permitted: the status says */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
 		gl_shutdown_stop_outputs(sd);

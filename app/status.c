@@ -39,6 +39,7 @@ struct gl_status {
 	int error_count;             /* total seen */
 	uint64_t cues_fired;
 	struct gl_controls *controls;
+	bool sched_logged;           /* the engine thread's scheduling, said once */
 };
 
 void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls)
@@ -249,9 +250,15 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	if (gl_engine_snapshot(st->e, &st->snap) != 0)
 		return;
 	update_rates(st, now);
-	if (!st->screen)
-		return;
 	const struct gl_snapshot *s = &st->snap;
+	char sched[320];
+	gl_sched_text(s, sched, sizeof sched);
+	if (!st->screen) {
+		if (!st->sched_logged && s->sched_started)
+			fprintf(stderr, "[%9.3f] engine thread: %s\n", since_s(st, now), sched);
+		st->sched_logged |= s->sched_started;
+		return;
+	}
 	char line[256], a[96], b[96], pb[41];
 	fputs("\033[H", stdout);
 	printf("ghostlight  %-40s  %8.1f s\033[K\n", gl_show_name(st->show), since_s(st, now));
@@ -259,6 +266,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	       gl_engine_rate_hz(st->e), (double)s->tick_ns_last / 1e3, (double)s->tick_ns_max / 1e3,
 	       (unsigned long long)s->ticks_late, (unsigned long long)s->ticks_skipped,
 	       st->frame_rate, s->grand_master * 100.0f, s->blackout ? "  BLACKOUT" : "");
+	printf("engine thread: %s\033[K\n", sched);
 	printf("\033[K\n");
 	for (int l = 0; l < s->list_count; l++) {
 		const struct gl_list_status *ls = &s->lists[l];

@@ -1,13 +1,30 @@
 /*
- * engine_internal.h - the engine's structs, shared by its own files
- * (engine.c: building and the tick; cuelist.c: cue list playback). Nothing
- * outside engine/ includes this.
+ * engine_internal.h - the engine's structs, shared by its own files. Nothing
+ * outside engine/ includes this. The engine is split along its threads:
  *
- * Parameters ("params") are the unit of everything: one per fixture
- * channel attribute, plus one virtual intensity for fixtures without a
- * dimmer. A fixture's params are consecutive, in its type's channel order,
- * the virtual intensity last. Arrays indexed by param are sized at
- * gl_engine_finalize() and never reallocated.
+ *   build.c   building a show and gl_engine_finalize(), which lays out the
+ *             plan (loading thread; allocates)
+ *   tick.c    the tick: commands, fades, merge, masters, render, inputs,
+ *             publish (engine thread; never allocates, never locks, makes no
+ *             system call: tools/check_tick.sh checks its object file)
+ *   cuelist.c cue list playback inside the tick (GO, STOP, timing)
+ *   thread.c  the ways in and out for other threads (commands, frame taps,
+ *             snapshot, events) and the engine thread itself
+ *
+ * Parameters ("params") are the public unit: one per fixture channel, plus
+ * one virtual intensity for fixtures without a dimmer, numbered in patch
+ * order. Inside, each param lives in a lane: lanes are grouped by universe,
+ * and within a universe lane s (0..511) holds the param whose coarse byte is
+ * slot s, so merging and rendering a universe are straight loops over
+ * contiguous arrays. After the 512 slot lanes come the universe's virtual
+ * intensities, then one lane fixed at 1.0 (what undimmed slots are
+ * multiplied by), padded to a multiple of GL_LANE_BLOCK. Slot lanes with no
+ * param (unpatched, or a fine byte) stay at 0.
+ *
+ * Everything the tick writes or reads per lane, per universe and per list
+ * lives in one block (the plan) allocated at gl_engine_finalize() and never
+ * reallocated. Cue definitions stay where building put them; the tick only
+ * reads them.
  */
 #ifndef GL_ENGINE_INTERNAL_H
 #define GL_ENGINE_INTERNAL_H
@@ -19,9 +36,19 @@
 #include "ring.h"
 
 #define GL_MAX_TAPS 8
+/* Lane blocks (and the tick's vector loops) come in multiples of this: a
+ * loop whose trip count is a known multiple of the vector width is what
+ * GCC's cheap vectoriser at -O2 takes. */
+#define GL_LANE_BLOCK 16
+/* A list's params become runs of consecutive lanes; a gap of up to this
+ * many lanes it does not hold is merged through (cheaper than a new run). */
+#define GL_RUN_GAP 16
+/* A stretch of at least this many params of one class is a run of its own. */
+#define GL_RUN_UNIFORM 32
+#define GL_MAX_LISTS 65534       /* LTP owners are uint16 list + 1 */
 
 struct fixture {
-	char label[GL_NAME_MAX];
+	const char *label;       /* in the engine's label pool */
 	const struct gl_fixture_type *type;  /* shared, owned by the engine */
 	int universe_index;
 	int address;             /* 1..512 */
@@ -48,7 +75,9 @@ struct cue {
 /* A list's params fall into a few timing groups per GO: intensity rising,
  * intensity falling, and the colour, position and beam classes. Every
  * param of a group shares one delay and fade, so the fade position is
- * computed once per group per tick, not once per param. */
+ * computed once per group per tick, not once per param. An intensity param
+ * is in the rising group exactly when its target is above its start, so
+ * the group needs no storage: the merge loop tells from the two values. */
 enum list_timing {
 	TIMING_UP, TIMING_DOWN, TIMING_COLOR, TIMING_POSITION, TIMING_BEAM,
 	TIMING_COUNT
@@ -59,30 +88,55 @@ struct timing {
 	float inv_fade;          /* 1 / fade seconds; 0 = no fade (a snap) */
 };
 
-/* Playback state of one param inside one cue list: 20 bytes, walked once
- * per tick for every param of every running list, so kept small. Its value
- * at any instant is start + (target - start) * x, where x is its timing
- * group's fade position (group_x in cuelist.c). */
-struct list_param {
-	int32_t param;
-	uint8_t cls;             /* enum gl_attr_class */
-	bool set;                /* the list contributes a value */
-	bool release_at_end;     /* fading out to be unset (tracked value gone) */
-	uint8_t timing;          /* enum list_timing */
-	float start, target;
-	uint32_t stamp;          /* LTP: the GO that last changed it */
+/* A run of a list: count lanes from lane; the list's values for them from
+ * value index `value` on (start[] and target[]). kind: the class every
+ * param in it has (enum gl_attr_class), merged by a loop for that class,
+ * or RUN_MIXED. owned_all: an LTP run without gaps whose every lane this
+ * list shows, merged without looking at the owners (kept at each GO and
+ * rebuild of the owners). */
+struct list_run {
+	int32_t lane, value, count;
+	int32_t params;          /* lanes in it the list holds (count: no gap) */
+	uint8_t kind;
+	bool owned_all;
 };
 
+#define RUN_MIXED 0xff
+
+/* The runs of one list inside one universe. */
+struct list_seg {
+	uint16_t list;
+	int32_t run_first, run_end;
+};
+
+/*
+ * A cue list. Its params (every param any of its cues changes) are kept in
+ * lane order; each has a value index into start[]/target[], which also hold
+ * the gap lanes its runs pass over (always 0). The value of a param at any
+ * instant is start * (1 - x) + target * x, x its timing group's fade
+ * position. An intensity param the list does not hold has start = target
+ * = 0 (it adds nothing to an HTP merge); an LTP param counts only in the
+ * lanes this list owns (e->owner).
+ */
 struct cuelist {
 	char name[GL_NAME_MAX];
 	bool loop;
 	struct cue *cues;
 	int cue_count, cue_cap;
 
-	/* sized at finalize */
+	/* plan (finalize) */
 	int param_count;
-	struct list_param *lp;
+	int32_t *p_lane;         /* per list param, ascending; its value index
+				  * is its run's value + p_lane - run lane */
+	uint8_t *p_set;          /* the list holds a value for it */
+	uint32_t *p_stamp;       /* LTP: the GO that last changed it */
 	float *tracked;          /* cue_count x param_count; NaN = not set */
+	int value_count;         /* params and the gap lanes inside runs */
+	float *start, *target;   /* per value index */
+	int run_count;
+	struct list_run *runs;
+	int universe_count;
+	int32_t *universes;      /* universe indexes its runs touch */
 
 	/* playback */
 	struct timing timing[TIMING_COUNT];  /* of the last GO (or STOP) */
@@ -96,6 +150,13 @@ struct cuelist {
 	uint64_t pause_ns;
 	float master;
 	float progress;
+	/* Its output may differ from the last merge: a GO, a STOP, a master
+	 * move, or a fade that was still running then. */
+	bool dirty;
+
+	/* this tick's view, set before the merge */
+	float x[TIMING_COUNT];   /* fade position of each timing group */
+	bool merging;            /* not off: its values count */
 };
 
 struct fader {
@@ -127,7 +188,47 @@ struct gl_frame_tap {
 	struct gl_engine *engine;
 	struct gl_tbuf tb;
 	struct gl_frame frames[3];
+	/* per buffer: 1 + the tick whose universes it holds (0: none yet), so
+	 * publishing copies only universes rendered since */
+	uint64_t filled[3];
 	int ready_fd;            /* eventfd: readable when a frame is new */
+};
+
+/* A param whose slots the dense render cannot write: 16 or 24 bits, or
+ * inverted. Rendered after it, exactly as before the plan existed. */
+struct render_fixup {
+	int32_t lane;
+	int32_t dim_lane;        /* virtual intensity lane, -1 none */
+	int32_t slot, fine, ultra;  /* offsets in dmx[]; -1 none */
+	uint8_t bytes;
+	bool invert;
+};
+
+struct prog_entry {
+	int32_t lane;
+	float value;
+	int32_t next;            /* 1 + the next entry, 0 none */
+};
+
+/* Lanes lane .. lane + count - 1 are scaled by master_factor[factor ..];
+ * `same` when those factors are all `factor_all` (no group fader in the
+ * run, or the same ones), so the loop needs no factor array. */
+struct master_run {
+	int32_t lane, factor, count;
+	bool same;
+	float factor_all;
+};
+
+/* How the engine thread runs, set by the thread itself when it starts. */
+struct engine_sched {
+	bool started;
+	bool fifo;
+	int priority;
+	int fifo_errno;
+	bool lock_requested;
+	bool memory_locked;
+	int lock_errno;
+	uint64_t memlock_limit;  /* RLIMIT_MEMLOCK when it stopped us, bytes */
 };
 
 struct gl_engine {
@@ -144,6 +245,9 @@ struct gl_engine {
 	int param_count;
 	struct gl_fixture_type **types; /* distinct types, each its own allocation */
 	int type_count, type_cap;
+	char **label_pool;       /* blocks fixture labels are packed into */
+	int label_pool_count, label_pool_cap;
+	size_t label_pool_left;  /* free bytes in the newest block */
 
 	struct group *groups;
 	int group_count, group_cap;
@@ -159,39 +263,54 @@ struct gl_engine {
 
 	bool finalized;
 
-	/* per param, sized at finalize */
+	/* ---- the plan: one block, laid out at finalize ---- */
+	void *plan;
+	int lane_count;
+	int32_t *param_lane;     /* per param */
+	/* per lane */
+	float *out;              /* merged value after masters */
+	uint8_t *lane_cls;       /* enum gl_attr_class; non-intensity for empty lanes */
+	uint16_t *owner;         /* LTP: 1 + the list whose value shows, 0 none */
+	/* per universe */
+	int32_t *u_lane;         /* first lane; u_lane[universe_count] = lane_count */
+	/* Defaults and dimmers, one block per look (universes patched alike
+	 * share one): u_defaults[u] is where universe u's lane defaults start
+	 * in defaults[], u_dim[u] where its 512 dimmers start in dim[]: the
+	 * lane (from u_lane) each slot is multiplied by, a virtual intensity
+	 * or the universe's 1.0 lane. */
 	float *defaults;
-	float *out;
-	uint32_t *out_stamp;
-	uint8_t *param_cls;
-	/* render plan: where each param goes in dmx[], how many bytes, and the
-	 * virtual intensity param that scales it (-1 none) */
-	int32_t *param_slot;     /* offset in dmx[], -1 for a virtual param */
-	uint8_t *param_bytes;
-	int32_t *param_fine;     /* slot of the fine byte (16/24-bit), -1 none */
-	int32_t *param_ultra;    /* slot of the ultra byte (24-bit), -1 none */
-	uint8_t *param_invert;          /* 1: render 1 - value */
-	int32_t *param_dim;
-	/* masters: every fixture's intensity param and its group-master
-	 * factor, packed so the per-tick pass streams two small arrays */
-	int32_t *master_param;
+	int32_t *u_defaults;
+	uint16_t *dim;
+	int32_t *u_dim;
+	int32_t *u_fix;          /* fixups of universe u: u_fix[u]..u_fix[u+1] */
+	int32_t *u_master;       /* master entries, same */
+	int32_t *u_seg;          /* list segments, same */
+	int32_t *u_prog;         /* its programmer entries: 1 + the first, 0 none */
+	uint64_t *u_rendered;    /* 1 + the tick that last rendered it */
+	uint8_t *u_dirty;        /* must be merged and rendered this tick */
+	int32_t *dirty_list;
+	int dirty_count;
+	uint8_t *dmx;            /* universe_count * 512 */
+	struct render_fixup *fix;
+	struct list_seg *seg;
+	/* masters: every fixture's intensity lane, in runs of consecutive
+	 * lanes, and its group-master factor */
+	struct master_run *master_runs;  /* u_master indexes these */
+	int32_t *master_fixture; /* per master entry */
 	float *master_factor;
 	int master_count;
-	/* the programmer: params set live, above every playback (LTP for
-	 * all, intensity included, then scaled by the masters) */
-	int32_t *prog_param;     /* the set params, in the order set */
-	float *prog_value;
-	int32_t *prog_slot;      /* per param: its place in prog_param, -1 */
-	int prog_count;
-	uint8_t *dmx;            /* universe_count * 512 */
+	/* the programmer: params set live, above every playback (LTP for all,
+	 * intensity included, then scaled by the masters); a list per
+	 * universe in a pool with room for every param */
+	struct prog_entry *prog;
+	int prog_used;           /* entries of the pool ever taken */
+	int prog_free;           /* 1 + the first free entry, 0 none */
+	void *snap_buf[3];
 
 	float grand_master;
 	bool blackout;
 	bool masters_dirty;
-	/* Something may change the output this tick: a command, a GO, a fade
-	 * still running. A settled show skips merge and render (its frames
-	 * are the same as the last), which is most of a real show's life. */
-	bool outputs_dirty;
+	bool owners_stale;       /* an owning list let go of an LTP param */
 	uint32_t go_counter;
 	uint64_t tick_count;
 	uint64_t last_tick_ns;
@@ -201,22 +320,50 @@ struct gl_engine {
 	int event_fd;            /* eventfd: readable when events wait */
 	atomic_uint_fast64_t commands_dropped;
 	uint64_t events_dropped;
+	bool events_pushed;      /* since the last wake-up of the reader */
 
 	struct gl_frame_tap *taps[GL_MAX_TAPS];
 	int tap_count;
 
 	/* snapshot: three buffers of header + lists + fader levels */
 	struct gl_tbuf snap_tb;
-	void *snap_buf[3];
 	atomic_bool snap_ready;
 
 	/* engine thread */
 	pthread_t thread;
 	atomic_bool running;
 	bool thread_started;
+	bool lock_memory;        /* gl_engine_lock_memory() */
+	struct engine_sched sched;
 	uint64_t ticks_late, ticks_skipped;
 	uint64_t tick_ns_last, tick_ns_max;
 };
+
+/* The universe a lane belongs to (lanes come in universe order; u_lane has
+ * universe_count + 1 entries). */
+static inline int engine_lane_universe(const int32_t *u_lane, int universe_count, int lane)
+{
+	int lo = 0, hi = universe_count - 1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (u_lane[mid] <= lane)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* thread.c */
+void engine_taps_free(struct gl_engine *e);
+
+/* tick.c */
+/* The tick proper (gl_engine_tick() is this, then the wake-ups). */
+void engine_tick_run(struct gl_engine *e, uint64_t now_ns);
+void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
+		 int index, uint64_t time_ns);
+/* Marks universe u to be merged and rendered this tick. */
+void engine_touch(struct gl_engine *e, int u);
 
 /* cuelist.c */
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
@@ -226,13 +373,11 @@ void cuelist_pause(struct cuelist *l, uint64_t now_ns);
 void cuelist_resume(struct cuelist *l, uint64_t now_ns);
 /* Timing: done events, wait/follow continues, release end. */
 void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
-/* Values at now_ns, merged into e->out (HTP intensity, LTP the rest).
- * Returns true when the list's values can still change with time. */
-bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
+/* This tick's fade positions and progress. Returns true when the list's
+ * values can still change with time. */
+bool cuelist_prepare(struct cuelist *l, uint64_t now_ns);
 int cuelist_next(const struct cuelist *l);
-int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map);
-
-void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
-		 int index, uint64_t time_ns);
+/* Rebuilds e->owner from every list's set params and stamps. */
+void cuelist_rebuild_owners(struct gl_engine *e);
 
 #endif

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,11 @@ static void forward_input(struct gl_outthread *t, struct slot *s)
 static void *outthread_main(void *arg)
 {
 	struct gl_outthread *t = arg;
+	/* It puts frames on the wire at their send time: a realtime thread
+	 * when the process may have one (just under the engine's priority),
+	 * so a busy machine does not make the spacing of frames wander. */
+	struct sched_param sp = { .sched_priority = 40 };
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	struct pollfd *pfd = calloc((size_t)t->count + 1, sizeof *pfd);
 	int *owner = calloc((size_t)t->count + 1, sizeof *owner);
 	/* Once frames come steadily, the thread sleeps straight to the next
