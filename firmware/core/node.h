@@ -3,7 +3,8 @@
  * hopping), checks every packet's MAC and freshness, reassembles the
  * universe from fragments, drives the DMX line at the link's rate, falls
  * back to its failsafe when data stops, answers the console's commands and
- * reports its status. PROTOCOL.md (outputs/dmx/nodelink/) says what and why.
+ * reports its status, takes firmware updates into its free image slot
+ * (update.c). PROTOCOL.md (outputs/dmx/nodelink/) says what and why.
  *
  * No OS, no heap, no clock of its own: struct node lives in the port's
  * memory, every entry point takes the time, and the port's loop calls
@@ -107,8 +108,7 @@ struct node_update {
 	bool usable;                 /* slots, boot page and key: updates possible */
 	uint8_t boot_version;
 	uint64_t selftest_deadline;
-	uint32_t frames_at_boot;
-	struct fw_log log;
+	struct fw_log log;           /* the boot-state log as this node knows it */
 	/* the transfer */
 	uint32_t xfer;
 	uint32_t size;
@@ -128,8 +128,8 @@ struct node_update {
 	bool announce_queued;
 	uint8_t last_result;         /* of the last FW command, for repeats */
 	uint8_t last_code;
-	bool reset_pending;
-	uint64_t reset_at;           /* 0: when the answer is acknowledged */
+	bool reset_pending;          /* TRIAL noted: restart once FW_BOOT's answer is out */
+	uint64_t reset_at;           /* its time (0: the answer has not gone yet) */
 	bool resetting;              /* reset() returned: do nothing more */
 	bool own_pending;            /* the pending report is a chunks report or news: it may wait */
 };

@@ -673,6 +673,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gl-node-sim: cannot make a socket: %s\n", strerror(errno));
 		return 1;
 	}
+	if (files.fw_key && !files.flash) {
+		fprintf(stderr, "gl-node-sim: --fw-key needs --flash FILE: a restart (into a new "
+			"image) keeps nothing but the flash\n");
+		return 2;
+	}
 	cut_after = s->flash.cut_after;
 	if (sim_flash_open(&s->flash, files.flash, FLASH_PAGES * PAGE_SIZE) != 0) {
 		fprintf(stderr, "gl-node-sim: flash %s: %s\n", files.flash, strerror(errno));

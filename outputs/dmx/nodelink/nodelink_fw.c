@@ -153,20 +153,23 @@ static void finish(struct nodelink_fw_target *t, struct nodelink_tx *tx, uint8_t
 }
 
 /* Sends the command of the phase unless one is waiting; a command that
- * timed out goes again, COMMAND_TRIES times in all. Returns false when
- * the node never answered. */
-static bool command(struct nodelink_fw *fw, struct nodelink_fw_target *t, struct nodelink_tx *tx,
-		    uint8_t code)
+ * timed out, or was answered with something that did not move the node
+ * on, goes again, COMMAND_TRIES times in all. Returns 0, or the reason it
+ * cannot go on: the node never answered, or does not know the command
+ * (firmware from before updates: it answers with a CONFIG report). */
+static uint8_t command(struct nodelink_fw *fw, struct nodelink_fw_target *t,
+		       struct nodelink_tx *tx, uint8_t code)
 {
-	uint8_t body[NODELINK_BODY_LEN], result;
+	uint8_t body[NODELINK_BODY_LEN], result = 0;
 	int state = t->ticket ? nodelink_tx_command_state(tx, (uint32_t)t->ticket, &result)
 			      : NODELINK_CMD_FREE;
 
-	if (state == NODELINK_CMD_PENDING || state == NODELINK_CMD_DONE ||
-	    (int32_t)(tx->counter - t->wait_until) < 0)
-		return true;
+	if (state == NODELINK_CMD_DONE && result == NODELINK_ANSWER_UNKNOWN)
+		return NODELINK_FWE_NO_SUPPORT;
+	if (state == NODELINK_CMD_PENDING || (int32_t)(tx->counter - t->wait_until) < 0)
+		return 0;
 	if (t->tries >= COMMAND_TRIES)
-		return false;
+		return NODELINK_FWE_NO_ANSWER;
 	memset(body, 0, sizeof body);
 	if (code == NODELINK_CMD_FW_BEGIN) {
 		const struct nodelink_fw_xfer *x = &fw->xfers[t->xfer];
@@ -182,12 +185,11 @@ static bool command(struct nodelink_fw *fw, struct nodelink_fw_target *t, struct
 		t->ticket = 0;           /* the queue is full: next superframe */
 	else
 		t->tries++;
-	return true;
+	return 0;
 }
 
 /* The answer to this phase's command, if it came. */
-static bool answered(const struct nodelink_fw_target *t, const struct nodelink_fw_info *info,
-		     bool fresh, uint8_t code)
+static bool answered(const struct nodelink_fw_info *info, bool fresh, uint8_t code)
 {
 	return fresh && info->answered_code == code;
 }
@@ -237,7 +239,7 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 	const struct nodelink_tx_node *e = nodelink_tx_node(tx, t->node);
 	struct nodelink_fw_info info;
 	bool fresh_info = false;
-	uint8_t code = 0;
+	uint8_t code = 0, why;
 
 	memset(&info, 0, sizeof info);
 	if (e && e->fw_infos != t->infos_seen) {
@@ -279,7 +281,7 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 		break;
 	case NODELINK_FWP_BEGIN:
 		code = NODELINK_CMD_FW_BEGIN;
-		if (answered(t, &info, fresh_info, code)) {
+		if (answered(&info, fresh_info, code)) {
 			if (info.reason) {
 				finish(t, tx, NODELINK_FWP_FAILED, info.reason, now_ns);
 				return;
@@ -306,7 +308,7 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 		return;
 	case NODELINK_FWP_VERIFY:
 		code = NODELINK_CMD_FW_END;
-		if (answered(t, &info, fresh_info, code)) {
+		if (answered(&info, fresh_info, code)) {
 			if (info.reason == FW_IMG_OK)
 				set_phase(t, tx, NODELINK_FWP_BOOT);
 			else if (info.reason == FW_IMG_INCOMPLETE)
@@ -320,7 +322,7 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 		break;
 	case NODELINK_FWP_BOOT:
 		code = NODELINK_CMD_FW_BOOT;
-		if (answered(t, &info, fresh_info, code)) {
+		if (answered(&info, fresh_info, code)) {
 			if (info.reason == FW_IMG_OK)
 				set_phase(t, tx, NODELINK_FWP_REBOOT);
 			else if (info.reason == FW_IMG_UNKNOWN || info.reason == FW_IMG_INCOMPLETE)
@@ -361,13 +363,13 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 	default:
 		return;
 	}
-	if (!command(fw, t, tx, code)) {
+	if ((why = command(fw, t, tx, code)) != 0) {
 		/* FW_BOOT unanswered: it may have reset before its answer
 		 * reached us; its news after the reboot will tell */
-		if (code == NODELINK_CMD_FW_BOOT)
+		if (code == NODELINK_CMD_FW_BOOT && why == NODELINK_FWE_NO_ANSWER)
 			set_phase(t, tx, NODELINK_FWP_REBOOT);
 		else
-			finish(t, tx, NODELINK_FWP_FAILED, NODELINK_FWE_NO_ANSWER, now_ns);
+			finish(t, tx, NODELINK_FWP_FAILED, why, now_ns);
 	}
 }
 
@@ -567,6 +569,7 @@ const char *nodelink_fw_strerror(uint8_t reason)
 	case NODELINK_FWE_LOST: return "the node stopped reporting during the transfer";
 	case NODELINK_FWE_NOT_BACK: return "the node did not come back after its restart";
 	case NODELINK_FWE_NO_SWITCH: return "the node came back on its old firmware, with no trial noted";
+	case NODELINK_FWE_NO_SUPPORT: return "the node's firmware does not take updates (older than 1.0 with a bootloader?)";
 	default: return fw_image_strerror(reason);
 	}
 }

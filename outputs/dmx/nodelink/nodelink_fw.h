@@ -46,6 +46,7 @@ enum {
 	NODELINK_FWE_LOST = 102,
 	NODELINK_FWE_NOT_BACK = 103,
 	NODELINK_FWE_NO_SWITCH = 104,
+	NODELINK_FWE_NO_SUPPORT = 105,
 };
 
 struct nodelink_fw_target {

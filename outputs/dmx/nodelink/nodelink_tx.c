@@ -227,8 +227,11 @@ int nodelink_tx_heard(struct nodelink_tx *tx, uint64_t now_ns, const uint8_t *pk
 	case NODELINK_REP_FW_INFO:
 		nodelink_fw_info_get(m->body, &e->fw);
 		e->fw_infos++;
+		/* the reason is in e->fw; the command's result only tells an
+		 * answer in FW_INFO from the CONFIG report of a node that does
+		 * not know the command */
 		if (e->fw.answered_code)
-			answered(tx, m->node, e->fw.answered_seq, e->fw.reason);
+			answered(tx, m->node, e->fw.answered_seq, 0);
 		break;
 	case NODELINK_REP_FW_CHUNKS:
 		nodelink_fw_chunks_get(m->body, &e->fw_chunks);

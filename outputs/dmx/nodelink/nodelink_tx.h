@@ -56,6 +56,8 @@ struct nodelink_tx_node {
 	uint32_t fw_chunk_reports;
 };
 
+#define NODELINK_ANSWER_UNKNOWN 2    /* a CONFIG report's result: the command is unknown to it */
+
 enum nodelink_cmd_state {
 	NODELINK_CMD_FREE = 0,
 	NODELINK_CMD_PENDING,        /* sent each superframe until answered */
@@ -68,7 +70,7 @@ struct nodelink_tx_cmd {
 	uint8_t code;
 	uint16_t node;
 	uint8_t seq;
-	uint8_t result;              /* 0 ok, 1 refused, 2 unknown command */
+	uint8_t result;              /* 0 ok (FW_INFO: always), 1 refused, NODELINK_ANSWER_UNKNOWN */
 	uint32_t first_counter;
 	uint32_t ticket;             /* caller's handle, never 0 */
 	uint8_t body[NODELINK_BODY_LEN];
