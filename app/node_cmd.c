@@ -37,7 +37,7 @@
 struct row {
 	char output[64];             /* the output's name, from its socket */
 	char sock[PATH_MAX];
-	char line[512];              /* "node U ID key=value ..." */
+	char line[1024];             /* "node U ID key=value ..." */
 	unsigned universe, id;
 };
 

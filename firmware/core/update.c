@@ -155,7 +155,8 @@ static uint8_t begin(struct node *n, const struct nodelink_fw_begin *b)
 	int rc;
 
 	if (!u->usable)
-		return h->key ? FW_IMG_NO_SLOTS : FW_IMG_NO_KEY;
+		return h->boot && fw_handover_valid(h->boot) && !h->key ? FW_IMG_NO_KEY
+									: FW_IMG_NO_SLOTS;
 	if (u->trial)
 		return FW_IMG_BUSY;
 	f = slot_flash(n, target);

@@ -81,7 +81,7 @@ static bool fw_selftest(void *ctx)
 static void boot(struct fw_world *w, struct fw_node *n)
 {
 	struct hal_flash slot[2], log;
-	struct fw_boot b = { .slot = { &slot[0], &slot[1] }, .log = &log, .key = n->key,
+	struct fw_boot b = { .slot = { &slot[0], &slot[1] }, .log = &log,
 			     .board = NODELINK_BOARD_SIM };
 	struct node_settings prov;
 	int s;
@@ -90,14 +90,14 @@ static void boot(struct fw_world *w, struct fw_node *n)
 	sim_flash_region(&n->r_slot[1], &n->flash, SLOT_OFF(1), FW_PAGE, FW_SLOT_PAGES, false, &slot[1]);
 	sim_flash_region(&n->r_log, &n->flash, LOG_OFF, FW_PAGE, 1, false, &log);
 	n->selftest_never = false;
-	if (n->has_key) {
-		s = fw_boot_select(&b, &n->ho);
-		if (s >= 0) {
-			char body[64] = "";
+	/* without a key nothing verifies: the node runs its built-in firmware */
+	b.key = n->has_key ? n->key : NULL;
+	s = fw_boot_select(&b, &n->ho);
+	if (s >= 0) {
+		char body[64] = "";
 
-			sim_flash_read(&n->flash, SLOT_OFF(s) + FW_IMAGE_HEADER_LEN, body, sizeof body - 1);
-			n->selftest_never = strstr(body, "selftest=never") != NULL;
-		}
+		sim_flash_read(&n->flash, SLOT_OFF(s) + FW_IMAGE_HEADER_LEN, body, sizeof body - 1);
+		n->selftest_never = strstr(body, "selftest=never") != NULL;
 	}
 	n->hal = (struct node_hal){
 		.radio = { n, radio_listen, radio_send },
@@ -105,13 +105,11 @@ static void boot(struct fw_world *w, struct fw_node *n)
 		.rng = { n, rng_next },
 	};
 	sim_flash_region(&n->r_set, &n->flash, 0, FW_PAGE, 3, false, &n->hal.flash);
-	if (n->has_key) {
-		n->hal.fw.slot[0] = slot[0];
-		n->hal.fw.slot[1] = slot[1];
-		n->hal.fw.log = log;
-		n->hal.fw.key = n->key;
-		n->hal.fw.boot = &n->ho;
-	}
+	n->hal.fw.slot[0] = slot[0];
+	n->hal.fw.slot[1] = slot[1];
+	n->hal.fw.log = log;
+	n->hal.fw.key = b.key;
+	n->hal.fw.boot = &n->ho;
 	n->hal.fw.ctx = n;
 	n->hal.fw.reset = fw_reset;
 	n->hal.fw.selftest = fw_selftest;
