@@ -7,7 +7,8 @@
  * from its boot log; an image that never passes its self-test rolls back
  * and says so; images signed by another key, altered after signing, older,
  * or for another board are refused with their reasons while the node runs
- * on; a node without a firmware key says so.
+ * on; a node without a firmware key says so; a lost answer to FW_BOOT
+ * does not send the image again.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -222,6 +223,32 @@ static void test_no_key(void **state)
 	fw_world_free(w);
 }
 
+/* The node restarts into the new image as it answers FW_BOOT, and that
+ * answer is lost: the console repeats FW_BOOT, the new life answers it (it
+ * knows no transfer), and the console takes that for the restart it is:
+ * done on the new version, the image not sent again. */
+static void test_boot_answer_lost(void **state)
+{
+	struct fw_world *w = world(1, true);
+	struct fw_node *n = &w->nodes[0];
+	const struct nodelink_fw_target *t;
+
+	(void)state;
+	w->drop_boot_answers = true;
+	flash(w, 11, update, update_len);
+	assert_true(fw_world_run(w, w->now + 60000000, fw_world_all_finished, NULL));
+	t = fw_world_target(w, 11);
+	expect_phase(t, NODELINK_FWP_DONE);
+	assert_true(w->boot_answers_dropped >= 1);
+	assert_int_equal(n->boots, 2);
+	assert_int_equal(t->resumes, 0);
+	assert_true(w->fw.chunks_sent < 2u * t->chunks);
+	assert_int_equal(n->node.fw.version, V2);
+	assert_int_equal(n->node.fw.slot, 1);
+	assert_false(n->node.fw.trial);
+	fw_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_no_key),
+		cmocka_unit_test(test_boot_answer_lost),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

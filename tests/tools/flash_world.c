@@ -37,8 +37,12 @@ static void radio_listen(void *ctx, uint8_t channel, uint32_t address)
 static int radio_send(void *ctx, uint8_t channel, uint32_t address, const uint8_t *pkt, uint8_t len)
 {
 	struct fw_world *w = world_of_node;
+	const struct fw_node *n = ctx;
 
-	(void)ctx;
+	if (w->drop_boot_answers && n->node.fw.reset_pending) {
+		w->boot_answers_dropped++;
+		return 0;
+	}
 	if (w->loss_pct && rnd(w) % 100 < w->loss_pct)
 		return 0;
 	if (address == w->tx.address && channel == nodelink_channel_b(&w->tx.hop, w->tx.counter - 1))

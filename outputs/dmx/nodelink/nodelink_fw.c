@@ -266,10 +266,12 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 			t->resumes++;
 			set_phase(t, tx, NODELINK_FWP_BEGIN);
 		}
-		/* after FW_BOOT: it restarted before its answer reached us */
-		if (t->phase == NODELINK_FWP_BOOT)
-			set_phase(t, tx, NODELINK_FWP_REBOOT);
 	}
+	/* After FW_BOOT anything from a new life (an idle transfer: its news,
+	 * or its answer to our FW_BOOT repeated because the first answer was
+	 * lost) says it restarted: what runs now tells how it went. */
+	if (fresh_info && info.state == NODELINK_FW_IDLE && t->phase == NODELINK_FWP_BOOT)
+		set_phase(t, tx, NODELINK_FWP_REBOOT);
 
 	switch (t->phase) {
 	case NODELINK_FWP_QUERY:
@@ -325,7 +327,7 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 		if (answered(&info, fresh_info, code)) {
 			if (info.reason == FW_IMG_OK)
 				set_phase(t, tx, NODELINK_FWP_REBOOT);
-			else if (info.reason == FW_IMG_UNKNOWN || info.reason == FW_IMG_INCOMPLETE)
+			else if (info.reason == FW_IMG_INCOMPLETE)
 				set_phase(t, tx, NODELINK_FWP_BEGIN);
 			else
 				finish(t, tx, NODELINK_FWP_FAILED, info.reason, now_ns);
