@@ -8,7 +8,9 @@
  * and says so; images signed by another key, altered after signing, older,
  * or for another board are refused with their reasons while the node runs
  * on; a node without a firmware key says so; a lost answer to FW_BOOT
- * does not send the image again.
+ * does not send the image again; a node that counts superframes ahead of
+ * the console (it lost time) finds the link again; a recording of the air
+ * played back in bursts changes nothing.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -249,6 +251,76 @@ static void test_boot_answer_lost(void **state)
 	fw_world_free(w);
 }
 
+/* A node that lost a stretch of time and counts superframes ahead of the
+ * console (every beacon looks old to it, and it listens where the
+ * console is not) loses the link, scans, and takes data again. */
+static void test_count_ahead(void **state)
+{
+	struct fw_world *w = world(1, true);
+	struct fw_node *n = &w->nodes[0];
+	uint32_t data, lost = n->node.stats.lost;
+
+	(void)state;
+	n->node.counter += 3;
+	fw_world_run(w, w->now + 200000, NULL, NULL);
+	data = n->node.stats.data;
+	fw_world_run(w, w->now + 5000000, NULL, NULL);
+	assert_int_equal(n->node.stats.lost, lost + 1);
+	assert_true(n->node.fresh);
+	assert_int_equal(n->node.sync, NODE_FOLLOW);
+	assert_true(n->node.counter + 1 >= w->tx.counter);
+	assert_true(n->node.stats.data > data + 1000);
+	fw_world_free(w);
+}
+
+/* The console's air played back to a node that follows it, each recorded
+ * packet straight to its core (on the channel it listens on), one and a
+ * half seconds of beacons in a row, again and again: nothing recorded is taken,
+ * the node keeps its count and its session, and its line follows the
+ * console. */
+static void test_replay_burst(void **state)
+{
+	struct fw_world *w = world(1, true);
+	struct fw_node *n = &w->nodes[0];
+	int beacons = 0;
+
+	(void)state;
+	w->reccap = 4096;
+	w->rec = calloc((size_t)w->reccap, sizeof *w->rec);
+	assert_non_null(w->rec);
+	fw_world_run(w, w->now + 1000000, NULL, NULL);
+	w->recn = 0;
+	fw_world_run(w, w->now + 1500000, NULL, NULL);
+	assert_true(w->recn < w->reccap);
+	w->reccap = w->recn;
+	fw_world_run(w, w->now + 500000, NULL, NULL);
+	for (int round = 0; round < 5; round++) {
+		uint32_t counter = n->node.counter, stale = n->node.stats.stale;
+		uint32_t data = n->node.stats.data, commands = n->node.stats.commands;
+
+		for (int i = 0; i < w->recn; i++) {
+			if (w->rec[i].pkt[0] >> 5 != NODELINK_BEACON)
+				continue;
+			node_rx(&n->node, w->now, w->rec[i].pkt, w->rec[i].len, -50);
+			beacons++;
+		}
+		for (int i = 0; i < w->recn; i++)
+			if (w->rec[i].pkt[0] >> 5 != NODELINK_BEACON)
+				node_rx(&n->node, w->now, w->rec[i].pkt, w->rec[i].len, -50);
+		assert_true(n->node.fresh);
+		assert_int_equal(n->node.counter, counter);
+		assert_int_equal(n->node.stats.data, data);
+		assert_int_equal(n->node.stats.commands, commands);
+		assert_true(n->node.stats.stale - stale >= (uint32_t)w->recn / 2);
+		fw_world_run(w, w->now + 300000, NULL, NULL);
+		assert_true(n->node.fresh);
+		assert_true(n->node.stats.data > data);
+	}
+	assert_true(beacons >= 5 * 3 / 2 * NODE_LOST_SUPERFRAMES);
+	free(w->rec);
+	fw_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +330,8 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_no_key),
 		cmocka_unit_test(test_boot_answer_lost),
+		cmocka_unit_test(test_count_ahead),
+		cmocka_unit_test(test_replay_burst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

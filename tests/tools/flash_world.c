@@ -257,6 +257,8 @@ static void superframe(struct fw_world *w)
 				    .channel = pk[i].channel, .len = pk[i].len };
 
 		memcpy(a.pkt, pk[i].pkt, pk[i].len);
+		if (w->rec && w->recn < w->reccap)
+			w->rec[w->recn++] = a;
 		enqueue(w, &a);
 	}
 	w->t0_next += w->tx.period_us;

@@ -67,6 +67,9 @@ struct fw_world {
 	struct fw_node nodes[FW_NODES_MAX];
 	uint32_t selftest_us;
 	long cut_after;              /* nodes added get a power cut at this erase/write */
+	/* the air recorded while `rec` is set, for replays (the test's) */
+	struct fw_air *rec;
+	int recn, reccap;
 	/* a node's answer to FW_BOOT (sent as it is about to restart) is lost */
 	bool drop_boot_answers;
 	unsigned boot_answers_dropped;
