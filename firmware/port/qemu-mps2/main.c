@@ -8,7 +8,13 @@
  * moved onto the guest's clock by the smallest offset seen so far (a
  * one-way delay filter), is the time a radio would have stamped, and a
  * packet that comes in after the radio moved on is judged by where the
- * radio was tuned at that time - as the simulator does. The DMX line is UART1 (`-serial file:...`): its bytes are
+ * radio was tuned at that time - as the simulator does. The core runs
+ * AIR_DELAY_US behind the guest's clock (a delay line: on a busy host the
+ * bridge and QEMU deliver frames up to tens of milliseconds late, later
+ * than a superframe, and a real radio has no such lag): a frame is handed
+ * over at its air time, which is then still ahead of the core, and the
+ * core's timers, the line and the radio's tunings all run on that clock.
+ * The DMX line is UART1 (`-serial file:...`): its bytes are
  * written at their line times (QEMU's UART has no BREAK, so a frame is
  * just start code and slots). UART0 is the console. The clock is TIMER0
  * (25 MHz, free-running), sleep is WFI until TIMER1 or a frame; the node's
@@ -55,6 +61,8 @@
 #define RXQ 64
 
 #define TUNINGS 32
+#define AIR_DELAY_US 100000u         /* the core runs this far behind the guest clock */
+#define CLOCK_BASE_US 1000000u       /* the clock starts here: the core's never starts at 0 */
 
 struct port {
 	/* clock */
@@ -68,6 +76,7 @@ struct port {
 	struct { uint64_t at; uint8_t channel; uint32_t address; } tunings[TUNINGS];
 	uint32_t tuning_next;
 	int64_t air_offset_ns;       /* guest clock - host air time, smallest seen */
+	uint64_t core_now;           /* the time the core has been run to */
 	bool air_offset_known;
 	/* DMX line */
 	const uint8_t *line;
@@ -97,7 +106,7 @@ static uint64_t now_us(void)
 
 	P.ticks += (uint32_t)(P.timer_last - v);     /* counts down, wraps every 171 s */
 	P.timer_last = v;
-	return P.ticks / (MPS2_SYSCLK_HZ / 1000000u);
+	return CLOCK_BASE_US + P.ticks / (MPS2_SYSCLK_HZ / 1000000u);
 }
 
 /* WFI until `until` or a frame: TIMER1 counts the wait down. */
@@ -157,7 +166,7 @@ static void radio_listen(void *ctx, uint8_t channel, uint32_t address)
 	(void)ctx;
 	P.tuned = channel;
 	P.address = address;
-	P.tunings[i].at = now_us();
+	P.tunings[i].at = P.core_now;
 	P.tunings[i].channel = channel;
 	P.tunings[i].address = address;
 }
@@ -237,6 +246,13 @@ static void eth_receive(uint64_t now)
 			at = (uint64_t)((int64_t)a.at_ns + P.air_offset_ns) / 1000u;
 		} else {
 			at = now;
+		}
+		/* the core runs up to the frame's air time, so that the radio
+		 * is where the core tuned it then (a frame later than
+		 * AIR_DELAY_US is judged by where the radio was) */
+		if (at > P.core_now) {
+			P.core_now = at;
+			node_poll(&N, at);
 		}
 		if (!tuned_at(at, a.channel, a.address))
 			continue;
@@ -552,11 +568,12 @@ int main(void)
 #endif
 	now = now_us();
 	P.deadline_us = (v = arg(cmdline, "deadline")) ? now + number(v) * 1000000ull : 0;
+	P.core_now = now - AIR_DELAY_US;
 	memflash_hal(&settings_mem, &hal.flash);
 #ifdef NODE_SLOT
 	fw_hal(&hal);
 #endif
-	node_init(&N, &hal, (uint16_t)id, NODELINK_BOARD_QEMU_MPS2, &prov, now);
+	node_init(&N, &hal, (uint16_t)id, NODELINK_BOARD_QEMU_MPS2, &prov, P.core_now);
 	con_print_u("node: id ", id);
 	con_print_u(" universe ", N.set.link.universe);
 	con_print_u(" firmware ", N.fw.version >> 8);
@@ -573,8 +590,10 @@ int main(void)
 
 		now = now_us();
 		eth_receive(now);
-		node_poll(&N, now);
-		dmx_service(now);
+		if (now - AIR_DELAY_US > P.core_now)
+			P.core_now = now - AIR_DELAY_US;
+		node_poll(&N, P.core_now);
+		dmx_service(P.core_now);
 		if (P.exit_after && P.whole_frames >= P.exit_after)
 			finish(0);
 		if (P.deadline_us && now >= P.deadline_us) {
@@ -599,7 +618,7 @@ int main(void)
 		}
 		now_us();
 		P.busy_ticks += P.ticks - mark;
-		sleep_until(next);
+		sleep_until(next + AIR_DELAY_US);   /* the core's time on the guest's clock */
 		mark = P.ticks;
 	}
 }
