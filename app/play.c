@@ -26,6 +26,7 @@
 #include "app.h"
 #include "outputs/control/control.h"
 #include "outputs/dmx/outthread.h"
+#include "play_audio.h"
 #include "shutdown.h"
 #include "status.h"
 #include "scripts/sandbox.h"
@@ -39,10 +40,13 @@
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
+		    "                          [--audio-device NAME]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
 		    "  --no-status   no status screen; events and errors go to stderr\n"
 		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
-		    "                (or mqtts://); over the show's mqtt { ... }\n");
+		    "                (or mqtts://); over the show's mqtt { ... }\n"
+		    "  --audio-device NAME  the sound output (`ghostlight devices` lists them),\n"
+		    "                over the show's audio { device = ... }\n");
 }
 
 /* What the control adapters' callbacks reach. */
@@ -51,6 +55,7 @@ struct play_ctx {
 	struct gl_status *st;
 	struct gl_controls *controls;
 	const char *mqtt_url;      /* --mqtt, or NULL */
+	struct play_audio *audio;  /* NULL: no sound */
 };
 
 static void play_control_log(void *ud, bool error, const char *text)
@@ -75,6 +80,23 @@ static const char *play_control_subscription(void *ud, const char *adapter, int 
 	struct play_ctx *p = ud;
 
 	return gl_show_subscription(p->show, adapter, i);
+}
+
+static const struct gl_option *play_control_declaration(void *ud, const char *adapter, int i,
+							int *count)
+{
+	struct play_ctx *p = ud;
+
+	return gl_show_declaration(p->show, adapter, i, count);
+}
+
+/* A video target's state: the status screen, and OSC/MQTT feedback. */
+static void play_media_state(void *ud, const struct gl_media_state *ms)
+{
+	struct play_ctx *p = ud;
+
+	gl_status_media(p->st, ms);
+	gl_controls_media_state(p->controls, ms);
 }
 
 static int play_show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
@@ -160,6 +182,9 @@ static struct gl_controls *start_controls(struct play_ctx *p)
 		.log = play_control_log,
 		.unhandled = play_control_unhandled,
 		.subscription = play_control_subscription,
+		.declaration = play_control_declaration,
+		.media_state = play_media_state,
+		.audio = play_audio_part(p->audio),
 	};
 	struct gl_controls *set;
 
@@ -266,6 +291,7 @@ int gl_cmd_play(int argc, char **argv)
 {
 	const char *path = NULL;
 	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
+	const char *audio_device = NULL;
 	double duration_s = 0;
 	bool status = true;
 	for (int i = 0; i < argc; i++) {
@@ -283,6 +309,8 @@ int gl_cmd_play(int argc, char **argv)
 		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
 			if (take_url("mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
 				return 2;
+		} else if (strcmp(argv[i], "--audio-device") == 0 && i + 1 < argc) {
+			audio_device = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -358,6 +386,7 @@ int gl_cmd_play(int argc, char **argv)
 	/* A remote that hangs up must not end the show with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	struct play_ctx ctx = { .show = show, .st = st, .mqtt_url = mqtt_url[0] ? mqtt_url : NULL };
+	ctx.audio = play_audio_start(show, st, audio_device);   /* before the adapters: feedback */
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
@@ -381,6 +410,7 @@ int gl_cmd_play(int argc, char **argv)
 			gl_status_event(st, &ev);
 		}
 		gl_show_run_timers(show, now);
+		play_audio_service(ctx.audio, ctx.controls, now);
 		char msg[512];
 		while (gl_show_take_error(show, msg, sizeof msg)) {
 			/* the show's ring carries log() lines too */
@@ -409,6 +439,9 @@ int gl_cmd_play(int argc, char **argv)
 			wake = control_timer;
 		if (next_draw < wake)
 			wake = next_draw;
+		uint64_t audio_timer = play_audio_next_ns(ctx.audio);
+		if (audio_timer && audio_timer < wake)
+			wake = audio_timer;
 		if (end && end < wake)
 			wake = end;
 		int timeout_ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
@@ -448,6 +481,7 @@ int gl_cmd_play(int argc, char **argv)
 		gl_status_finish(st, gl_now_ns());
 		gl_shutdown_release_outputs(sd);
 	}
+	play_audio_stop(ctx.audio);
 	gl_status_destroy(st);
 	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);

@@ -526,7 +526,7 @@ int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind
 	if (kind == GL_FADER_GROUP) {
 		e->groups[target].mastered = true;
 		e->groups[target].level = level;
-	} else {
+	} else if (kind == GL_FADER_CUELIST) {
 		e->lists[target].master = level;
 	}
 	e->fader_count++;

@@ -193,10 +193,14 @@ const struct gl_cue_def *gl_engine_cue(const struct gl_engine *e, int list, int 
 /* Index of the cue numbered `number` in `list`, or GL_ENOENT. */
 int gl_engine_cue_find(const struct gl_engine *e, int list, double number);
 
-enum gl_fader_kind { GL_FADER_GROUP, GL_FADER_CUELIST };
+/* GL_FADER_EXTERNAL: a level the engine only keeps and publishes (the
+ * snapshot, feedback); something outside the engine follows it (the audio
+ * master, on the control thread). Its target is ignored. */
+enum gl_fader_kind { GL_FADER_GROUP, GL_FADER_CUELIST, GL_FADER_EXTERNAL };
 
 /* Fader n (1..) masters a group's intensity (inhibitive: scales it) or a cue
- * list's intensity output. Starts at `level`. Returns 0, GL_EEXIST. */
+ * list's intensity output, or is an external level. Starts at `level`.
+ * Returns 0, GL_EEXIST. */
 int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind,
 			int target, const char *label, float level);
 int gl_engine_fader_count(const struct gl_engine *e);

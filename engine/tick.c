@@ -162,7 +162,7 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			if (f->kind == GL_FADER_GROUP) {
 				e->groups[f->target].level = c->value;
 				e->masters_dirty = true;
-			} else {
+			} else if (f->kind == GL_FADER_CUELIST) {
 				e->lists[f->target].master = c->value;
 				e->lists[f->target].dirty = true;
 			}
