@@ -4,16 +4,18 @@
  * EtherType 0x88b5 carries one air envelope (PROTOCOL.md), fed by QEMU's
  * `-nic socket`; the radio "tunes" by dropping what is not on its channel
  * and address. Frames reach the guest a variable while after their air
- * time (the bridge, QEMU's event loop): the envelope's air-time stamp,
- * moved onto the guest's clock by the smallest offset seen so far (a
- * one-way delay filter), is the time a radio would have stamped, and a
- * packet that comes in after the radio moved on is judged by where the
- * radio was tuned at that time - as the simulator does. The core runs
- * AIR_DELAY_US behind the guest's clock (a delay line: on a busy host the
- * bridge and QEMU deliver frames up to tens of milliseconds late, later
- * than a superframe, and a real radio has no such lag): a frame is handed
- * over at its air time, which is then still ahead of the core, and the
- * core's timers, the line and the radio's tunings all run on that clock.
+ * time (the bridge, QEMU's event loop; on a busy host tens of
+ * milliseconds, more than a superframe, where a real radio has no lag).
+ * The core runs on its own clock: the envelope's air-time stamp moved by
+ * one offset, fixed by the first frame, so that the air's timing reaches
+ * the core unchanged (an offset that moved as faster frames came in would
+ * move the console's beacons under the node's feet). A frame runs the core
+ * up to its air time and is handed over then; with no frames the core's
+ * clock runs AIR_DELAY_US behind the guest's (a delay line: a frame up to
+ * that late still finds the core before it, as a radio would). A frame
+ * later still is judged by where the radio was tuned at its air time - as
+ * the simulator does. The core's timers, the line and the radio's tunings
+ * all run on the core's clock.
  * The DMX line is UART1 (`-serial file:...`): its bytes are
  * written at their line times (QEMU's UART has no BREAK, so a frame is
  * just start code and slots). UART0 is the console. The clock is TIMER0
@@ -75,7 +77,7 @@ struct port {
 	uint8_t mac[6];
 	struct { uint64_t at; uint8_t channel; uint32_t address; } tunings[TUNINGS];
 	uint32_t tuning_next;
-	int64_t air_offset_ns;       /* guest clock - host air time, smallest seen */
+	int64_t air_offset_ns;       /* core clock - host air time, from the first frame */
 	uint64_t core_now;           /* the time the core has been run to */
 	bool air_offset_known;
 	/* DMX line */
@@ -240,7 +242,7 @@ static void eth_receive(uint64_t now)
 		if (a.at_ns) {
 			int64_t d = (int64_t)(now * 1000u) - (int64_t)a.at_ns;
 
-			if (!P.air_offset_known || d < P.air_offset_ns)
+			if (!P.air_offset_known)
 				P.air_offset_ns = d;
 			P.air_offset_known = true;
 			at = (uint64_t)((int64_t)a.at_ns + P.air_offset_ns) / 1000u;
@@ -484,6 +486,7 @@ static void finish(int code)
 	con_print_u(" bad_mac ", N.stats.bad_mac);
 	con_print_u(" stale ", N.stats.stale);
 	con_print_u(" syncs ", N.stats.syncs);
+	con_print_u(" lost ", N.stats.lost);
 	con_print_u(" superframes ", N.counter);
 	con_print_u(" busy_ticks ", P.busy_ticks);
 	con_print_u(" idle_ticks ", P.idle_ticks);
