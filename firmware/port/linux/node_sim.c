@@ -13,6 +13,8 @@
  * Time: the loop is a discrete-event simulation that never runs ahead of
  * CLOCK_MONOTONIC; every event (a packet, a node timer) is handled at its
  * own time, so a process woken late still sees the air as a node would.
+ * A process starved for longer (MAX_LAG_US behind) drops what it could not
+ * take in time and its clock jumps, as a radio that was off would.
  *
  * Firmware: with --flash the node's flash is a file (flash_file.c) laid
  * out like a board's: the settings pages, the bootloader's key block, the
@@ -46,6 +48,9 @@
 
 #define QCAP 4096
 #define AIRTIME_US 290u
+/* A process starved of CPU (a loaded host) falls behind the air; once it
+ * is this far behind, it catches up to half of it (see the main loop). */
+#define MAX_LAG_US 500000u
 
 /* The flash file, in 1 KiB pages: the layout of issue 18's 3-page files
  * first, so old files keep their settings. Slots of 96 KiB: room for the
@@ -104,7 +109,7 @@ struct sim {
 	/* cpu */
 	uint64_t cpu_wall_us, cpu_used_ns;
 	/* counters of what the air did */
-	uint64_t heard, dropped_loss, dropped_jam, dropped_tuning, late, late_max_us;
+	uint64_t heard, dropped_loss, dropped_jam, dropped_tuning, dropped_lag, late, late_max_us;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -517,7 +522,8 @@ static void write_stats(const struct sim *s, const char *path)
 		"copy_b_in_time=%u\nframes=%u\nsyncs=%u\nlost=%u\ncommands=%u\nreports=%u\n"
 		"reports_acked=%u\nflash_errors=%u\nfresh=%d\nepoch=%u\nuniverse=%u\nstart=%u\n"
 		"count=%u\nfailsafe=%u\nheard=%" PRIu64 "\ndropped_loss=%" PRIu64 "\n"
-		"dropped_jam=%" PRIu64 "\ndropped_tuning=%" PRIu64 "\nlate=%" PRIu64 "\n"
+		"dropped_jam=%" PRIu64 "\ndropped_tuning=%" PRIu64 "\ndropped_lag=%" PRIu64 "\n"
+		"late=%" PRIu64 "\n"
 		"late_max_us=%" PRIu64 "\nfw_version=%u\nfw_slot=%d\nfw_trial=%d\nfw_chunks=%u\n"
 		"fw_chunk_dups=%u\nfw_resumes=%u\nfw_resumed_at=%u\n",
 		st->rx, st->malformed, st->bad_mac, st->stale, st->foreign, st->data,
@@ -525,7 +531,7 @@ static void write_stats(const struct sim *s, const char *path)
 		st->reports_acked, st->flash_errors, s->node.fresh, s->node.epoch,
 		s->node.set.link.universe, s->node.set.link.start, s->node.set.link.count,
 		s->node.set.link.failsafe, s->heard, s->dropped_loss, s->dropped_jam,
-		s->dropped_tuning, s->late, s->late_max_us, s->node.fw.version, s->node.fw.slot,
+		s->dropped_tuning, s->dropped_lag, s->late, s->late_max_us, s->node.fw.version, s->node.fw.slot,
 		s->node.fw.trial, st->fw_chunks, st->fw_chunk_dups, st->fw_resumes,
 		st->fw_resumed_at);
 	fclose(f);
@@ -732,6 +738,23 @@ int main(int argc, char **argv)
 		/* what has come in first: a packet with an earlier air time than
 		 * the node's next timer must be queued before that timer runs */
 		read_air(s, s->vnow);
+		/* Far behind the air (the process was starved): a radio hears
+		 * only the present, so what came in too long ago is gone, and
+		 * the node's clock jumps (its timers run: superframes end
+		 * unheard). Else its reports would name superframes the console
+		 * no longer takes, and a starved node would never catch up. */
+		if (real > s->vnow + MAX_LAG_US) {
+			uint64_t to = real - MAX_LAG_US / 2;
+			int k = 0;
+
+			while (k < s->qn && s->q[k].at_us < to)
+				k++;
+			memmove(s->q, s->q + k, (size_t)(s->qn - k) * sizeof *s->q);
+			s->qn -= k;
+			s->dropped_lag += (uint64_t)k;
+			s->vnow = to;
+			node_poll(&s->node, s->vnow);
+		}
 		next = node_next_us(&s->node);
 		if (s->qn && s->q[0].at_us < next)
 			next = s->q[0].at_us;
