@@ -621,7 +621,9 @@ int main(void)
 		}
 		now_us();
 		P.busy_ticks += P.ticks - mark;
-		sleep_until(next + AIR_DELAY_US);   /* the core's time on the guest's clock */
+		/* until the core's clock reaches `next` on its own; a frame
+		 * wakes it sooner */
+		sleep_until(next + AIR_DELAY_US);
 		mark = P.ticks;
 	}
 }
