@@ -14,6 +14,10 @@
  * them: both wired here, so outputs/ never includes scripts/. Ending:
  * control adapters, engine, then the outputs close (sACN sends its
  * stream-terminated packets).
+ *
+ * Unattended (marked "unattended:" below): the resume journal
+ * (resume.h: the show comes back where it was after a crash), systemd's
+ * notify protocol and watchdog (sdnotify.h) and the log file (log.h).
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,7 +28,11 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "log.h"
+#include "resume.h"
+#include "sdnotify.h"
 #include "outputs/control/control.h"
+#include "outputs/media/capture/capture.h"
 #include "outputs/dmx/outthread.h"
 #include "play_audio.h"
 #include "shutdown.h"
@@ -40,13 +48,15 @@
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
-		    "                          [--audio-device NAME]\n"
+		    "                          [--audio-device NAME] [--log FILE [--log-size SIZE] [--log-keep N]]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
 		    "  --no-status   no status screen; events and errors go to stderr\n"
 		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
 		    "                (or mqtts://); over the show's mqtt { ... }\n"
 		    "  --audio-device NAME  the sound output (`ghostlight devices` lists them),\n"
-		    "                over the show's audio { device = ... }\n");
+		    "                over the show's audio { device = ... }\n"
+		    "  --log FILE    log to FILE instead of stderr (no status screen), rotated\n"
+		    "                at --log-size (default 10M) with --log-keep (5) old files\n");
 }
 
 /* What the control adapters' callbacks reach. */
@@ -289,7 +299,9 @@ static void play_stop_outputs(void *ud)
 
 int gl_cmd_play(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *log_path = NULL;
+	uint64_t log_size = GL_LOG_SIZE_DEFAULT;
+	int log_keep = GL_LOG_KEEP_DEFAULT;
 	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
 	const char *audio_device = NULL;
 	double duration_s = 0;
@@ -309,27 +321,45 @@ int gl_cmd_play(int argc, char **argv)
 		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
 			if (take_url("mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
 				return 2;
+		} else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+			log_path = argv[++i];
+		} else if (strcmp(argv[i], "--log-size") == 0 && i + 1 < argc) {
+			log_size = gl_log_parse_size(argv[++i]);
+			if (log_size < 4096) {
+				fprintf(stderr, "ghostlight play: --log-size needs a size of at least "
+					"4k (\"64k\", \"10M\"), not '%s'\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--log-keep") == 0 && i + 1 < argc) {
+			char *end;
+			long keep = strtol(argv[++i], &end, 10);
+			if (*end || keep < 1 || keep > 100) {
+				fprintf(stderr, "ghostlight play: --log-keep needs 1..100 files, not '%s'\n",
+					argv[i]);
+				return 2;
+			}
+			log_keep = (int)keep;
 		} else if (strcmp(argv[i], "--audio-device") == 0 && i + 1 < argc) {
 			audio_device = argv[++i];
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "ghostlight play: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
 		} else {
-			path = argv[i];
+			int rc = gl_cmd_arg("play", argv[i], &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
 	if (!path) {
 		usage(stderr);
 		return 2;
 	}
+	char err[1024];
+	/* unattended: from here on everything printed goes to the log file */
+	if (log_path && gl_log_to_file(log_path, log_size, log_keep, err, sizeof err) != 0) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		return 2;
+	}
 	if (status && !isatty(STDOUT_FILENO))
 		status = false;
 
-	char err[1024];
 	/* first: before any other thread, so that every thread inherits the
 	 * blocked signals and a signal during the load already counts */
 	struct gl_shutdown *sd = gl_shutdown_start(err, sizeof err);
@@ -371,10 +401,14 @@ int gl_cmd_play(int argc, char **argv)
 	}
 	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
-	gl_show_start(show); /* commands the show queued (go("Main")) */
+	/* unattended: back where the show was after a crash, or the commands
+	 * the show queued (go("Main")) */
+	char resume_note[600];
+	struct gl_resume *resume = gl_resume_start(show, resume_note, sizeof resume_note);
 	gl_engine_lock_memory(e, true);   /* when permitted: the status says */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
+		gl_resume_end(resume, false);
 		gl_shutdown_stop_outputs(sd);
 		gl_shutdown_set_interrupt(sd, NULL, NULL);
 		gl_show_destroy(show);
@@ -390,6 +424,21 @@ int gl_cmd_play(int argc, char **argv)
 	ctx.controls = start_controls(&ctx);
 	gl_status_set_controls(st, ctx.controls);
 	gl_show_set_sender(show, play_show_send, &ctx);
+	/* sound_input { ... }: the capture device for effects' beat and
+	 * level; without it the show goes on, its effects at their rates */
+	const char *sound_device;
+	struct gl_capture *capture = NULL;
+	if (gl_show_sound_input(show, &sound_device) &&
+	    !(capture = gl_capture_start(e, sound_device, err, sizeof err)))
+		gl_status_error(st, err);
+	/* unattended: say how the run began; systemd hears from us */
+	gl_status_resume(st, resume_note);
+	if (resume_note[0] && strstr(resume_note, "after a crash"))
+		gl_controls_run_note(ctx.controls, resume_note);
+	struct gl_sdnotify *sdn = gl_sdnotify_open(err, sizeof err);
+	if (err[0])
+		gl_status_error(st, err);
+	gl_sdnotify_note(sdn, strstr(resume_note, "after a crash") ? resume_note : "");
 	gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
 	uint64_t start = gl_now_ns();
 	uint64_t end = duration_s > 0 ? start + (uint64_t)(duration_s * 1e9) : 0;
@@ -412,6 +461,12 @@ int gl_cmd_play(int argc, char **argv)
 		gl_show_run_timers(show, now);
 		play_audio_service(ctx.audio, ctx.controls, now);
 		char msg[512];
+		/* unattended: journal the changes, tell systemd, rotate the log */
+		if (gl_resume_poll(resume, msg, sizeof msg))
+			gl_status_error(st, msg);
+		if (gl_sdnotify_service(sdn, show, threads.t, threads.count, now, msg, sizeof msg))
+			gl_status_error(st, msg);
+		gl_log_service(now);
 		while (gl_show_take_error(show, msg, sizeof msg)) {
 			/* the show's ring carries log() lines too */
 			if (strncmp(msg, "log: ", 5) == 0) {
@@ -439,6 +494,9 @@ int gl_cmd_play(int argc, char **argv)
 			wake = control_timer;
 		if (next_draw < wake)
 			wake = next_draw;
+		uint64_t sd_next = gl_sdnotify_next_ns(sdn);
+		if (sd_next && sd_next < wake)
+			wake = sd_next;
 		uint64_t audio_timer = play_audio_next_ns(ctx.audio);
 		if (audio_timer && audio_timer < wake)
 			wake = audio_timer;
@@ -467,16 +525,26 @@ int gl_cmd_play(int argc, char **argv)
 		if (rc < 0)
 			nfds = 0;
 		/* input, then the adapters' own timers (feedback, heartbeat) */
-		gl_controls_service(ctx.controls, pfd + 2, nfds, gl_now_ns());
+		uint64_t after = gl_now_ns();
+		gl_controls_service(ctx.controls, pfd + 2, nfds, after);
+		/* MTC (the MIDI adapter's chase) into the lists on timecode */
+		struct gl_timecode tc;
+		gl_show_timecode_input(show, gl_controls_timecode(ctx.controls, after, &tc) ? &tc : NULL,
+				       after);
 	}
 
 	gl_shutdown_set_phase(sd, "ending the show");
+	gl_sdnotify_send(sdn, "STOPPING=1");
 	gl_shutdown_set_interrupt(sd, NULL, NULL);
 	gl_show_set_sender(show, NULL, NULL);
 	gl_status_set_controls(st, NULL);
 	gl_controls_destroy(ctx.controls);
+	gl_capture_stop(capture);
 
 	gl_engine_stop(e);
+	/* unattended: a clean end starts the next run from the top */
+	gl_resume_end(resume, exit_code == 0);
+	gl_sdnotify_close(sdn);
 	if (gl_shutdown_hold_outputs(sd)) {
 		gl_status_finish(st, gl_now_ns());
 		gl_shutdown_release_outputs(sd);

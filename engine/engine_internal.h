@@ -10,6 +10,9 @@
  *   cuelist.c cue list playback inside the tick (GO, STOP, timing)
  *   thread.c  the ways in and out for other threads (commands, frame taps,
  *             snapshot, events) and the engine thread itself
+ *   live.c    the live state's export and restore, other threads' side
+ *             (enable, read, restore: allocates); live_tick.c the tick's
+ *             side (publish, apply: as tick.c)
  *
  * Parameters ("params") are the public unit: one per fixture channel, plus
  * one virtual intensity for fixtures without a dimmer, numbered in patch
@@ -157,6 +160,11 @@ struct cuelist {
 	/* this tick's view, set before the merge */
 	float x[TIMING_COUNT];   /* fade position of each timing group */
 	bool merging;            /* not off: its values count */
+
+	/* for the live state (live_tick.c): the active cue's GO */
+	int from;                /* the cue active before it, -1 none */
+	bool back;               /* it was a BACK */
+	uint32_t go_stamp;       /* e->go_counter at it */
 };
 
 struct fader {
@@ -219,6 +227,23 @@ struct master_run {
 	float factor_all;
 };
 
+/* The live state's export and restore (live.c, live_tick.c). Each of the
+ * three export buffers is a struct gl_live_state followed by its arrays
+ * (its pointers point into its own buffer); the restore is one such
+ * block too, plus the order lists are put back in. */
+struct engine_live {
+	bool enabled;
+	bool changed;            /* something to publish at the end of the tick */
+	uint64_t changes;
+	struct gl_tbuf tb;
+	void *buf[3];
+	int32_t *lane_param;     /* per lane: its param, -1 none */
+	struct gl_live_state *restore;  /* what gl_engine_restore() copied */
+	int *restore_order;      /* list indexes by go_order */
+	bool restore_pending;    /* the next tick puts it back */
+	bool quiet;              /* restoring: no cue events */
+};
+
 /* How the engine thread runs, set by the thread itself when it starts. */
 struct engine_sched {
 	bool started;
@@ -230,6 +255,8 @@ struct engine_sched {
 	int lock_errno;
 	uint64_t memlock_limit;  /* RLIMIT_MEMLOCK when it stopped us, bytes */
 };
+
+struct fx_plan;
 
 struct gl_engine {
 	struct gl_engine_config config;
@@ -329,6 +356,8 @@ struct gl_engine {
 	struct gl_tbuf snap_tb;
 	atomic_bool snap_ready;
 
+	struct engine_live live;
+
 	/* engine thread */
 	pthread_t thread;
 	atomic_bool running;
@@ -337,7 +366,26 @@ struct gl_engine {
 	struct engine_sched sched;
 	uint64_t ticks_late, ticks_skipped;
 	uint64_t tick_ns_last, tick_ns_max;
+
+	/* effects, timecode lists, sound input (effects.h); NULL until the
+	 * first effect or timecode list, made at finalize at the latest */
+	struct fx_plan *fx;
 };
+
+/* Build time (build.c, effects_build.c): makes room for one more item in a
+ * growable array, doubling it; returns GL_ENOMEM from the caller when it
+ * cannot. */
+#define GROW(arr, count, cap)                                                   \
+	do {                                                                    \
+		if ((count) == (cap)) {                                         \
+			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
+			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
+			if (!n_)                                                \
+				return GL_ENOMEM;                               \
+			(arr) = n_;                                             \
+			(cap) = ncap_;                                          \
+		}                                                               \
+	} while (0)
 
 /* The universe a lane belongs to (lanes come in universe order; u_lane has
  * universe_count + 1 entries). */
@@ -364,6 +412,19 @@ void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue
 		 int index, uint64_t time_ns);
 /* Marks universe u to be merged and rendered this tick. */
 void engine_touch(struct gl_engine *e, int u);
+/* The programmer: lane k set to value / every entry cleared. */
+void engine_prog_set(struct gl_engine *e, int k, float value);
+void engine_prog_clear_all(struct gl_engine *e);
+
+/* live.c */
+void engine_live_free(struct gl_engine *e);
+
+/* live_tick.c */
+/* Puts back what gl_engine_restore() gave, once, before the first tick's
+ * commands. */
+void engine_live_apply(struct gl_engine *e, uint64_t now_ns);
+/* Publishes the live state when it changed this tick. */
+void engine_live_publish(struct gl_engine *e, uint64_t now_ns);
 
 /* cuelist.c */
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
@@ -379,5 +440,8 @@ bool cuelist_prepare(struct cuelist *l, uint64_t now_ns);
 int cuelist_next(const struct cuelist *l);
 /* Rebuilds e->owner from every list's set params and stamps. */
 void cuelist_rebuild_owners(struct gl_engine *e);
+/* Puts list l back as ll says (see gl_engine_restore()), at now_ns. */
+void cuelist_restore(struct gl_engine *e, struct cuelist *l, const struct gl_live_list *ll,
+		     uint64_t now_ns);
 
 #endif

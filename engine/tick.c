@@ -6,7 +6,7 @@
  * Engine thread only (or a test driving the tick). It reads and writes the
  * plan laid out at gl_engine_finalize() and nothing else: no allocation, no
  * lock, no system call. tools/check_tick.sh checks this file's object
- * (with cuelist.c's) for any call outside that, at build time; the
+ * (with cuelist.c's and effects.c's) for any call outside that, at build time; the
  * wake-ups of the threads reading frames and events are system calls, so
  * gl_engine_tick() in thread.c makes them after this file's work.
  *
@@ -22,12 +22,15 @@
 #include <emmintrin.h>
 #endif
 
+#include "effects.h"
 #include "engine_internal.h"
 
 void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
 		 int index, uint64_t time_ns)
 {
 	struct gl_event ev = { type, list, cue, index, time_ns };
+	if (e->live.quiet)            /* restoring: the cues put back fire nothing */
+		return;
 	if (!gl_spsc_push(&e->events, &ev)) {
 		e->events_dropped++;
 		return;
@@ -67,7 +70,7 @@ static int32_t *prog_find(struct gl_engine *e, int u, int k)
 	return NULL;
 }
 
-static void prog_set(struct gl_engine *e, int k, float value)
+void engine_prog_set(struct gl_engine *e, int k, float value)
 {
 	int u = engine_lane_universe(e->u_lane, e->universe_count, k);
 	int32_t *at = prog_find(e, u, k);
@@ -96,7 +99,7 @@ static void prog_clear(struct gl_engine *e, int k)
 	engine_touch(e, u);
 }
 
-static void prog_clear_all(struct gl_engine *e)
+void engine_prog_clear_all(struct gl_engine *e)
 {
 	for (int u = 0; u < e->universe_count; u++)
 		if (e->u_prog[u]) {
@@ -121,6 +124,9 @@ static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *
 static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t now)
 {
 	struct cuelist *l = c->list >= 0 && c->list < e->list_count ? &e->lists[c->list] : NULL;
+	e->live.changed = true;
+	if (engine_fx_command(e, c, now))   /* effects, timecode (effects.c) */
+		return;
 	switch (c->type) {
 	case GL_CMD_GO: {
 		int next = cuelist_next(l);
@@ -162,6 +168,8 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			if (f->kind == GL_FADER_GROUP) {
 				e->groups[f->target].level = c->value;
 				e->masters_dirty = true;
+			} else if (f->kind == GL_FADER_EFFECT_SIZE || f->kind == GL_FADER_EFFECT_RATE) {
+				engine_fx_fader(e, f, now);
 			} else if (f->kind == GL_FADER_CUELIST) {
 				e->lists[f->target].master = c->value;
 				e->lists[f->target].dirty = true;
@@ -184,14 +192,16 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 		touch_all(e);
 		break;
 	case GL_CMD_SET_PARAM:
-		prog_set(e, e->param_lane[c->index], c->value);
+		engine_prog_set(e, e->param_lane[c->index], c->value);
 		break;
 	case GL_CMD_CLEAR_PARAM:
 		if (c->index < 0) {
-			prog_clear_all(e);
+			engine_prog_clear_all(e);
 		} else {
 			prog_clear(e, e->param_lane[c->index]);
 		}
+		break;
+	default:    /* effects.c took its own */
 		break;
 	}
 }
@@ -475,6 +485,7 @@ static void merge_universe(struct gl_engine *e, int u, float global)
 		for (int r = sg->run_first; r < sg->run_end; r++)
 			merge_run(e, l, &l->runs[r], (uint16_t)(sg->list + 1));
 	}
+	engine_fx_apply(e, u);     /* effects: above the lists, below the programmer */
 	for (int32_t at = e->u_prog[u]; at; at = e->prog[at - 1].next)
 		out[e->prog[at - 1].lane] = e->prog[at - 1].value;
 	for (int r = e->u_master[u]; r < e->u_master[u + 1]; r++) {
@@ -559,11 +570,14 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 {
 	struct gl_cmd cmd;
+	if (e->live.restore_pending)
+		engine_live_apply(e, now_ns);
 	/* Bounded drain: a flood of commands cannot stretch one tick. */
 	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
 		run_command(e, &cmd, now_ns);
 	for (int l = 0; l < e->list_count; l++)
 		cuelist_step(e, &e->lists[l], now_ns);
+	engine_fx_step(e, now_ns);   /* timecode lists, effects' values */
 	if (e->owners_stale)
 		cuelist_rebuild_owners(e);
 	if (e->masters_dirty)
@@ -588,5 +602,6 @@ void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 	e->dirty_count = 0;
 	e->last_tick_ns = now_ns;
 	publish(e, now_ns);
+	engine_live_publish(e, now_ns);
 	e->tick_count++;
 }

@@ -201,11 +201,7 @@ void show_describe(lua_State *L, int idx, char *buf, size_t len)
 	}
 }
 
-/* "file:line: message" into err; returns -1. */
-static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -577,6 +573,8 @@ static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char 
 		}
 		if (rc == 0)
 			rc = show_charge_tracking(s, l, id, seen, err, len);
+		if (rc == 0)
+			rc = show_fx_list_build(s, l, id, err, len);   /* timecode, effects */
 	}
 	free(seen);
 	return rc < 0 ? -1 : 0;
@@ -629,10 +627,15 @@ static int show_build_faders(struct gl_show *s, const struct look_rig *rig, int 
 				return target;
 		} else if (f->kind == GL_FADER_EXTERNAL) {
 			target = -1;            /* the audio master: app/ follows it */
-		} else {
+		} else if (f->kind == GL_FADER_CUELIST) {
 			target = gl_engine_cuelist_find(s->engine, f->target);
 			if (target < 0)
 				return show_fail(err, len, f->at, "fader %d: unknown cuelist \"%s\"",
+						 f->number, f->target);
+		} else {
+			target = gl_engine_effect_find(s->engine, f->target);
+			if (target < 0)
+				return show_fail(err, len, f->at, "fader %d: unknown effect \"%s\"",
 						 f->number, f->target);
 		}
 		rc = gl_engine_add_fader(s->engine, f->number, f->kind, target, f->label, f->level);
@@ -726,6 +729,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	rig.fixture_part = (const struct fdef_part *const *)fixture_part;
 	rc = show_build_groups(s, &rig, groups, sorted, err, len);
 	if (rc == 0)
+		rc = show_fx_build(s, &rig, err, len);   /* effects, before cues name them */
+	if (rc == 0)
 		rc = show_build_lists(s, &rig, err, len);
 	if (rc == 0)
 		rc = show_build_faders(s, &rig, groups, err, len);
@@ -741,6 +746,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	if (rc < 0)
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "engine: %s",
 				 gl_strerror(rc));
+	if (show_resume_build(s, err, len) < 0)
+		return -1;
 	for (int i = 0; i < s->queued.count; i++) {
 		struct show_cmd *c = SHOW_AT(s->queued, struct show_cmd, i);
 
@@ -807,6 +814,12 @@ static void show_names_from_path(struct gl_show *s)
 
 struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 {
+	return gl_show_load_with(path, GL_SHOW_LOAD_BUDGET, GL_SHOW_LOAD_SECONDS, err, err_len);
+}
+
+struct gl_show *gl_show_load_with(const char *path, long budget, double seconds, char *err,
+				  size_t err_len)
+{
 	const char *dirs[3];
 	struct gl_show *s;
 	lua_State *L;
@@ -838,7 +851,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 		snprintf(err, err_len, "%s: out of memory", path);
 		goto fail;
 	}
-	sandbox_set_time_limit(s->sb, GL_SHOW_LOAD_SECONDS, "the show's load");
+	sandbox_set_time_limit(s->sb, seconds, "the show's load");
 	L = sandbox_state(s->sb);
 	lua_pushcfunction(L, show_setup);
 	lua_pushlightuserdata(L, s);
@@ -849,7 +862,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	}
 	lua_pushcfunction(L, show_run_file);
 	lua_pushlightuserdata(L, s);
-	rc = sandbox_call(s->sb, 1, 0, GL_SHOW_LOAD_BUDGET, err, err_len);
+	rc = sandbox_call(s->sb, 1, 0, budget, err, err_len);
 	if (s->load_log_lines > SHOW_LOAD_LOG_MAX)
 		printf("(%d more log lines not shown: at most %d while a show loads)\n",
 		       s->load_log_lines - SHOW_LOAD_LOG_MAX, SHOW_LOAD_LOG_MAX);
@@ -884,6 +897,8 @@ void gl_show_destroy(struct gl_show *s)
 	show_osc_free(s);
 	show_mqtt_free(s);
 	show_video_free(s);
+	show_fx_free(s);
+	show_sched_free(s);
 	show_midi_free(s);
 	show_audio_free(s);
 	for (int i = 0; i < s->groups.count; i++)

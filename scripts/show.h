@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "outputs/dmx/output.h"
@@ -24,6 +25,11 @@ struct gl_show;
 /* Loads `path`. On error returns NULL and writes "file:line: what is wrong"
  * into err. The engine it builds is finalized but not started. */
 struct gl_show *gl_show_load(const char *path, char *err, size_t err_len);
+/* The same with another instruction budget and wall-clock limit for the
+ * load (the fuzz target's small ones) than GL_SHOW_LOAD_BUDGET and
+ * GL_SHOW_LOAD_SECONDS. */
+struct gl_show *gl_show_load_with(const char *path, long budget, double seconds, char *err,
+				  size_t err_len);
 void gl_show_destroy(struct gl_show *show);
 
 const char *gl_show_name(const struct gl_show *show);
@@ -41,6 +47,19 @@ struct gl_output *gl_show_output_take(struct gl_show *show, int i);
 /* Commands the show asked for at load time (go("Main") at the end of the
  * file): sent to the engine once it runs. Returns how many were sent. */
 int gl_show_start(struct gl_show *show);
+
+/* What the show says about coming back after a crash or a power cut:
+ * show { resume = "live" (the default) | "restart" | N | { "List", N } }.
+ * For GL_SHOW_RESUME_CUE, *list and *cue get the cue's indexes. */
+enum gl_show_resume { GL_SHOW_RESUME_LIVE, GL_SHOW_RESUME_RESTART, GL_SHOW_RESUME_CUE };
+enum gl_show_resume gl_show_resume(const struct gl_show *show, int *list, int *cue);
+/* Forgets the commands the show asked for at load time (go("Main") at the
+ * end of the file), so that gl_show_start() only starts its timers: a show
+ * resumed where it was must not GO again. Returns how many it dropped. */
+int gl_show_discard_queued(struct gl_show *show);
+/* Calls fn with every file the show was built from: the show file, the
+ * fixture type files its patch read, the modules it required. */
+void gl_show_sources(struct gl_show *show, void (*fn)(void *ud, const char *path), void *ud);
 
 /* Runs the handlers an engine event triggers (on_cue ...). */
 void gl_show_handle_event(struct gl_show *show, const struct gl_event *ev);
@@ -88,6 +107,25 @@ int gl_show_audio_master_fader(const struct gl_show *show);
  * cannot be read): how many. Each is also a line in the error ring,
  * "file:line: what is wrong", waiting for gl_show_take_error(). */
 int gl_show_problem_count(const struct gl_show *show);
+
+/* Schedules (at(), every("day", ...)) run on the wall clock, time() unless
+ * a test gives its own; gl_show_next_timer_ns() and gl_show_run_timers()
+ * include them. The next one due as wall time, (time_t)-1 none. */
+void gl_show_set_wall_clock(struct gl_show *show, time_t (*fn)(void *ud), void *ud);
+time_t gl_show_next_schedule(const struct gl_show *show);
+
+/* Its cue lists on timecode = "mtc" follow the control adapters' timecode
+ * (gl_controls_timecode(): the MIDI adapter's MTC chase), which the control
+ * loop hands over each time round, NULL when no adapter chases one. While
+ * the chase runs on real code (locking or locked) each list gets its
+ * position; when the chase freewheels or stops, the lists are told once
+ * that the code stopped and run on by their own freewheel = policy. */
+struct gl_timecode;
+void gl_show_timecode_input(struct gl_show *show, const struct gl_timecode *tc, uint64_t now_ns);
+
+/* Whether the show declared sound_input { device = ... } (the capture
+ * the app starts for effects' beat and level), and its device. */
+bool gl_show_sound_input(const struct gl_show *show, const char **device);
 
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */

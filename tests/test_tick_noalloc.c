@@ -4,7 +4,9 @@
  * sanitizer allocator hooks (ASan test builds) or mallinfo2 (other builds),
  * and pthread_mutex_lock is interposed, while ticks run with GOs, follows,
  * STOPs, faders, masters, the programmer, two lists fighting over LTP
- * params, a DMX input and a frame tap in play. (tools/check_tick.sh checks
+ * params, a DMX input, a frame tap, effects (waves, pixels, on a cue, a
+ * fader, the sound input, tap tempo), a timecode list, and the live
+ * state's export and a restore in play. (tools/check_tick.sh checks
  * the same of the tick's object files at build time.)
  */
 #include <dlfcn.h>
@@ -92,11 +94,53 @@ static void test_tick_allocates_nothing(void **state)
 		assert_true(gl_engine_add_cue(e, l2, &d) >= 0);
 	}
 	assert_int_equal(gl_engine_add_fader(e, 1, GL_FADER_GROUP, g, "All", 1.0f), 0);
+	/* effects: a sine across the group from the start, a rainbow a cue
+	 * starts, on a fader; a list on timecode */
+	struct gl_effect_def fx = { .name = "wave", .wave = GL_WAVE_SINE, .attr = GL_ATTR_WHITE,
+				    .fixtures = ids, .fixture_count = 16, .rate_hz = 2,
+				    .size = 1, .spread_deg = 360, .start = true, .beat_sync = true };
+	assert_int_equal(gl_engine_add_effect(e, &fx), 0);
+	fx = (struct gl_effect_def){ .name = "px", .wave = GL_WAVE_NOISE, .fixtures = ids,
+				     .fixture_count = 16, .rate_hz = 1, .size = 1, .scale = 2,
+				     .fade_in_s = 0.5, .fade_out_s = 0.5, .size_from_level = true };
+	assert_int_equal(gl_engine_add_effect(e, &fx), 1);
+	assert_int_equal(gl_engine_cue_effect(e, l, 1, 1, true), 0);
+	assert_int_equal(gl_engine_add_fader(e, 2, GL_FADER_EFFECT_SIZE, 1, "Px", 1.0f), 0);
+	int tc = gl_engine_add_cuelist(e, "TC", false);
+	for (int q = 0; q < 3; q++) {
+		struct gl_cue_def d;
+		gl_cue_def_init(&d);
+		d.number = q + 1;
+		d.fade_in_s = d.fade_out_s = 0.5;
+		for (int f = 0; f < 16; f++)
+			ch[f] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_GREEN),
+							(float)q / 2.0f };
+		d.changes = ch;
+		d.change_count = 16;
+		assert_int_equal(gl_engine_add_cue(e, tc, &d), q);
+	}
+	assert_int_equal(gl_engine_set_timecode(e, tc, true, 0.5), 0);
+	for (int q = 0; q < 3; q++)
+		assert_int_equal(gl_engine_cue_time(e, tc, q, 1.0 + q), 0);
 	assert_int_equal(gl_engine_add_input(e, 9, 2), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
 	assert_non_null(tap);
 	int red = gl_engine_param(e, ids[3], GL_ATTR_RED);
+	/* the export publishes on every change below; the first tick puts
+	 * a state back (a list mid-fade, a fader, the programmer) */
+	struct gl_live_list lists[3] = {
+		{ GL_LIST_RUNNING, 1, 0, false, 1, 50000000, 1.0f },
+		{ GL_LIST_PAUSED, 2, 1, false, 2, 10000000, 0.5f },
+		{ GL_LIST_OFF, -1, -1, false, 0, 0, 1.0f },   /* the timecode list */
+	};
+	float levels[2] = { 0.5f, 1.0f };
+	struct gl_live_param params[64] = { { red, 0.5f } };
+	struct gl_live_state live = { .grand_master = 1, .list_count = 3, .lists = lists,
+				      .fader_count = 2, .fader_levels = levels,
+				      .param_count = 1, .params = params };
+	assert_int_equal(gl_engine_live_enable(e), 0);
+	assert_int_equal(gl_engine_restore(e, &live), 0);
 
 	struct mallinfo2 before = mallinfo2();
 	uint64_t t_ns = 0;
@@ -115,6 +159,19 @@ static void test_tick_allocates_nothing(void **state)
 		case 43: c.type = GL_CMD_RESUME; c.list = -1; break;
 		}
 		assert_int_equal(gl_engine_command(e, &c), 0);
+		struct gl_cmd fc = { GL_CMD_FX_SIZE, -1, 1, (float)(i % 7) / 7.0f };
+		switch (i % 40) {
+		case 3: fc.type = GL_CMD_FX_STOP; fc.index = 0; break;
+		case 5: fc.type = GL_CMD_FX_START; fc.index = 0; break;
+		case 11: case 12: case 13: fc.type = GL_CMD_FX_TAP; fc.index = 0; break;
+		case 17: fc.type = GL_CMD_FX_RATE; fc.index = 0; fc.value = 3.0f; break;
+		case 31: fc.type = GL_CMD_GO; fc.list = tc; break;
+		}
+		assert_int_equal(gl_engine_command(e, &fc), 0);
+		/* the timecode runs, jumps back now and then, and drops out */
+		if (i % 100 < 80)
+			assert_int_equal(gl_engine_timecode(e, -1, (i % 60) * 0.0227, true), 0);
+		gl_engine_sound_input(e, (float)(i % 10) / 10.0f, (uint32_t)(i / 20), 120.0f);
 		in[i % GL_DMX_SLOTS] = (uint8_t)i;
 		assert_int_equal(gl_tap_input(tap, 9, in, GL_DMX_SLOTS), 0);
 		in_tick = 1;
@@ -124,6 +181,7 @@ static void test_tick_allocates_nothing(void **state)
 		while (gl_engine_next_event(e, &ev))
 			;
 		gl_tap_read(tap);
+		gl_engine_live_read(e, &live);
 	}
 	struct mallinfo2 after = mallinfo2();
 	if (hooks)

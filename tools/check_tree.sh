@@ -27,12 +27,14 @@ declare -A prefixes=(
 	[gl_dmx]="gl_ sacn_ artnet_ dmxusb_ pro_ opendmx_ nodelink_"
 	[gl_control]="gl_ osc_ mqtt_ midi_"
 	[gl_rtsp]="gl_ rtsp_"
+	[gl_capture]="gl_ capture_"
 	[gl_nodelink_wire]="nodelink_"
 	[gl_node_core]="node_"
 	[gl_fw]="fw_"
 	[gl_sim_flash]="sim_"
 	[gl_audio]="gl_audio_ audio_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
+	[gl_journal]="gl_ journal_"
 )
 for lib in "${!prefixes[@]}"; do
 	file=$(find "$build" -name "lib$lib.a" -print -quit)
