@@ -430,6 +430,12 @@ static void test_urls(void **state)
 	assert_int_equal(rtsp_url_parse("rtsp:///x", &u, why, sizeof why), GL_EINVAL);
 	assert_int_equal(rtsp_url_parse("rtsp://h/a b", &u, why, sizeof why), GL_EINVAL);
 	assert_int_equal(rtsp_url_parse("rtsp://h\x01/x", &u, why, sizeof why), GL_EINVAL);
+	/* a bracketed host longer than the host field (a server's redirect
+	 * carried one: it overflowed before it was measured) */
+	char long_v6[RTSP_URL_MAX];
+	snprintf(long_v6, sizeof long_v6, "rtsp://[%0300d]/x", 1);
+	assert_int_equal(rtsp_url_parse(long_v6, &u, why, sizeof why), GL_EINVAL);
+	assert_non_null(strstr(why, "too long"));
 
 	assert_int_equal(rtsp_url_resolve("rtsp://h/clip", "trackID=1", out, sizeof out), 0);
 	assert_string_equal(out, "rtsp://h/clip/trackID=1");

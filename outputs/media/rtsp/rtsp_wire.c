@@ -124,6 +124,10 @@ int rtsp_url_parse(const char *url, struct rtsp_url *out, char *why, size_t why_
 			return GL_EINVAL;
 		}
 		n = (size_t)(host_end - host - 1);
+		if (n >= sizeof out->host) {
+			snprintf(why, why_len, "the host address is too long");
+			return GL_EINVAL;
+		}
 		memcpy(out->host, host + 1, n);
 		host_end++;
 	} else {
