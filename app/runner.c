@@ -1,0 +1,330 @@
+/*
+ * runner.c - the output threads, control adapters and control loop that
+ * `play` and `console` share (see runner.h).
+ *
+ * The adapters hand messages outside their own address space to the show's
+ * handlers (on_osc), and the show sends (osc.send, cue actions) through
+ * them: both wired here, so outputs/ never includes scripts/. Posted work
+ * waits in a list under a mutex (never taken by the engine thread) and
+ * wakes the loop through an eventfd.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "outputs/control/control.h"
+
+/* ---- output threads ------------------------------------------------------------ */
+
+void gl_runner_stop_outputs(struct gl_runner_outputs *outs)
+{
+	for (int i = 0; i < outs->count; i++)
+		gl_outthread_stop(outs->t[i]);
+	outs->count = 0;
+}
+
+static int start_group(struct gl_engine *e, struct gl_runner_outputs *outs,
+		       const struct gl_outthread_output *list, int n, char *err, size_t len)
+{
+	if (n == 0)
+		return 0;
+	struct gl_frame_tap *tap = outs->count < GL_RUNNER_OUTPUT_THREADS ? gl_engine_add_tap(e)
+									  : NULL;
+	if (!tap) {
+		snprintf(err, len, "too many output threads (at most %d)", GL_RUNNER_OUTPUT_THREADS);
+		return -1;
+	}
+	struct gl_outthread *t = gl_outthread_start(tap, list, n, err, len);
+	if (!t)
+		return -1;
+	outs->t[outs->count++] = t;
+	return 0;
+}
+
+int gl_runner_start_outputs(struct gl_show *show, struct gl_runner_outputs *outs, char *err,
+			    size_t len)
+{
+	struct gl_engine *e = gl_show_engine(show);
+	int n = gl_show_output_count(show);
+	struct gl_outthread_output *shared = calloc((size_t)(n ? n : 1), sizeof *shared);
+	struct gl_outthread_output *own = calloc((size_t)(n ? n : 1), sizeof *own);
+	int n_shared = 0, n_own = 0, rc = 0;
+
+	outs->count = 0;
+	if (!shared || !own) {
+		free(shared);
+		free(own);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct gl_outthread_output o = {
+			.ops = gl_show_output_ops(show, i),
+			.out = gl_show_output_take(show, i),
+			.config = gl_show_output_config(show, i),
+		};
+		if (o.ops->dedicated_thread)
+			own[n_own++] = o;
+		else
+			shared[n_shared++] = o;
+	}
+	/* the network thread first: the status screen shows its rate */
+	rc = start_group(e, outs, shared, n_shared, err, len);
+	for (int i = 0; i < n_own && rc == 0; i++)
+		rc = start_group(e, outs, &own[i], 1, err, len);
+	free(own);
+	free(shared);
+	if (rc != 0)
+		gl_runner_stop_outputs(outs);
+	return rc;
+}
+
+/* ---- the runner ---------------------------------------------------------------- */
+
+struct posted {
+	void (*fn)(void *arg);
+	void *arg;
+	struct posted *next;
+};
+
+struct gl_runner {
+	struct gl_show *show;
+	struct gl_engine *e;
+	struct gl_shutdown *sd;
+	struct gl_runner_observer obs;
+	struct gl_controls *controls;
+	int wake_fd;                 /* eventfd: stop asked or work posted */
+	pthread_mutex_t lock;        /* guards the posted list and `stop` */
+	struct posted *head, *tail;
+	bool stop;
+};
+
+static void runner_log(struct gl_runner *r, bool error, const char *text)
+{
+	if (r->obs.log)
+		r->obs.log(r->obs.ud, error, text);
+}
+
+static void control_log(void *ud, bool error, const char *text)
+{
+	runner_log(ud, error, text);
+}
+
+static bool control_unhandled(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	struct gl_runner *r = ud;
+
+	return gl_show_handle_message(r->show, adapter, msg);
+}
+
+static int show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	struct gl_runner *r = ud;
+
+	return gl_controls_send(r->controls, adapter, msg);
+}
+
+/* The show's control declarations (osc { ... }), or none: adapters that are
+ * on by default start with their defaults. */
+static struct gl_controls *start_controls(struct gl_runner *r)
+{
+	int n = gl_show_control_count(r->show);
+	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
+	struct gl_control_host host = {
+		.engine = r->e,
+		.show_name = gl_show_name(r->show),
+		.ud = r,
+		.log = control_log,
+		.unhandled = control_unhandled,
+	};
+	struct gl_controls *set;
+
+	if (!cfgs)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		cfgs[i] = *gl_show_control_config(r->show, i);
+	set = gl_controls_create(cfgs, n, &host);
+	free(cfgs);
+	return set;
+}
+
+struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
+				   const struct gl_runner_observer *observer)
+{
+	struct gl_runner *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return NULL;
+	r->show = show;
+	r->e = gl_show_engine(show);
+	r->sd = sd;
+	if (observer)
+		r->obs = *observer;
+	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->wake_fd < 0) {
+		free(r);
+		return NULL;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	r->controls = start_controls(r);
+	gl_show_set_sender(show, show_send, r);
+	return r;
+}
+
+/* Runs what was posted, in order; the lock is not held while it runs. */
+static void run_posted(struct gl_runner *r)
+{
+	pthread_mutex_lock(&r->lock);
+	struct posted *p = r->head;
+	r->head = r->tail = NULL;
+	pthread_mutex_unlock(&r->lock);
+	while (p) {
+		struct posted *next = p->next;
+
+		p->fn(p->arg);
+		free(p);
+		p = next;
+	}
+}
+
+void gl_runner_destroy(struct gl_runner *r)
+{
+	if (!r)
+		return;
+	run_posted(r);
+	gl_show_set_sender(r->show, NULL, NULL);
+	gl_controls_destroy(r->controls);
+	pthread_mutex_destroy(&r->lock);
+	close(r->wake_fd);
+	free(r);
+}
+
+struct gl_controls *gl_runner_controls(struct gl_runner *r)
+{
+	return r->controls;
+}
+
+static void wake(struct gl_runner *r)
+{
+	uint64_t one = 1;
+	ssize_t w = write(r->wake_fd, &one, sizeof one);
+
+	(void)w;
+}
+
+void gl_runner_stop(struct gl_runner *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	pthread_mutex_unlock(&r->lock);
+	wake(r);
+}
+
+int gl_runner_post(struct gl_runner *r, void (*fn)(void *arg), void *arg)
+{
+	struct posted *p = malloc(sizeof *p);
+
+	if (!p)
+		return GL_ENOMEM;
+	*p = (struct posted){ fn, arg, NULL };
+	pthread_mutex_lock(&r->lock);
+	if (r->tail)
+		r->tail->next = p;
+	else
+		r->head = p;
+	r->tail = p;
+	pthread_mutex_unlock(&r->lock);
+	wake(r);
+	return 0;
+}
+
+static bool stop_asked(struct gl_runner *r)
+{
+	pthread_mutex_lock(&r->lock);
+	bool stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return stop || gl_shutdown_signal(r->sd);
+}
+
+/* Reads an eventfd back to zero: a write after this makes it readable
+ * again. */
+static void drain_fd(int fd)
+{
+	uint64_t count;
+	ssize_t got = read(fd, &count, sizeof count);
+
+	(void)got;
+}
+
+int gl_runner_run(struct gl_runner *r, uint64_t end)
+{
+	struct gl_show *show = r->show;
+	struct gl_engine *e = r->e;
+
+	while (!stop_asked(r)) {
+		uint64_t now = gl_now_ns();
+		if (end && now >= end)
+			break;
+		run_posted(r);
+		struct gl_event ev;
+		while (gl_engine_next_event(e, &ev)) {
+			gl_show_handle_event(show, &ev);
+			gl_controls_event(r->controls, &ev);
+			if (r->obs.event)
+				r->obs.event(r->obs.ud, &ev);
+		}
+		gl_show_run_timers(show, now);
+		char msg[512];
+		while (gl_show_take_error(show, msg, sizeof msg)) {
+			/* the show's ring carries log() lines too */
+			if (strncmp(msg, "log: ", 5) == 0) {
+				runner_log(r, false, msg + 5);
+			} else {
+				runner_log(r, true, msg);
+				gl_controls_notify(r->controls, msg);  /* remotes see it too */
+			}
+		}
+		uint64_t observer_at = r->obs.turn ? r->obs.turn(r->obs.ud, now) : 0;
+
+		/* The poll timeout: the nearest of a Lua timer, an adapter's
+		 * timer, the observer's wish, the end; at most a second.
+		 * Engine events wake the loop through their eventfd, posted
+		 * work through the runner's, so an idle show sleeps. */
+		uint64_t wake_at = now + GL_NS_PER_S;
+		uint64_t t[4] = { gl_show_next_timer_ns(show), gl_controls_next_timer_ns(r->controls),
+				  observer_at, end };
+		for (int i = 0; i < 4; i++)
+			if (t[i] && t[i] < wake_at)
+				wake_at = t[i];
+		int timeout_ms = wake_at > now ? (int)((wake_at - now + 999999) / 1000000) : 0;
+		struct pollfd pfd[3 + GL_CONTROL_MAX * GL_CONTROL_MAX_FDS];
+		pfd[0] = (struct pollfd){ .fd = gl_shutdown_fd(r->sd), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = gl_engine_event_fd(e), .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = r->wake_fd, .events = POLLIN };
+		int nfds = gl_controls_poll_fds(r->controls, pfd + 3,
+						(int)(sizeof pfd / sizeof pfd[0]) - 3);
+		int rc = poll(pfd, (nfds_t)(3 + nfds), timeout_ms);
+		/* reset before the next drain: an event pushed after it makes
+		 * the fd readable again */
+		if (rc > 0 && (pfd[1].revents & POLLIN))
+			drain_fd(pfd[1].fd);
+		if (rc > 0 && (pfd[2].revents & POLLIN))
+			drain_fd(pfd[2].fd);
+		if (rc > 0 && (pfd[0].revents & POLLIN))
+			break;
+		if (rc < 0 && errno != EINTR)
+			return 1;
+		if (rc < 0)
+			nfds = 0;
+		/* input, then the adapters' own timers (feedback, heartbeat) */
+		gl_controls_service(r->controls, pfd + 3, nfds, gl_now_ns());
+	}
+	return 0;
+}
