@@ -140,6 +140,7 @@ void gl_status_event(struct gl_status *st, const struct gl_event *ev)
 		break;
 	}
 	case GL_EV_CUE_DONE:
+	case GL_EV_CUES_REPLACED:
 		break;
 	}
 }

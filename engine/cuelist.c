@@ -69,6 +69,8 @@ int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map)
 
 int cuelist_next(const struct cuelist *l)
 {
+	if (l->standby >= 0 && l->standby < l->cue_count)
+		return l->standby;
 	if (l->active < 0)
 		return l->cue_count > 0 ? 0 : -1;
 	if (l->active + 1 < l->cue_count)
@@ -211,6 +213,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	e->outputs_dirty = true;
 	l->state = GL_LIST_RUNNING;
 	l->releasing = false;
+	l->standby = -1;
 	l->active = cue;
 	l->go_ns = at_ns;
 	l->done_ns = at_ns + (is_back ? seconds_ns(e->config.back_time_s) : q->done_after_ns);
@@ -221,6 +224,20 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	else
 		arm_continue(l);
 	engine_emit(e, GL_EV_CUE_FIRED, (int)(l - e->lists), cue, 0, at_ns);
+}
+
+float cuelist_continue_in_s(const struct cuelist *l, uint64_t now_ns)
+{
+	if (l->state == GL_LIST_OFF || l->active < 0 || l->releasing)
+		return -1.0f;
+	uint64_t t = l->state == GL_LIST_PAUSED ? l->pause_ns : now_ns;
+	uint64_t at = l->continue_at_ns;
+	const struct gl_cue_def *d = &l->cues[l->active].def;
+	if (!at && d->continue_mode == GL_CONTINUE_FOLLOW && !l->done_reported)
+		at = l->done_ns + seconds_ns(d->wait_s);  /* armed once the fades end */
+	if (!at)
+		return -1.0f;
+	return at > t ? (float)((double)(at - t) / 1e9) : 0.0f;
 }
 
 void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)

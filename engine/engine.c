@@ -99,6 +99,7 @@ void gl_engine_destroy(struct gl_engine *e)
 		free(cl->lp);
 		free(cl->tracked);
 	}
+	engine_edit_free_all(e);
 	free(e->lists);
 	free(e->faders);
 	for (int i = 0; i < e->input_count; i++)
@@ -394,6 +395,7 @@ int gl_engine_add_cuelist(struct gl_engine *e, const char *name, bool loop)
 	copy_name(l->name, name);
 	l->loop = loop;
 	l->active = -1;
+	l->standby = -1;
 	l->master = 1.0f;
 	return e->list_count++;
 }
@@ -419,7 +421,11 @@ int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *de
 		return GL_ESTATE;
 	if (list < 0 || list >= e->list_count)
 		return GL_ENOENT;
-	struct cuelist *l = &e->lists[list];
+	return engine_cue_append(e, &e->lists[list], def);
+}
+
+int engine_cue_append(struct gl_engine *e, struct cuelist *l, const struct gl_cue_def *def)
+{
 	if (!(def->number > 0) || def->fade_in_s < 0 || def->fade_out_s < 0 ||
 	    def->delay_in_s < 0 || def->delay_out_s < 0 || def->wait_s < 0 ||
 	    def->change_count < 0)
@@ -466,21 +472,27 @@ int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *de
 	return l->cue_count++;
 }
 
+/* These three read the control thread's view (edit.c): the cues as the
+ * events it has read know them. */
 int gl_engine_cue_count(const struct gl_engine *e, int list)
 {
-	return e->lists[list].cue_count;
+	int count;
+	engine_edit_view(e, &e->lists[list], &count);
+	return count;
 }
 
 const struct gl_cue_def *gl_engine_cue(const struct gl_engine *e, int list, int cue)
 {
-	return &e->lists[list].cues[cue].def;
+	int count;
+	return &engine_edit_view(e, &e->lists[list], &count)[cue].def;
 }
 
 int gl_engine_cue_find(const struct gl_engine *e, int list, double number)
 {
-	const struct cuelist *l = &e->lists[list];
-	for (int c = 0; c < l->cue_count; c++)
-		if (fabs(l->cues[c].def.number - number) < 1e-9)
+	int count;
+	const struct cue *cues = engine_edit_view(e, &e->lists[list], &count);
+	for (int c = 0; c < count; c++)
+		if (fabs(cues[c].def.number - number) < 1e-9)
 			return c;
 	return GL_ENOENT;
 }
@@ -728,11 +740,16 @@ int gl_engine_finalize(struct gl_engine *e)
 		e->prog_slot[p] = -1;
 	}
 	for (int l = 0; l < e->list_count; l++) {
-		int rc = cuelist_build(e, &e->lists[l], param_map);
+		struct cuelist *cl = &e->lists[l];
+		int rc = cuelist_build(e, cl, param_map);
 		if (rc) {
 			free(param_map);
 			return rc;
 		}
+		cl->view = cl->cues;
+		atomic_store(&cl->view_count, cl->cue_count);
+		cl->view_lp = cl->lp;
+		cl->view_param_count = cl->param_count;
 	}
 	free(param_map);
 	for (int i = 0; i < 3; i++) {
@@ -759,8 +776,11 @@ int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd)
 			return GL_EINVAL;
 		break;
 	case GL_CMD_GOTO:
-		if (cmd->list < 0 || cmd->list >= e->list_count || cmd->index < 0 ||
-		    cmd->index >= e->lists[cmd->list].cue_count)
+	case GL_CMD_STANDBY:
+		if (cmd->list < 0 || cmd->list >= e->list_count ||
+		    cmd->index < (cmd->type == GL_CMD_STANDBY ? -1 : 0) ||
+		    cmd->index >= atomic_load_explicit(&e->lists[cmd->list].view_count,
+						       memory_order_relaxed))
 			return GL_EINVAL;
 		break;
 	case GL_CMD_STOP:
@@ -826,7 +846,11 @@ int gl_engine_event_fd(const struct gl_engine *e)
 
 bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev)
 {
-	return gl_spsc_pop(&e->events, ev);
+	if (!gl_spsc_pop(&e->events, ev))
+		return false;
+	if (ev->type == GL_EV_CUES_REPLACED)
+		engine_edit_acked(e, ev->list);
+	return true;
 }
 
 static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *, uint64_t),
@@ -859,7 +883,12 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			cuelist_go(e, l, l->active - 1, now, true);
 		break;
 	case GL_CMD_GOTO:
-		cuelist_go(e, l, c->index, now, false);
+		/* checked against the view: the list may have been edited since */
+		if (c->index < l->cue_count)
+			cuelist_go(e, l, c->index, now, false);
+		break;
+	case GL_CMD_STANDBY:
+		l->standby = c->index < l->cue_count ? c->index : -1;
 		break;
 	case GL_CMD_STOP:
 		if (l) {
@@ -1042,7 +1071,9 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 		ls[l].standby = cuelist_next(cl);
 		ls[l].progress = cl->active >= 0 ? cl->progress : 0.0f;
 		ls[l].master = cl->master;
+		ls[l].continue_in_s = cuelist_continue_in_s(cl, now_ns);
 	}
+	s->programmer_count = e->prog_count;
 	for (int i = 0; i < e->fader_count; i++)
 		levels[i] = e->faders[i].level;
 	gl_tbuf_publish(&e->snap_tb);
@@ -1052,6 +1083,7 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 void gl_engine_tick(struct gl_engine *e, uint64_t now_ns)
 {
 	struct gl_cmd cmd;
+	engine_edit_apply(e);
 	/* Bounded drain: a flood of commands cannot stretch one tick. */
 	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++) {
 		run_command(e, &cmd, now_ns);

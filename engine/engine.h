@@ -231,6 +231,9 @@ enum gl_cmd_type {
 	GL_CMD_SET_PARAM,   /* index = param, value 0..1: the programmer (live
 			     * edit) layer, above every playback */
 	GL_CMD_CLEAR_PARAM, /* index = param; index < 0: clear the programmer */
+	GL_CMD_STANDBY,     /* list, index = cue index the next GO fires; -1:
+			     * the cue after the active one again. Any cue
+			     * firing clears it */
 };
 
 struct gl_cmd {
@@ -311,6 +314,9 @@ struct gl_list_status {
 	int standby;         /* cue index, -1 = none (end of list) */
 	float progress;      /* 0..1 of the active cue's fade; 1 when done */
 	float master;        /* list master level */
+	float continue_in_s; /* seconds until the active cue's wait or follow
+			      * fires the next cue (counted at the tick,
+			      * frozen while paused); -1 when none will */
 };
 
 struct gl_snapshot {
@@ -328,6 +334,7 @@ struct gl_snapshot {
 	struct gl_list_status *lists;  /* list_count entries */
 	int fader_count;
 	float *fader_levels;           /* fader_count entries, in add order */
+	int programmer_count;          /* params held in the programmer layer */
 };
 
 /* Copies the newest snapshot into *out; out->lists and out->fader_levels
@@ -343,6 +350,8 @@ enum gl_event_type {
 	GL_EV_LIST_END,    /* list: GO at the last cue of a non-looping list */
 	GL_EV_LIST_STOPPED,/* list */
 	GL_EV_TICK_LATE,   /* index: periods skipped */
+	GL_EV_CUES_REPLACED,/* list: gl_engine_replace_cues() took effect; from
+			     * this event on, cue indices are the new list's */
 };
 
 struct gl_event {
@@ -360,6 +369,31 @@ int gl_engine_event_fd(const struct gl_engine *e);
 /* Control thread (the single reader). Returns true and fills *ev when an
  * event was waiting. */
 bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
+
+/* ---- editing cues while the show runs ------------------------------------- */
+
+/* Replaces the cues of `list` (the console's record, update, delete,
+ * renumber). defs: the whole new list, numbers ascending, each checked as
+ * gl_engine_add_cue() does; origin[i]: the index, in the list as it stands,
+ * of the cue that def i replaces (-1: a new cue). The new tables are built
+ * here (this allocates) and taken by the engine at its next tick: the
+ * active cue stays active through its origin (a deleted one hands over to
+ * the nearest earlier cue that stays), fades in progress go on, and what
+ * the active cue now holds is on stage at once (a snap, under whatever the
+ * programmer holds). GL_EV_CUES_REPLACED marks the moment in the event
+ * stream; gl_engine_cue*() show the new list from that event on.
+ *
+ * One edit at a time: GL_EAGAIN while the last one's event has not been
+ * read yet. Else 0, GL_ENOENT, GL_EINVAL (bad def, number order or
+ * origin), GL_ENOMEM, GL_ESTATE before finalize. Control thread only - the
+ * thread that reads the events - like gl_engine_cue*(): pointers those
+ * return stay valid until that thread reads the next GL_EV_CUES_REPLACED. */
+int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_def *defs,
+			   const int *origin, int count);
+/* After the GL_EV_CUES_REPLACED of `list`: the index cue `cue` had before
+ * that edit (its origin), or -1 for a cue the edit added. Identity when the
+ * list was never edited. Control thread only. */
+int gl_engine_cue_origin(const struct gl_engine *e, int list, int cue);
 
 /* Monotonic clock, ns. */
 uint64_t gl_now_ns(void);

@@ -96,6 +96,35 @@ struct cuelist {
 	uint64_t pause_ns;
 	float master;
 	float progress;
+	int standby;             /* GL_CMD_STANDBY: the next GO's cue, -1 none */
+
+	/* The control thread's view of the cues (gl_engine_cue*): the tick's
+	 * arrays above until an edit, then the ones of the last edit whose
+	 * event the control thread has read (edit.c). */
+	const struct cue *view;
+	atomic_int view_count;   /* also read by gl_engine_command (any thread) */
+	const struct list_param *view_lp;
+	int view_param_count;
+	int *view_origin;        /* of the last edit; NULL: identity */
+};
+
+/* A list's cue tables as one edit hands them over (edit.c): built on the
+ * control thread, swapped with the list's own by the tick, then holding
+ * the replaced ones until the control thread frees them. */
+struct cue_table {
+	int list;
+	struct cue *cues;
+	int cue_count, cue_cap;
+	int param_count;
+	struct list_param *lp;
+	float *tracked;
+	int *lp_from;            /* per list param: its index in the replaced
+				  * table, -1 new */
+	int *cue_from;           /* per cue: its origin, -1 new */
+	int *cue_to;             /* per cue of the replaced table: where the
+				  * playback goes (its new index, else the
+				  * nearest earlier cue kept, else -1) */
+	int old_count;
 };
 
 struct fader {
@@ -210,6 +239,12 @@ struct gl_engine {
 	void *snap_buf[3];
 	atomic_bool snap_ready;
 
+	/* cue edits (edit.c): one in flight, handed over by pointer */
+	_Atomic(struct cue_table *) edit_in;   /* built, for the tick */
+	_Atomic(struct cue_table *) edit_out;  /* replaced, for the control thread */
+	bool edit_ack_owed;      /* tick: the event did not fit in the ring yet */
+	bool edit_pending;       /* control thread: its event not read yet */
+
 	/* engine thread */
 	pthread_t thread;
 	atomic_bool running;
@@ -230,9 +265,25 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
  * Returns true when the list's values can still change with time. */
 bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns);
 int cuelist_next(const struct cuelist *l);
+/* Seconds until the active cue's wait or follow fires, -1 none. */
+float cuelist_continue_in_s(const struct cuelist *l, uint64_t now_ns);
 int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map);
 
 void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
 		 int index, uint64_t time_ns);
+/* engine.c: appends a cue to l's table (build time, and edit.c's tables).
+ * Checks the def as gl_engine_add_cue() says. */
+int engine_cue_append(struct gl_engine *e, struct cuelist *l, const struct gl_cue_def *def);
+
+/* edit.c */
+/* Tick: takes a waiting edit (first thing of a tick). */
+void engine_edit_apply(struct gl_engine *e);
+/* Control thread: the list's event was read; the view moves on and the
+ * replaced tables are freed. */
+void engine_edit_acked(struct gl_engine *e, int list);
+/* The control thread's view of list l's cues. */
+const struct cue *engine_edit_view(const struct gl_engine *e, const struct cuelist *l, int *count);
+/* destroy: every table still held by an edit. */
+void engine_edit_free_all(struct gl_engine *e);
 
 #endif

@@ -375,6 +375,8 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 	lua_State *L;
 	int n;
 
+	if (s && ev && s->phase == SHOW_BUILT && ev->type == GL_EV_CUES_REPLACED)
+		show_cues_replaced(s, ev->list);
 	if (!s || !ev || s->phase != SHOW_BUILT || ev->type != GL_EV_CUE_FIRED)
 		return;
 	if (ev->list < 0 || ev->list >= gl_engine_cuelist_count(s->engine) || ev->cue < 0 ||

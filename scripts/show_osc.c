@@ -398,7 +398,7 @@ void show_osc_fire(struct gl_show *s, int list, int cue)
 	if (list < 0 || list >= s->lists.count)
 		return;
 	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
-	if (cue < 0 || cue >= l->cue_count)
+	if (cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)  /* < 0: recorded live */
 		return;
 	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
 

@@ -1,0 +1,288 @@
+/*
+ * test_engine_edit.c - the engine's additions for the console, on a fake
+ * clock: cue lists replaced while they play (gl_engine_replace_cues: the
+ * hand-over at a tick, the event that marks it, the active cue kept through
+ * its origin, a deleted active cue, what the active cue now holds going on
+ * stage, fades in progress going on, one edit at a time), the standby
+ * command, and the snapshot's countdown and programmer count.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/engine.h"
+
+#define S(x) ((uint64_t)((x) * 1e9))
+
+struct rig {
+	struct gl_engine *e;
+	int p[3];      /* intensity of three dimmers at 1/1..1/3 */
+	int list;
+};
+
+static void rig_init(struct rig *r)
+{
+	struct gl_engine_config cfg = { .rate_hz = 40 };
+	struct gl_fixture_type t = { .name = "dimmer", .channel_count = 1 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	r->e = gl_engine_create(&cfg);
+	assert_non_null(r->e);
+	for (int i = 0; i < 3; i++) {
+		char label[16];
+		snprintf(label, sizeof label, "dim %d", i + 1);
+		int f = gl_engine_add_fixture(r->e, &t, label, 1, i + 1, NULL);
+		assert_true(f >= 0);
+		r->p[i] = gl_engine_param(r->e, f, GL_ATTR_INTENSITY);
+	}
+	r->list = gl_engine_add_cuelist(r->e, "Main", false);
+}
+
+static struct gl_cue_def def(double number, double fade, const struct gl_cue_change *ch, int n)
+{
+	struct gl_cue_def d;
+	gl_cue_def_init(&d);
+	d.number = number;
+	snprintf(d.number_text, sizeof d.number_text, "%g", number);
+	d.fade_in_s = d.fade_out_s = fade;
+	d.changes = ch;
+	d.change_count = n;
+	return d;
+}
+
+static void cmd(struct rig *r, enum gl_cmd_type type, int index)
+{
+	struct gl_cmd c = { type, r->list, index, 0 };
+	assert_int_equal(gl_engine_command(r->e, &c), 0);
+}
+
+static float val(struct rig *r, int i)
+{
+	return gl_engine_param_value(r->e, r->p[i]);
+}
+
+/* Reads events until one of `type`; false when none is waiting. */
+static bool next_of(struct rig *r, enum gl_event_type type, struct gl_event *ev)
+{
+	while (gl_engine_next_event(r->e, ev))
+		if (ev->type == type)
+			return true;
+	return false;
+}
+
+/* Cues 1 (dim 1 full), 2 (dim 2 full), 3 (dim 3 full), all snaps. */
+static void three_cues(struct rig *r, struct gl_cue_change ch[3])
+{
+	for (int i = 0; i < 3; i++) {
+		ch[i] = (struct gl_cue_change){ r->p[i], 1.0f };
+		struct gl_cue_def d = def(i + 1, 0, &ch[i], 1);
+		assert_true(gl_engine_add_cue(r->e, r->list, &d) >= 0);
+	}
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+}
+
+static void test_insert_keeps_active_and_tracks(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	three_cues(&r, ch);
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_GOTO, 1);            /* cue 2: dims 1 and 2 tracked on */
+	gl_engine_tick(r.e, S(1.1));
+	assert_float_equal(val(&r, 1), 1.0f, 1e-6);
+
+	/* record 1.5 (dim 3 at half) between 1 and 2: the active cue is cue
+	 * 2 still, now at index 2, and it tracks dim 3 from 1.5 */
+	struct gl_cue_change half = { r.p[2], 0.5f };
+	struct gl_cue_def defs[4] = { def(1, 0, &ch[0], 1), def(1.5, 0, &half, 1),
+				      def(2, 0, &ch[1], 1), def(3, 0, &ch[2], 1) };
+	int origin[4] = { 0, -1, 1, 2 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), 0);
+	/* one at a time */
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), GL_EAGAIN);
+	/* the control thread's view is the old list until the event */
+	assert_int_equal(gl_engine_cue_count(r.e, r.list), 3);
+	gl_engine_tick(r.e, S(1.2));
+	struct gl_event ev;
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(ev.list, r.list);
+	assert_int_equal(gl_engine_cue_count(r.e, r.list), 4);
+	assert_string_equal(gl_engine_cue(r.e, r.list, 1)->number_text, "1.5");
+	assert_int_equal(gl_engine_cue_origin(r.e, r.list, 1), -1);
+	assert_int_equal(gl_engine_cue_origin(r.e, r.list, 2), 1);
+
+	struct gl_list_status ls[1];
+	float levels[1];
+	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
+	assert_int_equal(gl_engine_snapshot(r.e, &snap), 0);
+	assert_int_equal(ls[0].active, 2);
+	assert_int_equal(ls[0].standby, 3);
+	/* cue 2 now holds dim 3 at half (tracked from 1.5): on stage at once */
+	assert_float_equal(val(&r, 2), 0.5f, 1e-6);
+	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
+static void test_delete_active_and_fade_goes_on(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	three_cues(&r, ch);
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_GOTO, 1);
+	gl_engine_tick(r.e, S(1));
+	/* delete the active cue 2: playback hands over to cue 1, values stay
+	 * until the next GO, which fires cue 3 */
+	struct gl_cue_def defs[2] = { def(1, 0, &ch[0], 1), def(3, 0, &ch[2], 1) };
+	int origin[2] = { 0, 2 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), 0);
+	gl_engine_tick(r.e, S(2));
+	struct gl_event ev;
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	struct gl_list_status ls[1];
+	float levels[1];
+	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
+	gl_engine_snapshot(r.e, &snap);
+	assert_int_equal(ls[0].active, 0);
+	assert_int_equal(ls[0].standby, 1);
+	/* cue 1 as it stands holds dim 1 only: dim 2 (set by the deleted cue)
+	 * is released */
+	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
+	assert_float_equal(val(&r, 1), 0.0f, 1e-6);
+	cmd(&r, GL_CMD_GO, 0);
+	gl_engine_tick(r.e, S(3));
+	gl_engine_snapshot(r.e, &snap);
+	assert_int_equal(ls[0].active, 1);
+	assert_string_equal(gl_engine_cue(r.e, r.list, ls[0].active)->number_text, "3");
+	gl_engine_destroy(r.e);
+}
+
+static void test_fade_in_progress_goes_on(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	ch[0] = (struct gl_cue_change){ r.p[0], 1.0f };
+	struct gl_cue_def d = def(1, 4, &ch[0], 1);
+	assert_true(gl_engine_add_cue(r.e, r.list, &d) >= 0);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	gl_engine_tick(r.e, S(10));
+	cmd(&r, GL_CMD_GO, 0);
+	gl_engine_tick(r.e, S(10));        /* GO at 10 s: 4 s fade up */
+	gl_engine_tick(r.e, S(11));
+	assert_float_equal(val(&r, 0), 0.25f, 1e-5);
+	/* a cue added after it does not touch the running fade */
+	ch[1] = (struct gl_cue_change){ r.p[1], 1.0f };
+	struct gl_cue_def defs[2] = { def(1, 4, &ch[0], 1), def(2, 0, &ch[1], 1) };
+	int origin[2] = { 0, -1 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), 0);
+	gl_engine_tick(r.e, S(12));
+	assert_float_equal(val(&r, 0), 0.5f, 1e-5);
+	gl_engine_tick(r.e, S(14));
+	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
+	assert_float_equal(val(&r, 1), 0.0f, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
+static void test_bad_edits_change_nothing(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	three_cues(&r, ch);
+	struct gl_cue_def defs[2] = { def(2, 0, &ch[0], 1), def(1, 0, &ch[1], 1) };
+	int origin[2] = { 0, 1 };
+	/* numbers must ascend; origins in range and used once */
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), GL_EINVAL);
+	defs[0].number = 1;
+	defs[1].number = 2;
+	int twice[2] = { 0, 0 }, out_of_range[2] = { 0, 7 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, twice, 2), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, out_of_range, 2), GL_EINVAL);
+	struct gl_cue_change bad = { r.p[0], 2.0f };
+	struct gl_cue_def worse = def(1, 0, &bad, 1);
+	int zero = 0;
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, &worse, &zero, 1), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r.e, 5, defs, origin, 2), GL_ENOENT);
+	gl_engine_tick(r.e, S(1));
+	struct gl_event ev;
+	assert_false(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_cue_count(r.e, r.list), 3);
+	/* a list may lose every cue; GO then ends the list */
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, NULL, NULL, 0), 0);
+	gl_engine_tick(r.e, S(2));
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_cue_count(r.e, r.list), 0);
+	cmd(&r, GL_CMD_GO, 0);
+	gl_engine_tick(r.e, S(3));
+	assert_true(next_of(&r, GL_EV_LIST_END, &ev));
+	gl_engine_destroy(r.e);
+}
+
+static void test_standby_and_snapshot_fields(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	for (int i = 0; i < 3; i++) {
+		ch[i] = (struct gl_cue_change){ r.p[i], 1.0f };
+		struct gl_cue_def d = def(i + 1, 2, &ch[i], 1);
+		if (i == 0) {
+			d.continue_mode = GL_CONTINUE_FOLLOW;
+			d.wait_s = 1;
+		}
+		assert_true(gl_engine_add_cue(r.e, r.list, &d) >= 0);
+	}
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct gl_list_status ls[1];
+	float levels[1];
+	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
+	gl_engine_tick(r.e, S(1));
+	cmd(&r, GL_CMD_GO, 0);
+	gl_engine_tick(r.e, S(1));
+	gl_engine_snapshot(r.e, &snap);
+	/* follow 1 s after a 2 s fade: 3 s from the GO */
+	assert_float_equal(ls[0].continue_in_s, 3.0f, 1e-4);
+	gl_engine_tick(r.e, S(2.5));
+	gl_engine_snapshot(r.e, &snap);
+	assert_float_equal(ls[0].continue_in_s, 1.5f, 1e-4);
+	/* the standby moved to cue 3: the follow fires it */
+	cmd(&r, GL_CMD_STANDBY, 2);
+	gl_engine_tick(r.e, S(2.6));
+	gl_engine_snapshot(r.e, &snap);
+	assert_int_equal(ls[0].standby, 2);
+	gl_engine_tick(r.e, S(4.1));
+	gl_engine_snapshot(r.e, &snap);
+	assert_int_equal(ls[0].active, 2);
+	assert_int_equal(ls[0].standby, -1);
+	assert_float_equal(ls[0].continue_in_s, -1.0f, 1e-6);
+	struct gl_cmd bad = { GL_CMD_STANDBY, r.list, 3, 0 };
+	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
+
+	struct gl_cmd set = { GL_CMD_SET_PARAM, -1, r.p[1], 0.5f };
+	assert_int_equal(gl_engine_command(r.e, &set), 0);
+	gl_engine_tick(r.e, S(5));
+	gl_engine_snapshot(r.e, &snap);
+	assert_int_equal(snap.programmer_count, 1);
+	gl_engine_destroy(r.e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insert_keeps_active_and_tracks),
+		cmocka_unit_test(test_delete_active_and_fade_goes_on),
+		cmocka_unit_test(test_fade_in_progress_goes_on),
+		cmocka_unit_test(test_bad_edits_change_nothing),
+		cmocka_unit_test(test_standby_and_snapshot_fields),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
