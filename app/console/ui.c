@@ -156,7 +156,7 @@ int ui_init(struct ui *ui, SDL_Renderer *ren, float scale, char *err, size_t len
 		snprintf(err, len, "SDL_ttf: %s", TTF_GetError());
 		return -1;
 	}
-	FcInit();
+	ui->fc_init = FcInit();
 	for (int f = 0; f < UI_FONT_COUNT; f++)
 		if (atlas_init(ui, &ui->fonts[f], &specs[f], err, len) != 0)
 			return -1;
@@ -177,6 +177,8 @@ void ui_free(struct ui *ui)
 	}
 	free(ui->hits);
 	free(ui->hits_last);
+	if (ui->fc_init)
+		FcFini();      /* its caches; nothing else here uses fontconfig */
 	memset(ui, 0, sizeof *ui);
 }
 

@@ -73,6 +73,7 @@ struct ui {
 	SDL_Renderer *ren;
 	float scale;                   /* device pixels per design pixel */
 	bool red_light;
+	bool fc_init;                  /* fontconfig was started here */
 	SDL_Color pal[UI_COLOR_COUNT];
 	struct ui_font_atlas fonts[UI_FONT_COUNT];
 	/* named areas of the frame being drawn, and of the last one drawn
