@@ -775,6 +775,26 @@ static void add_string(struct text *t, const char *s)
 	add(t, "\"");
 }
 
+/* The shortest text that reads back as exactly x (a float, then a double):
+ * 0.6, not 0.600000024. */
+static void shortest_float(float x, char *buf, size_t len)
+{
+	for (int digits = 6; digits <= 9; digits++) {
+		snprintf(buf, len, "%.*g", digits, (double)x);
+		if (strtof(buf, NULL) == x)
+			return;
+	}
+}
+
+static void shortest_double(double x, char *buf, size_t len)
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(buf, len, "%.*g", digits, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+}
+
 /* A look: the values grouped by fixture, { ["label"] = { attr = v, ... }, ... }.
  * Pan and tilt in the degrees that were asked for (exactly what a look
  * turns back into the same value), the rest with the digits a float needs. */
@@ -788,10 +808,12 @@ static void add_look(struct gl_console *c, struct text *t, const struct con_valu
 		add(t, "] = { ");
 		for (bool first = true; i < n && v[i].fixture == f; i++, first = false) {
 			add(t, "%s%s = ", first ? "" : ", ", gl_attr_name((enum gl_attr)v[i].attr));
+			char num[40];
 			if (v[i].attr == GL_ATTR_PAN || v[i].attr == GL_ATTR_TILT)
-				add(t, "%.17g", v[i].degrees);
+				shortest_double(v[i].degrees, num, sizeof num);
 			else
-				add(t, "%.9g", (double)v[i].value);
+				shortest_float(v[i].value, num, sizeof num);
+			add(t, "%s", num);
 		}
 		add(t, " },\n");
 	}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# console_programming.sh - programming in the real console under Xvfb,
+# driven by injected input events: fixtures selected by number, intensity,
+# a colour preset and the position pad, recorded as a new cue, GOTO it,
+# saved; the show file keeps every hand-written byte (only its recorded
+# line is added, once; the old file kept as .bak), `check` passes, and
+# `ghostlight render` of the saved show equals what the wire carried. The
+# saved show reloads to the same output; update (tracking), renumber, a
+# refused delete (the cue has an on_cue handler), delete + undo, record +
+# undo + redo; quitting with unsaved changes asks first (Esc keeps on,
+# S saves, D discards and leaves the files alone).
+#
+#   bash console_programming.sh GHOSTLIGHT SOURCE_DIR (CTest: integration_console_programming)
+# Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
+set -euo pipefail
+
+. "$(dirname "$0")/../tools/itest.sh"
+itest_init "$@"
+
+if ! itest_in_netns; then
+	itest_need_root "network namespace"
+	itest_need_tools "xvfb, python3" Xvfb "$PY"
+	itest_enter_netns "$0" "$@"
+fi
+
+# ---- inside the private network namespace --------------------------------
+. "$TOOLS/xvfb.sh"
+TMP=$(mktemp -d /tmp/gl-console-programming.XXXXXX)
+cleanup() {
+	local rc=$?
+	xvfb_stop
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+xvfb_start
+"$PY" "$TOOLS/console_test.py" programming "$GL" "$SRC/shows/test/console.lua" "$TMP"
+echo "console_programming: ok"
