@@ -27,6 +27,7 @@ declare -A prefixes=(
 	[gl_dmx]="gl_ sacn_ artnet_ dmxusb_ pro_ opendmx_"
 	[gl_control]="gl_ osc_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
+	[gl_console]="gl_console_ con_ ui_ stage_ edits_ faders_ playback_ buttons_ program_ script_ views_"
 )
 for lib in "${!prefixes[@]}"; do
 	file=$(find "$build" -name "lib$lib.a" -print -quit)

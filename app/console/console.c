@@ -45,6 +45,7 @@ void gl_console_log(struct gl_console *c, bool error, const char *text)
 	snprintf(l->text, sizeof l->text, "%s", text);
 	if (error)
 		c->log_errors_at_ns = l->at_ns;
+	c->log_lines_total++;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -178,6 +179,10 @@ struct gl_console *gl_console_create(const struct gl_console_host *host,
 	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");   /* touch is handled as touch */
 	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
 	SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+	/* With the software renderer, the window's pixels go straight to the
+	 * display (X11: shared memory), not through a GL context of their own
+	 * (Mesa's llvmpipe under Xvfb doubled the frame time). */
+	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
 		snprintf(err, len, "cannot open a display: %s (no X/Wayland? try "
 			 "SDL_VIDEODRIVER=offscreen for a window nobody sees)", SDL_GetError());
@@ -367,8 +372,10 @@ static void draw_prompt(struct gl_console *c)
 	struct ui *ui = &c->ui;
 	SDL_Rect all = { 0, 0, c->w, c->h };
 	ui_hit_add(ui, "prompt:backdrop", all);   /* nothing under it takes input */
+	SDL_SetRenderDrawBlendMode(c->ren, SDL_BLENDMODE_BLEND);
 	SDL_SetRenderDrawColor(c->ren, 0, 0, 0, 160);
 	SDL_RenderFillRect(c->ren, &all);
+	SDL_SetRenderDrawBlendMode(c->ren, SDL_BLENDMODE_NONE);
 	int w = ui_px(ui, 620), h = ui_px(ui, 220);
 	SDL_Rect box = { (c->w - w) / 2, (c->h - h) / 2, w, h };
 	ui_fill(ui, box, UI_PANEL);
@@ -627,6 +634,14 @@ static void press(struct gl_console *c, struct con_grab *g, int x, int y, uint64
 		faders_grab(c, w, y, false);
 		return;
 	}
+	if (prefix(w, "page:")) {
+		faders_page(c, strcmp(w, "page:prev") == 0 ? -1 : 1);
+		return;
+	}
+	if (prefix(w, "uni:")) {
+		con_key(c, strcmp(w, "uni:prev") == 0 ? SDLK_LEFTBRACKET : SDLK_RIGHTBRACKET, 0);
+		return;
+	}
 	if (playback_press(c, w, now))
 		return;
 	program_press(c, w, x, y, false);
@@ -642,8 +657,6 @@ void con_pointer(struct gl_console *c, int64_t finger, int x, int y, int kind)
 		if (!g)
 			return;
 		snprintf(g->widget, sizeof g->widget, "%s", h ? h->name : "");
-		g->x0 = x;
-		g->y0 = y;
 		if (c->prompt != PROMPT_NONE && !prefix(g->widget, "prompt:"))
 			snprintf(g->widget, sizeof g->widget, "prompt:backdrop");
 		press(c, g, x, y, now);
@@ -857,7 +870,7 @@ void con_key(struct gl_console *c, SDL_Keycode key, Uint16 mod)
 			program_clear(c);
 		break;
 	case SDLK_DELETE:
-		if (c->lists[list].cursor < 0)
+		if (list >= c->list_count || c->lists[list].cursor < 0)
 			con_message(c, true, "select the cue to delete first (click it)");
 		else
 			c->prompt = PROMPT_DELETE;
@@ -991,17 +1004,15 @@ int gl_console_run(struct gl_console *c)
 		playback_pending(c);
 		update_status(c, now);
 		pthread_mutex_lock(&c->lock);
-		static int seen_log;
-		if (c->log_count != seen_log || (c->log_count == CON_LOG_LINES)) {
-			seen_log = c->log_count;
+		if (c->log_lines_total != c->log_lines_drawn) {
+			c->log_lines_drawn = c->log_lines_total;
 			if (c->view == VIEW_LOG)
 				c->redraw = true;
 		}
 		pthread_mutex_unlock(&c->lock);
 		/* the clock ticks, an armed panic blinks, a tooltip appears */
-		static uint64_t last_second;
-		if (now / GL_NS_PER_S != last_second) {
-			last_second = now / GL_NS_PER_S;
+		if (now / GL_NS_PER_S != c->clock_second) {
+			c->clock_second = now / GL_NS_PER_S;
 			c->redraw = true;
 		}
 		if (c->panic_armed_ns) {

@@ -35,7 +35,6 @@
 #define CON_FADERS_PER_PAGE 8
 #define CON_FADER_SLOTS 256
 #define CON_TOUCH_MAX 10
-#define CON_PROG_OUTBOX_MAX 65536
 
 enum con_view { VIEW_STAGE, VIEW_SHEET, VIEW_UNIVERSE, VIEW_DEVICES, VIEW_LOG, VIEW_COUNT };
 
@@ -138,7 +137,6 @@ struct con_grab {
 	bool active;
 	int64_t finger;                  /* SDL finger id; -1 the mouse */
 	char widget[UI_HIT_NAME_MAX];
-	int x0, y0;                      /* where it went down */
 };
 
 struct gl_console {
@@ -150,7 +148,6 @@ struct gl_console {
 	struct ui ui;
 	int w, h;                        /* drawable size, px */
 	float mouse_scale;               /* drawable px per window coordinate */
-	bool headless;                   /* render --png: no window */
 
 	/* what the engine shows */
 	struct gl_snapshot snap;
@@ -216,6 +213,7 @@ struct gl_console {
 	char hover_widget[UI_HIT_NAME_MAX];
 	bool quit;
 	bool redraw;
+	uint64_t clock_second;           /* the status bar's clock, last drawn */
 
 	/* status */
 	uint64_t start_ns;
@@ -228,6 +226,8 @@ struct gl_console {
 	pthread_mutex_t lock;
 	struct con_log_line *log;        /* ring */
 	int log_head, log_count;
+	uint64_t log_lines_total;        /* ever pushed */
+	uint64_t log_lines_drawn;        /* GUI: as many as the last check saw */
 	uint64_t log_errors_at_ns;       /* the last error line */
 	struct con_control controls[CON_CONTROLS_MAX];
 	int control_count;

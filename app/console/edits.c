@@ -775,13 +775,14 @@ static void add_string(struct text *t, const char *s)
 	add(t, "\"");
 }
 
-/* The shortest text that reads back as exactly x (a float, then a double):
- * 0.6, not 0.600000024. */
+/* The shortest text that reads back as exactly x - as a show file reads
+ * it: a double (Lua), then a float (a look's value) - 0.6, not
+ * 0.600000024. */
 static void shortest_float(float x, char *buf, size_t len)
 {
 	for (int digits = 6; digits <= 9; digits++) {
 		snprintf(buf, len, "%.*g", digits, (double)x);
-		if (strtof(buf, NULL) == x)
+		if ((float)strtod(buf, NULL) == x)
 			return;
 	}
 }

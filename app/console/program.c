@@ -523,12 +523,13 @@ bool program_press(struct gl_console *c, const char *w, int x, int y, bool drag)
 		c->cmdline[0] = '\0';
 		edits_record(c, li, typed[0] ? typed : NULL);
 	} else if (strcmp(w, "prog:update") == 0) {
-		int cue = c->lists[li].cursor >= 0 ? c->lists[li].cursor : c->snap.lists[li].active;
-		edits_update(c, li, cue);
+		if (li < c->list_count)
+			edits_update(c, li, c->lists[li].cursor >= 0 ? c->lists[li].cursor
+								      : c->snap.lists[li].active);
 	} else if (strcmp(w, "prog:clear") == 0) {
 		program_clear(c);
 	} else if (strcmp(w, "prog:delete") == 0) {
-		if (c->lists[li].cursor < 0)
+		if (li >= c->list_count || c->lists[li].cursor < 0)
 			con_message(c, true, "select the cue to delete first (click it)");
 		else
 			c->prompt = PROMPT_DELETE;

@@ -68,7 +68,9 @@ int stage_rig_init(struct con_rig *rig, struct gl_show *show)
 			any_placed = true;
 		}
 	}
-	/* the placed ones' extent; the rest in rows upstage of them */
+	/* the placed ones' extent; the rest in rows upstage of them, a row
+	 * per patch (at most AUTO_ROW_MAX), the first patch nearest the
+	 * audience */
 	float top = 0;
 	for (int f = 0; f < rig->count; f++)
 		if (rig->fx[f].placed && rig->fx[f].y + 2.0f > top)
@@ -96,8 +98,6 @@ int stage_rig_init(struct con_rig *rig, struct gl_show *show)
 		x->x = (float)(instance - row_first_instance) + (head > 0 ? (float)(head - 1) * 0.22f - 0.3f : 0);
 		x->y = row_y;
 	}
-	/* rows laid out go upstage one by one: the first patch nearest the
-	 * audience reads as the plot's first line from the bottom */
 	rig->min_x = rig->min_y = INFINITY;
 	rig->max_x = rig->max_y = -INFINITY;
 	for (int f = 0; f < rig->count; f++) {
@@ -196,16 +196,17 @@ struct stage_map {
 static struct stage_map stage_map(const struct ui *ui, const struct con_rig *rig, SDL_Rect r)
 {
 	struct stage_map m;
-	float margin = (float)ui_px(ui, 44);
+	/* room for labels under the fixtures and the audience line */
+	float margin = (float)ui_px(ui, 44), bottom = (float)ui_px(ui, 64);
 	float bw = rig->max_x - rig->min_x, bh = rig->max_y - rig->min_y;
 	float sx = ((float)r.w - 2 * margin) / (bw > 1 ? bw : 1);
-	float sy = ((float)r.h - 2 * margin) / (bh > 1 ? bh : 1);
+	float sy = ((float)r.h - margin - bottom) / (bh > 1 ? bh : 1);
 	m.s = sx < sy ? sx : sy;
 	if (m.s > (float)ui_px(ui, 90))
 		m.s = (float)ui_px(ui, 90);
 	float used_w = bw * m.s, used_h = bh * m.s;
 	m.x0 = (float)r.x + ((float)r.w - used_w) / 2;
-	m.y0 = (float)(r.y + r.h) - ((float)r.h - used_h) / 2;
+	m.y0 = (float)(r.y + r.h) - bottom - ((float)r.h - margin - bottom - used_h) / 2;
 	float rad = m.s * 0.36f;
 	float lo = (float)ui_px(ui, 4), hi = (float)ui_px(ui, 22);
 	m.radius = (int)(rad < lo ? lo : rad > hi ? hi : rad);
@@ -296,7 +297,7 @@ void stage_draw(struct ui *ui, const struct con_rig *rig, const bool *selected, 
 			/* pan 0 faces the audience (down the screen); the line's
 			 * length is how far from straight down tilt throws it */
 			float a = pan * 3.14159265f / 180.0f;
-			float reach = rad * (0.35f + 1.3f * fminf(fabsf(tilt) / 90.0f, 1.0f));
+			float reach = rad * (0.5f + 1.6f * fminf(fabsf(tilt) / 90.0f, 1.0f));
 			thick_line(v, &nv, idx, &ni, px, py, px - reach * sinf(a), py + reach * cosf(a),
 				   ring, pointer);
 		}

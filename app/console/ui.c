@@ -160,7 +160,9 @@ int ui_init(struct ui *ui, SDL_Renderer *ren, float scale, char *err, size_t len
 	for (int f = 0; f < UI_FONT_COUNT; f++)
 		if (atlas_init(ui, &ui->fonts[f], &specs[f], err, len) != 0)
 			return -1;
-	SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
+	/* fills are opaque: no blending (the software renderer's blended
+	 * fill is several times slower); ui_shade() blends */
+	SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_NONE);
 	return 0;
 }
 

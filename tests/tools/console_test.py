@@ -10,7 +10,7 @@ give the console's own view (active cue, faders, prompt, dirty...).
 
     console_test.py playback GHOSTLIGHT SHOW WORKDIR [--offscreen]
     console_test.py programming GHOSTLIGHT SHOW WORKDIR
-    console_test.py bench GHOSTLIGHT WORKDIR
+    console_test.py bench GHOSTLIGHT SHOW WORKDIR
 
 Plain Python 3 standard library; runs under Debian's /usr/bin/python3.
 No check is on a duration: waits have generous limits only so that a hung
@@ -261,6 +261,10 @@ wheel fader:2 -5
 sleep 0.5
 state {w}/p6
 mark after-wheel
+# a remote moves fader 2: the console follows it
+mark remote
+sleep 1
+state {w}/p6r
 key ctrl+b
 sleep 0.5
 state {w}/p7
@@ -295,6 +299,11 @@ def playback(gl, show, work, offscreen):
     shots = []
 
     def on_mark(mark):
+        if mark == "remote":
+            # /gl/fader/2 0.3 over OSC (UDP 7700, on by default)
+            osc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            osc.sendto(b"/gl/fader/2\0,f\0\0" + struct.pack(">f", 0.3), ("127.0.0.1", 7700))
+            osc.close()
         if mark == "shot" and not offscreen:
             png = os.path.join(work, "x11-window.png")
             r = subprocess.run(["import", "-window", "root", png], capture_output=True, text=True)
@@ -335,6 +344,8 @@ def playback(gl, show, work, offscreen):
     master = float(p6["fader.3"])
     near("the list fader after the wheel", master, 0.9, 0.011)
     near("1.1 after the wheel", wire.at(run.mark("after-wheel"), 1)[0], f1b * master * 255)
+    near("fader 2 after a remote moved it (OSC)", float(state(work + "/p6r")["fader.2"]), 0.3,
+         0.0011)
     p7 = state(work + "/p7")
     expect("blackout on", p7["blackout"], "1")
     u1 = wire.at(run.mark("blackout"), 1)
@@ -563,6 +574,38 @@ def programming(gl, show_src, work):
           "refused delete, undo/redo, quit prompt: ok; %s" % frame_line(run))
 
 
+# ---- bench: GO key -> DMX out ------------------------------------------------------
+
+def bench(gl, show, work, gos=100):
+    """The space key pushed into the console's queue (after a `mark`) to the
+    first sACN packet with the cue's level: slot 1 alternates 255 / 51."""
+    lines = ["wait-until active Main 1", "sleep 0.5"]
+    for i in range(gos):
+        lines += ["mark go-%d" % i, "key space",
+                  "sleep %.3f" % (0.35 + (i % 7) * 0.011)]   # past the debounce, spread over a tick
+    lines.append("quit")
+    wire = Wire()
+    try:
+        run = Run(gl, show, work, "golatency", "\n".join(lines) + "\n")
+    finally:
+        wire.stop()
+    lat = []
+    for i in range(gos):
+        t = run.mark("go-%d" % i)
+        want = 255 if i % 2 == 0 else 51
+        when, _ = wire.first_after(t, 1, lambda s, w=want: s[0] == w)
+        if when is None:
+            die("GO %d never reached the wire" % i)
+        lat.append((when - t) * 1000.0)
+    lat.sort()
+
+    def pct(p):
+        return lat[min(len(lat) - 1, max(0, int(round(p / 100.0 * len(lat))) - 1))]
+    print("GO key (space, into SDL's queue) -> first sACN packet with the new look, %d GOs:" % gos)
+    print("  p50 %.2f ms   p99 %.2f ms   min %.2f ms   max %.2f ms   (engine %s)" %
+          (pct(50), pct(99), lat[0], lat[-1], "44 Hz, output delay 4 ms"))
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -572,6 +615,8 @@ def main():
         playback(sys.argv[2], sys.argv[3], sys.argv[4], "--offscreen" in sys.argv)
     elif what == "programming":
         programming(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif what == "bench":
+        bench(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         print(__doc__)
         sys.exit(2)
