@@ -168,11 +168,10 @@ int gl_cmd_play(int argc, char **argv)
 	struct gl_status *st = gl_status_create(show, threads.t, threads.count, status);
 	/* A remote that hangs up must not end the show with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	uint64_t start = gl_now_ns();
 	/* the screen at 10 Hz; without one, output state is logged on change,
 	 * which once a second catches */
 	struct play_status ps = {
-		.st = st, .sd = sd, .next_draw = start,
+		.st = st, .sd = sd, .next_draw = gl_now_ns(),
 		.draw_period = status ? GL_NS_PER_S / 10 : GL_NS_PER_S,
 	};
 	struct gl_runner_observer obs = {
@@ -183,6 +182,8 @@ int gl_cmd_play(int argc, char **argv)
 	if (runner) {
 		gl_status_set_controls(st, gl_runner_controls(runner));
 		gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
+		/* --duration counts from here, the adapters running (as before) */
+		uint64_t start = gl_now_ns();
 		exit_code = gl_runner_run(runner, duration_s > 0 ? start + (uint64_t)(duration_s * 1e9)
 								 : 0);
 	} else {

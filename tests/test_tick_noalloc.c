@@ -3,7 +3,8 @@
  * lock, checked rather than promised: allocations are counted through the
  * sanitizer allocator hooks (ASan test builds) or mallinfo2 (other builds),
  * and pthread_mutex_lock is interposed, while ticks run with GOs, follows,
- * faders and a frame tap in play.
+ * faders and a frame tap in play, and while cue lists edited by the console
+ * (gl_engine_replace_cues) are swapped in.
  */
 #include <dlfcn.h>
 #include <malloc.h>
@@ -119,10 +120,66 @@ static void test_tick_allocates_nothing(void **state)
 	gl_engine_destroy(e);
 }
 
+/* The tick that takes an edited list swaps pointers, allocating nothing;
+ * the building and the freeing happen outside it. Counted through the
+ * sanitizer hooks only: mallinfo2 cannot tell the edits' own memory apart. */
+static void test_edit_swap_allocates_nothing(void **state)
+{
+	if (!__sanitizer_install_malloc_and_free_hooks ||
+	    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) == 0)
+		skip();
+	allocs_in_tick = locks_in_tick = 0;
+	struct gl_engine *e = gl_engine_create(NULL);
+	struct gl_fixture_type t = { .name = "dim", .channel_count = 1 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	int l = gl_engine_add_cuelist(e, "L", true);
+	struct gl_cue_change ch[8];
+	struct gl_cue_def defs[8];
+	int origin[8];
+	for (int f = 0; f < 8; f++) {
+		int id = gl_engine_add_fixture(e, &t, "d", 1, 1 + f, NULL);
+		ch[f] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_INTENSITY), 1.0f };
+		gl_cue_def_init(&defs[f]);
+		defs[f].number = f + 1;
+		defs[f].fade_in_s = defs[f].fade_out_s = 0.2;
+		defs[f].changes = &ch[f];
+		defs[f].change_count = 1;
+		origin[f] = f;
+		if (f < 4)
+			assert_true(gl_engine_add_cue(e, l, &defs[f]) >= 0);
+	}
+	assert_int_equal(gl_engine_finalize(e), 0);
+	uint64_t t_ns = 0;
+	int swaps = 0;
+	for (int i = 0; i < 200; i++, t_ns += 22727272) {
+		if (i % 10 == 5) {      /* the list grows and shrinks: 4..8 cues */
+			int n = 4 + (i / 10) % 5;
+			for (int k = 0; k < n; k++)
+				origin[k] = k < gl_engine_cue_count(e, l) ? k : -1;
+			assert_int_equal(gl_engine_replace_cues(e, l, defs, origin, n), 0);
+		}
+		struct gl_cmd c = { GL_CMD_GO, l, 0, 0 };
+		if (i % 7 == 0)
+			assert_int_equal(gl_engine_command(e, &c), 0);
+		in_tick = 1;
+		gl_engine_tick(e, t_ns);
+		in_tick = 0;
+		struct gl_event ev;
+		while (gl_engine_next_event(e, &ev))
+			swaps += ev.type == GL_EV_CUES_REPLACED;
+	}
+	assert_int_equal(swaps, 20);
+	assert_int_equal(allocs_in_tick, 0);
+	assert_int_equal(locks_in_tick, 0);
+	gl_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tick_allocates_nothing),
+		cmocka_unit_test(test_edit_swap_allocates_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

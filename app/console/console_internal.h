@@ -110,6 +110,7 @@ struct con_rig {
 	struct con_fixture *fx;
 	int count;
 	float min_x, min_y, max_x, max_y;   /* of the positions */
+	float spacing;                   /* metres between the nearest two */
 };
 
 /* ---- the console ---------------------------------------------------------------- */

@@ -25,7 +25,8 @@
  *   wait-limit S                   how long a wait-until may take (30 s)
  *   state FILE                     the console's state, key=value lines
  *   screenshot FILE                the window as a PNG
- *   mark TEXT                      "mark TEXT <realtime s>" to stderr
+ *   mark TEXT                      "mark TEXT <realtime s>" to stderr, in
+ *                                  the same pass as the next command
  *   quit                           as the window's close button
  *
  * A command that cannot run (no such widget, a wait that times out) ends
@@ -476,12 +477,13 @@ bool script_step(struct gl_console *c, struct con_script *s, uint64_t now)
 		s->resume_ns = 0;
 		if (c->exit_code != 0)
 			return false;
-		const char *line = s->lines[s->pc];
-		bool comment = line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == '\0';
+		const char *line = s->lines[s->pc] + strspn(s->lines[s->pc], " \t");
+		/* a mark goes with the command after it: its time is that one's */
+		bool same_pass = line[0] == '#' || line[0] == '\0' || strncmp(line, "mark ", 5) == 0;
 		if (!run(c, s, now))
 			return c->exit_code == 0;
 		s->pc++;
-		if (!comment)
+		if (!same_pass)
 			return true;    /* one command a pass: its events are handled first */
 	}
 	return false;

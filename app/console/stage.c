@@ -20,6 +20,7 @@
 
 #define AUTO_ROW_MAX 32        /* fixtures per row of the automatic layout */
 #define SEGMENTS 14            /* of a fixture's circle */
+#define LABEL_MAX 128          /* fixtures: more are drawn without labels */
 
 /* "front 3.2" -> base "front", instance 3, head 2; "spot" -> "spot", 1, 0. */
 static void split_label(const char *label, char *base, size_t len, int *instance, int *head)
@@ -109,6 +110,21 @@ int stage_rig_init(struct con_rig *rig, struct gl_show *show)
 	}
 	if (rig->count == 0)
 		rig->min_x = rig->min_y = rig->max_x = rig->max_y = 0;
+	/* the nearest two fixtures: how much room a label has (rigs small
+	 * enough to label; a big one is not labelled anyway) */
+	rig->spacing = 1.0f;
+	if (rig->count <= LABEL_MAX) {
+		float best = INFINITY;
+		for (int a = 0; a < rig->count; a++)
+			for (int b = a + 1; b < rig->count; b++) {
+				float dx = rig->fx[a].x - rig->fx[b].x, dy = rig->fx[a].y - rig->fx[b].y;
+				float d = sqrtf(dx * dx + dy * dy);
+				if (d > 0 && d < best)
+					best = d;
+			}
+		if (isfinite(best))
+			rig->spacing = best;
+	}
 	return 0;
 }
 
@@ -306,7 +322,8 @@ void stage_draw(struct ui *ui, const struct con_rig *rig, const bool *selected, 
 	free(v);
 	free(idx);
 	/* hit areas, and labels where there is room */
-	bool room = labels && m.s >= (float)ui_px(ui, 46);
+	int label_w = (int)(rig->spacing * m.s) - ui_px(ui, 4);
+	bool room = labels && rig->count <= LABEL_MAX && label_w >= ui_px(ui, 36);
 	for (int f = 0; f < rig->count; f++) {
 		const struct con_fixture *x = &rig->fx[f];
 		float px, py;
@@ -317,7 +334,7 @@ void stage_draw(struct ui *ui, const struct con_rig *rig, const bool *selected, 
 		snprintf(name, sizeof name, "fx:%d", f);
 		ui_hit_add(ui, name, hit);
 		if (room) {
-			int w = (int)m.s;
+			int w = label_w;
 			SDL_Rect t = { (int)px - w / 2, (int)py + m.radius + ui_px(ui, 1), w,
 				       ui_font_height(ui, UI_FONT_SMALL) };
 			ui_text(ui, UI_FONT_SMALL, t, UI_CENTER,

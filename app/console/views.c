@@ -51,7 +51,7 @@ static void draw_sheet(struct gl_console *c, SDL_Rect r)
 	cell(c, &t, 130, UI_FONT_SMALL, UI_TEXT_DIM, "fixture");
 	cell(c, &t, 70, UI_FONT_SMALL, UI_TEXT_DIM, "address");
 	cell(c, &t, 62, UI_FONT_SMALL, UI_TEXT_DIM, "int");
-	cell(c, &t, 44, UI_FONT_SMALL, UI_TEXT_DIM, "colour");
+	cell(c, &t, 60, UI_FONT_SMALL, UI_TEXT_DIM, "colour");
 	cell(c, &t, 70, UI_FONT_SMALL, UI_TEXT_DIM, "pan");
 	cell(c, &t, 70, UI_FONT_SMALL, UI_TEXT_DIM, "tilt");
 	cell(c, &t, 200, UI_FONT_SMALL, UI_TEXT_DIM, "beam and the rest");
@@ -87,7 +87,7 @@ static void draw_sheet(struct gl_console *c, SDL_Rect r)
 			SDL_SetRenderDrawColor(c->ren, col.r, col.g, col.b, 255);
 			SDL_RenderFillRect(c->ren, &sw);
 		}
-		t.x += ui_px(ui, 44);
+		t.x += ui_px(ui, 60);
 		for (int k = 0; k < 2; k++) {
 			enum gl_attr a = k ? GL_ATTR_TILT : GL_ATTR_PAN;
 			float range = k ? x->type->tilt_range_deg : x->type->pan_range_deg;
@@ -237,14 +237,17 @@ static void draw_devices(struct gl_console *c, SDL_Rect r, uint64_t now)
 	t.y += line;
 	if (c->have_snap) {
 		const struct gl_snapshot *s = &c->snap;
-		snprintf(buf, sizeof buf, "%.0f Hz  tick %.0f us (max %.0f)  late %llu  skipped %llu  "
-			 "commands dropped %llu  events dropped %llu",
+		snprintf(buf, sizeof buf, "%.0f Hz  tick %.0f us (max %.0f)  late %llu  skipped %llu",
 			 gl_engine_rate_hz(c->e), (double)s->tick_ns_last / 1e3,
 			 (double)s->tick_ns_max / 1e3, (unsigned long long)s->ticks_late,
-			 (unsigned long long)s->ticks_skipped, (unsigned long long)s->commands_dropped,
-			 (unsigned long long)s->events_dropped);
+			 (unsigned long long)s->ticks_skipped);
+		ui_text(ui, UI_FONT_MONO, t, UI_LEFT, s->ticks_skipped ? UI_ERROR : UI_TEXT, buf);
+		t.y += line;
+		snprintf(buf, sizeof buf, "commands dropped %llu  events dropped %llu  programmer %d",
+			 (unsigned long long)s->commands_dropped, (unsigned long long)s->events_dropped,
+			 s->programmer_count);
 		ui_text(ui, UI_FONT_MONO, t, UI_LEFT,
-			s->ticks_skipped || s->commands_dropped ? UI_ERROR : UI_TEXT, buf);
+			s->commands_dropped || s->events_dropped ? UI_ERROR : UI_TEXT, buf);
 	}
 }
 
