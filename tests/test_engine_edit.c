@@ -76,6 +76,18 @@ static bool next_of(struct rig *r, enum gl_event_type type, struct gl_event *ev)
 	return false;
 }
 
+/* List 0's status in the newest snapshot. */
+static struct gl_list_status list_status(struct rig *r, struct gl_snapshot *snap)
+{
+	struct gl_list_status ls[1];
+	float levels[1];
+	*snap = (struct gl_snapshot){ .lists = ls, .fader_levels = levels };
+	assert_int_equal(gl_engine_snapshot(r->e, snap), 0);
+	snap->lists = NULL;
+	snap->fader_levels = NULL;
+	return ls[0];
+}
+
 /* Cues 1 (dim 1 full), 2 (dim 2 full), 3 (dim 3 full), all snaps. */
 static void three_cues(struct rig *r, struct gl_cue_change ch[3])
 {
@@ -118,12 +130,10 @@ static void test_insert_keeps_active_and_tracks(void **state)
 	assert_int_equal(gl_engine_cue_origin(r.e, r.list, 1), -1);
 	assert_int_equal(gl_engine_cue_origin(r.e, r.list, 2), 1);
 
-	struct gl_list_status ls[1];
-	float levels[1];
-	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
-	assert_int_equal(gl_engine_snapshot(r.e, &snap), 0);
-	assert_int_equal(ls[0].active, 2);
-	assert_int_equal(ls[0].standby, 3);
+	struct gl_snapshot snap;
+	struct gl_list_status ls = list_status(&r, &snap);
+	assert_int_equal(ls.active, 2);
+	assert_int_equal(ls.standby, 3);
 	/* cue 2 now holds dim 3 at half (tracked from 1.5): on stage at once */
 	assert_float_equal(val(&r, 2), 0.5f, 1e-6);
 	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
@@ -147,21 +157,19 @@ static void test_delete_active_and_fade_goes_on(void **state)
 	gl_engine_tick(r.e, S(2));
 	struct gl_event ev;
 	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	struct gl_list_status ls[1];
-	float levels[1];
-	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
-	gl_engine_snapshot(r.e, &snap);
-	assert_int_equal(ls[0].active, 0);
-	assert_int_equal(ls[0].standby, 1);
+	struct gl_snapshot snap;
+	struct gl_list_status ls = list_status(&r, &snap);
+	assert_int_equal(ls.active, 0);
+	assert_int_equal(ls.standby, 1);
 	/* cue 1 as it stands holds dim 1 only: dim 2 (set by the deleted cue)
 	 * is released */
 	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
 	assert_float_equal(val(&r, 1), 0.0f, 1e-6);
 	cmd(&r, GL_CMD_GO, 0);
 	gl_engine_tick(r.e, S(3));
-	gl_engine_snapshot(r.e, &snap);
-	assert_int_equal(ls[0].active, 1);
-	assert_string_equal(gl_engine_cue(r.e, r.list, ls[0].active)->number_text, "3");
+	ls = list_status(&r, &snap);
+	assert_int_equal(ls.active, 1);
+	assert_string_equal(gl_engine_cue(r.e, r.list, ls.active)->number_text, "3");
 	gl_engine_destroy(r.e);
 }
 
@@ -242,35 +250,30 @@ static void test_standby_and_snapshot_fields(void **state)
 		assert_true(gl_engine_add_cue(r.e, r.list, &d) >= 0);
 	}
 	assert_int_equal(gl_engine_finalize(r.e), 0);
-	struct gl_list_status ls[1];
-	float levels[1];
-	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
+	struct gl_snapshot snap;
 	gl_engine_tick(r.e, S(1));
 	cmd(&r, GL_CMD_GO, 0);
 	gl_engine_tick(r.e, S(1));
-	gl_engine_snapshot(r.e, &snap);
 	/* follow 1 s after a 2 s fade: 3 s from the GO */
-	assert_float_equal(ls[0].continue_in_s, 3.0f, 1e-4);
+	assert_float_equal(list_status(&r, &snap).continue_in_s, 3.0f, 1e-4);
 	gl_engine_tick(r.e, S(2.5));
-	gl_engine_snapshot(r.e, &snap);
-	assert_float_equal(ls[0].continue_in_s, 1.5f, 1e-4);
+	assert_float_equal(list_status(&r, &snap).continue_in_s, 1.5f, 1e-4);
 	/* the standby moved to cue 3: the follow fires it */
 	cmd(&r, GL_CMD_STANDBY, 2);
 	gl_engine_tick(r.e, S(2.6));
-	gl_engine_snapshot(r.e, &snap);
-	assert_int_equal(ls[0].standby, 2);
+	assert_int_equal(list_status(&r, &snap).standby, 2);
 	gl_engine_tick(r.e, S(4.1));
-	gl_engine_snapshot(r.e, &snap);
-	assert_int_equal(ls[0].active, 2);
-	assert_int_equal(ls[0].standby, -1);
-	assert_float_equal(ls[0].continue_in_s, -1.0f, 1e-6);
+	struct gl_list_status ls = list_status(&r, &snap);
+	assert_int_equal(ls.active, 2);
+	assert_int_equal(ls.standby, -1);
+	assert_float_equal(ls.continue_in_s, -1.0f, 1e-6);
 	struct gl_cmd bad = { GL_CMD_STANDBY, r.list, 3, 0 };
 	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
 
 	struct gl_cmd set = { GL_CMD_SET_PARAM, -1, r.p[1], 0.5f };
 	assert_int_equal(gl_engine_command(r.e, &set), 0);
 	gl_engine_tick(r.e, S(5));
-	gl_engine_snapshot(r.e, &snap);
+	list_status(&r, &snap);
 	assert_int_equal(snap.programmer_count, 1);
 	gl_engine_destroy(r.e);
 }

@@ -28,32 +28,26 @@ export SDL_RENDER_DRIVER=software
 
 # The demo copied, so that nothing of the picture-taking touches the tree.
 cp "$SRC/shows/demo.lua" "$TMP/demo.lua"
-cat >"$TMP/shots.script" <<EOF
-# the storm: cue 3 active, cue 4 standby, fades and the wait counting down
-wait-until active Main 3
-sleep 1.2
-type 1-3
-key f
-screenshot $OUT/console-stage.png
-key f2
-sleep 0.2
-screenshot $OUT/console-sheet.png
-key f3
-sleep 0.2
-screenshot $OUT/console-universe.png
-key f4
-sleep 0.2
-screenshot $OUT/console-devices.png
-key f5
-sleep 0.2
-screenshot $OUT/console-log.png
-key f1
-key f12
-wait-until active Main 5
-sleep 1.5
-screenshot $OUT/console-red-light.png
-quit
-EOF
+{
+	# the storm: cue 3 active, cue 4 standby, fades and the wait counting down
+	echo "wait-until active Main 3"
+	echo "sleep 1.2"
+	echo "type 1-3"
+	echo "key f"
+	n=1
+	for view in stage sheet universe devices log; do
+		echo "key f$n"
+		echo "sleep 0.2"
+		echo "screenshot $OUT/console-$view.png"
+		n=$((n + 1))
+	done
+	echo "key f1"
+	echo "key f12"
+	echo "wait-until active Main 5"
+	echo "sleep 1.5"
+	echo "screenshot $OUT/console-red-light.png"
+	echo "quit"
+} >"$TMP/shots.script"
 "$GL" console "$TMP/demo.lua" --size 1440x900 --scale 1 --script "$TMP/shots.script" \
 	>"$TMP/console.log" 2>&1 || { tail -30 "$TMP/console.log"; fail "the console failed"; }
 "$GL" render "$TMP/demo.lua" --at 24 --png "$OUT/render-stage.png" --size 960x540

@@ -358,15 +358,6 @@ static void draw_status(struct gl_console *c, SDL_Rect r, uint64_t now)
 
 /* ---- prompts and tooltips --------------------------------------------------------------- */
 
-static void draw_button(struct ui *ui, SDL_Rect r, const char *name, const char *text,
-			enum ui_color fill, enum ui_color color)
-{
-	ui_fill(ui, r, fill);
-	ui_frame(ui, r, UI_LINE, 1);
-	ui_text(ui, UI_FONT_BIG, r, UI_CENTER, color, text);
-	ui_hit_add(ui, name, r);
-}
-
 static void draw_prompt(struct gl_console *c)
 {
 	struct ui *ui = &c->ui;
@@ -391,11 +382,14 @@ static void draw_prompt(struct gl_console *c)
 		snprintf(buf, sizeof buf, "%d edit(s) to the cues are not saved.",
 			 c->op_count - (c->saved_ops > 0 ? c->saved_ops : 0));
 		ui_text(ui, UI_FONT_BODY, line, UI_LEFT, UI_TEXT, buf);
-		draw_button(ui, b, "prompt:save", "Save, quit [S]", UI_PANEL_HI, UI_TEXT_BRIGHT);
+		ui_button(ui, b, "prompt:save", "Save, quit [S]", NULL, UI_FONT_BIG,
+			  UI_PANEL_HI, UI_TEXT_BRIGHT);
 		b.x += bw + gap;
-		draw_button(ui, b, "prompt:discard", "Discard [D]", UI_ERROR_DIM, UI_TEXT_BRIGHT);
+		ui_button(ui, b, "prompt:discard", "Discard [D]", NULL, UI_FONT_BIG,
+			  UI_ERROR_DIM, UI_TEXT_BRIGHT);
 		b.x += bw + gap;
-		draw_button(ui, b, "prompt:cancel", "Keep on [Esc]", UI_PANEL_HI, UI_TEXT);
+		ui_button(ui, b, "prompt:cancel", "Keep on [Esc]", NULL, UI_FONT_BIG,
+			  UI_PANEL_HI, UI_TEXT);
 	} else if (c->prompt == PROMPT_DELETE) {
 		const struct con_list *l = &c->lists[c->selected_list];
 		char buf[GL_NAME_MAX * 3];
@@ -405,9 +399,11 @@ static void draw_prompt(struct gl_console *c)
 		ui_text(ui, UI_FONT_BIG, line, UI_LEFT, UI_TEXT_BRIGHT, buf);
 		line.y += line.h;
 		ui_text(ui, UI_FONT_BODY, line, UI_LEFT, UI_TEXT, "Undo (Ctrl+Z) brings it back.");
-		draw_button(ui, b, "prompt:delete", "Delete [Enter]", UI_ERROR_DIM, UI_TEXT_BRIGHT);
+		ui_button(ui, b, "prompt:delete", "Delete [Enter]", NULL, UI_FONT_BIG,
+			  UI_ERROR_DIM, UI_TEXT_BRIGHT);
 		b.x += bw + gap;
-		draw_button(ui, b, "prompt:cancel", "Keep [Esc]", UI_PANEL_HI, UI_TEXT);
+		ui_button(ui, b, "prompt:cancel", "Keep [Esc]", NULL, UI_FONT_BIG,
+			  UI_PANEL_HI, UI_TEXT);
 	}
 }
 

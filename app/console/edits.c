@@ -383,6 +383,18 @@ static int push_op(struct gl_console *c, struct con_op *op)
 
 /* ---- the edits ------------------------------------------------------------------------- */
 
+/* An edit of an existing cue, as the journal keeps it. */
+static struct con_op op_on_cue(enum con_op_kind kind, int li, const struct con_cue *q)
+{
+	struct con_op op;
+	memset(&op, 0, sizeof op);
+	op.kind = kind;
+	op.list = li;
+	op.number = q->def.number;
+	memcpy(op.number_text, q->def.number_text, sizeof op.number_text);
+	return op;
+}
+
 static bool valid_list(struct gl_console *c, int li)
 {
 	if (li >= 0 && li < c->list_count)
@@ -452,12 +464,7 @@ int edits_update(struct gl_console *c, int li, int cue)
 			    l->cues[cue].def.number_text);
 		return -1;
 	}
-	struct con_op op;
-	memset(&op, 0, sizeof op);
-	op.kind = OP_UPDATE;
-	op.list = li;
-	op.number = l->cues[cue].def.number;
-	memcpy(op.number_text, l->cues[cue].def.number_text, sizeof op.number_text);
+	struct con_op op = op_on_cue(OP_UPDATE, li, &l->cues[cue]);
 	int n = program_values(c, &op.values);
 	if (n < 0)
 		return -1;
@@ -485,12 +492,7 @@ int edits_delete(struct gl_console *c, int li, int cue)
 	struct con_list *l = &c->lists[li];
 	if (cue < 0 || cue >= l->count || has_handler(c, &l->cues[cue], "delete"))
 		return -1;
-	struct con_op op;
-	memset(&op, 0, sizeof op);
-	op.kind = OP_DELETE;
-	op.list = li;
-	op.number = l->cues[cue].def.number;
-	memcpy(op.number_text, l->cues[cue].def.number_text, sizeof op.number_text);
+	struct con_op op = op_on_cue(OP_DELETE, li, &l->cues[cue]);
 	if (push_op(c, &op) != 0)
 		return -1;
 	con_message(c, false, "deleted cue %s of %s (Ctrl+Z brings it back)", op.number_text, l->name);
@@ -508,12 +510,7 @@ int edits_renumber(struct gl_console *c, int li, int cue, const char *number_tex
 	}
 	if (has_handler(c, &l->cues[cue], "renumber"))
 		return -1;
-	struct con_op op;
-	memset(&op, 0, sizeof op);
-	op.kind = OP_RENUMBER;
-	op.list = li;
-	op.number = l->cues[cue].def.number;
-	memcpy(op.number_text, l->cues[cue].def.number_text, sizeof op.number_text);
+	struct con_op op = op_on_cue(OP_RENUMBER, li, &l->cues[cue]);
 	if (!number_text || !edits_parse_number(number_text, &op.to, op.to_text)) {
 		con_message(c, true, "type the new number first: 5.5 N");
 		return -1;

@@ -216,22 +216,6 @@ void playback_draw(struct gl_console *c, SDL_Rect r)
 
 /* ---- the buttons ------------------------------------------------------------------------ */
 
-static void button(struct ui *ui, SDL_Rect r, const char *name, const char *text,
-		   const char *key, enum ui_color fill, enum ui_color color, enum ui_font font)
-{
-	ui_fill(ui, r, fill);
-	ui_frame(ui, r, UI_LINE, ui_px(ui, 1));
-	SDL_Rect t = r;
-	if (key) {
-		t.h = r.h * 2 / 3;
-		SDL_Rect k = { r.x, r.y + r.h / 2, r.w, r.h / 2 };
-		ui_text(ui, UI_FONT_SMALL, k, UI_CENTER, UI_TEXT_DIM, key);
-		t.y = r.y + r.h / 12;
-	}
-	ui_text(ui, font, t, UI_CENTER, color, text);
-	ui_hit_add(ui, name, r);
-}
-
 void buttons_draw(struct gl_console *c, SDL_Rect r, uint64_t now)
 {
 	struct ui *ui = &c->ui;
@@ -261,25 +245,25 @@ void buttons_draw(struct gl_console *c, SDL_Rect r, uint64_t now)
 
 	int bh = (r.h - 2 * gap) / 3;
 	SDL_Rect b = { r.x + go_w + gap, r.y, side_w, bh };
-	button(ui, b, "btn:back", "BACK", "B", UI_PANEL_HI, UI_TEXT, UI_FONT_BIG);
+	ui_button(ui, b, "btn:back", "BACK", "B", UI_FONT_BIG, UI_PANEL_HI, UI_TEXT);
 	b.y += bh + gap;
-	button(ui, b, "btn:stop", "STOP", "S", UI_PANEL_HI, UI_TEXT, UI_FONT_BIG);
+	ui_button(ui, b, "btn:stop", "STOP", "S", UI_FONT_BIG, UI_PANEL_HI, UI_TEXT);
 	b.y += bh + gap;
 	bool paused = ls && ls->state == GL_LIST_PAUSED;
-	button(ui, b, "btn:pause", paused ? "RESUME" : "PAUSE", "P",
-	       paused ? UI_PANEL_HI : UI_PANEL_HI, paused ? UI_TEXT_BRIGHT : UI_TEXT, UI_FONT_BIG);
+	ui_button(ui, b, "btn:pause", paused ? "RESUME" : "PAUSE", "P", UI_FONT_BIG, UI_PANEL_HI,
+		  paused ? UI_TEXT_BRIGHT : UI_TEXT);
 
 	int low_h = r.h - go_h - gap;
 	SDL_Rect bo = { r.x, r.y + go_h + gap, (go_w - gap) / 2, low_h };
 	bool blackout = c->have_snap && c->snap.blackout;
-	button(ui, bo, "btn:blackout", "BLACKOUT", "Ctrl+B", blackout ? UI_ERROR : UI_PANEL_HI,
-	       blackout ? UI_TEXT_BRIGHT : UI_TEXT, UI_FONT_BODY);
+	ui_button(ui, bo, "btn:blackout", "BLACKOUT", "Ctrl+B", UI_FONT_BODY,
+		  blackout ? UI_ERROR : UI_PANEL_HI, blackout ? UI_TEXT_BRIGHT : UI_TEXT);
 	SDL_Rect pa = { bo.x + bo.w + gap, bo.y, go_w - bo.w - gap, low_h };
 	/* an armed panic blinks: the one thing besides an error that does */
 	bool armed = c->panic_armed_ns != 0;
 	bool lit = armed && ((now - c->panic_armed_ns) / (GL_NS_PER_S / 4)) % 2 == 0;
-	button(ui, pa, "btn:panic", armed ? "PANIC?" : "PANIC", armed ? "again to fire" : "Esc Esc",
-	       lit ? UI_ERROR : UI_ERROR_DIM, UI_TEXT_BRIGHT, UI_FONT_BODY);
+	ui_button(ui, pa, "btn:panic", armed ? "PANIC?" : "PANIC", armed ? "again to fire" : "Esc Esc",
+		  UI_FONT_BODY, lit ? UI_ERROR : UI_ERROR_DIM, UI_TEXT_BRIGHT);
 }
 
 /* ---- actions ------------------------------------------------------------------------------ */

@@ -258,15 +258,6 @@ static void hsv(float h, float s, float *r, float *g, float *b)
 	*b = out[2];
 }
 
-static void small_button(struct ui *ui, SDL_Rect r, const char *name, const char *text,
-			 enum ui_color fill, enum ui_color color)
-{
-	ui_fill(ui, r, fill);
-	ui_frame(ui, r, UI_LINE, 1);
-	ui_text(ui, UI_FONT_BODY, r, UI_CENTER, color, text);
-	ui_hit_add(ui, name, r);
-}
-
 /* The first selected fixture's programmer value of attr, else its live one. */
 static float shown_value(struct gl_console *c, int attr, bool *held)
 {
@@ -372,9 +363,9 @@ void program_draw(struct gl_console *c, SDL_Rect r)
 	t = (SDL_Rect){ r.x + r.w - pad - ui_px(ui, 300), y, ui_px(ui, 150), line };
 	ui_text(ui, UI_FONT_BODY, t, UI_RIGHT, c->prog_count ? UI_SELECT : UI_TEXT_DIM, buf);
 	SDL_Rect b = { r.x + r.w - pad - ui_px(ui, 140), y + ui_px(ui, 2), ui_px(ui, 66), line - ui_px(ui, 4) };
-	small_button(ui, b, "prog:all", "All", UI_PANEL_HI, UI_TEXT);
+	ui_button(ui, b, "prog:all", "All", NULL, UI_FONT_BODY, UI_PANEL_HI, UI_TEXT);
 	b.x += b.w + gap;
-	small_button(ui, b, "prog:none", "None", UI_PANEL_HI, UI_TEXT);
+	ui_button(ui, b, "prog:none", "None", NULL, UI_FONT_BODY, UI_PANEL_HI, UI_TEXT);
 	y += line + gap / 2;
 
 	/* groups */
@@ -437,8 +428,8 @@ void program_draw(struct gl_console *c, SDL_Rect r)
 		SDL_Rect a = { x + i * (bw + gap), y, bw, ui_px(ui, 40) };
 		bool hot = (i == 0 || i == 1) && c->prog_count > 0;
 		bool unsaved = i == 6 && edits_dirty(c);
-		small_button(ui, a, acts[i].name, acts[i].text, UI_PANEL_HI,
-			     hot || unsaved ? UI_TEXT_BRIGHT : UI_TEXT);
+		ui_button(ui, a, acts[i].name, acts[i].text, NULL, UI_FONT_BODY, UI_PANEL_HI,
+			  hot || unsaved ? UI_TEXT_BRIGHT : UI_TEXT);
 		if (hot)
 			ui_frame(ui, a, UI_SELECT, ui_px(ui, 2));
 	}

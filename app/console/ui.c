@@ -357,6 +357,23 @@ void ui_bar(struct ui *ui, SDL_Rect r, float x, enum ui_color fill, enum ui_colo
 		ui_fill(ui, f, fill);
 }
 
+void ui_button(struct ui *ui, SDL_Rect r, const char *name, const char *text, const char *key,
+	       enum ui_font font, enum ui_color fill, enum ui_color color)
+{
+	ui_fill(ui, r, fill);
+	ui_frame(ui, r, UI_LINE, ui_px(ui, 1) > 0 ? ui_px(ui, 1) : 1);
+	SDL_Rect t = r;
+	if (key) {
+		/* the key, small, under the name */
+		SDL_Rect k = { r.x, r.y + r.h / 2, r.w, r.h / 2 };
+		ui_text(ui, UI_FONT_SMALL, k, UI_CENTER, UI_TEXT_DIM, key);
+		t.y = r.y + r.h / 12;
+		t.h = r.h * 2 / 3;
+	}
+	ui_text(ui, font, t, UI_CENTER, color, text);
+	ui_hit_add(ui, name, r);
+}
+
 /* ---- hit areas ---------------------------------------------------------------------- */
 
 void ui_hit_add(struct ui *ui, const char *name, SDL_Rect r)

@@ -115,6 +115,11 @@ int ui_text(struct ui *ui, enum ui_font f, SDL_Rect r, enum ui_align align, enum
 int ui_text_width(struct ui *ui, enum ui_font f, const char *text);
 int ui_font_height(const struct ui *ui, enum ui_font f);
 
+/* A button: filled, framed, its text centred (its key, when given, small
+ * below it), registered as a hit area under `name`. */
+void ui_button(struct ui *ui, SDL_Rect r, const char *name, const char *text, const char *key,
+	       enum ui_font font, enum ui_color fill, enum ui_color color);
+
 /* Registers a named area for this frame (the last registration of a name
  * wins when areas overlap: draw order). */
 void ui_hit_add(struct ui *ui, const char *name, SDL_Rect r);

@@ -24,17 +24,7 @@ fi
 
 # ---- inside the private network namespace --------------------------------
 . "$TOOLS/xvfb.sh"
-TMP=$(mktemp -d /tmp/gl-console-playback.XXXXXX)
-cleanup() {
-	local rc=$?
-	xvfb_stop
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-xvfb_start
+xvfb_itest console-playback
 mkdir "$TMP/x11" "$TMP/offscreen"
 "$PY" "$TOOLS/console_test.py" playback "$GL" "$SRC/shows/test/console.lua" "$TMP/x11"
 xvfb_stop

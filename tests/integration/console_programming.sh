@@ -25,16 +25,6 @@ fi
 
 # ---- inside the private network namespace --------------------------------
 . "$TOOLS/xvfb.sh"
-TMP=$(mktemp -d /tmp/gl-console-programming.XXXXXX)
-cleanup() {
-	local rc=$?
-	xvfb_stop
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-xvfb_start
+xvfb_itest console-programming
 "$PY" "$TOOLS/console_test.py" programming "$GL" "$SRC/shows/test/console.lua" "$TMP"
 echo "console_programming: ok"

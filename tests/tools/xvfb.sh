@@ -1,7 +1,9 @@
-# xvfb.sh - a private X server for the console tests, sourced by
-# tests/integration/console_*.sh: xvfb_start picks a free display itself
-# (-displayfd), exports DISPLAY and remembers the PID; xvfb_stop ends it.
-# Debian package: xvfb.
+# xvfb.sh - a private X server for the console's tests and tools, sourced by
+# tests/integration/console_*.sh, tools/screenshots.sh and bench/console.sh:
+# xvfb_start picks a free display itself (-displayfd), exports DISPLAY and
+# remembers the PID; xvfb_stop ends it. xvfb_itest NAME is the integration
+# tests' start: a temp dir in TMP, removed with the server on exit, and the
+# server started. Debian package: xvfb. Needs fail() (itest.sh).
 
 xvfb_start() {
 	local fifo dir
@@ -23,4 +25,18 @@ xvfb_stop() {
 		wait "$XVFB_PID" 2>/dev/null || true
 		XVFB_PID=
 	fi
+}
+
+xvfb_itest_cleanup() {
+	local rc=$?
+	xvfb_stop
+	rm -rf "$TMP"
+	exit "$rc"
+}
+
+xvfb_itest() {
+	TMP=$(mktemp -d "/tmp/gl-$1.XXXXXX")
+	trap xvfb_itest_cleanup EXIT
+	trap 'exit 130' INT TERM
+	xvfb_start
 }
