@@ -982,9 +982,11 @@ int gl_console_run(struct gl_console *c)
 	c->redraw = true;
 	while (!c->quit) {
 		if (c->host.stopping(c->host.ud)) {
-			if (edits_dirty(c))
-				fprintf(stderr, "ghostlight console: ended by a signal with %d unsaved "
-					"edit(s)\n", c->op_count - c->saved_ops);
+			/* no one to ask: the edits go beside the show, not into it */
+			char path[1100];
+			if (edits_dirty(c) && edits_autosave(c, path, sizeof path) == 0)
+				fprintf(stderr, "ghostlight console: ended by a signal with unsaved edits: "
+					"they are in %s (rename it to the recorded file to keep them)\n", path);
 			break;
 		}
 		SDL_Event ev;

@@ -327,6 +327,10 @@ int edits_renumber(struct gl_console *c, int list, int cue, const char *number_t
 void edits_undo(struct gl_console *c);
 void edits_redo(struct gl_console *c);
 int edits_save(struct gl_console *c);
+/* Unsaved edits, on a signal: the recorded file as a save would write it,
+ * to path (the recorded file's name + ".autosave"), which the show does not
+ * load. Returns 0 or -1 (the reason on stderr). */
+int edits_autosave(struct gl_console *c, char *path, size_t path_len);
 bool edits_dirty(const struct gl_console *c);
 /* True when the engine holds this list as the model does. */
 bool edits_synced(struct gl_console *c, int list);

@@ -916,20 +916,20 @@ static int write_atomic(const char *path, const char *text, size_t len, char *er
 	return 0;
 }
 
-int edits_save(struct gl_console *c)
+/* The recorded file as a save writes it: what it held when the show
+ * loaded (or its header), then this session's edits. */
+static void recorded_text(struct gl_console *c, struct text *t)
 {
-	struct text t = { 0 };
-	char err[1400];
 	const char *name = strrchr(c->recorded_path, '/');
 	name = name ? name + 1 : c->recorded_path;
 	if (c->recorded_text && c->recorded_text[0]) {
-		add(&t, "%s", c->recorded_text);
+		add(t, "%s", c->recorded_text);
 		if (c->recorded_text[strlen(c->recorded_text) - 1] != '\n')
-			add(&t, "\n");
+			add(t, "\n");
 	} else {
-		add(&t, "-- %s - cues recorded with `ghostlight console`, loaded by the show's line\n"
-			"-- recorded \"%s\". The console writes this file: edits are kept in order\n"
-			"-- (each save adds the session's), the file before a save is kept as .bak.\n",
+		add(t, "-- %s - cues recorded with `ghostlight console`, loaded by the show's line\n"
+		       "-- recorded \"%s\". The console writes this file: edits are kept in order\n"
+		       "-- (each save adds the session's), the file before a save is kept as .bak.\n",
 		    name, name);
 	}
 	if (c->op_count > 0) {
@@ -938,10 +938,32 @@ int edits_save(struct gl_console *c)
 		char when[64];
 		localtime_r(&now, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		add(&t, "\n-- console session, saved %s\n", when);
+		add(t, "\n-- console session, saved %s\n", when);
 	}
 	for (int i = 0; i < c->op_count; i++)
-		add_op(c, &t, &c->ops[i]);
+		add_op(c, t, &c->ops[i]);
+}
+
+int edits_autosave(struct gl_console *c, char *path, size_t path_len)
+{
+	struct text t = { 0 };
+	char err[1400];
+	snprintf(path, path_len, "%s.autosave", c->recorded_path);
+	recorded_text(c, &t);
+	int rc = t.failed ? -1 : write_atomic(path, t.buf, t.len, err, sizeof err);
+	if (rc != 0 && !t.failed)
+		fprintf(stderr, "ghostlight console: %s\n", err);
+	free(t.buf);
+	return rc;
+}
+
+int edits_save(struct gl_console *c)
+{
+	struct text t = { 0 };
+	char err[1400];
+	const char *name = strrchr(c->recorded_path, '/');
+	name = name ? name + 1 : c->recorded_path;
+	recorded_text(c, &t);
 	if (t.failed) {
 		free(t.buf);
 		con_message(c, true, "not saved: out of memory");

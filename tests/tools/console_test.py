@@ -18,6 +18,7 @@ console fails instead of hanging the test.
 """
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -146,7 +147,7 @@ class Run:
                     for mark in self.marks():
                         if mark not in seen:
                             seen.add(mark)
-                            on_mark(mark)
+                            on_mark(mark, p)
                 time.sleep(0.05)
         self.rc = p.returncode
         if self.rc != 0:
@@ -298,7 +299,7 @@ def playback(gl, show, work, offscreen):
     wire = Wire()
     shots = []
 
-    def on_mark(mark):
+    def on_mark(mark, proc):
         if mark == "remote":
             # /gl/fader/2 0.3 over OSC (UDP 7700, on by default)
             osc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -463,6 +464,20 @@ wait-until prompt quit
 key s
 """
 
+SIGNAL = """\
+wait-until active Main 0.5
+type 2
+key f
+type 70
+key i
+wait-until programmer 1
+type 6
+key r
+wait-until synced
+mark kill
+sleep 30
+"""
+
 CHECK = """\
 wait-until active Main 0.5
 type 2
@@ -570,8 +585,18 @@ def programming(gl, show_src, work):
     near("1.3 in the updated cue 2", wire.at(run.mark("cue2"), 1)[2], 0.4 * 255)
     if read_bytes(recorded) != before or read_bytes(show) != saved:
         die("discarding on quit changed the files")
+
+    # ended by a signal with an unsaved edit: it waits in an autosave file
+    run = Run(gl, show, work, "signal", SIGNAL,
+              on_mark=lambda mark, proc: mark == "kill" and proc.send_signal(signal.SIGTERM))
+    autosave = recorded + ".autosave"
+    if not os.path.exists(autosave) or 'edit.record("Main", cue { "6"' not in read_bytes(
+            autosave).decode():
+        die("no autosave with the unsaved cue 6 after SIGTERM; log:\n" + run.text()[-1500:])
+    if read_bytes(recorded) != before:
+        die("the signal changed the recorded file")
     print("programming: record, save (show kept byte for byte), reload, update, renumber, "
-          "refused delete, undo/redo, quit prompt: ok; %s" % frame_line(run))
+          "refused delete, undo/redo, quit prompt, autosave on a signal: ok; %s" % frame_line(run))
 
 
 # ---- bench: GO key -> DMX out ------------------------------------------------------
