@@ -14,6 +14,7 @@ int gl_cmd_render(int argc, char **argv);
 int gl_cmd_devices(int argc, char **argv);  /* devices.c */
 int gl_cmd_fixture(int argc, char **argv);  /* fixture_cmd.c */
 int gl_cmd_help(int argc, char **argv);     /* help.c */
+int gl_cmd_node(int argc, char **argv);     /* node_cmd.c */
 
 /* The subcommands, one line each (main.c). */
 void gl_usage(FILE *to);

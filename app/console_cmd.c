@@ -20,19 +20,22 @@
 #include "app.h"
 #include "app/console/console.h"
 #include "runner.h"
+#include "scripts/sandbox.h"
 #include "shutdown.h"
 
 static void usage(FILE *to)
 {
 	fprintf(to,
 		"usage: ghostlight console SHOW [--go-debounce S] [--record-fade S] [--scale X]\n"
-		"                          [--red-light] [--size WxH] [--stats] [--script FILE]\n"
+		"                          [--red-light] [--size WxH] [--stats] [--mqtt URL]\n"
+		"                          [--script FILE]\n"
 		"  --go-debounce S  a second GO of a list within S seconds is ignored (%.1f)\n"
 		"  --record-fade S  the fade of a recorded cue (%.0f)\n"
 		"  --scale X        interface scale (default: from the display)\n"
 		"  --red-light      start in the red-light theme (F12 toggles)\n"
 		"  --size WxH       window size at 1x (1600x900)\n"
 		"  --stats          print frame times when it ends\n"
+		"  --mqtt URL       MQTT broker, as for play\n"
 		"  --script FILE    play a test script of input events (app/console/script.c)\n",
 		GL_CONSOLE_GO_DEBOUNCE_S, GL_CONSOLE_RECORD_FADE_S);
 }
@@ -128,6 +131,13 @@ static void stop_outputs(void *ud)
 	gl_runner_stop_outputs(ud);
 }
 
+/* As play's: the show's Lua stops where it stands (signal thread). */
+static void interrupt_show(void *ud)
+{
+	(void)ud;
+	sandbox_interrupt_all();
+}
+
 static bool parse_seconds(const char *s, double max, double *out)
 {
 	char *end;
@@ -141,6 +151,7 @@ static bool parse_seconds(const char *s, double max, double *out)
 int gl_cmd_console(int argc, char **argv)
 {
 	const char *path = NULL;
+	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
 	struct gl_console_options opt = {
 		.go_debounce_s = GL_CONSOLE_GO_DEBOUNCE_S,
 		.record_fade_s = GL_CONSOLE_RECORD_FADE_S,
@@ -175,6 +186,9 @@ int gl_cmd_console(int argc, char **argv)
 			opt.red_light = true;
 		} else if (strcmp(a, "--stats") == 0) {
 			opt.stats = true;
+		} else if (strcmp(a, "--mqtt") == 0 && more) {
+			if (gl_runner_take_url("console", "mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
+				return 2;
 		} else if (strcmp(a, "--script") == 0 && more) {
 			opt.script = argv[++i];
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -201,11 +215,12 @@ int gl_cmd_console(int argc, char **argv)
 		return 1;
 	}
 	gl_shutdown_set_phase(x.sd, "loading the show");
+	gl_shutdown_set_interrupt(x.sd, interrupt_show, NULL);
 	struct gl_show *show = gl_show_load(path, err, sizeof err);
 	if (!show) {
 		fprintf(stderr, "%s\n", err);
 		gl_shutdown_finish(x.sd);
-		return 1;
+		return gl_shutdown_signal(x.sd) ? 0 : 1;
 	}
 	x.e = gl_show_engine(show);
 	struct gl_runner_outputs threads;
@@ -258,7 +273,7 @@ int gl_cmd_console(int argc, char **argv)
 	struct gl_runner_observer obs = {
 		.ud = &x, .event = obs_event, .log = obs_log, .turn = obs_turn,
 	};
-	x.runner = gl_runner_create(show, x.sd, &obs);
+	x.runner = gl_runner_create(show, x.sd, &obs, mqtt_url[0] ? mqtt_url : NULL);
 	pthread_t control;
 	if (!x.runner || pthread_create(&control, NULL, control_main, &x) != 0) {
 		fprintf(stderr, "ghostlight console: cannot start the control thread\n");
@@ -280,7 +295,9 @@ out:
 	gl_console_destroy(x.console);
 	free(outs);
 	gl_shutdown_stop_outputs(x.sd);  /* sACN stream termination */
+	gl_shutdown_set_interrupt(x.sd, NULL, NULL);
 	gl_show_destroy(show);
 	gl_shutdown_finish(x.sd);
+	explicit_bzero(mqtt_url, sizeof mqtt_url);
 	return exit_code;
 }

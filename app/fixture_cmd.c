@@ -8,7 +8,9 @@
  * before any target changes (unless --keep-going, which writes the good ones
  * and reports the rest); a target that exists and differs is replaced only
  * with --force, keeping its mode (new files get 0666 less the umask); a
- * failure, a full disk or Ctrl-C leaves no temp file behind.
+ * failure, a full disk or Ctrl-C leaves no temp file behind. What an
+ * importer accepted with a warning (a QLC+ channel name defined twice) is
+ * printed to stderr as "warning: ...", by import and by show.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -313,6 +315,7 @@ static int fixture_import(int argc, char **argv)
 			rc = GL_EINVAL;
 		}
 		if (rc == 0) {
+			fdef_print_warnings(f->def, stderr, "warning: ");
 			fdef_file_stem(f->def, stem, sizeof stem);
 			snprintf(f->path, sizeof f->path, "%s/%s.lua", out_dir, stem);
 			for (int j = 0; j < i; j++)
@@ -441,6 +444,7 @@ static int fixture_show(int argc, char **argv)
 		return 1;
 	}
 	printf("%s\n", path);
+	fdef_print_warnings(def, stderr, "warning: ");
 	fdef_print(def, stdout);
 	fdef_destroy(def);
 	return 0;

@@ -30,6 +30,8 @@ void gl_usage(FILE *to)
 		"                                           serial, firmware, state\n"
 		"  fixture import FILE... [--out DIR]       QLC+ .qxf / OFL .json to our format\n"
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
+		"  node list | node config NODE [...]       wireless DMX nodes a running show hears;\n"
+		"                                           set a node's universe, address, failsafe\n"
 		"  help [outputs|controls|TYPE] [--markdown] the options of outputs and control\n"
 		"                                           surfaces (osc, sacn, ...)\n"
 		"  help osc-addresses                       every OSC address accepted and sent\n"
@@ -221,6 +223,8 @@ int main(int argc, char **argv)
 		return gl_cmd_devices(argc - 2, argv + 2);
 	if (strcmp(cmd, "fixture") == 0)
 		return gl_cmd_fixture(argc - 2, argv + 2);
+	if (strcmp(cmd, "node") == 0)
+		return gl_cmd_node(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ghostlight %s\n", GL_VERSION);
 		return 0;

@@ -20,6 +20,7 @@
 #include "runner.h"
 #include "shutdown.h"
 #include "status.h"
+#include "scripts/sandbox.h"
 #include "scripts/show.h"
 /* --duration: a year; past that a typo, not a show (and the end time must
  * fit the monotonic clock's nanoseconds) */
@@ -27,9 +28,11 @@
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status]\n"
+	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
-		    "  --no-status   no status screen; events and errors go to stderr\n");
+		    "  --no-status   no status screen; events and errors go to stderr\n"
+		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
+		    "                (or mqtts://); over the show's mqtt { ... }\n");
 }
 
 /* The status screen as the control loop's observer. */
@@ -70,13 +73,12 @@ static uint64_t play_turn(void *ud, uint64_t now)
 }
 
 /* Asks the show's Lua to stop where it stands (a handler stuck in a loop or
- * in a C call), from the signal thread. It waits for the sandbox's
- * sandbox_interrupt(), callable from any thread, which is not on main yet:
- * until then this does nothing, and shutdown.c's deadline ends the process
- * (outputs terminated) when the control thread does not come back. */
+ * in a C call, or the show file still loading), from the signal thread:
+ * async-signal-safe, and it stays set, since the process is ending. */
 static void play_interrupt_show(void *ud)
 {
 	(void)ud;
+	sandbox_interrupt_all();
 }
 
 static void play_stop_outputs(void *ud)
@@ -87,6 +89,7 @@ static void play_stop_outputs(void *ud)
 int gl_cmd_play(int argc, char **argv)
 {
 	const char *path = NULL;
+	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
 	double duration_s = 0;
 	bool status = true;
 	for (int i = 0; i < argc; i++) {
@@ -101,6 +104,9 @@ int gl_cmd_play(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--no-status") == 0) {
 			status = false;
+		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
+			if (gl_runner_take_url("play", "mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
+				return 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -128,7 +134,14 @@ int gl_cmd_play(int argc, char **argv)
 		return 1;
 	}
 	gl_shutdown_set_phase(sd, "loading the show");
+	gl_shutdown_set_interrupt(sd, play_interrupt_show, NULL);
 	struct gl_show *show = gl_show_load(path, err, sizeof err);
+	if (!show && gl_shutdown_signal(sd)) {
+		fprintf(stderr, "ghostlight play: %s while loading the show: not started (%s)\n",
+			sigabbrev_np(gl_shutdown_signal(sd)), err);
+		gl_shutdown_finish(sd);
+		return 0;
+	}
 	if (!show) {
 		fprintf(stderr, "%s\n", err);
 		gl_shutdown_finish(sd);
@@ -141,7 +154,6 @@ int gl_cmd_play(int argc, char **argv)
 		gl_shutdown_finish(sd);
 		return 0;
 	}
-	gl_shutdown_set_interrupt(sd, play_interrupt_show, show);
 	struct gl_engine *e = gl_show_engine(show);
 
 	struct gl_runner_outputs threads;
@@ -177,12 +189,12 @@ int gl_cmd_play(int argc, char **argv)
 	struct gl_runner_observer obs = {
 		.ud = &ps, .event = play_event, .log = play_log, .turn = play_turn,
 	};
-	struct gl_runner *runner = gl_runner_create(show, sd, &obs);
+	struct gl_runner *runner = gl_runner_create(show, sd, &obs, mqtt_url[0] ? mqtt_url : NULL);
 	int exit_code = 1;
 	if (runner) {
 		gl_status_set_controls(st, gl_runner_controls(runner));
 		gl_shutdown_set_phase(sd, "in the control loop (a show handler that does not return?)");
-		/* --duration counts from here, the adapters running (as before) */
+		/* --duration counts from here, the adapters running */
 		uint64_t start = gl_now_ns();
 		exit_code = gl_runner_run(runner, duration_s > 0 ? start + (uint64_t)(duration_s * 1e9)
 								 : 0);
@@ -204,5 +216,6 @@ int gl_cmd_play(int argc, char **argv)
 	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);
 	gl_shutdown_finish(sd);
+	explicit_bzero(mqtt_url, sizeof mqtt_url);
 	return exit_code;
 }

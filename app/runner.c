@@ -124,6 +124,74 @@ static bool control_unhandled(void *ud, const char *adapter, const struct gl_ctl
 	return gl_show_handle_message(r->show, adapter, msg);
 }
 
+static const char *control_subscription(void *ud, const char *adapter, int i)
+{
+	struct gl_runner *r = ud;
+
+	return gl_show_subscription(r->show, adapter, i);
+}
+
+/* `--mqtt URL` over the show's mqtt { ... } (or as the only declaration). */
+static int add_url(struct gl_control_config *cfgs, int *n, const char *type, const char *url,
+		   const char *show_name)
+{
+	struct gl_control_config *cfg = NULL;
+	char err[300];
+
+	for (int i = 0; i < *n && !cfg; i++)
+		if (strcmp(cfgs[i].type, type) == 0)
+			cfg = &cfgs[i];
+	if (!cfg) {
+		cfg = &cfgs[(*n)++];
+		snprintf(cfg->type, sizeof cfg->type, "%s", type);
+		snprintf(cfg->show_name, sizeof cfg->show_name, "%s", show_name);
+	}
+	if (gl_control_config_url(cfg, url, err, sizeof err) < 0) {
+		fprintf(stderr, "ghostlight: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The password of mqtt://user:password@host out of the process list. */
+static void hide_password(char *url)
+{
+	char *p = strstr(url, "://"), *slash, *at = NULL, *colon;
+
+	if (!p)
+		return;
+	p += 3;
+	slash = strchr(p, '/');
+	for (char *q = p; *q && q != slash; q++)
+		if (*q == '@')
+			at = q;
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	for (char *q = colon ? colon + 1 : at; q && q < at; q++)
+		*q = '*';
+}
+
+int gl_runner_take_url(const char *cmd, const char *type, char *url, char *out, size_t len)
+{
+	struct gl_control_config probe = { .option_count = 0 };
+	char err[300];
+	int rc;
+
+	snprintf(probe.type, sizeof probe.type, "%s", type);
+	if (strlen(url) >= len) {
+		fprintf(stderr, "ghostlight %s: --%s: the URL is too long\n", cmd, type);
+		return -1;
+	}
+	memcpy(out, url, strlen(url) + 1);
+	rc = gl_control_config_url(&probe, out, err, sizeof err);
+	explicit_bzero(&probe, sizeof probe);
+	if (rc < 0) {
+		fprintf(stderr, "ghostlight %s: %s\n", cmd, err);
+		return -1;
+	}
+	hide_password(url);
+	return 0;
+}
+
 static int show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	struct gl_runner *r = ud;
@@ -132,17 +200,19 @@ static int show_send(void *ud, const char *adapter, const struct gl_ctl_msg *msg
 }
 
 /* The show's control declarations (osc { ... }), or none: adapters that are
- * on by default start with their defaults. */
-static struct gl_controls *start_controls(struct gl_runner *r)
+ * on by default start with their defaults; --mqtt over the show's mqtt. */
+static struct gl_controls *start_controls(struct gl_runner *r, const char *mqtt_url)
 {
 	int n = gl_show_control_count(r->show);
-	struct gl_control_config *cfgs = calloc((size_t)(n ? n : 1), sizeof *cfgs);
+	/* one more: the --mqtt URL may add the adapter */
+	struct gl_control_config *cfgs = calloc((size_t)n + 1, sizeof *cfgs);
 	struct gl_control_host host = {
 		.engine = r->e,
 		.show_name = gl_show_name(r->show),
 		.ud = r,
 		.log = control_log,
 		.unhandled = control_unhandled,
+		.subscription = control_subscription,
 	};
 	struct gl_controls *set;
 
@@ -150,13 +220,18 @@ static struct gl_controls *start_controls(struct gl_runner *r)
 		return NULL;
 	for (int i = 0; i < n; i++)
 		cfgs[i] = *gl_show_control_config(r->show, i);
+	if (mqtt_url && add_url(cfgs, &n, "mqtt", mqtt_url, gl_show_name(r->show)) < 0) {
+		free(cfgs);
+		return NULL;
+	}
 	set = gl_controls_create(cfgs, n, &host);
+	explicit_bzero(cfgs, (size_t)n * sizeof *cfgs);   /* passwords */
 	free(cfgs);
 	return set;
 }
 
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
-				   const struct gl_runner_observer *observer)
+				   const struct gl_runner_observer *observer, const char *mqtt_url)
 {
 	struct gl_runner *r = calloc(1, sizeof *r);
 
@@ -173,7 +248,7 @@ struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
 		return NULL;
 	}
 	pthread_mutex_init(&r->lock, NULL);
-	r->controls = start_controls(r);
+	r->controls = start_controls(r, mqtt_url);
 	gl_show_set_sender(show, show_send, r);
 	return r;
 }

@@ -61,11 +61,11 @@ struct gl_runner_observer {
 
 struct gl_runner;
 
-/* Starts the show's control adapters and wires the show's sends to them.
- * The engine is started (or not) by the caller. Returns NULL when out of
- * memory. */
+/* Starts the show's control adapters (mqtt_url, when not NULL, over the
+ * show's mqtt { ... }) and wires the show's sends to them. The engine is
+ * started (or not) by the caller. Returns NULL when out of memory. */
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
-				   const struct gl_runner_observer *observer);
+				   const struct gl_runner_observer *observer, const char *mqtt_url);
 /* Stops the adapters and unwires the show. NULL ok. */
 void gl_runner_destroy(struct gl_runner *r);
 
@@ -75,6 +75,11 @@ struct gl_controls *gl_runner_controls(struct gl_runner *r);
 /* The control loop, until a signal (shutdown.h), gl_runner_stop() or
  * end_ns (monotonic; 0: no end). Returns 0, or 1 when poll() failed. */
 int gl_runner_run(struct gl_runner *r, uint64_t end_ns);
+
+/* A URL option (--mqtt, type "mqtt") of command `cmd`: checked now, copied
+ * to out, its password masked in the argument (the process list). Returns
+ * 0, or -1 after saying what is wrong. */
+int gl_runner_take_url(const char *cmd, const char *type, char *url, char *out, size_t len);
 
 /* Any thread: the loop returns at its next pass. */
 void gl_runner_stop(struct gl_runner *r);

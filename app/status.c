@@ -225,6 +225,8 @@ static void update_rates(struct gl_status *st, uint64_t now)
 			if (!st->screen)
 				fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now),
 					o->config->name, err[0] ? err : "ok");
+			/* remotes (MQTT events) hear it too */
+			gl_controls_output_status(st->controls, o->config->name, err);
 			memcpy(r->last_error, err, sizeof err);
 		}
 		print_note(st, i, now, false);
@@ -293,11 +295,11 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	}
 	for (int i = 0; st->controls && i < gl_controls_count(st->controls); i++) {
 		const struct gl_control_stats *cs = gl_controls_stats(st->controls, i);
-		printf("control %-9s %2d peers  in %-9llu dropped %-6llu out %-9llu errors %llu %s\033[K\n",
+		printf("control %-9s %2d peers  in %-9llu dropped %-6llu out %-9llu errors %llu %s%s%s\033[K\n",
 		       gl_controls_name(st->controls, i), cs->peers,
 		       (unsigned long long)cs->received, (unsigned long long)cs->dropped,
 		       (unsigned long long)cs->sent, (unsigned long long)cs->send_errors,
-		       cs->last_error);
+		       cs->state, cs->state[0] ? "  " : "", cs->last_error);
 	}
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;

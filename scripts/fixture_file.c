@@ -29,6 +29,7 @@
 #define FIXTURE_MODES_MAX 256
 #define FIXTURE_READ_MEMORY (64u * 1024u * 1024u)
 #define FIXTURE_READ_BUDGET 50000000L
+#define FIXTURE_READ_SECONDS 10.0
 
 struct fixture_job {
 	const char *path;
@@ -150,6 +151,17 @@ static void *fixture_mem(lua_State *L, const struct fixture_job *job, void *p)
 	return p;
 }
 
+/* Pushes field `key` of the table at idx and returns its type. Raw, like
+ * every access of the parser: no metamethod, so no Lua code can run in the
+ * middle of it (the file could not set one anyway; this does not rely on
+ * it). */
+static int fixture_field(lua_State *L, int idx, const char *key)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushstring(L, key);
+	return lua_rawget(L, idx);
+}
+
 /* Raises for a key of the table at idx that is not in `allowed` (string
  * keys) nor a list index 1..max_index. */
 static void fixture_check_keys(lua_State *L, const struct fixture_job *job, int idx,
@@ -201,7 +213,7 @@ static bool fixture_num(lua_State *L, const struct fixture_job *job, int idx, co
 {
 	double v;
 
-	lua_getfield(L, idx, key);
+	fixture_field(L, idx, key);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return false;
@@ -218,7 +230,7 @@ static bool fixture_num(lua_State *L, const struct fixture_job *job, int idx, co
 static void fixture_str(lua_State *L, const struct fixture_job *job, int idx, const char *key,
 			const char *ctx, char **dst)
 {
-	lua_getfield(L, idx, key);
+	fixture_field(L, idx, key);
 	if (!lua_isnil(L, -1)) {
 		if (lua_type(L, -1) != LUA_TSTRING || lua_rawlen(L, -1) == 0 ||
 		    lua_rawlen(L, -1) > 200)
@@ -279,7 +291,7 @@ static void fixture_parse_caps(lua_State *L, const struct fixture_job *job, int 
 				fixture_fail(L, job, "out of memory");
 		}
 		lua_pop(L, 1);
-		lua_getfield(L, -1, "kind");
+		fixture_field(L, -1, "kind");
 		if (!lua_isnil(L, -1)) {
 			int kind = lua_type(L, -1) == LUA_TSTRING
 					   ? fdef_cap_kind_from_name(lua_tostring(L, -1)) : -1;
@@ -290,7 +302,7 @@ static void fixture_parse_caps(lua_State *L, const struct fixture_job *job, int 
 			cap->kind = (enum fdef_cap_kind)kind;
 		}
 		lua_pop(L, 1);
-		lua_getfield(L, -1, "color");
+		fixture_field(L, -1, "color");
 		if (!lua_isnil(L, -1)) {
 			fixture_color(L, job, -1, sub, cap->rgb);
 			cap->has_color = true;
@@ -329,7 +341,7 @@ static void fixture_parse_channel(lua_State *L, const struct fixture_job *job, i
 	ch->default_value = ch->attr == GL_ATTR_PAN || ch->attr == GL_ATTR_TILT ? 0.5f : 0.0f;
 	if (!lua_istable(L, idx))
 		return;
-	lua_getfield(L, idx, "bits");
+	fixture_field(L, idx, "bits");
 	if (!lua_isnil(L, -1)) {
 		lua_Integer b = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
 
@@ -355,11 +367,11 @@ static void fixture_parse_channel(lua_State *L, const struct fixture_job *job, i
 			fixture_fail(L, job, "%s%s needs bits = %d", sub, key, b ? 24 : 16);
 		ch->fine_slot[b] = (int)v - 1;
 	}
-	lua_getfield(L, idx, "invert");
+	fixture_field(L, idx, "invert");
 	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
 		fixture_fail(L, job, "%sinvert must be true or false", sub);
 	ch->inverted = lua_toboolean(L, -1);
-	lua_getfield(L, idx, "fixed");
+	fixture_field(L, idx, "fixed");
 	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
 		fixture_fail(L, job, "%sfixed must be true or false", sub);
 	ch->fixed = lua_toboolean(L, -1);
@@ -367,7 +379,7 @@ static void fixture_parse_channel(lua_State *L, const struct fixture_job *job, i
 	fixture_str(L, job, idx, "name", sub, &ch->name);
 	fixture_str(L, job, idx, "fine_name", sub, &ch->fine_name);
 	fixture_str(L, job, idx, "ultra_name", sub, &ch->ultra_name);
-	lua_getfield(L, idx, "caps");
+	fixture_field(L, idx, "caps");
 	if (!lua_isnil(L, -1))
 		fixture_parse_caps(L, job, -1, sub, ch);
 	lua_pop(L, 1);
@@ -437,7 +449,7 @@ static void fixture_parse_mode(lua_State *L, const struct fixture_job *job, int 
 		fixture_parse_channel(L, job, -1, ctx, i + 1, ch);
 		lua_pop(L, 1);
 	}
-	lua_getfield(L, idx, "heads");
+	fixture_field(L, idx, "heads");
 	if (!lua_isnil(L, -1))
 		fixture_parse_heads(L, job, -1, ctx, mode);
 	lua_pop(L, 1);
@@ -482,23 +494,31 @@ static void fixture_parse_modes(lua_State *L, const struct fixture_job *job, int
 				int order_idx)
 {
 	const char *names[FIXTURE_MODES_MAX];
+	char (*copies)[FIXTURE_MODE_MAX];
 	int n = 0;
 
 	modes_idx = lua_absindex(L, modes_idx);
 	order_idx = lua_absindex(L, order_idx);
 	if (!lua_istable(L, modes_idx))
 		fixture_fail(L, job, "modes must be a table of name = channels");
+	/* The names are copied: a pointer into a Lua string is good only while
+	 * something holds that string, and parsing a mode allocates (and so
+	 * may collect). The userdata stays on the stack until we return. */
+	copies = lua_newuserdatauv(L, FIXTURE_MODES_MAX * sizeof *copies, 0);
 	lua_pushnil(L);
 	while (lua_next(L, modes_idx)) {
 		lua_pop(L, 1);
 		if (lua_type(L, -1) != LUA_TSTRING)
 			fixture_fail(L, job, "modes: mode names must be strings");
-		if (lua_rawlen(L, -1) >= FIXTURE_MODE_MAX || lua_rawlen(L, -1) == 0)
-			fixture_fail(L, job, "modes: mode name \"%s\" must be 1..%d bytes",
-				     lua_tostring(L, -1), FIXTURE_MODE_MAX - 1);
+		if (lua_rawlen(L, -1) >= FIXTURE_MODE_MAX || lua_rawlen(L, -1) == 0 ||
+		    strlen(lua_tostring(L, -1)) != lua_rawlen(L, -1))
+			fixture_fail(L, job, "modes: mode name \"%.*s\" must be 1..%d bytes, "
+				     "no NUL", FIXTURE_MODE_MAX, lua_tostring(L, -1), FIXTURE_MODE_MAX - 1);
 		if (n == FIXTURE_MODES_MAX)
 			fixture_fail(L, job, "modes: more than %d modes", FIXTURE_MODES_MAX);
-		names[n++] = lua_tostring(L, -1);   /* kept alive by the table */
+		memcpy(copies[n], lua_tostring(L, -1), lua_rawlen(L, -1) + 1);
+		names[n] = copies[n];
+		n++;
 	}
 	if (n == 0)
 		fixture_fail(L, job, "modes is empty");
@@ -528,10 +548,11 @@ static void fixture_parse_modes(lua_State *L, const struct fixture_job *job, int
 	for (int i = 0; i < n; i++) {
 		if (fdef_find_mode(job->def, names[i]))
 			continue;
-		lua_getfield(L, modes_idx, names[i]);
+		fixture_field(L, modes_idx, names[i]);
 		fixture_parse_mode(L, job, -1, names[i]);
 		lua_pop(L, 1);
 	}
+	lua_pop(L, 1);          /* the copies */
 	if (lua_isnil(L, order_idx) || job->def->default_mode < 0) {
 		job->def->default_mode = -1;
 		for (int m = 0; m < job->def->mode_count; m++)
@@ -556,11 +577,13 @@ static void fixture_parse_physical(lua_State *L, const struct fixture_job *job, 
 		def->weight_kg = (float)v;
 	if (fixture_num(L, job, idx, "power", "physical: ", 0, 1e6, &v))
 		def->power_w = (float)v;
-	lua_getfield(L, idx, "beam");
+	fixture_field(L, idx, "beam");
 	if (!lua_isnil(L, -1)) {
+		if (!lua_istable(L, -1))
+			fixture_fail(L, job, "physical: beam must be { min, max } degrees");
 		lua_rawgeti(L, -1, 1);
 		lua_rawgeti(L, -2, 2);
-		if (!lua_istable(L, -3) || !lua_isnumber(L, -2) || !lua_isnumber(L, -1) ||
+		if (!lua_isnumber(L, -2) || !lua_isnumber(L, -1) ||
 		    !(lua_tonumber(L, -2) >= 0) || !(lua_tonumber(L, -1) <= 360) ||
 		    lua_tonumber(L, -2) > lua_tonumber(L, -1))
 			fixture_fail(L, job, "physical: beam must be { min, max } degrees");
@@ -569,7 +592,7 @@ static void fixture_parse_physical(lua_State *L, const struct fixture_job *job, 
 		lua_pop(L, 2);
 	}
 	lua_pop(L, 1);
-	lua_getfield(L, idx, "emitters");
+	fixture_field(L, idx, "emitters");
 	if (!lua_isnil(L, -1)) {
 		lua_Integer n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : -1;
 
@@ -601,7 +624,7 @@ static double fixture_range(lua_State *L, const struct fixture_job *job, int idx
 {
 	double v;
 
-	lua_getfield(L, idx, key);
+	fixture_field(L, idx, key);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0.0;
@@ -630,7 +653,7 @@ static int fixture_parse_cf(lua_State *L)
 		fixture_fail(L, job, "must return a table, not %s", luaL_typename(L, 3));
 	fixture_check_keys(L, job, 3, "", keys, 0);
 
-	lua_getfield(L, 3, "name");                 /* 4 */
+	fixture_field(L, 3, "name");                /* 4 */
 	if (lua_isnil(L, 4)) {
 		const char *base = strrchr(job->path, '/');
 		char name[GL_NAME_MAX];
@@ -648,14 +671,14 @@ static int fixture_parse_cf(lua_State *L)
 	fixture_str(L, job, 3, "manufacturer", "", &def->manufacturer);
 	def->pan_range_deg = (float)fixture_range(L, job, 3, "pan_range");
 	def->tilt_range_deg = (float)fixture_range(L, job, 3, "tilt_range");
-	lua_getfield(L, 3, "physical");
+	fixture_field(L, 3, "physical");
 	if (!lua_isnil(L, -1))
 		fixture_parse_physical(L, job, -1);
 	lua_pop(L, 1);
 
-	lua_getfield(L, 3, "channels");             /* 5 */
-	lua_getfield(L, 3, "modes");                /* 6 */
-	lua_getfield(L, 3, "mode_order");           /* 7 */
+	fixture_field(L, 3, "channels");            /* 5 */
+	fixture_field(L, 3, "modes");               /* 6 */
+	fixture_field(L, 3, "mode_order");          /* 7 */
 	if (!lua_isnil(L, 5) && !lua_isnil(L, 6))
 		fixture_fail(L, job, "give either channels or modes, not both");
 	if (!lua_isnil(L, 7) && lua_isnil(L, 6))
@@ -697,7 +720,7 @@ int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def_out,
 			  bool *single_mode, char *err, size_t err_len)
 {
 	struct fixture_job job = { path, NULL, false };
-	int status, rc;
+	int status, rc, base;
 
 	*def_out = NULL;
 	if (single_mode)
@@ -705,6 +728,8 @@ int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def_out,
 	if (fixture_has_ext(path, ".qxf") || fixture_has_ext(path, ".json")) {
 		rc = fixture_has_ext(path, ".qxf") ? import_qxf_file(path, def_out, err, err_len)
 						  : import_ofl_file(path, def_out, err, err_len);
+		if (rc < 0)
+			sandbox_escape(err, err_len);     /* names from the file */
 		return rc;
 	}
 	if (!L) {
@@ -716,9 +741,27 @@ int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def_out,
 		snprintf(err, err_len, "%s: out of memory", path);
 		return GL_ENOMEM;
 	}
+	/* A fixture file gets no methods at all: strings lose their metatable
+	 * (the show's, which the file could otherwise reach through
+	 * ("").anything) while it runs and is parsed, and get it back after. */
+	if (!lua_checkstack(L, 8)) {
+		fdef_destroy(job.def);
+		snprintf(err, err_len, "%s: out of memory", path);
+		return GL_ENOMEM;
+	}
+	base = lua_gettop(L);
+	lua_pushliteral(L, "");                             /* base + 1 */
+	if (!lua_getmetatable(L, base + 1))
+		lua_pushnil(L);                             /* base + 2 */
+	lua_pushnil(L);
+	lua_setmetatable(L, base + 1);
 	lua_pushcfunction(L, fixture_parse_cf);
 	lua_pushlightuserdata(L, &job);
-	status = lua_pcall(L, 1, 0, 0);
+	status = lua_pcall(L, 1, 0, 0);                     /* error: base + 3 */
+	lua_pushvalue(L, base + 2);
+	lua_setmetatable(L, base + 1);
+	lua_remove(L, base + 1);
+	lua_remove(L, base + 1);
 	if (status == LUA_OK) {
 		*def_out = job.def;
 		if (single_mode)
@@ -740,6 +783,7 @@ int fixture_file_load_def(lua_State *L, const char *path, struct fdef **def_out,
 		snprintf(err, err_len, "%s: (error object is a %s value)", path,
 			 luaL_typename(L, -1));
 	lua_pop(L, 1);
+	sandbox_escape(err, err_len);
 	return rc;
 }
 
@@ -774,6 +818,7 @@ int fixture_file_read(const char *path, struct fdef **def, char *err, size_t err
 		snprintf(err, err_len, "%s: out of memory", path);
 		return GL_ENOMEM;
 	}
+	sandbox_set_time_limit(sb, FIXTURE_READ_SECONDS, "the fixture file");
 	L = sandbox_state(sb);
 	lua_pushcfunction(L, fixture_read_cf);
 	lua_pushlightuserdata(L, &job);

@@ -833,6 +833,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 		snprintf(err, err_len, "%s: out of memory", path);
 		goto fail;
 	}
+	sandbox_set_time_limit(s->sb, GL_SHOW_LOAD_SECONDS, "the show's load");
 	L = sandbox_state(s->sb);
 	lua_pushcfunction(L, show_setup);
 	lua_pushlightuserdata(L, s);
@@ -852,8 +853,10 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	if (show_build(s, err, err_len) != 0)
 		goto fail;
 	s->phase = SHOW_BUILT;
+	sandbox_set_time_limit(s->sb, GL_SHOW_HANDLER_SECONDS, "the handler");
 	return s;
 fail:
+	sandbox_escape(err, err_len);    /* build errors quote the show's names */
 	gl_show_destroy(s);
 	return NULL;
 }
@@ -872,7 +875,9 @@ void gl_show_destroy(struct gl_show *s)
 	/* Lua first: finalizers must not see a half-freed show. */
 	sandbox_destroy(s->sb);
 	gl_engine_destroy(s->engine);
+	show_actions_free(s);
 	show_osc_free(s);
+	show_mqtt_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)

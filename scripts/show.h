@@ -57,10 +57,13 @@ const struct gl_control_config *gl_show_control_config(const struct gl_show *sho
  * it to the running adapters. Returns 0 or GL_E*. Without one they fail. */
 typedef int (*gl_show_send_fn)(void *ud, const char *adapter, const struct gl_ctl_msg *msg);
 void gl_show_set_sender(struct gl_show *show, gl_show_send_fn fn, void *ud);
-/* A message no adapter address matched: runs the show's on_osc handlers
- * whose pattern matches. Returns true when one ran. */
+/* A message no adapter address matched: runs the show's on_osc (or
+ * on_mqtt) handlers whose pattern matches. Returns true when one ran. */
 bool gl_show_handle_message(struct gl_show *show, const char *adapter,
 			    const struct gl_ctl_msg *msg);
+/* The i-th topic filter the show's handlers need from adapter ("mqtt":
+ * on_mqtt), NULL past the last (struct gl_control_host.subscription). */
+const char *gl_show_subscription(const struct gl_show *show, const char *adapter, int i);
 
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */
@@ -80,6 +83,7 @@ const char *gl_show_recorded_path(const struct gl_show *show);
 #define GL_SHOW_CUE_OSC 1u             /* osc = { ... } actions */
 #define GL_SHOW_CUE_HANDLER 2u         /* an on_cue handler for this cue */
 #define GL_SHOW_CUE_HANDLER_ANY 4u     /* an on_cue handler for every cue */
+#define GL_SHOW_CUE_MQTT 8u            /* mqtt = { ... } actions */
 unsigned gl_show_cue_tags(const struct gl_show *show, int list, int cue);
 
 /* Where the show puts fixture `fixture` on stage (patch { at = ... }),
@@ -93,8 +97,12 @@ bool gl_show_fixture_at(const struct gl_show *show, int fixture, float *x, float
 int gl_show_degrees_value(const struct gl_fixture_type *type, enum gl_attr attr,
 			  double degrees, float *value);
 
-/* The instruction budgets (Lua VM instructions). */
+/* The instruction budgets (Lua VM instructions, and work done in library
+ * functions, see scripts/sandbox.h), and the wall-clock limits behind them
+ * (a watchdog stops what the budget cannot see). */
 #define GL_SHOW_LOAD_BUDGET 200000000L
 #define GL_SHOW_HANDLER_BUDGET 2000000L
+#define GL_SHOW_LOAD_SECONDS 30.0
+#define GL_SHOW_HANDLER_SECONDS 1.0
 
 #endif

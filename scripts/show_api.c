@@ -54,6 +54,7 @@ bool gl_show_take_error(struct gl_show *s, char *buf, size_t len)
 	if (s->ring_count == 0)
 		return false;
 	snprintf(buf, len, "%s", s->ring[s->ring_head]);
+	sandbox_escape(buf, len);       /* names and text from the show */
 	s->ring_head = (s->ring_head + 1) % SHOW_ERROR_RING;
 	s->ring_count--;
 	return true;
@@ -382,7 +383,7 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 	if (ev->list < 0 || ev->list >= gl_engine_cuelist_count(s->engine) || ev->cue < 0 ||
 	    ev->cue >= gl_engine_cue_count(s->engine, ev->list))
 		return;
-	show_osc_fire(s, ev->list, ev->cue);   /* the cue's osc = {...} messages */
+	show_actions_fire(s, ev->list, ev->cue);   /* the cue's osc = {...}, mqtt = {...} */
 	L = sandbox_state(s->sb);
 	/* Handlers added by a handler run from the next event on. */
 	n = s->handlers.count;

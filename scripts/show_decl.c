@@ -328,9 +328,61 @@ static bool decl_output_reserved(const char *key)
 	return false;
 }
 
+static int option_pair_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* A table of named values (tls = { ca = "ca.crt", key = "k.pem" }) as
+ * "ca=ca.crt,key=k.pem", names sorted; the table is on top of the stack.
+ * Raw reads only. */
+static void option_pairs(lua_State *L, struct show_where at, const char *what, const char *key,
+			 char *out, size_t len)
+{
+	char items[16][GL_OPTION_VALUE_MAX];
+	int n = 0;
+	size_t used = 0;
+
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		int type = lua_type(L, -1);
+		char value[GL_OPTION_VALUE_MAX];
+
+		if (!name || n == 16 || strpbrk(name, ",=") ||
+		    (type != LUA_TSTRING && type != LUA_TNUMBER && type != LUA_TBOOLEAN))
+			show_raise(L, at, "%s: option '%s': a table of at most 16 named numbers, "
+				   "strings or booleans (%s = { name = value, ... })", what, key, key);
+		if (type == LUA_TBOOLEAN)
+			snprintf(value, sizeof value, "%s", lua_toboolean(L, -1) ? "true" : "false");
+		else if (type == LUA_TNUMBER && !lua_isinteger(L, -1))
+			snprintf(value, sizeof value, "%.17g", lua_tonumber(L, -1));
+		else if (type == LUA_TNUMBER)
+			snprintf(value, sizeof value, "%lld", (long long)lua_tointeger(L, -1));
+		else if (lua_rawlen(L, -1) < sizeof value && !strchr(lua_tostring(L, -1), ','))
+			snprintf(value, sizeof value, "%s", lua_tostring(L, -1));
+		else
+			show_raise(L, at, "%s: option '%s': %s is too long or holds a comma", what,
+				   key, name);
+		if ((size_t)snprintf(items[n], sizeof items[n], "%s=%s", name, value) >=
+		    sizeof items[n])
+			show_raise(L, at, "%s: option '%s' is too long", what, key);
+		n++;
+		lua_pop(L, 1);
+	}
+	qsort(items, (size_t)n, sizeof items[0], option_pair_cmp);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? "," : "", items[i]);
+		if (used >= len)
+			show_raise(L, at, "%s: option '%s' is too long", what, key);
+	}
+}
+
 /* The value on top of the stack as option text (output.h's format: %.17g
- * numbers, true/false, lists as comma-separated text). Raises at `at`,
- * naming `what` and the key. Outputs and control adapters (show_osc.c). */
+ * numbers, true/false, lists as comma-separated text, named values as
+ * name=value pairs). Raises at `at`, naming `what` and the key. Outputs and
+ * control adapters (show_osc.c). */
 void show_option_text(lua_State *L, struct show_where at, const char *what, const char *key,
 		      char *out, size_t len)
 {
@@ -354,6 +406,14 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 		snprintf(out, len, "%s", lua_tostring(L, -1));
 		return;
 	case LUA_TTABLE:
+		if (lua_rawlen(L, -1) == 0) {
+			lua_pushnil(L);
+			if (lua_next(L, -2)) {    /* not empty: named values */
+				lua_pop(L, 2);
+				option_pairs(L, at, what, key, out, len);
+				return;
+			}
+		}
 		out[0] = '\0';
 		for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
 			char item[128];
@@ -572,6 +632,9 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 		t.has_shared = t.parts[0].head == 0;
 		t.type = t.parts[0].type;
 	}
+	t.warning_count = def->warning_count;
+	if (def->warning_count > 0)
+		snprintf(t.warning, sizeof t.warning, "%s", def->warnings[0]);
 	fdef_destroy(def);
 	if (rc <= 0)
 		decl_fail(d, "fixture type \"%s\": %s: %s", name, t.path, msg);
@@ -1058,7 +1121,7 @@ static int decl_cue(lua_State *L)
 		"label", "fade", "fade_in", "fade_out", "delay", "delay_in",
 		"delay_out", "color_fade", "color_delay", "position_fade",
 		"position_delay", "beam_fade", "beam_delay", "curve", "wait", "follow",
-		"look", "osc", NULL
+		"look", NULL
 	};
 	static const struct { const char *fade, *delay; enum gl_attr_class cls; } classes[] = {
 		{ "color_fade", "color_delay", GL_CLASS_COLOR },
@@ -1068,7 +1131,7 @@ static int decl_cue(lua_State *L)
 	struct gl_show *s = show_from_upvalue(L);
 	struct show_cue c;
 	struct look_entry *looks = NULL;
-	const struct show_osc_parsed *osc = NULL;
+	const void *actions[SHOW_ACTION_KINDS] = { NULL };
 	struct decl d;
 	double fade, delay, wait;
 	char curve[16];
@@ -1084,7 +1147,17 @@ static int decl_cue(lua_State *L)
 	decl_cue_number(&d, &c.def);
 	if (s->cues.count >= SHOW_CUE_MAX)
 		decl_fail(&d, "a show may have at most %d cues", SHOW_CUE_MAX);
-	decl_keys(&d, keys, 2);
+	/* the keys, and each kind of cue action's field (show_action.c) */
+	const char *all_keys[sizeof keys / sizeof keys[0] + SHOW_ACTION_KINDS];
+	int nkeys = 0;
+	while (keys[nkeys]) {
+		all_keys[nkeys] = keys[nkeys];
+		nkeys++;
+	}
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
+		all_keys[nkeys++] = show_action_kinds[k].field;
+	all_keys[nkeys] = NULL;
+	decl_keys(&d, all_keys, 2);
 	decl_string(&d, "label", 2, c.def.label, sizeof c.def.label);
 
 	fade = decl_time(&d, "fade", 0.0);
@@ -1129,8 +1202,9 @@ static int decl_cue(lua_State *L)
 	}
 	if (decl_get(&d, "look", 0))
 		c.look_count = decl_look(&d, &looks);
-	if (decl_get(&d, "osc", 0))     /* checked now, copied below */
-		osc = show_osc_cue_actions(L, d.at, d.what);
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)   /* checked now, copied below */
+		if (decl_get(&d, show_action_kinds[k].field, 0))
+			actions[k] = show_action_kinds[k].parse(L, d.at, d.what);
 
 	/* What may raise comes first; then the copies, which cannot leak. */
 	show_vec_reserve(L, &s->cues, sizeof c);
@@ -1141,13 +1215,16 @@ static int decl_cue(lua_State *L)
 			return luaL_error(L, "out of memory");
 		memcpy(c.looks, looks, (size_t)c.look_count * sizeof *looks);
 	}
-	if (osc) {
-		c.osc = show_osc_cue_copy(osc);
-		if (!c.osc) {
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++) {
+		if (!actions[k])
+			continue;
+		c.actions[k].items = show_action_kinds[k].copy(actions[k], &c.actions[k].count);
+		if (!c.actions[k].items) {
+			while (k-- > 0)
+				free(c.actions[k].items);
 			free(c.looks);
 			return luaL_error(L, "out of memory");
 		}
-		c.osc_count = osc->count;
 	}
 	*(struct show_cue *)show_vec_push(L, &s->cues, sizeof c) = c;
 

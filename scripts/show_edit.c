@@ -231,8 +231,10 @@ unsigned gl_show_cue_tags(const struct gl_show *s, int list, int cue)
 	if (cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)
 		return 0;
 	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
-	if (c->osc_count > 0)
+	if (c->actions[SHOW_ACTION_OSC].count > 0)
 		tags |= GL_SHOW_CUE_OSC;
+	if (c->actions[SHOW_ACTION_MQTT].count > 0)
+		tags |= GL_SHOW_CUE_MQTT;
 	for (int i = 0; i < s->handlers.count; i++) {
 		const struct show_handler *h = SHOW_AT(s->handlers, struct show_handler, i);
 

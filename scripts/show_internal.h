@@ -9,6 +9,9 @@
  *   show_api.c   run-time functions (go back stop ... log), handlers
  *                (on_cue, every, after), timers, the error ring
  *   show_print.c gl_show_print
+ *   show_osc.c   control surfaces: declarations, on_osc, osc.send
+ *   show_mqtt.c  on_mqtt, mqtt.publish, cue mqtt = {...} actions
+ *   show_action.c the kinds of cue action fired at GO (osc, mqtt), one table
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -59,7 +62,9 @@
 #define SHOW_TIMER_RATE_MAX 1000      /* timers handlers make in one second */
 #define SHOW_QUEUED_MAX 256           /* commands asked for while loading */
 #define SHOW_CALL_COMMANDS_MAX 64     /* engine commands in one handler call */
-#define SHOW_CALL_SENDS_MAX 64        /* osc.send() in one handler call */
+#define SHOW_CALL_SENDS_MAX 64        /* osc.send(), mqtt.publish() in one handler call */
+#define SHOW_CUE_MQTT_MAX 64          /* messages a cue publishes */
+#define SHOW_MQTT_HANDLER_MAX 64      /* on_mqtt handlers (the adapter subscribes each) */
 #define SHOW_CALL_LOG_MAX 32          /* log/print lines in one handler call */
 #define SHOW_LOAD_LOG_MAX 1000        /* log/print lines while loading */
 #define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
@@ -92,6 +97,8 @@ struct show_type {               /* a loaded fixture type + mode */
 	struct fdef_part *parts;            /* owned; shared part first, then heads */
 	bool has_shared;                    /* parts[0] is the shared channels */
 	int slots;                          /* DMX slots one instance spans */
+	int warning_count;                  /* the importer's (fdef warnings) */
+	char warning[FDEF_ERR_MAX];         /* the first of them */
 };
 
 struct show_output {
@@ -139,14 +146,22 @@ struct show_input {                   /* input { 5, merge_into = 1 } */
 	int merge_into;                   /* 0: merged nowhere */
 };
 
+/* The kinds of cue action (show_action.c). */
+enum show_action_kind_id { SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_KINDS };
+
+struct show_cue_actions {
+	int count;
+	void *items;                   /* one heap block (free()), from the kind's copy() */
+};
+
 struct show_cue {
 	struct show_where at;
 	int list;                      /* index into show->lists; -1 until claimed */
 	struct gl_cue_def def;         /* changes filled at build */
 	int look_count;
 	struct look_entry *looks;
-	int osc_count;                 /* osc = {...}: messages sent at GO */
-	struct show_osc_action *osc;
+	/* osc = {...}, mqtt = {...}: sent at GO, one slot per kind */
+	struct show_cue_actions actions[SHOW_ACTION_KINDS];
 };
 
 #define SHOW_CUE_DELETED (-2)         /* show_cue.list of a cue edit.delete removed */
@@ -169,6 +184,26 @@ struct show_edit {
 	int look_count;                /* UPDATE: merged into the cue's look */
 	struct look_entry *looks;      /* owned */
 };
+
+/* A kind of cue action: the cue field that declares it, how it is read,
+ * copied and fired. Reading and copying are two steps, as for every
+ * declaration: what may raise first, then the copy that cannot leak. */
+struct show_action_kind {
+	const char *field;             /* "osc" */
+	/* The field's value on top of the stack: checks it (raises at `at`),
+	 * charges what copy() will allocate, and replaces it with a userdata
+	 * holding the parsed actions; keep that on the stack until copy(). */
+	const void *(*parse)(lua_State *L, struct show_where at, const char *what);
+	/* The parsed actions as one heap block the cue owns (free()); sets
+	 * *count. NULL when out of memory. */
+	void *(*copy)(const void *parsed, int *count);
+	/* At GO: sends through the show's sender; a failure is one line in
+	 * the show's error ring. */
+	void (*fire)(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		     int count);
+};
+
+extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
 
 struct show_list {
 	struct show_where at;
@@ -238,7 +273,7 @@ struct show_control {                  /* osc { port = 7700, ... } */
 	struct gl_control_config cfg;
 };
 
-struct show_osc_handler {              /* on_osc(pattern, fn) */
+struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
 	int ref;
@@ -286,6 +321,7 @@ struct gl_show {
 	struct show_vec timer_heap;    /* int: slots of waiting timers */
 	struct show_vec controls;      /* struct show_control: osc { ... } */
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
+	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	void *send_ud;
 	int timer_free;                /* first free slot, -1 none */
@@ -366,7 +402,8 @@ const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_whe
 						   const char *what);
 struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p);
 int show_osc_build(struct gl_show *show, char *err, size_t len);
-void show_osc_fire(struct gl_show *show, int list, int cue);
+void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		   int count);
 void show_osc_free(struct gl_show *show);
 
 /* show_edit.c */
@@ -377,6 +414,22 @@ int show_edits_apply(struct gl_show *show, char *err, size_t len);
  * (their actions with them), its on_cue handlers find their cue again. */
 void show_cues_replaced(struct gl_show *show, int list);
 void show_edits_free(struct gl_show *show);
+/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (the
+ * show_action_kind functions); the env table is on top of the stack for
+ * register. */
+void show_mqtt_register(lua_State *L, struct gl_show *show);
+const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_mqtt_cue_copy(const void *parsed, int *count);
+void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		    int count);
+/* A message from the MQTT adapter: the on_mqtt handlers whose filter
+ * matches. Returns true when one ran. */
+bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
+void show_mqtt_free(struct gl_show *show);
+
+/* show_action.c */
+void show_actions_fire(struct gl_show *show, int list, int cue);
+void show_actions_free(struct gl_show *show);
 
 /* show_api.c */
 void show_api_register(lua_State *L, struct gl_show *show);

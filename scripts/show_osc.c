@@ -78,6 +78,7 @@ int show_osc_build(struct gl_show *s, char *err, size_t len)
 		char msg[300] = "";
 
 		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
+		snprintf(c->cfg.show_dir, sizeof c->cfg.show_dir, "%s", s->dir);
 		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
 			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
 			return GL_EINVAL;
@@ -227,6 +228,8 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 	bool ran = false;
 	int n;
 
+	if (s && adapter && strcmp(adapter, "mqtt") == 0)
+		return show_mqtt_handle(s, msg);
 	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
@@ -393,17 +396,10 @@ struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
 	return out;
 }
 
-void show_osc_fire(struct gl_show *s, int list, int cue)
+void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
-	if (list < 0 || list >= s->lists.count)
-		return;
-	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
-	if (cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)  /* < 0: recorded live */
-		return;
-	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
-
-	for (int i = 0; i < c->osc_count; i++) {
-		const struct show_osc_action *a = &c->osc[i];
+	for (int i = 0; i < count; i++) {
+		const struct show_osc_action *a = &((const struct show_osc_action *)actions)[i];
 		struct gl_ctl_msg msg = { .peer = a->to, .address = a->address, .argc = a->argc,
 					  .argv = a->argv };
 		int rc = s->send_fn ? s->send_fn(s->send_ud, "osc", &msg) : GL_ENOENT;
@@ -417,13 +413,6 @@ void show_osc_fire(struct gl_show *s, int list, int cue)
 
 void show_osc_free(struct gl_show *s)
 {
-	for (int i = 0; i < s->cues.count; i++) {
-		struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
-
-		free(c->osc);           /* one block: the messages and their strings */
-		c->osc = NULL;
-		c->osc_count = 0;
-	}
 	show_vec_free(&s->controls);
 	show_vec_free(&s->osc_handlers);
 }
@@ -454,4 +443,5 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_pushlightuserdata(L, s);
 	lua_pushcclosure(L, osc_on, 1);
 	lua_setfield(L, -2, "on_osc");
+	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
 }

@@ -3,6 +3,8 @@
  * (show, universes, patch, groups, cue lists, faders, outputs, warnings).
  *
  * Control thread; reads the built engine and the declarations only.
+ * Names, labels and paths are the show's: each is printed through
+ * sandbox_escape(), so none can drive the terminal or forge a line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,18 @@
 
 #include "show_internal.h"
 
+#define PRINT_SAFE_MAX (4 * SHOW_PATH_MAX + 1)   /* an escape: at most 4 bytes a byte */
 #define PRINT_NAMES_LEN 256
+
+static const char *print_safe(const char *text, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", text);
+	sandbox_escape(buf, len);
+	return buf;
+}
+
+/* Text from the show, escaped, good until the end of the statement. */
+#define SAFE(text) print_safe((text), (char[PRINT_SAFE_MAX]){ 0 }, PRINT_SAFE_MAX)
 
 /* Per engine universe: the outputs that send it ("sacn \"house\", ..."),
  * "" when none; made in one pass over the outputs. NULL when out of
@@ -99,7 +112,8 @@ static void print_patch(const struct gl_show *s, FILE *out)
 				snprintf(label, sizeof label, "%s", p->base);
 			else
 				snprintf(label, sizeof label, "%s %d", p->base, k + 1);
-			fprintf(out, "  %-20s %-32s %-10s %d\n", label, type, address, t->slots);
+			fprintf(out, "  %-20s %-32s %-10s %d\n", SAFE(label), SAFE(type), address,
+				t->slots);
 		}
 	}
 }
@@ -115,9 +129,9 @@ static void print_groups(const struct gl_show *s, FILE *out)
 		const int *members;
 		int n = gl_engine_group_members(e, g, &members);
 
-		fprintf(out, "  %s (%d):", gl_engine_group_name(e, g), n);
+		fprintf(out, "  %s (%d):", SAFE(gl_engine_group_name(e, g)), n);
 		for (int i = 0; i < n; i++)
-			fprintf(out, "%s %s", i ? "," : "", gl_engine_fixture_label(e, members[i]));
+			fprintf(out, "%s %s", i ? "," : "", SAFE(gl_engine_fixture_label(e, members[i])));
 		fprintf(out, "\n");
 	}
 }
@@ -129,7 +143,7 @@ static void print_lists(const struct gl_show *s, FILE *out)
 	for (int l = 0; l < gl_engine_cuelist_count(e); l++) {
 		const struct show_list *decl = SHOW_AT(s->lists, struct show_list, l);
 
-		fprintf(out, "\ncuelist \"%s\"%s, %d cues:\n", gl_engine_cuelist_name(e, l),
+		fprintf(out, "\ncuelist \"%s\"%s, %d cues:\n", SAFE(gl_engine_cuelist_name(e, l)),
 			decl->loop ? " (loop)" : "", gl_engine_cue_count(e, l));
 		fprintf(out, "  %-6s %-20s %7s %7s %7s %7s  %-12s %s\n", "cue", "label", "in",
 			"out", "delay", "d.out", "continue", "changes");
@@ -139,7 +153,7 @@ static void print_lists(const struct gl_show *s, FILE *out)
 
 			print_continue(d, cont, sizeof cont);
 			fprintf(out, "  %-6s %-20s %6gs %6gs %6gs %6gs  %-12s %d%s\n", d->number_text,
-				d->label, d->fade_in_s, d->fade_out_s, d->delay_in_s, d->delay_out_s,
+				SAFE(d->label), d->fade_in_s, d->fade_out_s, d->delay_in_s, d->delay_out_s,
 				cont, d->change_count, d->curve == GL_CURVE_S ? " (s-curve)" : "");
 			for (int k = GL_CLASS_COLOR; k < GL_CLASS_COUNT; k++) {
 				const struct gl_class_time *t = &d->class_time[k];
@@ -173,9 +187,9 @@ static void print_faders(const struct gl_show *s, FILE *out)
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
 		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number,
 			kind == GL_FADER_GROUP ? "group" : "cuelist",
-			kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
-					       : gl_engine_cuelist_name(e, target),
-			label, decl->level);
+			SAFE(kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
+						    : gl_engine_cuelist_name(e, target)),
+			SAFE(label), decl->level);
 	}
 }
 
@@ -203,12 +217,12 @@ static void print_outputs(const struct gl_show *s, FILE *out)
 	for (int i = 0; i < s->outputs.count; i++) {
 		const struct show_output *o = SHOW_AT(s->outputs, struct show_output, i);
 
-		fprintf(out, "  %-12s %-8s universes", o->cfg.name, o->cfg.type);
+		fprintf(out, "  %-12s %-8s universes", SAFE(o->cfg.name), SAFE(o->cfg.type));
 		for (int u = 0; u < o->cfg.universe_count; u++)
 			fprintf(out, "%s%d", u ? "," : " ", o->cfg.universes[u]);
 		for (int k = 0; k < o->cfg.option_count; k++)
-			fprintf(out, "%s%s=%s", k ? " " : "  ", o->cfg.options[k].key,
-				o->cfg.options[k].value);
+			fprintf(out, "%s%s=%s", k ? " " : "  ", SAFE(o->cfg.options[k].key),
+				SAFE(o->cfg.options[k].value));
 		fprintf(out, "\n");
 	}
 }
@@ -223,7 +237,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	if (!s || !out)
 		return;
 	e = s->engine;
-	fprintf(out, "show \"%s\" (%s)\n", s->name, s->path);
+	fprintf(out, "show \"%s\" (%s)\n", SAFE(s->name), SAFE(s->path));
 	fprintf(out, "  rate %g Hz, back time %gs, release time %gs, output delay %g ms\n",
 		gl_engine_rate_hz(e), s->back_time_s < 0 ? 1.0 : s->back_time_s,
 		s->release_time_s, s->output_delay_s * 1000.0);
@@ -235,7 +249,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	fprintf(out, "  universes:");
 	for (int u = 0; u < gl_engine_universe_count(e); u++)
 		fprintf(out, "%s %d (%s)", u ? "," : "", gl_engine_universe_number(e, u),
-			names[u][0] ? names[u] : "no output");
+			names[u][0] ? SAFE(names[u]) : "no output");
 	fprintf(out, "\n");
 	print_patch(s, out);
 	print_groups(s, out);
@@ -256,6 +270,26 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 				fprintf(out, "\nwarnings:\n");
 			fprintf(out, "  universe %d has fixtures but no output sends it\n", number);
 		}
+	}
+	/* what an importer accepted (a QLC+ channel name defined twice), once
+	 * per file however many modes of it are patched */
+	for (int i = 0; i < s->types.count; i++) {
+		const struct show_type *t = SHOW_AT(s->types, struct show_type, i);
+		bool again = false;
+
+		if (t->warning_count == 0)
+			continue;
+		for (int j = 0; j < i && !again; j++)
+			again = strcmp(SHOW_AT(s->types, struct show_type, j)->path, t->path) == 0;
+		if (again)
+			continue;
+		if (warnings++ == 0)
+			fprintf(out, "\nwarnings:\n");
+		fprintf(out, "  fixture type \"%s\": %s", t->name, t->warning);
+		if (t->warning_count > 1)
+			fprintf(out, " (and %d more: ghostlight fixture show %s)", t->warning_count - 1,
+				t->path);
+		fprintf(out, "\n");
 	}
 	free(has_fixtures);
 	free(names);

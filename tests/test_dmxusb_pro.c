@@ -6,6 +6,9 @@
  * unplug / re-plug under a running engine while a second output on another
  * thread keeps receiving every frame. Discovery (device = "auto" and serial
  * numbers) runs on a fake sysfs. Waits are bounded, never timed assertions.
+ * What a test starts (emulator, outputs, engine, output threads, the fake
+ * sysfs) is kept in its state and stopped by teardown, so a test that fails
+ * half-way leaves no thread running into the next one.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -27,6 +30,7 @@
 #include "outputs/dmx/dmxusb/dmxusb.h"
 #include "outputs/dmx/outthread.h"
 #include "tools/pro_widget_emu.h"
+#include "tools/scratch.h"
 
 #define EMU_SERIAL 0x12345678u
 
@@ -39,20 +43,67 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+struct gl_output;
+
+/* What a test started, for teardown to stop in order: the engine thread,
+ * the output threads (which close their outputs), an output the test
+ * drives itself, the recording output and the widget emulator. */
+struct run {
+	struct pro_emu *emu;
+	struct gl_output *pro;          /* driven by the test (no thread) */
+	struct gl_engine *e;
+	struct gl_outthread *t1, *t2;
+	struct gl_output *rec;          /* the recording output (t2's) */
+	bool env;                       /* GHOSTLIGHT_SYSFS / _DEVDIR set */
+};
+
+static void rec_free(struct gl_output *rec);
+
 static int setup(void **state)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/gl-dmxusb-XXXXXX");
-	if (!mkdtemp(tmpdir))
+	struct run *r = calloc(1, sizeof *r);
+
+	if (!r || scratch_make(tmpdir, sizeof tmpdir, "gl-dmxusb") != 0) {
+		free(r);
 		return -1;
+	}
 	snprintf(link_path, sizeof link_path, "%s/widget", tmpdir);
+	*state = r;
 	return 0;
 }
 
+static const struct gl_output_ops *pro_ops(void);
+
 static int teardown(void **state)
 {
-	char cmd[64];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	struct run *r = *state;
+
+	if (r->e)
+		gl_engine_stop(r->e);
+	gl_outthread_stop(r->t1);
+	gl_outthread_stop(r->t2);
+	if (r->pro)
+		pro_ops()->close(r->pro);
+	if (r->e)
+		gl_engine_destroy(r->e);
+	if (r->rec)
+		rec_free(r->rec);
+	if (r->emu)
+		pro_emu_stop(r->emu);
+	if (r->env) {
+		unsetenv("GHOSTLIGHT_SYSFS");
+		unsetenv("GHOSTLIGHT_DEVDIR");
+	}
+	free(r);
+	return scratch_remove(tmpdir);
+}
+
+/* The widget emulator at link_path, stopped by teardown. */
+static struct pro_emu *start_emu(struct run *r)
+{
+	r->emu = pro_emu_start(link_path, EMU_SERIAL);
+	assert_non_null(r->emu);
+	return r->emu;
 }
 
 static const struct gl_output_ops *pro_ops(void)
@@ -165,9 +216,9 @@ static void test_configure_checks(void **state)
 
 static void test_handshake_params_and_frames(void **state)
 {
-	struct pro_emu *e = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(e);
-	struct gl_output *out = configure_pro(link_path, "break_us", "200");
+	struct run *r = *state;
+	struct pro_emu *e = start_emu(r);
+	struct gl_output *out = r->pro = configure_pro(link_path, "break_us", "200");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
@@ -207,15 +258,13 @@ static void test_handshake_params_and_frames(void **state)
 	snprintf(d.path, sizeof d.path, "%s", link_path);
 	assert_int_equal(dmxusb_probe(&d, 200), GL_EIO);   /* root too: flock */
 	assert_non_null(strstr(d.state, "in use"));
-	ops->close(out);
-	pro_emu_stop(e);
 }
 
 static void test_garbage_rejected_and_input(void **state)
 {
-	struct pro_emu *e = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(e);
-	struct gl_output *out = configure_pro(link_path, "input_universe", "9");
+	struct run *r = *state;
+	struct pro_emu *e = start_emu(r);
+	struct gl_output *out = r->pro = configure_pro(link_path, "input_universe", "9");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
@@ -263,15 +312,13 @@ static void test_garbage_rejected_and_input(void **state)
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 	ops->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(e, dmx));
-	ops->close(out);
-	pro_emu_stop(e);
 }
 
 static void test_stall_reported_and_recovered(void **state)
 {
-	struct pro_emu *e = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(e);
-	struct gl_output *out = configure_pro(link_path, NULL, NULL);
+	struct run *r = *state;
+	struct pro_emu *e = start_emu(r);
+	struct gl_output *out = r->pro = configure_pro(link_path, NULL, NULL);
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 	uint8_t dmx[512] = { 10, 20, 30 };
@@ -301,8 +348,6 @@ static void test_stall_reported_and_recovered(void **state)
 	dmx[1] = 201;
 	ops->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(e, dmx) && GL_REPORT_TEXT(&gl_output_status(out)->error)[0] == '\0');
-	ops->close(out);
-	pro_emu_stop(e);
 }
 
 /* ---- unplug under a running engine -------------------------------------- */
@@ -330,6 +375,22 @@ static const struct gl_output_ops rec_ops = {
 	.version = 1, .name = "record", .open = rec_open, .send = rec_send,
 	.close = rec_close,
 };
+
+/* The recording output, on the heap (an output thread uses it until
+ * teardown has stopped that thread). */
+static struct gl_output *rec_new(struct run *r)
+{
+	r->rec = calloc(1, sizeof *r->rec);
+	assert_non_null(r->rec);
+	pthread_mutex_init(&r->rec->lock, NULL);
+	return r->rec;
+}
+
+static void rec_free(struct gl_output *rec)
+{
+	pthread_mutex_destroy(&rec->lock);
+	free(rec);
+}
 
 static bool emu_matches_engine(struct pro_emu *e, struct gl_output *rec)
 {
@@ -381,27 +442,35 @@ static struct gl_engine *engine_with_look_input(int input_universe)
 	return e;
 }
 
+/* As `play` does: the Pro on a thread and tap of its own, the recording
+ * output on another; then the engine starts. */
+static void start_threads(struct run *r, struct gl_output *pro)
+{
+	struct gl_outthread_output pro_out[] = { { pro_ops(), pro, NULL } };
+	struct gl_outthread_output rec_out[] = { { &rec_ops, rec_new(r), NULL } };
+	char err[128];
+
+	r->t1 = gl_outthread_start(gl_engine_add_tap(r->e), pro_out, 1, err, sizeof err);
+	if (!r->t1)
+		pro_ops()->close(pro);       /* not taken: ours to free */
+	assert_non_null(r->t1);
+	r->t2 = gl_outthread_start(gl_engine_add_tap(r->e), rec_out, 1, err, sizeof err);
+	assert_non_null(r->t2);
+	assert_int_equal(gl_engine_start(r->e), 0);
+}
+
 static void test_unplug_replug_keeps_other_outputs(void **state)
 {
-	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(emu);
-	struct gl_engine *e = engine_with_look();
-	struct gl_output rec = { 0 };
-	pthread_mutex_init(&rec.lock, NULL);
-	const struct gl_output_ops *ops = pro_ops();
+	struct run *r = *state;
+	struct pro_emu *emu = start_emu(r);
+	struct gl_engine *e = r->e = engine_with_look();
 	struct gl_output *pro = configure_pro(link_path, NULL, NULL);
-	struct gl_outthread_output pro_out[] = { { ops, pro, NULL } };
-	struct gl_outthread_output rec_out[] = { { &rec_ops, &rec, NULL } };
-	char err[128];
-	/* as `play` does: the Pro on a thread and tap of its own */
-	struct gl_outthread *t1 = gl_outthread_start(gl_engine_add_tap(e), pro_out, 1, err, sizeof err);
-	struct gl_outthread *t2 = gl_outthread_start(gl_engine_add_tap(e), rec_out, 1, err, sizeof err);
-	assert_non_null(t1);
-	assert_non_null(t2);
-	assert_int_equal(gl_engine_start(e), 0);
+
+	start_threads(r, pro);
+	struct gl_output *rec = r->rec;
 
 	/* the engine's values reach the widget */
-	ASSERT_EVENTUALLY(emu_matches_engine(emu, &rec));
+	ASSERT_EVENTUALLY(emu_matches_engine(emu, rec));
 	struct pro_emu_frame f;
 	assert_int_equal(pro_emu_frame(emu, -1, &f), 0);
 	printf("# slots 1-5 at the widget: %d %d %d %d %d\n", f.slots[0], f.slots[1], f.slots[2],
@@ -414,9 +483,9 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
 	printf("# unplugged: %s\n", GL_REPORT_TEXT(&gl_output_status(pro)->error));
 	struct gl_snapshot s0 = { 0 }, s1 = { 0 };
-	int rec0 = atomic_load(&rec.frames);
+	int rec0 = atomic_load(&rec->frames);
 	assert_int_equal(gl_engine_snapshot(e, &s0), 0);
-	ASSERT_EVENTUALLY(atomic_load(&rec.frames) >= rec0 + 200);
+	ASSERT_EVENTUALLY(atomic_load(&rec->frames) >= rec0 + 200);
 	assert_int_equal(gl_engine_snapshot(e, &s1), 0);
 	assert_true(s1.tick >= s0.tick + 200);
 	/* ...while the Pro was still away (its back-off retries failed) */
@@ -426,15 +495,8 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	/* re-plug: it reconnects by itself and gets the current look */
 	pro_emu_clear_frames(emu);
 	assert_int_equal(pro_emu_replug(emu), 0);
-	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, &rec));
+	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, rec));
 	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] == '\0');
-
-	gl_engine_stop(e);
-	gl_outthread_stop(t1);
-	gl_outthread_stop(t2);
-	gl_engine_destroy(e);
-	pthread_mutex_destroy(&rec.lock);
-	pro_emu_stop(emu);
 }
 
 static bool rec_slots_are(struct gl_output *rec, int s4, int s5)
@@ -449,38 +511,22 @@ static bool rec_slots_are(struct gl_output *rec, int s4, int s5)
  * what every output sends; unplugged, the input lets go. */
 static void test_input_merges_into_engine(void **state)
 {
-	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(emu);
-	struct gl_engine *e = engine_with_look_input(9);
-	struct gl_output rec = { 0 };
-	pthread_mutex_init(&rec.lock, NULL);
-	const struct gl_output_ops *ops = pro_ops();
-	struct gl_output *pro = configure_pro(link_path, "input_universe", "9");
-	struct gl_outthread_output pro_out[] = { { ops, pro, NULL } };
-	struct gl_outthread_output rec_out[] = { { &rec_ops, &rec, NULL } };
-	char err[128];
-	struct gl_outthread *t1 = gl_outthread_start(gl_engine_add_tap(e), pro_out, 1, err, sizeof err);
-	struct gl_outthread *t2 = gl_outthread_start(gl_engine_add_tap(e), rec_out, 1, err, sizeof err);
-	assert_non_null(t1);
-	assert_non_null(t2);
-	assert_int_equal(gl_engine_start(e), 0);
-	ASSERT_EVENTUALLY(rec_slots_are(&rec, 64, 0));   /* the cue alone */
+	struct run *r = *state;
+	struct pro_emu *emu = start_emu(r);
+
+	r->e = engine_with_look_input(9);
+	start_threads(r, configure_pro(link_path, "input_universe", "9"));
+	struct gl_output *rec = r->rec;
+	ASSERT_EVENTUALLY(rec_slots_are(rec, 64, 0));   /* the cue alone */
 
 	/* slot 4 (a dimmer at 64) and slot 5 (no fixture) from the desk */
 	uint8_t in[5] = { 0, 0, 0, 100, 250 };
-	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(&rec, 100, 250)));
+	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 100, 250)));
 	in[3] = 10;   /* below the cue: HTP keeps the cue */
-	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(&rec, 64, 250)));
+	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 64, 250)));
 
 	pro_emu_unplug(emu);
-	ASSERT_EVENTUALLY(rec_slots_are(&rec, 64, 0));
-
-	gl_engine_stop(e);
-	gl_outthread_stop(t1);
-	gl_outthread_stop(t2);
-	gl_engine_destroy(e);
-	pthread_mutex_destroy(&rec.lock);
-	pro_emu_stop(emu);
+	ASSERT_EVENTUALLY(rec_slots_are(rec, 64, 0));
 }
 
 /* ---- discovery on a fake sysfs ------------------------------------------ */
@@ -497,8 +543,8 @@ static void write_file(const char *dir, const char *name, const char *text)
 
 static void test_discovery_auto_and_serial(void **state)
 {
-	struct pro_emu *emu = pro_emu_start(link_path, EMU_SERIAL);
-	assert_non_null(emu);
+	struct run *r = *state;
+	struct pro_emu *emu = start_emu(r);
 	char sys[64], dev[64], usb[128], port[160], path[128];
 	char cmd[1024];
 	snprintf(sys, sizeof sys, "%s/sys", tmpdir);
@@ -514,6 +560,7 @@ static void test_discovery_auto_and_serial(void **state)
 	write_file(usb, "serial", "EN123456\n");
 	write_file(usb, "manufacturer", "ENTTEC\n");
 	write_file(usb, "product", "DMX USB PRO\n");
+	r->env = true;
 	setenv("GHOSTLIGHT_SYSFS", sys, 1);
 	setenv("GHOSTLIGHT_DEVDIR", dev, 1);
 
@@ -551,17 +598,12 @@ static void test_discovery_auto_and_serial(void **state)
 					sizeof got, err, sizeof err), GL_ENOENT);
 
 	/* and the driver finds it by itself */
-	struct gl_output *out = configure_pro("auto", NULL, NULL);
+	struct gl_output *out = r->pro = configure_pro("auto", NULL, NULL);
 	assert_int_equal(pro_ops()->open(out), 0);
 	uint8_t dmx[512] = { 42 };
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 	pro_ops()->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(emu, dmx));
-	pro_ops()->close(out);
-
-	unsetenv("GHOSTLIGHT_SYSFS");
-	unsetenv("GHOSTLIGHT_DEVDIR");
-	pro_emu_stop(emu);
 }
 
 int main(void)

@@ -6,6 +6,8 @@
  * multi-head patching and colour wheels in a show, and the real corpora:
  * every .qxf of Debian's qlcplus-data and the OFL fixtures in
  * ../shared/corpus/ofl (skipped with a note when that folder is absent).
+ * Every file a test writes goes into its scratch folder, which teardown
+ * removes whatever happened.
  */
 #include <dirent.h>
 #include <glob.h>
@@ -18,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <expat.h>
@@ -26,8 +27,30 @@
 #include "scripts/fixture_file.h"
 #include "fixtures/import.h"
 #include "scripts/show.h"
+#include "tools/scratch.h"
 
 #define QLC_DIR "/usr/share/qlcplus/fixtures"
+
+/* The running test's scratch folder (setup makes it, teardown removes it
+ * with all it holds). */
+static char scratch[64];
+
+static int scratch_setup(void **state)
+{
+	return scratch_make(scratch, sizeof scratch, "gl-test-fixture");
+}
+
+static int scratch_teardown(void **state)
+{
+	return scratch_remove(scratch);
+}
+
+/* A path in the scratch folder. */
+static const char *scratch_path(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", scratch, name);
+	return out;
+}
 
 static const char *source_dir(void)
 {
@@ -86,21 +109,15 @@ static const struct fdef_channel *chan(const struct fdef *def, int mode, int c)
  * what was read back. */
 static struct fdef *round_trip_back(const struct fdef *def)
 {
-	char path[] = "/tmp/gl-test-fixture-XXXXXX.lua", err[FDEF_ERR_MAX], why[FDEF_ERR_MAX];
+	char path[128], err[FDEF_ERR_MAX], why[FDEF_ERR_MAX];
 	struct fdef *back = NULL;
-	int fd = mkstemps(path, 4);
-	FILE *f;
+	FILE *f = fopen(scratch_path(path, sizeof path, "round-trip.lua"), "w");
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
 	assert_non_null(f);
 	assert_int_equal(fdef_write_lua(def, f), 0);
 	fclose(f);
-	if (fixture_file_read(path, &back, err, sizeof err) != 0) {
-		unlink(path);
+	if (fixture_file_read(path, &back, err, sizeof err) != 0)
 		fail_msg("reading back: %s", err);
-	}
-	unlink(path);
 	if (fdef_compare(def, back, why, sizeof why) != 0)
 		fail_msg("round trip differs: %s", why);
 	return back;
@@ -112,20 +129,23 @@ static void round_trip(const struct fdef *def)
 }
 
 /* Reads our Lua format from text (through a temp file). */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 static struct fdef *lua_ok(const char *text)
 {
-	char path[] = "/tmp/gl-test-fixture-XXXXXX.lua", err[FDEF_ERR_MAX];
+	char path[128], err[FDEF_ERR_MAX];
 	struct fdef *def = NULL;
-	int fd = mkstemps(path, 4);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	if (fixture_file_read(path, &def, err, sizeof err) != 0) {
-		unlink(path);
+	write_file(scratch_path(path, sizeof path, "text.lua"), text);
+	if (fixture_file_read(path, &def, err, sizeof err) != 0)
 		fail_msg("reading: %s", err);
-	}
-	unlink(path);
 	return def;
 }
 
@@ -209,22 +229,16 @@ static void test_format_errors(void **state)
 		{ "return { name = 'x', channels = { 'red', { 'green', fine_of = 1 } } }",
 		  "unknown field 'fine_of'" },
 	};
-	char path[] = "/tmp/gl-test-bad-XXXXXX.lua", err[FDEF_ERR_MAX];
+	char path[128], err[FDEF_ERR_MAX];
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fdef *def = NULL;
-		int fd = mkstemps(path, 4);
 
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)),
-				 (ssize_t)strlen(cases[i].text));
-		close(fd);
+		write_file(scratch_path(path, sizeof path, "bad.lua"), cases[i].text);
 		assert_int_equal(fixture_file_read(path, &def, err, sizeof err), GL_EINVAL);
-		unlink(path);
 		assert_null(def);
-		if (!strstr(err, cases[i].frag) || !strstr(err, "/tmp/gl-test-bad-"))
+		if (!strstr(err, cases[i].frag) || !strstr(err, path))
 			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].frag);
-		strcpy(path, "/tmp/gl-test-bad-XXXXXX.lua");
 	}
 }
 
@@ -425,9 +439,6 @@ static void test_qxf_bad_input(void **state)
 	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
 		  "</FixtureDefinition>", "no <Mode>", NULL);
 	bad(true, "<Fixture/>", "root element <Fixture>", NULL);
-	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\" Preset=\"IntensityRed\"/>"
-		  "<Channel Name=\"a\" Preset=\"IntensityBlue\"/><Mode Name=\"m\"><Channel Number=\"0\">a"
-		  "</Channel></Mode></FixtureDefinition>", "channel \"a\" is defined twice", NULL);
 	bad(true, "<FixtureDefinition><Model>x</Model><Channel Name=\"a\"><Group Byte=\"0\">Effect"
 		  "</Group><Capability Min=\"0\" Max=\"9\" Preset=\"Teleport\">x</Capability></Channel>"
 		  "<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>",
@@ -449,6 +460,113 @@ static void test_qxf_bad_input(void **state)
 					 "<Channel Number=\"%d\">a</Channel>", i);
 	snprintf(big + used, sizeof big - used, "</Mode></FixtureDefinition>");
 	bad(true, big, "mode \"huge\"", "past 512");
+}
+
+/* A channel name defined twice loads as in QLC+: both are kept, a mode's
+ * reference finds the first, and the importer says so. */
+static void test_qxf_duplicate_channel(void **state)
+{
+	static const char xml[] =
+		"<FixtureDefinition><Model>x</Model>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityRed\"/>\n"
+		"<Channel Name=\"b\" Preset=\"IntensityGreen\"/>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityBlue\"/>\n"
+		"<Channel Name=\"b\" Preset=\"IntensityWhite\"/>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityUV\"/>\n"
+		"<Mode Name=\"m\"><Channel Number=\"0\">b</Channel><Channel Number=\"1\">a"
+		"</Channel></Mode></FixtureDefinition>\n";
+	struct fdef *def = qxf_ok(xml);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	assert_int_equal(def->modes[0].channel_count, 2);
+	assert_int_equal(chan(def, 0, 0)->attr, GL_ATTR_GREEN);
+	assert_int_equal(chan(def, 0, 1)->attr, GL_ATTR_RED);
+	/* one warning per repeat, in file order, each with its line and the
+	 * first one's */
+	assert_int_equal(def->warning_count, 3);
+	assert_non_null(strstr(def->warnings[0], "t.qxf:4: channel \"a\" is defined twice "
+						 "(first at line 2)"));
+	assert_non_null(strstr(def->warnings[1], "t.qxf:5: channel \"b\""));
+	assert_non_null(strstr(def->warnings[2], "t.qxf:6: channel \"a\" is defined twice "
+						 "(first at line 2)"));
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	fdef_print_warnings(def, out, "warning: ");
+	fclose(out);
+	assert_non_null(strstr(text, "warning: t.qxf:4: "));
+	assert_non_null(strstr(text, "modes use the first"));
+	free(text);
+	round_trip(def);
+	fdef_destroy(def);
+}
+
+/* A generated .qxf: `channels` definitions (c0, c1...; the first with
+ * `caps` capability ranges), `modes` modes of `per_mode` channels (c0...)
+ * and, in the first mode, `heads` heads of `per_head` channels each. The
+ * caller frees the text. */
+static char *qxf_generate(int channels, int caps, int modes, int per_mode, int heads,
+			  int per_head)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fprintf(f, "<FixtureDefinition><Model>big</Model>\n");
+	for (int i = 0; i < channels; i++) {
+		fprintf(f, "<Channel Name=\"c%d\"><Group Byte=\"0\">Effect</Group>", i);
+		for (int k = 0; i == 0 && k < caps; k++)
+			fprintf(f, "<Capability Min=\"%d\" Max=\"%d\">r</Capability>", k % 256, k % 256);
+		fprintf(f, "</Channel>\n");
+	}
+	for (int m = 0; m < modes; m++) {
+		fprintf(f, "<Mode Name=\"m%d\">", m);
+		for (int i = 0; i < per_mode; i++)
+			fprintf(f, "<Channel Number=\"%d\">c%d</Channel>", i, i % channels);
+		for (int h = 0; m == 0 && h < heads; h++) {
+			fprintf(f, "<Head>");
+			for (int i = 0; i < per_head; i++)
+				fprintf(f, "<Channel>%d</Channel>", i % per_mode);
+			fprintf(f, "</Head>");
+		}
+		fprintf(f, "</Mode>\n");
+	}
+	fprintf(f, "</FixtureDefinition>\n");
+	fclose(f);
+	return text;
+}
+
+/* Hostile sizes are refused early with the limit named (import.h), so an
+ * import's time stays bounded: no timing asserted, the error is the point
+ * (100k channel definitions took 18 s to refuse before, by a linear
+ * duplicate scan). */
+static void test_qxf_limits(void **state)
+{
+	char *text;
+
+	text = qxf_generate(100000, 0, 1, 1, 0, 0);
+	bad(true, text, "more than 4096 <Channel> definitions (the limit", NULL);
+	free(text);
+	text = qxf_generate(1, 0, IMPORT_MODES_MAX + 1, 1, 0, 0);
+	bad(true, text, "more than 512 <Mode>s (the limit)", NULL);
+	free(text);
+	text = qxf_generate(2, 0, 1, 2, GL_DMX_SLOTS + 1, 1);
+	bad(true, text, "mode \"m0\": more than 512 heads", NULL);
+	free(text);
+	text = qxf_generate(2, 0, 1, 2, 2, GL_DMX_SLOTS + 1);
+	bad(true, text, "mode \"m0\": head 1: more than 512 channels", NULL);
+	free(text);
+	/* 300 modes of one channel with 1000 ranges: 300,000 ranges */
+	text = qxf_generate(1, 1000, 300, 1, 0, 0);
+	bad(true, text, "more than 262144 capability ranges in all (the limit)", NULL);
+	free(text);
+	/* near the limits, it imports: 4096 channels, 200 modes of 512 (all
+	 * the 8 MiB a file may have) */
+	text = qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0);
+	fdef_destroy(qxf_ok(text));
+	free(text);
 }
 
 /* Pan and tilt coarse first, their fine channels after the dimmer. */
@@ -715,6 +833,162 @@ static void test_ofl_bad_input(void **state)
 	    "mode \"m\"", "template channel 2 of an insert");
 }
 
+/* Numbers past what an int or a float holds, where the importer turns
+ * JSON numbers into ints and floats: no undefined behaviour (the fuzz
+ * build makes it fatal), a slot that cannot be is no slot, values are
+ * clamped, and a channel deeper than 24 bits is an error. */
+static void test_ofl_hostile_numbers(void **state)
+{
+	static const char wheel[] =
+		"{ \"name\": \"Wheel\", \"wheels\": { \"Color Wheel\": { \"slots\": [\n"
+		"    { \"type\": \"Open\" }, { \"type\": \"Color\", \"name\": \"Red\", \"colors\": [\"#ff0000\"] } ] } },\n"
+		"  \"availableChannels\": { \"Color Wheel\": { \"capabilities\": [\n"
+		"    { \"dmxRange\": [0, 9], \"type\": \"WheelSlot\", \"slotNumber\": -2147483649.0 },\n"
+		"    { \"dmxRange\": [10, 19], \"type\": \"WheelSlot\", \"slotNumber\": 2147483649.0 },\n"
+		"    { \"dmxRange\": [20, 29], \"type\": \"WheelSlot\", \"slotNumber\": 1e300 },\n"
+		"    { \"dmxRange\": [30, 39], \"type\": \"WheelSlot\", \"slotNumber\": 3 },\n"
+		"    { \"dmxRange\": [40, 49], \"type\": \"WheelSlot\", \"slotNumber\": 2 } ] } },\n"
+		"  \"modes\": [ { \"name\": \"m\", \"channels\": [\"Color Wheel\"] } ] }\n";
+	static const char far[] =
+		"{ \"name\": \"Far\", \"availableChannels\": {\n"
+		"    \"Pan\": { \"defaultValue\": 1e300, \"highlightValue\": -1e300,\n"
+		"      \"capability\": { \"type\": \"Pan\", \"angleStart\": \"-1e300deg\", \"angleEnd\": \"1e300deg\" } },\n"
+		"    \"Tilt\": { \"defaultValue\": \"1e300%\",\n"
+		"      \"capability\": { \"type\": \"Tilt\", \"angleStart\": \"1e39deg\", \"angleEnd\": \"0deg\" } } },\n"
+		"  \"modes\": [ { \"name\": \"m\", \"channels\": [\"Pan\", \"Tilt\"] } ] }\n";
+	struct fdef *def = ofl_ok(wheel);
+	const struct fdef_channel *c = chan(def, 0, 0);
+
+	assert_int_equal(c->attr, GL_ATTR_COLOR_WHEEL);
+	assert_int_equal(c->cap_count, 5);
+	for (int k = 0; k < 4; k++)                 /* no such slot: a plain range */
+		assert_int_equal(c->caps[k].kind, FDEF_CAP_GENERIC);
+	assert_int_equal(c->caps[4].kind, FDEF_CAP_COLOR);
+	assert_string_equal(c->caps[4].name, "Red");
+	fdef_destroy(def);
+
+	def = ofl_ok(far);
+	assert_true(chan(def, 0, 0)->default_value == 1.0f);
+	assert_true(chan(def, 0, 0)->highlight == 0.0f);
+	assert_true(chan(def, 0, 1)->default_value == 1.0f);
+	/* angles past a million degrees are no angles: the common ranges */
+	assert_true(def->pan_range_deg == 540.0f && def->tilt_range_deg == 270.0f);
+	fdef_destroy(def);
+
+	bad(false, "{ \"name\": \"x\", \"availableChannels\": { \"D\": { \"fineChannelAliases\": "
+		   "[\"a\", \"b\", \"c\", \"d\", \"e\"], \"capabilities\": [ { \"dmxRange\": [0, 255], "
+		   "\"type\": \"Intensity\" } ] } }, \"modes\": [ { \"name\": \"m\", \"channels\": "
+		   "[\"D\"] } ] }", "channel \"D\": more than 2 fineChannelAliases", NULL);
+	bad(false, "{ \"name\": \"x\", \"matrix\": { \"pixelCount\": [1e300, -1e300, 2147483648] }, "
+		   "\"modes\": [ { \"name\": \"m\", \"channels\": [null] } ] }",
+	    "matrix: bad pixelCount", NULL);
+}
+
+/* Appends to a growing text (open_memstream). */
+static void put(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+}
+
+/* A generated OFL fixture: `channels` channels (c0...; c0 with `caps`
+ * ranges), `templates` template channels over a `pixels`-pixel matrix and
+ * `groups` pixel groups, and `modes` modes of `per_mode` channels. */
+static char *ofl_generate(int channels, int caps, int templates, int pixels, int groups,
+			  int modes, int per_mode)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	put(f, "{ \"name\": \"big\",\n");
+	if (pixels > 0) {
+		put(f, "  \"matrix\": { \"pixelCount\": [%d, 1, 1]", pixels);
+		if (groups > 0) {
+			put(f, ", \"pixelGroups\": {");
+			for (int g = 0; g < groups; g++)
+				put(f, "%s \"g%d\": \"all\"", g ? "," : "", g);
+			put(f, " }");
+		}
+		put(f, " },\n  \"templateChannels\": {");
+		for (int t = 0; t < templates; t++)
+			put(f, "%s \"t%d $pixelKey\": { \"capability\": { \"type\": \"Generic\" } }",
+			    t ? "," : "", t);
+		put(f, " },\n");
+	}
+	put(f, "  \"availableChannels\": {");
+	for (int i = 0; i < channels; i++) {
+		put(f, "%s \"c%d\": { \"capabilities\": [", i ? "," : "", i);
+		for (int k = 0; k < (i == 0 ? caps : 1); k++)
+			put(f, "%s { \"dmxRange\": [%d, %d], \"type\": \"Generic\" }", k ? "," : "",
+			    k % 256, k % 256);
+		put(f, " ] }");
+	}
+	put(f, " },\n  \"modes\": [");
+	for (int m = 0; m < modes; m++) {
+		put(f, "%s { \"name\": \"m%d\", \"channels\": [", m ? "," : "", m);
+		for (int i = 0; i < per_mode; i++)
+			put(f, "%s\"c%d\"", i ? ", " : "", i % channels);
+		put(f, "] }");
+	}
+	put(f, " ] }\n");
+	fclose(f);
+	return text;
+}
+
+/* Hostile sizes refused early with the limit named; no timing asserted. */
+static void test_ofl_limits(void **state)
+{
+	char *text;
+
+	text = ofl_generate(100000, 1, 0, 0, 0, 1, 1);
+	bad(false, text, "more than 4096 channels and template channels (the limit", NULL);
+	free(text);
+	text = ofl_generate(1, 1, 0, 0, 0, IMPORT_MODES_MAX + 1, 1);
+	bad(false, text, "more than 512 modes (the limit)", NULL);
+	free(text);
+	text = ofl_generate(1, 1, 0, 0, 0, 1, GL_DMX_SLOTS + 1);
+	bad(false, text, "mode \"m0\": more than 512 channels", NULL);
+	free(text);
+	/* 3 modes of 512 channels with 256 ranges each: 393,216 ranges */
+	text = ofl_generate(1, 256, 0, 0, 0, 3, GL_DMX_SLOTS);
+	bad(false, text, "more than 262144 capability ranges in all (the limit)", NULL);
+	free(text);
+	/* 300 templates made for 1024 pixels: 307,200 names */
+	text = ofl_generate(1, 1, 300, 1024, 0, 1, 1);
+	bad(false, text, "more than 262144 channel names", NULL);
+	free(text);
+	text = ofl_generate(1, 1, 1, 2, 1025, 1, 1);
+	bad(false, text, "matrix: more than 1024 pixelGroups (the limit)", NULL);
+	free(text);
+	/* an insert of 513 template channels (here for no pixel at all) */
+	{
+		FILE *f = open_memstream(&text, &(size_t){ 0 });
+
+		assert_non_null(f);
+		put(f, "{ \"name\": \"x\", \"matrix\": { \"pixelCount\": [2, 1, 1] }, "
+		       "\"modes\": [ { \"name\": \"m\", \"channels\": [ { \"insert\": "
+		       "\"matrixChannels\", \"repeatFor\": [], \"channelOrder\": \"perPixel\", "
+		       "\"templateChannels\": [null");
+		for (int i = 1; i <= GL_DMX_SLOTS; i++)
+			put(f, ", null");
+		put(f, "] } ] } ] }");
+		fclose(f);
+	}
+	bad(false, text, "mode \"m\": an insert lists more than 512 template channels", NULL);
+	free(text);
+	/* near the limits, it imports */
+	text = ofl_generate(IMPORT_CHANNELS_MAX - 200, 256, 200, 1024, 200, 20, GL_DMX_SLOTS);
+	fdef_destroy(ofl_ok(text));
+	free(text);
+}
+
 /* Pan and tilt coarse first, then the fine bytes; a 24-bit dimmer whose
  * fine and ultra bytes come last. */
 static const char ofl_split[] =
@@ -768,15 +1042,6 @@ static void test_ofl_split_fine(void **state)
 
 /* ---- patching and looks in a show ----------------------------------------------- */
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int by_label(const struct gl_engine *e, const char *label)
 {
 	for (int i = 0; i < gl_engine_fixture_count(e); i++)
@@ -787,17 +1052,14 @@ static int by_label(const struct gl_engine *e, const char *label)
 
 static void test_show_patch_heads_and_wheel(void **state)
 {
-	char dir[] = "/tmp/gl-test-show-XXXXXX", path[256], show[256], err[1024];
+	char path[256], show[256], err[1024];
 	struct gl_show *s;
 	struct gl_engine *e;
 	const uint8_t *dmx;
 	int u;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/bar.qxf", dir);
-	write_file(path, qxf_bar);
-	snprintf(show, sizeof show, "%s/show.lua", dir);
-	write_file(show,
+	write_file(scratch_path(path, sizeof path, "bar.qxf"), qxf_bar);
+	write_file(scratch_path(show, sizeof show, "show.lua"),
 		   "show { name = 'heads' }\n"
 		   "patch { 'bar', type = 'generic/led-bar-8px', universe = 1, address = 1, count = 2 }\n"
 		   "patch { 'spot', type = 'generic/spot', universe = 1, address = 101 }\n"
@@ -843,25 +1105,60 @@ static void test_show_patch_heads_and_wheel(void **state)
 	assert_int_equal(dmx[200 + 2], 0);
 	assert_int_equal(dmx[200 + 5], 255);
 	gl_show_destroy(s);
-	unlink(path);
-	unlink(show);
-	rmdir(dir);
 }
 
-/* Loads a show from text in a temp dir; returns NULL with err set when it
- * fails to load. */
+/* Loads a show from text (show.lua in the scratch folder); returns NULL
+ * with err set when it fails to load. */
 static struct gl_show *show_text(const char *text, char *err, size_t err_len)
 {
-	char dir[] = "/tmp/gl-test-show-XXXXXX", show[256];
-	struct gl_show *s;
+	char show[256];
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(show, sizeof show, "%s/show.lua", dir);
-	write_file(show, text);
-	s = gl_show_load(show, err, err_len);
-	unlink(show);
-	rmdir(dir);
-	return s;
+	write_file(scratch_path(show, sizeof show, "show.lua"), text);
+	return gl_show_load(show, err, err_len);
+}
+
+/* A show that patches an imported file: the importer's warning reaches
+ * `check` (gl_show_print), and a file past a limit is an error at the
+ * patch naming the limit. */
+static void test_show_patch_import_warning_and_limit(void **state)
+{
+	static const char twice[] =
+		"<FixtureDefinition><Model>x</Model>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityRed\"/>\n"
+		"<Channel Name=\"a\" Preset=\"IntensityBlue\"/>\n"
+		"<Mode Name=\"m\"><Channel Number=\"0\">a</Channel></Mode></FixtureDefinition>\n";
+	char path[256], big[256], show[256], err[1024];
+	char *text = NULL, *xml;
+	size_t len = 0;
+	struct gl_show *s;
+	FILE *out;
+
+	write_file(scratch_path(path, sizeof path, "twice.qxf"), twice);
+	xml = qxf_generate(100000, 0, 1, 1, 0, 0);
+	write_file(scratch_path(big, sizeof big, "big.qxf"), xml);
+	free(xml);
+	write_file(scratch_path(show, sizeof show, "show.lua"), "show { name = 'w' }\n"
+			 "output { 'o', type = 'sacn', universes = { 1 } }\n"
+			 "patch { 'p', type = 'twice.qxf', universe = 1, address = 1 }\n");
+	s = gl_show_load(show, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	gl_show_print(s, out);
+	fclose(out);
+	gl_show_destroy(s);
+	if (!strstr(text, "warnings:\n  fixture type \"twice.qxf\": ") ||
+	    !strstr(text, "twice.qxf:3: channel \"a\" is defined twice (first at line 2)"))
+		fail_msg("no warning in:\n%s", text);
+	free(text);
+
+	write_file(show, "show { name = 'w' }\n"
+			 "patch { 'p', type = 'big.qxf', universe = 1, address = 1 }\n");
+	s = gl_show_load(show, err, sizeof err);
+	assert_null(s);
+	if (!strstr(err, "show.lua:2") || !strstr(err, "more than 4096 <Channel> definitions"))
+		fail_msg("\"%s\"", err);
 }
 
 /* gobo = "Gobo 2": the middle of the range of that name, any case. */
@@ -1053,7 +1350,7 @@ static void test_qlcplus_corpus(void **state)
 	static struct xml_modes x;
 	struct reason reasons[64];
 	int nreasons = 0, ok = 0, failed = 0, sampled = 0, patched = 0, modes = 0;
-	int split = 0, split_patched = 0, too_big = 0;
+	int split = 0, split_patched = 0, too_big = 0, warned = 0;
 	bool file_split;
 	glob_t g;
 
@@ -1070,6 +1367,10 @@ static void test_qlcplus_corpus(void **state)
 			continue;
 		}
 		ok++;
+		if (def->warning_count > 0) {
+			warned++;
+			fdef_print_warnings(def, stdout, "  warning: ");
+		}
 		file_split = false;
 		/* every mode that fits the engine builds its parts */
 		for (int m = 0; m < def->mode_count; m++) {
@@ -1092,8 +1393,9 @@ static void test_qlcplus_corpus(void **state)
 				fail_msg("%s mode \"%s\": %s", g.gl_pathv[i], def->modes[m].name, err);
 			}
 		}
-		/* a sample, and every file with split fine bytes, slot by slot */
-		if (i % 10 == 0 || file_split) {
+		/* a sample, every file with split fine bytes and every file
+		 * with a warning, slot by slot */
+		if (i % 10 == 0 || file_split || def->warning_count > 0) {
 			compare_with_xml(g.gl_pathv[i], def, &x);
 			if (i % 50 == 0)
 				round_trip(def);
@@ -1101,14 +1403,17 @@ static void test_qlcplus_corpus(void **state)
 		}
 		fdef_destroy(def);
 	}
-	printf("QLC+ corpus: %d files, %d imported, %d failed; %d sampled against the XML; "
+	printf("QLC+ corpus: %d files, %d imported (%d with warnings), %d failed; %d sampled "
+	       "against the XML; "
 	       "%d modes patchable of %d (%d with too many channels in one part); %d modes "
 	       "with fine bytes away from their coarse ones, as 16/24-bit channels (%d of "
-	       "them patchable)\n", (int)g.gl_pathc, ok, failed, sampled, patched, modes,
+	       "them patchable)\n", (int)g.gl_pathc, ok, warned, failed, sampled, patched, modes,
 	       too_big, split, split_patched);
 	for (int i = 0; i < nreasons; i++)
 		printf("  %d x %s\n", reasons[i].count, reasons[i].text);
-	assert_true(ok * 100 >= (ok + failed) * 99);
+	/* every file imports: what QLC+ loads, we load (a channel name
+	 * defined twice with a warning, as QLC+ reads it) */
+	assert_int_equal(failed, 0);
 	globfree(&g);
 }
 
@@ -1165,24 +1470,30 @@ static void test_ofl_corpus(void **state)
 
 int main(void)
 {
+#define SCRATCH(test) cmocka_unit_test_setup_teardown(test, scratch_setup, scratch_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_starter_library),
-		cmocka_unit_test(test_format_errors),
-		cmocka_unit_test(test_format_split_fine),
-		cmocka_unit_test(test_qxf_split_fine),
-		cmocka_unit_test(test_ofl_split_fine),
-		cmocka_unit_test(test_qxf_mapping),
-		cmocka_unit_test(test_qxf_heads_to_parts),
-		cmocka_unit_test(test_qxf_bad_input),
-		cmocka_unit_test(test_ofl_mapping),
-		cmocka_unit_test(test_ofl_matrix),
-		cmocka_unit_test(test_ofl_template_switching),
-		cmocka_unit_test(test_ofl_bad_input),
-		cmocka_unit_test(test_show_patch_heads_and_wheel),
-		cmocka_unit_test(test_show_look_named_range),
-		cmocka_unit_test(test_nearest_color),
-		cmocka_unit_test(test_qlcplus_corpus),
-		cmocka_unit_test(test_ofl_corpus),
+		SCRATCH(test_starter_library),
+		SCRATCH(test_format_errors),
+		SCRATCH(test_format_split_fine),
+		SCRATCH(test_qxf_split_fine),
+		SCRATCH(test_ofl_split_fine),
+		SCRATCH(test_qxf_mapping),
+		SCRATCH(test_qxf_heads_to_parts),
+		SCRATCH(test_qxf_bad_input),
+		SCRATCH(test_qxf_duplicate_channel),
+		SCRATCH(test_qxf_limits),
+		SCRATCH(test_ofl_mapping),
+		SCRATCH(test_ofl_matrix),
+		SCRATCH(test_ofl_template_switching),
+		SCRATCH(test_ofl_bad_input),
+		SCRATCH(test_ofl_hostile_numbers),
+		SCRATCH(test_ofl_limits),
+		SCRATCH(test_show_patch_heads_and_wheel),
+		SCRATCH(test_show_look_named_range),
+		SCRATCH(test_show_patch_import_warning_and_limit),
+		SCRATCH(test_nearest_color),
+		SCRATCH(test_qlcplus_corpus),
+		SCRATCH(test_ofl_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,9 @@
  * (commands produced, release ignored, drops with their reasons), the cost
  * bounds on wildcard patterns, and the outgoing peers (osc_peer.c) over
  * real loopback sockets: nothing blocks, a TCP peer connects through the
- * poll loop, a refused one backs off with a bounded queue.
+ * poll loop, a refused one backs off with a bounded queue. The peer tests'
+ * sockets and peers are held (struct held) and closed by their teardown,
+ * so a failure half-way leaves nothing open for the next test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -417,6 +419,40 @@ struct tcp_rx {
 	size_t want;
 };
 
+/* What a peer test opened: teardown closes what is still open. */
+static struct held {
+	int udp, rx;                 /* the adapter's socket, a receiver */
+	struct tcp_rx tcp;           /* the TCP remote */
+	struct osc_peers *peers;
+} held;
+
+static int peer_setup(void **state)
+{
+	(void)state;
+	memset(&held, 0, sizeof held);
+	held.udp = held.rx = held.tcp.listen_fd = held.tcp.fd = -1;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int peer_teardown(void **state)
+{
+	(void)state;
+	osc_peers_destroy(held.peers);
+	held.peers = NULL;
+	close_fd(&held.udp);
+	close_fd(&held.rx);
+	close_fd(&held.tcp.fd);
+	close_fd(&held.tcp.listen_fd);
+	return 0;
+}
+
 static bool tcp_rx_done(void *ud)
 {
 	struct tcp_rx *rx = ud;
@@ -440,9 +476,12 @@ static void test_peer_tcp(void **state)
 	uint16_t port;
 	char url[64];
 	struct osc_peer_stats st;
-	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct tcp_rx rx = { .listen_fd = listen_tcp(&port), .fd = -1 };
-	struct osc_peers *p = osc_peers_create(udp, count_log, NULL);
+	struct tcp_rx *rx = &held.tcp;
+	struct osc_peers *p;
+
+	held.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	rx->listen_fd = listen_tcp(&port);
+	p = held.peers = osc_peers_create(held.udp, count_log, NULL);
 
 	/* three messages queue while the connect runs; they arrive framed,
 	 * in order, once the poll loop has finished it */
@@ -452,20 +491,20 @@ static void test_peer_tcp(void **state)
 	assert_int_equal(osc_peers_get(p, url, false, gl_now_ns()), peer);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(osc_peers_send(p, peer, msg, n, gl_now_ns()), 0);
-	rx.want = 3 * (n + 4);
-	pump(p, rx.listen_fd, tcp_rx_done, &rx);
-	assert_int_equal(rx.len, 3 * (n + 4));
+	rx->want = 3 * (n + 4);
+	pump(p, rx->listen_fd, tcp_rx_done, rx);
+	assert_int_equal(rx->len, 3 * (n + 4));
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(rx.buf[i * (n + 4) + 3], n);
-		assert_memory_equal(rx.buf + i * (n + 4) + 4, msg, n);
+		assert_int_equal(rx->buf[i * (n + 4) + 3], n);
+		assert_memory_equal(rx->buf + i * (n + 4) + 4, msg, n);
 	}
 	osc_peers_stats(p, &st);
 	assert_int_equal(st.sent, 3);
 	assert_int_equal(st.dropped, 0);
 
 	/* the remote goes away: the next send notices, reconnects later */
-	close(rx.fd);
-	close(rx.listen_fd);
+	close_fd(&rx->fd);
+	close_fd(&rx->listen_fd);
 	pump(p, -1, NULL, NULL);
 	logged = 0;
 	/* nothing listens now: connects fail and back off; the queue holds
@@ -483,8 +522,6 @@ static void test_peer_tcp(void **state)
 	assert_true(logged >= 1);
 	/* backing off: the next attempt is in the future, not now */
 	assert_true(osc_peers_next_timer(p) > gl_now_ns());
-	osc_peers_destroy(p);
-	close(udp);
 }
 
 static bool udp_rx_done(void *ud)
@@ -504,13 +541,13 @@ static void test_peer_udp(void **state)
 	size_t n = put_msg(msg, "/y");
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof sa;
-	int rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rx = held.rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	char url[64];
 
+	held.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	assert_int_equal(bind(rx, (struct sockaddr *)&sa, sizeof sa), 0);
 	assert_int_equal(getsockname(rx, (struct sockaddr *)&sa, &len), 0);
-	struct osc_peers *p = osc_peers_create(udp, count_log, NULL);
+	struct osc_peers *p = held.peers = osc_peers_create(held.udp, count_log, NULL);
 	snprintf(url, sizeof url, "osc.udp://127.0.0.1:%u/", ntohs(sa.sin_port));
 	int peer = osc_peers_get(p, url, false, gl_now_ns());
 	assert_int_equal(osc_peers_send(p, peer, msg, n, gl_now_ns()), 0);
@@ -525,9 +562,6 @@ static void test_peer_udp(void **state)
 	osc_peers_stats(p, &st);
 	assert_int_equal(st.sent, 2);
 	assert_int_equal(st.waiting, 0);
-	osc_peers_destroy(p);
-	close(udp);
-	close(rx);
 }
 
 int main(void)
@@ -541,8 +575,8 @@ int main(void)
 		cmocka_unit_test(test_drop_names),
 		cmocka_unit_test(test_pattern_cost),
 		cmocka_unit_test(test_url_parse),
-		cmocka_unit_test(test_peer_tcp),
-		cmocka_unit_test(test_peer_udp),
+		cmocka_unit_test_setup_teardown(test_peer_tcp, peer_setup, peer_teardown),
+		cmocka_unit_test_setup_teardown(test_peer_udp, peer_setup, peer_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,9 @@
  * stream termination at close, ArtPoll answers, and option errors.
  *
  * All traffic stays on 127.0.0.1. Waits for expected packets use a poll()
- * timeout only as a safety net; loopback delivers during sendto().
+ * timeout only as a safety net; loopback delivers during sendto(). The
+ * sockets and outputs a test opens are held (struct held) and closed by
+ * its teardown, so a test that fails half-way leaves nothing open.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +34,7 @@
 #include "outputs/dmx/output.h"
 #include "outputs/dmx/artnet/artnet_wire.h"
 #include "outputs/dmx/sacn/sacn_wire.h"
+#include "tools/scratch.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)
@@ -41,7 +44,62 @@ extern const struct gl_output_ops gl_output_artnet;
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int udp_socket(uint16_t port, uint16_t *bound_port)
+/* What the running test opened: teardown closes what is left. */
+static struct held {
+	int fds[8];
+	int fd_count;
+	struct {
+		const struct gl_output_ops *ops;
+		struct gl_output *out;
+	} outs[4];
+	int out_count;
+} held;
+
+static char state_dir[64];
+
+static int hold_setup(void **state)
+{
+	(void)state;
+	memset(&held, 0, sizeof held);
+	return 0;
+}
+
+static int hold_teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < held.out_count; i++)
+		held.outs[i].ops->close(held.outs[i].out);
+	for (int i = 0; i < held.fd_count; i++)
+		close(held.fds[i]);
+	memset(&held, 0, sizeof held);
+	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);   /* a test may point it elsewhere */
+	return 0;
+}
+
+/* A configured output (out may be NULL: a refusal), closed by teardown
+ * unless output_close() closes it first. */
+static struct gl_output *hold_output(const struct gl_output_ops *ops, struct gl_output *out)
+{
+	if (out) {
+		assert_true(held.out_count < 4);
+		held.outs[held.out_count].ops = ops;
+		held.outs[held.out_count++].out = out;
+	}
+	return out;
+}
+
+static void output_close(struct gl_output *out)
+{
+	for (int i = 0; i < held.out_count; i++)
+		if (held.outs[i].out == out) {
+			held.outs[i].ops->close(out);
+			held.outs[i] = held.outs[--held.out_count];
+			return;
+		}
+	fail_msg("output_close: not a held output");
+}
+
+static int udp_socket_unheld(uint16_t port, uint16_t *bound_port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	socklen_t len = sizeof sa;
@@ -56,11 +114,39 @@ static int udp_socket(uint16_t port, uint16_t *bound_port)
 	return fd;
 }
 
+/* An open file descriptor, closed by teardown unless fd_close() closes it
+ * first. */
+static int hold_fd(int fd)
+{
+	if (held.fd_count == 8)
+		close(fd);
+	assert_true(held.fd_count < 8);
+	held.fds[held.fd_count++] = fd;
+	return fd;
+}
+
+static void fd_close(int fd)
+{
+	for (int i = 0; i < held.fd_count; i++)
+		if (held.fds[i] == fd) {
+			close(fd);
+			held.fds[i] = held.fds[--held.fd_count];
+			return;
+		}
+	fail_msg("fd_close: %d is not a held descriptor", fd);
+}
+
+/* A bound UDP socket on loopback, closed by teardown. */
+static int udp_socket(uint16_t port, uint16_t *bound_port)
+{
+	return hold_fd(udp_socket_unheld(port, bound_port));
+}
+
 /* A free port: bind, read the number, close. */
 static uint16_t free_port(void)
 {
 	uint16_t port;
-	int fd = udp_socket(0, &port);
+	int fd = udp_socket_unheld(0, &port);
 
 	close(fd);
 	return port;
@@ -155,26 +241,18 @@ static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
 	assert_int_equal(sacn_wire_parse_data(buf, (size_t)n, d), 0);
 }
 
-static char state_dir[64];
-
 static int make_state_dir(void **state)
 {
 	(void)state;
-	snprintf(state_dir, sizeof state_dir, "/tmp/gl-outputs-test-XXXXXX");
-	assert_non_null(mkdtemp(state_dir));
+	assert_int_equal(scratch_make(state_dir, sizeof state_dir, "gl-outputs-test"), 0);
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	return 0;
 }
 
 static int remove_state_dir(void **state)
 {
-	char path[128];
-
 	(void)state;
-	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
-	unlink(path);
-	rmdir(state_dir);
-	return 0;
+	return scratch_remove(state_dir);
 }
 
 /* ---- registry ------------------------------------------------------------- */
@@ -221,7 +299,7 @@ static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
 	cfg_set(cfg, "unicast", "127.0.0.1");
 	cfg_set(cfg, "port", "%u", port);
 	cfg_set(cfg, "discovery", "false");
-	out = gl_output_sacn.configure(cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(cfg, err, sizeof err));
 	if (!out)
 		fail_msg("configure: %s", err);
 	return out;
@@ -339,7 +417,7 @@ static void test_sacn_send_keepalive_close(void **state)
 	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
 
 	/* close(): three terminated packets per universe. */
-	gl_output_sacn.close(out);
+	output_close(out);
 	for (int i = 0; i < 6; i++) {
 		recv_sacn(rx, buf, &d);
 		assert_int_equal(d.hdr.options, SACN_OPT_TERMINATED);
@@ -354,9 +432,8 @@ static void test_sacn_send_keepalive_close(void **state)
 	gl_output_sacn.send(out, frame_at(&f, t), t);
 	recv_sacn(rx, buf, &d);
 	assert_memory_equal(d.hdr.cid, file_cid, 16);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_sequence_wrap_and_options(void **state)
@@ -382,7 +459,7 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	cfg_set(&cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
 	cfg_set(&cfg, "ttl", "4");
 	cfg_set(&cfg, "interface", "127.0.0.1");
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 1);
@@ -399,10 +476,9 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	assert_string_equal(d.hdr.source_name, "FOH \xc3\xa9");
 	assert_int_equal(d.hdr.cid[0], 0x0d);
 	assert_int_equal(d.hdr.cid[15], 0x88);
-	gl_output_sacn.close(out);
+	output_close(out);
 	assert_int_equal(drain(rx), 3);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_sync(void **state)
@@ -425,7 +501,7 @@ static void test_sacn_sync(void **state)
 	cfg_set(&cfg, "port", "%u", port);
 	cfg_set(&cfg, "discovery", "false");
 	cfg_set(&cfg, "sync_universe", "7");
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 2);
@@ -461,9 +537,8 @@ static void test_sacn_sync(void **state)
 	t += 23 * MS;
 	gl_output_sacn.send(out, frame_at(&f, t), t);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_discovery(void **state)
@@ -483,7 +558,7 @@ static void test_sacn_discovery(void **state)
 	cfg_init(&cfg, "sacn", numbers, 3);
 	cfg_set(&cfg, "unicast", "127.0.0.1");
 	cfg_set(&cfg, "port", "%u", port);
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 
 	/* The first one goes at open. */
@@ -513,10 +588,9 @@ static void test_sacn_discovery(void **state)
 	assert_int_equal(drain(rx), 3 + 1);
 	gl_output_sacn.service(out, t + 10 * GL_NS_PER_S + 1);
 	assert_int_equal(drain(rx), 0);
-	gl_output_sacn.close(out);
+	output_close(out);
 	assert_int_equal(drain(rx), 9);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_sacn_cid_unwritable(void **state)
@@ -548,13 +622,12 @@ static void test_sacn_cid_unwritable(void **state)
 	gl_output_sacn.send(out, frame_at(&f, T0), T0);
 	recv_sacn(rx, buf, &d);
 	assert_int_equal(d.hdr.cid[6] >> 4, 4);
-	gl_output_sacn.close(out);
+	output_close(out);
 	drain(rx);
 	gl_output_config_free(&cfg);
 
 	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
 	unlink(file);
-	close(rx);
 }
 
 /* ---- the CID file: kept, never replaced, locked -------------------------- */
@@ -578,10 +651,10 @@ static void cid_of_run(uint8_t cid[16], char *note, size_t note_len)
 	gl_output_sacn.send(out, frame_at(&f, T0), T0);
 	recv_sacn(rx, buf, &d);
 	memcpy(cid, d.hdr.cid, 16);
-	gl_output_sacn.close(out);
+	output_close(out);
 	drain(rx);
 	gl_output_config_free(&cfg);
-	close(rx);
+	fd_close(rx);
 }
 
 static void put_file(const char *path, const char *text, size_t len)
@@ -704,6 +777,7 @@ static void test_sacn_cid_locked(void **state)
 	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
+	hold_fd(fd);            /* a failure here must not keep the lock */
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
 
 	cid_of_run(cid, note, sizeof note);
@@ -713,7 +787,7 @@ static void test_sacn_cid_locked(void **state)
 	assert_non_null(strstr(note, text));
 	sacn_uuid_format(cid, text);
 	assert_non_null(strstr(note, text));
-	close(fd);                                      /* the other one ends */
+	fd_close(fd);                                   /* the other one ends */
 
 	/* one output holds the CID; a second of the same process shares it */
 	port = free_port();
@@ -725,12 +799,12 @@ static void test_sacn_cid_locked(void **state)
 	/* while it is open, another process would be refused */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
+	hold_fd(fd);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
 	assert_int_equal(errno, EWOULDBLOCK);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);   /* released at close */
-	close(fd);
 }
 
 /* A send the kernel refuses is counted, noted with the universe and
@@ -749,7 +823,7 @@ static void test_sacn_send_errors(void **state)
 	cfg_init(&cfg, "sacn", numbers, 2);
 	cfg_set(&cfg, "unicast", "255.255.255.255");
 	cfg_set(&cfg, "discovery", "false");
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	st = gl_output_status(out);
@@ -766,7 +840,7 @@ static void test_sacn_send_errors(void **state)
 	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0 + 23 * MS), T0 + 23 * MS),
 			 GL_EIO);
 	assert_int_equal(st->send_errors, 4);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
 }
 
@@ -838,10 +912,10 @@ static void test_sacn_bad_options(void **state)
 
 	/* Every default accepted; configure() alone allocates, close frees. */
 	cfg_init(&cfg, "sacn", one, 1);
-	out = gl_output_sacn.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
-	gl_output_sacn.close(out);
+	output_close(out);
 	gl_output_sacn.close(NULL);
 	gl_output_config_free(&cfg);
 }
@@ -903,7 +977,7 @@ static void test_artnet_send_and_poll(void **state)
 	cfg_set(&cfg, "listen", "true");
 	cfg_set(&cfg, "bind", "127.0.0.1");
 	cfg_set(&cfg, "listen_port", "%u", listen_port);
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	if (!out)
 		fail_msg("configure: %s", err);
 	assert_int_equal(gl_output_artnet.open(out), 0);
@@ -1039,9 +1113,8 @@ static void test_artnet_send_and_poll(void **state)
 	gl_output_artnet.service(out, t + GL_NS_PER_S);
 	assert_int_equal(drain(rx), 3);
 
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_artnet_sync_port_addresses(void **state)
@@ -1066,7 +1139,7 @@ static void test_artnet_sync_port_addresses(void **state)
 	cfg_set(&cfg, "listen", "false");
 	cfg_set(&cfg, "sync", "true");
 	cfg_set(&cfg, "port_addresses", "32767, 1:2:3");
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	if (!out)
 		fail_msg("configure: %s", err);
 	assert_int_equal(gl_output_artnet.open(out), 0);
@@ -1087,9 +1160,8 @@ static void test_artnet_sync_port_addresses(void **state)
 	t += 23 * MS;
 	gl_output_artnet.send(out, frame_at(&f, t), t);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_artnet_port_taken(void **state)
@@ -1103,15 +1175,15 @@ static void test_artnet_port_taken(void **state)
 	char err[256] = "";
 	uint16_t port, taken_port;
 	int rx = udp_socket(0, &port);
-	int holder = udp_socket(0, &taken_port);    /* no SO_REUSEADDR: exclusive */
 
 	(void)state;
+	udp_socket(0, &taken_port);    /* held: no SO_REUSEADDR, so exclusive */
 	cfg_init(&cfg, "artnet", numbers, 1);
 	cfg_set(&cfg, "nodes", "127.0.0.1");
 	cfg_set(&cfg, "port", "%u", port);
 	cfg_set(&cfg, "bind", "127.0.0.1");
 	cfg_set(&cfg, "listen_port", "%u", taken_port);
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	/* Not fatal: the output sends, says it cannot listen. */
 	assert_int_equal(gl_output_artnet.open(out), 0);
@@ -1122,10 +1194,8 @@ static void test_artnet_port_taken(void **state)
 	recv_artdmx(rx, buf, &d);
 	assert_int_equal(d.port_address, 0);
 	gl_output_artnet.service(out, T0);          /* nothing to read, no crash */
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(holder);
-	close(rx);
 }
 
 /* Keep-alives that fail are retried 100 ms later, not at once, so the
@@ -1152,7 +1222,7 @@ static void test_artnet_send_errors(void **state)
 	cfg_set(&cfg, "port", "%u", port);
 	cfg_set(&cfg, "bind", "127.0.0.1");
 	cfg_set(&cfg, "listen_port", "%u", free_port());
-	out = gl_output_artnet.configure(&cfg, err, sizeof err);
+	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
 	assert_non_null(out);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	st = gl_output_status(out);
@@ -1175,9 +1245,8 @@ static void test_artnet_send_errors(void **state)
 	gl_output_artnet.send(out, frame_at(&f, t + 123 * MS), t + 123 * MS);
 	assert_int_equal(st->send_errors, 3);
 	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_artnet.close(out);
+	output_close(out);
 	gl_output_config_free(&cfg);
-	close(rx);
 }
 
 static void test_artnet_bad_options(void **state)
@@ -1206,22 +1275,23 @@ static void test_artnet_bad_options(void **state)
 
 int main(void)
 {
+#define HELD(test) cmocka_unit_test_setup_teardown(test, hold_setup, hold_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registry),
-		cmocka_unit_test(test_sacn_send_keepalive_close),
-		cmocka_unit_test(test_sacn_sequence_wrap_and_options),
-		cmocka_unit_test(test_sacn_sync),
-		cmocka_unit_test(test_sacn_discovery),
-		cmocka_unit_test(test_sacn_cid_unwritable),
-		cmocka_unit_test(test_sacn_cid_file_kept),
-		cmocka_unit_test(test_sacn_cid_locked),
-		cmocka_unit_test(test_sacn_send_errors),
-		cmocka_unit_test(test_sacn_bad_options),
-		cmocka_unit_test(test_artnet_send_and_poll),
-		cmocka_unit_test(test_artnet_sync_port_addresses),
-		cmocka_unit_test(test_artnet_port_taken),
-		cmocka_unit_test(test_artnet_send_errors),
-		cmocka_unit_test(test_artnet_bad_options),
+		HELD(test_registry),
+		HELD(test_sacn_send_keepalive_close),
+		HELD(test_sacn_sequence_wrap_and_options),
+		HELD(test_sacn_sync),
+		HELD(test_sacn_discovery),
+		HELD(test_sacn_cid_unwritable),
+		HELD(test_sacn_cid_file_kept),
+		HELD(test_sacn_cid_locked),
+		HELD(test_sacn_send_errors),
+		HELD(test_sacn_bad_options),
+		HELD(test_artnet_send_and_poll),
+		HELD(test_artnet_sync_port_addresses),
+		HELD(test_artnet_port_taken),
+		HELD(test_artnet_send_errors),
+		HELD(test_artnet_bad_options),
 	};
 
 	return cmocka_run_group_tests(tests, make_state_dir, remove_state_dir);

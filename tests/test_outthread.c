@@ -5,6 +5,9 @@
  * send() stalls only the output thread, never the engine thread's ticks.
  * Real engine thread and real output thread; fake outputs (test doubles of
  * the gl_output_ops interface). Waits are bounded, never timed assertions.
+ * Everything a test starts lives in its state (struct run), never on the
+ * test's stack, and teardown stops it: a test that fails half-way leaves
+ * no thread running into the next one.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -27,7 +30,8 @@ struct gl_output {
 	struct gl_output_status st;   /* first, as output.h asks */
 	int opens_to_fail;       /* open() fails this many times first */
 	bool fail_send;
-	sem_t *block;            /* send() waits on it when set */
+	sem_t *block;            /* send() waits on it when set... */
+	atomic_bool *released;   /* ...until this is set (teardown) */
 	atomic_int opens, sends, frames_ok;
 	atomic_uint_fast64_t last_tick;
 };
@@ -46,7 +50,7 @@ static int fake_open(struct gl_output *o)
 static int fake_send(struct gl_output *o, const struct gl_frame *fr, uint64_t now)
 {
 	atomic_fetch_add(&o->sends, 1);
-	if (o->block)
+	if (o->block && !atomic_load(o->released))
 		sem_wait(o->block);
 	if (o->fail_send) {
 		o->st.send_errors++;
@@ -66,13 +70,58 @@ static const struct gl_output_ops fake_ops = {
 	.close = fake_close,
 };
 
-static struct gl_engine *engine(void)
+/* What a test started, for teardown to stop: the engine (thread), the
+ * output thread, and the fake outputs and semaphore they use. */
+struct run {
+	struct gl_engine *e;
+	struct gl_outthread *ot;
+	struct gl_output outs[3];
+	sem_t block;
+	bool block_made;
+	atomic_bool released;
+};
+
+static int setup(void **state)
+{
+	struct run *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		r->outs[i].released = &r->released;
+	*state = r;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct run *r = *state;
+
+	if (r->e)
+		gl_engine_stop(r->e);
+	if (r->block_made) {     /* a send still waiting: let it go */
+		atomic_store(&r->released, true);
+		sem_post(&r->block);
+	}
+	gl_outthread_stop(r->ot);
+	if (r->e)
+		gl_engine_destroy(r->e);
+	if (r->block_made)
+		sem_destroy(&r->block);
+	free(r);
+	return 0;
+}
+
+/* The run's engine: one universe at 100 Hz, not started. */
+static struct gl_engine *engine(struct run *r)
 {
 	struct gl_engine_config cfg = { .rate_hz = 100 };
-	struct gl_engine *e = gl_engine_create(&cfg);
-	assert_int_equal(gl_engine_add_universe(e, 1), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
-	return e;
+
+	r->e = gl_engine_create(&cfg);
+	assert_non_null(r->e);
+	assert_int_equal(gl_engine_add_universe(r->e, 1), 0);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	return r->e;
 }
 
 static void sleep_ms(int ms)
@@ -91,64 +140,62 @@ static void sleep_ms(int ms)
 
 static void test_failing_output_does_not_stop_others(void **state)
 {
-	struct gl_engine *e = engine();
+	struct run *r = *state;
+	struct gl_engine *e = engine(r);
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
-	struct gl_output bad = { .fail_send = true }, good = { 0 }, late = { .opens_to_fail = 1 };
+	struct gl_output *bad = &r->outs[0], *good = &r->outs[1], *late = &r->outs[2];
 	struct gl_outthread_output outs[] = {
-		{ &fake_ops, &bad, NULL }, { &fake_ops, &good, NULL }, { &fake_ops, &late, NULL },
+		{ &fake_ops, bad, NULL }, { &fake_ops, good, NULL }, { &fake_ops, late, NULL },
 	};
 	char err[128];
-	struct gl_outthread *ot = gl_outthread_start(tap, outs, 3, err, sizeof err);
-	assert_non_null(ot);
+
+	bad->fail_send = true;
+	late->opens_to_fail = 1;
+	r->ot = gl_outthread_start(tap, outs, 3, err, sizeof err);
+	assert_non_null(r->ot);
 	assert_int_equal(gl_engine_start(e), 0);
 
-	ASSERT_EVENTUALLY(atomic_load(&good.frames_ok) >= 20);
-	ASSERT_EVENTUALLY(atomic_load(&bad.sends) >= 20);  /* retried every frame */
-	assert_true(bad.st.send_errors >= 20);
+	ASSERT_EVENTUALLY(atomic_load(&good->frames_ok) >= 20);
+	ASSERT_EVENTUALLY(atomic_load(&bad->sends) >= 20);  /* retried every frame */
+	assert_true(bad->st.send_errors >= 20);
 	/* the output whose first open failed was opened again and now sends */
-	ASSERT_EVENTUALLY(atomic_load(&late.frames_ok) >= 5);
-	assert_int_equal(atomic_load(&late.opens), 2);
-
-	gl_engine_stop(e);
-	gl_outthread_stop(ot);
-	gl_engine_destroy(e);
+	ASSERT_EVENTUALLY(atomic_load(&late->frames_ok) >= 5);
+	assert_int_equal(atomic_load(&late->opens), 2);
 }
 
 static void test_stuck_output_does_not_stall_engine(void **state)
 {
-	struct gl_engine *e = engine();
+	struct run *r = *state;
+	struct gl_engine *e = engine(r);
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
-	sem_t block;
-	sem_init(&block, 0, 0);
-	struct gl_output stuck = { .block = &block };
-	struct gl_outthread_output outs[] = { { &fake_ops, &stuck, NULL } };
+	sem_t *block = &r->block;
+	struct gl_output *stuck = &r->outs[0];
+	struct gl_outthread_output outs[] = { { &fake_ops, stuck, NULL } };
 	char err[128];
-	struct gl_outthread *ot = gl_outthread_start(tap, outs, 1, err, sizeof err);
-	assert_non_null(ot);
+
+	assert_int_equal(sem_init(block, 0, 0), 0);
+	r->block_made = true;
+	stuck->block = block;
+	r->ot = gl_outthread_start(tap, outs, 1, err, sizeof err);
+	assert_non_null(r->ot);
 	assert_int_equal(gl_engine_start(e), 0);
 
 	/* the output thread is now inside send(), blocked */
-	ASSERT_EVENTUALLY(atomic_load(&stuck.sends) == 1);
+	ASSERT_EVENTUALLY(atomic_load(&stuck->sends) == 1);
 	struct gl_snapshot s0 = { 0 }, s1 = { 0 };
 	ASSERT_EVENTUALLY(gl_engine_snapshot(e, &s0) == 0);
 	/* the engine keeps ticking meanwhile */
 	ASSERT_EVENTUALLY(gl_engine_snapshot(e, &s1) == 0 && s1.tick >= s0.tick + 50);
-	assert_int_equal(atomic_load(&stuck.sends), 1);
+	assert_int_equal(atomic_load(&stuck->sends), 1);
 
 	/* released, the output gets the newest frame, not a backlog */
-	sem_post(&block);
-	ASSERT_EVENTUALLY(atomic_load(&stuck.sends) >= 2);
-	sem_post(&block);
-	ASSERT_EVENTUALLY(atomic_load(&stuck.frames_ok) >= 2);
+	sem_post(block);
+	ASSERT_EVENTUALLY(atomic_load(&stuck->sends) >= 2);
+	sem_post(block);
+	ASSERT_EVENTUALLY(atomic_load(&stuck->frames_ok) >= 2);
 	struct gl_snapshot s2 = { 0 };
 	gl_engine_snapshot(e, &s2);
-	assert_true(atomic_load(&stuck.last_tick) + 10 >= s1.tick);
-	for (int i = 0; i < 1000; i++)
-		sem_post(&block); /* let it run freely to the end */
-	gl_engine_stop(e);
-	gl_outthread_stop(ot);
-	gl_engine_destroy(e);
-	sem_destroy(&block);
+	assert_true(atomic_load(&stuck->last_tick) + 10 >= s1.tick);
 }
 
 /* After a stretch of skipped ticks (a load, a stall) the output thread must
@@ -158,17 +205,19 @@ static void test_stuck_output_does_not_stall_engine(void **state)
  * frame in 13. */
 static void test_every_frame_after_skipped_ticks(void **state)
 {
-	struct gl_engine *e = engine();
+	struct run *r = *state;
+	struct gl_engine *e = engine(r);
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
-	struct gl_output good = { 0 };
-	struct gl_outthread_output outs[] = { { &fake_ops, &good, NULL } };
+	struct gl_output *good = &r->outs[0];
+	struct gl_outthread_output outs[] = { { &fake_ops, good, NULL } };
 	char err[128];
-	struct gl_outthread *ot = gl_outthread_start(tap, outs, 1, err, sizeof err);
-	assert_non_null(ot);
+
+	r->ot = gl_outthread_start(tap, outs, 1, err, sizeof err);
+	assert_non_null(r->ot);
 	uint64_t period = gl_engine_period_ns(e);
 	uint64_t t = gl_now_ns();
 	gl_engine_tick(e, t);
-	ASSERT_EVENTUALLY(atomic_load(&good.frames_ok) == 1);
+	ASSERT_EVENTUALLY(atomic_load(&good->frames_ok) == 1);
 	t += 13 * period;                       /* twelve ticks skipped */
 	for (int i = 0; i < 40; i++, t += period) {
 		uint64_t now = gl_now_ns();
@@ -177,19 +226,20 @@ static void test_every_frame_after_skipped_ticks(void **state)
 		gl_engine_tick(e, t);
 	}
 	sleep_ms(50);
-	int got = atomic_load(&good.frames_ok) - 1;
+	int got = atomic_load(&good->frames_ok) - 1;
 	print_message("frames taken after the skip: %d of 40\n", got);
 	assert_true(got >= 20);
-	gl_outthread_stop(ot);
-	gl_engine_destroy(e);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_failing_output_does_not_stop_others),
-		cmocka_unit_test(test_stuck_output_does_not_stall_engine),
-		cmocka_unit_test(test_every_frame_after_skipped_ticks),
+		cmocka_unit_test_setup_teardown(test_failing_output_does_not_stop_others, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_output_does_not_stall_engine, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_every_frame_after_skipped_ticks, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,10 +6,14 @@
  * reported while the others run; commands queued at load are sent by
  * gl_show_start(); timers; the error ring; the limits on what a show may
  * make the host do (shows/test/limits.lua, and big shows generated here,
- * which once took minutes or gigabytes); gl_show_print().
+ * which once took minutes or gigabytes); handlers that once hung in a C
+ * library call; text from the show escaped; gl_show_print().
  *
  * The engine is driven with gl_engine_tick() on a fake clock. GL_SOURCE_DIR
- * (environment, else the compile definition) is the repository root.
+ * (environment, else the compile definition) is the repository root. The
+ * shows a test loads (each with its sandbox's watchdog thread), its scratch
+ * folder and a redirected stdout are held (struct held) and undone by its
+ * teardown, so a failure half-way leaves nothing behind for the next test.
  */
 #include <dirent.h>
 #include <math.h>
@@ -26,6 +30,7 @@
 #include <cmocka.h>
 
 #include "scripts/show.h"
+#include "tools/scratch.h"
 
 static const char *source_dir(void)
 {
@@ -34,6 +39,71 @@ static const char *source_dir(void)
 	if (dir && dir[0])
 		return dir;
 	return ".";    /* CTest sets GL_SOURCE_DIR; by hand, run from the tree */
+}
+
+/* What the running test made, for teardown. */
+static struct held {
+	struct gl_show *shows[4];
+	int show_count;
+	char dir[64];            /* the scratch folder, "" none */
+	int saved_stdout;        /* the real stdout while it is redirected, else -1 */
+} held;
+
+static int held_setup(void **state)
+{
+	(void)state;
+	memset(&held, 0, sizeof held);
+	held.saved_stdout = -1;
+	return 0;
+}
+
+static int held_teardown(void **state)
+{
+	int rc;
+
+	(void)state;
+	if (held.saved_stdout >= 0) {
+		fflush(stdout);
+		dup2(held.saved_stdout, STDOUT_FILENO);
+		close(held.saved_stdout);
+	}
+	for (int i = 0; i < held.show_count; i++)
+		gl_show_destroy(held.shows[i]);
+	rc = scratch_remove(held.dir);
+	memset(&held, 0, sizeof held);
+	return rc;
+}
+
+/* A loaded show (or NULL), destroyed by teardown unless drop_show() is
+ * called first. */
+static struct gl_show *hold_show(struct gl_show *show)
+{
+	if (show) {
+		if (held.show_count == 4)
+			gl_show_destroy(show);
+		assert_true(held.show_count < 4);
+		held.shows[held.show_count++] = show;
+	}
+	return show;
+}
+
+static void drop_show(struct gl_show *show)
+{
+	for (int i = 0; i < held.show_count; i++)
+		if (held.shows[i] == show) {
+			held.shows[i] = held.shows[--held.show_count];
+			gl_show_destroy(show);
+			return;
+		}
+	fail_msg("drop_show: not a held show");
+}
+
+/* The test's scratch folder, made the first time. */
+static const char *scratch_dir(void)
+{
+	if (!held.dir[0] && scratch_make(held.dir, sizeof held.dir, "test_show") != 0)
+		fail_msg("cannot make a folder in /tmp");
+	return held.dir;
 }
 
 static void show_path(char *buf, size_t len, const char *rel)
@@ -47,7 +117,7 @@ static struct gl_show *load_ok(const char *rel)
 	struct gl_show *show;
 
 	show_path(path, sizeof path, rel);
-	show = gl_show_load(path, err, sizeof err);
+	show = hold_show(gl_show_load(path, err, sizeof err));
 	if (!show)
 		fail_msg("%s does not load: %s", rel, err);
 	return show;
@@ -163,7 +233,7 @@ static void test_demo(void **state)
 	const struct gl_cue_def *c1 = gl_engine_cue(e, main_list, 0);
 	assert_int_equal(c1->continue_mode, GL_CONTINUE_FOLLOW);
 	assert_float_equal(c1->wait_s, 3.0, 1e-9);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static void test_basic(void **state)
@@ -220,13 +290,13 @@ static void test_basic(void **state)
 	assert_int_equal(dmx_at(e, 1, 1), 0);
 	assert_int_equal(dmx_at(e, 1, 11), 128);
 	assert_int_equal(dmx_at(e, 1, 12), 255);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static void test_sandbox_show(void **state)
 {
 	/* The file asserts what the sandbox holds; loading it is the test. */
-	gl_show_destroy(load_ok("shows/test/sandbox.lua"));
+	drop_show(load_ok("shows/test/sandbox.lua"));
 }
 
 /* ---- every bad show fails where and how its first line says ---------------- */
@@ -300,9 +370,9 @@ static void test_bad_shows(void **state)
 
 		snprintf(path, sizeof path, "%s/%.255s", dir, names[i]);
 		bad_expectation(path, &line, fragment, sizeof fragment);
-		show = gl_show_load(path, err, sizeof err);
+		show = hold_show(gl_show_load(path, err, sizeof err));
 		if (show) {
-			gl_show_destroy(show);
+			drop_show(show);
 			fail_msg("%s loads, but should fail with \"%s\"", names[i], fragment);
 		}
 		snprintf(at, sizeof at, "%.255s:%d: ", names[i], line);
@@ -338,7 +408,7 @@ static void test_go_queued_at_load(void **state)
 	assert_int_equal(lists[0].state, GL_LIST_RUNNING);
 	assert_int_equal(lists[0].active, 0);
 	assert_int_equal(lists[0].standby, 1);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 /* ---- handlers ---------------------------------------------------------------- */
@@ -400,7 +470,7 @@ static void test_handlers(void **state)
 	fire_events(show);
 	expect_message(show, "instruction budget exhausted", NULL);
 	expect_message(show, "log: fired\tMain\t1\t2", NULL);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static void test_timers(void **state)
@@ -431,7 +501,7 @@ static void test_timers(void **state)
 	expect_message(show, "log: every 10\t2", NULL);
 	assert_false(gl_show_take_error(show, msg, sizeof msg));
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 55 * GL_NS_PER_S);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static void test_error_ring_bounded(void **state)
@@ -456,7 +526,7 @@ static void test_error_ring_bounded(void **state)
 	ev.type = GL_EV_CUE_DONE;
 	gl_show_handle_event(show, &ev);
 	assert_false(gl_show_take_error(show, msg, sizeof msg));
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 /* ---- run-time limits (shows/test/limits.lua) ------------------------------------ */
@@ -498,7 +568,7 @@ static void test_limit_commands(void **state)
 	gl_engine_tick(gl_show_engine(show), 0);
 	osc_to_show(show, "/t/commands", 64);
 	assert_false(gl_show_take_error(show, msg, sizeof msg));
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static int count_sends(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
@@ -520,7 +590,7 @@ static void test_limit_sends(void **state)
 	assert_int_equal(sent, 64);
 	expect_message(show, "limits.lua:18): ",
 		       "limits.lua:18: osc.send: at most 64 messages in one handler call");
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static void test_limit_log(void **state)
@@ -540,7 +610,7 @@ static void test_limit_log(void **state)
 	expect_message(show, "on_osc(\"/t/log\") handler (", "limits.lua:12): 8 more log lines "
 		       "dropped (at most 32 in one handler call)");
 	assert_false(gl_show_take_error(show, msg, sizeof msg));
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 /* An on_osc handler that adds handlers moves the handler list while it
@@ -556,7 +626,7 @@ static void test_handler_adds_handlers(void **state)
 	assert_false(gl_show_take_error(show, msg, sizeof msg));
 	osc_to_show(show, "/t/grown/40", 0);
 	assert_false(gl_show_take_error(show, msg, sizeof msg));
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 static void test_timer_order_and_rate(void **state)
@@ -581,7 +651,7 @@ static void test_timer_order_and_rate(void **state)
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 7 * GL_NS_PER_S);
 	gl_show_run_timers(show, t0 + 7500 * 1000000ull);
 	expect_message(show, "log: every 7", NULL);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 /* ---- shows that once took minutes or gigabytes -------------------------------- */
@@ -602,7 +672,7 @@ static struct gl_show *load_generated(const char *dir, const char *name, const c
 	fputs(text, f);
 	fclose(f);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	show = gl_show_load(path, err, len);
+	show = hold_show(gl_show_load(path, err, len));
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	print_message("%-22s %6.2f s  %s\n", name,
 		      (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
@@ -618,7 +688,7 @@ static void expect_load_error(const char *dir, const char *name, const char *tex
 	struct gl_show *show = load_generated(dir, name, text, err, sizeof err);
 
 	if (show) {
-		gl_show_destroy(show);
+		drop_show(show);
 		fail_msg("%s loads, but should fail with \"%s\"", name, want);
 	}
 	if (!strstr(err, want))
@@ -631,25 +701,28 @@ static void expect_load_error(const char *dir, const char *name, const char *tex
  * 1000 lines, each cut at 2000 bytes, then one line counting the rest. */
 static void test_limit_load_log(void **state)
 {
-	char dir[] = "/tmp/test_show_XXXXXX", err[1024], line[4096], path[1024];
-	int saved = dup(STDOUT_FILENO), lines = 0, longest = 0;
+	const char *dir = scratch_dir();
+	char err[1024], line[4096], path[1024];
+	int lines = 0, longest = 0;
 	struct gl_show *show;
 	FILE *out;
 
-	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/stdout", dir);
 	fflush(stdout);
 	out = fopen(path, "w+");
 	assert_non_null(out);
+	held.saved_stdout = dup(STDOUT_FILENO);
+	assert_true(held.saved_stdout >= 0);
 	assert_true(dup2(fileno(out), STDOUT_FILENO) >= 0);
 	show = load_generated(dir, "print_1500", HEAD
 			      "print(string.rep(\"x\", 3000))\n"
 			      "for i = 1, 1500 do print(\"line\", i) end\n", err, sizeof err);
 	fflush(stdout);
-	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
-	close(saved);
+	assert_true(dup2(held.saved_stdout, STDOUT_FILENO) >= 0);
+	close(held.saved_stdout);
+	held.saved_stdout = -1;
 	assert_non_null(show);
-	gl_show_destroy(show);
+	drop_show(show);
 	rewind(out);
 	while (fgets(line, sizeof line, out)) {
 		int len = (int)strcspn(line, "\n");
@@ -664,16 +737,14 @@ static void test_limit_load_log(void **state)
 	assert_int_equal(lines, 1002);           /* and load_generated()'s own */
 	assert_int_equal(longest, 2000 + 3);     /* "..." marks the cut */
 	fclose(out);
-	remove(path);
-	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_big_shows(void **state)
 {
-	char dir[] = "/tmp/test_show_XXXXXX", err[1024];
+	const char *dir = scratch_dir();
+	char err[1024];
 	struct gl_show *show;
 
-	assert_non_null(mkdtemp(dir));
 	expect_load_error(dir, "after_300k", HEAD
 			  "local f = function() end\n"
 			  "for i = 1, 300000 do after((300001 - i) * 1e-6, f) end\n",
@@ -700,7 +771,7 @@ static void test_big_shows(void **state)
 			      "  cancel(load(\"return after(1, ...)\", \"=chunk\" .. i)(f))\n"
 			      "end\n", err, sizeof err);
 	assert_non_null(show);
-	gl_show_destroy(show);
+	drop_show(show);
 	show = load_generated(dir, "patch_32768", HEAD
 			      "for i = 0, 32767 do patch { \"d\" .. i, type = \"generic/dimmer\", "
 			      "universe = 1 + i // 512, address = 1 + i % 512 } end\n"
@@ -714,8 +785,74 @@ static void test_big_shows(void **state)
 	assert_non_null(show);
 	assert_int_equal(gl_engine_fixture_count(gl_show_engine(show)), 32768);
 	assert_int_equal(gl_engine_cue_count(gl_show_engine(show), 0), 10000);
-	gl_show_destroy(show);
-	assert_int_equal(rmdir(dir), 0);
+	drop_show(show);
+}
+
+/* ---- handlers that once hung, text from the show --------------------------- */
+
+/* Handlers that each once hung the control thread inside one C library
+ * call (shows/test/hangs.lua): each is stopped at its own line by the
+ * budget its work is charged to - or, for work the budget cannot weigh, by
+ * the handler's time limit - and the handlers after it still run. (On a
+ * machine slow enough, or a TSan build, the time limit may come first;
+ * test_sandbox checks the budget alone.) */
+static void test_hangs(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/hangs.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 0 };
+	char at[32], msg[512];
+
+	gl_show_handle_event(show, &ev);
+	for (int line = 10; line <= 24; line++) {
+		snprintf(at, sizeof at, "hangs.lua:%d: ", line);
+		take(show, msg, sizeof msg);
+		if (!strstr(msg, at) || (!strstr(msg, "instruction budget exhausted") &&
+					 !strstr(msg, "the handler ran longer than 1 s")))
+			fail_msg("message \"%s\": wanted \"%s\" and a stop", msg, at);
+	}
+	expect_message(show, "log: rep\t0", NULL);
+	expect_message(show, "hangs.lua:28: the handler ran longer than 1 s (stopped)", NULL);
+	expect_message(show, "log: still running", NULL);
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	drop_show(show);
+}
+
+/* No byte below 0x20 but tab, nor DEL, in text meant for a terminal. */
+static void assert_no_controls(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			fail_msg("a raw control character (0x%02x) in \"%s\"", (unsigned char)*p, text);
+}
+
+/* Names, log() text and errors from the show reach the terminal escaped
+ * (shows/test/escapes.lua): check's printout, the log, handler errors. */
+static void test_escapes(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/escapes.lua");
+	struct gl_event ev = { .type = GL_EV_CUE_FIRED, .list = 0, .cue = 0 };
+	char *text = NULL, msg[512];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	assert_non_null(f);
+	gl_show_print(show, f);
+	fclose(f);
+	assert_no_controls(text);
+	assert_non_null(strstr(text, "\\x1b[31mred"));
+	assert_non_null(strstr(text, "cuelist \"Main\\x1b]0;title\\x07\""));
+	assert_non_null(strstr(text, "one\\nforged line"));
+	free(text);
+
+	gl_show_handle_event(show, &ev);
+	take(show, msg, sizeof msg);
+	assert_string_equal(msg, "log: \\x1b[2J\ttwo\\nlines");
+	take(show, msg, sizeof msg);
+	assert_no_controls(msg);
+	assert_non_null(strstr(msg, "on_cue(\"Main\\x1b]0;title\\x07\", 1) handler"));
+	assert_non_null(strstr(msg, "escapes.lua:11: \\x1b[H\\r\\u{202e}gnp.exe"));
+	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	drop_show(show);
 }
 
 /* ---- print --------------------------------------------------------------------- */
@@ -743,7 +880,7 @@ static void test_print(void **state)
 	assert_non_null(strstr(text, "universes 1,2"));
 	assert_null(strstr(text, "warnings"));
 	free(text);
-	gl_show_destroy(show);
+	drop_show(show);
 
 	show = load_ok("shows/test/handlers.lua");
 	text = NULL;
@@ -752,28 +889,31 @@ static void test_print(void **state)
 	fclose(f);
 	assert_non_null(strstr(text, "universe 3 has fixtures but no output sends it"));
 	free(text);
-	gl_show_destroy(show);
+	drop_show(show);
 }
 
 int main(void)
 {
+#define HELD(test) cmocka_unit_test_setup_teardown(test, held_setup, held_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_demo),
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_sandbox_show),
-		cmocka_unit_test(test_bad_shows),
-		cmocka_unit_test(test_go_queued_at_load),
-		cmocka_unit_test(test_handlers),
-		cmocka_unit_test(test_timers),
-		cmocka_unit_test(test_error_ring_bounded),
-		cmocka_unit_test(test_limit_commands),
-		cmocka_unit_test(test_limit_sends),
-		cmocka_unit_test(test_limit_log),
-		cmocka_unit_test(test_handler_adds_handlers),
-		cmocka_unit_test(test_timer_order_and_rate),
-		cmocka_unit_test(test_limit_load_log),
-		cmocka_unit_test(test_big_shows),
-		cmocka_unit_test(test_print),
+		HELD(test_demo),
+		HELD(test_basic),
+		HELD(test_sandbox_show),
+		HELD(test_bad_shows),
+		HELD(test_go_queued_at_load),
+		HELD(test_handlers),
+		HELD(test_timers),
+		HELD(test_error_ring_bounded),
+		HELD(test_limit_commands),
+		HELD(test_limit_sends),
+		HELD(test_limit_log),
+		HELD(test_handler_adds_handlers),
+		HELD(test_timer_order_and_rate),
+		HELD(test_limit_load_log),
+		HELD(test_big_shows),
+		HELD(test_hangs),
+		HELD(test_escapes),
+		HELD(test_print),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

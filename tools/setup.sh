@@ -36,8 +36,14 @@ done
 packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-dev liblo-dev
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools strace
 	clang libclang-rt-14-dev
+	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
 	libexpat1-dev libcjson-dev qlcplus-data
-	file dpkg-dev python3-pil fonts-dejavu-core)
+	file dpkg-dev python3-pil fonts-dejavu-core
+	# wireless node firmware: the board images (firmware/cross/) ...
+	gcc-arm-none-eabi
+	libnewlib-arm-none-eabi
+	# ... and the emulated node the integration test runs (nodes_qemu.sh)
+	qemu-system-arm)
 # The SDL2 console (app/console/): SDL2 and SDL2_ttf, fontconfig to find its
 # font (DejaVu, above) at run time, libpng for screenshots and render --png.
 packages+=(libsdl2-dev libsdl2-ttf-dev libfontconfig-dev libpng-dev)

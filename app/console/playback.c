@@ -113,6 +113,8 @@ static void draw_row(struct gl_console *c, const struct con_list *l, int li, int
 	buf[0] = '\0';
 	if (q->tags & GL_SHOW_CUE_OSC)
 		strcat(buf, "OSC ");
+	if (q->tags & GL_SHOW_CUE_MQTT)
+		strcat(buf, "MQTT ");
 	if (q->tags & GL_SHOW_CUE_HANDLER)
 		strcat(buf, "Lua");
 	t = (SDL_Rect){ x, r.y, ui_px(ui, 80) - pad, r.h };

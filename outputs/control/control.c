@@ -4,6 +4,7 @@
  * how many pollfds each adapter filled last, so service() hands each adapter
  * back exactly its own slice.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,11 @@
 #include "control.h"
 
 extern const struct gl_control_ops gl_osc_control_ops;
+extern const struct gl_control_ops gl_mqtt_control_ops;
 
 static const struct gl_control_ops *const control_registry[] = {
 	&gl_osc_control_ops,
+	&gl_mqtt_control_ops,
 	NULL,
 };
 
@@ -28,6 +31,76 @@ const struct gl_control_ops *gl_control_find(const char *name)
 		if (strcmp(control_registry[i]->name, name) == 0)
 			return control_registry[i];
 	return NULL;
+}
+
+void gl_control_log(const struct gl_control_host *host, struct gl_control_stats *stats,
+		    bool error, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (error && stats) {   /* the status line shows the start */
+		size_t n = strnlen(line, sizeof stats->last_error - 1);
+
+		memcpy(stats->last_error, line, n);
+		stats->last_error[n] = '\0';
+	}
+	if (host && host->log)
+		host->log(host->ud, error, line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
+			    int count, const char *(*name)(int reason))
+{
+	bool any = false;
+
+	for (int r = 1; r < count && used + 1 < len; r++) {
+		if (!counts[r])
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %llu", any ? ", " : " (",
+					 name(r), (unsigned long long)counts[r]);
+		any = true;
+	}
+	if (any && used + 1 < len)
+		used += (size_t)snprintf(buf + used, len - used, ")");
+	return used < len ? used : len - 1;
+}
+
+int gl_control_config_url(struct gl_control_config *cfg, const char *url, char *err,
+			  size_t err_len)
+{
+	const struct gl_control_ops *ops = gl_control_find(cfg->type);
+	struct gl_option given[GL_OPTION_MAX];
+	int n;
+
+	if (!ops || !ops->url_options) {
+		snprintf(err, err_len, "%s: takes no URL", cfg->type);
+		return GL_EINVAL;
+	}
+	n = ops->url_options(url, given, GL_OPTION_MAX, err, err_len);
+	if (n < 0)
+		return GL_EINVAL;
+	for (int i = 0; i < n; i++) {
+		int at = cfg->option_count;
+
+		for (int k = 0; k < cfg->option_count; k++)
+			if (strcmp(cfg->options[k].key, given[i].key) == 0)
+				at = k;
+		if (at == GL_OPTION_MAX) {
+			snprintf(err, err_len, "%s: too many options with the URL's", cfg->type);
+			return GL_EINVAL;
+		}
+		cfg->options[at] = given[i];
+		if (at == cfg->option_count)
+			cfg->option_count++;
+	}
+	cfg->declared = true;
+	return 0;
 }
 
 struct control_slot {
@@ -153,6 +226,13 @@ void gl_controls_notify(struct gl_controls *set, const char *text)
 	for (int i = 0; set && i < set->count; i++)
 		if (set->slot[i].ops->notify)
 			set->slot[i].ops->notify(set->slot[i].c, text);
+}
+
+void gl_controls_output_status(struct gl_controls *set, const char *output, const char *error)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (set->slot[i].ops->output_status)
+			set->slot[i].ops->output_status(set->slot[i].c, output, error);
 }
 
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg)

@@ -1,6 +1,6 @@
 /*
- * control.h - the interface every control surface implements (OSC today;
- * MQTT and MIDI later), and the set of adapters `play` runs.
+ * control.h - the interface every control surface implements (OSC, MQTT;
+ * MIDI later), and the set of adapters `play` runs.
  *
  * An adapter is a const struct gl_control_ops, found by name ("osc") from the
  * show's declaration (`osc { port = 7700 }`). The show loader calls
@@ -35,10 +35,12 @@ struct gl_control_config {
 	int option_count;
 	struct gl_option options[GL_OPTION_MAX];
 	char show_name[GL_NAME_MAX];
+	char show_dir[1024];       /* relative file options (certificates) start here; "" = cwd */
 };
 
 /* One argument: type is an OSC type tag ('i' 'h' 'f' 'd' 's' 'T' 'F' 'N');
- * integers in i, reals in f, strings in s. */
+ * integers in i, reals in f, strings in s; 'b' is bytes: s points at i of
+ * them (an MQTT payload, not NUL-terminated for the reader). */
 struct gl_ctl_arg {
 	char type;
 	int64_t i;
@@ -63,6 +65,9 @@ struct gl_control_host {
 	/* A message outside the adapter's own address space (the show's
 	 * on_osc handlers). Returns true when something handled it. */
 	bool (*unhandled)(void *ud, const char *adapter, const struct gl_ctl_msg *msg);
+	/* Optional: the show's i-th subscription for this adapter (on_mqtt
+	 * topic filters), NULL past the last. Read when the adapter starts. */
+	const char *(*subscription)(void *ud, const char *adapter, int i);
 };
 
 struct gl_control;                 /* opaque per-adapter state */
@@ -74,6 +79,7 @@ struct gl_control_stats {
 	uint64_t send_errors;
 	int peers;                 /* subscribers / connections */
 	char last_error[160];
+	char state[64];            /* optional: "connected to 10.0.0.5:1883", "retrying in 4 s" */
 };
 
 struct gl_control_ops {
@@ -100,11 +106,35 @@ struct gl_control_ops {
 	/* Optional: sends msg to msg->peer (a URL). Returns 0 or GL_E*. */
 	int (*send)(struct gl_control *c, const struct gl_ctl_msg *msg);
 	const struct gl_control_stats *(*stats)(struct gl_control *c);
+	/* Optional: a URL from the command line (`play --mqtt URL`) as options,
+	 * into opts (at most max). Returns the count, or GL_EINVAL + err. */
+	int (*url_options)(const char *url, struct gl_option *opts, int max, char *err,
+			   size_t err_len);
+	/* Optional: an output started failing (error: why) or recovered
+	 * (error: ""). */
+	void (*output_status)(struct gl_control *c, const char *output, const char *error);
 };
+
+/* For adapters: a line through the host's log (stderr without one); an
+ * error line is also kept, cut to fit, as stats->last_error. */
+void gl_control_log(const struct gl_control_host *host, struct gl_control_stats *stats,
+		    bool error, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For adapters' closing summaries: appends " (name n, name n)" for the
+ * non-zero counts[1..count-1] (0 is "accepted") to buf, which holds `used`
+ * bytes. Returns the new length (at most len - 1). */
+size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
+			    int count, const char *(*name)(int reason));
 
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);
 const struct gl_control_ops *const *gl_control_all(void);
+
+/* Adds the options adapter `cfg->type` reads from url to cfg, replacing
+ * options of the same name (the command line wins over the show). Returns
+ * 0, or GL_EINVAL + err (an adapter without URLs, a bad URL, too many
+ * options). */
+int gl_control_config_url(struct gl_control_config *cfg, const char *url, char *err,
+			  size_t err_len);
 
 /* ---- a set of running adapters (what app/play.c polls) ------------------- */
 
@@ -124,6 +154,8 @@ void gl_controls_service(struct gl_controls *set, const struct pollfd *fds, int 
 uint64_t gl_controls_next_timer_ns(struct gl_controls *set);
 void gl_controls_event(struct gl_controls *set, const struct gl_event *ev);
 void gl_controls_notify(struct gl_controls *set, const char *text);
+/* An output failing (error: why) or recovered (""), for remotes. */
+void gl_controls_output_status(struct gl_controls *set, const char *output, const char *error);
 /* Sends through the adapter named `adapter`. GL_ENOENT when not running. */
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg);
 int gl_controls_count(const struct gl_controls *set);

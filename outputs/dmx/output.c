@@ -15,6 +15,7 @@ extern const struct gl_output_ops gl_output_sacn;
 extern const struct gl_output_ops gl_output_artnet;
 extern const struct gl_output_ops gl_output_enttec_pro;
 extern const struct gl_output_ops gl_output_open_dmx;
+extern const struct gl_output_ops gl_output_nodes;
 
 /* NULL-terminated; gl_output_all() hands it out as is. */
 static const struct gl_output_ops *const output_registry[] = {
@@ -22,6 +23,7 @@ static const struct gl_output_ops *const output_registry[] = {
 	&gl_output_artnet,
 	&gl_output_enttec_pro,
 	&gl_output_open_dmx,
+	&gl_output_nodes,
 	NULL,
 };
 

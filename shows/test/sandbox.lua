@@ -52,4 +52,55 @@ assert(not ok and err:find("module not found", 1, true), tostring(err))
 ok, err = pcall(collectgarbage, "stop")
 assert(not ok, "collectgarbage(\"stop\") allowed")
 
+-- require finds a module once, however its name is written
+local counted = require "lib.counted"
+assert(require("lib/counted") == counted and counted.loads == 1 and counted_loads == 1)
+
+-- strings have the sandbox's own metatable, hidden; the string library is
+-- read-only: nothing a show does changes ("x"):upper() for anyone
+assert(getmetatable("") == false, "the string metatable is visible")
+ok, err = pcall(function() string.upper = function() return "evil" end end)
+assert(not ok and err:find("sandbox.lua:%d+: the string library is read%-only"), tostring(err))
+ok, err = pcall(function() string.evil = true end)
+assert(not ok and err:find("read%-only"), tostring(err))
+rawset(string, "upper", function() return "evil" end)   -- this env's own field
+assert(("x"):upper() == "X", "string methods changed by the show")
+rawset(string, "upper", nil)
+assert(string.upper("x") == "X" and ("10" + 1) == 11 and #string.format("%5s", "") == 5)
+local names = {}
+for k in pairs(string) do names[#names + 1] = k end
+assert(#names > 10, "pairs(string) is empty")
+
+-- the library functions that loop in C work as the standard ones
+assert(string.rep("", math.maxinteger) == "" and ("ab"):rep(3, ",") == "ab,ab,ab")
+assert(("x"):rep(0) == "" and ("x"):rep(1, "-") == "x" and ("abc"):rep(2) == "abcabc")
+local list = { 1, 2, 3 }
+table.insert(list, 1, 0)
+table.insert(list, 5)
+assert(table.concat(list, ",") == "0,1,2,3,5" and table.remove(list, 1) == 0)
+assert(table.concat(table.move(list, 1, 2, 3), ",") == "1,2,1,2")
+assert(select("#", table.unpack({ 1, nil, 3 }, 1, 3)) == 3)
+assert(("key = value"):match("^(%w+)%s*=%s*(%w+)$") == "key")
+assert(select(2, ("hello world"):gsub("o", "0")) == 2)
+
+-- errors from the sandbox's own functions name the line they come from
+ok, err = pcall(setmetatable, 1, {})
+assert(not ok and err:find("^.-sandbox%.lua:%d+: bad argument #1 to 'setmetatable'"), tostring(err))
+ok, err = pcall(pcall)
+assert(not ok and err:find("^.-sandbox%.lua:%d+: bad argument #1 to 'pcall'"), tostring(err))
+ok, err = pcall(coroutine.resume, 1)
+assert(not ok and err:find("^.-sandbox%.lua:%d+: bad argument #1 to 'resume'"), tostring(err))
+ok, err = pcall(setmetatable, setmetatable({}, { __metatable = "mine" }), {})
+assert(not ok and err:find("^.-sandbox%.lua:%d+: setmetatable: cannot change a protected"), tostring(err))
+
+-- a chunk name given to load() is a label, never another file
+ok, err = pcall(load("error('boom')", "=/etc/shadow"))
+assert(err == '[string "/etc/shadow"]:1: boom', tostring(err))
+local f, msg = load("x =", "@/etc/passwd")
+assert(f == nil and msg:find('^%[string "/etc/passwd"%]:1:'), tostring(msg))
+f, msg = load("x =", '=a"]:9: forged\nline')
+assert(f == nil and msg:find('^%[string "a%?%?%?9%? forged"%]:1:'), tostring(msg))
+ok, err = pcall(load("error('x')"))
+assert(err == [=[[string "error('x')"]:1: x]=], tostring(err))
+
 print("sandbox.lua: all checks passed")

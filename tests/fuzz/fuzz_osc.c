@@ -14,52 +14,9 @@
 
 #include <lo/lo.h>
 
+#include "fuzz_engine.h"
 #include "outputs/control/osc/osc_dispatch.h"
 #include "outputs/control/osc/osc_wire.h"
-
-static struct gl_engine *engine(void)
-{
-	static struct gl_engine *e;
-	if (e)
-		return e;
-	struct gl_engine_config cfg = { .rate_hz = 44, .command_capacity = 64 };
-	e = gl_engine_create(&cfg);
-	struct gl_fixture_type dim = { .name = "dim", .channel_count = 1 };
-	dim.channels[0].attr = GL_ATTR_INTENSITY;
-	dim.channels[0].bytes = 1;
-	if (!e || gl_fixture_type_finish(&dim) != 0)
-		abort();
-	for (int i = 0; i < 4; i++) {
-		char label[16];
-		snprintf(label, sizeof label, "dim %d", i + 1);
-		if (gl_engine_add_fixture(e, &dim, label, 1, i + 1, NULL) < 0)
-			abort();
-	}
-	int all[4] = { 0, 1, 2, 3 };
-	gl_engine_add_group(e, "all", all, 4);
-	const char *lists[2] = { "Main", "Fx" };
-	for (int l = 0; l < 2; l++) {
-		int id = gl_engine_add_cuelist(e, lists[l], l == 1);
-		for (int c = 0; c < 3; c++) {
-			struct gl_cue_def def;
-			struct gl_cue_change ch = { .param = gl_engine_param(e, c, GL_ATTR_INTENSITY),
-						    .value = 0.5f };
-			gl_cue_def_init(&def);
-			def.number = c + 1 + (c == 2 ? 0.5 : 0);
-			snprintf(def.number_text, sizeof def.number_text, "%g", def.number);
-			snprintf(def.label, sizeof def.label, "cue %d", c);
-			def.changes = &ch;
-			def.change_count = 1;
-			if (gl_engine_add_cue(e, id, &def) < 0)
-				abort();
-		}
-	}
-	gl_engine_add_fader(e, 1, GL_FADER_GROUP, 0, "All", 1.0f);
-	gl_engine_add_fader(e, 2, GL_FADER_CUELIST, 1, "Fx", 1.0f);
-	if (gl_engine_finalize(e) != 0)
-		abort();
-	return e;
-}
 
 static uint64_t fake_now;
 
@@ -117,7 +74,7 @@ static int on_packet(void *ud, const uint8_t *p, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct gl_engine *e = engine();
+	struct gl_engine *e = fuzz_engine();
 	const char *why;
 
 	osc_wire_walk(data, size, on_message, e, &why);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # play_signals.sh - SIGTERM and SIGINT end `ghostlight play` whatever its
 # control thread is doing, with three sACN stream-terminated packets per
-# universe: a handler stuck in one C call, a play started with SIGINT
-# ignored (as a shell starts background jobs), a signal during a slow load.
+# universe: a handler busy in a pathological pattern (interrupted), the
+# control thread frozen by strace (the deadline ends the streams and the
+# process), a play started with SIGINT ignored (as a shell starts
+# background jobs), a signal during a slow load.
 #
 #   bash play_signals.sh GHOSTLIGHT SOURCE_DIR   (CTest: integration_play_signals)
 #
@@ -17,7 +19,7 @@ itest_init "$@"
 
 if ! itest_in_netns; then
 	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
+	itest_need_tools "python3, util-linux, iproute2, strace" "$PY" strace
 	itest_enter_netns "$0" "$@"
 fi
 

@@ -5,8 +5,13 @@ tests/integration/play_signals.sh inside its own network namespace).
   play_signals.py GHOSTLIGHT WORKDIR
 
 Cases:
-  hung      a show whose every() handler never returns (stuck in one C call,
-            string.rep("", math.maxinteger)); SIGTERM once it sends
+  hung      a show whose every() handler is caught in a pathological pattern
+            (a C call that ran for hours before the sandbox charged it; now
+            it runs until its budget or the signal's interrupt stops it):
+            SIGTERM interrupts it and the show ends cleanly
+  stuck     the control thread frozen outside Lua (strace delays its next
+            poll() by 30 s): SIGTERM's deadline ends the outputs' streams
+            and the process itself
   ignored   `play` started with SIGINT ignored (as a shell starts a
             background job); SIGINT ends it cleanly
   loading   SIGTERM while the show file is still loading (a long loop of
@@ -41,7 +46,8 @@ go("Main")
 SHOWS = {
     # every 0.3 s: a call that, until the sandbox bounds it, never returns
     "hung": SHOW_HEAD % "Hung handler" +
-    'every(0.3, function() string.rep("", math.maxinteger) end)\n',
+    'every(0.05, function() ("a"):rep(2e5):find(".-.-.-.-.-.-b") end)\n',
+    "stuck": SHOW_HEAD % "Stuck control thread",
     "ignored": SHOW_HEAD % "Plain",
     # legal and slow: seconds of string.format at load, far under the budget
     "loading": SHOW_HEAD % "Slow load" +
@@ -106,6 +112,7 @@ def run_case(gl, work, name, sig, ignore_sigint=False):
         f.write(SHOWS[name])
     log = os.path.join(work, name + ".log")
     sacn = Sacn()
+    tracer = None
 
     def preexec():
         if ignore_sigint:
@@ -127,15 +134,26 @@ def run_case(gl, work, name, sig, ignore_sigint=False):
                     (name, WAIT_S, open(log).read()[-1500:]))
             started = True
         if name == "hung":
-            time.sleep(0.5)            # past the first every() call
-            if ping_answered(1.0):
-                print("hung: the handler did not hang (the sandbox stops it now); "
-                      "testing a busy show instead", flush=True)
-            else:
-                print("hung: the control thread is stuck in the handler (no pong)",
-                      flush=True)
+            time.sleep(0.5)            # inside a handler: each runs to its 1 s limit
+        if name == "stuck":
+            # the main thread is the control thread; strace attaches to it
+            # alone and holds its next poll() for 30 s
+            tracer = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", "-p", str(p.pid),
+                                       "-e", "trace=poll",
+                                       "-e", "inject=poll:delay_enter=30000000"])
+            time.sleep(1.0)
+            if ping_answered(0.5):
+                die("stuck: the control thread still answers pings under strace")
         t0 = time.monotonic()
         p.send_signal(sig)
+        if tracer:
+            # The exiting process keeps its traced thread until strace lets
+            # go of it: the streams' end is the measure here, then strace
+            # is stopped so that the exit status can be collected.
+            sacn.read_until(t0 + LIMIT_S, lambda: sacn.terminated.get(1, 0) >= 3 and
+                            sacn.terminated.get(2, 0) >= 3)
+            took = time.monotonic() - t0
+            tracer.terminate()
         try:
             rc = p.wait(timeout=LIMIT_S)
         except subprocess.TimeoutExpired:
@@ -143,12 +161,15 @@ def run_case(gl, work, name, sig, ignore_sigint=False):
             p.wait()
             die("%s: ghostlight still runs %g s after %s:\n%s" %
                 (name, LIMIT_S, signal.Signals(sig).name, open(log).read()[-1500:]))
-        took = time.monotonic() - t0
+        if not tracer:
+            took = time.monotonic() - t0
         # the terminated packets were sent before the exit; take what is queued
         sacn.read_until(time.monotonic() + 0.3)
     finally:
         if p.poll() is None:
             p.kill()
+        if tracer:
+            tracer.wait()
         sacn.close()
     text = open(log).read()
     if started:
@@ -171,8 +192,13 @@ def main():
     gl, work = sys.argv[1], sys.argv[2]
 
     rc, text = run_case(gl, work, "hung", signal.SIGTERM)
-    if "ended after" not in text and "still in the control loop" not in text:
-        die("hung: neither a clean end nor the deadline's message:\n" + text[-1500:])
+    if rc != 0 or "ended after" not in text:
+        die("hung: the interrupted handler did not let the show end cleanly (rc %d):\n%s" %
+            (rc, text[-1500:]))
+
+    rc, text = run_case(gl, work, "stuck", signal.SIGTERM)
+    if rc != 128 + signal.SIGTERM or "still in the control loop" not in text:
+        die("stuck: not the deadline's exit (rc %d):\n%s" % (rc, text[-1500:]))
 
     rc, text = run_case(gl, work, "ignored", signal.SIGINT, ignore_sigint=True)
     if rc != 0 or "ended after" not in text:

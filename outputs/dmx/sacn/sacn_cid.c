@@ -28,6 +28,7 @@
 
 #include "engine/gl.h"
 #include "outputs/report.h"
+#include "outputs/statedir.h"
 
 #define CID_FILE_MAX 4096        /* bytes read from the file */
 #define CID_PATH_SHOWN 48        /* a longer path is shown by its tail */
@@ -86,47 +87,6 @@ int sacn_cid_parse_file_text(const char *text, size_t len, uint8_t cid[SACN_CID_
 	return 0;
 }
 
-/* ---- the state directory ---------------------------------------------- */
-
-/* The state directory, or -1 when none can be named (no HOME). */
-static int cid_dir(char *dir, size_t len)
-{
-	const char *env = getenv("GHOSTLIGHT_STATE_DIR");
-	int n;
-
-	if (env && env[0])
-		n = snprintf(dir, len, "%s", env);
-	else if ((env = getenv("XDG_STATE_HOME")) && env[0] == '/')
-		n = snprintf(dir, len, "%s/ghostlight", env);   /* XDG: absolute only */
-	else if ((env = getenv("HOME")) && env[0])
-		n = snprintf(dir, len, "%s/.local/state/ghostlight", env);
-	else
-		return -1;
-	return n > 0 && (size_t)n < len ? 0 : -1;
-}
-
-/* mkdir -p, 0700: the directory is ours alone. */
-static int make_dirs(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof path)
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] == '/' || path[i] == '\0') {
-			char c = path[i];
-
-			path[i] = '\0';
-			if (mkdir(path, 0700) != 0 && errno != EEXIST)
-				return -1;
-			path[i] = c;
-		}
-	}
-	return 0;
-}
-
 static void random_bytes(uint8_t *buf, size_t len)
 {
 	size_t got = 0;
@@ -173,7 +133,7 @@ static int create_cid_file(const char *dir, const char *path)
 	int fd, rc = 0, saved = 0;
 	size_t len;
 
-	if (make_dirs(dir) != 0)
+	if (gl_state_mkdirs(dir) != 0)
 		return -1;
 	if (snprintf(tmp, sizeof tmp, "%s/.sacn-cid.%ld", dir, (long)getpid()) >= (int)sizeof tmp) {
 		errno = ENAMETOOLONG;
@@ -229,7 +189,7 @@ static void load(void)
 	int fd;
 
 	cid_note[0] = '\0';
-	if (cid_dir(dir, sizeof dir) != 0) {
+	if (gl_state_dir(dir, sizeof dir) != 0) {
 		random_cid(cid_value);
 		snprintf(cid_note, sizeof cid_note, "sacn: no state directory (HOME unset): "
 			 "sending with a temporary CID");

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# bench/mqtt_latency.sh - latency from an MQTT GO published to a mosquitto
+# broker on loopback to the first sACN packet carrying the new look:
+# p50/p99 over 200 GOs, the figure to read next to bench/osc_latency.sh.
+#
+#   bench/mqtt_latency.sh [GHOSTLIGHT] [GOS]     (as root: private netns)
+#
+# Plays shows/test/mqtt.lua (sACN unicast to 127.0.0.1:5568, 44 Hz) in its
+# own network namespace with a private broker; tests/tools/mqtt_remote.py
+# bench keeps one mosquitto_pub connected (QoS 1, a line per GO) and
+# alternates {"list": "Main", "cue": 1} and ... 2 on gltest/cmd/go, timing
+# each until slot 1 shows the cue's level. The figure includes the broker's
+# hop, the wait for the next engine tick (0..22.7 ms at 44 Hz) and the
+# output thread's send, like the OSC one.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
+GOS=${2:-200}
+if [ -z "${GL_BENCH_NETNS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "bench/mqtt_latency.sh: needs root (network namespace)" >&2; exit 1; }
+	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
+fi
+ip link set lo up
+TMP=$(mktemp -d /tmp/gl-mqtt-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
+echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r)), $(mosquitto -h 2>/dev/null | head -1)"
+/usr/bin/python3 "$SRC/tests/tools/mqtt_remote.py" bench "$GL" "$SRC/shows/test/mqtt.lua" "$TMP" --gos "$GOS"

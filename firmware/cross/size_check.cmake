@@ -1,0 +1,27 @@
+# size_check.cmake - cmake -DSIZE=arm-none-eabi-size -DIMAGE=x.elf -DNAME=x
+# -DBUDGET=budget.txt -P size_check.cmake: prints the image's flash and RAM
+# against its row of the budget table and fails when either is over.
+execute_process(COMMAND ${SIZE} --format=berkeley ${IMAGE} OUTPUT_VARIABLE out
+  RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${SIZE} ${IMAGE} failed")
+endif()
+string(REGEX MATCH "\n[ \t]*([0-9]+)[ \t]+([0-9]+)[ \t]+([0-9]+)" m "${out}")
+set(text ${CMAKE_MATCH_1})
+set(data ${CMAKE_MATCH_2})
+set(bss ${CMAKE_MATCH_3})
+math(EXPR flash "${text} + ${data}")
+math(EXPR ram "${data} + ${bss}")
+file(STRINGS ${BUDGET} rows REGEX "^${NAME}[ \t]")
+if(NOT rows)
+  message(FATAL_ERROR "${NAME}: no row in ${BUDGET}")
+endif()
+string(REGEX MATCH "^${NAME}[ \t]+([0-9]+)[ \t]+([0-9]+)" m "${rows}")
+set(flash_max ${CMAKE_MATCH_1})
+set(ram_max ${CMAKE_MATCH_2})
+math(EXPR flash_pct "${flash} * 100 / ${flash_max}")
+math(EXPR ram_pct "${ram} * 100 / ${ram_max}")
+message("firmware ${NAME}: flash ${flash} of ${flash_max} bytes (${flash_pct} %), RAM ${ram} of ${ram_max} bytes (${ram_pct} %)")
+if(flash GREATER flash_max OR ram GREATER ram_max)
+  message(FATAL_ERROR "firmware ${NAME} is over its budget (firmware/budget.txt)")
+endif()

@@ -1,0 +1,60 @@
+/*
+ * show_action.c - the kinds of cue action a cue fires at GO, as one table:
+ * the cue field that declares each (osc = {...}, mqtt = {...}), the
+ * functions that read it and copy it into one heap block, and the one that
+ * fires it through the show's sender. A new kind (MIDI, video) is a row
+ * here and a file of its own; the cue declaration (show_decl.c), GO
+ * (show_api.c) and destroy (show.c) walk the table.
+ *
+ * Control thread. Invariant: a cue's slot for a kind holds exactly what
+ * that kind's copy() made, one block that free() releases.
+ */
+#include <stdlib.h>
+
+#include "show_internal.h"
+
+static const void *osc_parse(lua_State *L, struct show_where at, const char *what)
+{
+	return show_osc_cue_actions(L, at, what);
+}
+
+static void *osc_copy(const void *parsed, int *count)
+{
+	const struct show_osc_parsed *p = parsed;
+
+	*count = p->count;
+	return show_osc_cue_copy(p);
+}
+
+const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS] = {
+	[SHOW_ACTION_OSC] = { "osc", osc_parse, osc_copy, show_osc_fire },
+	[SHOW_ACTION_MQTT] = { "mqtt", show_mqtt_cue_actions, show_mqtt_cue_copy, show_mqtt_fire },
+};
+
+void show_actions_fire(struct gl_show *s, int list, int cue)
+{
+	if (list < 0 || list >= s->lists.count)
+		return;
+	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
+	/* l->cues[cue] < 0: a cue recorded in the console, which has none */
+	if (cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)
+		return;
+	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
+
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
+		if (c->actions[k].count > 0)
+			show_action_kinds[k].fire(s, c, c->actions[k].items, c->actions[k].count);
+}
+
+void show_actions_free(struct gl_show *s)
+{
+	for (int i = 0; i < s->cues.count; i++) {
+		struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
+
+		for (int k = 0; k < SHOW_ACTION_KINDS; k++) {
+			free(c->actions[k].items);    /* one block each */
+			c->actions[k].items = NULL;
+			c->actions[k].count = 0;
+		}
+	}
+}
