@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define STATUS_H 34
 #define STRIP_H 220
@@ -29,6 +31,7 @@
 #define PANIC_WINDOW_NS (2 * GL_NS_PER_S)
 #define WRONG_RECENT_NS (10 * GL_NS_PER_S)   /* an error this recent keeps the bar red */
 #define TOOLTIP_DELAY_NS (GL_NS_PER_S / 2)
+#define GUI_NICE 10            /* the drawing thread's nice value */
 
 /* ---- the control thread's side ------------------------------------------------------ */
 
@@ -979,6 +982,11 @@ static void print_stats(struct gl_console *c)
 int gl_console_run(struct gl_console *c)
 {
 	bool script_running = c->script != NULL;
+	/* This thread draws; the engine, output and control threads run at
+	 * their own priority (made before this): a busy window yields the CPU
+	 * to the frames on the wire, not the other way round. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), GUI_NICE) != 0)
+		gl_console_log(c, false, "console: cannot lower the drawing thread's priority");
 	c->redraw = true;
 	while (!c->quit) {
 		if (c->host.stopping(c->host.ud)) {

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,12 @@ struct gl_outthread *gl_outthread_start(struct gl_frame_tap *tap,
 		return NULL;
 	}
 	pthread_setname_np(t->thread, "gl-output");
+	/* Best effort, as the engine thread (priority 50, which must finish a
+	 * tick before its frame is due): realtime when allowed, so a busy
+	 * process beside it (the console drawing, a compositor, a build)
+	 * cannot hold a frame past its send time. */
+	struct sched_param sp = { .sched_priority = 40 };
+	pthread_setschedparam(t->thread, SCHED_FIFO, &sp);
 	return t;
 }
 
