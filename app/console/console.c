@@ -216,6 +216,18 @@ struct gl_console *gl_console_create(const struct gl_console_host *host,
 	}
 	ui_set_red_light(&c->ui, c->opt.red_light);
 	update_size(c);
+	SDL_RendererInfo info;
+	const char *driver = SDL_GetCurrentVideoDriver();
+	char line[160];
+	snprintf(line, sizeof line, "console: SDL video %s, renderer %s, scale %.2f", driver ? driver : "?",
+		 SDL_GetRendererInfo(c->ren, &info) == 0 ? info.name : "?", scale);
+	gl_console_log(c, false, line);
+	/* a window nobody sees, and nobody asked for that: say so */
+	if (driver && !getenv("SDL_VIDEODRIVER") &&
+	    (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0 ||
+	     strcmp(driver, "evdev") == 0))
+		fprintf(stderr, "ghostlight console: no display found (DISPLAY, WAYLAND_DISPLAY?): SDL "
+			"chose its \"%s\" driver, the window is not shown anywhere\n", driver);
 	c->cpu_ns_last = process_cpu_ns();
 	c->cpu_wall_last = gl_now_ns();
 	return c;
