@@ -12,6 +12,7 @@ int gl_cmd_console(int argc, char **argv);  /* console_cmd.c */
 int gl_cmd_check(int argc, char **argv);
 int gl_cmd_render(int argc, char **argv);
 int gl_cmd_devices(int argc, char **argv);  /* devices.c */
+int gl_cmd_midi(int argc, char **argv);     /* midi_cmd.c */
 int gl_cmd_fixture(int argc, char **argv);  /* fixture_cmd.c */
 int gl_cmd_help(int argc, char **argv);     /* help.c */
 int gl_cmd_node(int argc, char **argv);     /* node_cmd.c */

@@ -19,6 +19,8 @@
 
 #include "app.h"
 #include "app/console/console.h"
+#include "outputs/report.h"
+#include "play_audio.h"
 #include "runner.h"
 #include "scripts/sandbox.h"
 #include "shutdown.h"
@@ -28,7 +30,7 @@ static void usage(FILE *to)
 	fprintf(to,
 		"usage: ghostlight console SHOW [--go-debounce S] [--record-fade S] [--scale X]\n"
 		"                          [--red-light] [--size WxH] [--stats] [--mqtt URL]\n"
-		"                          [--script FILE]\n"
+		"                          [--audio-device NAME] [--script FILE]\n"
 		"  --go-debounce S  a second GO of a list within S seconds is ignored (%.1f)\n"
 		"  --record-fade S  the fade of a recorded cue (%.0f)\n"
 		"  --scale X        interface scale (default: from the display)\n"
@@ -36,6 +38,7 @@ static void usage(FILE *to)
 		"  --size WxH       window size at 1x (1600x900)\n"
 		"  --stats          print frame times when it ends\n"
 		"  --mqtt URL       MQTT broker, as for play\n"
+		"  --audio-device NAME  the sound output, as for play\n"
 		"  --script FILE    play a test script of input events (app/console/script.c)\n",
 		GL_CONSOLE_GO_DEBOUNCE_S, GL_CONSOLE_RECORD_FADE_S);
 }
@@ -46,6 +49,9 @@ struct console_ctx {
 	struct gl_runner *runner;
 	struct gl_engine *e;
 	uint64_t next_stats;
+	const struct gl_console_output *outputs;
+	int output_count;
+	char (*output_error)[GL_REPORT_TEXT_MAX];   /* per output, as last told */
 };
 
 static bool host_hold(void *ud)
@@ -106,6 +112,29 @@ static void obs_log(void *ud, bool error, const char *text)
 	gl_console_log(((struct console_ctx *)ud)->console, error, text);
 }
 
+static void obs_media(void *ud, const struct gl_media_state *ms)
+{
+	gl_console_media(((struct console_ctx *)ud)->console, ms);
+}
+
+/* An output failing or recovered: remotes hear it (MQTT events), as from
+ * play's status screen; the devices panel shows it anyway. */
+static void tell_output_status(struct console_ctx *x)
+{
+	struct gl_controls *set = gl_runner_controls(x->runner);
+	if (!gl_shutdown_hold_outputs(x->sd))
+		return;
+	for (int i = 0; i < x->output_count; i++) {
+		char err[GL_REPORT_TEXT_MAX];
+		gl_report_get(&x->outputs[i].status->error, err, sizeof err);
+		if (strcmp(err, x->output_error[i]) != 0) {
+			gl_controls_output_status(set, x->outputs[i].name, err);
+			memcpy(x->output_error[i], err, sizeof err);
+		}
+	}
+	gl_shutdown_release_outputs(x->sd);
+}
+
 static uint64_t obs_turn(void *ud, uint64_t now)
 {
 	struct console_ctx *x = ud;
@@ -114,6 +143,7 @@ static uint64_t obs_turn(void *ud, uint64_t now)
 		for (int i = 0; set && i < gl_controls_count(set); i++)
 			gl_console_control_stats(x->console, i, gl_controls_name(set, i),
 						 gl_controls_stats(set, i));
+		tell_output_status(x);
 		x->next_stats = now + GL_NS_PER_S / 2;
 	}
 	return x->next_stats;
@@ -152,6 +182,7 @@ int gl_cmd_console(int argc, char **argv)
 {
 	const char *path = NULL;
 	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
+	const char *audio_device = NULL;
 	struct gl_console_options opt = {
 		.go_debounce_s = GL_CONSOLE_GO_DEBOUNCE_S,
 		.record_fade_s = GL_CONSOLE_RECORD_FADE_S,
@@ -189,6 +220,8 @@ int gl_cmd_console(int argc, char **argv)
 		} else if (strcmp(a, "--mqtt") == 0 && more) {
 			if (gl_runner_take_url("console", "mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
 				return 2;
+		} else if (strcmp(a, "--audio-device") == 0 && more) {
+			audio_device = argv[++i];
 		} else if (strcmp(a, "--script") == 0 && more) {
 			opt.script = argv[++i];
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -233,14 +266,17 @@ int gl_cmd_console(int argc, char **argv)
 	}
 	gl_shutdown_set_outputs(x.sd, stop_outputs, &threads);
 	int exit_code = 1;
-	/* the console's own frames: a tap like an output thread's */
+	struct play_audio *audio = NULL;
+	/* the console's own frames and snapshot: taps like an output thread's */
 	struct gl_frame_tap *tap = gl_engine_add_tap(x.e);
+	struct gl_snapshot_tap *snapshot = gl_engine_add_snapshot_tap(x.e);
 	int n_out = 0;
 	for (int t = 0; t < threads.count; t++)
 		n_out += gl_outthread_count(threads.t[t]);
 	struct gl_console_output *outs = calloc((size_t)(n_out ? n_out : 1), sizeof *outs);
-	if (!tap || !outs) {
-		fprintf(stderr, "ghostlight console: %s\n", !outs ? "out of memory"
+	x.output_error = calloc((size_t)(n_out ? n_out : 1), sizeof *x.output_error);
+	if (!tap || !snapshot || !outs || !x.output_error) {
+		fprintf(stderr, "ghostlight console: %s\n", tap ? "out of memory"
 			: "no frame tap left for the console (too many output threads)");
 		goto out;
 	}
@@ -253,10 +289,12 @@ int gl_cmd_console(int argc, char **argv)
 				gl_output_status(o->out),
 			};
 		}
+	x.outputs = outs;
+	x.output_count = n_out;
 	struct gl_console_host host = {
-		.show = show, .engine = x.e, .tap = tap, .outputs = outs, .output_count = n_out,
-		.ud = &x, .hold_outputs = host_hold, .release_outputs = host_release,
-		.post = host_post, .stopping = host_stopping,
+		.show = show, .engine = x.e, .tap = tap, .snapshot = snapshot, .outputs = outs,
+		.output_count = n_out, .ud = &x, .hold_outputs = host_hold,
+		.release_outputs = host_release, .post = host_post, .stopping = host_stopping,
 	};
 	gl_shutdown_set_phase(x.sd, "opening the window");
 	x.console = gl_console_create(&host, &opt, err, sizeof err);
@@ -264,16 +302,21 @@ int gl_cmd_console(int argc, char **argv)
 		fprintf(stderr, "ghostlight console: %s\n", err);
 		goto out;
 	}
+	/* the sound: its news in the log panel; before the adapters, which
+	 * feed back its levels */
+	audio = play_audio_start(show, audio_device, obs_log, &x);
+	gl_console_set_audio(x.console, play_audio_part(audio));
 	gl_show_start(show);
+	gl_engine_lock_memory(x.e, true);   /* when permitted, as play's: the devices view says */
 	if (gl_engine_start(x.e) != 0) {
 		fprintf(stderr, "ghostlight console: cannot start the engine thread\n");
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);   /* a remote that hangs up must not end the show */
 	struct gl_runner_observer obs = {
-		.ud = &x, .event = obs_event, .log = obs_log, .turn = obs_turn,
+		.ud = &x, .event = obs_event, .log = obs_log, .media = obs_media, .turn = obs_turn,
 	};
-	x.runner = gl_runner_create(show, x.sd, &obs, mqtt_url[0] ? mqtt_url : NULL);
+	x.runner = gl_runner_create(show, x.sd, &obs, mqtt_url[0] ? mqtt_url : NULL, audio);
 	pthread_t control;
 	if (!x.runner || pthread_create(&control, NULL, control_main, &x) != 0) {
 		fprintf(stderr, "ghostlight console: cannot start the control thread\n");
@@ -293,7 +336,9 @@ int gl_cmd_console(int argc, char **argv)
 	gl_engine_stop(x.e);
 out:
 	gl_console_destroy(x.console);
+	play_audio_stop(audio);         /* after the console, which reads its levels */
 	free(outs);
+	free(x.output_error);
 	gl_shutdown_stop_outputs(x.sd);  /* sACN stream termination */
 	gl_shutdown_set_interrupt(x.sd, NULL, NULL);
 	gl_show_destroy(show);

@@ -1,6 +1,6 @@
 /*
  * help.c - `ghostlight help`: the options of every output and control
- * adapter, printed from the tables the adapters parse with (options.h), as
+ * adapter and of audio { ... }, printed from the tables the adapters parse with (options.h), as
  * text or as the Markdown the README's option tables are made of
  * (tools/readme_options.sh); and the OSC address space, from the table the
  * dispatcher matches with (what tests/tools/layouts.py checks layouts
@@ -14,6 +14,7 @@
 #include "outputs/control/control.h"
 #include "outputs/control/osc/osc_dispatch.h"
 #include "outputs/dmx/output.h"
+#include "outputs/media/audio/audio.h"
 
 static void print_output(const struct gl_output_ops *ops, bool markdown)
 {
@@ -28,12 +29,20 @@ static void print_output(const struct gl_output_ops *ops, bool markdown)
 
 static void print_control(const struct gl_control_ops *ops, bool markdown)
 {
-	const char *note = ops->default_on ? "on by default" : NULL;
+	/* an adapter of declared things (rtsp) runs when the show declares one */
+	const char *note = ops->default_on && !ops->declaration_function ? "on by default" : NULL;
 
 	if (markdown)
 		gl_opt_print_markdown(ops->options, note, stdout);
 	else
 		gl_opt_print(ops->options, note, stdout);
+	if (!ops->declaration_options)
+		return;
+	printf("\n");
+	if (markdown)
+		gl_opt_print_markdown(ops->declaration_options, NULL, stdout);
+	else
+		gl_opt_print(ops->declaration_options, NULL, stdout);
 }
 
 /* One address a line: command|feedback, TAB, pattern, TAB, arguments. */
@@ -86,9 +95,16 @@ int gl_cmd_help(int argc, char **argv)
 			printf("\n");
 		print_control(ctls[i], markdown);
 	}
+	if (strcmp(topic, "audio") == 0) {     /* audio { ... } */
+		if (markdown)
+			gl_opt_print_markdown(&gl_audio_options, NULL, stdout);
+		else
+			gl_opt_print(&gl_audio_options, NULL, stdout);
+		return 0;
+	}
 	if (printed)
 		return 0;
-	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls, osc-addresses",
+	fprintf(stderr, "ghostlight help: no topic '%s'; topics: outputs, controls, audio, osc-addresses",
 		topic);
 	for (int i = 0; outs[i]; i++)
 		fprintf(stderr, ", %s", outs[i]->name);

@@ -22,18 +22,21 @@ void gl_usage(FILE *to)
 		"  console SHOW [--script F] [--stats] ...  the operator's console (SDL2 window)\n"
 		"  play SHOW [--duration S] [--no-status]   run a show headless\n"
 		"  check SHOW                               validate a show, print its patch,\n"
-		"                                           groups, cue lists and outputs\n"
+		"                                           groups, cue lists, outputs and sounds\n"
 		"  render SHOW --at T[,T...] [--universe U] print the DMX slots the show\n"
 		"                                           produces T seconds after start\n"
 		"  render SHOW --at T --png FILE [--size WxH] its stage view at T, as a PNG\n"
-		"  devices [--no-probe] [PATH...]           list USB DMX interfaces: kind,\n"
-		"                                           serial, firmware, state\n"
+		"  devices [--no-probe] [PATH...]           list USB DMX interfaces (kind,\n"
+		"                                           serial, firmware, state), MIDI ports\n"
+		"                                           and audio outputs\n"
+		"  midi monitor [PORT]                      print the MIDI that arrives, with\n"
+		"                                           the mapping line for each control\n"
 		"  fixture import FILE... [--out DIR]       QLC+ .qxf / OFL .json to our format\n"
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
 		"  node list | node config NODE [...]       wireless DMX nodes a running show hears;\n"
 		"                                           set a node's universe, address, failsafe\n"
-		"  help [outputs|controls|TYPE] [--markdown] the options of outputs and control\n"
-		"                                           surfaces (osc, sacn, ...)\n"
+		"  help [outputs|controls|audio|TYPE] [--markdown] the options of outputs, control\n"
+		"                                           surfaces (osc, sacn, ...) and audio\n"
 		"  help osc-addresses                       every OSC address accepted and sent\n"
 		"  version                                  print the version\n");
 }
@@ -51,6 +54,16 @@ int gl_cmd_check(int argc, char **argv)
 		return 1;
 	}
 	gl_show_print(show, stdout);
+	/* what the show would run with, but should not (sound files that
+	 * cannot be read): each with its file:line, and check fails */
+	int problems = gl_show_problem_count(show);
+	while (gl_show_take_error(show, err, sizeof err))
+		fprintf(stderr, "%s\n", err);
+	if (problems) {
+		printf("%d problem%s: %s\n", problems, problems == 1 ? "" : "s", argv[0]);
+		gl_show_destroy(show);
+		return 1;
+	}
 	printf("ok: %s\n", argv[0]);
 	gl_show_destroy(show);
 	return 0;
@@ -221,6 +234,8 @@ int main(int argc, char **argv)
 		return gl_cmd_render(argc - 2, argv + 2);
 	if (strcmp(cmd, "devices") == 0)
 		return gl_cmd_devices(argc - 2, argv + 2);
+	if (strcmp(cmd, "midi") == 0)
+		return gl_cmd_midi(argc - 2, argv + 2);
 	if (strcmp(cmd, "fixture") == 0)
 		return gl_cmd_fixture(argc - 2, argv + 2);
 	if (strcmp(cmd, "node") == 0)

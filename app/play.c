@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "play_audio.h"
 #include "runner.h"
 #include "shutdown.h"
 #include "status.h"
@@ -29,10 +30,13 @@
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
+		    "                          [--audio-device NAME]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
 		    "  --no-status   no status screen; events and errors go to stderr\n"
 		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
-		    "                (or mqtts://); over the show's mqtt { ... }\n");
+		    "                (or mqtts://); over the show's mqtt { ... }\n"
+		    "  --audio-device NAME  the sound output (`ghostlight devices` lists them),\n"
+		    "                over the show's audio { device = ... }\n");
 }
 
 /* The status screen as the control loop's observer. */
@@ -58,6 +62,14 @@ static void play_log(void *ud, bool error, const char *text)
 		gl_status_error(p->st, text);
 	else
 		gl_status_log(p->st, text);
+}
+
+/* A video target's state: its line on the status screen. */
+static void play_media(void *ud, const struct gl_media_state *ms)
+{
+	struct play_status *p = ud;
+
+	gl_status_media(p->st, ms);
 }
 
 static uint64_t play_turn(void *ud, uint64_t now)
@@ -90,6 +102,7 @@ int gl_cmd_play(int argc, char **argv)
 {
 	const char *path = NULL;
 	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
+	const char *audio_device = NULL;
 	double duration_s = 0;
 	bool status = true;
 	for (int i = 0; i < argc; i++) {
@@ -107,6 +120,8 @@ int gl_cmd_play(int argc, char **argv)
 		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
 			if (gl_runner_take_url("play", "mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
 				return 2;
+		} else if (strcmp(argv[i], "--audio-device") == 0 && i + 1 < argc) {
+			audio_device = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -168,6 +183,7 @@ int gl_cmd_play(int argc, char **argv)
 	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
 	gl_show_start(show); /* commands the show queued (go("Main")) */
+	gl_engine_lock_memory(e, true);   /* when permitted: the status says */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
 		gl_shutdown_stop_outputs(sd);
@@ -187,9 +203,14 @@ int gl_cmd_play(int argc, char **argv)
 		.draw_period = status ? GL_NS_PER_S / 10 : GL_NS_PER_S,
 	};
 	struct gl_runner_observer obs = {
-		.ud = &ps, .event = play_event, .log = play_log, .turn = play_turn,
+		.ud = &ps, .event = play_event, .log = play_log, .media = play_media,
+		.turn = play_turn,
 	};
-	struct gl_runner *runner = gl_runner_create(show, sd, &obs, mqtt_url[0] ? mqtt_url : NULL);
+	/* before the adapters: they feed back its levels */
+	struct play_audio *audio = play_audio_start(show, audio_device, play_log, &ps);
+	gl_status_set_audio(st, play_audio_part(audio));
+	struct gl_runner *runner = gl_runner_create(show, sd, &obs, mqtt_url[0] ? mqtt_url : NULL,
+						    audio);
 	int exit_code = 1;
 	if (runner) {
 		gl_status_set_controls(st, gl_runner_controls(runner));
@@ -212,6 +233,8 @@ int gl_cmd_play(int argc, char **argv)
 		gl_status_finish(st, gl_now_ns());
 		gl_shutdown_release_outputs(sd);
 	}
+	gl_status_set_audio(st, NULL);
+	play_audio_stop(audio);
 	gl_status_destroy(st);
 	gl_shutdown_stop_outputs(sd);  /* closes outputs: sACN stream termination */
 	gl_show_destroy(show);

@@ -3,8 +3,9 @@
  * `play` and `console` share (see runner.h).
  *
  * The adapters hand messages outside their own address space to the show's
- * handlers (on_osc), and the show sends (osc.send, cue actions) through
- * them: both wired here, so outputs/ never includes scripts/. Posted work
+ * handlers (on_osc), read the show's subscriptions (on_mqtt) and
+ * declarations (video_target), and the show sends (osc.send, cue actions)
+ * through them: all wired here, so outputs/ never includes scripts/. Posted work
  * waits in a list under a mutex (never taken by the engine thread) and
  * wakes the loop through an eventfd.
  */
@@ -18,8 +19,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
-
-#include "outputs/control/control.h"
 
 /* ---- output threads ------------------------------------------------------------ */
 
@@ -100,6 +99,7 @@ struct gl_runner {
 	struct gl_shutdown *sd;
 	struct gl_runner_observer obs;
 	struct gl_controls *controls;
+	struct play_audio *audio;    /* NULL: no sound */
 	int wake_fd;                 /* eventfd: stop asked or work posted */
 	pthread_mutex_t lock;        /* guards the posted list and `stop` */
 	struct posted *head, *tail;
@@ -129,6 +129,24 @@ static const char *control_subscription(void *ud, const char *adapter, int i)
 	struct gl_runner *r = ud;
 
 	return gl_show_subscription(r->show, adapter, i);
+}
+
+static const struct gl_option *control_declaration(void *ud, const char *adapter, int i,
+						   int *count)
+{
+	struct gl_runner *r = ud;
+
+	return gl_show_declaration(r->show, adapter, i, count);
+}
+
+/* A video target's state: OSC/MQTT feedback, and the observer's screen. */
+static void control_media_state(void *ud, const struct gl_media_state *ms)
+{
+	struct gl_runner *r = ud;
+
+	gl_controls_media_state(r->controls, ms);
+	if (r->obs.media)
+		r->obs.media(r->obs.ud, ms);
 }
 
 /* `--mqtt URL` over the show's mqtt { ... } (or as the only declaration). */
@@ -213,6 +231,9 @@ static struct gl_controls *start_controls(struct gl_runner *r, const char *mqtt_
 		.log = control_log,
 		.unhandled = control_unhandled,
 		.subscription = control_subscription,
+		.declaration = control_declaration,
+		.media_state = control_media_state,
+		.audio = play_audio_part(r->audio),
 	};
 	struct gl_controls *set;
 
@@ -231,7 +252,8 @@ static struct gl_controls *start_controls(struct gl_runner *r, const char *mqtt_
 }
 
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
-				   const struct gl_runner_observer *observer, const char *mqtt_url)
+				   const struct gl_runner_observer *observer, const char *mqtt_url,
+				   struct play_audio *audio)
 {
 	struct gl_runner *r = calloc(1, sizeof *r);
 
@@ -240,6 +262,7 @@ struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
 	r->show = show;
 	r->e = gl_show_engine(show);
 	r->sd = sd;
+	r->audio = audio;
 	if (observer)
 		r->obs = *observer;
 	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -356,6 +379,7 @@ int gl_runner_run(struct gl_runner *r, uint64_t end)
 				r->obs.event(r->obs.ud, &ev);
 		}
 		gl_show_run_timers(show, now);
+		play_audio_service(r->audio, r->controls, now);
 		char msg[512];
 		while (gl_show_take_error(show, msg, sizeof msg)) {
 			/* the show's ring carries log() lines too */
@@ -369,13 +393,14 @@ int gl_runner_run(struct gl_runner *r, uint64_t end)
 		uint64_t observer_at = r->obs.turn ? r->obs.turn(r->obs.ud, now) : 0;
 
 		/* The poll timeout: the nearest of a Lua timer, an adapter's
-		 * timer, the observer's wish, the end; at most a second.
-		 * Engine events wake the loop through their eventfd, posted
-		 * work through the runner's, so an idle show sleeps. */
+		 * timer, the audio master's next look, the observer's wish,
+		 * the end; at most a second. Engine events wake the loop
+		 * through their eventfd, posted work through the runner's, so
+		 * an idle show sleeps. */
 		uint64_t wake_at = now + GL_NS_PER_S;
-		uint64_t t[4] = { gl_show_next_timer_ns(show), gl_controls_next_timer_ns(r->controls),
-				  observer_at, end };
-		for (int i = 0; i < 4; i++)
+		uint64_t t[5] = { gl_show_next_timer_ns(show), gl_controls_next_timer_ns(r->controls),
+				  play_audio_next_ns(r->audio), observer_at, end };
+		for (int i = 0; i < 5; i++)
 			if (t[i] && t[i] < wake_at)
 				wake_at = t[i];
 		int timeout_ms = wake_at > now ? (int)((wake_at - now + 999999) / 1000000) : 0;

@@ -1,11 +1,13 @@
 /*
  * runner.h - what `play` and `console` share once a show is loaded: its
- * output threads, its control adapters (OSC ...) and the control loop.
+ * output threads, its control adapters (OSC, MQTT, MIDI, RTSP video) and
+ * the control loop.
  *
  * The control loop is one poll loop over the stop request (shutdown.h), the
  * engine's events, the show's Lua timers, the control adapters' fds and
- * timers, and work posted from other threads (gl_runner_post: the console's
- * cue edits). Whoever calls gl_runner_run() is the control thread: `play`
+ * timers, the show's sound (play_audio.h: the audio master fader, what the
+ * audio part says) and work posted from other threads (gl_runner_post: the
+ * console's cue edits). Whoever calls gl_runner_run() is the control thread: `play`
  * runs it on its main thread, `console` on a thread of its own, so that a
  * window being dragged or a slow renderer never delays a remote's GO or a
  * show's timer. An observer sees every event and log line on that thread
@@ -25,7 +27,9 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "outputs/control/control.h"
 #include "outputs/dmx/outthread.h"
+#include "play_audio.h"
 #include "scripts/show.h"
 #include "shutdown.h"
 
@@ -50,9 +54,12 @@ struct gl_runner_observer {
 	void *ud;
 	/* every engine event, after the show and the adapters had it; NULL ok */
 	void (*event)(void *ud, const struct gl_event *ev);
-	/* a log() line of the show (error false), or an error of the show or
-	 * of an adapter; NULL ok */
+	/* a log() line of the show (error false), or an error of the show,
+	 * of an adapter or of the audio part; NULL ok */
 	void (*log)(void *ud, bool error, const char *text);
+	/* a media target's state (a video target: on change, and every second
+	 * while it plays), after the adapters' feedback had it; NULL ok */
+	void (*media)(void *ud, const struct gl_media_state *ms);
 	/* once a pass, after events and timers: the observer's own work.
 	 * Returns when it wants its next turn (monotonic ns; 0: no wish).
 	 * NULL ok. */
@@ -62,10 +69,14 @@ struct gl_runner_observer {
 struct gl_runner;
 
 /* Starts the show's control adapters (mqtt_url, when not NULL, over the
- * show's mqtt { ... }) and wires the show's sends to them. The engine is
- * started (or not) by the caller. Returns NULL when out of memory. */
+ * show's mqtt { ... }) and wires the show's sends to them. audio: the
+ * show's sound (play_audio_start(), before this: the adapters feed back
+ * its levels and PANIC fades it), NULL none; the loop services it, the
+ * caller stops it after gl_runner_destroy(). The engine is started (or
+ * not) by the caller. Returns NULL when out of memory. */
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
-				   const struct gl_runner_observer *observer, const char *mqtt_url);
+				   const struct gl_runner_observer *observer, const char *mqtt_url,
+				   struct play_audio *audio);
 /* Stops the adapters and unwires the show. NULL ok. */
 void gl_runner_destroy(struct gl_runner *r);
 

@@ -7,13 +7,25 @@
  */
 #include "status.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "outputs/control/control.h"
+#include "outputs/media/audio/audio.h"
 
 #define ERR_LINES 5
+#define MEDIA_LINES 16
+
+struct media_line {                  /* a video target, as last reported */
+	char target[GL_NAME_MAX];
+	char state[16];
+	char error[160];
+	bool connected, ready;
+	double position_s, rate;
+	uint64_t at_ns;
+};
 
 struct out_rate {
 	uint64_t frames, at_ns;
@@ -39,7 +51,49 @@ struct gl_status {
 	int error_count;             /* total seen */
 	uint64_t cues_fired;
 	struct gl_controls *controls;
+	bool sched_logged;           /* the engine thread's scheduling, said once */
+	struct media_line media[MEDIA_LINES];
+	int media_count;
+	struct gl_audio *audio;
+	struct gl_audio_state *audio_state;
+	bool audio_device_ok;      /* as last logged */
 };
+
+void gl_status_media(struct gl_status *st, const struct gl_media_state *ms)
+{
+	struct media_line *m = NULL;
+
+	if (!st || !ms)
+		return;
+	for (int i = 0; i < st->media_count && !m; i++)
+		if (strcmp(st->media[i].target, ms->target) == 0)
+			m = &st->media[i];
+	if (!m && st->media_count == MEDIA_LINES)
+		return;
+	if (!m) {
+		m = &st->media[st->media_count++];
+		snprintf(m->target, sizeof m->target, "%s", ms->target);
+	}
+	snprintf(m->state, sizeof m->state, "%s", ms->state);
+	snprintf(m->error, sizeof m->error, "%s", ms->error ? ms->error : "");
+	m->connected = ms->connected;
+	m->ready = ms->ready;
+	m->position_s = ms->position_s;
+	m->rate = ms->rate;
+	m->at_ns = ms->at_ns;
+}
+
+void gl_status_set_audio(struct gl_status *st, struct gl_audio *audio)
+{
+	if (!st)
+		return;
+	st->audio = audio;
+	if (audio && !st->audio_state)
+		st->audio_state = calloc(1, sizeof *st->audio_state);
+	if (!st->audio_state)
+		st->audio = NULL;
+	st->audio_device_ok = true;
+}
 
 void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls)
 {
@@ -93,6 +147,7 @@ void gl_status_destroy(struct gl_status *st)
 	free(st->snap.lists);
 	free(st->snap.fader_levels);
 	free(st->rates);
+	free(st->audio_state);
 	free(st);
 }
 
@@ -243,6 +298,52 @@ static void update_rates(struct gl_status *st, uint64_t now)
 	}
 }
 
+/* A meter: 30 characters for -60..0 dBFS. */
+static void meter(char *buf, float level)
+{
+	double db = level > 0 ? 20.0 * log10(level) : -120.0;
+
+	bar(buf, 30, db <= -60 ? 0.0f : db >= 0 ? 1.0f : (float)((db + 60.0) / 60.0));
+}
+
+static void draw_audio(struct gl_status *st)
+{
+	const struct gl_audio_state *a = st->audio_state;
+	char l[32], r[32];
+
+	if (!st->audio)
+		return;
+	gl_audio_state(st->audio, st->audio_state);
+	meter(l, a->peak[0]);
+	meter(r, a->peak[1]);
+	printf("\033[K\naudio  %-24.24s %s  master %5.1f dB  underruns %llu  clipped %llu\033[K\n",
+	       gl_audio_device_name(st->audio), a->device_ok ? "ok" : "LOST",
+	       a->master > 0 ? 20.0 * log10(a->master) : -120.0, (unsigned long long)a->underruns,
+	       (unsigned long long)a->clipped);
+	printf("  L [%s] %6.1f dB  rms %6.1f\033[K\n  R [%s] %6.1f dB  rms %6.1f\033[K\n", l,
+	       a->peak[0] > 0 ? 20.0 * log10(a->peak[0]) : -120.0,
+	       a->rms[0] > 0 ? 20.0 * log10(a->rms[0]) : -120.0, r,
+	       a->peak[1] > 0 ? 20.0 * log10(a->peak[1]) : -120.0,
+	       a->rms[1] > 0 ? 20.0 * log10(a->rms[1]) : -120.0);
+	for (int i = 0; i < a->voice_count && i < 8; i++) {
+		const struct gl_audio_voice_info *v = &a->voices[i];
+		char left[32], pass[32] = "";
+
+		if (v->remaining_s < 0)
+			snprintf(left, sizeof left, "looping");
+		else
+			snprintf(left, sizeof left, "%.1f s left", v->remaining_s);
+		if (v->loops == 0)
+			snprintf(pass, sizeof pass, " pass %d", v->pass);
+		else if (v->loops > 1)
+			snprintf(pass, sizeof pass, " pass %d/%d", v->pass, v->loops);
+		printf("  %-8s %-24.24s %7.1f s  %-12s %6.1f dB%s\033[K\n",
+		       gl_audio_state_name(v->state), v->name, v->position_s, left, v->level_db, pass);
+	}
+	if (a->voice_count > 8)
+		printf("  (%d more)\033[K\n", a->voice_count - 8);
+}
+
 void gl_status_draw(struct gl_status *st, uint64_t now)
 {
 	if (!st)
@@ -250,9 +351,15 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	if (gl_engine_snapshot(st->e, &st->snap) != 0)
 		return;
 	update_rates(st, now);
-	if (!st->screen)
-		return;
 	const struct gl_snapshot *s = &st->snap;
+	char sched[320];
+	gl_sched_text(s, sched, sizeof sched);
+	if (!st->screen) {
+		if (!st->sched_logged && s->sched_started)
+			fprintf(stderr, "[%9.3f] engine thread: %s\n", since_s(st, now), sched);
+		st->sched_logged |= s->sched_started;
+		return;
+	}
 	char line[256], a[96], b[96], pb[41];
 	fputs("\033[H", stdout);
 	printf("ghostlight  %-40s  %8.1f s\033[K\n", gl_show_name(st->show), since_s(st, now));
@@ -260,6 +367,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	       gl_engine_rate_hz(st->e), (double)s->tick_ns_last / 1e3, (double)s->tick_ns_max / 1e3,
 	       (unsigned long long)s->ticks_late, (unsigned long long)s->ticks_skipped,
 	       st->frame_rate, s->grand_master * 100.0f, s->blackout ? "  BLACKOUT" : "");
+	printf("engine thread: %s\033[K\n", sched);
 	printf("\033[K\n");
 	for (int l = 0; l < s->list_count; l++) {
 		const struct gl_list_status *ls = &s->lists[l];
@@ -301,6 +409,16 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 		       (unsigned long long)cs->sent, (unsigned long long)cs->send_errors,
 		       cs->state, cs->state[0] ? "  " : "", cs->last_error);
 	}
+	for (int i = 0; i < st->media_count; i++) {
+		const struct media_line *m = &st->media[i];
+		double pos = m->position_s;
+
+		if (m->rate != 0.0 && now > m->at_ns)
+			pos += (double)(now - m->at_ns) / 1e9 * m->rate;
+		printf("video   %-9.9s %-10s %9.1f s  %-9s %-5s %s\033[K\n", m->target, m->state, pos,
+		       m->connected ? "connected" : "-", m->ready ? "ready" : "-", m->error);
+	}
+	draw_audio(st);
 	printf("\033[K\nlog: %s\033[K\nerrors: %d\033[K\n", st->last_log, st->error_count);
 	int first = st->error_count > ERR_LINES ? st->error_count - ERR_LINES : 0;
 	for (int i = first; i < st->error_count; i++)
@@ -323,4 +441,15 @@ void gl_status_finish(struct gl_status *st, uint64_t now)
 		gl_show_name(st->show), since_s(st, now), (unsigned long long)st->snap.tick + 1,
 		(unsigned long long)st->cues_fired, (unsigned long long)st->snap.ticks_late,
 		(unsigned long long)st->snap.ticks_skipped, st->error_count);
+	if (st->audio) {
+		const struct gl_audio_state *a = st->audio_state;
+
+		gl_audio_state(st->audio, st->audio_state);
+		fprintf(stderr, "ghostlight: audio: %llu frames at %d Hz, %llu underruns, %llu late "
+				"callbacks, %llu clipped, mixing %.0f us a buffer (max %.0f)\n",
+			(unsigned long long)a->frames, a->rate, (unsigned long long)a->underruns,
+			(unsigned long long)a->late_callbacks, (unsigned long long)a->clipped,
+			a->callbacks ? (double)a->mix_ns_total / 1e3 / (double)a->callbacks : 0.0,
+			(double)a->mix_ns_max / 1e3);
+	}
 }

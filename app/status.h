@@ -1,7 +1,8 @@
 /*
  * status.h - `play`'s one-screen terminal status: show name, each cue
  * list's active and standby cue with label and fade progress, faders and
- * masters, engine timing, each output's rate and errors, the latest show
+ * masters, engine timing, each output's rate and errors, the audio levels
+ * and running sounds, the latest show
  * errors. Without a terminal (or with --no-status) it writes events and
  * errors to stderr as log lines instead. Control thread only.
  */
@@ -28,6 +29,12 @@ void gl_status_draw(struct gl_status *st, uint64_t now_ns);
  * drops. They run on this same thread. NULL: none. */
 struct gl_controls;
 void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls);
+/* A media target's state (video), shown on its own line. */
+struct gl_media_state;
+void gl_status_media(struct gl_status *st, const struct gl_media_state *ms);
+/* The audio part to show (levels, running sounds, underruns), NULL: none. */
+struct gl_audio;
+void gl_status_set_audio(struct gl_status *st, struct gl_audio *audio);
 /* Last words: restores the terminal, prints a one-line summary. */
 void gl_status_finish(struct gl_status *st, uint64_t now_ns);
 

@@ -1,14 +1,21 @@
 /*
  * bench_engine.c - engine tick cost for N universes fully patched with RGBW
  * fixtures (128 per universe, virtual intensity), every channel fading all
- * the time. Prints, per N: tick time median / p99 / max over many ticks, and
- * the CPU share of the real engine thread running at the show rate for a
- * few seconds (process CPU time over wall time, one core = 100%).
+ * the time. Prints, per N: tick time median / p99 / max over many ticks
+ * driven back to back (caches warm) and per universe; then the real engine
+ * thread at the show rate for a few seconds: its CPU share (process CPU
+ * time over wall time, one core = 100%; caches as the rest of the machine
+ * leaves them) and that per universe-frame; and the resident memory with
+ * the show built.
  *
- *   bench_engine [--universes 1,16,64,256,1024] [--seconds 3] [--rate 44]
+ *   bench_engine [--universes 1,16,64,256,1024,4096] [--seconds 3] [--rate 44]
+ *                [--taps N]
  *
- * A benchmark prints figures; it asserts nothing.
+ * --taps: frame taps (consumers like the output thread's) to publish to;
+ * 0 by default, the engine alone. A benchmark prints figures; it asserts
+ * nothing.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "engine/engine.h"
+
+static int taps;
 
 static struct gl_engine *build(int universes, double rate)
 {
@@ -53,6 +63,11 @@ static struct gl_engine *build(int universes, double rate)
 		fprintf(stderr, "bench_engine: finalize failed for %d universes\n", universes);
 		exit(1);
 	}
+	for (int i = 0; i < taps; i++)
+		if (!gl_engine_add_tap(e)) {
+			fprintf(stderr, "bench_engine: cannot add tap %d\n", i + 1);
+			exit(1);
+		}
 	struct gl_cmd go = { GL_CMD_GO, list, 0, 0 };
 	gl_engine_command(e, &go);
 	return e;
@@ -62,6 +77,19 @@ static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
+}
+
+/* Resident set now, MiB. */
+static double rss_mib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
 
 static double cpu_seconds(void)
@@ -74,26 +102,35 @@ static double cpu_seconds(void)
 
 int main(int argc, char **argv)
 {
-	int sizes[16] = { 1, 16, 64, 256, 1024 };
-	int n_sizes = 5;
+	int sizes[16] = { 1, 16, 64, 256, 1024, 4096 };
+	int n_sizes = 6;
 	double seconds = 3, rate = 44;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--universes") == 0 && i + 1 < argc) {
-			n_sizes = 0;
-			for (char *tok = strtok(argv[++i], ","); tok && n_sizes < 16; tok = strtok(NULL, ","))
-				sizes[n_sizes++] = atoi(tok);
+			n_sizes = bench_sizes(argv[++i], sizes, 16);
 		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) {
 			rate = atof(argv[++i]);
+		} else if (strcmp(argv[i], "--taps") == 0 && i + 1 < argc) {
+			taps = atoi(argv[++i]);
 		} else {
-			fprintf(stderr, "usage: bench_engine [--universes 1,16,64] [--seconds S] [--rate HZ]\n");
+			fprintf(stderr, "usage: bench_engine [--universes 1,16,64] [--seconds S] "
+					"[--rate HZ] [--taps N]\n");
 			return 2;
 		}
 	}
-	printf("engine tick, RGBW fixtures fully patched, all channels fading, %.0f Hz\n", rate);
-	printf("| universes | params | tick median us | tick p99 us | tick max us | CPU %% of one core (thread at %.0f Hz) | late ticks | skipped |\n", rate);
-	printf("|---|---|---|---|---|---|---|---|\n");
+	/* RSS is read with each show built, after the one before it was
+	 * destroyed: keep big blocks in their own mappings (the dynamic
+	 * threshold would move them to the heap once one is freed) and hand
+	 * freed heap back, so each figure is that show's. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	printf("engine tick, RGBW fixtures fully patched, all channels fading, %.0f Hz, %d tap(s)\n",
+	       rate, taps);
+	printf("| universes | params | tick median us | per universe us | tick p99 us | tick max us "
+	       "| thread CPU %% of one core | thread us per universe-frame | late ticks | skipped "
+	       "| RSS MiB |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int s = 0; s < n_sizes; s++) {
 		struct gl_engine *e = build(sizes[s], rate);
 		uint64_t period = gl_engine_period_ns(e);
@@ -113,23 +150,28 @@ int main(int argc, char **argv)
 		       max = (double)dt[n - 1] / 1e3;
 		free(dt);
 		gl_engine_destroy(e);
+		malloc_trim(0);
 
 		/* 2: the real engine thread at the show rate */
 		e = build(sizes[s], rate);
+		double rss = rss_mib();
 		double cpu0 = cpu_seconds();
 		uint64_t w0 = gl_now_ns();
 		gl_engine_start(e);
 		struct timespec ts = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
 		nanosleep(&ts, NULL);
 		gl_engine_stop(e);
-		double cpu = (cpu_seconds() - cpu0) / ((double)(gl_now_ns() - w0) / 1e9) * 100.0;
+		double cpu_s = cpu_seconds() - cpu0;
+		double cpu = cpu_s / ((double)(gl_now_ns() - w0) / 1e9) * 100.0;
 		struct gl_snapshot snap = { 0 };
 		struct gl_list_status ls[1];
 		snap.lists = ls;
 		gl_engine_snapshot(e, &snap);
-		printf("| %d | %d | %.1f | %.1f | %.1f | %.2f | %llu | %llu |\n", sizes[s],
-		       gl_engine_param_count(e), med, p99, max, cpu,
-		       (unsigned long long)snap.ticks_late, (unsigned long long)snap.ticks_skipped);
+		double frames = (double)(snap.tick + 1) * sizes[s];
+		printf("| %d | %d | %.1f | %.3f | %.1f | %.1f | %.2f | %.3f | %llu | %llu | %.1f |\n",
+		       sizes[s], gl_engine_param_count(e), med, med / sizes[s], p99, max, cpu,
+		       cpu_s * 1e6 / frames, (unsigned long long)snap.ticks_late,
+		       (unsigned long long)snap.ticks_skipped, rss);
 		fflush(stdout);
 		gl_engine_destroy(e);
 	}

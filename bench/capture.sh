@@ -8,7 +8,9 @@
 # fully patched with 128 generic/rgbw fixtures = 512 channels; a looping cue
 # list of 2 cues with 5 s fades and 5 s waits (counted from each cue's go)
 # between two looks where every emitter swings 0 <-> full, so every channel
-# changes (about) every frame; sACN unicast to 127.0.0.1, discovery off),
+# changes (about) every frame; sACN unicast to 127.0.0.1 where a socket that
+# never reads stands for the receiver, discovery off,
+# sent with UDP GSO as to a network address: see below),
 # runs `ghostlight play --no-status` inside a private network namespace while
 # dumpcap captures loopback (64 MiB buffer), samples the process's CPU time
 # (/proc/PID/stat utime+stime) over the measuring window and its resident
@@ -66,19 +68,39 @@ fi
 
 # ---- inside the private network namespace --------------------------------
 ip link set lo up
+# ghostlight sends runs of universes to one address as UDP GSO messages
+# (outputs/dmx/udp_batch.h), but not to loopback by default: lo takes GSO
+# messages whole, so a capture on it would see one "packet" per 64
+# universes. With gso_max_segs 1, lo has them cut into datagrams before
+# it, as a network card without UDP segmentation offload does: the capture
+# sees every datagram and ghostlight sends the way it does on a network.
+ip link set dev lo gso_max_segs 1
+export GHOSTLIGHT_UDP_GSO=${GHOSTLIGHT_UDP_GSO:-1}
 TMP=$(mktemp -d /tmp/gl-bench-capture.XXXXXX)
 GL_PID=
 DUMPCAP_PID=
+SINK_PID=
 cleanup() {
 	local rc=$?
 	set +e
 	[ -n "$GL_PID" ] && kill "$GL_PID" 2>/dev/null && wait "$GL_PID" 2>/dev/null
+	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
 	[ -n "$DUMPCAP_PID" ] && kill -INT "$DUMPCAP_PID" 2>/dev/null && wait "$DUMPCAP_PID" 2>/dev/null
 	rm -rf "$TMP"
 	exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# The receiver: a socket on 127.0.0.1:5568 that never reads (tiny buffer,
+# the kernel drops what it cannot queue). Without it every packet to the
+# unbound port costs the sender an ICMP port unreachable (not rate-limited
+# on loopback); bench/peers.py does the same.
+"$PY" -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.1", 5568))
+time.sleep(1e9)' &
+SINK_PID=$!
 export GHOSTLIGHT_FIXTURES=$REPO/fixtures/library
 
 # write_show N FILE

@@ -23,7 +23,9 @@ engine micro-benchmark (bench_engine), and writes the table as CSV.
 
 The peers:
 - ghostlight: `ghostlight play` of a generated show, Art-Net unicast to
-  127.0.0.1 (port-address = universe - 1), rate 50.
+  127.0.0.1 (port-address = universe - 1), rate 50, sent with UDP GSO as
+  to a network address (lo set to cut GSO messages into datagrams before
+  the capture sees them; see measure()).
 - qlcplus: QLC+ 4.12 headless (QT_QPA_PLATFORM=offscreen, `-p` operate mode)
   on a generated workspace: Generic RGBW fixtures, two scenes, a looping
   chaser with 5 s fade in and fade out (so every channel is always fading),
@@ -384,6 +386,15 @@ def measure(a):
             ghostlight_show(n, show)
             env["GHOSTLIGHT_FIXTURES"] = os.path.join(REPO, "fixtures", "library")
             env["HOME"] = tmp
+            # ghostlight sends its universes to one address as UDP GSO
+            # messages (outputs/dmx/udp_batch.h), as it does to any network
+            # address; to loopback only when asked, because lo hands GSO
+            # messages to captures whole. gso_max_segs 1 has them cut into
+            # datagrams before lo, as a network card without UDP
+            # segmentation offload does, so the capture sees every one.
+            # Only in this peer's namespace: it would also cut TCP on lo.
+            sh(["ip", "link", "set", "dev", "lo", "gso_max_segs", "1"])
+            env.setdefault("GHOSTLIGHT_UDP_GSO", "1")
             chk = subprocess.run([a.ghostlight, "check", show], capture_output=True, text=True, env=env)
             if chk.returncode != 0:
                 raise SystemExit("the generated show does not load:\n" + chk.stdout + chk.stderr)

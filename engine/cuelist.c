@@ -1,15 +1,20 @@
 /*
  * cuelist.c - cue list playback: tracking, GO/BACK/GOTO/STOP/PAUSE, fades
- * computed from elapsed time, wait and follow.
+ * computed from elapsed time, wait and follow, and who owns an LTP value.
  *
- * Engine thread only (cuelist_build runs at finalize). A fade's value is a
- * pure function of (now - go time - delay) / fade time, so a late or skipped
- * tick never lengthens a fade. Follow and wait fire at their exact scheduled
- * instant (the next cue's go time is that instant, not the tick that saw
- * it), so a looping auto-follow list does not drift by a tick per cue.
+ * Engine thread only, inside the tick (the list's arrays are laid out by
+ * gl_engine_finalize() in build.c). A fade's value is a pure function of
+ * (now - go time - delay) / fade time, so a late or skipped tick never
+ * lengthens a fade. Follow and wait fire at their exact scheduled instant
+ * (the next cue's go time is that instant, not the tick that saw it), so a
+ * looping auto-follow list does not drift by a tick per cue.
+ *
+ * LTP: the list whose GO changed a param last shows it. That changes only
+ * at a GO or a STOP, so it is worked out then (e->owner) instead of per
+ * tick: a GO that changes a param takes it; a list letting go of a param
+ * it shows makes the owners be rebuilt from every list's stamps.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -17,54 +22,6 @@
 static uint64_t seconds_ns(double s)
 {
 	return s <= 0 ? 0 : (uint64_t)llround(s * (double)GL_NS_PER_S);
-}
-
-int cuelist_build(struct gl_engine *e, struct cuelist *l, int *param_map)
-{
-	/* The list's params: every param any of its cues changes. param_map
-	 * (param_count entries of -1 on entry, restored on return) maps a
-	 * param to its slot in the list. */
-	int n = 0;
-	for (int c = 0; c < l->cue_count; c++)
-		for (int i = 0; i < l->cues[c].def.change_count; i++) {
-			int p = l->cues[c].changes[i].param;
-			if (param_map[p] < 0)
-				param_map[p] = n++;
-		}
-	l->param_count = n;
-	l->lp = calloc(n ? (size_t)n : 1, sizeof *l->lp);
-	l->tracked = malloc((size_t)(n ? n : 1) * (size_t)(l->cue_count ? l->cue_count : 1) *
-			    sizeof *l->tracked);
-	if (!l->lp || !l->tracked)
-		return GL_ENOMEM;
-	for (int c = 0; c < l->cue_count; c++) {
-		float *row = l->tracked + (size_t)c * n;
-		if (c == 0) {
-			for (int i = 0; i < n; i++)
-				row[i] = NAN;
-		} else {
-			memcpy(row, row - n, (size_t)n * sizeof *row);
-		}
-		for (int i = 0; i < l->cues[c].def.change_count; i++) {
-			const struct gl_cue_change *ch = &l->cues[c].changes[i];
-			row[param_map[ch->param]] = ch->value;
-		}
-	}
-	for (int c = 0; c < l->cue_count; c++)
-		for (int i = 0; i < l->cues[c].def.change_count; i++) {
-			int p = l->cues[c].changes[i].param;
-			if (param_map[p] >= 0) {
-				struct list_param *lp = &l->lp[param_map[p]];
-				lp->param = p;
-				lp->cls = e->param_cls[p];
-			}
-		}
-	for (int c = 0; c < l->cue_count; c++)
-		for (int i = 0; i < l->cues[c].def.change_count; i++)
-			param_map[l->cues[c].changes[i].param] = -1;
-	l->active = -1;
-	l->master = 1.0f;
-	return 0;
 }
 
 int cuelist_next(const struct cuelist *l)
@@ -108,26 +65,38 @@ static float elapsed_s(const struct cuelist *l, uint64_t t)
 }
 
 /* Fade positions (0..1, curve applied) of every timing group `el` seconds
- * after the GO; ended[g] when group g's fade is over. */
-static void group_x(const struct cuelist *l, enum gl_curve shape, float el,
-		    float x[TIMING_COUNT], bool ended[TIMING_COUNT])
+ * after the GO. Returns true when some group's fade is not over. */
+static bool group_x(const struct cuelist *l, enum gl_curve shape, float el,
+		    float x[TIMING_COUNT])
 {
+	bool running = false;
 	for (int g = 0; g < TIMING_COUNT; g++) {
 		const struct timing *t = &l->timing[g];
 		float in_fade = el - t->delay_s;
 		float v = in_fade < 0.0f ? 0.0f : t->inv_fade > 0.0f ? in_fade * t->inv_fade : 1.0f;
-		ended[g] = v >= 1.0f;
-		x[g] = ended[g] ? 1.0f : curve(shape, v);
+		bool ended = v >= 1.0f;
+		x[g] = ended ? 1.0f : curve(shape, v);
+		running |= !ended;
 	}
+	return running;
+}
+
+/* The timing group of a param: intensity rises or falls by its own two
+ * values, the other classes have one each. */
+static int timing_of(int cls, float start, float target)
+{
+	if (cls == GL_CLASS_INTENSITY)
+		return target > start ? TIMING_UP : TIMING_DOWN;
+	return TIMING_COLOR + cls - GL_CLASS_COLOR;
 }
 
 /* start * (1 - x) + target * x: exactly start at x = 0 and exactly the
  * target at x = 1 (start + (target - start) * x can miss it by a rounding
- * step), and no branch in the per-param loop. */
-static inline float lp_value(const struct list_param *lp, const float x[TIMING_COUNT])
+ * step). The merge loop in tick.c computes the same expression. */
+static float value_at(int cls, float start, float target, const float x[TIMING_COUNT])
 {
-	float f = x[lp->timing];
-	return lp->start * (1.0f - f) + lp->target * f;
+	float f = x[timing_of(cls, start, target)];
+	return start * (1.0f - f) + target * f;
 }
 
 static void set_timing(struct timing *t, double fade_s, double delay_s)
@@ -141,6 +110,64 @@ static enum gl_curve active_curve(const struct cuelist *l)
 	return l->active >= 0 ? l->cues[l->active].def.curve : GL_CURVE_LINEAR;
 }
 
+static uint16_t list_owner_id(const struct gl_engine *e, const struct cuelist *l)
+{
+	return (uint16_t)(l - e->lists + 1);
+}
+
+/* The run of list l holding lane k (one must). */
+static struct list_run *run_of(const struct cuelist *l, int k)
+{
+	int lo = 0, hi = l->run_count - 1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (l->runs[mid].lane <= k)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return &l->runs[lo];
+}
+
+/* Whether list `me` shows every lane of an LTP run without gaps. */
+static bool run_owned(const struct gl_engine *e, const struct list_run *r, uint16_t me)
+{
+	if (r->kind == GL_CLASS_INTENSITY || r->kind == RUN_MIXED || r->params != r->count)
+		return false;
+	for (int k = r->lane; k < r->lane + r->count; k++)
+		if (e->owner[k] != me)
+			return false;
+	return true;
+}
+
+/* Lane k, in run r of list me, now shows me's value: the list it showed
+ * no longer owns all of its run; r may now be owned all (checked once
+ * the GO is through with r: *check). */
+static void take_lane(struct gl_engine *e, struct list_run *r, int k, uint16_t me,
+		      struct list_run **check)
+{
+	uint16_t prev = e->owner[k];
+	if (prev && prev != me)
+		run_of(&e->lists[prev - 1], k)->owned_all = false;
+	e->owner[k] = me;
+	if (r != *check) {
+		if (*check)
+			(*check)->owned_all = run_owned(e, *check, me);
+		*check = r;
+	}
+}
+
+/* The list stops holding param i (value index v): an intensity adds
+ * nothing any more, an LTP value it shows goes back to the layers below. */
+void cuelist_let_go(struct gl_engine *e, struct cuelist *l, int i, int v)
+{
+	int k = l->p_lane[i];
+	l->p_set[i] = 0;
+	l->start[v] = l->target[v] = 0.0f;
+	if (e->owner[k] == list_owner_id(e, l))
+		e->owners_stale = true;
+}
+
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		bool is_back)
 {
@@ -148,12 +175,13 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	const struct gl_cue_def *d = &q->def;
 	const float *row = l->tracked + (size_t)cue * l->param_count;
 	uint32_t stamp = ++e->go_counter;
+	uint16_t me = list_owner_id(e, l);
+	struct list_run *check = NULL;   /* a run of this list that took lanes */
 	/* where the running fades stand at the GO instant (not at the last
 	 * tick), so a follow at its exact time starts from the exact values */
 	float el_prev = l->state == GL_LIST_OFF ? 0.0f : elapsed_s(l, at_ns);
 	float x_prev[TIMING_COUNT];
-	bool ended_prev[TIMING_COUNT];
-	group_x(l, active_curve(l), el_prev, x_prev, ended_prev);
+	group_x(l, active_curve(l), el_prev, x_prev);
 
 	/* the new cue's timing groups */
 	if (is_back) {
@@ -172,45 +200,46 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		}
 	}
 
+	struct list_run *run = l->runs;   /* the run of param i: both go by lane */
 	for (int i = 0; i < l->param_count; i++) {
-		struct list_param *lp = &l->lp[i];
+		int k = l->p_lane[i], v = list_value_index(&run, k);
+		int cls = e->lane_cls[k];
+		bool intensity = cls == GL_CLASS_INTENSITY;
+		bool set = l->p_set[i];
 		float target = row[i];
 		float start;
-		bool intensity = lp->cls == GL_CLASS_INTENSITY;
 
-		if (lp->set)
-			start = lp_value(lp, x_prev);
+		if (set)
+			start = value_at(cls, l->start[v], l->target[v], x_prev);
 		else if (intensity)
 			start = 0.0f;
 		else
-			start = e->out[lp->param]; /* take over from what is live */
+			start = e->out[k]; /* take over from what is live */
 
-		lp->release_at_end = false;
 		if (isnan(target)) {
-			if (!lp->set)
+			if (!set)
 				continue;
 			if (!intensity) {
 				/* An LTP value this cue does not track: hand the
 				 * param back to the layers below at once. */
-				lp->set = false;
+				cuelist_let_go(e, l, i, v);
 				continue;
 			}
+			/* fades out; once out it adds nothing, as if unset */
 			target = 0.0f;
-			lp->release_at_end = true;
 		}
-		if (!lp->set || target != lp->target)
-			lp->stamp = stamp;
-
-		if (intensity)
-			lp->timing = target > start ? TIMING_UP : TIMING_DOWN;
-		else
-			lp->timing = (uint8_t)(TIMING_COLOR + lp->cls - GL_CLASS_COLOR);
-		lp->start = start;
-		lp->target = target;
-		lp->set = true;
+		if (!intensity && (!set || target != l->target[v])) {
+			l->p_stamp[i] = stamp;
+			take_lane(e, run, k, me, &check);   /* the newest GO shows */
+		}
+		l->start[v] = start;
+		l->target[v] = target;
+		l->p_set[i] = 1;
 	}
+	if (check)
+		check->owned_all = run_owned(e, check, me);
 
-	e->outputs_dirty = true;
+	l->dirty = true;
 	l->state = GL_LIST_RUNNING;
 	l->releasing = false;
 	l->standby = -1;
@@ -246,23 +275,24 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 		return;
 	uint64_t release_ns = seconds_ns(e->config.release_time_s);
 	float x[TIMING_COUNT];
-	bool ended[TIMING_COUNT];
-	group_x(l, active_curve(l), elapsed_s(l, now_ns), x, ended);
+	group_x(l, active_curve(l), elapsed_s(l, now_ns), x);
+	struct list_run *run = l->runs;
 	for (int i = 0; i < l->param_count; i++) {
-		struct list_param *lp = &l->lp[i];
-		if (!lp->set)
+		if (!l->p_set[i])
 			continue;
-		if (lp->cls != GL_CLASS_INTENSITY || release_ns == 0) {
-			lp->set = false;
+		int k = l->p_lane[i], v = list_value_index(&run, k);
+		int cls = e->lane_cls[k];
+		if (cls != GL_CLASS_INTENSITY || release_ns == 0) {
+			cuelist_let_go(e, l, i, v);
 			continue;
 		}
-		lp->start = lp_value(lp, x);
-		lp->target = 0.0f;
-		lp->timing = TIMING_DOWN;
-		lp->release_at_end = true;
+		/* intensity fades out over the release time (its target 0 puts
+		 * it in the falling group) */
+		l->start[v] = value_at(cls, l->start[v], l->target[v], x);
+		l->target[v] = 0.0f;
 	}
 	set_timing(&l->timing[TIMING_DOWN], e->config.release_time_s, 0);
-	e->outputs_dirty = true;
+	l->dirty = true;
 	l->active = -1;
 	l->continue_at_ns = 0;
 	l->go_ns = now_ns;
@@ -283,6 +313,7 @@ void cuelist_pause(struct cuelist *l, uint64_t now_ns)
 		return;
 	l->state = GL_LIST_PAUSED;
 	l->pause_ns = now_ns;
+	l->dirty = true;
 }
 
 void cuelist_resume(struct cuelist *l, uint64_t now_ns)
@@ -297,46 +328,19 @@ void cuelist_resume(struct cuelist *l, uint64_t now_ns)
 	if (l->continue_at_ns)
 		l->continue_at_ns += paused;
 	l->state = GL_LIST_RUNNING;
+	l->dirty = true;
 }
 
-bool cuelist_merge(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
+bool cuelist_prepare(struct cuelist *l, uint64_t now_ns)
 {
-	if (l->state == GL_LIST_OFF)
+	l->merging = l->state != GL_LIST_OFF;
+	if (!l->merging)
 		return false;
-	float x[TIMING_COUNT];
-	bool ended[TIMING_COUNT];
-	group_x(l, active_curve(l), elapsed_s(l, now_ns), x, ended);
-	float master = l->master;
-	float *out = e->out;
-	uint32_t *out_stamp = e->out_stamp;
-	for (int i = 0; i < l->param_count; i++) {
-		struct list_param *lp = &l->lp[i];
-		if (!lp->set)
-			continue;
-		float v = lp_value(lp, x);
-		int p = lp->param;
-		if (lp->cls == GL_CLASS_INTENSITY) {
-			v *= master;
-			if (v > out[p])
-				out[p] = v;
-		} else if (lp->stamp > out_stamp[p]) {
-			out[p] = v;
-			out_stamp[p] = lp->stamp;
-		}
-		if (lp->release_at_end && ended[lp->timing]) {  /* rare: test the flag first */
-			lp->set = false;
-			lp->release_at_end = false;
-		}
-	}
+	bool running = group_x(l, active_curve(l), elapsed_s(l, now_ns), l->x);
 	uint64_t t = l->state == GL_LIST_PAUSED ? l->pause_ns : now_ns;
 	uint64_t span = l->done_ns - l->go_ns, since = t > l->go_ns ? t - l->go_ns : 0;
 	l->progress = span == 0 || since >= span ? 1.0f : (float)((double)since / (double)span);
-	if (l->state == GL_LIST_PAUSED)
-		return false;
-	for (int g = 0; g < TIMING_COUNT; g++)
-		if (!ended[g])
-			return true;
-	return false;
+	return running && l->state != GL_LIST_PAUSED;
 }
 
 void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
@@ -353,9 +357,13 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			if (l->releasing) {
 				l->releasing = false;
 				l->state = GL_LIST_OFF;
-				for (int i = 0; i < l->param_count; i++)
-					l->lp[i].set = false;
-				e->outputs_dirty = true;
+				struct list_run *run = l->runs;
+				for (int i = 0; i < l->param_count; i++) {
+					int v = list_value_index(&run, l->p_lane[i]);
+					if (l->p_set[i])
+						cuelist_let_go(e, l, i, v);
+				}
+				l->dirty = true;
 				engine_emit(e, GL_EV_LIST_STOPPED, id, -1, 0, l->done_ns);
 				return;
 			}
@@ -375,4 +383,40 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 		}
 		cuelist_go(e, l, next, at, false);
 	}
+}
+
+/* The stamp list l gave lane k (one of its params). */
+static uint32_t stamp_of(const struct cuelist *l, int k)
+{
+	int lo = 0, hi = l->param_count - 1;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (l->p_lane[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return l->p_stamp[lo];
+}
+
+void cuelist_rebuild_owners(struct gl_engine *e)
+{
+	memset(e->owner, 0, (size_t)e->lane_count * sizeof *e->owner);
+	for (int li = 0; li < e->list_count; li++) {
+		const struct cuelist *l = &e->lists[li];
+		for (int i = 0; i < l->param_count; i++) {
+			int k = l->p_lane[i];
+			uint16_t cur = e->owner[k];
+			if (!l->p_set[i] || e->lane_cls[k] == GL_CLASS_INTENSITY ||
+			    (cur && stamp_of(&e->lists[cur - 1], k) > l->p_stamp[i]))
+				continue;
+			e->owner[k] = (uint16_t)(li + 1);
+		}
+	}
+	for (int li = 0; li < e->list_count; li++) {
+		struct cuelist *l = &e->lists[li];
+		for (int r = 0; r < l->run_count; r++)
+			l->runs[r].owned_all = run_owned(e, &l->runs[r], (uint16_t)(li + 1));
+	}
+	e->owners_stale = false;
 }

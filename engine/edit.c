@@ -1,26 +1,25 @@
 /*
  * edit.c - cue lists edited while the show runs (gl_engine_replace_cues,
- * the console's record, update, delete and renumber).
+ * the console's record, update, delete and renumber): the control
+ * thread's half.
  *
- * Three threads' worth of one hand-over, one edit at a time:
- *  - control thread, gl_engine_replace_cues(): builds the list's new tables
- *    (cues, list params, tracking rows) and how the playback state maps
- *    onto them, into a struct cue_table, and leaves it in e->edit_in;
- *  - engine thread, engine_edit_apply() at the start of a tick: swaps the table's
- *    arrays with the list's own (no allocation: pointers change hands),
- *    carries the playback state over, puts the replaced arrays in
- *    e->edit_out and emits GL_EV_CUES_REPLACED (owed to the next tick when
- *    the event ring is full, and then sent before any other event);
- *  - control thread, engine_edit_acked() when it reads that event: its view of
- *    the cues (what gl_engine_cue*() read) moves to the new arrays and the
- *    replaced ones are freed. Events before that one name cues of the old
- *    list, events after it cues of the new one, and the view changes
- *    exactly between them.
+ * One edit at a time, handed over between three moments:
+ *  - control thread, gl_engine_replace_cues(): builds the list as it will
+ *    be (its cues, and its plan arrays laid out as finalize lays out a
+ *    list's, in a block of their own), the per-universe index of list runs
+ *    that goes with it, and how the playback state maps onto the new list,
+ *    into a struct cue_table, and leaves it in e->edit_in;
+ *  - engine thread, engine_edit_apply() (edit_tick.c) at the start of a
+ *    tick: swaps pointers, carries the state over, puts the replaced
+ *    arrays in e->edit_out and emits GL_EV_CUES_REPLACED;
+ *  - control thread, engine_edit_acked() when it reads that event: its
+ *    view of the cues (what gl_engine_cue*() read) moves to the new ones
+ *    and the replaced arrays are freed. Events before that one name cues
+ *    of the old list, events after it cues of the new one, and the view
+ *    changes exactly between them.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "engine_internal.h"
 
@@ -38,18 +37,86 @@ static void table_free(struct cue_table *t)
 {
 	if (!t)
 		return;
-	for (int c = 0; c < t->cue_count; c++)
-		free(t->cues[c].changes);
-	free(t->cues);
-	free(t->lp);
-	free(t->tracked);
-	free(t->lp_from);
+	for (int c = 0; c < t->next.cue_count; c++)
+		free(t->next.cues[c].changes);
+	free(t->next.cues);
+	free(t->next.edit_block);
+	free(t->seg_block);
+	free(t->carry);
 	free(t->cue_from);
 	free(t->cue_to);
 	free(t);
 }
 
-/* ---- control thread: building ---------------------------------------------------- */
+/* The params both lists hold (both ascend by lane), with their value
+ * indices in each. */
+static int carry_build(struct cue_table *t, struct cuelist *old)
+{
+	struct cuelist *l = &t->next;
+	t->carry = malloc((size_t)(l->param_count ? l->param_count : 1) * sizeof *t->carry);
+	if (!t->carry)
+		return GL_ENOMEM;
+	struct list_run *run = l->runs, *old_run = old->runs;
+	for (int i = 0, j = 0; i < l->param_count && j < old->param_count;) {
+		int k = l->p_lane[i], ko = old->p_lane[j];
+		if (k < ko) {
+			i++;
+		} else if (ko < k) {
+			j++;
+		} else {
+			t->carry[t->carry_count++] = (struct edit_carry){
+				i, list_value_index(&run, k), j, list_value_index(&old_run, k) };
+			i++;
+			j++;
+		}
+	}
+	return 0;
+}
+
+/* The index of list runs for every list as it will be. */
+static int segments_build(struct gl_engine *e, struct cue_table *t)
+{
+	size_t nu = (size_t)e->universe_count;
+	int count = engine_segments(e, t->list, &t->next, NULL, NULL);
+	size_t seg_at = ((nu + 1) * sizeof *t->u_seg + 63) & ~(size_t)63;
+	t->seg_block = calloc(1, seg_at + (size_t)(count ? count : 1) * sizeof *t->seg);
+	if (!t->seg_block)
+		return GL_ENOMEM;
+	t->u_seg = t->seg_block;
+	t->seg = (struct list_seg *)((char *)t->seg_block + seg_at);
+	engine_segments(e, t->list, &t->next, t->u_seg, t->seg);
+	return 0;
+}
+
+/* The new list's cues, checked and copied as at build (ascending
+ * numbers), and where each old cue's playback goes. */
+static int cues_build(struct gl_engine *e, struct cue_table *t, const struct gl_cue_def *defs,
+		      const int *origin, int count)
+{
+	int old_count = t->old_count;
+	t->cue_from = malloc((size_t)(count ? count : 1) * sizeof *t->cue_from);
+	t->cue_to = malloc((size_t)(old_count ? old_count : 1) * sizeof *t->cue_to);
+	if (!t->cue_from || !t->cue_to)
+		return GL_ENOMEM;
+	for (int j = 0; j < old_count; j++)
+		t->cue_to[j] = -1;
+	for (int i = 0; i < count; i++) {
+		int o = origin[i];
+		if (o < -1 || o >= old_count || (o >= 0 && t->cue_to[o] >= 0))
+			return GL_EINVAL;
+		if (o >= 0)
+			t->cue_to[o] = i;
+		t->cue_from[i] = o;
+		int added = engine_cue_append(e, &t->next, &defs[i]);
+		if (added < 0)
+			return added == GL_EEXIST ? GL_EINVAL : added;
+	}
+	/* a deleted cue's playback goes to the nearest earlier cue kept */
+	for (int j = 1; j < old_count; j++)
+		if (t->cue_to[j] < 0)
+			t->cue_to[j] = t->cue_to[j - 1];
+	return 0;
+}
 
 int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_def *defs,
 			   const int *origin, int count)
@@ -60,69 +127,23 @@ int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_de
 		return GL_ENOENT;
 	if (e->edit_pending)
 		return GL_EAGAIN;
-	struct cuelist *l = &e->lists[list];
-	int old_count;
-	engine_edit_view(e, l, &old_count);
 	if (count < 0 || (count > 0 && (!defs || !origin)))
 		return GL_EINVAL;
-
+	/* No edit is in flight, so the list's arrays are the ones the control
+	 * thread last saw swapped in, and the tick only reads their shape. */
+	struct cuelist *l = &e->lists[list];
 	struct cue_table *t = calloc(1, sizeof *t);
-	int *param_map = malloc((size_t)(e->param_count ? e->param_count : 1) * sizeof *param_map);
-	int rc = t && param_map ? 0 : GL_ENOMEM;
-	if (rc == 0) {
-		t->list = list;
-		t->old_count = old_count;
-		t->cue_from = malloc((size_t)(count ? count : 1) * sizeof *t->cue_from);
-		t->cue_to = malloc((size_t)(old_count ? old_count : 1) * sizeof *t->cue_to);
-		if (!t->cue_from || !t->cue_to)
-			rc = GL_ENOMEM;
-	}
-	for (int j = 0; rc == 0 && j < old_count; j++)
-		t->cue_to[j] = -1;
-	/* the cues, checked and copied as at build (ascending numbers) */
-	struct cuelist tmp;
-	memset(&tmp, 0, sizeof tmp);
-	for (int i = 0; rc == 0 && i < count; i++) {
-		int o = origin[i];
-		if (o < -1 || o >= old_count || (o >= 0 && t->cue_to[o] >= 0)) {
-			rc = GL_EINVAL;
-			break;
-		}
-		if (o >= 0)
-			t->cue_to[o] = i;
-		t->cue_from[i] = o;
-		int added = engine_cue_append(e, &tmp, &defs[i]);
-		if (added < 0)
-			rc = added == GL_EEXIST ? GL_EINVAL : added;
-	}
-	t->cues = tmp.cues;
-	t->cue_count = tmp.cue_count;
-	t->cue_cap = tmp.cue_cap;
-	if (rc == 0) {
-		for (int p = 0; p < e->param_count; p++)
-			param_map[p] = -1;
-		rc = cuelist_build(e, &tmp, param_map);
-		t->lp = tmp.lp;
-		t->tracked = tmp.tracked;
-		t->param_count = tmp.param_count;
-	}
-	if (rc == 0) {
-		/* a deleted cue's playback goes to the nearest earlier cue kept */
-		for (int j = 1; j < old_count; j++)
-			if (t->cue_to[j] < 0)
-				t->cue_to[j] = t->cue_to[j - 1];
-		/* list params: new ones start unset, the others carry their
-		 * state over (param_map is all -1 again after the build) */
-		for (int i = 0; i < l->view_param_count; i++)
-			param_map[l->view_lp[i].param] = i;
-		t->lp_from = malloc((size_t)(t->param_count ? t->param_count : 1) *
-				    sizeof *t->lp_from);
-		if (!t->lp_from)
-			rc = GL_ENOMEM;
-		for (int i = 0; rc == 0 && i < t->param_count; i++)
-			t->lp_from[i] = param_map[t->lp[i].param];
-	}
-	free(param_map);
+	if (!t)
+		return GL_ENOMEM;
+	t->list = list;
+	engine_edit_view(e, l, &t->old_count);
+	int rc = cues_build(e, t, defs, origin, count);
+	if (rc == 0)
+		rc = engine_list_plan(e, &t->next);
+	if (rc == 0)
+		rc = carry_build(t, l);
+	if (rc == 0)
+		rc = segments_build(e, t);
 	if (rc != 0) {
 		table_free(t);
 		return rc;
@@ -138,102 +159,6 @@ int gl_engine_cue_origin(const struct gl_engine *e, int list, int cue)
 	return l->view_origin ? l->view_origin[cue] : cue;
 }
 
-/* ---- engine thread: the swap -------------------------------------------------------- */
-
-#define SWAP(a, b)                        \
-	do {                              \
-		__typeof__(a) swap_ = (a); \
-		(a) = (b);                \
-		(b) = swap_;              \
-	} while (0)
-
-/* What the active cue now holds goes on stage at once; values it does not
- * change keep their fades. */
-static void edit_retarget(struct gl_engine *e, struct cuelist *l)
-{
-	const float *row = l->tracked + (size_t)l->active * l->param_count;
-	for (int i = 0; i < l->param_count; i++) {
-		struct list_param *lp = &l->lp[i];
-		float v = row[i];
-		if (isnan(v)) {
-			if (lp->set && !lp->release_at_end)
-				lp->set = false;
-			continue;
-		}
-		if (lp->set && lp->target == v && !lp->release_at_end)
-			continue;
-		if (!lp->set) {
-			lp->timing = lp->cls == GL_CLASS_INTENSITY
-					     ? TIMING_UP
-					     : (uint8_t)(TIMING_COLOR + lp->cls - GL_CLASS_COLOR);
-		}
-		lp->start = lp->target = v;
-		lp->set = true;
-		lp->release_at_end = false;
-		lp->stamp = ++e->go_counter;
-	}
-}
-
-/* The event that closes an edit; false when the ring is full. */
-static bool push_ack(struct gl_engine *e, int list)
-{
-	struct gl_event ev = { GL_EV_CUES_REPLACED, list, -1, 0, e->last_tick_ns };
-	if (!gl_spsc_push(&e->events, &ev))
-		return false;
-	uint64_t one = 1;
-	ssize_t w = write(e->event_fd, &one, sizeof one);  /* non-blocking */
-	(void)w;
-	return true;
-}
-
-void engine_edit_apply(struct gl_engine *e)
-{
-	if (e->edit_ack_owed) {
-		/* before any other event, so that none of the new list's
-		 * indices reaches the control thread ahead of it */
-		struct cue_table *out = atomic_load_explicit(&e->edit_out, memory_order_relaxed);
-		if (!push_ack(e, out->list))
-			return;
-		e->edit_ack_owed = false;
-	}
-	struct cue_table *t = atomic_exchange_explicit(&e->edit_in, NULL, memory_order_acquire);
-	if (!t)
-		return;
-	struct cuelist *l = &e->lists[t->list];
-	SWAP(l->cues, t->cues);
-	SWAP(l->cue_count, t->cue_count);
-	SWAP(l->cue_cap, t->cue_cap);
-	SWAP(l->param_count, t->param_count);
-	SWAP(l->lp, t->lp);
-	SWAP(l->tracked, t->tracked);
-	/* t now holds the replaced arrays; lp_from indexes them */
-	for (int i = 0; i < l->param_count; i++)
-		if (t->lp_from[i] >= 0)
-			l->lp[i] = t->lp[t->lp_from[i]];
-	if (l->active >= 0)
-		l->active = t->cue_to[l->active];
-	/* a standby asked for stays only when its cue does */
-	if (l->standby >= 0) {
-		int to = t->cue_to[l->standby];
-		l->standby = to >= 0 && t->cue_from[to] == l->standby ? to : -1;
-	}
-	if (l->state != GL_LIST_OFF && !l->releasing) {
-		if (l->active >= 0) {
-			edit_retarget(e, l);
-		} else {
-			/* the active cue and every cue before it are gone: the
-			 * values stay where they are until the next GO */
-			l->done_reported = true;
-			l->continue_at_ns = 0;
-		}
-	}
-	e->outputs_dirty = true;
-	atomic_store_explicit(&e->edit_out, t, memory_order_release);
-	e->edit_ack_owed = !push_ack(e, t->list);
-}
-
-/* ---- control thread: after the event --------------------------------------------- */
-
 void engine_edit_acked(struct gl_engine *e, int list)
 {
 	struct cue_table *t = atomic_exchange_explicit(&e->edit_out, NULL, memory_order_acquire);
@@ -243,8 +168,6 @@ void engine_edit_acked(struct gl_engine *e, int list)
 	/* The tick swapped these before it released edit_out and swaps them
 	 * again only for the next edit, which this thread has not made. */
 	l->view = l->cues;
-	l->view_lp = l->lp;
-	l->view_param_count = l->param_count;
 	atomic_store_explicit(&l->view_count, l->cue_count, memory_order_relaxed);
 	free(l->view_origin);
 	l->view_origin = t->cue_from;
@@ -260,5 +183,9 @@ void engine_edit_free_all(struct gl_engine *e)
 	for (int l = 0; l < e->list_count; l++) {
 		free(e->lists[l].view_origin);
 		e->lists[l].view_origin = NULL;
+		free(e->lists[l].edit_block);
+		e->lists[l].edit_block = NULL;
 	}
+	free(e->seg_block);
+	e->seg_block = NULL;
 }

@@ -91,7 +91,9 @@ struct gl_engine_config {
 	double back_time_s;     /* fade time of BACK (default 1 s when < 0) */
 	double release_time_s;  /* fade-out time of STOP (default 0) */
 	double output_delay_s;  /* frames leave this long after their tick's
-				 * scheduled time (see struct gl_frame) */
+				 * scheduled time (see struct gl_frame); the
+				 * engine thread makes it longer, up to half a
+				 * period, when its ticks take longer */
 	int command_capacity;   /* ring slots; 0 = 1024 */
 	int event_capacity;     /* ring slots; 0 = 1024 */
 };
@@ -176,8 +178,8 @@ struct gl_cue_def {
  * manual. */
 void gl_cue_def_init(struct gl_cue_def *def);
 
-/* Returns the list id or GL_EEXIST. `loop`: after the last cue GO returns to
- * the first (a chase). */
+/* Returns the list id, GL_EEXIST, or GL_EFULL past 65534 lists. `loop`:
+ * after the last cue GO returns to the first (a chase). */
 int gl_engine_add_cuelist(struct gl_engine *e, const char *name, bool loop);
 int gl_engine_cuelist_find(const struct gl_engine *e, const char *name);
 int gl_engine_cuelist_count(const struct gl_engine *e);
@@ -191,10 +193,14 @@ const struct gl_cue_def *gl_engine_cue(const struct gl_engine *e, int list, int 
 /* Index of the cue numbered `number` in `list`, or GL_ENOENT. */
 int gl_engine_cue_find(const struct gl_engine *e, int list, double number);
 
-enum gl_fader_kind { GL_FADER_GROUP, GL_FADER_CUELIST };
+/* GL_FADER_EXTERNAL: a level the engine only keeps and publishes (the
+ * snapshot, feedback); something outside the engine follows it (the audio
+ * master, on the control thread). Its target is ignored. */
+enum gl_fader_kind { GL_FADER_GROUP, GL_FADER_CUELIST, GL_FADER_EXTERNAL };
 
 /* Fader n (1..) masters a group's intensity (inhibitive: scales it) or a cue
- * list's intensity output. Starts at `level`. Returns 0, GL_EEXIST. */
+ * list's intensity output, or is an external level. Starts at `level`.
+ * Returns 0, GL_EEXIST. */
 int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind,
 			int target, const char *label, float level);
 int gl_engine_fader_count(const struct gl_engine *e);
@@ -253,9 +259,18 @@ int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd);
 void gl_engine_tick(struct gl_engine *e, uint64_t now_ns);
 
 /* Runs gl_engine_tick() on its own thread on an absolute monotonic schedule
- * (never bursts to catch up: a missed period is skipped and counted).
- * Returns 0 or GL_EIO. */
+ * (never bursts to catch up: a missed period is skipped and counted). The
+ * thread asks for SCHED_FIFO and, when gl_engine_lock_memory() asked for
+ * it, locks the process's memory; where the process may not, it runs on
+ * without, and the snapshot says so (gl_sched_text()). Returns 0 or
+ * GL_EIO. */
 int gl_engine_start(struct gl_engine *e);
+/* Before gl_engine_start(): lock the whole process's memory (mlockall)
+ * when the engine thread starts, if nothing limits it (CAP_IPC_LOCK or an
+ * unlimited RLIMIT_MEMLOCK). For programs that run a show (ghostlight
+ * play); a library or a test leaves it off, since it holds every later
+ * page of the process in memory too. */
+void gl_engine_lock_memory(struct gl_engine *e, bool on);
 void gl_engine_stop(struct gl_engine *e);
 
 /* Rendered DMX of universe index u after the last tick (engine thread or a
@@ -330,6 +345,16 @@ struct gl_snapshot {
 	uint64_t events_dropped;
 	uint64_t tick_ns_last;    /* time spent in the last tick */
 	uint64_t tick_ns_max;
+	/* How the engine thread runs (set when it starts): realtime or not,
+	 * and why not. gl_sched_text() puts it in words. */
+	bool sched_started;       /* false: no engine thread, ticks come from the caller */
+	bool sched_fifo;          /* SCHED_FIFO at sched_priority */
+	int sched_priority;
+	int sched_errno;          /* why not SCHED_FIFO (EPERM: not permitted) */
+	bool memory_lock_requested;  /* gl_engine_lock_memory() */
+	bool memory_locked;       /* mlockall() held */
+	int memory_lock_errno;    /* why not */
+	uint64_t memory_lock_limit;  /* RLIMIT_MEMLOCK in bytes, when that is why */
 	int list_count;
 	struct gl_list_status *lists;  /* list_count entries */
 	int fader_count;
@@ -341,6 +366,21 @@ struct gl_snapshot {
  * must point at arrays big enough for the show's lists and faders.
  * Any one reader thread. Returns 0, or GL_EAGAIN before the first tick. */
 int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out);
+
+/* A reader of the snapshot on another thread (the console's window, while
+ * the control thread's adapters read gl_engine_snapshot()): a triple
+ * buffer of its own that every tick fills too. After gl_engine_finalize(),
+ * before gl_engine_start(); freed with the engine. NULL when out of memory
+ * or when GL_MAX_SNAPSHOT_TAPS are taken. */
+#define GL_MAX_SNAPSHOT_TAPS 4
+struct gl_snapshot_tap;
+struct gl_snapshot_tap *gl_engine_add_snapshot_tap(struct gl_engine *e);
+/* As gl_engine_snapshot(), for the tap's one reader thread. */
+int gl_snapshot_tap_read(struct gl_snapshot_tap *tap, struct gl_snapshot *out);
+
+/* One line on how the engine thread runs: "SCHED_FIFO 50, memory locked",
+ * or what it runs without and what would allow it. Any thread. */
+void gl_sched_text(const struct gl_snapshot *s, char *buf, size_t len);
 
 /* ---- events ------------------------------------------------------------- */
 

@@ -627,6 +627,8 @@ static int show_build_faders(struct gl_show *s, const struct look_rig *rig, int 
 			target = show_fader_group(s, rig, groups, f, err, len);
 			if (target < 0)
 				return target;
+		} else if (f->kind == GL_FADER_EXTERNAL) {
+			target = -1;            /* the audio master: app/ follows it */
 		} else {
 			target = gl_engine_cuelist_find(s->engine, f->target);
 			if (target < 0)
@@ -753,7 +755,12 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 		if (show_handler_resolve(s, h, msg, sizeof msg) < 0)
 			return show_fail(err, len, h->at, "%s", msg);
 	}
-	return show_osc_build(s, err, len);
+	rc = show_osc_build(s, err, len);
+	if (rc == 0)
+		rc = show_video_build(s, err, len);
+	if (rc == 0)
+		rc = show_midi_build(s, err, len);
+	return rc < 0 ? rc : show_audio_build(s, err, len);
 }
 
 /* ---- load ---------------------------------------------------------------------- */
@@ -878,6 +885,9 @@ void gl_show_destroy(struct gl_show *s)
 	show_actions_free(s);
 	show_osc_free(s);
 	show_mqtt_free(s);
+	show_video_free(s);
+	show_midi_free(s);
+	show_audio_free(s);
 	for (int i = 0; i < s->groups.count; i++)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)

@@ -65,6 +65,30 @@ bool gl_show_handle_message(struct gl_show *show, const char *adapter,
  * on_mqtt), NULL past the last (struct gl_control_host.subscription). */
 const char *gl_show_subscription(const struct gl_show *show, const char *adapter, int i);
 
+/* The i-th thing the show declared for adapter (video_target for "rtsp"):
+ * its options, the name first (struct gl_control_host.declaration); NULL
+ * past the last. */
+const struct gl_option *gl_show_declaration(const struct gl_show *show, const char *adapter, int i,
+					    int *count);
+
+/* Sound (scripts/show_audio.c). Whether the show plays any (audio cues,
+ * audio { ... } or an audio master fader): `play` opens the audio device
+ * only then, with these options; the audio part it runs for the show
+ * (NULL: none, and audio actions report that audio is not running); the
+ * number of the audio master fader (fader(n, { audio = "master" })), 0
+ * when there is none. */
+struct gl_audio;
+struct gl_audio_config;
+bool gl_show_wants_audio(const struct gl_show *show);
+const struct gl_audio_config *gl_show_audio_config(const struct gl_show *show);
+void gl_show_set_audio(struct gl_show *show, struct gl_audio *audio);
+int gl_show_audio_master_fader(const struct gl_show *show);
+
+/* Problems found while loading that the show runs with (a sound file that
+ * cannot be read): how many. Each is also a line in the error ring,
+ * "file:line: what is wrong", waiting for gl_show_take_error(). */
+int gl_show_problem_count(const struct gl_show *show);
+
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */
 bool gl_show_take_error(struct gl_show *show, char *buf, size_t len);
@@ -84,6 +108,9 @@ const char *gl_show_recorded_path(const struct gl_show *show);
 #define GL_SHOW_CUE_HANDLER 2u         /* an on_cue handler for this cue */
 #define GL_SHOW_CUE_HANDLER_ANY 4u     /* an on_cue handler for every cue */
 #define GL_SHOW_CUE_MQTT 8u            /* mqtt = { ... } actions */
+#define GL_SHOW_CUE_VIDEO 16u          /* video = { ... } actions */
+#define GL_SHOW_CUE_MIDI 32u           /* midi = { ... } actions */
+#define GL_SHOW_CUE_AUDIO 64u          /* audio = { ... } actions */
 unsigned gl_show_cue_tags(const struct gl_show *show, int list, int cue);
 
 /* Where the show puts fixture `fixture` on stage (patch { at = ... }),

@@ -1,6 +1,6 @@
 /*
  * show_action.c - the kinds of cue action a cue fires at GO, as one table:
- * the cue field that declares each (osc = {...}, mqtt = {...}), the
+ * the cue field that declares each (osc = {...}, mqtt = {...}, audio = {...}), the
  * functions that read it and copy it into one heap block, and the one that
  * fires it through the show's sender. A new kind (MIDI, video) is a row
  * here and a file of its own; the cue declaration (show_decl.c), GO
@@ -29,7 +29,43 @@ static void *osc_copy(const void *parsed, int *count)
 const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS] = {
 	[SHOW_ACTION_OSC] = { "osc", osc_parse, osc_copy, show_osc_fire },
 	[SHOW_ACTION_MQTT] = { "mqtt", show_mqtt_cue_actions, show_mqtt_cue_copy, show_mqtt_fire },
+	[SHOW_ACTION_VIDEO] = { "video", show_video_cue_actions, show_video_cue_copy, show_video_fire },
+	[SHOW_ACTION_MIDI] = { "midi", show_midi_cue_actions, show_midi_cue_copy, show_midi_fire },
+	[SHOW_ACTION_AUDIO] = { "audio", show_audio_cue_actions, show_audio_cue_copy, show_audio_fire,
+				show_audio_event },
 };
+
+void show_actions_event(struct gl_show *s, const struct gl_event *ev)
+{
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
+		if (show_action_kinds[k].event)
+			show_action_kinds[k].event(s, ev);
+}
+
+int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
+		     const char *kind, const char *noun, int max, bool *list)
+{
+	int count;
+
+	*list = lua_rawgeti(L, field, 1) == LUA_TTABLE;
+	lua_pop(L, 1);
+	if (*list && lua_rawlen(L, field) > (lua_Unsigned)max)
+		show_raise(L, at, "%s: %s: 1..%d %ss", what, kind, max, noun);
+	count = *list ? (int)lua_rawlen(L, field) : 1;
+	if (!*list)
+		return count;
+	lua_pushnil(L);
+	while (lua_next(L, field)) {
+		bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+			  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
+
+		lua_pop(L, 1);
+		if (!ok)
+			show_raise(L, at, "%s: %s: a list of %ss has only %s tables", what, kind, noun,
+				   noun);
+	}
+	return count;
+}
 
 void show_actions_fire(struct gl_show *s, int list, int cue)
 {

@@ -376,9 +376,12 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 	lua_State *L;
 	int n;
 
-	if (s && ev && s->phase == SHOW_BUILT && ev->type == GL_EV_CUES_REPLACED)
+	if (!s || !ev || s->phase != SHOW_BUILT)
+		return;
+	if (ev->type == GL_EV_CUES_REPLACED)
 		show_cues_replaced(s, ev->list);
-	if (!s || !ev || s->phase != SHOW_BUILT || ev->type != GL_EV_CUE_FIRED)
+	show_actions_event(s, ev);     /* kinds that follow lists (audio: devamp, stop) */
+	if (ev->type != GL_EV_CUE_FIRED)
 		return;
 	if (ev->list < 0 || ev->list >= gl_engine_cuelist_count(s->engine) || ev->cue < 0 ||
 	    ev->cue >= gl_engine_cue_count(s->engine, ev->list))

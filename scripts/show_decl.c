@@ -877,14 +877,14 @@ static int decl_group(lua_State *L)
 
 static int decl_fader(lua_State *L)
 {
-	static const char *const keys[] = { "group", "cuelist", "label", "level", NULL };
+	static const char *const keys[] = { "group", "cuelist", "audio", "label", "level", NULL };
 	struct gl_show *s = show_from_upvalue(L);
 	struct show_where at = show_where_here(L);
 	struct show_fader f;
 	struct decl d;
 	lua_Integer number = 0;
 	int ok = 0;
-	bool group, list;
+	bool group, list, audio;
 	double level = 1.0;
 
 	decl_loading(L, s, "fader");
@@ -913,14 +913,23 @@ static int decl_fader(lua_State *L)
 	}
 	group = decl_string(&d, "group", 0, f.target, sizeof f.target);
 	list = decl_string(&d, "cuelist", 0, f.target, sizeof f.target);
-	if (group == list)
-		decl_fail(&d, "give exactly one of group = \"...\" or cuelist = \"...\"");
-	f.kind = group ? GL_FADER_GROUP : GL_FADER_CUELIST;
+	audio = decl_string(&d, "audio", 0, f.target, sizeof f.target);
+	if (group + list + audio != 1)
+		decl_fail(&d, "give exactly one of group = \"...\", cuelist = \"...\" or audio = "
+			  "\"master\"");
+	f.kind = group ? GL_FADER_GROUP : list ? GL_FADER_CUELIST : GL_FADER_EXTERNAL;
+	if (audio && strcmp(f.target, "master") != 0)
+		decl_fail(&d, "audio = \"%s\": an audio fader is the master (audio = \"master\")",
+			  f.target);
+	if (audio && s->audio_master_fader)
+		decl_fail(&d, "the audio master is fader %d already", s->audio_master_fader);
 	if (!decl_string(&d, "label", 0, f.label, sizeof f.label))
-		snprintf(f.label, sizeof f.label, "%s", f.target);
+		snprintf(f.label, sizeof f.label, "%s", audio ? "Audio" : f.target);
 	decl_number(&d, "level", 0, 0.0, 1.0, &level);
 	f.level = (float)level;
 	*(struct show_fader *)show_vec_push(L, &s->faders, sizeof f) = f;
+	if (audio)
+		s->audio_master_fader = f.number;
 	return 0;
 }
 
@@ -1490,5 +1499,6 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 	lua_pushlightuserdata(L, show);
 	luaL_setfuncs(L, fns, 1);
 	show_osc_register(L, show);     /* osc { ... }, osc.send, on_osc */
+	show_audio_register(L, show);   /* audio { ... } */
 	decl_edit_register(L, show);    /* edit.record ... */
 }

@@ -230,11 +230,15 @@ unsigned gl_show_cue_tags(const struct gl_show *s, int list, int cue)
 	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
 	if (cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)
 		return 0;
+	static const unsigned kind_tag[SHOW_ACTION_KINDS] = {
+		[SHOW_ACTION_OSC] = GL_SHOW_CUE_OSC, [SHOW_ACTION_MQTT] = GL_SHOW_CUE_MQTT,
+		[SHOW_ACTION_VIDEO] = GL_SHOW_CUE_VIDEO, [SHOW_ACTION_MIDI] = GL_SHOW_CUE_MIDI,
+		[SHOW_ACTION_AUDIO] = GL_SHOW_CUE_AUDIO,
+	};
 	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
-	if (c->actions[SHOW_ACTION_OSC].count > 0)
-		tags |= GL_SHOW_CUE_OSC;
-	if (c->actions[SHOW_ACTION_MQTT].count > 0)
-		tags |= GL_SHOW_CUE_MQTT;
+	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
+		if (c->actions[k].count > 0)
+			tags |= kind_tag[k];
 	for (int i = 0; i < s->handlers.count; i++) {
 		const struct show_handler *h = SHOW_AT(s->handlers, struct show_handler, i);
 

@@ -11,7 +11,12 @@
  *   show_print.c gl_show_print
  *   show_osc.c   control surfaces: declarations, on_osc, osc.send
  *   show_mqtt.c  on_mqtt, mqtt.publish, cue mqtt = {...} actions
- *   show_action.c the kinds of cue action fired at GO (osc, mqtt), one table
+ *   show_action.c the kinds of cue action fired at GO (osc, mqtt, video, midi,
+ *                audio), one table
+ *   show_video.c video_target { ... } (adapters' declarations), cue video =
+ *                {...} actions, rtsp.play() and friends
+ *   show_midi.c  midi.map, midi.send, cue midi = {...} actions
+ *   show_audio.c audio { ... }, cue audio = {...} actions, the audio master
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -27,6 +32,7 @@
 #include "fixture_file.h"
 #include "look.h"
 #include "outputs/control/control.h"
+#include "outputs/media/audio/audio.h"
 #include "sandbox.h"
 #include "show.h"
 
@@ -64,10 +70,15 @@
 #define SHOW_CALL_COMMANDS_MAX 64     /* engine commands in one handler call */
 #define SHOW_CALL_SENDS_MAX 64        /* osc.send(), mqtt.publish() in one handler call */
 #define SHOW_CUE_MQTT_MAX 64          /* messages a cue publishes */
+#define SHOW_CUE_AUDIO_MAX 16         /* audio actions in a cue */
 #define SHOW_MQTT_HANDLER_MAX 64      /* on_mqtt handlers (the adapter subscribes each) */
+#define SHOW_CUE_MIDI_MAX 64          /* messages a cue sends over MIDI */
+#define SHOW_MIDI_MAP_MAX 1024        /* midi.map mappings (MIDI_MAP_MAX) */
 #define SHOW_CALL_LOG_MAX 32          /* log/print lines in one handler call */
 #define SHOW_LOAD_LOG_MAX 1000        /* log/print lines while loading */
 #define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
+#define SHOW_DECLARATION_MAX 16       /* video_target (per adapter) */
+#define SHOW_CUE_VIDEO_MAX 16         /* video commands a cue sends */
 #define SHOW_EDIT_MAX 16384           /* edit.* lines (a recorded file) */
 #define SHOW_AT_MAX 10000.0           /* |x|, |y| of patch { at = {x, y} } */
 
@@ -147,7 +158,10 @@ struct show_input {                   /* input { 5, merge_into = 1 } */
 };
 
 /* The kinds of cue action (show_action.c). */
-enum show_action_kind_id { SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_KINDS };
+enum show_action_kind_id {
+	SHOW_ACTION_OSC, SHOW_ACTION_MQTT, SHOW_ACTION_VIDEO, SHOW_ACTION_MIDI, SHOW_ACTION_AUDIO,
+	SHOW_ACTION_KINDS
+};
 
 struct show_cue_actions {
 	int count;
@@ -201,6 +215,9 @@ struct show_action_kind {
 	 * the show's error ring. */
 	void (*fire)(struct gl_show *show, const struct show_cue *cue, const void *actions,
 		     int count);
+	/* Optional: every engine event (a GO of any cue, a list stopped), before
+	 * the fired cue's actions. */
+	void (*event)(struct gl_show *show, const struct gl_event *ev);
 };
 
 extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
@@ -273,10 +290,30 @@ struct show_control {                  /* osc { port = 7700, ... } */
 	struct gl_control_config cfg;
 };
 
+struct show_audio_name {               /* a sound's name; its index is its tag */
+	char name[GL_AUDIO_NAME_MAX];
+};
+
+/* A thing an adapter drives, declared once: video_target { "wall", url = ... }
+ * for "rtsp". Its options as the adapter reads them, the name first. */
+struct show_declaration {
+	struct show_where at;
+	char adapter[32];
+	char name[GL_NAME_MAX];
+	int option_count;
+	struct gl_option options[GL_OPTION_MAX];
+};
+
 struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
 	int ref;
+};
+
+struct show_midi_map {                 /* midi.map { ... } as a mapping line */
+	struct show_where at;
+	char line[256];                /* MIDI_MAP_LINE_MAX */
+	int ref;                       /* call = function; LUA_NOREF for the others */
 };
 
 enum show_phase { SHOW_LOADING, SHOW_BUILT };
@@ -322,7 +359,18 @@ struct gl_show {
 	struct show_vec controls;      /* struct show_control: osc { ... } */
 	struct show_vec osc_handlers;  /* struct show_osc_handler: on_osc */
 	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
+	struct show_vec declarations;  /* struct show_declaration: video_target */
+	struct show_vec midi_maps;     /* struct show_midi_map: midi.map */
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
+	/* audio (show_audio.c) */
+	bool audio_declared;           /* audio { ... } */
+	struct show_where audio_at;
+	struct gl_audio_config audio_cfg;
+	int audio_cues;                /* cues with audio actions */
+	int audio_master_fader;        /* fader(n, { audio = "master" }): n; 0 none */
+	struct show_vec audio_names;   /* struct show_audio_name */
+	struct gl_audio *audio;        /* the running audio part (app wires it) */
+	int problems;                  /* found at load, the show runs with them */
 	void *send_ud;
 	int timer_free;                /* first free slot, -1 none */
 	uint64_t timer_seq;
@@ -427,8 +475,59 @@ void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void
 bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_mqtt_free(struct gl_show *show);
 
+/* show_video.c: video_target { ... }, rtsp.play() and friends (register:
+ * the env table on top), cue video = {...} actions (the show_action_kind
+ * functions), and the build check that every action names a target. */
+void show_video_register(lua_State *L, struct gl_show *show);
+const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_video_cue_copy(const void *parsed, int *count);
+void show_video_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		     int count);
+int show_video_build(struct gl_show *show, char *err, size_t len);
+void show_video_free(struct gl_show *show);
+/* show_midi.c: midi.map, midi.send and cue midi = {...} actions (the
+ * show_action_kind functions); the env table is on top for register. */
+void show_midi_register(lua_State *L, struct gl_show *show);
+const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_midi_cue_copy(const void *parsed, int *count);
+void show_midi_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		    int count);
+/* After the engine is built: every midi.map names what the show has, and
+ * midi { ... } is declared. Returns 0 or GL_EINVAL with file:line in err. */
+int show_midi_build(struct gl_show *show, char *err, size_t len);
+/* The adapter's mapping lines (gl_show_subscription for "midi"), and a
+ * mapping's function to run (gl_show_handle_message). */
+const char *show_midi_subscription(const struct gl_show *show, int i);
+bool show_midi_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
+void show_midi_free(struct gl_show *show);
+
+/* show_audio.c: audio { ... }, cue audio = {...} actions (the show_action_kind
+ * functions), the targets' names resolved and the files probed at build. */
+void show_audio_register(lua_State *L, struct gl_show *show);
+const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what);
+void *show_audio_cue_copy(const void *parsed, int *count);
+void show_audio_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
+		     int count);
+void show_audio_event(struct gl_show *show, const struct gl_event *ev);
+int show_audio_build(struct gl_show *show, char *err, size_t len);
+void show_audio_print(const struct gl_show *show, FILE *out);
+void show_audio_free(struct gl_show *show);
+
+/* show_osc.c: the table at idx as options (named values as text, as
+ * outputs/options.h reads them) into opts (GL_OPTION_MAX); returns the
+ * count, raises at `at` naming `what`. */
+int show_read_options(lua_State *L, struct show_where at, const char *what, int idx,
+		      struct gl_option *opts);
+
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);
+/* A cue's action field at index field: one table, or a list of up to max
+ * of them (*list). Returns how many; raises at `at` ("cue 3: mqtt: 1..64
+ * messages", "...: a list of messages has only message tables"). */
+int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
+		     const char *kind, const char *noun, int max, bool *list);
+/* Every engine event, for the kinds that follow lists (show_action_kind.event). */
+void show_actions_event(struct gl_show *show, const struct gl_event *ev);
 void show_actions_free(struct gl_show *show);
 
 /* show_api.c */

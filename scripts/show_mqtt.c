@@ -353,6 +353,8 @@ static int mqtt_on(lua_State *L)
 
 const char *gl_show_subscription(const struct gl_show *s, const char *adapter, int i)
 {
+	if (s && adapter && strcmp(adapter, "midi") == 0)
+		return show_midi_subscription(s, i);
 	if (!s || !adapter || strcmp(adapter, "mqtt") != 0 || i < 0 || i >= s->mqtt_handlers.count)
 		return NULL;
 	return SHOW_AT(s->mqtt_handlers, struct show_osc_handler, i)->pattern;
@@ -450,27 +452,12 @@ const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char
 {
 	struct show_mqtt_parsed *p;
 	int field = lua_gettop(L), count;
+	bool list;
 
 	if (!lua_istable(L, field))
 		show_raise(L, at, "%s: mqtt must be { topic = \"venue/door\", payload = \"open\", "
 			   "qos = 1, retain = false } or a list of them", what);
-	bool list = lua_rawgeti(L, field, 1) == LUA_TTABLE;
-	lua_pop(L, 1);
-	if (list && lua_rawlen(L, field) > SHOW_CUE_MQTT_MAX)
-		show_raise(L, at, "%s: mqtt: 1..%d messages", what, SHOW_CUE_MQTT_MAX);
-	count = list ? (int)lua_rawlen(L, field) : 1;
-	if (list) {
-		lua_pushnil(L);
-		while (lua_next(L, field)) {
-			bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
-				  lua_tointeger(L, -2) <= count && lua_istable(L, -1);
-
-			lua_pop(L, 1);
-			if (!ok)
-				show_raise(L, at, "%s: mqtt: a list of messages has only message tables",
-					   what);
-		}
-	}
+	count = show_action_list(L, at, what, field, "mqtt", "message", SHOW_CUE_MQTT_MAX, &list);
 	/* the parsed messages, and the table that keeps their strings */
 	p = lua_newuserdatauv(L, sizeof *p, 1);
 	memset(p, 0, sizeof *p);

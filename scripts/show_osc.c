@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 
+#include "datadir.h"
 #include "show_internal.h"
 #include "outputs/control/osc/osc_wire.h"
 
@@ -50,24 +51,33 @@ static int osc_declare(lua_State *L)
 	snprintf(ctl.cfg.type, sizeof ctl.cfg.type, "%s", type);
 	ctl.cfg.line = at.line;
 	ctl.cfg.declared = true;
+	ctl.cfg.option_count = show_read_options(L, at, type, 2, ctl.cfg.options);
+	*(struct show_control *)show_vec_push(L, &s->controls, sizeof ctl) = ctl;
+	return 0;
+}
+
+int show_read_options(lua_State *L, struct show_where at, const char *what, int idx,
+		      struct gl_option *opts)
+{
+	int count = 0;
+
 	lua_pushnil(L);
-	while (lua_next(L, 2)) {
+	while (lua_next(L, idx)) {
 		struct gl_option *opt;
 
 		if (lua_type(L, -2) != LUA_TSTRING)
-			return show_raise(L, at, "%s: options are named (port = 7700)", type);
-		if (ctl.cfg.option_count >= GL_OPTION_MAX)
-			return show_raise(L, at, "%s: too many options", type);
-		opt = &ctl.cfg.options[ctl.cfg.option_count++];
+			return show_raise(L, at, "%s: options are named (port = 7700)", what);
+		if (count >= GL_OPTION_MAX)
+			return show_raise(L, at, "%s: too many options", what);
+		opt = &opts[count++];
 		if (lua_rawlen(L, -2) >= sizeof opt->key)
-			return show_raise(L, at, "%s: unknown option '%s'", type, lua_tostring(L, -2));
+			return show_raise(L, at, "%s: unknown option '%s'", what, lua_tostring(L, -2));
 		snprintf(opt->key, sizeof opt->key, "%s", lua_tostring(L, -2));
 		opt->line = at.line;
-		show_option_text(L, at, type, opt->key, opt->value, sizeof opt->value);
+		show_option_text(L, at, what, opt->key, opt->value, sizeof opt->value);
 		lua_pop(L, 1);
 	}
-	*(struct show_control *)show_vec_push(L, &s->controls, sizeof ctl) = ctl;
-	return 0;
+	return count;
 }
 
 int show_osc_build(struct gl_show *s, char *err, size_t len)
@@ -79,6 +89,8 @@ int show_osc_build(struct gl_show *s, char *err, size_t len)
 
 		snprintf(c->cfg.show_name, sizeof c->cfg.show_name, "%s", s->name);
 		snprintf(c->cfg.show_dir, sizeof c->cfg.show_dir, "%s", s->dir);
+		snprintf(c->cfg.assets_dir, sizeof c->cfg.assets_dir, "%s",
+			 gl_data_dir(GL_DATA_ASSETS) ? gl_data_dir(GL_DATA_ASSETS) : "");
 		if (ops && ops->check && ops->check(&c->cfg, msg, sizeof msg) < 0) {
 			snprintf(err, len, "%s:%d: %s: %s", c->at.file, c->at.line, c->cfg.type, msg);
 			return GL_EINVAL;
@@ -230,6 +242,8 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 
 	if (s && adapter && strcmp(adapter, "mqtt") == 0)
 		return show_mqtt_handle(s, msg);
+	if (s && adapter && strcmp(adapter, "midi") == 0)
+		return show_midi_handle(s, msg);
 	if (!s || s->phase != SHOW_BUILT || !msg || !msg->address || strcmp(adapter, "osc") != 0)
 		return false;
 	lua_State *L = sandbox_state(s->sb);
@@ -444,4 +458,6 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	lua_pushcclosure(L, osc_on, 1);
 	lua_setfield(L, -2, "on_osc");
 	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
+	show_video_register(L, s);      /* video_target, rtsp.play ... */
+	show_midi_register(L, s);       /* midi.map, midi.send */
 }

@@ -186,9 +186,9 @@ static void print_faders(const struct gl_show *s, FILE *out)
 
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
 		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number,
-			kind == GL_FADER_GROUP ? "group" : "cuelist",
+			kind == GL_FADER_GROUP ? "group" : kind == GL_FADER_CUELIST ? "cuelist" : "audio",
 			SAFE(kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
-						    : gl_engine_cuelist_name(e, target)),
+			     : kind == GL_FADER_CUELIST ? gl_engine_cuelist_name(e, target) : "master"),
 			SAFE(label), decl->level);
 	}
 }
@@ -225,6 +225,21 @@ static void print_outputs(const struct gl_show *s, FILE *out)
 				SAFE(o->cfg.options[k].value));
 		fprintf(out, "\n");
 	}
+	/* video_target { ... }: options as given, the name first, a password
+	 * only as "set" */
+	for (int i = 0; i < s->declarations.count; i++) {
+		const struct show_declaration *d = SHOW_AT(s->declarations, struct show_declaration, i);
+		const struct gl_control_ops *ops = gl_control_find(d->adapter);
+
+		if (i == 0)
+			fprintf(out, "\n%s:\n", ops ? ops->declaration_function : d->adapter);
+		fprintf(out, "  %-12s", SAFE(d->name));
+		for (int k = 1; k < d->option_count; k++)
+			fprintf(out, " %s=%s", SAFE(d->options[k].key),
+				strcmp(d->options[k].key, "password") == 0 ? "(set)"
+				: SAFE(d->options[k].value));
+		fprintf(out, "\n");
+	}
 }
 
 void gl_show_print(const struct gl_show *s, FILE *out)
@@ -257,6 +272,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_faders(s, out);
 	print_inputs(e, out);
 	print_outputs(s, out);
+	show_audio_print(s, out);
 
 	/* by universe number: one pass over the patch, not one per universe */
 	has_fixtures = calloc(GL_UNIVERSE_MAX + 1, 1);

@@ -3,16 +3,21 @@
  * clock: cue lists replaced while they play (gl_engine_replace_cues: the
  * hand-over at a tick, the event that marks it, the active cue kept through
  * its origin, a deleted active cue, what the active cue now holds going on
- * stage, fades in progress going on, one edit at a time), the standby
- * command, and the snapshot's countdown and programmer count.
+ * stage, fades in progress going on, one edit at a time, a list moving
+ * into another universe and the LTP owners with it), the standby
+ * command, the snapshot's countdown and programmer count, and a second
+ * reader of the snapshot (with the engine thread running: label threaded).
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -278,6 +283,143 @@ static void test_standby_and_snapshot_fields(void **state)
 	gl_engine_destroy(r.e);
 }
 
+/* An edit that takes a list into a universe it did not touch and out of
+ * it again: the new universe merges the list's values, LTP goes to the
+ * newest change, and what the list lets go of returns to the list below. */
+static void test_edit_moves_universes_and_owners(void **state)
+{
+	struct gl_engine_config cfg = { .rate_hz = 40 };
+	struct gl_fixture_type t = { .name = "dim+red", .channel_count = 2 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_RED, .bytes = 1, .offset = 1 };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	struct gl_engine *e = gl_engine_create(&cfg);
+	int fa = gl_engine_add_fixture(e, &t, "a", 1, 1, NULL);
+	int fb = gl_engine_add_fixture(e, &t, "b", 2, 1, NULL);
+	int ra = gl_engine_param(e, fa, GL_ATTR_RED), rb = gl_engine_param(e, fb, GL_ATTR_RED);
+	int main_list = gl_engine_add_cuelist(e, "Main", false);
+	int other = gl_engine_add_cuelist(e, "Other", false);
+	struct gl_cue_change a_low = { ra, 0.25f }, b_full = { rb, 1.0f };
+	struct gl_cue_change both[2] = { { ra, 0.75f }, { rb, 0.5f } };
+	struct gl_cue_def d = def(1, 0, &a_low, 1);
+	assert_true(gl_engine_add_cue(e, main_list, &d) >= 0);
+	d = def(1, 0, both, 2);
+	assert_true(gl_engine_add_cue(e, other, &d) >= 0);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	int u2 = gl_engine_universe_index(e, 2);
+
+	struct gl_cmd go_other = { GL_CMD_GO, other, 0, 0 }, go_main = { GL_CMD_GO, main_list, 0, 0 };
+	assert_int_equal(gl_engine_command(e, &go_other), 0);
+	gl_engine_tick(e, S(1));
+	assert_int_equal(gl_engine_command(e, &go_main), 0);
+	gl_engine_tick(e, S(2));
+	assert_float_equal(gl_engine_param_value(e, ra), 0.25f, 1e-6);
+	assert_float_equal(gl_engine_param_value(e, rb), 0.5f, 1e-6);
+
+	/* Main gets a cue 2 in universe 2; nothing changes until it fires */
+	struct gl_cue_def defs[2] = { def(1, 0, &a_low, 1), def(2, 0, &b_full, 1) };
+	int origin[2] = { 0, -1 };
+	assert_int_equal(gl_engine_replace_cues(e, main_list, defs, origin, 2), 0);
+	gl_engine_tick(e, S(3));
+	struct gl_event ev;
+	while (gl_engine_next_event(e, &ev))
+		;
+	assert_float_equal(gl_engine_param_value(e, rb), 0.5f, 1e-6);
+	assert_int_equal(gl_engine_command(e, &go_main), 0);
+	gl_engine_tick(e, S(4));
+	assert_float_equal(gl_engine_param_value(e, ra), 0.25f, 1e-6);
+	assert_float_equal(gl_engine_param_value(e, rb), 1.0f, 1e-6);
+	assert_int_equal(gl_engine_dmx(e, u2)[1], 255);
+
+	/* cue 2 deleted while active: Main lets go of universe 2, where
+	 * Other's red shows again */
+	int keep[1] = { 0 };
+	assert_int_equal(gl_engine_replace_cues(e, main_list, defs, keep, 1), 0);
+	gl_engine_tick(e, S(5));
+	while (gl_engine_next_event(e, &ev))
+		;
+	assert_float_equal(gl_engine_param_value(e, ra), 0.25f, 1e-6);
+	assert_float_equal(gl_engine_param_value(e, rb), 0.5f, 1e-6);
+	assert_int_equal(gl_engine_dmx(e, u2)[1], 128);
+	gl_engine_destroy(e);
+}
+
+/* A second reader of the snapshot has its own copy: the control thread's
+ * reads and the console's never take a buffer from each other. On a fake
+ * clock first, then with the engine thread running and a reader thread
+ * beside this one (the TSan run checks the hand-over): each reader sees
+ * ticks that only move forward. */
+struct tap_reader {
+	struct gl_snapshot_tap *tap;
+	atomic_bool stop;
+	uint64_t reads, backwards;
+};
+
+static void *tap_reader_main(void *arg)
+{
+	struct tap_reader *t = arg;
+	struct gl_list_status ls[1];
+	float levels[1];
+	uint64_t last = 0;
+	while (!atomic_load(&t->stop)) {
+		struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
+		if (gl_snapshot_tap_read(t->tap, &snap) != 0)
+			continue;
+		t->reads++;
+		t->backwards += snap.tick < last;
+		last = snap.tick;
+	}
+	return NULL;
+}
+
+static void test_snapshot_tap(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	three_cues(&r, ch);
+	struct gl_snapshot_tap *tap = gl_engine_add_snapshot_tap(r.e);
+	assert_non_null(tap);
+	struct gl_list_status ls[1];
+	float levels[1];
+	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
+	assert_int_equal(gl_snapshot_tap_read(tap, &snap), GL_EAGAIN);
+	cmd(&r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r.e, S(1));
+	assert_int_equal(gl_snapshot_tap_read(tap, &snap), 0);
+	assert_int_equal(ls[0].active, 2);
+	/* the control thread's reader still finds this tick: nothing was taken */
+	assert_int_equal(list_status(&r, &snap).active, 2);
+	cmd(&r, GL_CMD_GOTO, 0);
+	gl_engine_tick(r.e, S(2));
+	assert_int_equal(list_status(&r, &snap).active, 0);
+	snap = (struct gl_snapshot){ .lists = ls, .fader_levels = levels };
+	assert_int_equal(gl_snapshot_tap_read(tap, &snap), 0);
+	assert_int_equal(ls[0].active, 0);
+	assert_int_equal(snap.tick, 1);
+
+	struct tap_reader reader = { .tap = tap };
+	pthread_t thread;
+	assert_int_equal(gl_engine_start(r.e), 0);
+	assert_null(gl_engine_add_snapshot_tap(r.e));   /* not once it runs */
+	assert_int_equal(pthread_create(&thread, NULL, tap_reader_main, &reader), 0);
+	uint64_t last = 0, reads = 0;
+	while (reads < 20) {   /* 20 new ticks seen here, at 40 Hz */
+		if (gl_engine_snapshot(r.e, &snap) == 0 && snap.tick > last) {
+			reads++;
+			last = snap.tick;
+		}
+		struct timespec pause = { 0, 5000000 };
+		nanosleep(&pause, NULL);
+	}
+	atomic_store(&reader.stop, true);
+	pthread_join(thread, NULL);
+	gl_engine_stop(r.e);
+	assert_true(reader.reads > 0);
+	assert_int_equal(reader.backwards, 0);
+	gl_engine_destroy(r.e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_fade_in_progress_goes_on),
 		cmocka_unit_test(test_bad_edits_change_nothing),
 		cmocka_unit_test(test_standby_and_snapshot_fields),
+		cmocka_unit_test(test_edit_moves_universes_and_owners),
+		cmocka_unit_test(test_snapshot_tap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -855,6 +855,159 @@ static void test_escapes(void **state)
 	drop_show(show);
 }
 
+/* ---- video: declarations, cue actions, rtsp.* ----------------------------------- */
+
+struct video_sent {
+	int count, fail_with;
+	char line[8][160];          /* "peer address at scale" */
+};
+
+static void arg_text(const struct gl_ctl_arg *a, char *buf, size_t len)
+{
+	if (a->type == 'N')
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%g", a->f);
+}
+
+static int record_video(void *ud, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	struct video_sent *v = ud;
+	char at[32], scale[32];
+
+	assert_string_equal(adapter, "rtsp");
+	assert_int_equal(msg->argc, 2);
+	arg_text(&msg->argv[0], at, sizeof at);
+	arg_text(&msg->argv[1], scale, sizeof scale);
+	if (v->count < 8)
+		snprintf(v->line[v->count], sizeof v->line[0], "%s %s %s %s", msg->peer, msg->address,
+			 at, scale);
+	v->count++;
+	return v->fail_with;
+}
+
+static void goto_cue(struct gl_show *show, int cue)
+{
+	struct gl_cmd cmd = { .type = GL_CMD_GOTO, .list = 0, .index = cue };
+	static uint64_t t;
+
+	assert_int_equal(gl_engine_command(gl_show_engine(show), &cmd), 0);
+	gl_engine_tick(gl_show_engine(show), t += GL_NS_PER_S / 44);
+	fire_events(show);
+}
+
+static void test_video(void **state)
+{
+	struct gl_show *show = load_ok("shows/test/video.lua");
+	struct video_sent v = { 0 };
+	const struct gl_option *o;
+	int n;
+
+	(void)state;
+	/* what the adapter is given: the name first, then the options */
+	o = gl_show_declaration(show, "rtsp", 0, &n);
+	assert_non_null(o);
+	assert_int_equal(n, 3);
+	assert_string_equal(o[0].key, "name");
+	assert_string_equal(o[0].value, "wall");
+	assert_non_null(gl_show_declaration(show, "rtsp", 1, &n));
+	assert_null(gl_show_declaration(show, "rtsp", 2, &n));
+	assert_null(gl_show_declaration(show, "mqtt", 0, &n));
+
+	/* before a sender: said so, once per command */
+	goto_cue(show, 0);
+	expect_message(show, "video.lua:", "cue 1: video wall play: video is not running");
+	expect_message(show, "cue 1: video side play", NULL);
+
+	gl_show_set_sender(show, record_video, &v);
+	goto_cue(show, 0);
+	goto_cue(show, 1);
+	goto_cue(show, 2);
+	goto_cue(show, 4);
+	assert_int_equal(v.count, 6);
+	assert_string_equal(v.line[0], "wall play 5 -");
+	assert_string_equal(v.line[1], "side play - -");
+	assert_string_equal(v.line[2], "wall seek 60 -");
+	assert_string_equal(v.line[3], "wall pause - -");
+	assert_string_equal(v.line[4], "wall stop - -");
+	assert_string_equal(v.line[5], "side stop - -");
+	/* from Lua: on_osc("/test/seek") calls rtsp.seek("side", S) */
+	struct gl_ctl_arg arg = { .type = 'f', .f = 30 };
+	struct gl_ctl_msg msg = { .peer = "osc.udp://127.0.0.1:9000/", .address = "/test/seek",
+				  .argc = 1, .argv = &arg };
+	assert_true(gl_show_handle_message(show, "osc", &msg));
+	assert_string_equal(v.line[6], "side seek 30 -");
+	/* the adapter refuses: the handler's error says why */
+	v.fail_with = GL_ENOENT;
+	assert_true(gl_show_handle_message(show, "osc", &msg));
+	expect_message(show, "rtsp.seek: video is not running", NULL);
+	drop_show(show);
+}
+
+static void test_video_lua(void **state)
+{
+	static const char text[] =
+		"show { name = \"video lua\" }\n"
+		"video_target { \"wall\", url = \"rtsp://127.0.0.1/clip\", user = \"u\", "
+		"password = \"Sekr1t\" }\n"
+		"on_osc(\"/t/*\", function(address, n)\n"
+		"  if address == \"/t/ok\" then assert(rtsp.play(\"wall\", 2.5, 2))\n"
+		"    assert(rtsp.resume(\"wall\")) assert(rtsp.pause(\"wall\"))\n"
+		"    assert(rtsp.stop(\"wall\"))\n"
+		"  elseif address == \"/t/nobody\" then rtsp.play(\"nobody\")\n"
+		"  elseif address == \"/t/negative\" then rtsp.play(\"wall\", -1)\n"
+		"  elseif address == \"/t/extra\" then rtsp.pause(\"wall\", 3)\n"
+		"  elseif address == \"/t/zero\" then rtsp.resume(\"wall\", 0)\n"
+		"  else rtsp.seek(\"wall\") end\n"
+		"end)\n";
+	static const char *const refused[][2] = {
+		{ "/t/nobody", "rtsp.play: no video_target \"nobody\"" },
+		{ "/t/negative", "rtsp.play: at must be 0..1e7 seconds" },
+		{ "/t/extra", "rtsp.pause: too many arguments" },
+		{ "/t/zero", "rtsp.resume: scale must not be 0" },
+		{ "/t/seek", "rtsp.seek: seek needs at = seconds" },
+	};
+	char path[1024], err[1024] = "", *printed = NULL;
+	struct video_sent v = { 0 };
+	size_t len = 0;
+	FILE *src;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/video.lua", scratch_dir());
+	src = fopen(path, "w");
+	assert_non_null(src);
+	assert_int_equal(fwrite(text, 1, sizeof text - 1, src), sizeof text - 1);
+	fclose(src);
+	struct gl_show *show = hold_show(gl_show_load(path, err, sizeof err));
+	if (!show)
+		fail_msg("%s", err);
+	gl_show_set_sender(show, record_video, &v);
+	struct gl_ctl_msg msg = { .peer = "osc.udp://127.0.0.1:9000/", .address = "/t/ok" };
+	assert_true(gl_show_handle_message(show, "osc", &msg));
+	assert_int_equal(v.count, 4);
+	assert_string_equal(v.line[0], "wall play 2.5 2");
+	assert_string_equal(v.line[1], "wall resume - -");
+	assert_string_equal(v.line[2], "wall pause - -");
+	assert_string_equal(v.line[3], "wall stop - -");
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		msg.address = refused[i][0];
+		assert_true(gl_show_handle_message(show, "osc", &msg));
+		expect_message(show, refused[i][1], NULL);
+	}
+	assert_int_equal(v.count, 4);
+	/* check's listing: the target, never its password */
+	FILE *f = open_memstream(&printed, &len);
+	gl_show_print(show, f);
+	fclose(f);
+	assert_non_null(strstr(printed, "video_target:"));
+	assert_non_null(strstr(printed, " url=rtsp://127.0.0.1/clip"));
+	assert_non_null(strstr(printed, " user=u"));
+	assert_non_null(strstr(printed, " password=(set)"));
+	assert_null(strstr(printed, "Sekr1t"));
+	free(printed);
+	drop_show(show);
+}
+
 /* ---- print --------------------------------------------------------------------- */
 
 static void test_print(void **state)
@@ -908,6 +1061,8 @@ int main(void)
 		HELD(test_limit_sends),
 		HELD(test_limit_log),
 		HELD(test_handler_adds_handlers),
+		HELD(test_video),
+		HELD(test_video_lua),
 		HELD(test_timer_order_and_rate),
 		HELD(test_limit_load_log),
 		HELD(test_big_shows),

@@ -3,8 +3,11 @@
  * lock, checked rather than promised: allocations are counted through the
  * sanitizer allocator hooks (ASan test builds) or mallinfo2 (other builds),
  * and pthread_mutex_lock is interposed, while ticks run with GOs, follows,
- * faders and a frame tap in play, and while cue lists edited by the console
- * (gl_engine_replace_cues) are swapped in.
+ * STOPs, faders, masters, the programmer, two lists fighting over LTP
+ * params, a DMX input and a frame tap in play, and while cue lists edited
+ * by the console (gl_engine_replace_cues) are swapped in.
+ * (tools/check_tick.sh checks the same of the tick's object files at
+ * build time.)
  */
 #include <dlfcn.h>
 #include <malloc.h>
@@ -79,32 +82,59 @@ static void test_tick_allocates_nothing(void **state)
 		ids[f] = gl_engine_add_fixture(e, &t, "px", 1 + f / 8, 1 + (f % 8) * 4, NULL);
 	int g = gl_engine_add_group(e, "all", ids, 16);
 	int l = gl_engine_add_cuelist(e, "L", true);
-	struct gl_cue_change ch[16];
+	int l2 = gl_engine_add_cuelist(e, "Colour", false);
+	struct gl_cue_change ch[32];
 	for (int q = 0; q < 3; q++) {
-		for (int f = 0; f < 16; f++)
-			ch[f] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_INTENSITY),
-							(float)(q + 1) / 3.0f };
+		int n = 0;
+		for (int f = 0; f < 16; f++) {
+			ch[n++] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_INTENSITY),
+							  (float)(q + 1) / 3.0f };
+			if (q == 1)   /* looping to cue 1 lets go of red: LTP handed back */
+				ch[n++] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_RED),
+								  0.75f };
+		}
 		struct gl_cue_def d;
 		gl_cue_def_init(&d);
 		d.number = q + 1;
 		d.fade_in_s = d.fade_out_s = 0.1;
 		d.continue_mode = GL_CONTINUE_FOLLOW;
 		d.changes = ch;
-		d.change_count = 16;
+		d.change_count = n;
 		assert_true(gl_engine_add_cue(e, l, &d) >= 0);
+		d.continue_mode = GL_CONTINUE_MANUAL;
+		for (int f = 0; f < 16; f++)
+			ch[f] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_RED), 0.5f };
+		d.change_count = 16;
+		assert_true(gl_engine_add_cue(e, l2, &d) >= 0);
 	}
 	assert_int_equal(gl_engine_add_fader(e, 1, GL_FADER_GROUP, g, "All", 1.0f), 0);
+	assert_int_equal(gl_engine_add_input(e, 9, 2), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
 	assert_non_null(tap);
+	int red = gl_engine_param(e, ids[3], GL_ATTR_RED);
 
 	struct mallinfo2 before = mallinfo2();
 	uint64_t t_ns = 0;
+	uint8_t in[GL_DMX_SLOTS] = { 0 };
 	for (int i = 0; i < 500; i++, t_ns += 22727272) {
-		struct gl_cmd c = { i % 50 == 0 ? GL_CMD_GO : GL_CMD_FADER, l, 1,
-				    (float)(i % 10) / 10.0f };
+		struct gl_cmd c = { GL_CMD_FADER, l, 1, (float)(i % 10) / 10.0f };
+		switch (i % 50) {
+		case 0: c.type = GL_CMD_GO; break;
+		case 7: c.type = GL_CMD_GO; c.list = l2; break;
+		case 13: c.type = GL_CMD_SET_PARAM; c.index = red; c.value = 0.25f; break;
+		case 19: c.type = GL_CMD_GRAND_MASTER; c.value = 0.5f; break;
+		case 23: c.type = GL_CMD_BLACKOUT; c.index = i % 100 == 23; break;
+		case 29: c.type = GL_CMD_CLEAR_PARAM; c.index = -1; break;
+		case 37: c.type = GL_CMD_STOP; c.list = l2; break;
+		case 41: c.type = GL_CMD_PAUSE; c.list = -1; break;
+		case 43: c.type = GL_CMD_RESUME; c.list = -1; break;
+		}
 		assert_int_equal(gl_engine_command(e, &c), 0);
+		in[i % GL_DMX_SLOTS] = (uint8_t)i;
+		assert_int_equal(gl_tap_input(tap, 9, in, GL_DMX_SLOTS), 0);
 		counted_tick(e, t_ns);
+		gl_tap_read(tap);
 	}
 	struct mallinfo2 after = mallinfo2();
 	if (hooks)
@@ -130,8 +160,11 @@ static void test_tick_allocates_nothing(void **state)
 }
 
 /* The tick that takes an edited list swaps pointers, allocating nothing;
- * the building and the freeing happen outside it. Counted through the
- * sanitizer hooks only: mallinfo2 cannot tell the edits' own memory apart. */
+ * the building and the freeing happen outside it. The list grows into a
+ * second universe and out of it again, and shares its LTP params with a
+ * second list, so the index of list runs and the owners change with it.
+ * Counted through the sanitizer hooks only: mallinfo2 cannot tell the
+ * edits' own memory apart. */
 static void test_edit_swap_allocates_nothing(void **state)
 {
 	if (!__sanitizer_install_malloc_and_free_hooks ||
@@ -139,25 +172,35 @@ static void test_edit_swap_allocates_nothing(void **state)
 		skip();
 	allocs_in_tick = locks_in_tick = 0;
 	struct gl_engine *e = gl_engine_create(NULL);
-	struct gl_fixture_type t = { .name = "dim", .channel_count = 1 };
+	struct gl_fixture_type t = { .name = "dim+red", .channel_count = 2 };
 	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_RED, .bytes = 1, .offset = 1 };
 	assert_int_equal(gl_fixture_type_finish(&t), 0);
 	int l = gl_engine_add_cuelist(e, "L", true);
-	struct gl_cue_change ch[8];
+	int other = gl_engine_add_cuelist(e, "Red", false);
+	struct gl_cue_change ch[8][2], reds[8];
 	struct gl_cue_def defs[8];
 	int origin[8];
-	for (int f = 0; f < 8; f++) {
-		int id = gl_engine_add_fixture(e, &t, "d", 1, 1 + f, NULL);
-		ch[f] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_INTENSITY), 1.0f };
+	for (int f = 0; f < 8; f++) {   /* fixtures 5..8 in universe 2 */
+		int id = gl_engine_add_fixture(e, &t, "d", 1 + f / 4, 1 + (f % 4) * 2, NULL);
+		ch[f][0] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_INTENSITY), 1.0f };
+		ch[f][1] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_RED), 0.25f };
+		reds[f] = (struct gl_cue_change){ ch[f][1].param, 0.5f };
 		gl_cue_def_init(&defs[f]);
 		defs[f].number = f + 1;
 		defs[f].fade_in_s = defs[f].fade_out_s = 0.2;
-		defs[f].changes = &ch[f];
-		defs[f].change_count = 1;
+		defs[f].changes = ch[f];
+		defs[f].change_count = 2;
 		origin[f] = f;
 		if (f < 4)
 			assert_true(gl_engine_add_cue(e, l, &defs[f]) >= 0);
 	}
+	struct gl_cue_def red;
+	gl_cue_def_init(&red);
+	red.number = 1;
+	red.changes = reds;
+	red.change_count = 8;
+	assert_true(gl_engine_add_cue(e, other, &red) >= 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	uint64_t t_ns = 0;
 	int swaps = 0;
@@ -168,8 +211,8 @@ static void test_edit_swap_allocates_nothing(void **state)
 				origin[k] = k < gl_engine_cue_count(e, l) ? k : -1;
 			assert_int_equal(gl_engine_replace_cues(e, l, defs, origin, n), 0);
 		}
-		struct gl_cmd c = { GL_CMD_GO, l, 0, 0 };
-		if (i % 7 == 0)
+		struct gl_cmd c = { GL_CMD_GO, i % 21 == 3 ? other : l, 0, 0 };
+		if (i % 7 == 0 || i % 21 == 3)
 			assert_int_equal(gl_engine_command(e, &c), 0);
 		swaps += counted_tick(e, t_ns);
 	}

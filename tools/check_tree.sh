@@ -25,9 +25,11 @@ declare -A prefixes=(
 	[gl_fixtures]="fdef_ import_"
 	[gl_options]="gl_"
 	[gl_dmx]="gl_ sacn_ artnet_ dmxusb_ pro_ opendmx_ nodelink_"
-	[gl_control]="gl_ osc_ mqtt_"
+	[gl_control]="gl_ osc_ mqtt_ midi_"
+	[gl_rtsp]="gl_ rtsp_"
 	[gl_nodelink_wire]="nodelink_"
 	[gl_node_core]="node_"
+	[gl_audio]="gl_audio_ audio_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
 	[gl_console]="gl_console_ con_ ui_ stage_ edits_ faders_ playback_ buttons_ program_ script_ views_"
 )

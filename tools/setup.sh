@@ -37,6 +37,10 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	tshark ola ola-python python3 iproute2 util-linux procps liblo-tools strace
 	clang libclang-rt-14-dev
 	libmosquitto-dev mosquitto mosquitto-clients  # MQTT: the client library; the broker and mosquitto_pub/_sub/_passwd for its tests
+	nettle-dev  # RTSP video triggers: MD5 for Digest authentication, base64 for Basic
+	python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good  # the RTSP tests' server (gst-rtsp-server through Python)
+	librtmidi-dev jackd2  # MIDI: RtMidi (ALSA and JACK) and libjack; a JACK server (dummy backend) and jack_lsp for its tests
+	libsdl2-dev libsndfile1-dev libsamplerate0  # audio cues: SDL2 audio out, libsndfile decoding, libsamplerate (SDL's rate conversion)
 	libexpat1-dev libcjson-dev qlcplus-data
 	file dpkg-dev python3-pil fonts-dejavu-core
 	# wireless node firmware: the board images (firmware/cross/) ...
@@ -66,6 +70,8 @@ if [ "$apt" = 1 ]; then
 		# tshark asks whether non-root users may capture: no.
 		echo "wireshark-common wireshark-common/install-setuid boolean false" |
 			debconf-set-selections
+		# jackd2 asks whether to raise realtime limits for the audio group: no.
+		echo "jackd2 jackd/tweak_rt_limits boolean false" | debconf-set-selections
 		apt-get update -qq
 		apt-get install -y -qq --no-install-recommends "${missing[@]}"
 	fi

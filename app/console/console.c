@@ -57,6 +57,28 @@ void gl_console_event(struct gl_console *c, const struct gl_event *ev)
 	edits_event(c, ev);
 }
 
+void gl_console_media(struct gl_console *c, const struct gl_media_state *ms)
+{
+	pthread_mutex_lock(&c->lock);
+	struct con_media *m = NULL;
+	for (int i = 0; i < c->media_count && !m; i++)
+		if (strcmp(c->media[i].target, ms->target) == 0)
+			m = &c->media[i];
+	if (!m && c->media_count < CON_MEDIA_MAX)
+		m = &c->media[c->media_count++];
+	if (m) {
+		snprintf(m->target, sizeof m->target, "%s", ms->target);
+		snprintf(m->state, sizeof m->state, "%s", ms->state);
+		snprintf(m->error, sizeof m->error, "%s", ms->error ? ms->error : "");
+		m->playing = ms->playing;
+		m->position_s = ms->position_s;
+		m->rate = ms->rate;
+		m->at_ns = ms->at_ns;
+		c->media_changes++;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 void gl_console_control_stats(struct gl_console *c, int i, const char *name,
 			      const struct gl_control_stats *stats)
 {
@@ -154,8 +176,10 @@ struct gl_console *gl_console_create(const struct gl_console_host *host,
 	c->log = calloc(CON_LOG_LINES, sizeof *c->log);
 	c->frame_ns = calloc(FRAME_RING, sizeof *c->frame_ns);
 	c->rates = calloc((size_t)(host->output_count + 1), sizeof *c->rates);
+	c->audio = calloc(1, sizeof *c->audio);
+	c->audio_master = gl_show_audio_master_fader(host->show);
 	if (!c->snap.lists || !c->snap.fader_levels || !c->dmx || !c->log || !c->frame_ns ||
-	    !c->rates) {
+	    !c->rates || !c->audio) {
 		snprintf(err, len, "out of memory");
 		gl_console_destroy(c);
 		return NULL;
@@ -233,6 +257,11 @@ struct gl_console *gl_console_create(const struct gl_console_host *host,
 	return c;
 }
 
+void gl_console_set_audio(struct gl_console *c, struct gl_audio *audio)
+{
+	c->audio_part = audio;
+}
+
 void gl_console_destroy(struct gl_console *c)
 {
 	if (!c)
@@ -254,6 +283,7 @@ void gl_console_destroy(struct gl_console *c)
 	free(c->log);
 	free(c->frame_ns);
 	free(c->rates);
+	free(c->audio);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -430,7 +460,7 @@ static const struct {
 	{ "btn:back", "BACK to the previous cue  [B]" },
 	{ "btn:stop", "STOP the selected list  [S]" },
 	{ "btn:pause", "PAUSE / resume the selected list  [P]" },
-	{ "btn:panic", "PANIC: stop every list and black out  [Esc Esc]" },
+	{ "btn:panic", "PANIC: stop every list, black out, fade the sound out  [Esc Esc]" },
 	{ "btn:blackout", "Blackout on / off  [Ctrl+B]" },
 	{ "prog:record", "Record the programmer as a new cue  [number] [R]" },
 	{ "prog:update", "Update the selected (else active) cue  [U]" },
@@ -446,6 +476,7 @@ static const struct {
 	{ "tab:2", "Universes as they go out  [F3]" },
 	{ "tab:3", "Outputs and devices  [F4]" },
 	{ "tab:4", "Log  [F5]" },
+	{ "tab:5", "Sound and video: levels, running sounds, video targets  [F6]" },
 	{ "page:prev", "Previous fader page  [Page Up]" },
 	{ "page:next", "Next fader page  [Page Down]" },
 	{ "uni:prev", "Previous universe  [[]" },
@@ -480,7 +511,7 @@ static void draw_tooltip(struct gl_console *c, uint64_t now)
 static void draw_tabs(struct gl_console *c, SDL_Rect r)
 {
 	static const char *const names[VIEW_COUNT] = { "Stage", "Sheet", "Universe", "Devices",
-						       "Log" };
+						       "Log", "Media" };
 	struct ui *ui = &c->ui;
 	ui_fill(ui, r, UI_BG);
 	int w = r.w / VIEW_COUNT;
@@ -544,7 +575,9 @@ static bool read_engine(struct gl_console *c)
 	float fl[faders ? faders : 1];
 	s.lists = ls;
 	s.fader_levels = fl;
-	if (gl_engine_snapshot(c->e, &s) == 0) {
+	/* the console's own snapshot tap: the control thread's adapters read
+	 * the engine's, and a triple buffer has one reader */
+	if (gl_snapshot_tap_read(c->host.snapshot, &s) == 0) {
 		if (!c->have_snap || memcmp(ls, c->snap.lists, (size_t)lists * sizeof *ls) != 0 ||
 		    memcmp(fl, c->snap.fader_levels, (size_t)faders * sizeof *fl) != 0 ||
 		    s.grand_master != c->snap.grand_master || s.blackout != c->snap.blackout ||
@@ -823,7 +856,7 @@ void con_key(struct gl_console *c, SDL_Keycode key, Uint16 mod)
 			c->selected_list = (c->selected_list + (shift ? c->list_count - 1 : 1)) %
 					   c->list_count;
 		break;
-	case SDLK_F1: case SDLK_F2: case SDLK_F3: case SDLK_F4: case SDLK_F5:
+	case SDLK_F1: case SDLK_F2: case SDLK_F3: case SDLK_F4: case SDLK_F5: case SDLK_F6:
 		c->view = (enum con_view)(key - SDLK_F1);
 		break;
 	case SDLK_F12:
@@ -1027,7 +1060,14 @@ int gl_console_run(struct gl_console *c)
 			if (c->view == VIEW_LOG)
 				c->redraw = true;
 		}
+		if (c->media_changes != c->media_drawn) {
+			c->media_drawn = c->media_changes;
+			if (c->view == VIEW_MEDIA)
+				c->redraw = true;
+		}
 		pthread_mutex_unlock(&c->lock);
+		if (c->view == VIEW_MEDIA && views_read_audio(c, now))
+			c->redraw = true;
 		/* the clock ticks, an armed panic blinks, a tooltip appears */
 		if (now / GL_NS_PER_S != c->clock_second) {
 			c->clock_second = now / GL_NS_PER_S;

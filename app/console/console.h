@@ -4,17 +4,18 @@
  * programmer, and saving recorded cues; and the stage view drawn headless
  * (`ghostlight render --png`).
  *
- * The console is a remote of the engine like any other: it reads the
- * engine's snapshot and a frame tap of its own, and sends commands through
- * the engine's ring. It never waits on the engine and the engine never
+ * The console is a remote of the engine like any other: it reads a
+ * snapshot tap and a frame tap of its own, and sends commands through the
+ * engine's ring. It never waits on the engine and the engine never
  * waits on it, so a stalled window changes no DMX timing. Work that
  * belongs to the control thread (a cue list edited in the engine, which
  * the show's handlers must follow) is posted to that thread.
  *
  * Threads: gl_console_create/run/destroy on the thread that owns SDL (the
- * main thread); gl_console_log, gl_console_event and
+ * main thread); gl_console_log, gl_console_event, gl_console_media and
  * gl_console_control_stats from the control thread (they take the
- * console's own lock, never held while drawing). gl_console_create reads
+ * console's own lock, never held while drawing; gl_console_log from any
+ * thread). gl_console_create reads
  * the show, so it runs before the control thread starts.
  */
 #ifndef GL_CONSOLE_H
@@ -28,6 +29,8 @@
 #include "outputs/dmx/output.h"
 #include "scripts/show.h"
 
+struct gl_audio;
+
 struct gl_console_output {
 	const char *name;
 	const char *type;
@@ -39,6 +42,7 @@ struct gl_console_host {
 	struct gl_show *show;            /* read by gl_console_create only */
 	struct gl_engine *engine;
 	struct gl_frame_tap *tap;        /* the console's own */
+	struct gl_snapshot_tap *snapshot;/* the console's own */
 	const struct gl_console_output *outputs;
 	int output_count;
 	void *ud;
@@ -71,6 +75,9 @@ struct gl_console;
 struct gl_console *gl_console_create(const struct gl_console_host *host,
 				     const struct gl_console_options *opt, char *err,
 				     size_t err_len);
+/* The show's sound (the media view's levels, PANIC fades it), NULL none.
+ * Before gl_console_run(). */
+void gl_console_set_audio(struct gl_console *c, struct gl_audio *audio);
 /* Runs until the operator quits (asked first when there are unsaved
  * changes), the script ends with quit, or host->stopping(). Returns the
  * exit code: 0, or 3 when a test script failed. */
@@ -81,6 +88,9 @@ void gl_console_destroy(struct gl_console *c);
 void gl_console_log(struct gl_console *c, bool error, const char *text);
 /* Control thread: every engine event, after the show had it. */
 void gl_console_event(struct gl_console *c, const struct gl_event *ev);
+/* Control thread: a media target's state (a video target), for the media
+ * view. */
+void gl_console_media(struct gl_console *c, const struct gl_media_state *ms);
 /* Control thread: a control adapter's counters, for the devices panel. */
 void gl_console_control_stats(struct gl_console *c, int i, const char *name,
 			      const struct gl_control_stats *stats);

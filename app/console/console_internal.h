@@ -9,15 +9,16 @@
  *   faders.c    the fader strip (pages, mouse, touch, wheel)
  *   stage.c     fixtures as the frame shows them: decoding DMX into colour,
  *               intensity and pan/tilt, the stage view, its layout
- *   views.c     fixture sheet, universe grid, devices, log
+ *   views.c     fixture sheet, universe grid, devices, media (sound and
+ *               video), log
  *   program.c   selection and the programmer (intensity, colour, position)
  *   edits.c     the cue model, record / update / delete / renumber, undo,
  *               the engine kept in step (through the control thread), save
  *   script.c    the test script: input events pushed into SDL's queue
  *   png.c       PNG files (libpng)
  *
- * GUI thread, except what console.h says (the log, events and control
- * stats arrive from the control thread under `lock`).
+ * GUI thread, except what console.h says (the log, events, media states
+ * and control stats arrive from the control thread under `lock`).
  */
 #ifndef GL_CONSOLE_INTERNAL_H
 #define GL_CONSOLE_INTERNAL_H
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "console.h"
+#include "outputs/media/audio/audio.h"
 #include "ui.h"
 
 #define CON_LOG_LINES 500
@@ -35,8 +37,10 @@
 #define CON_FADERS_PER_PAGE 8
 #define CON_FADER_SLOTS 256
 #define CON_TOUCH_MAX 10
+#define CON_MEDIA_MAX 8                  /* video targets shown */
 
-enum con_view { VIEW_STAGE, VIEW_SHEET, VIEW_UNIVERSE, VIEW_DEVICES, VIEW_LOG, VIEW_COUNT };
+enum con_view { VIEW_STAGE, VIEW_SHEET, VIEW_UNIVERSE, VIEW_DEVICES, VIEW_LOG, VIEW_MEDIA,
+		VIEW_COUNT };
 
 enum con_prompt { PROMPT_NONE, PROMPT_QUIT, PROMPT_DELETE };
 
@@ -126,6 +130,15 @@ struct con_control {
 	struct gl_control_stats stats;
 };
 
+struct con_media {                   /* a video target, as last reported */
+	char target[GL_NAME_MAX];
+	char state[24];
+	bool playing;
+	double position_s, rate;
+	uint64_t at_ns;
+	char error[160];
+};
+
 struct con_rate {                    /* an output's packet rate */
 	uint64_t sent, at_ns;
 	double per_s;
@@ -157,6 +170,10 @@ struct gl_console {
 	int universe_count;
 	uint64_t frame_tick;
 	struct con_rig rig;
+	struct gl_audio *audio_part;     /* the show's sound, NULL none */
+	struct gl_audio_state *audio;    /* its state as last read */
+	int audio_master;                /* the audio master's fader number, 0 none */
+	uint64_t audio_read_ns;
 
 	/* the cue model and its journal (edits.c) */
 	struct con_list *lists;
@@ -232,6 +249,10 @@ struct gl_console {
 	uint64_t log_errors_at_ns;       /* the last error line */
 	struct con_control controls[CON_CONTROLS_MAX];
 	int control_count;
+	struct con_media media[CON_MEDIA_MAX];
+	int media_count;
+	uint64_t media_changes;          /* ever reported */
+	uint64_t media_drawn;            /* GUI: as many as the last check saw */
 
 	/* test script (script.c) and frame statistics */
 	struct con_script *script;
@@ -296,6 +317,9 @@ int stage_in_rect(const struct ui *ui, const struct con_rig *rig, SDL_Rect view,
 
 /* views.c */
 void views_draw(struct gl_console *c, SDL_Rect r, uint64_t now);
+/* The sound's state, when the media view wants it anew; true when it
+ * changed what the view shows. */
+bool views_read_audio(struct gl_console *c, uint64_t now);
 void views_wheel(struct gl_console *c, float dy);
 
 /* program.c */

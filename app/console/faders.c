@@ -1,10 +1,10 @@
 /*
- * faders.c - the fader strip: the show's faders (group and list masters),
- * a master for each list no fader masters, in pages of eight, and the
- * grand master always at the right end. Moved by mouse, by any number of
- * fingers at once, by the wheel; they follow remotes (OSC, the show's own
- * set_fader) live from the snapshot, except while a hand holds them.
- * GUI thread.
+ * faders.c - the fader strip: the show's faders (group and list masters,
+ * the audio master), a master for each list no fader masters, in pages of
+ * eight, and the grand master always at the right end. Moved by mouse, by
+ * any number of fingers at once, by the wheel; they follow remotes (OSC,
+ * the show's own set_fader) live from the snapshot, except while a hand
+ * holds them. GUI thread.
  */
 #include "console_internal.h"
 
@@ -119,7 +119,9 @@ static void draw_fader(struct gl_console *c, int k, const struct fader_slot *s, 
 			   ui_px(ui, 12) };
 	ui_fill(ui, thumb, held ? UI_SELECT : UI_TEXT_DIM);
 	SDL_Rect num = { r.x, bottom, r.w, r.y + r.h - bottom };
-	if (s->kind == SLOT_FADER)
+	if (s->kind == SLOT_FADER && c->audio_master && s->number == c->audio_master)
+		snprintf(buf, sizeof buf, "F%d audio", s->number);
+	else if (s->kind == SLOT_FADER)
 		snprintf(buf, sizeof buf, "F%d", s->number);
 	else if (s->kind == SLOT_LIST_MASTER)
 		snprintf(buf, sizeof buf, "list");

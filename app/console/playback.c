@@ -17,6 +17,7 @@
 #define ROW_H 32
 #define HEADER_H 40
 #define COLUMNS_H 22
+#define TAGS_W 110     /* the "does" column: Snd Vid MIDI OSC MQTT Lua */
 
 void playback_cue_times(const struct gl_cue_def *d, char *buf, size_t len)
 {
@@ -46,6 +47,24 @@ static void continue_text(const struct gl_cue_def *d, char *buf, size_t len)
 		buf[0] = '\0';
 		break;
 	}
+}
+
+/* What a cue fires besides its look, short: sound, video, MIDI, OSC,
+ * MQTT, a Lua handler. */
+static void cue_tags_text(unsigned tags, char *buf, size_t len)
+{
+	static const struct {
+		unsigned tag;
+		const char *text;
+	} names[] = {
+		{ GL_SHOW_CUE_AUDIO, "Snd" }, { GL_SHOW_CUE_VIDEO, "Vid" }, { GL_SHOW_CUE_MIDI, "MIDI" },
+		{ GL_SHOW_CUE_OSC, "OSC" }, { GL_SHOW_CUE_MQTT, "MQTT" }, { GL_SHOW_CUE_HANDLER, "Lua" },
+	};
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && n < len; i++)
+		if (tags & names[i].tag)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", names[i].text);
 }
 
 static const char *state_text(enum gl_list_state s)
@@ -92,7 +111,7 @@ static void draw_row(struct gl_console *c, const struct con_list *l, int li, int
 	SDL_Rect t = { x, r.y, ui_px(ui, 64), r.h };
 	ui_text(ui, UI_FONT_MONO, t, UI_RIGHT, text, q->def.number_text);
 	x += t.w + pad;
-	int right_w = ui_px(ui, 90 + 84 + 80);
+	int right_w = ui_px(ui, 90 + 84 + TAGS_W);
 	t = (SDL_Rect){ x, r.y, r.x + r.w - right_w - x - pad, r.h };
 	ui_text(ui, UI_FONT_BODY, t, UI_LEFT, text, q->def.label[0] ? q->def.label : "-");
 	x = r.x + r.w - right_w;
@@ -110,14 +129,8 @@ static void draw_row(struct gl_console *c, const struct con_list *l, int li, int
 		ui_text(ui, UI_FONT_MONO, t, UI_LEFT, UI_TEXT_DIM, buf);
 	}
 	x += t.w;
-	buf[0] = '\0';
-	if (q->tags & GL_SHOW_CUE_OSC)
-		strcat(buf, "OSC ");
-	if (q->tags & GL_SHOW_CUE_MQTT)
-		strcat(buf, "MQTT ");
-	if (q->tags & GL_SHOW_CUE_HANDLER)
-		strcat(buf, "Lua");
-	t = (SDL_Rect){ x, r.y, ui_px(ui, 80) - pad, r.h };
+	cue_tags_text(q->tags, buf, sizeof buf);
+	t = (SDL_Rect){ x, r.y, ui_px(ui, TAGS_W) - pad, r.h };
 	ui_text(ui, UI_FONT_SMALL, t, UI_LEFT, UI_TEXT_DIM, buf);
 	if (active && ls->progress < 1.0f) {
 		SDL_Rect bar = { r.x + ui_px(ui, 6), r.y + r.h - ui_px(ui, 5), r.w - ui_px(ui, 6),
@@ -158,7 +171,7 @@ static void draw_list(struct gl_console *c, int li, SDL_Rect r)
 
 	SDL_Rect cols = { r.x, head.y + head.h, r.w, ui_px(ui, COLUMNS_H) };
 	int x = cols.x + ui_px(ui, 14);
-	int right_w = ui_px(ui, 90 + 84 + 80);
+	int right_w = ui_px(ui, 90 + 84 + TAGS_W);
 	t = (SDL_Rect){ x, cols.y, ui_px(ui, 64), cols.h };
 	ui_text(ui, UI_FONT_SMALL, t, UI_RIGHT, UI_TEXT_DIM, "cue");
 	t = (SDL_Rect){ x + ui_px(ui, 64) + ui_px(ui, 8), cols.y, ui_px(ui, 100), cols.h };
@@ -338,7 +351,10 @@ void playback_panic(struct gl_console *c, uint64_t now)
 		c->panic_armed_ns = 0;
 		con_command(c, GL_CMD_STOP, -1, 0, 0);
 		con_command(c, GL_CMD_BLACKOUT, -1, 1, 0);
-		con_message(c, true, "PANIC: every list stopped, blackout on (Ctrl+B lifts it)");
+		if (c->audio_part)   /* every sound out within a second, as a remote's PANIC */
+			gl_audio_panic(c->audio_part);
+		con_message(c, true, "PANIC: every list stopped, blackout on (Ctrl+B lifts it)%s",
+			    c->audio_part ? ", sound faded out" : "");
 		return;
 	}
 	c->panic_armed_ns = now;

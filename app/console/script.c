@@ -21,7 +21,7 @@
  *   wait-until COND                until COND holds: active LIST CUE,
  *                                  standby LIST CUE (a cue number or none),
  *                                  synced, prompt none|quit|delete,
- *                                  programmer N, frame
+ *                                  programmer N, sounds N (running), frame
  *   wait-limit S                   how long a wait-until may take (30 s)
  *   state FILE                     the console's state, key=value lines
  *   screenshot FILE                the window as a PNG
@@ -203,6 +203,15 @@ static void push_finger(struct gl_console *c, Uint32 type, int64_t id, int x, in
 
 /* ---- state ---------------------------------------------------------------------------------- */
 
+/* The sounds the audio part runs now, -1 without one. */
+static int sounds(struct gl_console *c)
+{
+	if (!c->audio_part)
+		return -1;
+	gl_audio_state(c->audio_part, c->audio);
+	return c->audio->voice_count;
+}
+
 static const char *cue_number(const struct gl_console *c, int li, int k)
 {
 	return k >= 0 && k < c->lists[li].count ? c->lists[li].cues[k].def.number_text : "none";
@@ -210,7 +219,8 @@ static const char *cue_number(const struct gl_console *c, int li, int k)
 
 void script_state(struct gl_console *c, FILE *out)
 {
-	static const char *const views[] = { "stage", "sheet", "universe", "devices", "log" };
+	static const char *const views[] = { "stage", "sheet", "universe", "devices", "log",
+					     "media" };
 	static const char *const prompts[] = { "none", "quit", "delete" };
 	fprintf(out, "view=%s\n", views[c->view]);
 	fprintf(out, "selected_list=%d\n", c->selected_list);
@@ -247,6 +257,7 @@ void script_state(struct gl_console *c, FILE *out)
 	fprintf(out, "prompt=%s\n", prompts[c->prompt]);
 	fprintf(out, "cmdline=%s\n", c->cmdline);
 	fprintf(out, "message=%s\n", c->message);
+	fprintf(out, "sounds=%d\n", sounds(c));
 	fprintf(out, "frames=%d\n", c->frame_count);
 	fprintf(out, "size=%dx%d\n", c->w, c->h);
 }
@@ -287,6 +298,8 @@ static int condition(struct gl_console *c, struct con_script *s, const char *con
 	}
 	if (sscanf(cond, "programmer %d", &n) == 1)
 		return c->have_snap && c->snap.programmer_count == n && c->outbox_count == 0;
+	if (sscanf(cond, "sounds %d", &n) == 1)
+		return sounds(c) < 0 ? -1 : sounds(c) == n;
 	if (strcmp(cond, "frame") == 0)
 		return c->frame_count > s->frames_seen;
 	return -1;

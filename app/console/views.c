@@ -3,10 +3,12 @@
  * band), the fixture sheet (every fixture's live values, the programmer's
  * in blue), the universe grid (512 slots of one universe as they go out),
  * outputs and devices (state, rate, last error; the control adapters; the
- * engine's timing), and the log. GUI thread.
+ * engine's timing), the log, and media (the sound: device, master, level
+ * meters, running sounds; the video targets as they report). GUI thread.
  */
 #include "console_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +250,147 @@ static void draw_devices(struct gl_console *c, SDL_Rect r, uint64_t now)
 			 s->programmer_count);
 		ui_text(ui, UI_FONT_MONO, t, UI_LEFT,
 			s->commands_dropped || s->events_dropped ? UI_ERROR : UI_TEXT, buf);
+		t.y += line;
+		gl_sched_text(s, buf, sizeof buf);   /* realtime, memory locked: or why not */
+		ui_text(ui, UI_FONT_BODY, t, UI_LEFT, UI_TEXT_DIM, buf);
 	}
+}
+
+/* ---- media ----------------------------------------------------------------------------------- */
+
+/* The meters move at 25 Hz while the view shows them. */
+#define AUDIO_READ_NS (GL_NS_PER_S / 25)
+#define METER_FLOOR_DB -60.0
+
+bool views_read_audio(struct gl_console *c, uint64_t now)
+{
+	if (!c->audio_part || now - c->audio_read_ns < AUDIO_READ_NS)
+		return false;
+	c->audio_read_ns = now;
+	struct gl_audio_state *a = c->audio;
+	float peak[GL_AUDIO_CHANNELS], rms[GL_AUDIO_CHANNELS];
+	memcpy(peak, a->peak, sizeof peak);
+	memcpy(rms, a->rms, sizeof rms);
+	int voices = a->voice_count;
+	bool ok = a->device_ok;
+	gl_audio_state(c->audio_part, a);
+	/* a silent, idle part stays still: no redraw */
+	return voices || a->voice_count || ok != a->device_ok ||
+	       memcmp(peak, a->peak, sizeof peak) != 0 || memcmp(rms, a->rms, sizeof rms) != 0;
+}
+
+static double level_db(float linear)
+{
+	return linear > 0 ? 20.0 * log10((double)linear) : -INFINITY;
+}
+
+/* 0..1 along a meter from METER_FLOOR_DB to 0 dB. */
+static float meter_x(double db)
+{
+	return db <= METER_FLOOR_DB ? 0.0f : db >= 0 ? 1.0f : (float)(1.0 - db / METER_FLOOR_DB);
+}
+
+static void draw_meter(struct gl_console *c, SDL_Rect r, const char *name, float peak, float rms)
+{
+	struct ui *ui = &c->ui;
+	char buf[64];
+	SDL_Rect t = { r.x, r.y, ui_px(ui, 24), r.h };
+	ui_text(ui, UI_FONT_MONO, t, UI_LEFT, UI_TEXT_DIM, name);
+	SDL_Rect bar = { t.x + t.w, r.y + r.h / 4, r.w - t.w - ui_px(ui, 230), r.h / 2 };
+	bool clip = peak >= 1.0f;
+	ui_bar(ui, bar, meter_x(level_db(rms)), UI_LIVE, UI_BG);
+	/* the peak: a mark where it stands */
+	int px = bar.x + (int)((float)bar.w * meter_x(level_db(peak)));
+	SDL_Rect mark = { px - ui_px(ui, 1), bar.y - ui_px(ui, 2), ui_px(ui, 3),
+			  bar.h + ui_px(ui, 4) };
+	if (peak > 0)
+		ui_fill(ui, mark, clip ? UI_ERROR : UI_TEXT_BRIGHT);
+	snprintf(buf, sizeof buf, "peak %6.1f  rms %6.1f dB", level_db(peak), level_db(rms));
+	t = (SDL_Rect){ bar.x + bar.w + ui_px(ui, 10), r.y, ui_px(ui, 220), r.h };
+	ui_text(ui, UI_FONT_MONO, t, UI_LEFT, clip ? UI_ERROR : UI_TEXT, buf);
+}
+
+static void draw_sound(struct gl_console *c, SDL_Rect *t, int line)
+{
+	struct ui *ui = &c->ui;
+	char buf[300];
+	if (!c->audio_part) {
+		ui_text(ui, UI_FONT_BODY, *t, UI_LEFT, UI_TEXT_DIM,
+			"none: the show plays no sound (or the audio part could not start: see the log)");
+		t->y += line;
+		return;
+	}
+	const struct gl_audio_state *a = c->audio;
+	snprintf(buf, sizeof buf, "%-24.24s %s  %d Hz  master %.1f dB%s  underruns %llu  clipped %llu",
+		 gl_audio_device_name(c->audio_part), a->device_ok ? "ok" : "LOST", a->rate,
+		 level_db(a->master), c->audio_master ? "" : " (no fader)",
+		 (unsigned long long)a->underruns, (unsigned long long)a->clipped);
+	ui_text(ui, UI_FONT_MONO, *t, UI_LEFT, a->device_ok ? UI_TEXT : UI_ERROR, buf);
+	t->y += line;
+	static const char *const channels[GL_AUDIO_CHANNELS] = { "L", "R" };
+	for (int ch = 0; ch < GL_AUDIO_CHANNELS; ch++) {
+		draw_meter(c, *t, channels[ch], a->peak[ch], a->rms[ch]);
+		t->y += line;
+	}
+	t->y += line / 4;
+	if (a->voice_count == 0) {
+		ui_text(ui, UI_FONT_BODY, *t, UI_LEFT, UI_TEXT_DIM, "no sound running");
+		t->y += line;
+	}
+	for (int i = 0; i < a->voice_count; i++) {
+		const struct gl_audio_voice_info *v = &a->voices[i];
+		char left[32], pass[32] = "";
+		if (v->remaining_s < 0)
+			snprintf(left, sizeof left, "loop");
+		else
+			snprintf(left, sizeof left, "-%.1fs", v->remaining_s);
+		if (v->loops != 1)
+			snprintf(pass, sizeof pass, v->loops ? "  pass %d/%d" : "  pass %d", v->pass,
+				 v->loops);
+		snprintf(buf, sizeof buf, "%-8s %-22.22s %7.1fs %8s %6.1f dB%s",
+			 gl_audio_state_name(v->state), v->name, v->position_s, left, v->level_db, pass);
+		SDL_Rect row = { t->x, t->y, t->w - ui_px(ui, 130), line };
+		ui_text(ui, UI_FONT_MONO, row, UI_LEFT,
+			v->state == GL_AUDIO_PLAYING ? UI_LIVE : UI_TEXT, buf);
+		SDL_Rect bar = { row.x + row.w + ui_px(ui, 10), t->y + line / 3, ui_px(ui, 120),
+				 line / 3 };
+		ui_bar(ui, bar, meter_x(v->level_db), UI_LIVE_DIM, UI_BG);
+		t->y += line;
+	}
+}
+
+static void draw_media(struct gl_console *c, SDL_Rect r, uint64_t now)
+{
+	struct ui *ui = &c->ui;
+	int pad = ui_px(ui, 10), line = ui_px(ui, 26);
+	char buf[400];
+	ui_fill(ui, r, UI_PANEL);
+	SDL_Rect t = { r.x + pad, r.y + pad / 2, r.w - 2 * pad, line };
+	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Sound");
+	t.y += line;
+	draw_sound(c, &t, line);
+	t.y += line / 2;
+	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Video");
+	t.y += line;
+	pthread_mutex_lock(&c->lock);
+	for (int i = 0; i < c->media_count; i++) {
+		const struct con_media *m = &c->media[i];
+		/* the position moves on from the last report while it plays */
+		double at = m->position_s;
+		if (m->playing && now > m->at_ns)
+			at += (double)(now - m->at_ns) / 1e9 * m->rate;
+		snprintf(buf, sizeof buf, "%-16.16s %-11s %8.1fs", m->target, m->state, at);
+		ui_text(ui, UI_FONT_MONO, t, UI_LEFT, m->playing ? UI_LIVE : UI_TEXT, buf);
+		t.y += line;
+		if (m->error[0]) {
+			snprintf(buf, sizeof buf, "    %s", m->error);
+			ui_text(ui, UI_FONT_BODY, t, UI_LEFT, UI_ERROR, buf);
+			t.y += line;
+		}
+	}
+	if (c->media_count == 0)
+		ui_text(ui, UI_FONT_BODY, t, UI_LEFT, UI_TEXT_DIM, "no video target has reported");
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* ---- log ------------------------------------------------------------------------------------- */
@@ -299,6 +441,9 @@ void views_draw(struct gl_console *c, SDL_Rect r, uint64_t now)
 		break;
 	case VIEW_LOG:
 		draw_log(c, r);
+		break;
+	case VIEW_MEDIA:
+		draw_media(c, r, now);
 		break;
 	case VIEW_COUNT:
 		break;

@@ -13,10 +13,14 @@
 
 extern const struct gl_control_ops gl_osc_control_ops;
 extern const struct gl_control_ops gl_mqtt_control_ops;
+extern const struct gl_control_ops gl_rtsp_control_ops;   /* outputs/media/rtsp */
+extern const struct gl_control_ops gl_midi_control_ops;
 
 static const struct gl_control_ops *const control_registry[] = {
 	&gl_osc_control_ops,
 	&gl_mqtt_control_ops,
+	&gl_rtsp_control_ops,
+	&gl_midi_control_ops,
 	NULL,
 };
 
@@ -235,6 +239,13 @@ void gl_controls_output_status(struct gl_controls *set, const char *output, cons
 			set->slot[i].ops->output_status(set->slot[i].c, output, error);
 }
 
+void gl_controls_media_state(struct gl_controls *set, const struct gl_media_state *ms)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (set->slot[i].ops->media_state)
+			set->slot[i].ops->media_state(set->slot[i].c, ms);
+}
+
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg)
 {
 	for (int i = 0; set && i < set->count; i++)
@@ -242,6 +253,14 @@ int gl_controls_send(struct gl_controls *set, const char *adapter, const struct 
 			return set->slot[i].ops->send ? set->slot[i].ops->send(set->slot[i].c, msg)
 						      : GL_EINVAL;
 	return GL_ENOENT;
+}
+
+bool gl_controls_timecode(struct gl_controls *set, uint64_t now_ns, struct gl_timecode *out)
+{
+	for (int i = 0; set && i < set->count; i++)
+		if (set->slot[i].ops->timecode && set->slot[i].ops->timecode(set->slot[i].c, now_ns, out))
+			return true;
+	return false;
 }
 
 int gl_controls_count(const struct gl_controls *set)

@@ -1,6 +1,6 @@
 /*
- * control.h - the interface every control surface implements (OSC, MQTT;
- * MIDI later), and the set of adapters `play` runs.
+ * control.h - the interface every control surface implements (OSC, MQTT,
+ * MIDI), and the set of adapters `play` runs.
  *
  * An adapter is a const struct gl_control_ops, found by name ("osc") from the
  * show's declaration (`osc { port = 7700 }`). The show loader calls
@@ -36,6 +36,7 @@ struct gl_control_config {
 	struct gl_option options[GL_OPTION_MAX];
 	char show_name[GL_NAME_MAX];
 	char show_dir[1024];       /* relative file options (certificates) start here; "" = cwd */
+	char assets_dir[1024];     /* ghostlight's assets (MIDI maps by name); "" = none */
 };
 
 /* One argument: type is an OSC type tag ('i' 'h' 'f' 'd' 's' 'T' 'F' 'N');
@@ -55,6 +56,26 @@ struct gl_ctl_msg {
 	const struct gl_ctl_arg *argv;
 };
 
+struct gl_audio;
+
+/* The state of a media target (a video_target of the RTSP adapter), for
+ * the status screen and remotes: passed on change, and every second while
+ * it plays. Strings are valid during the call. */
+struct gl_media_state {
+	const char *kind;          /* "video" */
+	const char *target;        /* the show's name for it: "wall" */
+	const char *state;         /* "idle" "connecting" "setting up" "ready"
+				    * "playing" "paused" "retrying" */
+	bool connected;            /* its server's connection is up */
+	bool ready;                /* a session is set up: PLAY is one round trip */
+	bool playing;
+	double position_s;         /* media position at at_ns; moves on at `rate`
+				    * (the scale) times real time while playing */
+	double rate;
+	uint64_t at_ns;
+	const char *error;         /* the last error, "" when none */
+};
+
 /* What app/ gives an adapter. */
 struct gl_control_host {
 	struct gl_engine *engine;
@@ -68,9 +89,40 @@ struct gl_control_host {
 	/* Optional: the show's i-th subscription for this adapter (on_mqtt
 	 * topic filters), NULL past the last. Read when the adapter starts. */
 	const char *(*subscription)(void *ud, const char *adapter, int i);
+	/* Optional: the show's i-th declaration of a thing this adapter
+	 * drives (video_target for "rtsp"), as options (its name first, as
+	 * "name"); NULL past the last. Read when the adapter starts. */
+	const struct gl_option *(*declaration)(void *ud, const char *adapter, int i, int *count);
+	/* Optional: a media target's state changed (the status screen and
+	 * the other adapters' feedback: gl_controls_media_state). */
+	void (*media_state)(void *ud, const struct gl_media_state *ms);
+	/* Optional: the running audio part (outputs/media/audio/audio.h):
+	 * its levels and sounds are fed back, PANIC fades it out. */
+	struct gl_audio *audio;
 };
 
 struct gl_control;                 /* opaque per-adapter state */
+
+/* Timecode an adapter chases (MIDI time code), as the control thread reads
+ * it: where it is now, and whether it can be trusted. */
+enum gl_tc_state {
+	GL_TC_NONE,                /* no timecode heard */
+	GL_TC_STOPPED,             /* located (full frame) or lost: not running */
+	GL_TC_LOCKING,             /* running, not yet confirmed (after a start or jump) */
+	GL_TC_LOCKED,              /* running, every time as predicted */
+	GL_TC_FREEWHEEL,           /* the source went quiet: running on our clock */
+};
+
+struct gl_timecode {
+	enum gl_tc_state state;
+	double fps;                /* 24, 25, 29.97 (30000/1001), 30 */
+	bool drop_frame;
+	double frames;             /* position at now_ns: frames since 00:00:00:00
+				    * (drop frame: frames that exist), fraction included */
+	double seconds;            /* the same position in seconds (frames / fps) */
+	int hours, minutes, secs, frame;   /* the label of the current frame */
+	uint64_t jumps;            /* +1 each time the position moved other than by running */
+};
 
 struct gl_control_stats {
 	uint64_t received;         /* messages in */
@@ -113,6 +165,19 @@ struct gl_control_ops {
 	/* Optional: an output started failing (error: why) or recovered
 	 * (error: ""). */
 	void (*output_status)(struct gl_control *c, const char *output, const char *error);
+	/* Optional: what the show declares for this adapter besides its own
+	 * options (video_target { "wall", url = ... } for "rtsp"): the options'
+	 * table, the show's function that declares one, and the load-time
+	 * check of one declaration (no I/O; 0 or GL_EINVAL + err). */
+	const struct gl_opt_table *declaration_options;
+	const char *declaration_function;
+	int (*declaration_check)(const struct gl_option *opts, int count, char *err,
+				 size_t err_len);
+	/* Optional: a media target's state, for remotes (feedback). */
+	void (*media_state)(struct gl_control *c, const struct gl_media_state *ms);
+	/* Optional: the timecode this adapter chases, at now_ns. Returns false
+	 * when it chases none. */
+	bool (*timecode)(struct gl_control *c, uint64_t now_ns, struct gl_timecode *out);
 };
 
 /* For adapters: a line through the host's log (stderr without one); an
@@ -124,6 +189,24 @@ void gl_control_log(const struct gl_control_host *host, struct gl_control_stats 
  * bytes. Returns the new length (at most len - 1). */
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
 			    int count, const char *(*name)(int reason));
+
+/* For adapters with host->audio: the audio part's state for remotes
+ * (control_audio.c), each value only when it changed. OSC: `send` gets
+ * each message (/gl/out/audio/level/<c> f peak dB, f rms dB;
+ * /gl/out/audio/meter/<c> f 0..1; /gl/out/audio/device s ok|lost;
+ * /gl/out/audio/sounds i count; /gl/out/audio/sound/<k> s name, s state,
+ * f position s, f remaining s (-1: looping)); full: everything; remember:
+ * what was sent counts as sent (false for a one-off to a new
+ * subscriber). MQTT: the state/audio JSON when it changed (or full), its
+ * length; 0 when there is nothing new. Create returns NULL for NULL. */
+struct gl_control_audio;
+typedef void (*gl_control_audio_send_fn)(void *ud, const char *address,
+					 const struct gl_ctl_arg *argv, int argc);
+struct gl_control_audio *gl_control_audio_create(struct gl_audio *audio);
+void gl_control_audio_destroy(struct gl_control_audio *fa);
+void gl_control_audio_osc(struct gl_control_audio *fa, bool full, bool remember,
+			  gl_control_audio_send_fn send, void *ud);
+size_t gl_control_audio_json(struct gl_control_audio *fa, bool full, char *out, size_t len);
 
 /* The registry. */
 const struct gl_control_ops *gl_control_find(const char *name);
@@ -156,8 +239,14 @@ void gl_controls_event(struct gl_controls *set, const struct gl_event *ev);
 void gl_controls_notify(struct gl_controls *set, const char *text);
 /* An output failing (error: why) or recovered (""), for remotes. */
 void gl_controls_output_status(struct gl_controls *set, const char *output, const char *error);
+/* A media target's state, to every adapter that gives feedback. */
+void gl_controls_media_state(struct gl_controls *set, const struct gl_media_state *ms);
 /* Sends through the adapter named `adapter`. GL_ENOENT when not running. */
 int gl_controls_send(struct gl_controls *set, const char *adapter, const struct gl_ctl_msg *msg);
+/* The timecode of the first adapter that chases one (MIDI's MTC), at
+ * now_ns; false when none does. Control thread: what timecode cue lists
+ * read each time round the loop. */
+bool gl_controls_timecode(struct gl_controls *set, uint64_t now_ns, struct gl_timecode *out);
 int gl_controls_count(const struct gl_controls *set);
 const char *gl_controls_name(const struct gl_controls *set, int i);
 const struct gl_control_stats *gl_controls_stats(struct gl_controls *set, int i);

@@ -67,6 +67,11 @@ static void forward_input(struct gl_outthread *t, struct slot *s)
 static void *outthread_main(void *arg)
 {
 	struct gl_outthread *t = arg;
+	/* It puts frames on the wire at their send time: a realtime thread
+	 * when the process may have one (just under the engine's priority),
+	 * so a busy machine does not make the spacing of frames wander. */
+	struct sched_param sp = { .sched_priority = 40 };
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	struct pollfd *pfd = calloc((size_t)t->count + 1, sizeof *pfd);
 	int *owner = calloc((size_t)t->count + 1, sizeof *owner);
 	/* Once frames come steadily, the thread sleeps straight to the next
@@ -184,12 +189,6 @@ struct gl_outthread *gl_outthread_start(struct gl_frame_tap *tap,
 		return NULL;
 	}
 	pthread_setname_np(t->thread, "gl-output");
-	/* Best effort, as the engine thread (priority 50, which must finish a
-	 * tick before its frame is due): realtime when allowed, so a busy
-	 * process beside it (the console drawing, a compositor, a build)
-	 * cannot hold a frame past its send time. */
-	struct sched_param sp = { .sched_priority = 40 };
-	pthread_setschedparam(t->thread, SCHED_FIFO, &sp);
 	return t;
 }
 

@@ -95,6 +95,7 @@ esac
 
 "$PY" "$TOOLS/wire_check.py" --pcap "$CAP" --ghostlight "$GL" --show "$SHOW" \
 	--universes 1,2 --priority 100 --source-name "$SOURCE_NAME" --window-ms 30 \
+	--log "$TMP/gl.log" --rate 44 \
 	|| fail "the capture does not match the specification or render (see above)"
 echo "rates seen on the wire (tests/tools/capture_stats.py):"
 "$PY" "$TOOLS/capture_stats.py" "$CAP" | sed 's/^/  /'

@@ -11,6 +11,7 @@
 #           itest_enter_netns "$0" "$@"  # re-execs under unshare -n
 #   fi
 #   # here: a fresh namespace with lo up
+#   itest_workdir NAME                   # $TMP, logs shown on failure
 #
 # Exit codes: 1 fail; 77 skip, only when CI is not "true" (in CI a missing
 # tool or root is a failure: the test must run).
@@ -52,12 +53,34 @@ itest_need_tools() {
 	done
 }
 
+# itest_workdir NAME: a work folder in $TMP, removed when the script ends;
+# when it fails, the last lines of the folder's *.log files are shown first.
+itest_workdir() {
+	TMP=$(mktemp -d "/tmp/gl-$1.XXXXXX")
+	trap itest_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+itest_cleanup() {
+	local rc=$?
+	if [ "$rc" -ne 0 ]; then
+		for f in "$TMP"/*.log; do
+			[ -s "$f" ] || continue
+			echo "--- $(basename "$f") (last 30 lines):"
+			tail -n 30 "$f"
+		done
+	fi
+	rm -rf "$TMP"
+	exit "$rc"
+}
+
 itest_enter_netns() {
 	local script=$1
 	shift
 	itest_need_tools "util-linux, iproute2" unshare ip
 	GL_TEST_NETNS=1 exec unshare -n bash "$script" "$@"
 }
+
 
 # Inside: the namespace must be fresh (only lo), then lo comes up.
 if itest_in_netns; then

@@ -463,7 +463,10 @@ def main():
     unknown = sorted(a for a in received if not table.sent(a))
     if unknown:
         die("ghostlight sent addresses its table does not list: %s" % unknown)
-    unseen = [pat for pat, rx in table.feedback if not any(rx.match(a) for a in received)]
+    # the audio part's feedback comes only from a show that plays sound
+    # (tablet.lua does not; tests/integration/audio_play.sh sees it)
+    unseen = [pat for pat, rx in table.feedback
+              if not pat.startswith("/gl/out/audio/") and not any(rx.match(a) for a in received)]
     if unseen:
         die("feedback addresses in the table that never arrived: %s" % unseen)
     print("every address received is in ghostlight's table; every feedback address of the "

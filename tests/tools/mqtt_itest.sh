@@ -8,19 +8,6 @@
 #   . "$(dirname "$0")/../tools/mqtt_itest.sh"
 #   mqtt_itest SCENARIO "$0" "$@"
 
-mqtt_cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ]; then
-		for f in "$TMP"/*.log; do
-			[ -s "$f" ] || continue
-			echo "--- $(basename "$f") (last 30 lines):"
-			tail -n 30 "$f"
-		done
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-
 mqtt_itest() {
 	local scenario=$1 script=$2
 	shift 2
@@ -31,9 +18,7 @@ mqtt_itest() {
 			mosquitto mosquitto_pub mosquitto_sub mosquitto_passwd dumpcap tshark openssl "$PY"
 		itest_enter_netns "$script" "$@"
 	fi
-	TMP=$(mktemp -d "/tmp/gl-mqtt-$scenario.XXXXXX")
-	trap mqtt_cleanup EXIT
-	trap 'exit 130' INT TERM
+	itest_workdir "mqtt-$scenario"
 	"$GL" check "$SRC/shows/test/mqtt.lua" >"$TMP/check.txt" 2>&1 ||
 		{ cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/mqtt.lua"; }
 	"$PY" "$TOOLS/mqtt_remote.py" "$scenario" "$GL" "$SRC/shows/test/mqtt.lua" "$TMP"

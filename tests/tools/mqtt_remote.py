@@ -615,7 +615,14 @@ def scenario_outage(gl, show, work):
             time.sleep(0.05)
         t_back = time.time()
         # the new broker knows nothing; ghostlight told it everything again
+        # (the log line comes when the messages are queued: the broker may
+        # have them a poll round later)
+        deadline = time.monotonic() + WAIT_S
         got = cli.retained(BASE + "/status", BASE + "/state/#")
+        while (got.get(BASE + "/status") != "online" or BASE + "/state/list/Main" not in got) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+            got = cli.retained(BASE + "/status", BASE + "/state/#")
         if got.get(BASE + "/status") != "online":
             die("status not republished: %s" % got)
         main = json.loads(got.get(BASE + "/state/list/Main", "null") or "null")

@@ -175,7 +175,9 @@ def check(args):
                  % (name, len(odd), odd[:5]))
         if any(f["brk"] != 176 or f["mab"] != 16 for f in up):
             fail("%s: BREAK/MAB not 176/16 us" % name)
-        if loss == 0 and on_time_whole < 0.99 * on_time:
+        # each simulated node is a process the machine may hold up for a
+        # superframe or two; a link that loses more than that is broken
+        if loss == 0 and on_time_whole < 0.95 * on_time:
             fail("%s: only %d of %d frames whole at 0%% loss (superframes sent on time)"
                  % (name, on_time_whole, on_time))
         # failsafe after the console stopped: hold, then the mode

@@ -12,6 +12,7 @@ Used by tests/integration/tshark_wire.sh.
 """
 import argparse
 import os
+import re
 import struct
 import sys
 
@@ -327,7 +328,33 @@ def outside(slots, mins, maxs, u=None, frames=None):
     return out
 
 
-def check_values(streams, render_times, rendered, t0, window_s):
+def read_stalls(log_path):
+    """The engine's own reports of a stall (`[  4.027] error: engine overran:
+    N period(s) skipped`): (time the control thread logged it, N)."""
+    stalls = []
+    if not log_path:
+        return stalls
+    pat = re.compile(r"^\[\s*([0-9.]+)\] error: engine overran: (\d+) period")
+    with open(log_path, errors="replace") as f:
+        for line in f:
+            m = pat.match(line)
+            if m:
+                stalls.append((float(m.group(1)), int(m.group(2))))
+    return stalls
+
+
+def stall_slack(t, stalls, period_s):
+    """How much older than t a packet's values may be because the machine
+    stopped the engine and the engine said so: a frame around a reported
+    stall of N periods may still carry what was computed before it."""
+    slack = 0.0
+    for when, n in stalls:
+        if when - (n + 3) * period_s <= t <= when + 3 * period_s:
+            slack = max(slack, (n + 2) * period_s)
+    return slack
+
+
+def check_values(streams, render_times, rendered, t0, window_s, stalls=(), period_s=1 / 44):
     """Timing jitter: the engine ticks on its own clock, the packet leaves
     after the tick and is stamped by the capture a little later, and t0 (the
     first packet on the wire) stands for the engine's first tick. So a packet
@@ -339,11 +366,13 @@ def check_values(streams, render_times, rendered, t0, window_s):
     16-bit value (see find_fine_slots). Every data packet is checked this
     way; plateau middles are also checked exactly (check_samples)."""
     n = len(render_times)
-    total, bad = 0, []
+    total, bad, widened = 0, [], 0
     for (proto, u), pk in streams.items():
         for x in pk:
             t = x["t"] - t0
-            lo = max(0, int((t - window_s) / GRID_S))          # round outward
+            slack = stall_slack(t, stalls, period_s)
+            widened += slack > 0
+            lo = max(0, int((t - window_s - slack) / GRID_S))  # round outward
             hi = min(n - 1, int(-(-(t + window_s) // GRID_S)))
             if lo >= n:
                 continue
@@ -354,6 +383,9 @@ def check_values(streams, render_times, rendered, t0, window_s):
                 bad.append((proto, u, t, x, out))
     print("  every data packet vs render at t-%d ms..t+%d ms: %d packets, %d outside"
           % (window_s * 1000, window_s * 1000, total, len(bad)))
+    if stalls:
+        print("  the engine reported stalls %s (s, periods): %d packets around them judged "
+              "against render back to the stall's start" % (stalls, widened))
     for proto, u, t, x, out in bad[:5]:
         fail("%s universe %d frame %s at t=%.3f s: %d slot(s) outside render, e.g. "
              "(slot, got, min, max) %s" % (proto, u, x["frame"], t, len(out), out[:4]))
@@ -440,6 +472,8 @@ def main():
     ap.add_argument("--source-name")
     ap.add_argument("--port-addresses", help="u:pa,... (default: pa = u - 1)")
     ap.add_argument("--window-ms", type=float, default=30)
+    ap.add_argument("--log", help="ghostlight's stderr: stalls it reported widen the window")
+    ap.add_argument("--rate", type=float, default=44, help="the show's frame rate")
     ap.add_argument("--sacn-dest", default="127.0.0.1")
     ap.add_argument("--artnet-dest", default="127.0.0.1")
     a = ap.parse_args()
@@ -476,7 +510,8 @@ def main():
     print("  render plateaus %s, fades %s" % (
         ["%.2f-%.2f" % p for p in plateaus], ["%.2f-%.2f" % f for f in fades]))
     check_samples(streams, render_times, rendered, t0, t_last, a.window_ms / 1000, plateaus, fades)
-    check_values(streams, render_times, rendered, t0, a.window_ms / 1000)
+    check_values(streams, render_times, rendered, t0, a.window_ms / 1000,
+                 read_stalls(a.log), 1 / a.rate)
     stop_if_failed("values")
     print("PASS: wire checks")
     return 0

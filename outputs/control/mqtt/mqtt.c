@@ -38,12 +38,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <mosquitto.h>
 
 #include "gl_version.h"
 #include "mqtt_dispatch.h"
 #include "mqtt_wire.h"
 #include "outputs/control/control.h"
+#include "outputs/media/audio/audio.h"
 
 #define MQTT_RETRY_MIN_S 0.5              /* first reconnect after a loss */
 #define MQTT_STABLE_S 10.0                /* connected this long: back-off starts over */
@@ -132,6 +134,7 @@ struct gl_control {
 	struct mqtt_sent_list *sent_lists;
 	int *sent_faders;                 /* level * 1000 */
 	int sent_gm, sent_blackout;
+	struct gl_control_audio *audio;   /* state/audio, NULL: no sound */
 	bool have_sent;
 	bool state_now;
 	uint64_t next_state_ns;
@@ -301,6 +304,9 @@ static void publish_state(struct gl_control *c, bool full)
 			    c->set.qos, true) == 0)
 			c->sent_blackout = c->snap.blackout;
 	}
+	size_t n = c->audio ? gl_control_audio_json(c->audio, full, json, sizeof json) : 0;
+	if (n && topic_of(c, topic, sizeof topic, "state/audio"))
+		publish(c, topic, json, n, c->set.qos, true);
 	c->have_sent = true;
 }
 
@@ -406,6 +412,8 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 		mqtt_drop(c, msg->topic, r.drop, r.why);
 		return;
 	}
+	if (r.panic && c->host.audio)
+		gl_audio_panic(c->host.audio);     /* every sound out within a second */
 	for (int i = 0; i < r.cmd_count; i++) {
 		int rc = gl_engine_command(c->e, &r.cmds[i]);
 
@@ -935,7 +943,9 @@ static struct gl_control *mqtt_create(const struct gl_control_config *cfg,
 	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
 	c->sent_lists = calloc((size_t)(lists ? lists : 1), sizeof *c->sent_lists);
 	c->sent_faders = calloc((size_t)(faders ? faders : 1), sizeof *c->sent_faders);
-	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders) {
+	c->audio = gl_control_audio_create(host->audio);
+	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders ||
+	    (host->audio && !c->audio)) {
 		snprintf(err, len, "out of memory");
 		return fail_create(c);
 	}
@@ -1041,6 +1051,7 @@ static void mqtt_destroy(struct gl_control *c)
 	free(c->snap.fader_levels);
 	free(c->sent_lists);
 	free(c->sent_faders);
+	gl_control_audio_destroy(c->audio);
 	explicit_bzero(&c->set, sizeof c->set);
 	free(c);
 }
@@ -1188,6 +1199,31 @@ static void mqtt_output_status(struct gl_control *c, const char *output, const c
 		publish_text_event(c, "output_recovered", keys, texts, 1);
 }
 
+/* A video target's state (the RTSP adapter's), retained as JSON on
+ * state/video/<target>: on change, and each second while it plays. */
+static void mqtt_media_state(struct gl_control *c, const struct gl_media_state *ms)
+{
+	char topic[MQTT_TOPIC_MAX], level[GL_NAME_MAX];
+	cJSON *o;
+	char *json;
+
+	if (c->conn != MQTT_CONNECTED || !(o = cJSON_CreateObject()))
+		return;
+	cJSON_AddStringToObject(o, "state", ms->state);
+	cJSON_AddBoolToObject(o, "connected", ms->connected);
+	cJSON_AddBoolToObject(o, "ready", ms->ready);
+	cJSON_AddBoolToObject(o, "playing", ms->playing);
+	cJSON_AddNumberToObject(o, "position", round(ms->position_s * 1000.0) / 1000.0);
+	cJSON_AddNumberToObject(o, "rate", ms->rate);
+	cJSON_AddStringToObject(o, "error", ms->error ? ms->error : "");
+	json = cJSON_PrintUnformatted(o);
+	mqtt_topic_level(ms->target, level, sizeof level);
+	if (json && topic_of(c, topic, sizeof topic, "state/%s/%s", ms->kind, level))
+		publish(c, topic, json, strlen(json), c->set.qos, true);
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
 /* mqtt.publish and cue actions: msg->address is the topic ("~/x" is under
  * the base), argv: payload ('s' or 'b'), then optionally qos ('i', or 'N'
  * for the adapter's) and retain ('T'/'F'). */
@@ -1253,4 +1289,5 @@ const struct gl_control_ops gl_mqtt_control_ops = {
 	.stats = mqtt_stats,
 	.url_options = mqtt_url_options,
 	.output_status = mqtt_output_status,
+	.media_state = mqtt_media_state,
 };

@@ -372,6 +372,7 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 		} else if (pressed("panic", &v, r)) {
 			add_cmd(r, GL_CMD_STOP, -1, 0, 0);
 			add_cmd(r, GL_CMD_BLACKOUT, -1, 1, 1.0f);
+			r->panic = true;
 		}
 		break;
 	case V_REFRESH:

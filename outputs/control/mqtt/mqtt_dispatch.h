@@ -31,6 +31,7 @@ struct mqtt_dispatch_result {
 	struct gl_cmd cmds[MQTT_DISPATCH_CMDS_MAX];
 	bool ignored;            /* a release (0 / false / off on a trigger) */
 	bool refresh;            /* cmd/refresh: publish every state again */
+	bool panic;              /* cmd/panic: the adapter fades the audio out too */
 	bool ha_online;          /* <discovery prefix>/status said online */
 	bool unmatched;          /* not ours: for the show's on_mqtt handlers */
 	enum mqtt_drop drop;     /* MQTT_DROP_NONE when accepted */

@@ -36,6 +36,7 @@
 #include "osc_peer.h"
 #include "osc_wire.h"
 #include "outputs/control/control.h"
+#include "outputs/media/audio/audio.h"
 
 #define OSC_DEFAULT_PORT 7700
 #define OSC_ALLOW_MAX 32
@@ -138,6 +139,7 @@ struct gl_control {
 	struct osc_sent_list *sent_lists;
 	int *sent_faders;          /* level * 1000 */
 	int sent_gm, sent_blackout;
+	struct gl_control_audio *audio;   /* the audio part's feedback, NULL: none */
 	bool feedback_now;         /* an event asked for a pass */
 	uint64_t next_feedback_ns, next_heartbeat_ns;
 	int32_t heartbeat_seq;
@@ -408,6 +410,42 @@ static bool any_subscriber(const struct gl_control *c)
 	return false;
 }
 
+/* An OSC message of the control interface's arguments. NULL when out of
+ * memory (send_msg counts that). */
+static lo_message message_of(const struct gl_ctl_arg *argv, int argc)
+{
+	lo_message m = lo_message_new();
+
+	for (int i = 0; m && i < argc; i++) {
+		const struct gl_ctl_arg *a = &argv[i];
+
+		switch (a->type) {
+		case 'i': lo_message_add_int32(m, (int32_t)a->i); break;
+		case 'h': lo_message_add_int64(m, a->i); break;
+		case 'f': lo_message_add_float(m, (float)a->f); break;
+		case 'd': lo_message_add_double(m, a->f); break;
+		case 's': lo_message_add_string(m, a->s ? a->s : ""); break;
+		case 'T': lo_message_add_true(m); break;
+		case 'F': lo_message_add_false(m); break;
+		default: lo_message_add_nil(m); break;
+		}
+	}
+	return m;
+}
+
+/* The audio part's feedback (control_audio.c) to `only` or everyone. */
+struct audio_to {
+	struct gl_control *c;
+	int only;
+};
+
+static void send_audio(void *ud, const char *address, const struct gl_ctl_arg *argv, int argc)
+{
+	struct audio_to *to = ud;
+
+	send_msg(to->c, to->only, address, message_of(argv, argc));
+}
+
 /* Sends what changed since the last pass (full: everything to `only`). */
 static void feedback(struct gl_control *c, int only, bool full)
 {
@@ -484,6 +522,9 @@ static void feedback(struct gl_control *c, int only, bool full)
 		c->sent_blackout = c->snap.blackout;
 		c->have_sent = true;
 	}
+	if (c->audio)
+		gl_control_audio_osc(c->audio, full, only < 0, send_audio,
+				     &(struct audio_to){ c, only });
 }
 
 /* ---- subscribers --------------------------------------------------------------------------- */
@@ -671,6 +712,8 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 	} else if (r.drop != OSC_DROP_NONE) {
 		osc_drop(c, src, r.drop, r.why);
 	} else {
+		if (r.panic && c->host.audio)
+			gl_audio_panic(c->host.audio);     /* every sound out within a second */
 		for (int i = 0; i < r.cmd_count; i++) {
 			int rc = gl_engine_command(c->e, &r.cmds[i]);
 
@@ -1171,12 +1214,14 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
 	c->sent_lists = calloc((size_t)(lists ? lists : 1), sizeof *c->sent_lists);
 	c->sent_faders = calloc((size_t)(faders ? faders : 1), sizeof *c->sent_faders);
+	c->audio = gl_control_audio_create(host->audio);
 	for (int i = 0; i < OSC_CONNS_MAX; i++)
 		c->conns[i].buf = malloc(OSC_PACKET_MAX);
 	bool bufs = true;
 	for (int i = 0; i < OSC_CONNS_MAX; i++)
 		bufs = bufs && c->conns[i].buf;
-	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders || !bufs) {
+	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders || !bufs ||
+	    (host->audio && !c->audio)) {
 		snprintf(err, len, "out of memory");
 		osc_destroy(c);
 		return NULL;
@@ -1264,6 +1309,7 @@ static void osc_destroy(struct gl_control *c)
 	free(c->snap.fader_levels);
 	free(c->sent_lists);
 	free(c->sent_faders);
+	gl_control_audio_destroy(c->audio);
 	free(c);
 }
 
@@ -1375,6 +1421,31 @@ static void osc_notify(struct gl_control *c, const char *text)
 		send_error_feedback(c, text);
 }
 
+/* A video target's state (the RTSP adapter's) to the subscribers:
+ * /gl/out/video/<target>/state (s), .../position (f, seconds), .../error
+ * (s, "" when none); on change, and each second while it plays. A name's
+ * characters that OSC addresses cannot hold become '_'. Not in the
+ * layouts' address table (osc_address_feedback): they exist only for the
+ * targets a show declares. */
+static void osc_media_state(struct gl_control *c, const struct gl_media_state *ms)
+{
+	char path[160], name[GL_NAME_MAX];
+	size_t n = 0;
+
+	if (!any_subscriber(c))
+		return;
+	for (const char *p = ms->target; *p && n + 1 < sizeof name; p++)
+		name[n++] = (unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+			    strchr("#*,/?[]{}", *p) ? '_' : *p;
+	name[n] = '\0';
+	snprintf(path, sizeof path, "/gl/out/%s/%s/state", ms->kind, name);
+	send_string(c, -1, path, ms->state);
+	snprintf(path, sizeof path, "/gl/out/%s/%s/position", ms->kind, name);
+	send_float(c, -1, path, (float)ms->position_s);
+	snprintf(path, sizeof path, "/gl/out/%s/%s/error", ms->kind, name);
+	send_string(c, -1, path, ms->error ? ms->error : "");
+}
+
 /* osc.send and cue actions: to any URL, never waiting (osc_peer.c). */
 static int osc_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 {
@@ -1388,23 +1459,9 @@ static int osc_send(struct gl_control *c, const struct gl_ctl_msg *msg)
 	peer = osc_peers_get(c->peers, msg->peer, false, now);
 	if (peer < 0)
 		return peer == GL_EFULL ? GL_EFULL : GL_EINVAL;
-	lo_message m = lo_message_new();
+	lo_message m = message_of(msg->argv, msg->argc);
 	if (!m)
 		return GL_ENOMEM;
-	for (int i = 0; i < msg->argc; i++) {
-		const struct gl_ctl_arg *a = &msg->argv[i];
-
-		switch (a->type) {
-		case 'i': lo_message_add_int32(m, (int32_t)a->i); break;
-		case 'h': lo_message_add_int64(m, a->i); break;
-		case 'f': lo_message_add_float(m, (float)a->f); break;
-		case 'd': lo_message_add_double(m, a->f); break;
-		case 's': lo_message_add_string(m, a->s ? a->s : ""); break;
-		case 'T': lo_message_add_true(m); break;
-		case 'F': lo_message_add_false(m); break;
-		default: lo_message_add_nil(m); break;
-		}
-	}
 	len = serialise(m, msg->address, pkt, sizeof pkt);
 	lo_message_free(m);
 	if (!len)
@@ -1442,4 +1499,5 @@ const struct gl_control_ops gl_osc_control_ops = {
 	.notify = osc_notify,
 	.send = osc_send,
 	.stats = osc_stats,
+	.media_state = osc_media_state,
 };

@@ -273,6 +273,12 @@ static const struct {
 	 * with one address to send and receive (TouchOSC Mk1) */
 	{ "/gl/fader/<n>", "f level" },
 	{ "/gl/gm", "f level" },
+	/* the audio part's, when the show plays sound (control_audio.c) */
+	{ "/gl/out/audio/level/<c>", "f peak dBFS, f rms dBFS" },
+	{ "/gl/out/audio/meter/<c>", "f 0..1 (peak, -60..0 dB)" },
+	{ "/gl/out/audio/device", "s ok|lost" },
+	{ "/gl/out/audio/sounds", "i count" },
+	{ "/gl/out/audio/sound/<k>", "s name, s state, f position s, f remaining s (-1 looping)" },
 	{ "/gl/out/error", "s" },
 	{ "/gl/out/heartbeat", "i sequence" },
 	{ "/gl/pong", "the ping's arguments" },
@@ -448,6 +454,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		if (pressed(argv, argc, r)) {
 			add_cmd(r, GL_CMD_STOP, -1, 0, 0);
 			add_cmd(r, GL_CMD_BLACKOUT, -1, 1, 1);
+			r->panic = true;
 		}
 		break;
 	case V_CLEAR:

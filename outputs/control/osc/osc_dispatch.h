@@ -59,6 +59,7 @@ struct osc_dispatch_result {
 				  * given, 0 = the sender's port */
 	bool unsubscribe;
 	bool refresh;            /* full state to the sender */
+	bool panic;              /* /gl/panic: the adapter fades the audio out too */
 	bool ignored;            /* a trigger's release (value 0): nothing to do */
 	bool unmatched;          /* not under /gl: for the show's on_osc */
 	enum osc_drop drop;      /* OSC_DROP_NONE when accepted */

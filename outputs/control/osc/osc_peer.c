@@ -5,14 +5,13 @@
  * Invariants: a peer's queue holds whole frames only (OSC 1.0 length prefix
  * + packet, for TCP and for UDP packets waiting for their address); a TCP
  * connection that breaks drops what was queued (a frame may have been half
- * sent) and counts it; a peer with a resolution in flight is never freed
- * before glibc lets go of its request.
+ * sent) and counts it. Names are looked up by resolve.c, which keeps a
+ * request glibc still holds alive even after its peer is gone.
  */
 #include "osc_peer.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -24,20 +23,18 @@
 
 #include "osc_wire.h"
 #include "engine/engine.h"
-
-#define RESOLVE_POLL_NS (20ull * 1000000ull)   /* getaddrinfo_a without a signal */
+#include "outputs/control/resolve.h"
 
 struct osc_peer {
 	bool pinned, tcp;
 	char url[200];
 	char host[128];
-	char service[8];
+	int port;
 	uint64_t last_used_ns;
 	/* address */
 	bool resolved, resolving;
 	struct sockaddr_in sa;
-	struct gaicb req;
-	struct addrinfo hints;
+	struct gl_resolve *res;      /* a name being looked up */
 	/* TCP */
 	int fd;
 	bool connecting, connected;
@@ -110,18 +107,11 @@ struct osc_peers *osc_peers_create(int udp_fd, osc_peer_log_fn log, void *log_ud
 	return p;
 }
 
-/* Frees a peer, or leaves it to glibc's resolver thread when a request is
- * still in flight and cannot be cancelled (a bounded leak at exit). */
 static void peer_free(struct osc_peer *pe)
 {
 	if (pe->fd >= 0)
 		close(pe->fd);
-	if (pe->resolving) {
-		if (gai_cancel(&pe->req) != EAI_CANCELED && gai_error(&pe->req) == EAI_INPROGRESS)
-			return;
-		if (gai_error(&pe->req) == 0)
-			freeaddrinfo(pe->req.ar_result);
-	}
+	gl_resolve_free(pe->res);
 	free(pe);
 }
 
@@ -142,17 +132,13 @@ const char *osc_peers_url(const struct osc_peers *p, int i)
 
 static void start_resolve(struct osc_peers *p, struct osc_peer *pe, uint64_t now)
 {
-	struct gaicb *list[1] = { &pe->req };
+	char why[200];
 
-	memset(&pe->req, 0, sizeof pe->req);
-	pe->hints = (struct addrinfo){ .ai_family = AF_INET,
-				       .ai_socktype = pe->tcp ? SOCK_STREAM : SOCK_DGRAM };
-	pe->req.ar_name = pe->host;
-	pe->req.ar_service = pe->service;
-	pe->req.ar_request = &pe->hints;
-	if (getaddrinfo_a(GAI_NOWAIT, list, 1, NULL) != 0) {
+	pe->res = gl_resolve_start(pe->host, pe->port, pe->tcp ? SOCK_STREAM : SOCK_DGRAM,
+				   AF_INET, why, sizeof why);
+	if (!pe->res) {
 		pe->retry_ns = now + OSC_PEER_BACKOFF_MAX_NS;
-		peer_log(p, true, "osc: %s: cannot start resolving %s", pe->url, pe->host);
+		peer_log(p, true, "osc: %s: %s", pe->url, why);
 		return;
 	}
 	pe->resolving = true;
@@ -199,7 +185,7 @@ int osc_peers_get(struct osc_peers *p, const char *url, bool pinned, uint64_t no
 	pe->last_used_ns = now;
 	snprintf(pe->url, sizeof pe->url, "%s", url);
 	snprintf(pe->host, sizeof pe->host, "%s", host);
-	snprintf(pe->service, sizeof pe->service, "%d", port);
+	pe->port = port;
 	pe->sa.sin_family = AF_INET;
 	pe->sa.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, host, &pe->sa.sin_addr) == 1)
@@ -338,21 +324,24 @@ static void tcp_connect(struct osc_peers *p, struct osc_peer *pe, uint64_t now)
 static void peer_step(struct osc_peers *p, struct osc_peer *pe, uint64_t now)
 {
 	if (pe->resolving) {
-		int rc = gai_error(&pe->req);
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		char why[200];
+		int rc = gl_resolve_result(pe->res, &ss, &sl, why, sizeof why);
 
-		if (rc == EAI_INPROGRESS)
+		if (rc == GL_EAGAIN)
 			return;
 		pe->resolving = false;
-		if (rc == 0 && pe->req.ar_result) {
-			memcpy(&pe->sa, pe->req.ar_result->ai_addr, sizeof pe->sa);
+		gl_resolve_free(pe->res);
+		pe->res = NULL;
+		if (rc == 0 && ss.ss_family == AF_INET) {
+			memcpy(&pe->sa, &ss, sizeof pe->sa);
 			pe->resolved = true;
 		}
-		if (rc == 0)
-			freeaddrinfo(pe->req.ar_result);
 		if (!pe->resolved) {
 			back_off(pe, now);
-			peer_log(p, true, "osc: %s: cannot resolve %s: %s; %d message(s) dropped",
-				 pe->url, pe->host, gai_strerror(rc), pe->queued_msgs);
+			peer_log(p, true, "osc: %s: %s; %d message(s) dropped", pe->url, why,
+				 pe->queued_msgs);
 			drop_queue(p, pe);
 			return;
 		}
@@ -466,7 +455,7 @@ uint64_t osc_peers_next_timer(const struct osc_peers *p)
 		if (!pe)
 			continue;
 		if (pe->resolving)
-			t = gl_now_ns() + RESOLVE_POLL_NS;
+			t = gl_now_ns() + GL_RESOLVE_POLL_NS;
 		else if (pe->connecting)
 			t = pe->deadline_ns;
 		else if (pe->queued_msgs > 0 && !pe->connected)

@@ -15,6 +15,7 @@
  * (Art-Net requires a refresh within 4 s).
  */
 #include "outputs/dmx/output.h"
+#include "outputs/dmx/udp_batch.h"
 #include "artnet_wire.h"
 
 #include <arpa/inet.h>
@@ -88,14 +89,11 @@ struct artnet_output {
 		       ARTNET_DMX_MAX_LEN : ARTNET_POLL_REPLY_LEN];
 	uint8_t rx[1500];
 
-	/* One frame's ArtDmx, handed to the kernel with sendmmsg() in one call
-	 * instead of a sendto() per universe and node (sized at configure). */
-	int batch_cap;               /* universes x destinations */
-	uint8_t (*batch)[ARTNET_DMX_MAX_LEN];
-	struct mmsghdr *msgs;
-	struct iovec *iovs;
-	int *msg_universe;           /* index in universes[] */
-	bool *msg_ok;
+	/* One frame's ArtDmx, handed to the kernel together (udp_batch.h:
+	 * sendmmsg, GSO to a single node) instead of a sendto() per universe
+	 * and node (sized at configure). */
+	struct gl_udp_batch batch;   /* universes x destinations */
+	int *batch_universe;         /* per datagram: index in universes[] */
 	uint8_t *pend_seq;           /* per universe: the sequence being sent */
 	const uint8_t **pend_slots;  /* per universe: the slots being sent */
 
@@ -239,11 +237,8 @@ static void artnet_free(struct artnet_output *a)
 	free(a->universes);
 	free(a->sorted_pa);
 	free(a->reply_pa);
-	free(a->batch);
-	free(a->msgs);
-	free(a->iovs);
-	free(a->msg_universe);
-	free(a->msg_ok);
+	gl_udp_batch_free(&a->batch);
+	free(a->batch_universe);
 	free(a->pend_seq);
 	free(a->pend_slots);
 	free(a);
@@ -297,16 +292,12 @@ static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 			goto fail;
 		}
 	}
-	a->batch_cap = a->universe_count * (a->node_count ? a->node_count : 1);
-	a->batch = calloc((size_t)a->batch_cap, sizeof *a->batch);
-	a->msgs = calloc((size_t)a->batch_cap, sizeof *a->msgs);
-	a->iovs = calloc((size_t)a->batch_cap, sizeof *a->iovs);
-	a->msg_universe = calloc((size_t)a->batch_cap, sizeof *a->msg_universe);
-	a->msg_ok = calloc((size_t)a->batch_cap, sizeof *a->msg_ok);
+	int batch_cap = a->universe_count * (a->node_count ? a->node_count : 1);
+	a->batch_universe = calloc((size_t)batch_cap, sizeof *a->batch_universe);
 	a->pend_seq = calloc((size_t)a->universe_count, sizeof *a->pend_seq);
 	a->pend_slots = calloc((size_t)a->universe_count, sizeof *a->pend_slots);
-	if (!a->batch || !a->msgs || !a->iovs || !a->msg_universe || !a->msg_ok ||
-	    !a->pend_seq || !a->pend_slots) {
+	if (!a->batch_universe || !a->pend_seq || !a->pend_slots ||
+	    gl_udp_batch_init(&a->batch, batch_cap, ARTNET_DMX_MAX_LEN) != 0) {
 		snprintf(err, err_len, "out of memory");
 		goto fail;
 	}
@@ -319,31 +310,6 @@ fail:
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* Counts and notes a datagram that did not leave: sent is what the kernel
- * took (-1 with err on failure). Returns GL_EIO or GL_EAGAIN. */
-static int artnet_send_failed(struct artnet_output *a, const struct sockaddr_in *dest,
-			      ssize_t sent, int err, uint64_t now_ns, const char *what, int number)
-{
-	char addr[INET_ADDRSTRLEN];
-
-	gl_count(&a->status.send_errors, 1);
-	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
-	if (sent >= 0) {
-		gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d: short send", what, number,
-			    addr, ntohs(dest->sin_port));
-		return GL_EIO;
-	}
-	if (err == EAGAIN || err == EWOULDBLOCK) {
-		/* Never wait for the kernel: the next frame sends fresher data. */
-		gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d dropped: socket buffer full",
-			    what, number, addr, ntohs(dest->sin_port));
-		return GL_EAGAIN;
-	}
-	gl_report_set(&a->status.error, now_ns, "artnet: %s %d to %s:%d: %s", what, number, addr,
-		    ntohs(dest->sin_port), strerror(err));
-	return GL_EIO;
-}
-
 static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest, int len,
 			 uint64_t now_ns, const char *what, int number)
 {
@@ -354,7 +320,7 @@ static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest
 		gl_count(&a->status.packets_sent, 1);
 		return 0;
 	}
-	return artnet_send_failed(a, dest, n, errno, now_ns, what, number);
+	return gl_udp_send_failed(&a->status, "artnet", dest, n, errno, now_ns, what, number);
 }
 
 /* Sends one ArtDmx to every node (or the broadcast address). *delivered
@@ -615,7 +581,7 @@ static int artnet_open(struct gl_output *out)
 }
 
 /* Queues one universe's ArtDmx for every destination into the batch. */
-static int artnet_queue(struct artnet_output *a, int i, const uint8_t *slots, int n)
+static int artnet_queue(struct artnet_output *a, int i, const uint8_t *slots)
 {
 	struct artnet_universe *u = &a->universes[i];
 	int dests = a->node_count ? a->node_count : 1;
@@ -624,84 +590,66 @@ static int artnet_queue(struct artnet_output *a, int i, const uint8_t *slots, in
 	a->pend_slots[i] = slots;
 	for (int d = 0; d < dests; d++) {
 		struct sockaddr_in *dest = a->node_count ? &a->nodes[d] : &a->broadcast_dest;
-		int len = artnet_wire_dmx(a->batch[n], sizeof a->batch[n], a->pend_seq[i], 0,
-					  u->port_address, slots, GL_DMX_SLOTS);
+		int n = a->batch.count;
+		uint8_t *buf = gl_udp_batch_next(&a->batch, dest);
+		int len = buf ? artnet_wire_dmx(buf, a->batch.size, a->pend_seq[i], 0,
+						u->port_address, slots, GL_DMX_SLOTS)
+			      : GL_EFULL;
 
 		if (len < 0)
 			return len;
-		a->iovs[n] = (struct iovec){ a->batch[n], (size_t)len };
-		a->msgs[n].msg_hdr = (struct msghdr){ .msg_name = dest,
-						      .msg_namelen = sizeof *dest,
-						      .msg_iov = &a->iovs[n], .msg_iovlen = 1 };
-		a->msg_universe[n] = i;
-		a->msg_ok[n] = false;
-		n++;
+		gl_udp_batch_commit(&a->batch, (size_t)len);
+		a->batch_universe[n] = i;
 	}
-	return n;
+	return 0;
 }
 
 static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
 {
 	struct artnet_output *a = to_artnet(out);
-	int first_err = 0, n = 0;
+	int first_err = 0;
 	bool any = false;
 
 	if (!a || !frame)
 		return GL_EINVAL;
 	if (a->fd < 0)
 		return GL_ESTATE;
+	gl_udp_batch_clear(&a->batch);
 	for (int i = 0; i < a->universe_count; i++) {
 		struct artnet_universe *u = &a->universes[i];
 		const uint8_t *slots = frame_slots(frame, u);
 		int rc;
 
 		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
-			rc = artnet_queue(a, i, slots, n);
+			rc = artnet_queue(a, i, slots);
 		else if (keepalive_due(u, now_ns))
-			rc = artnet_queue(a, i, u->slots, n);
+			rc = artnet_queue(a, i, u->slots);
 		else
 			continue;
 		if (rc < 0)
 			return rc;
-		n = rc;
 	}
 	/* The whole frame in as few calls as the kernel allows; a datagram it
 	 * refuses is counted and noted, and the rest still go. */
-	for (int off = 0; off < n;) {
-		int k = sendmmsg(a->fd, a->msgs + off, (unsigned)(n - off), MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (k <= 0) {
-			int err = errno;
-			int i = a->msg_universe[off];
-			int rc = artnet_send_failed(a, a->msgs[off].msg_hdr.msg_name, -1, err, now_ns,
-						    "universe", a->universes[i].number);
-			if (!first_err)
-				first_err = rc;
-			off++;
+	gl_udp_batch_send(&a->batch, a->fd);
+	for (int j = 0; j < a->batch.count; j++) {
+		if (a->batch.ok[j]) {
+			gl_count(&a->status.packets_sent, 1);
 			continue;
 		}
-		for (int j = off; j < off + k; j++) {
-			int i = a->msg_universe[j];
-			if (a->msgs[j].msg_len == a->iovs[j].iov_len) {
-				a->msg_ok[j] = true;
-				gl_count(&a->status.packets_sent, 1);
-			} else {
-				int rc = artnet_send_failed(a, a->msgs[j].msg_hdr.msg_name,
-							    a->msgs[j].msg_len, 0, now_ns, "universe",
-							    a->universes[i].number);
-				if (!first_err)
-					first_err = rc;
-			}
-		}
-		off += k;
+		int rc = gl_udp_send_failed(&a->status, "artnet", a->batch.dest[j],
+					    a->batch.err[j] ? -1 : 0, a->batch.err[j], now_ns,
+					    "universe", a->universes[a->batch_universe[j]].number);
+		if (!first_err)
+			first_err = rc;
 	}
 	/* A universe advances when at least one destination took it; its
-	 * messages are consecutive in the batch. */
-	for (int j = 0; j < n;) {
-		int i = a->msg_universe[j];
+	 * datagrams are consecutive in the batch. */
+	for (int j = 0; j < a->batch.count;) {
+		int i = a->batch_universe[j];
 		bool delivered = false;
-		for (; j < n && a->msg_universe[j] == i; j++)
-			delivered |= a->msg_ok[j];
+		for (; j < a->batch.count && a->batch_universe[j] == i; j++)
+			delivered |= a->batch.ok[j];
 		struct artnet_universe *u = &a->universes[i];
 		if (!delivered) {
 			/* Retry soon, but not at once: service() runs when this

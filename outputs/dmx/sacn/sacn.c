@@ -15,6 +15,7 @@
  * (receivers time out after 2.5 s).
  */
 #include "outputs/dmx/output.h"
+#include "outputs/dmx/udp_batch.h"
 #include "sacn_cid.h"
 #include "sacn_wire.h"
 
@@ -77,8 +78,16 @@ struct sacn_output {
 	struct sockaddr_in discovery_dest;
 	uint8_t packet[SACN_DISCOVERY_MAX_LEN > SACN_DATA_MAX_LEN ?
 		       SACN_DISCOVERY_MAX_LEN : SACN_DATA_MAX_LEN];
-
+	/* A frame's data packets go to the kernel together (udp_batch.h);
+	 * sized at the first open(), freed by close(). */
+	struct gl_udp_batch batch;
+	int *batch_universe;         /* per datagram: index in universes[] */
+	uint8_t *batch_why;          /* per datagram: enum sacn_why */
+	const uint8_t **pend_slots;  /* per universe: the slots being sent */
 };
+
+/* Why a universe is in a frame's batch: what its state does once it left. */
+enum sacn_why { SACN_CHANGED, SACN_REPEAT, SACN_KEEPALIVE };
 
 static const uint8_t zero_slots[GL_DMX_SLOTS];
 
@@ -214,36 +223,19 @@ static int sacn_sendto(struct sacn_output *s, const struct sockaddr_in *dest,
 {
 	ssize_t n = sendto(s->fd, s->packet, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
 			   (const struct sockaddr *)dest, sizeof *dest);
-	int err = errno;    /* before inet_ntop() can touch it */
-	char addr[INET_ADDRSTRLEN];
 
 	if (n == len) {
 		gl_count(&s->status.packets_sent, 1);
 		return 0;
 	}
-	gl_count(&s->status.send_errors, 1);
-	inet_ntop(AF_INET, &dest->sin_addr, addr, sizeof addr);
-	if (n >= 0) {
-		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: short send", what, universe,
-			  addr, ntohs(dest->sin_port));
-		return GL_EIO;
-	}
-	if (err == EAGAIN || err == EWOULDBLOCK) {
-		/* Never wait for the kernel: the next frame sends fresher data. */
-		gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d dropped: socket buffer full",
-			  what, universe, addr, ntohs(dest->sin_port));
-		return GL_EAGAIN;
-	}
-	gl_report_set(&s->status.error, now_ns, "sacn: %s %d to %s:%d: %s", what, universe, addr,
-		  ntohs(dest->sin_port), strerror(err));
-	return GL_EIO;
+	return gl_udp_send_failed(&s->status, "sacn", dest, n, errno, now_ns, what, universe);
 }
 
-static int sacn_send_universe(struct sacn_output *s, struct sacn_universe *u,
-			      const uint8_t *slots, uint8_t options, uint64_t now_ns)
+/* A data packet for universe u into buf. Returns its length or GL_E*. */
+static int sacn_data_packet(const struct sacn_output *s, const struct sacn_universe *u,
+			    const uint8_t *slots, uint8_t options, uint8_t *buf, size_t cap)
 {
 	struct sacn_data_hdr hdr;
-	int len, rc;
 
 	memcpy(hdr.cid, s->cid, SACN_CID_LEN);
 	memcpy(hdr.source_name, s->source_name, SACN_SOURCE_NAME_LEN);
@@ -253,16 +245,18 @@ static int sacn_send_universe(struct sacn_output *s, struct sacn_universe *u,
 	hdr.options = options;
 	hdr.universe = u->number;
 	hdr.start_code = 0x00;
-	len = sacn_wire_data(s->packet, sizeof s->packet, &hdr, slots, GL_DMX_SLOTS);
-	if (len < 0)
-		return len;
-	rc = sacn_sendto(s, &u->dest, len, now_ns, "universe", u->number);
-	if (rc) {
+	return sacn_wire_data(buf, cap, &hdr, slots, GL_DMX_SLOTS);
+}
+
+/* After a data packet of u left (or did not): the universe's state. */
+static void sacn_sent(struct sacn_universe *u, const uint8_t *slots, bool ok, uint64_t now_ns)
+{
+	if (!ok) {
 		/* Retry soon, but not at once: service() runs when this time
 		 * comes, and a network that is down must not make it spin. */
 		if (u->sent)
 			u->next_keepalive_ns = now_ns + SACN_RETRY_NS;
-		return rc;
+		return;
 	}
 	/* Receivers discard out-of-order sequences, so it advances only with
 	 * a packet that left; a retry reuses the number. */
@@ -271,7 +265,95 @@ static int sacn_send_universe(struct sacn_output *s, struct sacn_universe *u,
 		memcpy(u->slots, slots, GL_DMX_SLOTS);
 	u->sent = true;
 	u->next_keepalive_ns = now_ns + SACN_KEEPALIVE_NS;
+}
+
+/* One universe on its own (stream termination at close). */
+static int sacn_send_universe(struct sacn_output *s, struct sacn_universe *u,
+			      const uint8_t *slots, uint8_t options, uint64_t now_ns)
+{
+	int len = sacn_data_packet(s, u, slots, options, s->packet, sizeof s->packet);
+	int rc = len < 0 ? len : sacn_sendto(s, &u->dest, len, now_ns, "universe", u->number);
+
+	sacn_sent(u, slots, rc == 0, now_ns);
+	return rc;
+}
+
+static void sacn_batch_free(struct sacn_output *s);
+
+/* The frame's batch: one datagram per universe at most. */
+static int sacn_batch_alloc(struct sacn_output *s)
+{
+	size_t n = (size_t)s->universe_count;
+
+	s->batch_universe = calloc(n, sizeof *s->batch_universe);
+	s->batch_why = calloc(n, sizeof *s->batch_why);
+	s->pend_slots = calloc(n, sizeof *s->pend_slots);
+	if (!s->batch_universe || !s->batch_why || !s->pend_slots ||
+	    gl_udp_batch_init(&s->batch, s->universe_count, SACN_DATA_MAX_LEN) != 0) {
+		sacn_batch_free(s);
+		return GL_ENOMEM;
+	}
 	return 0;
+}
+
+static void sacn_batch_free(struct sacn_output *s)
+{
+	gl_udp_batch_free(&s->batch);
+	free(s->batch_universe);
+	free(s->batch_why);
+	free(s->pend_slots);
+	s->batch_universe = NULL;
+	s->batch_why = NULL;
+	s->pend_slots = NULL;
+}
+
+/* Universe i's packet into the frame's batch. */
+static int sacn_queue(struct sacn_output *s, int i, const uint8_t *slots, enum sacn_why why)
+{
+	struct sacn_universe *u = &s->universes[i];
+	int n = s->batch.count;
+	uint8_t *buf = gl_udp_batch_next(&s->batch, &u->dest);
+	int len = buf ? sacn_data_packet(s, u, slots, 0, buf, s->batch.size) : GL_EFULL;
+
+	if (len < 0)
+		return len;
+	gl_udp_batch_commit(&s->batch, (size_t)len);
+	s->batch_universe[n] = i;
+	s->batch_why[n] = (uint8_t)why;
+	s->pend_slots[i] = slots;
+	return 0;
+}
+
+/* Sends the batch; each universe's state follows what left. Sets *any when
+ * one did. Returns 0 or the first error. */
+static int sacn_flush(struct sacn_output *s, uint64_t now_ns, bool *any)
+{
+	int first_err = 0;
+
+	gl_udp_batch_send(&s->batch, s->fd);
+	for (int j = 0; j < s->batch.count; j++) {
+		int i = s->batch_universe[j];
+		struct sacn_universe *u = &s->universes[i];
+		bool ok = s->batch.ok[j];
+
+		if (ok) {
+			gl_count(&s->status.packets_sent, 1);
+			*any = true;
+		} else {
+			int rc = gl_udp_send_failed(&s->status, "sacn", &u->dest,
+						    s->batch.err[j] ? -1 : 0, s->batch.err[j],
+						    now_ns, "universe", u->number);
+			if (!first_err)
+				first_err = rc;
+		}
+		sacn_sent(u, s->pend_slots[i], ok, now_ns);
+		if (ok && s->batch_why[j] == SACN_CHANGED)
+			u->repeats_left = SACN_REPEATS;
+		else if (ok && s->batch_why[j] == SACN_REPEAT)
+			u->repeats_left--;
+	}
+	gl_udp_batch_clear(&s->batch);
+	return first_err;
 }
 
 static int sacn_send_sync(struct sacn_output *s, uint64_t now_ns)
@@ -412,6 +494,12 @@ static int sacn_open(struct gl_output *out)
 	s->discovery_pending = false;
 	if (s->discovery && sacn_send_discovery(s, 0) != 0)
 		s->discovery_pending = true;
+	if (!s->batch.buf && sacn_batch_alloc(s) != 0) {
+		gl_report_set(&s->status.error, 0, "sacn: out of memory");
+		close(s->fd);
+		s->fd = -1;
+		return GL_ENOMEM;
+	}
 	return 0;
 }
 
@@ -431,26 +519,26 @@ static int sacn_send(struct gl_output *out, const struct gl_frame *frame, uint64
 		const uint8_t *slots = frame_slots(frame, u);
 		int rc;
 
-		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0) {
-			rc = sacn_send_universe(s, u, slots, 0, now_ns);
-			if (rc == 0)
-				u->repeats_left = SACN_REPEATS;
-		} else if (u->repeats_left > 0) {
-			rc = sacn_send_universe(s, u, u->slots, 0, now_ns);
-			if (rc == 0)
-				u->repeats_left--;
-		} else if (keepalive_due(u, now_ns)) {
-			rc = sacn_send_universe(s, u, u->slots, 0, now_ns);
-		} else {
+		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
+			rc = sacn_queue(s, i, slots, SACN_CHANGED);
+		else if (u->repeats_left > 0)
+			rc = sacn_queue(s, i, u->slots, SACN_REPEAT);
+		else if (keepalive_due(u, now_ns))
+			rc = sacn_queue(s, i, u->slots, SACN_KEEPALIVE);
+		else
 			continue;
-		}
-		if (rc == 0)
-			any = true;
-		else if (!first_err)
+		if (rc && !first_err)
 			first_err = rc;
 	}
-	/* One sync after all data of the frame releases it at every receiver
-	 * at once. */
+	/* The frame's data in as few system calls as the kernel allows (a
+	 * packet it refuses is counted and noted, the rest still go), then
+	 * one sync after all of it releases it at every receiver at once. */
+	{
+		int rc = sacn_flush(s, now_ns, &any);
+
+		if (rc && !first_err)
+			first_err = rc;
+	}
 	if (any && s->sync_universe) {
 		int rc = sacn_send_sync(s, now_ns);
 
@@ -476,12 +564,10 @@ static void sacn_service(struct gl_output *out, uint64_t now_ns)
 
 	if (!s || s->fd < 0)
 		return;
-	for (int i = 0; i < s->universe_count; i++) {
-		struct sacn_universe *u = &s->universes[i];
-
-		if (keepalive_due(u, now_ns) && sacn_send_universe(s, u, u->slots, 0, now_ns) == 0)
-			any = true;
-	}
+	for (int i = 0; i < s->universe_count; i++)
+		if (keepalive_due(&s->universes[i], now_ns))
+			sacn_queue(s, i, s->universes[i].slots, SACN_KEEPALIVE);
+	sacn_flush(s, now_ns, &any);
 	if (any && s->sync_universe)
 		sacn_send_sync(s, now_ns);
 	sacn_periodic(s, now_ns);
@@ -526,6 +612,7 @@ static void sacn_close(struct gl_output *out)
 	}
 	if (s->cid_held)
 		sacn_cid_release();
+	sacn_batch_free(s);
 	sacn_free(s);
 }
 

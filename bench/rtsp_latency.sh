@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench/rtsp_latency.sh - latency from a cue's GO to the RTSP server's reply
+# to the PLAY it causes, with the video target set up ahead of the GO
+# (preload = true: one round trip) and without (preload = false: connect,
+# OPTIONS, DESCRIBE, a SETUP per track, then PLAY): p50/p99 over GOS/2
+# plays each.
+#
+#   bench/rtsp_latency.sh [GHOSTLIGHT] [GOS]     (as root: private netns)
+#
+# Plays shows/test/video.lua against gst-rtsp-server on 127.0.0.1:8554
+# (tests/tools/rtsp_server.py; packages python3-gi, gir1.2-gst-rtsp-server-1.0,
+# gstreamer1.0-plugins-base/-good). tests/tools/rtsp_remote.py bench fires
+# OSC GOs alternating cue 1 (wall plays) and cue 5 (stop), each after the
+# last one's sACN arrived; a dumpcap capture of OSC and RTSP on lo gives,
+# for every play GO, the time from its OSC packet to the first reply to a
+# PLAY after it. The figure includes the wait for the engine's next tick
+# (0..22.7 ms at 44 Hz: a GO fires a cue, the cue's actions go out when
+# the control thread reads its event) and gst-rtsp-server's own work.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
+GOS=${2:-200}
+if [ -z "${GL_BENCH_NETNS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "bench/rtsp_latency.sh: needs root (network namespace)" >&2; exit 1; }
+	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
+fi
+ip link set lo up
+TMP=$(mktemp -d /tmp/gl-rtsp-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
+echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r)), $(/usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; Gst.init(None); print(Gst.version_string())')"
+/usr/bin/python3 "$SRC/tests/tools/rtsp_remote.py" bench "$GL" "$SRC/shows/test/video.lua" "$TMP" --gos "$GOS"
