@@ -165,6 +165,13 @@ static struct gl_output *configure_pro(const char *device, const char *k1, const
 		assert_true(cond);                               \
 	} while (0)
 
+static uint64_t engine_tick(struct gl_engine *e)
+{
+	struct gl_snapshot s = { 0 };
+	assert_int_equal(gl_engine_snapshot(e, &s), 0);
+	return s.tick;
+}
+
 static int emu_frames(struct pro_emu *e)
 {
 	struct pro_emu_stats st;
@@ -482,12 +489,13 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	pro_emu_unplug(emu);
 	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
 	printf("# unplugged: %s\n", GL_REPORT_TEXT(&gl_output_status(pro)->error));
-	struct gl_snapshot s0 = { 0 }, s1 = { 0 };
+	struct gl_snapshot s0 = { 0 };
 	int rec0 = atomic_load(&rec->frames);
 	assert_int_equal(gl_engine_snapshot(e, &s0), 0);
 	ASSERT_EVENTUALLY(atomic_load(&rec->frames) >= rec0 + 200);
-	assert_int_equal(gl_engine_snapshot(e, &s1), 0);
-	assert_true(s1.tick >= s0.tick + 200);
+	/* the engine ticks on too (checked on its own: frames the recorder
+	 * had queued before s0 may count above, so the two need not agree) */
+	ASSERT_EVENTUALLY(engine_tick(e) >= s0.tick + 200);
 	/* ...while the Pro was still away (its back-off retries failed) */
 	assert_true(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
 	assert_true(gl_output_status(pro)->send_errors >= 1);

@@ -101,22 +101,26 @@ class Server:
                 out.append(e)
         return out
 
-    def media(self, path):
+    def media(self, path, after=None):
         """The newest media the server has for path (its state and
-        position), or None."""
+        position), or None. With after (a request's "time"), a state the
+        server wrote before then counts as none: it dumps its state every
+        STATE_PERIOD_MS, so a file read at once may predate the request."""
         try:
             with open(self.state_path) as f:
                 state = json.load(f)
         except (OSError, ValueError):
             return None
+        if after is not None and state.get("time", 0) <= after:
+            return None
         medias = [m for m in state["medias"] if m["path"] == path]
         return medias[-1] if medias else None
 
-    def wait_media(self, path, what, pred, timeout=WAIT_S):
+    def wait_media(self, path, what, pred, timeout=WAIT_S, after=None):
         deadline = time.monotonic() + timeout
         m = None
         while time.monotonic() < deadline:
-            m = self.media(path)
+            m = self.media(path, after)
             if m and pred(m):
                 return m
             time.sleep(0.05)
@@ -302,11 +306,12 @@ def scenario_cues(gl, show, work):
         go(5)
         sacn.wait("cue 5", lambda s: s[0] == 255)
         srv.wait_requests("TEARDOWN", 2)
-        srv.wait_requests("SETUP", 6)
+        setups = srv.wait_requests("SETUP", 6)
         wait_text(gl_log, "rtsp: side: ready", WAIT_S)
         wait_count(gl_log, "rtsp: wall: ready", 2)
-        m = srv.media("/clip")
-        if not m or m["state"] == "PLAYING":
+        newest = max(e["time"] for e in setups if "/clip/" in e["url"])
+        m = srv.wait_media("/clip", "set up again after the stop", lambda m: True, after=newest)
+        if m["state"] == "PLAYING":
             die("after the stop /clip should be a fresh, unplayed session: %s" % m)
         log("cue 5: TEARDOWN for both; both set up again (ready), nothing playing")
         text = stop_gl(glp, work)
