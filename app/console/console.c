@@ -1066,7 +1066,11 @@ int gl_console_run(struct gl_console *c)
 				c->redraw = true;
 		}
 		pthread_mutex_unlock(&c->lock);
-		if (c->view == VIEW_MEDIA && views_read_audio(c, now))
+		/* the sound's state: the media view's meters move at 25 Hz; the
+		 * devices view's sound line goes with its redraw each second */
+		bool sound_moved = (c->view == VIEW_MEDIA || c->view == VIEW_DEVICES) &&
+				   views_read_audio(c, now);
+		if (sound_moved && c->view == VIEW_MEDIA)
 			c->redraw = true;
 		/* the clock ticks, an armed panic blinks, a tooltip appears */
 		if (now / GL_NS_PER_S != c->clock_second) {

@@ -175,15 +175,36 @@ static void draw_universe(struct gl_console *c, SDL_Rect r)
 
 /* ---- devices ------------------------------------------------------------------------------- */
 
+/* A text panel (devices, media): filled, its first heading written.
+ * Returns the line below it; *line is the line height. */
+static SDL_Rect panel_start(struct gl_console *c, SDL_Rect r, const char *heading, int *line)
+{
+	struct ui *ui = &c->ui;
+	int pad = ui_px(ui, 10);
+	*line = ui_px(ui, 26);
+	ui_fill(ui, r, UI_PANEL);
+	SDL_Rect t = { r.x + pad, r.y + pad / 2, r.w - 2 * pad, *line };
+	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, heading);
+	t.y += *line;
+	return t;
+}
+
+/* The next heading of a text panel, half a line below what stands above. */
+static void panel_heading(struct gl_console *c, SDL_Rect *t, int line, const char *heading)
+{
+	t->y += line / 2;
+	ui_text(&c->ui, UI_FONT_BIG, *t, UI_LEFT, UI_TEXT, heading);
+	t->y += line;
+}
+
+static void draw_sound_device(struct gl_console *c, SDL_Rect *t, int line);
+
 static void draw_devices(struct gl_console *c, SDL_Rect r, uint64_t now)
 {
 	struct ui *ui = &c->ui;
-	int pad = ui_px(ui, 10), line = ui_px(ui, 26);
+	int line;
 	char buf[400];
-	ui_fill(ui, r, UI_PANEL);
-	SDL_Rect t = { r.x + pad, r.y + pad / 2, r.w - 2 * pad, line };
-	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Outputs");
-	t.y += line;
+	SDL_Rect t = panel_start(c, r, "Outputs", &line);
 	if (c->host.hold_outputs(c->host.ud)) {
 		for (int i = 0; i < c->host.output_count; i++) {
 			const struct gl_console_output *o = &c->host.outputs[i];
@@ -211,9 +232,7 @@ static void draw_devices(struct gl_console *c, SDL_Rect r, uint64_t now)
 		ui_text(ui, UI_FONT_BODY, t, UI_LEFT, UI_TEXT_DIM, "none: the show sends nothing");
 		t.y += line;
 	}
-	t.y += line / 2;
-	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Control surfaces");
-	t.y += line;
+	panel_heading(c, &t, line, "Control surfaces");
 	pthread_mutex_lock(&c->lock);
 	for (int i = 0; i < c->control_count; i++) {
 		const struct gl_control_stats *s = &c->controls[i].stats;
@@ -234,9 +253,7 @@ static void draw_devices(struct gl_console *c, SDL_Rect r, uint64_t now)
 		t.y += line;
 	}
 	pthread_mutex_unlock(&c->lock);
-	t.y += line / 2;
-	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Engine");
-	t.y += line;
+	panel_heading(c, &t, line, "Engine");
 	if (c->have_snap) {
 		const struct gl_snapshot *s = &c->snap;
 		snprintf(buf, sizeof buf, "%.0f Hz  tick %.0f us (max %.0f)  late %llu  skipped %llu",
@@ -253,7 +270,10 @@ static void draw_devices(struct gl_console *c, SDL_Rect r, uint64_t now)
 		t.y += line;
 		gl_sched_text(s, buf, sizeof buf);   /* realtime, memory locked: or why not */
 		ui_text(ui, UI_FONT_BODY, t, UI_LEFT, UI_TEXT_DIM, buf);
+		t.y += line;
 	}
+	panel_heading(c, &t, line, "Sound");
+	draw_sound_device(c, &t, line);
 }
 
 /* ---- media ----------------------------------------------------------------------------------- */
@@ -310,7 +330,9 @@ static void draw_meter(struct gl_console *c, SDL_Rect r, const char *name, float
 	ui_text(ui, UI_FONT_MONO, t, UI_LEFT, clip ? UI_ERROR : UI_TEXT, buf);
 }
 
-static void draw_sound(struct gl_console *c, SDL_Rect *t, int line)
+/* The sound device's line (devices and media views): its state, rate,
+ * master and counters, or why there is none. */
+static void draw_sound_device(struct gl_console *c, SDL_Rect *t, int line)
 {
 	struct ui *ui = &c->ui;
 	char buf[300];
@@ -321,12 +343,22 @@ static void draw_sound(struct gl_console *c, SDL_Rect *t, int line)
 		return;
 	}
 	const struct gl_audio_state *a = c->audio;
-	snprintf(buf, sizeof buf, "%-24.24s %s  %d Hz  master %.1f dB%s  underruns %llu  clipped %llu",
-		 gl_audio_device_name(c->audio_part), a->device_ok ? "ok" : "LOST", a->rate,
-		 level_db(a->master), c->audio_master ? "" : " (no fader)",
+	snprintf(buf, sizeof buf, "%-24.24s %s  %d Hz  master %.1f dB%s  sounds %d  underruns %llu  "
+		 "clipped %llu", gl_audio_device_name(c->audio_part), a->device_ok ? "ok" : "LOST",
+		 a->rate, level_db(a->master), c->audio_master ? "" : " (no fader)", a->voice_count,
 		 (unsigned long long)a->underruns, (unsigned long long)a->clipped);
 	ui_text(ui, UI_FONT_MONO, *t, UI_LEFT, a->device_ok ? UI_TEXT : UI_ERROR, buf);
 	t->y += line;
+}
+
+static void draw_sound(struct gl_console *c, SDL_Rect *t, int line)
+{
+	struct ui *ui = &c->ui;
+	char buf[300];
+	draw_sound_device(c, t, line);
+	if (!c->audio_part)
+		return;
+	const struct gl_audio_state *a = c->audio;
 	static const char *const channels[GL_AUDIO_CHANNELS] = { "L", "R" };
 	for (int ch = 0; ch < GL_AUDIO_CHANNELS; ch++) {
 		draw_meter(c, *t, channels[ch], a->peak[ch], a->rms[ch]);
@@ -362,16 +394,11 @@ static void draw_sound(struct gl_console *c, SDL_Rect *t, int line)
 static void draw_media(struct gl_console *c, SDL_Rect r, uint64_t now)
 {
 	struct ui *ui = &c->ui;
-	int pad = ui_px(ui, 10), line = ui_px(ui, 26);
+	int line;
 	char buf[400];
-	ui_fill(ui, r, UI_PANEL);
-	SDL_Rect t = { r.x + pad, r.y + pad / 2, r.w - 2 * pad, line };
-	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Sound");
-	t.y += line;
+	SDL_Rect t = panel_start(c, r, "Sound", &line);
 	draw_sound(c, &t, line);
-	t.y += line / 2;
-	ui_text(ui, UI_FONT_BIG, t, UI_LEFT, UI_TEXT, "Video");
-	t.y += line;
+	panel_heading(c, &t, line, "Video");
 	pthread_mutex_lock(&c->lock);
 	for (int i = 0; i < c->media_count; i++) {
 		const struct con_media *m = &c->media[i];

@@ -6,8 +6,9 @@
 # Enter is GOTO, BACK and GO buttons, a fader dragged by the mouse, two
 # faders moved by two fingers at once, the wheel, blackout, panic (Esc Esc);
 # every view drawn, and the window seen on the X display (imagemagick's
-# import). tests/tools/console_test.py reads the wire and the console's
-# state files.
+# import); a cue's sound (SDL's disk driver) in the devices and media views,
+# and PANIC fading it out. tests/tools/console_test.py reads the wire and the
+# console's state files.
 #
 #   bash console_playback.sh GHOSTLIGHT SOURCE_DIR   (CTest: integration_console_playback)
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
@@ -27,6 +28,8 @@ fi
 xvfb_itest console-playback
 mkdir "$TMP/x11" "$TMP/offscreen"
 "$PY" "$TOOLS/console_test.py" playback "$GL" "$SRC/shows/test/console.lua" "$TMP/x11"
+mkdir "$TMP/sound"
+"$PY" "$TOOLS/console_test.py" sound "$GL" "$TMP/sound"
 xvfb_stop
 "$PY" "$TOOLS/console_test.py" playback "$GL" "$SRC/shows/test/console.lua" "$TMP/offscreen" --offscreen
 echo "console_playback: ok"

@@ -10,6 +10,7 @@ give the console's own view (active cue, faders, prompt, dirty...).
 
     console_test.py playback GHOSTLIGHT SHOW WORKDIR [--offscreen]
     console_test.py programming GHOSTLIGHT SHOW WORKDIR
+    console_test.py sound GHOSTLIGHT WORKDIR
     console_test.py bench GHOSTLIGHT SHOW WORKDIR
 
 Plain Python 3 standard library; runs under Debian's /usr/bin/python3.
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import wave
 
 SACN_PORT = 5568
 RUN_LIMIT_S = 180
@@ -290,6 +292,8 @@ key f4
 sleep 0.3
 key f5
 sleep 0.3
+key f6
+sleep 0.3
 key f1
 sleep 0.3
 """
@@ -363,6 +367,65 @@ def playback(gl, show, work, offscreen):
                 die("import did not write a PNG")
     print("playback (%s): GO %s; %s" % ("offscreen" if offscreen else "X11", "ok",
                                         frame_line(run)))
+
+
+# ---- sound: a cue's sound in the media and devices views, PANIC fades it out -------------
+
+SOUND_SHOW = """\
+-- written by tests/tools/console_test.py (sound)
+show {{ name = "Console sound", rate = 44 }}
+output {{ "sacn", type = "sacn", universes = {{1}}, unicast = "127.0.0.1" }}
+audio {{ driver = "disk", device = "{w}/out.raw", buffer = 512 }}
+patch {{ "dim", type = "generic/dimmer", universe = 1, address = 1 }}
+fader (1, {{ audio = "master", label = "Sound" }})
+cuelist "Main" {{
+  -- a list STOP alone would take ten minutes to fade this out: PANIC must
+  -- end it within its panic_fade
+  cue {{ 1, "Rain", look = {{ dim = {{ intensity = 1 }} }},
+        audio = {{ "rain.wav", loop = true, fade_out = 600 }} }},
+}}
+go("Main")
+"""
+
+SOUND = """\
+wait-until active Main 1
+wait-until sounds 1
+state {w}/s1
+key f4
+sleep 1.5
+state {w}/s2
+key f6
+sleep 0.5
+state {w}/s3
+key escape escape
+wait-until sounds 0
+state {w}/s4
+quit
+"""
+
+
+def sound(gl, work, offscreen):
+    with wave.open(os.path.join(work, "rain.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(b"\x00\x10\x00\xf0" * 12000)   # half a second of a square wave
+    show = os.path.join(work, "sound.lua")
+    with open(show, "w") as f:
+        f.write(SOUND_SHOW.format(w=work))
+    check_show(gl, show)
+    run = Run(gl, show, work, "sound", SOUND.format(w=work), offscreen=offscreen)
+    s1, s2, s3, s4 = (state(work + "/s%d" % i) for i in range(1, 5))
+    expect("the cue's sound runs", s1["sounds"], "1")
+    expect("devices view", s2["view"], "devices")
+    expect("media view", s3["view"], "media")
+    expect("the sound still runs before PANIC", s3["sounds"], "1")
+    expect("panic: blackout", s4["blackout"], "1")
+    expect("panic: the list stopped", s4["list.0.state"], "off")
+    if "sound faded out" not in s4["message"]:
+        die("panic: the console says %r, not that the sound faded out" % s4["message"])
+    print("sound (%s): a cue's sound, PANIC fades it out; %s" %
+          ("offscreen" if offscreen else "X11", frame_line(run)))
 
 
 # ---- programming: record, save, reload, update, renumber, delete, undo, quit --------
@@ -640,6 +703,8 @@ def main():
         playback(sys.argv[2], sys.argv[3], sys.argv[4], "--offscreen" in sys.argv)
     elif what == "programming":
         programming(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif what == "sound":
+        sound(sys.argv[2], sys.argv[3], "--offscreen" in sys.argv)
     elif what == "bench":
         bench(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
