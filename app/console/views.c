@@ -371,16 +371,7 @@ static void draw_sound(struct gl_console *c, SDL_Rect *t, int line)
 	}
 	for (int i = 0; i < a->voice_count; i++) {
 		const struct gl_audio_voice_info *v = &a->voices[i];
-		char left[32], pass[32] = "";
-		if (v->remaining_s < 0)
-			snprintf(left, sizeof left, "loop");
-		else
-			snprintf(left, sizeof left, "-%.1fs", v->remaining_s);
-		if (v->loops != 1)
-			snprintf(pass, sizeof pass, v->loops ? "  pass %d/%d" : "  pass %d", v->pass,
-				 v->loops);
-		snprintf(buf, sizeof buf, "%-8s %-22.22s %7.1fs %8s %6.1f dB%s",
-			 gl_audio_state_name(v->state), v->name, v->position_s, left, v->level_db, pass);
+		gl_audio_voice_text(v, buf, sizeof buf);
 		SDL_Rect row = { t->x, t->y, t->w - ui_px(ui, 130), line };
 		ui_text(ui, UI_FONT_MONO, row, UI_LEFT,
 			v->state == GL_AUDIO_PLAYING ? UI_LIVE : UI_TEXT, buf);
