@@ -31,7 +31,7 @@ struct sandbox;
  * The text is already escaped. */
 typedef void (*sandbox_print_fn)(void *ud, const char *text);
 
-#define SANDBOX_MEMORY_LIMIT (256u * 1024u * 1024u)
+#define SANDBOX_MEMORY_LIMIT (512u * 1024u * 1024u)
 #define SANDBOX_FILE_MAX (16 * 1024 * 1024)  /* bytes of one script file */
 #define SANDBOX_HOOK_STEP 1000               /* instructions between hooks */
 #define SANDBOX_TIME_LIMIT_S 1.0             /* default wall-clock limit of a call */

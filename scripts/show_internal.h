@@ -48,7 +48,7 @@
  * timers, queued commands, the engine it builds) is also counted against
  * the sandbox's memory limit (sandbox_charge). An error that hits a limit
  * says which, and its number. README.md lists them. */
-#define SHOW_FIXTURE_MAX 32768        /* engine fixtures: instances x heads */
+#define SHOW_FIXTURE_MAX 524288       /* engine fixtures: instances x heads (4096 universes of 4-slot fixtures) */
 #define SHOW_PATCH_COUNT_MAX 512      /* count = of one patch */
 #define SHOW_UNIVERSE_MAX 4096        /* distinct universes (outputs, patch) */
 #define SHOW_TYPE_MAX 1024            /* distinct fixture type + mode pairs */

@@ -749,10 +749,10 @@ static void test_big_shows(void **state)
 			  "local f = function() end\n"
 			  "for i = 1, 300000 do after((300001 - i) * 1e-6, f) end\n",
 			  "after_300k.lua:4: after: at most 10000 timers");
-	expect_load_error(dir, "patch_200k", HEAD
-			  "for i = 0, 199999 do patch { \"d\" .. i, type = \"generic/dimmer\", "
-			  "universe = 1 + i // 512, address = 1 + i % 512 } end\n",
-			  "patch \"d32768\": a show may have at most 32768 fixtures");
+	expect_load_error(dir, "patch_1100x512", HEAD
+			  "for u = 1, 1100 do patch { \"d\" .. u, type = \"generic/dimmer\", "
+			  "universe = u, address = 1, count = 512 } end\n",
+			  "patch \"d1025\": a show may have at most 524288 fixtures");
 	expect_load_error(dir, "stop_12e6", HEAD "for i = 1, 12e6 do stop() end\n",
 			  "stop(): at most 256 commands");
 	expect_load_error(dir, "cue_5e6", HEAD "for i = 1, 5e6 do cue { i } end\n",

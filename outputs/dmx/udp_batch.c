@@ -175,6 +175,26 @@ int gl_udp_batch_send(struct gl_udp_batch *b, int fd)
 	return failed;
 }
 
+int gl_udp_batch_send_counted(struct gl_udp_batch *b, int fd, struct gl_output_status *status,
+			      const char *prefix, int (*number)(const void *ctx, int j),
+			      const void *ctx, uint64_t now_ns)
+{
+	int first_err = 0;
+
+	gl_udp_batch_send(b, fd);
+	for (int j = 0; j < b->count; j++) {
+		if (b->ok[j]) {
+			gl_count(&status->packets_sent, 1);
+			continue;
+		}
+		int rc = gl_udp_send_failed(status, prefix, b->dest[j], b->err[j] ? -1 : 0,
+					    b->err[j], now_ns, "universe", number(ctx, j));
+		if (!first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
 int gl_udp_send_failed(struct gl_output_status *status, const char *prefix,
 		       const struct sockaddr_in *dest, ssize_t sent, int err, uint64_t now_ns,
 		       const char *what, int number)

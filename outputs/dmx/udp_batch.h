@@ -66,6 +66,14 @@ void gl_udp_batch_commit(struct gl_udp_batch *b, size_t len);
  * not leave. */
 int gl_udp_batch_send(struct gl_udp_batch *b, int fd);
 
+/* gl_udp_batch_send() for an output: a datagram that left counts in
+ * status->packets_sent, one that did not is reported by
+ * gl_udp_send_failed() as "<prefix>: universe <number(ctx, j)> to ...".
+ * Returns the first failure's code (GL_EIO, GL_EAGAIN), or 0. */
+int gl_udp_batch_send_counted(struct gl_udp_batch *b, int fd, struct gl_output_status *status,
+			      const char *prefix, int (*number)(const void *ctx, int j),
+			      const void *ctx, uint64_t now_ns);
+
 /* Counts and reports (status->error) a datagram that did not leave, as
  * "<prefix>: <what> <number> to <addr>:<port>: <why>": sent is what the
  * kernel took (-1 with err on failure). Returns GL_EIO, or GL_EAGAIN when

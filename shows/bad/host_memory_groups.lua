@@ -1,4 +1,4 @@
--- checks: what the host copies for declarations counts against the memory limit: each group copies its 30000 selections (2.8 MiB), the Lua side shares one list. expect line 7: memory limit exceeded (256 MiB)
+-- checks: what the host copies for declarations counts against the memory limit: each group copies its 30000 selections (2.8 MiB), the Lua side shares one list. expect line 7: memory limit exceeded (512 MiB)
 show { name = "Host memory" }
 output { "o", type = "sacn", universes = {1} }
 local selections = {}

@@ -604,6 +604,13 @@ static int artnet_queue(struct artnet_output *a, int i, const uint8_t *slots)
 	return 0;
 }
 
+static int artnet_batch_number(const void *ctx, int j)
+{
+	const struct artnet_output *a = ctx;
+
+	return a->universes[a->batch_universe[j]].number;
+}
+
 static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
 {
 	struct artnet_output *a = to_artnet(out);
@@ -631,18 +638,8 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 	}
 	/* The whole frame in as few calls as the kernel allows; a datagram it
 	 * refuses is counted and noted, and the rest still go. */
-	gl_udp_batch_send(&a->batch, a->fd);
-	for (int j = 0; j < a->batch.count; j++) {
-		if (a->batch.ok[j]) {
-			gl_count(&a->status.packets_sent, 1);
-			continue;
-		}
-		int rc = gl_udp_send_failed(&a->status, "artnet", a->batch.dest[j],
-					    a->batch.err[j] ? -1 : 0, a->batch.err[j], now_ns,
-					    "universe", a->universes[a->batch_universe[j]].number);
-		if (!first_err)
-			first_err = rc;
-	}
+	first_err = gl_udp_batch_send_counted(&a->batch, a->fd, &a->status, "artnet",
+					      artnet_batch_number, a, now_ns);
 	/* A universe advances when at least one destination took it; its
 	 * datagrams are consecutive in the batch. */
 	for (int j = 0; j < a->batch.count;) {

@@ -326,26 +326,24 @@ static int sacn_queue(struct sacn_output *s, int i, const uint8_t *slots, enum s
 
 /* Sends the batch; each universe's state follows what left. Sets *any when
  * one did. Returns 0 or the first error. */
+static int sacn_batch_number(const void *ctx, int j)
+{
+	const struct sacn_output *s = ctx;
+
+	return s->universes[s->batch_universe[j]].number;
+}
+
 static int sacn_flush(struct sacn_output *s, uint64_t now_ns, bool *any)
 {
-	int first_err = 0;
+	int first_err = gl_udp_batch_send_counted(&s->batch, s->fd, &s->status, "sacn",
+						  sacn_batch_number, s, now_ns);
 
-	gl_udp_batch_send(&s->batch, s->fd);
 	for (int j = 0; j < s->batch.count; j++) {
 		int i = s->batch_universe[j];
 		struct sacn_universe *u = &s->universes[i];
 		bool ok = s->batch.ok[j];
 
-		if (ok) {
-			gl_count(&s->status.packets_sent, 1);
-			*any = true;
-		} else {
-			int rc = gl_udp_send_failed(&s->status, "sacn", &u->dest,
-						    s->batch.err[j] ? -1 : 0, s->batch.err[j],
-						    now_ns, "universe", u->number);
-			if (!first_err)
-				first_err = rc;
-		}
+		*any = *any || ok;
 		sacn_sent(u, s->pend_slots[i], ok, now_ns);
 		if (ok && s->batch_why[j] == SACN_CHANGED)
 			u->repeats_left = SACN_REPEATS;
