@@ -20,6 +20,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "outputs/media/capture/capture.h"
+
 /* ---- output threads ------------------------------------------------------------ */
 
 void gl_runner_stop_outputs(struct gl_runner_outputs *outs)
@@ -100,6 +102,7 @@ struct gl_runner {
 	struct gl_runner_observer obs;
 	struct gl_controls *controls;
 	struct play_audio *audio;    /* NULL: no sound */
+	struct gl_capture *capture;  /* sound_input { ... }; NULL: none */
 	int wake_fd;                 /* eventfd: stop asked or work posted */
 	pthread_mutex_t lock;        /* guards the posted list and `stop` */
 	struct posted *head, *tail;
@@ -273,6 +276,13 @@ struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
 	pthread_mutex_init(&r->lock, NULL);
 	r->controls = start_controls(r, mqtt_url);
 	gl_show_set_sender(show, show_send, r);
+	/* sound_input { ... }: the capture device for effects' beat and
+	 * level; without it the show goes on, its effects at their rates */
+	const char *sound_device;
+	char err[300];
+	if (gl_show_sound_input(show, &sound_device) &&
+	    !(r->capture = gl_capture_start(r->e, sound_device, err, sizeof err)))
+		runner_log(r, true, err);
 	return r;
 }
 
@@ -299,6 +309,7 @@ void gl_runner_destroy(struct gl_runner *r)
 	run_posted(r);
 	gl_show_set_sender(r->show, NULL, NULL);
 	gl_controls_destroy(r->controls);
+	gl_capture_stop(r->capture);
 	pthread_mutex_destroy(&r->lock);
 	close(r->wake_fd);
 	free(r);
@@ -424,7 +435,12 @@ int gl_runner_run(struct gl_runner *r, uint64_t end)
 		if (rc < 0)
 			nfds = 0;
 		/* input, then the adapters' own timers (feedback, heartbeat) */
-		gl_controls_service(r->controls, pfd + 3, nfds, gl_now_ns());
+		uint64_t after = gl_now_ns();
+		gl_controls_service(r->controls, pfd + 3, nfds, after);
+		/* MTC (the MIDI adapter's chase) into the lists on timecode */
+		struct gl_timecode tc;
+		gl_show_timecode_input(show, gl_controls_timecode(r->controls, after, &tc) ? &tc : NULL,
+				       after);
 	}
 	return 0;
 }

@@ -5,8 +5,9 @@
  *
  * The control loop is one poll loop over the stop request (shutdown.h), the
  * engine's events, the show's Lua timers, the control adapters' fds and
- * timers, the show's sound (play_audio.h: the audio master fader, what the
- * audio part says) and work posted from other threads (gl_runner_post: the
+ * timers (the MIDI adapter's MTC handed to the show's timecode lists),
+ * the show's sound (play_audio.h: the audio master fader, what the audio
+ * part says) and work posted from other threads (gl_runner_post: the
  * console's cue edits). Whoever calls gl_runner_run() is the control thread: `play`
  * runs it on its main thread, `console` on a thread of its own, so that a
  * window being dragged or a slow renderer never delays a remote's GO or a
@@ -72,7 +73,10 @@ struct gl_runner;
  * show's mqtt { ... }) and wires the show's sends to them. audio: the
  * show's sound (play_audio_start(), before this: the adapters feed back
  * its levels and PANIC fades it), NULL none; the loop services it, the
- * caller stops it after gl_runner_destroy(). The engine is started (or
+ * caller stops it after gl_runner_destroy(). The show's sound input
+ * (sound_input { }: effects' beat and level) is captured from here to
+ * gl_runner_destroy(); a device that fails is an error to the observer's
+ * log, the show goes on. The engine is started (or
  * not) by the caller. Returns NULL when out of memory. */
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
 				   const struct gl_runner_observer *observer, const char *mqtt_url,

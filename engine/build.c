@@ -14,19 +14,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "effects.h"
 #include "engine_internal.h"
-
-#define GROW(arr, count, cap)                                                   \
-	do {                                                                    \
-		if ((count) == (cap)) {                                         \
-			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
-			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
-			if (!n_)                                                \
-				return GL_ENOMEM;                               \
-			(arr) = n_;                                             \
-			(cap) = ncap_;                                          \
-		}                                                               \
-	} while (0)
 
 static void copy_name(char *dst, const char *src)
 {
@@ -137,6 +126,7 @@ void gl_engine_destroy(struct gl_engine *e)
 		free(e->inputs[i]);
 	free(e->inputs);
 	free(e->plan);
+	engine_fx_free(e);
 	engine_taps_free(e);
 	gl_mpsc_free(&e->commands);
 	gl_spsc_free(&e->events);
@@ -525,6 +515,9 @@ int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind
 		return GL_ENOENT;
 	if (kind == GL_FADER_CUELIST && (target < 0 || target >= e->list_count))
 		return GL_ENOENT;
+	if ((kind == GL_FADER_EFFECT_SIZE || kind == GL_FADER_EFFECT_RATE) &&
+	    (target < 0 || target >= gl_engine_effect_count(e)))
+		return GL_ENOENT;
 	if (!(level >= 0.0f && level <= 1.0f))
 		return GL_ERANGE;
 	GROW(e->faders, e->fader_count, e->fader_cap);
@@ -540,7 +533,7 @@ int gl_engine_add_fader(struct gl_engine *e, int number, enum gl_fader_kind kind
 		e->groups[target].level = level;
 	} else if (kind == GL_FADER_CUELIST) {
 		e->lists[target].master = level;
-	}
+	}   /* an effect's fader takes effect at finalize (effects_build.c) */
 	e->fader_count++;
 	return 0;
 }
@@ -1171,6 +1164,8 @@ int gl_engine_finalize(struct gl_engine *e)
 		atomic_store_explicit(&l->view_count, l->cue_count, memory_order_relaxed);
 	}
 	engine_segments(e, -1, NULL, e->u_seg, e->seg);
+	if ((rc = engine_fx_finalize(e)) != 0)
+		goto out;
 	gl_tbuf_init(&e->snap_tb, e->snap_buf[0], e->snap_buf[1], e->snap_buf[2]);
 	e->snap_size = snapshot_size(e);
 	for (int u = 0; u < e->universe_count; u++) {

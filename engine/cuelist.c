@@ -17,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "effects.h"
 #include "engine_internal.h"
 
 static uint64_t seconds_ns(double s)
@@ -168,6 +169,63 @@ void cuelist_let_go(struct gl_engine *e, struct cuelist *l, int i, int v)
 		e->owners_stale = true;
 }
 
+/* The list holds param i (value index v, in run) from start to target; a
+ * stamp (not 0) gives it the param's LTP lane from this GO on. */
+static void hold(struct gl_engine *e, struct cuelist *l, struct list_run *run, int i, int v,
+		 float start, float target, uint32_t stamp, struct list_run **check)
+{
+	if (stamp) {
+		l->p_stamp[i] = stamp;
+		take_lane(e, run, l->p_lane[i], list_owner_id(e, l), check);
+	}
+	l->start[v] = start;
+	l->target[v] = target;
+	l->p_set[i] = 1;
+}
+
+/* The timing groups of cue d (or of a BACK). */
+static void cue_timing(struct gl_engine *e, struct cuelist *l, const struct gl_cue_def *d,
+		       bool is_back)
+{
+	if (is_back) {
+		for (int g = 0; g < TIMING_COUNT; g++)
+			set_timing(&l->timing[g], e->config.back_time_s, 0);
+		return;
+	}
+	set_timing(&l->timing[TIMING_UP], d->fade_in_s, d->delay_in_s);
+	set_timing(&l->timing[TIMING_DOWN], d->fade_out_s, d->delay_out_s);
+	static const enum gl_attr_class cls[3] = { GL_CLASS_COLOR, GL_CLASS_POSITION,
+						  GL_CLASS_BEAM };
+	for (int k = 0; k < 3; k++) {
+		const struct gl_class_time *ct = &d->class_time[cls[k]];
+		set_timing(&l->timing[TIMING_COLOR + k],
+			   ct->fade_s >= 0 ? ct->fade_s : d->fade_in_s,
+			   ct->delay_s >= 0 ? ct->delay_s : d->delay_in_s);
+	}
+}
+
+/* The list runs cue `cue` from at_ns (a GO, or a timecode seek). */
+static void cue_started(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
+			bool is_back)
+{
+	l->dirty = true;
+	l->state = GL_LIST_RUNNING;
+	l->releasing = false;
+	l->standby = -1;
+	l->active = cue;
+	l->go_ns = at_ns;
+	l->done_ns = at_ns + (is_back ? seconds_ns(e->config.back_time_s)
+				      : l->cues[cue].done_after_ns);
+	l->done_reported = false;
+	l->progress = 0.0f;
+	if (is_back)
+		l->continue_at_ns = 0;
+	else
+		arm_continue(l);
+	engine_fx_cue(e, l, cue, at_ns);    /* the effects the cue runs */
+	engine_emit(e, GL_EV_CUE_FIRED, (int)(l - e->lists), cue, 0, at_ns);
+}
+
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 		bool is_back)
 {
@@ -183,22 +241,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	float x_prev[TIMING_COUNT];
 	group_x(l, active_curve(l), el_prev, x_prev);
 
-	/* the new cue's timing groups */
-	if (is_back) {
-		for (int g = 0; g < TIMING_COUNT; g++)
-			set_timing(&l->timing[g], e->config.back_time_s, 0);
-	} else {
-		set_timing(&l->timing[TIMING_UP], d->fade_in_s, d->delay_in_s);
-		set_timing(&l->timing[TIMING_DOWN], d->fade_out_s, d->delay_out_s);
-		static const enum gl_attr_class cls[3] = { GL_CLASS_COLOR, GL_CLASS_POSITION,
-							  GL_CLASS_BEAM };
-		for (int k = 0; k < 3; k++) {
-			const struct gl_class_time *ct = &d->class_time[cls[k]];
-			set_timing(&l->timing[TIMING_COLOR + k],
-				   ct->fade_s >= 0 ? ct->fade_s : d->fade_in_s,
-				   ct->delay_s >= 0 ? ct->delay_s : d->delay_in_s);
-		}
-	}
+	cue_timing(e, l, d, is_back);
 
 	struct list_run *run = l->runs;   /* the run of param i: both go by lane */
 	for (int i = 0; i < l->param_count; i++) {
@@ -228,31 +271,74 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 			/* fades out; once out it adds nothing, as if unset */
 			target = 0.0f;
 		}
-		if (!intensity && (!set || target != l->target[v])) {
-			l->p_stamp[i] = stamp;
-			take_lane(e, run, k, me, &check);   /* the newest GO shows */
-		}
-		l->start[v] = start;
-		l->target[v] = target;
-		l->p_set[i] = 1;
+		/* the newest GO that changes an LTP value shows it */
+		hold(e, l, run, i, v, start, target,
+		     !intensity && (!set || target != l->target[v]) ? stamp : 0, &check);
 	}
 	if (check)
 		check->owned_all = run_owned(e, check, me);
+	cue_started(e, l, cue, at_ns, is_back);
+}
 
+/* ---- timecode (effects.c drives it) ---- */
+
+/* The default of lane k (what shows when no layer holds it). */
+static float lane_default(const struct gl_engine *e, int k)
+{
+	int u = engine_lane_universe(e->u_lane, e->universe_count, k);
+	return e->defaults[e->u_defaults[u] + k - e->u_lane[u]];
+}
+
+/* Lets go of every param at once: the list is off. */
+static void let_go_all(struct gl_engine *e, struct cuelist *l)
+{
+	struct list_run *run = l->runs;
+	for (int i = 0; i < l->param_count; i++) {
+		int v = list_value_index(&run, l->p_lane[i]);
+		if (l->p_set[i])
+			cuelist_let_go(e, l, i, v);
+	}
 	l->dirty = true;
-	l->state = GL_LIST_RUNNING;
-	l->releasing = false;
-	l->standby = -1;
-	l->active = cue;
-	l->go_ns = at_ns;
-	l->done_ns = at_ns + (is_back ? seconds_ns(e->config.back_time_s) : q->done_after_ns);
-	l->done_reported = false;
-	l->progress = 0.0f;
-	if (is_back)
+}
+
+void cuelist_seek(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns)
+{
+	if (cue < 0) {
+		bool was_on = l->state != GL_LIST_OFF;
+		let_go_all(e, l);
+		l->state = GL_LIST_OFF;
+		l->active = -1;
+		l->releasing = false;
 		l->continue_at_ns = 0;
-	else
-		arm_continue(l);
-	engine_emit(e, GL_EV_CUE_FIRED, (int)(l - e->lists), cue, 0, at_ns);
+		engine_fx_list_stop(e, l, at_ns);
+		if (was_on)
+			engine_emit(e, GL_EV_LIST_STOPPED, (int)(l - e->lists), -1, 0, at_ns);
+		return;
+	}
+	/* From the look the cue before left (its fades complete) to this
+	 * cue's: what a linear playback shows, at_ns being this cue's GO. */
+	const float *row = l->tracked + (size_t)cue * l->param_count;
+	const float *prev = cue > 0 ? row - l->param_count : NULL;
+	uint32_t stamp = ++e->go_counter;
+	uint16_t me = list_owner_id(e, l);
+	struct list_run *check = NULL, *run = l->runs;
+	cue_timing(e, l, &l->cues[cue].def, false);
+	for (int i = 0; i < l->param_count; i++) {
+		int k = l->p_lane[i], v = list_value_index(&run, k);
+		bool intensity = e->lane_cls[k] == GL_CLASS_INTENSITY;
+		float target = row[i], start = prev ? prev[i] : NAN;
+		if (isnan(target)) {
+			if (l->p_set[i])
+				cuelist_let_go(e, l, i, v);
+			continue;
+		}
+		if (isnan(start))
+			start = intensity ? 0.0f : lane_default(e, k);
+		hold(e, l, run, i, v, start, target, intensity ? 0 : stamp, &check);
+	}
+	if (check)
+		check->owned_all = run_owned(e, check, me);
+	cue_started(e, l, cue, at_ns, false);
 }
 
 float cuelist_continue_in_s(const struct cuelist *l, uint64_t now_ns)
@@ -300,6 +386,7 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	l->done_reported = false;
 	l->releasing = true;
 	l->state = GL_LIST_RUNNING;
+	engine_fx_list_stop(e, l, now_ns);
 	if (release_ns == 0) {
 		l->state = GL_LIST_OFF;
 		l->releasing = false;
@@ -357,13 +444,7 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 			if (l->releasing) {
 				l->releasing = false;
 				l->state = GL_LIST_OFF;
-				struct list_run *run = l->runs;
-				for (int i = 0; i < l->param_count; i++) {
-					int v = list_value_index(&run, l->p_lane[i]);
-					if (l->p_set[i])
-						cuelist_let_go(e, l, i, v);
-				}
-				l->dirty = true;
+				let_go_all(e, l);
 				engine_emit(e, GL_EV_LIST_STOPPED, id, -1, 0, l->done_ns);
 				return;
 			}

@@ -196,7 +196,12 @@ int gl_engine_cue_find(const struct gl_engine *e, int list, double number);
 /* GL_FADER_EXTERNAL: a level the engine only keeps and publishes (the
  * snapshot, feedback); something outside the engine follows it (the audio
  * master, on the control thread). Its target is ignored. */
-enum gl_fader_kind { GL_FADER_GROUP, GL_FADER_CUELIST, GL_FADER_EXTERNAL };
+enum gl_fader_kind {
+	GL_FADER_GROUP, GL_FADER_CUELIST, GL_FADER_EXTERNAL,
+	/* effects (see "effects, timecode, sound input" below): the fader
+	 * scales an effect's size or its rate (full = as declared) */
+	GL_FADER_EFFECT_SIZE, GL_FADER_EFFECT_RATE,
+};
 
 /* Fader n (1..) masters a group's intensity (inhibitive: scales it) or a cue
  * list's intensity output, or is an external level. Starts at `level`.
@@ -240,6 +245,15 @@ enum gl_cmd_type {
 	GL_CMD_STANDBY,     /* list, index = cue index the next GO fires; -1:
 			     * the cue after the active one again. Any cue
 			     * firing clears it */
+	/* effects and timecode (engine/effects.c; see the block below) */
+	GL_CMD_FX_START,    /* index = effect */
+	GL_CMD_FX_STOP,     /* index = effect; index < 0: every effect */
+	GL_CMD_FX_SIZE,     /* index = effect, value 0..1: of the declared size */
+	GL_CMD_FX_RATE,     /* index = effect, value = cycles per second (0..100) */
+	GL_CMD_FX_TAP,      /* index = effect: tap tempo (the rate follows the taps) */
+	GL_CMD_TIMECODE,    /* list (< 0: every list on external timecode),
+			     * index = position in ms, value 1 locked / 0 lost:
+			     * see gl_engine_timecode() */
 };
 
 struct gl_cmd {
@@ -437,5 +451,121 @@ int gl_engine_cue_origin(const struct gl_engine *e, int list, int cue);
 
 /* Monotonic clock, ns. */
 uint64_t gl_now_ns(void);
+
+/* ==== effects, timecode, sound input (engine/effects*.c) ================= *
+ *
+ * An effect moves one attribute (or pan and tilt together, or a pixel's
+ * colour) of a list of fixtures with a waveform, computed each tick from
+ * elapsed time (a late tick never stretches it): value = base + gain *
+ * (offset + size * wave), the wave 0..1 (shapes -0.5..0.5 around the base),
+ * each member at its own phase. The effect layer sits above the cue lists
+ * and below the programmer and the masters; it fades in and out over its
+ * own times. Build time, like the rest of the show: add effects and their
+ * cue references before gl_engine_finalize().
+ */
+
+enum gl_wave {
+	GL_WAVE_SINE, GL_WAVE_TRIANGLE, GL_WAVE_RAMP_UP, GL_WAVE_RAMP_DOWN,
+	GL_WAVE_SQUARE,        /* on for `duty` of each cycle */
+	GL_WAVE_RANDOM,        /* a new value each cycle (seeded: reproducible) */
+	GL_WAVE_SMOOTH_RANDOM, /* random values joined smoothly */
+	GL_WAVE_STEP,          /* `steps` values, one after the other */
+	/* pan and tilt together, around the base (in degrees) */
+	GL_WAVE_CIRCLE, GL_WAVE_EIGHT, GL_WAVE_LINE,
+	/* colour across pixels laid out in 2D (x, y 0..1): red, green, blue */
+	GL_WAVE_GRADIENT, GL_WAVE_WIPE, GL_WAVE_RAINBOW, GL_WAVE_SPARKLE, GL_WAVE_NOISE,
+	GL_WAVE_IMAGE,         /* an image (or a sequence of them) mapped on the pixels */
+	GL_WAVE_COUNT
+};
+
+#define GL_EFFECT_STEPS_MAX 16
+
+struct gl_effect_def {
+	char name[GL_NAME_MAX];
+	enum gl_wave wave;
+	enum gl_attr attr;        /* single-attribute waves */
+	const int *fixtures;      /* members in order (copied); members without
+				   * the attribute(s) are skipped */
+	int fixture_count;
+	const float *xy;          /* pixel waves: x, y (0..1) per member; NULL:
+				   * along x in member order */
+	double rate_hz;           /* cycles per second, > 0 */
+	float size;               /* attribute units (degrees for pan/tilt) */
+	float offset;             /* same units */
+	bool relative;            /* around the value below (cues); else around
+				   * 0 (0..1 attributes) or the centre (pan/tilt) */
+	float phase_deg;          /* of the first member */
+	float spread_deg;         /* phase across the members (360: one cycle) */
+	int groups;               /* > 0: the phase pattern repeats every N members */
+	int blocks;               /* > 1: N consecutive members share a phase */
+	int wings;                /* > 1: the members split in N, odd wings mirrored */
+	float duty;               /* square: on fraction 0..1 */
+	int step_count;
+	float steps[GL_EFFECT_STEPS_MAX];
+	double fade_in_s, fade_out_s;
+	uint32_t seed;            /* random waves */
+	bool beat_sync;           /* the rate follows the sound input's beat */
+	bool size_from_level;     /* the size follows the sound input's level */
+	bool start;               /* runs from the first tick */
+	/* pixel waves */
+	float color_a[3], color_b[3];  /* gradient, wipe, sparkle: from, to / on, off */
+	float angle_deg;          /* direction of gradient, wipe, rainbow, line */
+	float scale;              /* gradient, rainbow, noise: cycles across the matrix */
+	float density;            /* sparkle: fraction lit per cycle */
+	/* GL_WAVE_IMAGE: frames of w x h RGB bytes, rows top down (copied);
+	 * rate = frames per second for a sequence; scroll x/y per cycle */
+	const uint8_t *image;
+	int image_w, image_h, image_frames;
+	float scroll[2];
+};
+
+/* Returns the effect's id, GL_EEXIST (name), GL_EINVAL (a value out of
+ * range, an unknown wave), GL_ENOENT (no member has the attribute), or
+ * GL_ENOMEM. */
+int gl_engine_add_effect(struct gl_engine *e, const struct gl_effect_def *def);
+int gl_engine_effect_find(const struct gl_engine *e, const char *name);
+int gl_engine_effect_count(const struct gl_engine *e);
+const struct gl_effect_def *gl_engine_effect(const struct gl_engine *e, int effect);
+/* Members the effect moves (those with its attributes). */
+int gl_engine_effect_members(const struct gl_engine *e, int effect);
+/* Cue `cue` of `list` starts (on) or stops the effect; tracked like
+ * values: it runs on through later cues until one stops it, and GOTO
+ * or BACK to a cue gives the effects that cue would have. */
+int gl_engine_cue_effect(struct gl_engine *e, int list, int cue, int effect, bool on);
+/* The effect's fade level 0..1 after the last tick (tests, feedback). */
+float gl_engine_effect_level(const struct gl_engine *e, int effect);
+
+const char *gl_wave_name(enum gl_wave wave);
+/* Returns the wave, or GL_ENOENT. */
+int gl_wave_from_name(const char *name);
+
+/* Timecode: the list's cues fire at their times (gl_engine_cue_time) as a
+ * clock passes them. internal: the list's own clock (GO starts it, PAUSE
+ * holds it, STOP resets it, GOTO jumps to the cue's time); external: the
+ * position comes from gl_engine_timecode() (MTC). A jump (a position more
+ * than GL_TC_JUMP_S from where the clock was going) restores the state a
+ * linear playback has at the new position; a list whose external timecode
+ * stops (gl_engine_timecode(..., false), or nothing for GL_TC_DROPOUT_S)
+ * runs on freewheel_s seconds on its own clock, then holds. Build time. */
+#define GL_TC_JUMP_S 0.25
+#define GL_TC_DROPOUT_S 0.2
+int gl_engine_set_timecode(struct gl_engine *e, int list, bool external, double freewheel_s);
+/* The cue's time in seconds; cues must ascend in time. Build time. */
+int gl_engine_cue_time(struct gl_engine *e, int list, int cue, double seconds);
+/* A position of the code an external list follows, locked = true, and
+ * once locked = false when the code stops: a GL_CMD_TIMECODE for `list`
+ * (< 0: every list on external timecode). The show calls it with the MIDI
+ * adapter's MTC chase (gl_show_timecode_input) and from timecode() in
+ * handlers. Any thread; as gl_engine_command(). */
+int gl_engine_timecode(struct gl_engine *e, int list, double seconds, bool locked);
+/* The list's timecode position (s) after the last tick; -1 when it has none. */
+double gl_engine_timecode_position(const struct gl_engine *e, int list);
+
+/* Sound input: a level (0..1) and beat detector on its own thread hands
+ * over its newest values; lock-free, never waits. `beats` counts beats
+ * since it started; bpm is its tempo estimate (0: none yet). */
+void gl_engine_sound_input(struct gl_engine *e, float level, uint32_t beats, float bpm);
+
+/* ==== end of effects, timecode, sound input ============================== */
 
 #endif

@@ -284,6 +284,8 @@ struct engine_sched {
 	uint64_t memlock_limit;  /* RLIMIT_MEMLOCK when it stopped us, bytes */
 };
 
+struct fx_plan;
+
 struct gl_engine {
 	struct gl_engine_config config;
 	uint64_t period_ns;
@@ -402,7 +404,26 @@ struct gl_engine {
 	struct engine_sched sched;
 	uint64_t ticks_late, ticks_skipped;
 	uint64_t tick_ns_last, tick_ns_max;
+
+	/* effects, timecode lists, sound input (effects.h); NULL until the
+	 * first effect or timecode list, made at finalize at the latest */
+	struct fx_plan *fx;
 };
+
+/* Build time (build.c, effects_build.c): makes room for one more item in a
+ * growable array, doubling it; returns GL_ENOMEM from the caller when it
+ * cannot. */
+#define GROW(arr, count, cap)                                                   \
+	do {                                                                    \
+		if ((count) == (cap)) {                                         \
+			int ncap_ = (cap) ? (cap) * 2 : 8;                      \
+			void *n_ = realloc((arr), (size_t)ncap_ * sizeof *(arr)); \
+			if (!n_)                                                \
+				return GL_ENOMEM;                               \
+			(arr) = n_;                                             \
+			(cap) = ncap_;                                          \
+		}                                                               \
+	} while (0)
 
 /* The universe a lane belongs to (lanes come in universe order; u_lane has
  * universe_count + 1 entries). */

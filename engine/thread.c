@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "effects.h"
 #include "engine_internal.h"
 
 #define ENGINE_FIFO_PRIORITY 50
@@ -73,8 +74,12 @@ int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd)
 		if (cmd->index >= e->param_count)
 			return GL_EINVAL;
 		break;
-	default:
-		return GL_EINVAL;
+	default: {   /* effects and timecode (effects_build.c) */
+		int rc = engine_fx_validate(e, cmd);
+		if (rc < 0)
+			return rc;
+		break;
+	}
 	}
 	if ((cmd->type == GL_CMD_FADER || cmd->type == GL_CMD_LIST_MASTER ||
 	     cmd->type == GL_CMD_GRAND_MASTER) &&

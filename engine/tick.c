@@ -6,7 +6,7 @@
  * Engine thread only (or a test driving the tick). It reads and writes the
  * plan laid out at gl_engine_finalize() and nothing else: no allocation, no
  * lock, no system call. tools/check_tick.sh checks this file's object
- * (with cuelist.c's) for any call outside that, at build time; the
+ * (with cuelist.c's and effects.c's) for any call outside that, at build time; the
  * wake-ups of the threads reading frames and events are system calls, so
  * gl_engine_tick() in thread.c makes them after this file's work.
  *
@@ -22,6 +22,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "effects.h"
 #include "engine_internal.h"
 
 void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue,
@@ -125,6 +126,8 @@ static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *
 static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t now)
 {
 	struct cuelist *l = c->list >= 0 && c->list < e->list_count ? &e->lists[c->list] : NULL;
+	if (engine_fx_command(e, c, now))   /* effects, timecode (effects.c) */
+		return;
 	switch (c->type) {
 	case GL_CMD_GO: {
 		int next = cuelist_next(l);
@@ -172,6 +175,8 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			if (f->kind == GL_FADER_GROUP) {
 				e->groups[f->target].level = c->value;
 				e->masters_dirty = true;
+			} else if (f->kind == GL_FADER_EFFECT_SIZE || f->kind == GL_FADER_EFFECT_RATE) {
+				engine_fx_fader(e, f, now);
 			} else if (f->kind == GL_FADER_CUELIST) {
 				e->lists[f->target].master = c->value;
 				e->lists[f->target].dirty = true;
@@ -202,6 +207,8 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 		} else {
 			prog_clear(e, e->param_lane[c->index]);
 		}
+		break;
+	default:    /* effects.c took its own */
 		break;
 	}
 }
@@ -485,6 +492,7 @@ static void merge_universe(struct gl_engine *e, int u, float global)
 		for (int r = sg->run_first; r < sg->run_end; r++)
 			merge_run(e, l, &l->runs[r], (uint16_t)(sg->list + 1));
 	}
+	engine_fx_apply(e, u);     /* effects: above the lists, below the programmer */
 	for (int32_t at = e->u_prog[u]; at; at = e->prog[at - 1].next)
 		out[e->prog[at - 1].lane] = e->prog[at - 1].value;
 	for (int r = e->u_master[u]; r < e->u_master[u + 1]; r++) {
@@ -583,6 +591,7 @@ void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 		run_command(e, &cmd, now_ns);
 	for (int l = 0; l < e->list_count; l++)
 		cuelist_step(e, &e->lists[l], now_ns);
+	engine_fx_step(e, now_ns);   /* timecode lists, effects' values */
 	if (e->owners_stale)
 		cuelist_rebuild_owners(e);
 	if (e->masters_dirty)

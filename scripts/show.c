@@ -201,11 +201,7 @@ void show_describe(lua_State *L, int idx, char *buf, size_t len)
 	}
 }
 
-/* "file:line: message" into err; returns -1. */
-static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -577,6 +573,8 @@ static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char 
 		}
 		if (rc == 0)
 			rc = show_charge_tracking(s, l, id, seen, err, len);
+		if (rc == 0)
+			rc = show_fx_list_build(s, l, id, err, len);   /* timecode, effects */
 	}
 	free(seen);
 	return rc < 0 ? -1 : 0;
@@ -629,10 +627,15 @@ static int show_build_faders(struct gl_show *s, const struct look_rig *rig, int 
 				return target;
 		} else if (f->kind == GL_FADER_EXTERNAL) {
 			target = -1;            /* the audio master: app/ follows it */
-		} else {
+		} else if (f->kind == GL_FADER_CUELIST) {
 			target = gl_engine_cuelist_find(s->engine, f->target);
 			if (target < 0)
 				return show_fail(err, len, f->at, "fader %d: unknown cuelist \"%s\"",
+						 f->number, f->target);
+		} else {
+			target = gl_engine_effect_find(s->engine, f->target);
+			if (target < 0)
+				return show_fail(err, len, f->at, "fader %d: unknown effect \"%s\"",
 						 f->number, f->target);
 		}
 		rc = gl_engine_add_fader(s->engine, f->number, f->kind, target, f->label, f->level);
@@ -727,6 +730,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	rc = show_build_groups(s, &rig, groups, sorted, err, len);
 	if (rc == 0)
 		rc = show_edits_apply(s, err, len);
+	if (rc == 0)
+		rc = show_fx_build(s, &rig, err, len);   /* effects, before cues name them */
 	if (rc == 0)
 		rc = show_build_lists(s, &rig, err, len);
 	if (rc == 0)
@@ -886,6 +891,8 @@ void gl_show_destroy(struct gl_show *s)
 	show_osc_free(s);
 	show_mqtt_free(s);
 	show_video_free(s);
+	show_fx_free(s);
+	show_sched_free(s);
 	show_midi_free(s);
 	show_audio_free(s);
 	for (int i = 0; i < s->groups.count; i++)

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "outputs/dmx/output.h"
@@ -88,6 +89,25 @@ int gl_show_audio_master_fader(const struct gl_show *show);
  * cannot be read): how many. Each is also a line in the error ring,
  * "file:line: what is wrong", waiting for gl_show_take_error(). */
 int gl_show_problem_count(const struct gl_show *show);
+
+/* Schedules (at(), every("day", ...)) run on the wall clock, time() unless
+ * a test gives its own; gl_show_next_timer_ns() and gl_show_run_timers()
+ * include them. The next one due as wall time, (time_t)-1 none. */
+void gl_show_set_wall_clock(struct gl_show *show, time_t (*fn)(void *ud), void *ud);
+time_t gl_show_next_schedule(const struct gl_show *show);
+
+/* Its cue lists on timecode = "mtc" follow the control adapters' timecode
+ * (gl_controls_timecode(): the MIDI adapter's MTC chase), which the control
+ * loop hands over each time round, NULL when no adapter chases one. While
+ * the chase runs on real code (locking or locked) each list gets its
+ * position; when the chase freewheels or stops, the lists are told once
+ * that the code stopped and run on by their own freewheel = policy. */
+struct gl_timecode;
+void gl_show_timecode_input(struct gl_show *show, const struct gl_timecode *tc, uint64_t now_ns);
+
+/* Whether the show declared sound_input { device = ... } (the capture
+ * the app starts for effects' beat and level), and its device. */
+bool gl_show_sound_input(const struct gl_show *show, const char **device);
 
 /* Errors from handlers (Lua errors, budget exhausted, rejected commands),
  * oldest first. Returns false when none is waiting. */

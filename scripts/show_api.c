@@ -504,6 +504,8 @@ static int api_timer(lua_State *L, bool repeat)
 	double seconds;
 	int slot, ref;
 
+	if (repeat && lua_type(L, 1) == LUA_TSTRING)
+		return show_sched_every(L);    /* every("hour", fn): on the clock */
 	if (lua_type(L, 1) != LUA_TNUMBER)
 		return luaL_error(L, "%s: the first argument must be seconds", fn);
 	seconds = lua_tonumber(L, 1);
@@ -571,15 +573,19 @@ static int api_cancel(lua_State *L)
 		api_heap_remove(s, api_timer_at(s, (int)slot)->heap_pos);
 		api_timer_free(s, (int)slot);
 	}
+	found = found || show_sched_cancel(s, id);   /* at(), every("day") */
 	lua_pushboolean(L, found);
 	return 1;
 }
 
 uint64_t gl_show_next_timer_ns(const struct gl_show *s)
 {
-	if (!s || !s->started || s->timer_heap.count == 0)
+	if (!s || !s->started)
 		return 0;
-	return SHOW_AT(s->timers, struct show_timer, ((const int *)s->timer_heap.items)[0])->due_ns;
+	uint64_t next = s->timer_heap.count == 0 ? 0 :
+		SHOW_AT(s->timers, struct show_timer, ((const int *)s->timer_heap.items)[0])->due_ns;
+	uint64_t sched = show_sched_next_ns(s, gl_now_ns());   /* wall-clock schedules */
+	return sched && (!next || sched < next) ? sched : next;
 }
 
 void gl_show_run_timers(struct gl_show *s, uint64_t now_ns)
@@ -621,6 +627,7 @@ void gl_show_run_timers(struct gl_show *s, uint64_t now_ns)
 		show_run_handler(s, 0, what);
 	}
 	s->in_timers = false;
+	show_sched_run(s);
 }
 
 /* ---- start ----------------------------------------------------------------------- */
@@ -649,6 +656,7 @@ int gl_show_start(struct gl_show *s)
 		show_describe_cmd(c, what, sizeof what);
 		show_ring_push(s, "%s:%d: %s: %s", c->at.file, c->at.line, what, gl_strerror(rc));
 	}
+	show_sched_start(s);     /* due times; missed ones caught up as declared */
 	return sent;
 }
 

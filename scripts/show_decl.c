@@ -877,7 +877,8 @@ static int decl_group(lua_State *L)
 
 static int decl_fader(lua_State *L)
 {
-	static const char *const keys[] = { "group", "cuelist", "audio", "label", "level", NULL };
+	static const char *const keys[] = { "group", "cuelist", "audio", "effect", "control", "label",
+					    "level", NULL };
 	struct gl_show *s = show_from_upvalue(L);
 	struct show_where at = show_where_here(L);
 	struct show_fader f;
@@ -914,15 +915,24 @@ static int decl_fader(lua_State *L)
 	group = decl_string(&d, "group", 0, f.target, sizeof f.target);
 	list = decl_string(&d, "cuelist", 0, f.target, sizeof f.target);
 	audio = decl_string(&d, "audio", 0, f.target, sizeof f.target);
-	if (group + list + audio != 1)
-		decl_fail(&d, "give exactly one of group = \"...\", cuelist = \"...\" or audio = "
-			  "\"master\"");
-	f.kind = group ? GL_FADER_GROUP : list ? GL_FADER_CUELIST : GL_FADER_EXTERNAL;
+	bool effect = decl_string(&d, "effect", 0, f.target, sizeof f.target);
+	char control[8] = "size";
+	if (group + list + audio + effect != 1)
+		decl_fail(&d, "give exactly one of group = \"...\", cuelist = \"...\", audio = "
+			  "\"master\" or effect = \"...\"");
+	f.kind = group ? GL_FADER_GROUP : list ? GL_FADER_CUELIST
+		 : audio ? GL_FADER_EXTERNAL : GL_FADER_EFFECT_SIZE;
 	if (audio && strcmp(f.target, "master") != 0)
 		decl_fail(&d, "audio = \"%s\": an audio fader is the master (audio = \"master\")",
 			  f.target);
 	if (audio && s->audio_master_fader)
 		decl_fail(&d, "the audio master is fader %d already", s->audio_master_fader);
+	if (decl_string(&d, "control", 0, control, sizeof control)) {
+		if (!effect || (strcmp(control, "size") && strcmp(control, "rate")))
+			decl_fail(&d, "control = \"size\" or \"rate\", for an effect's fader");
+		if (strcmp(control, "rate") == 0)
+			f.kind = GL_FADER_EFFECT_RATE;
+	}
 	if (!decl_string(&d, "label", 0, f.label, sizeof f.label))
 		snprintf(f.label, sizeof f.label, "%s", audio ? "Audio" : f.target);
 	decl_number(&d, "level", 0, 0.0, 1.0, &level);
@@ -1130,7 +1140,7 @@ static int decl_cue(lua_State *L)
 		"label", "fade", "fade_in", "fade_out", "delay", "delay_in",
 		"delay_out", "color_fade", "color_delay", "position_fade",
 		"position_delay", "beam_fade", "beam_delay", "curve", "wait", "follow",
-		"look", NULL
+		"look", "effects", "at", NULL
 	};
 	static const struct { const char *fade, *delay; enum gl_attr_class cls; } classes[] = {
 		{ "color_fade", "color_delay", GL_CLASS_COLOR },
@@ -1141,6 +1151,7 @@ static int decl_cue(lua_State *L)
 	struct show_cue c;
 	struct look_entry *looks = NULL;
 	const void *actions[SHOW_ACTION_KINDS] = { NULL };
+	const struct show_fx_ref *fx;
 	struct decl d;
 	double fade, delay, wait;
 	char curve[16];
@@ -1214,14 +1225,20 @@ static int decl_cue(lua_State *L)
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)   /* checked now, copied below */
 		if (decl_get(&d, show_action_kinds[k].field, 0))
 			actions[k] = show_action_kinds[k].parse(L, d.at, d.what);
+	fx = show_fx_cue_fields(L, d.at, d.what, d.idx, &c.fx_count, &c.tc_s);  /* effects, at */
 
 	/* What may raise comes first; then the copies, which cannot leak. */
 	show_vec_reserve(L, &s->cues, sizeof c);
 	show_charge(L, (size_t)c.look_count * sizeof *looks);
+	c.fx = show_fx_cue_copy(L, fx, c.fx_count);
+	if (c.fx_count > 0 && !c.fx)
+		return luaL_error(L, "out of memory");
 	if (c.look_count > 0) {
 		c.looks = malloc((size_t)c.look_count * sizeof *looks);
-		if (!c.looks)
+		if (!c.looks) {
+			free(c.fx);
 			return luaL_error(L, "out of memory");
+		}
 		memcpy(c.looks, looks, (size_t)c.look_count * sizeof *looks);
 	}
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++) {
@@ -1232,6 +1249,7 @@ static int decl_cue(lua_State *L)
 			while (k-- > 0)
 				free(c.actions[k].items);
 			free(c.looks);
+			free(c.fx);
 			return luaL_error(L, "out of memory");
 		}
 	}
@@ -1248,7 +1266,7 @@ static int decl_cue(lua_State *L)
 
 static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, int arg)
 {
-	static const char *const keys[] = { "loop", NULL };
+	static const char *const keys[] = { "loop", "chase", "timecode", "freewheel", NULL };
 	struct show_list *list = SHOW_AT(s->lists, struct show_list, list_index);
 	struct decl d;
 	char what[GL_NAME_MAX + 16];
@@ -1266,6 +1284,8 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 		decl_fail(&d, "a cue list may have at most %d cues", SHOW_LIST_CUE_MAX);
 	decl_keys(&d, keys, n);
 	decl_boolean(&d, "loop", 0, &loop);
+	show_fx_list_fields(L, d.at, what, arg, list);   /* chase, timecode, freewheel */
+	loop |= list->loop;
 	if (n < 1)
 		decl_fail(&d, "has no cues");
 	cues = decl_scratch(L, (size_t)n * sizeof *cues);
@@ -1318,6 +1338,7 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 	list->filled = true;
 	for (int i = 0; i < n; i++)
 		SHOW_AT(s->cues, struct show_cue, cues[i])->list = list_index;
+	show_fx_list_cues(L, s, list);   /* chase timing, timecode times */
 }
 
 static int decl_cuelist_body(lua_State *L)
@@ -1499,6 +1520,8 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 	lua_pushlightuserdata(L, show);
 	luaL_setfuncs(L, fns, 1);
 	show_osc_register(L, show);     /* osc { ... }, osc.send, on_osc */
+	show_fx_register(L, show);      /* effect, matrix, effect_start() ... */
+	show_sched_register(L, show);   /* at, location, schedule */
 	show_audio_register(L, show);   /* audio { ... } */
 	decl_edit_register(L, show);    /* edit.record ... */
 }

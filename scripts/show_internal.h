@@ -17,6 +17,9 @@
  *                {...} actions, rtsp.play() and friends
  *   show_midi.c  midi.map, midi.send, cue midi = {...} actions
  *   show_audio.c audio { ... }, cue audio = {...} actions, the audio master
+ *   show_effects.c effect, matrix, sound_input; cue effects/at, cuelist
+ *                chase/timecode; effect_start() and friends; their build
+ *   show_schedule.c at(), calendar every(), location {}; run on the wall clock
  *
  * Control thread only. Invariants: a declaration is appended to its vector
  * only once it is complete (a script that pcall()s a failing declaration
@@ -30,6 +33,7 @@
 #include <lua.h>
 
 #include "fixture_file.h"
+#include "schedule.h"
 #include "look.h"
 #include "outputs/control/control.h"
 #include "outputs/media/audio/audio.h"
@@ -81,6 +85,11 @@
 #define SHOW_CUE_VIDEO_MAX 16         /* video commands a cue sends */
 #define SHOW_EDIT_MAX 16384           /* edit.* lines (a recorded file) */
 #define SHOW_AT_MAX 10000.0           /* |x|, |y| of patch { at = {x, y} } */
+#define SHOW_EFFECT_MAX 256           /* effect { ... } */
+#define SHOW_MATRIX_MAX 64            /* matrix { ... } */
+#define SHOW_CUE_EFFECT_MAX 32        /* effects a cue starts or stops */
+#define SHOW_IMAGE_FRAMES_MAX 64      /* images of one effect's sequence */
+#define SHOW_SCHEDULE_MAX 256         /* at(), calendar every() */
 
 /* A growable array of fixed-size items (realloc'd; take no pointers into it
  * across a call that may append). */
@@ -168,9 +177,18 @@ struct show_cue_actions {
 	void *items;                   /* one heap block (free()), from the kind's copy() */
 };
 
+/* A cue's effects = { name = true|false } (show_effects.c). */
+struct show_fx_ref {
+	char name[GL_NAME_MAX];
+	bool on;
+};
+
 struct show_cue {
 	struct show_where at;
 	int list;                      /* index into show->lists; -1 until claimed */
+	double tc_s;                   /* at = ...: its time on timecode; NaN none */
+	int fx_count;
+	struct show_fx_ref *fx;        /* owned */
 	struct gl_cue_def def;         /* changes filled at build */
 	int look_count;
 	struct look_entry *looks;
@@ -222,10 +240,17 @@ struct show_action_kind {
 
 extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
 
+enum show_tc { SHOW_TC_NONE, SHOW_TC_INTERNAL, SHOW_TC_EXTERNAL };
+
 struct show_list {
 	struct show_where at;
 	char name[GL_NAME_MAX];
 	bool loop;
+	double chase_step_s;           /* chase = {...}: a step's time; 0 none */
+	double chase_xfade;            /* 0..1 of a step */
+	enum show_tc timecode;
+	bool mtc;                      /* timecode = "mtc" (not "external": timecode() only) */
+	double freewheel_s;
 	bool filled;                   /* cuelist "X" { ... } was called */
 	int cue_count;
 	int *cues;                     /* indices into show->cues, in order */
@@ -304,6 +329,22 @@ struct show_declaration {
 	struct gl_option options[GL_OPTION_MAX];
 };
 
+struct show_matrix {                   /* matrix { "wall", fixtures = ..., width = 16 } */
+	struct show_where at;
+	char name[GL_NAME_MAX];
+	char selection[LOOK_SELECTION_MAX];
+	int width, height;             /* height 0: as the pixels fill */
+	int order;                     /* 0 rows, 1 snake, 2 columns */
+};
+
+struct show_effect {                   /* effect { "name", ... } */
+	struct show_where at;
+	struct gl_effect_def def;      /* fixtures, xy, image set at build */
+	char selection[LOOK_SELECTION_MAX];
+	char matrix[GL_NAME_MAX];
+	uint8_t *image;                /* owned: every frame, RGB */
+};
+
 struct show_osc_handler {              /* on_osc(pattern, fn), on_mqtt(filter, fn) */
 	struct show_where at;
 	char pattern[256];
@@ -361,6 +402,20 @@ struct gl_show {
 	struct show_vec mqtt_handlers; /* struct show_osc_handler: on_mqtt */
 	struct show_vec declarations;  /* struct show_declaration: video_target */
 	struct show_vec midi_maps;     /* struct show_midi_map: midi.map */
+	struct show_vec effects;       /* struct show_effect */
+	struct show_vec matrices;      /* struct show_matrix */
+	bool sound_input;              /* sound_input { ... } */
+	char sound_device[128];
+	struct show_vec schedules;     /* struct show_sched (show_schedule.c) */
+	lua_Integer schedule_seq;
+	struct gl_location location;   /* location { ... } */
+	bool has_location;
+	bool catch_up;                 /* schedule { missed = "catch_up" } */
+	time_t (*wall_fn)(void *ud);   /* the wall clock; NULL: time() */
+	void *wall_ud;
+	bool mtc_running;              /* gl_show_timecode_input: what the lists were told */
+	uint64_t mtc_fed_ns;
+	uint64_t mtc_jumps;
 	gl_show_send_fn send_fn;       /* osc.send and cue actions (app wires it) */
 	/* audio (show_audio.c) */
 	bool audio_declared;           /* audio { ... } */
@@ -422,6 +477,10 @@ struct show_where show_where_here(lua_State *L);
 /* Raises "file:line: message" at `at`. */
 int show_raise(lua_State *L, struct show_where at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "file:line: message" (or "file: message" without a line) into err;
+ * returns -1. Build errors. */
+int show_fail(char *err, size_t len, struct show_where at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "123", "\"text\"", "true", "table" - how a value is shown in messages. */
 void show_describe(lua_State *L, int idx, char *buf, size_t len);
 
@@ -518,6 +577,39 @@ void show_audio_free(struct gl_show *show);
  * count, raises at `at` naming `what`. */
 int show_read_options(lua_State *L, struct show_where at, const char *what, int idx,
 		      struct gl_option *opts);
+
+/* show_effects.c: effect {}, matrix {}, sound_input {} and the run-time
+ * functions (register: the env table on top); the fields they add to cues
+ * (raise at `at`; the refs live in a userdata left on the stack until
+ * show_fx_cue_copy()), to cue lists, and the build. */
+void show_fx_register(lua_State *L, struct gl_show *show);
+const struct show_fx_ref *show_fx_cue_fields(lua_State *L, struct show_where at, const char *what,
+					     int idx, int *count, double *tc_s);
+/* A heap copy the cue owns (charged); NULL when there are none or out of memory. */
+struct show_fx_ref *show_fx_cue_copy(lua_State *L, const struct show_fx_ref *refs, int count);
+void show_fx_list_fields(lua_State *L, struct show_where at, const char *what, int idx,
+			 struct show_list *list);
+void show_fx_list_cues(lua_State *L, struct gl_show *s, struct show_list *list);
+/* After the groups: every effect into the engine. Returns 0 or -1 (err). */
+int show_fx_build(struct gl_show *s, const struct look_rig *rig, char *err, size_t len);
+/* After list `id`'s cues: its timecode, cue times and cue effects. */
+int show_fx_list_build(struct gl_show *s, const struct show_list *l, int id, char *err,
+		       size_t len);
+void show_fx_print(const struct gl_show *s, FILE *out);
+void show_fx_free(struct gl_show *s);
+
+/* show_schedule.c: at(), location {}, schedule {} (register: the env
+ * table on top); every("minute"|"hour"|"day", fn) from show_api.c's every
+ * (the string on the stack at 1); cancel() of a schedule's id; and the
+ * runs: at start (catch-up), from gl_show_run_timers(), and the nearest
+ * due one as a monotonic instant for the poll loop (0 none). */
+void show_sched_register(lua_State *L, struct gl_show *show);
+int show_sched_every(lua_State *L);
+bool show_sched_cancel(struct gl_show *s, lua_Integer id);
+void show_sched_start(struct gl_show *s);
+void show_sched_run(struct gl_show *s);
+uint64_t show_sched_next_ns(const struct gl_show *s, uint64_t now_ns);
+void show_sched_free(struct gl_show *s);
 
 /* show_action.c */
 void show_actions_fire(struct gl_show *show, int list, int cue);

@@ -143,8 +143,15 @@ static void print_lists(const struct gl_show *s, FILE *out)
 	for (int l = 0; l < gl_engine_cuelist_count(e); l++) {
 		const struct show_list *decl = SHOW_AT(s->lists, struct show_list, l);
 
-		fprintf(out, "\ncuelist \"%s\"%s, %d cues:\n", SAFE(gl_engine_cuelist_name(e, l)),
-			decl->loop ? " (loop)" : "", gl_engine_cue_count(e, l));
+		char how[64] = "";     /* chase, timecode (show_effects.c) */
+		if (decl->chase_step_s > 0)
+			snprintf(how, sizeof how, " (chase: a step %gs, crossfade %g%%)",
+				 decl->chase_step_s, decl->chase_xfade * 100);
+		else if (decl->timecode)
+			snprintf(how, sizeof how, " (timecode %s)", decl->timecode == SHOW_TC_INTERNAL
+				 ? "internal" : decl->mtc ? "mtc" : "external");
+		fprintf(out, "\ncuelist \"%s\"%s%s, %d cues:\n", SAFE(gl_engine_cuelist_name(e, l)),
+			decl->loop ? " (loop)" : "", how, gl_engine_cue_count(e, l));
 		fprintf(out, "  %-6s %-20s %7s %7s %7s %7s  %-12s %s\n", "cue", "label", "in",
 			"out", "delay", "d.out", "continue", "changes");
 		for (int c = 0; c < gl_engine_cue_count(e, l); c++) {
@@ -155,6 +162,9 @@ static void print_lists(const struct gl_show *s, FILE *out)
 			fprintf(out, "  %-6s %-20s %6gs %6gs %6gs %6gs  %-12s %d%s\n", d->number_text,
 				SAFE(d->label), d->fade_in_s, d->fade_out_s, d->delay_in_s, d->delay_out_s,
 				cont, d->change_count, d->curve == GL_CURVE_S ? " (s-curve)" : "");
+			if (decl->timecode)
+				fprintf(out, "  %-6s   at %gs\n", "",
+					SHOW_AT(s->cues, struct show_cue, decl->cues[c])->tc_s);
 			for (int k = GL_CLASS_COLOR; k < GL_CLASS_COUNT; k++) {
 				const struct gl_class_time *t = &d->class_time[k];
 
@@ -185,10 +195,12 @@ static void print_faders(const struct gl_show *s, FILE *out)
 		int number, target;
 
 		gl_engine_fader_info(e, i, &number, &kind, &target, &label);
-		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number,
-			kind == GL_FADER_GROUP ? "group" : kind == GL_FADER_CUELIST ? "cuelist" : "audio",
+		static const char *const kinds[] = { "group", "cuelist", "audio", "effect", "rate of" };
+		fprintf(out, "  %-3d %-8s %-20s \"%s\", level %g\n", number, kinds[kind],
 			SAFE(kind == GL_FADER_GROUP ? gl_engine_group_name(e, target)
-			     : kind == GL_FADER_CUELIST ? gl_engine_cuelist_name(e, target) : "master"),
+			     : kind == GL_FADER_CUELIST ? gl_engine_cuelist_name(e, target)
+			     : kind == GL_FADER_EXTERNAL ? "master"
+			     : gl_engine_effect(e, target)->name),
 			SAFE(label), decl->level);
 	}
 }
@@ -269,6 +281,7 @@ void gl_show_print(const struct gl_show *s, FILE *out)
 	print_patch(s, out);
 	print_groups(s, out);
 	print_lists(s, out);
+	show_fx_print(s, out);
 	print_faders(s, out);
 	print_inputs(e, out);
 	print_outputs(s, out);

@@ -4,8 +4,9 @@
  * sanitizer allocator hooks (ASan test builds) or mallinfo2 (other builds),
  * and pthread_mutex_lock is interposed, while ticks run with GOs, follows,
  * STOPs, faders, masters, the programmer, two lists fighting over LTP
- * params, a DMX input and a frame tap in play, and while cue lists edited
- * by the console (gl_engine_replace_cues) are swapped in.
+ * params, a DMX input, a frame tap, effects (waves, pixels, on a cue, a
+ * fader, the sound input, tap tempo), a timecode list in play, and while
+ * cue lists edited by the console (gl_engine_replace_cues) are swapped in.
  * (tools/check_tick.sh checks the same of the tick's object files at
  * build time.)
  */
@@ -108,6 +109,34 @@ static void test_tick_allocates_nothing(void **state)
 		assert_true(gl_engine_add_cue(e, l2, &d) >= 0);
 	}
 	assert_int_equal(gl_engine_add_fader(e, 1, GL_FADER_GROUP, g, "All", 1.0f), 0);
+	/* effects: a sine across the group from the start, a rainbow a cue
+	 * starts, on a fader; a list on timecode */
+	struct gl_effect_def fx = { .name = "wave", .wave = GL_WAVE_SINE, .attr = GL_ATTR_WHITE,
+				    .fixtures = ids, .fixture_count = 16, .rate_hz = 2,
+				    .size = 1, .spread_deg = 360, .start = true, .beat_sync = true };
+	assert_int_equal(gl_engine_add_effect(e, &fx), 0);
+	fx = (struct gl_effect_def){ .name = "px", .wave = GL_WAVE_NOISE, .fixtures = ids,
+				     .fixture_count = 16, .rate_hz = 1, .size = 1, .scale = 2,
+				     .fade_in_s = 0.5, .fade_out_s = 0.5, .size_from_level = true };
+	assert_int_equal(gl_engine_add_effect(e, &fx), 1);
+	assert_int_equal(gl_engine_cue_effect(e, l, 1, 1, true), 0);
+	assert_int_equal(gl_engine_add_fader(e, 2, GL_FADER_EFFECT_SIZE, 1, "Px", 1.0f), 0);
+	int tc = gl_engine_add_cuelist(e, "TC", false);
+	for (int q = 0; q < 3; q++) {
+		struct gl_cue_def d;
+		gl_cue_def_init(&d);
+		d.number = q + 1;
+		d.fade_in_s = d.fade_out_s = 0.5;
+		for (int f = 0; f < 16; f++)
+			ch[f] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_GREEN),
+							(float)q / 2.0f };
+		d.changes = ch;
+		d.change_count = 16;
+		assert_int_equal(gl_engine_add_cue(e, tc, &d), q);
+	}
+	assert_int_equal(gl_engine_set_timecode(e, tc, true, 0.5), 0);
+	for (int q = 0; q < 3; q++)
+		assert_int_equal(gl_engine_cue_time(e, tc, q, 1.0 + q), 0);
 	assert_int_equal(gl_engine_add_input(e, 9, 2), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
@@ -131,6 +160,19 @@ static void test_tick_allocates_nothing(void **state)
 		case 43: c.type = GL_CMD_RESUME; c.list = -1; break;
 		}
 		assert_int_equal(gl_engine_command(e, &c), 0);
+		struct gl_cmd fc = { GL_CMD_FX_SIZE, -1, 1, (float)(i % 7) / 7.0f };
+		switch (i % 40) {
+		case 3: fc.type = GL_CMD_FX_STOP; fc.index = 0; break;
+		case 5: fc.type = GL_CMD_FX_START; fc.index = 0; break;
+		case 11: case 12: case 13: fc.type = GL_CMD_FX_TAP; fc.index = 0; break;
+		case 17: fc.type = GL_CMD_FX_RATE; fc.index = 0; fc.value = 3.0f; break;
+		case 31: fc.type = GL_CMD_GO; fc.list = tc; break;
+		}
+		assert_int_equal(gl_engine_command(e, &fc), 0);
+		/* the timecode runs, jumps back now and then, and drops out */
+		if (i % 100 < 80)
+			assert_int_equal(gl_engine_timecode(e, -1, (i % 60) * 0.0227, true), 0);
+		gl_engine_sound_input(e, (float)(i % 10) / 10.0f, (uint32_t)(i / 20), 120.0f);
 		in[i % GL_DMX_SLOTS] = (uint8_t)i;
 		assert_int_equal(gl_tap_input(tap, 9, in, GL_DMX_SLOTS), 0);
 		counted_tick(e, t_ns);

@@ -27,6 +27,7 @@ declare -A prefixes=(
 	[gl_dmx]="gl_ sacn_ artnet_ dmxusb_ pro_ opendmx_ nodelink_"
 	[gl_control]="gl_ osc_ mqtt_ midi_"
 	[gl_rtsp]="gl_ rtsp_"
+	[gl_capture]="gl_ capture_"
 	[gl_nodelink_wire]="nodelink_"
 	[gl_node_core]="node_"
 	[gl_audio]="gl_audio_ audio_"

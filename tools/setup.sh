@@ -42,6 +42,8 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	librtmidi-dev jackd2  # MIDI: RtMidi (ALSA and JACK) and libjack; a JACK server (dummy backend) and jack_lsp for its tests
 	libsdl2-dev libsndfile1-dev libsamplerate0  # audio cues: SDL2 audio out, libsndfile decoding, libsamplerate (SDL's rate conversion)
 	libexpat1-dev libcjson-dev qlcplus-data
+	libpng-dev  # effects: PNG images mapped on pixel matrices (decoded at load)
+	libsdl2-dev  # sound to light: the capture device's level and beat (outputs/media/capture)
 	file dpkg-dev python3-pil fonts-dejavu-core
 	# wireless node firmware: the board images (firmware/cross/) ...
 	gcc-arm-none-eabi

@@ -5,6 +5,8 @@
 --           cue 3 "Calm" 0.5 (128) and sends MIDI, cue 4 "Slow" to 0 in 30 s
 --   "Fx":   cue 1 dim 4 at 1.0 (slot 4 = 255)
 --   "Base": dims 5 and 6 at full, started at load, under faders 1 and 2
+--   "Song": on MTC: dim 7 at 0.4 from 01:00:00:00 (slot 7 = 102), at full
+--           from 01:00:01:00 (255)
 -- The wing is the JACK client midi-peer (tests/tools/midi_peer.c), found by
 -- name; a desk sending MSC and MTC connects to our virtual port
 -- ghostlight:in. Feedback, MIDI cues and MTC out go to midi-peer-in:in.
@@ -42,6 +44,11 @@ cuelist "Base" {
   cue { 1, "Up", look = { ["dim 5"] = { intensity = 1.0 }, ["dim 6"] = { intensity = 1.0 } } },
 }
 go("Base")
+
+cuelist "Song" { timecode = "mtc", freewheel = 0.5,
+  cue { 1, "Intro", at = "01:00:00:00", look = { ["dim 7"] = { intensity = 0.4 } } },
+  cue { 2, "Verse", at = "01:00:01:00", look = { ["dim 7"] = { intensity = 1.0 } } },
+}
 
 -- the wing
 midi.map { note = 60, channel = 1, go = "Main" }

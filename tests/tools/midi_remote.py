@@ -474,9 +474,11 @@ def control(gl, peer_path, show, work):
               "malformed MSC dropped", flush=True)
 
         # MTC chase: lock, freewheel on dropout, stop, locate, 29.97 drop frame
+        # and the list on timecode = "mtc" follows it: its cues at their times
         desk.cmd("mtc 25 01:00:00:00")
         run.wait_log("mtc locking at 01:00:00")
         run.wait_log("mtc locked at 01:00:00")
+        s.wait("Song's cue 2 at 01:00:01:00 on MTC (slot 7 = 255)", lambda f: f[6] == 255)
         desk.cmd("mtc-stop")
         run.wait_log("mtc freewheel at 01:00:0")
         run.wait_log("mtc stopped at 01:00:0")
@@ -485,8 +487,10 @@ def control(gl, peer_path, show, work):
         desk.cmd("mtc 29.97df 00:09:59;20")
         run.wait_log("mtc locked at 00:09:59;")
         run.wait_log("(29.97df frames/s)")
+        s.wait("Song back before its first cue with the code (slot 7 = 0)", lambda f: f[6] == 0)
         print("MTC chase: locked at 25, freewheeled and stopped when it stopped, located "
-              "by a full frame, locked at 29.97 drop frame", flush=True)
+              "by a full frame, locked at 29.97 drop frame; a timecode cue list followed it "
+              "(its cue at its time, back to nothing when the code jumped back)", flush=True)
         desk.cmd("mtc-stop")
     finally:
         run.finish()
