@@ -7,8 +7,10 @@
  *  - control thread, gl_engine_replace_cues(): builds the list as it will
  *    be (its cues, and its plan arrays laid out as finalize lays out a
  *    list's, in a block of their own), the per-universe index of list runs
- *    that goes with it, and how the playback state maps onto the new list,
- *    into a struct cue_table, and leaves it in e->edit_in;
+ *    that goes with it, the effects its cues run and their timecode times
+ *    (effects_build.c, by cue identity), and how the playback state maps
+ *    onto the new list, into a struct cue_table, and leaves it in
+ *    e->edit_in;
  *  - engine thread, engine_edit_apply() (edit_tick.c) at the start of a
  *    tick: swaps pointers, carries the state over, puts the replaced
  *    arrays in e->edit_out and emits GL_EV_CUES_REPLACED;
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "effects.h"
 #include "engine_internal.h"
 
 const struct cue *engine_edit_view(const struct gl_engine *e, const struct cuelist *l, int *count)
@@ -45,6 +48,7 @@ static void table_free(struct cue_table *t)
 	free(t->carry);
 	free(t->cue_from);
 	free(t->cue_to);
+	engine_fx_edit_free(t->fx);
 	free(t);
 }
 
@@ -144,6 +148,8 @@ int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_de
 		rc = carry_build(t, l);
 	if (rc == 0)
 		rc = segments_build(e, t);
+	if (rc == 0)
+		rc = engine_fx_edit_build(e, t);
 	if (rc != 0) {
 		table_free(t);
 		return rc;

@@ -6,19 +6,14 @@
  * no system call (its object is checked with the tick's). An edit changes
  * hands by pointer: the list's cues and plan arrays and the engine's index
  * of list runs are swapped with the ones the control thread built, the
- * playback state of every param both lists hold is copied across, and the
- * owners of LTP lanes are worked out again.
+ * playback state of every param both lists hold is copied across, the
+ * list's effects and timecode times are swapped with it (effects.c), and
+ * the owners of LTP lanes are worked out again.
  */
 #include <math.h>
 
+#include "effects.h"
 #include "engine_internal.h"
-
-#define SWAP(a, b)                         \
-	do {                               \
-		__typeof__(a) swap_ = (a); \
-		(a) = (b);                 \
-		(b) = swap_;               \
-	} while (0)
 
 /* The cues and every plan field a list's arrays are laid out from. */
 static void swap_list(struct cuelist *l, struct cuelist *n)
@@ -75,7 +70,7 @@ bool engine_edit_ack(struct gl_engine *e)
 	return true;
 }
 
-void engine_edit_apply(struct gl_engine *e)
+void engine_edit_apply(struct gl_engine *e, uint64_t now_ns)
 {
 	/* the last edit's event first, so that none of its list's new
 	 * indices reaches the control thread ahead of it */
@@ -99,6 +94,7 @@ void engine_edit_apply(struct gl_engine *e)
 		l->start[m->value] = old->start[m->old_value];
 		l->target[m->value] = old->target[m->old_value];
 	}
+	int old_active = l->active;
 	if (l->active >= 0)
 		l->active = t->cue_to[l->active];
 	/* a standby asked for stays only when its cue does */
@@ -116,6 +112,7 @@ void engine_edit_apply(struct gl_engine *e)
 			l->continue_at_ns = 0;
 		}
 	}
+	engine_fx_edit_apply(e, t, old_active, now_ns);   /* its effects, its timecode */
 	/* lanes the list let go of or took: their owners from the stamps */
 	cuelist_rebuild_owners(e);
 	l->dirty = true;

@@ -437,9 +437,17 @@ bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
  * programmer holds). GL_EV_CUES_REPLACED marks the moment in the event
  * stream; gl_engine_cue*() show the new list from that event on.
  *
+ * Effects and timecode go by the same origins: a cue kept (updated,
+ * renumbered) keeps the effects it starts and stops and its timecode
+ * time, a deleted cue takes its own away, a new cue has none (on a
+ * timecode list only GO, GOTO or a follow reach it). Of the effects the
+ * active cue runs, only those the edit changed start or stop (one that
+ * runs on keeps its phase); a timecode list goes on from the cue it fired
+ * last, and fires the cues after it as its clock passes them.
+ *
  * One edit at a time: GL_EAGAIN while the last one's event has not been
  * read yet. Else 0, GL_ENOENT, GL_EINVAL (bad def, number order or
- * origin), GL_ENOMEM, GL_ESTATE before finalize. Control thread only - the
+ * origin, or timed cues that would no longer ascend in time), GL_ENOMEM, GL_ESTATE before finalize. Control thread only - the
  * thread that reads the events - like gl_engine_cue*(): pointers those
  * return stay valid until that thread reads the next GL_EV_CUES_REPLACED. */
 int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_def *defs,

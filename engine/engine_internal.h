@@ -182,6 +182,8 @@ struct edit_carry {
 	int32_t old_param, old_value;
 };
 
+struct fx_edit;
+
 /*
  * One edit of a list (edit.c, edit_tick.c): built on the control thread,
  * taken by the tick, which swaps `next`'s cues and plan arrays with the
@@ -203,6 +205,9 @@ struct cue_table {
 				  * playback goes (its new index, else the
 				  * nearest earlier cue kept, else -1) */
 	int old_count;
+	struct fx_edit *fx;      /* the list's effects and timecode times as
+				  * they will be (effects.h); NULL when it has
+				  * neither */
 };
 
 struct fader {
@@ -425,6 +430,14 @@ struct gl_engine {
 		}                                                               \
 	} while (0)
 
+/* Exchanges two lvalues of one type (the tick's hand-overs by pointer). */
+#define SWAP(a, b)                         \
+	do {                               \
+		__typeof__(a) swap_ = (a); \
+		(a) = (b);                 \
+		(b) = swap_;               \
+	} while (0)
+
 /* The universe a lane belongs to (lanes come in universe order; u_lane has
  * universe_count + 1 entries). */
 static inline int engine_lane_universe(const int32_t *u_lane, int universe_count, int lane)
@@ -507,7 +520,7 @@ void engine_edit_free_all(struct gl_engine *e);
 
 /* edit_tick.c (the tick) */
 /* Takes a waiting edit (first thing of a tick). */
-void engine_edit_apply(struct gl_engine *e);
+void engine_edit_apply(struct gl_engine *e, uint64_t now_ns);
 /* Pushes the event an applied edit still owes; false while the ring is
  * full. engine_emit() sends it before any other event. */
 bool engine_edit_ack(struct gl_engine *e);

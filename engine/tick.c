@@ -585,7 +585,7 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 {
 	struct gl_cmd cmd;
-	engine_edit_apply(e);
+	engine_edit_apply(e, now_ns);
 	/* Bounded drain: a flood of commands cannot stretch one tick. */
 	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
 		run_command(e, &cmd, now_ns);

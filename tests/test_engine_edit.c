@@ -4,7 +4,9 @@
  * hand-over at a tick, the event that marks it, the active cue kept through
  * its origin, a deleted active cue, what the active cue now holds going on
  * stage, fades in progress going on, one edit at a time, a list moving
- * into another universe and the LTP owners with it), the standby
+ * into another universe and the LTP owners with it, the effects a cue
+ * starts and the times a timecode list fires its cues at kept by cue
+ * identity), the standby
  * command, the snapshot's countdown and programmer count, and a second
  * reader of the snapshot (with the engine thread running: label threaded).
  */
@@ -240,6 +242,163 @@ static void test_bad_edits_change_nothing(void **state)
 	gl_engine_destroy(r.e);
 }
 
+/* Ticks from t0 to t1 at 40 Hz, reading the events as the control thread
+ * does: the numbers of the cues the list fired meanwhile, in order. */
+static int fired_between(struct rig *r, double t0, double t1, char numbers[][GL_CUE_NUMBER_MAX],
+			 int max)
+{
+	int n = 0;
+	for (double t = t0; t <= t1 + 1e-9; t += 0.025) {
+		gl_engine_tick(r->e, S(t));
+		struct gl_event ev;
+		while (gl_engine_next_event(r->e, &ev))
+			if (ev.type == GL_EV_CUE_FIRED && ev.list == r->list && n < max)
+				snprintf(numbers[n++], GL_CUE_NUMBER_MAX, "%s",
+					 gl_engine_cue(r->e, r->list, ev.cue)->number_text);
+	}
+	return n;
+}
+
+/* Cues 1..4 on dim 2; cue 2 starts a ramp on dim 1 (0.1 Hz: its value is
+ * the time since it started / 10), cue 3 a square on dim 3, cue 4 stops
+ * the ramp. An edit while cue 2 plays (1.5 recorded, 2 renumbered 2.5, 3
+ * deleted) moves the effects with their cues: the ramp runs on unbroken,
+ * and the new list's cues run what their own cues say, not what the cue
+ * at their old index did. */
+static void test_edit_keeps_cue_effects(void **state)
+{
+	struct rig r;
+	rig_init(&r);
+	struct gl_cue_change ch[4];
+	struct gl_cue_def defs[4];
+	for (int q = 0; q < 4; q++) {
+		ch[q] = (struct gl_cue_change){ r.p[1], (q + 1) / 10.0f };
+		defs[q] = def(q + 1, 0, &ch[q], 1);
+		assert_int_equal(gl_engine_add_cue(r.e, r.list, &defs[q]), q);
+	}
+	int dim1 = 0, dim3 = 2;   /* fixture ids, in the order added */
+	struct gl_effect_def ramp = { .name = "ramp", .wave = GL_WAVE_RAMP_UP,
+				      .attr = GL_ATTR_INTENSITY, .fixtures = &dim1,
+				      .fixture_count = 1, .rate_hz = 0.1, .size = 1.0f };
+	struct gl_effect_def square = ramp;
+	snprintf(square.name, sizeof square.name, "square");
+	square.wave = GL_WAVE_SQUARE;
+	square.duty = 1.0f;
+	square.rate_hz = 1.0;
+	square.fixtures = &dim3;
+	assert_int_equal(gl_engine_add_effect(r.e, &ramp), 0);
+	assert_int_equal(gl_engine_add_effect(r.e, &square), 1);
+	assert_int_equal(gl_engine_cue_effect(r.e, r.list, 1, 0, true), 0);
+	assert_int_equal(gl_engine_cue_effect(r.e, r.list, 2, 1, true), 0);
+	assert_int_equal(gl_engine_cue_effect(r.e, r.list, 3, 0, false), 0);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+
+	cmd(&r, GL_CMD_GOTO, 1);               /* cue 2: the ramp starts at 1 s */
+	gl_engine_tick(r.e, S(1));
+	gl_engine_tick(r.e, S(3));
+	assert_float_equal(val(&r, 0), 0.2f, 0.01);
+
+	struct gl_cue_change half = { r.p[1], 0.15f };
+	struct gl_cue_def next[4] = { defs[0], def(1.5, 0, &half, 1), defs[1], defs[3] };
+	next[2].number = 2.5;
+	snprintf(next[2].number_text, sizeof next[2].number_text, "2.5");
+	int origin[4] = { 0, -1, 1, 3 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, origin, 4), 0);
+	gl_engine_tick(r.e, S(3.5));
+	struct gl_event ev;
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	/* cue 2.5 is cue 2: the ramp goes on from where it was */
+	gl_engine_tick(r.e, S(4));
+	assert_float_equal(val(&r, 0), 0.3f, 0.01);
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
+	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+
+	/* 1.5 tracks from cue 1: nothing runs (at index 1 was cue 2) */
+	cmd(&r, GL_CMD_GOTO, 1);
+	gl_engine_tick(r.e, S(5));
+	gl_engine_tick(r.e, S(5.1));
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
+	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+	/* 2.5 runs the ramp, not the square (at index 2 was cue 3) */
+	cmd(&r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r.e, S(6));
+	gl_engine_tick(r.e, S(6.1));
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
+	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+	/* 4 stops the ramp; the square that deleted cue 3 started is gone */
+	cmd(&r, GL_CMD_GO, 0);
+	gl_engine_tick(r.e, S(7));
+	gl_engine_tick(r.e, S(7.1));
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
+	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+	assert_float_equal(val(&r, 2), 0.0f, 1e-6);
+
+	/* deleting the cue that started a running effect hands the list to
+	 * the cue before, which does not run it: it stops */
+	cmd(&r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r.e, S(8));
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
+	struct gl_cue_def fewer[3] = { next[0], next[1], next[3] };
+	int kept[3] = { 0, 1, 3 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, fewer, kept, 3), 0);
+	gl_engine_tick(r.e, S(8.5));
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	gl_engine_tick(r.e, S(8.6));
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
+/* A list on its own timecode clock: cues 1..4 at 1, 3, 5 and 8 s. While
+ * cue 2 plays, cue 1 is deleted and 3.5 recorded (no time): the clock
+ * fires cue 3 at 5 s and cue 4 at 8 s - by identity, not the cues now at
+ * their old indices - and never the new cue. A renumber that would put a
+ * timed cue out of time order is refused, nothing changed. */
+static void test_edit_keeps_timecode_cues(void **state)
+{
+	struct rig r;
+	rig_init(&r);
+	struct gl_cue_change ch[4];
+	struct gl_cue_def defs[4];
+	for (int q = 0; q < 4; q++) {
+		ch[q] = (struct gl_cue_change){ r.p[q % 3], 1.0f };
+		defs[q] = def(q + 1, 0, &ch[q], 1);
+		assert_int_equal(gl_engine_add_cue(r.e, r.list, &defs[q]), q);
+	}
+	assert_int_equal(gl_engine_set_timecode(r.e, r.list, false, 0), 0);
+	const double times[4] = { 1, 3, 5, 8 };
+	for (int q = 0; q < 4; q++)
+		assert_int_equal(gl_engine_cue_time(r.e, r.list, q, times[q]), 0);
+	assert_int_equal(gl_engine_finalize(r.e), 0);
+
+	char fired[8][GL_CUE_NUMBER_MAX];
+	cmd(&r, GL_CMD_GO, 0);                  /* the clock runs from 0 at 0.5 s */
+	assert_int_equal(fired_between(&r, 0.5, 3.75, fired, 8), 2);
+	assert_string_equal(fired[1], "2");
+
+	/* out of time order: cue 2 (3 s) renumbered after cue 4 (8 s) */
+	struct gl_cue_def moved[4] = { defs[0], defs[2], defs[3], defs[1] };
+	moved[3].number = 9;
+	snprintf(moved[3].number_text, sizeof moved[3].number_text, "9");
+	int moved_origin[4] = { 0, 2, 3, 1 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, moved, moved_origin, 4), GL_EINVAL);
+	assert_int_equal(gl_engine_cue_count(r.e, r.list), 4);
+
+	struct gl_cue_change low = { r.p[0], 0.3f };
+	struct gl_cue_def next[4] = { defs[1], defs[2], def(3.5, 0, &low, 1), defs[3] };
+	int origin[4] = { 1, 2, -1, 3 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, origin, 4), 0);
+	gl_engine_tick(r.e, S(3.8));
+	struct gl_event ev;
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	struct gl_snapshot snap;
+	assert_int_equal(list_status(&r, &snap).active, 0);   /* cue 2 */
+	assert_int_equal(fired_between(&r, 3.825, 9.5, fired, 8), 2);
+	assert_string_equal(fired[0], "3");
+	assert_string_equal(fired[1], "4");
+	assert_float_equal(gl_engine_timecode_position(r.e, r.list), 9.0, 1e-6);
+	gl_engine_destroy(r.e);
+}
+
 static void test_standby_and_snapshot_fields(void **state)
 {
 	struct rig r;
@@ -427,6 +586,8 @@ int main(void)
 		cmocka_unit_test(test_delete_active_and_fade_goes_on),
 		cmocka_unit_test(test_fade_in_progress_goes_on),
 		cmocka_unit_test(test_bad_edits_change_nothing),
+		cmocka_unit_test(test_edit_keeps_cue_effects),
+		cmocka_unit_test(test_edit_keeps_timecode_cues),
 		cmocka_unit_test(test_standby_and_snapshot_fields),
 		cmocka_unit_test(test_edit_moves_universes_and_owners),
 		cmocka_unit_test(test_snapshot_tap),

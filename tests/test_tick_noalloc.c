@@ -204,7 +204,9 @@ static void test_tick_allocates_nothing(void **state)
 /* The tick that takes an edited list swaps pointers, allocating nothing;
  * the building and the freeing happen outside it. The list grows into a
  * second universe and out of it again, and shares its LTP params with a
- * second list, so the index of list runs and the owners change with it.
+ * second list, so the index of list runs and the owners change with it;
+ * it runs an effect from its cues, and a list on timecode is edited too
+ * (their effect tracking and cue times change hands in the same tick).
  * Counted through the sanitizer hooks only: mallinfo2 cannot tell the
  * edits' own memory apart. */
 static void test_edit_swap_allocates_nothing(void **state)
@@ -243,7 +245,28 @@ static void test_edit_swap_allocates_nothing(void **state)
 	red.changes = reds;
 	red.change_count = 8;
 	assert_true(gl_engine_add_cue(e, other, &red) >= 0);
+	/* cue 2 of L starts an effect, cue 4 stops it; a third list runs on
+	 * timecode (cues at 0.5 s steps), edited too: its cue 2 goes and
+	 * comes back */
+	int ids[2] = { 0, 1 };
+	struct gl_effect_def fx = { .name = "wave", .wave = GL_WAVE_SINE,
+				    .attr = GL_ATTR_INTENSITY, .fixtures = ids,
+				    .fixture_count = 2, .rate_hz = 1.0, .size = 1.0f };
+	assert_int_equal(gl_engine_add_effect(e, &fx), 0);
+	assert_int_equal(gl_engine_cue_effect(e, l, 1, 0, true), 0);
+	assert_int_equal(gl_engine_cue_effect(e, l, 3, 0, false), 0);
+	int tc = gl_engine_add_cuelist(e, "TC", false);
+	for (int q = 0; q < 4; q++)
+		assert_true(gl_engine_add_cue(e, tc, &defs[4 + q]) >= 0);
+	assert_int_equal(gl_engine_set_timecode(e, tc, false, 0), 0);
+	for (int q = 0; q < 4; q++)
+		assert_int_equal(gl_engine_cue_time(e, tc, q, 0.5 * (q + 1)), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_cmd go_tc = { GL_CMD_GO, tc, 0, 0 };
+	assert_int_equal(gl_engine_command(e, &go_tc), 0);
+	const int drop[3] = { 0, 2, 3 }, back[4] = { 0, -1, 1, 2 };
+	const struct gl_cue_def tc_defs[4] = { defs[4], defs[5], defs[6], defs[7] };
+	const struct gl_cue_def tc_less[3] = { defs[4], defs[6], defs[7] };
 	uint64_t t_ns = 0;
 	int swaps = 0;
 	for (int i = 0; i < 200; i++, t_ns += 22727272) {
@@ -253,12 +276,17 @@ static void test_edit_swap_allocates_nothing(void **state)
 				origin[k] = k < gl_engine_cue_count(e, l) ? k : -1;
 			assert_int_equal(gl_engine_replace_cues(e, l, defs, origin, n), 0);
 		}
+		if (i % 10 == 0) {
+			bool full = gl_engine_cue_count(e, tc) == 4;
+			assert_int_equal(gl_engine_replace_cues(e, tc, full ? tc_less : tc_defs,
+								full ? drop : back, full ? 3 : 4), 0);
+		}
 		struct gl_cmd c = { GL_CMD_GO, i % 21 == 3 ? other : l, 0, 0 };
 		if (i % 7 == 0 || i % 21 == 3)
 			assert_int_equal(gl_engine_command(e, &c), 0);
 		swaps += counted_tick(e, t_ns);
 	}
-	assert_int_equal(swaps, 20);
+	assert_int_equal(swaps, 40);
 	assert_int_equal(allocs_in_tick, 0);
 	assert_int_equal(locks_in_tick, 0);
 	gl_engine_destroy(e);
