@@ -131,7 +131,11 @@ const char *gl_show_recorded_path(const struct gl_show *show);
 #define GL_SHOW_CUE_VIDEO 16u          /* video = { ... } actions */
 #define GL_SHOW_CUE_MIDI 32u           /* midi = { ... } actions */
 #define GL_SHOW_CUE_AUDIO 64u          /* audio = { ... } actions */
+#define GL_SHOW_CUE_EFFECTS 128u       /* effects = { ... } it starts or stops */
 unsigned gl_show_cue_tags(const struct gl_show *show, int list, int cue);
+/* The cue's time on a cue list on timecode (its at = ...), seconds; NaN
+ * when its list is not on timecode. */
+double gl_show_cue_time(const struct gl_show *show, int list, int cue);
 
 /* Where the show puts fixture `fixture` on stage (patch { at = ... }),
  * metres: x across as the audience sees it, y upstage. False when its

@@ -12,6 +12,7 @@
  * Control thread. An edit that does not fit the show (an unknown list, a
  * number already used or missing) is an error at its file:line.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,8 @@ unsigned gl_show_cue_tags(const struct gl_show *s, int list, int cue)
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
 		if (c->actions[k].count > 0)
 			tags |= kind_tag[k];
+	if (c->fx_count > 0)
+		tags |= GL_SHOW_CUE_EFFECTS;
 	for (int i = 0; i < s->handlers.count; i++) {
 		const struct show_handler *h = SHOW_AT(s->handlers, struct show_handler, i);
 
@@ -246,4 +249,14 @@ unsigned gl_show_cue_tags(const struct gl_show *s, int list, int cue)
 			tags |= h->any_cue ? GL_SHOW_CUE_HANDLER_ANY : GL_SHOW_CUE_HANDLER;
 	}
 	return tags;
+}
+
+double gl_show_cue_time(const struct gl_show *s, int list, int cue)
+{
+	if (list < 0 || list >= s->lists.count)
+		return NAN;
+	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
+	if (!l->timecode || cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)
+		return NAN;
+	return SHOW_AT(s->cues, struct show_cue, l->cues[cue])->tc_s;
 }

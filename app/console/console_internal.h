@@ -51,6 +51,7 @@ struct con_cue {
 	struct gl_cue_change *changes;   /* owned, ascending param */
 	int uid;                         /* identity across edits */
 	unsigned tags;                   /* GL_SHOW_CUE_* */
+	double at_s;                     /* its time on timecode; NaN none */
 };
 
 struct con_list {
@@ -59,6 +60,7 @@ struct con_list {
 	int count;
 	struct con_cue *base;            /* as loaded: what undo goes back to */
 	int base_count;
+	bool timecode;                   /* on timecode: every cue has a time */
 	int version;                     /* bumped by every change */
 	int cursor;                      /* cue selected for editing, -1 none */
 	int scroll;                      /* first row shown */

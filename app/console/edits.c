@@ -12,6 +12,10 @@
  * flight at a time: the GUI leaves the newest wanted set of each list in
  * `struct edit_sync` and posts a turn to the control thread; the engine's
  * GL_EV_CUES_REPLACED (seen on that thread) closes it and sends the next.
+ * The engine keeps a cue's effects and timecode time by its identity (the
+ * uids become its origins); a list on timecode takes no recorded cue (the
+ * show file gives each of its cues a time) and no renumber that would put
+ * its cues out of time order: both refused here, before the journal.
  *
  * Saving writes the journal as Lua (edit.record / update / delete /
  * renumber lines) into the show's recorded file, after what that file held
@@ -271,6 +275,7 @@ static int apply_op(struct con_list *l, const struct con_op *op)
 		snprintf(q.def.label, sizeof q.def.label, "%s", op->label);
 		q.def.fade_in_s = q.def.fade_out_s = op->fade_s;
 		q.uid = op->uid;
+		q.at_s = NAN;
 		q.changes = malloc(1);
 		if (!q.changes)
 			return -1;
@@ -426,6 +431,12 @@ int edits_record(struct gl_console *c, int li, const char *number_text)
 		con_message(c, true, "%s already has cue %s (update it with U)", l->name, op.number_text);
 		return -1;
 	}
+	if (l->timecode) {
+		con_message(c, true, "%s runs on timecode: each of its cues needs an at = time, "
+			    "which only the show file gives; record into another list, or update "
+			    "a cue (U)", l->name);
+		return -1;
+	}
 	if (c->prog_count == 0) {
 		con_message(c, true, "the programmer is empty: set intensity, colour or position first");
 		return -1;
@@ -499,6 +510,22 @@ int edits_delete(struct gl_console *c, int li, int cue)
 	return 0;
 }
 
+/* On a list on timecode: the cue whose time cue k, renumbered `to`, would
+ * pass (the cues must ascend in time as in number), or -1 when none. */
+static int out_of_time(const struct con_list *l, int k, double to)
+{
+	double at = l->cues[k].at_s;
+	if (!l->timecode || isnan(at))
+		return -1;
+	for (int i = 0; i < l->count; i++) {
+		const struct con_cue *q = &l->cues[i];
+		if (i != k && !isnan(q->at_s) &&
+		    ((q->def.number < to && q->at_s > at) || (q->def.number > to && q->at_s < at)))
+			return i;
+	}
+	return -1;
+}
+
 int edits_renumber(struct gl_console *c, int li, int cue, const char *number_text)
 {
 	if (!valid_list(c, li))
@@ -517,6 +544,14 @@ int edits_renumber(struct gl_console *c, int li, int cue, const char *number_tex
 	}
 	if (edits_find(l, op.to) >= 0) {
 		con_message(c, true, "%s already has cue %s", l->name, op.to_text);
+		return -1;
+	}
+	int after = out_of_time(l, cue, op.to);
+	if (after >= 0) {
+		con_message(c, true, "%s runs on timecode: cue %s (at %g s) cannot come %s cue %s "
+			    "(at %g s); its cues keep their time order", l->name, op.number_text,
+			    l->cues[cue].at_s, op.to > l->cues[after].def.number ? "after" : "before",
+			    l->cues[after].def.number_text, l->cues[after].at_s);
 		return -1;
 	}
 	if (push_op(c, &op) != 0)
@@ -653,6 +688,8 @@ int edits_init(struct gl_console *c, struct gl_show *show, char *err, size_t len
 			q.changes = (struct gl_cue_change *)q.def.changes;
 			q.uid = c->next_uid++;
 			q.tags = gl_show_cue_tags(show, li, k);
+			q.at_s = gl_show_cue_time(show, li, k);
+			l->timecode |= !isnan(q.at_s);
 			if (copy_cue(&l->base[k], &q) != 0) {
 				snprintf(err, len, "out of memory");
 				return -1;

@@ -50,7 +50,7 @@ static void continue_text(const struct gl_cue_def *d, char *buf, size_t len)
 }
 
 /* What a cue fires besides its look, short: sound, video, MIDI, OSC,
- * MQTT, a Lua handler. */
+ * MQTT, a Lua handler, effects. */
 static void cue_tags_text(unsigned tags, char *buf, size_t len)
 {
 	static const struct {
@@ -59,6 +59,7 @@ static void cue_tags_text(unsigned tags, char *buf, size_t len)
 	} names[] = {
 		{ GL_SHOW_CUE_AUDIO, "Snd" }, { GL_SHOW_CUE_VIDEO, "Vid" }, { GL_SHOW_CUE_MIDI, "MIDI" },
 		{ GL_SHOW_CUE_OSC, "OSC" }, { GL_SHOW_CUE_MQTT, "MQTT" }, { GL_SHOW_CUE_HANDLER, "Lua" },
+		{ GL_SHOW_CUE_EFFECTS, "FX" },
 	};
 	size_t n = 0;
 	buf[0] = '\0';
