@@ -16,8 +16,15 @@ int gl_cmd_midi(int argc, char **argv);     /* midi_cmd.c */
 int gl_cmd_fixture(int argc, char **argv);  /* fixture_cmd.c */
 int gl_cmd_help(int argc, char **argv);     /* help.c */
 int gl_cmd_node(int argc, char **argv);     /* node_cmd.c */
+int gl_cmd_journal(int argc, char **argv);  /* journal_cmd.c */
 
 /* The subcommands, one line each (main.c). */
 void gl_usage(FILE *to);
+
+/* An argument of `ghostlight CMD` that none of its options took: --help
+ * or -h prints usage to stdout (returns 0), the first plain word is the
+ * show (*path; returns -1, go on), anything else is named on stderr with
+ * the usage (returns 2). main.c. */
+int gl_cmd_arg(const char *cmd, const char *arg, const char **path, void (*usage)(FILE *to));
 
 #endif

@@ -9,7 +9,8 @@
  * dragged, a slow software renderer or a modal moment of the GUI never
  * holds back a remote's GO or a show's timer, and the engine (its own
  * thread, absolute schedule) never waits on either. The signal thread
- * (shutdown.c) ends the program as it ends `play`.
+ * (shutdown.c) ends the program as it ends `play`, and the show's resume
+ * journal (resume.h) brings it back after a crash as it does `play`'s.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "app/console/console.h"
 #include "outputs/report.h"
 #include "play_audio.h"
+#include "resume.h"
 #include "runner.h"
 #include "scripts/sandbox.h"
 #include "shutdown.h"
@@ -224,15 +226,10 @@ int gl_cmd_console(int argc, char **argv)
 			audio_device = argv[++i];
 		} else if (strcmp(a, "--script") == 0 && more) {
 			opt.script = argv[++i];
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (a[0] == '-' || path) {
-			fprintf(stderr, "ghostlight console: unexpected argument '%s'\n", a);
-			usage(stderr);
-			return 2;
 		} else {
-			path = a;
+			int rc = gl_cmd_arg("console", a, &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
 	if (!path) {
@@ -266,7 +263,9 @@ int gl_cmd_console(int argc, char **argv)
 	}
 	gl_shutdown_set_outputs(x.sd, stop_outputs, &threads);
 	int exit_code = 1;
+	bool clean = false;
 	struct play_audio *audio = NULL;
+	struct gl_resume *resume = NULL;
 	/* the console's own frames and snapshot: taps like an output thread's */
 	struct gl_frame_tap *tap = gl_engine_add_tap(x.e);
 	struct gl_snapshot_tap *snapshot = gl_engine_add_snapshot_tap(x.e);
@@ -306,7 +305,12 @@ int gl_cmd_console(int argc, char **argv)
 	 * feed back its levels */
 	audio = play_audio_start(show, audio_device, obs_log, &x);
 	gl_console_set_audio(x.console, play_audio_part(audio));
-	gl_show_start(show);
+	/* as play's: back where the show was after a crash, or the commands
+	 * the show queued (go("Main")); the control loop journals it */
+	char resume_note[600];
+	resume = gl_resume_start(show, resume_note, sizeof resume_note);
+	if (resume_note[0])
+		gl_console_log(x.console, strstr(resume_note, "after a crash") != NULL, resume_note);
 	gl_engine_lock_memory(x.e, true);   /* when permitted, as play's: the devices view says */
 	if (gl_engine_start(x.e) != 0) {
 		fprintf(stderr, "ghostlight console: cannot start the engine thread\n");
@@ -316,7 +320,11 @@ int gl_cmd_console(int argc, char **argv)
 	struct gl_runner_observer obs = {
 		.ud = &x, .event = obs_event, .log = obs_log, .media = obs_media, .turn = obs_turn,
 	};
-	x.runner = gl_runner_create(show, x.sd, &obs, mqtt_url[0] ? mqtt_url : NULL, audio);
+	struct gl_runner_config cfg = {
+		.observer = &obs, .mqtt_url = mqtt_url[0] ? mqtt_url : NULL, .audio = audio,
+		.resume = resume, .resume_note = resume_note, .outputs = &threads,
+	};
+	x.runner = gl_runner_create(show, x.sd, &cfg);
 	pthread_t control;
 	if (!x.runner || pthread_create(&control, NULL, control_main, &x) != 0) {
 		fprintf(stderr, "ghostlight console: cannot start the control thread\n");
@@ -334,7 +342,9 @@ int gl_cmd_console(int argc, char **argv)
 	pthread_join(control, NULL);
 	gl_runner_destroy(x.runner);    /* runs edits still posted: before the console goes */
 	gl_engine_stop(x.e);
+	clean = exit_code == 0;
 out:
+	gl_resume_end(resume, clean);   /* a clean end starts the next run from the top */
 	gl_console_destroy(x.console);
 	play_audio_stop(audio);         /* after the console, which reads its levels */
 	free(outs);

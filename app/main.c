@@ -35,10 +35,27 @@ void gl_usage(FILE *to)
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
 		"  node list | node config NODE [...]       wireless DMX nodes a running show hears;\n"
 		"                                           set a node's universe, address, failsafe\n"
+		"  journal SHOW [--clear]                   what the show's resume journal holds\n"
+		"                                           (where a crash restart comes back)\n"
 		"  help [outputs|controls|audio|TYPE] [--markdown] the options of outputs, control\n"
 		"                                           surfaces (osc, sacn, ...) and audio\n"
 		"  help osc-addresses                       every OSC address accepted and sent\n"
 		"  version                                  print the version\n");
+}
+
+int gl_cmd_arg(const char *cmd, const char *arg, const char **path, void (*usage)(FILE *to))
+{
+	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (arg[0] != '-' && !*path) {
+		*path = arg;
+		return -1;
+	}
+	fprintf(stderr, "ghostlight %s: unexpected argument '%s'\n", cmd, arg);
+	usage(stderr);
+	return 2;
 }
 
 int gl_cmd_check(int argc, char **argv)
@@ -240,6 +257,8 @@ int main(int argc, char **argv)
 		return gl_cmd_fixture(argc - 2, argv + 2);
 	if (strcmp(cmd, "node") == 0)
 		return gl_cmd_node(argc - 2, argv + 2);
+	if (strcmp(cmd, "journal") == 0)
+		return gl_cmd_journal(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ghostlight %s\n", GL_VERSION);
 		return 0;

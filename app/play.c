@@ -9,6 +9,10 @@
  * stopping the outputs itself when it does not), and this one, the control
  * thread. Ending: control adapters, engine, then the outputs close (sACN
  * sends its stream-terminated packets).
+ *
+ * Unattended: the log file (log.h) here; the resume journal (resume.h: the
+ * show comes back where it was after a crash) started here and kept by the
+ * control loop, which also speaks systemd's notify protocol (runner.h).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +21,8 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "log.h"
+#include "resume.h"
 #include "play_audio.h"
 #include "runner.h"
 #include "shutdown.h"
@@ -30,13 +36,15 @@
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: ghostlight play SHOW [--duration SECONDS] [--no-status] [--mqtt URL]\n"
-		    "                          [--audio-device NAME]\n"
+		    "                          [--audio-device NAME] [--log FILE [--log-size SIZE] [--log-keep N]]\n"
 		    "  --duration S  end after S seconds (default: run until Ctrl-C)\n"
 		    "  --no-status   no status screen; events and errors go to stderr\n"
 		    "  --mqtt URL    MQTT broker, mqtt://[user[:password]@]host[:port][/base]\n"
 		    "                (or mqtts://); over the show's mqtt { ... }\n"
 		    "  --audio-device NAME  the sound output (`ghostlight devices` lists them),\n"
-		    "                over the show's audio { device = ... }\n");
+		    "                over the show's audio { device = ... }\n"
+		    "  --log FILE    log to FILE instead of stderr (no status screen), rotated\n"
+		    "                at --log-size (default 10M) with --log-keep (5) old files\n");
 }
 
 /* The status screen as the control loop's observer. */
@@ -100,7 +108,9 @@ static void play_stop_outputs(void *ud)
 
 int gl_cmd_play(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *log_path = NULL;
+	uint64_t log_size = GL_LOG_SIZE_DEFAULT;
+	int log_keep = GL_LOG_KEEP_DEFAULT;
 	char mqtt_url[GL_OPTION_VALUE_MAX * 2] = "";
 	const char *audio_device = NULL;
 	double duration_s = 0;
@@ -120,27 +130,45 @@ int gl_cmd_play(int argc, char **argv)
 		} else if (strcmp(argv[i], "--mqtt") == 0 && i + 1 < argc) {
 			if (gl_runner_take_url("play", "mqtt", argv[++i], mqtt_url, sizeof mqtt_url) < 0)
 				return 2;
+		} else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+			log_path = argv[++i];
+		} else if (strcmp(argv[i], "--log-size") == 0 && i + 1 < argc) {
+			log_size = gl_log_parse_size(argv[++i]);
+			if (log_size < 4096) {
+				fprintf(stderr, "ghostlight play: --log-size needs a size of at least "
+					"4k (\"64k\", \"10M\"), not '%s'\n", argv[i]);
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--log-keep") == 0 && i + 1 < argc) {
+			char *end;
+			long keep = strtol(argv[++i], &end, 10);
+			if (*end || keep < 1 || keep > 100) {
+				fprintf(stderr, "ghostlight play: --log-keep needs 1..100 files, not '%s'\n",
+					argv[i]);
+				return 2;
+			}
+			log_keep = (int)keep;
 		} else if (strcmp(argv[i], "--audio-device") == 0 && i + 1 < argc) {
 			audio_device = argv[++i];
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "ghostlight play: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
 		} else {
-			path = argv[i];
+			int rc = gl_cmd_arg("play", argv[i], &path, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
 	if (!path) {
 		usage(stderr);
 		return 2;
 	}
+	char err[1024];
+	/* unattended: from here on everything printed goes to the log file */
+	if (log_path && gl_log_to_file(log_path, log_size, log_keep, err, sizeof err) != 0) {
+		fprintf(stderr, "ghostlight play: %s\n", err);
+		return 2;
+	}
 	if (status && !isatty(STDOUT_FILENO))
 		status = false;
 
-	char err[1024];
 	/* first: before any other thread, so that every thread inherits the
 	 * blocked signals and a signal during the load already counts */
 	struct gl_shutdown *sd = gl_shutdown_start(err, sizeof err);
@@ -182,10 +210,14 @@ int gl_cmd_play(int argc, char **argv)
 	}
 	gl_shutdown_set_outputs(sd, play_stop_outputs, &threads);
 
-	gl_show_start(show); /* commands the show queued (go("Main")) */
+	/* unattended: back where the show was after a crash, or the commands
+	 * the show queued (go("Main")) */
+	char resume_note[600];
+	struct gl_resume *resume = gl_resume_start(show, resume_note, sizeof resume_note);
 	gl_engine_lock_memory(e, true);   /* when permitted: the status says */
 	if (gl_engine_start(e) != 0) {
 		fprintf(stderr, "ghostlight play: cannot start the engine thread\n");
+		gl_resume_end(resume, false);
 		gl_shutdown_stop_outputs(sd);
 		gl_shutdown_set_interrupt(sd, NULL, NULL);
 		gl_show_destroy(show);
@@ -209,8 +241,12 @@ int gl_cmd_play(int argc, char **argv)
 	/* before the adapters: they feed back its levels */
 	struct play_audio *audio = play_audio_start(show, audio_device, play_log, &ps);
 	gl_status_set_audio(st, play_audio_part(audio));
-	struct gl_runner *runner = gl_runner_create(show, sd, &obs, mqtt_url[0] ? mqtt_url : NULL,
-						    audio);
+	gl_status_resume(st, resume_note);   /* unattended: how the run began */
+	struct gl_runner_config cfg = {
+		.observer = &obs, .mqtt_url = mqtt_url[0] ? mqtt_url : NULL, .audio = audio,
+		.resume = resume, .resume_note = resume_note, .outputs = &threads,
+	};
+	struct gl_runner *runner = gl_runner_create(show, sd, &cfg);
 	int exit_code = 1;
 	if (runner) {
 		gl_status_set_controls(st, gl_runner_controls(runner));
@@ -229,6 +265,8 @@ int gl_cmd_play(int argc, char **argv)
 	gl_runner_destroy(runner);
 
 	gl_engine_stop(e);
+	/* unattended: a clean end starts the next run from the top */
+	gl_resume_end(resume, exit_code == 0);
 	if (gl_shutdown_hold_outputs(sd)) {
 		gl_status_finish(st, gl_now_ns());
 		gl_shutdown_release_outputs(sd);

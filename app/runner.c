@@ -20,7 +20,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "outputs/media/capture/capture.h"
+#include "resume.h"
+#include "sdnotify.h"
 
 /* ---- output threads ------------------------------------------------------------ */
 
@@ -103,6 +106,9 @@ struct gl_runner {
 	struct gl_controls *controls;
 	struct play_audio *audio;    /* NULL: no sound */
 	struct gl_capture *capture;  /* sound_input { ... }; NULL: none */
+	struct gl_resume *resume;    /* NULL: no journal */
+	struct gl_sdnotify *sdn;     /* NULL: not started by systemd */
+	const struct gl_runner_outputs *outputs;
 	int wake_fd;                 /* eventfd: stop asked or work posted */
 	pthread_mutex_t lock;        /* guards the posted list and `stop` */
 	struct posted *head, *tail;
@@ -255,8 +261,7 @@ static struct gl_controls *start_controls(struct gl_runner *r, const char *mqtt_
 }
 
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
-				   const struct gl_runner_observer *observer, const char *mqtt_url,
-				   struct play_audio *audio)
+				   const struct gl_runner_config *cfg)
 {
 	struct gl_runner *r = calloc(1, sizeof *r);
 
@@ -265,16 +270,18 @@ struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
 	r->show = show;
 	r->e = gl_show_engine(show);
 	r->sd = sd;
-	r->audio = audio;
-	if (observer)
-		r->obs = *observer;
+	r->audio = cfg->audio;
+	r->resume = cfg->resume;
+	r->outputs = cfg->outputs;
+	if (cfg->observer)
+		r->obs = *cfg->observer;
 	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->wake_fd < 0) {
 		free(r);
 		return NULL;
 	}
 	pthread_mutex_init(&r->lock, NULL);
-	r->controls = start_controls(r, mqtt_url);
+	r->controls = start_controls(r, cfg->mqtt_url);
 	gl_show_set_sender(show, show_send, r);
 	/* sound_input { ... }: the capture device for effects' beat and
 	 * level; without it the show goes on, its effects at their rates */
@@ -283,6 +290,16 @@ struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
 	if (gl_show_sound_input(show, &sound_device) &&
 	    !(r->capture = gl_capture_start(r->e, sound_device, err, sizeof err)))
 		runner_log(r, true, err);
+	/* unattended: a run that resumed after a crash says so to remotes and
+	 * systemd */
+	const char *note = cfg->resume_note ? cfg->resume_note : "";
+	bool crashed = strstr(note, "after a crash") != NULL;
+	if (crashed)
+		gl_controls_run_note(r->controls, note);
+	r->sdn = gl_sdnotify_open(err, sizeof err);
+	if (err[0])
+		runner_log(r, true, err);
+	gl_sdnotify_note(r->sdn, crashed ? note : "");
 	return r;
 }
 
@@ -307,9 +324,11 @@ void gl_runner_destroy(struct gl_runner *r)
 	if (!r)
 		return;
 	run_posted(r);
+	gl_sdnotify_send(r->sdn, "STOPPING=1");
 	gl_show_set_sender(r->show, NULL, NULL);
 	gl_controls_destroy(r->controls);
 	gl_capture_stop(r->capture);
+	gl_sdnotify_close(r->sdn);
 	pthread_mutex_destroy(&r->lock);
 	close(r->wake_fd);
 	free(r);
@@ -392,6 +411,15 @@ int gl_runner_run(struct gl_runner *r, uint64_t end)
 		gl_show_run_timers(show, now);
 		play_audio_service(r->audio, r->controls, now);
 		char msg[512];
+		/* unattended: journal the changes (after the events: an edited
+		 * list's cues are the new ones once its event was read), tell
+		 * systemd, rotate the log */
+		if (gl_resume_poll(r->resume, msg, sizeof msg))
+			runner_log(r, true, msg);
+		if (gl_sdnotify_service(r->sdn, show, r->outputs ? r->outputs->t : NULL,
+					r->outputs ? r->outputs->count : 0, now, msg, sizeof msg))
+			runner_log(r, true, msg);
+		gl_log_service(now);
 		while (gl_show_take_error(show, msg, sizeof msg)) {
 			/* the show's ring carries log() lines too */
 			if (strncmp(msg, "log: ", 5) == 0) {
@@ -404,14 +432,15 @@ int gl_runner_run(struct gl_runner *r, uint64_t end)
 		uint64_t observer_at = r->obs.turn ? r->obs.turn(r->obs.ud, now) : 0;
 
 		/* The poll timeout: the nearest of a Lua timer, an adapter's
-		 * timer, the audio master's next look, the observer's wish,
-		 * the end; at most a second. Engine events wake the loop
+		 * timer, the audio master's next look, systemd's next ping,
+		 * the observer's wish, the end; at most a second. Engine events wake the loop
 		 * through their eventfd, posted work through the runner's, so
 		 * an idle show sleeps. */
 		uint64_t wake_at = now + GL_NS_PER_S;
-		uint64_t t[5] = { gl_show_next_timer_ns(show), gl_controls_next_timer_ns(r->controls),
-				  play_audio_next_ns(r->audio), observer_at, end };
-		for (int i = 0; i < 5; i++)
+		uint64_t t[6] = { gl_show_next_timer_ns(show), gl_controls_next_timer_ns(r->controls),
+				  play_audio_next_ns(r->audio), gl_sdnotify_next_ns(r->sdn), observer_at,
+				  end };
+		for (int i = 0; i < 6; i++)
 			if (t[i] && t[i] < wake_at)
 				wake_at = t[i];
 		int timeout_ms = wake_at > now ? (int)((wake_at - now + 999999) / 1000000) : 0;

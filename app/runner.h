@@ -4,12 +4,14 @@
  * the control loop.
  *
  * The control loop is one poll loop over the stop request (shutdown.h), the
- * engine's events, the show's Lua timers, the control adapters' fds and
- * timers (the MIDI adapter's MTC handed to the show's timecode lists),
- * the show's sound (play_audio.h: the audio master fader, what the audio
- * part says) and work posted from other threads (gl_runner_post: the
- * console's cue edits). Whoever calls gl_runner_run() is the control thread: `play`
- * runs it on its main thread, `console` on a thread of its own, so that a
+ * engine's events, the show's Lua timers and schedules, the control
+ * adapters' fds and timers (the MIDI adapter's MTC handed to the show's
+ * timecode lists), the show's sound (play_audio.h: the audio master fader,
+ * what the audio part says), the unattended duties (the resume journal,
+ * systemd's notify protocol and watchdog, the log file's rotation) and
+ * work posted from other threads (gl_runner_post: the console's cue
+ * edits). Whoever calls gl_runner_run() is the control thread: `play` runs
+ * it on its main thread, `console` on a thread of its own, so that a
  * window being dragged or a slow renderer never delays a remote's GO or a
  * show's timer. An observer sees every event and log line on that thread
  * (play: the status screen; console: the GUI's log) and gets a turn on
@@ -69,19 +71,37 @@ struct gl_runner_observer {
 
 struct gl_runner;
 
-/* Starts the show's control adapters (mqtt_url, when not NULL, over the
- * show's mqtt { ... }) and wires the show's sends to them. audio: the
- * show's sound (play_audio_start(), before this: the adapters feed back
- * its levels and PANIC fades it), NULL none; the loop services it, the
- * caller stops it after gl_runner_destroy(). The show's sound input
- * (sound_input { }: effects' beat and level) is captured from here to
- * gl_runner_destroy(); a device that fails is an error to the observer's
- * log, the show goes on. The engine is started (or
+struct gl_resume;
+
+struct gl_runner_config {
+	const struct gl_runner_observer *observer;   /* NULL: none */
+	/* --mqtt URL, over the show's mqtt { ... }; NULL none */
+	const char *mqtt_url;
+	/* the show's sound (play_audio_start(), before the runner: the
+	 * adapters feed back its levels and PANIC fades it), NULL none; the
+	 * loop services it, the caller stops it after gl_runner_destroy() */
+	struct play_audio *audio;
+	/* unattended: the show's resume journal (gl_resume_start(), in place
+	 * of gl_show_start(), before gl_engine_start()), NULL none; the loop
+	 * journals the engine's live state, the caller ends it once the
+	 * engine has stopped. resume_note: what gl_resume_start() said ("":
+	 * nothing), passed on to remotes and systemd after a crash. */
+	struct gl_resume *resume;
+	const char *resume_note;
+	/* the output threads, whose state systemd's status line gives */
+	const struct gl_runner_outputs *outputs;
+};
+
+/* Starts the show's control adapters and wires the show's sends to them;
+ * captures the show's sound input (sound_input { }: effects' beat and
+ * level; a device that fails is an error to the observer's log, the show
+ * goes on); speaks systemd's notify protocol when started by it
+ * (sdnotify.h: READY, STATUS, the watchdog). The engine is started (or
  * not) by the caller. Returns NULL when out of memory. */
 struct gl_runner *gl_runner_create(struct gl_show *show, struct gl_shutdown *sd,
-				   const struct gl_runner_observer *observer, const char *mqtt_url,
-				   struct play_audio *audio);
-/* Stops the adapters and unwires the show. NULL ok. */
+				   const struct gl_runner_config *config);
+/* Tells systemd the show is stopping, stops the adapters and the sound
+ * input and unwires the show. NULL ok. */
 void gl_runner_destroy(struct gl_runner *r);
 
 /* The running adapters (for a status display on the control thread). */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "outputs/control/control.h"
 #include "outputs/media/audio/audio.h"
 
@@ -54,10 +55,20 @@ struct gl_status {
 	bool sched_logged;           /* the engine thread's scheduling, said once */
 	struct media_line media[MEDIA_LINES];
 	int media_count;
+	char resume[400];            /* how the run began, when worth saying */
 	struct gl_audio *audio;
 	struct gl_audio_state *audio_state;
 	bool audio_device_ok;      /* as last logged */
 };
+
+void gl_status_resume(struct gl_status *st, const char *note)
+{
+	if (!st || !note[0])
+		return;
+	snprintf(st->resume, sizeof st->resume, "%s", note);
+	if (!st->screen)
+		gl_log(GL_LOG_NOTICE, st->start_ns, "resume: %s", note);
+}
 
 void gl_status_media(struct gl_status *st, const struct gl_media_state *ms)
 {
@@ -177,16 +188,16 @@ void gl_status_event(struct gl_status *st, const struct gl_event *ev)
 		st->cues_fired++;
 		if (!st->screen) {
 			cue_text(st->e, ev->list, ev->cue, cue, sizeof cue);
-			fprintf(stderr, "[%9.3f] %s: GO cue %s\n", since_s(st, ev->time_ns), list, cue);
+			gl_log(GL_LOG_INFO, st->start_ns, "%s: GO cue %s", list, cue);
 		}
 		break;
 	case GL_EV_LIST_END:
 		if (!st->screen)
-			fprintf(stderr, "[%9.3f] %s: end of list\n", since_s(st, ev->time_ns), list);
+			gl_log(GL_LOG_INFO, st->start_ns, "%s: end of list", list);
 		break;
 	case GL_EV_LIST_STOPPED:
 		if (!st->screen)
-			fprintf(stderr, "[%9.3f] %s: stopped\n", since_s(st, ev->time_ns), list);
+			gl_log(GL_LOG_INFO, st->start_ns, "%s: stopped", list);
 		break;
 	case GL_EV_TICK_LATE: {
 		char msg[96];
@@ -207,7 +218,7 @@ void gl_status_error(struct gl_status *st, const char *msg)
 	snprintf(st->errors[st->error_count % ERR_LINES], sizeof st->errors[0], "%s", msg);
 	st->error_count++;
 	if (!st->screen)
-		fprintf(stderr, "[%9.3f] error: %s\n", since_s(st, gl_now_ns()), msg);
+		gl_log(GL_LOG_ERR, st->start_ns, "error: %s", msg);
 }
 
 void gl_status_log(struct gl_status *st, const char *msg)
@@ -216,7 +227,7 @@ void gl_status_log(struct gl_status *st, const char *msg)
 		return;
 	snprintf(st->last_log, sizeof st->last_log, "%s", msg);
 	if (!st->screen)
-		fprintf(stderr, "[%9.3f] log: %s\n", since_s(st, gl_now_ns()), msg);
+		gl_log(GL_LOG_INFO, st->start_ns, "log: %s", msg);
 }
 
 static void bar(char *buf, int width, float x)
@@ -249,7 +260,7 @@ static void print_note(struct gl_status *st, int i, uint64_t now, bool final)
 
 	gl_report_get(&gl_output_status(o->out)->note, note, sizeof note);
 	if (note[0] && strcmp(note, r->note) != 0 && (final || !st->screen)) {
-		fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now), o->config->name, note);
+		gl_log(GL_LOG_NOTICE, st->start_ns, "output %s: %s", o->config->name, note);
 		memcpy(r->note, note, sizeof note);
 	}
 }
@@ -278,8 +289,8 @@ static void update_rates(struct gl_status *st, uint64_t now)
 			/* without a screen, a device unplugged or recovered
 			 * still reaches the log */
 			if (!st->screen)
-				fprintf(stderr, "[%9.3f] output %s: %s\n", since_s(st, now),
-					o->config->name, err[0] ? err : "ok");
+				gl_log(err[0] ? GL_LOG_WARNING : GL_LOG_NOTICE, st->start_ns,
+				       "output %s: %s", o->config->name, err[0] ? err : "ok");
 			/* remotes (MQTT events) hear it too */
 			gl_controls_output_status(st->controls, o->config->name, err);
 			memcpy(r->last_error, err, sizeof err);
@@ -347,7 +358,7 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	gl_sched_text(s, sched, sizeof sched);
 	if (!st->screen) {
 		if (!st->sched_logged && s->sched_started)
-			fprintf(stderr, "[%9.3f] engine thread: %s\n", since_s(st, now), sched);
+			gl_log(GL_LOG_INFO, st->start_ns, "engine thread: %s", sched);
 		st->sched_logged |= s->sched_started;
 		return;
 	}
@@ -359,6 +370,8 @@ void gl_status_draw(struct gl_status *st, uint64_t now)
 	       (unsigned long long)s->ticks_late, (unsigned long long)s->ticks_skipped,
 	       st->frame_rate, s->grand_master * 100.0f, s->blackout ? "  BLACKOUT" : "");
 	printf("engine thread: %s\033[K\n", sched);
+	if (st->resume[0])
+		printf("resume: %.200s\033[K\n", st->resume);
 	printf("\033[K\n");
 	for (int l = 0; l < s->list_count; l++) {
 		const struct gl_list_status *ls = &s->lists[l];

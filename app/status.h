@@ -32,6 +32,9 @@ void gl_status_set_controls(struct gl_status *st, struct gl_controls *controls);
 /* A media target's state (video), shown on its own line. */
 struct gl_media_state;
 void gl_status_media(struct gl_status *st, const struct gl_media_state *ms);
+/* How the run began, when worth saying ("resumed after a crash: ..."):
+ * a line of its own on the screen, a log line without. */
+void gl_status_resume(struct gl_status *st, const char *note);
 /* The audio part to show (levels, running sounds, underruns), NULL: none. */
 struct gl_audio;
 void gl_status_set_audio(struct gl_status *st, struct gl_audio *audio);

@@ -127,6 +127,7 @@ void gl_engine_destroy(struct gl_engine *e)
 	free(e->inputs);
 	free(e->plan);
 	engine_fx_free(e);
+	engine_live_free(e);
 	engine_taps_free(e);
 	gl_mpsc_free(&e->commands);
 	gl_spsc_free(&e->events);
@@ -400,6 +401,7 @@ int gl_engine_add_cuelist(struct gl_engine *e, const char *name, bool loop)
 	l->loop = loop;
 	l->active = -1;
 	l->standby = -1;
+	l->from = -1;
 	l->master = 1.0f;
 	return e->list_count++;
 }

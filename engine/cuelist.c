@@ -206,9 +206,13 @@ static void cue_timing(struct gl_engine *e, struct cuelist *l, const struct gl_c
 
 /* The list runs cue `cue` from at_ns (a GO, or a timecode seek). */
 static void cue_started(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
-			bool is_back)
+			bool is_back, uint32_t stamp)
 {
 	l->dirty = true;
+	l->from = l->releasing ? -1 : l->active;   /* what the live state records */
+	l->back = is_back;
+	l->go_stamp = stamp;
+	e->live.changed = true;
 	l->state = GL_LIST_RUNNING;
 	l->releasing = false;
 	l->standby = -1;
@@ -277,7 +281,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 	}
 	if (check)
 		check->owned_all = run_owned(e, check, me);
-	cue_started(e, l, cue, at_ns, is_back);
+	cue_started(e, l, cue, at_ns, is_back, stamp);
 }
 
 /* ---- timecode (effects.c drives it) ---- */
@@ -310,6 +314,7 @@ void cuelist_seek(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_n
 		l->active = -1;
 		l->releasing = false;
 		l->continue_at_ns = 0;
+		e->live.changed = true;
 		engine_fx_list_stop(e, l, at_ns);
 		if (was_on)
 			engine_emit(e, GL_EV_LIST_STOPPED, (int)(l - e->lists), -1, 0, at_ns);
@@ -338,7 +343,7 @@ void cuelist_seek(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_n
 	}
 	if (check)
 		check->owned_all = run_owned(e, check, me);
-	cue_started(e, l, cue, at_ns, false);
+	cue_started(e, l, cue, at_ns, false, stamp);
 }
 
 float cuelist_continue_in_s(const struct cuelist *l, uint64_t now_ns)
@@ -379,6 +384,7 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	}
 	set_timing(&l->timing[TIMING_DOWN], e->config.release_time_s, 0);
 	l->dirty = true;
+	e->live.changed = true;
 	l->active = -1;
 	l->continue_at_ns = 0;
 	l->go_ns = now_ns;
@@ -445,6 +451,7 @@ void cuelist_step(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 				l->releasing = false;
 				l->state = GL_LIST_OFF;
 				let_go_all(e, l);
+				e->live.changed = true;
 				engine_emit(e, GL_EV_LIST_STOPPED, id, -1, 0, l->done_ns);
 				return;
 			}
@@ -500,4 +507,53 @@ void cuelist_rebuild_owners(struct gl_engine *e)
 			l->runs[r].owned_all = run_owned(e, &l->runs[r], (uint16_t)(li + 1));
 	}
 	e->owners_stale = false;
+}
+
+/* The first cue's fade ends (or its wait or follow falls due) this long
+ * after its GO: a restore puts no GO further back than that, so a long
+ * outage fires at most one continue, and the GO time stays within the
+ * monotonic clock. */
+static uint64_t restore_horizon_ns(const struct gl_engine *e, const struct cue *q, bool back)
+{
+	const struct gl_cue_def *d = &q->def;
+	if (back)
+		return seconds_ns(e->config.back_time_s);
+	switch (d->continue_mode) {
+	case GL_CONTINUE_WAIT:
+		return seconds_ns(d->wait_s) > q->done_after_ns ? seconds_ns(d->wait_s)
+								 : q->done_after_ns;
+	case GL_CONTINUE_FOLLOW:
+		return q->done_after_ns + seconds_ns(d->wait_s);
+	case GL_CONTINUE_MANUAL:
+		break;
+	}
+	return q->done_after_ns;
+}
+
+void cuelist_restore(struct gl_engine *e, struct cuelist *l, const struct gl_live_list *ll,
+		     uint64_t now_ns)
+{
+	l->master = ll->master;
+	l->dirty = true;
+	if (ll->state == GL_LIST_OFF || ll->active < 0)
+		return;
+	uint64_t el = ll->elapsed_ns;
+	uint64_t horizon = restore_horizon_ns(e, &l->cues[ll->active], ll->back);
+	if (el > horizon)
+		el = horizon;
+	if (el >= now_ns)            /* just booted: the clock starts near 0 */
+		el = now_ns - 1;
+	uint64_t at = now_ns - el;
+	if (ll->from >= 0) {
+		/* the look the fade started from, at once: the next GO's start
+		 * values are its targets */
+		cuelist_go(e, l, ll->from, at, false);
+		for (int g = 0; g < TIMING_COUNT; g++)
+			set_timing(&l->timing[g], 0, 0);
+	}
+	cuelist_go(e, l, ll->active, at, ll->back);
+	if (ll->state == GL_LIST_PAUSED) {
+		l->state = GL_LIST_PAUSED;
+		l->pause_ns = now_ns;
+	}
 }

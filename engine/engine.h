@@ -457,6 +457,82 @@ int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_de
  * list was never edited. Control thread only. */
 int gl_engine_cue_origin(const struct gl_engine *e, int list, int cue);
 
+/* ==== live state: export and restore (resuming a show after a crash) ======
+ *
+ * What an operator changed while the show ran, and expects back after a
+ * crash or a power cut (app/journal.h keeps it on disk): each cue list's
+ * state, active cue and where its fade stands, list masters, faders, the
+ * grand master, blackout and the programmer. Not the show's shape (the
+ * show file has it) nor the Lua side (timers start again).
+ *
+ * Export: gl_engine_live_enable() once, after finalize and before
+ * gl_engine_start(). From then on the tick publishes the live state
+ * whenever it changed (a command ran, a cue fired, a list stopped) - never
+ * on a plain tick - and makes the event fd readable; the one reader thread
+ * takes it with gl_engine_live_read(). Publishing copies a few arrays in
+ * the tick: no allocation, no lock, no system call.
+ *
+ * Restore: gl_engine_restore() before gl_engine_start(). The first tick
+ * applies it before it drains a command, quietly: no GL_EV_CUE_FIRED for
+ * the cues it puts back (their actions and on_cue handlers do not run
+ * again). A list comes back at its active cue with its fade at elapsed_ns
+ * (from the look of cue `from`), paused or running; a wait or follow that
+ * fell due meanwhile fires once, at the first tick (elapsed_ns is cut to
+ * it). Lists are put back in the order of their last GO (go_order), so the
+ * newest GO shows on an attribute two lists hold, as before.
+ */
+
+struct gl_live_list {
+	enum gl_list_state state;  /* a list releasing after STOP is exported OFF */
+	int active;                /* cue index, -1 none */
+	int from;                  /* the cue active before its GO (the look its
+				    * fade started from), -1 none */
+	bool back;                 /* that GO was a BACK (faded in back_time) */
+	uint32_t go_order;         /* larger = GOne later (LTP between lists) */
+	uint64_t elapsed_ns;       /* since its GO at the state's at_ns; frozen
+				    * while paused */
+	float master;
+};
+
+struct gl_live_param {
+	int param;
+	float value;               /* the programmer's value, 0..1 */
+};
+
+struct gl_live_state {
+	uint64_t changes;          /* export: counts published changes */
+	uint64_t at_ns;            /* export: the tick time elapsed_ns refer to */
+	float grand_master;
+	bool blackout;
+	int list_count;            /* = gl_engine_cuelist_count() */
+	struct gl_live_list *lists;
+	int fader_count;           /* = gl_engine_fader_count(), in add order */
+	float *fader_levels;
+	int param_count;           /* programmer entries */
+	struct gl_live_param *params;  /* room for gl_engine_param_count() */
+};
+
+/* Turns the export on, and publishes the state the show starts in (its
+ * faders' levels...), readable at once. Loading thread, after
+ * gl_engine_finalize() and before gl_engine_start(). Returns 0, GL_ENOMEM
+ * or GL_ESTATE. */
+int gl_engine_live_enable(struct gl_engine *e);
+/* The newest live state, when one was published since the last call:
+ * copied into out's arrays (lists, fader_levels and params must have room
+ * for the show's lists, faders and params). One reader thread. Returns 1
+ * when copied, 0 when nothing new, GL_ESTATE when not enabled. */
+int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out);
+/* Copies from's values and arrays into to's arrays (which have room for
+ * from's counts). Any thread. */
+void gl_live_state_copy(struct gl_live_state *to, const struct gl_live_state *from);
+/* What the first tick puts back (copied). Loading thread, after
+ * gl_engine_finalize() and before gl_engine_start(). Returns 0, GL_ESTATE,
+ * GL_ENOMEM, or GL_EINVAL for a state that does not fit the show (counts,
+ * a cue, param or level out of range) - then nothing is restored. */
+int gl_engine_restore(struct gl_engine *e, const struct gl_live_state *state);
+
+/* ==== end of live state ==================================================== */
+
 /* Monotonic clock, ns. */
 uint64_t gl_now_ns(void);
 

@@ -13,6 +13,9 @@
  *   edit.c    a cue list edited while the show runs, built (control
  *             thread; allocates); edit_tick.c swaps it in (inside the
  *             tick, checked with it)
+ *   live.c    the live state's export and restore, other threads' side
+ *             (enable, read, restore: allocates); live_tick.c the tick's
+ *             side (publish, apply: as tick.c)
  *
  * Parameters ("params") are the public unit: one per fixture channel, plus
  * one virtual intensity for fixtures without a dimmer, numbered in patch
@@ -164,6 +167,11 @@ struct cuelist {
 	float x[TIMING_COUNT];   /* fade position of each timing group */
 	bool merging;            /* not off: its values count */
 
+	/* for the live state (live_tick.c): the active cue's GO */
+	int from;                /* the cue active before it, -1 none */
+	bool back;               /* it was a BACK */
+	uint32_t go_stamp;       /* e->go_counter at it */
+
 	/* After an edit (edit.c): the heap block its plan arrays above live
 	 * in (NULL: in e->plan, as finalize laid them out). */
 	void *edit_block;
@@ -275,6 +283,23 @@ struct master_run {
 	int32_t lane, factor, count;
 	bool same;
 	float factor_all;
+};
+
+/* The live state's export and restore (live.c, live_tick.c). Each of the
+ * three export buffers is a struct gl_live_state followed by its arrays
+ * (its pointers point into its own buffer); the restore is one such
+ * block too, plus the order lists are put back in. */
+struct engine_live {
+	bool enabled;
+	bool changed;            /* something to publish at the end of the tick */
+	uint64_t changes;
+	struct gl_tbuf tb;
+	void *buf[3];
+	int32_t *lane_param;     /* per lane: its param, -1 none */
+	struct gl_live_state *restore;  /* what gl_engine_restore() copied */
+	int *restore_order;      /* list indexes by go_order */
+	bool restore_pending;    /* the next tick puts it back */
+	bool quiet;              /* restoring: no cue events */
 };
 
 /* How the engine thread runs, set by the thread itself when it starts. */
@@ -401,6 +426,8 @@ struct gl_engine {
 	bool edit_ack_owed;      /* tick: the event did not fit in the ring yet */
 	bool edit_pending;       /* control thread: its event not read yet */
 
+	struct engine_live live;
+
 	/* engine thread */
 	pthread_t thread;
 	atomic_bool running;
@@ -475,6 +502,19 @@ void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue
 void engine_touch(struct gl_engine *e, int u);
 /* Marks every universe list l holds a param in. */
 void engine_touch_list(struct gl_engine *e, const struct cuelist *l);
+/* The programmer: lane k set to value / every entry cleared. */
+void engine_prog_set(struct gl_engine *e, int k, float value);
+void engine_prog_clear_all(struct gl_engine *e);
+
+/* live.c */
+void engine_live_free(struct gl_engine *e);
+
+/* live_tick.c */
+/* Puts back what gl_engine_restore() gave, once, before the first tick's
+ * commands. */
+void engine_live_apply(struct gl_engine *e, uint64_t now_ns);
+/* Publishes the live state when it changed this tick. */
+void engine_live_publish(struct gl_engine *e, uint64_t now_ns);
 
 /* cuelist.c */
 void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
@@ -524,5 +564,8 @@ void engine_edit_apply(struct gl_engine *e, uint64_t now_ns);
 /* Pushes the event an applied edit still owes; false while the ring is
  * full. engine_emit() sends it before any other event. */
 bool engine_edit_ack(struct gl_engine *e);
+/* Puts list l back as ll says (see gl_engine_restore()), at now_ns. */
+void cuelist_restore(struct gl_engine *e, struct cuelist *l, const struct gl_live_list *ll,
+		     uint64_t now_ns);
 
 #endif

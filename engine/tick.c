@@ -29,6 +29,8 @@ void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue
 		 int index, uint64_t time_ns)
 {
 	struct gl_event ev = { type, list, cue, index, time_ns };
+	if (e->live.quiet)            /* restoring: the cues put back fire nothing */
+		return;
 	/* an applied edit's event goes before any later one (edit_tick.c) */
 	if ((e->edit_ack_owed && !engine_edit_ack(e)) || !gl_spsc_push(&e->events, &ev)) {
 		e->events_dropped++;
@@ -69,7 +71,7 @@ static int32_t *prog_find(struct gl_engine *e, int u, int k)
 	return NULL;
 }
 
-static void prog_set(struct gl_engine *e, int k, float value)
+void engine_prog_set(struct gl_engine *e, int k, float value)
 {
 	int u = engine_lane_universe(e->u_lane, e->universe_count, k);
 	int32_t *at = prog_find(e, u, k);
@@ -100,7 +102,7 @@ static void prog_clear(struct gl_engine *e, int k)
 	engine_touch(e, u);
 }
 
-static void prog_clear_all(struct gl_engine *e)
+void engine_prog_clear_all(struct gl_engine *e)
 {
 	for (int u = 0; u < e->universe_count; u++)
 		if (e->u_prog[u]) {
@@ -126,6 +128,7 @@ static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *
 static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t now)
 {
 	struct cuelist *l = c->list >= 0 && c->list < e->list_count ? &e->lists[c->list] : NULL;
+	e->live.changed = true;
 	if (engine_fx_command(e, c, now))   /* effects, timecode (effects.c) */
 		return;
 	switch (c->type) {
@@ -199,11 +202,11 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 		touch_all(e);
 		break;
 	case GL_CMD_SET_PARAM:
-		prog_set(e, e->param_lane[c->index], c->value);
+		engine_prog_set(e, e->param_lane[c->index], c->value);
 		break;
 	case GL_CMD_CLEAR_PARAM:
 		if (c->index < 0) {
-			prog_clear_all(e);
+			engine_prog_clear_all(e);
 		} else {
 			prog_clear(e, e->param_lane[c->index]);
 		}
@@ -585,6 +588,8 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 {
 	struct gl_cmd cmd;
+	if (e->live.restore_pending)
+		engine_live_apply(e, now_ns);
 	engine_edit_apply(e, now_ns);
 	/* Bounded drain: a flood of commands cannot stretch one tick. */
 	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
@@ -616,5 +621,6 @@ void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 	e->dirty_count = 0;
 	e->last_tick_ns = now_ns;
 	publish(e, now_ns);
+	engine_live_publish(e, now_ns);
 	e->tick_count++;
 }

@@ -1230,3 +1230,17 @@ size_t sandbox_memory_limit(const struct sandbox *sb)
 {
 	return sb->memory_limit;
 }
+
+void sandbox_each_required(struct sandbox *sb, void (*fn)(void *ud, const char *path), void *ud)
+{
+	lua_State *L = sb->L;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->loaded_ref);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			fn(ud, lua_tostring(L, -1));
+	}
+	lua_pop(L, 1);
+}

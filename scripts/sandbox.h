@@ -104,6 +104,10 @@ void sandbox_push_joined(lua_State *L, int first);
 /* Sends text to the sandbox's print function. */
 void sandbox_print(struct sandbox *sb, const char *text);
 
+/* Calls fn with the real path of every file require() loaded. No script
+ * code runs (the cache is read raw). */
+void sandbox_each_required(struct sandbox *sb, void (*fn)(void *ud, const char *path), void *ud);
+
 size_t sandbox_memory_used(const struct sandbox *sb);
 size_t sandbox_memory_limit(const struct sandbox *sb);
 

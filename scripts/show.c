@@ -748,6 +748,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	if (rc < 0)
 		return show_fail(err, len, (struct show_where){ s->path, 0 }, "engine: %s",
 				 gl_strerror(rc));
+	if (show_resume_build(s, err, len) < 0)
+		return -1;
 	for (int i = 0; i < s->queued.count; i++) {
 		struct show_cmd *c = SHOW_AT(s->queued, struct show_cmd, i);
 
@@ -814,6 +816,12 @@ static void show_names_from_path(struct gl_show *s)
 
 struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 {
+	return gl_show_load_with(path, GL_SHOW_LOAD_BUDGET, GL_SHOW_LOAD_SECONDS, err, err_len);
+}
+
+struct gl_show *gl_show_load_with(const char *path, long budget, double seconds, char *err,
+				  size_t err_len)
+{
 	const char *dirs[3];
 	struct gl_show *s;
 	lua_State *L;
@@ -845,7 +853,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 		snprintf(err, err_len, "%s: out of memory", path);
 		goto fail;
 	}
-	sandbox_set_time_limit(s->sb, GL_SHOW_LOAD_SECONDS, "the show's load");
+	sandbox_set_time_limit(s->sb, seconds, "the show's load");
 	L = sandbox_state(s->sb);
 	lua_pushcfunction(L, show_setup);
 	lua_pushlightuserdata(L, s);
@@ -856,7 +864,7 @@ struct gl_show *gl_show_load(const char *path, char *err, size_t err_len)
 	}
 	lua_pushcfunction(L, show_run_file);
 	lua_pushlightuserdata(L, s);
-	rc = sandbox_call(s->sb, 1, 0, GL_SHOW_LOAD_BUDGET, err, err_len);
+	rc = sandbox_call(s->sb, 1, 0, budget, err, err_len);
 	if (s->load_log_lines > SHOW_LOAD_LOG_MAX)
 		printf("(%d more log lines not shown: at most %d while a show loads)\n",
 		       s->load_log_lines - SHOW_LOAD_LOG_MAX, SHOW_LOAD_LOG_MAX);

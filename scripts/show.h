@@ -25,6 +25,11 @@ struct gl_show;
 /* Loads `path`. On error returns NULL and writes "file:line: what is wrong"
  * into err. The engine it builds is finalized but not started. */
 struct gl_show *gl_show_load(const char *path, char *err, size_t err_len);
+/* The same with another instruction budget and wall-clock limit for the
+ * load (the fuzz target's small ones) than GL_SHOW_LOAD_BUDGET and
+ * GL_SHOW_LOAD_SECONDS. */
+struct gl_show *gl_show_load_with(const char *path, long budget, double seconds, char *err,
+				  size_t err_len);
 void gl_show_destroy(struct gl_show *show);
 
 const char *gl_show_name(const struct gl_show *show);
@@ -42,6 +47,19 @@ struct gl_output *gl_show_output_take(struct gl_show *show, int i);
 /* Commands the show asked for at load time (go("Main") at the end of the
  * file): sent to the engine once it runs. Returns how many were sent. */
 int gl_show_start(struct gl_show *show);
+
+/* What the show says about coming back after a crash or a power cut:
+ * show { resume = "live" (the default) | "restart" | N | { "List", N } }.
+ * For GL_SHOW_RESUME_CUE, *list and *cue get the cue's indexes. */
+enum gl_show_resume { GL_SHOW_RESUME_LIVE, GL_SHOW_RESUME_RESTART, GL_SHOW_RESUME_CUE };
+enum gl_show_resume gl_show_resume(const struct gl_show *show, int *list, int *cue);
+/* Forgets the commands the show asked for at load time (go("Main") at the
+ * end of the file), so that gl_show_start() only starts its timers: a show
+ * resumed where it was must not GO again. Returns how many it dropped. */
+int gl_show_discard_queued(struct gl_show *show);
+/* Calls fn with every file the show was built from: the show file, the
+ * fixture type files its patch read, the modules it required. */
+void gl_show_sources(struct gl_show *show, void (*fn)(void *ud, const char *path), void *ud);
 
 /* Runs the handlers an engine event triggers (on_cue ...). */
 void gl_show_handle_event(struct gl_show *show, const struct gl_event *ev);

@@ -279,12 +279,12 @@ static void decl_unique(lua_State *L, struct gl_show *s, struct show_where at, c
 		show_raise(L, at, "%s \"%s\": a show may have at most %d %s", fn, name, max, kinds);
 }
 
-/* ---- show { name, rate, back_time, release_time } ------------------------- */
+/* ---- show { name, rate, back_time, release_time, output_delay, resume } ---- */
 
 static int decl_show(lua_State *L)
 {
 	static const char *const keys[] = { "name", "rate", "back_time", "release_time",
-					    "output_delay", NULL };
+					    "output_delay", "resume", NULL };
 	struct gl_show *s = show_from_upvalue(L);
 	struct decl d;
 	double rate = GL_DEFAULT_RATE_HZ, back = -1.0, release = 0.0;
@@ -302,6 +302,7 @@ static int decl_show(lua_State *L)
 	decl_number(&d, "back_time", 0, 0.0, DECL_TIME_MAX_S, &back);
 	decl_number(&d, "release_time", 0, 0.0, DECL_TIME_MAX_S, &release);
 	decl_number(&d, "output_delay", 0, 0.0, 20.0, &delay_ms);
+	show_resume_decl(L, s, d.idx, d.at);
 	if (delay_ms * rate >= 1000.0)
 		decl_fail(&d, "output_delay %g ms must be shorter than the tick period (%g ms)",
 			  delay_ms, 1000.0 / rate);

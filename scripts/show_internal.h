@@ -375,6 +375,12 @@ struct gl_show {
 	double back_time_s;
 	double release_time_s;
 	double output_delay_s;
+	/* show { resume = ... } (show_resume.c) */
+	enum gl_show_resume resume;
+	struct show_where resume_at;
+	char resume_list_name[GL_NAME_MAX];  /* "" = the first cue list */
+	double resume_cue_number;
+	int resume_list, resume_cue;         /* resolved at build */
 
 	struct show_vec files;         /* char *: interned source names and
 					* look range names */
@@ -447,6 +453,12 @@ struct gl_show {
 	int ring_count;
 	unsigned ring_dropped;
 };
+
+/* show_resume.c */
+/* Reads `resume` of the show { } table at idx (raw); raises at `at`. */
+void show_resume_decl(lua_State *L, struct gl_show *s, int idx, struct show_where at);
+/* Once the engine is built: the list and cue `resume` names exist. */
+int show_resume_build(struct gl_show *s, char *err, size_t len);
 
 /* show.c */
 /* Raises "file:line: memory limit exceeded (N MiB)" at the nearest Lua

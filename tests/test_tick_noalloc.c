@@ -5,10 +5,10 @@
  * and pthread_mutex_lock is interposed, while ticks run with GOs, follows,
  * STOPs, faders, masters, the programmer, two lists fighting over LTP
  * params, a DMX input, a frame tap, effects (waves, pixels, on a cue, a
- * fader, the sound input, tap tempo), a timecode list in play, and while
- * cue lists edited by the console (gl_engine_replace_cues) are swapped in.
- * (tools/check_tick.sh checks the same of the tick's object files at
- * build time.)
+ * fader, the sound input, tap tempo), a timecode list, and the live
+ * state's export and a restore in play, and while cue lists edited by the
+ * console (gl_engine_replace_cues) are swapped in. (tools/check_tick.sh
+ * checks the same of the tick's object files at build time.)
  */
 #include <dlfcn.h>
 #include <malloc.h>
@@ -142,6 +142,20 @@ static void test_tick_allocates_nothing(void **state)
 	struct gl_frame_tap *tap = gl_engine_add_tap(e);
 	assert_non_null(tap);
 	int red = gl_engine_param(e, ids[3], GL_ATTR_RED);
+	/* the export publishes on every change below; the first tick puts
+	 * a state back (a list mid-fade, a fader, the programmer) */
+	struct gl_live_list lists[3] = {
+		{ GL_LIST_RUNNING, 1, 0, false, 1, 50000000, 1.0f },
+		{ GL_LIST_PAUSED, 2, 1, false, 2, 10000000, 0.5f },
+		{ GL_LIST_OFF, -1, -1, false, 0, 0, 1.0f },   /* the timecode list */
+	};
+	float levels[2] = { 0.5f, 1.0f };
+	struct gl_live_param params[64] = { { red, 0.5f } };
+	struct gl_live_state live = { .grand_master = 1, .list_count = 3, .lists = lists,
+				      .fader_count = 2, .fader_levels = levels,
+				      .param_count = 1, .params = params };
+	assert_int_equal(gl_engine_live_enable(e), 0);
+	assert_int_equal(gl_engine_restore(e, &live), 0);
 
 	struct mallinfo2 before = mallinfo2();
 	uint64_t t_ns = 0;
@@ -177,6 +191,7 @@ static void test_tick_allocates_nothing(void **state)
 		assert_int_equal(gl_tap_input(tap, 9, in, GL_DMX_SLOTS), 0);
 		counted_tick(e, t_ns);
 		gl_tap_read(tap);
+		gl_engine_live_read(e, &live);
 	}
 	struct mallinfo2 after = mallinfo2();
 	if (hooks)

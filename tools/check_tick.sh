@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/check_tick.sh OBJECT... - the engine tick allocates nothing, takes no
 # lock and makes no system call, checked on its object files (tick.c,
-# cuelist.c and effects.c; run by CTest as tick_symbols, the runtime side is
+# cuelist.c, effects.c and live_tick.c; run by CTest as tick_symbols, the runtime side is
 # tests/test_tick_noalloc.c).
 #
 # Every symbol the objects leave undefined must be defined by one of them

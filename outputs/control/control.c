@@ -232,6 +232,18 @@ void gl_controls_notify(struct gl_controls *set, const char *text)
 			set->slot[i].ops->notify(set->slot[i].c, text);
 }
 
+void gl_controls_run_note(struct gl_controls *set, const char *text)
+{
+	for (int i = 0; set && i < set->count; i++) {
+		const struct gl_control_ops *ops = set->slot[i].ops;
+
+		if (ops->run_note)
+			ops->run_note(set->slot[i].c, text);
+		else if (ops->notify)
+			ops->notify(set->slot[i].c, text);
+	}
+}
+
 void gl_controls_output_status(struct gl_controls *set, const char *output, const char *error)
 {
 	for (int i = 0; set && i < set->count; i++)

@@ -178,6 +178,10 @@ struct gl_control_ops {
 	/* Optional: the timecode this adapter chases, at now_ns. Returns false
 	 * when it chases none. */
 	bool (*timecode)(struct gl_control *c, uint64_t now_ns, struct gl_timecode *out);
+	/* Optional: how this run began ("resumed after a crash: ..."), told to
+	 * remotes once, as soon as the adapter can reach them (MQTT: at its
+	 * first connection). Without it the adapter hears it as notify(). */
+	void (*run_note)(struct gl_control *c, const char *text);
 };
 
 /* For adapters: a line through the host's log (stderr without one); an
@@ -237,6 +241,8 @@ void gl_controls_service(struct gl_controls *set, const struct pollfd *fds, int 
 uint64_t gl_controls_next_timer_ns(struct gl_controls *set);
 void gl_controls_event(struct gl_controls *set, const struct gl_event *ev);
 void gl_controls_notify(struct gl_controls *set, const char *text);
+/* How this run began, for remotes (ops->run_note, else ops->notify). */
+void gl_controls_run_note(struct gl_controls *set, const char *text);
 /* An output failing (error: why) or recovered (""), for remotes. */
 void gl_controls_output_status(struct gl_controls *set, const char *output, const char *error);
 /* A media target's state, to every adapter that gives feedback. */

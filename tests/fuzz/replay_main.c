@@ -55,6 +55,8 @@ int main(int argc, char **argv)
 				continue;
 			char path[4096];
 			snprintf(path, sizeof path, "%s/%s", argv[i], de->d_name);
+			if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+				continue;       /* a seed folder's subfolders are not inputs */
 			if (run_file(path) != 0)
 				return 1;
 			files++;

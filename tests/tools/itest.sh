@@ -4,7 +4,7 @@
 # network and cannot collide with each other).
 #
 #   . "$(dirname "$0")/../tools/itest.sh"
-#   itest_init "$@"                      # GL, SRC, TOOLS, PY
+#   itest_init "$@"                      # GL, SRC, TOOLS, PY, GHOSTLIGHT_STATE_DIR
 #   if ! itest_in_netns; then
 #           itest_need_root "why"
 #           itest_need_tools "packages" tool...
@@ -34,6 +34,17 @@ itest_init() {
 	TOOLS=$SRC/tests/tools
 	PY=/usr/bin/python3        # Debian's python3 (it has the ola module)
 	[ -x "$GL" ] || fail "no ghostlight binary at $1"
+	# A state folder of the test's own, next to the binary it tests and
+	# emptied as it starts (kept by the re-exec into the namespace): no sACN
+	# CID, node link key or resume journal carried over from another test,
+	# another build or an earlier run - a show a test killed would otherwise
+	# come back where it was in the next one.
+	if ! itest_in_netns; then
+		GHOSTLIGHT_STATE_DIR=$(dirname "$GL")/itest-state/$(basename "$0" .sh)
+		rm -rf "$GHOSTLIGHT_STATE_DIR"
+		mkdir -p -m 700 "$GHOSTLIGHT_STATE_DIR"
+		export GHOSTLIGHT_STATE_DIR
+	fi
 }
 
 itest_in_netns() {

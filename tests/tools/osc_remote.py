@@ -94,6 +94,23 @@ def osc_parse(data):
     return address, args
 
 
+def osc_messages(data):
+    """Each (address, [args]) a packet holds: a message, or every message
+    of a bundle (nested ones too); nothing from a packet that does not
+    parse."""
+    if data.startswith(b"#bundle\0"):
+        at = 16
+        while at + 4 <= len(data):
+            n = int.from_bytes(data[at:at + 4], "big")
+            yield from osc_messages(data[at + 4:at + 4 + n])
+            at += 4 + n
+    else:
+        try:
+            yield osc_parse(data)
+        except (ValueError, IndexError, struct.error):
+            return
+
+
 def udp_send(packet, source=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if source:

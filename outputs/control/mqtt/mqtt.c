@@ -124,6 +124,7 @@ struct gl_control {
 	bool closing;
 	unsigned attempts;                /* a name's addresses are tried in turn */
 	uint64_t connections;
+	char run_note[400];               /* told at the next connection, then "" */
 
 	/* the show's subscriptions */
 	int filter_count;
@@ -489,6 +490,12 @@ static void on_connect(struct mosquitto *m, void *ud, int rc)
 	publish_state(c, true);
 	if (c->set.discovery)
 		publish_discovery(c);
+	if (c->run_note[0]) {
+		const char *keys[] = { "text" }, *texts[] = { c->run_note };
+
+		publish_text_event(c, "resumed", keys, texts, 1);
+		c->run_note[0] = '\0';
+	}
 	mqtt_log(c, false, "mqtt: connected to %s (%s%s), base %s/, %d show subscriptions%s",
 		 c->where, c->set.tls.on ? "TLS" : "plain", c->set.username[0] ? ", with user name" : "",
 		 c->base, c->filter_count, c->connections > 1 ? ", state republished" : "");
@@ -1188,6 +1195,19 @@ static void mqtt_notify(struct gl_control *c, const char *text)
 	publish_text_event(c, "error", keys, &text, 1);
 }
 
+/* How the run began (resumed after a crash): an event, when connected -
+ * at start that is the first connection, so it waits for it. */
+static void mqtt_run_note(struct gl_control *c, const char *text)
+{
+	snprintf(c->run_note, sizeof c->run_note, "%s", text);
+	if (c->conn == MQTT_CONNECTED) {
+		const char *keys[] = { "text" }, *texts[] = { c->run_note };
+
+		publish_text_event(c, "resumed", keys, texts, 1);
+		c->run_note[0] = '\0';
+	}
+}
+
 static void mqtt_output_status(struct gl_control *c, const char *output, const char *error)
 {
 	const char *keys[] = { "output", "error" };
@@ -1285,6 +1305,7 @@ const struct gl_control_ops gl_mqtt_control_ops = {
 	.next_timer_ns = mqtt_next_timer,
 	.on_event = mqtt_on_event,
 	.notify = mqtt_notify,
+	.run_note = mqtt_run_note,
 	.send = mqtt_send,
 	.stats = mqtt_stats,
 	.url_options = mqtt_url_options,
