@@ -180,6 +180,7 @@ void engine_edit_acked(struct gl_engine *e, int list)
 	t->cue_from = NULL;
 	table_free(t);
 	e->edit_pending = false;
+	e->live.cue_edits_read++;
 }
 
 void engine_edit_free_all(struct gl_engine *e)

@@ -97,6 +97,10 @@ void engine_edit_apply(struct gl_engine *e, uint64_t now_ns)
 	int old_active = l->active;
 	if (l->active >= 0)
 		l->active = t->cue_to[l->active];
+	if (l->from >= 0)
+		l->from = t->cue_to[l->from];   /* the look its fade started from */
+	e->live.cue_edits++;
+	e->live.changed = true;             /* published once the edit is read */
 	/* a standby asked for stays only when its cue does */
 	if (l->standby >= 0) {
 		int to = t->cue_to[l->standby];

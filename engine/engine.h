@@ -501,6 +501,10 @@ struct gl_live_param {
 
 struct gl_live_state {
 	uint64_t changes;          /* export: counts published changes */
+	uint32_t cue_edits;        /* export: cue list edits (gl_engine_replace_cues)
+				    * taken before it; its cue indices are the
+				    * lists' after them, as the reader's
+				    * gl_engine_cue*() show them */
 	uint64_t at_ns;            /* export: the tick time elapsed_ns refer to */
 	float grand_master;
 	bool blackout;
@@ -519,8 +523,11 @@ struct gl_live_state {
 int gl_engine_live_enable(struct gl_engine *e);
 /* The newest live state, when one was published since the last call:
  * copied into out's arrays (lists, fader_levels and params must have room
- * for the show's lists, faders and params). One reader thread. Returns 1
- * when copied, 0 when nothing new, GL_ESTATE when not enabled. */
+ * for the show's lists, faders and params). One reader thread, the one
+ * that reads the events when cue lists are edited (gl_engine_replace_cues):
+ * a state names cues as that thread's gl_engine_cue*() show them, so none
+ * is handed out between an edit and its GL_EV_CUES_REPLACED being read.
+ * Returns 1 when copied, 0 when nothing new, GL_ESTATE when not enabled. */
 int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out);
 /* Copies from's values and arrays into to's arrays (which have room for
  * from's counts). Any thread. */

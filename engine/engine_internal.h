@@ -300,6 +300,8 @@ struct engine_live {
 	int *restore_order;      /* list indexes by go_order */
 	bool restore_pending;    /* the next tick puts it back */
 	bool quiet;              /* restoring: no cue events */
+	uint32_t cue_edits;      /* tick: cue list edits taken */
+	uint32_t cue_edits_read; /* reader: edits whose event it has read */
 };
 
 /* How the engine thread runs, set by the thread itself when it starts. */

@@ -6,7 +6,8 @@
  * stage, fades in progress going on, one edit at a time, a list moving
  * into another universe and the LTP owners with it, the effects a cue
  * starts and the times a timecode list fires its cues at kept by cue
- * identity), the standby
+ * identity, the live state's cue indices in step with the reader's), the
+ * standby
  * command, the snapshot's countdown and programmer count, and a second
  * reader of the snapshot (with the engine thread running: label threaded).
  */
@@ -399,6 +400,62 @@ static void test_edit_keeps_timecode_cues(void **state)
 	gl_engine_destroy(r.e);
 }
 
+/* The live state (the resume journal's) names cues by index, as the
+ * reader's gl_engine_cue*() show them: none is handed out between an edit
+ * and its event being read, one from before the edit that is read after
+ * it is dropped, and the next tick publishes the list's new indices (the
+ * active cue and the one its fade started from, moved with the edit). */
+static void test_live_state_follows_edits(void **state)
+{
+	struct rig r;
+	struct gl_cue_change ch[3];
+	rig_init(&r);
+	three_cues(&r, ch);
+	assert_int_equal(gl_engine_live_enable(r.e), 0);
+	struct gl_live_list ll;
+	struct gl_live_param params[3];
+	float levels[1];
+	struct gl_live_state live = { .lists = &ll, .fader_levels = levels, .params = params };
+	struct gl_event ev;
+	cmd(&r, GL_CMD_GOTO, 0);
+	cmd(&r, GL_CMD_GO, 0);                 /* cue 2, from cue 1 */
+	gl_engine_tick(r.e, S(1));
+	assert_int_equal(gl_engine_live_read(r.e, &live), 1);
+	assert_int_equal(ll.active, 1);
+	assert_int_equal(ll.from, 0);
+
+	/* 0.5 recorded before cue 1 */
+	struct gl_cue_change low = { r.p[2], 0.3f };
+	struct gl_cue_def defs[4] = { def(0.5, 0, &low, 1), def(1, 0, &ch[0], 1),
+				      def(2, 0, &ch[1], 1), def(3, 0, &ch[2], 1) };
+	int origin[4] = { -1, 0, 1, 2 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), 0);
+	gl_engine_tick(r.e, S(1.1));
+	gl_engine_tick(r.e, S(1.2));
+	assert_int_equal(gl_engine_live_read(r.e, &live), 0);   /* its event is unread */
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	gl_engine_tick(r.e, S(1.3));
+	assert_int_equal(gl_engine_live_read(r.e, &live), 1);
+	assert_int_equal(live.cue_edits, 1);
+	assert_string_equal(gl_engine_cue(r.e, r.list, ll.active)->number_text, "2");
+	assert_string_equal(gl_engine_cue(r.e, r.list, ll.from)->number_text, "1");
+
+	/* a state published before the next edit, read after its event */
+	cmd(&r, GL_CMD_GOTO, 3);
+	gl_engine_tick(r.e, S(2));
+	struct gl_cue_def fewer[3] = { defs[0], defs[1], defs[3] };
+	int kept[3] = { 0, 1, 3 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, fewer, kept, 3), 0);
+	gl_engine_tick(r.e, S(2.1));
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_live_read(r.e, &live), 0);   /* the old list's indices */
+	gl_engine_tick(r.e, S(2.2));
+	assert_int_equal(gl_engine_live_read(r.e, &live), 1);
+	assert_int_equal(ll.active, 2);
+	assert_string_equal(gl_engine_cue(r.e, r.list, ll.active)->number_text, "3");
+	gl_engine_destroy(r.e);
+}
+
 static void test_standby_and_snapshot_fields(void **state)
 {
 	struct rig r;
@@ -588,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_bad_edits_change_nothing),
 		cmocka_unit_test(test_edit_keeps_cue_effects),
 		cmocka_unit_test(test_edit_keeps_timecode_cues),
+		cmocka_unit_test(test_live_state_follows_edits),
 		cmocka_unit_test(test_standby_and_snapshot_fields),
 		cmocka_unit_test(test_edit_moves_universes_and_owners),
 		cmocka_unit_test(test_snapshot_tap),
