@@ -8,7 +8,10 @@
 # saved show reloads to the same output; update (tracking), renumber, a
 # refused delete (the cue has an on_cue handler), delete + undo, record +
 # undo + redo; quitting with unsaved changes asks first (Esc keeps on,
-# S saves, D discards and leaves the files alone).
+# S saves, D discards and leaves the files alone). A list on timecode whose
+# cues start effects: a recorded cue and a renumber out of time order are
+# refused, a renumber and a delete are taken while its clock runs, and the
+# clock fires the cue it was given by identity.
 #
 #   bash console_programming.sh GHOSTLIGHT SOURCE_DIR (CTest: integration_console_programming)
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.
@@ -27,4 +30,6 @@ fi
 . "$TOOLS/xvfb.sh"
 xvfb_itest console-programming
 "$PY" "$TOOLS/console_test.py" programming "$GL" "$SRC/shows/test/console.lua" "$TMP"
+mkdir -p "$TMP/timecode"
+"$PY" "$TOOLS/console_test.py" timecode "$GL" "$SRC/shows/test/console_timecode.lua" "$TMP/timecode"
 echo "console_programming: ok"

@@ -11,6 +11,7 @@ give the console's own view (active cue, faders, prompt, dirty...).
     console_test.py playback GHOSTLIGHT SHOW WORKDIR [--offscreen]
     console_test.py programming GHOSTLIGHT SHOW WORKDIR
     console_test.py sound GHOSTLIGHT WORKDIR
+    console_test.py timecode GHOSTLIGHT SHOW WORKDIR
     console_test.py bench GHOSTLIGHT SHOW WORKDIR
 
 Plain Python 3 standard library; runs under Debian's /usr/bin/python3.
@@ -662,6 +663,64 @@ def programming(gl, show_src, work):
           "refused delete, undo/redo, quit prompt, autosave on a signal: ok; %s" % frame_line(run))
 
 
+# ---- a list on timecode with effects ------------------------------------------------
+
+TIMECODE = """\
+wait-until active Song 2
+click cue:0:1
+type 1
+key f
+type 50
+key i
+wait-until programmer 1
+type 2.5
+key r
+state {w}/t1
+key c
+wait-until programmer 0
+click cue:0:0
+type 5
+key n
+state {w}/t2
+click cue:0:2
+type 9
+key n
+wait-until synced
+click cue:0:0
+key delete
+wait-until prompt delete
+key return
+wait-until synced
+state {w}/t3
+wait-until active Song 9
+state {w}/t4
+quit
+wait-until prompt quit
+key d
+"""
+
+
+def timecode(gl, show_src, work):
+    """A list on its own timecode clock, edited while it plays: a recorded
+    cue and a renumber out of time order refused (nothing changes), then a
+    renumber and a delete taken, and the clock still fires the cue it was
+    given at 8 s, now numbered 9."""
+    show = os.path.join(work, "console_timecode.lua")
+    shutil.copyfile(show_src, show)
+    run = Run(gl, show, work, "timecode", TIMECODE.format(w=work))
+    t1, t2, t3, t4 = (state("%s/t%d" % (work, i)) for i in range(1, 5))
+    expect("cues after the refused record", t1["list.0.cues"], "1,2,3")
+    if "runs on timecode" not in t1["message"]:
+        die("recording into a list on timecode was not refused: %s" % t1["message"])
+    expect("cues after the refused renumber", t2["list.0.cues"], "1,2,3")
+    if "time order" not in t2["message"]:
+        die("renumbering cue 1 past cue 3's time was not refused: %s" % t2["message"])
+    expect("cues after renumber and delete", t3["list.0.cues"], "2,9")
+    expect("the clock fired the renumbered cue", t4["list.0.active"], "9")
+    print("timecode: record and out-of-order renumber refused, renumber and delete "
+          "taken while the clock runs, its cue fired by identity: ok; %s" % frame_line(run))
+
+
 # ---- bench: GO key -> DMX out ------------------------------------------------------
 
 def bench(gl, show, work, gos=100):
@@ -703,6 +762,8 @@ def main():
         playback(sys.argv[2], sys.argv[3], sys.argv[4], "--offscreen" in sys.argv)
     elif what == "programming":
         programming(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif what == "timecode":
+        timecode(sys.argv[2], sys.argv[3], sys.argv[4])
     elif what == "sound":
         sound(sys.argv[2], sys.argv[3], "--offscreen" in sys.argv)
     elif what == "bench":
