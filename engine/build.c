@@ -1162,6 +1162,7 @@ int gl_engine_finalize(struct gl_engine *e)
 		struct cuelist *l = &e->lists[li];
 		list_runs(e, &sh, l, sh.list_lanes[li]);   /* fills */
 		list_tracking(e, l, lane_map);
+		l->built_count = l->cue_count;
 		l->view = l->cues;
 		atomic_store_explicit(&l->view_count, l->cue_count, memory_order_relaxed);
 	}

@@ -20,6 +20,7 @@
  *    of the old list, events after it cues of the new one, and the view
  *    changes exactly between them.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ static void table_free(struct cue_table *t)
 	free(t->seg_block);
 	free(t->carry);
 	free(t->cue_from);
+	free(t->cue_built);
 	free(t->cue_to);
 	engine_fx_edit_free(t->fx);
 	free(t);
@@ -97,29 +99,38 @@ static int segments_build(struct gl_engine *e, struct cue_table *t)
 static int cues_build(struct gl_engine *e, struct cue_table *t, const struct gl_cue_def *defs,
 		      const int *origin, int count)
 {
-	int old_count = t->old_count;
+	int old_count = t->old_count, built_count = e->lists[t->list].built_count;
 	t->cue_from = malloc((size_t)(count ? count : 1) * sizeof *t->cue_from);
+	t->cue_built = malloc((size_t)(count ? count : 1) * sizeof *t->cue_built);
 	t->cue_to = malloc((size_t)(old_count ? old_count : 1) * sizeof *t->cue_to);
-	if (!t->cue_from || !t->cue_to)
-		return GL_ENOMEM;
-	for (int j = 0; j < old_count; j++)
+	uint8_t *built_taken = calloc((size_t)(built_count ? built_count : 1), 1);
+	int rc = 0;
+	if (!t->cue_from || !t->cue_built || !t->cue_to || !built_taken)
+		rc = GL_ENOMEM;
+	for (int j = 0; rc == 0 && j < old_count; j++)
 		t->cue_to[j] = -1;
-	for (int i = 0; i < count; i++) {
-		int o = origin[i];
-		if (o < -1 || o >= old_count || (o >= 0 && t->cue_to[o] >= 0))
-			return GL_EINVAL;
+	for (int i = 0; rc == 0 && i < count; i++) {
+		int o = origin[i], built = o < -1 ? GL_CUE_BUILT(o) : -1;  /* its own inverse */
+		if (o >= old_count || (o >= 0 && t->cue_to[o] >= 0) || built >= built_count ||
+		    (built >= 0 && built_taken[built]++)) {
+			rc = GL_EINVAL;
+			break;
+		}
 		if (o >= 0)
 			t->cue_to[o] = i;
-		t->cue_from[i] = o;
+		/* a cue back from the build plays as a new one */
+		t->cue_from[i] = o >= 0 ? o : -1;
+		t->cue_built[i] = built;
 		int added = engine_cue_append(e, &t->next, &defs[i]);
 		if (added < 0)
-			return added == GL_EEXIST ? GL_EINVAL : added;
+			rc = added == GL_EEXIST ? GL_EINVAL : added;
 	}
+	free(built_taken);
 	/* a deleted cue's playback goes to the nearest earlier cue kept */
-	for (int j = 1; j < old_count; j++)
+	for (int j = 1; rc == 0 && j < old_count; j++)
 		if (t->cue_to[j] < 0)
 			t->cue_to[j] = t->cue_to[j - 1];
-	return 0;
+	return rc;
 }
 
 int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_def *defs,

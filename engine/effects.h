@@ -91,6 +91,7 @@ struct fx_tc {
 	bool external;
 	double freewheel_s;
 	float *cue_s;            /* per cue, its time (s); NaN none (build) */
+	float *built_cue_s;      /* cue_s as finalize found it (GL_CUE_BUILT) */
 	int timed_count;         /* cues with a time, ascending */
 	uint64_t *timed_ns;
 	int32_t *timed_cue;
@@ -114,6 +115,8 @@ struct fx_plan {
 	int slot_count, slot_cap;
 	struct fx_cue_ref *refs;
 	int ref_count, ref_cap;
+	struct fx_cue_ref *built_refs;   /* refs as finalize found them (GL_CUE_BUILT) */
+	int built_ref_count;
 	struct fx_tc *tc;        /* per list (list_count at set_timecode time) */
 	int tc_count;
 	/* finalize: per slot */

@@ -507,10 +507,14 @@ static int fx_timecode(struct gl_engine *e, struct fx_plan *p)
 		struct fx_tc *tc = &p->tc[li];
 		if (!tc->enabled)
 			continue;
-		int rc = tc_timed(tc->cue_s, e->lists[li].cue_count, &tc->timed_ns, &tc->timed_cue,
-				  &tc->timed_count);
+		int n = e->lists[li].cue_count;
+		int rc = tc_timed(tc->cue_s, n, &tc->timed_ns, &tc->timed_cue, &tc->timed_count);
 		if (rc != 0)
 			return rc;
+		tc->built_cue_s = malloc((size_t)(n ? n : 1) * sizeof *tc->built_cue_s);
+		if (!tc->built_cue_s)
+			return GL_ENOMEM;
+		memcpy(tc->built_cue_s, tc->cue_s, (size_t)n * sizeof *tc->cue_s);
 		tc->at = -1;
 	}
 	return 0;
@@ -547,8 +551,9 @@ static int edit_timecode(const struct fx_tc *tc, const struct cue_table *t, stru
 		return GL_ENOMEM;
 	float last = -1.0f;
 	for (int c = 0; c < n; c++) {
-		int o = t->cue_from[c];
-		x->cue_s[c] = o >= 0 ? tc->cue_s[o] : NAN;   /* a new cue: no time */
+		int o = t->cue_from[c], built = t->cue_built[c];
+		/* a new cue: no time; one back from the build: the time it had */
+		x->cue_s[c] = o >= 0 ? tc->cue_s[o] : built >= 0 ? tc->built_cue_s[built] : NAN;
 		if (isnan(x->cue_s[c]))
 			continue;
 		if (x->cue_s[c] < last)
@@ -564,6 +569,8 @@ int engine_fx_edit_build(struct gl_engine *e, struct cue_table *t)
 	int li = t->list, own = 0;
 	for (int r = 0; p && r < p->ref_count; r++)
 		own += p->refs[r].list == li;
+	for (int r = 0; p && r < p->built_ref_count; r++)
+		own += p->built_refs[r].list == li;
 	bool tc = p && li < p->tc_count && p->tc[li].enabled;
 	t->fx = NULL;
 	if (!own && !tc)
@@ -574,7 +581,7 @@ int engine_fx_edit_build(struct gl_engine *e, struct cue_table *t)
 	t->fx = x;
 	/* the plan's references, this list's by identity; the tick never
 	 * reads them, so they change hands with the rest */
-	x->refs = malloc((size_t)(p->ref_count ? p->ref_count : 1) * sizeof *x->refs);
+	x->refs = malloc((size_t)(p->ref_count + p->built_ref_count + 1) * sizeof *x->refs);
 	if (!x->refs)
 		return GL_ENOMEM;
 	for (int r = 0; r < p->ref_count; r++) {
@@ -583,6 +590,15 @@ int engine_fx_edit_build(struct gl_engine *e, struct cue_table *t)
 			continue;
 		x->refs[x->ref_count++] = ref;
 	}
+	/* cues back from the build: the references they were built with */
+	for (int c = 0; c < t->next.cue_count; c++)
+		for (int r = 0; t->cue_built[c] >= 0 && r < p->built_ref_count; r++) {
+			struct fx_cue_ref ref = p->built_refs[r];
+			if (ref.list == li && ref.cue == t->cue_built[c]) {
+				ref.cue = c;
+				x->refs[x->ref_count++] = ref;
+			}
+		}
 	int rc = fx_list_fill(&x->fl, x->refs, x->ref_count, li, t->next.cue_count);
 	if (rc == 0 && tc)
 		rc = edit_timecode(&p->tc[li], t, x);
@@ -660,6 +676,13 @@ int engine_fx_finalize(struct gl_engine *e)
 	}
 	if ((rc = fx_lists(e, p)) != 0 || (rc = fx_timecode(e, p)) != 0)
 		goto out;
+	rc = GL_ENOMEM;
+	p->built_refs = malloc((size_t)(p->ref_count ? p->ref_count : 1) * sizeof *p->built_refs);
+	if (!p->built_refs)
+		goto out;
+	if (p->ref_count)
+		memcpy(p->built_refs, p->refs, (size_t)p->ref_count * sizeof *p->refs);
+	p->built_ref_count = p->ref_count;
 	rc = 0;
 out:
 	free(uni);
@@ -678,8 +701,10 @@ void engine_fx_free(struct gl_engine *e)
 	free(p->effects);
 	free(p->slots);
 	free(p->refs);
+	free(p->built_refs);
 	for (int li = 0; li < p->tc_count; li++) {
 		free(p->tc[li].cue_s);
+		free(p->tc[li].built_cue_s);
 		free(p->tc[li].timed_ns);
 		free(p->tc[li].timed_cue);
 	}

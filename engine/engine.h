@@ -429,7 +429,9 @@ bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
 /* Replaces the cues of `list` (the console's record, update, delete,
  * renumber). defs: the whole new list, numbers ascending, each checked as
  * gl_engine_add_cue() does; origin[i]: the index, in the list as it stands,
- * of the cue that def i replaces (-1: a new cue). The new tables are built
+ * of the cue that def i replaces (-1: a new cue; GL_CUE_BUILT(k): the cue
+ * the list was built with at index k, back after a delete - an undo). The
+ * new tables are built
  * here (this allocates) and taken by the engine at its next tick: the
  * active cue stays active through its origin (a deleted one hands over to
  * the nearest earlier cue that stays), fades in progress go on, and what
@@ -440,7 +442,8 @@ bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
  * Effects and timecode go by the same origins: a cue kept (updated,
  * renumbered) keeps the effects it starts and stops and its timecode
  * time, a deleted cue takes its own away, a new cue has none (on a
- * timecode list only GO, GOTO or a follow reach it). Of the effects the
+ * timecode list only GO, GOTO or a follow reach it), a cue back by
+ * GL_CUE_BUILT gets those it was built with. Of the effects the
  * active cue runs, only those the edit changed start or stop (one that
  * runs on keeps its phase); a timecode list goes on from the cue it fired
  * last, and fires the cues after it as its clock passes them.
@@ -452,6 +455,7 @@ bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
  * return stay valid until that thread reads the next GL_EV_CUES_REPLACED. */
 int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_def *defs,
 			   const int *origin, int count);
+#define GL_CUE_BUILT(k) (-2 - (k))
 /* After the GL_EV_CUES_REPLACED of `list`: the index cue `cue` had before
  * that edit (its origin), or -1 for a cue the edit added. Identity when the
  * list was never edited. Control thread only. */

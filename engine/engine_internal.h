@@ -131,6 +131,7 @@ struct cuelist {
 	bool loop;
 	struct cue *cues;
 	int cue_count, cue_cap;
+	int built_count;         /* cues at finalize (GL_CUE_BUILT); edits keep it */
 
 	/* plan (finalize) */
 	int param_count;
@@ -209,6 +210,7 @@ struct cue_table {
 	struct list_seg *seg;
 	void *seg_block;         /* holds u_seg and seg (NULL: in e->plan) */
 	int *cue_from;           /* per cue: its origin, -1 new */
+	int *cue_built;          /* per cue: GL_CUE_BUILT's k, -1 none */
 	int *cue_to;             /* per cue of the replaced list: where the
 				  * playback goes (its new index, else the
 				  * nearest earlier cue kept, else -1) */

@@ -265,7 +265,7 @@ static int fired_between(struct rig *r, double t0, double t1, char numbers[][GL_
  * the ramp. An edit while cue 2 plays (1.5 recorded, 2 renumbered 2.5, 3
  * deleted) moves the effects with their cues: the ramp runs on unbroken,
  * and the new list's cues run what their own cues say, not what the cue
- * at their old index did. */
+ * at their old index did; a cue brought back by an undo runs its own. */
 static void test_edit_keeps_cue_effects(void **state)
 {
 	struct rig r;
@@ -346,6 +346,22 @@ static void test_edit_keeps_cue_effects(void **state)
 	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
 	gl_engine_tick(r.e, S(8.6));
 	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
+
+	/* undo: cue 2.5 back as the cue the list was built with at index 1,
+	 * and with it the ramp it starts; a built cue named twice or one the
+	 * list never had is refused */
+	struct gl_cue_def again[4] = { next[0], next[1], next[2], next[3] };
+	int bad[4] = { 0, 1, GL_CUE_BUILT(4), 2 }, twice[4] = { 0, GL_CUE_BUILT(1),
+								 GL_CUE_BUILT(1), 2 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, again, bad, 4), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, again, twice, 4), GL_EINVAL);
+	int back[4] = { 0, 1, GL_CUE_BUILT(1), 2 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, again, back, 4), 0);
+	gl_engine_tick(r.e, S(9));
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	cmd(&r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r.e, S(9.5));
+	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
 	gl_engine_destroy(r.e);
 }
 
@@ -353,7 +369,8 @@ static void test_edit_keeps_cue_effects(void **state)
  * cue 2 plays, cue 1 is deleted and 3.5 recorded (no time): the clock
  * fires cue 3 at 5 s and cue 4 at 8 s - by identity, not the cues now at
  * their old indices - and never the new cue. A renumber that would put a
- * timed cue out of time order is refused, nothing changed. */
+ * timed cue out of time order is refused, nothing changed. A deleted cue
+ * brought back by an undo (GL_CUE_BUILT) has its time again. */
 static void test_edit_keeps_timecode_cues(void **state)
 {
 	struct rig r;
@@ -397,6 +414,22 @@ static void test_edit_keeps_timecode_cues(void **state)
 	assert_string_equal(fired[0], "3");
 	assert_string_equal(fired[1], "4");
 	assert_float_equal(gl_engine_timecode_position(r.e, r.list), 9.0, 1e-6);
+
+	/* cue 3 deleted, then back by an undo (GL_CUE_BUILT): with its time,
+	 * so a GOTO to it puts the clock at 5 s and fires it */
+	struct gl_cue_def less[3] = { next[0], next[2], next[3] };
+	int keep[3] = { 0, 2, 3 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, less, keep, 3), 0);
+	gl_engine_tick(r.e, S(9.525));
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	int undo[4] = { 0, GL_CUE_BUILT(2), 1, 2 };
+	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, undo, 4), 0);
+	gl_engine_tick(r.e, S(9.55));
+	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	cmd(&r, GL_CMD_GOTO, 1);
+	assert_int_equal(fired_between(&r, 9.575, 9.575, fired, 8), 1);
+	assert_string_equal(fired[0], "3");
+	assert_float_equal(gl_engine_timecode_position(r.e, r.list), 5.0, 1e-6);
 	gl_engine_destroy(r.e);
 }
 

@@ -13,7 +13,8 @@
  * `struct edit_sync` and posts a turn to the control thread; the engine's
  * GL_EV_CUES_REPLACED (seen on that thread) closes it and sends the next.
  * The engine keeps a cue's effects and timecode time by its identity (the
- * uids become its origins); a list on timecode takes no recorded cue (the
+ * uids become its origins, a cue the list was built with that an undo
+ * brings back its GL_CUE_BUILT index); a list on timecode takes no recorded cue (the
  * show file gives each of its cues a time) and no renumber that would put
  * its cues out of time order: both refused here, before the journal.
  *
@@ -52,6 +53,10 @@ struct sync_list {
 	/* what the engine holds (or is taking): the uids of the last set sent */
 	int *engine_uids;
 	int engine_count;
+	/* the uids of the cues the engine built the list with (undo brings
+	 * one back as GL_CUE_BUILT: with its effects and timecode time) */
+	int *base_uids;
+	int base_count;
 	atomic_int acked_version;
 };
 
@@ -102,6 +107,9 @@ static void sync_run(void *arg)
 		for (int j = 0; j < l->engine_count; j++)
 			if (l->engine_uids[j] == uids[i])
 				origin[i] = j;
+		for (int k = 0; origin[i] == -1 && k < l->base_count; k++)
+			if (l->base_uids[k] == uids[i])
+				origin[i] = GL_CUE_BUILT(k);
 	}
 	pthread_mutex_unlock(&s->lock);
 
@@ -677,7 +685,8 @@ int edits_init(struct gl_console *c, struct gl_show *show, char *err, size_t len
 		l->base_count = gl_engine_cue_count(e, li);
 		l->base = calloc((size_t)(l->base_count ? l->base_count : 1), sizeof *l->base);
 		s->lists[li].engine_uids = calloc((size_t)(l->base_count ? l->base_count : 1), sizeof(int));
-		if (!l->base || !s->lists[li].engine_uids) {
+		s->lists[li].base_uids = calloc((size_t)(l->base_count ? l->base_count : 1), sizeof(int));
+		if (!l->base || !s->lists[li].engine_uids || !s->lists[li].base_uids) {
 			snprintf(err, len, "out of memory");
 			return -1;
 		}
@@ -694,9 +703,9 @@ int edits_init(struct gl_console *c, struct gl_show *show, char *err, size_t len
 				snprintf(err, len, "out of memory");
 				return -1;
 			}
-			s->lists[li].engine_uids[k] = q.uid;
+			s->lists[li].engine_uids[k] = s->lists[li].base_uids[k] = q.uid;
 		}
-		s->lists[li].engine_count = l->base_count;
+		s->lists[li].engine_count = s->lists[li].base_count = l->base_count;
 		if (rebuild(c, li) != 0) {
 			snprintf(err, len, "out of memory");
 			return -1;
@@ -747,6 +756,7 @@ void edits_free(struct gl_console *c)
 			free_defs(s->lists[i].defs, s->lists[i].count);
 			free(s->lists[i].uids);
 			free(s->lists[i].engine_uids);
+			free(s->lists[i].base_uids);
 		}
 		free(s->lists);
 		pthread_mutex_destroy(&s->lock);

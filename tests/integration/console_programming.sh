@@ -10,8 +10,8 @@
 # undo + redo; quitting with unsaved changes asks first (Esc keeps on,
 # S saves, D discards and leaves the files alone). A list on timecode whose
 # cues start effects: a recorded cue and a renumber out of time order are
-# refused, a renumber and a delete are taken while its clock runs, and the
-# clock fires the cue it was given by identity.
+# refused, a renumber, a delete and its undo are taken while its clock
+# runs, and the clock fires the cues it was given by identity.
 #
 #   bash console_programming.sh GHOSTLIGHT SOURCE_DIR (CTest: integration_console_programming)
 # Exit 0 pass, 77 skip (not root / tool missing, only when CI != true), 1 fail.

@@ -692,6 +692,12 @@ wait-until prompt delete
 key return
 wait-until synced
 state {w}/t3
+key ctrl+z
+wait-until synced
+state {w}/t5
+type 1
+key return
+wait-until active Song 1
 wait-until active Song 9
 state {w}/t4
 quit
@@ -703,12 +709,13 @@ key d
 def timecode(gl, show_src, work):
     """A list on its own timecode clock, edited while it plays: a recorded
     cue and a renumber out of time order refused (nothing changes), then a
-    renumber and a delete taken, and the clock still fires the cue it was
-    given at 8 s, now numbered 9."""
+    renumber and a delete taken; the delete undone brings cue 1 back with
+    its time (a GOTO to it puts the clock there: the list shows cue 1, not
+    nothing), and the clock fires the cue it was given at 12 s, now 9."""
     show = os.path.join(work, "console_timecode.lua")
     shutil.copyfile(show_src, show)
     run = Run(gl, show, work, "timecode", TIMECODE.format(w=work))
-    t1, t2, t3, t4 = (state("%s/t%d" % (work, i)) for i in range(1, 5))
+    t1, t2, t3, t4, t5 = (state("%s/t%d" % (work, i)) for i in range(1, 6))
     expect("cues after the refused record", t1["list.0.cues"], "1,2,3")
     if "runs on timecode" not in t1["message"]:
         die("recording into a list on timecode was not refused: %s" % t1["message"])
@@ -716,9 +723,10 @@ def timecode(gl, show_src, work):
     if "time order" not in t2["message"]:
         die("renumbering cue 1 past cue 3's time was not refused: %s" % t2["message"])
     expect("cues after renumber and delete", t3["list.0.cues"], "2,9")
+    expect("cues after undoing the delete", t5["list.0.cues"], "1,2,9")
     expect("the clock fired the renumbered cue", t4["list.0.active"], "9")
-    print("timecode: record and out-of-order renumber refused, renumber and delete "
-          "taken while the clock runs, its cue fired by identity: ok; %s" % frame_line(run))
+    print("timecode: record and out-of-order renumber refused, renumber, delete and undo "
+          "taken while the clock runs, its cues fired by identity: ok; %s" % frame_line(run))
 
 
 # ---- bench: GO key -> DMX out ------------------------------------------------------
