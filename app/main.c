@@ -35,6 +35,8 @@ void gl_usage(FILE *to)
 		"  fixture show NAME|FILE                   print a fixture's modes and channels\n"
 		"  node list | node config NODE [...]       wireless DMX nodes a running show hears;\n"
 		"                                           set a node's universe, address, failsafe\n"
+		"  node flash NODE|all IMAGE                update nodes' firmware over the air\n"
+		"  node keygen | node sign ...              the rig's firmware key; sign an image\n"
 		"  journal SHOW [--clear]                   what the show's resume journal holds\n"
 		"                                           (where a crash restart comes back)\n"
 		"  help [outputs|controls|audio|TYPE] [--markdown] the options of outputs, control\n"

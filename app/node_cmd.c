@@ -1,10 +1,12 @@
 /*
- * node_cmd.c - `ghostlight node list` and `ghostlight node config`: the
+ * node_cmd.c - `ghostlight node list`, `node config` and `node flash`: the
  * wireless DMX nodes a running show hears on its back-channel, with their
- * status, and setting a node's universe, start address, failsafe and DMX
- * timing. Each running `nodes` output answers on a control socket in the
+ * status; setting a node's universe, start address, failsafe and DMX
+ * timing; updating nodes' firmware (a progress bar per node, then a
+ * summary). Each running `nodes` output answers on a control socket in the
  * state directory (outputs/dmx/nodelink/nodelink.c); this talks to every
- * one it finds. Main thread; the only state is what the sockets say.
+ * one it finds. `node keygen` and `node sign` are in node_sign.c. Main
+ * thread; the only state is what the sockets say.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,11 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include "app.h"
+#include "firmware/core/fwimage.h"
+#include "node_sign.h"
+#include "outputs/dmx/nodelink/nodelink_fw.h"
 #include "outputs/dmx/nodelink/nodelink_wire.h"
 #include "outputs/statedir.h"
 
@@ -30,7 +37,7 @@
 struct row {
 	char output[64];             /* the output's name, from its socket */
 	char sock[PATH_MAX];
-	char line[512];              /* "node U ID key=value ..." */
+	char line[1024];             /* "node U ID key=value ..." */
 	unsigned universe, id;
 };
 
@@ -40,37 +47,64 @@ static void usage(FILE *to)
 		"usage: ghostlight node list [--wait S]\n"
 		"       ghostlight node config NODE [--universe U] [--start S] [--count C]\n"
 		"                   [--failsafe hold|zero|scene|off] [--timeout S] [--break US] [--mab US]\n"
+		"       ghostlight node flash NODE[,NODE...]|all IMAGE [--timeout S]\n"
+		"       ghostlight node keygen [--key FILE] [--force]\n"
+		"       ghostlight node sign --board B --version X.Y [--key FILE] -o OUT BODY...\n"
 		"  list    the nodes every running show hears, with their status (--wait: until\n"
 		"          at least one is heard, at most S seconds)\n"
-		"  config  changes a node's settings over the air; it answers, then keeps them\n");
+		"  config  changes a node's settings over the air; it answers, then keeps them\n"
+		"  flash   updates nodes' firmware over the air from a signed image, all at once\n"
+		"  keygen  makes the rig's firmware key; sign: signs a firmware image with it\n");
 }
 
-/* One request to a control socket, one reply (text). Returns the reply's
- * length or -1 (no show behind the socket). */
-static int request(const char *path, const char *req, char *reply, size_t cap)
+/* One request to a control socket (text, and `data` after it when not
+ * NULL), one reply (text). Returns the reply's length or -1 (no show
+ * behind the socket, or the request too big for it: errno EMSGSIZE). */
+static int request_data(const char *path, const char *req, const void *data, size_t data_len,
+			char *reply, size_t cap)
 {
 	struct sockaddr_un to = { .sun_family = AF_UNIX }, me = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct iovec iov[2] = { { (void *)req, strlen(req) }, { (void *)data, data_len } };
+	struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov,
+			      .msg_iovlen = data ? 2 : 1 };
 	struct pollfd pfd;
 	ssize_t n = -1;
 
 	if (fd < 0 || strlen(path) >= sizeof to.sun_path)
 		goto out;
 	memcpy(to.sun_path, path, strlen(path) + 1);
+	if (data) {
+		/* an image bundle is one datagram: room for it (the kernel's
+		 * limit for those who may not raise it: about 200 KiB) */
+		int size = (int)(strlen(req) + data_len + 4096);
+
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	}
 	/* an address of our own (Linux autobind), so the show can answer */
 	if (bind(fd, (struct sockaddr *)&me, sizeof(sa_family_t)) != 0 ||
-	    sendto(fd, req, strlen(req), 0, (struct sockaddr *)&to, sizeof to) < 0)
+	    sendmsg(fd, &msg, 0) < 0)
 		goto out;
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
 	if (poll(&pfd, 1, 1000) == 1)
 		n = recv(fd, reply, cap - 1, 0);
 out:
-	if (fd >= 0)
+	if (fd >= 0) {
+		int err = errno;
+
 		close(fd);
+		errno = err;
+	}
 	if (n < 0)
 		return -1;
 	reply[n] = '\0';
 	return (int)n;
+}
+
+static int request(const char *path, const char *req, char *reply, size_t cap)
+{
+	return request_data(path, req, NULL, 0, reply, cap);
 }
 
 /* The control sockets of running nodes outputs. */
@@ -163,6 +197,26 @@ static const char *failsafe_name(long f)
 	return f >= 0 && f < 4 ? names[f] : "?";
 }
 
+/* The UPDATE column: what the node says of its firmware updates. */
+static void update_text(const char *l, char *out, size_t cap)
+{
+	long flags = field(l, "fwflags"), state = field(l, "xstate"), rb = field(l, "rbver");
+
+	if (field(l, "fwinfo") != 1)
+		snprintf(out, cap, "-");
+	else if (flags & NODELINK_FWF_TRIAL)
+		snprintf(out, cap, "on trial (self-test)");
+	else if (state == NODELINK_FW_RECEIVING && field(l, "xchunks") > 0)
+		snprintf(out, cap, "receiving %ld%%", field(l, "xcontig") * 100 / field(l, "xchunks"));
+	else if (flags & NODELINK_FWF_ROLLED_BACK)
+		snprintf(out, cap, "rolled back %ld.%ld: %s", (rb >> 8) & 0xff, rb & 0xff,
+			 fw_image_strerror((int)field(l, "rbreason")));
+	else if (!(flags & NODELINK_FWF_UPDATABLE))
+		snprintf(out, cap, "not updatable (no bootloader or key)");
+	else
+		snprintf(out, cap, "-");
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -196,12 +250,12 @@ static int cmd_list(int argc, char **argv)
 			"(start one: ghostlight play SHOW)\n");
 		return 1;
 	}
-	printf("%-10s %5s %8s %5s %-8s %4s %6s %5s %5s %4s %8s %-8s %6s %4s %6s\n", "OUTPUT",
+	printf("%-10s %5s %8s %5s %-8s %4s %6s %5s %5s %4s %8s %-8s %6s %4s %6s  %s\n", "OUTPUT",
 	       "NODE", "UNIVERSE", "START", "STATE", "RX%", "LOSS%", "RSSI", "TEMP", "FW", "UPTIME",
-	       "FAILSAFE", "DMX-HZ", "CPU%", "HEARD");
+	       "FAILSAFE", "DMX-HZ", "CPU%", "HEARD", "UPDATE");
 	for (int i = 0; i < n; i++) {
 		const char *l = rows[i].line;
-		char temp[8] = "-", rssi[8] = "-", fw[48];
+		char temp[8] = "-", rssi[8] = "-", fw[48], update[160];
 		long t = field(l, "temp"), r = field(l, "node_rssi"), v = field(l, "fw");
 		bool newer_elsewhere = false;
 
@@ -223,11 +277,12 @@ static int cmd_list(int argc, char **argv)
 		if (r && r >= -128 && r <= 127)
 			snprintf(rssi, sizeof rssi, "%d", (int)r);
 		snprintf(fw, sizeof fw, "%ld.%ld", (v >> 8) & 0xff, v & 0xff);
-		printf("%-10s %5u %8u %5ld %-8s %4ld %6.1f %5s %5s %4s %7lds %-8s %6.2f %4ld %5.1fs\n",
+		update_text(l, update, sizeof update);
+		printf("%-10s %5u %8u %5ld %-8s %4ld %6.1f %5s %5s %4s %7lds %-8s %6.2f %4ld %5.1fs  %s\n",
 		       rows[i].output, rows[i].id, rows[i].universe, field(l, "start"),
 		       state_name(field(l, "state")), field(l, "rx"), field(l, "loss") / 10.0, rssi,
 		       temp, fw, field(l, "uptime"), failsafe_name(field(l, "failsafe")),
-		       field(l, "rate") / 100.0, field(l, "cpu"), field(l, "heard_ms") / 1000.0);
+		       field(l, "rate") / 100.0, field(l, "cpu"), field(l, "heard_ms") / 1000.0, update);
 	}
 	if (n == 0)
 		printf("(no node heard yet)\n");
@@ -388,12 +443,391 @@ static int cmd_config(int argc, char **argv)
 	return 1;
 }
 
+/* ---- node flash --------------------------------------------------------------- */
+
+#define FLASH_MAX_NODES 256
+#define BUNDLE_MAX (8u << 20)
+
+struct flashing {
+	unsigned id, universe;
+	int sock;                    /* index into the sockets of the request */
+	unsigned job;
+	char phase[16];
+	unsigned contig, chunks, from, to, resumes, resumed_at;
+	unsigned long ms, send_ms;
+	char why[160];
+	bool final;
+	int drawn_pct;               /* what a plain log showed last */
+	char drawn_phase[16];
+};
+
+static bool final_phase(const char *phase)
+{
+	return strcmp(phase, "done") == 0 || strcmp(phase, "rolled-back") == 0 ||
+	       strcmp(phase, "failed") == 0;
+}
+
+static const char *phase_words(const struct flashing *f)
+{
+	static const struct { const char *phase, *words; } words[] = {
+		{ "query", "asking what it runs" }, { "begin", "getting ready (erasing)" },
+		{ "send", "receiving" }, { "verify", "checking hash and signature" },
+		{ "boot", "starting the new image" }, { "reboot", "restarting" },
+		{ "trial", "self-test" }, { "done", "confirmed" }, { "rolled-back", "rolled back" },
+		{ "failed", "failed" }, { "waiting", "waiting for the show" },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(f->phase, words[i].phase) == 0)
+			return words[i].words;
+	return f->phase;
+}
+
+static void version_text(char *out, size_t cap, unsigned v)
+{
+	if (v)
+		snprintf(out, cap, "%u.%u", v >> 8, v & 0xff);
+	else
+		snprintf(out, cap, "-");
+}
+
+static void flash_line(const struct flashing *f, char *out, size_t cap)
+{
+	char bar[32];
+	int width = 24, pct = f->chunks ? (int)(f->contig * 100u / f->chunks) : 0;
+	int full = f->chunks ? (int)(f->contig * (unsigned)width / f->chunks) : 0;
+
+	if (strcmp(f->phase, "done") == 0 || strcmp(f->phase, "trial") == 0 ||
+	    strcmp(f->phase, "reboot") == 0 || strcmp(f->phase, "boot") == 0 ||
+	    strcmp(f->phase, "verify") == 0)
+		pct = 100, full = width;
+	for (int i = 0; i < width; i++)
+		bar[i] = i < full ? '#' : '.';
+	bar[width] = '\0';
+	snprintf(out, cap, "node %5u  universe %5u  [%s] %3d%%  %6.1f/%.1f KiB  %s%s%s", f->id,
+		 f->universe, bar, pct, f->contig * 16 / 1024.0, f->chunks * 16 / 1024.0,
+		 phase_words(f), f->final && strcmp(f->phase, "done") ? ": " : "",
+		 f->final && strcmp(f->phase, "done") ? f->why : "");
+}
+
+/* The bars: redrawn in place on a terminal; otherwise a line when a node
+ * changes phase or passes a quarter of its transfer. */
+static void draw(struct flashing *fl, int n, bool tty, bool first)
+{
+	char line[300];
+
+	if (tty && !first)
+		printf("\x1b[%dA", n);
+	for (int i = 0; i < n; i++) {
+		struct flashing *f = &fl[i];
+		int pct = f->chunks ? (int)(f->contig * 100u / f->chunks) : 0;
+
+		flash_line(f, line, sizeof line);
+		if (tty) {
+			printf("\r\x1b[2K%s\n", line);
+		} else if (first || strcmp(f->phase, f->drawn_phase) != 0 || pct / 25 != f->drawn_pct / 25) {
+			printf("%s\n", line);
+			f->drawn_pct = pct;
+			snprintf(f->drawn_phase, sizeof f->drawn_phase, "%s", f->phase);
+		}
+	}
+	fflush(stdout);
+}
+
+static uint8_t *read_bundle(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rbe");
+	struct fw_image_header h;
+	uint8_t *buf;
+	size_t at = 0;
+	int rc, images = 0;
+
+	if (!f) {
+		fprintf(stderr, "ghostlight node flash: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(BUNDLE_MAX + 1);
+	*len = buf ? fread(buf, 1, BUNDLE_MAX + 1, f) : 0;
+	fclose(f);
+	if (!buf || *len > BUNDLE_MAX) {
+		fprintf(stderr, "ghostlight node flash: %s: larger than %u bytes\n", path, BUNDLE_MAX);
+		free(buf);
+		return NULL;
+	}
+	while ((rc = fw_bundle_next(buf, *len, &at, &h)) == FW_IMG_OK) {
+		printf("%s: %s %u.%u for %s, %s, %u bytes\n", path, h.name, h.version >> 8,
+		       h.version & 0xff, gl_node_board_name(h.board),
+		       h.slot == FW_SLOT_ANY ? "any slot" : h.slot == FW_SLOT_A ? "slot A" : "slot B",
+		       fw_image_len(&h));
+		images++;
+	}
+	if (rc != -1 || !images) {
+		fprintf(stderr, "ghostlight node flash: %s: %s\n", path,
+			rc != -1 ? fw_image_strerror(rc) : "no image in it");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Reads "fw U ID key=value..." lines of a fwstate reply into fl. */
+static void take_state(struct flashing *fl, int n, int sock, const char *reply)
+{
+	for (const char *line = reply; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		unsigned u, id;
+		const char *why;
+
+		if (sscanf(line, "fw %u %u", &u, &id) != 2)
+			continue;
+		for (int i = 0; i < n; i++) {
+			struct flashing *f = &fl[i];
+			char phase[16];
+
+			if (f->sock != sock || f->id != id)
+				continue;
+			if (sscanf(strstr(line, "phase=") ? strstr(line, "phase=") + 6 : "", "%15s", phase) == 1)
+				snprintf(f->phase, sizeof f->phase, "%s", phase);
+			f->universe = u;
+			f->contig = (unsigned)field(line, "contig");
+			f->chunks = (unsigned)field(line, "chunks");
+			f->from = (unsigned)field(line, "from");
+			f->to = (unsigned)field(line, "to");
+			f->resumes = (unsigned)field(line, "resumes");
+			f->resumed_at = (unsigned)field(line, "resumed_at");
+			f->ms = (unsigned long)field(line, "ms");
+			f->send_ms = (unsigned long)field(line, "send_ms");
+			if ((why = strstr(line, " why="))) {
+				size_t k = strcspn(why + 5, "\n");
+
+				snprintf(f->why, sizeof f->why, "%.*s", (int)k, why + 5);
+			}
+			f->final = final_phase(f->phase);
+		}
+	}
+}
+
+static int cmd_flash(int argc, char **argv)
+{
+	static struct row rows[MAX_ROWS];
+	static struct flashing fl[FLASH_MAX_NODES];
+	static char reply[REPLY_MAX];
+	const char *nodes_arg = NULL, *image_path = NULL;
+	char socks[MAX_OUTPUTS][PATH_MAX];
+	unsigned jobs[MAX_OUTPUTS];
+	int nsocks = 0, n = 0, nrows, failed = 0;
+	double timeout_s = 600;
+	uint8_t *bundle;
+	size_t bundle_len;
+	bool tty = isatty(STDOUT_FILENO);
+	struct timespec t0, now;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			char *end;
+
+			timeout_s = strtod(argv[++i], &end);
+			if (*end || !(timeout_s > 0 && timeout_s <= 86400)) {
+				fprintf(stderr, "ghostlight node flash: --timeout must be 0..86400 s\n");
+				return 2;
+			}
+		} else if (!nodes_arg && argv[i][0] != '-') {
+			nodes_arg = argv[i];
+		} else if (!image_path && argv[i][0] != '-') {
+			image_path = argv[i];
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!nodes_arg || !image_path) {
+		usage(stderr);
+		return 2;
+	}
+	if (!(bundle = read_bundle(image_path, &bundle_len)))
+		return 1;
+	nrows = collect(rows, MAX_ROWS);
+	if (nrows < 0) {
+		fprintf(stderr, "ghostlight node: no running show has a nodes output "
+			"(start one: ghostlight play SHOW)\n");
+		free(bundle);
+		return 1;
+	}
+	/* the nodes: each where it was heard last */
+	for (int i = 0; i < nrows; i++) {
+		bool wanted = strcmp(nodes_arg, "all") == 0, newest = true;
+
+		for (const char *p = nodes_arg; !wanted && *p;) {
+			char *end;
+			unsigned long id = strtoul(p, &end, 10);
+
+			if (end == p || (*end && *end != ',')) {
+				fprintf(stderr, "ghostlight node flash: nodes are numbers separated by "
+					"commas, or all: not '%s'\n", nodes_arg);
+				free(bundle);
+				return 2;
+			}
+			wanted = id == rows[i].id;
+			p = *end ? end + 1 : end;
+		}
+		for (int k = 0; k < nrows; k++)
+			if (k != i && rows[k].id == rows[i].id &&
+			    field(rows[k].line, "heard_ms") < field(rows[i].line, "heard_ms"))
+				newest = false;
+		for (int k = 0; k < n; k++)
+			if (fl[k].id == rows[i].id)
+				newest = false;
+		if (!wanted || !newest || n >= FLASH_MAX_NODES)
+			continue;
+		memset(&fl[n], 0, sizeof fl[n]);
+		fl[n].id = rows[i].id;
+		fl[n].universe = rows[i].universe;
+		fl[n].drawn_pct = -100;
+		snprintf(fl[n].phase, sizeof fl[n].phase, "waiting");
+		fl[n].sock = -1;
+		for (int s = 0; s < nsocks; s++)
+			if (strcmp(socks[s], rows[i].sock) == 0)
+				fl[n].sock = s;
+		if (fl[n].sock < 0 && nsocks < MAX_OUTPUTS) {
+			snprintf(socks[nsocks], PATH_MAX, "%s", rows[i].sock);
+			fl[n].sock = nsocks++;
+		}
+		n++;
+	}
+	/* a node named and not heard */
+	for (const char *p = nodes_arg; strcmp(nodes_arg, "all") != 0 && *p;) {
+		char *end;
+		unsigned long id = strtoul(p, &end, 10);
+		bool found = false;
+
+		for (int k = 0; k < n; k++)
+			found |= fl[k].id == id;
+		if (!found) {
+			fprintf(stderr, "ghostlight node flash: node %lu is not heard by any running show "
+				"(ghostlight node list)\n", id);
+			free(bundle);
+			return 1;
+		}
+		p = *end ? end + 1 : end;
+	}
+	if (!n) {
+		fprintf(stderr, "ghostlight node flash: no node heard (ghostlight node list)\n");
+		free(bundle);
+		return 1;
+	}
+	/* one request per show: its nodes and the image bundle */
+	for (int s = 0; s < nsocks; s++) {
+		char head[FLASH_MAX_NODES * 7 + 16];
+		size_t len = (size_t)snprintf(head, sizeof head, "flash ");
+
+		for (int i = 0; i < n; i++)
+			if (fl[i].sock == s)
+				len += (size_t)snprintf(head + len, sizeof head - len, "%s%u",
+							len > 6 ? "," : "", fl[i].id);
+		snprintf(head + len, sizeof head - len, "\n");
+		jobs[s] = 0;
+		if (request_data(socks[s], head, bundle, bundle_len, reply, sizeof reply) < 0) {
+			fprintf(stderr, "ghostlight node flash: the show did not take the request: %s\n",
+				errno == EMSGSIZE ? "the image file is too big for one request" :
+				"no answer");
+			free(bundle);
+			return 1;
+		}
+		if (strncmp(reply, "error ", 6) == 0 || sscanf(reply, "job %u", &jobs[s]) != 1) {
+			fprintf(stderr, "ghostlight node flash: %s", strncmp(reply, "error ", 6) == 0 ?
+				reply + 6 : "the show's answer makes no sense\n");
+			free(bundle);
+			return 1;
+		}
+		/* nodes it refused to take on */
+		for (char *line = strstr(reply, "refused "); line; line = strstr(line + 1, "refused ")) {
+			unsigned id;
+
+			if (sscanf(line, "refused %u", &id) != 1)
+				continue;
+			for (int i = 0; i < n; i++)
+				if (fl[i].sock == s && fl[i].id == id) {
+					size_t k = strcspn(line, "\n");
+					const char *why = strchr(line + 8, ' ');
+
+					snprintf(fl[i].phase, sizeof fl[i].phase, "failed");
+					snprintf(fl[i].why, sizeof fl[i].why, "%.*s", why ? (int)(k - (size_t)(why + 1 - line)) : 0,
+						 why ? why + 1 : "");
+					fl[i].final = true;
+				}
+		}
+	}
+	free(bundle);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	draw(fl, n, tty, true);
+	for (;;) {
+		bool all_final = true;
+		char req[64];
+
+		sleep_ms(200);
+		for (int s = 0; s < nsocks; s++) {
+			snprintf(req, sizeof req, "fwstate %u", jobs[s]);
+			if (request(socks[s], req, reply, sizeof reply) >= 0)
+				take_state(fl, n, s, reply);
+		}
+		for (int i = 0; i < n; i++)
+			all_final &= fl[i].final;
+		draw(fl, n, tty, false);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (all_final)
+			break;
+		if (now.tv_sec - t0.tv_sec > timeout_s) {
+			for (int i = 0; i < n; i++)
+				if (!fl[i].final) {
+					snprintf(fl[i].why, sizeof fl[i].why, "still %s after %.0f s (the show "
+						 "goes on with it)", phase_words(&fl[i]), timeout_s);
+					snprintf(fl[i].phase, sizeof fl[i].phase, "failed");
+				}
+			break;
+		}
+	}
+	for (int s = 0; s < nsocks; s++) {
+		char req[64];
+
+		snprintf(req, sizeof req, "fwforget %u", jobs[s]);
+		request(socks[s], req, reply, sizeof reply);
+	}
+	printf("\n%5s %8s %6s %6s %8s %7s  %s\n", "NODE", "UNIVERSE", "FROM", "TO", "TRANSFER",
+	       "TOTAL", "RESULT");
+	for (int i = 0; i < n; i++) {
+		const struct flashing *f = &fl[i];
+		char from[16], to[16], result[300];
+
+		version_text(from, sizeof from, f->from);
+		version_text(to, sizeof to, f->to);
+		if (strcmp(f->phase, "done") == 0 && f->resumes)
+			snprintf(result, sizeof result, "confirmed (the transfer resumed at %u%% after "
+				 "the node restarted)", f->chunks ? f->resumed_at * 100 / f->chunks : 0);
+		else if (strcmp(f->phase, "done") == 0)
+			snprintf(result, sizeof result, "confirmed");
+		else if (strcmp(f->phase, "rolled-back") == 0)
+			snprintf(result, sizeof result, "rolled back to %s: %s", from, f->why);
+		else
+			snprintf(result, sizeof result, "not updated: %s", f->why);
+		failed += strcmp(f->phase, "done") != 0;
+		printf("%5u %8u %6s %6s %7.1fs %6.1fs  %s\n", f->id, f->universe, from, to,
+		       f->send_ms / 1000.0, f->ms / 1000.0, result);
+	}
+	printf("%d of %d nodes updated\n", n - failed, n);
+	return failed ? 1 : 0;
+}
+
 int gl_cmd_node(int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "config") == 0)
 		return cmd_config(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "flash") == 0)
+		return cmd_flash(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "keygen") == 0)
+		return gl_node_keygen(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "sign") == 0)
+		return gl_node_sign(argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
 		usage(stdout);
 		return 0;

@@ -51,7 +51,9 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	gcc-arm-none-eabi
 	libnewlib-arm-none-eabi
 	# ... and the emulated node the integration test runs (nodes_qemu.sh)
-	qemu-system-arm)
+	qemu-system-arm
+	# node firmware signing (ghostlight node keygen/sign) and the verifier's differential test
+	libsodium-dev)
 # The SDL2 console (app/console/): SDL2 and SDL2_ttf, fontconfig to find its
 # font (DejaVu, above) at run time, libpng for screenshots and render --png.
 packages+=(libsdl2-dev libsdl2-ttf-dev libfontconfig-dev libpng-dev)

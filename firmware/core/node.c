@@ -15,6 +15,7 @@
  */
 #include "node.h"
 #include "store.h"
+#include "update.h"
 
 #include <string.h>
 
@@ -95,8 +96,9 @@ static void link_setup(struct node *n, uint64_t now)
 	start_scan(n, now);
 }
 
-static void queue_report(struct node *n, uint8_t code, const uint8_t body[NODELINK_BODY_LEN])
+void node_queue_report(struct node *n, uint8_t code, const uint8_t body[NODELINK_BODY_LEN])
 {
+	n->fw.own_pending = false;
 	n->up_pending = true;
 	n->up_code = code;
 	memcpy(n->up_body, body, NODELINK_BODY_LEN);
@@ -106,14 +108,14 @@ static void queue_report(struct node *n, uint8_t code, const uint8_t body[NODELI
 
 static void queue_hello(struct node *n)
 {
-	struct nodelink_hello h = { .fw_version = NODE_FW_VERSION, .board = n->board };
+	struct nodelink_hello h = { .fw_version = n->fw.version, .board = n->board };
 	uint8_t body[NODELINK_BODY_LEN];
 
 	if (n->nonce == 0)
 		n->nonce = random32(n) | 1u;
 	h.nonce = n->nonce;
 	nodelink_hello_put(body, &h);
-	queue_report(n, NODELINK_REP_HELLO, body);
+	node_queue_report(n, NODELINK_REP_HELLO, body);
 }
 
 /* ---- state and the line ---------------------------------------------------- */
@@ -333,7 +335,7 @@ static void answer_config(struct node *n, unsigned mask, uint8_t result, uint8_t
 	nodelink_config_put(body, mask, &n->set.link);
 	body[15] = result;
 	body[16] = seq;
-	queue_report(n, NODELINK_REP_CONFIG, body);
+	node_queue_report(n, NODELINK_REP_CONFIG, body);
 }
 
 static void status_body(struct node *n, uint64_t now, uint8_t body[NODELINK_BODY_LEN])
@@ -345,7 +347,7 @@ static void status_body(struct node *n, uint64_t now, uint8_t body[NODELINK_BODY
 		.rssi_dbm = n->rssi_dbm,
 		.loss_permille = n->loss_permille,
 		.temperature_c = s->temperature_c ? s->temperature_c(s->ctx) : NODELINK_TEMP_UNKNOWN,
-		.fw_version = NODE_FW_VERSION,
+		.fw_version = n->fw.version,
 		.uptime_s = (uint32_t)((now - n->boot_us) / 1000000u),
 		.universe = n->set.link.universe,
 		.start = n->set.link.start,
@@ -366,11 +368,14 @@ static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *
 
 	if (n->down_seen && m->seq == n->down_seq) {
 		/* a repeat: the console did not hear our answer; answer again */
+		if (m->code >= NODELINK_CMD_FW_FIRST && m->code <= NODELINK_CMD_FW_LAST &&
+		    node_update_command(n, now, m, true))
+			return;
 		if (m->code == NODELINK_CMD_STATUS) {
 			uint8_t body[NODELINK_BODY_LEN];
 
 			status_body(n, now, body);
-			queue_report(n, NODELINK_REP_STATUS, body);
+			node_queue_report(n, NODELINK_REP_STATUS, body);
 		} else {
 			answer_config(n, n->down_mask, n->down_result, m->seq);
 		}
@@ -379,6 +384,9 @@ static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *
 	n->down_seen = true;
 	n->down_seq = m->seq;
 	n->stats.commands++;
+	if (m->code >= NODELINK_CMD_FW_FIRST && m->code <= NODELINK_CMD_FW_LAST &&
+	    node_update_command(n, now, m, false))
+		return;
 	switch (m->code) {
 	case NODELINK_CMD_CONFIG: {
 		struct nodelink_config next;
@@ -405,7 +413,7 @@ static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *
 		uint8_t body[NODELINK_BODY_LEN];
 
 		status_body(n, now, body);
-		queue_report(n, NODELINK_REP_STATUS, body);
+		node_queue_report(n, NODELINK_REP_STATUS, body);
 		break;
 	}
 	case NODELINK_CMD_SCENE:
@@ -467,6 +475,7 @@ static void on_beacon(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t 
 		n->up_awaiting = false;
 		n->reports_unacked = 0;
 		n->stats.reports_acked++;
+		node_update_acked(n, now, n->up_sent_code);
 	}
 
 	/* timing: this beacon ended slot 0 of superframe b->counter */
@@ -560,6 +569,11 @@ static void on_down(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t le
 		n->stats.stale++;
 		return;
 	}
+	/* chunks go to every node of a transfer, unnumbered, never answered */
+	if (m->code == NODELINK_CMD_FW_CHUNK) {
+		node_update_chunk(n, m);
+		return;
+	}
 	on_command(n, now, m);
 }
 
@@ -568,6 +582,8 @@ void node_rx(struct node *n, uint64_t now_us, const uint8_t *pkt, uint8_t len, i
 	struct nodelink_packet p;
 
 	node_poll(n, now_us);
+	if (n->fw.resetting)
+		return;
 	n->stats.rx++;
 	if (!n->set.has_key)
 		return;
@@ -597,7 +613,7 @@ void node_rx(struct node *n, uint64_t now_us, const uint8_t *pkt, uint8_t len, i
 
 /* ---- timers ------------------------------------------------------------------ */
 
-enum { EV_NONE, EV_TUNE_B, EV_NEXT_SF, EV_LINE, EV_UP, EV_STATUS, EV_SCAN };
+enum { EV_NONE, EV_TUNE_B, EV_NEXT_SF, EV_LINE, EV_UP, EV_STATUS, EV_SCAN, EV_UPDATE };
 
 static uint64_t tune_b_at(const struct node *n)
 {
@@ -638,6 +654,7 @@ static int next_event(const struct node *n, uint64_t *at)
 	}
 	CONSIDER(n->next_line, EV_LINE);
 	CONSIDER(n->next_status, EV_STATUS);
+	CONSIDER(node_update_next_us(n), EV_UPDATE);
 #undef CONSIDER
 	*at = best;
 	return ev;
@@ -696,7 +713,9 @@ static void send_report(struct node *n, uint64_t at)
 		n->reports_unacked++;
 	n->up_awaiting = true;
 	n->up_sent_seq = n->up_seq;
+	n->up_sent_code = n->up_code;
 	n->up_at = 0;
+	node_update_sent(n, at, n->up_code);
 	/* HELLO stays until a beacon echoes it; the rest go once (a command
 	 * is repeated by the console until it hears the answer) */
 	if (n->up_code != NODELINK_REP_HELLO)
@@ -727,11 +746,11 @@ static void window(struct node *n, uint64_t at)
 	n->w_expected = n->w_rx = n->w_frags = n->w_missing = n->w_frames = 0;
 	n->w_rssi_sum = 0;
 	n->w_rssi_n = 0;
-	if (n->sync == NODE_FOLLOW && n->fresh && !n->up_pending) {
+	if (n->sync == NODE_FOLLOW && n->fresh && (!n->up_pending || n->fw.own_pending)) {
 		uint8_t body[NODELINK_BODY_LEN];
 
 		status_body(n, at, body);
-		queue_report(n, NODELINK_REP_STATUS, body);
+		node_queue_report(n, NODELINK_REP_STATUS, body);
 	}
 	/* jitter, so that the nodes of a link do not report in step */
 	n->next_status = at + NODE_STATUS_US - 100000u + random32(n) % 200000u;
@@ -739,6 +758,8 @@ static void window(struct node *n, uint64_t at)
 
 void node_poll(struct node *n, uint64_t now_us)
 {
+	if (n->fw.resetting)
+		return;
 	if (n->hal->watchdog.kick)
 		n->hal->watchdog.kick(n->hal->watchdog.ctx);
 	if (n->sync == NODE_FOLLOW && n->up_pending && !n->up_at)
@@ -749,7 +770,7 @@ void node_poll(struct node *n, uint64_t now_us)
 		int ev = next_event(n, &at);
 
 		if (ev == EV_NONE || at > now_us)
-			return;
+			break;
 		switch (ev) {
 		case EV_TUNE_B:
 			n->on_b = 1;
@@ -774,10 +795,18 @@ void node_poll(struct node *n, uint64_t now_us)
 		case EV_SCAN:
 			start_scan(n, at);
 			break;
+		case EV_UPDATE:
+			node_update_poll(n, at);
+			break;
 		}
+		if (n->fw.resetting)
+			return;
 		if (n->sync == NODE_FOLLOW && n->up_pending && !n->up_at)
 			choose_up_slot(n, at);
 	}
+	node_update_poll(n, now_us);
+	if (n->sync == NODE_FOLLOW && n->up_pending && !n->up_at && !n->fw.resetting)
+		choose_up_slot(n, now_us);
 }
 
 void node_init(struct node *n, const struct node_hal *hal, uint16_t id, uint8_t board,
@@ -799,6 +828,7 @@ void node_init(struct node *n, const struct node_hal *hal, uint16_t id, uint8_t 
 	n->slot_us = NODELINK_SLOT_US_DEFAULT;
 	n->up_slots = NODELINK_UP_SLOTS_DEFAULT;
 	n->boot_us = now_us;
+	node_update_init(n, now_us);
 	n->next_status = now_us + NODE_STATUS_US;
 	n->scan_channel = (uint8_t)(NODELINK_CHANNEL_FIRST + random32(n) % NODELINK_CHANNELS);
 	link_setup(n, now_us);

@@ -3,7 +3,8 @@
  * hopping), checks every packet's MAC and freshness, reassembles the
  * universe from fragments, drives the DMX line at the link's rate, falls
  * back to its failsafe when data stops, answers the console's commands and
- * reports its status. PROTOCOL.md (outputs/dmx/nodelink/) says what and why.
+ * reports its status, takes firmware updates into its free image slot
+ * (update.c). PROTOCOL.md (outputs/dmx/nodelink/) says what and why.
  *
  * No OS, no heap, no clock of its own: struct node lives in the port's
  * memory, every entry point takes the time, and the port's loop calls
@@ -22,14 +23,36 @@
 #include "firmware/hal/rng.h"
 #include "firmware/hal/sensors.h"
 #include "firmware/hal/watchdog.h"
+#include "firmware/core/fwboot.h"
 #include "outputs/dmx/nodelink/nodelink_wire.h"
 
-#define NODE_FW_VERSION 0x0100       /* 1.0 */
+#define NODE_FW_VERSION 0x0100       /* 1.0: what a node without a bootloader reports */
+#define NODE_SELFTEST_US 20000000u   /* a trial image confirms itself within this, or resets */
+#define NODE_SELFTEST_FRAMES 40      /* DMX frames (1 s) the self-test wants to see */
 #define NODE_LINE_MARGIN_US 300      /* BREAK this long after copy A's end */
 #define NODE_LIVE_US 100000u         /* data within this: live, else holding */
 #define NODE_LOST_SUPERFRAMES 40     /* beacons missed in a row: back to scanning */
 #define NODE_SCAN_DWELL_US 1050000u  /* one scan channel this long */
 #define NODE_STATUS_US 1000000u      /* a status report about this often */
+
+/* Firmware updates: the two image slots, the boot-state page (fwboot.h),
+ * the rig's firmware key and what the bootloader handed over. A port
+ * without them (no slot[0].read, or no key) has a node that answers every
+ * update with why it cannot take one. */
+struct node_fw_hal {
+	struct hal_flash slot[2];
+	struct hal_flash log;
+	const uint8_t *key;                  /* FW_ED25519_KEY_LEN bytes: the bootloader's */
+	const struct fw_handover *boot;      /* NULL (or not valid): started without a bootloader */
+	void *ctx;
+	/* Restart through the bootloader. A board does not return; a port
+	 * that returns (the simulator) restarts before the core runs again. */
+	void (*reset)(void *ctx);
+	/* The port's own part of the self-test (NULL: none): true once it
+	 * passes. */
+	bool (*selftest)(void *ctx);
+	uint32_t selftest_us;                /* 0: NODE_SELFTEST_US */
+};
 
 struct node_hal {
 	struct hal_radio radio;
@@ -38,6 +61,7 @@ struct node_hal {
 	struct hal_watchdog watchdog;
 	struct hal_rng rng;
 	struct hal_sensors sensors;
+	struct node_fw_hal fw;
 };
 
 /* What the node keeps in flash. */
@@ -69,6 +93,45 @@ struct node_stats {
 	uint32_t reports;            /* reports sent */
 	uint32_t reports_acked;
 	uint32_t flash_errors;
+	uint32_t fw_chunks;          /* firmware chunks written */
+	uint32_t fw_chunk_dups;      /* chunks already held (or outside the window) */
+	uint32_t fw_resumes;         /* transfers taken up again from the boot log */
+	uint32_t fw_resumed_at;      /* the chunk the last one resumed at */
+};
+
+/* The node's side of firmware updates (update.c). */
+struct node_update {
+	/* what runs */
+	uint16_t version;
+	int8_t slot;                 /* -1: none (no bootloader) */
+	bool trial;                  /* not yet confirmed */
+	bool usable;                 /* slots, boot page and key: updates possible */
+	uint8_t boot_version;
+	uint64_t selftest_deadline;
+	struct fw_log log;           /* the boot-state log as this node knows it */
+	/* the transfer */
+	uint32_t xfer;
+	uint32_t size;
+	uint16_t chunks;
+	uint16_t new_version;
+	int8_t target;               /* slot it goes to */
+	uint8_t state;               /* nodelink_fw_state */
+	uint8_t reason;              /* why REFUSED */
+	uint16_t contig;
+	uint8_t window[NODELINK_FW_WINDOW / 8];
+	bool window_changed;
+	uint64_t chunks_report_at;   /* when the last FW_CHUNKS report was queued */
+	/* reports and the reset after FW_BOOT */
+	bool announce;               /* an FW_INFO of its own, until acknowledged */
+	uint64_t announce_at;
+	uint8_t announce_seq;        /* its report number, once queued */
+	bool announce_queued;
+	uint8_t last_result;         /* of the last FW command, for repeats */
+	uint8_t last_code;
+	bool reset_pending;          /* TRIAL noted: restart once FW_BOOT's answer is out */
+	uint64_t reset_at;           /* its time (0: the answer has not gone yet) */
+	bool resetting;              /* reset() returned: do nothing more */
+	bool own_pending;            /* the pending report is a chunks report or news: it may wait */
 };
 
 struct node {
@@ -133,6 +196,7 @@ struct node {
 	uint8_t up_seq;
 	uint64_t up_at;              /* 0: no slot chosen yet */
 	uint8_t up_sent_seq;
+	uint8_t up_sent_code;
 	bool up_awaiting;            /* the last report sent has no ack yet */
 	uint64_t next_status;
 	bool down_seen;
@@ -155,6 +219,7 @@ struct node {
 	uint32_t reports_unacked;
 
 	uint64_t boot_us;
+	struct node_update fw;
 	struct node_stats stats;
 };
 

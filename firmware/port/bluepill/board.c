@@ -62,7 +62,7 @@ static void pin_mode(uint32_t port, unsigned pin, uint32_t mode)
 	*cr = (*cr & ~(0xfu << shift)) | mode << shift;
 }
 
-static void clocks(void)
+void board_clock_init(void)
 {
 	RCC_CR |= RCC_CR_HSEON;
 	while (!(RCC_CR & RCC_CR_HSERDY))
@@ -328,70 +328,6 @@ uint32_t serial_get(uint8_t *buf, uint32_t cap)
 	return n;
 }
 
-/* ---- flash ---------------------------------------------------------------------------- */
-
-static int flash_wait(void)
-{
-	uint32_t sr;
-
-	while ((sr = FLASH_SR) & FLASH_SR_BSY)
-		;
-	FLASH_SR = FLASH_SR_EOP | FLASH_SR_PGERR | FLASH_SR_WRPRTERR;
-	return sr & (FLASH_SR_PGERR | FLASH_SR_WRPRTERR) ? -1 : 0;
-}
-
-static void flash_unlock(void)
-{
-	if (FLASH_CR & FLASH_CR_LOCK) {
-		FLASH_KEYR = FLASH_KEY1;
-		FLASH_KEYR = FLASH_KEY2;
-	}
-}
-
-int board_flash_erase(void *ctx, uint32_t page)
-{
-	int rc;
-
-	(void)ctx;
-	if (page >= BOARD_SETTINGS_PAGES)
-		return -1;
-	flash_unlock();
-	FLASH_CR = FLASH_CR_PER;
-	FLASH_AR = BOARD_SETTINGS_ADDR + page * 1024u;
-	FLASH_CR = FLASH_CR_PER | FLASH_CR_STRT;
-	rc = flash_wait();
-	FLASH_CR = FLASH_CR_LOCK;
-	return rc;
-}
-
-int board_flash_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
-{
-	const uint8_t *b = buf;
-	int rc = 0;
-
-	(void)ctx;
-	if (off + len > BOARD_SETTINGS_PAGES * 1024u || (off | len) & 1u)
-		return -1;
-	flash_unlock();
-	FLASH_CR = FLASH_CR_PG;
-	for (uint32_t i = 0; i < len && rc == 0; i += 2) {
-		*(volatile uint16_t *)(uintptr_t)(BOARD_SETTINGS_ADDR + off + i) =
-			(uint16_t)(b[i] | b[i + 1] << 8);
-		rc = flash_wait();
-	}
-	FLASH_CR = FLASH_CR_LOCK;
-	return rc;
-}
-
-int board_flash_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	(void)ctx;
-	if (off + len > BOARD_SETTINGS_PAGES * 1024u)
-		return -1;
-	memcpy(buf, (const void *)(uintptr_t)(BOARD_SETTINGS_ADDR + off), len);
-	return 0;
-}
-
 /* ---- sensors, id, random -------------------------------------------------------------------- */
 
 static uint16_t adc_temperature(void)
@@ -438,7 +374,7 @@ uint16_t board_id(void)
 void board_init(void)
 {
 	cm_irq_disable();
-	clocks();
+	board_clock_init();
 	timers();
 	/* the temperature sensor, calibrated, sampled 239.5 cycles */
 	ADC_SMPR1 = 7u << 18;

@@ -21,6 +21,8 @@
 /* 72 MHz from the 8 MHz crystal, the µs clock, the wake-up timer, the
  * radio's pins and SPI, the watchdog (2 s), the ADC. */
 void board_init(void);
+/* Only the clocks (the bootloader). */
+void board_clock_init(void);
 
 uint64_t board_now_us(void);
 /* WFI until `until` or the radio's IRQ, whichever first; returns the
@@ -49,12 +51,5 @@ void serial_put(const uint8_t *buf, uint32_t len);
 /* Bytes received since the last call (DMA ring); returns how many. */
 uint32_t serial_get(uint8_t *buf, uint32_t cap);
 
-/* Flash pages (1 KiB) of the node's settings region, 0x0800f000..: the
- * hal_flash of the core. */
-int board_flash_erase(void *ctx, uint32_t page);
-int board_flash_write(void *ctx, uint32_t off, const void *buf, uint32_t len);
-int board_flash_read(void *ctx, uint32_t off, void *buf, uint32_t len);
-#define BOARD_SETTINGS_ADDR 0x0800f000u
-#define BOARD_SETTINGS_PAGES 3u
 
 #endif

@@ -6,12 +6,19 @@
  * it. Its node number comes from the chip's unique ID. One thread: the
  * loop receives, runs the core's timers, starts DMX frames, and sleeps
  * (WFI) until the next of them or the radio's IRQ.
+ *
+ * Linked for image slot A (node-bluepill) or B (node-bluepill-b) and
+ * started by the bootloader (boot_main.c): firmware updates go to the
+ * other slot (layout.h), with the bootloader's key and handover; a reset
+ * is SYSRESETREQ.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "board.h"
 #include "firmware/core/node.h"
+#include "flash.h"
+#include "layout.h"
 #include "line.h"
 #include "stm32f103.h"
 
@@ -56,6 +63,12 @@ static uint8_t cpu(void *ctx)
 	mark_busy = busy_us;
 	mark_idle = idle_us;
 	return (uint8_t)(b + i ? b * 100u / (b + i) : 0);
+}
+
+static void fw_reset(void *ctx)
+{
+	(void)ctx;
+	cm_reset();
 }
 
 static void say(const char *s)
@@ -118,12 +131,14 @@ int main(void)
 	static const struct node_hal hal = {
 		.radio = { NULL, listen, send },
 		.dmx = { NULL, 0, 0 },          /* set below: line_hal */
-		.flash = { NULL, 1024, BOARD_SETTINGS_PAGES, board_flash_erase, board_flash_write,
-			   board_flash_read },
 		.watchdog = { NULL, kick },
 		.rng = { NULL, random32 },
 		.sensors = { NULL, temperature, cpu },
 	};
+	static struct bp_flash settings = { LAYOUT_SETTINGS, 3 }, log = { LAYOUT_LOG, 1 };
+	static struct bp_flash slots[2] = { { LAYOUT_SLOT(0), LAYOUT_SLOT_PAGES },
+					    { LAYOUT_SLOT(1), LAYOUT_SLOT_PAGES } };
+	static uint8_t fw_key[FW_ED25519_KEY_LEN];
 	static struct node_hal h;
 	struct node_settings prov;
 
@@ -132,6 +147,14 @@ int main(void)
 	line_init();
 	h = hal;
 	h.dmx = line_hal;
+	bp_flash_hal(&settings, &h.flash);
+	bp_flash_hal(&slots[0], &h.fw.slot[0]);
+	bp_flash_hal(&slots[1], &h.fw.slot[1]);
+	bp_flash_hal(&log, &h.fw.log);
+	if (fw_keyblock_get((const uint8_t *)(uintptr_t)LAYOUT_KEYBLOCK, fw_key))
+		h.fw.key = fw_key;
+	h.fw.boot = (const struct fw_handover *)(uintptr_t)LAYOUT_HANDOVER;
+	h.fw.reset = fw_reset;
 	node_init(&N, &h, board_id(), NODELINK_BOARD_BLUEPILL, NULL, board_now_us());
 	if (!N.set.has_key) {
 		/* first start: the settings come with the key, then are kept */

@@ -13,6 +13,18 @@
  * Time: the loop is a discrete-event simulation that never runs ahead of
  * CLOCK_MONOTONIC; every event (a packet, a node timer) is handled at its
  * own time, so a process woken late still sees the air as a node would.
+ * A process starved for longer (MAX_LAG_US behind) drops what it could not
+ * take in time and its clock jumps, as a radio that was off would.
+ *
+ * Firmware: with --flash the node's flash is a file (flash_file.c) laid
+ * out like a board's: the settings pages, the bootloader's key block, the
+ * boot-state log and two image slots. At start the bootloader's choice
+ * (fwboot.c, the very code a board's bootloader runs) picks and verifies
+ * an image; the process then "runs" it - it reports the image's version,
+ * and an image whose body says "selftest=never" never passes its
+ * self-test. A reset (FW_BOOT, a failed self-test) re-executes the
+ * process: a new boot with nothing kept but the flash.
+ *
  * One thread.
  */
 #include <errno.h>
@@ -32,11 +44,24 @@
 #include <unistd.h>
 
 #include "firmware/core/node.h"
+#include "flash_file.h"
 
 #define QCAP 4096
-#define PAGE_SIZE 1024
-#define PAGES 3
 #define AIRTIME_US 290u
+/* A process starved of CPU (a loaded host) falls behind the air; once it
+ * is this far behind, it catches up to half of it (see the main loop). */
+#define MAX_LAG_US 500000u
+
+/* The flash file, in 1 KiB pages: the layout of issue 18's 3-page files
+ * first, so old files keep their settings. Slots of 96 KiB: room for the
+ * 64 KiB images of the transfer figures (a blue pill's are 24 KiB). */
+#define PAGE_SIZE 1024
+#define SET_PAGES 3                  /* settings A, settings B, scene */
+#define KEY_PAGE 3                   /* the bootloader's key block */
+#define LOG_PAGE 4                   /* the boot-state log */
+#define SLOT_PAGES 96
+#define SLOT_PAGE(s) (5 + (s) * SLOT_PAGES)
+#define FLASH_PAGES (5 + 2 * SLOT_PAGES)
 
 struct queued {
 	uint64_t at_us;
@@ -64,9 +89,15 @@ struct sim {
 	unsigned loss_permille, reorder_permille;
 	uint8_t jammed[128];
 	uint64_t rng;
-	/* flash: a file, or memory */
-	int flash_fd;
-	uint8_t flash_mem[PAGES * PAGE_SIZE];
+	/* flash: a file, or memory; its regions */
+	struct sim_flash flash;
+	struct sim_flash_region r_set, r_slot[2], r_log;
+	uint8_t fw_key[FW_ED25519_KEY_LEN];
+	bool has_fw_key;
+	struct fw_handover handover;
+	bool selftest_never;          /* the running image says so */
+	uint32_t selftest_us;
+	bool reset_requested;
 	/* the line */
 	FILE *log;
 	bool open;
@@ -78,7 +109,7 @@ struct sim {
 	/* cpu */
 	uint64_t cpu_wall_us, cpu_used_ns;
 	/* counters of what the air did */
-	uint64_t heard, dropped_loss, dropped_jam, dropped_tuning, late, late_max_us;
+	uint64_t heard, dropped_loss, dropped_jam, dropped_tuning, dropped_lag, late, late_max_us;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -267,75 +298,139 @@ static void dmx_stop(void *ctx)
 	}
 }
 
-/* ---- flash: a file of 3 pages, or memory ---------------------------------------- */
+/* ---- firmware: the key block, the factory image, the bootloader ---------------- */
 
-static int flash_erase(void *ctx, uint32_t page)
+static int read_hex(const char *path, uint8_t *out, int len)
 {
-	struct sim *s = ctx;
-	uint8_t ff[PAGE_SIZE];
+	char text[256];
+	FILE *f = fopen(path, "re");
+	size_t n;
 
-	if (page >= PAGES)
+	if (!f)
 		return -1;
-	memset(ff, 0xff, sizeof ff);
-	if (s->flash_fd < 0) {
-		memcpy(s->flash_mem + page * PAGE_SIZE, ff, PAGE_SIZE);
-		return 0;
-	}
-	return pwrite(s->flash_fd, ff, PAGE_SIZE, (off_t)page * PAGE_SIZE) == PAGE_SIZE &&
-	       fdatasync(s->flash_fd) == 0 ? 0 : -1;
-}
-
-static int flash_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	struct sim *s = ctx;
-
-	if (off + len > PAGES * PAGE_SIZE)
+	n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	if (n < (size_t)(2 * len))
 		return -1;
-	if (s->flash_fd < 0) {
-		memcpy(buf, s->flash_mem + off, len);
-		return 0;
-	}
-	return pread(s->flash_fd, buf, len, off) == (ssize_t)len ? 0 : -1;
-}
+	for (int i = 0; i < len; i++) {
+		unsigned v;
 
-static int flash_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
-{
-	struct sim *s = ctx;
-	uint8_t cur[PAGE_SIZE * PAGES];
-	const uint8_t *b = buf;
-
-	/* flash only clears bits: what is written is old AND new */
-	if (off + len > sizeof cur || flash_read(s, off, cur, len) != 0)
-		return -1;
-	for (uint32_t i = 0; i < len; i++)
-		cur[i] &= b[i];
-	if (s->flash_fd < 0) {
-		memcpy(s->flash_mem + off, cur, len);
-		return 0;
-	}
-	return pwrite(s->flash_fd, cur, len, off) == (ssize_t)len && fdatasync(s->flash_fd) == 0
-	       ? 0 : -1;
-}
-
-static int open_flash(struct sim *s, const char *path)
-{
-	struct stat st;
-
-	memset(s->flash_mem, 0xff, sizeof s->flash_mem);
-	s->flash_fd = -1;
-	if (!path)
-		return 0;
-	s->flash_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->flash_fd < 0 || fstat(s->flash_fd, &st) != 0) {
-		fprintf(stderr, "gl-node-sim: flash %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (st.st_size < PAGES * PAGE_SIZE &&
-	    pwrite(s->flash_fd, s->flash_mem, sizeof s->flash_mem, 0) != (ssize_t)sizeof s->flash_mem) {
-		fprintf(stderr, "gl-node-sim: flash %s: %s\n", path, strerror(errno));
-		return -1;
+		if (sscanf(text + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
 	}
 	return 0;
+}
+
+/* The key block: written at the first start with --fw-key (the bench's
+ * provisioning); from then on the flash's key is the node's, whatever the
+ * command line says. */
+static int setup_key(struct sim *s, const char *fw_key_file)
+{
+	uint8_t block[FW_KEYBLOCK_LEN], key[FW_ED25519_KEY_LEN];
+
+	if (sim_flash_read(&s->flash, KEY_PAGE * PAGE_SIZE, block, sizeof block) != 0)
+		return -1;
+	s->has_fw_key = fw_keyblock_get(block, s->fw_key);
+	if (!fw_key_file)
+		return 0;
+	if (read_hex(fw_key_file, key, FW_ED25519_KEY_LEN) != 0) {
+		fprintf(stderr, "gl-node-sim: %s: not a firmware key (64 hex digits)\n", fw_key_file);
+		return -1;
+	}
+	if (s->has_fw_key) {
+		if (memcmp(key, s->fw_key, sizeof key) != 0)
+			fprintf(stderr, "gl-node-sim: the flash keeps its own firmware key; %s is "
+				"not used\n", fw_key_file);
+		return 0;
+	}
+	fw_keyblock_put(block, key);
+	if (sim_flash_program(&s->flash, KEY_PAGE * PAGE_SIZE, block, sizeof block) != 0)
+		return -1;
+	memcpy(s->fw_key, key, sizeof key);
+	s->has_fw_key = true;
+	return 0;
+}
+
+/* --factory IMAGE: what the factory programs into slot A of a node whose
+ * slots hold nothing valid (the boot log is left alone: the bootloader
+ * finds the image and confirms it). */
+static int setup_factory(struct sim *s, const char *path)
+{
+	static uint8_t img[SLOT_PAGES * PAGE_SIZE];
+	struct fw_image_header h;
+	uint8_t magic[2][4];
+	size_t n;
+	FILE *f;
+
+	if (sim_flash_read(&s->flash, SLOT_PAGE(0) * PAGE_SIZE, magic[0], 4) != 0 ||
+	    sim_flash_read(&s->flash, SLOT_PAGE(1) * PAGE_SIZE, magic[1], 4) != 0)
+		return -1;
+	if (memcmp(magic[0], "GLFW", 4) == 0 || memcmp(magic[1], "GLFW", 4) == 0)
+		return 0;                    /* programmed before */
+	if (!(f = fopen(path, "rbe"))) {
+		fprintf(stderr, "gl-node-sim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = fread(img, 1, sizeof img, f);
+	fclose(f);
+	if (n < FW_IMAGE_HEADER_LEN || fw_image_header_get(img, &h) != FW_IMG_OK ||
+	    fw_image_len(&h) > n) {
+		fprintf(stderr, "gl-node-sim: %s: not a firmware image for slot A\n", path);
+		return -1;
+	}
+	if (sim_flash_erase_raw(&s->flash, SLOT_PAGE(0) * PAGE_SIZE, SLOT_PAGES * PAGE_SIZE) != 0)
+		return -1;
+	return sim_flash_program(&s->flash, SLOT_PAGE(0) * PAGE_SIZE, img, fw_image_len(&h));
+}
+
+/* The bootloader: the image to run, and what the image says about its
+ * self-test. */
+static void run_bootloader(struct sim *s, int id)
+{
+	struct hal_flash slot[2], log;
+	struct fw_boot b = { .slot = { &slot[0], &slot[1] }, .log = &log, .key = s->fw_key,
+			     .board = NODELINK_BOARD_SIM };
+	int chosen;
+
+	sim_flash_region(&s->r_slot[0], &s->flash, SLOT_PAGE(0) * PAGE_SIZE, PAGE_SIZE, SLOT_PAGES,
+			 false, &slot[0]);
+	sim_flash_region(&s->r_slot[1], &s->flash, SLOT_PAGE(1) * PAGE_SIZE, PAGE_SIZE, SLOT_PAGES,
+			 false, &slot[1]);
+	sim_flash_region(&s->r_log, &s->flash, LOG_PAGE * PAGE_SIZE, PAGE_SIZE, 1, true, &log);
+	chosen = fw_boot_select(&b, &s->handover);
+	if (chosen < 0) {
+		fprintf(stderr, "gl-node-sim: node %d: no image verifies: running the built-in "
+			"firmware %u.%u, updates go to slot A\n", id, NODE_FW_VERSION >> 8,
+			NODE_FW_VERSION & 0xff);
+		return;
+	}
+	{
+		char body[257];
+
+		memset(body, 0, sizeof body);
+		sim_flash_read(&s->flash, SLOT_PAGE(chosen) * PAGE_SIZE + FW_IMAGE_HEADER_LEN, body,
+			       sizeof body - 1);
+		s->selftest_never = strstr(body, "selftest=never") != NULL;
+	}
+	fprintf(stderr, "gl-node-sim: node %d: firmware %u.%u from slot %c%s\n", id,
+		s->handover.version >> 8, s->handover.version & 0xff, 'A' + chosen,
+		s->handover.trial ? " on trial" : "");
+}
+
+static void fw_reset(void *ctx)
+{
+	struct sim *s = ctx;
+
+	s->reset_requested = true;
+	stop_flag = 1;
+}
+
+static bool fw_selftest(void *ctx)
+{
+	struct sim *s = ctx;
+
+	return !s->selftest_never;
 }
 
 /* ---- the rest of the hal ------------------------------------------------------------ */
@@ -376,12 +471,18 @@ static void usage(FILE *to)
 		"  --universe U --start S --count C --failsafe hold|zero|scene|off --timeout S\n"
 		"  --break US --mab US      settings at first boot (a --flash file keeps them)\n"
 		"  --air-port P             the simulated air's base UDP port (47000)\n"
-		"  --flash FILE             persistent flash, 3 KiB (default: memory)\n"
+		"  --flash FILE             persistent flash, %u KiB (default: memory)\n"
+		"  --fw-key FILE            the rig's firmware key (64 hex digits, `ghostlight node\n"
+		"                           keygen`), kept in flash at the first start\n"
+		"  --factory IMAGE          signed image for slot A when no slot holds one\n"
+		"  --selftest S             a trial image must pass its self-test within S (20)\n"
+		"  --cut-after N            power cut at the Nth flash erase or write (exit %d)\n"
 		"  --dmx-log FILE           one line per DMX frame: F at_us break mab counter frags\n"
 		"                           fresh state len hex; S at_us when the line goes off\n"
 		"  --loss PCT --reorder PCT --jam A-B[,C...] --seed N   trouble on reception\n"
 		"  --duration S             end after S seconds (default: SIGTERM)\n"
-		"  --stats FILE             counters, written at the end\n");
+		"  --stats FILE             counters, written at the end\n", FLASH_PAGES,
+		SIM_FLASH_CUT_EXIT);
 }
 
 static int parse_jam(struct sim *s, const char *text)
@@ -410,28 +511,6 @@ static int parse_jam(struct sim *s, const char *text)
 	return 0;
 }
 
-static int read_key_file(const char *path, uint8_t key[NODELINK_KEY_LEN])
-{
-	char text[80];
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(text, 1, sizeof text - 1, f);
-	fclose(f);
-	if (n < 2 * NODELINK_KEY_LEN)
-		return -1;
-	for (int i = 0; i < NODELINK_KEY_LEN; i++) {
-		unsigned v;
-
-		if (sscanf(text + 2 * i, "%2x", &v) != 1)
-			return -1;
-		key[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
 static void write_stats(const struct sim *s, const char *path)
 {
 	const struct node_stats *st = &s->node.stats;
@@ -443,19 +522,27 @@ static void write_stats(const struct sim *s, const char *path)
 		"copy_b_in_time=%u\nframes=%u\nsyncs=%u\nlost=%u\ncommands=%u\nreports=%u\n"
 		"reports_acked=%u\nflash_errors=%u\nfresh=%d\nepoch=%u\nuniverse=%u\nstart=%u\n"
 		"count=%u\nfailsafe=%u\nheard=%" PRIu64 "\ndropped_loss=%" PRIu64 "\n"
-		"dropped_jam=%" PRIu64 "\ndropped_tuning=%" PRIu64 "\nlate=%" PRIu64 "\n"
-		"late_max_us=%" PRIu64 "\n",
+		"dropped_jam=%" PRIu64 "\ndropped_tuning=%" PRIu64 "\ndropped_lag=%" PRIu64 "\n"
+		"late=%" PRIu64 "\n"
+		"late_max_us=%" PRIu64 "\nfw_version=%u\nfw_slot=%d\nfw_trial=%d\nfw_chunks=%u\n"
+		"fw_chunk_dups=%u\nfw_resumes=%u\nfw_resumed_at=%u\n",
 		st->rx, st->malformed, st->bad_mac, st->stale, st->foreign, st->data,
 		st->copy_b_in_time, st->frames, st->syncs, st->lost, st->commands, st->reports,
 		st->reports_acked, st->flash_errors, s->node.fresh, s->node.epoch,
 		s->node.set.link.universe, s->node.set.link.start, s->node.set.link.count,
 		s->node.set.link.failsafe, s->heard, s->dropped_loss, s->dropped_jam,
-		s->dropped_tuning, s->late, s->late_max_us);
+		s->dropped_tuning, s->dropped_lag, s->late, s->late_max_us, s->node.fw.version, s->node.fw.slot,
+		s->node.fw.trial, st->fw_chunks, st->fw_chunk_dups, st->fw_resumes,
+		st->fw_resumed_at);
 	fclose(f);
 }
 
+struct files {
+	const char *flash, *log, *stats, *fw_key, *factory;
+};
+
 static int parse_args(int argc, char **argv, struct sim *s, struct node_settings *prov, int *id,
-		      const char **flash, const char **log, const char **stats, double *duration)
+		      struct files *files, double *duration)
 {
 	const char *key_file = NULL;
 
@@ -497,11 +584,19 @@ static int parse_args(int argc, char **argv, struct sim *s, struct node_settings
 		else if (strcmp(a, "--air-port") == 0 && num && x >= 1024 && x <= 64000)
 			s->air_port = (int)x;
 		else if (strcmp(a, "--flash") == 0)
-			*flash = v;
+			files->flash = v;
 		else if (strcmp(a, "--dmx-log") == 0)
-			*log = v;
+			files->log = v;
 		else if (strcmp(a, "--stats") == 0)
-			*stats = v;
+			files->stats = v;
+		else if (strcmp(a, "--fw-key") == 0)
+			files->fw_key = v;
+		else if (strcmp(a, "--factory") == 0)
+			files->factory = v;
+		else if (strcmp(a, "--selftest") == 0 && num && x > 0 && x <= 3600)
+			s->selftest_us = (uint32_t)(x * 1e6);
+		else if (strcmp(a, "--cut-after") == 0 && num && x >= 1)
+			s->flash.cut_after = (long)x;
 		else if (strcmp(a, "--loss") == 0 && num && x >= 0 && x <= 100)
 			s->loss_permille = (unsigned)(x * 10 + 0.5);
 		else if (strcmp(a, "--reorder") == 0 && num && x >= 0 && x <= 100)
@@ -522,7 +617,7 @@ static int parse_args(int argc, char **argv, struct sim *s, struct node_settings
 		usage(stderr);
 		return -1;
 	}
-	if (read_key_file(key_file, prov->key) != 0) {
+	if (read_hex(key_file, prov->key, NODELINK_KEY_LEN) != 0) {
 		fprintf(stderr, "gl-node-sim: %s: not a link key (64 hex digits)\n", key_file);
 		return -1;
 	}
@@ -536,15 +631,36 @@ static int parse_args(int argc, char **argv, struct sim *s, struct node_settings
 
 /* ---- the loop ------------------------------------------------------------------------ */
 
+/* A reset: the process starts again as a board would, with nothing but its
+ * flash (and without the power cut it may have been asked for). */
+static void restart(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 1, sizeof *args);
+	int n = 0;
+
+	for (int i = 0; args && i < argc; i++) {
+		if (strcmp(argv[i], "--cut-after") == 0 && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		args[n++] = argv[i];
+	}
+	if (args)
+		execv("/proc/self/exe", args);
+	fprintf(stderr, "gl-node-sim: cannot restart: %s\n", strerror(errno));
+	exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	static struct sim sim;
 	struct sim *s = &sim;
 	struct node_settings prov;
-	const char *flash = NULL, *log = NULL, *stats = NULL;
+	struct files files = { 0 };
 	double duration = 0;
 	int id = 0, one = 1;
 	uint64_t end;
+	long cut_after;
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	node_settings_default(&prov);
@@ -554,7 +670,7 @@ int main(int argc, char **argv)
 	if (getrandom(&s->rng, sizeof s->rng, 0) != sizeof s->rng)
 		s->rng = now_us();
 	s->rng |= 1;
-	if (parse_args(argc, argv, s, &prov, &id, &flash, &log, &stats, &duration) != 0)
+	if (parse_args(argc, argv, s, &prov, &id, &files, &duration) != 0)
 		return 2;
 	s->q = calloc(QCAP, sizeof *s->q);
 	s->tx_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -563,10 +679,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gl-node-sim: cannot make a socket: %s\n", strerror(errno));
 		return 1;
 	}
-	if (open_flash(s, flash) != 0)
+	if (files.fw_key && !files.flash) {
+		fprintf(stderr, "gl-node-sim: --fw-key needs --flash FILE: a restart (into a new "
+			"image) keeps nothing but the flash\n");
+		return 2;
+	}
+	cut_after = s->flash.cut_after;
+	if (sim_flash_open(&s->flash, files.flash, FLASH_PAGES * PAGE_SIZE) != 0) {
+		fprintf(stderr, "gl-node-sim: flash %s: %s\n", files.flash, strerror(errno));
 		return 1;
-	if (log && !(s->log = fopen(log, "we"))) {
-		fprintf(stderr, "gl-node-sim: %s: %s\n", log, strerror(errno));
+	}
+	s->flash.cut_after = cut_after;
+	if (setup_key(s, files.fw_key) != 0 || (files.factory && setup_factory(s, files.factory) != 0))
+		return 1;
+	if (s->has_fw_key)
+		run_bootloader(s, id);
+	if (files.log && !(s->log = fopen(files.log, "ae"))) {
+		fprintf(stderr, "gl-node-sim: %s: %s\n", files.log, strerror(errno));
 		return 1;
 	}
 	sigaction(SIGTERM, &sa, NULL);
@@ -574,11 +703,25 @@ int main(int argc, char **argv)
 	s->hal = (struct node_hal){
 		.radio = { s, radio_listen, radio_send },
 		.dmx = { s, dmx_start, dmx_stop },
-		.flash = { s, PAGE_SIZE, PAGES, flash_erase, flash_write, flash_read },
 		.watchdog = { s, watchdog_kick },
 		.rng = { s, rng_next },
 		.sensors = { s, NULL, cpu_percent },
 	};
+	sim_flash_region(&s->r_set, &s->flash, 0, PAGE_SIZE, SET_PAGES, true, &s->hal.flash);
+	if (s->has_fw_key) {
+		sim_flash_region(&s->r_slot[0], &s->flash, SLOT_PAGE(0) * PAGE_SIZE, PAGE_SIZE,
+				 SLOT_PAGES, false, &s->hal.fw.slot[0]);
+		sim_flash_region(&s->r_slot[1], &s->flash, SLOT_PAGE(1) * PAGE_SIZE, PAGE_SIZE,
+				 SLOT_PAGES, false, &s->hal.fw.slot[1]);
+		sim_flash_region(&s->r_log, &s->flash, LOG_PAGE * PAGE_SIZE, PAGE_SIZE, 1, true,
+				 &s->hal.fw.log);
+		s->hal.fw.key = s->fw_key;
+		s->hal.fw.boot = &s->handover;
+	}
+	s->hal.fw.ctx = s;
+	s->hal.fw.reset = fw_reset;
+	s->hal.fw.selftest = fw_selftest;
+	s->hal.fw.selftest_us = s->selftest_us;
 	s->vnow = now_us();
 	end = duration > 0 ? s->vnow + (uint64_t)(duration * 1e6) : UINT64_MAX;
 	node_init(&s->node, &s->hal, (uint16_t)id, NODELINK_BOARD_SIM, &prov, s->vnow);
@@ -595,6 +738,23 @@ int main(int argc, char **argv)
 		/* what has come in first: a packet with an earlier air time than
 		 * the node's next timer must be queued before that timer runs */
 		read_air(s, s->vnow);
+		/* Far behind the air (the process was starved): a radio hears
+		 * only the present, so what came in too long ago is gone, and
+		 * the node's clock jumps (its timers run: superframes end
+		 * unheard). Else its reports would name superframes the console
+		 * no longer takes, and a starved node would never catch up. */
+		if (real > s->vnow + MAX_LAG_US) {
+			uint64_t to = real - MAX_LAG_US / 2;
+			int k = 0;
+
+			while (k < s->qn && s->q[k].at_us < to)
+				k++;
+			memmove(s->q, s->q + k, (size_t)(s->qn - k) * sizeof *s->q);
+			s->qn -= k;
+			s->dropped_lag += (uint64_t)k;
+			s->vnow = to;
+			node_poll(&s->node, s->vnow);
+		}
 		next = node_next_us(&s->node);
 		if (s->qn && s->q[0].at_us < next)
 			next = s->q[0].at_us;
@@ -645,10 +805,15 @@ int main(int argc, char **argv)
 		}
 	}
 	close_frame(s);
-	if (stats)
-		write_stats(s, stats);
+	if (files.stats)
+		write_stats(s, files.stats);
 	if (s->log)
 		fclose(s->log);
+	if (s->reset_requested) {
+		fprintf(stderr, "gl-node-sim: node %d: reset\n", id);
+		sim_flash_close(&s->flash);
+		restart(argc, argv);
+	}
 	fprintf(stderr, "gl-node-sim: node %d: %u frames, %u data, %u bad MAC, %u stale, %u syncs\n",
 		id, s->node.stats.frames, s->node.stats.data, s->node.stats.bad_mac,
 		s->node.stats.stale, s->node.stats.syncs);

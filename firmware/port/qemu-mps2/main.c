@@ -4,15 +4,29 @@
  * EtherType 0x88b5 carries one air envelope (PROTOCOL.md), fed by QEMU's
  * `-nic socket`; the radio "tunes" by dropping what is not on its channel
  * and address. Frames reach the guest a variable while after their air
- * time (the bridge, QEMU's event loop): the envelope's air-time stamp,
- * moved onto the guest's clock by the smallest offset seen so far (a
- * one-way delay filter), is the time a radio would have stamped, and a
- * packet that comes in after the radio moved on is judged by where the
- * radio was tuned at that time - as the simulator does. The DMX line is UART1 (`-serial file:...`): its bytes are
+ * time (the bridge, QEMU's event loop; on a busy host tens of
+ * milliseconds, more than a superframe, where a real radio has no lag).
+ * The core runs on its own clock: the envelope's air-time stamp moved by
+ * one offset, fixed by the first frame, so that the air's timing reaches
+ * the core unchanged (an offset that moved as faster frames came in would
+ * move the console's beacons under the node's feet). A frame runs the core
+ * up to its air time and is handed over then; with no frames the core's
+ * clock runs AIR_DELAY_US behind the guest's (a delay line: a frame up to
+ * that late still finds the core before it, as a radio would). A frame
+ * later still is judged by where the radio was tuned at its air time - as
+ * the simulator does. The core's timers, the line and the radio's tunings
+ * all run on the core's clock.
+ * The DMX line is UART1 (`-serial file:...`): its bytes are
  * written at their line times (QEMU's UART has no BREAK, so a frame is
  * just start code and slots). UART0 is the console. The clock is TIMER0
  * (25 MHz, free-running), sleep is WFI until TIMER1 or a frame; the node's
  * flash is a region of the code memory (RAM under QEMU).
+ *
+ * Two builds: node-qemu.elf stands alone at address 0 (no bootloader, no
+ * updates: what nodes_qemu.sh runs); node-qemu-a/-b (NODE_SLOT) are linked
+ * for image slot A or B of layout.h, started by boot-qemu.elf, and take
+ * firmware updates: the slots and the boot-state log are memflash regions,
+ * the key is the bootloader's, a reset is SYSRESETREQ.
  *
  * Settings come from the semihosting command line (-append): key=HEX64
  * id=N universe=U [start=S count=C failsafe=hold|zero|scene|off]; for
@@ -34,7 +48,12 @@
 #include <string.h>
 
 #include "firmware/core/node.h"
+#include "console.h"
+#include "firmware/port/common/memflash.h"
 #include "mps2.h"
+#ifdef NODE_SLOT
+#include "layout.h"
+#endif
 #ifdef NODE_BENCH
 #include "outputs/dmx/nodelink/nodelink_tx.h"
 #endif
@@ -44,6 +63,8 @@
 #define RXQ 64
 
 #define TUNINGS 32
+#define AIR_DELAY_US 100000u         /* the core runs this far behind the guest clock */
+#define CLOCK_BASE_US 1000000u       /* the clock starts here: the core's never starts at 0 */
 
 struct port {
 	/* clock */
@@ -56,7 +77,8 @@ struct port {
 	uint8_t mac[6];
 	struct { uint64_t at; uint8_t channel; uint32_t address; } tunings[TUNINGS];
 	uint32_t tuning_next;
-	int64_t air_offset_ns;       /* guest clock - host air time, smallest seen */
+	int64_t air_offset_ns;       /* core clock - host air time, from the first frame */
+	uint64_t core_now;           /* the time the core has been run to */
 	bool air_offset_known;
 	/* DMX line */
 	const uint8_t *line;
@@ -74,36 +96,9 @@ static struct node N;
 /* Initialised data, so the startup's copy of .data from flash is exercised
  * (and checked in main): the random numbers' seed. */
 static volatile uint32_t rng_seed = 0x5eed1234u;
+#ifndef NODE_SLOT
 extern uint8_t _nodeflash[];
-extern uint8_t _nodeflash_size[];
-
-/* ---- console ---------------------------------------------------------------- */
-
-static void put_char(uint32_t base, uint8_t c)
-{
-	while (UART_STATE(base) & UART_STATE_TXFULL)
-		;
-	UART_DATA(base) = c;
-}
-
-static void print(const char *s)
-{
-	while (*s)
-		put_char(UART0_BASE, (uint8_t)*s++);
-}
-
-static void print_u(const char *label, uint64_t v)
-{
-	char buf[24];
-	int n = 0;
-
-	print(label);
-	do
-		buf[n++] = (char)('0' + v % 10);
-	while ((v /= 10) && n < 24);
-	while (n)
-		put_char(UART0_BASE, (uint8_t)buf[--n]);
-}
+#endif
 
 /* ---- clock ---------------------------------------------------------------------- */
 
@@ -113,7 +108,7 @@ static uint64_t now_us(void)
 
 	P.ticks += (uint32_t)(P.timer_last - v);     /* counts down, wraps every 171 s */
 	P.timer_last = v;
-	return P.ticks / (MPS2_SYSCLK_HZ / 1000000u);
+	return CLOCK_BASE_US + P.ticks / (MPS2_SYSCLK_HZ / 1000000u);
 }
 
 /* WFI until `until` or a frame: TIMER1 counts the wait down. */
@@ -173,7 +168,7 @@ static void radio_listen(void *ctx, uint8_t channel, uint32_t address)
 	(void)ctx;
 	P.tuned = channel;
 	P.address = address;
-	P.tunings[i].at = now_us();
+	P.tunings[i].at = P.core_now;
 	P.tunings[i].channel = channel;
 	P.tunings[i].address = address;
 }
@@ -247,12 +242,19 @@ static void eth_receive(uint64_t now)
 		if (a.at_ns) {
 			int64_t d = (int64_t)(now * 1000u) - (int64_t)a.at_ns;
 
-			if (!P.air_offset_known || d < P.air_offset_ns)
+			if (!P.air_offset_known)
 				P.air_offset_ns = d;
 			P.air_offset_known = true;
 			at = (uint64_t)((int64_t)a.at_ns + P.air_offset_ns) / 1000u;
 		} else {
 			at = now;
+		}
+		/* the core runs up to the frame's air time, so that the radio
+		 * is where the core tuned it then (a frame later than
+		 * AIR_DELAY_US is judged by where the radio was) */
+		if (at > P.core_now) {
+			P.core_now = at;
+			node_poll(&N, at);
 		}
 		if (!tuned_at(at, a.channel, a.address))
 			continue;
@@ -266,7 +268,7 @@ static void eth_receive(uint64_t now)
 static void dmx_service(uint64_t now)
 {
 	while (P.line && P.line_next < P.line_len && now >= P.line_at + 44u * P.line_next)
-		put_char(UART1_BASE, P.line[P.line_next++]);
+		uart_put(UART1_BASE, P.line[P.line_next++]);
 }
 
 static void dmx_finish(void)
@@ -274,7 +276,7 @@ static void dmx_finish(void)
 	if (!P.line)
 		return;
 	while (P.line_next < P.line_len)
-		put_char(UART1_BASE, P.line[P.line_next++]);
+		uart_put(UART1_BASE, P.line[P.line_next++]);
 	if (P.line_info->state == NODELINK_ST_LIVE && P.line_info->fresh == P.line_info->frags)
 		P.whole_frames++;
 	P.line = NULL;
@@ -298,39 +300,38 @@ static void dmx_stop(void *ctx)
 	dmx_finish();
 }
 
-/* ---- flash: a region of code memory ------------------------------------------------ */
+/* ---- flash: regions of code memory ---------------------------------------------- */
 
-#define NODE_PAGE 1024u
+#ifdef NODE_SLOT
+static struct memflash settings_mem = { (uint8_t *)(uintptr_t)LAYOUT_SETTINGS, 3 * MEMFLASH_PAGE };
+static struct memflash slot_mem[2] = {
+	{ (uint8_t *)(uintptr_t)LAYOUT_SLOT(0), LAYOUT_SLOT_SIZE },
+	{ (uint8_t *)(uintptr_t)LAYOUT_SLOT(1), LAYOUT_SLOT_SIZE },
+};
+static struct memflash log_mem = { (uint8_t *)(uintptr_t)LAYOUT_LOG, MEMFLASH_PAGE };
+static uint8_t fw_key[FW_ED25519_KEY_LEN];
 
-static int flash_erase(void *ctx, uint32_t page)
+static void fw_reset(void *ctx)
 {
 	(void)ctx;
-	if ((page + 1) * NODE_PAGE > (uint32_t)(uintptr_t)_nodeflash_size)
-		return -1;
-	memset(_nodeflash + page * NODE_PAGE, 0xff, NODE_PAGE);
-	return 0;
+	con_print("node: restarting\n");
+	cm_reset();
 }
 
-static int flash_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
+/* The slots, the log, the bootloader's key and handover. */
+static void fw_hal(struct node_hal *h)
 {
-	const uint8_t *b = buf;
-
-	(void)ctx;
-	if (off + len > (uint32_t)(uintptr_t)_nodeflash_size)
-		return -1;
-	for (uint32_t i = 0; i < len; i++)
-		_nodeflash[off + i] &= b[i];
-	return 0;
+	memflash_hal(&slot_mem[0], &h->fw.slot[0]);
+	memflash_hal(&slot_mem[1], &h->fw.slot[1]);
+	memflash_hal(&log_mem, &h->fw.log);
+	if (fw_keyblock_get((const uint8_t *)(uintptr_t)LAYOUT_KEYBLOCK, fw_key))
+		h->fw.key = fw_key;
+	h->fw.boot = (const struct fw_handover *)(uintptr_t)LAYOUT_HANDOVER;
+	h->fw.reset = fw_reset;
 }
-
-static int flash_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-	(void)ctx;
-	if (off + len > (uint32_t)(uintptr_t)_nodeflash_size)
-		return -1;
-	memcpy(buf, _nodeflash + off, len);
-	return 0;
-}
+#else
+static struct memflash settings_mem = { _nodeflash, 3 * MEMFLASH_PAGE };
+#endif
 
 /* ---- the rest --------------------------------------------------------------------- */
 
@@ -422,10 +423,9 @@ static void bench_start(void *ctx, uint64_t at, uint16_t brk, uint16_t mab, cons
 
 static void bench(uint32_t superframes, const struct node_settings *prov, uint16_t id)
 {
-	static const struct node_hal hal = {
+	static struct node_hal hal = {
 		.radio = { NULL, radio_listen, bench_send },
 		.dmx = { NULL, bench_start, dmx_stop },
-		.flash = { NULL, NODE_PAGE, 3, flash_erase, flash_write, flash_read },
 		.rng = { NULL, rng_next },
 	};
 	struct nodelink_tx_packet pk[NODELINK_TX_PACKETS];
@@ -433,6 +433,7 @@ static void bench(uint32_t superframes, const struct node_settings *prov, uint16
 	uint64_t t0 = 1000000, busy = 0, c;
 	uint32_t packets = 0, taken = 0, mac_ticks;
 
+	memflash_hal(&settings_mem, &hal.flash);
 	nodelink_tx_init(&bench_tx, prov->key, prov->link.universe, 1000, 0, 77);
 	node_init(&N, &hal, id, NODELINK_BOARD_QEMU_MPS2, prov, t0);
 	/* one MAC, for scale */
@@ -463,15 +464,15 @@ static void bench(uint32_t superframes, const struct node_settings *prov, uint16
 		node_poll(&N, t0 + 25000 - 1);
 		busy += ticks() - c;
 	}
-	print_u("bench: superframes ", superframes);
-	print_u(" packets ", packets);
-	print_u(" taken ", taken);
-	print_u(" frames ", bench_frames);
-	print_u(" wrong ", bench_wrong);
-	print_u(" core_instructions ", busy * (1000000000u / MPS2_SYSCLK_HZ));
-	print_u(" per_superframe ", busy * (1000000000u / MPS2_SYSCLK_HZ) / superframes);
-	print_u(" per_mac ", (uint64_t)mac_ticks * (1000000000u / MPS2_SYSCLK_HZ) / 100u);
-	print("\n");
+	con_print_u("bench: superframes ", superframes);
+	con_print_u(" packets ", packets);
+	con_print_u(" taken ", taken);
+	con_print_u(" frames ", bench_frames);
+	con_print_u(" wrong ", bench_wrong);
+	con_print_u(" core_instructions ", busy * (1000000000u / MPS2_SYSCLK_HZ));
+	con_print_u(" per_superframe ", busy * (1000000000u / MPS2_SYSCLK_HZ) / superframes);
+	con_print_u(" per_mac ", (uint64_t)mac_ticks * (1000000000u / MPS2_SYSCLK_HZ) / 100u);
+	con_print("\n");
 	cm_semihost_exit(bench_wrong || taken < packets / 2 ? 1 : 0);
 }
 #endif
@@ -479,16 +480,17 @@ static void bench(uint32_t superframes, const struct node_settings *prov, uint16
 static void finish(int code)
 {
 	dmx_finish();
-	print_u("node: frames ", N.stats.frames);
-	print_u(" whole ", P.whole_frames);
-	print_u(" data ", N.stats.data);
-	print_u(" bad_mac ", N.stats.bad_mac);
-	print_u(" stale ", N.stats.stale);
-	print_u(" syncs ", N.stats.syncs);
-	print_u(" superframes ", N.counter);
-	print_u(" busy_ticks ", P.busy_ticks);
-	print_u(" idle_ticks ", P.idle_ticks);
-	print("\n");
+	con_print_u("node: frames ", N.stats.frames);
+	con_print_u(" whole ", P.whole_frames);
+	con_print_u(" data ", N.stats.data);
+	con_print_u(" bad_mac ", N.stats.bad_mac);
+	con_print_u(" stale ", N.stats.stale);
+	con_print_u(" syncs ", N.stats.syncs);
+	con_print_u(" lost ", N.stats.lost);
+	con_print_u(" superframes ", N.counter);
+	con_print_u(" busy_ticks ", P.busy_ticks);
+	con_print_u(" idle_ticks ", P.idle_ticks);
+	con_print("\n");
 	cm_semihost_exit(code);
 }
 
@@ -496,10 +498,9 @@ int main(void)
 {
 	static char cmdline[512];
 	struct { char *buf; int len; } cl = { cmdline, sizeof cmdline - 1 };
-	static const struct node_hal hal = {
+	static struct node_hal hal = {
 		.radio = { NULL, radio_listen, radio_send },
 		.dmx = { NULL, dmx_start, dmx_stop },
-		.flash = { NULL, NODE_PAGE, 3, flash_erase, flash_write, flash_read },
 		.rng = { NULL, rng_next },
 		.sensors = { NULL, NULL, cpu_percent },
 	};
@@ -547,19 +548,19 @@ int main(void)
 	P.exit_after = (v = arg(cmdline, "exit-after")) ? number(v) : 0;
 	if (!prov.has_key || id < 1 || id >= NODELINK_NODE_ALL ||
 	    nodelink_config_check(&prov.link, NODELINK_CF_ALL) != 0) {
-		print("node: usage: key=HEX64 id=N universe=U [start=S count=C failsafe=M] "
+		con_print("node: usage: key=HEX64 id=N universe=U [start=S count=C failsafe=M] "
 		      "[exit-after=N deadline=S]\n");
 		cm_semihost_exit(2);
 	}
 	if (eth_init() != 0) {
-		print("node: no LAN9118 at 0x40200000\n");
+		con_print("node: no LAN9118 at 0x40200000\n");
 		cm_semihost_exit(3);
 	}
 	P.mac[0] = 0x02;                 /* locally administered */
 	P.mac[4] = (uint8_t)(id >> 8);
 	P.mac[5] = (uint8_t)id;
 	if (rng_seed != 0x5eed1234u) {
-		print("node: .data was not copied from flash\n");
+		con_print("node: .data was not copied from flash\n");
 		cm_semihost_exit(4);
 	}
 	P.rng = rng_seed ^ id;
@@ -570,24 +571,43 @@ int main(void)
 #endif
 	now = now_us();
 	P.deadline_us = (v = arg(cmdline, "deadline")) ? now + number(v) * 1000000ull : 0;
-	node_init(&N, &hal, (uint16_t)id, NODELINK_BOARD_QEMU_MPS2, &prov, now);
-	print_u("node: id ", id);
-	print_u(" universe ", N.set.link.universe);
-	print("\n");
+	P.core_now = now - AIR_DELAY_US;
+	memflash_hal(&settings_mem, &hal.flash);
+#ifdef NODE_SLOT
+	fw_hal(&hal);
+#endif
+	node_init(&N, &hal, (uint16_t)id, NODELINK_BOARD_QEMU_MPS2, &prov, P.core_now);
+	con_print_u("node: id ", id);
+	con_print_u(" universe ", N.set.link.universe);
+	con_print_u(" firmware ", N.fw.version >> 8);
+	con_print_u(".", N.fw.version & 0xff);
+	if (N.fw.slot >= 0)
+		con_print(N.fw.slot ? " from slot B" : " from slot A");
+	con_print(N.fw.trial ? " on trial\n" : "\n");
 	mark = P.ticks;
+#ifdef NODE_SLOT
+	bool trial = N.fw.trial;
+#endif
 	for (;;) {
 		uint64_t next;
 
 		now = now_us();
 		eth_receive(now);
-		node_poll(&N, now);
-		dmx_service(now);
+		if (now - AIR_DELAY_US > P.core_now)
+			P.core_now = now - AIR_DELAY_US;
+		node_poll(&N, P.core_now);
+		dmx_service(P.core_now);
 		if (P.exit_after && P.whole_frames >= P.exit_after)
 			finish(0);
 		if (P.deadline_us && now >= P.deadline_us) {
-			print("node: deadline passed\n");
+			con_print("node: deadline passed\n");
 			finish(1);
 		}
+#ifdef NODE_SLOT
+		if (trial && !N.fw.trial)
+			con_print("node: self-test passed, firmware confirmed\n");
+		trial = N.fw.trial;
+#endif
 		next = node_next_us(&N);
 		/* the line's bytes go out a fragment (24 slots, 1.06 ms) at a
 		 * time: the capture needs no finer timing, the core decides per
@@ -601,7 +621,9 @@ int main(void)
 		}
 		now_us();
 		P.busy_ticks += P.ticks - mark;
-		sleep_until(next);
+		/* until the core's clock reaches `next` on its own; a frame
+		 * wakes it sooner */
+		sleep_until(next + AIR_DELAY_US);
 		mark = P.ticks;
 	}
 }

@@ -6,6 +6,13 @@
  * their on-air time; see PROTOCOL.md). It hears the nodes' reports and
  * answers `ghostlight node` on a control socket in the state directory.
  *
+ * Firmware updates (nodelink_fw.c) ride on the same superframes: commands
+ * in the downlink slot, chunks in the slots after the uplink window - on
+ * the serial line in place of copy B while chunks go out (the line has
+ * room for one superframe's packets, no more). `ghostlight node flash`
+ * sends the image bundle over the control socket; it stays here (a job)
+ * until the client has read how every node fared.
+ *
  * configure() runs on the loading thread and does no I/O; open(), send(),
  * service(), next_service_ns(), poll_fd() and close() on the output
  * thread. Nothing blocks: the sockets and the tty are non-blocking, a
@@ -17,6 +24,8 @@
  */
 #include "outputs/dmx/output.h"
 #include "outputs/statedir.h"
+#include "firmware/core/fwimage.h"
+#include "nodelink_fw.h"
 #include "nodelink_tx.h"
 
 #include <arpa/inet.h>
@@ -44,12 +53,24 @@
 #define NODES_SERIAL_BAUD B1000000
 #define NODES_CTL_MAX 65000          /* one control reply, at most */
 #define NODES_RX_MAX 4096
+#define NODES_PACKETS (NODELINK_TX_PACKETS + NODELINK_FW_TAIL_MAX)
+#define NODES_JOBS 8                 /* `node flash` requests kept at once */
+#define NODES_BUNDLE_MAX (8u << 20)  /* image bundle bytes in one request */
 
 struct nodes_link {
 	struct nodelink_tx tx;
 	int frame_index;             /* cached index in gl_frame.numbers; -1 none */
 	uint8_t slots[NODELINK_SLOTS];
 	struct sockaddr_in dest;     /* simulated air: this link's port */
+	struct nodelink_fw *fw;      /* made at the first `node flash` on this link */
+};
+
+/* A `node flash` request: the bundle its nodes are flashed with. */
+struct nodes_job {
+	uint32_t id;                 /* 0: free */
+	uint8_t *buf;                /* the request as received; the bundle is inside */
+	const uint8_t *bundle;
+	size_t len;
 };
 
 struct nodes_output {
@@ -85,6 +106,8 @@ struct nodes_output {
 	FILE *trace_fp;
 	uint8_t rx[NODES_RX_MAX];    /* serial bytes up to the next 0 */
 	size_t rx_len;
+	struct nodes_job jobs[NODES_JOBS];
+	uint32_t next_job;
 };
 
 static const uint8_t zero_slots[NODELINK_SLOTS];
@@ -132,6 +155,10 @@ static void nodes_free(struct nodes_output *o)
 {
 	if (!o)
 		return;
+	for (int i = 0; o->links && i < o->link_count; i++)
+		free(o->links[i].fw);
+	for (int i = 0; i < NODES_JOBS; i++)
+		free(o->jobs[i].buf);
 	free(o->links);
 	free(o);
 }
@@ -531,9 +558,9 @@ static int nodes_send(struct gl_output *out, const struct gl_frame *frame, uint6
 static int send_air(struct nodes_output *o, struct nodes_link *l,
 		    const struct nodelink_tx_packet *pk, int n, uint64_t t0_ns)
 {
-	uint8_t bufs[NODELINK_TX_PACKETS][NODELINK_AIR_MAX];
-	struct iovec iov[NODELINK_TX_PACKETS];
-	struct mmsghdr msgs[NODELINK_TX_PACKETS];
+	uint8_t bufs[NODES_PACKETS][NODELINK_AIR_MAX];
+	struct iovec iov[NODES_PACKETS];
+	struct mmsghdr msgs[NODES_PACKETS];
 	int sent = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -569,7 +596,7 @@ static int send_air(struct nodes_output *o, struct nodes_link *l,
 static int send_serial(struct nodes_output *o, struct nodes_link *l,
 		       const struct nodelink_tx_packet *pk, int n, uint64_t now_ns)
 {
-	uint8_t buf[NODELINK_TX_PACKETS * (NODELINK_AIR_MAX + 4)];
+	uint8_t buf[NODES_PACKETS * (NODELINK_AIR_MAX + 4)];
 	size_t len = 0;
 	ssize_t w;
 
@@ -600,9 +627,21 @@ static int send_serial(struct nodes_output *o, struct nodes_link *l,
 	return GL_EIO;
 }
 
+/* The serial line carries one superframe's packets in a superframe and no
+ * more: while chunks go out, copy B of the universe makes room for them. */
+static int drop_copy_b(struct nodelink_tx_packet *pk, int n)
+{
+	int kept = 0;
+
+	for (int i = 0; i < n; i++)
+		if (pk[i].slot < NODELINK_SLOT_COPY_B || pk[i].slot >= NODELINK_SLOT_DOWN)
+			pk[kept++] = pk[i];
+	return kept;
+}
+
 static void superframe(struct nodes_output *o, uint64_t now_ns)
 {
-	struct nodelink_tx_packet pk[NODELINK_TX_PACKETS];
+	struct nodelink_tx_packet pk[NODES_PACKETS];
 	uint64_t t0 = o->next_sf_ns;
 	uint32_t counter = o->link_count ? o->links[0].tx.counter : 0;
 
@@ -611,10 +650,22 @@ static void superframe(struct nodes_output *o, uint64_t now_ns)
 		start_links(o);
 	for (int i = 0; i < o->link_count; i++) {
 		struct nodes_link *l = &o->links[i];
-		int n = nodelink_tx_superframe(&l->tx, l->slots, pk);
+		int n;
 
+		if (l->fw)
+			nodelink_fw_step(l->fw, &l->tx, now_ns);
+		n = nodelink_tx_superframe(&l->tx, l->slots, pk);
 		if (n <= 0)
 			continue;
+		if (l->fw && nodelink_fw_sending(l->fw)) {
+			int room = NODELINK_FW_TAIL_MAX;
+
+			if (o->tty_fd >= 0) {
+				n = drop_copy_b(pk, n);
+				room = NODELINK_FRAGS;
+			}
+			n += nodelink_fw_tail(l->fw, &l->tx, pk + n, room);
+		}
 		if (o->tty_fd >= 0)
 			send_serial(o, l, pk, n, now_ns);
 		else
@@ -760,13 +811,16 @@ static size_t list_reply(struct nodes_output *o, char *out, size_t cap, uint64_t
 			    " state=%u rx=%u loss=%u node_rssi=%d temp=%d fw=%u uptime=%" PRIu32
 			    " start=%u failsafe=%u cpu=%u rate=%u flags=%u config=%d cuniverse=%u"
 			    " cstart=%u ccount=%u cfailsafe=%u ctimeout=%u cbreak=%u cmab=%u hello=%d"
-			    " board=%u\n", tx->universe, e->id,
+			    " board=%u fwinfo=%d fwver=%u fwslot=%u fwflags=%u fwboot=%u rbver=%u"
+			    " rbreason=%u xstate=%u xcontig=%u xchunks=%u\n", tx->universe, e->id,
 			    now_ns > e->heard_ns ? (now_ns - e->heard_ns) / 1000000u : 0, e->rssi_dbm,
 			    e->reports, e->has_status, s->state, s->rx_percent, s->loss_permille,
 			    s->rssi_dbm, s->temperature_c, s->fw_version, s->uptime_s, s->start,
 			    s->failsafe, s->cpu_percent, s->dmx_rate_centihz, s->flags, e->has_config,
 			    c->universe, c->start, c->count, c->failsafe, c->timeout_10ms, c->break_us,
-			    c->mab_us, e->has_hello, e->hello.board);
+			    c->mab_us, e->has_hello, e->hello.board, e->fw_infos > 0, e->fw.version,
+			    e->fw.slot, e->fw.flags, e->fw.boot_version, e->fw.rollback_version,
+			    e->fw.rollback_reason, e->fw.state, e->fw.contig, e->fw.chunks);
 		}
 	}
 	ADD("end\n");
@@ -821,29 +875,199 @@ static size_t command_request(struct nodes_output *o, const char *req, char *out
 	}
 }
 
+/* ---- firmware jobs ---------------------------------------------------------------- */
+
+/* Frees the jobs no link uses any more. */
+static void jobs_collect(struct nodes_output *o)
+{
+	for (int j = 0; j < NODES_JOBS; j++) {
+		bool used = false;
+
+		for (int i = 0; o->jobs[j].id && i < o->link_count; i++)
+			used |= o->links[i].fw && nodelink_fw_uses(o->links[i].fw, o->jobs[j].id);
+		if (o->jobs[j].id && !used) {
+			free(o->jobs[j].buf);
+			memset(&o->jobs[j], 0, sizeof o->jobs[j]);
+		}
+	}
+}
+
+/* The link that heard a node last, or NULL. */
+static struct nodes_link *link_of_node(struct nodes_output *o, uint16_t id)
+{
+	struct nodes_link *best = NULL;
+	uint64_t best_heard = 0;
+
+	for (int i = 0; i < o->link_count; i++) {
+		const struct nodelink_tx_node *e = nodelink_tx_node(&o->links[i].tx, id);
+
+		if (e && (!best || e->heard_ns > best_heard)) {
+			best = &o->links[i];
+			best_heard = e->heard_ns;
+		}
+	}
+	return best;
+}
+
+/* "flash ID[,ID...]\n" and the bundle: each node on the link that heard it
+ * last. Takes `buf` (malloc'd, the whole request) when it answers with a
+ * job; the reply lists the nodes taken and why the others were not. */
+static size_t flash_request(struct nodes_output *o, uint8_t **buf, size_t n, char *out,
+			    size_t cap, uint64_t now_ns)
+{
+	const char *text = (const char *)*buf;
+	const uint8_t *nl = memchr(*buf, '\n', n < 256 ? n : 256);
+	struct nodes_job *job = NULL;
+	struct fw_image_header h;
+	size_t len = 0, at = 0, bundle_len;
+	const uint8_t *bundle;
+	int images = 0, rc, taken = 0;
+
+	if (!nl)
+		return (size_t)snprintf(out, cap, "error malformed flash request\n");
+	bundle = nl + 1;
+	bundle_len = n - (size_t)(bundle - *buf);
+	while ((rc = fw_bundle_next(bundle, bundle_len, &at, &h)) == FW_IMG_OK)
+		images++;
+	if (rc != -1 || !images)
+		return (size_t)snprintf(out, cap, "error the image file: %s\n",
+					images || rc != -1 ? fw_image_strerror(rc) : "no image in it");
+	jobs_collect(o);
+	for (int j = 0; j < NODES_JOBS && !job; j++)
+		if (!o->jobs[j].id)
+			job = &o->jobs[j];
+	if (!job)
+		return (size_t)snprintf(out, cap, "error %d flash requests are running\n", NODES_JOBS);
+	job->id = ++o->next_job ? o->next_job : ++o->next_job;
+	len += (size_t)snprintf(out + len, cap - len, "job %" PRIu32 "\n", job->id);
+	for (const char *p = text + 6; p < (const char *)nl && len < cap - 200;) {
+		char *end;
+		unsigned long id = strtoul(p, &end, 10);
+		struct nodes_link *l;
+
+		if (end == p || !id || id >= NODELINK_NODE_ALL) {
+			len += (size_t)snprintf(out + len, cap - len, "error malformed node list\n");
+			break;
+		}
+		p = *end == ',' ? end + 1 : end;
+		if (!(l = link_of_node(o, (uint16_t)id))) {
+			len += (size_t)snprintf(out + len, cap - len, "refused %lu not heard\n", id);
+			continue;
+		}
+		if (!l->fw) {
+			if (!(l->fw = malloc(sizeof *l->fw))) {
+				len += (size_t)snprintf(out + len, cap - len, "refused %lu out of memory\n", id);
+				continue;
+			}
+			nodelink_fw_init(l->fw);
+		}
+		if (nodelink_fw_add(l->fw, (uint16_t)id, bundle, bundle_len, job->id, now_ns) != 0) {
+			len += (size_t)snprintf(out + len, cap - len, "refused %lu %d nodes of universe %u "
+						"are being flashed\n", id, NODELINK_FW_TARGETS, l->tx.universe);
+			continue;
+		}
+		len += (size_t)snprintf(out + len, cap - len, "node %lu %u\n", id, l->tx.universe);
+		taken++;
+	}
+	if (!taken) {
+		memset(job, 0, sizeof *job);
+	} else {
+		job->buf = *buf;
+		job->bundle = bundle;
+		job->len = bundle_len;
+		*buf = NULL;
+	}
+	len += (size_t)snprintf(out + len, cap - len, "end\n");
+	return len;
+}
+
+/* "fwstate JOB": every node of the job, where it is. */
+static size_t fwstate_request(struct nodes_output *o, const char *req, char *out, size_t cap,
+			      uint64_t now_ns)
+{
+	unsigned long job;
+	size_t len = 0;
+
+	if (sscanf(req, "fwstate %lu", &job) != 1)
+		return (size_t)snprintf(out, cap, "error malformed fwstate request\n");
+	for (int i = 0; i < o->link_count; i++) {
+		const struct nodelink_fw *fw = o->links[i].fw;
+
+		for (int k = 0; fw && k < NODELINK_FW_TARGETS; k++) {
+			const struct nodelink_fw_target *t = &fw->targets[k];
+			uint64_t end = t->finished_ns ? t->finished_ns : now_ns;
+
+			if (!t->node || t->job != job || len > cap - 400)
+				continue;
+			len += (size_t)snprintf(out + len, cap - len,
+				"fw %u %u phase=%s reason=%u contig=%u chunks=%u from=%u to=%u resumes=%u "
+				"resumed_at=%u ms=%" PRIu64 " send_ms=%" PRIu64 " why=%s\n",
+				o->links[i].tx.universe, t->node, nodelink_fw_phase_name(t->phase), t->reason,
+				t->contig, t->chunks, t->from_version, t->to_version, t->resumes, t->resumed_at,
+				(end - t->started_ns) / 1000000u,
+				t->send_to_ns ? (t->send_to_ns - t->send_from_ns) / 1000000u : 0,
+				t->reason ? nodelink_fw_strerror(t->reason) : "-");
+		}
+	}
+	len += (size_t)snprintf(out + len, cap - len, "end\n");
+	return len;
+}
+
+/* "fwforget JOB": the client has seen the end; finished nodes go. */
+static size_t fwforget_request(struct nodes_output *o, const char *req, char *out, size_t cap)
+{
+	unsigned long job;
+
+	if (sscanf(req, "fwforget %lu", &job) != 1)
+		return (size_t)snprintf(out, cap, "error malformed fwforget request\n");
+	for (int i = 0; i < o->link_count; i++)
+		if (o->links[i].fw)
+			nodelink_fw_forget(o->links[i].fw, (uint32_t)job);
+	jobs_collect(o);
+	return (size_t)snprintf(out, cap, "ok\n");
+}
+
 static void read_control(struct nodes_output *o, uint64_t now_ns)
 {
 	static char reply[NODES_CTL_MAX];    /* output thread only */
-	char req[256];
 	struct sockaddr_un from;
 
 	for (int k = 0; k < 16; k++) {
 		socklen_t flen = sizeof from;
-		ssize_t n = recvfrom(o->ctl_fd, req, sizeof req - 1, MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &flen);
+		/* the size first: a flash request carries an image bundle */
+		ssize_t size = recv(o->ctl_fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT), n;
+		uint8_t *buf;
+		const char *req;
 		size_t len;
 
-		if (n < 0)
+		if (size < 0)
 			return;
-		req[n] = '\0';
+		if ((size_t)size > NODES_BUNDLE_MAX + 256 || !(buf = malloc((size_t)size + 1))) {
+			recv(o->ctl_fd, reply, 1, MSG_DONTWAIT);     /* dropped */
+			continue;
+		}
+		n = recvfrom(o->ctl_fd, buf, (size_t)size, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		if (n < 0) {
+			free(buf);
+			return;
+		}
+		buf[n] = '\0';
+		req = (const char *)buf;
 		if (strncmp(req, "list", 4) == 0)
 			len = list_reply(o, reply, sizeof reply, now_ns);
 		else if (strncmp(req, "config ", 7) == 0)
 			len = config_request(o, req, reply, sizeof reply);
 		else if (strncmp(req, "command ", 8) == 0)
 			len = command_request(o, req, reply, sizeof reply);
+		else if (strncmp(req, "flash ", 6) == 0)
+			len = flash_request(o, &buf, (size_t)n, reply, sizeof reply, now_ns);
+		else if (strncmp(req, "fwstate ", 8) == 0)
+			len = fwstate_request(o, req, reply, sizeof reply, now_ns);
+		else if (strncmp(req, "fwforget ", 9) == 0)
+			len = fwforget_request(o, req, reply, sizeof reply);
 		else
 			len = (size_t)snprintf(reply, sizeof reply, "error unknown request\n");
+		free(buf);
 		/* an anonymous sender cannot be answered; a gone one is its loss */
 		if (flen > sizeof(sa_family_t))
 			sendto(o->ctl_fd, reply, len, MSG_DONTWAIT, (struct sockaddr *)&from, flen);

@@ -224,8 +224,26 @@ int nodelink_tx_heard(struct nodelink_tx *tx, uint64_t now_ns, const uint8_t *pk
 		answered(tx, m->node, m->body[16], m->body[15]);
 		break;
 	}
+	case NODELINK_REP_FW_INFO:
+		nodelink_fw_info_get(m->body, &e->fw);
+		e->fw_infos++;
+		/* the reason is in e->fw; the command's result only tells an
+		 * answer in FW_INFO from the CONFIG report of a node that does
+		 * not know the command */
+		if (e->fw.answered_code)
+			answered(tx, m->node, e->fw.answered_seq, 0);
+		break;
+	case NODELINK_REP_FW_CHUNKS:
+		nodelink_fw_chunks_get(m->body, &e->fw_chunks);
+		e->fw_chunk_reports++;
+		/* the progress, for `node list` */
+		if (e->fw_chunks.xfer16 == (uint16_t)e->fw.xfer && e->fw.xfer) {
+			e->fw.contig = e->fw_chunks.contig;
+			e->fw.state = e->fw_chunks.state;
+		}
+		break;
 	default:
-		break;                  /* firmware reports: issue 19 */
+		break;
 	}
 	return 0;
 }
@@ -263,6 +281,13 @@ int32_t nodelink_tx_command(struct nodelink_tx *tx, uint16_t node, uint8_t code,
 		tx->next_ticket = 1;
 	memcpy(slot->body, body, NODELINK_BODY_LEN);
 	return (int32_t)slot->ticket;
+}
+
+void nodelink_tx_command_cancel(struct nodelink_tx *tx, uint32_t ticket)
+{
+	for (int i = 0; i < NODELINK_TX_COMMANDS; i++)
+		if (tx->cmds[i].state == NODELINK_CMD_PENDING && tx->cmds[i].ticket == ticket)
+			tx->cmds[i].state = NODELINK_CMD_TIMEOUT;
 }
 
 int nodelink_tx_command_state(const struct nodelink_tx *tx, uint32_t ticket, uint8_t *result)

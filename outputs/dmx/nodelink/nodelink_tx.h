@@ -48,7 +48,15 @@ struct nodelink_tx_node {
 	uint32_t reports;
 	uint32_t last_counter;       /* of its last report: replay check */
 	uint8_t last_seq;
+	/* firmware: the last FW_INFO and FW_CHUNKS, each with a count that
+	 * grows with every new one (nodelink_fw.c watches them) */
+	struct nodelink_fw_info fw;
+	uint32_t fw_infos;
+	struct nodelink_fw_chunks fw_chunks;
+	uint32_t fw_chunk_reports;
 };
+
+#define NODELINK_ANSWER_UNKNOWN 2    /* a CONFIG report's result: the command is unknown to it */
 
 enum nodelink_cmd_state {
 	NODELINK_CMD_FREE = 0,
@@ -62,7 +70,7 @@ struct nodelink_tx_cmd {
 	uint8_t code;
 	uint16_t node;
 	uint8_t seq;
-	uint8_t result;              /* 0 ok, 1 refused, 2 unknown command */
+	uint8_t result;              /* 0 ok (FW_INFO: always), 1 refused, NODELINK_ANSWER_UNKNOWN */
 	uint32_t first_counter;
 	uint32_t ticket;             /* caller's handle, never 0 */
 	uint8_t body[NODELINK_BODY_LEN];
@@ -125,6 +133,8 @@ int nodelink_tx_heard(struct nodelink_tx *tx, uint64_t now_ns, const uint8_t *pk
  * -1 when NODELINK_TX_COMMANDS are waiting already. */
 int32_t nodelink_tx_command(struct nodelink_tx *tx, uint16_t node, uint8_t code,
 			    const uint8_t body[NODELINK_BODY_LEN]);
+/* Stops repeating a command (its answer no longer matters). */
+void nodelink_tx_command_cancel(struct nodelink_tx *tx, uint32_t ticket);
 /* The command's state (nodelink_cmd_state) and result; FREE for a ticket
  * no longer known. A finished command stays readable until its entry is
  * needed again. */

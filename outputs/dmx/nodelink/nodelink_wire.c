@@ -507,6 +507,90 @@ void nodelink_hello_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_h
 	h->board = body[6];
 }
 
+/* ---- firmware update bodies ------------------------------------------------------ */
+
+void nodelink_fw_begin_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_fw_begin *b)
+{
+	memset(body, 0, NODELINK_BODY_LEN);
+	nodelink_put32(body, b->xfer);
+	nodelink_put32(body + 4, b->size);
+	nodelink_put16(body + 8, b->version);
+	body[10] = b->board;
+	body[11] = b->slot;
+}
+
+void nodelink_fw_begin_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_fw_begin *b)
+{
+	b->xfer = nodelink_get32(body);
+	b->size = nodelink_get32(body + 4);
+	b->version = nodelink_get16(body + 8);
+	b->board = body[10];
+	b->slot = body[11];
+}
+
+void nodelink_fw_chunk_put(uint8_t body[NODELINK_BODY_LEN], uint32_t xfer, uint16_t index,
+			   const uint8_t data[NODELINK_FW_CHUNK_LEN])
+{
+	memset(body, 0, NODELINK_BODY_LEN);
+	nodelink_put16(body, (uint16_t)xfer);
+	nodelink_put16(body + 2, index);
+	memcpy(body + 4, data, NODELINK_FW_CHUNK_LEN);
+}
+
+void nodelink_fw_info_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_fw_info *i)
+{
+	memset(body, 0, NODELINK_BODY_LEN);
+	nodelink_put16(body, i->version);
+	body[2] = i->slot;
+	body[3] = i->flags;
+	body[4] = i->boot_version;
+	nodelink_put16(body + 5, i->rollback_version);
+	body[7] = i->rollback_reason;
+	nodelink_put32(body + 8, i->xfer);
+	body[12] = i->state;
+	body[13] = i->reason;
+	nodelink_put16(body + 14, i->contig);
+	nodelink_put16(body + 16, i->chunks);
+	body[18] = i->answered_code;
+	body[19] = i->answered_seq;
+	body[20] = i->board;
+}
+
+void nodelink_fw_info_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_fw_info *i)
+{
+	i->version = nodelink_get16(body);
+	i->slot = body[2];
+	i->flags = body[3];
+	i->boot_version = body[4];
+	i->rollback_version = nodelink_get16(body + 5);
+	i->rollback_reason = body[7];
+	i->xfer = nodelink_get32(body + 8);
+	i->state = body[12];
+	i->reason = body[13];
+	i->contig = nodelink_get16(body + 14);
+	i->chunks = nodelink_get16(body + 16);
+	i->answered_code = body[18];
+	i->answered_seq = body[19];
+	i->board = body[20];
+}
+
+void nodelink_fw_chunks_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_fw_chunks *c)
+{
+	memset(body, 0, NODELINK_BODY_LEN);
+	nodelink_put16(body, c->xfer16);
+	nodelink_put16(body + 2, c->contig);
+	body[4] = c->state;
+	memcpy(body + 5, c->window, sizeof c->window);
+}
+
+void nodelink_fw_chunks_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_fw_chunks *c)
+{
+	c->xfer16 = nodelink_get16(body);
+	c->contig = nodelink_get16(body + 2);
+	c->state = body[4];
+	memcpy(c->window, body + 5, sizeof c->window);
+}
+
 /* ---- envelopes ------------------------------------------------------------------ */
 
 #define AIR_VERSION 1

@@ -154,7 +154,12 @@ enum nodelink_cmd {          /* DOWN, low 5 bits of byte 0 */
 	NODELINK_CMD_CONFIG = 1,      /* set fields of the node's configuration */
 	NODELINK_CMD_STATUS = 2,      /* report status now */
 	NODELINK_CMD_SCENE = 3,       /* keep the current output as failsafe scene */
-	/* 16..23: firmware update (issue 19), see PROTOCOL.md */
+	/* 16..23: firmware update, see PROTOCOL.md ("Firmware update") */
+	NODELINK_CMD_FW_QUERY = 16,   /* answer FW_INFO */
+	NODELINK_CMD_FW_BEGIN = 17,   /* receive an image into the free slot (or resume) */
+	NODELINK_CMD_FW_CHUNK = 18,   /* 16 bytes of it; to every node, never answered */
+	NODELINK_CMD_FW_END = 19,     /* every chunk is there: verify it */
+	NODELINK_CMD_FW_BOOT = 20,    /* start it on trial */
 	NODELINK_CMD_FW_FIRST = 16,
 	NODELINK_CMD_FW_LAST = 23,
 };
@@ -163,7 +168,9 @@ enum nodelink_report {       /* UP, low 5 bits of byte 0 */
 	NODELINK_REP_HELLO = 1,       /* after boot: asks for a fresh beacon (nonce echo) */
 	NODELINK_REP_STATUS = 2,
 	NODELINK_REP_CONFIG = 3,      /* answer to CONFIG / SCENE: result + configuration */
-	NODELINK_REP_FW_FIRST = 16,   /* 16..23: firmware update answers (issue 19) */
+	NODELINK_REP_FW_INFO = 16,    /* firmware, update state; answers the FW commands */
+	NODELINK_REP_FW_CHUNKS = 17,  /* which chunks of a transfer the node holds */
+	NODELINK_REP_FW_FIRST = 16,   /* 16..23: firmware update */
 	NODELINK_REP_FW_LAST = 23,
 };
 
@@ -312,6 +319,75 @@ enum { NODELINK_BOARD_SIM = 1, NODELINK_BOARD_QEMU_MPS2 = 2, NODELINK_BOARD_BLUE
 
 void nodelink_hello_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_hello *h);
 void nodelink_hello_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_hello *h);
+
+/* ---- firmware update bodies (PROTOCOL.md, "Firmware update") -------------- */
+
+#define NODELINK_FW_CHUNK_LEN 16     /* image bytes per FW_CHUNK */
+#define NODELINK_FW_WINDOW 128       /* chunks a node takes ahead of its first gap */
+#define NODELINK_FW_TAIL_MAX 32      /* FW_CHUNK slots after the uplink window, at most */
+
+/* FW_BEGIN: which image comes (the node checks board, slot, size and
+ * version before it erases anything). */
+struct nodelink_fw_begin {
+	uint32_t xfer;               /* transfer id: the image's hash, first 4 bytes; never 0 */
+	uint32_t size;               /* image bytes */
+	uint16_t version;
+	uint8_t board;
+	uint8_t slot;                /* where it goes: 1 A, 2 B (FW_SLOT_*) */
+};
+
+void nodelink_fw_begin_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_fw_begin *b);
+void nodelink_fw_begin_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_fw_begin *b);
+
+/* FW_CHUNK: xfer's low 16 bits, chunk index, 16 bytes (offset index * 16). */
+void nodelink_fw_chunk_put(uint8_t body[NODELINK_BODY_LEN], uint32_t xfer, uint16_t index,
+			   const uint8_t data[NODELINK_FW_CHUNK_LEN]);
+
+enum nodelink_fw_state {         /* the node's side of a transfer */
+	NODELINK_FW_IDLE = 0,
+	NODELINK_FW_RECEIVING = 1,
+	NODELINK_FW_COMPLETE = 2,    /* every chunk written, not verified yet */
+	NODELINK_FW_VERIFIED = 3,
+	NODELINK_FW_REFUSED = 4,     /* verification failed: `reason` */
+};
+
+#define NODELINK_FWF_TRIAL 0x01      /* running an image that has not confirmed itself */
+#define NODELINK_FWF_UPDATABLE 0x02  /* has image slots and a firmware key */
+#define NODELINK_FWF_ROLLED_BACK 0x04    /* rollback_* tell about the last failed update */
+
+/* FW_INFO report: what runs, the last rollback, the transfer. */
+struct nodelink_fw_info {
+	uint16_t version;            /* running image (0 none) */
+	uint8_t slot;                /* 0 A, 1 B, 0xff none */
+	uint8_t flags;               /* NODELINK_FWF_* */
+	uint8_t boot_version;        /* the bootloader's (0 none) */
+	uint16_t rollback_version;
+	uint8_t rollback_reason;     /* fw_image_reason */
+	uint32_t xfer;               /* 0 none */
+	uint8_t state;               /* nodelink_fw_state */
+	uint8_t reason;              /* the answered command's result, or why REFUSED (0 ok) */
+	uint16_t contig;             /* chunks below this are written */
+	uint16_t chunks;
+	uint8_t answered_code;       /* the command this answers; 0: news of its own */
+	uint8_t answered_seq;
+	uint8_t board;
+};
+
+void nodelink_fw_info_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_fw_info *i);
+void nodelink_fw_info_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_fw_info *i);
+
+/* FW_CHUNKS report: xfer's low 16 bits, the first chunk missing, and which
+ * of the NODELINK_FW_WINDOW chunks from there on are held (bit k of byte
+ * k / 8: chunk contig + k). */
+struct nodelink_fw_chunks {
+	uint16_t xfer16;
+	uint16_t contig;
+	uint8_t state;
+	uint8_t window[NODELINK_FW_WINDOW / 8];
+};
+
+void nodelink_fw_chunks_put(uint8_t body[NODELINK_BODY_LEN], const struct nodelink_fw_chunks *c);
+void nodelink_fw_chunks_get(const uint8_t body[NODELINK_BODY_LEN], struct nodelink_fw_chunks *c);
 
 /* ---- envelopes: air packets over UDP, Ethernet and serial ------------------ */
 
