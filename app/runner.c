@@ -433,9 +433,9 @@ int gl_runner_run(struct gl_runner *r, uint64_t end)
 
 		/* The poll timeout: the nearest of a Lua timer, an adapter's
 		 * timer, the audio master's next look, systemd's next ping,
-		 * the observer's wish, the end; at most a second. Engine events wake the loop
-		 * through their eventfd, posted work through the runner's, so
-		 * an idle show sleeps. */
+		 * the observer's wish, the end; at most a second. Engine
+		 * events wake the loop through their eventfd, posted work
+		 * through the runner's, so an idle show sleeps. */
 		uint64_t wake_at = now + GL_NS_PER_S;
 		uint64_t t[6] = { gl_show_next_timer_ns(show), gl_controls_next_timer_ns(r->controls),
 				  play_audio_next_ns(r->audio), gl_sdnotify_next_ns(r->sdn), observer_at,
