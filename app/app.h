@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 int gl_cmd_play(int argc, char **argv);
+int gl_cmd_console(int argc, char **argv);  /* console_cmd.c */
 int gl_cmd_check(int argc, char **argv);
 int gl_cmd_render(int argc, char **argv);
 int gl_cmd_devices(int argc, char **argv);  /* devices.c */

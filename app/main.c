@@ -2,13 +2,14 @@
  * main.c - the ghostlight binary: subcommand dispatch, and the two small
  * subcommands that need no threads: `check` (validate and print a show)
  * and `render` (the DMX a show produces at given times, computed on a fake
- * clock: what tests compare the wire against).
+ * clock: what tests compare the wire against; or its stage view as a PNG).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "app/console/console.h"
 #include "scripts/show.h"
 
 #include "gl_version.h"
@@ -18,11 +19,13 @@ void gl_usage(FILE *to)
 	fprintf(to,
 		"usage: ghostlight COMMAND [ARGS]\n"
 		"\n"
+		"  console SHOW [--script F] [--stats] ...  the operator's console (SDL2 window)\n"
 		"  play SHOW [--duration S] [--no-status]   run a show headless\n"
 		"  check SHOW                               validate a show, print its patch,\n"
 		"                                           groups, cue lists, outputs and sounds\n"
 		"  render SHOW --at T[,T...] [--universe U] print the DMX slots the show\n"
 		"                                           produces T seconds after start\n"
+		"  render SHOW --at T --png FILE [--size WxH] its stage view at T, as a PNG\n"
 		"  devices [--no-probe] [PATH...]           list USB DMX interfaces (kind,\n"
 		"                                           serial, firmware, state), MIDI ports\n"
 		"                                           and audio outputs\n"
@@ -145,9 +148,9 @@ static int parse_times(const char *s, struct render_times *rt, char *why, size_t
 
 int gl_cmd_render(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *png = NULL;
 	struct render_times times = { 0 };
-	int only_universe = 0;
+	int only_universe = 0, width = 1280, height = 720;
 	char why[200];
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
@@ -159,6 +162,14 @@ int gl_cmd_render(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--universe") == 0 && i + 1 < argc) {
 			only_universe = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--png") == 0 && i + 1 < argc) {
+			png = argv[++i];
+		} else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+			if (sscanf(argv[++i], "%dx%d", &width, &height) != 2) {
+				fprintf(stderr, "ghostlight render: --size WxH, e.g. 1280x720\n");
+				free(times.t);
+				return 2;
+			}
 		} else if (argv[i][0] == '-' || path) {
 			fprintf(stderr, "ghostlight render: unexpected argument '%s'\n", argv[i]);
 			free(times.t);
@@ -167,8 +178,9 @@ int gl_cmd_render(int argc, char **argv)
 			path = argv[i];
 		}
 	}
-	if (!path || times.count == 0) {
-		fprintf(stderr, "usage: ghostlight render SHOW --at T[,T...] [--universe U]\n");
+	if (!path || times.count == 0 || (png && times.count != 1)) {
+		fprintf(stderr, "usage: ghostlight render SHOW --at T[,T...] [--universe U]\n"
+				"       ghostlight render SHOW --at T --png FILE [--size WxH]\n");
 		free(times.t);
 		return 2;
 	}
@@ -200,6 +212,14 @@ int gl_cmd_render(int argc, char **argv)
 		}
 		if (t != at) /* the exact instant asked for */
 			gl_engine_tick(e, at);
+		if (png) {
+			int rc = gl_console_render_png(show, width, height, png, why, sizeof why);
+			if (rc != 0)
+				fprintf(stderr, "ghostlight render: %s\n", why);
+			gl_show_destroy(show);
+			free(times.t);
+			return rc == 0 ? 0 : 1;
+		}
 		for (int u = 0; u < gl_engine_universe_count(e); u++) {
 			int number = gl_engine_universe_number(e, u);
 			if (only_universe && number != only_universe)
@@ -225,6 +245,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "play") == 0)
 		return gl_cmd_play(argc - 2, argv + 2);
+	if (strcmp(cmd, "console") == 0)
+		return gl_cmd_console(argc - 2, argv + 2);
 	if (strcmp(cmd, "check") == 0)
 		return gl_cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "render") == 0)

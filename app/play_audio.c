@@ -1,8 +1,9 @@
 /*
- * play_audio.c - `play`'s sound (see play_audio.h). The audio master is a
- * fader the engine only keeps (GL_FADER_EXTERNAL): its level comes from
- * the engine's snapshot, read here on the control thread at 25 Hz, and
- * the audio part smooths each step into a ramp.
+ * play_audio.c - the show's sound, for `play` and `console` (see
+ * play_audio.h). The audio master is a fader the engine only keeps
+ * (GL_FADER_EXTERNAL): its level comes from the engine's snapshot, read
+ * here on the control thread at 25 Hz, and the audio part smooths each
+ * step into a ramp.
  */
 #include "play_audio.h"
 
@@ -18,15 +19,16 @@
 struct play_audio {
 	struct gl_show *show;
 	struct gl_engine *e;
-	struct gl_status *st;
+	play_audio_log_fn *log;
+	void *log_ud;
 	struct gl_audio *audio;
 	int master;                /* the master fader's index among the engine's; -1 none */
 	float *levels;             /* the snapshot's fader levels */
 	uint64_t next_ns;
 };
 
-struct play_audio *play_audio_start(struct gl_show *show, struct gl_status *st,
-				    const char *device)
+struct play_audio *play_audio_start(struct gl_show *show, const char *device,
+				    play_audio_log_fn *log, void *log_ud)
 {
 	struct gl_audio_config cfg;
 	struct play_audio *pa;
@@ -43,14 +45,15 @@ struct play_audio *play_audio_start(struct gl_show *show, struct gl_status *st,
 		pa->levels = calloc((size_t)gl_engine_fader_count(pa->e) + 1, sizeof *pa->levels);
 	}
 	if (!pa || !pa->levels) {
-		gl_status_error(st, "audio: out of memory: audio cues will not play");
+		log(log_ud, true, "audio: out of memory: audio cues will not play");
 		if (pa)
 			free(pa->levels);
 		free(pa);
 		return NULL;
 	}
 	pa->show = show;
-	pa->st = st;
+	pa->log = log;
+	pa->log_ud = log_ud;
 	pa->master = -1;
 	for (int i = 0; i < gl_engine_fader_count(pa->e); i++) {
 		int number;
@@ -63,16 +66,15 @@ struct play_audio *play_audio_start(struct gl_show *show, struct gl_status *st,
 	if (!pa->audio) {
 		snprintf(msg, sizeof msg, "audio: %s: audio cues will not play (the lights go on)",
 			 err);
-		gl_status_error(st, msg);
+		log(log_ud, true, msg);
 		play_audio_stop(pa);
 		return NULL;
 	}
 	snprintf(msg, sizeof msg, "audio: %s through SDL's %s driver, %d Hz, buffer %d",
 		 gl_audio_device_name(pa->audio), gl_audio_driver_name(pa->audio), cfg.rate,
 		 cfg.buffer_frames);
-	gl_status_log(st, msg);
+	log(log_ud, false, msg);
 	gl_show_set_audio(show, pa->audio);
-	gl_status_set_audio(st, pa->audio);
 	return pa;
 }
 
@@ -82,7 +84,6 @@ void play_audio_stop(struct play_audio *pa)
 		return;
 	if (pa->audio) {
 		gl_show_set_audio(pa->show, NULL);
-		gl_status_set_audio(pa->st, NULL);
 		gl_audio_destroy(pa->audio);
 	}
 	free(pa->levels);
@@ -107,12 +108,9 @@ void play_audio_service(struct play_audio *pa, struct gl_controls *controls, uin
 	if (pa->master >= 0 && gl_engine_snapshot(pa->e, &snap) == 0)
 		gl_audio_set_master(pa->audio, pa->levels[pa->master]);
 	while (gl_audio_take_message(pa->audio, line, sizeof line, &error)) {
-		if (error) {
-			gl_status_error(pa->st, line);
+		pa->log(pa->log_ud, error, line);
+		if (error)
 			gl_controls_notify(controls, line);
-		} else {
-			gl_status_log(pa->st, line);
-		}
 	}
 }
 

@@ -206,6 +206,7 @@ void gl_status_event(struct gl_status *st, const struct gl_event *ev)
 		break;
 	}
 	case GL_EV_CUE_DONE:
+	case GL_EV_CUES_REPLACED:
 		break;
 	}
 }
@@ -336,19 +337,10 @@ static void draw_audio(struct gl_status *st)
 	       a->peak[1] > 0 ? 20.0 * log10(a->peak[1]) : -120.0,
 	       a->rms[1] > 0 ? 20.0 * log10(a->rms[1]) : -120.0);
 	for (int i = 0; i < a->voice_count && i < 8; i++) {
-		const struct gl_audio_voice_info *v = &a->voices[i];
-		char left[32], pass[32] = "";
+		char line[160];
 
-		if (v->remaining_s < 0)
-			snprintf(left, sizeof left, "looping");
-		else
-			snprintf(left, sizeof left, "%.1f s left", v->remaining_s);
-		if (v->loops == 0)
-			snprintf(pass, sizeof pass, " pass %d", v->pass);
-		else if (v->loops > 1)
-			snprintf(pass, sizeof pass, " pass %d/%d", v->pass, v->loops);
-		printf("  %-8s %-24.24s %7.1f s  %-12s %6.1f dB%s\033[K\n",
-		       gl_audio_state_name(v->state), v->name, v->position_s, left, v->level_db, pass);
+		gl_audio_voice_text(&a->voices[i], line, sizeof line);
+		printf("  %s\033[K\n", line);
 	}
 	if (a->voice_count > 8)
 		printf("  (%d more)\033[K\n", a->voice_count - 8);

@@ -119,6 +119,7 @@ void gl_engine_destroy(struct gl_engine *e)
 			free(cl->cues[c].changes);
 		free(cl->cues);
 	}
+	engine_edit_free_all(e);
 	free(e->lists);
 	free(e->faders);
 	for (int i = 0; i < e->input_count; i++)
@@ -399,6 +400,7 @@ int gl_engine_add_cuelist(struct gl_engine *e, const char *name, bool loop)
 	copy_name(l->name, name);
 	l->loop = loop;
 	l->active = -1;
+	l->standby = -1;
 	l->from = -1;
 	l->master = 1.0f;
 	return e->list_count++;
@@ -425,7 +427,11 @@ int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *de
 		return GL_ESTATE;
 	if (list < 0 || list >= e->list_count)
 		return GL_ENOENT;
-	struct cuelist *l = &e->lists[list];
+	return engine_cue_append(e, &e->lists[list], def);
+}
+
+int engine_cue_append(struct gl_engine *e, struct cuelist *l, const struct gl_cue_def *def)
+{
 	if (!(def->number > 0) || def->fade_in_s < 0 || def->fade_out_s < 0 ||
 	    def->delay_in_s < 0 || def->delay_out_s < 0 || def->wait_s < 0 ||
 	    def->change_count < 0)
@@ -472,21 +478,27 @@ int gl_engine_add_cue(struct gl_engine *e, int list, const struct gl_cue_def *de
 	return l->cue_count++;
 }
 
+/* These three read the control thread's view (edit.c): the cues as the
+ * events it has read know them. */
 int gl_engine_cue_count(const struct gl_engine *e, int list)
 {
-	return e->lists[list].cue_count;
+	int count;
+	engine_edit_view(e, &e->lists[list], &count);
+	return count;
 }
 
 const struct gl_cue_def *gl_engine_cue(const struct gl_engine *e, int list, int cue)
 {
-	return &e->lists[list].cues[cue].def;
+	int count;
+	return &engine_edit_view(e, &e->lists[list], &count)[cue].def;
 }
 
 int gl_engine_cue_find(const struct gl_engine *e, int list, double number)
 {
-	const struct cuelist *l = &e->lists[list];
-	for (int c = 0; c < l->cue_count; c++)
-		if (fabs(l->cues[c].def.number - number) < 1e-9)
+	int count;
+	const struct cue *cues = engine_edit_view(e, &e->lists[list], &count);
+	for (int c = 0; c < count; c++)
+		if (fabs(cues[c].def.number - number) < 1e-9)
 			return c;
 	return GL_ENOENT;
 }
@@ -645,6 +657,21 @@ struct shape {
 	int fix_count, seg_count;
 };
 
+/* A list's arrays (param_count, value_count, run_count and
+ * universe_count known). */
+static void lay_out_list(struct cuelist *l, struct layout *p)
+{
+	size_t n = (size_t)l->param_count;
+	TAKE(p, l->p_lane, n);
+	TAKE(p, l->p_set, n);
+	TAKE(p, l->p_stamp, n);
+	TAKE(p, l->tracked, n * (size_t)l->cue_count);
+	TAKE(p, l->start, l->value_count);
+	TAKE(p, l->target, l->value_count);
+	TAKE(p, l->runs, l->run_count);
+	TAKE(p, l->universes, l->universe_count);
+}
+
 static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *p)
 {
 	size_t nu = (size_t)e->universe_count, nl = (size_t)e->lane_count;
@@ -672,18 +699,8 @@ static void lay_out(struct gl_engine *e, const struct shape *sh, struct layout *
 	TAKE(p, e->master_factor, e->master_count);
 	for (int i = 0; i < 3; i++)
 		e->snap_buf[i] = take(p, 1, snapshot_size(e));
-	for (int li = 0; li < e->list_count; li++) {
-		struct cuelist *l = &e->lists[li];
-		size_t n = (size_t)l->param_count;
-		TAKE(p, l->p_lane, n);
-		TAKE(p, l->p_set, n);
-		TAKE(p, l->p_stamp, n);
-		TAKE(p, l->tracked, n * (size_t)l->cue_count);
-		TAKE(p, l->start, l->value_count);
-		TAKE(p, l->target, l->value_count);
-		TAKE(p, l->runs, l->run_count);
-		TAKE(p, l->universes, l->universe_count);
-	}
+	for (int li = 0; li < e->list_count; li++)
+		lay_out_list(&e->lists[li], p);
 	/* Everything above is faulted in at finalize, so the engine thread's
 	 * first tick does not take a page fault per page. The programmer's
 	 * pool is room for every param but a show uses a few entries of it:
@@ -1051,33 +1068,37 @@ static int fill_plan(struct gl_engine *e, const struct shape *sh)
 	return 0;
 }
 
-/* The per-universe index of list runs. */
-static int fill_segments(struct gl_engine *e)
+int engine_segments(const struct gl_engine *e, int replaced, const struct cuelist *as,
+		    int32_t *u_seg, struct list_seg *seg)
 {
-	int nu = e->universe_count;
-	int *used = calloc((size_t)nu + 1, sizeof *used);
-	if (!used)
-		return GL_ENOMEM;
+	int nu = e->universe_count, count = 0;
 	for (int li = 0; li < e->list_count; li++) {
-		const struct cuelist *l = &e->lists[li];
-		for (int i = 0; i < l->universe_count; i++)
-			e->u_seg[l->universes[i] + 1]++;
+		const struct cuelist *l = li == replaced ? as : &e->lists[li];
+		count += l->universe_count;
+		for (int i = 0; seg && i < l->universe_count; i++)
+			u_seg[l->universes[i] + 1]++;
 	}
+	if (!seg)
+		return count;
 	for (int u = 0; u < nu; u++)
-		e->u_seg[u + 1] += e->u_seg[u];
+		u_seg[u + 1] += u_seg[u];
 	for (int li = 0; li < e->list_count; li++) {
-		const struct cuelist *l = &e->lists[li];
+		const struct cuelist *l = li == replaced ? as : &e->lists[li];
 		int r = 0;
 		for (int i = 0; i < l->universe_count; i++) {
 			int u = l->universes[i], first = r;
 			while (r < l->run_count &&
 			       engine_lane_universe(e->u_lane, nu, l->runs[r].lane) == u)
 				r++;
-			e->seg[e->u_seg[u] + used[u]++] = (struct list_seg){ (uint16_t)li, first, r };
+			/* u_seg[u]: where u's next segment goes, for now */
+			seg[u_seg[u]++] = (struct list_seg){ (uint16_t)li, first, r };
 		}
 	}
-	free(used);
-	return 0;
+	/* each u_seg[u] now stands where u + 1's segments start: back one */
+	for (int u = nu; u > 0; u--)
+		u_seg[u] = u_seg[u - 1];
+	u_seg[0] = 0;
+	return count;
 }
 
 static void free_shape(struct gl_engine *e, struct shape *sh)
@@ -1141,10 +1162,15 @@ int gl_engine_finalize(struct gl_engine *e)
 		struct cuelist *l = &e->lists[li];
 		list_runs(e, &sh, l, sh.list_lanes[li]);   /* fills */
 		list_tracking(e, l, lane_map);
+		l->built_count = l->cue_count;
+		l->view = l->cues;
+		atomic_store_explicit(&l->view_count, l->cue_count, memory_order_relaxed);
 	}
-	if ((rc = fill_segments(e)) != 0 || (rc = engine_fx_finalize(e)) != 0)
+	engine_segments(e, -1, NULL, e->u_seg, e->seg);
+	if ((rc = engine_fx_finalize(e)) != 0)
 		goto out;
 	gl_tbuf_init(&e->snap_tb, e->snap_buf[0], e->snap_buf[1], e->snap_buf[2]);
+	e->snap_size = snapshot_size(e);
 	for (int u = 0; u < e->universe_count; u++) {
 		e->u_dirty[u] = 1;    /* the first tick renders everything */
 		e->dirty_list[e->dirty_count++] = u;
@@ -1161,4 +1187,38 @@ out:
 		e->plan = NULL;
 	}
 	return rc;
+}
+
+int engine_list_plan(struct gl_engine *e, struct cuelist *l)
+{
+	/* the plan's lanes stand in for what finalize worked out */
+	struct shape sh = { .u_lane = e->u_lane, .param_lane = e->param_lane,
+			    .lane_cls = e->lane_cls };
+	int32_t *lane_map = malloc((size_t)(e->lane_count ? e->lane_count : 1) * sizeof *lane_map);
+	int32_t *lanes = NULL;
+	void *block = NULL;
+	if (lane_map) {
+		for (int k = 0; k < e->lane_count; k++)
+			lane_map[k] = -1;
+		lanes = list_lanes(e, &sh, l, lane_map);
+	}
+	if (lanes) {
+		l->runs = NULL;
+		l->universes = NULL;
+		list_runs(e, &sh, l, lanes);   /* counts */
+		struct layout p = { 0 };
+		lay_out_list(l, &p);
+		block = calloc(1, p.size + 64);
+		if (block) {
+			p.base = (char *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
+			p.size = 0;
+			lay_out_list(l, &p);
+			list_runs(e, &sh, l, lanes);   /* fills */
+			list_tracking(e, l, lane_map);
+		}
+	}
+	free(lanes);
+	free(lane_map);
+	l->edit_block = block;
+	return block ? 0 : GL_ENOMEM;
 }

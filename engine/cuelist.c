@@ -27,6 +27,8 @@ static uint64_t seconds_ns(double s)
 
 int cuelist_next(const struct cuelist *l)
 {
+	if (l->standby >= 0 && l->standby < l->cue_count)
+		return l->standby;
 	if (l->active < 0)
 		return l->cue_count > 0 ? 0 : -1;
 	if (l->active + 1 < l->cue_count)
@@ -156,18 +158,9 @@ static void take_lane(struct gl_engine *e, struct list_run *r, int k, uint16_t m
 	}
 }
 
-/* The value index of lane k (a param of the list) from a run cursor that
- * only moves forward: loops over params in order walk the runs with them. */
-static inline int value_index(struct list_run **run, int k)
-{
-	while (k >= (*run)->lane + (*run)->count)
-		(*run)++;
-	return (*run)->value + k - (*run)->lane;
-}
-
 /* The list stops holding param i (value index v): an intensity adds
  * nothing any more, an LTP value it shows goes back to the layers below. */
-static void let_go(struct gl_engine *e, struct cuelist *l, int i, int v)
+void cuelist_let_go(struct gl_engine *e, struct cuelist *l, int i, int v)
 {
 	int k = l->p_lane[i];
 	l->p_set[i] = 0;
@@ -222,6 +215,7 @@ static void cue_started(struct gl_engine *e, struct cuelist *l, int cue, uint64_
 	e->live.changed = true;
 	l->state = GL_LIST_RUNNING;
 	l->releasing = false;
+	l->standby = -1;
 	l->active = cue;
 	l->go_ns = at_ns;
 	l->done_ns = at_ns + (is_back ? seconds_ns(e->config.back_time_s)
@@ -255,7 +249,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 
 	struct list_run *run = l->runs;   /* the run of param i: both go by lane */
 	for (int i = 0; i < l->param_count; i++) {
-		int k = l->p_lane[i], v = value_index(&run, k);
+		int k = l->p_lane[i], v = list_value_index(&run, k);
 		int cls = e->lane_cls[k];
 		bool intensity = cls == GL_CLASS_INTENSITY;
 		bool set = l->p_set[i];
@@ -275,7 +269,7 @@ void cuelist_go(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_ns,
 			if (!intensity) {
 				/* An LTP value this cue does not track: hand the
 				 * param back to the layers below at once. */
-				let_go(e, l, i, v);
+				cuelist_let_go(e, l, i, v);
 				continue;
 			}
 			/* fades out; once out it adds nothing, as if unset */
@@ -304,9 +298,9 @@ static void let_go_all(struct gl_engine *e, struct cuelist *l)
 {
 	struct list_run *run = l->runs;
 	for (int i = 0; i < l->param_count; i++) {
-		int v = value_index(&run, l->p_lane[i]);
+		int v = list_value_index(&run, l->p_lane[i]);
 		if (l->p_set[i])
-			let_go(e, l, i, v);
+			cuelist_let_go(e, l, i, v);
 	}
 	l->dirty = true;
 }
@@ -335,12 +329,12 @@ void cuelist_seek(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_n
 	struct list_run *check = NULL, *run = l->runs;
 	cue_timing(e, l, &l->cues[cue].def, false);
 	for (int i = 0; i < l->param_count; i++) {
-		int k = l->p_lane[i], v = value_index(&run, k);
+		int k = l->p_lane[i], v = list_value_index(&run, k);
 		bool intensity = e->lane_cls[k] == GL_CLASS_INTENSITY;
 		float target = row[i], start = prev ? prev[i] : NAN;
 		if (isnan(target)) {
 			if (l->p_set[i])
-				let_go(e, l, i, v);
+				cuelist_let_go(e, l, i, v);
 			continue;
 		}
 		if (isnan(start))
@@ -350,6 +344,20 @@ void cuelist_seek(struct gl_engine *e, struct cuelist *l, int cue, uint64_t at_n
 	if (check)
 		check->owned_all = run_owned(e, check, me);
 	cue_started(e, l, cue, at_ns, false, stamp);
+}
+
+float cuelist_continue_in_s(const struct cuelist *l, uint64_t now_ns)
+{
+	if (l->state == GL_LIST_OFF || l->active < 0 || l->releasing)
+		return -1.0f;
+	uint64_t t = l->state == GL_LIST_PAUSED ? l->pause_ns : now_ns;
+	uint64_t at = l->continue_at_ns;
+	const struct gl_cue_def *d = &l->cues[l->active].def;
+	if (!at && d->continue_mode == GL_CONTINUE_FOLLOW && !l->done_reported)
+		at = l->done_ns + seconds_ns(d->wait_s);  /* armed once the fades end */
+	if (!at)
+		return -1.0f;
+	return at > t ? (float)((double)(at - t) / 1e9) : 0.0f;
 }
 
 void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
@@ -363,10 +371,10 @@ void cuelist_stop(struct gl_engine *e, struct cuelist *l, uint64_t now_ns)
 	for (int i = 0; i < l->param_count; i++) {
 		if (!l->p_set[i])
 			continue;
-		int k = l->p_lane[i], v = value_index(&run, k);
+		int k = l->p_lane[i], v = list_value_index(&run, k);
 		int cls = e->lane_cls[k];
 		if (cls != GL_CLASS_INTENSITY || release_ns == 0) {
-			let_go(e, l, i, v);
+			cuelist_let_go(e, l, i, v);
 			continue;
 		}
 		/* intensity fades out over the release time (its target 0 puts

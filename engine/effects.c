@@ -560,6 +560,60 @@ void engine_fx_cue(struct gl_engine *e, const struct cuelist *l, int cue, uint64
 	}
 }
 
+/* Whether cue `cue` of a list with effects fl runs `effect`. */
+static bool fx_list_runs(const struct fx_list *fl, int cue, int effect)
+{
+	if (cue < 0)
+		return false;
+	for (int j = 0; j < fl->count; j++)
+		if (fl->effects[j] == effect)
+			return fl->track[(size_t)cue * (size_t)fl->count + j] != 0;
+	return false;
+}
+
+void engine_fx_edit_apply(struct gl_engine *e, struct cue_table *t, int old_active, uint64_t now)
+{
+	struct fx_plan *p = e->fx;
+	struct fx_edit *x = t->fx;
+	int li = t->list;
+	const struct cuelist *l = &e->lists[li];
+	if (!p || !x)
+		return;
+	SWAP(p->refs, x->refs);
+	SWAP(p->ref_count, x->ref_count);
+	p->ref_cap = p->ref_count;
+	struct fx_list *fl = &p->lists[li];
+	SWAP(*fl, x->fl);
+	/* what the active cue runs now against what it ran: only the
+	 * difference starts or stops (x->fl holds the replaced list now) */
+	if (l->state != GL_LIST_OFF && !l->releasing) {
+		for (int j = 0; j < fl->count; j++)
+			if (fx_list_runs(fl, l->active, fl->effects[j]) &&
+			    !fx_list_runs(&x->fl, old_active, fl->effects[j]))
+				fx_start(&p->effects[fl->effects[j]], now, (uint16_t)(li + 1));
+		for (int j = 0; j < x->fl.count; j++) {
+			struct fx *f = &p->effects[x->fl.effects[j]];
+			if (fx_list_runs(&x->fl, old_active, x->fl.effects[j]) &&
+			    !fx_list_runs(fl, l->active, x->fl.effects[j]) && f->owner == li + 1)
+				fx_stop(f, now);
+		}
+	}
+	if (!x->tc)
+		return;
+	struct fx_tc *tc = &p->tc[li];
+	int fired = tc->at >= 0 ? tc->timed_cue[tc->at] : -1;
+	SWAP(tc->cue_s, x->cue_s);
+	SWAP(tc->timed_count, x->timed_count);
+	SWAP(tc->timed_ns, x->timed_ns);
+	SWAP(tc->timed_cue, x->timed_cue);
+	/* the clock goes on from the cue it fired last (or the nearest
+	 * earlier one kept): the cues after it fire as it passes them */
+	int to = fired >= 0 ? t->cue_to[fired] : -1;
+	tc->at = -1;
+	for (int j = 0; j < tc->timed_count && tc->timed_cue[j] <= to; j++)
+		tc->at = j;
+}
+
 void engine_fx_list_stop(struct gl_engine *e, const struct cuelist *l, uint64_t now_ns)
 {
 	struct fx_plan *p = e->fx;

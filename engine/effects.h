@@ -91,6 +91,7 @@ struct fx_tc {
 	bool external;
 	double freewheel_s;
 	float *cue_s;            /* per cue, its time (s); NaN none (build) */
+	float *built_cue_s;      /* cue_s as finalize found it (GL_CUE_BUILT) */
 	int timed_count;         /* cues with a time, ascending */
 	uint64_t *timed_ns;
 	int32_t *timed_cue;
@@ -114,6 +115,8 @@ struct fx_plan {
 	int slot_count, slot_cap;
 	struct fx_cue_ref *refs;
 	int ref_count, ref_cap;
+	struct fx_cue_ref *built_refs;   /* refs as finalize found them (GL_CUE_BUILT) */
+	int built_ref_count;
 	struct fx_tc *tc;        /* per list (list_count at set_timecode time) */
 	int tc_count;
 	/* finalize: per slot */
@@ -130,7 +133,32 @@ struct fx_plan {
 	_Atomic uint32_t level_bits, beats, bpm_bits;
 };
 
+/* A cue list edited while it plays (edit.c): the effects its cues run
+ * and the times its cues fire at on timecode, worked out for the new cues
+ * by their identity (the edit's origins: a cue kept, renumbered or updated
+ * keeps its references, a deleted one takes its own away, a new one has
+ * none), built with the rest of the edit and swapped in by the tick that
+ * takes it. After the swap it holds what was replaced, freed with the
+ * edit. */
+struct fx_edit {
+	struct fx_list fl;           /* the list's entry of fx_plan.lists */
+	bool tc;                     /* the list is on timecode: the four below */
+	float *cue_s;
+	int timed_count;
+	uint64_t *timed_ns;
+	int32_t *timed_cue;
+	struct fx_cue_ref *refs;     /* fx_plan.refs, this list's renumbered */
+	int ref_count;
+};
+
 /* effects_build.c */
+/* Control thread, gl_engine_replace_cues(): t->fx for the edit in t (t->cue_from
+ * and t->cue_to made), or NULL when the list has no effects and no
+ * timecode. Returns 0, GL_ENOMEM, or GL_EINVAL when the cues kept would no
+ * longer ascend in time. */
+int engine_fx_edit_build(struct gl_engine *e, struct cue_table *t);
+void engine_fx_edit_free(struct fx_edit *x);
+
 int engine_fx_finalize(struct gl_engine *e);
 void engine_fx_free(struct gl_engine *e);
 /* The plan, made on first use (build). NULL when out of memory. */
@@ -150,6 +178,14 @@ void engine_fx_step(struct gl_engine *e, uint64_t now_ns);
 void engine_fx_apply(struct gl_engine *e, int u);
 /* A cue of list l fired (cuelist_go, cuelist_seek): its effects. */
 void engine_fx_cue(struct gl_engine *e, const struct cuelist *l, int cue, uint64_t at_ns);
+/* The tick, when it takes the edit t of a list (edit_tick.c; the cues
+ * already swapped, l->active moved to the new index it had as
+ * old_active): swaps in t->fx. The effects the active cue runs are
+ * started and stopped only where the new cue differs from the old one
+ * (a running effect goes on, its phase unbroken), and a timecode list's
+ * clock goes on from the cue it fired last, found by identity. */
+void engine_fx_edit_apply(struct gl_engine *e, struct cue_table *t, int old_active,
+			  uint64_t now_ns);
 /* List l stopped: the effects its cues run stop. */
 void engine_fx_list_stop(struct gl_engine *e, const struct cuelist *l, uint64_t now_ns);
 

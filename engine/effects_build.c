@@ -423,8 +423,51 @@ static int cmp_slot_order(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y;
 }
 
-/* Per list: the effects its cues name and, per cue, which run (tracked:
+/* List li's effects (those refs name) and, per cue, which run (tracked:
  * a cue that says nothing keeps what the cue before had). */
+static int fx_list_fill(struct fx_list *fl, const struct fx_cue_ref *refs, int ref_count,
+			int li, int cues)
+{
+	int n = 0;
+	for (int r = 0; r < ref_count; r++)
+		n += refs[r].list == li;
+	if (n == 0)
+		return 0;
+	fl->effects = malloc((size_t)n * sizeof *fl->effects);
+	fl->track = calloc((size_t)(cues ? cues : 1) * (size_t)n, 1);
+	int8_t *set = malloc((size_t)(cues ? cues : 1) * (size_t)n);
+	if (!fl->effects || !fl->track || !set) {
+		free(set);
+		return GL_ENOMEM;
+	}
+	memset(set, -1, (size_t)cues * (size_t)n);
+	for (int r = 0; r < ref_count; r++) {
+		const struct fx_cue_ref *ref = &refs[r];
+		if (ref->list != li)
+			continue;
+		int j = 0;
+		while (j < fl->count && fl->effects[j] != ref->effect)
+			j++;
+		if (j == fl->count)
+			fl->effects[fl->count++] = ref->effect;
+		set[(size_t)ref->cue * n + j] = ref->on;
+	}
+	for (int c = 0; c < cues; c++)
+		for (int j = 0; j < fl->count; j++) {
+			int8_t v = set[(size_t)c * n + j];
+			uint8_t prev = c > 0 ? fl->track[(size_t)(c - 1) * fl->count + j] : 0;
+			fl->track[(size_t)c * fl->count + j] = v < 0 ? prev : (uint8_t)v;
+		}
+	free(set);
+	return 0;
+}
+
+static void fx_list_free(struct fx_list *fl)
+{
+	free(fl->effects);
+	free(fl->track);
+}
+
 static int fx_lists(struct gl_engine *e, struct fx_plan *p)
 {
 	p->list_count = e->list_count;
@@ -432,38 +475,28 @@ static int fx_lists(struct gl_engine *e, struct fx_plan *p)
 	if (!p->lists)
 		return GL_ENOMEM;
 	for (int li = 0; li < e->list_count; li++) {
-		struct fx_list *fl = &p->lists[li];
-		int n = 0, cues = e->lists[li].cue_count;
-		for (int r = 0; r < p->ref_count; r++)
-			n += p->refs[r].list == li;
-		if (n == 0)
+		int rc = fx_list_fill(&p->lists[li], p->refs, p->ref_count, li,
+				      e->lists[li].cue_count);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The cues with a time (cue_s[c], NaN none; ascending), in order. */
+static int tc_timed(const float *cue_s, int cues, uint64_t **timed_ns, int32_t **timed_cue,
+		    int *timed_count)
+{
+	*timed_ns = malloc((size_t)(cues ? cues : 1) * sizeof **timed_ns);
+	*timed_cue = malloc((size_t)(cues ? cues : 1) * sizeof **timed_cue);
+	if (!*timed_ns || !*timed_cue)
+		return GL_ENOMEM;
+	*timed_count = 0;
+	for (int c = 0; c < cues; c++) {
+		if (isnan(cue_s[c]))
 			continue;
-		fl->effects = malloc((size_t)n * sizeof *fl->effects);
-		fl->track = calloc((size_t)cues * (size_t)n, 1);
-		int8_t *set = malloc((size_t)cues * (size_t)n);
-		if (!fl->effects || !fl->track || !set) {
-			free(set);
-			return GL_ENOMEM;
-		}
-		memset(set, -1, (size_t)cues * (size_t)n);
-		for (int r = 0; r < p->ref_count; r++) {
-			const struct fx_cue_ref *ref = &p->refs[r];
-			if (ref->list != li)
-				continue;
-			int j = 0;
-			while (j < fl->count && fl->effects[j] != ref->effect)
-				j++;
-			if (j == fl->count)
-				fl->effects[fl->count++] = ref->effect;
-			set[(size_t)ref->cue * n + j] = ref->on;
-		}
-		for (int c = 0; c < cues; c++)
-			for (int j = 0; j < fl->count; j++) {
-				int8_t s = set[(size_t)c * n + j];
-				uint8_t prev = c > 0 ? fl->track[(size_t)(c - 1) * fl->count + j] : 0;
-				fl->track[(size_t)c * fl->count + j] = s < 0 ? prev : (uint8_t)s;
-			}
-		free(set);
+		(*timed_ns)[*timed_count] = (uint64_t)llround(cue_s[c] * 1e9);
+		(*timed_cue)[(*timed_count)++] = c;
 	}
 	return 0;
 }
@@ -475,19 +508,101 @@ static int fx_timecode(struct gl_engine *e, struct fx_plan *p)
 		if (!tc->enabled)
 			continue;
 		int n = e->lists[li].cue_count;
-		tc->timed_ns = malloc((size_t)(n ? n : 1) * sizeof *tc->timed_ns);
-		tc->timed_cue = malloc((size_t)(n ? n : 1) * sizeof *tc->timed_cue);
-		if (!tc->timed_ns || !tc->timed_cue)
+		int rc = tc_timed(tc->cue_s, n, &tc->timed_ns, &tc->timed_cue, &tc->timed_count);
+		if (rc != 0)
+			return rc;
+		tc->built_cue_s = malloc((size_t)(n ? n : 1) * sizeof *tc->built_cue_s);
+		if (!tc->built_cue_s)
 			return GL_ENOMEM;
-		for (int c = 0; c < n && c < (int)e->lists[li].cue_count; c++) {
-			if (isnan(tc->cue_s[c]))
-				continue;
-			tc->timed_ns[tc->timed_count] = (uint64_t)llround(tc->cue_s[c] * 1e9);
-			tc->timed_cue[tc->timed_count++] = c;
-		}
+		memcpy(tc->built_cue_s, tc->cue_s, (size_t)n * sizeof *tc->cue_s);
 		tc->at = -1;
 	}
 	return 0;
+}
+
+/* ---- cue lists edited while they play ------------------------------------------ */
+
+void engine_fx_edit_free(struct fx_edit *x)
+{
+	if (!x)
+		return;
+	fx_list_free(&x->fl);
+	free(x->cue_s);
+	free(x->timed_ns);
+	free(x->timed_cue);
+	free(x->refs);
+	free(x);
+}
+
+/* The cue a reference named as the edit leaves it: its new index, or -1
+ * when the edit deleted it (cue_to then names an earlier cue). */
+static int kept(const struct cue_table *t, int old_cue)
+{
+	int to = old_cue >= 0 && old_cue < t->old_count ? t->cue_to[old_cue] : -1;
+	return to >= 0 && t->cue_from[to] == old_cue ? to : -1;
+}
+
+static int edit_timecode(const struct fx_tc *tc, const struct cue_table *t, struct fx_edit *x)
+{
+	int n = t->next.cue_count;
+	x->tc = true;
+	x->cue_s = malloc((size_t)(n ? n : 1) * sizeof *x->cue_s);
+	if (!x->cue_s)
+		return GL_ENOMEM;
+	float last = -1.0f;
+	for (int c = 0; c < n; c++) {
+		int o = t->cue_from[c], built = t->cue_built[c];
+		/* a new cue: no time; one back from the build: the time it had */
+		x->cue_s[c] = o >= 0 ? tc->cue_s[o] : built >= 0 ? tc->built_cue_s[built] : NAN;
+		if (isnan(x->cue_s[c]))
+			continue;
+		if (x->cue_s[c] < last)
+			return GL_EINVAL;   /* renumbered out of time order */
+		last = x->cue_s[c];
+	}
+	return tc_timed(x->cue_s, n, &x->timed_ns, &x->timed_cue, &x->timed_count);
+}
+
+int engine_fx_edit_build(struct gl_engine *e, struct cue_table *t)
+{
+	struct fx_plan *p = e->fx;
+	int li = t->list, own = 0;
+	for (int r = 0; p && r < p->ref_count; r++)
+		own += p->refs[r].list == li;
+	for (int r = 0; p && r < p->built_ref_count; r++)
+		own += p->built_refs[r].list == li;
+	bool tc = p && li < p->tc_count && p->tc[li].enabled;
+	t->fx = NULL;
+	if (!own && !tc)
+		return 0;
+	struct fx_edit *x = calloc(1, sizeof *x);
+	if (!x)
+		return GL_ENOMEM;
+	t->fx = x;
+	/* the plan's references, this list's by identity; the tick never
+	 * reads them, so they change hands with the rest */
+	x->refs = malloc((size_t)(p->ref_count + p->built_ref_count + 1) * sizeof *x->refs);
+	if (!x->refs)
+		return GL_ENOMEM;
+	for (int r = 0; r < p->ref_count; r++) {
+		struct fx_cue_ref ref = p->refs[r];
+		if (ref.list == li && (ref.cue = kept(t, ref.cue)) < 0)
+			continue;
+		x->refs[x->ref_count++] = ref;
+	}
+	/* cues back from the build: the references they were built with */
+	for (int c = 0; c < t->next.cue_count; c++)
+		for (int r = 0; t->cue_built[c] >= 0 && r < p->built_ref_count; r++) {
+			struct fx_cue_ref ref = p->built_refs[r];
+			if (ref.list == li && ref.cue == t->cue_built[c]) {
+				ref.cue = c;
+				x->refs[x->ref_count++] = ref;
+			}
+		}
+	int rc = fx_list_fill(&x->fl, x->refs, x->ref_count, li, t->next.cue_count);
+	if (rc == 0 && tc)
+		rc = edit_timecode(&p->tc[li], t, x);
+	return rc;
 }
 
 int engine_fx_finalize(struct gl_engine *e)
@@ -561,6 +676,13 @@ int engine_fx_finalize(struct gl_engine *e)
 	}
 	if ((rc = fx_lists(e, p)) != 0 || (rc = fx_timecode(e, p)) != 0)
 		goto out;
+	rc = GL_ENOMEM;
+	p->built_refs = malloc((size_t)(p->ref_count ? p->ref_count : 1) * sizeof *p->built_refs);
+	if (!p->built_refs)
+		goto out;
+	if (p->ref_count)
+		memcpy(p->built_refs, p->refs, (size_t)p->ref_count * sizeof *p->refs);
+	p->built_ref_count = p->ref_count;
 	rc = 0;
 out:
 	free(uni);
@@ -579,8 +701,10 @@ void engine_fx_free(struct gl_engine *e)
 	free(p->effects);
 	free(p->slots);
 	free(p->refs);
+	free(p->built_refs);
 	for (int li = 0; li < p->tc_count; li++) {
 		free(p->tc[li].cue_s);
+		free(p->tc[li].built_cue_s);
 		free(p->tc[li].timed_ns);
 		free(p->tc[li].timed_cue);
 	}
@@ -591,10 +715,8 @@ void engine_fx_free(struct gl_engine *e)
 	free(p->value);
 	free(p->u_seg);
 	free(p->segs);
-	for (int li = 0; p->lists && li < p->list_count; li++) {
-		free(p->lists[li].effects);
-		free(p->lists[li].track);
-	}
+	for (int li = 0; p->lists && li < p->list_count; li++)
+		fx_list_free(&p->lists[li]);
 	free(p->lists);
 	free(p);
 	e->fx = NULL;

@@ -242,6 +242,9 @@ enum gl_cmd_type {
 	GL_CMD_SET_PARAM,   /* index = param, value 0..1: the programmer (live
 			     * edit) layer, above every playback */
 	GL_CMD_CLEAR_PARAM, /* index = param; index < 0: clear the programmer */
+	GL_CMD_STANDBY,     /* list, index = cue index the next GO fires; -1:
+			     * the cue after the active one again. Any cue
+			     * firing clears it */
 	/* effects and timecode (engine/effects.c; see the block below) */
 	GL_CMD_FX_START,    /* index = effect */
 	GL_CMD_FX_STOP,     /* index = effect; index < 0: every effect */
@@ -340,6 +343,9 @@ struct gl_list_status {
 	int standby;         /* cue index, -1 = none (end of list) */
 	float progress;      /* 0..1 of the active cue's fade; 1 when done */
 	float master;        /* list master level */
+	float continue_in_s; /* seconds until the active cue's wait or follow
+			      * fires the next cue (counted at the tick,
+			      * frozen while paused); -1 when none will */
 };
 
 struct gl_snapshot {
@@ -367,12 +373,24 @@ struct gl_snapshot {
 	struct gl_list_status *lists;  /* list_count entries */
 	int fader_count;
 	float *fader_levels;           /* fader_count entries, in add order */
+	int programmer_count;          /* params held in the programmer layer */
 };
 
 /* Copies the newest snapshot into *out; out->lists and out->fader_levels
  * must point at arrays big enough for the show's lists and faders.
  * Any one reader thread. Returns 0, or GL_EAGAIN before the first tick. */
 int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out);
+
+/* A reader of the snapshot on another thread (the console's window, while
+ * the control thread's adapters read gl_engine_snapshot()): a triple
+ * buffer of its own that every tick fills too. After gl_engine_finalize(),
+ * before gl_engine_start(); freed with the engine. NULL when out of memory
+ * or when GL_MAX_SNAPSHOT_TAPS are taken. */
+#define GL_MAX_SNAPSHOT_TAPS 4
+struct gl_snapshot_tap;
+struct gl_snapshot_tap *gl_engine_add_snapshot_tap(struct gl_engine *e);
+/* As gl_engine_snapshot(), for the tap's one reader thread. */
+int gl_snapshot_tap_read(struct gl_snapshot_tap *tap, struct gl_snapshot *out);
 
 /* One line on how the engine thread runs: "SCHED_FIFO 50, memory locked",
  * or what it runs without and what would allow it. Any thread. */
@@ -386,6 +404,8 @@ enum gl_event_type {
 	GL_EV_LIST_END,    /* list: GO at the last cue of a non-looping list */
 	GL_EV_LIST_STOPPED,/* list */
 	GL_EV_TICK_LATE,   /* index: periods skipped */
+	GL_EV_CUES_REPLACED,/* list: gl_engine_replace_cues() took effect; from
+			     * this event on, cue indices are the new list's */
 };
 
 struct gl_event {
@@ -403,6 +423,43 @@ int gl_engine_event_fd(const struct gl_engine *e);
 /* Control thread (the single reader). Returns true and fills *ev when an
  * event was waiting. */
 bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev);
+
+/* ---- editing cues while the show runs ------------------------------------- */
+
+/* Replaces the cues of `list` (the console's record, update, delete,
+ * renumber). defs: the whole new list, numbers ascending, each checked as
+ * gl_engine_add_cue() does; origin[i]: the index, in the list as it stands,
+ * of the cue that def i replaces (-1: a new cue; GL_CUE_BUILT(k): the cue
+ * the list was built with at index k, back after a delete - an undo). The
+ * new tables are built
+ * here (this allocates) and taken by the engine at its next tick: the
+ * active cue stays active through its origin (a deleted one hands over to
+ * the nearest earlier cue that stays), fades in progress go on, and what
+ * the active cue now holds is on stage at once (a snap, under whatever the
+ * programmer holds). GL_EV_CUES_REPLACED marks the moment in the event
+ * stream; gl_engine_cue*() show the new list from that event on.
+ *
+ * Effects and timecode go by the same origins: a cue kept (updated,
+ * renumbered) keeps the effects it starts and stops and its timecode
+ * time, a deleted cue takes its own away, a new cue has none (on a
+ * timecode list only GO, GOTO or a follow reach it), a cue back by
+ * GL_CUE_BUILT gets those it was built with. Of the effects the
+ * active cue runs, only those the edit changed start or stop (one that
+ * runs on keeps its phase); a timecode list goes on from the cue it fired
+ * last, and fires the cues after it as its clock passes them.
+ *
+ * One edit at a time: GL_EAGAIN while the last one's event has not been
+ * read yet. Else 0, GL_ENOENT, GL_EINVAL (bad def, number order or
+ * origin, or timed cues that would no longer ascend in time), GL_ENOMEM, GL_ESTATE before finalize. Control thread only - the
+ * thread that reads the events - like gl_engine_cue*(): pointers those
+ * return stay valid until that thread reads the next GL_EV_CUES_REPLACED. */
+int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_def *defs,
+			   const int *origin, int count);
+#define GL_CUE_BUILT(k) (-2 - (k))
+/* After the GL_EV_CUES_REPLACED of `list`: the index cue `cue` had before
+ * that edit (its origin), or -1 for a cue the edit added. Identity when the
+ * list was never edited. Control thread only. */
+int gl_engine_cue_origin(const struct gl_engine *e, int list, int cue);
 
 /* ==== live state: export and restore (resuming a show after a crash) ======
  *
@@ -448,6 +505,10 @@ struct gl_live_param {
 
 struct gl_live_state {
 	uint64_t changes;          /* export: counts published changes */
+	uint32_t cue_edits;        /* export: cue list edits (gl_engine_replace_cues)
+				    * taken before it; its cue indices are the
+				    * lists' after them, as the reader's
+				    * gl_engine_cue*() show them */
 	uint64_t at_ns;            /* export: the tick time elapsed_ns refer to */
 	float grand_master;
 	bool blackout;
@@ -466,8 +527,11 @@ struct gl_live_state {
 int gl_engine_live_enable(struct gl_engine *e);
 /* The newest live state, when one was published since the last call:
  * copied into out's arrays (lists, fader_levels and params must have room
- * for the show's lists, faders and params). One reader thread. Returns 1
- * when copied, 0 when nothing new, GL_ESTATE when not enabled. */
+ * for the show's lists, faders and params). One reader thread, the one
+ * that reads the events when cue lists are edited (gl_engine_replace_cues):
+ * a state names cues as that thread's gl_engine_cue*() show them, so none
+ * is handed out between an edit and its GL_EV_CUES_REPLACED being read.
+ * Returns 1 when copied, 0 when nothing new, GL_ESTATE when not enabled. */
 int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out);
 /* Copies from's values and arrays into to's arrays (which have room for
  * from's counts). Any thread. */

@@ -10,6 +10,9 @@
  *   cuelist.c cue list playback inside the tick (GO, STOP, timing)
  *   thread.c  the ways in and out for other threads (commands, frame taps,
  *             snapshot, events) and the engine thread itself
+ *   edit.c    a cue list edited while the show runs, built (control
+ *             thread; allocates); edit_tick.c swaps it in (inside the
+ *             tick, checked with it)
  *   live.c    the live state's export and restore, other threads' side
  *             (enable, read, restore: allocates); live_tick.c the tick's
  *             side (publish, apply: as tick.c)
@@ -27,7 +30,9 @@
  * Everything the tick writes or reads per lane, per universe and per list
  * lives in one block (the plan) allocated at gl_engine_finalize() and never
  * reallocated. Cue definitions stay where building put them; the tick only
- * reads them.
+ * reads them. An edit of a list (edit.c) replaces that list's cues and
+ * arrays and the index of list runs with ones built in blocks of their
+ * own; the tick takes them by swapping pointers.
  */
 #ifndef GL_ENGINE_INTERNAL_H
 #define GL_ENGINE_INTERNAL_H
@@ -126,6 +131,7 @@ struct cuelist {
 	bool loop;
 	struct cue *cues;
 	int cue_count, cue_cap;
+	int built_count;         /* cues at finalize (GL_CUE_BUILT); edits keep it */
 
 	/* plan (finalize) */
 	int param_count;
@@ -156,6 +162,7 @@ struct cuelist {
 	/* Its output may differ from the last merge: a GO, a STOP, a master
 	 * move, or a fade that was still running then. */
 	bool dirty;
+	int standby;             /* GL_CMD_STANDBY: the next GO's cue, -1 none */
 
 	/* this tick's view, set before the merge */
 	float x[TIMING_COUNT];   /* fade position of each timing group */
@@ -165,6 +172,52 @@ struct cuelist {
 	int from;                /* the cue active before it, -1 none */
 	bool back;               /* it was a BACK */
 	uint32_t go_stamp;       /* e->go_counter at it */
+
+	/* After an edit (edit.c): the heap block its plan arrays above live
+	 * in (NULL: in e->plan, as finalize laid them out). */
+	void *edit_block;
+	/* The control thread's view of the cues (gl_engine_cue*): the tick's
+	 * cues until an edit, then the ones of the last edit whose event the
+	 * control thread has read. */
+	const struct cue *view;
+	atomic_int view_count;   /* also read by gl_engine_command (any thread) */
+	int *view_origin;        /* of the last edit; NULL: identity */
+};
+
+/* A list param whose state an edit carries over: its index and value
+ * index in the new plan and in the replaced one. */
+struct edit_carry {
+	int32_t param, value;
+	int32_t old_param, old_value;
+};
+
+struct fx_edit;
+
+/*
+ * One edit of a list (edit.c, edit_tick.c): built on the control thread,
+ * taken by the tick, which swaps `next`'s cues and plan arrays with the
+ * list's own (pointers change hands; nothing is allocated) and e->seg and
+ * e->u_seg with `seg` and `u_seg`; from then on it holds the replaced
+ * arrays until the control thread has read the event and frees them.
+ */
+struct cue_table {
+	int list;
+	struct cuelist next;     /* cues and the plan fields, edit_block set */
+	struct edit_carry *carry;/* params in both plans, ascending */
+	int carry_count;
+	/* the per-universe index of list runs for the lists as they will be */
+	int32_t *u_seg;
+	struct list_seg *seg;
+	void *seg_block;         /* holds u_seg and seg (NULL: in e->plan) */
+	int *cue_from;           /* per cue: its origin, -1 new */
+	int *cue_built;          /* per cue: GL_CUE_BUILT's k, -1 none */
+	int *cue_to;             /* per cue of the replaced list: where the
+				  * playback goes (its new index, else the
+				  * nearest earlier cue kept, else -1) */
+	int old_count;
+	struct fx_edit *fx;      /* the list's effects and timecode times as
+				  * they will be (effects.h); NULL when it has
+				  * neither */
 };
 
 struct fader {
@@ -190,6 +243,13 @@ struct input {
 	struct input_frame frames[3];
 	const struct input_frame *cur;  /* the tick's view; NULL before any */
 	_Atomic(struct gl_frame_tap *) writer;  /* the one tap that may write */
+};
+
+/* Another reader's copy of the snapshot (gl_engine_add_snapshot_tap). */
+struct gl_snapshot_tap {
+	struct gl_tbuf tb;
+	atomic_bool ready;
+	void *bufs;              /* the three buffers, one allocation */
 };
 
 struct gl_frame_tap {
@@ -242,6 +302,8 @@ struct engine_live {
 	int *restore_order;      /* list indexes by go_order */
 	bool restore_pending;    /* the next tick puts it back */
 	bool quiet;              /* restoring: no cue events */
+	uint32_t cue_edits;      /* tick: cue list edits taken */
+	uint32_t cue_edits_read; /* reader: edits whose event it has read */
 };
 
 /* How the engine thread runs, set by the thread itself when it starts. */
@@ -320,6 +382,7 @@ struct gl_engine {
 	uint8_t *dmx;            /* universe_count * 512 */
 	struct render_fixup *fix;
 	struct list_seg *seg;
+	void *seg_block;         /* u_seg and seg after an edit (NULL: in the plan) */
 	/* masters: every fixture's intensity lane, in runs of consecutive
 	 * lanes, and its group-master factor */
 	struct master_run *master_runs;  /* u_master indexes these */
@@ -332,6 +395,7 @@ struct gl_engine {
 	struct prog_entry *prog;
 	int prog_used;           /* entries of the pool ever taken */
 	int prog_free;           /* 1 + the first free entry, 0 none */
+	int prog_count;          /* entries in use */
 	void *snap_buf[3];
 
 	float grand_master;
@@ -355,6 +419,16 @@ struct gl_engine {
 	/* snapshot: three buffers of header + lists + fader levels */
 	struct gl_tbuf snap_tb;
 	atomic_bool snap_ready;
+	size_t snap_size;        /* bytes of one */
+	struct gl_snapshot_tap *snap_taps[GL_MAX_SNAPSHOT_TAPS];
+	int snap_tap_count;
+
+	/* cue edits (edit.c, edit_tick.c): one in flight, handed over by
+	 * pointer */
+	_Atomic(struct cue_table *) edit_in;   /* built, for the tick */
+	_Atomic(struct cue_table *) edit_out;  /* replaced, for the control thread */
+	bool edit_ack_owed;      /* tick: the event did not fit in the ring yet */
+	bool edit_pending;       /* control thread: its event not read yet */
 
 	struct engine_live live;
 
@@ -387,6 +461,14 @@ struct gl_engine {
 		}                                                               \
 	} while (0)
 
+/* Exchanges two lvalues of one type (the tick's hand-overs by pointer). */
+#define SWAP(a, b)                         \
+	do {                               \
+		__typeof__(a) swap_ = (a); \
+		(a) = (b);                 \
+		(b) = swap_;               \
+	} while (0)
+
 /* The universe a lane belongs to (lanes come in universe order; u_lane has
  * universe_count + 1 entries). */
 static inline int engine_lane_universe(const int32_t *u_lane, int universe_count, int lane)
@@ -402,8 +484,18 @@ static inline int engine_lane_universe(const int32_t *u_lane, int universe_count
 	return lo;
 }
 
+/* The value index of lane k (a param of list whose runs *run walks) from
+ * a run cursor that only moves forward: loops over params in order walk
+ * the runs with them. */
+static inline int list_value_index(struct list_run **run, int k)
+{
+	while (k >= (*run)->lane + (*run)->count)
+		(*run)++;
+	return (*run)->value + k - (*run)->lane;
+}
+
 /* thread.c */
-void engine_taps_free(struct gl_engine *e);
+void engine_taps_free(struct gl_engine *e);   /* frame and snapshot taps */
 
 /* tick.c */
 /* The tick proper (gl_engine_tick() is this, then the wake-ups). */
@@ -412,6 +504,8 @@ void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue
 		 int index, uint64_t time_ns);
 /* Marks universe u to be merged and rendered this tick. */
 void engine_touch(struct gl_engine *e, int u);
+/* Marks every universe list l holds a param in. */
+void engine_touch_list(struct gl_engine *e, const struct cuelist *l);
 /* The programmer: lane k set to value / every entry cleared. */
 void engine_prog_set(struct gl_engine *e, int k, float value);
 void engine_prog_clear_all(struct gl_engine *e);
@@ -440,6 +534,40 @@ bool cuelist_prepare(struct cuelist *l, uint64_t now_ns);
 int cuelist_next(const struct cuelist *l);
 /* Rebuilds e->owner from every list's set params and stamps. */
 void cuelist_rebuild_owners(struct gl_engine *e);
+/* Seconds until the active cue's wait or follow fires, -1 none. */
+float cuelist_continue_in_s(const struct cuelist *l, uint64_t now_ns);
+/* The list stops holding param i (value index v). */
+void cuelist_let_go(struct gl_engine *e, struct cuelist *l, int i, int v);
+
+/* build.c */
+/* Appends a cue to l's cues (build time, and an edit's list). Checks the
+ * def as gl_engine_add_cue() says. */
+int engine_cue_append(struct gl_engine *e, struct cuelist *l, const struct gl_cue_def *def);
+/* After finalize: lays out the plan arrays of l (a list an edit builds,
+ * its cues in place) in a block of their own, filled as finalize fills
+ * a list's; l->edit_block is that block. 0, or GL_ENOMEM. */
+int engine_list_plan(struct gl_engine *e, struct cuelist *l);
+/* Counts (seg NULL) or fills the per-universe index of list runs, for
+ * e's lists with list `replaced` read from *as instead (-1: none). u_seg:
+ * universe_count + 1 entries, zeroed. Returns the segment count. */
+int engine_segments(const struct gl_engine *e, int replaced, const struct cuelist *as,
+		    int32_t *u_seg, struct list_seg *seg);
+
+/* edit.c (control thread) */
+/* The list's GL_EV_CUES_REPLACED was read: the view moves on and the
+ * replaced arrays are freed. */
+void engine_edit_acked(struct gl_engine *e, int list);
+/* The control thread's view of list l's cues. */
+const struct cue *engine_edit_view(const struct gl_engine *e, const struct cuelist *l, int *count);
+/* destroy: every array an edit still holds. */
+void engine_edit_free_all(struct gl_engine *e);
+
+/* edit_tick.c (the tick) */
+/* Takes a waiting edit (first thing of a tick). */
+void engine_edit_apply(struct gl_engine *e, uint64_t now_ns);
+/* Pushes the event an applied edit still owes; false while the ring is
+ * full. engine_emit() sends it before any other event. */
+bool engine_edit_ack(struct gl_engine *e);
 /* Puts list l back as ll says (see gl_engine_restore()), at now_ns. */
 void cuelist_restore(struct gl_engine *e, struct cuelist *l, const struct gl_live_list *ll,
 		     uint64_t now_ns);

@@ -84,7 +84,10 @@ int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out)
 	if (!e->live.enabled)
 		return GL_ESTATE;
 	const struct gl_live_state *s = gl_tbuf_read(&e->live.tb);
-	if (!s)
+	/* one from before an edit whose event this thread has read since:
+	 * its indices are the old list's; the tick publishes again once it
+	 * has seen the edit acknowledged (live_tick.c) */
+	if (!s || s->cue_edits != e->live.cue_edits_read)
 		return 0;
 	gl_live_state_copy(out, s);
 	return 1;
@@ -93,6 +96,7 @@ int gl_engine_live_read(struct gl_engine *e, struct gl_live_state *out)
 void gl_live_state_copy(struct gl_live_state *to, const struct gl_live_state *from)
 {
 	to->changes = from->changes;
+	to->cue_edits = from->cue_edits;
 	to->at_ns = from->at_ns;
 	to->grand_master = from->grand_master;
 	to->blackout = from->blackout;

@@ -44,9 +44,14 @@ void engine_live_publish(struct gl_engine *e, uint64_t now_ns)
 {
 	if (!e->live.enabled || !e->live.changed)
 		return;
+	/* An edit's event not read yet: the reader's gl_engine_cue*() still
+	 * show the old cues, so the state with the new indices waits for it. */
+	if (atomic_load_explicit(&e->edit_out, memory_order_relaxed))
+		return;
 	e->live.changed = false;
 	struct gl_live_state *s = gl_tbuf_back(&e->live.tb);
 	s->changes = ++e->live.changes;
+	s->cue_edits = e->live.cue_edits;
 	s->at_ns = now_ns;
 	s->grand_master = e->grand_master;
 	s->blackout = e->blackout;

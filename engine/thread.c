@@ -40,8 +40,11 @@ int gl_engine_command(struct gl_engine *e, const struct gl_cmd *cmd)
 			return GL_EINVAL;
 		break;
 	case GL_CMD_GOTO:
-		if (cmd->list < 0 || cmd->list >= e->list_count || cmd->index < 0 ||
-		    cmd->index >= e->lists[cmd->list].cue_count)
+	case GL_CMD_STANDBY:
+		if (cmd->list < 0 || cmd->list >= e->list_count ||
+		    cmd->index < (cmd->type == GL_CMD_STANDBY ? -1 : 0) ||
+		    cmd->index >= atomic_load_explicit(&e->lists[cmd->list].view_count,
+						       memory_order_relaxed))
 			return GL_EINVAL;
 		break;
 	case GL_CMD_STOP:
@@ -96,7 +99,11 @@ int gl_engine_event_fd(const struct gl_engine *e)
 
 bool gl_engine_next_event(struct gl_engine *e, struct gl_event *ev)
 {
-	return gl_spsc_pop(&e->events, ev);
+	if (!gl_spsc_pop(&e->events, ev))
+		return false;
+	if (ev->type == GL_EV_CUES_REPLACED)
+		engine_edit_acked(e, ev->list);
+	return true;
 }
 
 /* ---- the tick and its wake-ups -------------------------------------------- */
@@ -184,6 +191,11 @@ void engine_taps_free(struct gl_engine *e)
 	for (int t = 0; t < e->tap_count; t++)
 		tap_free(e->taps[t]);
 	e->tap_count = 0;
+	for (int t = 0; t < e->snap_tap_count; t++) {
+		free(e->snap_taps[t]->bufs);
+		free(e->snap_taps[t]);
+	}
+	e->snap_tap_count = 0;
 }
 
 const struct gl_frame *gl_tap_read(struct gl_frame_tap *tap)
@@ -233,13 +245,12 @@ int gl_tap_input(struct gl_frame_tap *tap, int number, const uint8_t *slots, int
 
 /* ---- snapshot ------------------------------------------------------------- */
 
-int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out)
+/* The newest of a snapshot triple buffer into *out (see engine.h). */
+static void snapshot_copy(struct gl_tbuf *tb, struct gl_snapshot *out)
 {
-	if (!atomic_load_explicit(&e->snap_ready, memory_order_acquire))
-		return GL_EAGAIN;
-	struct gl_snapshot *s = gl_tbuf_read(&e->snap_tb);
+	struct gl_snapshot *s = gl_tbuf_read(tb);
 	if (!s)
-		s = gl_tbuf_front(&e->snap_tb);
+		s = gl_tbuf_front(tb);
 	struct gl_list_status *lists = out->lists;
 	float *levels = out->fader_levels;
 	*out = *s;
@@ -250,6 +261,40 @@ int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out)
 		memcpy(lists, ls, (size_t)s->list_count * sizeof *ls);
 	if (levels)
 		memcpy(levels, ls + s->list_count, (size_t)s->fader_count * sizeof *levels);
+}
+
+int gl_engine_snapshot(struct gl_engine *e, struct gl_snapshot *out)
+{
+	if (!atomic_load_explicit(&e->snap_ready, memory_order_acquire))
+		return GL_EAGAIN;
+	snapshot_copy(&e->snap_tb, out);
+	return 0;
+}
+
+struct gl_snapshot_tap *gl_engine_add_snapshot_tap(struct gl_engine *e)
+{
+	if (!e->finalized || e->thread_started || e->snap_tap_count == GL_MAX_SNAPSHOT_TAPS)
+		return NULL;
+	struct gl_snapshot_tap *tap = calloc(1, sizeof *tap);
+	/* each buffer on a cache line of its own, as in the plan */
+	size_t stride = (e->snap_size + 63) & ~(size_t)63;
+	char *bufs = tap ? aligned_alloc(64, 3 * stride) : NULL;
+	if (!bufs) {
+		free(tap);
+		return NULL;
+	}
+	memset(bufs, 0, 3 * stride);   /* faulted in now, not in a tick */
+	tap->bufs = bufs;
+	gl_tbuf_init(&tap->tb, bufs, bufs + stride, bufs + 2 * stride);
+	e->snap_taps[e->snap_tap_count++] = tap;
+	return tap;
+}
+
+int gl_snapshot_tap_read(struct gl_snapshot_tap *tap, struct gl_snapshot *out)
+{
+	if (!atomic_load_explicit(&tap->ready, memory_order_acquire))
+		return GL_EAGAIN;
+	snapshot_copy(&tap->tb, out);
 	return 0;
 }
 

@@ -31,7 +31,8 @@ void engine_emit(struct gl_engine *e, enum gl_event_type type, int list, int cue
 	struct gl_event ev = { type, list, cue, index, time_ns };
 	if (e->live.quiet)            /* restoring: the cues put back fire nothing */
 		return;
-	if (!gl_spsc_push(&e->events, &ev)) {
+	/* an applied edit's event goes before any later one (edit_tick.c) */
+	if ((e->edit_ack_owed && !engine_edit_ack(e)) || !gl_spsc_push(&e->events, &ev)) {
 		e->events_dropped++;
 		return;
 	}
@@ -52,7 +53,7 @@ static void touch_all(struct gl_engine *e)
 		engine_touch(e, u);
 }
 
-static void touch_list(struct gl_engine *e, const struct cuelist *l)
+void engine_touch_list(struct gl_engine *e, const struct cuelist *l)
 {
 	for (int i = 0; i < l->universe_count; i++)
 		engine_touch(e, l->universes[i]);
@@ -80,6 +81,7 @@ void engine_prog_set(struct gl_engine *e, int k, float value)
 			e->prog_free = e->prog[entry - 1].next;
 		e->prog[entry - 1] = (struct prog_entry){ k, value, e->u_prog[u] };
 		e->u_prog[u] = entry;
+		e->prog_count++;
 		at = &e->u_prog[u];
 	}
 	e->prog[*at - 1].value = value;
@@ -96,6 +98,7 @@ static void prog_clear(struct gl_engine *e, int k)
 	*at = e->prog[entry - 1].next;
 	e->prog[entry - 1].next = e->prog_free;
 	e->prog_free = entry;
+	e->prog_count--;
 	engine_touch(e, u);
 }
 
@@ -108,6 +111,7 @@ void engine_prog_clear_all(struct gl_engine *e)
 		}
 	e->prog_used = 0;
 	e->prog_free = 0;
+	e->prog_count = 0;
 }
 
 static void for_lists(struct gl_engine *e, int list, void (*fn)(struct cuelist *, uint64_t),
@@ -143,7 +147,13 @@ static void run_command(struct gl_engine *e, const struct gl_cmd *c, uint64_t no
 			cuelist_go(e, l, l->active - 1, now, true);
 		break;
 	case GL_CMD_GOTO:
-		cuelist_go(e, l, c->index, now, false);
+		/* checked against the control thread's view: the list may have
+		 * been edited since */
+		if (c->index < l->cue_count)
+			cuelist_go(e, l, c->index, now, false);
+		break;
+	case GL_CMD_STANDBY:
+		l->standby = c->index < l->cue_count ? c->index : -1;
 		break;
 	case GL_CMD_STOP:
 		if (l) {
@@ -558,9 +568,17 @@ static void publish(struct gl_engine *e, uint64_t now_ns)
 		ls[l].standby = cuelist_next(cl);
 		ls[l].progress = cl->active >= 0 ? cl->progress : 0.0f;
 		ls[l].master = cl->master;
+		ls[l].continue_in_s = cuelist_continue_in_s(cl, now_ns);
 	}
+	s->programmer_count = e->prog_count;
 	for (int i = 0; i < e->fader_count; i++)
 		levels[i] = e->faders[i].level;
+	for (int t = 0; t < e->snap_tap_count; t++) {
+		struct gl_snapshot_tap *tap = e->snap_taps[t];
+		memcpy(gl_tbuf_back(&tap->tb), s, e->snap_size);
+		gl_tbuf_publish(&tap->tb);
+		atomic_store_explicit(&tap->ready, true, memory_order_release);
+	}
 	gl_tbuf_publish(&e->snap_tb);
 	atomic_store_explicit(&e->snap_ready, true, memory_order_release);
 }
@@ -572,6 +590,7 @@ void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 	struct gl_cmd cmd;
 	if (e->live.restore_pending)
 		engine_live_apply(e, now_ns);
+	engine_edit_apply(e, now_ns);
 	/* Bounded drain: a flood of commands cannot stretch one tick. */
 	for (int i = 0; i < 256 && gl_mpsc_pop(&e->commands, &cmd); i++)
 		run_command(e, &cmd, now_ns);
@@ -590,7 +609,7 @@ void engine_tick_run(struct gl_engine *e, uint64_t now_ns)
 		struct cuelist *l = &e->lists[li];
 		bool moving = cuelist_prepare(l, now_ns);
 		if (l->dirty || moving)
-			touch_list(e, l);
+			engine_touch_list(e, l);
 		l->dirty = moving;
 	}
 	float global = e->blackout ? 0.0f : e->grand_master;

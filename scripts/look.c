@@ -8,6 +8,7 @@
  * value written to a param wins.
  */
 #include "look.h"
+#include "show.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,22 +299,38 @@ static int look_apply(const struct look_rig *rig, struct look_work *s, int f,
 	}
 	if (v->attr == GL_ATTR_PAN || v->attr == GL_ATTR_TILT) {
 		double range = v->attr == GL_ATTR_PAN ? t->pan_range_deg : t->tilt_range_deg;
-		double norm;
+		float value;
+		int rc = gl_show_degrees_value(t, (enum gl_attr)v->attr, v->value[0], &value);
 
-		if (range <= 0.0)
+		if (rc == GL_ENOENT)
 			return 0;
-		norm = v->value[0] / range + 0.5;
-		if (norm < -1e-9 || norm > 1.0 + 1e-9) {
+		if (rc != 0) {
 			snprintf(err, err_len, "\"%s\": %s %g is outside the range of \"%s\" "
 				 "(%g..%g degrees)", sel, gl_attr_name((enum gl_attr)v->attr),
 				 v->value[0], gl_engine_fixture_label(e, f), -range / 2, range / 2);
 			return GL_ERANGE;
 		}
-		look_put(s, param, (float)(norm < 0.0 ? 0.0 : norm > 1.0 ? 1.0 : norm));
+		look_put(s, param, value);
 		return 1;
 	}
 	look_put(s, param, v->value[0]);
 	return 1;
+}
+
+int gl_show_degrees_value(const struct gl_fixture_type *t, enum gl_attr attr, double degrees,
+			  float *value)
+{
+	double range = attr == GL_ATTR_PAN ? t->pan_range_deg
+		       : attr == GL_ATTR_TILT ? t->tilt_range_deg : 0.0;
+	/* a look holds its value as a float (struct look_value) */
+	double norm = (double)(float)degrees / range + 0.5;
+
+	if (range <= 0.0)
+		return GL_ENOENT;
+	if (!(norm >= -1e-9 && norm <= 1.0 + 1e-9))
+		return GL_ERANGE;
+	*value = (float)(norm < 0.0 ? 0.0 : norm > 1.0 ? 1.0 : norm);
+	return 0;
 }
 
 static int look_apply_entry(const struct look_rig *rig, struct look_work *s,

@@ -522,7 +522,7 @@ static int show_build_lists(struct gl_show *s, const struct look_rig *rig, char 
 	for (int i = 0; i < s->cues.count; i++) {
 		const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, i);
 
-		if (c->list < 0)
+		if (c->list == -1)
 			return show_fail(err, len, c->at, "cue %s is not in any cuelist",
 					 c->def.number_text);
 	}
@@ -729,6 +729,8 @@ static int show_build(struct gl_show *s, char *err, size_t len)
 	rig.fixture_part = (const struct fdef_part *const *)fixture_part;
 	rc = show_build_groups(s, &rig, groups, sorted, err, len);
 	if (rc == 0)
+		rc = show_edits_apply(s, err, len);
+	if (rc == 0)
 		rc = show_fx_build(s, &rig, err, len);   /* effects, before cues name them */
 	if (rc == 0)
 		rc = show_build_lists(s, &rig, err, len);
@@ -924,6 +926,7 @@ void gl_show_destroy(struct gl_show *s)
 	show_vec_free(&s->handlers);
 	show_vec_free(&s->timers);
 	show_vec_free(&s->timer_heap);
+	show_edits_free(s);
 	free(s);
 }
 
@@ -942,6 +945,25 @@ const char *gl_show_path(const struct gl_show *s)
 struct gl_engine *gl_show_engine(struct gl_show *s)
 {
 	return s->engine;
+}
+
+bool gl_show_fixture_at(const struct gl_show *s, int fixture, float *x, float *y)
+{
+	const struct show_patch *p = show_patch_of(s, fixture, s->patches.count);
+
+	if (!p || p->at_first < 0)
+		return false;
+	const struct show_type *t = SHOW_AT(s->types, struct show_type, p->type_index);
+	int k = (fixture - p->first_fixture) / t->part_count;   /* the instance */
+	const float *at = SHOW_AT(s->at_points, float, p->at_first);
+	if (p->at_count == 1) {
+		*x = at[0] + (float)k;
+		*y = at[1];
+	} else {
+		*x = at[2 * k];
+		*y = at[2 * k + 1];
+	}
+	return true;
 }
 
 int gl_show_output_count(const struct gl_show *s)

@@ -135,6 +135,37 @@ bool gl_show_take_error(struct gl_show *show, char *buf, size_t len);
  * their cues and times, faders, outputs. */
 void gl_show_print(const struct gl_show *show, FILE *out);
 
+/* ---- for the console (read before its control thread starts) ---------- */
+
+/* The file of cues recorded in the console that the show loads (its line
+ * `recorded "x.lua"`), as a path; NULL when the show has none. */
+const char *gl_show_recorded_path(const struct gl_show *show);
+
+/* What a cue does besides its look, for the console's tags. */
+#define GL_SHOW_CUE_OSC 1u             /* osc = { ... } actions */
+#define GL_SHOW_CUE_HANDLER 2u         /* an on_cue handler for this cue */
+#define GL_SHOW_CUE_HANDLER_ANY 4u     /* an on_cue handler for every cue */
+#define GL_SHOW_CUE_MQTT 8u            /* mqtt = { ... } actions */
+#define GL_SHOW_CUE_VIDEO 16u          /* video = { ... } actions */
+#define GL_SHOW_CUE_MIDI 32u           /* midi = { ... } actions */
+#define GL_SHOW_CUE_AUDIO 64u          /* audio = { ... } actions */
+#define GL_SHOW_CUE_EFFECTS 128u       /* effects = { ... } it starts or stops */
+unsigned gl_show_cue_tags(const struct gl_show *show, int list, int cue);
+/* The cue's time on a cue list on timecode (its at = ...), seconds; NaN
+ * when its list is not on timecode. */
+double gl_show_cue_time(const struct gl_show *show, int list, int cue);
+
+/* Where the show puts fixture `fixture` on stage (patch { at = ... }),
+ * metres: x across as the audience sees it, y upstage. False when its
+ * patch gives no position. */
+bool gl_show_fixture_at(const struct gl_show *show, int fixture, float *x, float *y);
+
+/* The engine value (0..1) of a pan or tilt of `degrees` from the centre,
+ * exactly as a look in a show file computes it. Returns 0, or GL_ERANGE
+ * (outside the fixture's range) / GL_ENOENT (it has no such range). */
+int gl_show_degrees_value(const struct gl_fixture_type *type, enum gl_attr attr,
+			  double degrees, float *value);
+
 /* The instruction budgets (Lua VM instructions, and work done in library
  * functions, see scripts/sandbox.h), and the wall-clock limits behind them
  * (a watchdog stops what the budget cannot see). */

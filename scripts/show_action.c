@@ -72,7 +72,8 @@ void show_actions_fire(struct gl_show *s, int list, int cue)
 	if (list < 0 || list >= s->lists.count)
 		return;
 	const struct show_list *l = SHOW_AT(s->lists, struct show_list, list);
-	if (cue < 0 || cue >= l->cue_count)
+	/* l->cues[cue] < 0: a cue recorded in the console, which has none */
+	if (cue < 0 || cue >= l->cue_count || l->cues[cue] < 0)
 		return;
 	const struct show_cue *c = SHOW_AT(s->cues, struct show_cue, l->cues[cue]);
 

@@ -378,6 +378,8 @@ void gl_show_handle_event(struct gl_show *s, const struct gl_event *ev)
 
 	if (!s || !ev || s->phase != SHOW_BUILT)
 		return;
+	if (ev->type == GL_EV_CUES_REPLACED)
+		show_cues_replaced(s, ev->list);
 	show_actions_event(s, ev);     /* kinds that follow lists (audio: devamp, stop) */
 	if (ev->type != GL_EV_CUE_FIRED)
 		return;

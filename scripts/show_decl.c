@@ -1,6 +1,7 @@
 /*
  * show_decl.c - the declaration functions a show file calls while it loads:
- * show, output, patch, group, fader, cuelist, cue. Each checks its fields
+ * show, output, patch, group, fader, cuelist, cue, and recorded / edit.*
+ * (cues recorded in the console, show_edit.c). Each checks its fields
  * (unknown field, wrong type, out of range: an error at the caller's line
  * naming the value), records its file:line and appends a complete
  * declaration to the show; show.c builds the engine from them once the
@@ -13,6 +14,7 @@
  * pass that fills what it sized, and a fixture type's file (which is Lua)
  * is loaded only once every field of the patch is read.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -648,10 +650,75 @@ static int decl_type(const struct decl *d, const char *name, const char *mode)
 	return s->types.count - 1;
 }
 
+/* A stage position coordinate: the value on top of the stack. */
+static float decl_at_number(const struct decl *d, int k)
+{
+	double v = lua_tonumber(d->L, -1);
+
+	if (lua_type(d->L, -1) != LUA_TNUMBER || !(fabs(v) <= SHOW_AT_MAX))
+		decl_fail(d, "at: item %d must be a number -%g..%g (metres on stage)", k,
+			  SHOW_AT_MAX, SHOW_AT_MAX);
+	return (float)v;
+}
+
+/* at = {x, y} (the first fixture; each next one a metre to the right) or
+ * at = { {x, y}, ... } (one point per fixture of the count), on top of the
+ * stack; popped. Where the stage view draws the fixtures: x across the
+ * stage as the audience sees it, y upstage. */
+static void decl_patch_at(const struct decl *d, struct show_patch *p)
+{
+	lua_State *L = d->L;
+	int n;
+
+	if (!lua_istable(L, -1))
+		decl_fail(d, "at must be {x, y} or one {x, y} per fixture");
+	n = (int)lua_rawlen(L, -1);
+	lua_rawgeti(L, -1, 1);
+	if (lua_type(L, -1) == LUA_TNUMBER) {
+		float xy[2];
+
+		lua_pop(L, 1);
+		if (n != 2)
+			decl_fail(d, "at = {x, y}: two numbers");
+		for (int k = 0; k < 2; k++) {
+			lua_rawgeti(L, -1, k + 1);
+			xy[k] = decl_at_number(d, k + 1);
+			lua_pop(L, 1);
+		}
+		p->at_count = 1;
+		p->at_first = d->show->at_points.count;
+		for (int k = 0; k < 2; k++)
+			*(float *)show_vec_push(L, &d->show->at_points, sizeof(float)) = xy[k];
+		lua_pop(L, 1);
+		return;
+	}
+	lua_pop(L, 1);
+	if (n != p->count)
+		decl_fail(d, "at: %d points for count = %d (give {x, y} or one {x, y} per "
+			  "fixture)", n, p->count);
+	float *xy = decl_scratch(L, (size_t)n * 2 * sizeof *xy);
+	for (int i = 0; i < n; i++) {
+		lua_rawgeti(L, -2, i + 1);
+		if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 2)
+			decl_fail(d, "at: point %d must be {x, y}", i + 1);
+		for (int k = 0; k < 2; k++) {
+			lua_rawgeti(L, -1, k + 1);
+			xy[2 * i + k] = decl_at_number(d, k + 1);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	p->at_count = n;
+	p->at_first = d->show->at_points.count;
+	for (int i = 0; i < 2 * n; i++)
+		*(float *)show_vec_push(L, &d->show->at_points, sizeof(float)) = xy[i];
+	lua_pop(L, 2);
+}
+
 static int decl_patch(lua_State *L)
 {
 	static const char *const keys[] = {
-		"name", "type", "universe", "address", "count", "spacing", "mode", NULL
+		"name", "type", "universe", "address", "count", "spacing", "mode", "at", NULL
 	};
 	struct gl_show *s = show_from_upvalue(L);
 	struct show_patch p;
@@ -683,6 +750,9 @@ static int decl_patch(lua_State *L)
 	decl_string(&d, "mode", 0, mode, sizeof mode);
 	p.spacing = 0;
 	decl_integer(&d, "spacing", 0, 1, GL_DMX_SLOTS, &p.spacing);
+	p.at_first = -1;
+	if (decl_get(&d, "at", 0))
+		decl_patch_at(&d, &p);
 	decl_universes_check(&d, &p.universe, 1);
 	if (s->fixture_count + p.count > SHOW_FIXTURE_MAX)
 		decl_fail(&d, "a show may have at most %d fixtures", SHOW_FIXTURE_MAX);
@@ -1018,47 +1088,51 @@ static double decl_time(const struct decl *d, const char *key, double def)
 	return v;
 }
 
-/* The cue number, as a number or a string like "1.5". */
-static void decl_cue_number(struct decl *d, struct gl_cue_def *def)
+/* A cue number on top of the stack (popped), as a number or a string like
+ * "1.5": its value and its text. */
+static void decl_cue_number_value(struct decl *d, double *number,
+				  char number_text[GL_CUE_NUMBER_MAX])
 {
 	lua_State *L = d->L;
-	char desc[96];
+	char desc[96], text[32];
 	double v = 0.0;
 
-	lua_rawgeti(L, d->idx, 1);
 	if (lua_type(L, -1) == LUA_TNUMBER) {
 		v = lua_tonumber(L, -1);
 		if (!(v > 0.0 && v < 1e9))
 			decl_fail(d, "the cue number must be above 0 (and below 1e9), not %g", v);
 		if (lua_isinteger(L, -1))
-			snprintf(def->number_text, sizeof def->number_text, "%lld",
-				 (long long)lua_tointeger(L, -1));
-		else {
-			char text[32];
-
+			snprintf(text, sizeof text, "%lld", (long long)lua_tointeger(L, -1));
+		else
 			snprintf(text, sizeof text, "%.10g", v);
-			if (strlen(text) >= sizeof def->number_text)
-				decl_fail(d, "cue number %s has too many digits", text);
-			memcpy(def->number_text, text, strlen(text) + 1);
-		}
+		if (strlen(text) >= GL_CUE_NUMBER_MAX)
+			decl_fail(d, "cue number %s has too many digits", text);
 	} else if (lua_type(L, -1) == LUA_TSTRING) {
-		const char *text = lua_tostring(L, -1);
+		const char *s = lua_tostring(L, -1);
 		char *end;
 
-		v = strtod(text, &end);
-		if (end == text || *end != '\0' || lua_rawlen(L, -1) >= sizeof def->number_text)
-			decl_fail(d, "cue number \"%s\" is not a number like 1 or 1.5", text);
-		snprintf(def->number_text, sizeof def->number_text, "%s", text);
+		v = strtod(s, &end);
+		if (end == s || *end != '\0' || lua_rawlen(L, -1) >= GL_CUE_NUMBER_MAX)
+			decl_fail(d, "cue number \"%s\" is not a number like 1 or 1.5", s);
+		snprintf(text, sizeof text, "%s", s);
 	} else {
 		show_describe(L, -1, desc, sizeof desc);
 		decl_fail(d, "needs a number first: cue { 1, \"label\", ... }, got %s", desc);
 		return;
 	}
 	lua_pop(L, 1);
-	snprintf(d->what, sizeof d->what, "cue %s", def->number_text);
 	if (!(v > 0.0 && v < 1e9))
-		decl_fail(d, "the cue number must be above 0");
-	def->number = v;
+		decl_fail(d, "cue %s: the cue number must be above 0", text);
+	*number = v;
+	memcpy(number_text, text, GL_CUE_NUMBER_MAX);
+}
+
+/* The cue number, as a number or a string like "1.5". */
+static void decl_cue_number(struct decl *d, struct gl_cue_def *def)
+{
+	lua_rawgeti(d->L, d->idx, 1);
+	decl_cue_number_value(d, &def->number, def->number_text);
+	snprintf(d->what, sizeof d->what, "cue %s", def->number_text);
 }
 
 static int decl_cue(lua_State *L)
@@ -1231,6 +1305,9 @@ static void decl_cuelist_fill(lua_State *L, struct gl_show *s, int list_index, i
 		}
 		c = SHOW_AT(s->cues, struct show_cue, *handle);
 		lua_pop(L, 1);
+		if (c->list == SHOW_CUE_EDIT)
+			decl_fail(&d, "cue %s (line %d) is already in an edit.record",
+				  c->def.number_text, c->at.line);
 		if (c->list >= 0)
 			decl_fail(&d, "cue %s (line %d) is already in cuelist \"%s\"",
 				  c->def.number_text, c->at.line,
@@ -1303,6 +1380,122 @@ static int decl_cuelist(lua_State *L)
 	return 1;
 }
 
+/* ---- recorded "show.recorded.lua" and edit.* ------------------------------- */
+
+/* recorded "demo.recorded.lua": runs that file of the show's folder (the
+ * cues the console recorded, as edit.* lines) where the line stands. Its
+ * edits apply after every declaration of the show, wherever it stands. */
+static int decl_recorded(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	struct show_where at = show_where_here(L);
+	char name[256], path[SHOW_PATH_MAX];
+	size_t n;
+
+	decl_loading(L, s, "recorded");
+	if (s->recorded[0])
+		show_raise(L, at, "recorded: given twice (first at %s:%d)", s->recorded_at.file,
+			   s->recorded_at.line);
+	if (lua_type(L, 1) != LUA_TSTRING || lua_rawlen(L, 1) == 0 ||
+	    lua_rawlen(L, 1) >= sizeof name)
+		show_raise(L, at, "recorded: needs a file name: recorded \"show.recorded.lua\"");
+	n = lua_rawlen(L, 1);
+	snprintf(name, sizeof name, "%s", lua_tostring(L, 1));
+	if (strlen(name) != n || strchr(name, '/') || name[0] == '.' || n < 5 ||
+	    strcmp(name + n - 4, ".lua") != 0)
+		show_raise(L, at, "recorded \"%s\": a .lua file in the show's folder (no '/', "
+			   "not hidden)", name);
+	if (snprintf(path, sizeof path, "%s/%s", s->dir, name) >= (int)sizeof path)
+		show_raise(L, at, "recorded \"%s\": path too long", name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		show_raise(L, at, "recorded \"%s\": cannot open %s: %s", name, path, strerror(errno));
+	fclose(f);
+	memcpy(s->recorded, path, sizeof path);
+	s->recorded_at = at;
+	sandbox_push_env(s->sb);
+	sandbox_dofile(L, path, -1, 0);
+	return 0;
+}
+
+/* edit.record("Main", cue {...}), edit.update("Main", 3, { look }),
+ * edit.delete("Main", 4), edit.renumber("Main", 5, 6). */
+static int decl_edit(lua_State *L)
+{
+	static const char *const names[] = { "edit.record", "edit.update", "edit.delete",
+					     "edit.renumber" };
+	struct gl_show *s = show_from_upvalue(L);
+	enum show_edit_kind kind = (enum show_edit_kind)lua_tointeger(L, lua_upvalueindex(2));
+	struct show_edit ed;
+	struct look_entry *looks = NULL;
+	struct decl d;
+
+	decl_loading(L, s, names[kind]);
+	memset(&ed, 0, sizeof ed);
+	ed.kind = kind;
+	ed.cue = -1;
+	d = (struct decl){ L, s, show_where_here(L), 1, "" };
+	ed.at = d.at;
+	snprintf(d.what, sizeof d.what, "%s", names[kind]);
+	if (s->edits.count >= SHOW_EDIT_MAX)
+		decl_fail(&d, "at most %d edits", SHOW_EDIT_MAX);
+	if (lua_type(L, 1) != LUA_TSTRING || lua_rawlen(L, 1) == 0 ||
+	    lua_rawlen(L, 1) >= sizeof ed.list || strlen(lua_tostring(L, 1)) != lua_rawlen(L, 1))
+		decl_fail(&d, "the first argument must be a cuelist name");
+	snprintf(ed.list, sizeof ed.list, "%s", lua_tostring(L, 1));
+	if (kind == SHOW_EDIT_RECORD) {
+		int *handle = luaL_testudata(L, 2, SHOW_CUE_MAGIC);
+
+		if (!handle || lua_gettop(L) != 2)
+			decl_fail(&d, "write %s(\"%s\", cue { number, \"label\", ... })", names[kind],
+				  ed.list);
+		if (SHOW_AT(s->cues, struct show_cue, *handle)->list != -1)
+			decl_fail(&d, "that cue is already in a cuelist");
+		ed.cue = *handle;
+	} else {
+		int want = kind == SHOW_EDIT_DELETE ? 2 : 3;
+
+		if (lua_gettop(L) != want)
+			decl_fail(&d, "takes %d arguments", want);
+		lua_pushvalue(L, 2);
+		decl_cue_number_value(&d, &ed.number, ed.number_text);
+		if (kind == SHOW_EDIT_RENUMBER) {
+			lua_pushvalue(L, 3);
+			decl_cue_number_value(&d, &ed.to, ed.to_text);
+		} else if (kind == SHOW_EDIT_UPDATE) {
+			lua_pushvalue(L, 3);
+			ed.look_count = decl_look(&d, &looks);
+			lua_pop(L, 1);
+		}
+	}
+	show_vec_reserve(L, &s->edits, sizeof ed);
+	if (ed.look_count > 0) {
+		show_charge(L, (size_t)ed.look_count * sizeof *looks);
+		ed.looks = malloc((size_t)ed.look_count * sizeof *looks);
+		if (!ed.looks)
+			return luaL_error(L, "out of memory");
+		memcpy(ed.looks, looks, (size_t)ed.look_count * sizeof *looks);
+	}
+	if (ed.cue >= 0)    /* claimed: no cuelist may take it now */
+		SHOW_AT(s->cues, struct show_cue, ed.cue)->list = SHOW_CUE_EDIT;
+	*(struct show_edit *)show_vec_push(L, &s->edits, sizeof ed) = ed;
+	return 0;
+}
+
+static void decl_edit_register(lua_State *L, struct gl_show *show)
+{
+	static const char *const fns[] = { "record", "update", "delete", "renumber" };
+
+	lua_newtable(L);
+	for (int i = 0; i < 4; i++) {
+		lua_pushlightuserdata(L, show);
+		lua_pushinteger(L, i);
+		lua_pushcclosure(L, decl_edit, 2);
+		lua_setfield(L, -2, fns[i]);
+	}
+	lua_setfield(L, -2, "edit");
+}
+
 void show_decl_register(lua_State *L, struct gl_show *show)
 {
 	static const luaL_Reg fns[] = {
@@ -1314,6 +1507,7 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 		{ "input", decl_input },
 		{ "cue", decl_cue },
 		{ "cuelist", decl_cuelist },
+		{ "recorded", decl_recorded },
 		{ NULL, NULL },
 	};
 
@@ -1330,4 +1524,5 @@ void show_decl_register(lua_State *L, struct gl_show *show)
 	show_fx_register(L, show);      /* effect, matrix, effect_start() ... */
 	show_sched_register(L, show);   /* at, location, schedule */
 	show_audio_register(L, show);   /* audio { ... } */
+	decl_edit_register(L, show);    /* edit.record ... */
 }

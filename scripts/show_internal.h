@@ -83,6 +83,8 @@
 #define SHOW_LOG_LINE_MAX 2000        /* bytes of a log/print line shown */
 #define SHOW_DECLARATION_MAX 16       /* video_target (per adapter) */
 #define SHOW_CUE_VIDEO_MAX 16         /* video commands a cue sends */
+#define SHOW_EDIT_MAX 16384           /* edit.* lines (a recorded file) */
+#define SHOW_AT_MAX 10000.0           /* |x|, |y| of patch { at = {x, y} } */
 #define SHOW_EFFECT_MAX 256           /* effect { ... } */
 #define SHOW_MATRIX_MAX 64            /* matrix { ... } */
 #define SHOW_CUE_EFFECT_MAX 32        /* effects a cue starts or stops */
@@ -136,6 +138,10 @@ struct show_patch {
 	int count;
 	int spacing;                   /* address step; >= footprint */
 	int first_fixture;             /* set at build */
+	int at_first;                  /* at = ...: first point in show->at_points
+					* (x, y pairs), -1 when not given */
+	int at_count;                  /* 1 (then one unit right per instance)
+					* or count */
 };
 
 struct show_group {
@@ -188,6 +194,27 @@ struct show_cue {
 	struct look_entry *looks;
 	/* osc = {...}, mqtt = {...}: sent at GO, one slot per kind */
 	struct show_cue_actions actions[SHOW_ACTION_KINDS];
+};
+
+#define SHOW_CUE_DELETED (-2)         /* show_cue.list of a cue edit.delete removed */
+#define SHOW_CUE_EDIT (-3)            /* ... of a cue edit.record will add */
+
+/* edit.record / update / delete / renumber, from a file the console
+ * writes (recorded "x.lua"): applied in order, after the show's own
+ * declarations, before the engine is built (show_edit.c). */
+enum show_edit_kind { SHOW_EDIT_RECORD, SHOW_EDIT_UPDATE, SHOW_EDIT_DELETE, SHOW_EDIT_RENUMBER };
+
+struct show_edit {
+	struct show_where at;
+	enum show_edit_kind kind;
+	char list[GL_NAME_MAX];
+	double number;                 /* the cue edited (all but RECORD) */
+	char number_text[GL_CUE_NUMBER_MAX];
+	double to;                     /* RENUMBER */
+	char to_text[GL_CUE_NUMBER_MAX];
+	int cue;                       /* RECORD: the cue {} it adds (show->cues) */
+	int look_count;                /* UPDATE: merged into the cue's look */
+	struct look_entry *looks;      /* owned */
 };
 
 /* A kind of cue action: the cue field that declares it, how it is read,
@@ -367,6 +394,10 @@ struct gl_show {
 	struct show_vec faders;        /* struct show_fader */
 	struct show_vec inputs;        /* struct show_input */
 	struct show_vec cues;          /* struct show_cue */
+	struct show_vec edits;         /* struct show_edit */
+	struct show_vec at_points;     /* float x, y pairs: patch { at = ... } */
+	char recorded[SHOW_PATH_MAX];  /* recorded "x.lua": its path; "" none */
+	struct show_where recorded_at;
 	struct show_vec lists;         /* struct show_list */
 	struct show_vec queued;        /* struct show_cmd: asked for at load */
 	struct show_vec handlers;      /* struct show_handler */
@@ -494,6 +525,14 @@ void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void 
 		   int count);
 void show_osc_free(struct gl_show *show);
 
+/* show_edit.c */
+/* Applies the edits to the lists' cues, in order. Returns 0, or -1 with
+ * "file:line: what is wrong" at the edit. */
+int show_edits_apply(struct gl_show *show, char *err, size_t len);
+/* GL_EV_CUES_REPLACED: the list's cues follow the engine's new order
+ * (their actions with them), its on_cue handlers find their cue again. */
+void show_cues_replaced(struct gl_show *show, int list);
+void show_edits_free(struct gl_show *show);
 /* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (the
  * show_action_kind functions); the env table is on top of the stack for
  * register. */

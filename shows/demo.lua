@@ -11,11 +11,16 @@ show { name = "Demo", rate = 44, back_time = 1, release_time = 2 }
 output { "house", type = "sacn", universes = {1, 2}, interface = "127.0.0.1" }
 
 -- universe 1: the stage wash, house lights and the back row
-patch { "front", type = "generic/rgbw",   universe = 1, address = 1,   count = 6 }  -- 1..24
-patch { "house", type = "generic/dimmer", universe = 1, address = 101, count = 4 }  -- 101..104
-patch { "back",  type = "generic/rgb",    universe = 1, address = 201, count = 6 }  -- 201..218
+-- (at = where the console's stage view draws them: metres, x across the
+-- stage as the audience sees it, y upstage; one point, or one per fixture)
+patch { "front", type = "generic/rgbw",   universe = 1, address = 1,   count = 6,   -- 1..24
+        at = { {-5, 1}, {-3, 1}, {-1, 1}, {1, 1}, {3, 1}, {5, 1} } }
+patch { "house", type = "generic/dimmer", universe = 1, address = 101, count = 4,   -- 101..104
+        at = { {-7, -2}, {-2.5, -2}, {2.5, -2}, {7, -2} } }
+patch { "back",  type = "generic/rgb",    universe = 1, address = 201, count = 6,   -- 201..218
+        at = { {-5, 7}, {-3, 7}, {-1, 7}, {1, 7}, {3, 7}, {5, 7} } }
 -- universe 2: one moving head (16-bit pan/tilt)
-patch { "spot",  type = "generic/moving-head", universe = 2, address = 1 }          -- 1..12
+patch { "spot",  type = "generic/moving-head", universe = 2, address = 1, at = {0, 4} }  -- 1..12
 
 group ("wash",  { "front 1-6" })
 group ("odd",   { "front 1", "front 3", "front 5" })

@@ -6,8 +6,9 @@
  * STOPs, faders, masters, the programmer, two lists fighting over LTP
  * params, a DMX input, a frame tap, effects (waves, pixels, on a cue, a
  * fader, the sound input, tap tempo), a timecode list, and the live
- * state's export and a restore in play. (tools/check_tick.sh checks
- * the same of the tick's object files at build time.)
+ * state's export and a restore in play, and while cue lists edited by the
+ * console (gl_engine_replace_cues) are swapped in. (tools/check_tick.sh
+ * checks the same of the tick's object files at build time.)
  */
 #include <dlfcn.h>
 #include <malloc.h>
@@ -50,6 +51,20 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 	if (in_tick)
 		locks_in_tick++;
 	return real(m);
+}
+
+/* One tick with the counters on, then its events read (outside the tick,
+ * as the control thread does). Returns how many lists it swapped. */
+static int counted_tick(struct gl_engine *e, uint64_t t_ns)
+{
+	struct gl_event ev;
+	int swaps = 0;
+	in_tick = 1;
+	gl_engine_tick(e, t_ns);
+	in_tick = 0;
+	while (gl_engine_next_event(e, &ev))
+		swaps += ev.type == GL_EV_CUES_REPLACED;
+	return swaps;
 }
 
 static void test_tick_allocates_nothing(void **state)
@@ -174,12 +189,7 @@ static void test_tick_allocates_nothing(void **state)
 		gl_engine_sound_input(e, (float)(i % 10) / 10.0f, (uint32_t)(i / 20), 120.0f);
 		in[i % GL_DMX_SLOTS] = (uint8_t)i;
 		assert_int_equal(gl_tap_input(tap, 9, in, GL_DMX_SLOTS), 0);
-		in_tick = 1;
-		gl_engine_tick(e, t_ns);
-		in_tick = 0;
-		struct gl_event ev;
-		while (gl_engine_next_event(e, &ev))
-			;
+		counted_tick(e, t_ns);
 		gl_tap_read(tap);
 		gl_engine_live_read(e, &live);
 	}
@@ -206,10 +216,102 @@ static void test_tick_allocates_nothing(void **state)
 	gl_engine_destroy(e);
 }
 
+/* The tick that takes an edited list swaps pointers, allocating nothing;
+ * the building and the freeing happen outside it. The list grows into a
+ * second universe and out of it again, and shares its LTP params with a
+ * second list, so the index of list runs and the owners change with it;
+ * it runs an effect from its cues, and a list on timecode is edited too
+ * (their effect tracking and cue times change hands in the same tick).
+ * Counted through the sanitizer hooks only: mallinfo2 cannot tell the
+ * edits' own memory apart. */
+static void test_edit_swap_allocates_nothing(void **state)
+{
+	if (!__sanitizer_install_malloc_and_free_hooks ||
+	    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) == 0)
+		skip();
+	allocs_in_tick = locks_in_tick = 0;
+	struct gl_engine *e = gl_engine_create(NULL);
+	struct gl_fixture_type t = { .name = "dim+red", .channel_count = 2 };
+	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
+	t.channels[1] = (struct gl_channel){ .attr = GL_ATTR_RED, .bytes = 1, .offset = 1 };
+	assert_int_equal(gl_fixture_type_finish(&t), 0);
+	int l = gl_engine_add_cuelist(e, "L", true);
+	int other = gl_engine_add_cuelist(e, "Red", false);
+	struct gl_cue_change ch[8][2], reds[8];
+	struct gl_cue_def defs[8];
+	int origin[8];
+	for (int f = 0; f < 8; f++) {   /* fixtures 5..8 in universe 2 */
+		int id = gl_engine_add_fixture(e, &t, "d", 1 + f / 4, 1 + (f % 4) * 2, NULL);
+		ch[f][0] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_INTENSITY), 1.0f };
+		ch[f][1] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_RED), 0.25f };
+		reds[f] = (struct gl_cue_change){ ch[f][1].param, 0.5f };
+		gl_cue_def_init(&defs[f]);
+		defs[f].number = f + 1;
+		defs[f].fade_in_s = defs[f].fade_out_s = 0.2;
+		defs[f].changes = ch[f];
+		defs[f].change_count = 2;
+		origin[f] = f;
+		if (f < 4)
+			assert_true(gl_engine_add_cue(e, l, &defs[f]) >= 0);
+	}
+	struct gl_cue_def red;
+	gl_cue_def_init(&red);
+	red.number = 1;
+	red.changes = reds;
+	red.change_count = 8;
+	assert_true(gl_engine_add_cue(e, other, &red) >= 0);
+	/* cue 2 of L starts an effect, cue 4 stops it; a third list runs on
+	 * timecode (cues at 0.5 s steps), edited too: its cue 2 goes and
+	 * comes back */
+	int ids[2] = { 0, 1 };
+	struct gl_effect_def fx = { .name = "wave", .wave = GL_WAVE_SINE,
+				    .attr = GL_ATTR_INTENSITY, .fixtures = ids,
+				    .fixture_count = 2, .rate_hz = 1.0, .size = 1.0f };
+	assert_int_equal(gl_engine_add_effect(e, &fx), 0);
+	assert_int_equal(gl_engine_cue_effect(e, l, 1, 0, true), 0);
+	assert_int_equal(gl_engine_cue_effect(e, l, 3, 0, false), 0);
+	int tc = gl_engine_add_cuelist(e, "TC", false);
+	for (int q = 0; q < 4; q++)
+		assert_true(gl_engine_add_cue(e, tc, &defs[4 + q]) >= 0);
+	assert_int_equal(gl_engine_set_timecode(e, tc, false, 0), 0);
+	for (int q = 0; q < 4; q++)
+		assert_int_equal(gl_engine_cue_time(e, tc, q, 0.5 * (q + 1)), 0);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_cmd go_tc = { GL_CMD_GO, tc, 0, 0 };
+	assert_int_equal(gl_engine_command(e, &go_tc), 0);
+	const int drop[3] = { 0, 2, 3 }, back[4] = { 0, -1, 1, 2 };
+	const struct gl_cue_def tc_defs[4] = { defs[4], defs[5], defs[6], defs[7] };
+	const struct gl_cue_def tc_less[3] = { defs[4], defs[6], defs[7] };
+	uint64_t t_ns = 0;
+	int swaps = 0;
+	for (int i = 0; i < 200; i++, t_ns += 22727272) {
+		if (i % 10 == 5) {      /* the list grows and shrinks: 4..8 cues */
+			int n = 4 + (i / 10) % 5;
+			for (int k = 0; k < n; k++)
+				origin[k] = k < gl_engine_cue_count(e, l) ? k : -1;
+			assert_int_equal(gl_engine_replace_cues(e, l, defs, origin, n), 0);
+		}
+		if (i % 10 == 0) {
+			bool full = gl_engine_cue_count(e, tc) == 4;
+			assert_int_equal(gl_engine_replace_cues(e, tc, full ? tc_less : tc_defs,
+								full ? drop : back, full ? 3 : 4), 0);
+		}
+		struct gl_cmd c = { GL_CMD_GO, i % 21 == 3 ? other : l, 0, 0 };
+		if (i % 7 == 0 || i % 21 == 3)
+			assert_int_equal(gl_engine_command(e, &c), 0);
+		swaps += counted_tick(e, t_ns);
+	}
+	assert_int_equal(swaps, 40);
+	assert_int_equal(allocs_in_tick, 0);
+	assert_int_equal(locks_in_tick, 0);
+	gl_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tick_allocates_nothing),
+		cmocka_unit_test(test_edit_swap_allocates_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

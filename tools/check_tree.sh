@@ -34,6 +34,7 @@ declare -A prefixes=(
 	[gl_sim_flash]="sim_"
 	[gl_audio]="gl_audio_ audio_"
 	[gl_scripts]="gl_ show_ sandbox_ look_ fixture_"
+	[gl_console]="gl_console_ con_ ui_ stage_ edits_ faders_ playback_ buttons_ program_ script_ views_"
 	[gl_journal]="gl_ journal_"
 )
 for lib in "${!prefixes[@]}"; do

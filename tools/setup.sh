@@ -54,6 +54,12 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libcmocka-dev libftdi1-
 	qemu-system-arm
 	# node firmware signing (ghostlight node keygen/sign) and the verifier's differential test
 	libsodium-dev)
+# The SDL2 console (app/console/): SDL2 and SDL2_ttf, fontconfig to find its
+# font (DejaVu, above) at run time, libpng for screenshots and render --png.
+packages+=(libsdl2-dev libsdl2-ttf-dev libfontconfig-dev libpng-dev)
+# Its tests and tools/screenshots.sh: a private X server, imagemagick's
+# import to see the window on it.
+packages+=(xvfb imagemagick)
 
 if [ "$apt" = 1 ]; then
 	missing=()

@@ -89,6 +89,22 @@ const char *gl_audio_state_name(enum gl_audio_voice_state s)
 	return "?";
 }
 
+void gl_audio_voice_text(const struct gl_audio_voice_info *v, char *buf, size_t len)
+{
+	char left[32], pass[32] = "";
+
+	if (v->remaining_s < 0)
+		snprintf(left, sizeof left, "looping");
+	else
+		snprintf(left, sizeof left, "%.1f s left", v->remaining_s);
+	if (v->loops == 0)
+		snprintf(pass, sizeof pass, " pass %d", v->pass);
+	else if (v->loops > 1)
+		snprintf(pass, sizeof pass, " pass %d/%d", v->pass, v->loops);
+	snprintf(buf, len, "%-8s %-24.24s %7.1f s  %-12s %6.1f dB%s", gl_audio_state_name(v->state),
+		 v->name, v->position_s, left, v->level_db, pass);
+}
+
 float audio_db_to_gain(double db)
 {
 	return db <= GL_AUDIO_LEVEL_MIN_DB ? 0.0f : (float)pow(10.0, db / 20.0);

@@ -177,6 +177,10 @@ struct gl_audio_voice_info {
 	uint64_t start_frame;        /* device frame of its first sample */
 };
 
+/* A sound as one line (the status screen, the console): state, name,
+ * position, what is left (or "looping"), level, and the pass of a loop. */
+void gl_audio_voice_text(const struct gl_audio_voice_info *v, char *buf, size_t len);
+
 struct gl_audio_state {
 	uint64_t time_ns;            /* when the mixer last ran */
 	uint64_t frames;             /* mixed since the start (the device timeline) */

@@ -583,6 +583,9 @@ void *audio_feed_thread(void *arg)
 		if (poll(&pfd, 1, timeout_ms) > 0 && read(a->wake_fd, &count, sizeof count) < 0)
 			continue;
 	}
+	/* SDL keeps its error text per thread and frees it only for threads
+	 * it made: this one is ours, and ends before the process does */
+	SDL_TLSCleanup();
 	return NULL;
 }
 

@@ -1,0 +1,241 @@
+/*
+ * test_show_edit.c - what the show runtime adds for the console: stage
+ * positions (patch { at = ... }), the recorded file (recorded "x.lua") and
+ * its edits (edit.record / update / delete / renumber) applied in order to
+ * the lists the show declares, cue tags, pan/tilt degrees as a look computes
+ * them, and a list edited in the running engine (gl_engine_replace_cues):
+ * on_cue handlers and cue OSC actions follow their cues to their new
+ * places. Shows are written to a temporary folder; the engine is ticked on
+ * a fake clock.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scripts/show.h"
+
+static char dir[] = "/tmp/test_show_edit_XXXXXX";
+
+static void write_file(const char *name, const char *text)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static struct gl_show *load(const char *name, char *err, size_t len)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return gl_show_load(path, err, len);
+}
+
+#define SHOW_HEAD                                                                         \
+	"show { name = \"edits\" }\n"                                                     \
+	"output { \"o\", type = \"sacn\", universes = {1} }\n"                            \
+	"patch { \"dim\", type = \"generic/dimmer\", universe = 1, address = 1, count = 3,\n" \
+	"        at = { {0, 0}, {2, 0}, {4, 1.5} } }\n"                                   \
+	"patch { \"spot\", type = \"generic/moving-head\", universe = 1, address = 10, at = {1, 5} }\n" \
+	"patch { \"bar\", type = \"generic/rgb\", universe = 1, address = 30, count = 2 }\n"
+
+static int fixture(const struct gl_engine *e, const char *label)
+{
+	for (int f = 0; f < gl_engine_fixture_count(e); f++)
+		if (strcmp(gl_engine_fixture_label(e, f), label) == 0)
+			return f;
+	fail_msg("no fixture %s", label);
+	return -1;
+}
+
+/* What cue `number` of list 0 sets label's attr to; NAN when nothing. */
+static float value_of(struct gl_engine *e, double number, const char *label, enum gl_attr attr)
+{
+	int c = gl_engine_cue_find(e, 0, number);
+	assert_true(c >= 0);
+	int p = gl_engine_param(e, fixture(e, label), attr);
+	const struct gl_cue_def *d = gl_engine_cue(e, 0, c);
+	for (int i = 0; i < d->change_count; i++)
+		if (d->changes[i].param == p)
+			return d->changes[i].value;
+	return NAN;
+}
+
+static void test_positions(void **state)
+{
+	char err[1024] = "";
+	write_file("at.lua", SHOW_HEAD "cuelist \"Main\" { cue { 1 } }\n");
+	struct gl_show *s = load("at.lua", err, sizeof err);
+	assert_non_null(s);
+	struct gl_engine *e = gl_show_engine(s);
+	float x, y;
+	assert_true(gl_show_fixture_at(s, fixture(e, "dim 3"), &x, &y));
+	assert_float_equal(x, 4, 1e-6);
+	assert_float_equal(y, 1.5, 1e-6);
+	assert_true(gl_show_fixture_at(s, fixture(e, "spot"), &x, &y));
+	assert_float_equal(x, 1, 1e-6);
+	assert_float_equal(y, 5, 1e-6);
+	assert_false(gl_show_fixture_at(s, fixture(e, "bar 1"), &x, &y));
+	assert_null(gl_show_recorded_path(s));
+	gl_show_destroy(s);
+
+	write_file("at_bad.lua", SHOW_HEAD "patch { \"x\", type = \"generic/dimmer\", universe = 1, "
+		   "address = 100, count = 2, at = { {0, 0} } }\ncuelist \"Main\" { cue { 1 } }\n");
+	assert_null(load("at_bad.lua", err, sizeof err));
+	assert_non_null(strstr(err, "at_bad.lua:7: patch \"x\": at: 1 points for count = 2"));
+	write_file("at_far.lua", SHOW_HEAD "patch { \"x\", type = \"generic/dimmer\", universe = 1, "
+		   "address = 100, at = { 0, 1e9 } }\ncuelist \"Main\" { cue { 1 } }\n");
+	assert_null(load("at_far.lua", err, sizeof err));
+	assert_non_null(strstr(err, "at_far.lua:7: patch \"x\": at: item 2 must be a number"));
+}
+
+static const char *const main_list =
+	"cuelist \"Main\" {\n"
+	"  cue { 1, \"One\", look = { dim = { intensity = 0.5 } } },\n"
+	"  cue { 2, \"Two\", osc = { \"/two\", to = \"osc.udp://127.0.0.1:9\" },\n"
+	"        look = { [\"dim 1\"] = { intensity = 1 }, bar = { color = \"#ff0000\" } } },\n"
+	"  cue { 3, \"Three\", look = { spot = { pan = 90 } } },\n"
+	"  cue { 4, \"Four\" },\n"
+	"}\n"
+	"on_cue(\"Main\", 3, function() log(\"three\") end)\n";
+
+static void test_recorded_edits(void **state)
+{
+	char err[1024] = "", text[4096];
+	write_file("rec.recorded.lua",
+		   "-- written by the console\n"
+		   "edit.record(\"Main\", cue { 2.5, \"Rec\", fade = 2, look = {\n"
+		   "  [\"dim 2\"] = { intensity = 0.75 }, spot = { pan = -45.5, tilt = 10 } } })\n"
+		   "edit.update(\"Main\", 2, { [\"dim 1\"] = { intensity = 0.25 }, [\"bar 2\"] = { green = 1 } })\n"
+		   "edit.delete(\"Main\", 1)\n"
+		   "edit.renumber(\"Main\", 4, \"9.5\")\n");
+	snprintf(text, sizeof text, "%s%srecorded \"rec.recorded.lua\"\n", SHOW_HEAD, main_list);
+	write_file("rec.lua", text);
+	struct gl_show *s = load("rec.lua", err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	struct gl_engine *e = gl_show_engine(s);
+	char path[1100];
+	snprintf(path, sizeof path, "%s/rec.recorded.lua", dir);
+	assert_string_equal(gl_show_recorded_path(s), path);
+	/* 2, 2.5, 3, 9.5 */
+	assert_int_equal(gl_engine_cue_count(e, 0), 4);
+	const char *numbers[] = { "2", "2.5", "3", "9.5" };
+	for (int c = 0; c < 4; c++)
+		assert_string_equal(gl_engine_cue(e, 0, c)->number_text, numbers[c]);
+	assert_string_equal(gl_engine_cue(e, 0, 1)->label, "Rec");
+	assert_float_equal(gl_engine_cue(e, 0, 1)->fade_in_s, 2, 1e-9);
+	assert_float_equal(value_of(e, 2.5, "dim 2", GL_ATTR_INTENSITY), 0.75f, 0);
+	/* degrees as a look computes them */
+	float pan;
+	assert_int_equal(gl_show_degrees_value(gl_engine_fixture_type(e, fixture(e, "spot")),
+					       GL_ATTR_PAN, -45.5, &pan), 0);
+	assert_float_equal(value_of(e, 2.5, "spot", GL_ATTR_PAN), pan, 0);
+	/* update: the named fixture takes the new value, the rest of the look
+	 * stands (bar 2 keeps red from the colour, gets green) */
+	assert_float_equal(value_of(e, 2, "dim 1", GL_ATTR_INTENSITY), 0.25f, 0);
+	assert_float_equal(value_of(e, 2, "bar 2", GL_ATTR_GREEN), 1.0f, 0);
+	assert_float_equal(value_of(e, 2, "bar 2", GL_ATTR_RED), 1.0f, 0);
+	assert_float_equal(value_of(e, 2, "bar 1", GL_ATTR_GREEN), 0.0f, 0);
+	/* tags: cue 2 sends OSC, cue 3 has a handler, the recorded one none */
+	assert_int_equal(gl_show_cue_tags(s, 0, 0), GL_SHOW_CUE_OSC);
+	assert_int_equal(gl_show_cue_tags(s, 0, 1), 0);
+	assert_int_equal(gl_show_cue_tags(s, 0, 2), GL_SHOW_CUE_HANDLER);
+	gl_show_destroy(s);
+
+	/* an edit that does not fit is an error at its line in the recorded file */
+	write_file("rec.recorded.lua", "\nedit.delete(\"Main\", 7)\n");
+	assert_null(load("rec.lua", err, sizeof err));
+	assert_non_null(strstr(err, "rec.recorded.lua:2: edit.delete(\"Main\"): the list has no cue 7"));
+	write_file("rec.recorded.lua", "edit.renumber(\"Main\", 1, 2)\n");
+	assert_null(load("rec.lua", err, sizeof err));
+	assert_non_null(strstr(err, "rec.recorded.lua:1: edit.renumber(\"Main\"): cue 2 is already"));
+	write_file("rec.recorded.lua", "edit.record(\"Other\", cue { 5 })\n");
+	assert_null(load("rec.lua", err, sizeof err));
+	assert_non_null(strstr(err, "rec.recorded.lua:1: edit.record(\"Other\"): the show has no such cuelist"));
+	unlink(path);
+	snprintf(text, sizeof text, "%s%srecorded \"missing.recorded.lua\"\n", SHOW_HEAD, main_list);
+	write_file("missing.lua", text);
+	assert_null(load("missing.lua", err, sizeof err));
+	assert_non_null(strstr(err, "missing.lua:15: recorded \"missing.recorded.lua\": cannot open"));
+	snprintf(text, sizeof text, "%s%srecorded \"../x.lua\"\n", SHOW_HEAD, main_list);
+	write_file("escape.lua", text);
+	assert_null(load("escape.lua", err, sizeof err));
+	assert_non_null(strstr(err, "a .lua file in the show's folder"));
+}
+
+/* The running engine's list edited: the handler of cue 3 still runs for
+ * cue 3, wherever it now stands. */
+static void test_running_edit(void **state)
+{
+	char err[1024] = "", text[4096], msg[512];
+	snprintf(text, sizeof text, "%s%s", SHOW_HEAD, main_list);
+	write_file("run.lua", text);
+	struct gl_show *s = load("run.lua", err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	struct gl_engine *e = gl_show_engine(s);
+	int n = gl_engine_cue_count(e, 0);
+	struct gl_cue_def defs[8];
+	int origin[8];
+	/* insert 0.5 first: every cue moves one place */
+	gl_cue_def_init(&defs[0]);
+	defs[0].number = 0.5;
+	snprintf(defs[0].number_text, sizeof defs[0].number_text, "0.5");
+	origin[0] = -1;
+	for (int c = 0; c < n; c++) {
+		defs[c + 1] = *gl_engine_cue(e, 0, c);
+		origin[c + 1] = c;
+	}
+	assert_int_equal(gl_engine_replace_cues(e, 0, defs, origin, n + 1), 0);
+	gl_engine_tick(e, 0);
+	struct gl_event ev;
+	while (gl_engine_next_event(e, &ev))
+		gl_show_handle_event(s, &ev);
+	assert_int_equal(gl_engine_cue_count(e, 0), n + 1);
+	assert_int_equal(gl_show_cue_tags(s, 0, 3), GL_SHOW_CUE_HANDLER);  /* cue 3 */
+	assert_int_equal(gl_show_cue_tags(s, 0, 2), GL_SHOW_CUE_OSC);      /* cue 2 */
+	assert_int_equal(gl_show_cue_tags(s, 0, 0), 0);
+	struct gl_cmd go = { GL_CMD_GOTO, 0, 3, 0 };
+	assert_int_equal(gl_engine_command(e, &go), 0);
+	gl_engine_tick(e, 1000000);
+	bool three = false;
+	while (gl_engine_next_event(e, &ev))
+		gl_show_handle_event(s, &ev);
+	while (gl_show_take_error(s, msg, sizeof msg))
+		three |= strcmp(msg, "log: three") == 0;
+	assert_true(three);
+	gl_show_destroy(s);
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[1100];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_recorded_edits),
+		cmocka_unit_test(test_running_edit),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
