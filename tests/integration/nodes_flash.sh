@@ -50,8 +50,7 @@ sign 1.4 65500 "$TMP/f14.img"
 sign 1.3 3000 "$TMP/f13.img" never
 sign 1.5 3000 "$TMP/f15.img"
 # altered after signing: one byte of the body
-cp "$TMP/f15.img" "$TMP/tampered.img"
-printf '\x5a' | dd of="$TMP/tampered.img" bs=1 seek=1500 conv=notrunc status=none
+nodes_tamper "$TMP/f15.img" "$TMP/tampered.img" 1500
 "$GL" node sign --board qemu-mps2 --version 2.0 -o "$TMP/qemu.img" "$TMP/body" >/dev/null
 
 SHOW=$TMP/flash.lua

@@ -44,8 +44,7 @@ open(sys.argv[2], "wb").write(b"GLK1" + bytes(28) + pk)' "$GHOSTLIGHT_STATE_DIR/
 	--slot-b "$IMAGES/node-qemu-b.bin" >>"$TMP/sign.out"
 # altered after signing: a byte of the slot-A image's body (the one a node
 # running from slot B takes)
-cp "$TMP/f12.img" "$TMP/tampered.img"
-printf '\x00' | dd of="$TMP/tampered.img" bs=1 seek=2000 conv=notrunc status=none
+nodes_tamper "$TMP/f12.img" "$TMP/tampered.img" 2000
 
 SHOW=$TMP/qemu.lua
 cat >"$SHOW" <<LUA

@@ -7,6 +7,7 @@
 #   . "$TOOLS/nodes.sh"
 #   nodes_setup NAME       # TMP, PIDS (append background pids), GHOSTLIGHT_STATE_DIR
 #   nodes_make_key         # $GHOSTLIGHT_STATE_DIR/nodelink.key, as the output makes it
+#   nodes_tamper IN OUT OFFSET  # OUT = IN with the byte at OFFSET complemented
 #
 # KEEP=1 keeps the folder for a look afterwards.
 
@@ -36,4 +37,16 @@ nodes_setup() {
 nodes_make_key() {
 	"$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$GHOSTLIGHT_STATE_DIR/nodelink.key"
 	chmod 600 "$GHOSTLIGHT_STATE_DIR/nodelink.key"
+}
+
+# A signed image altered after signing. The byte is complemented rather than
+# overwritten with a constant, which left a random body intact one time in 256.
+nodes_tamper() {
+	local byte
+	cp "$1" "$2"
+	byte=$(od -An -tu1 -j"$3" -N1 "$1" | tr -d ' ')
+	[ -n "$byte" ] || fail "nodes_tamper: $1 is shorter than $3 bytes"
+	printf "\\$(printf '%03o' $((255 - byte)))" | dd of="$2" bs=1 seek="$3" conv=notrunc status=none
+	cmp -s "$1" "$2" && fail "nodes_tamper: $2 is still the signed image"
+	return 0
 }
