@@ -14,6 +14,18 @@
 
 #include "engine/gl.h"
 
+size_t gl_text_fit(const char *text, size_t size)
+{
+	size_t n = size ? strnlen(text, size) : 0;
+
+	if (size && n > size - 1) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return n;
+}
+
 int gl_opt_whole(const char *text, long min, long max, long *out)
 {
 	char *end;

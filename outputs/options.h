@@ -105,4 +105,9 @@ int gl_opt_fail(char *err, size_t err_len, const char *fmt, ...)
 int gl_opt_whole(const char *text, long min, long max, long *out);
 int gl_opt_bool(const char *text, bool *out);
 
+/* How many bytes of text fit in a field of size bytes with room for a NUL
+ * (at most size - 1), cut before a UTF-8 character that would be split, so
+ * a receiver never shows half a character. */
+size_t gl_text_fit(const char *text, size_t size);
+
 #endif

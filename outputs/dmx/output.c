@@ -1,6 +1,8 @@
 /*
  * output.c - the output registry (every known output type, found by the
- * name a show file gives) and the start every configure() shares.
+ * name a show file gives), the start every configure() shares, and the few
+ * things the drivers share (a universe's slots in a frame, the name a
+ * network output announces).
  *
  * Any thread: the registry is a const table and the helpers only read the
  * config they are given.
@@ -105,6 +107,34 @@ void gl_output_universes_help(const struct gl_output_ops *ops, char *buf, size_t
 const struct gl_output_status *gl_output_status(const struct gl_output *out)
 {
 	return (const struct gl_output_status *)out;
+}
+
+const uint8_t *gl_frame_slots(const struct gl_frame *frame, int number, int *cache)
+{
+	int i = *cache;
+
+	if (i < 0 || i >= frame->universe_count || frame->numbers[i] != number) {
+		for (i = 0; i < frame->universe_count && frame->numbers[i] != number; i++)
+			;
+		if (i == frame->universe_count)
+			return NULL;
+		*cache = i;
+	}
+	return frame->dmx + (size_t)i * GL_DMX_SLOTS;
+}
+
+void gl_output_default_name(char *name, size_t size, const char *show_name)
+{
+	char full[16 + GL_NAME_MAX];
+	size_t n;
+
+	if (show_name && show_name[0])
+		snprintf(full, sizeof full, "ghostlight: %s", show_name);
+	else
+		snprintf(full, sizeof full, "ghostlight");
+	n = gl_text_fit(full, size);
+	memcpy(name, full, n);
+	name[n] = '\0';
 }
 
 void *gl_output_new(const struct gl_output_ops *ops, const struct gl_output_config *cfg,

@@ -114,4 +114,16 @@ void gl_output_universes_help(const struct gl_output_ops *ops, char *buf, size_t
 
 void gl_output_config_free(struct gl_output_config *cfg);
 
+/* ---- what the drivers share --------------------------------------------- */
+
+/* A universe's 512 slots in a frame, or NULL when the engine does not
+ * render it (a dark universe: the driver sends zeros, never nothing).
+ * *cache keeps the universe's index between frames: start it at -1. */
+const uint8_t *gl_frame_slots(const struct gl_frame *frame, int number, int *cache);
+
+/* The name a network output announces (sACN source name, Art-Net long
+ * name) when the show gives none: "ghostlight: <show>", or "ghostlight"
+ * without a show name, cut to fit size bytes (gl_text_fit). */
+void gl_output_default_name(char *name, size_t size, const char *show_name);
+
 #endif

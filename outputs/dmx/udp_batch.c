@@ -175,27 +175,9 @@ int gl_udp_batch_send(struct gl_udp_batch *b, int fd)
 	return failed;
 }
 
-int gl_udp_batch_send_counted(struct gl_udp_batch *b, int fd, struct gl_output_status *status,
-			      const char *prefix, int (*number)(const void *ctx, int j),
-			      const void *ctx, uint64_t now_ns)
-{
-	int first_err = 0;
-
-	gl_udp_batch_send(b, fd);
-	for (int j = 0; j < b->count; j++) {
-		if (b->ok[j]) {
-			gl_count(&status->packets_sent, 1);
-			continue;
-		}
-		int rc = gl_udp_send_failed(status, prefix, b->dest[j], b->err[j] ? -1 : 0,
-					    b->err[j], now_ns, "universe", number(ctx, j));
-		if (!first_err)
-			first_err = rc;
-	}
-	return first_err;
-}
-
-int gl_udp_send_failed(struct gl_output_status *status, const char *prefix,
+/* Counts and reports a datagram that did not leave (see gl_udp_send_one):
+ * sent is what the kernel took, -1 with err on failure. */
+static int send_failed(struct gl_output_status *status, const char *prefix,
 		       const struct sockaddr_in *dest, ssize_t sent, int err, uint64_t now_ns,
 		       const char *what, int number)
 {
@@ -217,4 +199,39 @@ int gl_udp_send_failed(struct gl_output_status *status, const char *prefix,
 	gl_report_set(&status->error, now_ns, "%s: %s %d to %s:%d: %s", prefix, what, number, addr,
 		      ntohs(dest->sin_port), strerror(err));
 	return GL_EIO;
+}
+
+int gl_udp_batch_send_counted(struct gl_udp_batch *b, int fd, struct gl_output_status *status,
+			      const char *prefix, int (*number)(const void *ctx, int j),
+			      const void *ctx, uint64_t now_ns)
+{
+	int first_err = 0;
+
+	gl_udp_batch_send(b, fd);
+	for (int j = 0; j < b->count; j++) {
+		if (b->ok[j]) {
+			gl_count(&status->packets_sent, 1);
+			continue;
+		}
+		int rc = send_failed(status, prefix, b->dest[j], b->err[j] ? -1 : 0, b->err[j], now_ns,
+				     "universe", number(ctx, j));
+		if (!first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+
+int gl_udp_send_one(int fd, const void *buf, size_t len, const struct sockaddr_in *dest,
+		    struct gl_output_status *status, const char *prefix, uint64_t now_ns,
+		    const char *what, int number)
+{
+	ssize_t n = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (const struct sockaddr *)dest, sizeof *dest);
+
+	if (n == (ssize_t)len) {
+		gl_count(&status->packets_sent, 1);
+		return 0;
+	}
+	return send_failed(status, prefix, dest, n, errno, now_ns, what, number);
 }

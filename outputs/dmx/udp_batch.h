@@ -74,12 +74,14 @@ int gl_udp_batch_send_counted(struct gl_udp_batch *b, int fd, struct gl_output_s
 			      const char *prefix, int (*number)(const void *ctx, int j),
 			      const void *ctx, uint64_t now_ns);
 
-/* Counts and reports (status->error) a datagram that did not leave, as
- * "<prefix>: <what> <number> to <addr>:<port>: <why>": sent is what the
- * kernel took (-1 with err on failure). Returns GL_EIO, or GL_EAGAIN when
- * the socket buffer was full (the next frame sends fresher data). */
-int gl_udp_send_failed(struct gl_output_status *status, const char *prefix,
-		       const struct sockaddr_in *dest, ssize_t sent, int err, uint64_t now_ns,
-		       const char *what, int number);
+/* One datagram outside a batch (a sync, a discovery or poll reply, an
+ * unbatched universe), never waiting: counted in status->packets_sent when
+ * it left, else counted and reported (status->error) as
+ * "<prefix>: <what> <number> to <addr>:<port>: <why>". Returns 0, GL_EIO,
+ * or GL_EAGAIN when the socket buffer was full (the next frame sends
+ * fresher data). */
+int gl_udp_send_one(int fd, const void *buf, size_t len, const struct sockaddr_in *dest,
+		    struct gl_output_status *status, const char *prefix, uint64_t now_ns,
+		    const char *what, int number);
 
 #endif

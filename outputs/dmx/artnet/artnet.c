@@ -177,27 +177,6 @@ static const struct gl_opt_table artnet_options = {
 	"artnet", "Art-Net 4 over UDP, broadcast or unicast to nodes", artnet_opts,
 };
 
-/* "ghostlight: <show>", cut to 63 bytes before a character that would be
- * split in two. */
-static void default_long_name(char *name, const char *show_name)
-{
-	char full[16 + GL_NAME_MAX];
-	size_t n;
-
-	if (show_name[0])
-		snprintf(full, sizeof full, "ghostlight: %s", show_name);
-	else
-		snprintf(full, sizeof full, "ghostlight");
-	n = strlen(full);
-	if (n > ARTNET_LONG_NAME_LEN - 1) {
-		n = ARTNET_LONG_NAME_LEN - 1;
-		while (n > 0 && ((uint8_t)full[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(name, full, n);
-	name[n] = '\0';
-}
-
 /* Port-Addresses: as given (one per universe), else universe - 1. */
 static int artnet_port_addresses(struct artnet_output *a, char *err, size_t err_len)
 {
@@ -254,7 +233,7 @@ static struct gl_output *artnet_configure(const struct gl_output_config *cfg,
 	if (!a)
 		return NULL;
 	if (!a->long_name_given)
-		default_long_name(a->long_name, cfg->show_name);
+		gl_output_default_name(a->long_name, sizeof a->long_name, cfg->show_name);
 	a->fd = -1;
 	a->universe_count = cfg->universe_count;
 	a->node_count = a->node_list.count;
@@ -310,17 +289,12 @@ fail:
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* The packet just built, outside the frame's batch. */
 static int artnet_sendto(struct artnet_output *a, const struct sockaddr_in *dest, int len,
 			 uint64_t now_ns, const char *what, int number)
 {
-	ssize_t n = sendto(a->fd, a->packet, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			   (const struct sockaddr *)dest, sizeof *dest);
-
-	if (n == len) {
-		gl_count(&a->status.packets_sent, 1);
-		return 0;
-	}
-	return gl_udp_send_failed(&a->status, "artnet", dest, n, errno, now_ns, what, number);
+	return gl_udp_send_one(a->fd, a->packet, (size_t)len, dest, &a->status, "artnet", now_ns,
+			       what, number);
 }
 
 /* Sends one ArtDmx to every node (or the broadcast address). *delivered
@@ -372,22 +346,6 @@ static int artnet_send_sync(struct artnet_output *a, uint64_t now_ns)
 	int len = artnet_wire_sync(a->packet, sizeof a->packet);
 
 	return len < 0 ? len : artnet_sendto(a, &a->broadcast_dest, len, now_ns, "sync", 0);
-}
-
-static const uint8_t *frame_slots(const struct gl_frame *frame, struct artnet_universe *u)
-{
-	int i = u->frame_index;
-
-	if (i >= 0 && i < frame->universe_count && frame->numbers[i] == u->number)
-		return frame->dmx + (size_t)i * GL_DMX_SLOTS;
-	for (i = 0; i < frame->universe_count; i++) {
-		if (frame->numbers[i] == u->number) {
-			u->frame_index = i;
-			return frame->dmx + (size_t)i * GL_DMX_SLOTS;
-		}
-	}
-	/* A universe the engine does not render is dark, not silent. */
-	return zero_slots;
 }
 
 static bool keepalive_due(const struct artnet_universe *u, uint64_t now_ns)
@@ -624,9 +582,11 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 	gl_udp_batch_clear(&a->batch);
 	for (int i = 0; i < a->universe_count; i++) {
 		struct artnet_universe *u = &a->universes[i];
-		const uint8_t *slots = frame_slots(frame, u);
+		const uint8_t *slots = gl_frame_slots(frame, u->number, &u->frame_index);
 		int rc;
 
+		if (!slots)
+			slots = zero_slots;   /* not rendered: dark, not silent */
 		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
 			rc = artnet_queue(a, i, slots);
 		else if (keepalive_due(u, now_ns))

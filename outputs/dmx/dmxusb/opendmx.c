@@ -62,6 +62,7 @@ struct opendmx_output {
 	/* options (opendmx_opts), fixed at configure() */
 	char device[256];
 	int universe;
+	int frame_index;             /* gl_frame_slots()'s cache */
 	int break_us, mab_us, rate;
 	int slot_count;
 	uint64_t break_ns, mab_ns, period_ns;
@@ -116,6 +117,7 @@ static struct gl_output *opendmx_configure(const struct gl_output_config *cfg,
 	if (!o)
 		return NULL;
 	o->universe = cfg->universes[0];
+	o->frame_index = -1;
 	o->break_ns = (uint64_t)o->break_us * 1000ull;
 	o->mab_ns = (uint64_t)o->mab_us * 1000ull;
 	o->period_ns = GL_NS_PER_S / (uint64_t)o->rate;
@@ -267,6 +269,7 @@ static int opendmx_open(struct gl_output *out)
 static int opendmx_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
 {
 	struct opendmx_output *o = to_odmx(out);
+	const uint8_t *slots;
 
 	if (!o || !frame)
 		return GL_EINVAL;
@@ -274,10 +277,11 @@ static int opendmx_send(struct gl_output *out, const struct gl_frame *frame, uin
 	gl_count(&o->status.frames_sent, 1);
 	/* The newest frame wins: it is copied, and sent on our own schedule. */
 	o->frame[0] = 0x00;
-	memset(o->frame + 1, 0, GL_DMX_SLOTS);
-	for (int i = 0; i < frame->universe_count; i++)
-		if (frame->numbers[i] == o->universe)
-			memcpy(o->frame + 1, frame->dmx + (size_t)i * GL_DMX_SLOTS, GL_DMX_SLOTS);
+	slots = gl_frame_slots(frame, o->universe, &o->frame_index);
+	if (slots)
+		memcpy(o->frame + 1, slots, GL_DMX_SLOTS);
+	else
+		memset(o->frame + 1, 0, GL_DMX_SLOTS);   /* not rendered: dark */
 	o->have_frame = true;
 	return opendmx_run(o, now_ns);
 }

@@ -40,6 +40,7 @@ struct pro_output {
 	/* options (pro_opts), fixed at configure() */
 	char device[256];
 	int universe;
+	int frame_index;             /* gl_frame_slots()'s cache */
 	int input_universe;          /* 0 = the input is not read */
 	int slot_count;              /* slots sent, 24..512 */
 	int break_us, mab_us, rate;
@@ -132,6 +133,7 @@ static struct gl_output *pro_configure(const struct gl_output_config *cfg,
 		return NULL;
 	pthread_mutex_init(&p->in_lock, NULL);
 	p->universe = cfg->universes[0];
+	p->frame_index = -1;
 	p->break_units = pro_break_units((unsigned)p->break_us);
 	p->mab_units = pro_mab_units((unsigned)p->mab_us);
 	p->rate_hz = (uint8_t)p->rate;
@@ -408,14 +410,6 @@ static int pro_open(struct gl_output *out)
 	return 0;
 }
 
-static const uint8_t *frame_slots(const struct gl_frame *frame, int universe)
-{
-	for (int i = 0; i < frame->universe_count; i++)
-		if (frame->numbers[i] == universe)
-			return frame->dmx + (size_t)i * GL_DMX_SLOTS;
-	return NULL;
-}
-
 static int pro_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
 {
 	struct pro_output *p = to_pro(out);
@@ -425,7 +419,7 @@ static int pro_send(struct gl_output *out, const struct gl_frame *frame, uint64_
 		return GL_EINVAL;
 	p->last_now = now_ns;
 	gl_count(&p->status.frames_sent, 1);
-	slots = frame_slots(frame, p->universe);
+	slots = gl_frame_slots(frame, p->universe, &p->frame_index);
 	if (slots) {
 		if (!p->have_frame || memcmp(slots, p->slots, GL_DMX_SLOTS) != 0)
 			p->dirty = true;

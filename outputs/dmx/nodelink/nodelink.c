@@ -516,28 +516,19 @@ static int nodes_open(struct gl_output *out)
 
 /* ---- sending ------------------------------------------------------------------- */
 
-static void frame_slots(const struct gl_frame *frame, struct nodes_link *l)
-{
-	int i = l->frame_index;
-
-	if (!(i >= 0 && i < frame->universe_count && frame->numbers[i] == l->tx.universe)) {
-		for (i = 0; i < frame->universe_count && frame->numbers[i] != l->tx.universe; i++)
-			;
-		l->frame_index = i < frame->universe_count ? i : -1;
-	}
-	/* a universe the engine does not render is dark, not silent */
-	memcpy(l->slots, l->frame_index >= 0 ? frame->dmx + (size_t)l->frame_index * GL_DMX_SLOTS
-					     : zero_slots, NODELINK_SLOTS);
-}
-
 static int nodes_send(struct gl_output *out, const struct gl_frame *frame, uint64_t now_ns)
 {
 	struct nodes_output *o = to_nodes(out);
 
 	if (!o || !frame)
 		return GL_EINVAL;
-	for (int i = 0; i < o->link_count; i++)
-		frame_slots(frame, &o->links[i]);
+	for (int i = 0; i < o->link_count; i++) {
+		struct nodes_link *l = &o->links[i];
+		const uint8_t *slots = gl_frame_slots(frame, l->tx.universe, &l->frame_index);
+
+		/* a universe the engine does not render is dark, not silent */
+		memcpy(l->slots, slots ? slots : zero_slots, NODELINK_SLOTS);
+	}
 	o->frame_tick = frame->tick;
 	o->frame_time_ns = frame->time_ns;
 	o->frame_got_ns = now_ns;

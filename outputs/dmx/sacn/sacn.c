@@ -143,27 +143,6 @@ static const struct gl_opt_table sacn_options = {
 	"sacn", "sACN (ANSI E1.31-2018) over UDP, multicast or unicast", sacn_opts,
 };
 
-/* "ghostlight: <show>", cut to 63 bytes before a character that would be
- * split, so receivers never show half a UTF-8 character. */
-static void default_source_name(char *name, const char *show_name)
-{
-	char full[16 + GL_NAME_MAX];
-	size_t n;
-
-	if (show_name && show_name[0])
-		snprintf(full, sizeof full, "ghostlight: %s", show_name);
-	else
-		snprintf(full, sizeof full, "ghostlight");
-	n = strlen(full);
-	if (n > SACN_SOURCE_NAME_LEN - 1) {
-		n = SACN_SOURCE_NAME_LEN - 1;
-		while (n > 0 && ((uint8_t)full[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(name, full, n);
-	name[n] = '\0';
-}
-
 static int cmp_u16(const void *a, const void *b)
 {
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
@@ -197,7 +176,7 @@ static struct gl_output *sacn_configure(const struct gl_output_config *cfg,
 		return NULL;
 	}
 	if (!s->source_name_given)
-		default_source_name(s->source_name, cfg->show_name);
+		gl_output_default_name(s->source_name, sizeof s->source_name, cfg->show_name);
 	for (int i = 0; i < cfg->universe_count; i++) {
 		s->universes[i].number = (uint16_t)cfg->universes[i];
 		s->universes[i].frame_index = -1;
@@ -221,14 +200,8 @@ static void set_dest(struct sockaddr_in *sa, uint32_t addr_host_order, uint16_t 
 static int sacn_sendto(struct sacn_output *s, const struct sockaddr_in *dest,
 		       int len, uint64_t now_ns, const char *what, int universe)
 {
-	ssize_t n = sendto(s->fd, s->packet, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
-			   (const struct sockaddr *)dest, sizeof *dest);
-
-	if (n == len) {
-		gl_count(&s->status.packets_sent, 1);
-		return 0;
-	}
-	return gl_udp_send_failed(&s->status, "sacn", dest, n, errno, now_ns, what, universe);
+	return gl_udp_send_one(s->fd, s->packet, (size_t)len, dest, &s->status, "sacn", now_ns,
+			       what, universe);
 }
 
 /* A data packet for universe u into buf. Returns its length or GL_E*. */
@@ -411,22 +384,6 @@ static bool keepalive_due(const struct sacn_universe *u, uint64_t now_ns)
 	return u->sent && now_ns >= u->next_keepalive_ns;
 }
 
-static const uint8_t *frame_slots(const struct gl_frame *frame, struct sacn_universe *u)
-{
-	int i = u->frame_index;
-
-	if (i >= 0 && i < frame->universe_count && frame->numbers[i] == u->number)
-		return frame->dmx + (size_t)i * GL_DMX_SLOTS;
-	for (i = 0; i < frame->universe_count; i++) {
-		if (frame->numbers[i] == u->number) {
-			u->frame_index = i;
-			return frame->dmx + (size_t)i * GL_DMX_SLOTS;
-		}
-	}
-	/* A universe the engine does not render is dark, not silent. */
-	return zero_slots;
-}
-
 /* ---- ops ---------------------------------------------------------------- */
 
 static int sacn_open(struct gl_output *out)
@@ -514,9 +471,11 @@ static int sacn_send(struct gl_output *out, const struct gl_frame *frame, uint64
 
 	for (int i = 0; i < s->universe_count; i++) {
 		struct sacn_universe *u = &s->universes[i];
-		const uint8_t *slots = frame_slots(frame, u);
+		const uint8_t *slots = gl_frame_slots(frame, u->number, &u->frame_index);
 		int rc;
 
+		if (!slots)
+			slots = zero_slots;   /* not rendered: dark, not silent */
 		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
 			rc = sacn_queue(s, i, slots, SACN_CHANGED);
 		else if (u->repeats_left > 0)

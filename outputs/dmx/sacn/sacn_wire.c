@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include "outputs/options.h"
+
 static const uint8_t acn_packet_id[12] = {
 	'A', 'S', 'C', '-', 'E', '1', '.', '1', '7', 0, 0, 0
 };
@@ -66,13 +68,8 @@ static void put_root(uint8_t *buf, size_t total, uint32_t vector,
  * character boundary so receivers never see half a character, NUL-padded. */
 static void put_name(uint8_t *field, const char *name)
 {
-	size_t n = strnlen(name, SACN_SOURCE_NAME_LEN);
+	size_t n = gl_text_fit(name, SACN_SOURCE_NAME_LEN);
 
-	if (n > SACN_SOURCE_NAME_LEN - 1) {
-		n = SACN_SOURCE_NAME_LEN - 1;
-		while (n > 0 && ((uint8_t)name[n] & 0xc0) == 0x80)
-			n--;
-	}
 	memset(field, 0, SACN_SOURCE_NAME_LEN);
 	memcpy(field, name, n);
 }
