@@ -236,6 +236,23 @@ int gl_cmd_render(int argc, char **argv)
 	return 0;
 }
 
+/* The commands, each given the arguments after its name. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "play", gl_cmd_play },
+	{ "console", gl_cmd_console },
+	{ "check", gl_cmd_check },
+	{ "render", gl_cmd_render },
+	{ "devices", gl_cmd_devices },
+	{ "midi", gl_cmd_midi },
+	{ "fixture", gl_cmd_fixture },
+	{ "node", gl_cmd_node },
+	{ "journal", gl_cmd_journal },
+	{ "help", gl_cmd_help },
+};
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -243,30 +260,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
-	if (strcmp(cmd, "play") == 0)
-		return gl_cmd_play(argc - 2, argv + 2);
-	if (strcmp(cmd, "console") == 0)
-		return gl_cmd_console(argc - 2, argv + 2);
-	if (strcmp(cmd, "check") == 0)
-		return gl_cmd_check(argc - 2, argv + 2);
-	if (strcmp(cmd, "render") == 0)
-		return gl_cmd_render(argc - 2, argv + 2);
-	if (strcmp(cmd, "devices") == 0)
-		return gl_cmd_devices(argc - 2, argv + 2);
-	if (strcmp(cmd, "midi") == 0)
-		return gl_cmd_midi(argc - 2, argv + 2);
-	if (strcmp(cmd, "fixture") == 0)
-		return gl_cmd_fixture(argc - 2, argv + 2);
-	if (strcmp(cmd, "node") == 0)
-		return gl_cmd_node(argc - 2, argv + 2);
-	if (strcmp(cmd, "journal") == 0)
-		return gl_cmd_journal(argc - 2, argv + 2);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ghostlight %s\n", GL_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "help") == 0)
-		return gl_cmd_help(argc - 2, argv + 2);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		gl_usage(stdout);
 		return 0;

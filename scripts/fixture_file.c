@@ -249,6 +249,20 @@ static void fixture_color(lua_State *L, const struct fixture_job *job, int idx,
 		fixture_fail(L, job, "%scolor must be \"#rrggbb\"", ctx);
 }
 
+/* A plain list at idx (caps, heads): raises "<ctx><what>" when it is not
+ * a table or has keys other than 1..n. Returns n. */
+static lua_Integer fixture_list(lua_State *L, const struct fixture_job *job, int idx,
+				const char *ctx, const char *what)
+{
+	lua_Integer n;
+
+	if (!lua_istable(L, idx))
+		fixture_fail(L, job, "%s%s", ctx, what);
+	n = (lua_Integer)lua_rawlen(L, idx);
+	fixture_check_keys(L, job, idx, ctx, NULL, n);
+	return n;
+}
+
 /* caps = { { 0, 7, "Open", kind = "open", color = "#ffffff" }, ... } */
 static void fixture_parse_caps(lua_State *L, const struct fixture_job *job, int idx,
 			       const char *ctx, struct fdef_channel *ch)
@@ -257,10 +271,7 @@ static void fixture_parse_caps(lua_State *L, const struct fixture_job *job, int 
 	lua_Integer n;
 
 	idx = lua_absindex(L, idx);
-	if (!lua_istable(L, idx))
-		fixture_fail(L, job, "%scaps must be a list of { from, to, \"name\" }", ctx);
-	n = (lua_Integer)lua_rawlen(L, idx);
-	fixture_check_keys(L, job, idx, ctx, NULL, n);
+	n = fixture_list(L, job, idx, ctx, "caps must be a list of { from, to, \"name\" }");
 	for (lua_Integer k = 1; k <= n; k++) {
 		char sub[160];
 		struct fdef_cap *cap;
@@ -393,10 +404,7 @@ static void fixture_parse_heads(lua_State *L, const struct fixture_job *job, int
 	int chans[GL_DMX_SLOTS];
 
 	idx = lua_absindex(L, idx);
-	if (!lua_istable(L, idx))
-		fixture_fail(L, job, "%sheads must be a list of channel lists", ctx);
-	n = (lua_Integer)lua_rawlen(L, idx);
-	fixture_check_keys(L, job, idx, ctx, NULL, n);
+	n = fixture_list(L, job, idx, ctx, "heads must be a list of channel lists");
 	for (lua_Integer h = 1; h <= n; h++) {
 		lua_Integer m = 0;
 
