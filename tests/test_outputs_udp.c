@@ -34,7 +34,7 @@
 #include "outputs/dmx/output.h"
 #include "outputs/dmx/artnet/artnet_wire.h"
 #include "outputs/dmx/sacn/sacn_wire.h"
-#include "tools/scratch.h"
+#include "tools/out_test.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)
@@ -55,8 +55,6 @@ static struct held {
 	int out_count;
 } held;
 
-static char state_dir[64];
-
 static int hold_setup(void **state)
 {
 	(void)state;
@@ -72,7 +70,7 @@ static int hold_teardown(void **state)
 	for (int i = 0; i < held.fd_count; i++)
 		close(held.fds[i]);
 	memset(&held, 0, sizeof held);
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);   /* a test may point it elsewhere */
+	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);   /* a test may point it elsewhere */
 	return 0;
 }
 
@@ -244,15 +242,7 @@ static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
 static int make_state_dir(void **state)
 {
 	(void)state;
-	assert_int_equal(scratch_make(state_dir, sizeof state_dir, "gl-outputs-test"), 0);
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
-	return 0;
-}
-
-static int remove_state_dir(void **state)
-{
-	(void)state;
-	return scratch_remove(state_dir);
+	return out_test_dir_make("gl-outputs-test", true);
 }
 
 /* ---- registry ------------------------------------------------------------- */
@@ -345,7 +335,7 @@ static void test_sacn_send_keepalive_close(void **state)
 	assert_memory_equal(d.slots, slots_of(&f, 0), 512);
 
 	/* The CID is the one saved in the state directory. */
-	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	snprintf(path, sizeof path, "%s/sacn-cid", out_test_dir());
 	fp = fopen(path, "r");
 	assert_non_null(fp);
 	assert_non_null(fgets(text, sizeof text, fp));
@@ -608,7 +598,7 @@ static void test_sacn_cid_unwritable(void **state)
 
 	(void)state;
 	/* The state "directory" is a regular file: nothing can be saved. */
-	snprintf(file, sizeof file, "%s/not-a-dir", state_dir);
+	snprintf(file, sizeof file, "%s/not-a-dir", out_test_dir());
 	fp = fopen(file, "w");
 	assert_non_null(fp);
 	fclose(fp);
@@ -626,7 +616,7 @@ static void test_sacn_cid_unwritable(void **state)
 	drain(rx);
 	gl_output_config_free(&cfg);
 
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);
 	unlink(file);
 }
 
@@ -696,7 +686,7 @@ static void test_sacn_cid_file_kept(void **state)
 	struct stat st;
 
 	(void)state;
-	snprintf(dir, sizeof dir, "%s/kept", state_dir);
+	snprintf(dir, sizeof dir, "%s/kept", out_test_dir());
 	assert_int_equal(mkdir(dir, 0700), 0);
 	setenv("GHOSTLIGHT_STATE_DIR", dir, 1);
 	snprintf(path, sizeof path, "%s/sacn-cid", dir);
@@ -756,7 +746,7 @@ static void test_sacn_cid_file_kept(void **state)
 	assert_memory_equal(again, cid, 16);
 	unlink(path);
 	rmdir(dir);
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);
 }
 
 /* Another process holding the CID (its flock on the file, taken here on an
@@ -774,7 +764,7 @@ static void test_sacn_cid_locked(void **state)
 
 	(void)state;
 	cid_of_run(file_cid, note, sizeof note);       /* makes the file */
-	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	snprintf(path, sizeof path, "%s/sacn-cid", out_test_dir());
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	hold_fd(fd);            /* a failure here must not keep the lock */
@@ -1294,5 +1284,5 @@ int main(void)
 		HELD(test_artnet_bad_options),
 	};
 
-	return cmocka_run_group_tests(tests, make_state_dir, remove_state_dir);
+	return cmocka_run_group_tests(tests, make_state_dir, out_test_dir_remove);
 }
