@@ -141,6 +141,16 @@ static struct gl_output *configure_pro(const char *device, const char *k1, const
 	return out;
 }
 
+/* The Pro at device, configured and opened; driven by the test, closed by
+ * teardown. */
+static struct gl_output *open_pro(struct run *r, const char *device, const char *k1,
+				  const char *v1)
+{
+	r->pro = configure_pro(device, k1, v1);
+	assert_int_equal(pro_ops()->open(r->pro), 0);
+	return r->pro;
+}
+
 /* Drives a driver without an output thread: service() every ms until
  * cond holds, for at most 20 s (a bound, not a timing). */
 #define DRIVE_UNTIL(out, cond)                                                    \
@@ -212,11 +222,10 @@ static void test_handshake_params_and_frames(void **state)
 {
 	struct run *r = *state;
 	struct pro_emu *e = start_emu(r);
-	struct gl_output *out = r->pro = configure_pro(link_path, "break_us", "200");
+	struct gl_output *out = open_pro(r, link_path, "break_us", "200");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
-	assert_int_equal(ops->open(out), 0);
 	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 	/* asked for parameters and serial; break differs from the widget's
 	 * 9 units, so it is set (200 µs -> 19 units), and read back */
@@ -258,11 +267,10 @@ static void test_garbage_rejected_and_input(void **state)
 {
 	struct run *r = *state;
 	struct pro_emu *e = start_emu(r);
-	struct gl_output *out = r->pro = configure_pro(link_path, "input_universe", "9");
+	struct gl_output *out = open_pro(r, link_path, "input_universe", "9");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
-	assert_int_equal(ops->open(out), 0);
 	DRIVE_UNTIL(out, (pro_emu_stats(e, &st), st.get_params >= 1 && st.rx_mode == 1));
 	assert_int_equal(st.rx_on_change, 0);   /* every received frame, not changes */
 
@@ -312,13 +320,12 @@ static void test_stall_reported_and_recovered(void **state)
 {
 	struct run *r = *state;
 	struct pro_emu *e = start_emu(r);
-	struct gl_output *out = r->pro = configure_pro(link_path, NULL, NULL);
+	struct gl_output *out = open_pro(r, link_path, NULL, NULL);
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 	uint8_t dmx[512] = { 10, 20, 30 };
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 
-	assert_int_equal(ops->open(out), 0);
 	ops->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(e, dmx));
 	DRIVE_UNTIL(out, (pro_emu_stats(e, &st), st.get_params >= 1));
@@ -593,8 +600,7 @@ static void test_discovery_auto_and_serial(void **state)
 					sizeof got, err, sizeof err), GL_ENOENT);
 
 	/* and the driver finds it by itself */
-	struct gl_output *out = r->pro = configure_pro("auto", NULL, NULL);
-	assert_int_equal(pro_ops()->open(out), 0);
+	struct gl_output *out = open_pro(r, "auto", NULL, NULL);
 	uint8_t dmx[512] = { 42 };
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 	pro_ops()->send(out, &fr, gl_now_ns());
