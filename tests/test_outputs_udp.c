@@ -97,6 +97,18 @@ static void output_close(struct gl_output *out)
 	fail_msg("output_close: not a held output");
 }
 
+/* ops configured with cfg, held; a refusal fails the test with its message. */
+static struct gl_output *configured(const struct gl_output_ops *ops,
+				    const struct gl_output_config *cfg)
+{
+	char err[256] = "";
+	struct gl_output *out = hold_output(ops, ops->configure(cfg, err, sizeof err));
+
+	if (!out)
+		fail_msg("configure: %s", err);
+	return out;
+}
+
 static int udp_socket_unheld(uint16_t port, uint16_t *bound_port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -279,20 +291,22 @@ static void test_registry(void **state)
 
 /* ---- sACN ----------------------------------------------------------------- */
 
-static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
-				   const int *universes, int count)
+/* An sACN configuration that unicasts to port on loopback, discovery off;
+ * a test adds its own options. */
+static void sacn_config(struct gl_output_config *cfg, uint16_t port, const int *universes,
+			int count)
 {
-	struct gl_output *out;
-	char err[256] = "";
-
 	cfg_init(cfg, "sacn", universes, count);
 	cfg_set(cfg, "unicast", "127.0.0.1");
 	cfg_set(cfg, "port", "%u", port);
 	cfg_set(cfg, "discovery", "false");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(cfg, err, sizeof err));
-	if (!out)
-		fail_msg("configure: %s", err);
-	return out;
+}
+
+static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
+				   const int *universes, int count)
+{
+	sacn_config(cfg, port, universes, count);
+	return configured(&gl_output_sacn, cfg);
 }
 
 static void test_sacn_send_keepalive_close(void **state)
@@ -434,23 +448,18 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	struct test_frame f;
 	struct sacn_data d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "sacn", numbers, 1);
-	cfg_set(&cfg, "unicast", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "discovery", "false");
+	sacn_config(&cfg, port, numbers, 1);
 	cfg_set(&cfg, "priority", "200");
 	cfg_set(&cfg, "source_name", "FOH \xc3\xa9");
 	cfg_set(&cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
 	cfg_set(&cfg, "ttl", "4");
 	cfg_set(&cfg, "interface", "127.0.0.1");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 1);
 	for (int i = 0; i < 300; i++) {
@@ -479,20 +488,15 @@ static void test_sacn_sync(void **state)
 	struct test_frame f;
 	struct sacn_data d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	int n;
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "sacn", numbers, 2);
-	cfg_set(&cfg, "unicast", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "discovery", "false");
+	sacn_config(&cfg, port, numbers, 2);
 	cfg_set(&cfg, "sync_universe", "7");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 2);
 
@@ -538,7 +542,6 @@ static void test_sacn_discovery(void **state)
 	struct gl_output *out;
 	struct test_frame f;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	int n;
@@ -548,8 +551,7 @@ static void test_sacn_discovery(void **state)
 	cfg_init(&cfg, "sacn", numbers, 3);
 	cfg_set(&cfg, "unicast", "127.0.0.1");
 	cfg_set(&cfg, "port", "%u", port);
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 
 	/* The first one goes at open. */
 	assert_int_equal(gl_output_sacn.open(out), 0);
@@ -807,14 +809,12 @@ static void test_sacn_send_errors(void **state)
 	struct gl_output *out;
 	struct test_frame f;
 	const struct gl_output_status *st;
-	char err[256] = "";
 
 	(void)state;
 	cfg_init(&cfg, "sacn", numbers, 2);
 	cfg_set(&cfg, "unicast", "255.255.255.255");
 	cfg_set(&cfg, "discovery", "false");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	st = gl_output_status(out);
 	frame_init(&f, numbers, 2);
@@ -902,8 +902,7 @@ static void test_sacn_bad_options(void **state)
 
 	/* Every default accepted; configure() alone allocates, close frees. */
 	cfg_init(&cfg, "sacn", one, 1);
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
 	output_close(out);
 	gl_output_sacn.close(NULL);
@@ -944,6 +943,18 @@ static size_t make_poll(uint8_t *buf, bool targeted, uint16_t bottom, uint16_t t
 	return 22;
 }
 
+/* An Art-Net configuration that sends to port on loopback and listens
+ * on listen_port there; a test adds its own options. */
+static void artnet_config(struct gl_output_config *cfg, uint16_t port, uint16_t listen_port,
+			  const int *universes, int count)
+{
+	cfg_init(cfg, "artnet", universes, count);
+	cfg_set(cfg, "nodes", "127.0.0.1");
+	cfg_set(cfg, "port", "%u", port);
+	cfg_set(cfg, "bind", "127.0.0.1");
+	cfg_set(cfg, "listen_port", "%u", listen_port);
+}
+
 static void test_artnet_send_and_poll(void **state)
 {
 	static const int numbers[3] = { 1, 2, 17 };
@@ -954,22 +965,15 @@ static void test_artnet_send_and_poll(void **state)
 	struct sockaddr_in from;
 	uint8_t buf[1500];
 	const struct gl_output_status *st;
-	char err[256] = "";
 	uint16_t port, listen_port = free_port();
 	int rx = udp_socket(0, &port);
 	int n;
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "artnet", numbers, 3);
-	cfg_set(&cfg, "nodes", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
+	artnet_config(&cfg, port, listen_port, numbers, 3);
 	cfg_set(&cfg, "listen", "true");
-	cfg_set(&cfg, "bind", "127.0.0.1");
-	cfg_set(&cfg, "listen_port", "%u", listen_port);
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	if (!out)
-		fail_msg("configure: %s", err);
+	out = configured(&gl_output_artnet, &cfg);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	st = gl_output_status(out);
 	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
@@ -1115,7 +1119,6 @@ static void test_artnet_sync_port_addresses(void **state)
 	struct test_frame f;
 	struct artnet_dmx d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	int n;
@@ -1129,9 +1132,7 @@ static void test_artnet_sync_port_addresses(void **state)
 	cfg_set(&cfg, "listen", "false");
 	cfg_set(&cfg, "sync", "true");
 	cfg_set(&cfg, "port_addresses", "32767, 1:2:3");
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	if (!out)
-		fail_msg("configure: %s", err);
+	out = configured(&gl_output_artnet, &cfg);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
 	frame_init(&f, numbers, 2);
@@ -1162,19 +1163,13 @@ static void test_artnet_port_taken(void **state)
 	struct test_frame f;
 	struct artnet_dmx d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port, taken_port;
 	int rx = udp_socket(0, &port);
 
 	(void)state;
 	udp_socket(0, &taken_port);    /* held: no SO_REUSEADDR, so exclusive */
-	cfg_init(&cfg, "artnet", numbers, 1);
-	cfg_set(&cfg, "nodes", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "bind", "127.0.0.1");
-	cfg_set(&cfg, "listen_port", "%u", taken_port);
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	artnet_config(&cfg, port, taken_port, numbers, 1);
+	out = configured(&gl_output_artnet, &cfg);
 	/* Not fatal: the output sends, says it cannot listen. */
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "cannot listen"));
@@ -1201,19 +1196,13 @@ static void test_artnet_send_errors(void **state)
 	struct artnet_dmx d;
 	uint8_t buf[1500];
 	const struct gl_output_status *st;
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "artnet", numbers, 1);
-	cfg_set(&cfg, "nodes", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "bind", "127.0.0.1");
-	cfg_set(&cfg, "listen_port", "%u", free_port());
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	artnet_config(&cfg, port, free_port(), numbers, 1);
+	out = configured(&gl_output_artnet, &cfg);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	st = gl_output_status(out);
 	frame_init(&f, numbers, 1);
