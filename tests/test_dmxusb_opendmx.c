@@ -152,6 +152,18 @@ static struct gl_output *configure(const char *const *kv, char *err, size_t err_
 	return held;
 }
 
+/* Configured with kv and opened; held for teardown. */
+static struct gl_output *open_output(const char *const *kv)
+{
+	char err[256] = "";
+	struct gl_output *o = configure(kv, err, sizeof err);
+
+	if (!o)
+		fail_msg("configure: %s", err);
+	assert_int_equal(odmx()->open(o), 0);
+	return o;
+}
+
 static void close_output(void)
 {
 	odmx()->close(held);
@@ -209,10 +221,7 @@ static void test_configure_limits(void **state)
 static void test_setup_order_and_line(void **state)
 {
 	static const char *const kv[] = { "device", "s:0x0403:0x6001:A1B2C3", NULL };
-	char err[256];
-	struct gl_output *o = configure(kv, err, sizeof err);
-	assert_non_null(o);
-	assert_int_equal(odmx()->open(o), 0);
+	struct gl_output *o = open_output(kv);
 	static const enum call_kind order[] = {
 		C_NEW, C_OPEN, C_RESET, C_BAUD, C_LINE, C_FLOW, C_FLUSH, C_RTS,
 	};
@@ -238,10 +247,7 @@ static void test_break_mab_widths_and_frames(void **state)
 	static const char *const kv[] = {
 		"device", "s:0x0403:0x6001:A1", "break_us", "120", "mab_us", "20", NULL
 	};
-	char err[256];
-	struct gl_output *o = configure(kv, err, sizeof err);
-	assert_non_null(o);
-	assert_int_equal(odmx()->open(o), 0);
+	struct gl_output *o = open_output(kv);
 	int setup_calls = call_count;
 
 	uint8_t dmx[512];
@@ -313,10 +319,7 @@ static void test_break_mab_widths_and_frames(void **state)
 static void test_failure_dropped_and_reopened_with_backoff(void **state)
 {
 	static const char *const kv[] = { "device", "s:0x0403:0x6001:A1", NULL };
-	char err[256];
-	struct gl_output *o = configure(kv, err, sizeof err);
-	assert_non_null(o);
-	assert_int_equal(odmx()->open(o), 0);
+	struct gl_output *o = open_output(kv);
 	uint8_t dmx[512] = { 7 };
 	int numbers[1] = { 1 };
 	struct gl_frame fr = { .tick = 1, .universe_count = 1, .numbers = numbers, .dmx = dmx };

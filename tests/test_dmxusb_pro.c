@@ -30,18 +30,12 @@
 #include "outputs/dmx/dmxusb/dmxusb.h"
 #include "outputs/dmx/outthread.h"
 #include "tools/pro_widget_emu.h"
-#include "tools/scratch.h"
+#include "tools/out_test.h"
 
 #define EMU_SERIAL 0x12345678u
 
 static char tmpdir[32];
 static char link_path[64];
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 struct gl_output;
 
@@ -147,22 +141,25 @@ static struct gl_output *configure_pro(const char *device, const char *k1, const
 	return out;
 }
 
+/* The Pro at device, configured and opened; driven by the test, closed by
+ * teardown. */
+static struct gl_output *open_pro(struct run *r, const char *device, const char *k1,
+				  const char *v1)
+{
+	r->pro = configure_pro(device, k1, v1);
+	assert_int_equal(pro_ops()->open(r->pro), 0);
+	return r->pro;
+}
+
 /* Drives a driver without an output thread: service() every ms until
  * cond holds, for at most 20 s (a bound, not a timing). */
 #define DRIVE_UNTIL(out, cond)                                                    \
 	do {                                                                      \
 		for (int i_ = 0; i_ < 10000 && !(cond); i_++) {                   \
 			pro_ops()->service((out), gl_now_ns());                   \
-			sleep_ms(2);                                              \
+			out_test_sleep_ms(2);                                     \
 		}                                                                 \
 		assert_true(cond);                                                \
-	} while (0)
-
-#define ASSERT_EVENTUALLY(cond)                                  \
-	do {                                                     \
-		for (int i_ = 0; i_ < 2000 && !(cond); i_++)     \
-			sleep_ms(10);                            \
-		assert_true(cond);                               \
 	} while (0)
 
 static uint64_t engine_tick(struct gl_engine *e)
@@ -225,11 +222,10 @@ static void test_handshake_params_and_frames(void **state)
 {
 	struct run *r = *state;
 	struct pro_emu *e = start_emu(r);
-	struct gl_output *out = r->pro = configure_pro(link_path, "break_us", "200");
+	struct gl_output *out = open_pro(r, link_path, "break_us", "200");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
-	assert_int_equal(ops->open(out), 0);
 	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
 	/* asked for parameters and serial; break differs from the widget's
 	 * 9 units, so it is set (200 µs -> 19 units), and read back */
@@ -271,11 +267,10 @@ static void test_garbage_rejected_and_input(void **state)
 {
 	struct run *r = *state;
 	struct pro_emu *e = start_emu(r);
-	struct gl_output *out = r->pro = configure_pro(link_path, "input_universe", "9");
+	struct gl_output *out = open_pro(r, link_path, "input_universe", "9");
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 
-	assert_int_equal(ops->open(out), 0);
 	DRIVE_UNTIL(out, (pro_emu_stats(e, &st), st.get_params >= 1 && st.rx_mode == 1));
 	assert_int_equal(st.rx_on_change, 0);   /* every received frame, not changes */
 
@@ -325,13 +320,12 @@ static void test_stall_reported_and_recovered(void **state)
 {
 	struct run *r = *state;
 	struct pro_emu *e = start_emu(r);
-	struct gl_output *out = r->pro = configure_pro(link_path, NULL, NULL);
+	struct gl_output *out = open_pro(r, link_path, NULL, NULL);
 	const struct gl_output_ops *ops = pro_ops();
 	struct pro_emu_stats st;
 	uint8_t dmx[512] = { 10, 20, 30 };
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 
-	assert_int_equal(ops->open(out), 0);
 	ops->send(out, &fr, gl_now_ns());
 	DRIVE_UNTIL(out, emu_last_is(e, dmx));
 	DRIVE_UNTIL(out, (pro_emu_stats(e, &st), st.get_params >= 1));
@@ -343,7 +337,7 @@ static void test_stall_reported_and_recovered(void **state)
 		uint64_t before = gl_now_ns();
 		ops->send(out, &fr, before);
 		ops->service(out, gl_now_ns());
-		sleep_ms(2);
+		out_test_sleep_ms(2);
 	}
 	printf("# stall reported: %s\n", GL_REPORT_TEXT(&gl_output_status(out)->error));
 	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "stalled"));
@@ -477,7 +471,7 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	struct gl_output *rec = r->rec;
 
 	/* the engine's values reach the widget */
-	ASSERT_EVENTUALLY(emu_matches_engine(emu, rec));
+	OUT_TEST_EVENTUALLY(emu_matches_engine(emu, rec));
 	struct pro_emu_frame f;
 	assert_int_equal(pro_emu_frame(emu, -1, &f), 0);
 	printf("# slots 1-5 at the widget: %d %d %d %d %d\n", f.slots[0], f.slots[1], f.slots[2],
@@ -487,15 +481,15 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 
 	/* unplug: reported, and the other output keeps its frames coming */
 	pro_emu_unplug(emu);
-	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
+	OUT_TEST_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
 	printf("# unplugged: %s\n", GL_REPORT_TEXT(&gl_output_status(pro)->error));
 	struct gl_snapshot s0 = { 0 };
 	int rec0 = atomic_load(&rec->frames);
 	assert_int_equal(gl_engine_snapshot(e, &s0), 0);
-	ASSERT_EVENTUALLY(atomic_load(&rec->frames) >= rec0 + 200);
+	OUT_TEST_EVENTUALLY(atomic_load(&rec->frames) >= rec0 + 200);
 	/* the engine ticks on too (checked on its own: frames the recorder
 	 * had queued before s0 may count above, so the two need not agree) */
-	ASSERT_EVENTUALLY(engine_tick(e) >= s0.tick + 200);
+	OUT_TEST_EVENTUALLY(engine_tick(e) >= s0.tick + 200);
 	/* ...while the Pro was still away (its back-off retries failed) */
 	assert_true(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] != '\0');
 	assert_true(gl_output_status(pro)->send_errors >= 1);
@@ -503,8 +497,8 @@ static void test_unplug_replug_keeps_other_outputs(void **state)
 	/* re-plug: it reconnects by itself and gets the current look */
 	pro_emu_clear_frames(emu);
 	assert_int_equal(pro_emu_replug(emu), 0);
-	ASSERT_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, rec));
-	ASSERT_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] == '\0');
+	OUT_TEST_EVENTUALLY(emu_frames(emu) >= 1 && emu_matches_engine(emu, rec));
+	OUT_TEST_EVENTUALLY(GL_REPORT_TEXT(&gl_output_status(pro)->error)[0] == '\0');
 }
 
 static bool rec_slots_are(struct gl_output *rec, int s4, int s5)
@@ -525,16 +519,16 @@ static void test_input_merges_into_engine(void **state)
 	r->e = engine_with_look_input(9);
 	start_threads(r, configure_pro(link_path, "input_universe", "9"));
 	struct gl_output *rec = r->rec;
-	ASSERT_EVENTUALLY(rec_slots_are(rec, 64, 0));   /* the cue alone */
+	OUT_TEST_EVENTUALLY(rec_slots_are(rec, 64, 0));   /* the cue alone */
 
 	/* slot 4 (a dimmer at 64) and slot 5 (no fixture) from the desk */
 	uint8_t in[5] = { 0, 0, 0, 100, 250 };
-	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 100, 250)));
+	OUT_TEST_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 100, 250)));
 	in[3] = 10;   /* below the cue: HTP keeps the cue */
-	ASSERT_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 64, 250)));
+	OUT_TEST_EVENTUALLY((pro_emu_send_rx_dmx(emu, 0, in, 5), rec_slots_are(rec, 64, 250)));
 
 	pro_emu_unplug(emu);
-	ASSERT_EVENTUALLY(rec_slots_are(rec, 64, 0));
+	OUT_TEST_EVENTUALLY(rec_slots_are(rec, 64, 0));
 }
 
 /* ---- discovery on a fake sysfs ------------------------------------------ */
@@ -606,8 +600,7 @@ static void test_discovery_auto_and_serial(void **state)
 					sizeof got, err, sizeof err), GL_ENOENT);
 
 	/* and the driver finds it by itself */
-	struct gl_output *out = r->pro = configure_pro("auto", NULL, NULL);
-	assert_int_equal(pro_ops()->open(out), 0);
+	struct gl_output *out = open_pro(r, "auto", NULL, NULL);
 	uint8_t dmx[512] = { 42 };
 	struct gl_frame fr = one_universe_frame(3, dmx, 1);
 	pro_ops()->send(out, &fr, gl_now_ns());

@@ -34,7 +34,7 @@
 #include <sodium.h>
 
 #include "tools/flash_world.h"
-#include "tools/scratch.h"
+#include "tools/out_test.h"
 
 #define V1 0x0100
 #define V2 0x0101
@@ -43,7 +43,6 @@
 #define MAX_OPS 4096
 #define WORKERS 2
 
-static char dir[256];
 static char flash_path[300], count_path[300];
 static uint32_t op_log[MAX_OPS];
 static long ops;
@@ -171,8 +170,8 @@ static void worker(int k)
 	unsigned started[3] = { 0 };
 	FILE *f;
 
-	snprintf(flash_path, sizeof flash_path, "%s/flash%d.bin", dir, k);
-	snprintf(count_path, sizeof count_path, "%s/ops%d", dir, k);
+	snprintf(flash_path, sizeof flash_path, "%s/flash%d.bin", out_test_dir(), k);
+	snprintf(count_path, sizeof count_path, "%s/ops%d", out_test_dir(), k);
 	for (long cut = 1 + k; cut <= ops; cut += WORKERS) {
 		uint32_t what = op_log[cut - 1];
 		bool chunk = !(what & 1) && what >= 5 * FW_PAGE;
@@ -194,7 +193,7 @@ static void worker(int k)
 			_exit(1);
 		}
 	}
-	snprintf(count_path, sizeof count_path, "%s/started%d", dir, k);
+	snprintf(count_path, sizeof count_path, "%s/started%d", out_test_dir(), k);
 	if ((f = fopen(count_path, "w"))) {
 		fprintf(f, "%u %u %u\n", started[0], started[1], started[2]);
 		fclose(f);
@@ -240,7 +239,7 @@ static void test_cut_everywhere(void **state)
 		assert_int_equal(waitpid(pids[k], &status, 0), pids[k]);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			fail_msg("worker %d failed (its reason above)", k);
-		snprintf(path, sizeof path, "%s/started%d", dir, k);
+		snprintf(path, sizeof path, "%s/started%d", out_test_dir(), k);
 		f = fopen(path, "r");
 		assert_non_null(f);
 		for (int i = 0; i < 3; i++) {
@@ -262,10 +261,10 @@ static int setup(void **state)
 	struct fw_world *w;
 
 	(void)state;
-	if (scratch_make(dir, sizeof dir, "gl-test-powercut") != 0)
+	if (out_test_dir_make("gl-test-powercut", false) != 0)
 		return -1;
-	snprintf(flash_path, sizeof flash_path, "%s/flash.bin", dir);
-	snprintf(count_path, sizeof count_path, "%s/ops", dir);
+	snprintf(flash_path, sizeof flash_path, "%s/flash.bin", out_test_dir());
+	snprintf(count_path, sizeof count_path, "%s/ops", out_test_dir());
 	w = fw_world_new();
 	if (!w)
 		return -1;
@@ -276,16 +275,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	return scratch_remove(dir);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cut_everywhere),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, out_test_dir_remove);
 }

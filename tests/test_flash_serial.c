@@ -30,7 +30,7 @@
 #include "firmware/core/fwimage.h"
 #include "outputs/dmx/nodelink/nodelink_fw.h"
 #include "outputs/dmx/output.h"
-#include "tools/scratch.h"
+#include "tools/out_test.h"
 
 extern const struct gl_output_ops gl_output_nodes;
 
@@ -38,7 +38,6 @@ extern const struct gl_output_ops gl_output_nodes;
 #define NODE 42
 #define BODY 1200
 
-static char state_dir[64];         /* /tmp/gl-test-flash-serial-XXXXXX */
 
 /* The line from the output: COBS frames, one envelope each. */
 struct line_in {
@@ -120,7 +119,7 @@ static int ask(const char *req, const void *data, size_t len, char *reply, size_
 	uint8_t *msg = malloc(strlen(req) + len);
 	ssize_t got = -1;
 
-	snprintf(to.sun_path, sizeof to.sun_path, "%s/nodes-bench.sock", state_dir);
+	snprintf(to.sun_path, sizeof to.sun_path, "%s/nodes-bench.sock", out_test_dir());
 	assert_non_null(msg);
 	memcpy(msg, req, strlen(req));
 	if (len)
@@ -184,7 +183,7 @@ static void test_flash_over_serial(void **state)
 	out = gl_output_nodes.configure(&cfg, err, sizeof err);
 	assert_non_null(out);
 	assert_int_equal(gl_output_nodes.open(out), 0);
-	snprintf(path, sizeof path, "%s/nodelink.key", state_dir);
+	snprintf(path, sizeof path, "%s/nodelink.key", out_test_dir());
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(text, sizeof text, f));
@@ -326,16 +325,9 @@ static void test_flash_over_serial(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (sodium_init() < 0 || scratch_make(state_dir, sizeof state_dir, "gl-test-flash-serial") != 0)
+	if (sodium_init() < 0)
 		return -1;
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return scratch_remove(state_dir);
+	return out_test_dir_make("gl-test-flash-serial", true);
 }
 
 int main(void)
@@ -343,5 +335,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flash_over_serial),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, out_test_dir_remove);
 }

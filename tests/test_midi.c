@@ -93,6 +93,15 @@ static void expect_msg(const struct got *g, int i, const uint8_t *b, size_t n)
 	assert_memory_equal(g->bytes[i], b, n);
 }
 
+/* Two results: the error err, then the message b (bad input before a
+ * good message costs that message nothing). */
+static void expect_err_then_msg(const struct got *g, int err, const uint8_t *b, size_t n)
+{
+	assert_int_equal(g->count, 2);
+	assert_int_equal(g->err[0], err);
+	expect_msg(g, 1, b, n);
+}
+
 static void test_running_status(void **state)
 {
 	(void)state;
@@ -145,14 +154,10 @@ static void test_sysex(void **state)
 	}
 	/* truncated: a status byte ends it; the note after still counts */
 	struct got *g = parse(BYTES(0xF0, 0x7F, 0x01, 0x02, 0x90, 0x3C, 0x7F), 2);
-	assert_int_equal(g->count, 2);
-	assert_int_equal(g->err[0], MIDI_ERR_SYSEX_TRUNCATED);
-	expect_msg(g, 1, BYTES(0x90, 0x3C, 0x7F));
+	expect_err_then_msg(g, MIDI_ERR_SYSEX_TRUNCATED, BYTES(0x90, 0x3C, 0x7F));
 	/* a second F0 ends the first */
 	g = parse(BYTES(0xF0, 0x01, 0xF0, 0x02, 0xF7), 0);
-	assert_int_equal(g->count, 2);
-	assert_int_equal(g->err[0], MIDI_ERR_SYSEX_TRUNCATED);
-	expect_msg(g, 1, BYTES(0xF0, 0x02, 0xF7));
+	expect_err_then_msg(g, MIDI_ERR_SYSEX_TRUNCATED, BYTES(0xF0, 0x02, 0xF7));
 	/* too long: one error, nothing else, and the parser goes on */
 	big[0] = 0xF0;
 	memset(big + 1, 0x11, sizeof big - 2);
@@ -165,9 +170,7 @@ static void test_sysex(void **state)
 		midi_parser_init(&p);
 		feed(&p, big, sizeof big, chunk, &g2);
 		feed(&p, BYTES(0xB0, 0x07, 0x64), 0, &g2);
-		assert_int_equal(g2.count, 2);
-		assert_int_equal(g2.err[0], MIDI_ERR_SYSEX_TOO_LONG);
-		expect_msg(&g2, 1, BYTES(0xB0, 0x07, 0x64));
+		expect_err_then_msg(&g2, MIDI_ERR_SYSEX_TOO_LONG, BYTES(0xB0, 0x07, 0x64));
 	}
 	/* the longest one that fits */
 	big[MIDI_SYSEX_MAX - 1] = 0xF7;
@@ -181,14 +184,10 @@ static void test_malformed(void **state)
 	(void)state;
 	/* a run of stray data bytes is one error */
 	struct got *g = parse(BYTES(0x3C, 0x7F, 0x10, 0x90, 0x3C, 0x01), 1);
-	assert_int_equal(g->count, 2);
-	assert_int_equal(g->err[0], MIDI_ERR_STRAY_DATA);
-	expect_msg(g, 1, BYTES(0x90, 0x3C, 0x01));
+	expect_err_then_msg(g, MIDI_ERR_STRAY_DATA, BYTES(0x90, 0x3C, 0x01));
 	/* a message cut short by the next status */
 	g = parse(BYTES(0x90, 0x3C, 0xB0, 0x07, 0x64), 0);
-	assert_int_equal(g->count, 2);
-	assert_int_equal(g->err[0], MIDI_ERR_TRUNCATED);
-	expect_msg(g, 1, BYTES(0xB0, 0x07, 0x64));
+	expect_err_then_msg(g, MIDI_ERR_TRUNCATED, BYTES(0xB0, 0x07, 0x64));
 	/* F7 alone, undefined statuses */
 	g = parse(BYTES(0xF7, 0xF4, 0xF5, 0xF9, 0xFD), 0);
 	assert_int_equal(g->count, 5);
@@ -203,9 +202,7 @@ static void test_malformed(void **state)
 	feed(&p, BYTES(0x90, 0x3C), 0, &g2);
 	midi_parser_reset(&p);
 	feed(&p, BYTES(0x7F, 0x80, 0x3C, 0x00), 0, &g2);
-	assert_int_equal(g2.count, 2);
-	assert_int_equal(g2.err[0], MIDI_ERR_STRAY_DATA);
-	expect_msg(&g2, 1, BYTES(0x80, 0x3C, 0x00));
+	expect_err_then_msg(&g2, MIDI_ERR_STRAY_DATA, BYTES(0x80, 0x3C, 0x00));
 	assert_string_equal(midi_error_name(MIDI_ERR_SYSEX_TRUNCATED), "sysex without F7");
 }
 

@@ -571,22 +571,18 @@ static void test_discovery(void **state)
 
 /* ---- options --------------------------------------------------------------------------------------- */
 
-static void config(struct gl_control_config *cfg, ...)
+/* An mqtt declaration with the options kv: key, value, ..., NULL. */
+static void config(struct gl_control_config *cfg, const char *const *kv)
 {
-	va_list ap;
-	const char *key;
-
 	memset(cfg, 0, sizeof *cfg);
 	snprintf(cfg->type, sizeof cfg->type, "mqtt");
 	snprintf(cfg->show_name, sizeof cfg->show_name, "Test");
 	cfg->declared = true;
-	va_start(ap, cfg);
-	while ((key = va_arg(ap, const char *))) {
+	for (int i = 0; kv[i]; i += 2) {
 		struct gl_option *o = &cfg->options[cfg->option_count++];
-		snprintf(o->key, sizeof o->key, "%s", key);
-		snprintf(o->value, sizeof o->value, "%s", va_arg(ap, const char *));
+		snprintf(o->key, sizeof o->key, "%s", kv[i]);
+		snprintf(o->value, sizeof o->value, "%s", kv[i + 1]);
 	}
-	va_end(ap);
 }
 
 static void check_config(const struct gl_control_config *cfg, int rc, const char *fragment)
@@ -604,39 +600,39 @@ static void check_config(const struct gl_control_config *cfg, int rc, const char
 
 static void test_options(void **state)
 {
-	(void)state;
+	/* options, and what check() says of them */
+	static const struct {
+		const char *kv[20];
+		int rc;
+		const char *fragment;
+	} cases[] = {
+		{ { NULL }, 0, NULL },
+		{ { "host", "10.1.2.3", "port", "1884", "username", "u", "password", "hunter2", "tls",
+		    "ca=certs/ca.crt,cert=c.crt,key=c.key", "base", "venue/a", "qos", "2", "discovery",
+		    "true", NULL }, 0, NULL },
+		{ { "username", "u", "password", "hunter2", "password_file", "pw", NULL }, GL_EINVAL,
+		  "give one of them" },
+		{ { "password", "hunter2", NULL }, GL_EINVAL, "needs a username" },
+		{ { "password", "", "username", "u", NULL }, GL_EINVAL, "password" },
+		{ { "base", "a/+/b", NULL }, GL_EINVAL, "base" },
+		{ { "tls", "ca=x,cert=y", NULL }, GL_EINVAL, "cert and key go together" },
+		{ { "tls", "", NULL }, GL_EINVAL, "tls" },
+		{ { "tls", "pem=x", NULL }, GL_EINVAL, "tls" },
+		{ { "qos", "3", NULL }, GL_EINVAL, "qos" },
+		{ { "host", "a b", NULL }, GL_EINVAL, "host" },
+		{ { "colour", "red", NULL }, GL_EINVAL, "colour" },
+	};
 	struct gl_control_config cfg;
 	char err[300];
 
-	config(&cfg, NULL);
-	check_config(&cfg, 0, NULL);
-	config(&cfg, "host", "10.1.2.3", "port", "1884", "username", "u", "password", "hunter2",
-	       "tls", "ca=certs/ca.crt,cert=c.crt,key=c.key", "base", "venue/a", "qos", "2",
-	       "discovery", "true", NULL);
-	check_config(&cfg, 0, NULL);
-	config(&cfg, "username", "u", "password", "hunter2", "password_file", "pw", NULL);
-	check_config(&cfg, GL_EINVAL, "give one of them");
-	config(&cfg, "password", "hunter2", NULL);
-	check_config(&cfg, GL_EINVAL, "needs a username");
-	config(&cfg, "password", "", "username", "u", NULL);
-	check_config(&cfg, GL_EINVAL, "password");
-	config(&cfg, "base", "a/+/b", NULL);
-	check_config(&cfg, GL_EINVAL, "base");
-	config(&cfg, "tls", "ca=x,cert=y", NULL);
-	check_config(&cfg, GL_EINVAL, "cert and key go together");
-	config(&cfg, "tls", "", NULL);
-	check_config(&cfg, GL_EINVAL, "tls");
-	config(&cfg, "tls", "pem=x", NULL);
-	check_config(&cfg, GL_EINVAL, "tls");
-	config(&cfg, "qos", "3", NULL);
-	check_config(&cfg, GL_EINVAL, "qos");
-	config(&cfg, "host", "a b", NULL);
-	check_config(&cfg, GL_EINVAL, "host");
-	config(&cfg, "colour", "red", NULL);
-	check_config(&cfg, GL_EINVAL, "colour");
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		config(&cfg, cases[i].kv);
+		check_config(&cfg, cases[i].rc, cases[i].fragment);
+	}
 
 	/* --mqtt over the show's own options: the URL wins, the rest stays */
-	config(&cfg, "host", "10.9.9.9", "keepalive", "10", NULL);
+	config(&cfg, (const char *const[]){ "host", "10.9.9.9", "keepalive", "10", NULL });
 	assert_int_equal(gl_control_config_url(&cfg, "mqtt://u:hunter2@127.0.0.1:18830/x/y", err,
 					       sizeof err), 0);
 	const struct gl_option *o = gl_opt_find(cfg.options, cfg.option_count, "host");

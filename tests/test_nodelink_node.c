@@ -20,6 +20,7 @@
 
 #include "firmware/core/node.h"
 #include "outputs/dmx/nodelink/nodelink_tx.h"
+#include "tools/out_test.h"
 
 #define LEAD_US 2000u            /* the transmitter builds a superframe this early */
 #define MAX_FRAMES 4000
@@ -93,10 +94,7 @@ static struct sim *S;
 
 static uint32_t rnd(struct sim *s)
 {
-	s->rng ^= s->rng >> 12;
-	s->rng ^= s->rng << 25;
-	s->rng ^= s->rng >> 27;
-	return (uint32_t)((s->rng * 2685821657736338717ull) >> 32);
+	return out_test_xorshift(&s->rng);
 }
 
 /* ---- the node's hal --------------------------------------------------------- */

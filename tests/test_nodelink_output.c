@@ -26,10 +26,10 @@
 
 #include "outputs/dmx/nodelink/nodelink_tx.h"
 #include "outputs/dmx/output.h"
+#include "tools/out_test.h"
 
 extern const struct gl_output_ops gl_output_nodes;
 
-static char state_dir[] = "/tmp/gl-test-nodes-XXXXXX";
 
 static struct gl_output *configure(const char *device, int universes, char *err, size_t len)
 {
@@ -153,7 +153,7 @@ static void test_serial_transmitter(void **state)
 	st = gl_output_status(out);
 	assert_int_equal(gl_output_nodes.open(out), 0);
 	/* the key: made now, 0600, 64 hex digits */
-	snprintf(key_path, sizeof key_path, "%s/nodelink.key", state_dir);
+	snprintf(key_path, sizeof key_path, "%s/nodelink.key", out_test_dir());
 	assert_int_equal(stat(key_path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	f = fopen(key_path, "r");
@@ -225,7 +225,7 @@ static void test_serial_transmitter(void **state)
 			assert_int_equal(gl_counter(&st->packets_received), 1);
 			assert_int_equal(gl_counter(&st->packets_malformed), 1);
 
-			snprintf(sock, sizeof sock, "%s/nodes-bench.sock", state_dir);
+			snprintf(sock, sizeof sock, "%s/nodes-bench.sock", out_test_dir());
 			fd = ask(sock, "list");
 			usleep(20000);
 			gl_output_nodes.service(out, gl_now_ns());
@@ -263,19 +263,7 @@ static void test_serial_transmitter(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(state_dir))
-		return -1;
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", state_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return out_test_dir_make("gl-test-nodes", true);
 }
 
 int main(void)
@@ -284,5 +272,5 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_serial_transmitter),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, out_test_dir_remove);
 }

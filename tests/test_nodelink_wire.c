@@ -19,15 +19,13 @@
 #include <cmocka.h>
 
 #include "outputs/dmx/nodelink/nodelink_wire.h"
+#include "tools/out_test.h"
 
 /* xorshift64*: reproducible random input */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+	return out_test_xorshift(&rng_state);
 }
 
 static void fill(uint8_t *p, size_t n)

@@ -34,7 +34,7 @@
 #include "outputs/dmx/output.h"
 #include "outputs/dmx/artnet/artnet_wire.h"
 #include "outputs/dmx/sacn/sacn_wire.h"
-#include "tools/scratch.h"
+#include "tools/out_test.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)
@@ -55,8 +55,6 @@ static struct held {
 	int out_count;
 } held;
 
-static char state_dir[64];
-
 static int hold_setup(void **state)
 {
 	(void)state;
@@ -72,7 +70,7 @@ static int hold_teardown(void **state)
 	for (int i = 0; i < held.fd_count; i++)
 		close(held.fds[i]);
 	memset(&held, 0, sizeof held);
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);   /* a test may point it elsewhere */
+	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);   /* a test may point it elsewhere */
 	return 0;
 }
 
@@ -97,6 +95,18 @@ static void output_close(struct gl_output *out)
 			return;
 		}
 	fail_msg("output_close: not a held output");
+}
+
+/* ops configured with cfg, held; a refusal fails the test with its message. */
+static struct gl_output *configured(const struct gl_output_ops *ops,
+				    const struct gl_output_config *cfg)
+{
+	char err[256] = "";
+	struct gl_output *out = hold_output(ops, ops->configure(cfg, err, sizeof err));
+
+	if (!out)
+		fail_msg("configure: %s", err);
+	return out;
 }
 
 static int udp_socket_unheld(uint16_t port, uint16_t *bound_port)
@@ -244,15 +254,7 @@ static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
 static int make_state_dir(void **state)
 {
 	(void)state;
-	assert_int_equal(scratch_make(state_dir, sizeof state_dir, "gl-outputs-test"), 0);
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
-	return 0;
-}
-
-static int remove_state_dir(void **state)
-{
-	(void)state;
-	return scratch_remove(state_dir);
+	return out_test_dir_make("gl-outputs-test", true);
 }
 
 /* ---- registry ------------------------------------------------------------- */
@@ -289,20 +291,22 @@ static void test_registry(void **state)
 
 /* ---- sACN ----------------------------------------------------------------- */
 
-static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
-				   const int *universes, int count)
+/* An sACN configuration that unicasts to port on loopback, discovery off;
+ * a test adds its own options. */
+static void sacn_config(struct gl_output_config *cfg, uint16_t port, const int *universes,
+			int count)
 {
-	struct gl_output *out;
-	char err[256] = "";
-
 	cfg_init(cfg, "sacn", universes, count);
 	cfg_set(cfg, "unicast", "127.0.0.1");
 	cfg_set(cfg, "port", "%u", port);
 	cfg_set(cfg, "discovery", "false");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(cfg, err, sizeof err));
-	if (!out)
-		fail_msg("configure: %s", err);
-	return out;
+}
+
+static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
+				   const int *universes, int count)
+{
+	sacn_config(cfg, port, universes, count);
+	return configured(&gl_output_sacn, cfg);
 }
 
 static void test_sacn_send_keepalive_close(void **state)
@@ -345,7 +349,7 @@ static void test_sacn_send_keepalive_close(void **state)
 	assert_memory_equal(d.slots, slots_of(&f, 0), 512);
 
 	/* The CID is the one saved in the state directory. */
-	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	snprintf(path, sizeof path, "%s/sacn-cid", out_test_dir());
 	fp = fopen(path, "r");
 	assert_non_null(fp);
 	assert_non_null(fgets(text, sizeof text, fp));
@@ -444,23 +448,18 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	struct test_frame f;
 	struct sacn_data d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "sacn", numbers, 1);
-	cfg_set(&cfg, "unicast", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "discovery", "false");
+	sacn_config(&cfg, port, numbers, 1);
 	cfg_set(&cfg, "priority", "200");
 	cfg_set(&cfg, "source_name", "FOH \xc3\xa9");
 	cfg_set(&cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
 	cfg_set(&cfg, "ttl", "4");
 	cfg_set(&cfg, "interface", "127.0.0.1");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 1);
 	for (int i = 0; i < 300; i++) {
@@ -489,20 +488,15 @@ static void test_sacn_sync(void **state)
 	struct test_frame f;
 	struct sacn_data d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	int n;
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "sacn", numbers, 2);
-	cfg_set(&cfg, "unicast", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "discovery", "false");
+	sacn_config(&cfg, port, numbers, 2);
 	cfg_set(&cfg, "sync_universe", "7");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	frame_init(&f, numbers, 2);
 
@@ -548,7 +542,6 @@ static void test_sacn_discovery(void **state)
 	struct gl_output *out;
 	struct test_frame f;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	int n;
@@ -558,8 +551,7 @@ static void test_sacn_discovery(void **state)
 	cfg_init(&cfg, "sacn", numbers, 3);
 	cfg_set(&cfg, "unicast", "127.0.0.1");
 	cfg_set(&cfg, "port", "%u", port);
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 
 	/* The first one goes at open. */
 	assert_int_equal(gl_output_sacn.open(out), 0);
@@ -608,7 +600,7 @@ static void test_sacn_cid_unwritable(void **state)
 
 	(void)state;
 	/* The state "directory" is a regular file: nothing can be saved. */
-	snprintf(file, sizeof file, "%s/not-a-dir", state_dir);
+	snprintf(file, sizeof file, "%s/not-a-dir", out_test_dir());
 	fp = fopen(file, "w");
 	assert_non_null(fp);
 	fclose(fp);
@@ -626,7 +618,7 @@ static void test_sacn_cid_unwritable(void **state)
 	drain(rx);
 	gl_output_config_free(&cfg);
 
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);
 	unlink(file);
 }
 
@@ -696,7 +688,7 @@ static void test_sacn_cid_file_kept(void **state)
 	struct stat st;
 
 	(void)state;
-	snprintf(dir, sizeof dir, "%s/kept", state_dir);
+	snprintf(dir, sizeof dir, "%s/kept", out_test_dir());
 	assert_int_equal(mkdir(dir, 0700), 0);
 	setenv("GHOSTLIGHT_STATE_DIR", dir, 1);
 	snprintf(path, sizeof path, "%s/sacn-cid", dir);
@@ -756,7 +748,7 @@ static void test_sacn_cid_file_kept(void **state)
 	assert_memory_equal(again, cid, 16);
 	unlink(path);
 	rmdir(dir);
-	setenv("GHOSTLIGHT_STATE_DIR", state_dir, 1);
+	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);
 }
 
 /* Another process holding the CID (its flock on the file, taken here on an
@@ -774,7 +766,7 @@ static void test_sacn_cid_locked(void **state)
 
 	(void)state;
 	cid_of_run(file_cid, note, sizeof note);       /* makes the file */
-	snprintf(path, sizeof path, "%s/sacn-cid", state_dir);
+	snprintf(path, sizeof path, "%s/sacn-cid", out_test_dir());
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	hold_fd(fd);            /* a failure here must not keep the lock */
@@ -817,14 +809,12 @@ static void test_sacn_send_errors(void **state)
 	struct gl_output *out;
 	struct test_frame f;
 	const struct gl_output_status *st;
-	char err[256] = "";
 
 	(void)state;
 	cfg_init(&cfg, "sacn", numbers, 2);
 	cfg_set(&cfg, "unicast", "255.255.255.255");
 	cfg_set(&cfg, "discovery", "false");
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.open(out), 0);
 	st = gl_output_status(out);
 	frame_init(&f, numbers, 2);
@@ -912,8 +902,7 @@ static void test_sacn_bad_options(void **state)
 
 	/* Every default accepted; configure() alone allocates, close frees. */
 	cfg_init(&cfg, "sacn", one, 1);
-	out = hold_output(&gl_output_sacn, gl_output_sacn.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	out = configured(&gl_output_sacn, &cfg);
 	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
 	output_close(out);
 	gl_output_sacn.close(NULL);
@@ -954,6 +943,18 @@ static size_t make_poll(uint8_t *buf, bool targeted, uint16_t bottom, uint16_t t
 	return 22;
 }
 
+/* An Art-Net configuration that sends to port on loopback and listens
+ * on listen_port there; a test adds its own options. */
+static void artnet_config(struct gl_output_config *cfg, uint16_t port, uint16_t listen_port,
+			  const int *universes, int count)
+{
+	cfg_init(cfg, "artnet", universes, count);
+	cfg_set(cfg, "nodes", "127.0.0.1");
+	cfg_set(cfg, "port", "%u", port);
+	cfg_set(cfg, "bind", "127.0.0.1");
+	cfg_set(cfg, "listen_port", "%u", listen_port);
+}
+
 static void test_artnet_send_and_poll(void **state)
 {
 	static const int numbers[3] = { 1, 2, 17 };
@@ -964,22 +965,15 @@ static void test_artnet_send_and_poll(void **state)
 	struct sockaddr_in from;
 	uint8_t buf[1500];
 	const struct gl_output_status *st;
-	char err[256] = "";
 	uint16_t port, listen_port = free_port();
 	int rx = udp_socket(0, &port);
 	int n;
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "artnet", numbers, 3);
-	cfg_set(&cfg, "nodes", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
+	artnet_config(&cfg, port, listen_port, numbers, 3);
 	cfg_set(&cfg, "listen", "true");
-	cfg_set(&cfg, "bind", "127.0.0.1");
-	cfg_set(&cfg, "listen_port", "%u", listen_port);
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	if (!out)
-		fail_msg("configure: %s", err);
+	out = configured(&gl_output_artnet, &cfg);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	st = gl_output_status(out);
 	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
@@ -1125,7 +1119,6 @@ static void test_artnet_sync_port_addresses(void **state)
 	struct test_frame f;
 	struct artnet_dmx d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	int n;
@@ -1139,9 +1132,7 @@ static void test_artnet_sync_port_addresses(void **state)
 	cfg_set(&cfg, "listen", "false");
 	cfg_set(&cfg, "sync", "true");
 	cfg_set(&cfg, "port_addresses", "32767, 1:2:3");
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	if (!out)
-		fail_msg("configure: %s", err);
+	out = configured(&gl_output_artnet, &cfg);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
 	frame_init(&f, numbers, 2);
@@ -1172,19 +1163,13 @@ static void test_artnet_port_taken(void **state)
 	struct test_frame f;
 	struct artnet_dmx d;
 	uint8_t buf[1500];
-	char err[256] = "";
 	uint16_t port, taken_port;
 	int rx = udp_socket(0, &port);
 
 	(void)state;
 	udp_socket(0, &taken_port);    /* held: no SO_REUSEADDR, so exclusive */
-	cfg_init(&cfg, "artnet", numbers, 1);
-	cfg_set(&cfg, "nodes", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "bind", "127.0.0.1");
-	cfg_set(&cfg, "listen_port", "%u", taken_port);
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	artnet_config(&cfg, port, taken_port, numbers, 1);
+	out = configured(&gl_output_artnet, &cfg);
 	/* Not fatal: the output sends, says it cannot listen. */
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "cannot listen"));
@@ -1211,19 +1196,13 @@ static void test_artnet_send_errors(void **state)
 	struct artnet_dmx d;
 	uint8_t buf[1500];
 	const struct gl_output_status *st;
-	char err[256] = "";
 	uint16_t port;
 	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "artnet", numbers, 1);
-	cfg_set(&cfg, "nodes", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "bind", "127.0.0.1");
-	cfg_set(&cfg, "listen_port", "%u", free_port());
-	out = hold_output(&gl_output_artnet, gl_output_artnet.configure(&cfg, err, sizeof err));
-	assert_non_null(out);
+	artnet_config(&cfg, port, free_port(), numbers, 1);
+	out = configured(&gl_output_artnet, &cfg);
 	assert_int_equal(gl_output_artnet.open(out), 0);
 	st = gl_output_status(out);
 	frame_init(&f, numbers, 1);
@@ -1294,5 +1273,5 @@ int main(void)
 		HELD(test_artnet_bad_options),
 	};
 
-	return cmocka_run_group_tests(tests, make_state_dir, remove_state_dir);
+	return cmocka_run_group_tests(tests, make_state_dir, out_test_dir_remove);
 }

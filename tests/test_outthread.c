@@ -25,6 +25,7 @@
 
 #include "engine/engine.h"
 #include "outputs/dmx/outthread.h"
+#include "tools/out_test.h"
 
 struct gl_output {
 	struct gl_output_status st;   /* first, as output.h asks */
@@ -124,20 +125,6 @@ static struct gl_engine *engine(struct run *r)
 	return r->e;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-/* Asserts that cond comes true within 10 s (a bound, not a timing). */
-#define ASSERT_EVENTUALLY(cond)                                  \
-	do {                                                     \
-		for (int i_ = 0; i_ < 1000 && !(cond); i_++)     \
-			sleep_ms(10);                            \
-		assert_true(cond);                               \
-	} while (0)
-
 static void test_failing_output_does_not_stop_others(void **state)
 {
 	struct run *r = *state;
@@ -155,11 +142,11 @@ static void test_failing_output_does_not_stop_others(void **state)
 	assert_non_null(r->ot);
 	assert_int_equal(gl_engine_start(e), 0);
 
-	ASSERT_EVENTUALLY(atomic_load(&good->frames_ok) >= 20);
-	ASSERT_EVENTUALLY(atomic_load(&bad->sends) >= 20);  /* retried every frame */
+	OUT_TEST_EVENTUALLY(atomic_load(&good->frames_ok) >= 20);
+	OUT_TEST_EVENTUALLY(atomic_load(&bad->sends) >= 20);  /* retried every frame */
 	assert_true(bad->st.send_errors >= 20);
 	/* the output whose first open failed was opened again and now sends */
-	ASSERT_EVENTUALLY(atomic_load(&late->frames_ok) >= 5);
+	OUT_TEST_EVENTUALLY(atomic_load(&late->frames_ok) >= 5);
 	assert_int_equal(atomic_load(&late->opens), 2);
 }
 
@@ -181,18 +168,18 @@ static void test_stuck_output_does_not_stall_engine(void **state)
 	assert_int_equal(gl_engine_start(e), 0);
 
 	/* the output thread is now inside send(), blocked */
-	ASSERT_EVENTUALLY(atomic_load(&stuck->sends) == 1);
+	OUT_TEST_EVENTUALLY(atomic_load(&stuck->sends) == 1);
 	struct gl_snapshot s0 = { 0 }, s1 = { 0 };
-	ASSERT_EVENTUALLY(gl_engine_snapshot(e, &s0) == 0);
+	OUT_TEST_EVENTUALLY(gl_engine_snapshot(e, &s0) == 0);
 	/* the engine keeps ticking meanwhile */
-	ASSERT_EVENTUALLY(gl_engine_snapshot(e, &s1) == 0 && s1.tick >= s0.tick + 50);
+	OUT_TEST_EVENTUALLY(gl_engine_snapshot(e, &s1) == 0 && s1.tick >= s0.tick + 50);
 	assert_int_equal(atomic_load(&stuck->sends), 1);
 
 	/* released, the output gets the newest frame, not a backlog */
 	sem_post(block);
-	ASSERT_EVENTUALLY(atomic_load(&stuck->sends) >= 2);
+	OUT_TEST_EVENTUALLY(atomic_load(&stuck->sends) >= 2);
 	sem_post(block);
-	ASSERT_EVENTUALLY(atomic_load(&stuck->frames_ok) >= 2);
+	OUT_TEST_EVENTUALLY(atomic_load(&stuck->frames_ok) >= 2);
 	struct gl_snapshot s2 = { 0 };
 	gl_engine_snapshot(e, &s2);
 	assert_true(atomic_load(&stuck->last_tick) + 10 >= s1.tick);
@@ -217,15 +204,15 @@ static void test_every_frame_after_skipped_ticks(void **state)
 	uint64_t period = gl_engine_period_ns(e);
 	uint64_t t = gl_now_ns();
 	gl_engine_tick(e, t);
-	ASSERT_EVENTUALLY(atomic_load(&good->frames_ok) == 1);
+	OUT_TEST_EVENTUALLY(atomic_load(&good->frames_ok) == 1);
 	t += 13 * period;                       /* twelve ticks skipped */
 	for (int i = 0; i < 40; i++, t += period) {
 		uint64_t now = gl_now_ns();
 		if (t > now)
-			sleep_ms((int)((t - now) / 1000000));
+			out_test_sleep_ms((int)((t - now) / 1000000));
 		gl_engine_tick(e, t);
 	}
-	sleep_ms(50);
+	out_test_sleep_ms(50);
 	int got = atomic_load(&good->frames_ok) - 1;
 	print_message("frames taken after the skip: %d of 40\n", got);
 	assert_true(got >= 20);

@@ -3,6 +3,7 @@
  * firmware-update tests (see flash_world.h). Test code; one thread.
  */
 #include "flash_world.h"
+#include "out_test.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -16,10 +17,7 @@
 
 static uint32_t rnd(struct fw_world *w)
 {
-	w->rng ^= w->rng >> 12;
-	w->rng ^= w->rng << 25;
-	w->rng ^= w->rng >> 27;
-	return (uint32_t)((w->rng * 2685821657736338717ull) >> 32);
+	return out_test_xorshift(&w->rng);
 }
 
 /* ---- a node's hal --------------------------------------------------------------- */

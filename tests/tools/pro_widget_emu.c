@@ -6,6 +6,7 @@
  * while unplugged.
  */
 #include "pro_widget_emu.h"
+#include "out_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,13 +54,6 @@ static uint64_t emu_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void emu_sleep_ms(int ms)
-{
-	struct timespec ts = { 0, ms * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Queues a reply frame (lock held). */
@@ -236,7 +230,7 @@ static void *emu_main(void *arg)
 		}
 		pthread_mutex_unlock(&e->lock);
 		if (m < 0 || stall) {
-			emu_sleep_ms(2);
+			out_test_sleep_ms(2);
 			pthread_mutex_lock(&e->lock);
 			continue;
 		}
@@ -247,7 +241,7 @@ static void *emu_main(void *arg)
 		if (rc > 0 && (p.revents & POLLIN))
 			n = read(m, buf, sizeof buf);
 		else if (rc > 0)
-			emu_sleep_ms(2);     /* no slave open: POLLHUP, nothing to read */
+			out_test_sleep_ms(2);     /* no slave open: POLLHUP, nothing to read */
 		pthread_mutex_lock(&e->lock);
 		for (ssize_t i = 0; i < n; i++)
 			emu_byte(e, buf[i]);
