@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -65,14 +66,8 @@ static void rig_init(struct rig *r, double back_time)
 static void add_cue(struct rig *r, int list, double number, double fade_in, double fade_out,
 		    const struct gl_cue_change *ch, int n)
 {
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	snprintf(d.number_text, sizeof d.number_text, "%g", number);
-	d.fade_in_s = fade_in;
+	struct gl_cue_def d = cue_def(number, fade_in, ch, n);
 	d.fade_out_s = fade_out;
-	d.changes = ch;
-	d.change_count = n;
 	assert_true(gl_engine_add_cue(r->e, list, &d) >= 0);
 }
 
@@ -126,14 +121,10 @@ static void test_s_curve_and_delay(void **state)
 	struct rig r;
 	rig_init(&r, 1);
 	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = 1;
+	struct gl_cue_def d = cue_def(1, 0, c1, 1);
 	d.fade_in_s = 2;
 	d.delay_in_s = 1;
 	d.curve = GL_CURVE_S;
-	d.changes = c1;
-	d.change_count = 1;
 	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 0);
 	assert_int_equal(gl_engine_finalize(r.e), 0);
 	cmd(&r, GL_CMD_GO, r.list, 0, 0);
@@ -229,22 +220,15 @@ static void test_wait_and_follow(void **state)
 	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
 	struct gl_cue_change c2[] = { { dim_param(&r, 1), 1.0f } };
 	struct gl_cue_change c3[] = { { dim_param(&r, 0), 0.0f } };
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = 1;
+	struct gl_cue_def d = cue_def(1, 0, c1, 1);
 	d.fade_in_s = 2;
 	d.continue_mode = GL_CONTINUE_FOLLOW;  /* next 1 s after the 2 s fade */
 	d.wait_s = 1;
-	d.changes = c1;
-	d.change_count = 1;
 	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 0);
-	gl_cue_def_init(&d);
-	d.number = 2;
+	d = cue_def(2, 0, c2, 1);
 	d.fade_in_s = 1;
 	d.continue_mode = GL_CONTINUE_WAIT;    /* next 0.5 s after its GO */
 	d.wait_s = 0.5;
-	d.changes = c2;
-	d.change_count = 1;
 	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 1);
 	add_cue(&r, r.list, 3, 0, 2, c3, 1);
 	assert_int_equal(gl_engine_finalize(r.e), 0);
@@ -437,13 +421,9 @@ static void test_loop_and_stop(void **state)
 	int p = gl_engine_param(e, f, GL_ATTR_INTENSITY);
 	int l = gl_engine_add_cuelist(e, "Chase", true);
 	struct gl_cue_change on[] = { { p, 1.0f } }, half[] = { { p, 0.5f } };
-	struct gl_cue_def def;
-	gl_cue_def_init(&def);
-	def.number = 1;
+	struct gl_cue_def def = cue_def(1, 0, on, 1);
 	def.continue_mode = GL_CONTINUE_WAIT;
 	def.wait_s = 1;
-	def.changes = on;
-	def.change_count = 1;
 	gl_engine_add_cue(e, l, &def);
 	def.number = 2;
 	def.changes = half;
@@ -554,11 +534,7 @@ static void test_inverted_and_fixed_channels(void **state)
 	assert_int_equal(gl_engine_param(e, f, GL_ATTR_CONTROL), 3);
 	int list = gl_engine_add_cuelist(e, "L", false);
 	struct gl_cue_change ch[] = { { 0, 1.0f }, { 1, 1.0f } };
-	struct gl_cue_def def;
-	gl_cue_def_init(&def);
-	def.number = 1;
-	def.changes = ch;
-	def.change_count = 2;
+	struct gl_cue_def def = cue_def(1, 0, ch, 2);
 	assert_int_equal(gl_engine_add_cue(e, list, &def), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	gl_engine_tick(e, 0);

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -50,18 +51,6 @@ static void rig_init(struct rig *r)
 		r->p[i] = gl_engine_param(r->e, f, GL_ATTR_INTENSITY);
 	}
 	r->list = gl_engine_add_cuelist(r->e, "Main", false);
-}
-
-static struct gl_cue_def def(double number, double fade, const struct gl_cue_change *ch, int n)
-{
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	snprintf(d.number_text, sizeof d.number_text, "%g", number);
-	d.fade_in_s = d.fade_out_s = fade;
-	d.changes = ch;
-	d.change_count = n;
-	return d;
 }
 
 static void cmd(struct rig *r, enum gl_cmd_type type, int index)
@@ -101,7 +90,7 @@ static void three_cues(struct rig *r, struct gl_cue_change ch[3])
 {
 	for (int i = 0; i < 3; i++) {
 		ch[i] = (struct gl_cue_change){ r->p[i], 1.0f };
-		struct gl_cue_def d = def(i + 1, 0, &ch[i], 1);
+		struct gl_cue_def d = cue_def(i + 1, 0, &ch[i], 1);
 		assert_true(gl_engine_add_cue(r->e, r->list, &d) >= 0);
 	}
 	assert_int_equal(gl_engine_finalize(r->e), 0);
@@ -121,8 +110,8 @@ static void test_insert_keeps_active_and_tracks(void **state)
 	/* record 1.5 (dim 3 at half) between 1 and 2: the active cue is cue
 	 * 2 still, now at index 2, and it tracks dim 3 from 1.5 */
 	struct gl_cue_change half = { r.p[2], 0.5f };
-	struct gl_cue_def defs[4] = { def(1, 0, &ch[0], 1), def(1.5, 0, &half, 1),
-				      def(2, 0, &ch[1], 1), def(3, 0, &ch[2], 1) };
+	struct gl_cue_def defs[4] = { cue_def(1, 0, &ch[0], 1), cue_def(1.5, 0, &half, 1),
+				      cue_def(2, 0, &ch[1], 1), cue_def(3, 0, &ch[2], 1) };
 	int origin[4] = { 0, -1, 1, 2 };
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), 0);
 	/* one at a time */
@@ -159,7 +148,7 @@ static void test_delete_active_and_fade_goes_on(void **state)
 	gl_engine_tick(r.e, S(1));
 	/* delete the active cue 2: playback hands over to cue 1, values stay
 	 * until the next GO, which fires cue 3 */
-	struct gl_cue_def defs[2] = { def(1, 0, &ch[0], 1), def(3, 0, &ch[2], 1) };
+	struct gl_cue_def defs[2] = { cue_def(1, 0, &ch[0], 1), cue_def(3, 0, &ch[2], 1) };
 	int origin[2] = { 0, 2 };
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), 0);
 	gl_engine_tick(r.e, S(2));
@@ -187,7 +176,7 @@ static void test_fade_in_progress_goes_on(void **state)
 	struct gl_cue_change ch[3];
 	rig_init(&r);
 	ch[0] = (struct gl_cue_change){ r.p[0], 1.0f };
-	struct gl_cue_def d = def(1, 4, &ch[0], 1);
+	struct gl_cue_def d = cue_def(1, 4, &ch[0], 1);
 	assert_true(gl_engine_add_cue(r.e, r.list, &d) >= 0);
 	assert_int_equal(gl_engine_finalize(r.e), 0);
 	gl_engine_tick(r.e, S(10));
@@ -197,7 +186,7 @@ static void test_fade_in_progress_goes_on(void **state)
 	assert_float_equal(val(&r, 0), 0.25f, 1e-5);
 	/* a cue added after it does not touch the running fade */
 	ch[1] = (struct gl_cue_change){ r.p[1], 1.0f };
-	struct gl_cue_def defs[2] = { def(1, 4, &ch[0], 1), def(2, 0, &ch[1], 1) };
+	struct gl_cue_def defs[2] = { cue_def(1, 4, &ch[0], 1), cue_def(2, 0, &ch[1], 1) };
 	int origin[2] = { 0, -1 };
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), 0);
 	gl_engine_tick(r.e, S(12));
@@ -214,7 +203,7 @@ static void test_bad_edits_change_nothing(void **state)
 	struct gl_cue_change ch[3];
 	rig_init(&r);
 	three_cues(&r, ch);
-	struct gl_cue_def defs[2] = { def(2, 0, &ch[0], 1), def(1, 0, &ch[1], 1) };
+	struct gl_cue_def defs[2] = { cue_def(2, 0, &ch[0], 1), cue_def(1, 0, &ch[1], 1) };
 	int origin[2] = { 0, 1 };
 	/* numbers must ascend; origins in range and used once */
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), GL_EINVAL);
@@ -224,7 +213,7 @@ static void test_bad_edits_change_nothing(void **state)
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, twice, 2), GL_EINVAL);
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, out_of_range, 2), GL_EINVAL);
 	struct gl_cue_change bad = { r.p[0], 2.0f };
-	struct gl_cue_def worse = def(1, 0, &bad, 1);
+	struct gl_cue_def worse = cue_def(1, 0, &bad, 1);
 	int zero = 0;
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, &worse, &zero, 1), GL_EINVAL);
 	assert_int_equal(gl_engine_replace_cues(r.e, 5, defs, origin, 2), GL_ENOENT);
@@ -274,7 +263,7 @@ static void test_edit_keeps_cue_effects(void **state)
 	struct gl_cue_def defs[4];
 	for (int q = 0; q < 4; q++) {
 		ch[q] = (struct gl_cue_change){ r.p[1], (q + 1) / 10.0f };
-		defs[q] = def(q + 1, 0, &ch[q], 1);
+		defs[q] = cue_def(q + 1, 0, &ch[q], 1);
 		assert_int_equal(gl_engine_add_cue(r.e, r.list, &defs[q]), q);
 	}
 	int dim1 = 0, dim3 = 2;   /* fixture ids, in the order added */
@@ -300,7 +289,7 @@ static void test_edit_keeps_cue_effects(void **state)
 	assert_float_equal(val(&r, 0), 0.2f, 0.01);
 
 	struct gl_cue_change half = { r.p[1], 0.15f };
-	struct gl_cue_def next[4] = { defs[0], def(1.5, 0, &half, 1), defs[1], defs[3] };
+	struct gl_cue_def next[4] = { defs[0], cue_def(1.5, 0, &half, 1), defs[1], defs[3] };
 	next[2].number = 2.5;
 	snprintf(next[2].number_text, sizeof next[2].number_text, "2.5");
 	int origin[4] = { 0, -1, 1, 3 };
@@ -379,7 +368,7 @@ static void test_edit_keeps_timecode_cues(void **state)
 	struct gl_cue_def defs[4];
 	for (int q = 0; q < 4; q++) {
 		ch[q] = (struct gl_cue_change){ r.p[q % 3], 1.0f };
-		defs[q] = def(q + 1, 0, &ch[q], 1);
+		defs[q] = cue_def(q + 1, 0, &ch[q], 1);
 		assert_int_equal(gl_engine_add_cue(r.e, r.list, &defs[q]), q);
 	}
 	assert_int_equal(gl_engine_set_timecode(r.e, r.list, false, 0), 0);
@@ -402,7 +391,7 @@ static void test_edit_keeps_timecode_cues(void **state)
 	assert_int_equal(gl_engine_cue_count(r.e, r.list), 4);
 
 	struct gl_cue_change low = { r.p[0], 0.3f };
-	struct gl_cue_def next[4] = { defs[1], defs[2], def(3.5, 0, &low, 1), defs[3] };
+	struct gl_cue_def next[4] = { defs[1], defs[2], cue_def(3.5, 0, &low, 1), defs[3] };
 	int origin[4] = { 1, 2, -1, 3 };
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, origin, 4), 0);
 	gl_engine_tick(r.e, S(3.8));
@@ -459,8 +448,8 @@ static void test_live_state_follows_edits(void **state)
 
 	/* 0.5 recorded before cue 1 */
 	struct gl_cue_change low = { r.p[2], 0.3f };
-	struct gl_cue_def defs[4] = { def(0.5, 0, &low, 1), def(1, 0, &ch[0], 1),
-				      def(2, 0, &ch[1], 1), def(3, 0, &ch[2], 1) };
+	struct gl_cue_def defs[4] = { cue_def(0.5, 0, &low, 1), cue_def(1, 0, &ch[0], 1),
+				      cue_def(2, 0, &ch[1], 1), cue_def(3, 0, &ch[2], 1) };
 	int origin[4] = { -1, 0, 1, 2 };
 	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), 0);
 	gl_engine_tick(r.e, S(1.1));
@@ -496,7 +485,7 @@ static void test_standby_and_snapshot_fields(void **state)
 	rig_init(&r);
 	for (int i = 0; i < 3; i++) {
 		ch[i] = (struct gl_cue_change){ r.p[i], 1.0f };
-		struct gl_cue_def d = def(i + 1, 2, &ch[i], 1);
+		struct gl_cue_def d = cue_def(i + 1, 2, &ch[i], 1);
 		if (i == 0) {
 			d.continue_mode = GL_CONTINUE_FOLLOW;
 			d.wait_s = 1;
@@ -550,9 +539,9 @@ static void test_edit_moves_universes_and_owners(void **state)
 	int other = gl_engine_add_cuelist(e, "Other", false);
 	struct gl_cue_change a_low = { ra, 0.25f }, b_full = { rb, 1.0f };
 	struct gl_cue_change both[2] = { { ra, 0.75f }, { rb, 0.5f } };
-	struct gl_cue_def d = def(1, 0, &a_low, 1);
+	struct gl_cue_def d = cue_def(1, 0, &a_low, 1);
 	assert_true(gl_engine_add_cue(e, main_list, &d) >= 0);
-	d = def(1, 0, both, 2);
+	d = cue_def(1, 0, both, 2);
 	assert_true(gl_engine_add_cue(e, other, &d) >= 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	int u2 = gl_engine_universe_index(e, 2);
@@ -566,7 +555,7 @@ static void test_edit_moves_universes_and_owners(void **state)
 	assert_float_equal(gl_engine_param_value(e, rb), 0.5f, 1e-6);
 
 	/* Main gets a cue 2 in universe 2; nothing changes until it fires */
-	struct gl_cue_def defs[2] = { def(1, 0, &a_low, 1), def(2, 0, &b_full, 1) };
+	struct gl_cue_def defs[2] = { cue_def(1, 0, &a_low, 1), cue_def(2, 0, &b_full, 1) };
 	int origin[2] = { 0, -1 };
 	assert_int_equal(gl_engine_replace_cues(e, main_list, defs, origin, 2), 0);
 	gl_engine_tick(e, S(3));

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -49,15 +50,9 @@ static int param(struct rig *r, int fixture, enum gl_attr a)
 static void add_cue(struct rig *r, int list, double number, double fade,
 		    enum gl_continue cont, double wait, const struct gl_cue_change *ch, int n)
 {
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	snprintf(d.number_text, sizeof d.number_text, "%g", number);
-	d.fade_in_s = d.fade_out_s = fade;
+	struct gl_cue_def d = cue_def(number, fade, ch, n);
 	d.continue_mode = cont;
 	d.wait_s = wait;
-	d.changes = ch;
-	d.change_count = n;
 	assert_true(gl_engine_add_cue(r->e, list, &d) >= 0);
 }
 

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "scripts/show.h"
+#include "tools/show_test.h"
 
 static char dir[] = "/tmp/test_show_edit_XXXXXX";
 
@@ -189,9 +190,7 @@ static void test_running_edit(void **state)
 	struct gl_cue_def defs[8];
 	int origin[8];
 	/* insert 0.5 first: every cue moves one place */
-	gl_cue_def_init(&defs[0]);
-	defs[0].number = 0.5;
-	snprintf(defs[0].number_text, sizeof defs[0].number_text, "0.5");
+	defs[0] = cue_def(0.5, 0, NULL, 0);
 	origin[0] = -1;
 	for (int c = 0; c < n; c++) {
 		defs[c + 1] = *gl_engine_cue(e, 0, c);
