@@ -18,6 +18,7 @@
 #include "outputs/control/control.h"
 #include "outputs/dmx/output.h"
 #include "outputs/options.h"
+#include "tools/show_test.h"
 
 struct sample {
 	int count;
@@ -227,11 +228,13 @@ static void test_every_table(void **state)
 	gl_opt_print(&sample, "one note", f);
 	gl_opt_print_markdown(&sample, NULL, f);
 	fclose(f);
-	assert_non_null(strstr(text, "sample - a table of every type\n  one note\n"));
-	assert_non_null(strstr(text, "  count           1..10; default 3\n"));
-	assert_non_null(strstr(text, "  mode            off/on/auto; default off\n"));
-	assert_non_null(strstr(text, "| `items` | digits | none | some digits |\n"));
-	assert_non_null(strstr(text, "| `name` | text, 7 bytes at most | `abc` | a name |\n"));
+	expect_text(text, (const char *const[]){
+		"sample - a table of every type\n  one note\n",
+		"  count           1..10; default 3\n",
+		"  mode            off/on/auto; default off\n",
+		"| `items` | digits | none | some digits |\n",
+		"| `name` | text, 7 bytes at most | `abc` | a name |\n",
+		NULL });
 	free(text);
 }
 

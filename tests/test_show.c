@@ -31,6 +31,7 @@
 
 #include "scripts/show.h"
 #include "tools/scratch.h"
+#include "tools/show_test.h"
 
 static const char *source_dir(void)
 {
@@ -839,9 +840,11 @@ static void test_escapes(void **state)
 	gl_show_print(show, f);
 	fclose(f);
 	assert_no_controls(text);
-	assert_non_null(strstr(text, "\\x1b[31mred"));
-	assert_non_null(strstr(text, "cuelist \"Main\\x1b]0;title\\x07\""));
-	assert_non_null(strstr(text, "one\\nforged line"));
+	expect_text(text, (const char *const[]){
+		"\\x1b[31mred",
+		"cuelist \"Main\\x1b]0;title\\x07\"",
+		"one\\nforged line",
+		NULL });
 	free(text);
 
 	gl_show_handle_event(show, &ev);
@@ -999,10 +1002,12 @@ static void test_video_lua(void **state)
 	FILE *f = open_memstream(&printed, &len);
 	gl_show_print(show, f);
 	fclose(f);
-	assert_non_null(strstr(printed, "video_target:"));
-	assert_non_null(strstr(printed, " url=rtsp://127.0.0.1/clip"));
-	assert_non_null(strstr(printed, " user=u"));
-	assert_non_null(strstr(printed, " password=(set)"));
+	expect_text(printed, (const char *const[]){
+		"video_target:",
+		" url=rtsp://127.0.0.1/clip",
+		" user=u",
+		" password=(set)",
+		NULL });
 	assert_null(strstr(printed, "Sekr1t"));
 	free(printed);
 	drop_show(show);
@@ -1020,17 +1025,19 @@ static void test_print(void **state)
 	assert_non_null(f);
 	gl_show_print(show, f);
 	fclose(f);
-	assert_non_null(strstr(text, "show \"Demo\""));
-	assert_non_null(strstr(text, "rate 44 Hz"));
-	assert_non_null(strstr(text, "front 6"));
-	assert_non_null(strstr(text, "1.21"));
-	assert_non_null(strstr(text, "generic/moving-head (standard)"));
-	assert_non_null(strstr(text, "wash (6): front 1, front 2"));
-	assert_non_null(strstr(text, "cuelist \"Main\" (loop), 6 cues"));
-	assert_non_null(strstr(text, "Storm"));
-	assert_non_null(strstr(text, "wait 5s"));
-	assert_non_null(strstr(text, "House lights"));
-	assert_non_null(strstr(text, "universes 1,2"));
+	expect_text(text, (const char *const[]){
+		"show \"Demo\"",
+		"rate 44 Hz",
+		"front 6",
+		"1.21",
+		"generic/moving-head (standard)",
+		"wash (6): front 1, front 2",
+		"cuelist \"Main\" (loop), 6 cues",
+		"Storm",
+		"wait 5s",
+		"House lights",
+		"universes 1,2",
+		NULL });
 	assert_null(strstr(text, "warnings"));
 	free(text);
 	drop_show(show);
