@@ -429,6 +429,15 @@ static void expect_message(struct gl_show *show, const char *a, const char *b)
 		fail_msg("message \"%s\": wanted \"%s\"%s%s", msg, a, b ? " and " : "", b ? b : "");
 }
 
+/* Fails, showing it, if a message waits in the error ring. */
+static void expect_no_message(struct gl_show *show)
+{
+	char msg[512];
+
+	if (gl_show_take_error(show, msg, sizeof msg))
+		fail_msg("unexpected message \"%s\"", msg);
+}
+
 static void fire_events(struct gl_show *show)
 {
 	struct gl_event ev;
@@ -444,16 +453,15 @@ static void test_handlers(void **state)
 	struct gl_cmd go = { .type = GL_CMD_GO, .list = 0 };
 	struct gl_cmd first = { .type = GL_CMD_GOTO, .list = 0, .index = 0 };
 	uint64_t t = 0;
-	char msg[512];
 
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_start(show), 1);
 	gl_engine_tick(e, t);
 	fire_events(show);
 	/* cue 1: the runaway handler is stopped, the next one runs */
 	expect_message(show, "handlers.lua:15: instruction budget exhausted", "on_cue(\"Main\", 1)");
 	expect_message(show, "log: fired\tMain\t1\t1", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 
 	/* cue 2: an error, a memory bomb, a bad name, a run-time patch */
 	assert_int_equal(gl_engine_command(e, &go), 0);
@@ -463,7 +471,7 @@ static void test_handlers(void **state)
 	expect_message(show, "handlers.lua:18: memory limit exceeded", NULL);
 	expect_message(show, "handlers.lua:19: go(\"Nope\"): unknown cuelist \"Nope\"", NULL);
 	expect_message(show, "patch() is only allowed while the show loads", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 
 	/* and the state still works afterwards */
 	assert_int_equal(gl_engine_command(e, &first), 0);
@@ -478,7 +486,6 @@ static void test_timers(void **state)
 {
 	struct gl_show *show = load_ok("shows/test/handlers.lua");
 	uint64_t t0, next;
-	char msg[512];
 
 	assert_int_equal(gl_show_next_timer_ns(show), 0);   /* not started: no clock */
 	gl_show_start(show);
@@ -488,10 +495,10 @@ static void test_timers(void **state)
 	t0 = next - 3 * GL_NS_PER_S;
 
 	gl_show_run_timers(show, t0 + 2 * GL_NS_PER_S);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	gl_show_run_timers(show, t0 + 3500 * 1000000ull);
 	expect_message(show, "log: after 3", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 10 * GL_NS_PER_S);
 
 	gl_show_run_timers(show, t0 + 10500 * 1000000ull);
@@ -500,7 +507,7 @@ static void test_timers(void **state)
 	/* a stall: it runs once, not once per missed period */
 	gl_show_run_timers(show, t0 + 45 * GL_NS_PER_S);
 	expect_message(show, "log: every 10\t2", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 55 * GL_NS_PER_S);
 	drop_show(show);
 }
@@ -526,7 +533,7 @@ static void test_error_ring_bounded(void **state)
 	ev.cue = 0;
 	ev.type = GL_EV_CUE_DONE;
 	gl_show_handle_event(show, &ev);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -543,24 +550,31 @@ static void osc_to_show(struct gl_show *show, const char *address, int n)
 	assert_true(gl_show_handle_message(show, "osc", &msg));
 }
 
-static void test_limit_commands(void **state)
+/* shows/test/limits.lua, loaded and started. */
+static struct gl_show *limits_show(void)
 {
 	struct gl_show *show = load_ok("shows/test/limits.lua");
-	char msg[512];
 
 	gl_show_start(show);
+	return show;
+}
+
+static void test_limit_commands(void **state)
+{
+	struct gl_show *show = limits_show();
+
 	osc_to_show(show, "/t/commands", 64);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	osc_to_show(show, "/t/commands", 65);
 	expect_message(show, "limits.lua:11): ",
 		       "limits.lua:11: go(\"Main\"): at most 64 engine commands in one handler call");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 
 	/* No tick drains the engine's 1024-command queue: 128 are in, 14 more
 	 * calls fill it, and the next command fails, saying so. */
 	for (int i = 0; i < 14; i++) {
 		osc_to_show(show, "/t/commands", 64);
-		assert_false(gl_show_take_error(show, msg, sizeof msg));
+		expect_no_message(show);
 	}
 	osc_to_show(show, "/t/commands", 1);
 	expect_message(show, "limits.lua:11: go(\"Main\"): not sent: the engine's command queue "
@@ -568,7 +582,7 @@ static void test_limit_commands(void **state)
 	/* once the engine has drained it, commands go through again */
 	gl_engine_tick(gl_show_engine(show), 0);
 	osc_to_show(show, "/t/commands", 64);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -582,11 +596,10 @@ static int count_sends(void *ud, const char *adapter, const struct gl_ctl_msg *m
 
 static void test_limit_sends(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
+	struct gl_show *show = limits_show();
 	int sent = 0;
 
 	gl_show_set_sender(show, count_sends, &sent);
-	gl_show_start(show);
 	osc_to_show(show, "/t/send", 65);
 	assert_int_equal(sent, 64);
 	expect_message(show, "limits.lua:18): ",
@@ -596,10 +609,9 @@ static void test_limit_sends(void **state)
 
 static void test_limit_log(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
+	struct gl_show *show = limits_show();
 	char msg[512];
 
-	gl_show_start(show);
 	osc_to_show(show, "/t/log", 40);
 	for (int i = 1; i <= 32; i++) {
 		char want[32];
@@ -610,7 +622,7 @@ static void test_limit_log(void **state)
 	}
 	expect_message(show, "on_osc(\"/t/log\") handler (", "limits.lua:12): 8 more log lines "
 		       "dropped (at most 32 in one handler call)");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -618,29 +630,25 @@ static void test_limit_log(void **state)
  * runs: its own error must still be reported (ASan checks the reads). */
 static void test_handler_adds_handlers(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
-	char msg[512];
+	struct gl_show *show = limits_show();
 
-	gl_show_start(show);
 	osc_to_show(show, "/t/grow", 0);
 	expect_message(show, "limits.lua:14): ", "limits.lua:16: grew");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	osc_to_show(show, "/t/grown/40", 0);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
 static void test_timer_order_and_rate(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
+	struct gl_show *show = limits_show();
 	uint64_t t0;
-	char msg[512];
 
-	gl_show_start(show);
 	/* the earliest is after(0.001) */
 	t0 = gl_show_next_timer_ns(show) - GL_NS_PER_S / 1000;
 	gl_show_run_timers(show, t0 + 4500 * 1000000ull);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	gl_show_run_timers(show, t0 + 5500 * 1000000ull);
 	expect_message(show, "log: ordered\t2000\t0", NULL);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 6 * GL_NS_PER_S);
@@ -648,7 +656,7 @@ static void test_timer_order_and_rate(void **state)
 	gl_show_run_timers(show, t0 + 6500 * 1000000ull);
 	expect_message(show, "limits.lua:30): ",
 		       "limits.lua:30: after: at most 1000 timers may be made in one second");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 7 * GL_NS_PER_S);
 	gl_show_run_timers(show, t0 + 7500 * 1000000ull);
 	expect_message(show, "log: every 7", NULL);
@@ -814,7 +822,7 @@ static void test_hangs(void **state)
 	expect_message(show, "log: rep\t0", NULL);
 	expect_message(show, "hangs.lua:28: the handler ran longer than 1 s (stopped)", NULL);
 	expect_message(show, "log: still running", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -854,7 +862,7 @@ static void test_escapes(void **state)
 	assert_no_controls(msg);
 	assert_non_null(strstr(msg, "on_cue(\"Main\\x1b]0;title\\x07\", 1) handler"));
 	assert_non_null(strstr(msg, "escapes.lua:11: \\x1b[H\\r\\u{202e}gnp.exe"));
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
