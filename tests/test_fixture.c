@@ -28,6 +28,7 @@
 #include "fixtures/import.h"
 #include "scripts/show.h"
 #include "tools/scratch.h"
+#include "tools/show_test.h"
 
 #define QLC_DIR "/usr/share/qlcplus/fixtures"
 
@@ -1039,14 +1040,6 @@ static void test_ofl_split_fine(void **state)
 
 /* ---- patching and looks in a show ----------------------------------------------- */
 
-static int by_label(const struct gl_engine *e, const char *label)
-{
-	for (int i = 0; i < gl_engine_fixture_count(e); i++)
-		if (strcmp(gl_engine_fixture_label(e, i), label) == 0)
-			return i;
-	return -1;
-}
-
 static void test_show_patch_heads_and_wheel(void **state)
 {
 	char path[256], show[256], err[1024];
@@ -1074,9 +1067,9 @@ static void test_show_patch_heads_and_wheel(void **state)
 	e = gl_show_engine(s);
 	/* 2 bars x (shared + 8 heads) + spot + q (shared + 3 heads) */
 	assert_int_equal(gl_engine_fixture_count(e), 18 + 1 + 4);
-	assert_true(by_label(e, "bar 1") >= 0);
-	assert_true(by_label(e, "bar 2.8") >= 0);
-	assert_true(by_label(e, "q.3") >= 0);
+	assert_true(fixture_by_label(e, "bar 1") >= 0);
+	assert_true(fixture_by_label(e, "bar 2.8") >= 0);
+	assert_true(fixture_by_label(e, "q.3") >= 0);
 	assert_int_equal(gl_show_start(s), 1);   /* the go() */
 	gl_engine_tick(e, 0);
 	gl_engine_tick(e, 1000000000ull);

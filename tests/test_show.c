@@ -124,33 +124,14 @@ static struct gl_show *load_ok(const char *rel)
 	return show;
 }
 
-static int fixture_by_label(const struct gl_engine *e, const char *label)
-{
-	for (int f = 0; f < gl_engine_fixture_count(e); f++)
-		if (strcmp(gl_engine_fixture_label(e, f), label) == 0)
-			return f;
-	fail_msg("no fixture \"%s\"", label);
-	return -1;
-}
-
 /* The value cue `number` of `list` sets for label's attr; NAN if none. */
 static float cue_value(const struct gl_engine *e, const char *list, double number,
 		       const char *label, enum gl_attr attr)
 {
 	int l = gl_engine_cuelist_find(e, list);
-	int c, param;
-	const struct gl_cue_def *def;
 
 	assert_true(l >= 0);
-	c = gl_engine_cue_find(e, l, number);
-	assert_true(c >= 0);
-	param = gl_engine_param(e, fixture_by_label(e, label), attr);
-	assert_true(param >= 0);
-	def = gl_engine_cue(e, l, c);
-	for (int i = 0; i < def->change_count; i++)
-		if (def->changes[i].param == param)
-			return def->changes[i].value;
-	return NAN;
+	return cue_change_value(e, l, number, label, attr);
 }
 
 /* Ticks every period from *t up to and including `until` (as play does). */

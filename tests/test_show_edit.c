@@ -50,27 +50,6 @@ static struct gl_show *load(const char *name, char *err, size_t len)
 	"patch { \"spot\", type = \"generic/moving-head\", universe = 1, address = 10, at = {1, 5} }\n" \
 	"patch { \"bar\", type = \"generic/rgb\", universe = 1, address = 30, count = 2 }\n"
 
-static int fixture(const struct gl_engine *e, const char *label)
-{
-	for (int f = 0; f < gl_engine_fixture_count(e); f++)
-		if (strcmp(gl_engine_fixture_label(e, f), label) == 0)
-			return f;
-	fail_msg("no fixture %s", label);
-	return -1;
-}
-
-/* What cue `number` of list 0 sets label's attr to; NAN when nothing. */
-static float value_of(struct gl_engine *e, double number, const char *label, enum gl_attr attr)
-{
-	int c = gl_engine_cue_find(e, 0, number);
-	assert_true(c >= 0);
-	int p = gl_engine_param(e, fixture(e, label), attr);
-	const struct gl_cue_def *d = gl_engine_cue(e, 0, c);
-	for (int i = 0; i < d->change_count; i++)
-		if (d->changes[i].param == p)
-			return d->changes[i].value;
-	return NAN;
-}
 
 static void test_positions(void **state)
 {
@@ -80,13 +59,13 @@ static void test_positions(void **state)
 	assert_non_null(s);
 	struct gl_engine *e = gl_show_engine(s);
 	float x, y;
-	assert_true(gl_show_fixture_at(s, fixture(e, "dim 3"), &x, &y));
+	assert_true(gl_show_fixture_at(s, fixture_by_label(e, "dim 3"), &x, &y));
 	assert_float_equal(x, 4, 1e-6);
 	assert_float_equal(y, 1.5, 1e-6);
-	assert_true(gl_show_fixture_at(s, fixture(e, "spot"), &x, &y));
+	assert_true(gl_show_fixture_at(s, fixture_by_label(e, "spot"), &x, &y));
 	assert_float_equal(x, 1, 1e-6);
 	assert_float_equal(y, 5, 1e-6);
-	assert_false(gl_show_fixture_at(s, fixture(e, "bar 1"), &x, &y));
+	assert_false(gl_show_fixture_at(s, fixture_by_label(e, "bar 1"), &x, &y));
 	assert_null(gl_show_recorded_path(s));
 	gl_show_destroy(s);
 
@@ -136,18 +115,18 @@ static void test_recorded_edits(void **state)
 		assert_string_equal(gl_engine_cue(e, 0, c)->number_text, numbers[c]);
 	assert_string_equal(gl_engine_cue(e, 0, 1)->label, "Rec");
 	assert_float_equal(gl_engine_cue(e, 0, 1)->fade_in_s, 2, 1e-9);
-	assert_float_equal(value_of(e, 2.5, "dim 2", GL_ATTR_INTENSITY), 0.75f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2.5, "dim 2", GL_ATTR_INTENSITY), 0.75f, 0);
 	/* degrees as a look computes them */
 	float pan;
-	assert_int_equal(gl_show_degrees_value(gl_engine_fixture_type(e, fixture(e, "spot")),
+	assert_int_equal(gl_show_degrees_value(gl_engine_fixture_type(e, fixture_by_label(e, "spot")),
 					       GL_ATTR_PAN, -45.5, &pan), 0);
-	assert_float_equal(value_of(e, 2.5, "spot", GL_ATTR_PAN), pan, 0);
+	assert_float_equal(cue_change_value(e, 0, 2.5, "spot", GL_ATTR_PAN), pan, 0);
 	/* update: the named fixture takes the new value, the rest of the look
 	 * stands (bar 2 keeps red from the colour, gets green) */
-	assert_float_equal(value_of(e, 2, "dim 1", GL_ATTR_INTENSITY), 0.25f, 0);
-	assert_float_equal(value_of(e, 2, "bar 2", GL_ATTR_GREEN), 1.0f, 0);
-	assert_float_equal(value_of(e, 2, "bar 2", GL_ATTR_RED), 1.0f, 0);
-	assert_float_equal(value_of(e, 2, "bar 1", GL_ATTR_GREEN), 0.0f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "dim 1", GL_ATTR_INTENSITY), 0.25f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "bar 2", GL_ATTR_GREEN), 1.0f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "bar 2", GL_ATTR_RED), 1.0f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "bar 1", GL_ATTR_GREEN), 0.0f, 0);
 	/* tags: cue 2 sends OSC, cue 3 has a handler, the recorded one none */
 	assert_int_equal(gl_show_cue_tags(s, 0, 0), GL_SHOW_CUE_OSC);
 	assert_int_equal(gl_show_cue_tags(s, 0, 1), 0);
