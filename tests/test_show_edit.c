@@ -42,6 +42,30 @@ static struct gl_show *load(const char *name, char *err, size_t len)
 	return gl_show_load(path, err, len);
 }
 
+/* Writes text to name and loads it; fails with the error if it does not
+ * load. */
+static struct gl_show *load_written(const char *name, const char *text)
+{
+	char err[1024] = "";
+	struct gl_show *s;
+
+	write_file(name, text);
+	s = load(name, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	return s;
+}
+
+/* name does not load, with want in its error. */
+static void expect_refused(const char *name, const char *want)
+{
+	char err[1024] = "";
+
+	assert_null(load(name, err, sizeof err));
+	if (!strstr(err, want))
+		fail_msg("error \"%s\", wanted \"%s\"", err, want);
+}
+
 #define SHOW_HEAD                                                                         \
 	"show { name = \"edits\" }\n"                                                     \
 	"output { \"o\", type = \"sacn\", universes = {1} }\n"                            \
@@ -53,10 +77,7 @@ static struct gl_show *load(const char *name, char *err, size_t len)
 
 static void test_positions(void **state)
 {
-	char err[1024] = "";
-	write_file("at.lua", SHOW_HEAD "cuelist \"Main\" { cue { 1 } }\n");
-	struct gl_show *s = load("at.lua", err, sizeof err);
-	assert_non_null(s);
+	struct gl_show *s = load_written("at.lua", SHOW_HEAD "cuelist \"Main\" { cue { 1 } }\n");
 	struct gl_engine *e = gl_show_engine(s);
 	float x, y;
 	assert_true(gl_show_fixture_at(s, fixture_by_label(e, "dim 3"), &x, &y));
@@ -71,12 +92,10 @@ static void test_positions(void **state)
 
 	write_file("at_bad.lua", SHOW_HEAD "patch { \"x\", type = \"generic/dimmer\", universe = 1, "
 		   "address = 100, count = 2, at = { {0, 0} } }\ncuelist \"Main\" { cue { 1 } }\n");
-	assert_null(load("at_bad.lua", err, sizeof err));
-	assert_non_null(strstr(err, "at_bad.lua:7: patch \"x\": at: 1 points for count = 2"));
+	expect_refused("at_bad.lua", "at_bad.lua:7: patch \"x\": at: 1 points for count = 2");
 	write_file("at_far.lua", SHOW_HEAD "patch { \"x\", type = \"generic/dimmer\", universe = 1, "
 		   "address = 100, at = { 0, 1e9 } }\ncuelist \"Main\" { cue { 1 } }\n");
-	assert_null(load("at_far.lua", err, sizeof err));
-	assert_non_null(strstr(err, "at_far.lua:7: patch \"x\": at: item 2 must be a number"));
+	expect_refused("at_far.lua", "at_far.lua:7: patch \"x\": at: item 2 must be a number");
 }
 
 static const char *const main_list =
@@ -91,7 +110,7 @@ static const char *const main_list =
 
 static void test_recorded_edits(void **state)
 {
-	char err[1024] = "", text[4096];
+	char text[4096];
 	write_file("rec.recorded.lua",
 		   "-- written by the console\n"
 		   "edit.record(\"Main\", cue { 2.5, \"Rec\", fade = 2, look = {\n"
@@ -100,10 +119,7 @@ static void test_recorded_edits(void **state)
 		   "edit.delete(\"Main\", 1)\n"
 		   "edit.renumber(\"Main\", 4, \"9.5\")\n");
 	snprintf(text, sizeof text, "%s%srecorded \"rec.recorded.lua\"\n", SHOW_HEAD, main_list);
-	write_file("rec.lua", text);
-	struct gl_show *s = load("rec.lua", err, sizeof err);
-	if (!s)
-		fail_msg("%s", err);
+	struct gl_show *s = load_written("rec.lua", text);
 	struct gl_engine *e = gl_show_engine(s);
 	char path[1100];
 	snprintf(path, sizeof path, "%s/rec.recorded.lua", dir);
@@ -135,35 +151,27 @@ static void test_recorded_edits(void **state)
 
 	/* an edit that does not fit is an error at its line in the recorded file */
 	write_file("rec.recorded.lua", "\nedit.delete(\"Main\", 7)\n");
-	assert_null(load("rec.lua", err, sizeof err));
-	assert_non_null(strstr(err, "rec.recorded.lua:2: edit.delete(\"Main\"): the list has no cue 7"));
+	expect_refused("rec.lua", "rec.recorded.lua:2: edit.delete(\"Main\"): the list has no cue 7");
 	write_file("rec.recorded.lua", "edit.renumber(\"Main\", 1, 2)\n");
-	assert_null(load("rec.lua", err, sizeof err));
-	assert_non_null(strstr(err, "rec.recorded.lua:1: edit.renumber(\"Main\"): cue 2 is already"));
+	expect_refused("rec.lua", "rec.recorded.lua:1: edit.renumber(\"Main\"): cue 2 is already");
 	write_file("rec.recorded.lua", "edit.record(\"Other\", cue { 5 })\n");
-	assert_null(load("rec.lua", err, sizeof err));
-	assert_non_null(strstr(err, "rec.recorded.lua:1: edit.record(\"Other\"): the show has no such cuelist"));
+	expect_refused("rec.lua", "rec.recorded.lua:1: edit.record(\"Other\"): the show has no such cuelist");
 	unlink(path);
 	snprintf(text, sizeof text, "%s%srecorded \"missing.recorded.lua\"\n", SHOW_HEAD, main_list);
 	write_file("missing.lua", text);
-	assert_null(load("missing.lua", err, sizeof err));
-	assert_non_null(strstr(err, "missing.lua:15: recorded \"missing.recorded.lua\": cannot open"));
+	expect_refused("missing.lua", "missing.lua:15: recorded \"missing.recorded.lua\": cannot open");
 	snprintf(text, sizeof text, "%s%srecorded \"../x.lua\"\n", SHOW_HEAD, main_list);
 	write_file("escape.lua", text);
-	assert_null(load("escape.lua", err, sizeof err));
-	assert_non_null(strstr(err, "a .lua file in the show's folder"));
+	expect_refused("escape.lua", "a .lua file in the show's folder");
 }
 
 /* The running engine's list edited: the handler of cue 3 still runs for
  * cue 3, wherever it now stands. */
 static void test_running_edit(void **state)
 {
-	char err[1024] = "", text[4096], msg[512];
+	char text[4096], msg[512];
 	snprintf(text, sizeof text, "%s%s", SHOW_HEAD, main_list);
-	write_file("run.lua", text);
-	struct gl_show *s = load("run.lua", err, sizeof err);
-	if (!s)
-		fail_msg("%s", err);
+	struct gl_show *s = load_written("run.lua", text);
 	struct gl_engine *e = gl_show_engine(s);
 	int n = gl_engine_cue_count(e, 0);
 	struct gl_cue_def defs[8];
