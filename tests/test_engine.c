@@ -274,14 +274,22 @@ static void test_wait_and_follow(void **state)
 	assert_int_equal(end, 0);
 }
 
-static void test_pause_resume(void **state)
+/* The show one cue taking dim 1 to `level` over `fade` s, finalized and
+ * GOne at 0 s. */
+static void go_one_cue(struct rig *r, float level, double fade)
 {
-	struct rig *r = *state;
-	struct gl_cue_change c1[] = { { dim_param(r, 0), 1.0f } };
-	add_cue(r, r->list, 1, 4, 4, c1, 1);
+	struct gl_cue_change c1[] = { { dim_param(r, 0), level } };
+
+	add_cue(r, r->list, 1, fade, fade, c1, 1);
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 	cmd(r, GL_CMD_GO, r->list, 0, 0);
 	gl_engine_tick(r->e, S(0));
+}
+
+static void test_pause_resume(void **state)
+{
+	struct rig *r = *state;
+	go_one_cue(r, 1.0f, 4);
 	gl_engine_tick(r->e, S(1));
 	cmd(r, GL_CMD_PAUSE, -1, 0, 0);
 	gl_engine_tick(r->e, S(1));
@@ -561,11 +569,7 @@ static void test_inverted_and_fixed_channels(void **state)
 static void test_settled_show_keeps_its_frame(void **state)
 {
 	struct rig *r = *state;
-	struct gl_cue_change c1[] = { { dim_param(r, 0), 0.6f } };
-	add_cue(r, r->list, 1, 1, 1, c1, 1);
-	assert_int_equal(gl_engine_finalize(r->e), 0);
-	cmd(r, GL_CMD_GO, r->list, 0, 0);
-	gl_engine_tick(r->e, S(0));
+	go_one_cue(r, 0.6f, 1);
 	gl_engine_tick(r->e, S(0.5));
 	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 77);   /* 0.3 * 255 = 76.5 */
 	for (int i = 0; i < 100; i++)                      /* settles at 1 s */
