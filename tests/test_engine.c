@@ -114,7 +114,7 @@ static void test_fade_exact_times(void **state)
 	uint64_t t0 = S(100);
 	gl_engine_tick(r->e, t0);
 	cmd(r, GL_CMD_GO, r->list, 0, 0);
-	gl_engine_tick(r->e, t0);                    /* GO at t0 */
+	gl_engine_tick(r->e, t0);                   /* GO at t0 */
 	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
 	gl_engine_tick(r->e, t0 + S(0.5));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-5);
@@ -130,7 +130,7 @@ static void test_fade_exact_times(void **state)
 	gl_engine_tick(r->e, t0 + S(3));
 	gl_engine_tick(r->e, t0 + S(4));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.75f, 1e-5);
-	gl_engine_tick(r->e, t0 + S(10));            /* far past the end */
+	gl_engine_tick(r->e, t0 + S(10));           /* far past the end */
 	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
 }
 
@@ -148,7 +148,7 @@ static void test_s_curve_and_delay(void **state)
 	gl_engine_tick(r->e, S(10));
 	gl_engine_tick(r->e, S(10.9));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6); /* still in delay */
-	gl_engine_tick(r->e, S(11.5));               /* x = 0.25: 3x^2 - 2x^3 */
+	gl_engine_tick(r->e, S(11.5));              /* x = 0.25: 3x^2 - 2x^3 */
 	assert_float_equal(val(r, dim_param(r, 0)), 0.15625f, 1e-4);
 	gl_engine_tick(r->e, S(12));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-4);
@@ -159,7 +159,7 @@ static void test_tracking(void **state)
 	struct rig *r = *state;
 	int pan = gl_engine_param(r->e, r->mover, GL_ATTR_PAN);
 	struct gl_cue_change c1[] = { { dim_param(r, 0), 0.5f }, { pan, 0.25f } };
-	struct gl_cue_change c2[] = { { dim_param(r, 1), 0.8f } };    /* tracks dim 1 + pan */
+	struct gl_cue_change c2[] = { { dim_param(r, 1), 0.8f } };     /* tracks dim 1 + pan */
 	struct gl_cue_change c3[] = { { dim_param(r, 0), 0.0f } };
 	add_cue(r, r->list, 1, 0, 0, c1, 2);
 	add_cue(r, r->list, 1.5, 0, 0, c2, 1);
@@ -318,8 +318,8 @@ static void test_htp_ltp_merge(void **state)
 	gl_engine_tick(r->e, S(1));
 	cmd(r, GL_CMD_GO, l2, 0, 0);
 	gl_engine_tick(r->e, S(2));
-	assert_float_equal(val(r, dim_param(r, 0)), 0.7f, 1e-6);  /* HTP: highest */
-	assert_float_equal(val(r, pan), 0.9f, 1e-6);                /* LTP: latest */
+	assert_float_equal(val(r, dim_param(r, 0)), 0.7f, 1e-6);    /* HTP: highest */
+	assert_float_equal(val(r, pan), 0.9f, 1e-6);                 /* LTP: latest */
 
 	/* Main goes to cue 2: dim lower than Second's; pan only tracked in
 	 * Main, so Second keeps it */
@@ -331,7 +331,7 @@ static void test_htp_ltp_merge(void **state)
 	/* list master scales its intensity only */
 	cmd(r, GL_CMD_LIST_MASTER, l2, 0, 0.5f);
 	gl_engine_tick(r->e, S(4));
-	assert_float_equal(val(r, dim_param(r, 0)), 0.3f, 1e-6);  /* max(0.3, 0.2) */
+	assert_float_equal(val(r, dim_param(r, 0)), 0.3f, 1e-6);    /* max(0.3, 0.2) */
 	assert_float_equal(val(r, pan), 0.9f, 1e-6);
 
 	/* releasing Second hands pan back to Main */
@@ -359,14 +359,14 @@ static void test_masters_and_blackout(void **state)
 	gl_engine_tick(r->e, S(1));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-6);
 	assert_float_equal(val(r, dim_param(r, 1)), 0.25f, 1e-6);
-	cmd(r, GL_CMD_FADER, -1, 2, 0.5f);          /* cue list master */
+	cmd(r, GL_CMD_FADER, -1, 2, 0.5f);           /* cue list master */
 	gl_engine_tick(r->e, S(2));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-6);
 	cmd(r, GL_CMD_BLACKOUT, -1, 1, 0);
 	gl_engine_tick(r->e, S(3));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
 	assert_float_equal(val(r, dim_param(r, 1)), 0.0f, 1e-6);
-	assert_float_equal(val(r, pan), 0.75f, 1e-6);    /* intensity only */
+	assert_float_equal(val(r, pan), 0.75f, 1e-6);     /* intensity only */
 	cmd(r, GL_CMD_BLACKOUT, -1, 0, 0);
 	gl_engine_tick(r->e, S(4));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-6);
@@ -571,7 +571,7 @@ static void test_settled_show_keeps_its_frame(void **state)
 	struct rig *r = *state;
 	go_one_cue(r, 0.6f, 1);
 	gl_engine_tick(r->e, S(0.5));
-	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 77);   /* 0.3 * 255 = 76.5 */
+	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 77);  /* 0.3 * 255 = 76.5 */
 	for (int i = 0; i < 100; i++)                      /* settles at 1 s */
 		gl_engine_tick(r->e, S(1) + (uint64_t)i * S(0.025));
 	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 153);
@@ -591,20 +591,20 @@ static void test_programmer_layer(void **state)
 	add_cue(r, r->list, 1, 0, 0, c1, 2);
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 	cmd(r, GL_CMD_GO, r->list, 0, 0);
-	cmd(r, GL_CMD_SET_PARAM, -1, dim_param(r, 0), 0.3f);  /* below the cue: still wins */
+	cmd(r, GL_CMD_SET_PARAM, -1, dim_param(r, 0), 0.3f);    /* below the cue: still wins */
 	cmd(r, GL_CMD_SET_PARAM, -1, pan, 0.9f);
 	cmd(r, GL_CMD_SET_PARAM, -1, dim_param(r, 1), 1.0f);
 	cmd(r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
 	gl_engine_tick(r->e, S(1));
-	assert_float_equal(val(r, dim_param(r, 0)), 0.15f, 1e-6);  /* masters still apply */
+	assert_float_equal(val(r, dim_param(r, 0)), 0.15f, 1e-6);    /* masters still apply */
 	assert_float_equal(val(r, dim_param(r, 1)), 0.5f, 1e-6);
 	assert_float_equal(val(r, pan), 0.9f, 1e-6);
-	cmd(r, GL_CMD_CLEAR_PARAM, -1, dim_param(r, 0), 0);      /* one released */
+	cmd(r, GL_CMD_CLEAR_PARAM, -1, dim_param(r, 0), 0);        /* one released */
 	gl_engine_tick(r->e, S(2));
 	assert_float_equal(val(r, dim_param(r, 0)), 0.4f, 1e-6);
 	assert_float_equal(val(r, dim_param(r, 1)), 0.5f, 1e-6);
 	assert_float_equal(val(r, pan), 0.9f, 1e-6);
-	cmd(r, GL_CMD_CLEAR_PARAM, -1, -1, 0);                   /* all released */
+	cmd(r, GL_CMD_CLEAR_PARAM, -1, -1, 0);                    /* all released */
 	gl_engine_tick(r->e, S(3));
 	assert_float_equal(val(r, dim_param(r, 1)), 0.0f, 1e-6);
 	assert_float_equal(val(r, pan), 0.2f, 1e-6);
@@ -647,8 +647,8 @@ static void test_input_merge(void **state)
 	add_cue(r, r->list, 1, 0, 0, c1, 1);
 	assert_int_equal(gl_engine_add_input(r->e, 5, 1), 0);
 	assert_int_equal(gl_engine_add_input(r->e, 5, 1), GL_EEXIST);
-	assert_int_equal(gl_engine_add_input(r->e, 6, 9), GL_ENOENT);  /* no universe 9 */
-	assert_int_equal(gl_engine_add_input(r->e, 7, 0), 1);          /* kept, merged nowhere */
+	assert_int_equal(gl_engine_add_input(r->e, 6, 9), GL_ENOENT); /* no universe 9 */
+	assert_int_equal(gl_engine_add_input(r->e, 7, 0), 1);         /* kept, merged nowhere */
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 	struct gl_frame_tap *tap = gl_engine_add_tap(r->e);
 	cmd(r, GL_CMD_GO, r->list, 0, 0);

@@ -136,7 +136,7 @@ static void test_insert_keeps_active_and_tracks(void **state)
 {
 	struct rig *r = *state;
 	gl_engine_tick(r->e, S(1));
-	cmd(r, GL_CMD_GOTO, 1);            /* cue 2: dims 1 and 2 tracked on */
+	cmd(r, GL_CMD_GOTO, 1);             /* cue 2: dims 1 and 2 tracked on */
 	gl_engine_tick(r->e, S(1.1));
 	assert_float_equal(val(r, 1), 1.0f, 1e-6);
 
@@ -202,7 +202,7 @@ static void test_fade_in_progress_goes_on(void **state)
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 	gl_engine_tick(r->e, S(10));
 	cmd(r, GL_CMD_GO, 0);
-	gl_engine_tick(r->e, S(10));        /* GO at 10 s: 4 s fade up */
+	gl_engine_tick(r->e, S(10));       /* GO at 10 s: 4 s fade up */
 	gl_engine_tick(r->e, S(11));
 	assert_float_equal(val(r, 0), 0.25f, 1e-5);
 	/* a cue added after it does not touch the running fade */
@@ -310,7 +310,7 @@ static void test_edit_keeps_cue_effects(void **state)
 	assert_int_equal(gl_engine_cue_effect(r->e, r->list, 3, 0, false), 0);
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 
-	cmd(r, GL_CMD_GOTO, 1);               /* cue 2: the ramp starts at 1 s */
+	cmd(r, GL_CMD_GOTO, 1);                /* cue 2: the ramp starts at 1 s */
 	gl_engine_tick(r->e, S(1));
 	gl_engine_tick(r->e, S(3));
 	assert_float_equal(val(r, 0), 0.2f, 0.01);
@@ -391,7 +391,7 @@ static void test_edit_keeps_timecode_cues(void **state)
 	assert_int_equal(gl_engine_finalize(r->e), 0);
 
 	char fired[8][GL_CUE_NUMBER_MAX];
-	cmd(r, GL_CMD_GO, 0);                  /* the clock runs from 0 at 0.5 s */
+	cmd(r, GL_CMD_GO, 0);                   /* the clock runs from 0 at 0.5 s */
 	assert_int_equal(fired_between(r, 0.5, 3.75, fired, 8), 2);
 	assert_string_equal(fired[1], "2");
 
@@ -411,7 +411,7 @@ static void test_edit_keeps_timecode_cues(void **state)
 	struct gl_event ev;
 	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
 	struct gl_snapshot snap;
-	assert_int_equal(list_status(r, &snap).active, 0);   /* cue 2 */
+	assert_int_equal(list_status(r, &snap).active, 0);    /* cue 2 */
 	assert_int_equal(fired_between(r, 3.825, 9.5, fired, 8), 2);
 	assert_string_equal(fired[0], "3");
 	assert_string_equal(fired[1], "4");
@@ -449,7 +449,7 @@ static void test_live_state_follows_edits(void **state)
 	struct gl_live_state live = { .lists = &ll, .fader_levels = levels, .params = params };
 	struct gl_event ev;
 	cmd(r, GL_CMD_GOTO, 0);
-	cmd(r, GL_CMD_GO, 0);                 /* cue 2, from cue 1 */
+	cmd(r, GL_CMD_GO, 0);                  /* cue 2, from cue 1 */
 	gl_engine_tick(r->e, S(1));
 	assert_int_equal(gl_engine_live_read(r->e, &live), 1);
 	assert_int_equal(ll.active, 1);
@@ -463,7 +463,7 @@ static void test_live_state_follows_edits(void **state)
 	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 4), 0);
 	gl_engine_tick(r->e, S(1.1));
 	gl_engine_tick(r->e, S(1.2));
-	assert_int_equal(gl_engine_live_read(r->e, &live), 0);   /* its event is unread */
+	assert_int_equal(gl_engine_live_read(r->e, &live), 0);  /* its event is unread */
 	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
 	gl_engine_tick(r->e, S(1.3));
 	assert_int_equal(gl_engine_live_read(r->e, &live), 1);
@@ -479,7 +479,7 @@ static void test_live_state_follows_edits(void **state)
 	assert_int_equal(gl_engine_replace_cues(r->e, r->list, fewer, kept, 3), 0);
 	gl_engine_tick(r->e, S(2.1));
 	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
-	assert_int_equal(gl_engine_live_read(r->e, &live), 0);   /* the old list's indices */
+	assert_int_equal(gl_engine_live_read(r->e, &live), 0);  /* the old list's indices */
 	gl_engine_tick(r->e, S(2.2));
 	assert_int_equal(gl_engine_live_read(r->e, &live), 1);
 	assert_int_equal(ll.active, 2);
@@ -642,7 +642,7 @@ static void test_snapshot_tap(void **state)
 	struct tap_reader reader = { .tap = tap };
 	pthread_t thread;
 	assert_int_equal(gl_engine_start(r->e), 0);
-	assert_null(gl_engine_add_snapshot_tap(r->e));   /* not once it runs */
+	assert_null(gl_engine_add_snapshot_tap(r->e));  /* not once it runs */
 	assert_int_equal(pthread_create(&thread, NULL, tap_reader_main, &reader), 0);
 	uint64_t last = 0, reads = 0;
 	while (reads < 20) {   /* 20 new ticks seen here, at 40 Hz */

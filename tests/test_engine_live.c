@@ -243,7 +243,7 @@ static void test_restore_renders_the_same(void **state)
 	uint64_t later = t + S(0.7);
 	gl_engine_tick(a.e, later);
 	advance(&l, later);
-	restore_into(&b, false, &l, S(5000));     /* any clock: b's own */
+	restore_into(&b, false, &l, S(5000));       /* any clock: b's own */
 	int fired = 0;
 	drain(&b, &fired);
 	assert_int_equal(fired, 0);                 /* nothing fires again */
