@@ -115,7 +115,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	const int *sizes = common.sizes, n_sizes = common.n_sizes;
+	const int *sizes = common.sizes;
+	const int n_sizes = common.n_sizes;
 	const double seconds = common.seconds, rate = common.rate;
 	/* RSS is read with each show built, after the one before it was
 	 * destroyed: keep big blocks in their own mappings (the dynamic
