@@ -102,16 +102,11 @@ static double cpu_seconds(void)
 
 int main(int argc, char **argv)
 {
-	int sizes[16] = { 1, 16, 64, 256, 1024, 4096 };
-	int n_sizes = 6;
-	double seconds = 3, rate = 44;
+	struct bench_common common = { .sizes = { 1, 16, 64, 256, 1024, 4096 }, .n_sizes = 6,
+				       .seconds = 3, .rate = 44 };
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--universes") == 0 && i + 1 < argc) {
-			n_sizes = bench_sizes(argv[++i], sizes, 16);
-		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-			seconds = atof(argv[++i]);
-		} else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) {
-			rate = atof(argv[++i]);
+		if (bench_common_arg(&common, argc, argv, &i)) {
+			continue;
 		} else if (strcmp(argv[i], "--taps") == 0 && i + 1 < argc) {
 			taps = atoi(argv[++i]);
 		} else {
@@ -120,6 +115,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	const int *sizes = common.sizes;
+	const int n_sizes = common.n_sizes;
+	const double seconds = common.seconds, rate = common.rate;
 	/* RSS is read with each show built, after the one before it was
 	 * destroyed: keep big blocks in their own mappings (the dynamic
 	 * threshold would move them to the heap once one is freed) and hand

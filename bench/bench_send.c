@@ -156,16 +156,12 @@ static void run(const char *type, int universes, double seconds, double rate)
 int main(int argc, char **argv)
 {
 	setenv("GHOSTLIGHT_UDP_GSO", "1", 0);
-	int sizes[16] = { 1, 64, 256, 1024, 4096 }, n_sizes = 5;
-	double seconds = 3, rate = 44;
+	struct bench_common common = { .sizes = { 1, 64, 256, 1024, 4096 }, .n_sizes = 5,
+				       .seconds = 3, .rate = 44 };
 	const char *type = "sacn";
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--universes") == 0 && i + 1 < argc) {
-			n_sizes = bench_sizes(argv[++i], sizes, 16);
-		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-			seconds = atof(argv[++i]);
-		} else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc) {
-			rate = atof(argv[++i]);
+		if (bench_common_arg(&common, argc, argv, &i)) {
+			continue;
 		} else if (strcmp(argv[i], "--type") == 0 && i + 1 < argc) {
 			type = argv[++i];
 		} else {
@@ -176,7 +172,7 @@ int main(int argc, char **argv)
 	}
 	printf("| output | universes | GSO | sender CPU %% of one core | sender us per universe-frame "
 	       "| packets sent | received | errors |\n|---|---|---|---|---|---|---|---|\n");
-	for (int s = 0; s < n_sizes; s++)
-		run(type, sizes[s], seconds, rate);
+	for (int s = 0; s < common.n_sizes; s++)
+		run(type, common.sizes[s], common.seconds, common.rate);
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "engine/engine.h"
 #include "outputs/media/audio/audio.h"
 #include "scripts/show.h"
+#include "tools/show_test.h"
 
 #define RATE 48000
 
@@ -269,12 +270,14 @@ static void test_check_lists_sounds(void **unused)
 	assert_non_null(f);
 	gl_show_print(r.show, f);
 	fclose(f);
-	assert_non_null(strstr(text, "9   audio    master"));
-	assert_non_null(strstr(text, "play \"bed\" sounds/bed.wav, 0 dB, loop until stopped (devamp)"));
-	assert_non_null(strstr(text, "[WAV (Microsoft), 32 bit float, 48000 Hz, 1 ch, 0.25 s]"));
-	assert_non_null(strstr(text, "fade \"long\" to -40 dB over 0.2 s (db), then stop"));
-	assert_non_null(strstr(text, "[cannot be read: No such file or directory]"));
-	assert_non_null(strstr(text, "audio output: device (default), 48000 Hz, buffer 512"));
+	expect_text(text, (const char *const[]){
+		"9   audio    master",
+		"play \"bed\" sounds/bed.wav, 0 dB, loop until stopped (devamp)",
+		"[WAV (Microsoft), 32 bit float, 48000 Hz, 1 ch, 0.25 s]",
+		"fade \"long\" to -40 dB over 0.2 s (db), then stop",
+		"[cannot be read: No such file or directory]",
+		"audio output: device (default), 48000 Hz, buffer 512",
+		NULL });
 	free(text);
 	rig_down(&r);
 }

@@ -21,74 +21,72 @@ static struct gl_fixture_type make(const enum gl_attr *attrs, int n)
 	return t;
 }
 
-static void test_rgb(void **state)
-{
-	enum gl_attr a[] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE };
-	struct gl_fixture_type t = make(a, 3);
-	assert_true(t.virtual_intensity);
-	float out[GL_ATTR_COUNT] = { 0 };
-	bool has[GL_ATTR_COUNT] = { false };
-	assert_int_equal(gl_color_mix(&t, 1.0f, 0.5f, 0.25f, out, has), 3);
-	assert_float_equal(out[GL_ATTR_RED], 1.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_GREEN], 0.5f, 1e-6);
-	assert_float_equal(out[GL_ATTR_BLUE], 0.25f, 1e-6);
-}
+/* A colour mixed into one set of emitters: what gl_color_mix() returns
+ * and the levels it gives some of them. */
+struct mix {
+	const char *what;
+	enum gl_attr emitters[4];
+	int emitter_count;
+	bool virtual_intensity;        /* the type's, without an intensity channel */
+	float r, g, b;
+	int mixed;                     /* gl_color_mix()'s count; -1 not checked */
+	struct { enum gl_attr attr; float level; } want[4];
+	int want_count;
+	int unset;                     /* an attribute it must not set; -1 none */
+};
 
-static void test_rgbw_white_extraction(void **state)
-{
-	enum gl_attr a[] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE };
-	struct gl_fixture_type t = make(a, 4);
-	float out[GL_ATTR_COUNT] = { 0 };
-	bool has[GL_ATTR_COUNT] = { false };
-	assert_int_equal(gl_color_mix(&t, 1.0f, 0.69f, 0.44f, out, has), 4);
-	assert_float_equal(out[GL_ATTR_WHITE], 0.44f, 1e-6);
-	assert_float_equal(out[GL_ATTR_RED], 0.56f, 1e-6);
-	assert_float_equal(out[GL_ATTR_GREEN], 0.25f, 1e-6);
-	assert_float_equal(out[GL_ATTR_BLUE], 0.0f, 1e-6);
-	/* pure white is all white emitter */
-	gl_color_mix(&t, 1, 1, 1, out, has);
-	assert_float_equal(out[GL_ATTR_WHITE], 1.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_RED], 0.0f, 1e-6);
-}
+static const struct mix mixes[] = {
+	{ "RGB as is",
+	  { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE }, 3, true,
+	  1.0f, 0.5f, 0.25f, 3,
+	  { { GL_ATTR_RED, 1.0f }, { GL_ATTR_GREEN, 0.5f }, { GL_ATTR_BLUE, 0.25f } }, 3, -1 },
+	{ "RGBW, white extracted",
+	  { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE }, 4, true,
+	  1.0f, 0.69f, 0.44f, 4,
+	  { { GL_ATTR_WHITE, 0.44f }, { GL_ATTR_RED, 0.56f }, { GL_ATTR_GREEN, 0.25f },
+	    { GL_ATTR_BLUE, 0.0f } }, 4, -1 },
+	{ "RGBW, pure white is all white emitter",
+	  { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_WHITE }, 4, true,
+	  1, 1, 1, -1,
+	  { { GL_ATTR_WHITE, 1.0f }, { GL_ATTR_RED, 0.0f } }, 2, -1 },
+	{ "RGBA, amber itself",
+	  { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_AMBER }, 4, true,
+	  1.0f, 0.75f, 0.0f, -1,
+	  { { GL_ATTR_AMBER, 1.0f }, { GL_ATTR_RED, 0.0f }, { GL_ATTR_GREEN, 0.0f } }, 3, -1 },
+	{ "RGBA, amber limited by green",
+	  { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_AMBER }, 4, true,
+	  1.0f, 0.3f, 0.2f, -1,
+	  { { GL_ATTR_AMBER, 0.4f }, { GL_ATTR_RED, 0.6f }, { GL_ATTR_GREEN, 0.0f },
+	    { GL_ATTR_BLUE, 0.2f } }, 4, -1 },
+	{ "CMY by subtraction",
+	  { GL_ATTR_INTENSITY, GL_ATTR_CYAN, GL_ATTR_MAGENTA, GL_ATTR_YELLOW }, 4, false,
+	  1.0f, 0.0f, 0.5f, 3,
+	  { { GL_ATTR_CYAN, 0.0f }, { GL_ATTR_MAGENTA, 1.0f }, { GL_ATTR_YELLOW, 0.5f } }, 3,
+	  GL_ATTR_RED },
+	{ "no emitters",
+	  { GL_ATTR_INTENSITY }, 1, false,
+	  1, 0, 0, 0,
+	  { { 0 } }, 0, -1 },
+};
 
-static void test_rgba_amber_extraction(void **state)
+static void test_mixes(void **state)
 {
-	enum gl_attr a[] = { GL_ATTR_RED, GL_ATTR_GREEN, GL_ATTR_BLUE, GL_ATTR_AMBER };
-	struct gl_fixture_type t = make(a, 4);
-	float out[GL_ATTR_COUNT] = { 0 };
-	bool has[GL_ATTR_COUNT] = { false };
-	gl_color_mix(&t, 1.0f, 0.75f, 0.0f, out, has); /* amber itself */
-	assert_float_equal(out[GL_ATTR_AMBER], 1.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_RED], 0.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_GREEN], 0.0f, 1e-6);
-	gl_color_mix(&t, 1.0f, 0.3f, 0.2f, out, has);  /* limited by green */
-	assert_float_equal(out[GL_ATTR_AMBER], 0.4f, 1e-6);
-	assert_float_equal(out[GL_ATTR_RED], 0.6f, 1e-6);
-	assert_float_equal(out[GL_ATTR_GREEN], 0.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_BLUE], 0.2f, 1e-6);
-}
+	for (size_t i = 0; i < sizeof mixes / sizeof mixes[0]; i++) {
+		const struct mix *m = &mixes[i];
+		struct gl_fixture_type t = make(m->emitters, m->emitter_count);
+		float out[GL_ATTR_COUNT] = { 0 };
+		bool has[GL_ATTR_COUNT] = { false };
+		int mixed = gl_color_mix(&t, m->r, m->g, m->b, out, has);
 
-static void test_cmy(void **state)
-{
-	enum gl_attr a[] = { GL_ATTR_INTENSITY, GL_ATTR_CYAN, GL_ATTR_MAGENTA, GL_ATTR_YELLOW };
-	struct gl_fixture_type t = make(a, 4);
-	assert_false(t.virtual_intensity);
-	float out[GL_ATTR_COUNT] = { 0 };
-	bool has[GL_ATTR_COUNT] = { false };
-	assert_int_equal(gl_color_mix(&t, 1.0f, 0.0f, 0.5f, out, has), 3);
-	assert_float_equal(out[GL_ATTR_CYAN], 0.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_MAGENTA], 1.0f, 1e-6);
-	assert_float_equal(out[GL_ATTR_YELLOW], 0.5f, 1e-6);
-	assert_false(has[GL_ATTR_RED]);
-}
-
-static void test_no_emitters(void **state)
-{
-	enum gl_attr a[] = { GL_ATTR_INTENSITY };
-	struct gl_fixture_type t = make(a, 1);
-	float out[GL_ATTR_COUNT] = { 0 };
-	bool has[GL_ATTR_COUNT] = { false };
-	assert_int_equal(gl_color_mix(&t, 1, 0, 0, out, has), 0);
+		print_message("%s\n", m->what);
+		assert_int_equal(t.virtual_intensity, m->virtual_intensity);
+		if (m->mixed >= 0)
+			assert_int_equal(mixed, m->mixed);
+		for (int w = 0; w < m->want_count; w++)
+			assert_float_equal(out[m->want[w].attr], m->want[w].level, 1e-6);
+		if (m->unset >= 0)
+			assert_false(has[m->unset]);
+	}
 }
 
 static void test_hex(void **state)
@@ -124,11 +122,7 @@ static void test_type_checks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rgb),
-		cmocka_unit_test(test_rgbw_white_extraction),
-		cmocka_unit_test(test_rgba_amber_extraction),
-		cmocka_unit_test(test_cmy),
-		cmocka_unit_test(test_no_emitters),
+		cmocka_unit_test(test_mixes),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_type_checks),
 	};

@@ -27,6 +27,7 @@
 #include "outputs/control/control.h"
 #include "scripts/show.h"
 #include "tools/scratch.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)llround((x) * 1e9))
 #define PI 3.14159265358979323846
@@ -255,11 +256,7 @@ static void test_fade_in_out_and_relative(void **state)
 	struct gl_engine *e = rig(&t, 1, ids);
 	int list = gl_engine_add_cuelist(e, "L", false);
 	struct gl_cue_change ch = { gl_engine_param(e, ids[0], GL_ATTR_INTENSITY), 0.4f };
-	struct gl_cue_def c;
-	gl_cue_def_init(&c);
-	c.number = 1;
-	c.changes = &ch;
-	c.change_count = 1;
+	struct gl_cue_def c = cue_def(1, 0, &ch, 1);
 	assert_int_equal(gl_engine_add_cue(e, list, &c), 0);
 	struct gl_effect_def d = effect("sq", GL_WAVE_SQUARE, GL_ATTR_INTENSITY, ids, 1);
 	d.fade_in_s = 2;
@@ -406,11 +403,7 @@ static void test_effects_in_cues_are_tracked(void **state)
 	int list = gl_engine_add_cuelist(e, "L", false);
 	for (int q = 1; q <= 4; q++) {
 		struct gl_cue_change ch = { gl_engine_param(e, ids[1], GL_ATTR_INTENSITY), q / 10.0f };
-		struct gl_cue_def c;
-		gl_cue_def_init(&c);
-		c.number = q;
-		c.changes = &ch;
-		c.change_count = 1;
+		struct gl_cue_def c = cue_def(q, 0, &ch, 1);
 		assert_int_equal(gl_engine_add_cue(e, list, &c), q - 1);
 	}
 	struct gl_effect_def d = effect("sq", GL_WAVE_SQUARE, GL_ATTR_INTENSITY, ids, 1);
@@ -569,12 +562,7 @@ static struct gl_engine *tc_rig(bool external, int *list, int *ids, int *mover)
 					gl_engine_param(e, ids[i], GL_ATTR_INTENSITY), looks[q][i] };
 		if (q == 3)
 			ch[n++] = (struct gl_cue_change){ gl_engine_param(e, *mover, GL_ATTR_PAN), 0.9f };
-		struct gl_cue_def c;
-		gl_cue_def_init(&c);
-		c.number = q + 1;
-		c.fade_in_s = c.fade_out_s = 1;
-		c.changes = ch;
-		c.change_count = n;
+		struct gl_cue_def c = cue_def(q + 1, 1, ch, n);
 		assert_int_equal(gl_engine_add_cue(e, *list, &c), q);
 	}
 	assert_int_equal(gl_engine_set_timecode(e, *list, external, 1.0), 0);

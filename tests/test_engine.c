@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -62,17 +63,31 @@ static void rig_init(struct rig *r, double back_time)
 	assert_true(r->list >= 0);
 }
 
+/* The rig, made by setup and destroyed by teardown (so a failing test
+ * leaves no engine behind). BACK fades in 1 s, or in the seconds the
+ * test's initial state points at. */
+static struct rig the_rig;
+
+static int rig_setup(void **state)
+{
+	rig_init(&the_rig, *state ? *(const double *)*state : 1);
+	*state = &the_rig;
+	return 0;
+}
+
+static int rig_teardown(void **state)
+{
+	struct rig *r = *state;
+
+	gl_engine_destroy(r->e);
+	return 0;
+}
+
 static void add_cue(struct rig *r, int list, double number, double fade_in, double fade_out,
 		    const struct gl_cue_change *ch, int n)
 {
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	snprintf(d.number_text, sizeof d.number_text, "%g", number);
-	d.fade_in_s = fade_in;
+	struct gl_cue_def d = cue_def(number, fade_in, ch, n);
 	d.fade_out_s = fade_out;
-	d.changes = ch;
-	d.change_count = n;
 	assert_true(gl_engine_add_cue(r->e, list, &d) >= 0);
 }
 
@@ -89,182 +104,162 @@ static float val(struct rig *r, int param)
 
 static void test_fade_exact_times(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
-	struct gl_cue_change c2[] = { { dim_param(&r, 0), 0.0f } };
-	add_cue(&r, r.list, 1, 2.0, 4.0, c1, 1);
-	add_cue(&r, r.list, 2, 2.0, 4.0, c2, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct rig *r = *state;
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 1.0f } };
+	struct gl_cue_change c2[] = { { dim_param(r, 0), 0.0f } };
+	add_cue(r, r->list, 1, 2.0, 4.0, c1, 1);
+	add_cue(r, r->list, 2, 2.0, 4.0, c2, 1);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 
 	uint64_t t0 = S(100);
-	gl_engine_tick(r.e, t0);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, t0);                    /* GO at t0 */
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
-	gl_engine_tick(r.e, t0 + S(0.5));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-5);
+	gl_engine_tick(r->e, t0);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, t0);                   /* GO at t0 */
+	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
+	gl_engine_tick(r->e, t0 + S(0.5));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-5);
 	/* a late tick: the value is the one for its time, not one step on */
-	gl_engine_tick(r.e, t0 + S(1.7));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.85f, 1e-5);
-	gl_engine_tick(r.e, t0 + S(2.0));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 1.0f, 1e-6);
-	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 255);
+	gl_engine_tick(r->e, t0 + S(1.7));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.85f, 1e-5);
+	gl_engine_tick(r->e, t0 + S(2.0));
+	assert_float_equal(val(r, dim_param(r, 0)), 1.0f, 1e-6);
+	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 255);
 
 	/* falling intensity uses the fade-out time (4 s) */
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, t0 + S(3));
-	gl_engine_tick(r.e, t0 + S(4));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.75f, 1e-5);
-	gl_engine_tick(r.e, t0 + S(10));            /* far past the end */
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
-	gl_engine_destroy(r.e);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, t0 + S(3));
+	gl_engine_tick(r->e, t0 + S(4));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.75f, 1e-5);
+	gl_engine_tick(r->e, t0 + S(10));           /* far past the end */
+	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
 }
 
 static void test_s_curve_and_delay(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = 1;
+	struct rig *r = *state;
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 1.0f } };
+	struct gl_cue_def d = cue_def(1, 0, c1, 1);
 	d.fade_in_s = 2;
 	d.delay_in_s = 1;
 	d.curve = GL_CURVE_S;
-	d.changes = c1;
-	d.change_count = 1;
-	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 0);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(10));
-	gl_engine_tick(r.e, S(10.9));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6); /* still in delay */
-	gl_engine_tick(r.e, S(11.5));               /* x = 0.25: 3x^2 - 2x^3 */
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.15625f, 1e-4);
-	gl_engine_tick(r.e, S(12));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-4);
-	gl_engine_destroy(r.e);
+	assert_int_equal(gl_engine_add_cue(r->e, r->list, &d), 0);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(10));
+	gl_engine_tick(r->e, S(10.9));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6); /* still in delay */
+	gl_engine_tick(r->e, S(11.5));              /* x = 0.25: 3x^2 - 2x^3 */
+	assert_float_equal(val(r, dim_param(r, 0)), 0.15625f, 1e-4);
+	gl_engine_tick(r->e, S(12));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-4);
 }
 
 static void test_tracking(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.5f }, { pan, 0.25f } };
-	struct gl_cue_change c2[] = { { dim_param(&r, 1), 0.8f } };    /* tracks dim 1 + pan */
-	struct gl_cue_change c3[] = { { dim_param(&r, 0), 0.0f } };
-	add_cue(&r, r.list, 1, 0, 0, c1, 2);
-	add_cue(&r, r.list, 1.5, 0, 0, c2, 1);
-	add_cue(&r, r.list, 2, 0, 0, c3, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct rig *r = *state;
+	int pan = gl_engine_param(r->e, r->mover, GL_ATTR_PAN);
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 0.5f }, { pan, 0.25f } };
+	struct gl_cue_change c2[] = { { dim_param(r, 1), 0.8f } };     /* tracks dim 1 + pan */
+	struct gl_cue_change c3[] = { { dim_param(r, 0), 0.0f } };
+	add_cue(r, r->list, 1, 0, 0, c1, 2);
+	add_cue(r, r->list, 1.5, 0, 0, c2, 1);
+	add_cue(r, r->list, 2, 0, 0, c3, 1);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(2));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-6);
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.8f, 1e-6);
-	assert_float_equal(val(&r, pan), 0.25f, 1e-6);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(3));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.8f, 1e-6); /* tracked */
-	assert_float_equal(val(&r, pan), 0.25f, 1e-6);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(2));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-6);
+	assert_float_equal(val(r, dim_param(r, 1)), 0.8f, 1e-6);
+	assert_float_equal(val(r, pan), 0.25f, 1e-6);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(3));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
+	assert_float_equal(val(r, dim_param(r, 1)), 0.8f, 1e-6); /* tracked */
+	assert_float_equal(val(r, pan), 0.25f, 1e-6);
 
 	/* GOTO cue 1 (index 0): dim 2 was never set there, so it goes out */
-	cmd(&r, GL_CMD_GOTO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(4));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-6);
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
-	gl_engine_destroy(r.e);
+	cmd(r, GL_CMD_GOTO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(4));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-6);
+	assert_float_equal(val(r, dim_param(r, 1)), 0.0f, 1e-6);
 }
 
 static void test_back_and_goto(void **state)
 {
-	struct rig r;
-	rig_init(&r, 2.0);   /* BACK fades in 2 s */
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.2f } };
-	struct gl_cue_change c2[] = { { dim_param(&r, 0), 0.6f } };
-	struct gl_cue_change c3[] = { { dim_param(&r, 0), 1.0f } };
-	add_cue(&r, r.list, 1, 0, 0, c1, 1);
-	add_cue(&r, r.list, 2, 0, 0, c2, 1);
-	add_cue(&r, r.list, 3, 5, 5, c3, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct rig *r = *state;
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 0.2f } };
+	struct gl_cue_change c2[] = { { dim_param(r, 0), 0.6f } };
+	struct gl_cue_change c3[] = { { dim_param(r, 0), 1.0f } };
+	add_cue(r, r->list, 1, 0, 0, c1, 1);
+	add_cue(r, r->list, 2, 0, 0, c2, 1);
+	add_cue(r, r->list, 3, 5, 5, c3, 1);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 	struct gl_list_status ls;
 	struct gl_snapshot snap = { .lists = &ls };
 
 	/* BACK on a list at its first cue does nothing */
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_BACK, r.list, 0, 0);
-	gl_engine_tick(r.e, S(2));
-	assert_int_equal(gl_engine_snapshot(r.e, &snap), 0);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_BACK, r->list, 0, 0);
+	gl_engine_tick(r->e, S(2));
+	assert_int_equal(gl_engine_snapshot(r->e, &snap), 0);
 	assert_int_equal(ls.active, 0);
 
-	cmd(&r, GL_CMD_GOTO, r.list, 2, 0);        /* cue 3, its own 5 s fade */
-	gl_engine_tick(r.e, S(10));
-	gl_engine_tick(r.e, S(12.5));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.6f, 1e-5); /* 0.2 + 0.8/2 */
-	gl_engine_tick(r.e, S(15));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 1.0f, 1e-6);
+	cmd(r, GL_CMD_GOTO, r->list, 2, 0);        /* cue 3, its own 5 s fade */
+	gl_engine_tick(r->e, S(10));
+	gl_engine_tick(r->e, S(12.5));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.6f, 1e-5); /* 0.2 + 0.8/2 */
+	gl_engine_tick(r->e, S(15));
+	assert_float_equal(val(r, dim_param(r, 0)), 1.0f, 1e-6);
 
-	cmd(&r, GL_CMD_BACK, r.list, 0, 0);        /* to cue 2 in the back time */
-	gl_engine_tick(r.e, S(20));
-	gl_engine_tick(r.e, S(21));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.8f, 1e-5);
-	gl_engine_tick(r.e, S(22));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.6f, 1e-6);
-	assert_int_equal(gl_engine_snapshot(r.e, &snap), 0);
+	cmd(r, GL_CMD_BACK, r->list, 0, 0);        /* to cue 2 in the back time */
+	gl_engine_tick(r->e, S(20));
+	gl_engine_tick(r->e, S(21));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.8f, 1e-5);
+	gl_engine_tick(r->e, S(22));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.6f, 1e-6);
+	assert_int_equal(gl_engine_snapshot(r->e, &snap), 0);
 	assert_int_equal(ls.active, 1);
 	assert_int_equal(ls.standby, 2);
-	gl_engine_destroy(r.e);
 }
 
 static void test_wait_and_follow(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
-	struct gl_cue_change c2[] = { { dim_param(&r, 1), 1.0f } };
-	struct gl_cue_change c3[] = { { dim_param(&r, 0), 0.0f } };
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = 1;
+	struct rig *r = *state;
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 1.0f } };
+	struct gl_cue_change c2[] = { { dim_param(r, 1), 1.0f } };
+	struct gl_cue_change c3[] = { { dim_param(r, 0), 0.0f } };
+	struct gl_cue_def d = cue_def(1, 0, c1, 1);
 	d.fade_in_s = 2;
 	d.continue_mode = GL_CONTINUE_FOLLOW;  /* next 1 s after the 2 s fade */
 	d.wait_s = 1;
-	d.changes = c1;
-	d.change_count = 1;
-	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 0);
-	gl_cue_def_init(&d);
-	d.number = 2;
+	assert_int_equal(gl_engine_add_cue(r->e, r->list, &d), 0);
+	d = cue_def(2, 0, c2, 1);
 	d.fade_in_s = 1;
 	d.continue_mode = GL_CONTINUE_WAIT;    /* next 0.5 s after its GO */
 	d.wait_s = 0.5;
-	d.changes = c2;
-	d.change_count = 1;
-	assert_int_equal(gl_engine_add_cue(r.e, r.list, &d), 1);
-	add_cue(&r, r.list, 3, 0, 2, c3, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	assert_int_equal(gl_engine_add_cue(r->e, r->list, &d), 1);
+	add_cue(r, r->list, 3, 0, 2, c3, 1);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(0));
-	gl_engine_tick(r.e, S(2.9));
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(0));
+	gl_engine_tick(r->e, S(2.9));
+	assert_float_equal(val(r, dim_param(r, 1)), 0.0f, 1e-6);
 	/* a tick 0.2 s after the follow instant (3 s): cue 2 went at exactly
 	 * 3 s, so it is 0.2 of its 1 s fade in */
-	gl_engine_tick(r.e, S(3.2));
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.2f, 1e-5);
+	gl_engine_tick(r->e, S(3.2));
+	assert_float_equal(val(r, dim_param(r, 1)), 0.2f, 1e-5);
 	/* cue 3 went at 3.5 s exactly: 2 s fade out of dim 1 */
-	gl_engine_tick(r.e, S(4.5));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-5);
+	gl_engine_tick(r->e, S(4.5));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-5);
 
 	struct gl_event ev;
 	int fired[3] = { 0 }, done = 0, end = 0;
 	uint64_t fired_at[3] = { 0 };
-	while (gl_engine_next_event(r.e, &ev)) {
+	while (gl_engine_next_event(r->e, &ev)) {
 		if (ev.type == GL_EV_CUE_FIRED) {
 			fired[ev.cue]++;
 			fired_at[ev.cue] = ev.time_ns;
@@ -277,133 +272,132 @@ static void test_wait_and_follow(void **state)
 	assert_int_equal(fired_at[2], S(3.5));
 	assert_int_equal(done, 2);       /* cues 1 and 2 */
 	assert_int_equal(end, 0);
-	gl_engine_destroy(r.e);
+}
+
+/* The show one cue taking dim 1 to `level` over `fade` s, finalized and
+ * GOne at 0 s. */
+static void go_one_cue(struct rig *r, float level, double fade)
+{
+	struct gl_cue_change c1[] = { { dim_param(r, 0), level } };
+
+	add_cue(r, r->list, 1, fade, fade, c1, 1);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(0));
 }
 
 static void test_pause_resume(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f } };
-	add_cue(&r, r.list, 1, 4, 4, c1, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(0));
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_PAUSE, -1, 0, 0);
-	gl_engine_tick(r.e, S(1));
-	gl_engine_tick(r.e, S(30));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-5);
-	cmd(&r, GL_CMD_RESUME, r.list, 0, 0);
-	gl_engine_tick(r.e, S(30));
-	gl_engine_tick(r.e, S(31));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-5);
-	gl_engine_destroy(r.e);
+	struct rig *r = *state;
+	go_one_cue(r, 1.0f, 4);
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_PAUSE, -1, 0, 0);
+	gl_engine_tick(r->e, S(1));
+	gl_engine_tick(r->e, S(30));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-5);
+	cmd(r, GL_CMD_RESUME, r->list, 0, 0);
+	gl_engine_tick(r->e, S(30));
+	gl_engine_tick(r->e, S(31));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-5);
 }
 
 static void test_htp_ltp_merge(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	int l2 = gl_engine_add_cuelist(r.e, "Second", false);
-	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
-	struct gl_cue_change a[] = { { dim_param(&r, 0), 0.7f }, { pan, 0.1f } };
-	struct gl_cue_change b[] = { { dim_param(&r, 0), 0.4f }, { pan, 0.9f } };
-	struct gl_cue_change a2[] = { { dim_param(&r, 0), 0.3f } };
-	add_cue(&r, r.list, 1, 0, 0, a, 2);
-	add_cue(&r, r.list, 2, 0, 0, a2, 1);
-	add_cue(&r, l2, 1, 0, 0, b, 2);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	struct rig *r = *state;
+	int l2 = gl_engine_add_cuelist(r->e, "Second", false);
+	int pan = gl_engine_param(r->e, r->mover, GL_ATTR_PAN);
+	struct gl_cue_change a[] = { { dim_param(r, 0), 0.7f }, { pan, 0.1f } };
+	struct gl_cue_change b[] = { { dim_param(r, 0), 0.4f }, { pan, 0.9f } };
+	struct gl_cue_change a2[] = { { dim_param(r, 0), 0.3f } };
+	add_cue(r, r->list, 1, 0, 0, a, 2);
+	add_cue(r, r->list, 2, 0, 0, a2, 1);
+	add_cue(r, l2, 1, 0, 0, b, 2);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_GO, l2, 0, 0);
-	gl_engine_tick(r.e, S(2));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.7f, 1e-6);  /* HTP: highest */
-	assert_float_equal(val(&r, pan), 0.9f, 1e-6);                /* LTP: latest */
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_GO, l2, 0, 0);
+	gl_engine_tick(r->e, S(2));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.7f, 1e-6);    /* HTP: highest */
+	assert_float_equal(val(r, pan), 0.9f, 1e-6);                 /* LTP: latest */
 
 	/* Main goes to cue 2: dim lower than Second's; pan only tracked in
 	 * Main, so Second keeps it */
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(3));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.4f, 1e-6);
-	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(3));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.4f, 1e-6);
+	assert_float_equal(val(r, pan), 0.9f, 1e-6);
 
 	/* list master scales its intensity only */
-	cmd(&r, GL_CMD_LIST_MASTER, l2, 0, 0.5f);
-	gl_engine_tick(r.e, S(4));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.3f, 1e-6);  /* max(0.3, 0.2) */
-	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
+	cmd(r, GL_CMD_LIST_MASTER, l2, 0, 0.5f);
+	gl_engine_tick(r->e, S(4));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.3f, 1e-6);    /* max(0.3, 0.2) */
+	assert_float_equal(val(r, pan), 0.9f, 1e-6);
 
 	/* releasing Second hands pan back to Main */
-	cmd(&r, GL_CMD_STOP, l2, 0, 0);
-	gl_engine_tick(r.e, S(5));
-	assert_float_equal(val(&r, pan), 0.1f, 1e-6);
-	gl_engine_destroy(r.e);
+	cmd(r, GL_CMD_STOP, l2, 0, 0);
+	gl_engine_tick(r->e, S(5));
+	assert_float_equal(val(r, pan), 0.1f, 1e-6);
 }
 
 static void test_masters_and_blackout(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
-	int members[] = { r.dim[1] };
-	int g = gl_engine_add_group(r.e, "back", members, 1);
+	struct rig *r = *state;
+	int pan = gl_engine_param(r->e, r->mover, GL_ATTR_PAN);
+	int members[] = { r->dim[1] };
+	int g = gl_engine_add_group(r->e, "back", members, 1);
 	assert_true(g >= 0);
-	assert_int_equal(gl_engine_add_fader(r.e, 1, GL_FADER_GROUP, g, "Back", 1.0f), 0);
-	assert_int_equal(gl_engine_add_fader(r.e, 2, GL_FADER_CUELIST, r.list, "Main", 1.0f), 0);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 1.0f }, { dim_param(&r, 1), 1.0f },
+	assert_int_equal(gl_engine_add_fader(r->e, 1, GL_FADER_GROUP, g, "Back", 1.0f), 0);
+	assert_int_equal(gl_engine_add_fader(r->e, 2, GL_FADER_CUELIST, r->list, "Main", 1.0f), 0);
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 1.0f }, { dim_param(r, 1), 1.0f },
 				      { pan, 0.75f } };
-	add_cue(&r, r.list, 1, 0, 0, c1, 3);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	cmd(&r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
-	cmd(&r, GL_CMD_FADER, -1, 1, 0.5f);
-	gl_engine_tick(r.e, S(1));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.5f, 1e-6);
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.25f, 1e-6);
-	cmd(&r, GL_CMD_FADER, -1, 2, 0.5f);          /* cue list master */
-	gl_engine_tick(r.e, S(2));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-6);
-	cmd(&r, GL_CMD_BLACKOUT, -1, 1, 0);
-	gl_engine_tick(r.e, S(3));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.0f, 1e-6);
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
-	assert_float_equal(val(&r, pan), 0.75f, 1e-6);    /* intensity only */
-	cmd(&r, GL_CMD_BLACKOUT, -1, 0, 0);
-	gl_engine_tick(r.e, S(4));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.25f, 1e-6);
+	add_cue(r, r->list, 1, 0, 0, c1, 3);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	cmd(r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
+	cmd(r, GL_CMD_FADER, -1, 1, 0.5f);
+	gl_engine_tick(r->e, S(1));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.5f, 1e-6);
+	assert_float_equal(val(r, dim_param(r, 1)), 0.25f, 1e-6);
+	cmd(r, GL_CMD_FADER, -1, 2, 0.5f);           /* cue list master */
+	gl_engine_tick(r->e, S(2));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-6);
+	cmd(r, GL_CMD_BLACKOUT, -1, 1, 0);
+	gl_engine_tick(r->e, S(3));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.0f, 1e-6);
+	assert_float_equal(val(r, dim_param(r, 1)), 0.0f, 1e-6);
+	assert_float_equal(val(r, pan), 0.75f, 1e-6);     /* intensity only */
+	cmd(r, GL_CMD_BLACKOUT, -1, 0, 0);
+	gl_engine_tick(r->e, S(4));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.25f, 1e-6);
 
 	/* a bad fader number and an out-of-range level are refused */
 	struct gl_cmd bad = { GL_CMD_FADER, -1, 9, 0.5f };
-	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
+	assert_int_equal(gl_engine_command(r->e, &bad), GL_EINVAL);
 	struct gl_cmd bad2 = { GL_CMD_GRAND_MASTER, -1, 0, 1.5f };
-	assert_int_equal(gl_engine_command(r.e, &bad2), GL_ERANGE);
-	gl_engine_destroy(r.e);
+	assert_int_equal(gl_engine_command(r->e, &bad2), GL_ERANGE);
 }
 
 static void test_render_16bit_and_defaults(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
+	struct rig *r = *state;
+	int pan = gl_engine_param(r->e, r->mover, GL_ATTR_PAN);
 	struct gl_cue_change c1[] = { { pan, 0.3f } };
-	add_cue(&r, r.list, 1, 0, 0, c1, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	gl_engine_tick(r.e, S(0));
-	const uint8_t *dmx = gl_engine_dmx(r.e, 0);
+	add_cue(r, r->list, 1, 0, 0, c1, 1);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	gl_engine_tick(r->e, S(0));
+	const uint8_t *dmx = gl_engine_dmx(r->e, 0);
 	/* defaults: pan/tilt 0.5 = 32768 = 0x80 0x00 */
 	assert_int_equal(dmx[9], 0x80);
 	assert_int_equal(dmx[10], 0x00);
 	assert_int_equal(dmx[11], 0x80);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(1));
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(1));
 	uint32_t w = (uint32_t)lrint((double)0.3f * 65535.0); /* 19661 = 0x4CCD */
 	assert_int_equal(dmx[9], w >> 8);
 	assert_int_equal(dmx[10], w & 0xff);
 	assert_int_equal(dmx[9], 0x4C);
 	assert_int_equal(dmx[10], 0xCD);
-	gl_engine_destroy(r.e);
 }
 
 static void test_patch_errors(void **state)
@@ -437,13 +431,9 @@ static void test_loop_and_stop(void **state)
 	int p = gl_engine_param(e, f, GL_ATTR_INTENSITY);
 	int l = gl_engine_add_cuelist(e, "Chase", true);
 	struct gl_cue_change on[] = { { p, 1.0f } }, half[] = { { p, 0.5f } };
-	struct gl_cue_def def;
-	gl_cue_def_init(&def);
-	def.number = 1;
+	struct gl_cue_def def = cue_def(1, 0, on, 1);
 	def.continue_mode = GL_CONTINUE_WAIT;
 	def.wait_s = 1;
-	def.changes = on;
-	def.change_count = 1;
 	gl_engine_add_cue(e, l, &def);
 	def.number = 2;
 	def.changes = half;
@@ -554,11 +544,7 @@ static void test_inverted_and_fixed_channels(void **state)
 	assert_int_equal(gl_engine_param(e, f, GL_ATTR_CONTROL), 3);
 	int list = gl_engine_add_cuelist(e, "L", false);
 	struct gl_cue_change ch[] = { { 0, 1.0f }, { 1, 1.0f } };
-	struct gl_cue_def def;
-	gl_cue_def_init(&def);
-	def.number = 1;
-	def.changes = ch;
-	def.change_count = 2;
+	struct gl_cue_def def = cue_def(1, 0, ch, 2);
 	assert_int_equal(gl_engine_add_cue(e, list, &def), 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	gl_engine_tick(e, 0);
@@ -582,56 +568,48 @@ static void test_inverted_and_fixed_channels(void **state)
 
 static void test_settled_show_keeps_its_frame(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.6f } };
-	add_cue(&r, r.list, 1, 1, 1, c1, 1);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(0));
-	gl_engine_tick(r.e, S(0.5));
-	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 77);   /* 0.3 * 255 = 76.5 */
+	struct rig *r = *state;
+	go_one_cue(r, 0.6f, 1);
+	gl_engine_tick(r->e, S(0.5));
+	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 77);  /* 0.3 * 255 = 76.5 */
 	for (int i = 0; i < 100; i++)                      /* settles at 1 s */
-		gl_engine_tick(r.e, S(1) + (uint64_t)i * S(0.025));
-	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 153);
+		gl_engine_tick(r->e, S(1) + (uint64_t)i * S(0.025));
+	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 153);
 	/* a master moved on a settled show still reaches the output */
-	cmd(&r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
-	gl_engine_tick(r.e, S(10));
-	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 77);
-	gl_engine_tick(r.e, S(11));
-	assert_int_equal(gl_engine_dmx(r.e, 0)[0], 77);
-	gl_engine_destroy(r.e);
+	cmd(r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
+	gl_engine_tick(r->e, S(10));
+	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 77);
+	gl_engine_tick(r->e, S(11));
+	assert_int_equal(gl_engine_dmx(r->e, 0)[0], 77);
 }
 
 static void test_programmer_layer(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);
-	int pan = gl_engine_param(r.e, r.mover, GL_ATTR_PAN);
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.8f }, { pan, 0.2f } };
-	add_cue(&r, r.list, 1, 0, 0, c1, 2);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	cmd(&r, GL_CMD_SET_PARAM, -1, dim_param(&r, 0), 0.3f);  /* below the cue: still wins */
-	cmd(&r, GL_CMD_SET_PARAM, -1, pan, 0.9f);
-	cmd(&r, GL_CMD_SET_PARAM, -1, dim_param(&r, 1), 1.0f);
-	cmd(&r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
-	gl_engine_tick(r.e, S(1));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.15f, 1e-6);  /* masters still apply */
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.5f, 1e-6);
-	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
-	cmd(&r, GL_CMD_CLEAR_PARAM, -1, dim_param(&r, 0), 0);      /* one released */
-	gl_engine_tick(r.e, S(2));
-	assert_float_equal(val(&r, dim_param(&r, 0)), 0.4f, 1e-6);
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.5f, 1e-6);
-	assert_float_equal(val(&r, pan), 0.9f, 1e-6);
-	cmd(&r, GL_CMD_CLEAR_PARAM, -1, -1, 0);                   /* all released */
-	gl_engine_tick(r.e, S(3));
-	assert_float_equal(val(&r, dim_param(&r, 1)), 0.0f, 1e-6);
-	assert_float_equal(val(&r, pan), 0.2f, 1e-6);
+	struct rig *r = *state;
+	int pan = gl_engine_param(r->e, r->mover, GL_ATTR_PAN);
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 0.8f }, { pan, 0.2f } };
+	add_cue(r, r->list, 1, 0, 0, c1, 2);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	cmd(r, GL_CMD_SET_PARAM, -1, dim_param(r, 0), 0.3f);    /* below the cue: still wins */
+	cmd(r, GL_CMD_SET_PARAM, -1, pan, 0.9f);
+	cmd(r, GL_CMD_SET_PARAM, -1, dim_param(r, 1), 1.0f);
+	cmd(r, GL_CMD_GRAND_MASTER, -1, 0, 0.5f);
+	gl_engine_tick(r->e, S(1));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.15f, 1e-6);    /* masters still apply */
+	assert_float_equal(val(r, dim_param(r, 1)), 0.5f, 1e-6);
+	assert_float_equal(val(r, pan), 0.9f, 1e-6);
+	cmd(r, GL_CMD_CLEAR_PARAM, -1, dim_param(r, 0), 0);        /* one released */
+	gl_engine_tick(r->e, S(2));
+	assert_float_equal(val(r, dim_param(r, 0)), 0.4f, 1e-6);
+	assert_float_equal(val(r, dim_param(r, 1)), 0.5f, 1e-6);
+	assert_float_equal(val(r, pan), 0.9f, 1e-6);
+	cmd(r, GL_CMD_CLEAR_PARAM, -1, -1, 0);                    /* all released */
+	gl_engine_tick(r->e, S(3));
+	assert_float_equal(val(r, dim_param(r, 1)), 0.0f, 1e-6);
+	assert_float_equal(val(r, pan), 0.2f, 1e-6);
 	struct gl_cmd bad = { GL_CMD_SET_PARAM, -1, 9999, 0.5f };
-	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
-	gl_engine_destroy(r.e);
+	assert_int_equal(gl_engine_command(r->e, &bad), GL_EINVAL);
 }
 
 static void test_split_fine_bytes(void **state)
@@ -664,65 +642,66 @@ static void test_split_fine_bytes(void **state)
 
 static void test_input_merge(void **state)
 {
-	struct rig r;
-	rig_init(&r, 1);                     /* dimmers at 1/1 and 1/2 */
-	struct gl_cue_change c1[] = { { dim_param(&r, 0), 0.5f } };
-	add_cue(&r, r.list, 1, 0, 0, c1, 1);
-	assert_int_equal(gl_engine_add_input(r.e, 5, 1), 0);
-	assert_int_equal(gl_engine_add_input(r.e, 5, 1), GL_EEXIST);
-	assert_int_equal(gl_engine_add_input(r.e, 6, 9), GL_ENOENT);  /* no universe 9 */
-	assert_int_equal(gl_engine_add_input(r.e, 7, 0), 1);          /* kept, merged nowhere */
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	struct gl_frame_tap *tap = gl_engine_add_tap(r.e);
-	cmd(&r, GL_CMD_GO, r.list, 0, 0);
-	gl_engine_tick(r.e, S(1));
-	const uint8_t *dmx = gl_engine_dmx(r.e, 0);
+	struct rig *r = *state;
+	struct gl_cue_change c1[] = { { dim_param(r, 0), 0.5f } };
+	add_cue(r, r->list, 1, 0, 0, c1, 1);
+	assert_int_equal(gl_engine_add_input(r->e, 5, 1), 0);
+	assert_int_equal(gl_engine_add_input(r->e, 5, 1), GL_EEXIST);
+	assert_int_equal(gl_engine_add_input(r->e, 6, 9), GL_ENOENT); /* no universe 9 */
+	assert_int_equal(gl_engine_add_input(r->e, 7, 0), 1);         /* kept, merged nowhere */
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	struct gl_frame_tap *tap = gl_engine_add_tap(r->e);
+	cmd(r, GL_CMD_GO, r->list, 0, 0);
+	gl_engine_tick(r->e, S(1));
+	const uint8_t *dmx = gl_engine_dmx(r->e, 0);
 	assert_int_equal(dmx[0], 128);
 
 	uint8_t in[4] = { 50, 200, 0, 77 };  /* slot 4 is patched to nothing */
 	assert_int_equal(gl_tap_input(tap, 5, in, 4), 0);
-	gl_engine_tick(r.e, S(2));
+	gl_engine_tick(r->e, S(2));
 	assert_int_equal(dmx[0], 128);       /* HTP: the cue is higher */
 	assert_int_equal(dmx[1], 200);       /* the input is higher */
 	assert_int_equal(dmx[3], 77);
 	in[1] = 10;
 	in[3] = 0;
 	gl_tap_input(tap, 5, in, 4);         /* lower now: the input follows down */
-	gl_engine_tick(r.e, S(3));
+	gl_engine_tick(r->e, S(3));
 	assert_int_equal(dmx[1], 10);
 	assert_int_equal(dmx[3], 0);
 	gl_tap_input(tap, 5, in, 4);
 	gl_tap_input(tap, 5, NULL, 0);       /* signal lost: only the newest counts */
-	gl_engine_tick(r.e, S(4));
+	gl_engine_tick(r->e, S(4));
 	assert_int_equal(dmx[0], 128);
 	assert_int_equal(dmx[1], 0);
 	assert_int_equal(gl_tap_input(tap, 8, in, 4), GL_ENOENT);
-	struct gl_frame_tap *other = gl_engine_add_tap(r.e);
+	struct gl_frame_tap *other = gl_engine_add_tap(r->e);
 	assert_int_equal(gl_tap_input(other, 5, in, 4), GL_EEXIST);  /* one writer */
-	gl_engine_destroy(r.e);
 }
 
 int main(void)
 {
+	static double back_2s = 2.0;     /* test_back_and_goto: BACK fades in 2 s */
+#define RIG(test) cmocka_unit_test_setup_teardown(test, rig_setup, rig_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fade_exact_times),
-		cmocka_unit_test(test_s_curve_and_delay),
-		cmocka_unit_test(test_tracking),
-		cmocka_unit_test(test_back_and_goto),
-		cmocka_unit_test(test_wait_and_follow),
-		cmocka_unit_test(test_pause_resume),
-		cmocka_unit_test(test_htp_ltp_merge),
-		cmocka_unit_test(test_masters_and_blackout),
-		cmocka_unit_test(test_render_16bit_and_defaults),
+		RIG(test_fade_exact_times),
+		RIG(test_s_curve_and_delay),
+		RIG(test_tracking),
+		cmocka_unit_test_prestate_setup_teardown(test_back_and_goto, rig_setup, rig_teardown,
+							&back_2s),
+		RIG(test_wait_and_follow),
+		RIG(test_pause_resume),
+		RIG(test_htp_ltp_merge),
+		RIG(test_masters_and_blackout),
+		RIG(test_render_16bit_and_defaults),
 		cmocka_unit_test(test_patch_errors),
 		cmocka_unit_test(test_loop_and_stop),
 		cmocka_unit_test(test_frame_tap),
 		cmocka_unit_test(test_interleaved_heads_and_24bit),
 		cmocka_unit_test(test_inverted_and_fixed_channels),
-		cmocka_unit_test(test_settled_show_keeps_its_frame),
-		cmocka_unit_test(test_programmer_layer),
+		RIG(test_settled_show_keeps_its_frame),
+		RIG(test_programmer_layer),
 		cmocka_unit_test(test_split_fine_bytes),
-		cmocka_unit_test(test_input_merge),
+		RIG(test_input_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -32,6 +33,7 @@ struct rig {
 	struct gl_engine *e;
 	int p[3];      /* intensity of three dimmers at 1/1..1/3 */
 	int list;
+	struct gl_cue_change ch[3];    /* the changes of three_cues() */
 };
 
 static void rig_init(struct rig *r)
@@ -52,16 +54,23 @@ static void rig_init(struct rig *r)
 	r->list = gl_engine_add_cuelist(r->e, "Main", false);
 }
 
-static struct gl_cue_def def(double number, double fade, const struct gl_cue_change *ch, int n)
+/* Each test's rig, made by setup and destroyed by teardown (so a failing
+ * test leaves no engine behind). */
+static struct rig the_rig;
+
+static int rig_setup(void **state)
 {
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	snprintf(d.number_text, sizeof d.number_text, "%g", number);
-	d.fade_in_s = d.fade_out_s = fade;
-	d.changes = ch;
-	d.change_count = n;
-	return d;
+	rig_init(&the_rig);
+	*state = &the_rig;
+	return 0;
+}
+
+static int rig_teardown(void **state)
+{
+	struct rig *r = *state;
+
+	gl_engine_destroy(r->e);
+	return 0;
 }
 
 static void cmd(struct rig *r, enum gl_cmd_type type, int index)
@@ -96,151 +105,147 @@ static struct gl_list_status list_status(struct rig *r, struct gl_snapshot *snap
 	return ls[0];
 }
 
-/* Cues 1 (dim 1 full), 2 (dim 2 full), 3 (dim 3 full), all snaps. */
-static void three_cues(struct rig *r, struct gl_cue_change ch[3])
+/* List 0's active and standby cue indices in the newest snapshot. */
+static void expect_cues(struct rig *r, int active, int standby)
 {
+	struct gl_snapshot snap;
+	struct gl_list_status ls = list_status(r, &snap);
+
+	assert_int_equal(ls.active, active);
+	assert_int_equal(ls.standby, standby);
+}
+
+/* The rig with cues 1 (dim 1 full), 2 (dim 2 full), 3 (dim 3 full), all
+ * snaps, finalized. */
+static int three_cues_setup(void **state)
+{
+	struct rig *r;
+
+	rig_setup(state);
+	r = *state;
 	for (int i = 0; i < 3; i++) {
-		ch[i] = (struct gl_cue_change){ r->p[i], 1.0f };
-		struct gl_cue_def d = def(i + 1, 0, &ch[i], 1);
+		r->ch[i] = (struct gl_cue_change){ r->p[i], 1.0f };
+		struct gl_cue_def d = cue_def(i + 1, 0, &r->ch[i], 1);
 		assert_true(gl_engine_add_cue(r->e, r->list, &d) >= 0);
 	}
 	assert_int_equal(gl_engine_finalize(r->e), 0);
+	return 0;
 }
 
 static void test_insert_keeps_active_and_tracks(void **state)
 {
-	struct rig r;
-	struct gl_cue_change ch[3];
-	rig_init(&r);
-	three_cues(&r, ch);
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_GOTO, 1);            /* cue 2: dims 1 and 2 tracked on */
-	gl_engine_tick(r.e, S(1.1));
-	assert_float_equal(val(&r, 1), 1.0f, 1e-6);
+	struct rig *r = *state;
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_GOTO, 1);             /* cue 2: dims 1 and 2 tracked on */
+	gl_engine_tick(r->e, S(1.1));
+	assert_float_equal(val(r, 1), 1.0f, 1e-6);
 
 	/* record 1.5 (dim 3 at half) between 1 and 2: the active cue is cue
 	 * 2 still, now at index 2, and it tracks dim 3 from 1.5 */
-	struct gl_cue_change half = { r.p[2], 0.5f };
-	struct gl_cue_def defs[4] = { def(1, 0, &ch[0], 1), def(1.5, 0, &half, 1),
-				      def(2, 0, &ch[1], 1), def(3, 0, &ch[2], 1) };
+	struct gl_cue_change half = { r->p[2], 0.5f };
+	struct gl_cue_def defs[4] = { cue_def(1, 0, &r->ch[0], 1), cue_def(1.5, 0, &half, 1),
+				      cue_def(2, 0, &r->ch[1], 1), cue_def(3, 0, &r->ch[2], 1) };
 	int origin[4] = { 0, -1, 1, 2 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), 0);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 4), 0);
 	/* one at a time */
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), GL_EAGAIN);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 4), GL_EAGAIN);
 	/* the control thread's view is the old list until the event */
-	assert_int_equal(gl_engine_cue_count(r.e, r.list), 3);
-	gl_engine_tick(r.e, S(1.2));
+	assert_int_equal(gl_engine_cue_count(r->e, r->list), 3);
+	gl_engine_tick(r->e, S(1.2));
 	struct gl_event ev;
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	assert_int_equal(ev.list, r.list);
-	assert_int_equal(gl_engine_cue_count(r.e, r.list), 4);
-	assert_string_equal(gl_engine_cue(r.e, r.list, 1)->number_text, "1.5");
-	assert_int_equal(gl_engine_cue_origin(r.e, r.list, 1), -1);
-	assert_int_equal(gl_engine_cue_origin(r.e, r.list, 2), 1);
-
-	struct gl_snapshot snap;
-	struct gl_list_status ls = list_status(&r, &snap);
-	assert_int_equal(ls.active, 2);
-	assert_int_equal(ls.standby, 3);
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(ev.list, r->list);
+	assert_int_equal(gl_engine_cue_count(r->e, r->list), 4);
+	assert_string_equal(gl_engine_cue(r->e, r->list, 1)->number_text, "1.5");
+	assert_int_equal(gl_engine_cue_origin(r->e, r->list, 1), -1);
+	assert_int_equal(gl_engine_cue_origin(r->e, r->list, 2), 1);
+	expect_cues(r, 2, 3);
 	/* cue 2 now holds dim 3 at half (tracked from 1.5): on stage at once */
-	assert_float_equal(val(&r, 2), 0.5f, 1e-6);
-	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
-	gl_engine_destroy(r.e);
+	assert_float_equal(val(r, 2), 0.5f, 1e-6);
+	assert_float_equal(val(r, 0), 1.0f, 1e-6);
 }
 
 static void test_delete_active_and_fade_goes_on(void **state)
 {
-	struct rig r;
-	struct gl_cue_change ch[3];
-	rig_init(&r);
-	three_cues(&r, ch);
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_GOTO, 1);
-	gl_engine_tick(r.e, S(1));
+	struct rig *r = *state;
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_GOTO, 1);
+	gl_engine_tick(r->e, S(1));
 	/* delete the active cue 2: playback hands over to cue 1, values stay
 	 * until the next GO, which fires cue 3 */
-	struct gl_cue_def defs[2] = { def(1, 0, &ch[0], 1), def(3, 0, &ch[2], 1) };
+	struct gl_cue_def defs[2] = { cue_def(1, 0, &r->ch[0], 1), cue_def(3, 0, &r->ch[2], 1) };
 	int origin[2] = { 0, 2 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), 0);
-	gl_engine_tick(r.e, S(2));
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 2), 0);
+	gl_engine_tick(r->e, S(2));
 	struct gl_event ev;
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	struct gl_snapshot snap;
-	struct gl_list_status ls = list_status(&r, &snap);
-	assert_int_equal(ls.active, 0);
-	assert_int_equal(ls.standby, 1);
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	expect_cues(r, 0, 1);
 	/* cue 1 as it stands holds dim 1 only: dim 2 (set by the deleted cue)
 	 * is released */
-	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
-	assert_float_equal(val(&r, 1), 0.0f, 1e-6);
-	cmd(&r, GL_CMD_GO, 0);
-	gl_engine_tick(r.e, S(3));
-	ls = list_status(&r, &snap);
+	assert_float_equal(val(r, 0), 1.0f, 1e-6);
+	assert_float_equal(val(r, 1), 0.0f, 1e-6);
+	cmd(r, GL_CMD_GO, 0);
+	gl_engine_tick(r->e, S(3));
+	struct gl_snapshot snap;
+	struct gl_list_status ls = list_status(r, &snap);
 	assert_int_equal(ls.active, 1);
-	assert_string_equal(gl_engine_cue(r.e, r.list, ls.active)->number_text, "3");
-	gl_engine_destroy(r.e);
+	assert_string_equal(gl_engine_cue(r->e, r->list, ls.active)->number_text, "3");
 }
 
 static void test_fade_in_progress_goes_on(void **state)
 {
-	struct rig r;
+	struct rig *r = *state;
 	struct gl_cue_change ch[3];
-	rig_init(&r);
-	ch[0] = (struct gl_cue_change){ r.p[0], 1.0f };
-	struct gl_cue_def d = def(1, 4, &ch[0], 1);
-	assert_true(gl_engine_add_cue(r.e, r.list, &d) >= 0);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
-	gl_engine_tick(r.e, S(10));
-	cmd(&r, GL_CMD_GO, 0);
-	gl_engine_tick(r.e, S(10));        /* GO at 10 s: 4 s fade up */
-	gl_engine_tick(r.e, S(11));
-	assert_float_equal(val(&r, 0), 0.25f, 1e-5);
+	ch[0] = (struct gl_cue_change){ r->p[0], 1.0f };
+	struct gl_cue_def d = cue_def(1, 4, &ch[0], 1);
+	assert_true(gl_engine_add_cue(r->e, r->list, &d) >= 0);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
+	gl_engine_tick(r->e, S(10));
+	cmd(r, GL_CMD_GO, 0);
+	gl_engine_tick(r->e, S(10));       /* GO at 10 s: 4 s fade up */
+	gl_engine_tick(r->e, S(11));
+	assert_float_equal(val(r, 0), 0.25f, 1e-5);
 	/* a cue added after it does not touch the running fade */
-	ch[1] = (struct gl_cue_change){ r.p[1], 1.0f };
-	struct gl_cue_def defs[2] = { def(1, 4, &ch[0], 1), def(2, 0, &ch[1], 1) };
+	ch[1] = (struct gl_cue_change){ r->p[1], 1.0f };
+	struct gl_cue_def defs[2] = { cue_def(1, 4, &ch[0], 1), cue_def(2, 0, &ch[1], 1) };
 	int origin[2] = { 0, -1 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), 0);
-	gl_engine_tick(r.e, S(12));
-	assert_float_equal(val(&r, 0), 0.5f, 1e-5);
-	gl_engine_tick(r.e, S(14));
-	assert_float_equal(val(&r, 0), 1.0f, 1e-6);
-	assert_float_equal(val(&r, 1), 0.0f, 1e-6);
-	gl_engine_destroy(r.e);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 2), 0);
+	gl_engine_tick(r->e, S(12));
+	assert_float_equal(val(r, 0), 0.5f, 1e-5);
+	gl_engine_tick(r->e, S(14));
+	assert_float_equal(val(r, 0), 1.0f, 1e-6);
+	assert_float_equal(val(r, 1), 0.0f, 1e-6);
 }
 
 static void test_bad_edits_change_nothing(void **state)
 {
-	struct rig r;
-	struct gl_cue_change ch[3];
-	rig_init(&r);
-	three_cues(&r, ch);
-	struct gl_cue_def defs[2] = { def(2, 0, &ch[0], 1), def(1, 0, &ch[1], 1) };
+	struct rig *r = *state;
+	struct gl_cue_def defs[2] = { cue_def(2, 0, &r->ch[0], 1), cue_def(1, 0, &r->ch[1], 1) };
 	int origin[2] = { 0, 1 };
 	/* numbers must ascend; origins in range and used once */
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 2), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 2), GL_EINVAL);
 	defs[0].number = 1;
 	defs[1].number = 2;
 	int twice[2] = { 0, 0 }, out_of_range[2] = { 0, 7 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, twice, 2), GL_EINVAL);
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, out_of_range, 2), GL_EINVAL);
-	struct gl_cue_change bad = { r.p[0], 2.0f };
-	struct gl_cue_def worse = def(1, 0, &bad, 1);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, twice, 2), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, out_of_range, 2), GL_EINVAL);
+	struct gl_cue_change bad = { r->p[0], 2.0f };
+	struct gl_cue_def worse = cue_def(1, 0, &bad, 1);
 	int zero = 0;
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, &worse, &zero, 1), GL_EINVAL);
-	assert_int_equal(gl_engine_replace_cues(r.e, 5, defs, origin, 2), GL_ENOENT);
-	gl_engine_tick(r.e, S(1));
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, &worse, &zero, 1), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r->e, 5, defs, origin, 2), GL_ENOENT);
+	gl_engine_tick(r->e, S(1));
 	struct gl_event ev;
-	assert_false(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	assert_int_equal(gl_engine_cue_count(r.e, r.list), 3);
+	assert_false(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_cue_count(r->e, r->list), 3);
 	/* a list may lose every cue; GO then ends the list */
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, NULL, NULL, 0), 0);
-	gl_engine_tick(r.e, S(2));
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	assert_int_equal(gl_engine_cue_count(r.e, r.list), 0);
-	cmd(&r, GL_CMD_GO, 0);
-	gl_engine_tick(r.e, S(3));
-	assert_true(next_of(&r, GL_EV_LIST_END, &ev));
-	gl_engine_destroy(r.e);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, NULL, NULL, 0), 0);
+	gl_engine_tick(r->e, S(2));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_cue_count(r->e, r->list), 0);
+	cmd(r, GL_CMD_GO, 0);
+	gl_engine_tick(r->e, S(3));
+	assert_true(next_of(r, GL_EV_LIST_END, &ev));
 }
 
 /* Ticks from t0 to t1 at 40 Hz, reading the events as the control thread
@@ -260,6 +265,18 @@ static int fired_between(struct rig *r, double t0, double t1, char numbers[][GL_
 	return n;
 }
 
+/* The command at t, ticked then and 0.1 s later: effects 0 and 1 (the
+ * ramp and the square below) at these levels. */
+static void step_levels(struct rig *r, enum gl_cmd_type type, int index, double t, float level0,
+			float level1)
+{
+	cmd(r, type, index);
+	gl_engine_tick(r->e, S(t));
+	gl_engine_tick(r->e, S(t + 0.1));
+	assert_float_equal(gl_engine_effect_level(r->e, 0), level0, 1e-6);
+	assert_float_equal(gl_engine_effect_level(r->e, 1), level1, 1e-6);
+}
+
 /* Cues 1..4 on dim 2; cue 2 starts a ramp on dim 1 (0.1 Hz: its value is
  * the time since it started / 10), cue 3 a square on dim 3, cue 4 stops
  * the ramp. An edit while cue 2 plays (1.5 recorded, 2 renumbered 2.5, 3
@@ -268,14 +285,13 @@ static int fired_between(struct rig *r, double t0, double t1, char numbers[][GL_
  * at their old index did; a cue brought back by an undo runs its own. */
 static void test_edit_keeps_cue_effects(void **state)
 {
-	struct rig r;
-	rig_init(&r);
+	struct rig *r = *state;
 	struct gl_cue_change ch[4];
 	struct gl_cue_def defs[4];
 	for (int q = 0; q < 4; q++) {
-		ch[q] = (struct gl_cue_change){ r.p[1], (q + 1) / 10.0f };
-		defs[q] = def(q + 1, 0, &ch[q], 1);
-		assert_int_equal(gl_engine_add_cue(r.e, r.list, &defs[q]), q);
+		ch[q] = (struct gl_cue_change){ r->p[1], (q + 1) / 10.0f };
+		defs[q] = cue_def(q + 1, 0, &ch[q], 1);
+		assert_int_equal(gl_engine_add_cue(r->e, r->list, &defs[q]), q);
 	}
 	int dim1 = 0, dim3 = 2;   /* fixture ids, in the order added */
 	struct gl_effect_def ramp = { .name = "ramp", .wave = GL_WAVE_RAMP_UP,
@@ -287,65 +303,53 @@ static void test_edit_keeps_cue_effects(void **state)
 	square.duty = 1.0f;
 	square.rate_hz = 1.0;
 	square.fixtures = &dim3;
-	assert_int_equal(gl_engine_add_effect(r.e, &ramp), 0);
-	assert_int_equal(gl_engine_add_effect(r.e, &square), 1);
-	assert_int_equal(gl_engine_cue_effect(r.e, r.list, 1, 0, true), 0);
-	assert_int_equal(gl_engine_cue_effect(r.e, r.list, 2, 1, true), 0);
-	assert_int_equal(gl_engine_cue_effect(r.e, r.list, 3, 0, false), 0);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	assert_int_equal(gl_engine_add_effect(r->e, &ramp), 0);
+	assert_int_equal(gl_engine_add_effect(r->e, &square), 1);
+	assert_int_equal(gl_engine_cue_effect(r->e, r->list, 1, 0, true), 0);
+	assert_int_equal(gl_engine_cue_effect(r->e, r->list, 2, 1, true), 0);
+	assert_int_equal(gl_engine_cue_effect(r->e, r->list, 3, 0, false), 0);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 
-	cmd(&r, GL_CMD_GOTO, 1);               /* cue 2: the ramp starts at 1 s */
-	gl_engine_tick(r.e, S(1));
-	gl_engine_tick(r.e, S(3));
-	assert_float_equal(val(&r, 0), 0.2f, 0.01);
+	cmd(r, GL_CMD_GOTO, 1);                /* cue 2: the ramp starts at 1 s */
+	gl_engine_tick(r->e, S(1));
+	gl_engine_tick(r->e, S(3));
+	assert_float_equal(val(r, 0), 0.2f, 0.01);
 
-	struct gl_cue_change half = { r.p[1], 0.15f };
-	struct gl_cue_def next[4] = { defs[0], def(1.5, 0, &half, 1), defs[1], defs[3] };
+	struct gl_cue_change half = { r->p[1], 0.15f };
+	struct gl_cue_def next[4] = { defs[0], cue_def(1.5, 0, &half, 1), defs[1], defs[3] };
 	next[2].number = 2.5;
 	snprintf(next[2].number_text, sizeof next[2].number_text, "2.5");
 	int origin[4] = { 0, -1, 1, 3 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, origin, 4), 0);
-	gl_engine_tick(r.e, S(3.5));
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, next, origin, 4), 0);
+	gl_engine_tick(r->e, S(3.5));
 	struct gl_event ev;
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
 	/* cue 2.5 is cue 2: the ramp goes on from where it was */
-	gl_engine_tick(r.e, S(4));
-	assert_float_equal(val(&r, 0), 0.3f, 0.01);
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
-	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+	gl_engine_tick(r->e, S(4));
+	assert_float_equal(val(r, 0), 0.3f, 0.01);
+	assert_float_equal(gl_engine_effect_level(r->e, 0), 1.0f, 1e-6);
+	assert_float_equal(gl_engine_effect_level(r->e, 1), 0.0f, 1e-6);
 
 	/* 1.5 tracks from cue 1: nothing runs (at index 1 was cue 2) */
-	cmd(&r, GL_CMD_GOTO, 1);
-	gl_engine_tick(r.e, S(5));
-	gl_engine_tick(r.e, S(5.1));
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
-	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+	step_levels(r, GL_CMD_GOTO, 1, 5, 0.0f, 0.0f);
 	/* 2.5 runs the ramp, not the square (at index 2 was cue 3) */
-	cmd(&r, GL_CMD_GOTO, 2);
-	gl_engine_tick(r.e, S(6));
-	gl_engine_tick(r.e, S(6.1));
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
-	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
+	step_levels(r, GL_CMD_GOTO, 2, 6, 1.0f, 0.0f);
 	/* 4 stops the ramp; the square that deleted cue 3 started is gone */
-	cmd(&r, GL_CMD_GO, 0);
-	gl_engine_tick(r.e, S(7));
-	gl_engine_tick(r.e, S(7.1));
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
-	assert_float_equal(gl_engine_effect_level(r.e, 1), 0.0f, 1e-6);
-	assert_float_equal(val(&r, 2), 0.0f, 1e-6);
+	step_levels(r, GL_CMD_GO, 0, 7, 0.0f, 0.0f);
+	assert_float_equal(val(r, 2), 0.0f, 1e-6);
 
 	/* deleting the cue that started a running effect hands the list to
 	 * the cue before, which does not run it: it stops */
-	cmd(&r, GL_CMD_GOTO, 2);
-	gl_engine_tick(r.e, S(8));
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
+	cmd(r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r->e, S(8));
+	assert_float_equal(gl_engine_effect_level(r->e, 0), 1.0f, 1e-6);
 	struct gl_cue_def fewer[3] = { next[0], next[1], next[3] };
 	int kept[3] = { 0, 1, 3 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, fewer, kept, 3), 0);
-	gl_engine_tick(r.e, S(8.5));
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	gl_engine_tick(r.e, S(8.6));
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 0.0f, 1e-6);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, fewer, kept, 3), 0);
+	gl_engine_tick(r->e, S(8.5));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	gl_engine_tick(r->e, S(8.6));
+	assert_float_equal(gl_engine_effect_level(r->e, 0), 0.0f, 1e-6);
 
 	/* undo: cue 2.5 back as the cue the list was built with at index 1,
 	 * and with it the ramp it starts; a built cue named twice or one the
@@ -353,16 +357,15 @@ static void test_edit_keeps_cue_effects(void **state)
 	struct gl_cue_def again[4] = { next[0], next[1], next[2], next[3] };
 	int bad[4] = { 0, 1, GL_CUE_BUILT(4), 2 }, twice[4] = { 0, GL_CUE_BUILT(1),
 								 GL_CUE_BUILT(1), 2 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, again, bad, 4), GL_EINVAL);
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, again, twice, 4), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, again, bad, 4), GL_EINVAL);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, again, twice, 4), GL_EINVAL);
 	int back[4] = { 0, 1, GL_CUE_BUILT(1), 2 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, again, back, 4), 0);
-	gl_engine_tick(r.e, S(9));
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	cmd(&r, GL_CMD_GOTO, 2);
-	gl_engine_tick(r.e, S(9.5));
-	assert_float_equal(gl_engine_effect_level(r.e, 0), 1.0f, 1e-6);
-	gl_engine_destroy(r.e);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, again, back, 4), 0);
+	gl_engine_tick(r->e, S(9));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	cmd(r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r->e, S(9.5));
+	assert_float_equal(gl_engine_effect_level(r->e, 0), 1.0f, 1e-6);
 }
 
 /* A list on its own timecode clock: cues 1..4 at 1, 3, 5 and 8 s. While
@@ -373,24 +376,23 @@ static void test_edit_keeps_cue_effects(void **state)
  * brought back by an undo (GL_CUE_BUILT) has its time again. */
 static void test_edit_keeps_timecode_cues(void **state)
 {
-	struct rig r;
-	rig_init(&r);
+	struct rig *r = *state;
 	struct gl_cue_change ch[4];
 	struct gl_cue_def defs[4];
 	for (int q = 0; q < 4; q++) {
-		ch[q] = (struct gl_cue_change){ r.p[q % 3], 1.0f };
-		defs[q] = def(q + 1, 0, &ch[q], 1);
-		assert_int_equal(gl_engine_add_cue(r.e, r.list, &defs[q]), q);
+		ch[q] = (struct gl_cue_change){ r->p[q % 3], 1.0f };
+		defs[q] = cue_def(q + 1, 0, &ch[q], 1);
+		assert_int_equal(gl_engine_add_cue(r->e, r->list, &defs[q]), q);
 	}
-	assert_int_equal(gl_engine_set_timecode(r.e, r.list, false, 0), 0);
+	assert_int_equal(gl_engine_set_timecode(r->e, r->list, false, 0), 0);
 	const double times[4] = { 1, 3, 5, 8 };
 	for (int q = 0; q < 4; q++)
-		assert_int_equal(gl_engine_cue_time(r.e, r.list, q, times[q]), 0);
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+		assert_int_equal(gl_engine_cue_time(r->e, r->list, q, times[q]), 0);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 
 	char fired[8][GL_CUE_NUMBER_MAX];
-	cmd(&r, GL_CMD_GO, 0);                  /* the clock runs from 0 at 0.5 s */
-	assert_int_equal(fired_between(&r, 0.5, 3.75, fired, 8), 2);
+	cmd(r, GL_CMD_GO, 0);                   /* the clock runs from 0 at 0.5 s */
+	assert_int_equal(fired_between(r, 0.5, 3.75, fired, 8), 2);
 	assert_string_equal(fired[1], "2");
 
 	/* out of time order: cue 2 (3 s) renumbered after cue 4 (8 s) */
@@ -398,39 +400,38 @@ static void test_edit_keeps_timecode_cues(void **state)
 	moved[3].number = 9;
 	snprintf(moved[3].number_text, sizeof moved[3].number_text, "9");
 	int moved_origin[4] = { 0, 2, 3, 1 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, moved, moved_origin, 4), GL_EINVAL);
-	assert_int_equal(gl_engine_cue_count(r.e, r.list), 4);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, moved, moved_origin, 4), GL_EINVAL);
+	assert_int_equal(gl_engine_cue_count(r->e, r->list), 4);
 
-	struct gl_cue_change low = { r.p[0], 0.3f };
-	struct gl_cue_def next[4] = { defs[1], defs[2], def(3.5, 0, &low, 1), defs[3] };
+	struct gl_cue_change low = { r->p[0], 0.3f };
+	struct gl_cue_def next[4] = { defs[1], defs[2], cue_def(3.5, 0, &low, 1), defs[3] };
 	int origin[4] = { 1, 2, -1, 3 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, origin, 4), 0);
-	gl_engine_tick(r.e, S(3.8));
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, next, origin, 4), 0);
+	gl_engine_tick(r->e, S(3.8));
 	struct gl_event ev;
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
 	struct gl_snapshot snap;
-	assert_int_equal(list_status(&r, &snap).active, 0);   /* cue 2 */
-	assert_int_equal(fired_between(&r, 3.825, 9.5, fired, 8), 2);
+	assert_int_equal(list_status(r, &snap).active, 0);    /* cue 2 */
+	assert_int_equal(fired_between(r, 3.825, 9.5, fired, 8), 2);
 	assert_string_equal(fired[0], "3");
 	assert_string_equal(fired[1], "4");
-	assert_float_equal(gl_engine_timecode_position(r.e, r.list), 9.0, 1e-6);
+	assert_float_equal(gl_engine_timecode_position(r->e, r->list), 9.0, 1e-6);
 
 	/* cue 3 deleted, then back by an undo (GL_CUE_BUILT): with its time,
 	 * so a GOTO to it puts the clock at 5 s and fires it */
 	struct gl_cue_def less[3] = { next[0], next[2], next[3] };
 	int keep[3] = { 0, 2, 3 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, less, keep, 3), 0);
-	gl_engine_tick(r.e, S(9.525));
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, less, keep, 3), 0);
+	gl_engine_tick(r->e, S(9.525));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
 	int undo[4] = { 0, GL_CUE_BUILT(2), 1, 2 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, next, undo, 4), 0);
-	gl_engine_tick(r.e, S(9.55));
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	cmd(&r, GL_CMD_GOTO, 1);
-	assert_int_equal(fired_between(&r, 9.575, 9.575, fired, 8), 1);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, next, undo, 4), 0);
+	gl_engine_tick(r->e, S(9.55));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	cmd(r, GL_CMD_GOTO, 1);
+	assert_int_equal(fired_between(r, 9.575, 9.575, fired, 8), 1);
 	assert_string_equal(fired[0], "3");
-	assert_float_equal(gl_engine_timecode_position(r.e, r.list), 5.0, 1e-6);
-	gl_engine_destroy(r.e);
+	assert_float_equal(gl_engine_timecode_position(r->e, r->list), 5.0, 1e-6);
 }
 
 /* The live state (the resume journal's) names cues by index, as the
@@ -440,96 +441,90 @@ static void test_edit_keeps_timecode_cues(void **state)
  * active cue and the one its fade started from, moved with the edit). */
 static void test_live_state_follows_edits(void **state)
 {
-	struct rig r;
-	struct gl_cue_change ch[3];
-	rig_init(&r);
-	three_cues(&r, ch);
-	assert_int_equal(gl_engine_live_enable(r.e), 0);
+	struct rig *r = *state;
+	assert_int_equal(gl_engine_live_enable(r->e), 0);
 	struct gl_live_list ll;
 	struct gl_live_param params[3];
 	float levels[1];
 	struct gl_live_state live = { .lists = &ll, .fader_levels = levels, .params = params };
 	struct gl_event ev;
-	cmd(&r, GL_CMD_GOTO, 0);
-	cmd(&r, GL_CMD_GO, 0);                 /* cue 2, from cue 1 */
-	gl_engine_tick(r.e, S(1));
-	assert_int_equal(gl_engine_live_read(r.e, &live), 1);
+	cmd(r, GL_CMD_GOTO, 0);
+	cmd(r, GL_CMD_GO, 0);                  /* cue 2, from cue 1 */
+	gl_engine_tick(r->e, S(1));
+	assert_int_equal(gl_engine_live_read(r->e, &live), 1);
 	assert_int_equal(ll.active, 1);
 	assert_int_equal(ll.from, 0);
 
 	/* 0.5 recorded before cue 1 */
-	struct gl_cue_change low = { r.p[2], 0.3f };
-	struct gl_cue_def defs[4] = { def(0.5, 0, &low, 1), def(1, 0, &ch[0], 1),
-				      def(2, 0, &ch[1], 1), def(3, 0, &ch[2], 1) };
+	struct gl_cue_change low = { r->p[2], 0.3f };
+	struct gl_cue_def defs[4] = { cue_def(0.5, 0, &low, 1), cue_def(1, 0, &r->ch[0], 1),
+				      cue_def(2, 0, &r->ch[1], 1), cue_def(3, 0, &r->ch[2], 1) };
 	int origin[4] = { -1, 0, 1, 2 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, defs, origin, 4), 0);
-	gl_engine_tick(r.e, S(1.1));
-	gl_engine_tick(r.e, S(1.2));
-	assert_int_equal(gl_engine_live_read(r.e, &live), 0);   /* its event is unread */
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	gl_engine_tick(r.e, S(1.3));
-	assert_int_equal(gl_engine_live_read(r.e, &live), 1);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, defs, origin, 4), 0);
+	gl_engine_tick(r->e, S(1.1));
+	gl_engine_tick(r->e, S(1.2));
+	assert_int_equal(gl_engine_live_read(r->e, &live), 0);  /* its event is unread */
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	gl_engine_tick(r->e, S(1.3));
+	assert_int_equal(gl_engine_live_read(r->e, &live), 1);
 	assert_int_equal(live.cue_edits, 1);
-	assert_string_equal(gl_engine_cue(r.e, r.list, ll.active)->number_text, "2");
-	assert_string_equal(gl_engine_cue(r.e, r.list, ll.from)->number_text, "1");
+	assert_string_equal(gl_engine_cue(r->e, r->list, ll.active)->number_text, "2");
+	assert_string_equal(gl_engine_cue(r->e, r->list, ll.from)->number_text, "1");
 
 	/* a state published before the next edit, read after its event */
-	cmd(&r, GL_CMD_GOTO, 3);
-	gl_engine_tick(r.e, S(2));
+	cmd(r, GL_CMD_GOTO, 3);
+	gl_engine_tick(r->e, S(2));
 	struct gl_cue_def fewer[3] = { defs[0], defs[1], defs[3] };
 	int kept[3] = { 0, 1, 3 };
-	assert_int_equal(gl_engine_replace_cues(r.e, r.list, fewer, kept, 3), 0);
-	gl_engine_tick(r.e, S(2.1));
-	assert_true(next_of(&r, GL_EV_CUES_REPLACED, &ev));
-	assert_int_equal(gl_engine_live_read(r.e, &live), 0);   /* the old list's indices */
-	gl_engine_tick(r.e, S(2.2));
-	assert_int_equal(gl_engine_live_read(r.e, &live), 1);
+	assert_int_equal(gl_engine_replace_cues(r->e, r->list, fewer, kept, 3), 0);
+	gl_engine_tick(r->e, S(2.1));
+	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	assert_int_equal(gl_engine_live_read(r->e, &live), 0);  /* the old list's indices */
+	gl_engine_tick(r->e, S(2.2));
+	assert_int_equal(gl_engine_live_read(r->e, &live), 1);
 	assert_int_equal(ll.active, 2);
-	assert_string_equal(gl_engine_cue(r.e, r.list, ll.active)->number_text, "3");
-	gl_engine_destroy(r.e);
+	assert_string_equal(gl_engine_cue(r->e, r->list, ll.active)->number_text, "3");
 }
 
 static void test_standby_and_snapshot_fields(void **state)
 {
-	struct rig r;
+	struct rig *r = *state;
 	struct gl_cue_change ch[3];
-	rig_init(&r);
 	for (int i = 0; i < 3; i++) {
-		ch[i] = (struct gl_cue_change){ r.p[i], 1.0f };
-		struct gl_cue_def d = def(i + 1, 2, &ch[i], 1);
+		ch[i] = (struct gl_cue_change){ r->p[i], 1.0f };
+		struct gl_cue_def d = cue_def(i + 1, 2, &ch[i], 1);
 		if (i == 0) {
 			d.continue_mode = GL_CONTINUE_FOLLOW;
 			d.wait_s = 1;
 		}
-		assert_true(gl_engine_add_cue(r.e, r.list, &d) >= 0);
+		assert_true(gl_engine_add_cue(r->e, r->list, &d) >= 0);
 	}
-	assert_int_equal(gl_engine_finalize(r.e), 0);
+	assert_int_equal(gl_engine_finalize(r->e), 0);
 	struct gl_snapshot snap;
-	gl_engine_tick(r.e, S(1));
-	cmd(&r, GL_CMD_GO, 0);
-	gl_engine_tick(r.e, S(1));
+	gl_engine_tick(r->e, S(1));
+	cmd(r, GL_CMD_GO, 0);
+	gl_engine_tick(r->e, S(1));
 	/* follow 1 s after a 2 s fade: 3 s from the GO */
-	assert_float_equal(list_status(&r, &snap).continue_in_s, 3.0f, 1e-4);
-	gl_engine_tick(r.e, S(2.5));
-	assert_float_equal(list_status(&r, &snap).continue_in_s, 1.5f, 1e-4);
+	assert_float_equal(list_status(r, &snap).continue_in_s, 3.0f, 1e-4);
+	gl_engine_tick(r->e, S(2.5));
+	assert_float_equal(list_status(r, &snap).continue_in_s, 1.5f, 1e-4);
 	/* the standby moved to cue 3: the follow fires it */
-	cmd(&r, GL_CMD_STANDBY, 2);
-	gl_engine_tick(r.e, S(2.6));
-	assert_int_equal(list_status(&r, &snap).standby, 2);
-	gl_engine_tick(r.e, S(4.1));
-	struct gl_list_status ls = list_status(&r, &snap);
+	cmd(r, GL_CMD_STANDBY, 2);
+	gl_engine_tick(r->e, S(2.6));
+	assert_int_equal(list_status(r, &snap).standby, 2);
+	gl_engine_tick(r->e, S(4.1));
+	struct gl_list_status ls = list_status(r, &snap);
 	assert_int_equal(ls.active, 2);
 	assert_int_equal(ls.standby, -1);
 	assert_float_equal(ls.continue_in_s, -1.0f, 1e-6);
-	struct gl_cmd bad = { GL_CMD_STANDBY, r.list, 3, 0 };
-	assert_int_equal(gl_engine_command(r.e, &bad), GL_EINVAL);
+	struct gl_cmd bad = { GL_CMD_STANDBY, r->list, 3, 0 };
+	assert_int_equal(gl_engine_command(r->e, &bad), GL_EINVAL);
 
-	struct gl_cmd set = { GL_CMD_SET_PARAM, -1, r.p[1], 0.5f };
-	assert_int_equal(gl_engine_command(r.e, &set), 0);
-	gl_engine_tick(r.e, S(5));
-	list_status(&r, &snap);
+	struct gl_cmd set = { GL_CMD_SET_PARAM, -1, r->p[1], 0.5f };
+	assert_int_equal(gl_engine_command(r->e, &set), 0);
+	gl_engine_tick(r->e, S(5));
+	list_status(r, &snap);
 	assert_int_equal(snap.programmer_count, 1);
-	gl_engine_destroy(r.e);
 }
 
 /* An edit that takes a list into a universe it did not touch and out of
@@ -550,9 +545,9 @@ static void test_edit_moves_universes_and_owners(void **state)
 	int other = gl_engine_add_cuelist(e, "Other", false);
 	struct gl_cue_change a_low = { ra, 0.25f }, b_full = { rb, 1.0f };
 	struct gl_cue_change both[2] = { { ra, 0.75f }, { rb, 0.5f } };
-	struct gl_cue_def d = def(1, 0, &a_low, 1);
+	struct gl_cue_def d = cue_def(1, 0, &a_low, 1);
 	assert_true(gl_engine_add_cue(e, main_list, &d) >= 0);
-	d = def(1, 0, both, 2);
+	d = cue_def(1, 0, both, 2);
 	assert_true(gl_engine_add_cue(e, other, &d) >= 0);
 	assert_int_equal(gl_engine_finalize(e), 0);
 	int u2 = gl_engine_universe_index(e, 2);
@@ -566,7 +561,7 @@ static void test_edit_moves_universes_and_owners(void **state)
 	assert_float_equal(gl_engine_param_value(e, rb), 0.5f, 1e-6);
 
 	/* Main gets a cue 2 in universe 2; nothing changes until it fires */
-	struct gl_cue_def defs[2] = { def(1, 0, &a_low, 1), def(2, 0, &b_full, 1) };
+	struct gl_cue_def defs[2] = { cue_def(1, 0, &a_low, 1), cue_def(2, 0, &b_full, 1) };
 	int origin[2] = { 0, -1 };
 	assert_int_equal(gl_engine_replace_cues(e, main_list, defs, origin, 2), 0);
 	gl_engine_tick(e, S(3));
@@ -623,25 +618,22 @@ static void *tap_reader_main(void *arg)
 
 static void test_snapshot_tap(void **state)
 {
-	struct rig r;
-	struct gl_cue_change ch[3];
-	rig_init(&r);
-	three_cues(&r, ch);
-	struct gl_snapshot_tap *tap = gl_engine_add_snapshot_tap(r.e);
+	struct rig *r = *state;
+	struct gl_snapshot_tap *tap = gl_engine_add_snapshot_tap(r->e);
 	assert_non_null(tap);
 	struct gl_list_status ls[1];
 	float levels[1];
 	struct gl_snapshot snap = { .lists = ls, .fader_levels = levels };
 	assert_int_equal(gl_snapshot_tap_read(tap, &snap), GL_EAGAIN);
-	cmd(&r, GL_CMD_GOTO, 2);
-	gl_engine_tick(r.e, S(1));
+	cmd(r, GL_CMD_GOTO, 2);
+	gl_engine_tick(r->e, S(1));
 	assert_int_equal(gl_snapshot_tap_read(tap, &snap), 0);
 	assert_int_equal(ls[0].active, 2);
 	/* the control thread's reader still finds this tick: nothing was taken */
-	assert_int_equal(list_status(&r, &snap).active, 2);
-	cmd(&r, GL_CMD_GOTO, 0);
-	gl_engine_tick(r.e, S(2));
-	assert_int_equal(list_status(&r, &snap).active, 0);
+	assert_int_equal(list_status(r, &snap).active, 2);
+	cmd(r, GL_CMD_GOTO, 0);
+	gl_engine_tick(r->e, S(2));
+	assert_int_equal(list_status(r, &snap).active, 0);
 	snap = (struct gl_snapshot){ .lists = ls, .fader_levels = levels };
 	assert_int_equal(gl_snapshot_tap_read(tap, &snap), 0);
 	assert_int_equal(ls[0].active, 0);
@@ -649,12 +641,12 @@ static void test_snapshot_tap(void **state)
 
 	struct tap_reader reader = { .tap = tap };
 	pthread_t thread;
-	assert_int_equal(gl_engine_start(r.e), 0);
-	assert_null(gl_engine_add_snapshot_tap(r.e));   /* not once it runs */
+	assert_int_equal(gl_engine_start(r->e), 0);
+	assert_null(gl_engine_add_snapshot_tap(r->e));  /* not once it runs */
 	assert_int_equal(pthread_create(&thread, NULL, tap_reader_main, &reader), 0);
 	uint64_t last = 0, reads = 0;
 	while (reads < 20) {   /* 20 new ticks seen here, at 40 Hz */
-		if (gl_engine_snapshot(r.e, &snap) == 0 && snap.tick > last) {
+		if (gl_engine_snapshot(r->e, &snap) == 0 && snap.tick > last) {
 			reads++;
 			last = snap.tick;
 		}
@@ -663,25 +655,26 @@ static void test_snapshot_tap(void **state)
 	}
 	atomic_store(&reader.stop, true);
 	pthread_join(thread, NULL);
-	gl_engine_stop(r.e);
+	gl_engine_stop(r->e);
 	assert_true(reader.reads > 0);
 	assert_int_equal(reader.backwards, 0);
-	gl_engine_destroy(r.e);
 }
 
 int main(void)
 {
+#define RIG(test) cmocka_unit_test_setup_teardown(test, rig_setup, rig_teardown)
+#define THREE_CUES(test) cmocka_unit_test_setup_teardown(test, three_cues_setup, rig_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_insert_keeps_active_and_tracks),
-		cmocka_unit_test(test_delete_active_and_fade_goes_on),
-		cmocka_unit_test(test_fade_in_progress_goes_on),
-		cmocka_unit_test(test_bad_edits_change_nothing),
-		cmocka_unit_test(test_edit_keeps_cue_effects),
-		cmocka_unit_test(test_edit_keeps_timecode_cues),
-		cmocka_unit_test(test_live_state_follows_edits),
-		cmocka_unit_test(test_standby_and_snapshot_fields),
+		THREE_CUES(test_insert_keeps_active_and_tracks),
+		THREE_CUES(test_delete_active_and_fade_goes_on),
+		RIG(test_fade_in_progress_goes_on),
+		THREE_CUES(test_bad_edits_change_nothing),
+		RIG(test_edit_keeps_cue_effects),
+		RIG(test_edit_keeps_timecode_cues),
+		THREE_CUES(test_live_state_follows_edits),
+		RIG(test_standby_and_snapshot_fields),
 		cmocka_unit_test(test_edit_moves_universes_and_owners),
-		cmocka_unit_test(test_snapshot_tap),
+		THREE_CUES(test_snapshot_tap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -49,15 +50,9 @@ static int param(struct rig *r, int fixture, enum gl_attr a)
 static void add_cue(struct rig *r, int list, double number, double fade,
 		    enum gl_continue cont, double wait, const struct gl_cue_change *ch, int n)
 {
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	snprintf(d.number_text, sizeof d.number_text, "%g", number);
-	d.fade_in_s = d.fade_out_s = fade;
+	struct gl_cue_def d = cue_def(number, fade, ch, n);
 	d.continue_mode = cont;
 	d.wait_s = wait;
-	d.changes = ch;
-	d.change_count = n;
 	assert_true(gl_engine_add_cue(r->e, list, &d) >= 0);
 }
 
@@ -142,6 +137,15 @@ static void assert_same_output(struct rig *a, struct rig *b)
 		assert_float_equal(gl_engine_param_value(a->e, p), gl_engine_param_value(b->e, p), 1e-5);
 	for (int u = 0; u < 2; u++)
 		assert_memory_equal(gl_engine_dmx(a->e, u), gl_engine_dmx(b->e, u), GL_DMX_SLOTS);
+}
+
+/* b: a fresh engine of the same show with l's state put back, ticked
+ * first at t (b's own clock). */
+static void restore_into(struct rig *b, bool follow, const struct live *l, uint64_t t)
+{
+	rig_init(b, follow);
+	assert_int_equal(gl_engine_restore(b->e, &l->st), 0);
+	gl_engine_tick(b->e, t);
 }
 
 static void test_published_on_change_only(void **state)
@@ -239,9 +243,7 @@ static void test_restore_renders_the_same(void **state)
 	uint64_t later = t + S(0.7);
 	gl_engine_tick(a.e, later);
 	advance(&l, later);
-	rig_init(&b, false);
-	assert_int_equal(gl_engine_restore(b.e, &l.st), 0);
-	gl_engine_tick(b.e, S(5000));               /* any clock: b's own */
+	restore_into(&b, false, &l, S(5000));       /* any clock: b's own */
 	int fired = 0;
 	drain(&b, &fired);
 	assert_int_equal(fired, 0);                 /* nothing fires again */
@@ -285,9 +287,7 @@ static void test_ltp_follows_go_order(void **state)
 		advance(&l, S(10));
 		float pan = gl_engine_param_value(a.e, param(&a, a.mover, GL_ATTR_PAN));
 		assert_float_equal(pan, order ? 0.2f : 0.4f, 1e-6);
-		rig_init(&b, false);
-		assert_int_equal(gl_engine_restore(b.e, &l.st), 0);
-		gl_engine_tick(b.e, S(50));
+		restore_into(&b, false, &l, S(50));
 		assert_same_output(&a, &b);
 		gl_engine_destroy(a.e);
 		gl_engine_destroy(b.e);
@@ -310,9 +310,7 @@ static void test_long_outage_fires_one_follow(void **state)
 	l.lists[0] = (struct gl_live_list){ GL_LIST_RUNNING, 0, -1, false, 1, S(3600), 1.0f };
 	l.lists[1] = (struct gl_live_list){ GL_LIST_OFF, -1, -1, false, 0, 0, 1.0f };
 	struct rig b;
-	rig_init(&b, true);
-	assert_int_equal(gl_engine_restore(b.e, &l.st), 0);
-	gl_engine_tick(b.e, S(30));                 /* booted 30 s ago, an hour off */
+	restore_into(&b, true, &l, S(30));          /* booted 30 s ago, an hour off */
 	int fired = 0;
 	drain(&b, &fired);
 	assert_int_equal(fired, 1);                 /* cue 2, once */
@@ -342,9 +340,7 @@ static void test_external_fader_restored_alone(void **state)
 	gl_engine_tick(a.e, S(1.025));
 	assert_int_equal(gl_engine_live_read(a.e, &l.st), 1);
 	assert_float_equal(l.st.fader_levels[2], 0.3f, 1e-6);
-	rig_init(&b, false);
-	assert_int_equal(gl_engine_restore(b.e, &l.st), 0);
-	gl_engine_tick(b.e, S(7));
+	restore_into(&b, false, &l, S(7));
 	assert_int_equal(gl_engine_live_read(b.e, &lb.st), 1);
 	assert_float_equal(lb.st.fader_levels[2], 0.3f, 1e-6);
 	for (int i = 0; i < 2; i++)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -57,12 +58,7 @@ static void cmd(struct gl_engine *e, enum gl_cmd_type type, int list, int index,
 static int add_cue(struct gl_engine *e, int list, double number, double fade,
 		   const struct gl_cue_change *ch, int n)
 {
-	struct gl_cue_def d;
-	gl_cue_def_init(&d);
-	d.number = number;
-	d.fade_in_s = d.fade_out_s = fade;
-	d.changes = ch;
-	d.change_count = n;
+	struct gl_cue_def d = cue_def(number, fade, ch, n);
 	int rc = gl_engine_add_cue(e, list, &d);
 	assert_true(rc >= 0);
 	return rc;

@@ -28,6 +28,7 @@
 #include "fixtures/import.h"
 #include "scripts/show.h"
 #include "tools/scratch.h"
+#include "tools/show_test.h"
 
 #define QLC_DIR "/usr/share/qlcplus/fixtures"
 
@@ -96,6 +97,13 @@ static void bad(bool qxf, const char *text, const char *frag1, const char *frag2
 	if (!strstr(err, qxf ? "bad.qxf" : "bad.json") || !strstr(err, frag1) ||
 	    (frag2 && !strstr(err, frag2)))
 		fail_msg("message \"%s\" lacks \"%s\" / \"%s\"", err, frag1, frag2 ? frag2 : "");
+}
+
+/* bad() for a generated text, which it then frees. */
+static void bad_generated(bool qxf, char *text, const char *frag)
+{
+	bad(qxf, text, frag, NULL);
+	free(text);
 }
 
 static const struct fdef_channel *chan(const struct fdef *def, int mode, int c)
@@ -178,6 +186,33 @@ static void render_mode(const struct fdef *def, int m, const enum gl_attr *attrs
 	gl_engine_destroy(e);
 }
 
+/* A byte of the universe rendered: dmx[index] (address index + 1; the
+ * fixture's first slot is index 9). */
+struct slot {
+	int index;
+	uint8_t value;
+};
+
+/* Mode 0 of def rendered with attrs[i] at values[i]: every slot of want
+ * (up to one with index -1) holds its byte; and def written in our format
+ * and read back renders the same. */
+static void expect_rendered(const struct fdef *def, const enum gl_attr *attrs,
+			    const float *values, int count, const struct slot *want)
+{
+	uint8_t dmx[32], again[32];
+	struct fdef *back;
+
+	render_mode(def, 0, attrs, values, count, dmx);
+	for (int i = 0; want[i].index >= 0; i++)
+		if (dmx[want[i].index] != want[i].value)
+			fail_msg("address %d: 0x%02x, wanted 0x%02x", want[i].index + 1,
+				 dmx[want[i].index], want[i].value);
+	back = round_trip_back(def);
+	render_mode(back, 0, attrs, values, count, again);
+	assert_memory_equal(dmx, again, sizeof dmx);
+	fdef_destroy(back);
+}
+
 /* ---- our format ------------------------------------------------------------ */
 
 static void test_starter_library(void **state)
@@ -254,27 +289,17 @@ static void test_format_split_fine(void **state)
 					      GL_ATTR_ZOOM };
 	static const float values[] = { 0x1234 / 65535.0f, 0xabcd / 65535.0f, 1.0f,
 					1.0f / 3.0f };
-	struct fdef *def = lua_ok(lua_split), *back;
-	uint8_t dmx[32], again[32];
+	struct fdef *def = lua_ok(lua_split);
 
 	assert_int_equal(fdef_mode_slots(&def->modes[0]), 8);
 	assert_int_equal(def->modes[0].channels[0].fine_slot[0], 2);
 	assert_int_equal(fdef_mode_split_count(&def->modes[0]), 3);
-	render_mode(def, 0, attrs, values, 4, dmx);
 	/* slots 1 pan, 2 tilt, 3 pan fine, 4 intensity, 5 tilt fine, 6 zoom,
 	 * 7 zoom ultra, 8 zoom fine; the fixture at address 10 */
-	assert_int_equal(dmx[9], 0x12);
-	assert_int_equal(dmx[11], 0x34);
-	assert_int_equal(dmx[10], 0xab);
-	assert_int_equal(dmx[13], 0xcd);
-	assert_int_equal(dmx[12], 255);
-	assert_int_equal(dmx[14], 0x55);    /* 1/3 of 0xffffff: 0x555555 */
-	assert_int_equal(dmx[16], 0x55);
-	assert_int_equal(dmx[15], 0x55);
-	back = round_trip_back(def);
-	render_mode(back, 0, attrs, values, 4, again);
-	assert_memory_equal(dmx, again, sizeof dmx);
-	fdef_destroy(back);
+	expect_rendered(def, attrs, values, 4, (const struct slot[]){
+		{ 9, 0x12 }, { 11, 0x34 }, { 10, 0xab }, { 13, 0xcd }, { 12, 255 },
+		{ 14, 0x55 }, { 16, 0x55 }, { 15, 0x55 },   /* 1/3 of 0xffffff: 0x555555 */
+		{ -1, 0 } });
 	fdef_destroy(def);
 }
 
@@ -546,22 +571,17 @@ static void test_qxf_limits(void **state)
 {
 	char *text;
 
-	text = qxf_generate(100000, 0, 1, 1, 0, 0);
-	bad(true, text, "more than 4096 <Channel> definitions (the limit", NULL);
-	free(text);
-	text = qxf_generate(1, 0, IMPORT_MODES_MAX + 1, 1, 0, 0);
-	bad(true, text, "more than 512 <Mode>s (the limit)", NULL);
-	free(text);
-	text = qxf_generate(2, 0, 1, 2, GL_DMX_SLOTS + 1, 1);
-	bad(true, text, "mode \"m0\": more than 512 heads", NULL);
-	free(text);
-	text = qxf_generate(2, 0, 1, 2, 2, GL_DMX_SLOTS + 1);
-	bad(true, text, "mode \"m0\": head 1: more than 512 channels", NULL);
-	free(text);
+	bad_generated(true, qxf_generate(100000, 0, 1, 1, 0, 0),
+		      "more than 4096 <Channel> definitions (the limit");
+	bad_generated(true, qxf_generate(1, 0, IMPORT_MODES_MAX + 1, 1, 0, 0),
+		      "more than 512 <Mode>s (the limit)");
+	bad_generated(true, qxf_generate(2, 0, 1, 2, GL_DMX_SLOTS + 1, 1),
+		      "mode \"m0\": more than 512 heads");
+	bad_generated(true, qxf_generate(2, 0, 1, 2, 2, GL_DMX_SLOTS + 1),
+		      "mode \"m0\": head 1: more than 512 channels");
 	/* 300 modes of one channel with 1000 ranges: 300,000 ranges */
-	text = qxf_generate(1, 1000, 300, 1, 0, 0);
-	bad(true, text, "more than 262144 capability ranges in all (the limit)", NULL);
-	free(text);
+	bad_generated(true, qxf_generate(1, 1000, 300, 1, 0, 0),
+		      "more than 262144 capability ranges in all (the limit)");
 	/* near the limits, it imports: 4096 channels, 200 modes of 512 (all
 	 * the 8 MiB a file may have) */
 	text = qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0);
@@ -590,8 +610,7 @@ static void test_qxf_split_fine(void **state)
 {
 	static const enum gl_attr attrs[] = { GL_ATTR_PAN, GL_ATTR_TILT, GL_ATTR_INTENSITY };
 	static const float values[] = { 0x1234 / 65535.0f, 0xabcd / 65535.0f, 0.5f };
-	struct fdef *def = qxf_ok(qxf_split), *back;
-	uint8_t dmx[32], again[32];
+	struct fdef *def = qxf_ok(qxf_split);
 
 	assert_int_equal(def->modes[0].channel_count, 3);
 	assert_int_equal(chan(def, 0, 0)->bytes, 2);
@@ -599,16 +618,10 @@ static void test_qxf_split_fine(void **state)
 	assert_string_equal(chan(def, 0, 0)->fine_name, "Pan fine");
 	assert_int_equal(chan(def, 0, 1)->fine_slot[0], 4);
 	assert_false(chan(def, 0, 1)->fixed);
-	render_mode(def, 0, attrs, values, 3, dmx);
-	assert_int_equal(dmx[9], 0x12);      /* pan on slot 1, its fine on 4 */
-	assert_int_equal(dmx[12], 0x34);
-	assert_int_equal(dmx[10], 0xab);     /* tilt on slot 2, its fine on 5 */
-	assert_int_equal(dmx[13], 0xcd);
-	assert_int_equal(dmx[11], 128);
-	back = round_trip_back(def);
-	render_mode(back, 0, attrs, values, 3, again);
-	assert_memory_equal(dmx, again, sizeof dmx);
-	fdef_destroy(back);
+	expect_rendered(def, attrs, values, 3, (const struct slot[]){
+		{ 9, 0x12 }, { 12, 0x34 },       /* pan on slot 1, its fine on 4 */
+		{ 10, 0xab }, { 13, 0xcd },      /* tilt on slot 2, its fine on 5 */
+		{ 11, 128 }, { -1, 0 } });
 	fdef_destroy(def);
 }
 
@@ -947,26 +960,20 @@ static void test_ofl_limits(void **state)
 {
 	char *text;
 
-	text = ofl_generate(100000, 1, 0, 0, 0, 1, 1);
-	bad(false, text, "more than 4096 channels and template channels (the limit", NULL);
-	free(text);
-	text = ofl_generate(1, 1, 0, 0, 0, IMPORT_MODES_MAX + 1, 1);
-	bad(false, text, "more than 512 modes (the limit)", NULL);
-	free(text);
-	text = ofl_generate(1, 1, 0, 0, 0, 1, GL_DMX_SLOTS + 1);
-	bad(false, text, "mode \"m0\": more than 512 channels", NULL);
-	free(text);
+	bad_generated(false, ofl_generate(100000, 1, 0, 0, 0, 1, 1),
+		      "more than 4096 channels and template channels (the limit");
+	bad_generated(false, ofl_generate(1, 1, 0, 0, 0, IMPORT_MODES_MAX + 1, 1),
+		      "more than 512 modes (the limit)");
+	bad_generated(false, ofl_generate(1, 1, 0, 0, 0, 1, GL_DMX_SLOTS + 1),
+		      "mode \"m0\": more than 512 channels");
 	/* 3 modes of 512 channels with 256 ranges each: 393,216 ranges */
-	text = ofl_generate(1, 256, 0, 0, 0, 3, GL_DMX_SLOTS);
-	bad(false, text, "more than 262144 capability ranges in all (the limit)", NULL);
-	free(text);
+	bad_generated(false, ofl_generate(1, 256, 0, 0, 0, 3, GL_DMX_SLOTS),
+		      "more than 262144 capability ranges in all (the limit)");
 	/* 300 templates made for 1024 pixels: 307,200 names */
-	text = ofl_generate(1, 1, 300, 1024, 0, 1, 1);
-	bad(false, text, "more than 262144 channel names", NULL);
-	free(text);
-	text = ofl_generate(1, 1, 1, 2, 1025, 1, 1);
-	bad(false, text, "matrix: more than 1024 pixelGroups (the limit)", NULL);
-	free(text);
+	bad_generated(false, ofl_generate(1, 1, 300, 1024, 0, 1, 1),
+		      "more than 262144 channel names");
+	bad_generated(false, ofl_generate(1, 1, 1, 2, 1025, 1, 1),
+		      "matrix: more than 1024 pixelGroups (the limit)");
 	/* an insert of 513 template channels (here for no pixel at all) */
 	{
 		FILE *f = open_memstream(&text, &(size_t){ 0 });
@@ -1009,8 +1016,7 @@ static void test_ofl_split_fine(void **state)
 {
 	static const enum gl_attr attrs[] = { GL_ATTR_PAN, GL_ATTR_TILT, GL_ATTR_INTENSITY };
 	static const float values[] = { 0x1234 / 65535.0f, 0xabcd / 65535.0f, 1.0f / 3.0f };
-	struct fdef *def = ofl_ok(ofl_split), *back;
-	uint8_t dmx[32], again[32];
+	struct fdef *def = ofl_ok(ofl_split);
 	const struct fdef_channel *c;
 
 	assert_int_equal(def->modes[0].channel_count, 3);
@@ -1025,30 +1031,14 @@ static void test_ofl_split_fine(void **state)
 	/* a fine alias before its coarse channel: an 8-bit control slot */
 	assert_int_equal(chan(def, 1, 0)->attr, GL_ATTR_CONTROL);
 	assert_int_equal(chan(def, 1, 1)->bytes, 1);
-	render_mode(def, 0, attrs, values, 3, dmx);
-	assert_int_equal(dmx[9], 0x12);
-	assert_int_equal(dmx[12], 0x34);
-	assert_int_equal(dmx[10], 0xab);
-	assert_int_equal(dmx[13], 0xcd);
-	assert_int_equal(dmx[11], 0x55);    /* 1/3 of 0xffffff: 0x555555 */
-	assert_int_equal(dmx[14], 0x55);
-	assert_int_equal(dmx[15], 0x55);
-	back = round_trip_back(def);
-	render_mode(back, 0, attrs, values, 3, again);
-	assert_memory_equal(dmx, again, sizeof dmx);
-	fdef_destroy(back);
+	expect_rendered(def, attrs, values, 3, (const struct slot[]){
+		{ 9, 0x12 }, { 12, 0x34 }, { 10, 0xab }, { 13, 0xcd },
+		{ 11, 0x55 }, { 14, 0x55 }, { 15, 0x55 },   /* 1/3 of 0xffffff: 0x555555 */
+		{ -1, 0 } });
 	fdef_destroy(def);
 }
 
 /* ---- patching and looks in a show ----------------------------------------------- */
-
-static int by_label(const struct gl_engine *e, const char *label)
-{
-	for (int i = 0; i < gl_engine_fixture_count(e); i++)
-		if (strcmp(gl_engine_fixture_label(e, i), label) == 0)
-			return i;
-	return -1;
-}
 
 static void test_show_patch_heads_and_wheel(void **state)
 {
@@ -1077,9 +1067,9 @@ static void test_show_patch_heads_and_wheel(void **state)
 	e = gl_show_engine(s);
 	/* 2 bars x (shared + 8 heads) + spot + q (shared + 3 heads) */
 	assert_int_equal(gl_engine_fixture_count(e), 18 + 1 + 4);
-	assert_true(by_label(e, "bar 1") >= 0);
-	assert_true(by_label(e, "bar 2.8") >= 0);
-	assert_true(by_label(e, "q.3") >= 0);
+	assert_true(fixture_by_label(e, "bar 1") >= 0);
+	assert_true(fixture_by_label(e, "bar 2.8") >= 0);
+	assert_true(fixture_by_label(e, "q.3") >= 0);
 	assert_int_equal(gl_show_start(s), 1);   /* the go() */
 	gl_engine_tick(e, 0);
 	gl_engine_tick(e, 1000000000ull);

@@ -18,6 +18,7 @@
 #include "outputs/control/control.h"
 #include "outputs/dmx/output.h"
 #include "outputs/options.h"
+#include "tools/show_test.h"
 
 struct sample {
 	int count;
@@ -107,6 +108,22 @@ static int parse(struct sample *s, char *err, size_t len, ...)
 	return gl_opt_parse(&sample, given, n, s, err, len);
 }
 
+/* Every field of got as in want (the items up to want's item_count). */
+static void expect_sample(const struct sample *got, const struct sample *want)
+{
+	assert_int_equal(got->count, want->count);
+	assert_true(got->level == want->level);
+	assert_int_equal(got->loud, want->loud);
+	assert_int_equal(got->loud_given, want->loud_given);
+	assert_string_equal(got->name, want->name);
+	assert_int_equal(ntohl(got->addr.s_addr), ntohl(want->addr.s_addr));
+	assert_int_equal(got->mode, want->mode);
+	assert_int_equal(got->item_count, want->item_count);
+	for (int i = 0; i < want->item_count; i++)
+		assert_int_equal(got->items[i], want->items[i]);
+	assert_int_equal(got->odd, want->odd);
+}
+
 static void test_defaults(void **state)
 {
 	struct sample s;
@@ -114,15 +131,10 @@ static void test_defaults(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&s, err, sizeof err, NULL), 0);
-	assert_int_equal(s.count, 3);
-	assert_true(s.level == 0.5);
-	assert_false(s.loud);
-	assert_false(s.loud_given);
-	assert_string_equal(s.name, "abc");
-	assert_int_equal(ntohl(s.addr.s_addr), 0x0a000001);
-	assert_int_equal(s.mode, 0);
-	assert_int_equal(s.item_count, 0);
-	assert_int_equal(s.odd, 1);
+	expect_sample(&s, &(struct sample){ .count = 3, .level = 0.5, .loud = false,
+					    .loud_given = false, .name = "abc",
+					    .addr.s_addr = htonl(0x0a000001), .mode = 0,
+					    .item_count = 0, .odd = 1 });
 }
 
 static void test_values(void **state)
@@ -134,17 +146,10 @@ static void test_values(void **state)
 	assert_int_equal(parse(&s, err, sizeof err, "count", "1e+01", "level", "0.25", "loud",
 			       "true", "name", "seven77", "addr", "192.168.1.2", "mode", "auto",
 			       "items", " 4, 5 ,6", "odd", "-7", NULL), 0);
-	assert_int_equal(s.count, 10);
-	assert_true(s.level == 0.25);
-	assert_true(s.loud);
-	assert_true(s.loud_given);
-	assert_string_equal(s.name, "seven77");
-	assert_int_equal(ntohl(s.addr.s_addr), 0xc0a80102);
-	assert_int_equal(s.mode, 2);
-	assert_int_equal(s.item_count, 3);
-	assert_int_equal(s.items[0], 4);
-	assert_int_equal(s.items[2], 6);
-	assert_int_equal(s.odd, -7);
+	expect_sample(&s, &(struct sample){ .count = 10, .level = 0.25, .loud = true,
+					    .loud_given = true, .name = "seven77",
+					    .addr.s_addr = htonl(0xc0a80102), .mode = 2,
+					    .items = { 4, 5, 6 }, .item_count = 3, .odd = -7 });
 	/* given false still counts as given */
 	assert_int_equal(parse(&s, err, sizeof err, "loud", "false", NULL), 0);
 	assert_true(s.loud_given);
@@ -227,11 +232,13 @@ static void test_every_table(void **state)
 	gl_opt_print(&sample, "one note", f);
 	gl_opt_print_markdown(&sample, NULL, f);
 	fclose(f);
-	assert_non_null(strstr(text, "sample - a table of every type\n  one note\n"));
-	assert_non_null(strstr(text, "  count           1..10; default 3\n"));
-	assert_non_null(strstr(text, "  mode            off/on/auto; default off\n"));
-	assert_non_null(strstr(text, "| `items` | digits | none | some digits |\n"));
-	assert_non_null(strstr(text, "| `name` | text, 7 bytes at most | `abc` | a name |\n"));
+	expect_text(text, (const char *const[]){
+		"sample - a table of every type\n  one note\n",
+		"  count           1..10; default 3\n",
+		"  mode            off/on/auto; default off\n",
+		"| `items` | digits | none | some digits |\n",
+		"| `name` | text, 7 bytes at most | `abc` | a name |\n",
+		NULL });
 	free(text);
 }
 

@@ -31,6 +31,7 @@
 
 #include "scripts/show.h"
 #include "tools/scratch.h"
+#include "tools/show_test.h"
 
 static const char *source_dir(void)
 {
@@ -123,33 +124,14 @@ static struct gl_show *load_ok(const char *rel)
 	return show;
 }
 
-static int fixture_by_label(const struct gl_engine *e, const char *label)
-{
-	for (int f = 0; f < gl_engine_fixture_count(e); f++)
-		if (strcmp(gl_engine_fixture_label(e, f), label) == 0)
-			return f;
-	fail_msg("no fixture \"%s\"", label);
-	return -1;
-}
-
 /* The value cue `number` of `list` sets for label's attr; NAN if none. */
 static float cue_value(const struct gl_engine *e, const char *list, double number,
 		       const char *label, enum gl_attr attr)
 {
 	int l = gl_engine_cuelist_find(e, list);
-	int c, param;
-	const struct gl_cue_def *def;
 
 	assert_true(l >= 0);
-	c = gl_engine_cue_find(e, l, number);
-	assert_true(c >= 0);
-	param = gl_engine_param(e, fixture_by_label(e, label), attr);
-	assert_true(param >= 0);
-	def = gl_engine_cue(e, l, c);
-	for (int i = 0; i < def->change_count; i++)
-		if (def->changes[i].param == param)
-			return def->changes[i].value;
-	return NAN;
+	return cue_change_value(e, l, number, label, attr);
 }
 
 /* Ticks every period from *t up to and including `until` (as play does). */
@@ -428,6 +410,15 @@ static void expect_message(struct gl_show *show, const char *a, const char *b)
 		fail_msg("message \"%s\": wanted \"%s\"%s%s", msg, a, b ? " and " : "", b ? b : "");
 }
 
+/* Fails, showing it, if a message waits in the error ring. */
+static void expect_no_message(struct gl_show *show)
+{
+	char msg[512];
+
+	if (gl_show_take_error(show, msg, sizeof msg))
+		fail_msg("unexpected message \"%s\"", msg);
+}
+
 static void fire_events(struct gl_show *show)
 {
 	struct gl_event ev;
@@ -443,16 +434,15 @@ static void test_handlers(void **state)
 	struct gl_cmd go = { .type = GL_CMD_GO, .list = 0 };
 	struct gl_cmd first = { .type = GL_CMD_GOTO, .list = 0, .index = 0 };
 	uint64_t t = 0;
-	char msg[512];
 
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_start(show), 1);
 	gl_engine_tick(e, t);
 	fire_events(show);
 	/* cue 1: the runaway handler is stopped, the next one runs */
 	expect_message(show, "handlers.lua:15: instruction budget exhausted", "on_cue(\"Main\", 1)");
 	expect_message(show, "log: fired\tMain\t1\t1", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 
 	/* cue 2: an error, a memory bomb, a bad name, a run-time patch */
 	assert_int_equal(gl_engine_command(e, &go), 0);
@@ -462,7 +452,7 @@ static void test_handlers(void **state)
 	expect_message(show, "handlers.lua:18: memory limit exceeded", NULL);
 	expect_message(show, "handlers.lua:19: go(\"Nope\"): unknown cuelist \"Nope\"", NULL);
 	expect_message(show, "patch() is only allowed while the show loads", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 
 	/* and the state still works afterwards */
 	assert_int_equal(gl_engine_command(e, &first), 0);
@@ -477,7 +467,6 @@ static void test_timers(void **state)
 {
 	struct gl_show *show = load_ok("shows/test/handlers.lua");
 	uint64_t t0, next;
-	char msg[512];
 
 	assert_int_equal(gl_show_next_timer_ns(show), 0);   /* not started: no clock */
 	gl_show_start(show);
@@ -487,10 +476,10 @@ static void test_timers(void **state)
 	t0 = next - 3 * GL_NS_PER_S;
 
 	gl_show_run_timers(show, t0 + 2 * GL_NS_PER_S);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	gl_show_run_timers(show, t0 + 3500 * 1000000ull);
 	expect_message(show, "log: after 3", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 10 * GL_NS_PER_S);
 
 	gl_show_run_timers(show, t0 + 10500 * 1000000ull);
@@ -499,7 +488,7 @@ static void test_timers(void **state)
 	/* a stall: it runs once, not once per missed period */
 	gl_show_run_timers(show, t0 + 45 * GL_NS_PER_S);
 	expect_message(show, "log: every 10\t2", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 55 * GL_NS_PER_S);
 	drop_show(show);
 }
@@ -525,7 +514,7 @@ static void test_error_ring_bounded(void **state)
 	ev.cue = 0;
 	ev.type = GL_EV_CUE_DONE;
 	gl_show_handle_event(show, &ev);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -542,24 +531,31 @@ static void osc_to_show(struct gl_show *show, const char *address, int n)
 	assert_true(gl_show_handle_message(show, "osc", &msg));
 }
 
-static void test_limit_commands(void **state)
+/* shows/test/limits.lua, loaded and started. */
+static struct gl_show *limits_show(void)
 {
 	struct gl_show *show = load_ok("shows/test/limits.lua");
-	char msg[512];
 
 	gl_show_start(show);
+	return show;
+}
+
+static void test_limit_commands(void **state)
+{
+	struct gl_show *show = limits_show();
+
 	osc_to_show(show, "/t/commands", 64);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	osc_to_show(show, "/t/commands", 65);
 	expect_message(show, "limits.lua:11): ",
 		       "limits.lua:11: go(\"Main\"): at most 64 engine commands in one handler call");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 
 	/* No tick drains the engine's 1024-command queue: 128 are in, 14 more
 	 * calls fill it, and the next command fails, saying so. */
 	for (int i = 0; i < 14; i++) {
 		osc_to_show(show, "/t/commands", 64);
-		assert_false(gl_show_take_error(show, msg, sizeof msg));
+		expect_no_message(show);
 	}
 	osc_to_show(show, "/t/commands", 1);
 	expect_message(show, "limits.lua:11: go(\"Main\"): not sent: the engine's command queue "
@@ -567,7 +563,7 @@ static void test_limit_commands(void **state)
 	/* once the engine has drained it, commands go through again */
 	gl_engine_tick(gl_show_engine(show), 0);
 	osc_to_show(show, "/t/commands", 64);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -581,11 +577,10 @@ static int count_sends(void *ud, const char *adapter, const struct gl_ctl_msg *m
 
 static void test_limit_sends(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
+	struct gl_show *show = limits_show();
 	int sent = 0;
 
 	gl_show_set_sender(show, count_sends, &sent);
-	gl_show_start(show);
 	osc_to_show(show, "/t/send", 65);
 	assert_int_equal(sent, 64);
 	expect_message(show, "limits.lua:18): ",
@@ -595,10 +590,9 @@ static void test_limit_sends(void **state)
 
 static void test_limit_log(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
+	struct gl_show *show = limits_show();
 	char msg[512];
 
-	gl_show_start(show);
 	osc_to_show(show, "/t/log", 40);
 	for (int i = 1; i <= 32; i++) {
 		char want[32];
@@ -609,7 +603,7 @@ static void test_limit_log(void **state)
 	}
 	expect_message(show, "on_osc(\"/t/log\") handler (", "limits.lua:12): 8 more log lines "
 		       "dropped (at most 32 in one handler call)");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -617,29 +611,25 @@ static void test_limit_log(void **state)
  * runs: its own error must still be reported (ASan checks the reads). */
 static void test_handler_adds_handlers(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
-	char msg[512];
+	struct gl_show *show = limits_show();
 
-	gl_show_start(show);
 	osc_to_show(show, "/t/grow", 0);
 	expect_message(show, "limits.lua:14): ", "limits.lua:16: grew");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	osc_to_show(show, "/t/grown/40", 0);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
 static void test_timer_order_and_rate(void **state)
 {
-	struct gl_show *show = load_ok("shows/test/limits.lua");
+	struct gl_show *show = limits_show();
 	uint64_t t0;
-	char msg[512];
 
-	gl_show_start(show);
 	/* the earliest is after(0.001) */
 	t0 = gl_show_next_timer_ns(show) - GL_NS_PER_S / 1000;
 	gl_show_run_timers(show, t0 + 4500 * 1000000ull);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	gl_show_run_timers(show, t0 + 5500 * 1000000ull);
 	expect_message(show, "log: ordered\t2000\t0", NULL);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 6 * GL_NS_PER_S);
@@ -647,7 +637,7 @@ static void test_timer_order_and_rate(void **state)
 	gl_show_run_timers(show, t0 + 6500 * 1000000ull);
 	expect_message(show, "limits.lua:30): ",
 		       "limits.lua:30: after: at most 1000 timers may be made in one second");
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	assert_int_equal(gl_show_next_timer_ns(show), t0 + 7 * GL_NS_PER_S);
 	gl_show_run_timers(show, t0 + 7500 * 1000000ull);
 	expect_message(show, "log: every 7", NULL);
@@ -813,7 +803,7 @@ static void test_hangs(void **state)
 	expect_message(show, "log: rep\t0", NULL);
 	expect_message(show, "hangs.lua:28: the handler ran longer than 1 s (stopped)", NULL);
 	expect_message(show, "log: still running", NULL);
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -839,9 +829,11 @@ static void test_escapes(void **state)
 	gl_show_print(show, f);
 	fclose(f);
 	assert_no_controls(text);
-	assert_non_null(strstr(text, "\\x1b[31mred"));
-	assert_non_null(strstr(text, "cuelist \"Main\\x1b]0;title\\x07\""));
-	assert_non_null(strstr(text, "one\\nforged line"));
+	expect_text(text, (const char *const[]){
+		"\\x1b[31mred",
+		"cuelist \"Main\\x1b]0;title\\x07\"",
+		"one\\nforged line",
+		NULL });
 	free(text);
 
 	gl_show_handle_event(show, &ev);
@@ -851,7 +843,7 @@ static void test_escapes(void **state)
 	assert_no_controls(msg);
 	assert_non_null(strstr(msg, "on_cue(\"Main\\x1b]0;title\\x07\", 1) handler"));
 	assert_non_null(strstr(msg, "escapes.lua:11: \\x1b[H\\r\\u{202e}gnp.exe"));
-	assert_false(gl_show_take_error(show, msg, sizeof msg));
+	expect_no_message(show);
 	drop_show(show);
 }
 
@@ -999,10 +991,12 @@ static void test_video_lua(void **state)
 	FILE *f = open_memstream(&printed, &len);
 	gl_show_print(show, f);
 	fclose(f);
-	assert_non_null(strstr(printed, "video_target:"));
-	assert_non_null(strstr(printed, " url=rtsp://127.0.0.1/clip"));
-	assert_non_null(strstr(printed, " user=u"));
-	assert_non_null(strstr(printed, " password=(set)"));
+	expect_text(printed, (const char *const[]){
+		"video_target:",
+		" url=rtsp://127.0.0.1/clip",
+		" user=u",
+		" password=(set)",
+		NULL });
 	assert_null(strstr(printed, "Sekr1t"));
 	free(printed);
 	drop_show(show);
@@ -1020,17 +1014,19 @@ static void test_print(void **state)
 	assert_non_null(f);
 	gl_show_print(show, f);
 	fclose(f);
-	assert_non_null(strstr(text, "show \"Demo\""));
-	assert_non_null(strstr(text, "rate 44 Hz"));
-	assert_non_null(strstr(text, "front 6"));
-	assert_non_null(strstr(text, "1.21"));
-	assert_non_null(strstr(text, "generic/moving-head (standard)"));
-	assert_non_null(strstr(text, "wash (6): front 1, front 2"));
-	assert_non_null(strstr(text, "cuelist \"Main\" (loop), 6 cues"));
-	assert_non_null(strstr(text, "Storm"));
-	assert_non_null(strstr(text, "wait 5s"));
-	assert_non_null(strstr(text, "House lights"));
-	assert_non_null(strstr(text, "universes 1,2"));
+	expect_text(text, (const char *const[]){
+		"show \"Demo\"",
+		"rate 44 Hz",
+		"front 6",
+		"1.21",
+		"generic/moving-head (standard)",
+		"wash (6): front 1, front 2",
+		"cuelist \"Main\" (loop), 6 cues",
+		"Storm",
+		"wait 5s",
+		"House lights",
+		"universes 1,2",
+		NULL });
 	assert_null(strstr(text, "warnings"));
 	free(text);
 	drop_show(show);

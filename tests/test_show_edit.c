@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "scripts/show.h"
+#include "tools/show_test.h"
 
 static char dir[] = "/tmp/test_show_edit_XXXXXX";
 
@@ -41,6 +42,30 @@ static struct gl_show *load(const char *name, char *err, size_t len)
 	return gl_show_load(path, err, len);
 }
 
+/* Writes text to name and loads it; fails with the error if it does not
+ * load. */
+static struct gl_show *load_written(const char *name, const char *text)
+{
+	char err[1024] = "";
+	struct gl_show *s;
+
+	write_file(name, text);
+	s = load(name, err, sizeof err);
+	if (!s)
+		fail_msg("%s", err);
+	return s;
+}
+
+/* name does not load, with want in its error. */
+static void expect_refused(const char *name, const char *want)
+{
+	char err[1024] = "";
+
+	assert_null(load(name, err, sizeof err));
+	if (!strstr(err, want))
+		fail_msg("error \"%s\", wanted \"%s\"", err, want);
+}
+
 #define SHOW_HEAD                                                                         \
 	"show { name = \"edits\" }\n"                                                     \
 	"output { \"o\", type = \"sacn\", universes = {1} }\n"                            \
@@ -49,54 +74,28 @@ static struct gl_show *load(const char *name, char *err, size_t len)
 	"patch { \"spot\", type = \"generic/moving-head\", universe = 1, address = 10, at = {1, 5} }\n" \
 	"patch { \"bar\", type = \"generic/rgb\", universe = 1, address = 30, count = 2 }\n"
 
-static int fixture(const struct gl_engine *e, const char *label)
-{
-	for (int f = 0; f < gl_engine_fixture_count(e); f++)
-		if (strcmp(gl_engine_fixture_label(e, f), label) == 0)
-			return f;
-	fail_msg("no fixture %s", label);
-	return -1;
-}
-
-/* What cue `number` of list 0 sets label's attr to; NAN when nothing. */
-static float value_of(struct gl_engine *e, double number, const char *label, enum gl_attr attr)
-{
-	int c = gl_engine_cue_find(e, 0, number);
-	assert_true(c >= 0);
-	int p = gl_engine_param(e, fixture(e, label), attr);
-	const struct gl_cue_def *d = gl_engine_cue(e, 0, c);
-	for (int i = 0; i < d->change_count; i++)
-		if (d->changes[i].param == p)
-			return d->changes[i].value;
-	return NAN;
-}
 
 static void test_positions(void **state)
 {
-	char err[1024] = "";
-	write_file("at.lua", SHOW_HEAD "cuelist \"Main\" { cue { 1 } }\n");
-	struct gl_show *s = load("at.lua", err, sizeof err);
-	assert_non_null(s);
+	struct gl_show *s = load_written("at.lua", SHOW_HEAD "cuelist \"Main\" { cue { 1 } }\n");
 	struct gl_engine *e = gl_show_engine(s);
 	float x, y;
-	assert_true(gl_show_fixture_at(s, fixture(e, "dim 3"), &x, &y));
+	assert_true(gl_show_fixture_at(s, fixture_by_label(e, "dim 3"), &x, &y));
 	assert_float_equal(x, 4, 1e-6);
 	assert_float_equal(y, 1.5, 1e-6);
-	assert_true(gl_show_fixture_at(s, fixture(e, "spot"), &x, &y));
+	assert_true(gl_show_fixture_at(s, fixture_by_label(e, "spot"), &x, &y));
 	assert_float_equal(x, 1, 1e-6);
 	assert_float_equal(y, 5, 1e-6);
-	assert_false(gl_show_fixture_at(s, fixture(e, "bar 1"), &x, &y));
+	assert_false(gl_show_fixture_at(s, fixture_by_label(e, "bar 1"), &x, &y));
 	assert_null(gl_show_recorded_path(s));
 	gl_show_destroy(s);
 
 	write_file("at_bad.lua", SHOW_HEAD "patch { \"x\", type = \"generic/dimmer\", universe = 1, "
 		   "address = 100, count = 2, at = { {0, 0} } }\ncuelist \"Main\" { cue { 1 } }\n");
-	assert_null(load("at_bad.lua", err, sizeof err));
-	assert_non_null(strstr(err, "at_bad.lua:7: patch \"x\": at: 1 points for count = 2"));
+	expect_refused("at_bad.lua", "at_bad.lua:7: patch \"x\": at: 1 points for count = 2");
 	write_file("at_far.lua", SHOW_HEAD "patch { \"x\", type = \"generic/dimmer\", universe = 1, "
 		   "address = 100, at = { 0, 1e9 } }\ncuelist \"Main\" { cue { 1 } }\n");
-	assert_null(load("at_far.lua", err, sizeof err));
-	assert_non_null(strstr(err, "at_far.lua:7: patch \"x\": at: item 2 must be a number"));
+	expect_refused("at_far.lua", "at_far.lua:7: patch \"x\": at: item 2 must be a number");
 }
 
 static const char *const main_list =
@@ -111,7 +110,7 @@ static const char *const main_list =
 
 static void test_recorded_edits(void **state)
 {
-	char err[1024] = "", text[4096];
+	char text[4096];
 	write_file("rec.recorded.lua",
 		   "-- written by the console\n"
 		   "edit.record(\"Main\", cue { 2.5, \"Rec\", fade = 2, look = {\n"
@@ -120,10 +119,7 @@ static void test_recorded_edits(void **state)
 		   "edit.delete(\"Main\", 1)\n"
 		   "edit.renumber(\"Main\", 4, \"9.5\")\n");
 	snprintf(text, sizeof text, "%s%srecorded \"rec.recorded.lua\"\n", SHOW_HEAD, main_list);
-	write_file("rec.lua", text);
-	struct gl_show *s = load("rec.lua", err, sizeof err);
-	if (!s)
-		fail_msg("%s", err);
+	struct gl_show *s = load_written("rec.lua", text);
 	struct gl_engine *e = gl_show_engine(s);
 	char path[1100];
 	snprintf(path, sizeof path, "%s/rec.recorded.lua", dir);
@@ -135,18 +131,18 @@ static void test_recorded_edits(void **state)
 		assert_string_equal(gl_engine_cue(e, 0, c)->number_text, numbers[c]);
 	assert_string_equal(gl_engine_cue(e, 0, 1)->label, "Rec");
 	assert_float_equal(gl_engine_cue(e, 0, 1)->fade_in_s, 2, 1e-9);
-	assert_float_equal(value_of(e, 2.5, "dim 2", GL_ATTR_INTENSITY), 0.75f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2.5, "dim 2", GL_ATTR_INTENSITY), 0.75f, 0);
 	/* degrees as a look computes them */
 	float pan;
-	assert_int_equal(gl_show_degrees_value(gl_engine_fixture_type(e, fixture(e, "spot")),
+	assert_int_equal(gl_show_degrees_value(gl_engine_fixture_type(e, fixture_by_label(e, "spot")),
 					       GL_ATTR_PAN, -45.5, &pan), 0);
-	assert_float_equal(value_of(e, 2.5, "spot", GL_ATTR_PAN), pan, 0);
+	assert_float_equal(cue_change_value(e, 0, 2.5, "spot", GL_ATTR_PAN), pan, 0);
 	/* update: the named fixture takes the new value, the rest of the look
 	 * stands (bar 2 keeps red from the colour, gets green) */
-	assert_float_equal(value_of(e, 2, "dim 1", GL_ATTR_INTENSITY), 0.25f, 0);
-	assert_float_equal(value_of(e, 2, "bar 2", GL_ATTR_GREEN), 1.0f, 0);
-	assert_float_equal(value_of(e, 2, "bar 2", GL_ATTR_RED), 1.0f, 0);
-	assert_float_equal(value_of(e, 2, "bar 1", GL_ATTR_GREEN), 0.0f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "dim 1", GL_ATTR_INTENSITY), 0.25f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "bar 2", GL_ATTR_GREEN), 1.0f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "bar 2", GL_ATTR_RED), 1.0f, 0);
+	assert_float_equal(cue_change_value(e, 0, 2, "bar 1", GL_ATTR_GREEN), 0.0f, 0);
 	/* tags: cue 2 sends OSC, cue 3 has a handler, the recorded one none */
 	assert_int_equal(gl_show_cue_tags(s, 0, 0), GL_SHOW_CUE_OSC);
 	assert_int_equal(gl_show_cue_tags(s, 0, 1), 0);
@@ -155,43 +151,33 @@ static void test_recorded_edits(void **state)
 
 	/* an edit that does not fit is an error at its line in the recorded file */
 	write_file("rec.recorded.lua", "\nedit.delete(\"Main\", 7)\n");
-	assert_null(load("rec.lua", err, sizeof err));
-	assert_non_null(strstr(err, "rec.recorded.lua:2: edit.delete(\"Main\"): the list has no cue 7"));
+	expect_refused("rec.lua", "rec.recorded.lua:2: edit.delete(\"Main\"): the list has no cue 7");
 	write_file("rec.recorded.lua", "edit.renumber(\"Main\", 1, 2)\n");
-	assert_null(load("rec.lua", err, sizeof err));
-	assert_non_null(strstr(err, "rec.recorded.lua:1: edit.renumber(\"Main\"): cue 2 is already"));
+	expect_refused("rec.lua", "rec.recorded.lua:1: edit.renumber(\"Main\"): cue 2 is already");
 	write_file("rec.recorded.lua", "edit.record(\"Other\", cue { 5 })\n");
-	assert_null(load("rec.lua", err, sizeof err));
-	assert_non_null(strstr(err, "rec.recorded.lua:1: edit.record(\"Other\"): the show has no such cuelist"));
+	expect_refused("rec.lua", "rec.recorded.lua:1: edit.record(\"Other\"): the show has no such cuelist");
 	unlink(path);
 	snprintf(text, sizeof text, "%s%srecorded \"missing.recorded.lua\"\n", SHOW_HEAD, main_list);
 	write_file("missing.lua", text);
-	assert_null(load("missing.lua", err, sizeof err));
-	assert_non_null(strstr(err, "missing.lua:15: recorded \"missing.recorded.lua\": cannot open"));
+	expect_refused("missing.lua", "missing.lua:15: recorded \"missing.recorded.lua\": cannot open");
 	snprintf(text, sizeof text, "%s%srecorded \"../x.lua\"\n", SHOW_HEAD, main_list);
 	write_file("escape.lua", text);
-	assert_null(load("escape.lua", err, sizeof err));
-	assert_non_null(strstr(err, "a .lua file in the show's folder"));
+	expect_refused("escape.lua", "a .lua file in the show's folder");
 }
 
 /* The running engine's list edited: the handler of cue 3 still runs for
  * cue 3, wherever it now stands. */
 static void test_running_edit(void **state)
 {
-	char err[1024] = "", text[4096], msg[512];
+	char text[4096], msg[512];
 	snprintf(text, sizeof text, "%s%s", SHOW_HEAD, main_list);
-	write_file("run.lua", text);
-	struct gl_show *s = load("run.lua", err, sizeof err);
-	if (!s)
-		fail_msg("%s", err);
+	struct gl_show *s = load_written("run.lua", text);
 	struct gl_engine *e = gl_show_engine(s);
 	int n = gl_engine_cue_count(e, 0);
 	struct gl_cue_def defs[8];
 	int origin[8];
 	/* insert 0.5 first: every cue moves one place */
-	gl_cue_def_init(&defs[0]);
-	defs[0].number = 0.5;
-	snprintf(defs[0].number_text, sizeof defs[0].number_text, "0.5");
+	defs[0] = cue_def(0.5, 0, NULL, 0);
 	origin[0] = -1;
 	for (int c = 0; c < n; c++) {
 		defs[c + 1] = *gl_engine_cue(e, 0, c);

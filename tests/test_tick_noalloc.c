@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/show_test.h"
 
 static _Thread_local int in_tick;
 static volatile long allocs_in_tick, locks_in_tick;
@@ -94,13 +95,8 @@ static void test_tick_allocates_nothing(void **state)
 				ch[n++] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_RED),
 								  0.75f };
 		}
-		struct gl_cue_def d;
-		gl_cue_def_init(&d);
-		d.number = q + 1;
-		d.fade_in_s = d.fade_out_s = 0.1;
+		struct gl_cue_def d = cue_def(q + 1, 0.1, ch, n);
 		d.continue_mode = GL_CONTINUE_FOLLOW;
-		d.changes = ch;
-		d.change_count = n;
 		assert_true(gl_engine_add_cue(e, l, &d) >= 0);
 		d.continue_mode = GL_CONTINUE_MANUAL;
 		for (int f = 0; f < 16; f++)
@@ -123,15 +119,10 @@ static void test_tick_allocates_nothing(void **state)
 	assert_int_equal(gl_engine_add_fader(e, 2, GL_FADER_EFFECT_SIZE, 1, "Px", 1.0f), 0);
 	int tc = gl_engine_add_cuelist(e, "TC", false);
 	for (int q = 0; q < 3; q++) {
-		struct gl_cue_def d;
-		gl_cue_def_init(&d);
-		d.number = q + 1;
-		d.fade_in_s = d.fade_out_s = 0.5;
 		for (int f = 0; f < 16; f++)
 			ch[f] = (struct gl_cue_change){ gl_engine_param(e, ids[f], GL_ATTR_GREEN),
 							(float)q / 2.0f };
-		d.changes = ch;
-		d.change_count = 16;
+		struct gl_cue_def d = cue_def(q + 1, 0.5, ch, 16);
 		assert_int_equal(gl_engine_add_cue(e, tc, &d), q);
 	}
 	assert_int_equal(gl_engine_set_timecode(e, tc, true, 0.5), 0);
@@ -245,20 +236,12 @@ static void test_edit_swap_allocates_nothing(void **state)
 		ch[f][0] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_INTENSITY), 1.0f };
 		ch[f][1] = (struct gl_cue_change){ gl_engine_param(e, id, GL_ATTR_RED), 0.25f };
 		reds[f] = (struct gl_cue_change){ ch[f][1].param, 0.5f };
-		gl_cue_def_init(&defs[f]);
-		defs[f].number = f + 1;
-		defs[f].fade_in_s = defs[f].fade_out_s = 0.2;
-		defs[f].changes = ch[f];
-		defs[f].change_count = 2;
+		defs[f] = cue_def(f + 1, 0.2, ch[f], 2);
 		origin[f] = f;
 		if (f < 4)
 			assert_true(gl_engine_add_cue(e, l, &defs[f]) >= 0);
 	}
-	struct gl_cue_def red;
-	gl_cue_def_init(&red);
-	red.number = 1;
-	red.changes = reds;
-	red.change_count = 8;
+	struct gl_cue_def red = cue_def(1, 0, reds, 8);
 	assert_true(gl_engine_add_cue(e, other, &red) >= 0);
 	/* cue 2 of L starts an effect, cue 4 stops it; a third list runs on
 	 * timecode (cues at 0.5 s steps), edited too: its cue 2 goes and
