@@ -85,8 +85,13 @@ const char *gl_class_name(enum gl_attr_class cls)
 
 int gl_class_from_name(const char *name)
 {
-	for (int i = 0; i < GL_CLASS_COUNT; i++)
-		if (strcmp(class_names[i], name) == 0)
+	return gl_name_index(class_names, GL_CLASS_COUNT, name);
+}
+
+int gl_name_index(const char *const *names, int count, const char *name)
+{
+	for (int i = 0; i < count; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
 			return i;
 	return GL_ENOENT;
 }

@@ -24,6 +24,10 @@ enum gl_err {
 
 const char *gl_strerror(int err);
 
+/* The index of name in a table of count names (the enum-to-name arrays:
+ * attribute classes, capability kinds...), or GL_ENOENT. */
+int gl_name_index(const char *const *names, int count, const char *name);
+
 #define GL_DMX_SLOTS 512
 #define GL_UNIVERSE_MIN 1
 #define GL_UNIVERSE_MAX 63999
