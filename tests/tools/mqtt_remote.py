@@ -27,7 +27,7 @@ import time
 sys.dont_write_bytecode = True    # never leave __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_stats  # noqa: E402
-from osc_remote import Procs, Sacn, die, read, time_gos, wait_text  # noqa: E402
+from osc_remote import Procs, Sacn, die, read, run_main, time_gos, wait_text  # noqa: E402
 
 PORT = 18830
 TLS_PORT = 18831
@@ -754,20 +754,8 @@ SCENARIOS = {"plain": scenario_plain, "auth": scenario_auth, "tls": scenario_tls
              "outage": scenario_outage, "bad": scenario_bad}
 
 
-def main():
-    if len(sys.argv) < 5 or (sys.argv[1] not in SCENARIOS and sys.argv[1] != "bench"):
-        print(__doc__)
-        sys.exit(2)
-    gl, show, work = sys.argv[2], sys.argv[3], sys.argv[4]
+if __name__ == "__main__":
     for tool in ("mosquitto", "mosquitto_pub", "mosquitto_sub"):
         if not shutil.which(tool):
             die("%s not installed (packages mosquitto, mosquitto-clients)" % tool)
-    if sys.argv[1] == "bench":
-        gos = int(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--gos" else 200
-        bench(gl, show, work, gos)
-    else:
-        SCENARIOS[sys.argv[1]](gl, show, work)
-
-
-if __name__ == "__main__":
-    main()
+    run_main(__doc__, dict(SCENARIOS, bench=bench))
