@@ -57,7 +57,7 @@ import time
 
 # the OSC encoding and parsing the integration tests use (written apart from ghostlight's)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
-from osc_remote import osc_message, osc_messages  # noqa: E402
+from osc_remote import osc_message, osc_messages, recv_until  # noqa: E402
 from audio_play import write_wav  # noqa: E402
 
 SACN_PORT = 5568
@@ -189,15 +189,7 @@ class Remote(threading.Thread):
             self.sock.sendto(self.command(), ("127.0.0.1", OSC_PORT))
             self.sent += 1
             deadline = time.monotonic() + self.rng.expovariate(20.0)
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.sock.settimeout(left)
-                try:
-                    data = self.sock.recv(65536)
-                except socket.timeout:
-                    break
+            for data in recv_until(self.sock, deadline):
                 t = time.monotonic()
                 for address, args in osc_messages(data):
                     self.feedback += 1

@@ -205,6 +205,20 @@ class Procs:
                 p.kill()
 
 
+def recv_until(sock, deadline, size=65536):
+    """The datagrams sock receives until time.monotonic() reaches deadline."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        sock.settimeout(left)
+        try:
+            data = sock.recv(size)
+        except socket.timeout:
+            return
+        yield data
+
+
 def read(path):
     with open(path, errors="replace") as f:
         return f.read()
