@@ -43,6 +43,25 @@ def log(msg):
 
 # ---- the broker --------------------------------------------------------------------------
 
+def start_listening(argv, log_path, port, what):
+    """A peer process (argv, its output appended to log_path), returned once
+    it takes TCP connections on 127.0.0.1:port; the test fails when it exits
+    or does not listen within WAIT_S."""
+    out = open(log_path, "a")
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            die("%s exited at start:\n%s" % (what, read(log_path)[-1500:]))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    die("%s did not listen on port %d" % (what, port))
+
+
 class Broker:
     """A private mosquitto: runs as root (its files are in a root-only
     temporary folder), no persistence, logs to WORKDIR/<name>.log."""
@@ -57,19 +76,9 @@ class Broker:
         self.proc = None
 
     def start(self):
-        out = open(os.path.join(self.work, self.name + ".log"), "a")
-        self.proc = subprocess.Popen(["mosquitto", "-c", self.conf], stdout=out,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                die("mosquitto exited at start:\n" + read(out.name)[-1500:])
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        die("mosquitto did not listen on port %d" % self.port)
+        self.proc = start_listening(["mosquitto", "-c", self.conf],
+                                    os.path.join(self.work, self.name + ".log"), self.port,
+                                    "mosquitto")
 
     def kill(self):
         if self.proc and self.proc.poll() is None:

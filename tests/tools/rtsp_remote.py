@@ -29,7 +29,7 @@ sys.dont_write_bytecode = True    # never leave __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gltest  # noqa: E402
 import mqtt_remote  # noqa: E402
-from mqtt_remote import Capture, window  # noqa: E402
+from mqtt_remote import Capture, start_listening, window  # noqa: E402
 from osc_remote import die, osc_message, osc_parse, read, run_main, udp_send, wait_text  # noqa: E402
 
 PORT = 8554
@@ -57,21 +57,10 @@ class Server:
     def start(self):
         if os.path.exists(self.state_path):
             os.remove(self.state_path)    # a new process: nothing of the last one's
-        out = open(os.path.join(self.work, self.name + ".log"), "a")
-        self.proc = subprocess.Popen(
+        self.proc = start_listening(
             ["/usr/bin/python3", os.path.join(HERE, "rtsp_server.py"), "--port", str(PORT),
              "--log", self.log, "--state", self.state_path] + self.extra,
-            stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                die("rtsp_server.py exited at start:\n" + read(out.name)[-1500:])
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        die("rtsp_server.py did not listen on port %d" % PORT)
+            os.path.join(self.work, self.name + ".log"), PORT, "rtsp_server.py")
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
