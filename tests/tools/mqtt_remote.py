@@ -62,7 +62,28 @@ def start_listening(argv, log_path, port, what):
     die("%s did not listen on port %d" % (what, port))
 
 
-class Broker:
+class Peer:
+    """What the broker and the RTSP server (rtsp_remote.py) have in common:
+    their process, self.proc once started (start_listening), killed at
+    once or stopped in order."""
+
+    proc = None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Broker(Peer):
     """A private mosquitto: runs as root (its files are in a root-only
     temporary folder), no persistence, logs to WORKDIR/<name>.log."""
 
@@ -73,22 +94,11 @@ class Broker:
             f.write("user root\npersistence false\nlog_dest stdout\n"
                     "log_type error\nlog_type warning\nlog_type notice\n"
                     "listener %d\n%s" % (port, extra))
-        self.proc = None
 
     def start(self):
         self.proc = start_listening(["mosquitto", "-c", self.conf],
                                     os.path.join(self.work, self.name + ".log"), self.port,
                                     "mosquitto")
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 class Client:
