@@ -9,15 +9,8 @@
 #
 # integration_audio_play is the same show for 15 s in CI.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
+. "$(dirname "$0")/bench.sh"
+bench_begin audio-soak "$@"
 SECONDS_=${2:-600}
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench/audio_soak.sh: needs root (network namespace)" >&2; exit 1; }
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-ip link set lo up
-TMP=$(mktemp -d /tmp/gl-audio-soak.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r)), $SECONDS_ s"
-/usr/bin/python3 "$SRC/tests/tools/audio_play.py" soak "$GL" "$TMP" --duration "$SECONDS_"
+bench_banner "$SECONDS_ s"
+"$PY" "$SRC/tests/tools/audio_play.py" soak "$GL" "$TMP" --duration "$SECONDS_"

@@ -20,10 +20,7 @@
 # go to a temp dir under /tmp and are deleted.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+. "$(dirname "$0")/bench.sh"
 UNIVERSES=64,256
 SECONDS_MEASURED=10
 WARMUP_S=1
@@ -43,7 +40,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ -z "$GL" ]; then
-	for cand in "$REPO/build/ghostlight" "$REPO/build-release/ghostlight" "$REPO/build-debug/ghostlight"; do
+	for cand in "$SRC/build/ghostlight" "$SRC/build-release/ghostlight" "$SRC/build-debug/ghostlight"; do
 		if [ -x "$cand" ]; then GL=$cand; break; fi
 	done
 	[ -n "$GL" ] || GL=$(command -v ghostlight || true)
@@ -57,17 +54,11 @@ case "$SECONDS_MEASURED" in
 '' | *[!0-9]*) echo "capture.sh: --seconds takes whole seconds" >&2; exit 2 ;;
 esac
 
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "capture.sh: needs root (network namespace, packet capture)" >&2; exit 1; }
-	for tool in unshare ip dumpcap tshark; do
-		command -v "$tool" >/dev/null 2>&1 || { echo "capture.sh: $tool not installed" >&2; exit 1; }
-	done
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" --universes "$UNIVERSES" \
-		--seconds "$SECONDS_MEASURED" --ghostlight "$GL"
-fi
+bench_need dumpcap tshark
+bench_netns "network namespace, packet capture" --universes "$UNIVERSES" \
+	--seconds "$SECONDS_MEASURED" --ghostlight "$GL"
 
 # ---- inside the private network namespace --------------------------------
-ip link set lo up
 # ghostlight sends runs of universes to one address as UDP GSO messages
 # (outputs/dmx/udp_batch.h), but not to loopback by default: lo takes GSO
 # messages whole, so a capture on it would see one "packet" per 64
@@ -101,7 +92,6 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.bind(("127.0.0.1", 5568))
 time.sleep(1e9)' &
 SINK_PID=$!
-export GHOSTLIGHT_FIXTURES=$REPO/fixtures/library
 
 # write_show N FILE
 write_show() {
@@ -195,7 +185,7 @@ for N in ${UNIVERSES//,/ }; do
 	# "Packets received/dropped on interface 'Loopback: lo': 123/0 (pcap:0/dumpcap:0/...)"
 	drops=$(sed -n "s/^Packets received\/dropped on interface .*: \([0-9]*\)\/\([0-9]*\) .*/\2 of \1/p" "$TMP/dumpcap.log")
 	cpu=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", 100 * c / hz / (ns / 1e9) }')
-	"$PY" "$REPO/tests/tools/capture_stats.py" --json --protocol sacn "$CAP" >"$TMP/stats$N.json"
+	"$PY" "$SRC/tests/tools/capture_stats.py" --json --protocol sacn "$CAP" >"$TMP/stats$N.json"
 	row=$("$PY" - "$TMP/stats$N.json" "$N" "$load_s" "$cpu" "$rss" "$hwm" "${drops:-?}" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))

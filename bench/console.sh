@@ -16,18 +16,11 @@
 # Figures, not a test: nothing is asserted. Uses the release build
 # (build/ghostlight) unless given one; needs xvfb, tshark (dumpcap), python3.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/bench.sh"
 GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
 SECONDS_MEASURED=${2:-10}
-PY=/usr/bin/python3
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench/console.sh: needs root (network namespace, capture)" >&2; exit 1; }
-	for tool in unshare ip dumpcap Xvfb; do
-		command -v "$tool" >/dev/null 2>&1 || { echo "bench/console.sh: $tool not installed" >&2; exit 1; }
-	done
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$GL" "$SECONDS_MEASURED"
-fi
-ip link set lo up
+bench_need dumpcap Xvfb
+bench_netns "network namespace, capture" "$GL" "$SECONDS_MEASURED"
 TMP=$(mktemp -d /tmp/gl-bench-console.XXXXXX)
 GL_PID=
 DUMPCAP_PID=
@@ -44,7 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
 export SDL_RENDER_DRIVER=software
 xvfb_start
 
@@ -135,7 +127,7 @@ run_console() {   # NAME SCRIPT-FILE -> frame time line
 	echo "$name: wire $(gaps "$cap")"
 }
 
-echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r)); SDL software renderer under Xvfb $DISPLAY"
+bench_banner "SDL software renderer under Xvfb $DISPLAY"
 echo
 idle_script >"$TMP/idle.script"
 busy_script >"$TMP/busy.script"

@@ -16,25 +16,21 @@
 # for the next engine tick (0..22.7 ms at 44 Hz) and the output thread's
 # send, like the OSC and MQTT ones.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/bench.sh"
 BUILD=$(readlink -f "${1:-$SRC/build}")
+GL=$BUILD/ghostlight
 NOTES=${2:-200}
 SECONDS_MTC=${3:-20}
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench/midi_latency.sh: needs root (network namespace)" >&2; exit 1; }
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-ip link set lo up
-TMP=$(mktemp -d /tmp/gl-midi-bench.XXXXXX)
+bench_netns "network namespace" "$@"
+bench_workdir midi-bench
 JACKD=
 cleanup() {
 	[ -n "$JACKD" ] && kill "$JACKD" 2>/dev/null && wait "$JACKD" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
-echo "ghostlight: $BUILD/ghostlight ($(nproc) CPUs, $(uname -r)), $(jackd --version 2>/dev/null | head -1)"
-/usr/bin/python3 "$SRC/tests/tools/midi_remote.py" bench "$BUILD/ghostlight" \
+bench_banner "$(jackd --version 2>/dev/null | head -1)"
+"$PY" "$SRC/tests/tools/midi_remote.py" bench "$GL" \
 	"$BUILD/tests/midi_peer" "$SRC/shows/test/midi.lua" "$TMP" --gos "$NOTES"
 export JACK_DEFAULT_SERVER=glbench$$
 jackd -n "$JACK_DEFAULT_SERVER" -S -t 10000 --no-realtime -d dummy -r 48000 -p 256 \

@@ -13,16 +13,8 @@
 # hop, the wait for the next engine tick (0..22.7 ms at 44 Hz) and the
 # output thread's send, like the OSC one.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
+. "$(dirname "$0")/bench.sh"
+bench_begin mqtt-bench "$@"
 GOS=${2:-200}
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench/mqtt_latency.sh: needs root (network namespace)" >&2; exit 1; }
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-ip link set lo up
-TMP=$(mktemp -d /tmp/gl-mqtt-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
-echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r)), $(mosquitto -h 2>/dev/null | head -1)"
-/usr/bin/python3 "$SRC/tests/tools/mqtt_remote.py" bench "$GL" "$SRC/shows/test/mqtt.lua" "$TMP" --gos "$GOS"
+bench_banner "$(mosquitto -h 2>/dev/null | head -1)"
+"$PY" "$SRC/tests/tools/mqtt_remote.py" bench "$GL" "$SRC/shows/test/mqtt.lua" "$TMP" --gos "$GOS"

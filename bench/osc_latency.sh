@@ -11,16 +11,8 @@
 # tick (0..22.7 ms at 44 Hz) and the output thread's send: it is what an
 # operator's tablet sees, not the OSC parsing alone.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
+. "$(dirname "$0")/bench.sh"
+bench_begin osc-bench "$@"
 GOS=${2:-200}
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench/osc_latency.sh: needs root (network namespace)" >&2; exit 1; }
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-ip link set lo up
-TMP=$(mktemp -d /tmp/gl-osc-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
-echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r))"
-/usr/bin/python3 "$SRC/tests/tools/osc_remote.py" bench "$GL" "$SRC/shows/test/osc.lua" "$TMP" --gos "$GOS"
+bench_banner
+"$PY" "$SRC/tests/tools/osc_remote.py" bench "$GL" "$SRC/shows/test/osc.lua" "$TMP" --gos "$GOS"

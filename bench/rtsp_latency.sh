@@ -17,16 +17,8 @@
 # (0..22.7 ms at 44 Hz: a GO fires a cue, the cue's actions go out when
 # the control thread reads its event) and gst-rtsp-server's own work.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-GL=$(readlink -f "${1:-$SRC/build/ghostlight}")
+. "$(dirname "$0")/bench.sh"
+bench_begin rtsp-bench "$@"
 GOS=${2:-200}
-if [ -z "${GL_BENCH_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench/rtsp_latency.sh: needs root (network namespace)" >&2; exit 1; }
-	GL_BENCH_NETNS=1 exec unshare -n bash "$0" "$@"
-fi
-ip link set lo up
-TMP=$(mktemp -d /tmp/gl-rtsp-bench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-export GHOSTLIGHT_FIXTURES=$SRC/fixtures/library
-echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r)), $(/usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; Gst.init(None); print(Gst.version_string())')"
-/usr/bin/python3 "$SRC/tests/tools/rtsp_remote.py" bench "$GL" "$SRC/shows/test/video.lua" "$TMP" --gos "$GOS"
+bench_banner "$("$PY" -c 'import gi; gi.require_version("Gst", "1.0"); from gi.repository import Gst; Gst.init(None); print(Gst.version_string())')"
+"$PY" "$SRC/tests/tools/rtsp_remote.py" bench "$GL" "$SRC/shows/test/video.lua" "$TMP" --gos "$GOS"

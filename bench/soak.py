@@ -43,6 +43,7 @@ figures are printed, never asserted; dropped frames as a share of the
 frames a universe should have had, "1%").
 Plain Python 3 standard library.
 """
+import argparse
 import json
 import os
 import random
@@ -57,7 +58,7 @@ import time
 
 # the OSC encoding and parsing the integration tests use (written apart from ghostlight's)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tools"))
-from osc_remote import osc_message, osc_messages  # noqa: E402
+from osc_remote import osc_message, osc_messages, recv_until  # noqa: E402
 from audio_play import write_wav  # noqa: E402
 
 SACN_PORT = 5568
@@ -189,15 +190,7 @@ class Remote(threading.Thread):
             self.sock.sendto(self.command(), ("127.0.0.1", OSC_PORT))
             self.sent += 1
             deadline = time.monotonic() + self.rng.expovariate(20.0)
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.sock.settimeout(left)
-                try:
-                    data = self.sock.recv(65536)
-                except socket.timeout:
-                    break
+            for data in recv_until(self.sock, deadline):
                 t = time.monotonic()
                 for address, args in osc_messages(data):
                     self.feedback += 1
@@ -388,20 +381,16 @@ def percentile(values, p):
 
 
 def main():
-    gl, work, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    max_growth = max_dropped = None
-    seed = random.randrange(1 << 30)
-    args = sys.argv[4:]
-    while args:
-        if args[0] == "--max-growth":
-            max_growth = float(args[1])
-        elif args[0] == "--max-dropped":
-            max_dropped = args[1]          # frames, or a share of the frames: "1%"
-        elif args[0] == "--seed":
-            seed = int(args[1])
-        else:
-            die("unknown argument " + args[0])
-        args = args[2:]
+    ap = argparse.ArgumentParser(usage=__doc__.split("\n\n")[1].strip().replace("%", "%%"))
+    ap.add_argument("gl")
+    ap.add_argument("work")
+    ap.add_argument("seconds", type=float)
+    ap.add_argument("--max-growth", type=float)
+    ap.add_argument("--max-dropped")       # frames, or a share of the frames: "1%"
+    ap.add_argument("--seed", type=int, default=random.randrange(1 << 30))
+    a = ap.parse_args()
+    gl, work, seconds, seed = a.gl, a.work, a.seconds, a.seed
+    max_growth, max_dropped = a.max_growth, a.max_dropped
     rng = random.Random(seed)
     show = os.path.join(work, "soak.lua")
     with open(show, "w") as f:

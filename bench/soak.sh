@@ -18,9 +18,7 @@
 # memory grows or frames drop past those thresholds; the timing figures are
 # never asserted.
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
+. "$(dirname "$0")/bench.sh"
 
 usage() {
 	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
@@ -52,15 +50,8 @@ if [ -z "$GL" ]; then
 fi
 [ -n "$GL" ] && [ -x "$GL" ] || { echo "soak.sh: no ghostlight binary (build it, or --ghostlight PATH)" >&2; exit 1; }
 GL=$(readlink -f "$GL")
-for tool in mosquitto mosquitto_pub mosquitto_sub unshare ip; do
-	command -v "$tool" >/dev/null || { echo "soak.sh: needs $tool (tools/setup.sh installs it)" >&2; exit 1; }
-done
-
-if [ -z "${GL_SOAK_NETNS:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "soak.sh: needs root (network namespace)" >&2; exit 1; }
-	GL_SOAK_NETNS=1 exec unshare -n bash "$0" "$seconds" --ghostlight "$GL" "${extra[@]}"
-fi
-ip link set lo up
+bench_need mosquitto mosquitto_pub mosquitto_sub
+bench_netns "network namespace" "$seconds" --ghostlight "$GL" "${extra[@]}"
 TMP=$(mktemp -d /tmp/gl-soak.XXXXXX)
 broker=
 cleanup() {
@@ -83,5 +74,5 @@ for _ in $(seq 50); do
 	(exec 3<>/dev/tcp/127.0.0.1/18840) 2>/dev/null && break
 	sleep 0.1
 done
-echo "ghostlight: $GL ($(nproc) CPUs, $(uname -r))"
+bench_banner
 "$PY" "$SRC/bench/soak.py" "$GL" "$TMP" "$seconds" "${extra[@]}"

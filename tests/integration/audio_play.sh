@@ -16,14 +16,8 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2, mosquitto, mosquitto-clients" "$PY" \
-		mosquitto mosquitto_sub
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "python3, util-linux, iproute2, mosquitto, mosquitto-clients" "$PY" \
+	mosquitto mosquitto_sub
 
-TMP=$(mktemp -d /tmp/gl-audio-play.XXXXXX)
-trap 'rc=$?; [ $rc -ne 0 ] && [ -f "$TMP/gl.log" ] && tail -n 30 "$TMP/gl.log"; rm -rf "$TMP"; exit $rc' EXIT
-trap 'exit 130' INT TERM
+itest_workdir audio-play
 "$PY" "$TOOLS/audio_play.py" test "$GL" "$TMP" --duration 15

@@ -16,15 +16,8 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	itest_enter_netns "$0" "$@"
-fi
-
-TMP=$(mktemp -d /tmp/gl-cli-values.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+itest_netns "network namespace" "python3, util-linux, iproute2" "$PY"
+itest_workdir cli-values
 SHOW=$SRC/shows/test/basic.lua
 
 # refused: exit 2 and a message with the limit in it

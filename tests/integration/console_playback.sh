@@ -17,11 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "xvfb, imagemagick, python3" Xvfb import "$PY"
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "xvfb, imagemagick, python3" Xvfb import "$PY"
 
 # ---- inside the private network namespace --------------------------------
 . "$TOOLS/xvfb.sh"

@@ -20,11 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "xvfb, python3" Xvfb "$PY"
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "xvfb, python3" Xvfb "$PY"
 
 # ---- inside the private network namespace --------------------------------
 . "$TOOLS/xvfb.sh"

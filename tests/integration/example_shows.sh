@@ -16,15 +16,8 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	itest_enter_netns "$0" "$@"
-fi
-
-TMP=$(mktemp -d /tmp/gl-examples.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+itest_netns "network namespace" "python3, util-linux, iproute2" "$PY"
+itest_workdir examples
 
 AT=0,0.5,1,2.5,5,13,30
 count=0

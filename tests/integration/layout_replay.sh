@@ -14,30 +14,12 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "python3, util-linux, iproute2" "$PY"
 
 # ---- inside the private network namespace --------------------------------
 TOUCHOSC=$(dirname "$GL")/assets/ghostlight.touchosc
 [ -f "$TOUCHOSC" ] || fail "no $TOUCHOSC (the build makes it from assets/touchosc/index.xml)"
 
-TMP=$(mktemp -d /tmp/gl-layout-replay.XXXXXX)
-cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ]; then
-		for log in "$TMP"/gl-*.log; do
-			[ -s "$log" ] || continue
-			echo "--- $(basename "$log") (last 30 lines):"
-			tail -n 30 "$log"
-		done
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+itest_workdir layout-replay
 
 "$PY" "$SRC/tests/tools/layout_replay.py" "$GL" "$SRC" "$TOUCHOSC" "$TMP"

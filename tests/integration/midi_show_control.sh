@@ -17,4 +17,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/midi_itest.sh"
-midi_itest control "$0" "$@"
+midi_itest control "$@"

@@ -19,4 +19,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/midi_itest.sh"
-midi_itest wing "$0" "$@"
+midi_itest wing "$@"

@@ -7,4 +7,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/mqtt_itest.sh"
-mqtt_itest auth "$0" "$@"
+mqtt_itest auth "$@"

@@ -10,4 +10,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/mqtt_itest.sh"
-mqtt_itest bad "$0" "$@"
+mqtt_itest bad "$@"

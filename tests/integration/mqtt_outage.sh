@@ -8,4 +8,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/mqtt_itest.sh"
-mqtt_itest outage "$0" "$@"
+mqtt_itest outage "$@"

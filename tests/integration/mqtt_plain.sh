@@ -19,4 +19,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/mqtt_itest.sh"
-mqtt_itest plain "$0" "$@"
+mqtt_itest plain "$@"

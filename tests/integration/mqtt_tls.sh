@@ -10,4 +10,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/mqtt_itest.sh"
-mqtt_itest tls "$0" "$@"
+mqtt_itest tls "$@"

@@ -16,17 +16,8 @@ set -euo pipefail
 
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
-SIM=$(dirname "$GL")/gl-node-sim
-
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	[ -x "$SIM" ] || skip_or_fail "$SIM not built"
-	itest_enter_netns "$0" "$@"
-fi
-
 . "$TOOLS/nodes.sh"
-nodes_setup nodes-config
+nodes_itest nodes-config
 
 SHOW=$TMP/config.lua
 cat >"$SHOW" <<LUA
@@ -65,29 +56,20 @@ N11=${PIDS[-1]}
 start_node 12 2 "$TMP/node12.log"
 
 # list: wait until both report live (at most 6 s)
-wait_list() {  # grep pattern, how many lines
-	for _ in $(seq 60); do
-		"$GL" node list >"$TMP/list.txt" 2>&1 || true
-		[ "$(grep -cE "$1" "$TMP/list.txt")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	cat "$TMP/list.txt"
-	return 1
-}
-wait_list ' live ' 2 || fail "node list: the two nodes are not live"
+nodes_list_until ' live ' 2 6 || fail "node list: the two nodes are not live"
 cat "$TMP/list.txt"
 # (rx is over the last second: a node that missed a packet while it started
 # on a loaded machine reaches 100 % again)
-wait_list '^bench +11 +1 +1 live +100 ' 1 || fail "node 11 not listed on universe 1, start 1, 100 % rx"
+nodes_list_until '^bench +11 +1 +1 live +100 ' 1 6 || fail "node 11 not listed on universe 1, start 1, 100 % rx"
 
 "$GL" node config 11 --start 3 --count 10 --failsafe zero --timeout 0.5 >"$TMP/cfg.txt" 2>&1 ||
 	fail "node config 11: $(cat "$TMP/cfg.txt")"
 grep -q 'node 11: done' "$TMP/cfg.txt" || fail "node config 11 said: $(cat "$TMP/cfg.txt")"
-wait_list '^bench +11 +1 +3 live .* zero ' 1 || fail "node list does not show node 11's new start and failsafe"
+nodes_list_until '^bench +11 +1 +3 live .* zero ' 1 6 || fail "node list does not show node 11's new start and failsafe"
 grep -q '^start=3$' "$TMP/node11.stats" 2>/dev/null || true   # written at exit; checked below
 
 "$GL" node config 12 --universe 1 >"$TMP/cfg.txt" 2>&1 || fail "node config 12: $(cat "$TMP/cfg.txt")"
-wait_list '^bench +12 +1 +1 live ' 1 || fail "node 12 did not come back live on universe 1"
+nodes_list_until '^bench +12 +1 +1 live ' 1 6 || fail "node 12 did not come back live on universe 1"
 
 # refused with a reason, nothing sent
 if "$GL" node config 11 --break 50 >"$TMP/bad.txt" 2>&1; then fail "--break 50 accepted"; fi

@@ -21,17 +21,8 @@ set -euo pipefail
 
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
-SIM=$(dirname "$GL")/gl-node-sim
-
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	[ -x "$SIM" ] || skip_or_fail "$SIM not built"
-	itest_enter_netns "$0" "$@"
-fi
-
 . "$TOOLS/nodes.sh"
-nodes_setup nodes-flash
+nodes_itest nodes-flash
 nodes_make_key
 "$GL" node keygen >"$TMP/keygen.out" || fail "node keygen: $(cat "$TMP/keygen.out")"
 PUB=$GHOSTLIGHT_STATE_DIR/nodefw.key.pub
@@ -75,23 +66,14 @@ start_node() {  # id
 }
 for id in 1 2 3 4 5 6 7 8; do start_node "$id"; done
 
-list_until() {  # pattern count seconds
-	for _ in $(seq $(( $3 * 10 ))); do
-		"$GL" node list >"$TMP/list.txt" 2>&1 || true
-		[ "$(grep -cE "$1" "$TMP/list.txt" || true)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	cat "$TMP/list.txt"
-	return 1
-}
-list_until ' live .* 1\.0 ' 8 10 || fail "the 8 nodes are not live on firmware 1.0"
+nodes_list_until ' live .* 1\.0 ' 8 10 || fail "the 8 nodes are not live on firmware 1.0"
 
 # 1.1 to one node, then 1.2 to all eight
 "$GL" node flash 1 "$TMP/f11.img" >"$TMP/one.out" 2>&1 || { cat "$TMP/one.out"; fail "node flash 1"; }
 grep -qE '^ +1 +1 +1\.0 +1\.1 .* confirmed$' "$TMP/one.out" || { cat "$TMP/one.out"; fail "node 1 not confirmed on 1.1"; }
 "$GL" node flash all "$TMP/f12.img" >"$TMP/all.out" 2>&1 || { cat "$TMP/all.out"; fail "node flash all"; }
 [ "$(grep -cE ' 1\.2 .* confirmed$' "$TMP/all.out")" -eq 8 ] || { cat "$TMP/all.out"; fail "not all 8 confirmed on 1.2"; }
-list_until ' live .* 1\.2 ' 8 5 || fail "node list does not show 8 nodes live on 1.2"
+nodes_list_until ' live .* 1\.2 ' 8 5 || fail "node list does not show 8 nodes live on 1.2"
 
 # Now four at once: a resume, a rollback, a tampered image, another board.
 "$GL" node flash 3 "$TMP/f14.img" >"$TMP/resume.out" 2>&1 &
@@ -103,7 +85,7 @@ TAMPERED=$!
 if "$GL" node flash 7 "$TMP/qemu.img" >"$TMP/board.out" 2>&1; then fail "a QEMU image flashed on a simulated node"; fi
 grep -q "nothing for this node's board" "$TMP/board.out" || { cat "$TMP/board.out"; fail "no reason for the wrong board"; }
 # node 3: killed once a third of its image is there, started again a second later
-list_until '^air +3 .* receiving ([3-9][0-9])%' 1 20 || fail "node 3 never got a third of its image"
+nodes_list_until '^air +3 .* receiving ([3-9][0-9])%' 1 20 || fail "node 3 never got a third of its image"
 kill -9 "${NODE_PID[3]}"
 wait "${NODE_PID[3]}" 2>/dev/null || true
 sleep 1
@@ -114,12 +96,12 @@ grep -qE '^ +3 +3 +1\.2 +1\.4 .* confirmed \(the transfer resumed at ([1-9][0-9]
 if wait "$ROLLBACK"; then cat "$TMP/rollback.out"; fail "an image that never confirms was reported updated"; fi
 grep -qE '^ +5 +1 +1\.2 +1\.3 .* rolled back to 1\.2: the new firmware did not pass its self-test$' \
 	"$TMP/rollback.out" || { cat "$TMP/rollback.out"; fail "no rollback reported for node 5"; }
-list_until '^air +5 .* live .* 1\.2 .* rolled back 1\.3: the new firmware did not pass its self-test' 1 5 ||
+nodes_list_until '^air +5 .* live .* 1\.2 .* rolled back 1\.3: the new firmware did not pass its self-test' 1 5 ||
 	fail "node list does not show node 5 rolled back to 1.2"
 if wait "$TAMPERED"; then cat "$TMP/tampered.out"; fail "a tampered image was taken"; fi
 grep -q "not updated: the image's hash does not match: damaged or altered" "$TMP/tampered.out" ||
 	{ cat "$TMP/tampered.out"; fail "no reason for the tampered image"; }
-list_until '^air +6 .* live .* 1\.2 ' 1 5 || fail "node 6 does not run 1.2 after refusing the tampered image"
+nodes_list_until '^air +6 .* live .* 1\.2 ' 1 5 || fail "node 6 does not run 1.2 after refusing the tampered image"
 cat "$TMP/resume.out" "$TMP/rollback.out" "$TMP/tampered.out" | grep -E '^ +[0-9]+ +[0-9]+ '
 
 # the figures: the chunks of 64 KiB (65884 bytes signed) to 1 and to 8 nodes

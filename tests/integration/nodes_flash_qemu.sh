@@ -21,17 +21,8 @@ set -euo pipefail
 
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
-IMAGES=$(dirname "$GL")/firmware-images
-
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "qemu-system-arm, python3, util-linux, iproute2" qemu-system-arm "$PY"
-	[ -f "$IMAGES/boot-qemu.elf" ] || skip_or_fail "$IMAGES/boot-qemu.elf not built (gcc-arm-none-eabi missing?)"
-	itest_enter_netns "$0" "$@"
-fi
-
 . "$TOOLS/nodes.sh"
-nodes_setup nodes-flash-qemu
+nodes_itest nodes-flash-qemu boot-qemu.elf
 nodes_make_key
 "$GL" node keygen >"$TMP/keygen.out" || fail "node keygen: $(cat "$TMP/keygen.out")"
 # the key block the bench writes at the end of the bootloader's 12 KiB
@@ -54,37 +45,23 @@ patch { "d", type = "generic/dimmer", universe = 3, address = 1, count = 8 }
 cuelist "Main" { cue { 1, "Look", fade = 0, look = { d = { intensity = 0.7 } } } }
 go("Main")
 LUA
-"$GL" play "$SHOW" --duration 120 --no-status 2>"$TMP/play.err" &
-PIDS+=($!)
-"$PY" "$TOOLS/nodes_bridge.py" --universe 3 --to-qemu 48812 --from-qemu 48811 >"$TMP/bridge.out" 2>&1 &
-PIDS+=($!)
+nodes_qemu_air "$SHOW" 120 48811
 # in real time: the air is paced by the host's clock; a restart of the
 # guest (SYSRESETREQ) resets the machine, not the process
-qemu-system-arm -M mps2-an385 -nographic -monitor none \
-	-serial stdio -serial "file:$TMP/dmx.bin" \
-	-semihosting-config enable=on,target=native -kernel "$IMAGES/boot-qemu.elf" \
+"${NODES_QEMU[@]}" -serial "file:$TMP/dmx.bin" -kernel "$IMAGES/boot-qemu.elf" \
 	-device loader,file="$TMP/keyblock.bin",addr=0x2fc0 \
 	-device loader,file="$TMP/factory.img",addr=0x200000 \
 	-append "key=$(cat "$GHOSTLIGHT_STATE_DIR/nodelink.key") id=31 universe=3" \
-	-nic socket,model=lan9118,udp=127.0.0.1:48811,localaddr=127.0.0.1:48812 \
-	>"$TMP/qemu.out" 2>&1 &
+	"${QEMU_NIC[@]}" >"$TMP/qemu.out" 2>&1 &
 PIDS+=($!)
 
-list_until() {  # pattern seconds
-	for _ in $(seq $(( $2 * 10 ))); do
-		"$GL" node list >"$TMP/list.txt" 2>&1 || true
-		grep -qE "$1" "$TMP/list.txt" && return 0
-		sleep 0.1
-	done
-	cat "$TMP/list.txt" "$TMP/qemu.out"
-	return 1
-}
-list_until '^air +31 +3 .* live .* 1\.0 ' 15 || fail "the QEMU node is not live on 1.0"
+nodes_list_until '^air +31 +3 .* live .* 1\.0 ' 1 15 || { cat "$TMP/qemu.out"; fail "the QEMU node is not live on 1.0"; }
 grep -q 'boot: factory image installed in slot A' "$TMP/qemu.out" || fail "the bootloader did not install the factory image"
 
 "$GL" node flash 31 "$TMP/f11.img" >"$TMP/flash.out" 2>&1 || { cat "$TMP/flash.out" "$TMP/qemu.out"; fail "node flash 31"; }
 grep -qE '^ +31 +3 +1\.0 +1\.1 .* confirmed$' "$TMP/flash.out" || { cat "$TMP/flash.out"; fail "not confirmed on 1.1"; }
-list_until '^air +31 +3 .* live .* 1\.1 ' 5 || fail "node list does not show the QEMU node on 1.1"
+nodes_list_until '^air +31 +3 .* live .* 1\.1 ' 1 5 ||
+	{ cat "$TMP/qemu.out"; fail "node list does not show the QEMU node on 1.1"; }
 grep -q 'boot: slot B, firmware 1.1 on trial' "$TMP/qemu.out" || { cat "$TMP/qemu.out"; fail "the bootloader did not start slot B on trial"; }
 grep -q 'node: self-test passed, firmware confirmed' "$TMP/qemu.out" || fail "the node did not confirm itself"
 
@@ -94,15 +71,15 @@ if "$GL" node flash 31 "$TMP/tampered.img" >"$TMP/tampered.out" 2>&1; then
 fi
 grep -q "not updated: the image's hash does not match: damaged or altered" "$TMP/tampered.out" ||
 	{ cat "$TMP/tampered.out"; fail "no reason for the tampered image"; }
-list_until '^air +31 +3 .* live .* 1\.1 ' 5 || fail "the QEMU node does not run 1.1 after refusing the tampered image"
+nodes_list_until '^air +31 +3 .* live .* 1\.1 ' 1 5 ||
+	{ cat "$TMP/qemu.out"; fail "the QEMU node does not run 1.1 after refusing the tampered image"; }
 [ "$(grep -c 'boot: ghostlight bootloader' "$TMP/qemu.out")" -eq 2 ] ||
 	{ cat "$TMP/qemu.out"; fail "the node restarted after refusing the tampered image"; }
 grep -E '^boot:|^node:' "$TMP/qemu.out"
 grep -E '^ +31 ' "$TMP/flash.out" "$TMP/tampered.out"
 
 # the figure: the bootloader verifies the factory image, instructions counted
-timeout 60 qemu-system-arm -M mps2-an385 -nographic -monitor none -icount shift=0,sleep=off \
-	-serial stdio -semihosting-config enable=on,target=native -kernel "$IMAGES/boot-qemu.elf" \
+timeout 60 "${NODES_QEMU[@]}" -icount shift=0,sleep=off -kernel "$IMAGES/boot-qemu.elf" \
 	-device loader,file="$TMP/keyblock.bin",addr=0x2fc0 \
 	-device loader,file="$TMP/factory.img",addr=0x200000 -append "boot-bench" \
 	>"$TMP/bench.out" 2>&1 || { cat "$TMP/bench.out"; fail "the bootloader bench exited $?"; }

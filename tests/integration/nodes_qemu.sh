@@ -19,18 +19,8 @@ set -euo pipefail
 
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
-IMAGE=$(dirname "$GL")/firmware-images/node-qemu.elf
-BENCH=$(dirname "$GL")/firmware-images/node-qemu-bench.elf
-
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "qemu-system-arm, python3, util-linux, iproute2" qemu-system-arm "$PY"
-	[ -f "$IMAGE" ] || skip_or_fail "$IMAGE not built (gcc-arm-none-eabi missing?)"
-	itest_enter_netns "$0" "$@"
-fi
-
 . "$TOOLS/nodes.sh"
-nodes_setup nodes-qemu
+nodes_itest nodes-qemu node-qemu.elf
 # the rig key, made before the show so the nodes can be given it (the
 # output makes one itself when there is none)
 nodes_make_key
@@ -49,18 +39,11 @@ cuelist "Main" {
 go("Main")
 LUA
 
-"$GL" play "$SHOW" --duration 60 --no-status 2>"$TMP/play.err" &
-PIDS+=($!)
-"$PY" "$TOOLS/nodes_bridge.py" --universe 3 --to-qemu 48802 --from-qemu 48801 >"$TMP/bridge.out" 2>&1 &
-PIDS+=($!)
-BRIDGE=$!
+nodes_qemu_air "$SHOW" 60 48801
 # in real time (no -icount): the air is paced by the host's clock
-timeout 60 qemu-system-arm -M mps2-an385 -nographic -monitor none \
-	-serial stdio -serial "file:$TMP/dmx.bin" \
-	-semihosting-config enable=on,target=native -kernel "$IMAGE" \
+timeout 60 "${NODES_QEMU[@]}" -serial "file:$TMP/dmx.bin" -kernel "$IMAGES/node-qemu.elf" \
 	-append "key=$(cat "$GHOSTLIGHT_STATE_DIR/nodelink.key") id=31 universe=3 exit-after=40 deadline=30" \
-	-nic socket,model=lan9118,udp=127.0.0.1:48801,localaddr=127.0.0.1:48802 \
-	>"$TMP/qemu.out" 2>&1 || fail "the node exited $? (40 whole frames not within 30 s)"
+	"${QEMU_NIC[@]}" >"$TMP/qemu.out" 2>&1 || fail "the node exited $? (40 whole frames not within 30 s)"
 cat "$TMP/qemu.out"
 kill "$BRIDGE" 2>/dev/null; wait "$BRIDGE" 2>/dev/null || true
 
@@ -81,8 +64,7 @@ print("PASS: %d DMX frames on the UART, every one the engine's universe 3" % len
 PY
 
 # the CPU figure: the core alone, instructions counted by -icount
-timeout 60 qemu-system-arm -M mps2-an385 -nographic -monitor none -icount shift=0,sleep=off \
-	-serial stdio -semihosting-config enable=on,target=native -kernel "$BENCH" \
+timeout 60 "${NODES_QEMU[@]}" -icount shift=0,sleep=off -kernel "$IMAGES/node-qemu-bench.elf" \
 	-append "key=$(cat "$GHOSTLIGHT_STATE_DIR/nodelink.key") id=31 universe=3 bench=400" \
 	>"$TMP/bench.out" 2>&1 || fail "the bench exited $?: $(cat "$TMP/bench.out")"
 "$PY" - "$TMP/bench.out" <<'PY'

@@ -18,19 +18,9 @@ set -euo pipefail
 
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
-SIM=$(dirname "$GL")/gl-node-sim
-
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	[ -x "$SIM" ] || skip_or_fail "$SIM not built"
-	itest_enter_netns "$0" "$@"
-fi
-
-# ---- inside the private network namespace -----------------------------------
-
 . "$TOOLS/nodes.sh"
-nodes_setup nodes-sim
+nodes_itest nodes-sim
+# ---- inside the private network namespace -----------------------------------
 # the rig key, made before the show so the nodes can be given it (the
 # output makes one itself when there is none)
 nodes_make_key
@@ -62,7 +52,7 @@ cuelist "Main" { loop = false,
 }
 go("Main")
 LUA
-"$GL" check "$SHOW" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "the show does not check"; }
+itest_check "$SHOW"
 
 # node: id universe loss failsafe [extra options]
 NODES=(
@@ -92,13 +82,9 @@ done
 PLAY=$!
 PIDS+=($PLAY)
 # every node found its link and reports live within 4 s of the show's start
-for _ in $(seq 40); do
-	sleep 0.1
-	"$GL" node list >"$TMP/list.txt" 2>&1 || continue
-	[ "$(grep -c ' live ' "$TMP/list.txt")" -eq 8 ] && break
-done
+nodes_list_until ' live ' 8 4 || fail "node list does not show 8 live nodes"
 cat "$TMP/list.txt"
-[ "$(grep -c ' live ' "$TMP/list.txt")" -eq 8 ] || fail "node list does not show 8 live nodes"
+[ "$(grep -c ' live ' "$TMP/list.txt")" -eq 8 ] || fail "node list shows more than 8 live nodes"
 # a stranger on universe 1 for 2 s
 "$PY" "$TOOLS/nodes_check.py" forge --key-file "$GHOSTLIGHT_STATE_DIR/nodelink.key" \
 	--universe 1 --seconds 2 || fail "the forger did not run"

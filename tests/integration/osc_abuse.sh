@@ -14,26 +14,10 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2" "$PY"
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "python3, util-linux, iproute2" "$PY"
 
 for h in 2 3 4 5 6; do
 	ip addr add "10.9.9.$h/32" dev lo
 done
-TMP=$(mktemp -d /tmp/gl-osc-abuse.XXXXXX)
-cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ]; then
-		for f in "$TMP"/*.log; do
-			[ -s "$f" ] && { echo "--- $(basename "$f") (last 20 lines):"; tail -n 20 "$f"; }
-		done
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+itest_workdir osc-abuse
 "$PY" "$TOOLS/osc_abuse.py" "$GL" "$TMP"

@@ -20,27 +20,11 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "liblo-tools, python3, util-linux, iproute2" oscsend oscdump "$PY"
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "liblo-tools, python3, util-linux, iproute2" oscsend oscdump "$PY"
 
 # ---- inside the private network namespace --------------------------------
 ip addr add 10.9.9.1/32 dev lo
 
-TMP=$(mktemp -d /tmp/gl-osc-remote.XXXXXX)
-cleanup() {
-	local rc=$?
-	if [ "$rc" -ne 0 ] && [ -s "$TMP/gl.log" ]; then
-		echo "--- ghostlight log (last 40 lines):"
-		tail -n 40 "$TMP/gl.log"
-	fi
-	rm -rf "$TMP"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$GL" check "$SRC/shows/test/osc.lua" >"$TMP/check.txt" 2>&1 || { cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/osc.lua"; }
+itest_workdir osc-remote
+itest_check "$SRC/shows/test/osc.lua"
 "$PY" "$SRC/tests/tools/osc_remote.py" test "$GL" "$SRC/shows/test/osc.lua" "$TMP"

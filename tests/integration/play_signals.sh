@@ -17,13 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2, strace" "$PY" strace
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "python3, util-linux, iproute2, strace" "$PY" strace
 
-TMP=$(mktemp -d /tmp/gl-play-signals.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+itest_workdir play-signals
 "$PY" "$TOOLS/play_signals.py" "$GL" "$TMP"

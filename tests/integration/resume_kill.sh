@@ -13,12 +13,8 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "python3, util-linux, iproute2, mosquitto, mosquitto-clients" "$PY" \
-		mosquitto mosquitto_sub
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "python3, util-linux, iproute2, mosquitto, mosquitto-clients" "$PY" \
+	mosquitto mosquitto_sub
 
 itest_workdir resume-kill
 "$PY" "$TOOLS/resume_kill.py" "$GL" "$TMP" --kills "${GL_RESUME_KILLS:-20}"

@@ -7,4 +7,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/rtsp_itest.sh"
-rtsp_itest digest "$0" "$@"
+rtsp_itest digest "$@"

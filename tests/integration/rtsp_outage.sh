@@ -9,4 +9,4 @@
 set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 . "$(dirname "$0")/../tools/rtsp_itest.sh"
-rtsp_itest outage "$0" "$@"
+rtsp_itest outage "$@"

@@ -13,11 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace"
-	itest_need_tools "util-linux, iproute2" stat
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace" "util-linux, iproute2" stat
 
 itest_workdir sdnotify-log
 export GHOSTLIGHT_STATE_DIR=$TMP/state

@@ -14,11 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/itest.sh"
 itest_init "$@"
 
-if ! itest_in_netns; then
-	itest_need_root "network namespace, strace on a thread"
-	itest_need_tools "python3, util-linux, iproute2, strace" "$PY" strace
-	itest_enter_netns "$0" "$@"
-fi
+itest_netns "network namespace, strace on a thread" "python3, util-linux, iproute2, strace" "$PY" strace
 
 itest_workdir sdnotify
 "$PY" "$TOOLS/sdnotify_check.py" "$GL" "$TMP"

@@ -5,13 +5,11 @@
 #
 #   . "$(dirname "$0")/../tools/itest.sh"
 #   itest_init "$@"                      # GL, SRC, TOOLS, PY, GHOSTLIGHT_STATE_DIR
-#   if ! itest_in_netns; then
-#           itest_need_root "why"
-#           itest_need_tools "packages" tool...
-#           itest_enter_netns "$0" "$@"  # re-execs under unshare -n
-#   fi
+#   itest_netns "why root" "packages" tool...  # re-execs under unshare -n
 #   # here: a fresh namespace with lo up
 #   itest_workdir NAME                   # $TMP, logs shown on failure
+#   itest_check SHOW                     # `ghostlight check SHOW` passes
+#   itest_basic_variant SHOW OUTPUT...   # shows/test/basic.lua, other outputs
 #
 # Exit codes: 1 fail; 77 skip, only when CI is not "true" (in CI a missing
 # tool or root is a failure: the test must run).
@@ -29,6 +27,7 @@ itest_init() {
 		echo "usage: $0 GHOSTLIGHT SOURCE_DIR" >&2
 		exit 2
 	fi
+	ITEST_ARGS=("$@")            # for the re-exec into the namespace
 	GL=$(readlink -f "$1")
 	SRC=$(readlink -f "$2")
 	TOOLS=$SRC/tests/tools
@@ -90,6 +89,37 @@ itest_enter_netns() {
 	shift
 	itest_need_tools "util-linux, iproute2" unshare ip
 	GL_TEST_NETNS=1 exec unshare -n bash "$script" "$@"
+}
+
+# itest_netns WHY "packages to install" tool...: outside the namespace, the
+# root check (WHY: what root is needed for), the tools, then the script
+# again under unshare -n with the arguments itest_init had; inside, nothing.
+itest_netns() {
+	itest_in_netns && return 0
+	itest_need_root "$1"
+	shift
+	itest_need_tools "$@"
+	itest_enter_netns "$0" "${ITEST_ARGS[@]}"
+}
+
+# itest_check SHOW: `ghostlight check` accepts SHOW, or the test fails with
+# what it said.
+itest_check() {
+	"$GL" check "$1" >"$TMP/check.txt" 2>&1 ||
+		{ cat "$TMP/check.txt"; fail "ghostlight check rejects $1"; }
+}
+
+# itest_basic_variant SHOW OUTPUT...: SHOW is shows/test/basic.lua with its
+# outputs replaced by the OUTPUT statements, and checked; DURATION is how
+# long it plays.
+itest_basic_variant() {
+	local show=$1 args=() o
+	shift
+	for o in "$@"; do args+=(--output "$o"); done
+	"$PY" "$TOOLS/show_variant.py" "$SRC/shows/test/basic.lua" "$show" "${args[@]}" ||
+		fail "cannot rewrite the test show's outputs"
+	itest_check "$show"
+	DURATION=$("$PY" "$TOOLS/gltest.py" play-seconds "$GL" "$show") || fail "cannot render the show"
 }
 
 

@@ -23,7 +23,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from osc_remote import Procs, Sacn, die, oscsend, read, time_gos, wait_text  # noqa: E402
+from osc_remote import Procs, Sacn, die, oscsend, read, run_main, time_gos, wait_text  # noqa: E402
 
 WAIT_S = 10.0
 TOUCH_HOLD_S = 0.5       # the show's touch_hold
@@ -512,19 +512,5 @@ def bench(gl, peer_path, show, work, gos):
         run.finish()
 
 
-def main():
-    if len(sys.argv) < 6 or sys.argv[1] not in ("wing", "control", "bench"):
-        print(__doc__)
-        sys.exit(2)
-    gl, peer, show, work = sys.argv[2:6]
-    if sys.argv[1] == "wing":
-        wing(gl, peer, show, work)
-    elif sys.argv[1] == "control":
-        control(gl, peer, show, work)
-    else:
-        gos = int(sys.argv[7]) if len(sys.argv) > 7 and sys.argv[6] == "--gos" else 200
-        bench(gl, peer, show, work, gos)
-
-
 if __name__ == "__main__":
-    main()
+    run_main(__doc__, {"wing": wing, "control": control, "bench": bench}, nargs=4)

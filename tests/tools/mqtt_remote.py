@@ -27,7 +27,7 @@ import time
 sys.dont_write_bytecode = True    # never leave __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capture_stats  # noqa: E402
-from osc_remote import Procs, Sacn, die, read, time_gos, wait_text  # noqa: E402
+from osc_remote import Procs, Sacn, die, read, run_main, time_gos, wait_text  # noqa: E402
 
 PORT = 18830
 TLS_PORT = 18831
@@ -43,7 +43,47 @@ def log(msg):
 
 # ---- the broker --------------------------------------------------------------------------
 
-class Broker:
+def start_listening(argv, log_path, port, what):
+    """A peer process (argv, its output appended to log_path), returned once
+    it takes TCP connections on 127.0.0.1:port; the test fails when it exits
+    or does not listen within WAIT_S."""
+    out = open(log_path, "a")
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            die("%s exited at start:\n%s" % (what, read(log_path)[-1500:]))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    die("%s did not listen on port %d" % (what, port))
+
+
+class Peer:
+    """What the broker and the RTSP server (rtsp_remote.py) have in common:
+    their process, self.proc once started (start_listening), killed at
+    once or stopped in order."""
+
+    proc = None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Broker(Peer):
     """A private mosquitto: runs as root (its files are in a root-only
     temporary folder), no persistence, logs to WORKDIR/<name>.log."""
 
@@ -54,32 +94,11 @@ class Broker:
             f.write("user root\npersistence false\nlog_dest stdout\n"
                     "log_type error\nlog_type warning\nlog_type notice\n"
                     "listener %d\n%s" % (port, extra))
-        self.proc = None
 
     def start(self):
-        out = open(os.path.join(self.work, self.name + ".log"), "a")
-        self.proc = subprocess.Popen(["mosquitto", "-c", self.conf], stdout=out,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                die("mosquitto exited at start:\n" + read(out.name)[-1500:])
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        die("mosquitto did not listen on port %d" % self.port)
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+        self.proc = start_listening(["mosquitto", "-c", self.conf],
+                                    os.path.join(self.work, self.name + ".log"), self.port,
+                                    "mosquitto")
 
 
 class Client:
@@ -273,6 +292,16 @@ def window(times, t0, t1):
     # the edges: silence before the first or after the last frame counts too
     gaps += [(w[0] - t0) * 1000.0, (t1 - w[-1]) * 1000.0]
     return len(w), (len(w) - 1) / (w[-1] - w[0]), max(gaps)
+
+
+def check_outage(gap, retries, outage, peer):
+    """The outage tests' verdict: DMX frames never stopped for a second
+    (gap: the longest, from window) during the outage, and ghostlight tried
+    to reach the peer again at least once while it was away."""
+    if gap >= 1000.0:
+        die("DMX frames stopped for %.0f ms during %s" % (gap, outage))
+    if retries < 1:
+        die("no failed reconnect attempt while %s was down" % peer)
 
 
 # ---- the scenarios ------------------------------------------------------------------------------
@@ -639,10 +668,7 @@ def scenario_outage(gl, show, work):
         log("broker killed for %.1f s: ghostlight retried %d times, reconnected, republished "
             "status and state; DMX during the outage: %d frames, %.1f fps, longest gap %.1f ms"
             % (t_back - t_kill, retries, n, fps, gap))
-        if gap >= 1000.0:
-            die("DMX frames stopped for %.0f ms during the broker outage" % gap)
-        if retries < 1:
-            die("no failed reconnect attempt while the broker was down")
+        check_outage(gap, retries, "the broker outage", "the broker")
         stop_gl(glp, work)
     log("PASS: mqtt outage")
 
@@ -754,20 +780,8 @@ SCENARIOS = {"plain": scenario_plain, "auth": scenario_auth, "tls": scenario_tls
              "outage": scenario_outage, "bad": scenario_bad}
 
 
-def main():
-    if len(sys.argv) < 5 or (sys.argv[1] not in SCENARIOS and sys.argv[1] != "bench"):
-        print(__doc__)
-        sys.exit(2)
-    gl, show, work = sys.argv[2], sys.argv[3], sys.argv[4]
+if __name__ == "__main__":
     for tool in ("mosquitto", "mosquitto_pub", "mosquitto_sub"):
         if not shutil.which(tool):
             die("%s not installed (packages mosquitto, mosquitto-clients)" % tool)
-    if sys.argv[1] == "bench":
-        gos = int(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--gos" else 200
-        bench(gl, show, work, gos)
-    else:
-        SCENARIOS[sys.argv[1]](gl, show, work)
-
-
-if __name__ == "__main__":
-    main()
+    run_main(__doc__, dict(SCENARIOS, bench=bench))

@@ -1,13 +1,17 @@
 # olad.sh - olad as a receiving peer, for the olad_*.sh integration scripts
-# (sourced after itest.sh, inside the test's network namespace). olad
-# refuses root, so it runs as nobody with a config dir in which only the
-# one plugin the test needs is enabled.
+# (sourced after itest.sh and itest_init). olad refuses root, so it runs as
+# nobody with a config dir in which only the one plugin the test needs is
+# enabled.
 #
-#   olad_begin NAME                 # TMP, and a cleanup trap that stops
+#   olad_begin NAME                 # the tools, the network namespace; then
+#                                   # TMP, and a cleanup trap that stops
 #                                   # ghostlight (TMP/gl.pid) and olad
 #   olad_start PLUGIN "CONF" LABEL  # ola-PLUGIN.conf = CONF; waits until
 #                                   # ola_dev_info lists a LABEL device: DEV
 #   olad_patch_inputs U0 U1         # DEV's input ports 0, 1 -> OLA universes
+#   olad_readback WHAT OUTPUT MAP WATCH_END
+#                                   # basic.lua played through OUTPUT, read
+#                                   # back from olad's universes (MAP)
 
 olad_cleanup() {
 	local rc=$?
@@ -29,6 +33,10 @@ olad_cleanup() {
 }
 
 olad_begin() {
+	"$PY" -c 'import ola.OlaClient' 2>/dev/null || skip_or_fail "$PY cannot import ola (package ola-python)"
+	[ -f "$SRC/shows/test/basic.lua" ] || fail "no test show at $SRC/shows/test/basic.lua"
+	itest_netns "network namespace; olad is then run as nobody" "ola, ola-python, util-linux, iproute2" \
+		setpriv olad ola_dev_info ola_patch "$PY"
 	TMP=$(mktemp -d "/tmp/gl-$1.XXXXXX")
 	chmod 755 "$TMP"
 	OLAD_PID=
@@ -61,4 +69,20 @@ olad_start() {
 olad_patch_inputs() {
 	ola_patch --device "$DEV" --port 0 --input --universe "$1" || fail "ola_patch port 0 -> universe $1"
 	ola_patch --device "$DEV" --port 1 --input --universe "$2" || fail "ola_patch port 1 -> universe $2"
+}
+
+# olad_readback WHAT OUTPUT MAP WATCH_END: shows/test/basic.lua with OUTPUT
+# for its outputs plays; tests/tools/ola_readback.py reads olad's universes
+# (MAP: ghostlight:OLA,...) in the middle of every plateau and requires
+# them to equal `ghostlight render` there, then watches WATCH_END seconds
+# past the end. olad must still run.
+olad_readback() {
+	local what=$1 output=$2 map=$3 watch_end=$4
+	SHOW=$TMP/$(basename "$0" .sh).lua
+	itest_basic_variant "$SHOW" "$output"
+	echo "playing $SHOW (basic.lua, $output) for $DURATION s"
+	"$PY" "$TOOLS/ola_readback.py" --ghostlight "$GL" --show "$SHOW" --map "$map" \
+		--duration "$DURATION" --log "$TMP/gl.log" --pidfile "$TMP/gl.pid" --watch-end "$watch_end" \
+		|| fail "olad's $what input does not hold what ghostlight render computes (see above)"
+	kill -0 "$OLAD_PID" 2>/dev/null || fail "olad died during the test"
 }

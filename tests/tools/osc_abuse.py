@@ -30,7 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from osc_remote import osc_message, osc_parse, die, read  # noqa: E402
+from osc_remote import osc_message, osc_parse, die, read, recv_until  # noqa: E402
 
 OSC = ("127.0.0.1", 7700)
 
@@ -85,16 +85,8 @@ class Udp:
         self.s.sendto(osc_message(address, *args), OSC)
 
     def collect(self, seconds):
-        end = time.monotonic() + seconds
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            self.s.settimeout(left)
-            try:
-                self.got.append(osc_parse(self.s.recv(4096)))
-            except socket.timeout:
-                return
+        for data in recv_until(self.s, time.monotonic() + seconds, 4096):
+            self.got.append(osc_parse(data))
 
     def wait(self, what, pred, seconds=10.0):
         end = time.monotonic() + seconds

@@ -205,6 +205,20 @@ class Procs:
                 p.kill()
 
 
+def recv_until(sock, deadline, size=65536):
+    """The datagrams sock receives until time.monotonic() reaches deadline."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        sock.settimeout(left)
+        try:
+            data = sock.recv(size)
+        except socket.timeout:
+            return
+        yield data
+
+
 def read(path):
     with open(path, errors="replace") as f:
         return f.read()
@@ -454,17 +468,20 @@ def bench(gl, show, work, gos):
         procs.stop_all()
 
 
-def main():
-    if len(sys.argv) < 5 or sys.argv[1] not in ("test", "bench"):
-        print(__doc__)
+def run_main(doc, scenarios, nargs=3):
+    """The command line of the remote tests and benchmarks (this file,
+    mqtt_, rtsp_, midi_remote.py): SCENARIO and nargs arguments handed to
+    scenarios[SCENARIO]; "bench" takes [--gos N] after them (200 GOs by
+    default). Anything else prints doc, exit 2."""
+    argv = sys.argv[1:]
+    if len(argv) < 1 + nargs or argv[0] not in scenarios:
+        print(doc)
         sys.exit(2)
-    gl, show, work = sys.argv[2], sys.argv[3], sys.argv[4]
-    if sys.argv[1] == "test":
-        test(gl, show, work)
-    else:
-        gos = int(sys.argv[6]) if len(sys.argv) > 6 and sys.argv[5] == "--gos" else 200
-        bench(gl, show, work, gos)
+    args, rest = argv[1:1 + nargs], argv[1 + nargs:]
+    if argv[0] == "bench":
+        args.append(int(rest[1]) if len(rest) > 1 and rest[0] == "--gos" else 200)
+    scenarios[argv[0]](*args)
 
 
 if __name__ == "__main__":
-    main()
+    run_main(__doc__, {"test": test, "bench": bench})

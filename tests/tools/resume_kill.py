@@ -26,6 +26,7 @@ The fresh start (round 0) checks the model against the wire too.
 Plain Python 3 standard library. No wall-clock assertions: waits have
 generous deadlines and fail only when the expected thing never comes.
 """
+import argparse
 import os
 import random
 import re
@@ -271,16 +272,13 @@ def start(gl, show, env, log):
 
 
 def main():
-    gl, work = sys.argv[1], sys.argv[2]
-    kills = 20
-    seed = random.randrange(1 << 30)
-    args = sys.argv[3:]
-    while args:
-        if args[0] == "--kills":
-            kills = int(args[1])
-        elif args[0] == "--seed":
-            seed = int(args[1])
-        args = args[2:]
+    ap = argparse.ArgumentParser(usage=__doc__.split("\n\n")[1].strip().replace("%", "%%"))
+    ap.add_argument("gl")
+    ap.add_argument("work")
+    ap.add_argument("--kills", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=random.randrange(1 << 30))
+    a = ap.parse_args()
+    gl, work, kills, seed = a.gl, a.work, a.kills, a.seed
     rng = random.Random(seed)
     print("resume_kill: %d kills, seed %d (--seed %d repeats this run)" % (kills, seed, seed),
           flush=True)

@@ -7,7 +7,7 @@
 #
 #   . "$(dirname "$0")/../tools/itest.sh"
 #   . "$(dirname "$0")/../tools/rtsp_itest.sh"
-#   rtsp_itest SCENARIO "$0" "$@"
+#   rtsp_itest SCENARIO "$@"
 
 rtsp_need_server() {
 	"$PY" -c 'import gi; gi.require_version("GstRtspServer", "1.0"); from gi.repository import GstRtspServer' \
@@ -16,17 +16,12 @@ rtsp_need_server() {
 }
 
 rtsp_itest() {
-	local scenario=$1 script=$2
-	shift 2
+	local scenario=$1
+	shift
 	itest_init "$@"
-	if ! itest_in_netns; then
-		itest_need_root "network namespace, dumpcap"
-		itest_need_tools "tshark, python3, util-linux, iproute2" dumpcap tshark "$PY"
-		rtsp_need_server
-		itest_enter_netns "$script" "$@"
-	fi
+	itest_in_netns || rtsp_need_server
+	itest_netns "network namespace, dumpcap" "tshark, python3, util-linux, iproute2" dumpcap tshark "$PY"
 	itest_workdir "rtsp-$scenario"
-	"$GL" check "$SRC/shows/test/video.lua" >"$TMP/check.txt" 2>&1 ||
-		{ cat "$TMP/check.txt"; fail "ghostlight check rejects shows/test/video.lua"; }
+	itest_check "$SRC/shows/test/video.lua"
 	"$PY" "$TOOLS/rtsp_remote.py" "$scenario" "$GL" "$SRC/shows/test/video.lua" "$TMP"
 }

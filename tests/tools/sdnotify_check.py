@@ -28,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from osc_remote import Sacn  # noqa: E402
+from osc_remote import Sacn, recv_until  # noqa: E402
 
 WAIT_S = 15.0
 STALL_S = 4.0
@@ -60,16 +60,7 @@ class Notify:
         self.msgs = []
 
     def pump(self, seconds):
-        deadline = time.monotonic() + seconds
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            self.sock.settimeout(left)
-            try:
-                data = self.sock.recv(4096)
-            except socket.timeout:
-                return
+        for data in recv_until(self.sock, time.monotonic() + seconds, 4096):
             self.msgs.append((time.monotonic(), data.decode()))
 
     def wait(self, pred, what, timeout=WAIT_S):
