@@ -62,13 +62,13 @@ struct opendmx_output {
 	/* options (opendmx_opts), fixed at configure() */
 	char device[256];
 	int universe;
-	int frame_index;             /* gl_frame_slots()'s cache */
 	int break_us, mab_us, rate;
 	int slot_count;
 	uint64_t break_ns, mab_ns, period_ns;
 
 	/* runtime, output thread */
 	struct ftdi_context *ftdi;         /* NULL while disconnected */
+	int frame_index;                   /* gl_frame_slots()'s cache */
 	char spec[192];                    /* the libftdi string opened */
 	struct dmxusb_backoff backoff;
 	uint64_t last_now;

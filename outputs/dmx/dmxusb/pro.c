@@ -40,7 +40,6 @@ struct pro_output {
 	/* options (pro_opts), fixed at configure() */
 	char device[256];
 	int universe;
-	int frame_index;             /* gl_frame_slots()'s cache */
 	int input_universe;          /* 0 = the input is not read */
 	int slot_count;              /* slots sent, 24..512 */
 	int break_us, mab_us, rate;
@@ -49,6 +48,7 @@ struct pro_output {
 
 	/* runtime, output thread */
 	struct dmxusb_transport *t;
+	int frame_index;             /* gl_frame_slots()'s cache */
 	struct dmxusb_backoff backoff;
 	struct pro_parser parser;
 	uint64_t last_now;
