@@ -937,6 +937,16 @@ const char *gl_show_name(const struct gl_show *s)
 	return s->name;
 }
 
+size_t gl_show_memory_used(const struct gl_show *s)
+{
+	return sandbox_memory_used(s->sb);
+}
+
+size_t gl_show_memory_limit(const struct gl_show *s)
+{
+	return sandbox_memory_limit(s->sb);
+}
+
 const char *gl_show_path(const struct gl_show *s)
 {
 	return s->path;

@@ -34,6 +34,10 @@ void gl_show_destroy(struct gl_show *show);
 
 const char *gl_show_name(const struct gl_show *show);
 const char *gl_show_path(const struct gl_show *show);
+/* What the show's memory limit counts (its Lua state and the host memory
+ * its scripts caused), and that limit, in bytes. Control thread. */
+size_t gl_show_memory_used(const struct gl_show *show);
+size_t gl_show_memory_limit(const struct gl_show *show);
 struct gl_engine *gl_show_engine(struct gl_show *show);
 
 /* Outputs the show declared, in order. gl_show_output_take() hands the

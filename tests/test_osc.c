@@ -285,6 +285,15 @@ static void test_dispatch(void **state)
 	struct gl_ctl_arg bad_port[1] = { ARG_I(70000) };
 	osc_dispatch(e, "/gl/unsubscribe", bad_port, 1, &r);
 	assert_int_equal(r.drop, OSC_DROP_RANGE);
+
+	/* /gl/memory: an adapter action (the reply), no engine command */
+	osc_dispatch(e, "/gl/memory", NULL, 0, &r);
+	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_true(r.memory);
+	assert_int_equal(r.cmd_count, 0);
+	osc_dispatch(e, "/gl/memory", port, 1, &r);
+	assert_int_equal(r.drop, OSC_DROP_WRONG_TYPE);
+	assert_false(r.memory);
 	gl_engine_destroy(e);
 }
 

@@ -76,6 +76,16 @@ struct gl_media_state {
 	const char *error;         /* the last error, "" when none */
 };
 
+/* The host's memory, for remotes that watch a long run (/gl/memory):
+ * -1 where unknown. */
+struct gl_host_memory {
+	int64_t heap_bytes;        /* every byte the process holds from malloc (glibc's
+				    * count: arenas and mmapped blocks), Lua's included */
+	int64_t script_bytes;      /* the show's Lua state and the host memory its
+				    * scripts caused (what its memory limit counts) */
+	int64_t script_limit;
+};
+
 /* What app/ gives an adapter. */
 struct gl_control_host {
 	struct gl_engine *engine;
@@ -96,6 +106,8 @@ struct gl_control_host {
 	/* Optional: a media target's state changed (the status screen and
 	 * the other adapters' feedback: gl_controls_media_state). */
 	void (*media_state)(void *ud, const struct gl_media_state *ms);
+	/* Optional: the host's memory figures, now. */
+	void (*memory)(void *ud, struct gl_host_memory *out);
 	/* Optional: the running audio part (outputs/media/audio/audio.h):
 	 * its levels and sounds are fed back, PANIC fades it out. */
 	struct gl_audio *audio;

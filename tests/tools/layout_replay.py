@@ -452,7 +452,8 @@ def main():
         tabs = [Tablet("TouchOSC Mk1", mk1, MK1_HOST, 9000, False, 0.4),
                 Tablet("Open Stage Control", osc, OSC_HOST, 9001, True, 0.6)]
         sent = sum(feedback(tab, other) for tab in tabs)
-        tabs[1].send("/gl/ping", [1])          # the one feedback address no layout shows
+        tabs[1].send("/gl/ping", [1])          # the two feedback addresses no layout shows
+        tabs[1].send("/gl/memory", [])
         time.sleep(0.5)
         other.close()
     finally:

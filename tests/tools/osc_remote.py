@@ -72,7 +72,7 @@ def slip(packet):
 
 
 def osc_parse(data):
-    """(address, [args]) of a plain message with i f s tags."""
+    """(address, [args]) of a plain message with i h f s tags."""
     end = data.index(b"\0")
     address = data[:end].decode()
     at = (end + 4) & ~3
@@ -87,6 +87,9 @@ def osc_parse(data):
         elif t == "f":
             args.append(struct.unpack(">f", data[at:at + 4])[0])
             at += 4
+        elif t == "h":
+            args.append(struct.unpack(">q", data[at:at + 8])[0])
+            at += 8
         elif t == "s":
             e = data.index(b"\0", at)
             args.append(data[at:e].decode())
@@ -315,6 +318,17 @@ def test(gl, show, work):
         if addr != "/gl/pong" or args != [42]:
             die("ping answered with %s %s" % (addr, args))
         print("ping -> pong", flush=True)
+
+        # /gl/memory -> the heap in use, the show's script bytes and its
+        # limit, to the sender: the heap holds at least the script's Lua
+        s.sendto(osc_message("/gl/memory"), ("127.0.0.1", OSC_PORT))
+        addr, args = osc_parse(s.recv(2048))
+        if addr != "/gl/memory" or len(args) != 3:
+            die("/gl/memory answered with %s %s" % (addr, args))
+        heap, script, limit = args
+        if not (0 < script <= limit and heap > script):
+            die("/gl/memory: heap %d, script %d, limit %d do not add up" % (heap, script, limit))
+        print("memory: heap %d bytes, show scripts %d of %d" % (heap, script, limit), flush=True)
 
         # the show's on_osc handler and osc.send
         oscsend("127.0.0.1", OSC_PORT, "/house/lights", "f", 0.75)

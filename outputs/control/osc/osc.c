@@ -613,6 +613,29 @@ static void pong(struct gl_control *c, const struct osc_src *src, lo_message in)
 		send_src(c, src, pkt, len);
 }
 
+/* /gl/memory back to the sender: what a soak or a monitoring remote
+ * watches for a leak (RSS moves with pages first touched late; these are
+ * the bytes held). */
+static void memory_reply(struct gl_control *c, const struct osc_src *src)
+{
+	struct gl_host_memory mem = { -1, -1, -1 };
+	uint8_t pkt[OSC_MSG_MAX];
+	lo_message m = lo_message_new();
+	size_t len;
+
+	if (!m)
+		return;
+	if (c->host.memory)
+		c->host.memory(c->host.ud, &mem);
+	lo_message_add_int64(m, mem.heap_bytes);
+	lo_message_add_int64(m, mem.script_bytes);
+	lo_message_add_int64(m, mem.script_limit);
+	len = serialise(m, "/gl/memory", pkt, sizeof pkt);
+	lo_message_free(m);
+	if (len)
+		send_src(c, src, pkt, len);
+}
+
 /* /gl/out/error to the sender alone (at its reply port, when it gave one):
  * a tablet that is refused must hear it, though it gets no feedback. */
 static void reply_error(struct gl_control *c, const struct osc_src *src, int port,
@@ -724,6 +747,8 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 		}
 		if (r.ping)
 			pong(c, src, m);
+		if (r.memory)
+			memory_reply(c, src);
 		if (r.subscribe)
 			do_subscribe(c, src, r.subscribe_port, now);
 		if (r.unsubscribe || r.refresh) {

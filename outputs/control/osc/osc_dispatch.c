@@ -224,8 +224,8 @@ static bool pressed(const struct gl_ctl_arg *argv, int argc, struct osc_dispatch
 
 enum verb {
 	V_GO, V_BACK, V_STOP, V_PAUSE, V_RESUME, V_PANIC, V_GOTO, V_CUE, V_LIST, V_FADER,
-	V_GM, V_BLACKOUT, V_FIXTURE, V_CLEAR, V_PING, V_SUBSCRIBE, V_UNSUBSCRIBE, V_REFRESH,
-	V_COUNT
+	V_GM, V_BLACKOUT, V_FIXTURE, V_CLEAR, V_PING, V_MEMORY, V_SUBSCRIBE, V_UNSUBSCRIBE,
+	V_REFRESH, V_COUNT
 };
 
 /* The commands, matched by the part after /gl (name); the rest of the
@@ -249,6 +249,7 @@ static const struct {
 	[V_FIXTURE] = { "fixture", "/<n>/<attr>", "level" },
 	[V_CLEAR] = { "clear", "", "[1/0]" },
 	[V_PING] = { "ping", "", "anything" },
+	[V_MEMORY] = { "memory", "", "" },
 	[V_SUBSCRIBE] = { "subscribe", "", "[reply port]" },
 	[V_UNSUBSCRIBE] = { "unsubscribe", "", "" },
 	[V_REFRESH] = { "refresh", "", "" },
@@ -282,6 +283,7 @@ static const struct {
 	{ "/gl/out/error", "s" },
 	{ "/gl/out/heartbeat", "i sequence" },
 	{ "/gl/pong", "the ping's arguments" },
+	{ "/gl/memory", "h heap bytes in use, h show script bytes, h script limit" },
 };
 
 const char *osc_address_command(int i, char *buf, size_t len, const char **args)
@@ -594,6 +596,13 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		break;
 	case V_PING:
 		r->ping = true;
+		break;
+	case V_MEMORY:
+		if (argc > 0) {
+			drop(r, OSC_DROP_WRONG_TYPE, "/gl/memory takes no arguments");
+			break;
+		}
+		r->memory = true;
 		break;
 	case V_SUBSCRIBE:
 	case V_UNSUBSCRIBE:

@@ -54,6 +54,7 @@ struct osc_dispatch_result {
 	int cmd_count;
 	struct gl_cmd cmds[OSC_DISPATCH_CMDS_MAX];
 	bool ping;
+	bool memory;             /* /gl/memory: the host's memory figures to the sender */
 	bool subscribe;
 	int subscribe_port;      /* subscribe/unsubscribe/refresh: the reply port
 				  * given, 0 = the sender's port */
