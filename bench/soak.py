@@ -17,12 +17,18 @@ subscribe/refresh, messages for the show's on_osc) and MQTT traffic (about
 5 messages/s through mosquitto_pub -l), and an OSC /gl/ping every second.
 Measures:
 
-  memory growth   VmRSS sampled every second; after the warm-up (the first
-                  fifth, at least 30 s and at most 60 s) the lowest sample of
-                  each tenth of the run, and the least-squares slope of
-                  those, in MiB per hour: the troughs between garbage
-                  collections rise with a leak, while the sawtooth of
-                  Lua's collector alone would tilt a 2-minute slope
+  memory growth   the heap in use (every byte held from malloc, glibc's
+                  count, which /gl/memory answers) asked every second;
+                  after the warm-up (the first fifth, at least 30 s and at
+                  most 60 s) the lowest sample of each tenth of the run,
+                  and the least-squares slope of those, in MiB per hour:
+                  the troughs between garbage collections rise with a
+                  leak, while the sawtooth of Lua's collector alone would
+                  tilt a 2-minute slope. VmRSS, sampled and reduced the
+                  same way, is printed beside it but not judged: it also
+                  climbs as pages calloc'd at load are first written (a
+                  fixture the remote sets for the first time), in steps
+                  that are not leaks
   frames dropped  sACN sequence numbers that never came, over every
                   universe (minus what the receiving socket itself
                   dropped, which the kernel counts: SO_RXQ_OVFL), plus the
@@ -146,6 +152,7 @@ class Remote(threading.Thread):
         self.errors = []
         self.rtts = []
         self.pings = {}
+        self.memory = []        # (monotonic time, heap bytes in use, script bytes) from /gl/memory
         self.stop = False
 
     def command(self):
@@ -186,6 +193,7 @@ class Remote(threading.Thread):
                 seq += 1
                 self.pings[seq] = now
                 self.sock.sendto(osc_message("/gl/ping", seq), ("127.0.0.1", OSC_PORT))
+                self.sock.sendto(osc_message("/gl/memory"), ("127.0.0.1", OSC_PORT))
                 next_ping = now + 1.0
             self.sock.sendto(self.command(), ("127.0.0.1", OSC_PORT))
             self.sent += 1
@@ -196,6 +204,8 @@ class Remote(threading.Thread):
                     self.feedback += 1
                     if address == "/gl/pong" and args and args[0] in self.pings:
                         self.rtts.append(t - self.pings.pop(args[0]))
+                    elif address == "/gl/memory" and len(args) == 3 and args[0] >= 0:
+                        self.memory.append((t, args[0], args[1]))
                     elif address == "/gl/out/error":
                         self.errors.append(args[0] if args else "")
 
@@ -459,8 +469,13 @@ def main():
     audio = re.search(r"ghostlight: audio: (\d+) frames at (\d+) Hz, (\d+) underruns, (\d+) late "
                       r"callbacks", text)
     warm = min(60.0, max(30.0, elapsed / 5.0)) if elapsed >= 90 else elapsed / 3.0
-    settled = troughs([s for s in samples if s[0] >= warm])
-    growth = slope_per_hour(settled)
+    rss_settled = troughs([s for s in samples if s[0] >= warm])
+    rss_growth = slope_per_hour(rss_settled)
+    heap = [(t - t0, b / 1024.0) for t, b, _ in remote.memory]
+    script = [(t - t0, b / 1024.0) for t, _, b in remote.memory]
+    settled = troughs([s for s in heap if s[0] >= warm])
+    # the verdict is on the heap; on RSS only when play never answered /gl/memory
+    growth = slope_per_hour(settled) if len(settled) >= 3 else rss_growth
     expected = elapsed * RATE
     received = sum(rx.count[1:])
     missing = sum(rx.missing[1:])
@@ -475,10 +490,18 @@ def main():
         "%d MQTT commands (%d events back), %d cues fired" %
         (elapsed, elapsed / 3600.0, UNIVERSES, remote.sent, remote.feedback, mqtt.sent, events,
          cues))
-    log("  memory         RSS %.1f -> %.1f MiB, growth %+.2f MiB/h (slope of the lowest RSS "
-        "in %d stretches after a %.0f s warm-up, %d samples a second apart)" %
-        (samples[0][1] / 1024.0, samples[-1][1] / 1024.0, growth, len(settled), warm,
-         len([s for s in samples if s[0] >= warm])))
+    if len(settled) >= 3:
+        log("  memory         heap in use %.1f -> %.1f MiB, growth %+.2f MiB/h (slope of the lowest "
+            "of /gl/memory's figure in %d stretches after a %.0f s warm-up, %d answers); the "
+            "show's scripts %.1f -> %.1f MiB" %
+            (heap[0][1] / 1024.0, heap[-1][1] / 1024.0, growth, len(settled), warm,
+             len([s for s in heap if s[0] >= warm]), script[0][1] / 1024.0,
+             script[-1][1] / 1024.0))
+    else:
+        log("  memory         play answered no /gl/memory: the verdict is on RSS")
+    log("                 RSS %.1f -> %.1f MiB, %+.2f MiB/h the same way (printed: it also "
+        "grows as pages taken long ago are first touched)" %
+        (samples[0][1] / 1024.0, samples[-1][1] / 1024.0, rss_growth))
     log("  frames         %d missing sequence numbers over %d universes (%d packets; %d of them "
         "dropped by the receiving socket itself), %d engine ticks skipped (%d late) -> %d "
         "dropped" % (missing, UNIVERSES, received, rx.overflow, skipped, late, dropped))
@@ -498,6 +521,8 @@ def main():
          " (CRASHED before the end)" if crashed else ""))
     for line in error_lines[:5]:
         log("    " + line)
+    for text in remote.errors[:5]:
+        log("    /gl/out/error: " + text)
     fail = []
     if crashed or rc != 0:
         fail.append("play did not run to the end cleanly (exit %s)" % rc)
