@@ -1156,7 +1156,7 @@ static int decl_cue(lua_State *L)
 	struct decl d;
 	double fade, delay, wait;
 	char curve[16];
-	bool follow_flag;
+	bool follow_flag = false;
 	int *handle;
 
 	decl_loading(L, s, "cue");

@@ -283,7 +283,7 @@ static void fx_images(lua_State *L, struct gl_show *s, struct show_effect *fx, c
 	size_t frame = 0;
 	for (int i = 0; i < n; i++) {
 		char path[2 * SHOW_PATH_MAX], err[200];
-		int w, h;
+		int w = 0, h = 0;         /* fx_fail does not return; GCC cannot tell */
 		if (paths[i][0] == '/' || strstr(paths[i], ".."))
 			fx_fail(L, fx->at, what, "image \"%s\": a file in the show's folder, "
 				"without \"..\"", paths[i]);
