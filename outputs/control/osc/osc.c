@@ -52,6 +52,7 @@
 #define OSC_LOG_PER_S 10                 /* drop lines logged per second */
 #define OSC_ERRORS_PER_S 5               /* /gl/out/error messages per second */
 #define OSC_MSG_MAX 2048                 /* one serialised feedback message */
+#define OSC_MEMORY_EVERY_NS (GL_NS_PER_S / 10)   /* /gl/memory asks the allocator at most this often */
 
 struct osc_net { uint32_t net, mask; };
 
@@ -149,6 +150,8 @@ struct gl_control {
 	uint64_t log_window_ns;
 	int log_in_window, errors_in_window;
 	uint64_t unlogged;
+	struct gl_host_memory memory;     /* the last /gl/memory figures, and when */
+	uint64_t memory_at_ns;
 	struct gl_control_stats stats;
 	struct gl_control_stats stats_view;   /* stats + the peers', for stats() */
 	uint8_t rx[OSC_PACKET_MAX];
@@ -615,21 +618,25 @@ static void pong(struct gl_control *c, const struct osc_src *src, lo_message in)
 
 /* /gl/memory back to the sender: what a soak or a monitoring remote
  * watches for a leak (RSS moves with pages first touched late; these are
- * the bytes held). */
-static void memory_reply(struct gl_control *c, const struct osc_src *src)
+ * the bytes held). The allocator's count locks each of its arenas, so a
+ * flood of asks is answered from figures at most 100 ms old. */
+static void memory_reply(struct gl_control *c, const struct osc_src *src, uint64_t now)
 {
-	struct gl_host_memory mem = { -1, -1, -1 };
 	uint8_t pkt[OSC_MSG_MAX];
 	lo_message m = lo_message_new();
 	size_t len;
 
 	if (!m)
 		return;
-	if (c->host.memory)
-		c->host.memory(c->host.ud, &mem);
-	lo_message_add_int64(m, mem.heap_bytes);
-	lo_message_add_int64(m, mem.script_bytes);
-	lo_message_add_int64(m, mem.script_limit);
+	if (!c->memory_at_ns || now - c->memory_at_ns >= OSC_MEMORY_EVERY_NS) {
+		c->memory = (struct gl_host_memory){ -1, -1, -1 };
+		if (c->host.memory)
+			c->host.memory(c->host.ud, &c->memory);
+		c->memory_at_ns = now;
+	}
+	lo_message_add_int64(m, c->memory.heap_bytes);
+	lo_message_add_int64(m, c->memory.script_bytes);
+	lo_message_add_int64(m, c->memory.script_limit);
 	len = serialise(m, "/gl/memory", pkt, sizeof pkt);
 	lo_message_free(m);
 	if (len)
@@ -748,7 +755,7 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 		if (r.ping)
 			pong(c, src, m);
 		if (r.memory)
-			memory_reply(c, src);
+			memory_reply(c, src, now);
 		if (r.subscribe)
 			do_subscribe(c, src, r.subscribe_port, now);
 		if (r.unsubscribe || r.refresh) {
