@@ -186,6 +186,11 @@ void engine_edit_acked(struct gl_engine *e, int list)
 	 * again only for the next edit, which this thread has not made. */
 	l->view = l->cues;
 	atomic_store_explicit(&l->view_count, l->cue_count, memory_order_relaxed);
+	/* a cue back from the build played as a new one; its origin says
+	 * where it came from, so the show finds its actions again */
+	for (int i = 0; i < l->cue_count; i++)
+		if (t->cue_from[i] < 0 && t->cue_built[i] >= 0)
+			t->cue_from[i] = GL_CUE_BUILT(t->cue_built[i]);
 	free(l->view_origin);
 	l->view_origin = t->cue_from;
 	t->cue_from = NULL;

@@ -457,8 +457,9 @@ int gl_engine_replace_cues(struct gl_engine *e, int list, const struct gl_cue_de
 			   const int *origin, int count);
 #define GL_CUE_BUILT(k) (-2 - (k))
 /* After the GL_EV_CUES_REPLACED of `list`: the index cue `cue` had before
- * that edit (its origin), or -1 for a cue the edit added. Identity when the
- * list was never edited. Control thread only. */
+ * that edit (its origin), GL_CUE_BUILT(k) for a cue the edit brought back
+ * from the build (an undo of a delete), or -1 for a cue the edit added.
+ * Identity when the list was never edited. Control thread only. */
 int gl_engine_cue_origin(const struct gl_engine *e, int list, int cue);
 
 /* ==== live state: export and restore (resuming a show after a crash) ======

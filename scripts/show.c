@@ -907,8 +907,10 @@ void gl_show_destroy(struct gl_show *s)
 		free(SHOW_AT(s->groups, struct show_group, i)->selections);
 	for (int i = 0; i < s->cues.count; i++)
 		free(SHOW_AT(s->cues, struct show_cue, i)->looks);
-	for (int i = 0; i < s->lists.count; i++)
+	for (int i = 0; i < s->lists.count; i++) {
 		free(SHOW_AT(s->lists, struct show_list, i)->cues);
+		free(SHOW_AT(s->lists, struct show_list, i)->built_cues);
+	}
 	for (int i = 0; i < s->files.count; i++)
 		free(*SHOW_AT(s->files, char *, i));
 	show_vec_free(&s->files);

@@ -193,16 +193,30 @@ void show_cues_replaced(struct gl_show *s, int list)
 	int n = gl_engine_cue_count(s->engine, list);
 	int *cues = malloc((size_t)(n ? n : 1) * sizeof *cues);
 
-	if (!cues) {
-		show_ring_push(s, "cuelist \"%s\" edited: out of memory; its cues' OSC actions "
+	/* before its first edit the list is as built: kept for undo */
+	if (cues && !l->built_cues) {
+		l->built_cues = malloc((size_t)(l->cue_count ? l->cue_count : 1) * sizeof *cues);
+		if (l->built_cues) {
+			memcpy(l->built_cues, l->cues, (size_t)l->cue_count * sizeof *cues);
+			l->built_count = l->cue_count;
+		}
+	}
+	if (!cues || !l->built_cues) {
+		free(cues);
+		show_ring_push(s, "cuelist \"%s\" edited: out of memory; its cues' actions "
 			       "are off", l->name);
 		l->cue_count = 0;
 		return;
 	}
-	/* a cue the console added has no record here: no actions */
+	/* a cue the console added has no record here: no actions; one back
+	 * by an undo has the record it was built from */
 	for (int i = 0; i < n; i++) {
-		int o = gl_engine_cue_origin(s->engine, list, i);
-		cues[i] = o >= 0 && o < l->cue_count ? l->cues[o] : -1;
+		int o = gl_engine_cue_origin(s->engine, list, i), k = GL_CUE_BUILT(o);
+
+		if (o >= 0)
+			cues[i] = o < l->cue_count ? l->cues[o] : -1;
+		else
+			cues[i] = o < -1 && k < l->built_count ? l->built_cues[k] : -1;
 	}
 	free(l->cues);
 	l->cues = cues;

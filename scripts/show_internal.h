@@ -254,6 +254,9 @@ struct show_list {
 	bool filled;                   /* cuelist "X" { ... } was called */
 	int cue_count;
 	int *cues;                     /* indices into show->cues, in order */
+	int built_count;               /* cues as the engine was built with them, */
+	int *built_cues;               /* kept at the first edit while it runs (an
+					* undo brings one back: GL_CUE_BUILT) */
 };
 
 enum show_cmd_kind {

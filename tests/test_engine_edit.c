@@ -363,6 +363,10 @@ static void test_edit_keeps_cue_effects(void **state)
 	assert_int_equal(gl_engine_replace_cues(r->e, r->list, again, back, 4), 0);
 	gl_engine_tick(r->e, S(9));
 	assert_true(next_of(r, GL_EV_CUES_REPLACED, &ev));
+	/* the origins say so: kept, kept, back from the build, kept */
+	assert_int_equal(gl_engine_cue_origin(r->e, r->list, 1), 1);
+	assert_int_equal(gl_engine_cue_origin(r->e, r->list, 2), GL_CUE_BUILT(1));
+	assert_int_equal(gl_engine_cue_origin(r->e, r->list, 3), 2);
 	cmd(r, GL_CMD_GOTO, 2);
 	gl_engine_tick(r->e, S(9.5));
 	assert_float_equal(gl_engine_effect_level(r->e, 0), 1.0f, 1e-6);

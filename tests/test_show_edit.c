@@ -204,6 +204,64 @@ static void test_running_edit(void **state)
 	gl_show_destroy(s);
 }
 
+/* Replaces list 0 with the engine's cues `keep` (origins, in order, or
+ * GL_CUE_BUILT(k) for the cue built at k, whose def comes from `built`)
+ * and hands the show the events, as the console's edits do. */
+static void replace(struct gl_show *s, const struct gl_cue_def *built, const int *keep, int n)
+{
+	struct gl_engine *e = gl_show_engine(s);
+	struct gl_cue_def defs[8];
+	struct gl_event ev;
+
+	for (int i = 0; i < n; i++)
+		defs[i] = keep[i] >= 0 ? *gl_engine_cue(e, 0, keep[i]) : built[GL_CUE_BUILT(keep[i])];
+	assert_int_equal(gl_engine_replace_cues(e, 0, defs, keep, n), 0);
+	gl_engine_tick(e, 0);
+	while (gl_engine_next_event(e, &ev))
+		gl_show_handle_event(s, &ev);
+	assert_int_equal(gl_engine_cue_count(e, 0), n);
+}
+
+/* A cue deleted in the console and brought back by its undo has its OSC
+ * action again (it came back without one until the show was reloaded). */
+static void test_undo_delete(void **state)
+{
+	char text[4096];
+	snprintf(text, sizeof text, "%s%s", SHOW_HEAD, main_list);
+	struct gl_show *s = load_written("undo.lua", text);
+	struct gl_engine *e = gl_show_engine(s);
+	struct gl_cue_def built[4];
+	struct gl_change_copy { struct gl_cue_change c[64]; } changes[4];
+
+	assert_int_equal(gl_engine_cue_count(e, 0), 4);
+	for (int c = 0; c < 4; c++) {   /* the defs as built, changes copied out */
+		const struct gl_cue_def *d = gl_engine_cue(e, 0, c);
+		assert_in_range(d->change_count, 0, 64);
+		built[c] = *d;
+		memcpy(changes[c].c, d->changes, (size_t)d->change_count * sizeof *d->changes);
+		built[c].changes = changes[c].c;
+	}
+	assert_int_equal(gl_show_cue_tags(s, 0, 1), GL_SHOW_CUE_OSC);
+
+	const int deleted[3] = { 0, 2, 3 };             /* cue 2 deleted */
+	replace(s, built, deleted, 3);
+	assert_string_equal(gl_engine_cue(e, 0, 1)->number_text, "3");
+	assert_int_equal(gl_show_cue_tags(s, 0, 1), GL_SHOW_CUE_HANDLER);
+
+	const int undone[4] = { 0, GL_CUE_BUILT(1), 1, 2 };   /* and back */
+	replace(s, built, undone, 4);
+	assert_string_equal(gl_engine_cue(e, 0, 1)->number_text, "2");
+	assert_int_equal(gl_show_cue_tags(s, 0, 1), GL_SHOW_CUE_OSC);
+	assert_int_equal(gl_show_cue_tags(s, 0, 2), GL_SHOW_CUE_HANDLER);
+	assert_int_equal(gl_show_cue_tags(s, 0, 3), 0);
+
+	/* a second edit after the undo: the origins chain on */
+	const int again[4] = { 0, 1, 2, 3 };
+	replace(s, built, again, 4);
+	assert_int_equal(gl_show_cue_tags(s, 0, 1), GL_SHOW_CUE_OSC);
+	gl_show_destroy(s);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -222,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_recorded_edits),
 		cmocka_unit_test(test_running_edit),
+		cmocka_unit_test(test_undo_delete),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
