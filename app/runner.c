@@ -21,16 +21,16 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "outputs/media/capture/capture.h"
+#include "resume.h"
+#include "sdnotify.h"
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 /* libasan's and libtsan's (sanitizer/allocator_interface.h, which GCC 12
  * does not install) */
 size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
-
-#include "log.h"
-#include "outputs/media/capture/capture.h"
-#include "resume.h"
-#include "sdnotify.h"
 
 /* ---- output threads ------------------------------------------------------------ */
 

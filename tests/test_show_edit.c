@@ -231,7 +231,7 @@ static void test_undo_delete(void **state)
 	struct gl_show *s = load_written("undo.lua", text);
 	struct gl_engine *e = gl_show_engine(s);
 	struct gl_cue_def built[4];
-	struct gl_change_copy { struct gl_cue_change c[64]; } changes[4];
+	struct change_copy { struct gl_cue_change c[64]; } changes[4];
 
 	assert_int_equal(gl_engine_cue_count(e, 0), 4);
 	for (int c = 0; c < 4; c++) {   /* the defs as built, changes copied out */
