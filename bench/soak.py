@@ -74,6 +74,8 @@ MQTT_PORT = 18840
 UNIVERSES = 64
 RATE = 44.0
 FIXTURES_PER_UNIVERSE = 128
+# the last universe holds 4 fewer and the clock: 8188 RGBW fixtures + 1
+FIXTURES = UNIVERSES * FIXTURES_PER_UNIVERSE - 3
 
 
 def log(msg):
@@ -167,7 +169,7 @@ class Remote(threading.Thread):
         if k == 3:
             return osc_message("/gl/blackout", 1 if r.random() < 0.1 else 0)
         if k == 4:
-            return osc_message("/gl/fixture/%d/%s" % (r.randint(1, UNIVERSES * FIXTURES_PER_UNIVERSE),
+            return osc_message("/gl/fixture/%d/%s" % (r.randint(1, FIXTURES),
                                               r.choice(["intensity", "red", "blue"])),
                        r.random())
         if k == 5:
