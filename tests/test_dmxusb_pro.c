@@ -535,12 +535,7 @@ static void test_input_merges_into_engine(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, name, text), 0);
 }
 
 static void test_discovery_auto_and_serial(void **state)

@@ -881,14 +881,7 @@ static void test_escape(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, name, text), 0);
 }
 
 static void test_require_files(void **state)

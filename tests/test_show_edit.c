@@ -21,18 +21,14 @@
 #include <cmocka.h>
 
 #include "scripts/show.h"
+#include "tools/scratch.h"
 #include "tools/show_test.h"
 
 static char dir[] = "/tmp/test_show_edit_XXXXXX";
 
 static void write_file(const char *name, const char *text)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(scratch_write(dir, name, text), 0);
 }
 
 static struct gl_show *load(const char *name, char *err, size_t len)
