@@ -31,9 +31,9 @@
 
 #include "engine/engine.h"
 #include "outputs/media/audio/audio.h"
+#include "tools/noalloc.h"
 
-static _Thread_local int in_callback;
-static volatile long callbacks, allocs, locks, file_io, decoder_calls;
+static volatile long callbacks, locks, file_io, decoder_calls;
 
 /* ---- the callback, wrapped ------------------------------------------------------ */
 
@@ -41,9 +41,9 @@ static SDL_AudioCallback real_callback;
 
 static void SDLCALL wrapped_callback(void *ud, Uint8 *stream, int len)
 {
-	in_callback = 1;
+	noalloc_watching = 1;
 	real_callback(ud, stream, len);
-	in_callback = 0;
+	noalloc_watching = 0;
 	callbacks++;
 }
 
@@ -64,21 +64,6 @@ SDL_AudioDeviceID SDL_OpenAudioDevice(const char *device, int iscapture,
 /* ---- allocations ----------------------------------------------------------------- */
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
-					      void (*free_hook)(const volatile void *));
-
-static void on_malloc(const volatile void *p, size_t n)
-{
-	if (in_callback)
-		allocs++;
-}
-
-static void on_free(const volatile void *p)
-{
-	if (in_callback && p)
-		allocs++;
-}
-
 static const char *allocator = "sanitizer hooks";
 #else
 void *__libc_malloc(size_t);
@@ -88,29 +73,29 @@ void __libc_free(void *);
 
 void *malloc(size_t n)
 {
-	if (in_callback)
-		allocs++;
+	if (noalloc_watching)
+		noalloc_allocs++;
 	return __libc_malloc(n);
 }
 
 void *calloc(size_t n, size_t size)
 {
-	if (in_callback)
-		allocs++;
+	if (noalloc_watching)
+		noalloc_allocs++;
 	return __libc_calloc(n, size);
 }
 
 void *realloc(void *p, size_t n)
 {
-	if (in_callback)
-		allocs++;
+	if (noalloc_watching)
+		noalloc_allocs++;
 	return __libc_realloc(p, n);
 }
 
 void free(void *p)
 {
-	if (in_callback && p)
-		allocs++;
+	if (noalloc_watching && p)
+		noalloc_allocs++;
 	__libc_free(p);
 }
 
@@ -123,7 +108,7 @@ static const char *allocator = "glibc's allocator wrapped";
 	static ret(*real_##name) params;                                           \
 	ret name params                                                            \
 	{                                                                          \
-		if (in_callback)                                                   \
+		if (noalloc_watching)                                              \
 			counter++;                                                 \
 		return real_##name args;                                           \
 	}
@@ -156,7 +141,7 @@ int open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = va_arg(ap, int);
 	va_end(ap);
-	if (in_callback)
+	if (noalloc_watching)
 		file_io++;
 	return real_open_fd(path, flags, mode);
 }
@@ -220,7 +205,7 @@ static void wait_frames(struct gl_audio *a, uint64_t more)
 static void test_callback_allocates_nothing_locks_nothing(void **unused)
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	assert_int_not_equal(__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free), 0);
+	assert_true(noalloc_hooks_install());
 #endif
 	char dir[] = "/tmp/gl-test-audio-noalloc.XXXXXX", out[64], a48[64], a44[64], cmd[96];
 	struct gl_option opts[] = { { "driver", "disk", 0 }, { "buffer", "256", 0 },
@@ -275,26 +260,26 @@ static void test_callback_allocates_nothing_locks_nothing(void **unused)
 	print_message("%ld callbacks (%llu frames, %llu underruns); allocations via %s: %ld, "
 		      "locks %ld, file I/O %ld, decoder calls %ld\n", callbacks,
 		      (unsigned long long)st.frames, (unsigned long long)st.underruns, allocator,
-		      allocs, locks, file_io, decoder_calls);
+		      noalloc_allocs, locks, file_io, decoder_calls);
 	assert_true(callbacks > 100);
-	assert_int_equal(allocs, 0);
+	assert_int_equal(noalloc_allocs, 0);
 	assert_int_equal(locks, 0);
 	assert_int_equal(file_io, 0);
 	assert_int_equal(decoder_calls, 0);
 
 	/* and the counters work: each sees a call made with the flag up */
 	pthread_mutex_t mx = PTHREAD_MUTEX_INITIALIZER;
-	in_callback = 1;
+	noalloc_watching = 1;
 	free(malloc(16));
 	pthread_mutex_lock(&mx);
 	int fd = open("/dev/null", O_RDONLY);
 	char c;
 	ssize_t got = read(fd, &c, 1);
-	in_callback = 0;
+	noalloc_watching = 0;
 	(void)got;
 	close(fd);
 	pthread_mutex_unlock(&mx);
-	assert_true(allocs >= 2);
+	assert_true(noalloc_allocs >= 2);
 	assert_int_equal(locks, 1);
 	assert_int_equal(file_io, 2);
 }

@@ -23,33 +23,17 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "tools/noalloc.h"
 #include "tools/show_test.h"
 
-static _Thread_local int in_tick;
-static volatile long allocs_in_tick, locks_in_tick;
-
-int __sanitizer_install_malloc_and_free_hooks(
-	void (*malloc_hook)(const volatile void *, size_t),
-	void (*free_hook)(const volatile void *)) __attribute__((weak));
-
-static void on_malloc(const volatile void *p, size_t n)
-{
-	if (in_tick)
-		allocs_in_tick++;
-}
-
-static void on_free(const volatile void *p)
-{
-	if (in_tick && p)
-		allocs_in_tick++;
-}
+static volatile long locks_in_tick;
 
 int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	static int (*real)(pthread_mutex_t *);
 	if (!real)
 		real = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT, "pthread_mutex_lock");
-	if (in_tick)
+	if (noalloc_watching)
 		locks_in_tick++;
 	return real(m);
 }
@@ -60,9 +44,9 @@ static int counted_tick(struct gl_engine *e, uint64_t t_ns)
 {
 	struct gl_event ev;
 	int swaps = 0;
-	in_tick = 1;
+	noalloc_watching = 1;
 	gl_engine_tick(e, t_ns);
-	in_tick = 0;
+	noalloc_watching = 0;
 	while (gl_engine_next_event(e, &ev))
 		swaps += ev.type == GL_EV_CUES_REPLACED;
 	return swaps;
@@ -70,8 +54,7 @@ static int counted_tick(struct gl_engine *e, uint64_t t_ns)
 
 static void test_tick_allocates_nothing(void **state)
 {
-	bool hooks = __sanitizer_install_malloc_and_free_hooks != NULL &&
-		     __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) != 0;
+	bool hooks = noalloc_hooks_install();
 
 	struct gl_engine *e = gl_engine_create(NULL);
 	struct gl_fixture_type t = { .name = "rgbw", .channel_count = 4 };
@@ -186,22 +169,22 @@ static void test_tick_allocates_nothing(void **state)
 	}
 	struct mallinfo2 after = mallinfo2();
 	if (hooks)
-		assert_int_equal(allocs_in_tick, 0);
+		assert_int_equal(noalloc_allocs, 0);
 	else
 		assert_int_equal(after.uordblks, before.uordblks);
 	assert_int_equal(locks_in_tick, 0);
 	/* the interposer works: a lock outside the tick is seen by it */
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-	in_tick = 1;
+	noalloc_watching = 1;
 	pthread_mutex_lock(&m);
-	in_tick = 0;
+	noalloc_watching = 0;
 	pthread_mutex_unlock(&m);
 	assert_int_equal(locks_in_tick, 1);
 	if (hooks) { /* and so do the allocation hooks */
-		in_tick = 1;
+		noalloc_watching = 1;
 		free(malloc(8));
-		in_tick = 0;
-		assert_true(allocs_in_tick >= 2);
+		noalloc_watching = 0;
+		assert_true(noalloc_allocs >= 2);
 	}
 	print_message("allocation check via %s\n", hooks ? "sanitizer hooks" : "mallinfo2");
 	gl_engine_destroy(e);
@@ -217,10 +200,9 @@ static void test_tick_allocates_nothing(void **state)
  * edits' own memory apart. */
 static void test_edit_swap_allocates_nothing(void **state)
 {
-	if (!__sanitizer_install_malloc_and_free_hooks ||
-	    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) == 0)
+	if (!noalloc_hooks_install())
 		skip();
-	allocs_in_tick = locks_in_tick = 0;
+	noalloc_allocs = locks_in_tick = 0;
 	struct gl_engine *e = gl_engine_create(NULL);
 	struct gl_fixture_type t = { .name = "dim+red", .channel_count = 2 };
 	t.channels[0] = (struct gl_channel){ .attr = GL_ATTR_INTENSITY, .bytes = 1 };
@@ -285,7 +267,7 @@ static void test_edit_swap_allocates_nothing(void **state)
 		swaps += counted_tick(e, t_ns);
 	}
 	assert_int_equal(swaps, 40);
-	assert_int_equal(allocs_in_tick, 0);
+	assert_int_equal(noalloc_allocs, 0);
 	assert_int_equal(locks_in_tick, 0);
 	gl_engine_destroy(e);
 }
