@@ -37,6 +37,15 @@ static struct gl_fixture_type mover_type(void)
 	return t;
 }
 
+/* Finalizes e and ticks it once at time 0: universe 1 as it first goes
+ * out (defaults, and cues without a fade). */
+static const uint8_t *first_frame(struct gl_engine *e)
+{
+	assert_int_equal(gl_engine_finalize(e), 0);
+	gl_engine_tick(e, 0);
+	return gl_engine_dmx(e, 0);
+}
+
 struct rig {
 	struct gl_engine *e;
 	int dim[2];    /* two dimmers at 1/1 and 1/2 */
@@ -505,9 +514,7 @@ static void test_interleaved_heads_and_24bit(void **state)
 	assert_int_equal(gl_engine_add_fixture(e, &z, "z", 1, 12, &other), GL_EEXIST);
 	assert_int_equal(other, 0);
 	assert_int_equal(gl_engine_add_fixture(e, &z, "z", 1, 14, NULL), 2);
-	assert_int_equal(gl_engine_finalize(e), 0);
-	gl_engine_tick(e, 0);
-	const uint8_t *dmx = gl_engine_dmx(e, 0);
+	const uint8_t *dmx = first_frame(e);
 	/* heads default to 0; 24-bit zoom 0.5 = 0x800000 (rounded up from
 	 * 8388607.5) */
 	assert_int_equal(dmx[13], 0x80);
@@ -546,9 +553,7 @@ static void test_inverted_and_fixed_channels(void **state)
 	struct gl_cue_change ch[] = { { 0, 1.0f }, { 1, 1.0f } };
 	struct gl_cue_def def = cue_def(1, 0, ch, 2);
 	assert_int_equal(gl_engine_add_cue(e, list, &def), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
-	gl_engine_tick(e, 0);
-	const uint8_t *dmx = gl_engine_dmx(e, 0);
+	const uint8_t *dmx = first_frame(e);
 	assert_int_equal(dmx[0], 0);
 	/* tilt 0.25 inverted: 0.75 * 65535 = 49151.25 -> 0xbfff */
 	assert_int_equal(dmx[1], 0xbf);
@@ -630,9 +635,7 @@ static void test_split_fine_bytes(void **state)
 
 	struct gl_engine *e = gl_engine_create(NULL);
 	assert_int_equal(gl_engine_add_fixture(e, &t, "m", 1, 1, NULL), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
-	gl_engine_tick(e, 0);
-	const uint8_t *dmx = gl_engine_dmx(e, 0);
+	const uint8_t *dmx = first_frame(e);
 	assert_int_equal(dmx[0], 0x80);   /* pan 0.5 = 0x8000 */
 	assert_int_equal(dmx[1], 0x40);   /* tilt 0.25 = 0x4000 (16383.75 -> 16384) */
 	assert_int_equal(dmx[2], 0x00);
