@@ -675,7 +675,7 @@ def scenario_outage(gl, show, work):
 
 def scenario_bad(gl, show, work):
     with Session(work) as ses:
-        broker, cli, sacn, procs = ses.broker, ses.cli, ses.sacn, ses.procs
+        cli, sacn, procs = ses.cli, ses.sacn, ses.procs
         glp = start_gl(procs, gl, show, url())
         cli.pub(BASE + "/cmd/go", "PRESS")
         before = bytes(sacn.wait("cue 1", lambda s: s[0] == 51)[:2])
