@@ -242,13 +242,74 @@ static uint8_t *slots_of(struct test_frame *f, int index)
 	return f->dmx + (size_t)index * GL_DMX_SLOTS;
 }
 
-/* Receives one sACN data packet and parses it. */
-static void recv_sacn(int fd, uint8_t *buf, struct sacn_data *d)
+/* An output under test and the loopback socket rx that receives what it
+ * sends: the output's configuration, the output once configured, the
+ * frames it is given and room for a packet. The socket and the output are
+ * held, so teardown closes them when a test fails half-way. */
+struct rig {
+	const struct gl_output_ops *ops;
+	struct gl_output_config cfg;
+	struct gl_output *out;
+	struct test_frame f;
+	uint8_t buf[1500];
+	uint16_t port;          /* rx's port: where the output is told to send */
+	int rx;
+};
+
+/* A rig for ops on these universes: its socket, the configuration without
+ * options and the frames, all slots 0. A test adds options, then calls
+ * rig_open(). */
+static void rig_init(struct rig *r, const struct gl_output_ops *ops, const int *universes,
+		     int count)
 {
-	int n = recv_wait(fd, buf, 1500, NULL);
+	r->ops = ops;
+	r->out = NULL;
+	r->rx = udp_socket(0, &r->port);
+	cfg_init(&r->cfg, ops->name, universes, count);
+	frame_init(&r->f, universes, count);
+}
+
+/* Configures and opens the output; a refusal fails the test. */
+static void rig_open(struct rig *r)
+{
+	r->out = configured(r->ops, &r->cfg);
+	assert_int_equal(r->ops->open(r->out), 0);
+}
+
+/* The next frame, at time t, to the output's send(); returns what it did. */
+static int rig_send(struct rig *r, uint64_t t)
+{
+	return r->ops->send(r->out, frame_at(&r->f, t), t);
+}
+
+/* Closes the output (what it sends as it closes is queued on rx) and frees
+ * the configuration; the socket stays open. */
+static void rig_close(struct rig *r)
+{
+	output_close(r->out);
+	gl_output_config_free(&r->cfg);
+}
+
+/* Asserts that nothing more has arrived on the rig's socket. */
+static void expect_nothing_queued(struct rig *r)
+{
+	assert_int_equal(recv_now(r->rx, r->buf, sizeof r->buf), -1);
+}
+
+/* Receives one sACN data packet and parses it. */
+static void recv_sacn(struct rig *r, struct sacn_data *d)
+{
+	int n = recv_wait(r->rx, r->buf, sizeof r->buf, NULL);
 
 	assert_true(n > 0);
-	assert_int_equal(sacn_wire_parse_data(buf, (size_t)n, d), 0);
+	assert_int_equal(sacn_wire_parse_data(r->buf, (size_t)n, d), 0);
+}
+
+/* Receives the next sACN data packet, which must be for universe. */
+static void recv_sacn_of(struct rig *r, int universe, struct sacn_data *d)
+{
+	recv_sacn(r, d);
+	assert_int_equal(d->hdr.universe, universe);
 }
 
 static int make_state_dir(void **state)
@@ -291,54 +352,45 @@ static void test_registry(void **state)
 
 /* ---- sACN ----------------------------------------------------------------- */
 
-/* An sACN configuration that unicasts to port on loopback, discovery off;
- * a test adds its own options. */
-static void sacn_config(struct gl_output_config *cfg, uint16_t port, const int *universes,
-			int count)
+/* Options that make an sACN output unicast to the rig's socket, discovery
+ * off. */
+static void sacn_to_rx(struct rig *r)
 {
-	cfg_init(cfg, "sacn", universes, count);
-	cfg_set(cfg, "unicast", "127.0.0.1");
-	cfg_set(cfg, "port", "%u", port);
-	cfg_set(cfg, "discovery", "false");
+	cfg_set(&r->cfg, "unicast", "127.0.0.1");
+	cfg_set(&r->cfg, "port", "%u", r->port);
+	cfg_set(&r->cfg, "discovery", "false");
 }
 
-static struct gl_output *sacn_make(struct gl_output_config *cfg, uint16_t port,
-				   const int *universes, int count)
+/* An sACN rig sending to its socket; a test adds its own options. */
+static void sacn_rig(struct rig *r, const int *universes, int count)
 {
-	sacn_config(cfg, port, universes, count);
-	return configured(&gl_output_sacn, cfg);
+	rig_init(r, &gl_output_sacn, universes, count);
+	sacn_to_rx(r);
 }
 
 static void test_sacn_send_keepalive_close(void **state)
 {
 	static const int numbers[2] = { 1, 2 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct sacn_data d;
-	uint8_t buf[1500];
 	const struct gl_output_status *st;
 	uint8_t file_cid[16];
 	char text[64] = "";
 	char path[128];
 	FILE *fp;
-	uint16_t port;
-	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	out = sacn_make(&cfg, port, numbers, 2);
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	assert_int_equal(gl_output_sacn.poll_fd(out), -1);
+	sacn_rig(&r, numbers, 2);
+	rig_open(&r);
+	assert_int_equal(gl_output_sacn.poll_fd(r.out), -1);
 
-	frame_init(&f, numbers, 2);
-	slots_of(&f, 0)[0] = 255;
-	slots_of(&f, 0)[511] = 7;
-	slots_of(&f, 1)[100] = 42;
-	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, t), t), 0);
+	slots_of(&r.f, 0)[0] = 255;
+	slots_of(&r.f, 0)[511] = 7;
+	slots_of(&r.f, 1)[100] = 42;
+	assert_int_equal(rig_send(&r, t), 0);
 
-	recv_sacn(rx, buf, &d);
-	assert_int_equal(d.hdr.universe, 1);
+	recv_sacn_of(&r, 1, &d);
 	assert_int_equal(d.hdr.sequence, 0);
 	assert_int_equal(d.hdr.priority, 100);
 	assert_int_equal(d.hdr.options, 0);
@@ -346,7 +398,7 @@ static void test_sacn_send_keepalive_close(void **state)
 	assert_int_equal(d.hdr.start_code, 0);
 	assert_string_equal(d.hdr.source_name, "ghostlight: Test Show");
 	assert_int_equal(d.slot_count, 512);
-	assert_memory_equal(d.slots, slots_of(&f, 0), 512);
+	assert_memory_equal(d.slots, slots_of(&r.f, 0), 512);
 
 	/* The CID is the one saved in the state directory. */
 	snprintf(path, sizeof path, "%s/sacn-cid", out_test_dir());
@@ -359,21 +411,18 @@ static void test_sacn_send_keepalive_close(void **state)
 	assert_memory_equal(d.hdr.cid, file_cid, 16);
 	assert_int_equal(file_cid[6] >> 4, 4);      /* a v4 UUID */
 
-	recv_sacn(rx, buf, &d);
-	assert_int_equal(d.hdr.universe, 2);
+	recv_sacn_of(&r, 2, &d);
 	assert_int_equal(d.hdr.sequence, 0);
 	assert_int_equal(d.slots[100], 42);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	expect_nothing_queued(&r);
 
 	/* Unchanged: three more frames carry it, then silence. */
 	for (int rep = 1; rep <= 3; rep++) {
 		t += 23 * MS;
-		gl_output_sacn.send(out, frame_at(&f, t), t);
-		recv_sacn(rx, buf, &d);
-		assert_int_equal(d.hdr.universe, 1);
+		rig_send(&r, t);
+		recv_sacn_of(&r, 1, &d);
 		assert_int_equal(d.hdr.sequence, rep);
-		recv_sacn(rx, buf, &d);
-		assert_int_equal(d.hdr.universe, 2);
+		recv_sacn_of(&r, 2, &d);
 		assert_int_equal(d.hdr.sequence, rep);
 	}
 	uint64_t last = t;
@@ -381,92 +430,81 @@ static void test_sacn_send_keepalive_close(void **state)
 		t += 23 * MS;
 		if (t - last >= 800 * MS)
 			break;
-		gl_output_sacn.send(out, frame_at(&f, t), t);
-		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+		rig_send(&r, t);
+		expect_nothing_queued(&r);
 	}
-	assert_int_equal(gl_output_sacn.next_service_ns(out), last + 800 * MS);
+	assert_int_equal(gl_output_sacn.next_service_ns(r.out), last + 800 * MS);
 
 	/* Keep-alive 800 ms after the last packet. */
 	t = last + 800 * MS;
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	recv_sacn(rx, buf, &d);
-	assert_int_equal(d.hdr.universe, 1);
+	rig_send(&r, t);
+	recv_sacn_of(&r, 1, &d);
 	assert_int_equal(d.hdr.sequence, 4);
-	recv_sacn(rx, buf, &d);
-	assert_int_equal(d.hdr.universe, 2);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	recv_sacn_of(&r, 2, &d);
+	expect_nothing_queued(&r);
 
 	/* A change goes out at once, for that universe only. */
 	t += 23 * MS;
-	slots_of(&f, 1)[0] = 1;
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	recv_sacn(rx, buf, &d);
-	assert_int_equal(d.hdr.universe, 2);
+	slots_of(&r.f, 1)[0] = 1;
+	rig_send(&r, t);
+	recv_sacn_of(&r, 2, &d);
 	assert_int_equal(d.hdr.sequence, 5);
 	assert_int_equal(d.slots[0], 1);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	expect_nothing_queued(&r);
 
 	/* With no frames at all, service() keeps the universes alive. */
 	last = t;
-	assert_int_equal(gl_output_sacn.next_service_ns(out), last - 23 * MS + 800 * MS);
+	assert_int_equal(gl_output_sacn.next_service_ns(r.out), last - 23 * MS + 800 * MS);
 	t = last + 800 * MS;
-	gl_output_sacn.service(out, t);
-	recv_sacn(rx, buf, &d);
-	recv_sacn(rx, buf, &d);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	gl_output_sacn.service(r.out, t);
+	recv_sacn(&r, &d);
+	recv_sacn(&r, &d);
+	expect_nothing_queued(&r);
 
-	st = gl_output_status(out);
+	st = gl_output_status(r.out);
 	assert_int_equal(st->send_errors, 0);
 	assert_int_equal(st->packets_sent, 2 + 6 + 2 + 1 + 2);
 	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
 
 	/* close(): three terminated packets per universe. */
-	output_close(out);
+	rig_close(&r);
 	for (int i = 0; i < 6; i++) {
-		recv_sacn(rx, buf, &d);
+		recv_sacn(&r, &d);
 		assert_int_equal(d.hdr.options, SACN_OPT_TERMINATED);
 		assert_int_equal(d.hdr.universe, 1 + i % 2);
 	}
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	gl_output_config_free(&cfg);
+	expect_nothing_queued(&r);
 
 	/* A second run keeps the installation's CID. */
-	out = sacn_make(&cfg, port, numbers, 1);
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	recv_sacn(rx, buf, &d);
+	cfg_init(&r.cfg, "sacn", numbers, 1);
+	sacn_to_rx(&r);
+	rig_open(&r);
+	rig_send(&r, t);
+	recv_sacn(&r, &d);
 	assert_memory_equal(d.hdr.cid, file_cid, 16);
-	output_close(out);
-	gl_output_config_free(&cfg);
+	rig_close(&r);
 }
 
 static void test_sacn_sequence_wrap_and_options(void **state)
 {
 	static const int numbers[1] = { 63999 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct sacn_data d;
-	uint8_t buf[1500];
-	uint16_t port;
-	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	sacn_config(&cfg, port, numbers, 1);
-	cfg_set(&cfg, "priority", "200");
-	cfg_set(&cfg, "source_name", "FOH \xc3\xa9");
-	cfg_set(&cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
-	cfg_set(&cfg, "ttl", "4");
-	cfg_set(&cfg, "interface", "127.0.0.1");
-	out = configured(&gl_output_sacn, &cfg);
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	frame_init(&f, numbers, 1);
+	sacn_rig(&r, numbers, 1);
+	cfg_set(&r.cfg, "priority", "200");
+	cfg_set(&r.cfg, "source_name", "FOH \xc3\xa9");
+	cfg_set(&r.cfg, "cid", "0D5E3A5C-4F9B-4C1E-9A43-6B1F0E2D7C88");
+	cfg_set(&r.cfg, "ttl", "4");
+	cfg_set(&r.cfg, "interface", "127.0.0.1");
+	rig_open(&r);
 	for (int i = 0; i < 300; i++) {
-		slots_of(&f, 0)[0] = (uint8_t)i;
+		slots_of(&r.f, 0)[0] = (uint8_t)i;
 		t += 23 * MS;
-		assert_int_equal(gl_output_sacn.send(out, frame_at(&f, t), t), 0);
-		recv_sacn(rx, buf, &d);
+		assert_int_equal(rig_send(&r, t), 0);
+		recv_sacn(&r, &d);
 		assert_int_equal(d.hdr.sequence, (uint8_t)i);
 		assert_int_equal(d.slots[0], (uint8_t)i);
 	}
@@ -475,127 +513,101 @@ static void test_sacn_sequence_wrap_and_options(void **state)
 	assert_string_equal(d.hdr.source_name, "FOH \xc3\xa9");
 	assert_int_equal(d.hdr.cid[0], 0x0d);
 	assert_int_equal(d.hdr.cid[15], 0x88);
-	output_close(out);
-	assert_int_equal(drain(rx), 3);
-	gl_output_config_free(&cfg);
+	rig_close(&r);
+	assert_int_equal(drain(r.rx), 3);
 }
 
 static void test_sacn_sync(void **state)
 {
 	static const int numbers[2] = { 10, 11 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct sacn_data d;
-	uint8_t buf[1500];
-	uint16_t port;
-	int rx = udp_socket(0, &port);
-	int n;
 	uint64_t t = T0;
 
 	(void)state;
-	sacn_config(&cfg, port, numbers, 2);
-	cfg_set(&cfg, "sync_universe", "7");
-	out = configured(&gl_output_sacn, &cfg);
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	frame_init(&f, numbers, 2);
+	sacn_rig(&r, numbers, 2);
+	cfg_set(&r.cfg, "sync_universe", "7");
+	rig_open(&r);
 
 	for (int frame = 0; frame < 2; frame++) {
-		gl_output_sacn.send(out, frame_at(&f, t), t);
-		recv_sacn(rx, buf, &d);
-		assert_int_equal(d.hdr.universe, 10);
+		rig_send(&r, t);
+		recv_sacn_of(&r, 10, &d);
 		assert_int_equal(d.hdr.sync_address, 7);
-		recv_sacn(rx, buf, &d);
-		assert_int_equal(d.hdr.universe, 11);
+		recv_sacn_of(&r, 11, &d);
 		assert_int_equal(d.hdr.sync_address, 7);
 		/* Then exactly one sync packet for the frame. */
-		n = recv_wait(rx, buf, sizeof buf, NULL);
+		int n = recv_wait(r.rx, r.buf, sizeof r.buf, NULL);
 		assert_int_equal(n, 49);
-		assert_int_equal(sacn_wire_parse_data(buf, 49, &d), GL_ENOENT);
-		assert_int_equal(buf[21], 0x08);
-		assert_int_equal(buf[43], 0x01);
-		assert_int_equal(buf[44], frame);       /* its own sequence */
-		assert_int_equal(buf[45], 0);
-		assert_int_equal(buf[46], 7);
-		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+		assert_int_equal(sacn_wire_parse_data(r.buf, 49, &d), GL_ENOENT);
+		assert_int_equal(r.buf[21], 0x08);
+		assert_int_equal(r.buf[43], 0x01);
+		assert_int_equal(r.buf[44], frame);       /* its own sequence */
+		assert_int_equal(r.buf[45], 0);
+		assert_int_equal(r.buf[46], 7);
+		expect_nothing_queued(&r);
 		t += 23 * MS;
 	}
 	/* Second and third repeat, each with its sync; then no data packet
 	 * and no sync. */
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	assert_int_equal(drain(rx), 3);
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	assert_int_equal(drain(rx), 3);
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	assert_int_equal(drain(rx), 0);
+	rig_send(&r, t);
+	assert_int_equal(drain(r.rx), 3);
+	rig_send(&r, t);
+	assert_int_equal(drain(r.rx), 3);
+	rig_send(&r, t);
+	assert_int_equal(drain(r.rx), 0);
 	t += 23 * MS;
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	output_close(out);
-	gl_output_config_free(&cfg);
+	rig_send(&r, t);
+	expect_nothing_queued(&r);
+	rig_close(&r);
 }
 
 static void test_sacn_discovery(void **state)
 {
 	static const int numbers[3] = { 300, 5, 17 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
-	uint8_t buf[1500];
-	uint16_t port;
-	int rx = udp_socket(0, &port);
-	int n;
+	struct rig r;
 	uint64_t t = T0;
 
 	(void)state;
-	cfg_init(&cfg, "sacn", numbers, 3);
-	cfg_set(&cfg, "unicast", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	out = configured(&gl_output_sacn, &cfg);
+	rig_init(&r, &gl_output_sacn, numbers, 3);
+	cfg_set(&r.cfg, "unicast", "127.0.0.1");
+	cfg_set(&r.cfg, "port", "%u", r.port);
 
 	/* The first one goes at open. */
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	n = recv_wait(rx, buf, sizeof buf, NULL);
+	rig_open(&r);
+	int n = recv_wait(r.rx, r.buf, sizeof r.buf, NULL);
 	assert_int_equal(n, 120 + 6);
-	assert_int_equal(buf[21], 0x08);
-	assert_int_equal(buf[43], 0x02);
-	assert_int_equal(buf[117], 0x01);
-	assert_int_equal(buf[118], 0);
-	assert_int_equal(buf[119], 0);
+	assert_int_equal(r.buf[21], 0x08);
+	assert_int_equal(r.buf[43], 0x02);
+	assert_int_equal(r.buf[117], 0x01);
+	assert_int_equal(r.buf[118], 0);
+	assert_int_equal(r.buf[119], 0);
 	/* Sorted, whatever the show's order. */
-	assert_int_equal(buf[120] << 8 | buf[121], 5);
-	assert_int_equal(buf[122] << 8 | buf[123], 17);
-	assert_int_equal(buf[124] << 8 | buf[125], 300);
-	assert_string_equal((const char *)buf + 44, "ghostlight: Test Show");
+	assert_int_equal(r.buf[120] << 8 | r.buf[121], 5);
+	assert_int_equal(r.buf[122] << 8 | r.buf[123], 17);
+	assert_int_equal(r.buf[124] << 8 | r.buf[125], 300);
+	assert_string_equal((const char *)r.buf + 44, "ghostlight: Test Show");
 
-	frame_init(&f, numbers, 3);
-	gl_output_sacn.send(out, frame_at(&f, t), t);
-	assert_int_equal(drain(rx), 3);
-	assert_int_equal(gl_output_sacn.next_service_ns(out), t + 800 * MS);
+	rig_send(&r, t);
+	assert_int_equal(drain(r.rx), 3);
+	assert_int_equal(gl_output_sacn.next_service_ns(r.out), t + 800 * MS);
 
 	/* Then every 10 s, from service() when frames are not due. */
-	gl_output_sacn.service(out, t + 9 * GL_NS_PER_S);
-	assert_int_equal(drain(rx), 3);                   /* keep-alives only */
-	gl_output_sacn.service(out, t + 10 * GL_NS_PER_S);
-	assert_int_equal(drain(rx), 3 + 1);
-	gl_output_sacn.service(out, t + 10 * GL_NS_PER_S + 1);
-	assert_int_equal(drain(rx), 0);
-	output_close(out);
-	assert_int_equal(drain(rx), 9);
-	gl_output_config_free(&cfg);
+	gl_output_sacn.service(r.out, t + 9 * GL_NS_PER_S);
+	assert_int_equal(drain(r.rx), 3);                   /* keep-alives only */
+	gl_output_sacn.service(r.out, t + 10 * GL_NS_PER_S);
+	assert_int_equal(drain(r.rx), 3 + 1);
+	gl_output_sacn.service(r.out, t + 10 * GL_NS_PER_S + 1);
+	assert_int_equal(drain(r.rx), 0);
+	rig_close(&r);
+	assert_int_equal(drain(r.rx), 9);
 }
 
 static void test_sacn_cid_unwritable(void **state)
 {
 	static const int numbers[1] = { 1 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct sacn_data d;
-	uint8_t buf[1500];
 	char file[128];
-	uint16_t port;
-	int rx = udp_socket(0, &port);
 	FILE *fp;
 
 	(void)state;
@@ -606,17 +618,15 @@ static void test_sacn_cid_unwritable(void **state)
 	fclose(fp);
 	setenv("GHOSTLIGHT_STATE_DIR", file, 1);
 
-	out = sacn_make(&cfg, port, numbers, 1);
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->note), "temporary CID"));
-	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(out)->error), "");
-	frame_init(&f, numbers, 1);
-	gl_output_sacn.send(out, frame_at(&f, T0), T0);
-	recv_sacn(rx, buf, &d);
+	sacn_rig(&r, numbers, 1);
+	rig_open(&r);
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(r.out)->note), "temporary CID"));
+	assert_string_equal(GL_REPORT_TEXT(&gl_output_status(r.out)->error), "");
+	rig_send(&r, T0);
+	recv_sacn(&r, &d);
 	assert_int_equal(d.hdr.cid[6] >> 4, 4);
-	output_close(out);
-	drain(rx);
-	gl_output_config_free(&cfg);
+	rig_close(&r);
+	drain(r.rx);
 
 	setenv("GHOSTLIGHT_STATE_DIR", out_test_dir(), 1);
 	unlink(file);
@@ -629,24 +639,18 @@ static void test_sacn_cid_unwritable(void **state)
 static void cid_of_run(uint8_t cid[16], char *note, size_t note_len)
 {
 	static const int numbers[1] = { 1 };
-	struct gl_output_config cfg;
-	struct test_frame f;
+	struct rig r;
 	struct sacn_data d;
-	uint8_t buf[1500];
-	uint16_t port;
-	int rx = udp_socket(0, &port);
-	struct gl_output *out = sacn_make(&cfg, port, numbers, 1);
 
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	gl_report_get(&gl_output_status(out)->note, note, note_len);
-	frame_init(&f, numbers, 1);
-	gl_output_sacn.send(out, frame_at(&f, T0), T0);
-	recv_sacn(rx, buf, &d);
+	sacn_rig(&r, numbers, 1);
+	rig_open(&r);
+	gl_report_get(&gl_output_status(r.out)->note, note, note_len);
+	rig_send(&r, T0);
+	recv_sacn(&r, &d);
 	memcpy(cid, d.hdr.cid, 16);
-	output_close(out);
-	drain(rx);
-	gl_output_config_free(&cfg);
-	fd_close(rx);
+	rig_close(&r);
+	drain(r.rx);
+	fd_close(r.rx);
 }
 
 static void put_file(const char *path, const char *text, size_t len)
@@ -759,9 +763,7 @@ static void test_sacn_cid_locked(void **state)
 	static const int numbers[1] = { 2 };
 	char path[160], note[GL_REPORT_TEXT_MAX], text[64];
 	uint8_t file_cid[16], cid[16];
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	uint16_t port;
+	struct rig r;
 	int fd;
 
 	(void)state;
@@ -782,9 +784,8 @@ static void test_sacn_cid_locked(void **state)
 	fd_close(fd);                                   /* the other one ends */
 
 	/* one output holds the CID; a second of the same process shares it */
-	port = free_port();
-	out = sacn_make(&cfg, port, numbers, 1);
-	assert_int_equal(gl_output_sacn.open(out), 0);
+	sacn_rig(&r, numbers, 1);
+	rig_open(&r);
 	cid_of_run(cid, note, sizeof note);
 	assert_memory_equal(cid, file_cid, 16);
 	assert_string_equal(note, "");
@@ -794,8 +795,7 @@ static void test_sacn_cid_locked(void **state)
 	hold_fd(fd);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
 	assert_int_equal(errno, EWOULDBLOCK);
-	output_close(out);
-	gl_output_config_free(&cfg);
+	rig_close(&r);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);   /* released at close */
 }
 
@@ -805,20 +805,16 @@ static void test_sacn_cid_locked(void **state)
 static void test_sacn_send_errors(void **state)
 {
 	static const int numbers[2] = { 1, 2 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	const struct gl_output_status *st;
 
 	(void)state;
-	cfg_init(&cfg, "sacn", numbers, 2);
-	cfg_set(&cfg, "unicast", "255.255.255.255");
-	cfg_set(&cfg, "discovery", "false");
-	out = configured(&gl_output_sacn, &cfg);
-	assert_int_equal(gl_output_sacn.open(out), 0);
-	st = gl_output_status(out);
-	frame_init(&f, numbers, 2);
-	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0), T0), GL_EIO);
+	rig_init(&r, &gl_output_sacn, numbers, 2);
+	cfg_set(&r.cfg, "unicast", "255.255.255.255");
+	cfg_set(&r.cfg, "discovery", "false");
+	rig_open(&r);
+	st = gl_output_status(r.out);
+	assert_int_equal(rig_send(&r, T0), GL_EIO);
 	assert_int_equal(st->send_errors, 2);
 	assert_int_equal(st->packets_sent, 0);
 	assert_int_equal(gl_report_get(&st->error, NULL, 0), T0);
@@ -826,12 +822,10 @@ static void test_sacn_send_errors(void **state)
 	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "255.255.255.255:5568"));
 	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), strerror(EACCES)));
 	/* Nothing went out, so nothing to keep alive: no busy service loop. */
-	assert_int_equal(gl_output_sacn.next_service_ns(out), 0);
-	assert_int_equal(gl_output_sacn.send(out, frame_at(&f, T0 + 23 * MS), T0 + 23 * MS),
-			 GL_EIO);
+	assert_int_equal(gl_output_sacn.next_service_ns(r.out), 0);
+	assert_int_equal(rig_send(&r, T0 + 23 * MS), GL_EIO);
 	assert_int_equal(st->send_errors, 4);
-	output_close(out);
-	gl_output_config_free(&cfg);
+	rig_close(&r);
 }
 
 /* Configures with one option set; expects NULL and `expect` in the message. */
@@ -911,12 +905,13 @@ static void test_sacn_bad_options(void **state)
 
 /* ---- Art-Net -------------------------------------------------------------- */
 
-static void recv_artdmx(int fd, uint8_t *buf, struct artnet_dmx *d)
+/* Receives one ArtDmx packet and parses it. */
+static void recv_artdmx(struct rig *r, struct artnet_dmx *d)
 {
-	int n = recv_wait(fd, buf, 1500, NULL);
+	int n = recv_wait(r->rx, r->buf, sizeof r->buf, NULL);
 
 	assert_true(n > 0);
-	assert_int_equal(artnet_wire_parse_dmx(buf, (size_t)n, d), 0);
+	assert_int_equal(artnet_wire_parse_dmx(r->buf, (size_t)n, d), 0);
 }
 
 static void send_to(int fd, uint16_t port, const uint8_t *buf, size_t len)
@@ -943,99 +938,91 @@ static size_t make_poll(uint8_t *buf, bool targeted, uint16_t bottom, uint16_t t
 	return 22;
 }
 
-/* An Art-Net configuration that sends to port on loopback and listens
- * on listen_port there; a test adds its own options. */
-static void artnet_config(struct gl_output_config *cfg, uint16_t port, uint16_t listen_port,
-			  const int *universes, int count)
+/* An Art-Net rig that sends to its socket and listens on listen_port on
+ * loopback; a test adds its own options. */
+static void artnet_rig(struct rig *r, uint16_t listen_port, const int *universes, int count)
 {
-	cfg_init(cfg, "artnet", universes, count);
-	cfg_set(cfg, "nodes", "127.0.0.1");
-	cfg_set(cfg, "port", "%u", port);
-	cfg_set(cfg, "bind", "127.0.0.1");
-	cfg_set(cfg, "listen_port", "%u", listen_port);
+	rig_init(r, &gl_output_artnet, universes, count);
+	cfg_set(&r->cfg, "nodes", "127.0.0.1");
+	cfg_set(&r->cfg, "port", "%u", r->port);
+	cfg_set(&r->cfg, "bind", "127.0.0.1");
+	cfg_set(&r->cfg, "listen_port", "%u", listen_port);
 }
 
 static void test_artnet_send_and_poll(void **state)
 {
 	static const int numbers[3] = { 1, 2, 17 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct artnet_dmx d;
 	struct sockaddr_in from;
-	uint8_t buf[1500];
+	uint8_t *buf = r.buf;         /* the packet last received */
 	const struct gl_output_status *st;
-	uint16_t port, listen_port = free_port();
-	int rx = udp_socket(0, &port);
-	int n;
+	uint16_t listen_port = free_port();
 	uint64_t t = T0;
 
 	(void)state;
-	artnet_config(&cfg, port, listen_port, numbers, 3);
-	cfg_set(&cfg, "listen", "true");
-	out = configured(&gl_output_artnet, &cfg);
-	assert_int_equal(gl_output_artnet.open(out), 0);
-	st = gl_output_status(out);
+	artnet_rig(&r, listen_port, numbers, 3);
+	cfg_set(&r.cfg, "listen", "true");
+	rig_open(&r);
+	st = gl_output_status(r.out);
 	assert_string_equal(GL_REPORT_TEXT(&st->error), "");
-	assert_true(gl_output_artnet.poll_fd(out) >= 0);
+	assert_true(gl_output_artnet.poll_fd(r.out) >= 0);
 
-	frame_init(&f, numbers, 3);
-	slots_of(&f, 0)[0] = 11;
-	slots_of(&f, 1)[1] = 22;
-	slots_of(&f, 2)[511] = 33;
-	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), 0);
-	recv_artdmx(rx, buf, &d);
+	slots_of(&r.f, 0)[0] = 11;
+	slots_of(&r.f, 1)[1] = 22;
+	slots_of(&r.f, 2)[511] = 33;
+	assert_int_equal(rig_send(&r, t), 0);
+	recv_artdmx(&r, &d);
 	assert_int_equal(d.port_address, 0);         /* universe 1 = 0:0:0 */
 	assert_int_equal(d.sequence, 1);
 	assert_int_equal(d.slot_count, 512);
 	assert_int_equal(d.slots[0], 11);
-	n = recv_wait(rx, buf, sizeof buf, &from);
+	int n = recv_wait(r.rx, buf, sizeof r.buf, &from);
 	assert_int_equal(n, 530);
 	/* Sent from the listening socket: source port is the Art-Net port. */
 	assert_int_equal(ntohs(from.sin_port), listen_port);
 	assert_int_equal(artnet_wire_parse_dmx(buf, (size_t)n, &d), 0);
 	assert_int_equal(d.port_address, 1);
 	assert_int_equal(d.slots[1], 22);
-	recv_artdmx(rx, buf, &d);
+	recv_artdmx(&r, &d);
 	assert_int_equal(d.port_address, 16);        /* universe 17 = 0:1:0 */
 	assert_int_equal(buf[14], 0x10);
 	assert_int_equal(buf[15], 0x00);
 	assert_int_equal(d.slots[511], 33);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	expect_nothing_queued(&r);
 
 	/* Unchanged: nothing until a second has passed. */
 	for (int i = 1; i < 43; i++) {
-		gl_output_artnet.send(out, frame_at(&f, t + (uint64_t)i * 23 * MS),
-				      t + (uint64_t)i * 23 * MS);
-		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+		rig_send(&r, t + (uint64_t)i * 23 * MS);
+		expect_nothing_queued(&r);
 	}
-	assert_int_equal(gl_output_artnet.next_service_ns(out), t + GL_NS_PER_S);
+	assert_int_equal(gl_output_artnet.next_service_ns(r.out), t + GL_NS_PER_S);
 	t += GL_NS_PER_S;
-	gl_output_artnet.send(out, frame_at(&f, t), t);
+	rig_send(&r, t);
 	for (int i = 0; i < 3; i++) {
-		recv_artdmx(rx, buf, &d);
+		recv_artdmx(&r, &d);
 		assert_int_equal(d.sequence, 2);
 	}
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	expect_nothing_queued(&r);
 
 	/* A change goes out at once, alone; sequences wrap 255 -> 1. Steps
 	 * of 3 ms keep the other universes' keep-alives out of the way. */
 	for (int i = 0; i < 300; i++) {
 		t += 3 * MS;
-		slots_of(&f, 1)[0] = (uint8_t)(i + 1);
-		gl_output_artnet.send(out, frame_at(&f, t), t);
-		recv_artdmx(rx, buf, &d);
+		slots_of(&r.f, 1)[0] = (uint8_t)(i + 1);
+		rig_send(&r, t);
+		recv_artdmx(&r, &d);
 		assert_int_equal(d.port_address, 1);
 		assert_int_equal(d.sequence, (i + 2) % 255 + 1);
-		assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+		expect_nothing_queued(&r);
 	}
 
 	/* ArtPoll -> ArtPollReply to the poller, one per Sub-Net group. */
 	n = (int)make_poll(buf, false, 0, 0);
-	send_to(rx, listen_port, buf, (size_t)n);
-	gl_output_artnet.service(out, t);
-	for (int r = 0; r < 2; r++) {
-		n = recv_wait(rx, buf, sizeof buf, &from);
+	send_to(r.rx, listen_port, buf, (size_t)n);
+	gl_output_artnet.service(r.out, t);
+	for (int reply = 0; reply < 2; reply++) {
+		n = recv_wait(r.rx, buf, sizeof r.buf, &from);
 		assert_int_equal(n, 239);
 		assert_int_equal(ntohs(from.sin_port), listen_port);
 		assert_int_equal(artnet_wire_opcode(buf, (size_t)n), ARTNET_OP_POLL_REPLY);
@@ -1052,9 +1039,9 @@ static void test_artnet_send_and_poll(void **state)
 		assert_int_equal(buf[200], ARTNET_ST_CONTROLLER);
 		assert_int_equal(buf[207], 127);
 		assert_int_equal(buf[210], 1);
-		assert_int_equal(buf[211], r + 1);         /* BindIndex */
+		assert_int_equal(buf[211], reply + 1);         /* BindIndex */
 		assert_int_equal(buf[212], ARTNET_STATUS2_PORT15);
-		if (r == 0) {
+		if (reply == 0) {
 			/* Port-Addresses 0 and 1: Net 0, Sub-Net 0. */
 			assert_int_equal(buf[173], 2);
 			assert_int_equal(buf[18], 0);
@@ -1073,114 +1060,97 @@ static void test_artnet_send_and_poll(void **state)
 			assert_int_equal(buf[174], 0x40);
 		}
 	}
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	expect_nothing_queued(&r);
 
 	/* A targeted poll for 16..20 gets one reply; one for 100..200 none. */
 	n = (int)make_poll(buf, true, 16, 20);
-	send_to(rx, listen_port, buf, (size_t)n);
+	send_to(r.rx, listen_port, buf, (size_t)n);
 	n = (int)make_poll(buf, true, 100, 200);
-	send_to(rx, listen_port, buf, (size_t)n);
-	gl_output_artnet.service(out, t);
-	n = recv_wait(rx, buf, sizeof buf, NULL);
+	send_to(r.rx, listen_port, buf, (size_t)n);
+	gl_output_artnet.service(r.out, t);
+	n = recv_wait(r.rx, buf, sizeof r.buf, NULL);
 	assert_int_equal(n, 239);
 	assert_int_equal(buf[173], 1);
 	assert_int_equal(buf[19], 1);
 	assert_int_equal(buf[211], 1);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	expect_nothing_queued(&r);
 
 	/* Malformed input is counted and ignored; other Art-Net is ignored. */
-	send_to(rx, listen_port, (const uint8_t *)"hello", 5);
+	send_to(r.rx, listen_port, (const uint8_t *)"hello", 5);
 	n = (int)make_poll(buf, false, 0, 0);
-	send_to(rx, listen_port, buf, 13);                  /* short ArtPoll */
+	send_to(r.rx, listen_port, buf, 13);                  /* short ArtPoll */
 	buf[11] = 13;
-	send_to(rx, listen_port, buf, 14);                  /* ProtVer 13 */
-	n = artnet_wire_sync(buf, sizeof buf);
-	send_to(rx, listen_port, buf, (size_t)n);           /* ArtSync: not ours */
-	gl_output_artnet.service(out, t);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	send_to(r.rx, listen_port, buf, 14);                  /* ProtVer 13 */
+	n = artnet_wire_sync(buf, sizeof r.buf);
+	send_to(r.rx, listen_port, buf, (size_t)n);           /* ArtSync: not ours */
+	gl_output_artnet.service(r.out, t);
+	expect_nothing_queued(&r);
 	assert_int_equal(st->packets_received, 3 + 4);
 	assert_int_equal(st->packets_malformed, 3);
 	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "malformed"));
 	assert_int_equal(st->send_errors, 0);
 
 	/* service() keeps universes alive when frames stop. */
-	gl_output_artnet.service(out, t + GL_NS_PER_S);
-	assert_int_equal(drain(rx), 3);
+	gl_output_artnet.service(r.out, t + GL_NS_PER_S);
+	assert_int_equal(drain(r.rx), 3);
 
-	output_close(out);
-	gl_output_config_free(&cfg);
+	rig_close(&r);
 }
 
 static void test_artnet_sync_port_addresses(void **state)
 {
 	static const int numbers[2] = { 1, 2 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct artnet_dmx d;
-	uint8_t buf[1500];
-	uint16_t port;
-	int rx = udp_socket(0, &port);
-	int n;
 	uint64_t t = T0;
 
 	(void)state;
 	/* The "broadcast" address is where ArtSync goes; loopback here. */
-	cfg_init(&cfg, "artnet", numbers, 2);
-	cfg_set(&cfg, "broadcast", "127.0.0.1");
-	cfg_set(&cfg, "port", "%u", port);
-	cfg_set(&cfg, "listen", "false");
-	cfg_set(&cfg, "sync", "true");
-	cfg_set(&cfg, "port_addresses", "32767, 1:2:3");
-	out = configured(&gl_output_artnet, &cfg);
-	assert_int_equal(gl_output_artnet.open(out), 0);
-	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
-	frame_init(&f, numbers, 2);
-	gl_output_artnet.send(out, frame_at(&f, t), t);
-	recv_artdmx(rx, buf, &d);
+	rig_init(&r, &gl_output_artnet, numbers, 2);
+	cfg_set(&r.cfg, "broadcast", "127.0.0.1");
+	cfg_set(&r.cfg, "port", "%u", r.port);
+	cfg_set(&r.cfg, "listen", "false");
+	cfg_set(&r.cfg, "sync", "true");
+	cfg_set(&r.cfg, "port_addresses", "32767, 1:2:3");
+	rig_open(&r);
+	assert_int_equal(gl_output_artnet.poll_fd(r.out), -1);
+	rig_send(&r, t);
+	recv_artdmx(&r, &d);
 	assert_int_equal(d.port_address, 32767);
-	assert_int_equal(buf[14], 0xff);
-	assert_int_equal(buf[15], 0x7f);
-	recv_artdmx(rx, buf, &d);
+	assert_int_equal(r.buf[14], 0xff);
+	assert_int_equal(r.buf[15], 0x7f);
+	recv_artdmx(&r, &d);
 	assert_int_equal(d.port_address, 0x123);
-	n = recv_wait(rx, buf, sizeof buf, NULL);
+	int n = recv_wait(r.rx, r.buf, sizeof r.buf, NULL);
 	assert_int_equal(n, 14);
-	assert_int_equal(artnet_wire_opcode(buf, 14), ARTNET_OP_SYNC);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
+	assert_int_equal(artnet_wire_opcode(r.buf, 14), ARTNET_OP_SYNC);
+	expect_nothing_queued(&r);
 	/* Nothing sent, no sync. */
 	t += 23 * MS;
-	gl_output_artnet.send(out, frame_at(&f, t), t);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	output_close(out);
-	gl_output_config_free(&cfg);
+	rig_send(&r, t);
+	expect_nothing_queued(&r);
+	rig_close(&r);
 }
 
 static void test_artnet_port_taken(void **state)
 {
 	static const int numbers[1] = { 1 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct artnet_dmx d;
-	uint8_t buf[1500];
-	uint16_t port, taken_port;
-	int rx = udp_socket(0, &port);
+	uint16_t taken_port;
 
 	(void)state;
 	udp_socket(0, &taken_port);    /* held: no SO_REUSEADDR, so exclusive */
-	artnet_config(&cfg, port, taken_port, numbers, 1);
-	out = configured(&gl_output_artnet, &cfg);
+	artnet_rig(&r, taken_port, numbers, 1);
 	/* Not fatal: the output sends, says it cannot listen. */
-	assert_int_equal(gl_output_artnet.open(out), 0);
-	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(out)->error), "cannot listen"));
-	assert_int_equal(gl_output_artnet.poll_fd(out), -1);
-	frame_init(&f, numbers, 1);
-	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, T0), T0), 0);
-	recv_artdmx(rx, buf, &d);
+	rig_open(&r);
+	assert_non_null(strstr(GL_REPORT_TEXT(&gl_output_status(r.out)->error), "cannot listen"));
+	assert_int_equal(gl_output_artnet.poll_fd(r.out), -1);
+	assert_int_equal(rig_send(&r, T0), 0);
+	recv_artdmx(&r, &d);
 	assert_int_equal(d.port_address, 0);
-	gl_output_artnet.service(out, T0);          /* nothing to read, no crash */
-	output_close(out);
-	gl_output_config_free(&cfg);
+	gl_output_artnet.service(r.out, T0);          /* nothing to read, no crash */
+	rig_close(&r);
 }
 
 /* Keep-alives that fail are retried 100 ms later, not at once, so the
@@ -1190,42 +1160,34 @@ static void test_artnet_port_taken(void **state)
 static void test_artnet_send_errors(void **state)
 {
 	static const int numbers[1] = { 1 };
-	struct gl_output_config cfg;
-	struct gl_output *out;
-	struct test_frame f;
+	struct rig r;
 	struct artnet_dmx d;
-	uint8_t buf[1500];
 	const struct gl_output_status *st;
-	uint16_t port;
-	int rx = udp_socket(0, &port);
 	uint64_t t = T0;
 
 	(void)state;
-	artnet_config(&cfg, port, free_port(), numbers, 1);
-	out = configured(&gl_output_artnet, &cfg);
-	assert_int_equal(gl_output_artnet.open(out), 0);
-	st = gl_output_status(out);
-	frame_init(&f, numbers, 1);
-	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), 0);
-	recv_artdmx(rx, buf, &d);
+	artnet_rig(&r, free_port(), numbers, 1);
+	rig_open(&r);
+	st = gl_output_status(r.out);
+	assert_int_equal(rig_send(&r, t), 0);
+	recv_artdmx(&r, &d);
 	assert_int_equal(d.sequence, 1);
 
-	shutdown(gl_output_artnet.poll_fd(out), SHUT_WR);
+	shutdown(gl_output_artnet.poll_fd(r.out), SHUT_WR);
 	t += GL_NS_PER_S;
-	assert_int_equal(gl_output_artnet.send(out, frame_at(&f, t), t), GL_EIO);
+	assert_int_equal(rig_send(&r, t), GL_EIO);
 	assert_int_equal(st->send_errors, 1);
 	assert_non_null(strstr(GL_REPORT_TEXT(&st->error), "universe 1 to 127.0.0.1"));
-	assert_int_equal(gl_output_artnet.next_service_ns(out), t + 100 * MS);
-	gl_output_artnet.service(out, t + 100 * MS);
+	assert_int_equal(gl_output_artnet.next_service_ns(r.out), t + 100 * MS);
+	gl_output_artnet.service(r.out, t + 100 * MS);
 	assert_int_equal(st->send_errors, 2);
-	assert_int_equal(gl_output_artnet.next_service_ns(out), t + 200 * MS);
+	assert_int_equal(gl_output_artnet.next_service_ns(r.out), t + 200 * MS);
 	/* A change is tried with the next frame regardless. */
-	slots_of(&f, 0)[0] = 1;
-	gl_output_artnet.send(out, frame_at(&f, t + 123 * MS), t + 123 * MS);
+	slots_of(&r.f, 0)[0] = 1;
+	rig_send(&r, t + 123 * MS);
 	assert_int_equal(st->send_errors, 3);
-	assert_int_equal(recv_now(rx, buf, sizeof buf), -1);
-	output_close(out);
-	gl_output_config_free(&cfg);
+	expect_nothing_queued(&r);
+	rig_close(&r);
 }
 
 static void test_artnet_bad_options(void **state)
