@@ -58,6 +58,46 @@ void gl_control_log(const struct gl_control_host *host, struct gl_control_stats 
 		fprintf(stderr, "%s\n", line);
 }
 
+void gl_control_log_window_roll(struct gl_control_log_window *w,
+				const struct gl_control_host *host, struct gl_control_stats *stats,
+				const char *adapter, uint64_t now_ns)
+{
+	if (now_ns - w->start_ns < GL_NS_PER_S)
+		return;
+	if (w->unlogged)
+		gl_control_log(host, stats, false, "%s: %llu more dropped messages not logged",
+			       adapter, (unsigned long long)w->unlogged);
+	w->unlogged = 0;
+	w->start_ns = now_ns;
+	w->lines = 0;
+	w->errors = 0;
+}
+
+bool gl_control_log_window_take(struct gl_control_log_window *w, int per_s)
+{
+	if (w->lines++ < per_s)
+		return true;
+	w->unlogged++;
+	return false;
+}
+
+int gl_control_snapshot_alloc(struct gl_engine *e, struct gl_snapshot *snap)
+{
+	int lists = gl_engine_cuelist_count(e), faders = gl_engine_fader_count(e);
+
+	snap->lists = calloc((size_t)(lists ? lists : 1), sizeof *snap->lists);
+	snap->fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *snap->fader_levels);
+	return snap->lists && snap->fader_levels ? 0 : GL_ENOMEM;
+}
+
+void gl_control_snapshot_free(struct gl_snapshot *snap)
+{
+	free(snap->lists);
+	free(snap->fader_levels);
+	snap->lists = NULL;
+	snap->fader_levels = NULL;
+}
+
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
 			    int count, const char *(*name)(int reason))
 {
