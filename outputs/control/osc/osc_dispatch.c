@@ -147,6 +147,21 @@ static int list_by_name(const struct gl_engine *e, const char *name)
 	return id;
 }
 
+/* A GOTO of the list's cue numbered cue_number (/gl/<verb> list cue), or a
+ * drop when the list has no such cue. */
+static void add_goto(const struct gl_engine *e, const char *verb, int list, double cue_number,
+		     struct osc_dispatch_result *r)
+{
+	int cue = gl_engine_cue_find(e, list, cue_number);
+
+	if (cue < 0) {
+		drop(r, OSC_DROP_NO_SUCH, "/gl/%s: list \"%.60s\" has no cue %g", verb,
+		     gl_engine_cuelist_name(e, list), cue_number);
+		return;
+	}
+	add_cmd(r, GL_CMD_GOTO, list, cue, 0);
+}
+
 static void trigger(const struct gl_engine *e, const char *verb, enum gl_cmd_type type,
 		    int default_list, const struct gl_ctl_arg *argv, int argc,
 		    struct osc_dispatch_result *r)
@@ -190,13 +205,7 @@ static void trigger(const struct gl_engine *e, const char *verb, enum gl_cmd_typ
 				drop(r, OSC_DROP_WRONG_TYPE, "/gl/go: the cue must be a number");
 				return;
 			}
-			int cue = gl_engine_cue_find(e, list, number_of(&argv[1]));
-			if (cue < 0) {
-				drop(r, OSC_DROP_NO_SUCH, "/gl/go: list \"%.60s\" has no cue %g",
-				     gl_engine_cuelist_name(e, list), number_of(&argv[1]));
-				return;
-			}
-			add_cmd(r, GL_CMD_GOTO, list, cue, 0);
+			add_goto(e, "go", list, number_of(&argv[1]), r);
 			return;
 		}
 		if (argc > 1) {
@@ -486,13 +495,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			drop(r, OSC_DROP_NO_SUCH, "/gl/goto: no such cue list");
 			break;
 		}
-		int cue = gl_engine_cue_find(e, list, number_of(&argv[1]));
-		if (cue < 0) {
-			drop(r, OSC_DROP_NO_SUCH, "/gl/goto: list \"%.60s\" has no cue %g",
-			     gl_engine_cuelist_name(e, list), number_of(&argv[1]));
-			break;
-		}
-		add_cmd(r, GL_CMD_GOTO, list, cue, 0);
+		add_goto(e, "goto", list, number_of(&argv[1]), r);
 		break;
 	}
 	case V_CUE: {   /* /gl/cue/<list>/<cue>/go (or /fire) */
