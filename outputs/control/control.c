@@ -98,6 +98,16 @@ void gl_control_snapshot_free(struct gl_snapshot *snap)
 	snap->fader_levels = NULL;
 }
 
+size_t gl_control_summary(char *buf, size_t len, const char *adapter,
+			  const struct gl_control_stats *st)
+{
+	int n = snprintf(buf, len, "%s: %llu messages received, %llu dropped, %llu sent", adapter,
+			 (unsigned long long)st->received, (unsigned long long)st->dropped,
+			 (unsigned long long)st->sent);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
 			    int count, const char *(*name)(int reason))
 {

@@ -225,6 +225,10 @@ bool gl_control_log_window_take(struct gl_control_log_window *w, int per_s);
 int gl_control_snapshot_alloc(struct gl_engine *e, struct gl_snapshot *snap);
 /* Frees snap's arrays; a snapshot never allocated (zeroed) is a no-op. */
 void gl_control_snapshot_free(struct gl_snapshot *snap);
+/* For adapters' closing summaries: "<adapter>: R messages received, D
+ * dropped, S sent" from st into buf. Returns its length (at most len - 1). */
+size_t gl_control_summary(char *buf, size_t len, const char *adapter,
+			  const struct gl_control_stats *st);
 /* For adapters' closing summaries: appends " (name n, name n)" for the
  * non-zero counts[1..count-1] (0 is "accepted") to buf, which holds `used`
  * bytes. Returns the new length (at most len - 1). */

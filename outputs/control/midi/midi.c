@@ -1011,18 +1011,16 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
 static void midi_destroy(struct gl_control *c)
 {
 	char summary[700];
-	int used;
+	size_t used;
 
 	if (!c)
 		return;
 	if (c->d) {
-		used = snprintf(summary, sizeof summary, "midi: %llu messages received, %llu dropped, "
-				"%llu sent", (unsigned long long)c->stats.received,
-				(unsigned long long)c->stats.dropped, (unsigned long long)c->stats.sent);
-		used = (int)gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops,
-						 MIDI_DROP_COUNT, drop_name);
+		used = gl_control_summary(summary, sizeof summary, "midi", &c->stats);
+		used = gl_control_drop_text(summary, sizeof summary, used, c->drops, MIDI_DROP_COUNT,
+					    drop_name);
 		if (c->gen_started && c->gen.skipped)
-			snprintf(summary + used, sizeof summary - (size_t)used, "; MTC out skipped "
+			snprintf(summary + used, sizeof summary - used, "; MTC out skipped "
 				 "%llu two-frame cycles (the loop was late)",
 				 (unsigned long long)c->gen.skipped);
 		midi_log(c, false, "%s", summary);

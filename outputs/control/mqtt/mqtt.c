@@ -1009,17 +1009,15 @@ static void say_goodbye(struct gl_control *c)
 static void mqtt_destroy(struct gl_control *c)
 {
 	char summary[700];
-	int used;
+	size_t used;
 
 	if (!c)
 		return;
 	if (c->m) {
-		used = snprintf(summary, sizeof summary, "mqtt: %llu messages received, %llu dropped, "
-				"%llu sent, %llu connections", (unsigned long long)c->stats.received,
-				(unsigned long long)c->stats.dropped,
-				(unsigned long long)c->stats.sent,
-				(unsigned long long)c->connections);
-		gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops, MQTT_DROP_COUNT,
+		used = gl_control_summary(summary, sizeof summary, "mqtt", &c->stats);
+		used += (size_t)snprintf(summary + used, sizeof summary - used, ", %llu connections",
+					 (unsigned long long)c->connections);
+		gl_control_drop_text(summary, sizeof summary, used, c->drops, MQTT_DROP_COUNT,
 				     drop_name);
 		mqtt_log(c, false, "%s", summary);
 		if (c->conn == MQTT_CONNECTED)

@@ -1270,11 +1270,7 @@ static void osc_destroy(struct gl_control *c)
 
 	if (!c)
 		return;
-	const struct gl_control_stats *st = osc_stats(c);
-	used = (size_t)snprintf(summary, sizeof summary,
-				"osc: %llu messages received, %llu dropped, %llu sent",
-				(unsigned long long)st->received, (unsigned long long)st->dropped,
-				(unsigned long long)st->sent);
+	used = gl_control_summary(summary, sizeof summary, "osc", osc_stats(c));
 	used = gl_control_drop_text(summary, sizeof summary, used, c->drops, OSC_DROP_COUNT,
 				    drop_name);
 	if (c->peers && used < sizeof summary) {
