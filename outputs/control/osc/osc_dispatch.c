@@ -231,6 +231,17 @@ static bool pressed(const struct gl_ctl_arg *argv, int argc, struct osc_dispatch
 	return true;
 }
 
+/* A button's press (what: "/gl/panic"): at most its own 1/0 argument. */
+static bool button_pressed(const char *what, const struct gl_ctl_arg *argv, int argc,
+			   struct osc_dispatch_result *r)
+{
+	if (argc > 1) {
+		drop(r, OSC_DROP_WRONG_TYPE, "%s takes no arguments", what);
+		return false;
+	}
+	return pressed(argv, argc, r);
+}
+
 enum verb {
 	V_GO, V_BACK, V_STOP, V_PAUSE, V_RESUME, V_PANIC, V_GOTO, V_CUE, V_LIST, V_FADER,
 	V_GM, V_BLACKOUT, V_FIXTURE, V_CLEAR, V_PING, V_MEMORY, V_SUBSCRIBE, V_UNSUBSCRIBE,
@@ -458,11 +469,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		break;
 	case V_PANIC:
 		/* Dark now: every list stopped, blackout on (/gl/blackout 0 lifts it). */
-		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/panic takes no arguments");
-			break;
-		}
-		if (pressed(argv, argc, r)) {
+		if (button_pressed("/gl/panic", argv, argc, r)) {
 			add_cmd(r, GL_CMD_STOP, -1, 0, 0);
 			add_cmd(r, GL_CMD_BLACKOUT, -1, 1, 1);
 			r->panic = true;
@@ -470,11 +477,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		break;
 	case V_CLEAR:
 		/* every live edit (/gl/fixture/...) released to the playbacks */
-		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/clear takes no arguments");
-			break;
-		}
-		if (pressed(argv, argc, r))
+		if (button_pressed("/gl/clear", argv, argc, r))
 			add_cmd(r, GL_CMD_CLEAR_PARAM, -1, -1, 0);
 		break;
 	case V_GOTO: {
@@ -505,12 +508,8 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/cue/<list>/<cue>/go");
 			break;
 		}
-		if (!pressed(argv, argc, r))
+		if (!button_pressed("/gl/cue/L/C/go", argv, argc, r))
 			break;
-		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/cue/L/C/go takes no arguments");
-			break;
-		}
 		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX, steps);
 		for (int i = 0; i < nl; i++) {
 			int nc = match_cues(e, lists[i], seg[3], cues, OSC_DISPATCH_CMDS_MAX,
