@@ -1,8 +1,10 @@
 /*
- * control.c - the control-adapter registry and the set of running adapters
- * that app/play.c polls. Control thread only. Invariant: the set remembers
- * how many pollfds each adapter filled last, so service() hands each adapter
- * back exactly its own slice.
+ * control.c - the control-adapter registry, the set of running adapters
+ * that app/play.c polls, and what every adapter does alike (log lines and
+ * their per-second limit, closing summaries, the snapshot's arrays).
+ * Control thread only. Invariant: the set remembers how many pollfds each
+ * adapter filled last, so service() hands each adapter back exactly its own
+ * slice.
  */
 #include <stdarg.h>
 #include <stdio.h>
