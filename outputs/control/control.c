@@ -1,8 +1,10 @@
 /*
- * control.c - the control-adapter registry and the set of running adapters
- * that app/play.c polls. Control thread only. Invariant: the set remembers
- * how many pollfds each adapter filled last, so service() hands each adapter
- * back exactly its own slice.
+ * control.c - the control-adapter registry, the set of running adapters
+ * that app/play.c polls, and what every adapter does alike (log lines and
+ * their per-second limit, closing summaries, the snapshot's arrays).
+ * Control thread only. Invariant: the set remembers how many pollfds each
+ * adapter filled last, so service() hands each adapter back exactly its own
+ * slice.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,6 +58,56 @@ void gl_control_log(const struct gl_control_host *host, struct gl_control_stats 
 		host->log(host->ud, error, line);
 	else
 		fprintf(stderr, "%s\n", line);
+}
+
+void gl_control_log_window_roll(struct gl_control_log_window *w,
+				const struct gl_control_host *host, struct gl_control_stats *stats,
+				const char *adapter, uint64_t now_ns)
+{
+	if (now_ns - w->start_ns < GL_NS_PER_S)
+		return;
+	if (w->unlogged)
+		gl_control_log(host, stats, false, "%s: %llu more dropped messages not logged",
+			       adapter, (unsigned long long)w->unlogged);
+	w->unlogged = 0;
+	w->start_ns = now_ns;
+	w->lines = 0;
+	w->errors = 0;
+}
+
+bool gl_control_log_window_take(struct gl_control_log_window *w, int per_s)
+{
+	if (w->lines++ < per_s)
+		return true;
+	w->unlogged++;
+	return false;
+}
+
+int gl_control_snapshot_alloc(struct gl_engine *e, struct gl_snapshot *snap)
+{
+	int lists = gl_engine_cuelist_count(e), faders = gl_engine_fader_count(e);
+
+	snap->lists = calloc((size_t)(lists ? lists : 1), sizeof *snap->lists);
+	snap->fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *snap->fader_levels);
+	return snap->lists && snap->fader_levels ? 0 : GL_ENOMEM;
+}
+
+void gl_control_snapshot_free(struct gl_snapshot *snap)
+{
+	free(snap->lists);
+	free(snap->fader_levels);
+	snap->lists = NULL;
+	snap->fader_levels = NULL;
+}
+
+size_t gl_control_summary(char *buf, size_t len, const char *adapter,
+			  const struct gl_control_stats *st)
+{
+	int n = snprintf(buf, len, "%s: %llu messages received, %llu dropped, %llu sent", adapter,
+			 (unsigned long long)st->received, (unsigned long long)st->dropped,
+			 (unsigned long long)st->sent);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }
 
 size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,

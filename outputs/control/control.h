@@ -200,6 +200,35 @@ struct gl_control_ops {
  * error line is also kept, cut to fit, as stats->last_error. */
 void gl_control_log(const struct gl_control_host *host, struct gl_control_stats *stats,
 		    bool error, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* For adapters: lines about dropped messages are logged at most so many a
+ * second; what a one-second window holds back is counted and told as one
+ * line when the next window starts. `errors` is the adapter's own count of
+ * error feedback sent to remotes in the window (MQTT, OSC). */
+struct gl_control_log_window {
+	uint64_t start_ns;
+	int lines;                 /* drop lines logged in this window */
+	int errors;
+	uint64_t unlogged;         /* drop lines held back in this window */
+};
+/* Starts a new window when a second has passed since this one started,
+ * first logging "<adapter>: N more dropped messages not logged" when lines
+ * were held back. */
+void gl_control_log_window_roll(struct gl_control_log_window *w,
+				const struct gl_control_host *host, struct gl_control_stats *stats,
+				const char *adapter, uint64_t now_ns);
+/* True when one more drop line fits in this window (at most per_s of
+ * them); false, and the line counted as held back, when it does not. */
+bool gl_control_log_window_take(struct gl_control_log_window *w, int per_s);
+/* For adapters that read the engine's state: snap's arrays, sized for e's
+ * cue lists and faders (at least one element each, zeroed). Returns 0, or
+ * GL_ENOMEM with what was allocated left for gl_control_snapshot_free(). */
+int gl_control_snapshot_alloc(struct gl_engine *e, struct gl_snapshot *snap);
+/* Frees snap's arrays; a snapshot never allocated (zeroed) is a no-op. */
+void gl_control_snapshot_free(struct gl_snapshot *snap);
+/* For adapters' closing summaries: "<adapter>: R messages received, D
+ * dropped, S sent" from st into buf. Returns its length (at most len - 1). */
+size_t gl_control_summary(char *buf, size_t len, const char *adapter,
+			  const struct gl_control_stats *st);
 /* For adapters' closing summaries: appends " (name n, name n)" for the
  * non-zero counts[1..count-1] (0 is "accepted") to buf, which holds `used`
  * bytes. Returns the new length (at most len - 1). */

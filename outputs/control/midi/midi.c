@@ -127,9 +127,7 @@ struct gl_control {
 	uint64_t stream_errors[MIDI_ERR_COUNT];
 	uint64_t overruns_seen;
 	bool drain_more;                        /* the inbox held more than one service takes */
-	uint64_t log_window_ns;
-	int log_in_window;
-	uint64_t unlogged;
+	struct gl_control_log_window logw;
 	struct gl_control_stats stats;
 	char ports_state[64];
 };
@@ -367,14 +365,7 @@ static int midi_check(const struct gl_control_config *cfg, char *err, size_t len
 
 static void rate_window(struct gl_control *c, uint64_t now)
 {
-	if (now - c->log_window_ns < GL_NS_PER_S)
-		return;
-	if (c->unlogged)
-		midi_log(c, false, "midi: %llu more dropped messages not logged",
-			 (unsigned long long)c->unlogged);
-	c->unlogged = 0;
-	c->log_window_ns = now;
-	c->log_in_window = 0;
+	gl_control_log_window_roll(&c->logw, &c->host, &c->stats, "midi", now);
 }
 
 static void count_drop(struct gl_control *c, enum midi_drop reason, const char *why)
@@ -389,10 +380,8 @@ static void count_drop(struct gl_control *c, enum midi_drop reason, const char *
 	    reason == MIDI_DROP_NOT_FOR_US)
 		return;
 	rate_window(c, now);
-	if (c->log_in_window++ < MIDI_LOG_PER_S)
+	if (gl_control_log_window_take(&c->logw, MIDI_LOG_PER_S))
 		midi_log(c, true, "midi: dropped: %s: %s", midi_drop_name(reason), why);
-	else
-		c->unlogged++;
 }
 
 static void set_state(struct gl_control *c)
@@ -831,7 +820,8 @@ static void send_bytes(struct gl_control *c, const uint8_t *bytes, size_t len)
 	} else {
 		c->stats.send_errors++;
 		rate_window(c, gl_now_ns());
-		if (c->log_in_window++ < MIDI_LOG_PER_S)
+		/* a failed send is not a dropped message: not told as held back */
+		if (c->logw.lines++ < MIDI_LOG_PER_S)
 			midi_log(c, true, "midi: sending to %s failed", c->out_name);
 	}
 }
@@ -943,10 +933,7 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
 	}
 	c->names = calloc(MIDI_PORTS_MAX, sizeof *c->names);
 	c->maps = calloc(MIDI_MAP_MAX, sizeof *c->maps);
-	int lists = gl_engine_cuelist_count(c->e), faders = gl_engine_fader_count(c->e);
-	c->snap.lists = calloc((size_t)(lists ? lists : 1), sizeof *c->snap.lists);
-	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
-	if (!c->names || !c->maps || !c->snap.lists || !c->snap.fader_levels) {
+	if (gl_control_snapshot_alloc(c->e, &c->snap) < 0 || !c->names || !c->maps) {
 		snprintf(err, len, "out of memory");
 		return fail_create(c);
 	}
@@ -1009,7 +996,7 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
 	c->tc_logged = MIDI_CHASE_IDLE;
 
 	uint64_t now = gl_now_ns();
-	c->log_window_ns = now;
+	c->logw.start_ns = now;
 	c->backoff_s = MIDI_RETRY_MIN_S;
 	c->next_feedback_ns = now;
 	midi_log(c, false, "midi: %d mappings; MSC %s (device %d%s, format %d); MTC chase %s%s%s",
@@ -1024,18 +1011,16 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
 static void midi_destroy(struct gl_control *c)
 {
 	char summary[700];
-	int used;
+	size_t used;
 
 	if (!c)
 		return;
 	if (c->d) {
-		used = snprintf(summary, sizeof summary, "midi: %llu messages received, %llu dropped, "
-				"%llu sent", (unsigned long long)c->stats.received,
-				(unsigned long long)c->stats.dropped, (unsigned long long)c->stats.sent);
-		used = (int)gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops,
-						 MIDI_DROP_COUNT, drop_name);
+		used = gl_control_summary(summary, sizeof summary, "midi", &c->stats);
+		used = gl_control_drop_text(summary, sizeof summary, used, c->drops, MIDI_DROP_COUNT,
+					    drop_name);
 		if (c->gen_started && c->gen.skipped)
-			snprintf(summary + used, sizeof summary - (size_t)used, "; MTC out skipped "
+			snprintf(summary + used, sizeof summary - used, "; MTC out skipped "
 				 "%llu two-frame cycles (the loop was late)",
 				 (unsigned long long)c->gen.skipped);
 		midi_log(c, false, "%s", summary);
@@ -1047,8 +1032,7 @@ static void midi_destroy(struct gl_control *c)
 	midi_dispatch_destroy(c->d);
 	free(c->names);
 	free(c->maps);
-	free(c->snap.lists);
-	free(c->snap.fader_levels);
+	gl_control_snapshot_free(&c->snap);
 	free(c);
 }
 

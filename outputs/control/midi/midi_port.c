@@ -286,6 +286,27 @@ static bool open_port(RtMidiPtr rt, const char *port, const char *theirs, char *
 	return rt->ok;
 }
 
+/* Whether RtMidi made the client rt (its create functions report failure
+ * in the object they return). Returns false with why. */
+static bool rt_created(RtMidiPtr rt, enum midi_system system, const char *client, char *why,
+		       size_t len)
+{
+	if (rt && rt->ok && rt->ptr)
+		return true;
+	snprintf(why, len, "RtMidi cannot open %s as \"%s\"", midi_system_name(system), client);
+	return false;
+}
+
+/* Closes rt's port, if it has a client: before rtmidi_in_free or
+ * rtmidi_out_free, so that JACK's process callback stops first. */
+static void rt_close(RtMidiPtr rt)
+{
+	if (rt->ptr) {
+		rt->ok = true;
+		rtmidi_close_port(rt);
+	}
+}
+
 struct midi_in *midi_in_open(enum midi_system system, const char *client, const char *port,
 			     const char *source, struct midi_inbox *box, int tag, char *why,
 			     size_t len)
@@ -301,8 +322,7 @@ struct midi_in *midi_in_open(enum midi_system system, const char *client, const 
 	in->tag = tag;
 	atomic_init(&in->lost, false);
 	in->rt = rtmidi_in_create(rt_api(system), client, 100);
-	if (!in->rt || !in->rt->ok || !in->rt->ptr) {
-		snprintf(why, len, "RtMidi cannot open %s as \"%s\"", midi_system_name(system), client);
+	if (!rt_created(in->rt, system, client, why, len)) {
 		midi_in_close(in);
 		return NULL;
 	}
@@ -327,12 +347,9 @@ void midi_in_close(struct midi_in *in)
 	if (!in)
 		return;
 	if (in->rt) {
-		if (in->rt->ptr) {
-			/* the port first: its process callback stops using the
-			 * callback before rtmidi_in_free deletes it */
-			in->rt->ok = true;
-			rtmidi_close_port(in->rt);
-		}
+		/* the port first: its process callback stops using the
+		 * callback before rtmidi_in_free deletes it */
+		rt_close(in->rt);
 		rtmidi_in_free(in->rt);
 	}
 	free(in);
@@ -360,8 +377,7 @@ struct midi_out *midi_out_open(enum midi_system system, const char *client, cons
 	out->watch = system == MIDI_SYSTEM_JACK ? watch : NULL;
 	out->cycles_seen = out->watch ? midi_watch_cycles(out->watch) : 0;
 	out->rt = rtmidi_out_create(rt_api(system), client);
-	if (!out->rt || !out->rt->ok || !out->rt->ptr) {
-		snprintf(why, len, "RtMidi cannot open %s as \"%s\"", midi_system_name(system), client);
+	if (!rt_created(out->rt, system, client, why, len)) {
 		midi_out_close(out);
 		return NULL;
 	}
@@ -399,10 +415,7 @@ void midi_out_close(struct midi_out *out)
 	if (!out)
 		return;
 	if (out->rt) {
-		if (out->rt->ptr) {
-			out->rt->ok = true;
-			rtmidi_close_port(out->rt);
-		}
+		rt_close(out->rt);
 		rtmidi_out_free(out->rt);
 	}
 	free(out);

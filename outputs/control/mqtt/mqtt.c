@@ -144,9 +144,7 @@ struct gl_control {
 	uint64_t drops[MQTT_DROP_COUNT];
 	uint64_t flood_window_ns;
 	int in_flood_window;
-	uint64_t log_window_ns;
-	int log_in_window, errors_in_window;
-	uint64_t unlogged;
+	struct gl_control_log_window logw;
 	struct gl_control_stats stats;
 };
 
@@ -182,15 +180,7 @@ static double unix_now(void)
 /* Rolls the per-second windows of logging and events. */
 static void rate_window(struct gl_control *c, uint64_t now)
 {
-	if (now - c->log_window_ns < GL_NS_PER_S)
-		return;
-	if (c->unlogged)
-		mqtt_log(c, false, "mqtt: %llu more dropped messages not logged",
-			 (unsigned long long)c->unlogged);
-	c->unlogged = 0;
-	c->log_window_ns = now;
-	c->log_in_window = 0;
-	c->errors_in_window = 0;
+	gl_control_log_window_roll(&c->logw, &c->host, &c->stats, "mqtt", now);
 }
 
 /* base + "/" + the rest. Returns false when it does not fit. */
@@ -249,7 +239,7 @@ static void publish_text_event(struct gl_control *c, const char *kind, const cha
 	char json[MQTT_JSON_MAX];
 
 	rate_window(c, gl_now_ns());
-	if (c->conn != MQTT_CONNECTED || c->errors_in_window++ >= MQTT_ERRORS_PER_S)
+	if (c->conn != MQTT_CONNECTED || c->logw.errors++ >= MQTT_ERRORS_PER_S)
 		return;
 	publish_event(c, json, mqtt_text_event_json(kind, unix_now(), keys, texts, count, json,
 						    sizeof json));
@@ -338,11 +328,9 @@ static void mqtt_drop(struct gl_control *c, const char *topic, enum mqtt_drop re
 	c->drops[reason]++;
 	c->stats.dropped++;
 	rate_window(c, gl_now_ns());
-	if (c->log_in_window++ < MQTT_LOG_PER_S)
+	if (gl_control_log_window_take(&c->logw, MQTT_LOG_PER_S))
 		mqtt_log(c, true, "mqtt: dropped %.120s: %s%s%s", topic, mqtt_drop_name(reason),
 			 why && why[0] ? ": " : "", why ? why : "");
-	else
-		c->unlogged++;
 	/* remotes hear why their command did nothing; a flood is not echoed */
 	if (reason != MQTT_DROP_FLOOD && reason != MQTT_DROP_UNHANDLED) {
 		const char *keys[] = { "topic", "reason", "why" };
@@ -946,13 +934,11 @@ static struct gl_control *mqtt_create(const struct gl_control_config *cfg,
 		 c->set.host, c->port);
 
 	int lists = gl_engine_cuelist_count(c->e), faders = gl_engine_fader_count(c->e);
-	c->snap.lists = calloc((size_t)(lists ? lists : 1), sizeof *c->snap.lists);
-	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
+	int snap_rc = gl_control_snapshot_alloc(c->e, &c->snap);
 	c->sent_lists = calloc((size_t)(lists ? lists : 1), sizeof *c->sent_lists);
 	c->sent_faders = calloc((size_t)(faders ? faders : 1), sizeof *c->sent_faders);
 	c->audio = gl_control_audio_create(host->audio);
-	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders ||
-	    (host->audio && !c->audio)) {
+	if (snap_rc < 0 || !c->sent_lists || !c->sent_faders || (host->audio && !c->audio)) {
 		snprintf(err, len, "out of memory");
 		return fail_create(c);
 	}
@@ -992,7 +978,7 @@ static struct gl_control *mqtt_create(const struct gl_control_config *cfg,
 	take_subscriptions(c);
 
 	uint64_t now = gl_now_ns();
-	c->log_window_ns = c->flood_window_ns = now;
+	c->logw.start_ns = c->flood_window_ns = now;
 	c->backoff_s = MQTT_RETRY_MIN_S;
 	c->next_state_ns = now;
 	mqtt_log(c, false, "mqtt: broker %s%s, client id %s, base %s/", c->where,
@@ -1023,17 +1009,15 @@ static void say_goodbye(struct gl_control *c)
 static void mqtt_destroy(struct gl_control *c)
 {
 	char summary[700];
-	int used;
+	size_t used;
 
 	if (!c)
 		return;
 	if (c->m) {
-		used = snprintf(summary, sizeof summary, "mqtt: %llu messages received, %llu dropped, "
-				"%llu sent, %llu connections", (unsigned long long)c->stats.received,
-				(unsigned long long)c->stats.dropped,
-				(unsigned long long)c->stats.sent,
-				(unsigned long long)c->connections);
-		gl_control_drop_text(summary, sizeof summary, (size_t)used, c->drops, MQTT_DROP_COUNT,
+		used = gl_control_summary(summary, sizeof summary, "mqtt", &c->stats);
+		used += (size_t)snprintf(summary + used, sizeof summary - used, ", %llu connections",
+					 (unsigned long long)c->connections);
+		gl_control_drop_text(summary, sizeof summary, used, c->drops, MQTT_DROP_COUNT,
 				     drop_name);
 		mqtt_log(c, false, "%s", summary);
 		if (c->conn == MQTT_CONNECTED)
@@ -1054,8 +1038,7 @@ static void mqtt_destroy(struct gl_control *c)
 	if (c->lib_ready)
 		mosquitto_lib_cleanup();
 	free(c->filters);
-	free(c->snap.lists);
-	free(c->snap.fader_levels);
+	gl_control_snapshot_free(&c->snap);
 	free(c->sent_lists);
 	free(c->sent_faders);
 	gl_control_audio_destroy(c->audio);

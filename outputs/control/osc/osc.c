@@ -147,9 +147,7 @@ struct gl_control {
 
 	/* counters and rate limits */
 	uint64_t drops[OSC_DROP_COUNT];
-	uint64_t log_window_ns;
-	int log_in_window, errors_in_window;
-	uint64_t unlogged;
+	struct gl_control_log_window logw;
 	struct gl_host_memory memory;     /* the last /gl/memory figures, and when */
 	uint64_t memory_at_ns;
 	struct gl_control_stats stats;
@@ -159,41 +157,16 @@ struct gl_control {
 
 /* ---- small helpers --------------------------------------------------------------- */
 
-static void osc_log(struct gl_control *c, bool error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define osc_log(c, error, ...) gl_control_log(&(c)->host, &(c)->stats, error, __VA_ARGS__)
 
-static void osc_log(struct gl_control *c, bool error, const char *fmt, ...)
+static const char *drop_name(int reason)
 {
-	char line[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (error) {   /* truncated copy: the status line shows the start */
-		size_t n = strnlen(line, sizeof c->stats.last_error - 1);
-
-		memcpy(c->stats.last_error, line, n);
-		c->stats.last_error[n] = '\0';
-	}
-	if (c->host.log)
-		c->host.log(c->host.ud, error, line);
-	else
-		fprintf(stderr, "%s\n", line);
+	return osc_drop_name((enum osc_drop)reason);
 }
 
-static bool rate_window(struct gl_control *c, uint64_t now)
+static void rate_window(struct gl_control *c, uint64_t now)
 {
-	if (now - c->log_window_ns >= GL_NS_PER_S) {
-		if (c->unlogged)
-			osc_log(c, false, "osc: %llu more dropped messages not logged",
-				(unsigned long long)c->unlogged);
-		c->unlogged = 0;
-		c->log_window_ns = now;
-		c->log_in_window = 0;
-		c->errors_in_window = 0;
-	}
-	return true;
+	gl_control_log_window_roll(&c->logw, &c->host, &c->stats, "osc", now);
 }
 
 static void src_text(const struct osc_src *src, char *buf, size_t len)
@@ -227,15 +200,12 @@ static void osc_drop(struct gl_control *c, const struct osc_src *src, enum osc_d
 	rate_window(c, now);
 	if (src)
 		src_text(src, from, sizeof from);
-	if (c->log_in_window++ < OSC_LOG_PER_S) {
+	if (gl_control_log_window_take(&c->logw, OSC_LOG_PER_S))
 		osc_log(c, true, "osc: dropped%s%s: %s%s%s", from[0] ? " from " : "", from,
 			osc_drop_name(reason), why && why[0] ? ": " : "", why ? why : "");
-	} else {
-		c->unlogged++;
-	}
 	/* Remotes hear about rejected commands; a flood of them is not echoed. */
 	if (reason != OSC_DROP_NOT_ALLOWED && reason != OSC_DROP_UNHANDLED &&
-	    c->errors_in_window++ < OSC_ERRORS_PER_S) {
+	    c->logw.errors++ < OSC_ERRORS_PER_S) {
 		char text[300];
 
 		snprintf(text, sizeof text, "%s%s%s", osc_drop_name(reason), why && why[0] ? ": " : "",
@@ -1166,7 +1136,9 @@ static int add_remote(struct gl_control *c, const char *url, uint64_t now, char 
 
 static void peer_log(void *ud, bool error, const char *text)
 {
-	osc_log(ud, error, "%s", text);
+	struct gl_control *c = ud;
+
+	osc_log(c, error, "%s", text);
 }
 
 /* Default allow-list: loopback and the subnets of this machine's interfaces. */
@@ -1242,8 +1214,7 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 		allow_local(c);
 
 	int lists = gl_engine_cuelist_count(c->e), faders = gl_engine_fader_count(c->e);
-	c->snap.lists = calloc((size_t)(lists ? lists : 1), sizeof *c->snap.lists);
-	c->snap.fader_levels = calloc((size_t)(faders ? faders : 1), sizeof *c->snap.fader_levels);
+	int snap_rc = gl_control_snapshot_alloc(c->e, &c->snap);
 	c->sent_lists = calloc((size_t)(lists ? lists : 1), sizeof *c->sent_lists);
 	c->sent_faders = calloc((size_t)(faders ? faders : 1), sizeof *c->sent_faders);
 	c->audio = gl_control_audio_create(host->audio);
@@ -1252,7 +1223,7 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 	bool bufs = true;
 	for (int i = 0; i < OSC_CONNS_MAX; i++)
 		bufs = bufs && c->conns[i].buf;
-	if (!c->snap.lists || !c->snap.fader_levels || !c->sent_lists || !c->sent_faders || !bufs ||
+	if (snap_rc < 0 || !c->sent_lists || !c->sent_faders || !bufs ||
 	    (host->audio && !c->audio)) {
 		snprintf(err, len, "out of memory");
 		osc_destroy(c);
@@ -1285,7 +1256,7 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 	uint64_t now = gl_now_ns();
 	c->next_heartbeat_ns = now + (uint64_t)(c->set.heartbeat_s * 1e9);
 	c->next_feedback_ns = now;
-	c->log_window_ns = now;
+	c->logw.start_ns = now;
 	osc_log(c, false, "osc: listening on UDP%s port %d (%d allow-list entries, %d remotes)",
 		c->tcp_fd >= 0 ? " and TCP" : "", c->set.port, c->set.allow.count,
 		c->set.remotes.count);
@@ -1299,19 +1270,9 @@ static void osc_destroy(struct gl_control *c)
 
 	if (!c)
 		return;
-	const struct gl_control_stats *st = osc_stats(c);
-	used = (size_t)snprintf(summary, sizeof summary,
-				"osc: %llu messages received, %llu dropped, %llu sent",
-				(unsigned long long)st->received, (unsigned long long)st->dropped,
-				(unsigned long long)st->sent);
-	for (int r = 1; r < OSC_DROP_COUNT && used < sizeof summary; r++)
-		if (c->drops[r])
-			used += (size_t)snprintf(summary + used, sizeof summary - used, "%s%s %llu",
-						 used && strchr(summary, '(') ? ", " : " (",
-						 osc_drop_name((enum osc_drop)r),
-						 (unsigned long long)c->drops[r]);
-	if (strchr(summary, '(') && used < sizeof summary - 1)
-		used += (size_t)snprintf(summary + used, sizeof summary - used, ")");
+	used = gl_control_summary(summary, sizeof summary, "osc", osc_stats(c));
+	used = gl_control_drop_text(summary, sizeof summary, used, c->drops, OSC_DROP_COUNT,
+				    drop_name);
 	if (c->peers && used < sizeof summary) {
 		struct osc_peer_stats ps;
 
@@ -1337,8 +1298,7 @@ static void osc_destroy(struct gl_control *c)
 		close(c->udp_fd);
 	if (c->tcp_fd >= 0)
 		close(c->tcp_fd);
-	free(c->snap.lists);
-	free(c->snap.fader_levels);
+	gl_control_snapshot_free(&c->snap);
 	free(c->sent_lists);
 	free(c->sent_faders);
 	gl_control_audio_destroy(c->audio);
@@ -1449,7 +1409,7 @@ static void osc_notify(struct gl_control *c, const char *text)
 	uint64_t now = gl_now_ns();
 
 	rate_window(c, now);
-	if (c->errors_in_window++ < OSC_ERRORS_PER_S)
+	if (c->logw.errors++ < OSC_ERRORS_PER_S)
 		send_error_feedback(c, text);
 }
 

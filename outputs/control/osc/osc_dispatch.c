@@ -147,6 +147,21 @@ static int list_by_name(const struct gl_engine *e, const char *name)
 	return id;
 }
 
+/* A GOTO of the list's cue numbered cue_number (/gl/<verb> list cue), or a
+ * drop when the list has no such cue. */
+static void add_goto(const struct gl_engine *e, const char *verb, int list, double cue_number,
+		     struct osc_dispatch_result *r)
+{
+	int cue = gl_engine_cue_find(e, list, cue_number);
+
+	if (cue < 0) {
+		drop(r, OSC_DROP_NO_SUCH, "/gl/%s: list \"%.60s\" has no cue %g", verb,
+		     gl_engine_cuelist_name(e, list), cue_number);
+		return;
+	}
+	add_cmd(r, GL_CMD_GOTO, list, cue, 0);
+}
+
 static void trigger(const struct gl_engine *e, const char *verb, enum gl_cmd_type type,
 		    int default_list, const struct gl_ctl_arg *argv, int argc,
 		    struct osc_dispatch_result *r)
@@ -190,13 +205,7 @@ static void trigger(const struct gl_engine *e, const char *verb, enum gl_cmd_typ
 				drop(r, OSC_DROP_WRONG_TYPE, "/gl/go: the cue must be a number");
 				return;
 			}
-			int cue = gl_engine_cue_find(e, list, number_of(&argv[1]));
-			if (cue < 0) {
-				drop(r, OSC_DROP_NO_SUCH, "/gl/go: list \"%.60s\" has no cue %g",
-				     gl_engine_cuelist_name(e, list), number_of(&argv[1]));
-				return;
-			}
-			add_cmd(r, GL_CMD_GOTO, list, cue, 0);
+			add_goto(e, "go", list, number_of(&argv[1]), r);
 			return;
 		}
 		if (argc > 1) {
@@ -220,6 +229,17 @@ static bool pressed(const struct gl_ctl_arg *argv, int argc, struct osc_dispatch
 		return false;
 	}
 	return true;
+}
+
+/* A button's press (what: "/gl/panic"): at most its own 1/0 argument. */
+static bool button_pressed(const char *what, const struct gl_ctl_arg *argv, int argc,
+			   struct osc_dispatch_result *r)
+{
+	if (argc > 1) {
+		drop(r, OSC_DROP_WRONG_TYPE, "%s takes no arguments", what);
+		return false;
+	}
+	return pressed(argv, argc, r);
 }
 
 enum verb {
@@ -449,11 +469,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		break;
 	case V_PANIC:
 		/* Dark now: every list stopped, blackout on (/gl/blackout 0 lifts it). */
-		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/panic takes no arguments");
-			break;
-		}
-		if (pressed(argv, argc, r)) {
+		if (button_pressed("/gl/panic", argv, argc, r)) {
 			add_cmd(r, GL_CMD_STOP, -1, 0, 0);
 			add_cmd(r, GL_CMD_BLACKOUT, -1, 1, 1);
 			r->panic = true;
@@ -461,11 +477,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		break;
 	case V_CLEAR:
 		/* every live edit (/gl/fixture/...) released to the playbacks */
-		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/clear takes no arguments");
-			break;
-		}
-		if (pressed(argv, argc, r))
+		if (button_pressed("/gl/clear", argv, argc, r))
 			add_cmd(r, GL_CMD_CLEAR_PARAM, -1, -1, 0);
 		break;
 	case V_GOTO: {
@@ -486,13 +498,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			drop(r, OSC_DROP_NO_SUCH, "/gl/goto: no such cue list");
 			break;
 		}
-		int cue = gl_engine_cue_find(e, list, number_of(&argv[1]));
-		if (cue < 0) {
-			drop(r, OSC_DROP_NO_SUCH, "/gl/goto: list \"%.60s\" has no cue %g",
-			     gl_engine_cuelist_name(e, list), number_of(&argv[1]));
-			break;
-		}
-		add_cmd(r, GL_CMD_GOTO, list, cue, 0);
+		add_goto(e, "goto", list, number_of(&argv[1]), r);
 		break;
 	}
 	case V_CUE: {   /* /gl/cue/<list>/<cue>/go (or /fire) */
@@ -502,12 +508,8 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/cue/<list>/<cue>/go");
 			break;
 		}
-		if (!pressed(argv, argc, r))
+		if (!button_pressed("/gl/cue/L/C/go", argv, argc, r))
 			break;
-		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/cue/L/C/go takes no arguments");
-			break;
-		}
 		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX, steps);
 		for (int i = 0; i < nl; i++) {
 			int nc = match_cues(e, lists[i], seg[3], cues, OSC_DISPATCH_CMDS_MAX,

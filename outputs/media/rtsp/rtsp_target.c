@@ -71,27 +71,30 @@ static void target_log(struct rtsp_target *t, bool error, const char *fmt, ...)
 	rtsp_log(t->adapter, error, "rtsp: %s: %s", t->cfg.name, line);
 }
 
-double rtsp_target_position(const struct rtsp_target *t, uint64_t now)
+/* A media position that was pos_s at at_ns, at now: moving on at `rate`
+ * times real time while `moving`, and within the media (0..its duration). */
+static double position_at(const struct rtsp_target *t, double pos_s, uint64_t at_ns, bool moving,
+			  double rate, uint64_t now)
 {
-	double pos = t->pos_s;
+	double pos = pos_s;
 
-	if (t->phase == RTSP_PLAYING && now > t->pos_ns)
-		pos += (double)(now - t->pos_ns) / 1e9 * t->rate;
+	if (moving && now > at_ns)
+		pos += (double)(now - at_ns) / 1e9 * rate;
 	if (isfinite(t->sdp.duration_s) && pos > t->sdp.duration_s)
 		pos = t->sdp.duration_s;
 	return pos > 0 ? pos : 0;
 }
 
+double rtsp_target_position(const struct rtsp_target *t, uint64_t now)
+{
+	return position_at(t, t->pos_s, t->pos_ns, t->phase == RTSP_PLAYING, t->rate, now);
+}
+
 /* Where the wanted position is now: it moves while playing is wanted. */
 static double wanted_position(const struct rtsp_target *t, uint64_t now)
 {
-	double pos = t->want_pos_s;
-
-	if (t->want == RTSP_WANT_PLAYING && now > t->want_pos_ns)
-		pos += (double)(now - t->want_pos_ns) / 1e9 * t->want_scale;
-	if (isfinite(t->sdp.duration_s) && pos > t->sdp.duration_s)
-		pos = t->sdp.duration_s;
-	return pos > 0 ? pos : 0;
+	return position_at(t, t->want_pos_s, t->want_pos_ns, t->want == RTSP_WANT_PLAYING,
+			   t->want_scale, now);
 }
 
 /* Where a PLAY sent now should start. */

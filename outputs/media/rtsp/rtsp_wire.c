@@ -777,15 +777,12 @@ int rtsp_scale_parse(const char *value, double *scale)
 
 static int sdp_copy(char *dst, size_t dlen, const char *s, size_t n)
 {
-	while (n && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
+	const uint8_t *text = (const uint8_t *)s;
+
+	trim(&text, &n);
 	if (n >= dlen)
 		return GL_ERANGE;
-	memcpy(dst, s, n);
+	memcpy(dst, text, n);
 	dst[n] = '\0';
 	return 0;
 }
