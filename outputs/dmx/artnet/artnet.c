@@ -317,8 +317,8 @@ static int artnet_send_universe(struct artnet_output *a, struct artnet_universe 
 
 		if (rc == 0)
 			delivered = true;
-		else if (!first_err)
-			first_err = rc;
+		else
+			gl_first_error(&first_err, rc);
 	}
 	*delivered_out = delivered;
 	if (delivered)
@@ -599,12 +599,8 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 			       ARTNET_KEEPALIVE_NS);
 	}
 	/* One ArtSync after the frame's ArtDmx makes nodes output together. */
-	if (any && a->sync) {
-		int rc = artnet_send_sync(a, now_ns);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
+	if (any && a->sync)
+		gl_first_error(&first_err, artnet_send_sync(a, now_ns));
 	gl_count(&a->status.frames_sent, 1);
 	return first_err;
 }

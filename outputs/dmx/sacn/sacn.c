@@ -341,8 +341,7 @@ static int sacn_send_discovery(struct sacn_output *s, uint64_t now_ns)
 		int rc = len < 0 ? len : sacn_sendto(s, &s->discovery_dest, len, now_ns,
 						     "discovery page", page);
 
-		if (rc && !first_err)
-			first_err = rc;
+		gl_first_error(&first_err, rc);
 	}
 	return first_err;
 }
@@ -467,30 +466,15 @@ static int sacn_send(struct gl_output *out, const struct gl_frame *frame, uint64
 			rc = sacn_queue(s, i, u->stream.slots, SACN_KEEPALIVE);
 		else
 			continue;
-		if (rc && !first_err)
-			first_err = rc;
+		gl_first_error(&first_err, rc);
 	}
 	/* The frame's data in as few system calls as the kernel allows (a
 	 * packet it refuses is counted and noted, the rest still go), then
 	 * one sync after all of it releases it at every receiver at once. */
-	{
-		int rc = sacn_flush(s, now_ns, &any);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
-	if (any && s->sync_universe) {
-		int rc = sacn_send_sync(s, now_ns);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
-	{
-		int rc = sacn_periodic(s, now_ns);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
+	gl_first_error(&first_err, sacn_flush(s, now_ns, &any));
+	if (any && s->sync_universe)
+		gl_first_error(&first_err, sacn_send_sync(s, now_ns));
+	gl_first_error(&first_err, sacn_periodic(s, now_ns));
 	gl_count(&s->status.frames_sent, 1);
 	return first_err;
 }
