@@ -5,7 +5,8 @@
  * universe's keep-alive schedule, the name a network output announces).
  *
  * Any thread: the registry is a const table and the helpers only read the
- * config they are given.
+ * config they are given; a gl_stream belongs to the output thread that
+ * streams it.
  */
 #include "output.h"
 
