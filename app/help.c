@@ -16,15 +16,21 @@
 #include "outputs/dmx/output.h"
 #include "outputs/media/audio/audio.h"
 
+/* One option table, as text or as a README Markdown table. */
+static void print_options(const struct gl_opt_table *options, const char *note, bool markdown)
+{
+	if (markdown)
+		gl_opt_print_markdown(options, note, stdout);
+	else
+		gl_opt_print(options, note, stdout);
+}
+
 static void print_output(const struct gl_output_ops *ops, bool markdown)
 {
 	char universes[80];
 
 	gl_output_universes_help(ops, universes, sizeof universes);
-	if (markdown)
-		gl_opt_print_markdown(ops->options, universes, stdout);
-	else
-		gl_opt_print(ops->options, universes, stdout);
+	print_options(ops->options, universes, markdown);
 }
 
 static void print_control(const struct gl_control_ops *ops, bool markdown)
@@ -32,17 +38,23 @@ static void print_control(const struct gl_control_ops *ops, bool markdown)
 	/* an adapter of declared things (rtsp) runs when the show declares one */
 	const char *note = ops->default_on && !ops->declaration_function ? "on by default" : NULL;
 
-	if (markdown)
-		gl_opt_print_markdown(ops->options, note, stdout);
-	else
-		gl_opt_print(ops->options, note, stdout);
+	print_options(ops->options, note, markdown);
 	if (!ops->declaration_options)
 		return;
 	printf("\n");
-	if (markdown)
-		gl_opt_print_markdown(ops->declaration_options, NULL, stdout);
-	else
-		gl_opt_print(ops->declaration_options, NULL, stdout);
+	print_options(ops->declaration_options, NULL, markdown);
+}
+
+/* Whether `help TOPIC` shows the adapter `name` of a family ("outputs",
+ * "controls"): the family's name shows all of it. A blank line goes
+ * between two adapters shown. */
+static bool topic_shows(const char *topic, const char *family, const char *name, int *printed)
+{
+	if (strcmp(topic, family) != 0 && strcmp(topic, name) != 0)
+		return false;
+	if ((*printed)++)
+		printf("\n");
+	return true;
 }
 
 /* One address a line: command|feedback, TAB, pattern, TAB, arguments. */
@@ -81,25 +93,14 @@ int gl_cmd_help(int argc, char **argv)
 		print_osc_addresses();
 		return 0;
 	}
-	for (int i = 0; outs[i]; i++) {
-		if (strcmp(topic, "outputs") != 0 && strcmp(topic, outs[i]->name) != 0)
-			continue;
-		if (printed++)
-			printf("\n");
-		print_output(outs[i], markdown);
-	}
-	for (int i = 0; ctls[i]; i++) {
-		if (strcmp(topic, "controls") != 0 && strcmp(topic, ctls[i]->name) != 0)
-			continue;
-		if (printed++)
-			printf("\n");
-		print_control(ctls[i], markdown);
-	}
+	for (int i = 0; outs[i]; i++)
+		if (topic_shows(topic, "outputs", outs[i]->name, &printed))
+			print_output(outs[i], markdown);
+	for (int i = 0; ctls[i]; i++)
+		if (topic_shows(topic, "controls", ctls[i]->name, &printed))
+			print_control(ctls[i], markdown);
 	if (strcmp(topic, "audio") == 0) {     /* audio { ... } */
-		if (markdown)
-			gl_opt_print_markdown(&gl_audio_options, NULL, stdout);
-		else
-			gl_opt_print(&gl_audio_options, NULL, stdout);
+		print_options(&gl_audio_options, NULL, markdown);
 		return 0;
 	}
 	if (printed)

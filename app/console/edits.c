@@ -416,6 +416,21 @@ static bool valid_list(struct gl_console *c, int li)
 	return false;
 }
 
+/* List li, when it holds cue; otherwise NULL, and the operator is told
+ * `none` (what to select) unless it is NULL. */
+static struct con_list *list_with_cue(struct gl_console *c, int li, int cue, const char *none)
+{
+	if (!valid_list(c, li))
+		return NULL;
+	struct con_list *l = &c->lists[li];
+	if (cue < 0 || cue >= l->count) {
+		if (none)
+			con_message(c, true, "%s", none);
+		return NULL;
+	}
+	return l;
+}
+
 int edits_record(struct gl_console *c, int li, const char *number_text)
 {
 	if (!valid_list(c, li))
@@ -471,13 +486,10 @@ int edits_record(struct gl_console *c, int li, const char *number_text)
 
 int edits_update(struct gl_console *c, int li, int cue)
 {
-	if (!valid_list(c, li))
+	struct con_list *l = list_with_cue(c, li, cue,
+					   "no cue to update: select one (click it) or GO to one");
+	if (!l)
 		return -1;
-	struct con_list *l = &c->lists[li];
-	if (cue < 0 || cue >= l->count) {
-		con_message(c, true, "no cue to update: select one (click it) or GO to one");
-		return -1;
-	}
 	if (c->prog_count == 0) {
 		con_message(c, true, "the programmer is empty: nothing to update %s with",
 			    l->cues[cue].def.number_text);
@@ -506,10 +518,8 @@ static bool has_handler(struct gl_console *c, const struct con_cue *q, const cha
 
 int edits_delete(struct gl_console *c, int li, int cue)
 {
-	if (!valid_list(c, li))
-		return -1;
-	struct con_list *l = &c->lists[li];
-	if (cue < 0 || cue >= l->count || has_handler(c, &l->cues[cue], "delete"))
+	struct con_list *l = list_with_cue(c, li, cue, NULL);
+	if (!l || has_handler(c, &l->cues[cue], "delete"))
 		return -1;
 	struct con_op op = op_on_cue(OP_DELETE, li, &l->cues[cue]);
 	if (push_op(c, &op) != 0)
@@ -536,13 +546,10 @@ static int out_of_time(const struct con_list *l, int k, double to)
 
 int edits_renumber(struct gl_console *c, int li, int cue, const char *number_text)
 {
-	if (!valid_list(c, li))
+	struct con_list *l = list_with_cue(c, li, cue,
+					   "select the cue to renumber first (click it), then type 5.5 N");
+	if (!l)
 		return -1;
-	struct con_list *l = &c->lists[li];
-	if (cue < 0 || cue >= l->count) {
-		con_message(c, true, "select the cue to renumber first (click it), then type 5.5 N");
-		return -1;
-	}
 	if (has_handler(c, &l->cues[cue], "renumber"))
 		return -1;
 	struct con_op op = op_on_cue(OP_RENUMBER, li, &l->cues[cue]);
@@ -865,13 +872,18 @@ static void add_look(struct gl_console *c, struct text *t, const struct con_valu
 	add(t, "  }");
 }
 
+/* An edit as the show's Lua call: edit.<function>("list", ...). */
 static void add_op(struct gl_console *c, struct text *t, const struct con_op *op)
 {
-	const char *list = c->lists[op->list].name;
+	static const char *const function[] = {
+		[OP_RECORD] = "record", [OP_UPDATE] = "update",
+		[OP_DELETE] = "delete", [OP_RENUMBER] = "renumber",
+	};
+
+	add(t, "edit.%s(", function[op->kind]);
+	add_string(t, c->lists[op->list].name);
 	switch (op->kind) {
 	case OP_RECORD:
-		add(t, "edit.record(");
-		add_string(t, list);
 		add(t, ", cue { \"%s\", ", op->number_text);
 		add_string(t, op->label);
 		add(t, ", fade = %.17g, look = ", op->fade_s);
@@ -879,20 +891,14 @@ static void add_op(struct gl_console *c, struct text *t, const struct con_op *op
 		add(t, " })\n");
 		break;
 	case OP_UPDATE:
-		add(t, "edit.update(");
-		add_string(t, list);
 		add(t, ", \"%s\", ", op->number_text);
 		add_look(c, t, op->values, op->value_count);
 		add(t, ")\n");
 		break;
 	case OP_DELETE:
-		add(t, "edit.delete(");
-		add_string(t, list);
 		add(t, ", \"%s\")\n", op->number_text);
 		break;
 	case OP_RENUMBER:
-		add(t, "edit.renumber(");
-		add_string(t, list);
 		add(t, ", \"%s\", \"%s\")\n", op->number_text, op->to_text);
 		break;
 	}

@@ -1,11 +1,12 @@
 /*
  * output.c - the output registry (every known output type, found by the
  * name a show file gives), the start every configure() shares, and the few
- * things the drivers share (a universe's slots in a frame, the name a
- * network output announces).
+ * things the drivers share (a universe's slots in a frame, a streamed
+ * universe's keep-alive schedule, the name a network output announces).
  *
  * Any thread: the registry is a const table and the helpers only read the
- * config they are given.
+ * config they are given; a gl_stream belongs to the output thread that
+ * streams it.
  */
 #include "output.h"
 
@@ -121,6 +122,39 @@ const uint8_t *gl_frame_slots(const struct gl_frame *frame, int number, int *cac
 		*cache = i;
 	}
 	return frame->dmx + (size_t)i * GL_DMX_SLOTS;
+}
+
+void gl_stream_sent(struct gl_stream *s, const uint8_t *slots, bool ok, uint64_t now_ns,
+		    uint64_t keepalive_ns)
+{
+	if (!ok) {
+		/* Retry soon, but not at once: service() runs when this time
+		 * comes, and a network that is down must not make it spin. */
+		if (s->sent)
+			s->next_keepalive_ns = now_ns + GL_STREAM_RETRY_NS;
+		return;
+	}
+	if (slots != s->slots)
+		memcpy(s->slots, slots, GL_DMX_SLOTS);
+	s->sent = true;
+	s->next_keepalive_ns = now_ns + keepalive_ns;
+}
+
+bool gl_stream_changed(const struct gl_stream *s, const uint8_t *slots)
+{
+	return !s->sent || memcmp(slots, s->slots, GL_DMX_SLOTS) != 0;
+}
+
+bool gl_stream_keepalive_due(const struct gl_stream *s, uint64_t now_ns)
+{
+	return s->sent && now_ns >= s->next_keepalive_ns;
+}
+
+uint64_t gl_stream_earliest(uint64_t next, const struct gl_stream *s)
+{
+	if (s->sent && (next == 0 || s->next_keepalive_ns < next))
+		return s->next_keepalive_ns;
+	return next;
 }
 
 void gl_output_default_name(char *name, size_t size, const char *show_name)

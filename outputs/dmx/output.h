@@ -121,6 +121,37 @@ void gl_output_config_free(struct gl_output_config *cfg);
  * *cache keeps the universe's index between frames: start it at -1. */
 const uint8_t *gl_frame_slots(const struct gl_frame *frame, int number, int *cache);
 
+/* For steps that all run though one fails (the rest of a frame still
+ * goes): keeps rc in *first_err unless an earlier failure is there. */
+static inline void gl_first_error(int *first_err, int rc)
+{
+	if (rc && !*first_err)
+		*first_err = rc;
+}
+
+/* What a network output keeps of a universe it streams: the slots last
+ * sent, and when they must go again unchanged (receivers drop a source
+ * they stop hearing). Output thread only. */
+struct gl_stream {
+	bool sent;                   /* slots and next_keepalive_ns are valid */
+	uint64_t next_keepalive_ns;  /* resend unchanged data from then on */
+	uint8_t slots[GL_DMX_SLOTS];
+};
+
+/* A failed send is tried again this long after, not at once. */
+#define GL_STREAM_RETRY_NS (100ull * 1000000ull)
+
+/* After the universe's packet did (ok) or did not leave at now_ns: the
+ * slots it carried are the stream's, due again keepalive_ns later; a
+ * failure keeps what was last sent and is retried GL_STREAM_RETRY_NS on. */
+void gl_stream_sent(struct gl_stream *s, const uint8_t *slots, bool ok, uint64_t now_ns,
+		    uint64_t keepalive_ns);
+/* true when slots differ from what was last sent (or nothing was). */
+bool gl_stream_changed(const struct gl_stream *s, const uint8_t *slots);
+bool gl_stream_keepalive_due(const struct gl_stream *s, uint64_t now_ns);
+/* The earlier of next (0: none) and the stream's next keep-alive. */
+uint64_t gl_stream_earliest(uint64_t next, const struct gl_stream *s);
+
 /* The name a network output announces (sACN source name, Art-Net long
  * name) when the show gives none: "ghostlight: <show>", or "ghostlight"
  * without a show name, cut to fit size bytes (gl_text_fit). */

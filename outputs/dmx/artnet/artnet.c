@@ -10,7 +10,7 @@
  * allocate and never block (non-blocking socket; a packet the kernel will
  * not take is dropped, counted and retried with the next frame).
  *
- * Invariant: u->slots holds what was last sent for universe u; a universe
+ * Invariant: u->stream holds what was last sent for universe u; a universe
  * goes out when the frame differs from it and otherwise every second
  * (Art-Net requires a refresh within 4 s).
  */
@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #define ARTNET_KEEPALIVE_NS (1ull * GL_NS_PER_S)
-#define ARTNET_RETRY_NS (100ull * 1000000ull)   /* after a failed keep-alive */
 #define ARTNET_MAX_NODES 64
 #define ARTNET_RX_PER_SERVICE 64     /* bound the time one service() takes */
 #define ARTNET_VERSION_INFO 0x0001   /* our firmware revision in replies */
@@ -39,10 +38,8 @@ struct artnet_universe {
 	uint16_t number;
 	uint16_t port_address;
 	uint8_t sequence;            /* last used; 0 before the first packet */
-	bool sent;                   /* slots and next_keepalive_ns are valid */
 	int frame_index;             /* cached index in gl_frame.numbers; -1 none */
-	uint64_t next_keepalive_ns;  /* resend unchanged data from then on */
-	uint8_t slots[GL_DMX_SLOTS];
+	struct gl_stream stream;
 };
 
 /* A comma list as the show gave it (artnet_opts). */
@@ -320,22 +317,13 @@ static int artnet_send_universe(struct artnet_output *a, struct artnet_universe 
 
 		if (rc == 0)
 			delivered = true;
-		else if (!first_err)
-			first_err = rc;
+		else
+			gl_first_error(&first_err, rc);
 	}
 	*delivered_out = delivered;
-	if (!delivered) {
-		/* Retry soon, but not at once: service() runs when this time
-		 * comes, and a network that is down must not make it spin. */
-		if (u->sent)
-			u->next_keepalive_ns = now_ns + ARTNET_RETRY_NS;
-		return first_err;
-	}
-	u->sequence = seq;
-	if (slots != u->slots)
-		memcpy(u->slots, slots, GL_DMX_SLOTS);
-	u->sent = true;
-	u->next_keepalive_ns = now_ns + ARTNET_KEEPALIVE_NS;
+	if (delivered)
+		u->sequence = seq;
+	gl_stream_sent(&u->stream, slots, delivered, now_ns, ARTNET_KEEPALIVE_NS);
 	return first_err;
 }
 
@@ -346,11 +334,6 @@ static int artnet_send_sync(struct artnet_output *a, uint64_t now_ns)
 	int len = artnet_wire_sync(a->packet, sizeof a->packet);
 
 	return len < 0 ? len : artnet_sendto(a, &a->broadcast_dest, len, now_ns, "sync", 0);
-}
-
-static bool keepalive_due(const struct artnet_universe *u, uint64_t now_ns)
-{
-	return u->sent && now_ns >= u->next_keepalive_ns;
 }
 
 /* ---- ArtPoll ------------------------------------------------------------ */
@@ -411,7 +394,7 @@ static void artnet_reply(struct artnet_output *a, const struct artnet_poll *poll
 			const struct artnet_universe *u = universe_by_pa(a, a->reply_pa[start + p]);
 
 			r.port_types[p] = ARTNET_PORT_INPUT | ARTNET_PORT_DMX512;
-			r.good_input[p] = u && u->sent ? ARTNET_GOOD_DATA : 0;
+			r.good_input[p] = u && u->stream.sent ? ARTNET_GOOD_DATA : 0;
 			r.sw_in[p] = artnet_pa_universe(a->reply_pa[start + p]);
 		}
 		len = artnet_wire_poll_reply(a->packet, sizeof a->packet, &r);
@@ -534,7 +517,7 @@ static int artnet_open(struct gl_output *out)
 	for (int i = 0; i < a->node_count; i++)
 		a->nodes[i].sin_port = htons(a->port);
 	for (int i = 0; i < a->universe_count; i++)
-		a->universes[i].sent = false;
+		a->universes[i].stream.sent = false;
 	return 0;
 }
 
@@ -587,10 +570,10 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 
 		if (!slots)
 			slots = zero_slots;   /* not rendered: dark, not silent */
-		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
+		if (gl_stream_changed(&u->stream, slots))
 			rc = artnet_queue(a, i, slots);
-		else if (keepalive_due(u, now_ns))
-			rc = artnet_queue(a, i, u->slots);
+		else if (gl_stream_keepalive_due(&u->stream, now_ns))
+			rc = artnet_queue(a, i, u->stream.slots);
 		else
 			continue;
 		if (rc < 0)
@@ -608,28 +591,16 @@ static int artnet_send(struct gl_output *out, const struct gl_frame *frame, uint
 		for (; j < a->batch.count && a->batch_universe[j] == i; j++)
 			delivered |= a->batch.ok[j];
 		struct artnet_universe *u = &a->universes[i];
-		if (!delivered) {
-			/* Retry soon, but not at once: service() runs when this
-			 * time comes, and a network that is down must not make it
-			 * spin. */
-			if (u->sent)
-				u->next_keepalive_ns = now_ns + ARTNET_RETRY_NS;
-			continue;
+		if (delivered) {
+			any = true;
+			u->sequence = a->pend_seq[i];
 		}
-		any = true;
-		u->sequence = a->pend_seq[i];
-		if (a->pend_slots[i] != u->slots)
-			memcpy(u->slots, a->pend_slots[i], GL_DMX_SLOTS);
-		u->sent = true;
-		u->next_keepalive_ns = now_ns + ARTNET_KEEPALIVE_NS;
+		gl_stream_sent(&u->stream, a->pend_slots[i], delivered, now_ns,
+			       ARTNET_KEEPALIVE_NS);
 	}
 	/* One ArtSync after the frame's ArtDmx makes nodes output together. */
-	if (any && a->sync) {
-		int rc = artnet_send_sync(a, now_ns);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
+	if (any && a->sync)
+		gl_first_error(&first_err, artnet_send_sync(a, now_ns));
 	gl_count(&a->status.frames_sent, 1);
 	return first_err;
 }
@@ -646,8 +617,8 @@ static void artnet_service(struct gl_output *out, uint64_t now_ns)
 		struct artnet_universe *u = &a->universes[i];
 		bool delivered = false;
 
-		if (keepalive_due(u, now_ns)) {
-			artnet_send_universe(a, u, u->slots, now_ns, &delivered);
+		if (gl_stream_keepalive_due(&u->stream, now_ns)) {
+			artnet_send_universe(a, u, u->stream.slots, now_ns, &delivered);
 			any = any || delivered;
 		}
 	}
@@ -689,11 +660,8 @@ static uint64_t artnet_next_service_ns(struct gl_output *out)
 
 	if (!a || a->fd < 0)
 		return 0;
-	for (int i = 0; i < a->universe_count; i++) {
-		const struct artnet_universe *u = &a->universes[i];
-		if (u->sent && (next == 0 || u->next_keepalive_ns < next))
-			next = u->next_keepalive_ns;
-	}
+	for (int i = 0; i < a->universe_count; i++)
+		next = gl_stream_earliest(next, &a->universes[i].stream);
 	return next;
 }
 

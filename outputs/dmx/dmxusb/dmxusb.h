@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "engine/gl.h"
+#include "outputs/report.h"
 
 #define DMXUSB_FTDI_VID 0x0403
 #define DMXUSB_FTDI_PID_FT232R 0x6001   /* Enttec Pro, Open DMX, ultraDMX, many clones */
@@ -37,6 +38,11 @@ void dmxusb_backoff_fail(struct dmxusb_backoff *b, uint64_t now_ns);
 /* After a success: the next failure starts again at 0.5 s. */
 void dmxusb_backoff_reset(struct dmxusb_backoff *b);
 bool dmxusb_backoff_due(const struct dmxusb_backoff *b, uint64_t now_ns);
+/* dmxusb_backoff_fail(), and the error the output's status shows: what
+ * failed (fmt) and "; retrying in N.N s", the wait it just set. */
+void dmxusb_backoff_fail_report(struct dmxusb_backoff *b, struct gl_report_text *error,
+				uint64_t now_ns, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- transports --------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include <ftdi.h>
 #include <libusb.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,20 @@ void dmxusb_backoff_reset(struct dmxusb_backoff *b)
 bool dmxusb_backoff_due(const struct dmxusb_backoff *b, uint64_t now_ns)
 {
 	return now_ns >= b->next_try_ns;
+}
+
+void dmxusb_backoff_fail_report(struct dmxusb_backoff *b, struct gl_report_text *error,
+				uint64_t now_ns, const char *fmt, ...)
+{
+	char what[GL_REPORT_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	dmxusb_backoff_fail(b, now_ns);
+	gl_report_set(error, now_ns, "%s; retrying in %.1f s", what,
+		      (double)(b->next_try_ns - now_ns) / 1e9);
 }
 
 /* ---- transports --------------------------------------------------------- */

@@ -149,9 +149,8 @@ static void opendmx_drop(struct opendmx_output *o, const char *what)
 	}
 	now_ns = gl_now_ns();
 	gl_count(&o->status.send_errors, 1);
-	dmxusb_backoff_fail(&o->backoff, now_ns);
-	gl_report_set(&o->status.error, now_ns, "open-dmx %s: %s: %s; retrying in %.1f s", o->spec, what, why,
-		     (double)(o->backoff.next_try_ns - now_ns) / 1e9);
+	dmxusb_backoff_fail_report(&o->backoff, &o->status.error, now_ns, "open-dmx %s: %s: %s",
+				   o->spec, what, why);
 }
 
 /* Opens and sets up the chip in the order PROTOCOLS.md gives. */
@@ -164,9 +163,7 @@ static void opendmx_connect(struct opendmx_output *o, uint64_t now_ns)
 		if (!err[0])
 			snprintf(err, sizeof err, "'%.64s' is a tty: the Open DMX needs libftdi "
 				 "(give its serial number or \"auto\")", o->device);
-		dmxusb_backoff_fail(&o->backoff, now_ns);
-		gl_report_set(&o->status.error, now_ns, "open-dmx: %s; retrying in %.1f s", err,
-			     (double)(o->backoff.next_try_ns - now_ns) / 1e9);
+		dmxusb_backoff_fail_report(&o->backoff, &o->status.error, now_ns, "open-dmx: %s", err);
 		return;
 	}
 	o->ftdi = ftdi_ops->new_ctx();

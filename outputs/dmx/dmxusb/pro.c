@@ -156,9 +156,8 @@ static void pro_disconnect(struct pro_output *p, uint64_t now_ns, const char *wh
 	}
 	pthread_mutex_unlock(&p->in_lock);
 	gl_count(&p->status.send_errors, 1);
-	dmxusb_backoff_fail(&p->backoff, now_ns);
-	gl_report_set(&p->status.error, now_ns, "enttec-pro %s: %s; retrying in %.1f s", p->device, why,
-		 (double)(p->backoff.next_try_ns - now_ns) / 1e9);
+	dmxusb_backoff_fail_report(&p->backoff, &p->status.error, now_ns, "enttec-pro %s: %s",
+				   p->device, why);
 }
 
 /* Appends a whole frame to out_buf when it fits; false when it does not
@@ -208,9 +207,8 @@ static void pro_connect(struct pro_output *p, uint64_t now_ns)
 			snprintf(first_err, sizeof first_err, "%s", err);
 	}
 	if (!p->t) {
-		dmxusb_backoff_fail(&p->backoff, now_ns);
-		gl_report_set(&p->status.error, now_ns, "enttec-pro: %s; retrying in %.1f s", first_err,
-			 (double)(p->backoff.next_try_ns - now_ns) / 1e9);
+		dmxusb_backoff_fail_report(&p->backoff, &p->status.error, now_ns, "enttec-pro: %s",
+					   first_err);
 		return;
 	}
 	pro_parser_init(&p->parser);
@@ -391,6 +389,18 @@ static bool pro_check_alive(struct pro_output *p, uint64_t now_ns)
 	return true;
 }
 
+/* Without a device, a new attempt once the back-off allows it. Returns 0
+ * when connected, GL_EAGAIN while waiting, GL_EIO when the attempt failed. */
+static int pro_reconnect(struct pro_output *p, uint64_t now_ns)
+{
+	if (p->t)
+		return 0;
+	if (!dmxusb_backoff_due(&p->backoff, now_ns))
+		return GL_EAGAIN;
+	pro_connect(p, now_ns);
+	return p->t ? 0 : GL_EIO;
+}
+
 /* ---- ops ---------------------------------------------------------------- */
 
 static int pro_open(struct gl_output *out)
@@ -414,6 +424,7 @@ static int pro_send(struct gl_output *out, const struct gl_frame *frame, uint64_
 {
 	struct pro_output *p = to_pro(out);
 	const uint8_t *slots;
+	int rc;
 
 	if (!p || !frame)
 		return GL_EINVAL;
@@ -429,13 +440,9 @@ static int pro_send(struct gl_output *out, const struct gl_frame *frame, uint64_
 		p->dirty = true;
 	}
 	p->have_frame = true;
-	if (!p->t) {
-		if (!dmxusb_backoff_due(&p->backoff, now_ns))
-			return GL_EAGAIN;
-		pro_connect(p, now_ns);
-		if (!p->t)
-			return GL_EIO;
-	}
+	rc = pro_reconnect(p, now_ns);
+	if (rc != 0)
+		return rc;
 	if (!pro_read(p, now_ns) || !pro_check_alive(p, now_ns))
 		return GL_EIO;
 	return pro_pump(p, now_ns);
@@ -448,12 +455,8 @@ static void pro_service(struct gl_output *out, uint64_t now_ns)
 	if (!p)
 		return;
 	p->last_now = now_ns;
-	if (!p->t) {
-		if (dmxusb_backoff_due(&p->backoff, now_ns))
-			pro_connect(p, now_ns);
-		if (!p->t)
-			return;
-	}
+	if (pro_reconnect(p, now_ns) != 0)
+		return;
 	if (pro_read(p, now_ns) && pro_check_alive(p, now_ns))
 		pro_pump(p, now_ns);
 }

@@ -194,6 +194,32 @@ static bool answered(const struct nodelink_fw_info *info, bool fresh, uint8_t co
 	return fresh && info->answered_code == code;
 }
 
+/* Where the node's answer to FW_END (in VERIFY) or FW_BOOT (in BOOT) leads,
+ * by what it says of the image; any other reason ends the update. */
+static const struct answer_step {
+	uint8_t phase;               /* the phase that waited for the answer */
+	uint8_t reason;              /* the answer's FW_IMG_* */
+	uint8_t next;                /* the phase it leads to */
+} answer_steps[] = {
+	{ NODELINK_FWP_VERIFY, FW_IMG_OK, NODELINK_FWP_BOOT },
+	{ NODELINK_FWP_VERIFY, FW_IMG_INCOMPLETE, NODELINK_FWP_SEND },
+	{ NODELINK_FWP_VERIFY, FW_IMG_UNKNOWN, NODELINK_FWP_BEGIN },
+	{ NODELINK_FWP_BOOT, FW_IMG_OK, NODELINK_FWP_REBOOT },
+	{ NODELINK_FWP_BOOT, FW_IMG_INCOMPLETE, NODELINK_FWP_BEGIN },
+};
+
+static void follow_answer(struct nodelink_fw_target *t, struct nodelink_tx *tx, uint8_t reason,
+			  uint64_t now_ns)
+{
+	for (size_t i = 0; i < sizeof answer_steps / sizeof answer_steps[0]; i++) {
+		if (answer_steps[i].phase == t->phase && answer_steps[i].reason == reason) {
+			set_phase(t, tx, answer_steps[i].next);
+			return;
+		}
+	}
+	finish(t, tx, NODELINK_FWP_FAILED, reason, now_ns);
+}
+
 static void query_done(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 		       struct nodelink_tx *tx, const struct nodelink_fw_info *info, uint64_t now_ns)
 {
@@ -309,28 +335,10 @@ static void step_target(struct nodelink_fw *fw, struct nodelink_fw_target *t,
 		}
 		return;
 	case NODELINK_FWP_VERIFY:
-		code = NODELINK_CMD_FW_END;
-		if (answered(&info, fresh_info, code)) {
-			if (info.reason == FW_IMG_OK)
-				set_phase(t, tx, NODELINK_FWP_BOOT);
-			else if (info.reason == FW_IMG_INCOMPLETE)
-				set_phase(t, tx, NODELINK_FWP_SEND);
-			else if (info.reason == FW_IMG_UNKNOWN)
-				set_phase(t, tx, NODELINK_FWP_BEGIN);
-			else
-				finish(t, tx, NODELINK_FWP_FAILED, info.reason, now_ns);
-			return;
-		}
-		break;
 	case NODELINK_FWP_BOOT:
-		code = NODELINK_CMD_FW_BOOT;
+		code = t->phase == NODELINK_FWP_VERIFY ? NODELINK_CMD_FW_END : NODELINK_CMD_FW_BOOT;
 		if (answered(&info, fresh_info, code)) {
-			if (info.reason == FW_IMG_OK)
-				set_phase(t, tx, NODELINK_FWP_REBOOT);
-			else if (info.reason == FW_IMG_INCOMPLETE)
-				set_phase(t, tx, NODELINK_FWP_BEGIN);
-			else
-				finish(t, tx, NODELINK_FWP_FAILED, info.reason, now_ns);
+			follow_answer(t, tx, info.reason, now_ns);
 			return;
 		}
 		break;

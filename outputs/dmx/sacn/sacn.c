@@ -9,7 +9,7 @@
  * allocate and never block: the socket is non-blocking and a packet the
  * kernel will not take is dropped, counted and retried with the next frame.
  *
- * Invariant: u->slots holds what was last sent successfully for universe u;
+ * Invariant: u->stream holds what was last sent successfully for universe u;
  * a universe goes out when the frame differs from it, then for 3 more frames
  * (E1.31 6.6.1 recommends repeating), then every 800 ms as keep-alive
  * (receivers time out after 2.5 s).
@@ -32,7 +32,6 @@
 
 #define SACN_KEEPALIVE_NS (800ull * 1000000ull)
 #define SACN_DISCOVERY_NS (10ull * GL_NS_PER_S)
-#define SACN_RETRY_NS (100ull * 1000000ull)   /* after a failed keep-alive */
 #define SACN_REPEATS 3           /* extra sends of unchanged data after a change */
 #define SACN_TERMINATE_COUNT 3   /* E1.31 6.2.6: three terminated packets */
 
@@ -40,11 +39,9 @@ struct sacn_universe {
 	uint16_t number;
 	uint8_t sequence;
 	uint8_t repeats_left;        /* unchanged frames still to send */
-	bool sent;                   /* u->slots and next_keepalive_ns are valid */
 	int frame_index;             /* cached index in gl_frame.numbers; -1 none */
-	uint64_t next_keepalive_ns;  /* resend unchanged data from then on */
 	struct sockaddr_in dest;
-	uint8_t slots[GL_DMX_SLOTS];
+	struct gl_stream stream;
 };
 
 struct sacn_output {
@@ -224,20 +221,11 @@ static int sacn_data_packet(const struct sacn_output *s, const struct sacn_unive
 /* After a data packet of u left (or did not): the universe's state. */
 static void sacn_sent(struct sacn_universe *u, const uint8_t *slots, bool ok, uint64_t now_ns)
 {
-	if (!ok) {
-		/* Retry soon, but not at once: service() runs when this time
-		 * comes, and a network that is down must not make it spin. */
-		if (u->sent)
-			u->next_keepalive_ns = now_ns + SACN_RETRY_NS;
-		return;
-	}
 	/* Receivers discard out-of-order sequences, so it advances only with
 	 * a packet that left; a retry reuses the number. */
-	u->sequence++;
-	if (slots != u->slots)
-		memcpy(u->slots, slots, GL_DMX_SLOTS);
-	u->sent = true;
-	u->next_keepalive_ns = now_ns + SACN_KEEPALIVE_NS;
+	if (ok)
+		u->sequence++;
+	gl_stream_sent(&u->stream, slots, ok, now_ns, SACN_KEEPALIVE_NS);
 }
 
 /* One universe on its own (stream termination at close). */
@@ -353,8 +341,7 @@ static int sacn_send_discovery(struct sacn_output *s, uint64_t now_ns)
 		int rc = len < 0 ? len : sacn_sendto(s, &s->discovery_dest, len, now_ns,
 						     "discovery page", page);
 
-		if (rc && !first_err)
-			first_err = rc;
+		gl_first_error(&first_err, rc);
 	}
 	return first_err;
 }
@@ -377,11 +364,6 @@ static int sacn_periodic(struct sacn_output *s, uint64_t now_ns)
 		s->next_discovery_ns = now_ns + SACN_DISCOVERY_NS;
 	}
 	return rc;
-}
-
-static bool keepalive_due(const struct sacn_universe *u, uint64_t now_ns)
-{
-	return u->sent && now_ns >= u->next_keepalive_ns;
 }
 
 /* ---- ops ---------------------------------------------------------------- */
@@ -435,7 +417,7 @@ static int sacn_open(struct gl_output *out)
 
 		set_dest(&u->dest, s->unicast ? ntohl(s->unicast_addr.s_addr)
 			 : sacn_wire_multicast_addr(u->number), s->port);
-		u->sent = false;
+		u->stream.sent = false;
 		u->repeats_left = 0;
 	}
 	/* In unicast mode the one receiver gets everything, sync and discovery
@@ -476,38 +458,23 @@ static int sacn_send(struct gl_output *out, const struct gl_frame *frame, uint64
 
 		if (!slots)
 			slots = zero_slots;   /* not rendered: dark, not silent */
-		if (!u->sent || memcmp(slots, u->slots, GL_DMX_SLOTS) != 0)
+		if (gl_stream_changed(&u->stream, slots))
 			rc = sacn_queue(s, i, slots, SACN_CHANGED);
 		else if (u->repeats_left > 0)
-			rc = sacn_queue(s, i, u->slots, SACN_REPEAT);
-		else if (keepalive_due(u, now_ns))
-			rc = sacn_queue(s, i, u->slots, SACN_KEEPALIVE);
+			rc = sacn_queue(s, i, u->stream.slots, SACN_REPEAT);
+		else if (gl_stream_keepalive_due(&u->stream, now_ns))
+			rc = sacn_queue(s, i, u->stream.slots, SACN_KEEPALIVE);
 		else
 			continue;
-		if (rc && !first_err)
-			first_err = rc;
+		gl_first_error(&first_err, rc);
 	}
 	/* The frame's data in as few system calls as the kernel allows (a
 	 * packet it refuses is counted and noted, the rest still go), then
 	 * one sync after all of it releases it at every receiver at once. */
-	{
-		int rc = sacn_flush(s, now_ns, &any);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
-	if (any && s->sync_universe) {
-		int rc = sacn_send_sync(s, now_ns);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
-	{
-		int rc = sacn_periodic(s, now_ns);
-
-		if (rc && !first_err)
-			first_err = rc;
-	}
+	gl_first_error(&first_err, sacn_flush(s, now_ns, &any));
+	if (any && s->sync_universe)
+		gl_first_error(&first_err, sacn_send_sync(s, now_ns));
+	gl_first_error(&first_err, sacn_periodic(s, now_ns));
 	gl_count(&s->status.frames_sent, 1);
 	return first_err;
 }
@@ -522,8 +489,8 @@ static void sacn_service(struct gl_output *out, uint64_t now_ns)
 	if (!s || s->fd < 0)
 		return;
 	for (int i = 0; i < s->universe_count; i++)
-		if (keepalive_due(&s->universes[i], now_ns))
-			sacn_queue(s, i, s->universes[i].slots, SACN_KEEPALIVE);
+		if (gl_stream_keepalive_due(&s->universes[i].stream, now_ns))
+			sacn_queue(s, i, s->universes[i].stream.slots, SACN_KEEPALIVE);
 	sacn_flush(s, now_ns, &any);
 	if (any && s->sync_universe)
 		sacn_send_sync(s, now_ns);
@@ -539,11 +506,8 @@ static uint64_t sacn_next_service_ns(struct gl_output *out)
 		return 0;
 	if (s->discovery && s->next_discovery_ns)
 		next = s->next_discovery_ns;
-	for (int i = 0; i < s->universe_count; i++) {
-		const struct sacn_universe *u = &s->universes[i];
-		if (u->sent && (next == 0 || u->next_keepalive_ns < next))
-			next = u->next_keepalive_ns;
-	}
+	for (int i = 0; i < s->universe_count; i++)
+		next = gl_stream_earliest(next, &s->universes[i].stream);
 	return next;
 }
 
@@ -560,7 +524,7 @@ static void sacn_close(struct gl_output *out)
 			for (int i = 0; i < s->universe_count; i++) {
 				struct sacn_universe *u = &s->universes[i];
 
-				sacn_send_universe(s, u, u->sent ? u->slots : zero_slots,
+				sacn_send_universe(s, u, u->stream.sent ? u->stream.slots : zero_slots,
 						   SACN_OPT_TERMINATED, 0);
 			}
 		}
