@@ -121,7 +121,7 @@ void gl_output_config_free(struct gl_output_config *cfg);
  * *cache keeps the universe's index between frames: start it at -1. */
 const uint8_t *gl_frame_slots(const struct gl_frame *frame, int number, int *cache);
 
-/* For steps that all run though one fails (the rest of a frame still
+/* For steps that all run even when one fails (the rest of a frame still
  * goes): keeps rc in *first_err unless an earlier failure is there. */
 static inline void gl_first_error(int *first_err, int rc)
 {
