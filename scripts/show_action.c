@@ -4,12 +4,17 @@
  * functions that read it and copy it into one heap block, and the one that
  * fires it through the show's sender. A new kind (MIDI, video) is a row
  * here and a file of its own; the cue declaration (show_decl.c), GO
- * (show_api.c) and destroy (show.c) walk the table.
+ * (show_api.c) and destroy (show.c) walk the table. Also what the kinds'
+ * readers and their script-side send functions (osc.send, mqtt.publish,
+ * midi.send, rtsp.play) share.
  *
  * Control thread. Invariant: a cue's slot for a kind holds exactly what
  * that kind's copy() made, one block that free() releases.
  */
 #include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
 
 #include "show_internal.h"
 
@@ -65,6 +70,48 @@ int show_action_list(lua_State *L, struct show_where at, const char *what, int f
 				   noun);
 	}
 	return count;
+}
+
+void show_action_push(lua_State *L, int field, bool list, int i)
+{
+	if (list)
+		lua_rawgeti(L, field, i + 1);
+	else
+		lua_pushvalue(L, field);
+}
+
+void *show_action_parsed_keep(lua_State *L, size_t size, int slots)
+{
+	void *p = lua_newuserdatauv(L, size, 1);
+
+	memset(p, 0, size);
+	lua_createtable(L, slots, 0);
+	lua_pushvalue(L, -1);
+	lua_setiuservalue(L, -3, 1);
+	return p;
+}
+
+bool show_send_allowed(lua_State *L, struct gl_show *s, const char *what,
+		       const char *not_running)
+{
+	if (!s->send_fn || s->phase != SHOW_BUILT) {
+		lua_pushboolean(L, 0);
+		lua_pushstring(L, not_running);
+		return false;
+	}
+	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
+		show_raise(L, show_where_here(L), "%s: at most %d messages in one handler call", what,
+			   SHOW_CALL_SENDS_MAX);
+	return true;
+}
+
+int show_send_result(lua_State *L, int rc, const char *(*why)(int rc))
+{
+	lua_pushboolean(L, rc == 0);
+	if (rc == 0)
+		return 1;
+	lua_pushstring(L, why(rc));
+	return 2;
 }
 
 void show_actions_fire(struct gl_show *s, int list, int cue)

@@ -354,10 +354,7 @@ const void *show_audio_cue_actions(lua_State *L, struct show_where at, const cha
 	struct show_audio_parsed *p = lua_newuserdatauv(L, sizeof *p, 0);
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < count; i++) {
-		if (list)
-			lua_rawgeti(L, field_idx, i + 1);
-		else
-			lua_pushvalue(L, field_idx);
+		show_action_push(L, field_idx, list, i);
 		read_action(L, at, what, lua_gettop(L), s, &p->actions[i]);
 		lua_pop(L, 1);
 		p->count = i + 1;
@@ -608,9 +605,7 @@ void show_audio_register(lua_State *L, struct gl_show *s)
 
 	/* the defaults, for a show that plays sound without declaring audio */
 	gl_audio_config_parse(NULL, 0, &s->audio_cfg, err, sizeof err);
-	lua_pushlightuserdata(L, s);
-	lua_pushcclosure(L, audio_declare, 1);
-	lua_setfield(L, -2, "audio");
+	show_set_fn(L, s, "audio", audio_declare);
 }
 
 void show_audio_free(struct gl_show *s)

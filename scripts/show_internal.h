@@ -478,6 +478,9 @@ void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_free(struct show_vec *vec);
 struct gl_show *show_from_upvalue(lua_State *L);
+/* Sets field `name` of the table on top to fn, with the show as the
+ * upvalue show_from_upvalue() finds. */
+void show_set_fn(lua_State *L, struct gl_show *s, const char *name, lua_CFunction fn);
 /* A hashed index of names by kind: the value recorded for kind + name, or
  * -1. Kinds: 'f' interned text and 't' fixture types (their index in
  * s->files, s->types), 'p' patches, 'g' groups, 'l' cue lists (the line
@@ -524,6 +527,14 @@ const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_whe
 						   const char *what);
 struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p);
 int show_osc_build(struct gl_show *show, char *err, size_t len);
+/* on_osc and on_mqtt: adds handler h (at set) for the pattern at 1 and
+ * the function at 2, both checked by the caller. */
+void show_osc_handler_add(lua_State *L, struct show_vec *handlers, struct show_osc_handler *h);
+/* A message for handler h: pushes its function and the message's address
+ * for show_run_handler(), and names the handler in `what` for its errors
+ * ("on_mqtt(\"venue/#\") handler (show.lua:12)"). */
+void show_osc_handler_push(lua_State *L, const struct show_osc_handler *h, const char *fn,
+			   const char *address, char *what, size_t len);
 void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
 		   int count);
 void show_osc_free(struct gl_show *show);
@@ -633,6 +644,23 @@ void show_actions_fire(struct gl_show *show, int list, int cue);
  * messages", "...: a list of messages has only message tables"). */
 int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
 		     const char *kind, const char *noun, int max, bool *list);
+/* Pushes action i of that field: the list's i-th table, or the field
+ * itself when it holds one action. */
+void show_action_push(lua_State *L, int field, bool list, int i);
+/* Pushes a zeroed userdata of `size` bytes for a field's parsed actions
+ * and, on top, a table of `slots` items that is its user value: what the
+ * parsed actions point into, put there, lives as long as the userdata.
+ * Returns the userdata. */
+void *show_action_parsed_keep(lua_State *L, size_t size, int slots);
+/* Before a script sends (osc.send, mqtt.publish, midi.send, rtsp.play):
+ * false, with false and not_running pushed (the function returns those
+ * 2), when the show's sender is not there yet; raises "what: at most N
+ * messages in one handler call" past SHOW_CALL_SENDS_MAX. */
+bool show_send_allowed(lua_State *L, struct gl_show *s, const char *what,
+		       const char *not_running);
+/* The send's result for the script: true, or false and why(rc). Returns
+ * how many values it pushed. */
+int show_send_result(lua_State *L, int rc, const char *(*why)(int rc));
 /* Every engine event, for the kinds that follow lists (show_action_kind.event). */
 void show_actions_event(struct gl_show *show, const struct gl_event *ev);
 void show_actions_free(struct gl_show *show);

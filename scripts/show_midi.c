@@ -626,20 +626,9 @@ static int midi_send_fn(lua_State *L)
 		return luaL_error(L, "midi.send: expects one message table ({ note = 60 })");
 	bytes = lua_newuserdatauv(L, MIDI_SYSEX_MAX, 0);
 	n = message_bytes(L, at, "midi.send", 1, bytes);
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, send_error(GL_ENOENT));
+	if (!show_send_allowed(L, s, "midi.send", send_error(GL_ENOENT)))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, at, "midi.send: at most %d messages in one handler call",
-				  SHOW_CALL_SENDS_MAX);
-	int rc = send_one(s, bytes, n);
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, send_error(rc));
-	return 2;
+	return show_send_result(L, send_one(s, bytes, n), send_error);
 }
 
 /* ---- cue actions ----------------------------------------------------------------------------- */
@@ -656,20 +645,13 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 		show_raise(L, at, "%s: midi must be a message table ({ note = 60 }, { msc = \"go\", "
 			   "cue = 5 }, ...) or a list of them", what);
 	count = show_action_list(L, at, what, field, "midi", "message", SHOW_CUE_MIDI_MAX, &list);
-	p = lua_newuserdatauv(L, sizeof *p, 1);
-	memset(p, 0, sizeof *p);
-	lua_createtable(L, count, 0);
-	lua_pushvalue(L, -1);
-	lua_setiuservalue(L, -3, 1);
+	p = show_action_parsed_keep(L, sizeof *p, count);
 	keep = lua_gettop(L);
 	uint8_t *scratch = lua_newuserdatauv(L, MIDI_SYSEX_MAX, 0);
 	for (int i = 0; i < count; i++) {
 		size_t n;
 
-		if (list)
-			lua_rawgeti(L, field, i + 1);
-		else
-			lua_pushvalue(L, field);
+		show_action_push(L, field, list, i);
 		n = message_bytes(L, at, ctx, lua_gettop(L), scratch);
 		lua_pop(L, 1);
 		lua_pushlstring(L, (const char *)scratch, n);
@@ -730,14 +712,8 @@ void show_midi_register(lua_State *L, struct gl_show *s)
 	 * declaration midi { ... }) gets map and send */
 	lua_pushstring(L, "midi");
 	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_pushstring(L, "map");
-		lua_pushlightuserdata(L, s);
-		lua_pushcclosure(L, midi_map_fn, 1);
-		lua_rawset(L, -3);
-		lua_pushstring(L, "send");
-		lua_pushlightuserdata(L, s);
-		lua_pushcclosure(L, midi_send_fn, 1);
-		lua_rawset(L, -3);
+		show_set_fn(L, s, "map", midi_map_fn);
+		show_set_fn(L, s, "send", midi_send_fn);
 	}
 	lua_pop(L, 1);
 }

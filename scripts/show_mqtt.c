@@ -306,20 +306,9 @@ static int mqtt_publish_fn(lua_State *L)
 	else if (!push_payload(L, 2, why, sizeof why))
 		return luaL_error(L, "mqtt.publish: %s", why);
 	const char *text = lua_tolstring(L, -1, &n);
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, send_error(GL_ENOENT));
+	if (!show_send_allowed(L, s, "mqtt.publish", send_error(GL_ENOENT)))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, show_where_here(L), "mqtt.publish: at most %d messages in one "
-				  "handler call", SHOW_CALL_SENDS_MAX);
-	int rc = send_one(s, topic, text, n, qos, retain);
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, send_error(rc));
-	return 2;
+	return show_send_result(L, send_one(s, topic, text, n, qos, retain), send_error);
 }
 
 /* ---- on_mqtt -------------------------------------------------------------------------------- */
@@ -343,11 +332,7 @@ static int mqtt_on(lua_State *L)
 	if (s->mqtt_handlers.count >= SHOW_MQTT_HANDLER_MAX)
 		return show_raise(L, h.at, "on_mqtt: at most %d handlers (the broker gets a "
 				  "subscription for each)", SHOW_MQTT_HANDLER_MAX);
-	snprintf(h.pattern, sizeof h.pattern, "%s", lua_tostring(L, 1));
-	show_vec_reserve(L, &s->mqtt_handlers, sizeof h);
-	lua_pushvalue(L, 2);
-	h.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	*(struct show_osc_handler *)show_vec_push(L, &s->mqtt_handlers, sizeof h) = h;
+	show_osc_handler_add(L, &s->mqtt_handlers, &h);
 	return 0;
 }
 
@@ -381,10 +366,7 @@ bool show_mqtt_handle(struct gl_show *s, const struct gl_ctl_msg *msg)
 		if (!mqtt_filter_match(h->pattern, msg->address))
 			continue;
 		ran = true;
-		snprintf(what, sizeof what, "on_mqtt(\"%s\") handler (%s:%d)", h->pattern, h->at.file,
-			 h->at.line);
-		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
-		lua_pushstring(L, msg->address);
+		show_osc_handler_push(L, h, "on_mqtt", msg->address, what, sizeof what);
 		lua_pushlstring(L, payload->s, n);
 		lua_pushboolean(L, retained);
 		show_run_handler(s, 3, what);
@@ -459,17 +441,10 @@ const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char
 			   "qos = 1, retain = false } or a list of them", what);
 	count = show_action_list(L, at, what, field, "mqtt", "message", SHOW_CUE_MQTT_MAX, &list);
 	/* the parsed messages, and the table that keeps their strings */
-	p = lua_newuserdatauv(L, sizeof *p, 1);
-	memset(p, 0, sizeof *p);
-	lua_createtable(L, 2 * count, 0);
-	lua_pushvalue(L, -1);
-	lua_setiuservalue(L, -3, 1);
+	p = show_action_parsed_keep(L, sizeof *p, 2 * count);
 	int keep = lua_gettop(L);
 	for (int i = 0; i < count; i++) {
-		if (list)
-			lua_rawgeti(L, field, i + 1);
-		else
-			lua_pushvalue(L, field);
+		show_action_push(L, field, list, i);
 		cue_action(L, at, what, lua_gettop(L), keep, i, p);
 		lua_pop(L, 1);
 		p->count = i + 1;
@@ -529,15 +504,8 @@ void show_mqtt_register(lua_State *L, struct gl_show *s)
 	/* the env table is on top; its "mqtt" table (show_osc_register made it
 	 * for the declaration) gets publish */
 	lua_pushstring(L, "mqtt");
-	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_pushstring(L, "publish");
-		lua_pushlightuserdata(L, s);
-		lua_pushcclosure(L, mqtt_publish_fn, 1);
-		lua_rawset(L, -3);
-	}
+	if (lua_rawget(L, -2) == LUA_TTABLE)
+		show_set_fn(L, s, "publish", mqtt_publish_fn);
 	lua_pop(L, 1);
-	lua_pushstring(L, "on_mqtt");
-	lua_pushlightuserdata(L, s);
-	lua_pushcclosure(L, mqtt_on, 1);
-	lua_rawset(L, -3);
+	show_set_fn(L, s, "on_mqtt", mqtt_on);
 }

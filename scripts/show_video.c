@@ -198,7 +198,7 @@ static int video_fn(lua_State *L)
 	const char *target = luaL_checkstring(L, 1);
 	double at = NAN, scale = 0.0;
 	const char *wrong;
-	int rc;
+	char what[32];
 
 	if (!find_declaration(s, "rtsp", target))
 		return luaL_error(L, "rtsp.%s: no video_target \"%s\"", video_actions[action], target);
@@ -219,20 +219,10 @@ static int video_fn(lua_State *L)
 	}
 	if ((wrong = check_args(action, at, scale)))
 		return luaL_error(L, "rtsp.%s: %s", video_actions[action], wrong);
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, send_error(GL_ENOENT));
+	snprintf(what, sizeof what, "rtsp.%s", video_actions[action]);
+	if (!show_send_allowed(L, s, what, send_error(GL_ENOENT)))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, show_where_here(L), "rtsp.%s: at most %d messages in one handler "
-				  "call", video_actions[action], SHOW_CALL_SENDS_MAX);
-	rc = send_video(s, target, action, at, scale);
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, send_error(rc));
-	return 2;
+	return show_send_result(L, send_video(s, target, action, at, scale), send_error);
 }
 
 /* ---- cue actions: video = { ... } ------------------------------------------------------------ */
@@ -329,10 +319,7 @@ const void *show_video_cue_actions(lua_State *L, struct show_where at, const cha
 	p = lua_newuserdatauv(L, sizeof *p, 0);
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < count; i++) {
-		if (list)
-			lua_rawgeti(L, field, i + 1);
-		else
-			lua_pushvalue(L, field);
+		show_action_push(L, field, list, i);
 		cue_action(L, at, what, lua_gettop(L), &p->actions[i]);
 		lua_pop(L, 1);
 		p->count = i + 1;
