@@ -91,6 +91,23 @@ void *show_action_parsed_keep(lua_State *L, size_t size, int slots)
 	return p;
 }
 
+void *show_action_block(int count, size_t size, size_t bytes, char **pos)
+{
+	size_t head = (size_t)count * size;
+	char *block = malloc(head + bytes);
+
+	*pos = block ? block + head : NULL;
+	return block;
+}
+
+char *show_action_put(char **pos, const void *data, size_t len)
+{
+	char *copy = memcpy(*pos, data, len);
+
+	*pos += len;
+	return copy;
+}
+
 bool show_send_allowed(lua_State *L, struct gl_show *s, const char *what,
 		       const char *not_running)
 {

@@ -131,18 +131,29 @@ static bool decl_get(const struct decl *d, const char *key, int pos)
 	return has_pos;
 }
 
-static bool decl_number(const struct decl *d, const char *key, int pos, double min,
-			double max, double *out)
+/* decl_get() of a value that must be of Lua type `type`: raises "'key'
+ * must be <kind>, not <what it is>" when it is not. */
+static bool decl_get_typed(const struct decl *d, const char *key, int pos, int type,
+			   const char *kind)
 {
 	char desc[96];
-	double v;
 
 	if (!decl_get(d, key, pos))
 		return false;
-	if (lua_type(d->L, -1) != LUA_TNUMBER) {
+	if (lua_type(d->L, -1) != type) {
 		show_describe(d->L, -1, desc, sizeof desc);
-		decl_fail(d, "'%s' must be a number, not %s", key, desc);
+		decl_fail(d, "'%s' must be %s, not %s", key, kind, desc);
 	}
+	return true;
+}
+
+static bool decl_number(const struct decl *d, const char *key, int pos, double min,
+			double max, double *out)
+{
+	double v;
+
+	if (!decl_get_typed(d, key, pos, LUA_TNUMBER, "a number"))
+		return false;
 	v = lua_tonumber(d->L, -1);
 	if (!(v >= min && v <= max))
 		decl_fail(d, "%s %g is outside %g..%g", key, v, min, max);
@@ -175,14 +186,8 @@ static bool decl_integer(const struct decl *d, const char *key, int pos, int min
 
 static bool decl_boolean(const struct decl *d, const char *key, int pos, bool *out)
 {
-	char desc[96];
-
-	if (!decl_get(d, key, pos))
+	if (!decl_get_typed(d, key, pos, LUA_TBOOLEAN, "true or false"))
 		return false;
-	if (lua_type(d->L, -1) != LUA_TBOOLEAN) {
-		show_describe(d->L, -1, desc, sizeof desc);
-		decl_fail(d, "'%s' must be true or false, not %s", key, desc);
-	}
 	*out = lua_toboolean(d->L, -1);
 	lua_pop(d->L, 1);
 	return true;
@@ -191,14 +196,8 @@ static bool decl_boolean(const struct decl *d, const char *key, int pos, bool *o
 static bool decl_string(const struct decl *d, const char *key, int pos, char *out,
 			size_t len)
 {
-	char desc[96];
-
-	if (!decl_get(d, key, pos))
+	if (!decl_get_typed(d, key, pos, LUA_TSTRING, "a string"))
 		return false;
-	if (lua_type(d->L, -1) != LUA_TSTRING) {
-		show_describe(d->L, -1, desc, sizeof desc);
-		decl_fail(d, "'%s' must be a string, not %s", key, desc);
-	}
 	if (lua_rawlen(d->L, -1) >= len || lua_rawlen(d->L, -1) == 0)
 		decl_fail(d, "'%s' must be 1..%d bytes long", key, (int)len - 1);
 	if (strlen(lua_tostring(d->L, -1)) != lua_rawlen(d->L, -1))

@@ -146,6 +146,26 @@ static const char *const map_keys[] = {
 	"call", "on", "off", "alt", "feedback", "motor", "pickup", "latch", NULL,
 };
 
+/* Which of the `count` keys the map table (at 1) has: NULL when none;
+ * raises "give one input (note or cc)" when it has two. */
+static const char *one_key(lua_State *L, struct show_where at, const char *const *keys,
+			   size_t count, const char *noun)
+{
+	const char *found = NULL;
+
+	for (size_t i = 0; i < count; i++) {
+		lua_pushstring(L, keys[i]);
+		if (lua_rawget(L, 1) != LUA_TNIL) {
+			if (found)
+				show_raise(L, at, "midi.map: give one %s (%s or %s)", noun, found,
+					   keys[i]);
+			found = keys[i];
+		}
+		lua_pop(L, 1);
+	}
+	return found;
+}
+
 static int midi_map_fn(lua_State *L)
 {
 	struct gl_show *s = show_from_upvalue(L);
@@ -156,7 +176,7 @@ static int midi_map_fn(lua_State *L)
 	struct show_midi_map map;
 	struct midi_map parsed;
 	char why[200];
-	const char *input = NULL, *target = NULL;
+	const char *input, *target;
 	int n, channel = -1;
 	struct map_line b = { .n = 0 };
 
@@ -175,26 +195,8 @@ static int midi_map_fn(lua_State *L)
 	memset(&map, 0, sizeof map);
 	map.at = at;
 	map.ref = LUA_NOREF;
-	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-		lua_pushstring(L, inputs[i]);
-		if (lua_rawget(L, 1) != LUA_TNIL) {
-			if (input)
-				return show_raise(L, at, "midi.map: give one input (%s or %s)", input,
-						  inputs[i]);
-			input = inputs[i];
-		}
-		lua_pop(L, 1);
-	}
-	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
-		lua_pushstring(L, targets[i]);
-		if (lua_rawget(L, 1) != LUA_TNIL) {
-			if (target)
-				return show_raise(L, at, "midi.map: give one target (%s or %s)", target,
-						  targets[i]);
-			target = targets[i];
-		}
-		lua_pop(L, 1);
-	}
+	input = one_key(L, at, inputs, sizeof inputs / sizeof inputs[0], "input");
+	target = one_key(L, at, targets, sizeof targets / sizeof targets[0], "target");
 	if (!input)
 		return show_raise(L, at, "midi.map: the input is missing (note = 60, cc = 7, pc = 1, "
 				  "bend = true or fire = 1)");
@@ -670,17 +672,16 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 void *show_midi_cue_copy(const void *parsed, int *count)
 {
 	const struct show_midi_parsed *p = parsed;
-	size_t head = (size_t)p->count * sizeof p->actions[0];
-	struct show_midi_action *out = malloc(head + p->bytes);
-	uint8_t *pos = (uint8_t *)out + head;
+	char *pos;
+	struct show_midi_action *out = show_action_block(p->count, sizeof *out, p->bytes, &pos);
 
 	*count = p->count;
 	if (!out)
 		return NULL;
 	for (int i = 0; i < p->count; i++) {
 		out[i].len = p->actions[i].len;
-		out[i].bytes = memcpy(pos, p->actions[i].bytes, p->actions[i].len);
-		pos += p->actions[i].len;
+		out[i].bytes = (const uint8_t *)show_action_put(&pos, p->actions[i].bytes,
+								  p->actions[i].len);
 	}
 	return out;
 }

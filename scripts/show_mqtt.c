@@ -458,23 +458,19 @@ const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char
 void *show_mqtt_cue_copy(const void *parsed, int *count)
 {
 	const struct show_mqtt_parsed *p = parsed;
-	size_t head = (size_t)p->count * sizeof p->actions[0];
-	struct show_mqtt_action *out = malloc(head + p->bytes);
-	char *pos = (char *)out + head;
+	char *pos;
+	struct show_mqtt_action *out = show_action_block(p->count, sizeof *out, p->bytes, &pos);
 
 	*count = p->count;
 	if (!out)
 		return NULL;
 	for (int i = 0; i < p->count; i++) {
 		const struct show_mqtt_action *a = &p->actions[i];
-		size_t topic_len = strlen(a->topic) + 1;
 
 		out[i] = *a;
-		out[i].topic = memcpy(pos, a->topic, topic_len);
-		pos += topic_len;
-		out[i].payload = memcpy(pos, a->payload, a->len);
-		pos[a->len] = '\0';
-		pos += a->len + 1;
+		out[i].topic = show_action_put(&pos, a->topic, strlen(a->topic) + 1);
+		/* the payload with the NUL Lua ends every string with */
+		out[i].payload = show_action_put(&pos, a->payload, a->len + 1);
 	}
 	return out;
 }

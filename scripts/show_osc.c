@@ -381,18 +381,14 @@ const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_whe
 /* A string of the parsed message into the block being filled. */
 static char *osc_copy_string(char **pos, const char *text)
 {
-	size_t len = strlen(text) + 1;
-	char *copy = memcpy(*pos, text, len);
-
-	*pos += len;
-	return copy;
+	return show_action_put(pos, text, strlen(text) + 1);
 }
 
 struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
 {
-	size_t head = (size_t)p->count * sizeof p->actions[0];
-	struct show_osc_action *out = malloc(head + p->string_bytes);
-	char *pos = (char *)out + head;
+	char *pos;
+	struct show_osc_action *out = show_action_block(p->count, sizeof *out, p->string_bytes,
+							&pos);
 
 	if (!out)
 		return NULL;
