@@ -91,6 +91,12 @@ void *show_action_parsed_keep(lua_State *L, size_t size, int slots)
 	return p;
 }
 
+void show_action_parsed_done(lua_State *L, int field, size_t bytes)
+{
+	lua_replace(L, field);
+	show_charge(L, bytes);
+}
+
 void *show_action_block(int count, size_t size, size_t bytes, char **pos)
 {
 	size_t head = (size_t)count * size;
@@ -106,6 +112,13 @@ char *show_action_put(char **pos, const void *data, size_t len)
 
 	*pos += len;
 	return copy;
+}
+
+int show_send(struct gl_show *s, const char *adapter, const struct gl_ctl_msg *msg)
+{
+	if (!s->send_fn || s->phase != SHOW_BUILT)
+		return GL_ENOENT;
+	return s->send_fn(s->send_ud, adapter, msg);
 }
 
 bool show_send_allowed(lua_State *L, struct gl_show *s, const char *what,

@@ -359,8 +359,7 @@ const void *show_audio_cue_actions(lua_State *L, struct show_where at, const cha
 		lua_pop(L, 1);
 		p->count = i + 1;
 	}
-	lua_replace(L, field_idx);          /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0]);
+	show_action_parsed_done(L, field_idx, (size_t)p->count * sizeof p->actions[0]);
 	s->audio_cues++;
 	return p;
 }

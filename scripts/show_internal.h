@@ -652,12 +652,18 @@ void show_action_push(lua_State *L, int field, bool list, int i);
  * parsed actions point into, put there, lives as long as the userdata.
  * Returns the userdata. */
 void *show_action_parsed_keep(lua_State *L, size_t size, int slots);
+/* The end of a kind's parse(): the parsed userdata on top takes the
+ * field's place, and what copy() will allocate is charged. */
+void show_action_parsed_done(lua_State *L, int field, size_t bytes);
 /* A kind's copy(): one heap block for `count` actions of `size` bytes
  * followed by `bytes` of what they point at, which show_action_put()
  * copies to *pos. NULL when out of memory. */
 void *show_action_block(int count, size_t size, size_t bytes, char **pos);
 /* Copies len bytes to *pos and moves it on; returns the copy. */
 char *show_action_put(char **pos, const void *data, size_t len);
+/* Sends msg through the show's sender to the adapter; GL_ENOENT while
+ * there is none or the show is not built yet. */
+int show_send(struct gl_show *s, const char *adapter, const struct gl_ctl_msg *msg);
 /* Before a script sends (osc.send, mqtt.publish, midi.send, rtsp.play):
  * false, with false and not_running pushed (the function returns those
  * 2), when the show's sender is not there yet; raises "what: at most N

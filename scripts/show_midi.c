@@ -605,9 +605,7 @@ static int send_one(struct gl_show *s, const uint8_t *bytes, size_t len)
 	struct gl_ctl_arg arg = { .type = 'b', .s = (const char *)bytes, .i = (int64_t)len };
 	struct gl_ctl_msg msg = { .address = "send", .argc = 1, .argv = &arg };
 
-	if (!s->send_fn || s->phase != SHOW_BUILT)
-		return GL_ENOENT;
-	return s->send_fn(s->send_ud, "midi", &msg);
+	return show_send(s, "midi", &msg);
 }
 
 static const char *send_error(int rc)
@@ -664,8 +662,7 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 		p->count = i + 1;
 	}
 	lua_pop(L, 2);                      /* scratch, keep */
-	lua_replace(L, field);              /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0] + p->bytes);
+	show_action_parsed_done(L, field, (size_t)p->count * sizeof p->actions[0] + p->bytes);
 	return p;
 }
 

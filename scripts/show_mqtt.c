@@ -236,9 +236,7 @@ static int send_one(struct gl_show *s, const char *topic, const char *payload, s
 	};
 	struct gl_ctl_msg msg = { .address = topic, .argc = 3, .argv = args };
 
-	if (!s->send_fn || s->phase != SHOW_BUILT)
-		return GL_ENOENT;
-	return s->send_fn(s->send_ud, "mqtt", &msg);
+	return show_send(s, "mqtt", &msg);
 }
 
 static const char *send_error(int rc)
@@ -450,8 +448,7 @@ const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char
 		p->count = i + 1;
 	}
 	lua_pop(L, 1);                      /* keep */
-	lua_replace(L, field);              /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0] + p->bytes);
+	show_action_parsed_done(L, field, (size_t)p->count * sizeof p->actions[0] + p->bytes);
 	return p;
 }
 

@@ -186,7 +186,7 @@ static int osc_send_fn(lua_State *L)
 		return 2;
 	struct gl_ctl_msg msg = { .peer = to, .address = address, .argc = n, .argv = args };
 
-	return show_send_result(L, s->send_fn(s->send_ud, "osc", &msg), gl_strerror);
+	return show_send_result(L, show_send(s, "osc", &msg), gl_strerror);
 }
 
 /* ---- on_osc ------------------------------------------------------------------------------ */

@@ -161,9 +161,7 @@ static int send_video(struct gl_show *s, const char *target, enum video_action a
 	struct gl_ctl_msg msg = { .peer = target, .address = video_actions[action], .argc = 2,
 				  .argv = args };
 
-	if (!s->send_fn || s->phase != SHOW_BUILT)
-		return GL_ENOENT;
-	return s->send_fn(s->send_ud, "rtsp", &msg);
+	return show_send(s, "rtsp", &msg);
 }
 
 static const char *send_error(int rc)
@@ -324,8 +322,7 @@ const void *show_video_cue_actions(lua_State *L, struct show_where at, const cha
 		lua_pop(L, 1);
 		p->count = i + 1;
 	}
-	lua_replace(L, field);               /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0]);
+	show_action_parsed_done(L, field, (size_t)p->count * sizeof p->actions[0]);
 	return p;
 }
 
