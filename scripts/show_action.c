@@ -2,8 +2,9 @@
  * show_action.c - the kinds of cue action a cue fires at GO, as one table:
  * the cue field that declares each (osc = {...}, mqtt = {...}, audio = {...}), the
  * functions that read it and copy it into one heap block, and the one that
- * fires it through the show's sender. A new kind (MIDI, video) is a row
- * here and a file of its own; the cue declaration (show_decl.c), GO
+ * fires it through the show's sender. A new kind (MIDI, video) is a file
+ * of its own that defines its struct show_action_kind, and a row here;
+ * the cue declaration (show_decl.c), GO
  * (show_api.c) and destroy (show.c) walk the table. Also what the kinds'
  * readers and their script-side send functions (osc.send, mqtt.publish,
  * midi.send, rtsp.play) share.
@@ -18,33 +19,19 @@
 
 #include "show_internal.h"
 
-static const void *osc_parse(lua_State *L, struct show_where at, const char *what)
-{
-	return show_osc_cue_actions(L, at, what);
-}
-
-static void *osc_copy(const void *parsed, int *count)
-{
-	const struct show_osc_parsed *p = parsed;
-
-	*count = p->count;
-	return show_osc_cue_copy(p);
-}
-
-const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS] = {
-	[SHOW_ACTION_OSC] = { "osc", osc_parse, osc_copy, show_osc_fire },
-	[SHOW_ACTION_MQTT] = { "mqtt", show_mqtt_cue_actions, show_mqtt_cue_copy, show_mqtt_fire },
-	[SHOW_ACTION_VIDEO] = { "video", show_video_cue_actions, show_video_cue_copy, show_video_fire },
-	[SHOW_ACTION_MIDI] = { "midi", show_midi_cue_actions, show_midi_cue_copy, show_midi_fire },
-	[SHOW_ACTION_AUDIO] = { "audio", show_audio_cue_actions, show_audio_cue_copy, show_audio_fire,
-				show_audio_event },
+const struct show_action_kind *const show_action_kinds[SHOW_ACTION_KINDS] = {
+	[SHOW_ACTION_OSC] = &show_osc_actions,
+	[SHOW_ACTION_MQTT] = &show_mqtt_actions,
+	[SHOW_ACTION_VIDEO] = &show_video_actions,
+	[SHOW_ACTION_MIDI] = &show_midi_actions,
+	[SHOW_ACTION_AUDIO] = &show_audio_actions,
 };
 
 void show_actions_event(struct gl_show *s, const struct gl_event *ev)
 {
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
-		if (show_action_kinds[k].event)
-			show_action_kinds[k].event(s, ev);
+		if (show_action_kinds[k]->event)
+			show_action_kinds[k]->event(s, ev);
 }
 
 int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
@@ -156,7 +143,7 @@ void show_actions_fire(struct gl_show *s, int list, int cue)
 
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
 		if (c->actions[k].count > 0)
-			show_action_kinds[k].fire(s, c, c->actions[k].items, c->actions[k].count);
+			show_action_kinds[k]->fire(s, c, c->actions[k].items, c->actions[k].count);
 }
 
 void show_actions_free(struct gl_show *s)

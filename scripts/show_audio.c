@@ -341,7 +341,7 @@ static void read_action(lua_State *L, struct show_where at, const char *what, in
 	a->tag = -2;                   /* resolved once every sound is known */
 }
 
-const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct gl_show *s = show_from_upvalue(L);
 	int field_idx = lua_gettop(L), count;
@@ -364,7 +364,7 @@ const void *show_audio_cue_actions(lua_State *L, struct show_where at, const cha
 	return p;
 }
 
-void *show_audio_cue_copy(const void *parsed, int *count)
+static void *show_audio_cue_copy(const void *parsed, int *count)
 {
 	const struct show_audio_parsed *p = parsed;
 	size_t bytes = (size_t)p->count * sizeof p->actions[0];
@@ -392,7 +392,7 @@ static void path_of(const struct gl_show *s, const char *file, char *out, size_t
 		snprintf(out, len, "%s/%s", s->dir, file);
 }
 
-void show_audio_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_audio_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_audio_action *act = actions;
 	char where[SHOW_PATH_MAX + 64], path[GL_AUDIO_PATH_MAX + SHOW_PATH_MAX];
@@ -431,7 +431,7 @@ void show_audio_fire(struct gl_show *s, const struct show_cue *c, const void *ac
 	}
 }
 
-void show_audio_event(struct gl_show *s, const struct gl_event *ev)
+static void show_audio_event(struct gl_show *s, const struct gl_event *ev)
 {
 	struct gl_audio_match list = { GL_AUDIO_GROUP, ev->list };
 
@@ -443,6 +443,11 @@ void show_audio_event(struct gl_show *s, const struct gl_event *ev)
 	else if (ev->type == GL_EV_LIST_STOPPED)
 		gl_audio_stop(s->audio, list, -1.0);
 }
+
+const struct show_action_kind show_audio_actions = {
+	.field = "audio", .parse = show_audio_cue_actions, .copy = show_audio_cue_copy,
+	.fire = show_audio_fire, .event = show_audio_event,
+};
 
 /* ---- build, check, print ---------------------------------------------------------------- */
 

@@ -1175,7 +1175,7 @@ static int decl_cue(lua_State *L)
 		nkeys++;
 	}
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
-		all_keys[nkeys++] = show_action_kinds[k].field;
+		all_keys[nkeys++] = show_action_kinds[k]->field;
 	all_keys[nkeys] = NULL;
 	decl_keys(&d, all_keys, 2);
 	decl_string(&d, "label", 2, c.def.label, sizeof c.def.label);
@@ -1223,8 +1223,8 @@ static int decl_cue(lua_State *L)
 	if (decl_get(&d, "look", 0))
 		c.look_count = decl_look(&d, &looks);
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)   /* checked now, copied below */
-		if (decl_get(&d, show_action_kinds[k].field, 0))
-			actions[k] = show_action_kinds[k].parse(L, d.at, d.what);
+		if (decl_get(&d, show_action_kinds[k]->field, 0))
+			actions[k] = show_action_kinds[k]->parse(L, d.at, d.what);
 	fx = show_fx_cue_fields(L, d.at, d.what, d.idx, &c.fx_count, &c.tc_s);  /* effects, at */
 
 	/* What may raise comes first; then the copies, which cannot leak. */
@@ -1244,7 +1244,7 @@ static int decl_cue(lua_State *L)
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++) {
 		if (!actions[k])
 			continue;
-		c.actions[k].items = show_action_kinds[k].copy(actions[k], &c.actions[k].count);
+		c.actions[k].items = show_action_kinds[k]->copy(actions[k], &c.actions[k].count);
 		if (!c.actions[k].items) {
 			while (k-- > 0)
 				free(c.actions[k].items);

@@ -238,7 +238,9 @@ struct show_action_kind {
 	void (*event)(struct gl_show *show, const struct gl_event *ev);
 };
 
-extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
+/* Each kind's functions are its file's (show_osc.c ...); this table, in
+ * show_action.c, lists them by enum show_action_kind_id. */
+extern const struct show_action_kind *const show_action_kinds[SHOW_ACTION_KINDS];
 
 enum show_tc { SHOW_TC_NONE, SHOW_TC_INTERNAL, SHOW_TC_EXTERNAL };
 
@@ -513,19 +515,7 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 /* show_osc.c: control surfaces in the show (osc {}, osc.send, on_osc, cue
  * osc = {...} actions). */
 void show_osc_register(lua_State *L, struct gl_show *show);
-/* The cue field `osc` on top of the stack: checks it (raises at `at` on
- * error) and charges what show_osc_cue_copy() will allocate. Replaces the
- * field with a userdata that holds the result (p->count messages): keep it
- * on the stack until show_osc_cue_copy() has copied it into one heap block
- * (NULL when out of memory), which the cue owns. */
-struct show_osc_parsed {
-	int count;
-	size_t string_bytes;           /* of every string, NULs included */
-	struct show_osc_action actions[SHOW_CUE_OSC_MAX];  /* strings in Lua */
-};
-const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_where at,
-						   const char *what);
-struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p);
+extern const struct show_action_kind show_osc_actions;
 int show_osc_build(struct gl_show *show, char *err, size_t len);
 /* on_osc and on_mqtt: adds handler h (at set) for the pattern at 1 and
  * the function at 2, both checked by the caller. */
@@ -535,8 +525,6 @@ void show_osc_handler_add(lua_State *L, struct show_vec *handlers, struct show_o
  * ("on_mqtt(\"venue/#\") handler (show.lua:12)"). */
 void show_osc_handler_push(lua_State *L, const struct show_osc_handler *h, const char *fn,
 			   const char *address, char *what, size_t len);
-void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		   int count);
 void show_osc_free(struct gl_show *show);
 
 /* show_edit.c */
@@ -547,36 +535,26 @@ int show_edits_apply(struct gl_show *show, char *err, size_t len);
  * (their actions with them), its on_cue handlers find their cue again. */
 void show_cues_replaced(struct gl_show *show, int list);
 void show_edits_free(struct gl_show *show);
-/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (the
- * show_action_kind functions); the env table is on top of the stack for
- * register. */
+/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (its
+ * show_action_kind); the env table is on top of the stack for register. */
 void show_mqtt_register(lua_State *L, struct gl_show *show);
-const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_mqtt_cue_copy(const void *parsed, int *count);
-void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		    int count);
+extern const struct show_action_kind show_mqtt_actions;
 /* A message from the MQTT adapter: the on_mqtt handlers whose filter
  * matches. Returns true when one ran. */
 bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_mqtt_free(struct gl_show *show);
 
 /* show_video.c: video_target { ... }, rtsp.play() and friends (register:
- * the env table on top), cue video = {...} actions (the show_action_kind
- * functions), and the build check that every action names a target. */
+ * the env table on top), cue video = {...} actions (its show_action_kind),
+ * and the build check that every action names a target. */
 void show_video_register(lua_State *L, struct gl_show *show);
-const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_video_cue_copy(const void *parsed, int *count);
-void show_video_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		     int count);
+extern const struct show_action_kind show_video_actions;
 int show_video_build(struct gl_show *show, char *err, size_t len);
 void show_video_free(struct gl_show *show);
-/* show_midi.c: midi.map, midi.send and cue midi = {...} actions (the
- * show_action_kind functions); the env table is on top for register. */
+/* show_midi.c: midi.map, midi.send and cue midi = {...} actions (its
+ * show_action_kind); the env table is on top for register. */
 void show_midi_register(lua_State *L, struct gl_show *show);
-const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_midi_cue_copy(const void *parsed, int *count);
-void show_midi_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		    int count);
+extern const struct show_action_kind show_midi_actions;
 /* After the engine is built: every midi.map names what the show has, and
  * midi { ... } is declared. Returns 0 or GL_EINVAL with file:line in err. */
 int show_midi_build(struct gl_show *show, char *err, size_t len);
@@ -586,14 +564,10 @@ const char *show_midi_subscription(const struct gl_show *show, int i);
 bool show_midi_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_midi_free(struct gl_show *show);
 
-/* show_audio.c: audio { ... }, cue audio = {...} actions (the show_action_kind
- * functions), the targets' names resolved and the files probed at build. */
+/* show_audio.c: audio { ... }, cue audio = {...} actions (its show_action_kind),
+ * the targets' names resolved and the files probed at build. */
 void show_audio_register(lua_State *L, struct gl_show *show);
-const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_audio_cue_copy(const void *parsed, int *count);
-void show_audio_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		     int count);
-void show_audio_event(struct gl_show *show, const struct gl_event *ev);
+extern const struct show_action_kind show_audio_actions;
 int show_audio_build(struct gl_show *show, char *err, size_t len);
 void show_audio_print(const struct gl_show *show, FILE *out);
 void show_audio_free(struct gl_show *show);

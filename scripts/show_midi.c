@@ -633,7 +633,7 @@ static int midi_send_fn(lua_State *L)
 
 /* ---- cue actions ----------------------------------------------------------------------------- */
 
-const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct show_midi_parsed *p;
 	int field = lua_gettop(L), count, keep;
@@ -666,7 +666,7 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 	return p;
 }
 
-void *show_midi_cue_copy(const void *parsed, int *count)
+static void *show_midi_cue_copy(const void *parsed, int *count)
 {
 	const struct show_midi_parsed *p = parsed;
 	char *pos;
@@ -683,7 +683,7 @@ void *show_midi_cue_copy(const void *parsed, int *count)
 	return out;
 }
 
-void show_midi_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_midi_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_midi_action *a = actions;
 
@@ -696,6 +696,11 @@ void show_midi_fire(struct gl_show *s, const struct show_cue *c, const void *act
 				       send_error(rc));
 	}
 }
+
+const struct show_action_kind show_midi_actions = {
+	.field = "midi", .parse = show_midi_cue_actions, .copy = show_midi_cue_copy,
+	.fire = show_midi_fire,
+};
 
 void show_midi_free(struct gl_show *s)
 {

@@ -428,7 +428,7 @@ static void cue_action(lua_State *L, struct show_where at, const char *what, int
 	lua_settop(L, top);
 }
 
-const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct show_mqtt_parsed *p;
 	int field = lua_gettop(L), count;
@@ -452,7 +452,7 @@ const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char
 	return p;
 }
 
-void *show_mqtt_cue_copy(const void *parsed, int *count)
+static void *show_mqtt_cue_copy(const void *parsed, int *count)
 {
 	const struct show_mqtt_parsed *p = parsed;
 	char *pos;
@@ -472,7 +472,7 @@ void *show_mqtt_cue_copy(const void *parsed, int *count)
 	return out;
 }
 
-void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_mqtt_action *a = actions;
 
@@ -484,6 +484,11 @@ void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *act
 				       c->def.number_text, a[i].topic, send_error(rc));
 	}
 }
+
+const struct show_action_kind show_mqtt_actions = {
+	.field = "mqtt", .parse = show_mqtt_cue_actions, .copy = show_mqtt_cue_copy,
+	.fire = show_mqtt_fire,
+};
 
 void show_mqtt_free(struct gl_show *s)
 {

@@ -272,6 +272,14 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 
 /* ---- cue actions ------------------------------------------------------------------------ */
 
+/* A cue's osc = {...} read (p->count messages, their strings still in
+ * Lua), before show_osc_cue_copy() makes it one heap block. */
+struct show_osc_parsed {
+	int count;
+	size_t string_bytes;           /* of every string, NULs included */
+	struct show_osc_action actions[SHOW_CUE_OSC_MAX];
+};
+
 static void osc_string_bytes(struct show_osc_parsed *p, const char *text)
 {
 	p->string_bytes += strlen(text) + 1;
@@ -326,8 +334,7 @@ static void cue_action(lua_State *L, struct show_where at, const char *what,
 	out->argc = n - 1;
 }
 
-const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_where at,
-						   const char *what)
+static const void *show_osc_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct show_osc_parsed *p;
 	bool list;
@@ -384,12 +391,14 @@ static char *osc_copy_string(char **pos, const char *text)
 	return show_action_put(pos, text, strlen(text) + 1);
 }
 
-struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
+static void *show_osc_cue_copy(const void *parsed, int *count)
 {
+	const struct show_osc_parsed *p = parsed;
 	char *pos;
 	struct show_osc_action *out = show_action_block(p->count, sizeof *out, p->string_bytes,
 							&pos);
 
+	*count = p->count;
 	if (!out)
 		return NULL;
 	for (int i = 0; i < p->count; i++) {
@@ -405,7 +414,7 @@ struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
 	return out;
 }
 
-void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	for (int i = 0; i < count; i++) {
 		const struct show_osc_action *a = &((const struct show_osc_action *)actions)[i];
@@ -419,6 +428,11 @@ void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *acti
 				       rc == GL_ENOENT ? "OSC is not running" : gl_strerror(rc));
 	}
 }
+
+const struct show_action_kind show_osc_actions = {
+	.field = "osc", .parse = show_osc_cue_actions, .copy = show_osc_cue_copy,
+	.fire = show_osc_fire,
+};
 
 void show_osc_free(struct gl_show *s)
 {

@@ -304,7 +304,7 @@ static void cue_action(lua_State *L, struct show_where at, const char *what, int
 		show_raise(L, at, "%s: video: %s", what, wrong);
 }
 
-const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	int field = lua_gettop(L), count;
 	struct show_video_parsed *p;
@@ -326,7 +326,7 @@ const void *show_video_cue_actions(lua_State *L, struct show_where at, const cha
 	return p;
 }
 
-void *show_video_cue_copy(const void *parsed, int *count)
+static void *show_video_cue_copy(const void *parsed, int *count)
 {
 	const struct show_video_parsed *p = parsed;
 	struct show_video_action *out = malloc((size_t)p->count * sizeof *out);
@@ -337,7 +337,7 @@ void *show_video_cue_copy(const void *parsed, int *count)
 	return out;
 }
 
-void show_video_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_video_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_video_action *a = actions;
 
@@ -350,6 +350,11 @@ void show_video_fire(struct gl_show *s, const struct show_cue *c, const void *ac
 				       send_error(rc));
 	}
 }
+
+const struct show_action_kind show_video_actions = {
+	.field = "video", .parse = show_video_cue_actions, .copy = show_video_cue_copy,
+	.fire = show_video_fire,
+};
 
 int show_video_build(struct gl_show *s, char *err, size_t len)
 {
