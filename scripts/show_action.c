@@ -4,10 +4,9 @@
  * functions that read it and copy it into one heap block, and the one that
  * fires it through the show's sender. A new kind (MIDI, video) is a file
  * of its own that defines its struct show_action_kind, and a row here;
- * the cue declaration (show_decl.c), GO
- * (show_api.c) and destroy (show.c) walk the table. Also what the kinds'
- * readers and their script-side send functions (osc.send, mqtt.publish,
- * midi.send, rtsp.play) share.
+ * the cue declaration (show_decl.c), GO (show_api.c) and destroy (show.c)
+ * walk the table. Also what the kinds' readers and their script-side send
+ * functions (osc.send, mqtt.publish, midi.send, rtsp.play) share.
  *
  * Control thread. Invariant: a cue's slot for a kind holds exactly what
  * that kind's copy() made, one block that free() releases.
@@ -117,8 +116,8 @@ bool show_send_allowed(lua_State *L, struct gl_show *s, const char *what,
 		return false;
 	}
 	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		show_raise(L, show_where_here(L), "%s: at most %d messages in one handler call", what,
-			   SHOW_CALL_SENDS_MAX);
+		show_raise(L, show_where_here(L), "%s: at most %d messages in one handler call",
+			   what, SHOW_CALL_SENDS_MAX);
 	return true;
 }
 
