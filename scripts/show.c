@@ -99,6 +99,13 @@ struct gl_show *show_from_upvalue(lua_State *L)
 	return lua_touserdata(L, lua_upvalueindex(1));
 }
 
+void show_set_fn(lua_State *L, struct gl_show *s, const char *name, lua_CFunction fn)
+{
+	lua_pushlightuserdata(L, s);
+	lua_pushcclosure(L, fn, 1);
+	lua_setfield(L, -2, name);
+}
+
 /* The index is a Lua table (in the registry, so scripts never see it):
  * hashed, and counted by the sandbox's allocator like any Lua memory. */
 static void show_index_key(lua_State *L, struct gl_show *s, char kind, const char *name)

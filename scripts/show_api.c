@@ -88,6 +88,14 @@ static int api_log(lua_State *L)
 
 /* ---- commands ------------------------------------------------------------------ */
 
+/* The script function of each kind of command, for its messages. */
+static const char *const api_cmd_fns[] = {
+	[SHOW_CMD_GO] = "go", [SHOW_CMD_BACK] = "back", [SHOW_CMD_STOP] = "stop",
+	[SHOW_CMD_PAUSE] = "pause", [SHOW_CMD_RESUME] = "resume", [SHOW_CMD_FADER] = "set_fader",
+	[SHOW_CMD_LIST_MASTER] = "list_master", [SHOW_CMD_GRAND_MASTER] = "grand_master",
+	[SHOW_CMD_BLACKOUT] = "blackout",
+};
+
 void show_describe_cmd(const struct show_cmd *c, char *buf, size_t len)
 {
 	switch (c->kind) {
@@ -102,16 +110,12 @@ void show_describe_cmd(const struct show_cmd *c, char *buf, size_t len)
 		break;
 	case SHOW_CMD_STOP:
 	case SHOW_CMD_PAUSE:
-	case SHOW_CMD_RESUME: {
-		const char *fn = c->kind == SHOW_CMD_STOP ? "stop"
-				 : c->kind == SHOW_CMD_PAUSE ? "pause" : "resume";
-
+	case SHOW_CMD_RESUME:
 		if (c->list[0])
-			snprintf(buf, len, "%s(\"%s\")", fn, c->list);
+			snprintf(buf, len, "%s(\"%s\")", api_cmd_fns[c->kind], c->list);
 		else
-			snprintf(buf, len, "%s()", fn);
+			snprintf(buf, len, "%s()", api_cmd_fns[c->kind]);
 		break;
-	}
 	case SHOW_CMD_FADER:
 		snprintf(buf, len, "set_fader(%d, %g)", c->fader, c->value);
 		break;
@@ -231,16 +235,10 @@ static int api_command(lua_State *L, enum show_cmd_kind kind)
 		}
 		break;
 	case SHOW_CMD_BACK:
-		api_list_arg(L, 1, "back", false, &c);
-		break;
 	case SHOW_CMD_STOP:
-		api_list_arg(L, 1, "stop", true, &c);
-		break;
 	case SHOW_CMD_PAUSE:
-		api_list_arg(L, 1, "pause", true, &c);
-		break;
-	case SHOW_CMD_RESUME:
-		api_list_arg(L, 1, "resume", true, &c);
+	case SHOW_CMD_RESUME:    /* back needs its list; the others default to every list */
+		api_list_arg(L, 1, api_cmd_fns[kind], kind != SHOW_CMD_BACK, &c);
 		break;
 	case SHOW_CMD_FADER: {
 		lua_Integer n = lua_type(L, 1) == LUA_TNUMBER ? lua_tointegerx(L, 1, &ok) : 0;

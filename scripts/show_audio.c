@@ -341,7 +341,7 @@ static void read_action(lua_State *L, struct show_where at, const char *what, in
 	a->tag = -2;                   /* resolved once every sound is known */
 }
 
-const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct gl_show *s = show_from_upvalue(L);
 	int field_idx = lua_gettop(L), count;
@@ -354,21 +354,17 @@ const void *show_audio_cue_actions(lua_State *L, struct show_where at, const cha
 	struct show_audio_parsed *p = lua_newuserdatauv(L, sizeof *p, 0);
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < count; i++) {
-		if (list)
-			lua_rawgeti(L, field_idx, i + 1);
-		else
-			lua_pushvalue(L, field_idx);
+		show_action_push(L, field_idx, list, i);
 		read_action(L, at, what, lua_gettop(L), s, &p->actions[i]);
 		lua_pop(L, 1);
 		p->count = i + 1;
 	}
-	lua_replace(L, field_idx);          /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0]);
+	show_action_parsed_done(L, field_idx, (size_t)p->count * sizeof p->actions[0]);
 	s->audio_cues++;
 	return p;
 }
 
-void *show_audio_cue_copy(const void *parsed, int *count)
+static void *show_audio_cue_copy(const void *parsed, int *count)
 {
 	const struct show_audio_parsed *p = parsed;
 	size_t bytes = (size_t)p->count * sizeof p->actions[0];
@@ -396,7 +392,7 @@ static void path_of(const struct gl_show *s, const char *file, char *out, size_t
 		snprintf(out, len, "%s/%s", s->dir, file);
 }
 
-void show_audio_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_audio_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_audio_action *act = actions;
 	char where[SHOW_PATH_MAX + 64], path[GL_AUDIO_PATH_MAX + SHOW_PATH_MAX];
@@ -435,7 +431,7 @@ void show_audio_fire(struct gl_show *s, const struct show_cue *c, const void *ac
 	}
 }
 
-void show_audio_event(struct gl_show *s, const struct gl_event *ev)
+static void show_audio_event(struct gl_show *s, const struct gl_event *ev)
 {
 	struct gl_audio_match list = { GL_AUDIO_GROUP, ev->list };
 
@@ -447,6 +443,11 @@ void show_audio_event(struct gl_show *s, const struct gl_event *ev)
 	else if (ev->type == GL_EV_LIST_STOPPED)
 		gl_audio_stop(s->audio, list, -1.0);
 }
+
+const struct show_action_kind show_audio_actions = {
+	.field = "audio", .parse = show_audio_cue_actions, .copy = show_audio_cue_copy,
+	.fire = show_audio_fire, .event = show_audio_event,
+};
 
 /* ---- build, check, print ---------------------------------------------------------------- */
 
@@ -608,9 +609,7 @@ void show_audio_register(lua_State *L, struct gl_show *s)
 
 	/* the defaults, for a show that plays sound without declaring audio */
 	gl_audio_config_parse(NULL, 0, &s->audio_cfg, err, sizeof err);
-	lua_pushlightuserdata(L, s);
-	lua_pushcclosure(L, audio_declare, 1);
-	lua_setfield(L, -2, "audio");
+	show_set_fn(L, s, "audio", audio_declare);
 }
 
 void show_audio_free(struct gl_show *s)

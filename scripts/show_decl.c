@@ -131,18 +131,29 @@ static bool decl_get(const struct decl *d, const char *key, int pos)
 	return has_pos;
 }
 
-static bool decl_number(const struct decl *d, const char *key, int pos, double min,
-			double max, double *out)
+/* decl_get() of a value that must be of Lua type `type`: raises "'key'
+ * must be <kind>, not <what it is>" when it is not. */
+static bool decl_get_typed(const struct decl *d, const char *key, int pos, int type,
+			   const char *kind)
 {
 	char desc[96];
-	double v;
 
 	if (!decl_get(d, key, pos))
 		return false;
-	if (lua_type(d->L, -1) != LUA_TNUMBER) {
+	if (lua_type(d->L, -1) != type) {
 		show_describe(d->L, -1, desc, sizeof desc);
-		decl_fail(d, "'%s' must be a number, not %s", key, desc);
+		decl_fail(d, "'%s' must be %s, not %s", key, kind, desc);
 	}
+	return true;
+}
+
+static bool decl_number(const struct decl *d, const char *key, int pos, double min,
+			double max, double *out)
+{
+	double v;
+
+	if (!decl_get_typed(d, key, pos, LUA_TNUMBER, "a number"))
+		return false;
 	v = lua_tonumber(d->L, -1);
 	if (!(v >= min && v <= max))
 		decl_fail(d, "%s %g is outside %g..%g", key, v, min, max);
@@ -175,14 +186,8 @@ static bool decl_integer(const struct decl *d, const char *key, int pos, int min
 
 static bool decl_boolean(const struct decl *d, const char *key, int pos, bool *out)
 {
-	char desc[96];
-
-	if (!decl_get(d, key, pos))
+	if (!decl_get_typed(d, key, pos, LUA_TBOOLEAN, "true or false"))
 		return false;
-	if (lua_type(d->L, -1) != LUA_TBOOLEAN) {
-		show_describe(d->L, -1, desc, sizeof desc);
-		decl_fail(d, "'%s' must be true or false, not %s", key, desc);
-	}
 	*out = lua_toboolean(d->L, -1);
 	lua_pop(d->L, 1);
 	return true;
@@ -191,14 +196,8 @@ static bool decl_boolean(const struct decl *d, const char *key, int pos, bool *o
 static bool decl_string(const struct decl *d, const char *key, int pos, char *out,
 			size_t len)
 {
-	char desc[96];
-
-	if (!decl_get(d, key, pos))
+	if (!decl_get_typed(d, key, pos, LUA_TSTRING, "a string"))
 		return false;
-	if (lua_type(d->L, -1) != LUA_TSTRING) {
-		show_describe(d->L, -1, desc, sizeof desc);
-		decl_fail(d, "'%s' must be a string, not %s", key, desc);
-	}
 	if (lua_rawlen(d->L, -1) >= len || lua_rawlen(d->L, -1) == 0)
 		decl_fail(d, "'%s' must be 1..%d bytes long", key, (int)len - 1);
 	if (strlen(lua_tostring(d->L, -1)) != lua_rawlen(d->L, -1))
@@ -1176,7 +1175,7 @@ static int decl_cue(lua_State *L)
 		nkeys++;
 	}
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)
-		all_keys[nkeys++] = show_action_kinds[k].field;
+		all_keys[nkeys++] = show_action_kinds[k]->field;
 	all_keys[nkeys] = NULL;
 	decl_keys(&d, all_keys, 2);
 	decl_string(&d, "label", 2, c.def.label, sizeof c.def.label);
@@ -1224,8 +1223,8 @@ static int decl_cue(lua_State *L)
 	if (decl_get(&d, "look", 0))
 		c.look_count = decl_look(&d, &looks);
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++)   /* checked now, copied below */
-		if (decl_get(&d, show_action_kinds[k].field, 0))
-			actions[k] = show_action_kinds[k].parse(L, d.at, d.what);
+		if (decl_get(&d, show_action_kinds[k]->field, 0))
+			actions[k] = show_action_kinds[k]->parse(L, d.at, d.what);
 	fx = show_fx_cue_fields(L, d.at, d.what, d.idx, &c.fx_count, &c.tc_s);  /* effects, at */
 
 	/* What may raise comes first; then the copies, which cannot leak. */
@@ -1245,7 +1244,7 @@ static int decl_cue(lua_State *L)
 	for (int k = 0; k < SHOW_ACTION_KINDS; k++) {
 		if (!actions[k])
 			continue;
-		c.actions[k].items = show_action_kinds[k].copy(actions[k], &c.actions[k].count);
+		c.actions[k].items = show_action_kinds[k]->copy(actions[k], &c.actions[k].count);
 		if (!c.actions[k].items) {
 			while (k-- > 0)
 				free(c.actions[k].items);

@@ -238,7 +238,9 @@ struct show_action_kind {
 	void (*event)(struct gl_show *show, const struct gl_event *ev);
 };
 
-extern const struct show_action_kind show_action_kinds[SHOW_ACTION_KINDS];
+/* Each kind's functions are its file's (show_osc.c ...); this table, in
+ * show_action.c, lists them by enum show_action_kind_id. */
+extern const struct show_action_kind *const show_action_kinds[SHOW_ACTION_KINDS];
 
 enum show_tc { SHOW_TC_NONE, SHOW_TC_INTERNAL, SHOW_TC_EXTERNAL };
 
@@ -478,6 +480,9 @@ void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_free(struct show_vec *vec);
 struct gl_show *show_from_upvalue(lua_State *L);
+/* Sets field `name` of the table on top to fn, with the show as the
+ * upvalue show_from_upvalue() finds. */
+void show_set_fn(lua_State *L, struct gl_show *s, const char *name, lua_CFunction fn);
 /* A hashed index of names by kind: the value recorded for kind + name, or
  * -1. Kinds: 'f' interned text and 't' fixture types (their index in
  * s->files, s->types), 'p' patches, 'g' groups, 'l' cue lists (the line
@@ -510,22 +515,16 @@ void show_option_text(lua_State *L, struct show_where at, const char *what, cons
 /* show_osc.c: control surfaces in the show (osc {}, osc.send, on_osc, cue
  * osc = {...} actions). */
 void show_osc_register(lua_State *L, struct gl_show *show);
-/* The cue field `osc` on top of the stack: checks it (raises at `at` on
- * error) and charges what show_osc_cue_copy() will allocate. Replaces the
- * field with a userdata that holds the result (p->count messages): keep it
- * on the stack until show_osc_cue_copy() has copied it into one heap block
- * (NULL when out of memory), which the cue owns. */
-struct show_osc_parsed {
-	int count;
-	size_t string_bytes;           /* of every string, NULs included */
-	struct show_osc_action actions[SHOW_CUE_OSC_MAX];  /* strings in Lua */
-};
-const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_where at,
-						   const char *what);
-struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p);
+extern const struct show_action_kind show_osc_actions;
 int show_osc_build(struct gl_show *show, char *err, size_t len);
-void show_osc_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		   int count);
+/* on_osc and on_mqtt: adds handler h (at set) for the pattern at 1 and
+ * the function at 2, both checked by the caller. */
+void show_osc_handler_add(lua_State *L, struct show_vec *handlers, struct show_osc_handler *h);
+/* A message for handler h: pushes its function and the message's address
+ * for show_run_handler(), and names the handler in `what` for its errors
+ * ("on_mqtt(\"venue/#\") handler (show.lua:12)"). */
+void show_osc_handler_push(lua_State *L, const struct show_osc_handler *h, const char *fn,
+			   const char *address, char *what, size_t len);
 void show_osc_free(struct gl_show *show);
 
 /* show_edit.c */
@@ -536,36 +535,26 @@ int show_edits_apply(struct gl_show *show, char *err, size_t len);
  * (their actions with them), its on_cue handlers find their cue again. */
 void show_cues_replaced(struct gl_show *show, int list);
 void show_edits_free(struct gl_show *show);
-/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (the
- * show_action_kind functions); the env table is on top of the stack for
- * register. */
+/* show_mqtt.c: on_mqtt, mqtt.publish and cue mqtt = {...} actions (its
+ * show_action_kind); the env table is on top of the stack for register. */
 void show_mqtt_register(lua_State *L, struct gl_show *show);
-const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_mqtt_cue_copy(const void *parsed, int *count);
-void show_mqtt_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		    int count);
+extern const struct show_action_kind show_mqtt_actions;
 /* A message from the MQTT adapter: the on_mqtt handlers whose filter
  * matches. Returns true when one ran. */
 bool show_mqtt_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_mqtt_free(struct gl_show *show);
 
 /* show_video.c: video_target { ... }, rtsp.play() and friends (register:
- * the env table on top), cue video = {...} actions (the show_action_kind
- * functions), and the build check that every action names a target. */
+ * the env table on top), cue video = {...} actions (its show_action_kind),
+ * and the build check that every action names a target. */
 void show_video_register(lua_State *L, struct gl_show *show);
-const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_video_cue_copy(const void *parsed, int *count);
-void show_video_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		     int count);
+extern const struct show_action_kind show_video_actions;
 int show_video_build(struct gl_show *show, char *err, size_t len);
 void show_video_free(struct gl_show *show);
-/* show_midi.c: midi.map, midi.send and cue midi = {...} actions (the
- * show_action_kind functions); the env table is on top for register. */
+/* show_midi.c: midi.map, midi.send and cue midi = {...} actions (its
+ * show_action_kind); the env table is on top for register. */
 void show_midi_register(lua_State *L, struct gl_show *show);
-const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_midi_cue_copy(const void *parsed, int *count);
-void show_midi_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		    int count);
+extern const struct show_action_kind show_midi_actions;
 /* After the engine is built: every midi.map names what the show has, and
  * midi { ... } is declared. Returns 0 or GL_EINVAL with file:line in err. */
 int show_midi_build(struct gl_show *show, char *err, size_t len);
@@ -575,14 +564,10 @@ const char *show_midi_subscription(const struct gl_show *show, int i);
 bool show_midi_handle(struct gl_show *show, const struct gl_ctl_msg *msg);
 void show_midi_free(struct gl_show *show);
 
-/* show_audio.c: audio { ... }, cue audio = {...} actions (the show_action_kind
- * functions), the targets' names resolved and the files probed at build. */
+/* show_audio.c: audio { ... }, cue audio = {...} actions (its show_action_kind),
+ * the targets' names resolved and the files probed at build. */
 void show_audio_register(lua_State *L, struct gl_show *show);
-const void *show_audio_cue_actions(lua_State *L, struct show_where at, const char *what);
-void *show_audio_cue_copy(const void *parsed, int *count);
-void show_audio_fire(struct gl_show *show, const struct show_cue *cue, const void *actions,
-		     int count);
-void show_audio_event(struct gl_show *show, const struct gl_event *ev);
+extern const struct show_action_kind show_audio_actions;
 int show_audio_build(struct gl_show *show, char *err, size_t len);
 void show_audio_print(const struct gl_show *show, FILE *out);
 void show_audio_free(struct gl_show *show);
@@ -633,6 +618,35 @@ void show_actions_fire(struct gl_show *show, int list, int cue);
  * messages", "...: a list of messages has only message tables"). */
 int show_action_list(lua_State *L, struct show_where at, const char *what, int field,
 		     const char *kind, const char *noun, int max, bool *list);
+/* Pushes action i of that field: the list's i-th table, or the field
+ * itself when it holds one action. */
+void show_action_push(lua_State *L, int field, bool list, int i);
+/* Pushes a zeroed userdata of `size` bytes for a field's parsed actions
+ * and, on top, a table of `slots` items that is its user value: what the
+ * parsed actions point into, put there, lives as long as the userdata.
+ * Returns the userdata. */
+void *show_action_parsed_keep(lua_State *L, size_t size, int slots);
+/* The end of a kind's parse(): the parsed userdata on top takes the
+ * field's place, and what copy() will allocate is charged. */
+void show_action_parsed_done(lua_State *L, int field, size_t bytes);
+/* A kind's copy(): one heap block for `count` actions of `size` bytes
+ * followed by `bytes` of what they point at, which show_action_put()
+ * copies to *pos. NULL when out of memory. */
+void *show_action_block(int count, size_t size, size_t bytes, char **pos);
+/* Copies len bytes to *pos and moves it on; returns the copy. */
+char *show_action_put(char **pos, const void *data, size_t len);
+/* Sends msg through the show's sender to the adapter; GL_ENOENT while
+ * there is none or the show is not built yet. */
+int show_send(struct gl_show *s, const char *adapter, const struct gl_ctl_msg *msg);
+/* Before a script sends (osc.send, mqtt.publish, midi.send, rtsp.play):
+ * false, with false and not_running pushed (the function returns those
+ * 2), when the show's sender is not there yet; raises "what: at most N
+ * messages in one handler call" past SHOW_CALL_SENDS_MAX. */
+bool show_send_allowed(lua_State *L, struct gl_show *s, const char *what,
+		       const char *not_running);
+/* The send's result for the script: true, or false and why(rc). Returns
+ * how many values it pushed. */
+int show_send_result(lua_State *L, int rc, const char *(*why)(int rc));
 /* Every engine event, for the kinds that follow lists (show_action_kind.event). */
 void show_actions_event(struct gl_show *show, const struct gl_event *ev);
 void show_actions_free(struct gl_show *show);

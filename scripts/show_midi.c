@@ -146,6 +146,26 @@ static const char *const map_keys[] = {
 	"call", "on", "off", "alt", "feedback", "motor", "pickup", "latch", NULL,
 };
 
+/* Which of the `count` keys the map table (at 1) has: NULL when none;
+ * raises "give one input (note or cc)" when it has two. */
+static const char *one_key(lua_State *L, struct show_where at, const char *const *keys,
+			   size_t count, const char *noun)
+{
+	const char *found = NULL;
+
+	for (size_t i = 0; i < count; i++) {
+		lua_pushstring(L, keys[i]);
+		if (lua_rawget(L, 1) != LUA_TNIL) {
+			if (found)
+				show_raise(L, at, "midi.map: give one %s (%s or %s)", noun, found,
+					   keys[i]);
+			found = keys[i];
+		}
+		lua_pop(L, 1);
+	}
+	return found;
+}
+
 static int midi_map_fn(lua_State *L)
 {
 	struct gl_show *s = show_from_upvalue(L);
@@ -156,7 +176,7 @@ static int midi_map_fn(lua_State *L)
 	struct show_midi_map map;
 	struct midi_map parsed;
 	char why[200];
-	const char *input = NULL, *target = NULL;
+	const char *input, *target;
 	int n, channel = -1;
 	struct map_line b = { .n = 0 };
 
@@ -175,26 +195,8 @@ static int midi_map_fn(lua_State *L)
 	memset(&map, 0, sizeof map);
 	map.at = at;
 	map.ref = LUA_NOREF;
-	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-		lua_pushstring(L, inputs[i]);
-		if (lua_rawget(L, 1) != LUA_TNIL) {
-			if (input)
-				return show_raise(L, at, "midi.map: give one input (%s or %s)", input,
-						  inputs[i]);
-			input = inputs[i];
-		}
-		lua_pop(L, 1);
-	}
-	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
-		lua_pushstring(L, targets[i]);
-		if (lua_rawget(L, 1) != LUA_TNIL) {
-			if (target)
-				return show_raise(L, at, "midi.map: give one target (%s or %s)", target,
-						  targets[i]);
-			target = targets[i];
-		}
-		lua_pop(L, 1);
-	}
+	input = one_key(L, at, inputs, sizeof inputs / sizeof inputs[0], "input");
+	target = one_key(L, at, targets, sizeof targets / sizeof targets[0], "target");
 	if (!input)
 		return show_raise(L, at, "midi.map: the input is missing (note = 60, cc = 7, pc = 1, "
 				  "bend = true or fire = 1)");
@@ -603,9 +605,7 @@ static int send_one(struct gl_show *s, const uint8_t *bytes, size_t len)
 	struct gl_ctl_arg arg = { .type = 'b', .s = (const char *)bytes, .i = (int64_t)len };
 	struct gl_ctl_msg msg = { .address = "send", .argc = 1, .argv = &arg };
 
-	if (!s->send_fn || s->phase != SHOW_BUILT)
-		return GL_ENOENT;
-	return s->send_fn(s->send_ud, "midi", &msg);
+	return show_send(s, "midi", &msg);
 }
 
 static const char *send_error(int rc)
@@ -626,25 +626,14 @@ static int midi_send_fn(lua_State *L)
 		return luaL_error(L, "midi.send: expects one message table ({ note = 60 })");
 	bytes = lua_newuserdatauv(L, MIDI_SYSEX_MAX, 0);
 	n = message_bytes(L, at, "midi.send", 1, bytes);
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, send_error(GL_ENOENT));
+	if (!show_send_allowed(L, s, "midi.send", send_error(GL_ENOENT)))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, at, "midi.send: at most %d messages in one handler call",
-				  SHOW_CALL_SENDS_MAX);
-	int rc = send_one(s, bytes, n);
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, send_error(rc));
-	return 2;
+	return show_send_result(L, send_one(s, bytes, n), send_error);
 }
 
 /* ---- cue actions ----------------------------------------------------------------------------- */
 
-const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct show_midi_parsed *p;
 	int field = lua_gettop(L), count, keep;
@@ -656,20 +645,13 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 		show_raise(L, at, "%s: midi must be a message table ({ note = 60 }, { msc = \"go\", "
 			   "cue = 5 }, ...) or a list of them", what);
 	count = show_action_list(L, at, what, field, "midi", "message", SHOW_CUE_MIDI_MAX, &list);
-	p = lua_newuserdatauv(L, sizeof *p, 1);
-	memset(p, 0, sizeof *p);
-	lua_createtable(L, count, 0);
-	lua_pushvalue(L, -1);
-	lua_setiuservalue(L, -3, 1);
+	p = show_action_parsed_keep(L, sizeof *p, count);
 	keep = lua_gettop(L);
 	uint8_t *scratch = lua_newuserdatauv(L, MIDI_SYSEX_MAX, 0);
 	for (int i = 0; i < count; i++) {
 		size_t n;
 
-		if (list)
-			lua_rawgeti(L, field, i + 1);
-		else
-			lua_pushvalue(L, field);
+		show_action_push(L, field, list, i);
 		n = message_bytes(L, at, ctx, lua_gettop(L), scratch);
 		lua_pop(L, 1);
 		lua_pushlstring(L, (const char *)scratch, n);
@@ -680,30 +662,28 @@ const void *show_midi_cue_actions(lua_State *L, struct show_where at, const char
 		p->count = i + 1;
 	}
 	lua_pop(L, 2);                      /* scratch, keep */
-	lua_replace(L, field);              /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0] + p->bytes);
+	show_action_parsed_done(L, field, (size_t)p->count * sizeof p->actions[0] + p->bytes);
 	return p;
 }
 
-void *show_midi_cue_copy(const void *parsed, int *count)
+static void *show_midi_cue_copy(const void *parsed, int *count)
 {
 	const struct show_midi_parsed *p = parsed;
-	size_t head = (size_t)p->count * sizeof p->actions[0];
-	struct show_midi_action *out = malloc(head + p->bytes);
-	uint8_t *pos = (uint8_t *)out + head;
+	char *pos;
+	struct show_midi_action *out = show_action_block(p->count, sizeof *out, p->bytes, &pos);
 
 	*count = p->count;
 	if (!out)
 		return NULL;
 	for (int i = 0; i < p->count; i++) {
 		out[i].len = p->actions[i].len;
-		out[i].bytes = memcpy(pos, p->actions[i].bytes, p->actions[i].len);
-		pos += p->actions[i].len;
+		out[i].bytes = (const uint8_t *)show_action_put(&pos, p->actions[i].bytes,
+								  p->actions[i].len);
 	}
 	return out;
 }
 
-void show_midi_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_midi_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_midi_action *a = actions;
 
@@ -716,6 +696,11 @@ void show_midi_fire(struct gl_show *s, const struct show_cue *c, const void *act
 				       send_error(rc));
 	}
 }
+
+const struct show_action_kind show_midi_actions = {
+	.field = "midi", .parse = show_midi_cue_actions, .copy = show_midi_cue_copy,
+	.fire = show_midi_fire,
+};
 
 void show_midi_free(struct gl_show *s)
 {
@@ -730,14 +715,8 @@ void show_midi_register(lua_State *L, struct gl_show *s)
 	 * declaration midi { ... }) gets map and send */
 	lua_pushstring(L, "midi");
 	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_pushstring(L, "map");
-		lua_pushlightuserdata(L, s);
-		lua_pushcclosure(L, midi_map_fn, 1);
-		lua_rawset(L, -3);
-		lua_pushstring(L, "send");
-		lua_pushlightuserdata(L, s);
-		lua_pushcclosure(L, midi_send_fn, 1);
-		lua_rawset(L, -3);
+		show_set_fn(L, s, "map", midi_map_fn);
+		show_set_fn(L, s, "send", midi_send_fn);
 	}
 	lua_pop(L, 1);
 }

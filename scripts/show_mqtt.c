@@ -236,9 +236,7 @@ static int send_one(struct gl_show *s, const char *topic, const char *payload, s
 	};
 	struct gl_ctl_msg msg = { .address = topic, .argc = 3, .argv = args };
 
-	if (!s->send_fn || s->phase != SHOW_BUILT)
-		return GL_ENOENT;
-	return s->send_fn(s->send_ud, "mqtt", &msg);
+	return show_send(s, "mqtt", &msg);
 }
 
 static const char *send_error(int rc)
@@ -306,20 +304,9 @@ static int mqtt_publish_fn(lua_State *L)
 	else if (!push_payload(L, 2, why, sizeof why))
 		return luaL_error(L, "mqtt.publish: %s", why);
 	const char *text = lua_tolstring(L, -1, &n);
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, send_error(GL_ENOENT));
+	if (!show_send_allowed(L, s, "mqtt.publish", send_error(GL_ENOENT)))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, show_where_here(L), "mqtt.publish: at most %d messages in one "
-				  "handler call", SHOW_CALL_SENDS_MAX);
-	int rc = send_one(s, topic, text, n, qos, retain);
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, send_error(rc));
-	return 2;
+	return show_send_result(L, send_one(s, topic, text, n, qos, retain), send_error);
 }
 
 /* ---- on_mqtt -------------------------------------------------------------------------------- */
@@ -343,11 +330,7 @@ static int mqtt_on(lua_State *L)
 	if (s->mqtt_handlers.count >= SHOW_MQTT_HANDLER_MAX)
 		return show_raise(L, h.at, "on_mqtt: at most %d handlers (the broker gets a "
 				  "subscription for each)", SHOW_MQTT_HANDLER_MAX);
-	snprintf(h.pattern, sizeof h.pattern, "%s", lua_tostring(L, 1));
-	show_vec_reserve(L, &s->mqtt_handlers, sizeof h);
-	lua_pushvalue(L, 2);
-	h.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	*(struct show_osc_handler *)show_vec_push(L, &s->mqtt_handlers, sizeof h) = h;
+	show_osc_handler_add(L, &s->mqtt_handlers, &h);
 	return 0;
 }
 
@@ -381,10 +364,7 @@ bool show_mqtt_handle(struct gl_show *s, const struct gl_ctl_msg *msg)
 		if (!mqtt_filter_match(h->pattern, msg->address))
 			continue;
 		ran = true;
-		snprintf(what, sizeof what, "on_mqtt(\"%s\") handler (%s:%d)", h->pattern, h->at.file,
-			 h->at.line);
-		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
-		lua_pushstring(L, msg->address);
+		show_osc_handler_push(L, h, "on_mqtt", msg->address, what, sizeof what);
 		lua_pushlstring(L, payload->s, n);
 		lua_pushboolean(L, retained);
 		show_run_handler(s, 3, what);
@@ -448,7 +428,7 @@ static void cue_action(lua_State *L, struct show_where at, const char *what, int
 	lua_settop(L, top);
 }
 
-const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct show_mqtt_parsed *p;
 	int field = lua_gettop(L), count;
@@ -459,52 +439,40 @@ const void *show_mqtt_cue_actions(lua_State *L, struct show_where at, const char
 			   "qos = 1, retain = false } or a list of them", what);
 	count = show_action_list(L, at, what, field, "mqtt", "message", SHOW_CUE_MQTT_MAX, &list);
 	/* the parsed messages, and the table that keeps their strings */
-	p = lua_newuserdatauv(L, sizeof *p, 1);
-	memset(p, 0, sizeof *p);
-	lua_createtable(L, 2 * count, 0);
-	lua_pushvalue(L, -1);
-	lua_setiuservalue(L, -3, 1);
+	p = show_action_parsed_keep(L, sizeof *p, 2 * count);
 	int keep = lua_gettop(L);
 	for (int i = 0; i < count; i++) {
-		if (list)
-			lua_rawgeti(L, field, i + 1);
-		else
-			lua_pushvalue(L, field);
+		show_action_push(L, field, list, i);
 		cue_action(L, at, what, lua_gettop(L), keep, i, p);
 		lua_pop(L, 1);
 		p->count = i + 1;
 	}
 	lua_pop(L, 1);                      /* keep */
-	lua_replace(L, field);              /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0] + p->bytes);
+	show_action_parsed_done(L, field, (size_t)p->count * sizeof p->actions[0] + p->bytes);
 	return p;
 }
 
-void *show_mqtt_cue_copy(const void *parsed, int *count)
+static void *show_mqtt_cue_copy(const void *parsed, int *count)
 {
 	const struct show_mqtt_parsed *p = parsed;
-	size_t head = (size_t)p->count * sizeof p->actions[0];
-	struct show_mqtt_action *out = malloc(head + p->bytes);
-	char *pos = (char *)out + head;
+	char *pos;
+	struct show_mqtt_action *out = show_action_block(p->count, sizeof *out, p->bytes, &pos);
 
 	*count = p->count;
 	if (!out)
 		return NULL;
 	for (int i = 0; i < p->count; i++) {
 		const struct show_mqtt_action *a = &p->actions[i];
-		size_t topic_len = strlen(a->topic) + 1;
 
 		out[i] = *a;
-		out[i].topic = memcpy(pos, a->topic, topic_len);
-		pos += topic_len;
-		out[i].payload = memcpy(pos, a->payload, a->len);
-		pos[a->len] = '\0';
-		pos += a->len + 1;
+		out[i].topic = show_action_put(&pos, a->topic, strlen(a->topic) + 1);
+		/* the payload with the NUL Lua ends every string with */
+		out[i].payload = show_action_put(&pos, a->payload, a->len + 1);
 	}
 	return out;
 }
 
-void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_mqtt_action *a = actions;
 
@@ -516,6 +484,11 @@ void show_mqtt_fire(struct gl_show *s, const struct show_cue *c, const void *act
 				       c->def.number_text, a[i].topic, send_error(rc));
 	}
 }
+
+const struct show_action_kind show_mqtt_actions = {
+	.field = "mqtt", .parse = show_mqtt_cue_actions, .copy = show_mqtt_cue_copy,
+	.fire = show_mqtt_fire,
+};
 
 void show_mqtt_free(struct gl_show *s)
 {
@@ -529,15 +502,8 @@ void show_mqtt_register(lua_State *L, struct gl_show *s)
 	/* the env table is on top; its "mqtt" table (show_osc_register made it
 	 * for the declaration) gets publish */
 	lua_pushstring(L, "mqtt");
-	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_pushstring(L, "publish");
-		lua_pushlightuserdata(L, s);
-		lua_pushcclosure(L, mqtt_publish_fn, 1);
-		lua_rawset(L, -3);
-	}
+	if (lua_rawget(L, -2) == LUA_TTABLE)
+		show_set_fn(L, s, "publish", mqtt_publish_fn);
 	lua_pop(L, 1);
-	lua_pushstring(L, "on_mqtt");
-	lua_pushlightuserdata(L, s);
-	lua_pushcclosure(L, mqtt_on, 1);
-	lua_rawset(L, -3);
+	show_set_fn(L, s, "on_mqtt", mqtt_on);
 }

@@ -182,22 +182,11 @@ static int osc_send_fn(lua_State *L)
 		if (!lua_to_arg(L, i + 3, &args[i]))
 			return luaL_error(L, "osc.send: argument %d is a %s (numbers, strings, "
 					  "booleans and nil only)", i + 1, luaL_typename(L, i + 3));
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, "OSC is not running");
+	if (!show_send_allowed(L, s, "osc.send", "OSC is not running"))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, show_where_here(L), "osc.send: at most %d messages in one "
-				  "handler call", SHOW_CALL_SENDS_MAX);
 	struct gl_ctl_msg msg = { .peer = to, .address = address, .argc = n, .argv = args };
-	int rc = s->send_fn(s->send_ud, "osc", &msg);
 
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, gl_strerror(rc));
-	return 2;
+	return show_send_result(L, show_send(s, "osc", &msg), gl_strerror);
 }
 
 /* ---- on_osc ------------------------------------------------------------------------------ */
@@ -219,12 +208,25 @@ static int osc_on(lua_State *L)
 	if (s->osc_handlers.count >= SHOW_OSC_HANDLER_MAX)
 		return show_raise(L, h.at, "on_osc: at most %d handlers (every message tries each)",
 				  SHOW_OSC_HANDLER_MAX);
-	snprintf(h.pattern, sizeof h.pattern, "%s", lua_tostring(L, 1));
-	show_vec_reserve(L, &s->osc_handlers, sizeof h);
-	lua_pushvalue(L, 2);
-	h.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	*(struct show_osc_handler *)show_vec_push(L, &s->osc_handlers, sizeof h) = h;
+	show_osc_handler_add(L, &s->osc_handlers, &h);
 	return 0;
+}
+
+void show_osc_handler_add(lua_State *L, struct show_vec *handlers, struct show_osc_handler *h)
+{
+	snprintf(h->pattern, sizeof h->pattern, "%s", lua_tostring(L, 1));
+	show_vec_reserve(L, handlers, sizeof *h);
+	lua_pushvalue(L, 2);
+	h->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	*(struct show_osc_handler *)show_vec_push(L, handlers, sizeof *h) = *h;
+}
+
+void show_osc_handler_push(lua_State *L, const struct show_osc_handler *h, const char *fn,
+			   const char *address, char *what, size_t len)
+{
+	snprintf(what, len, "%s(\"%s\") handler (%s:%d)", fn, h->pattern, h->at.file, h->at.line);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
+	lua_pushstring(L, address);
 }
 
 void gl_show_set_sender(struct gl_show *s, gl_show_send_fn fn, void *ud)
@@ -260,10 +262,7 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 		    !osc_pattern_match(msg->address, h->pattern))
 			continue;
 		ran = true;
-		snprintf(what, sizeof what, "on_osc(\"%s\") handler (%s:%d)", h->pattern, h->at.file,
-			 h->at.line);
-		lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
-		lua_pushstring(L, msg->address);
+		show_osc_handler_push(L, h, "on_osc", msg->address, what, sizeof what);
 		for (int k = 0; k < msg->argc; k++)
 			push_arg(L, &msg->argv[k]);
 		show_run_handler(s, 1 + msg->argc, what);
@@ -272,6 +271,14 @@ bool gl_show_handle_message(struct gl_show *s, const char *adapter, const struct
 }
 
 /* ---- cue actions ------------------------------------------------------------------------ */
+
+/* A cue's osc = {...} read (p->count messages, their strings still in
+ * Lua), before show_osc_cue_copy() makes it one heap block. */
+struct show_osc_parsed {
+	int count;
+	size_t string_bytes;           /* of every string, NULs included */
+	struct show_osc_action actions[SHOW_CUE_OSC_MAX];
+};
 
 static void osc_string_bytes(struct show_osc_parsed *p, const char *text)
 {
@@ -327,8 +334,7 @@ static void cue_action(lua_State *L, struct show_where at, const char *what,
 	out->argc = n - 1;
 }
 
-const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_where at,
-						   const char *what)
+static const void *show_osc_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	struct show_osc_parsed *p;
 	bool list;
@@ -382,19 +388,17 @@ const struct show_osc_parsed *show_osc_cue_actions(lua_State *L, struct show_whe
 /* A string of the parsed message into the block being filled. */
 static char *osc_copy_string(char **pos, const char *text)
 {
-	size_t len = strlen(text) + 1;
-	char *copy = memcpy(*pos, text, len);
-
-	*pos += len;
-	return copy;
+	return show_action_put(pos, text, strlen(text) + 1);
 }
 
-struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
+static void *show_osc_cue_copy(const void *parsed, int *count)
 {
-	size_t head = (size_t)p->count * sizeof p->actions[0];
-	struct show_osc_action *out = malloc(head + p->string_bytes);
-	char *pos = (char *)out + head;
+	const struct show_osc_parsed *p = parsed;
+	char *pos;
+	struct show_osc_action *out = show_action_block(p->count, sizeof *out, p->string_bytes,
+							&pos);
 
+	*count = p->count;
 	if (!out)
 		return NULL;
 	for (int i = 0; i < p->count; i++) {
@@ -410,7 +414,7 @@ struct show_osc_action *show_osc_cue_copy(const struct show_osc_parsed *p)
 	return out;
 }
 
-void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	for (int i = 0; i < count; i++) {
 		const struct show_osc_action *a = &((const struct show_osc_action *)actions)[i];
@@ -424,6 +428,11 @@ void show_osc_fire(struct gl_show *s, const struct show_cue *c, const void *acti
 				       rc == GL_ENOENT ? "OSC is not running" : gl_strerror(rc));
 	}
 }
+
+const struct show_action_kind show_osc_actions = {
+	.field = "osc", .parse = show_osc_cue_actions, .copy = show_osc_cue_copy,
+	.fire = show_osc_fire,
+};
 
 void show_osc_free(struct gl_show *s)
 {
@@ -439,11 +448,8 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 	 * that is called to declare it (osc { ... }); osc's also has send. */
 	for (const struct gl_control_ops *const *ops = gl_control_all(); *ops; ops++) {
 		lua_newtable(L);
-		if (strcmp((*ops)->name, "osc") == 0) {
-			lua_pushlightuserdata(L, s);
-			lua_pushcclosure(L, osc_send_fn, 1);
-			lua_setfield(L, -2, "send");
-		}
+		if (strcmp((*ops)->name, "osc") == 0)
+			show_set_fn(L, s, "send", osc_send_fn);
 		lua_newtable(L);
 		lua_pushlightuserdata(L, s);
 		lua_pushstring(L, (*ops)->name);
@@ -454,9 +460,7 @@ void show_osc_register(lua_State *L, struct gl_show *s)
 		lua_setmetatable(L, -2);
 		lua_setfield(L, -2, (*ops)->name);
 	}
-	lua_pushlightuserdata(L, s);
-	lua_pushcclosure(L, osc_on, 1);
-	lua_setfield(L, -2, "on_osc");
+	show_set_fn(L, s, "on_osc", osc_on);
 	show_mqtt_register(L, s);       /* mqtt.publish, on_mqtt */
 	show_video_register(L, s);      /* video_target, rtsp.play ... */
 	show_midi_register(L, s);       /* midi.map, midi.send */

@@ -107,25 +107,40 @@ static struct show_sched *sched_at(struct gl_show *s, int i)
 
 /* ---- declarations ----------------------------------------------------------------- */
 
-static int sched_decl_location(lua_State *L)
+/* Starts fn { ... } (location, schedule): only while the show loads, and
+ * only a table at 1 whose keys are among the `count` keys; raises "fn:
+ * expects <usage>" or "fn: only <keys>". Returns where it was called. */
+static struct show_where sched_decl_begin(lua_State *L, struct gl_show *s, const char *fn,
+					  const char *usage, const char *const *keys, int count,
+					  const char *only)
 {
-	struct gl_show *s = show_from_upvalue(L);
 	struct show_where at = show_where_here(L);
 	if (s->phase != SHOW_LOADING)
-		return luaL_error(L, "location() is only allowed while the show loads");
+		luaL_error(L, "%s() is only allowed while the show loads", fn);
 	if (!lua_istable(L, 1))
-		return show_raise(L, at, "location: expects { latitude = 52.52, longitude = 13.40 }");
-	double v[2];
-	static const char *const keys[2] = { "latitude", "longitude" };
-	static const double lim[2] = { 90, 180 };
+		show_raise(L, at, "%s: expects %s", fn, usage);
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		lua_pop(L, 1);
-		if (lua_type(L, -1) != LUA_TSTRING ||
-		    (strcmp(lua_tostring(L, -1), keys[0]) && strcmp(lua_tostring(L, -1), keys[1])))
-			return show_raise(L, at, "location: only latitude and longitude (degrees, "
-					  "north and east positive)");
+		int k = 0;
+		while (k < count && (lua_type(L, -1) != LUA_TSTRING ||
+				     strcmp(lua_tostring(L, -1), keys[k]) != 0))
+			k++;
+		if (k == count)
+			show_raise(L, at, "%s: only %s", fn, only);
 	}
+	return at;
+}
+
+static int sched_decl_location(lua_State *L)
+{
+	struct gl_show *s = show_from_upvalue(L);
+	static const char *const keys[2] = { "latitude", "longitude" };
+	struct show_where at = sched_decl_begin(
+		L, s, "location", "{ latitude = 52.52, longitude = 13.40 }", keys, 2,
+		"latitude and longitude (degrees, north and east positive)");
+	double v[2];
+	static const double lim[2] = { 90, 180 };
 	for (int i = 0; i < 2; i++) {
 		lua_pushstring(L, keys[i]);
 		if (lua_rawget(L, 1) != LUA_TNUMBER)
@@ -146,17 +161,10 @@ static int sched_decl_location(lua_State *L)
 static int sched_decl_schedule(lua_State *L)
 {
 	struct gl_show *s = show_from_upvalue(L);
-	struct show_where at = show_where_here(L);
-	if (s->phase != SHOW_LOADING)
-		return luaL_error(L, "schedule() is only allowed while the show loads");
-	if (!lua_istable(L, 1))
-		return show_raise(L, at, "schedule: expects { missed = \"catch_up\" | \"skip\" }");
-	lua_pushnil(L);
-	while (lua_next(L, 1)) {
-		lua_pop(L, 1);
-		if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "missed"))
-			return show_raise(L, at, "schedule: only missed = \"catch_up\" | \"skip\"");
-	}
+	static const char *const keys[1] = { "missed" };
+	struct show_where at = sched_decl_begin(L, s, "schedule",
+						"{ missed = \"catch_up\" | \"skip\" }", keys, 1,
+						"missed = \"catch_up\" | \"skip\"");
 	lua_pushliteral(L, "missed");
 	lua_rawget(L, 1);
 	const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";

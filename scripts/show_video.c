@@ -161,9 +161,7 @@ static int send_video(struct gl_show *s, const char *target, enum video_action a
 	struct gl_ctl_msg msg = { .peer = target, .address = video_actions[action], .argc = 2,
 				  .argv = args };
 
-	if (!s->send_fn || s->phase != SHOW_BUILT)
-		return GL_ENOENT;
-	return s->send_fn(s->send_ud, "rtsp", &msg);
+	return show_send(s, "rtsp", &msg);
 }
 
 static const char *send_error(int rc)
@@ -198,7 +196,7 @@ static int video_fn(lua_State *L)
 	const char *target = luaL_checkstring(L, 1);
 	double at = NAN, scale = 0.0;
 	const char *wrong;
-	int rc;
+	char what[32];
 
 	if (!find_declaration(s, "rtsp", target))
 		return luaL_error(L, "rtsp.%s: no video_target \"%s\"", video_actions[action], target);
@@ -219,20 +217,10 @@ static int video_fn(lua_State *L)
 	}
 	if ((wrong = check_args(action, at, scale)))
 		return luaL_error(L, "rtsp.%s: %s", video_actions[action], wrong);
-	if (!s->send_fn || s->phase != SHOW_BUILT) {
-		lua_pushboolean(L, 0);
-		lua_pushstring(L, send_error(GL_ENOENT));
+	snprintf(what, sizeof what, "rtsp.%s", video_actions[action]);
+	if (!show_send_allowed(L, s, what, send_error(GL_ENOENT)))
 		return 2;
-	}
-	if (++s->call_sends > SHOW_CALL_SENDS_MAX)
-		return show_raise(L, show_where_here(L), "rtsp.%s: at most %d messages in one handler "
-				  "call", video_actions[action], SHOW_CALL_SENDS_MAX);
-	rc = send_video(s, target, action, at, scale);
-	lua_pushboolean(L, rc == 0);
-	if (rc == 0)
-		return 1;
-	lua_pushstring(L, send_error(rc));
-	return 2;
+	return show_send_result(L, send_video(s, target, action, at, scale), send_error);
 }
 
 /* ---- cue actions: video = { ... } ------------------------------------------------------------ */
@@ -316,7 +304,7 @@ static void cue_action(lua_State *L, struct show_where at, const char *what, int
 		show_raise(L, at, "%s: video: %s", what, wrong);
 }
 
-const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what)
+static const void *show_video_cue_actions(lua_State *L, struct show_where at, const char *what)
 {
 	int field = lua_gettop(L), count;
 	struct show_video_parsed *p;
@@ -329,20 +317,16 @@ const void *show_video_cue_actions(lua_State *L, struct show_where at, const cha
 	p = lua_newuserdatauv(L, sizeof *p, 0);
 	memset(p, 0, sizeof *p);
 	for (int i = 0; i < count; i++) {
-		if (list)
-			lua_rawgeti(L, field, i + 1);
-		else
-			lua_pushvalue(L, field);
+		show_action_push(L, field, list, i);
 		cue_action(L, at, what, lua_gettop(L), &p->actions[i]);
 		lua_pop(L, 1);
 		p->count = i + 1;
 	}
-	lua_replace(L, field);               /* the userdata in the field's place */
-	show_charge(L, (size_t)p->count * sizeof p->actions[0]);
+	show_action_parsed_done(L, field, (size_t)p->count * sizeof p->actions[0]);
 	return p;
 }
 
-void *show_video_cue_copy(const void *parsed, int *count)
+static void *show_video_cue_copy(const void *parsed, int *count)
 {
 	const struct show_video_parsed *p = parsed;
 	struct show_video_action *out = malloc((size_t)p->count * sizeof *out);
@@ -353,7 +337,7 @@ void *show_video_cue_copy(const void *parsed, int *count)
 	return out;
 }
 
-void show_video_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
+static void show_video_fire(struct gl_show *s, const struct show_cue *c, const void *actions, int count)
 {
 	const struct show_video_action *a = actions;
 
@@ -366,6 +350,11 @@ void show_video_fire(struct gl_show *s, const struct show_cue *c, const void *ac
 				       send_error(rc));
 	}
 }
+
+const struct show_action_kind show_video_actions = {
+	.field = "video", .parse = show_video_cue_actions, .copy = show_video_cue_copy,
+	.fire = show_video_fire,
+};
 
 int show_video_build(struct gl_show *s, char *err, size_t len)
 {
