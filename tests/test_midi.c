@@ -930,7 +930,7 @@ static void test_dispatch_buttons(void **state)
 	assert_int_equal(res.call_count, 1);
 	/* unmapped: other channel, other note */
 	rig_send(r, BYTES(0x91, 60, 0x7F), &res);
-	assert_int_equal(res.drop, MIDI_DROP_UNMAPPED);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_UNMAPPED);
 	assert_int_equal(res.cmd_count, 0);
 	rig_send(r, BYTES(0xF8), &res);
 	assert_true(res.ignored);
@@ -955,7 +955,7 @@ static void test_dispatch_levels(void **state)
 
 	/* pickup: fader 1 is at 1.0; the control at 10 is ignored, at 127 it has it */
 	rig_send(r, BYTES(0xB0, 1, 10), &res);
-	assert_int_equal(res.drop, MIDI_DROP_PICKUP);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_PICKUP);
 	rig_send(r, BYTES(0xB0, 1, 127), &res);
 	assert_int_equal(res.cmd_count, 1);
 	assert_int_equal(res.cmds[0].type, GL_CMD_FADER);
@@ -971,7 +971,7 @@ static void test_dispatch_levels(void **state)
 	rig_tick(r);
 	assert_int_equal(rig_feedback(r, false, out), 0);   /* no motor: nothing sent */
 	rig_send(r, BYTES(0xB0, 1, 60), &res);
-	assert_int_equal(res.drop, MIDI_DROP_PICKUP);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_PICKUP);
 	rig_send(r, BYTES(0xB0, 1, 120), &res);            /* passes 0.9 (114.3) */
 	assert_int_equal(res.cmd_count, 1);
 	assert_true(fabsf(res.cmds[0].value - 120.0f / 127.0f) < 1e-6f);
@@ -1066,7 +1066,7 @@ static void test_dispatch_msc(void **state)
 	/* LOAD puts a cue in standby for the next MSC GO of that list */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x05, 0x32, 0x00, 0x31, 0xF7), &res);
 	assert_int_equal(res.cmd_count, 0);
-	assert_int_equal(res.drop, MIDI_DROP_NONE);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NONE);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x00, 0x31, 0xF7), &res);
 	assert_int_equal(res.cmds[0].type, GL_CMD_GOTO);
 	assert_int_equal(res.cmds[0].index, 1);
@@ -1088,15 +1088,15 @@ static void test_dispatch_msc(void **state)
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x06, 0x01, 0x04, 0x7F, 0x7F, 0xF7), &res);
 	assert_int_equal(res.cmds[0].type, GL_CMD_SET_PARAM);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x06, 0x41, 0x01, 0x00, 0x00, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_UNSUPPORTED);    /* 193: a speed */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_UNSUPPORTED);    /* 193: a speed */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x06, 0x09, 0x00, 0x00, 0x00, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_NO_SUCH);        /* fader 10 */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH);        /* fader 10 */
 	/* FIRE runs the macro's mapping; ALL_OFF / RESTORE; RESET; GO_OFF */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x07, 0x09, 0xF7), &res);
 	assert_int_equal(res.cmds[0].type, GL_CMD_BLACKOUT);
 	assert_int_equal(res.cmds[0].index, 1);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x07, 0x08, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_UNMAPPED);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_UNMAPPED);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x08, 0xF7), &res);
 	assert_int_equal(res.cmds[0].index, 1);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x09, 0xF7), &res);
@@ -1110,27 +1110,27 @@ static void test_dispatch_msc(void **state)
 	assert_int_equal(res.cmds[0].list, 1);
 	/* not for us, unsupported, no such, malformed: nothing happens */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x02, 0x02, 0x01, 0x01, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_NOT_FOR_US);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NOT_FOR_US);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x10, 0x01, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_NOT_FOR_US);        /* sound */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NOT_FOR_US);        /* sound */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x11, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_UNSUPPORTED);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_UNSUPPORTED);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x39, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_NO_SUCH);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x31, 0x00, 0x37, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_NO_SUCH);           /* list 7 */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH);           /* list 7 */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x41, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_MALFORMED);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_MALFORMED);
 	assert_int_equal(res.cmd_count, 0);
 	rig_send(r, BYTES(0xF0, 0x41, 0x10, 0x42, 0x12, 0xF7), &res);
-	assert_int_equal(res.drop, MIDI_DROP_UNMAPPED);          /* someone else's sysex */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_UNMAPPED);          /* someone else's sysex */
 	/* MTC into the chase */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x7F, 0x01, 0x01, 0x21, 0x02, 0x03, 0x04, 0xF7), &res);
 	assert_true(res.timecode);
 	assert_int_equal(midi_dispatch_chase(r->d)->state, MIDI_CHASE_STOPPED);
 	rig_send(r, BYTES(0xF1, 0x04), &res);
 	assert_true(res.timecode);
-	assert_string_equal(midi_drop_name(MIDI_DROP_PICKUP), "pickup");
+	assert_string_equal(gl_control_drop_name(GL_CONTROL_DROP_PICKUP), "pickup");
 	rig_free(r);
 }
 

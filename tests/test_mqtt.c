@@ -134,7 +134,7 @@ static void test_names(void **state)
 
 /* ---- payloads ------------------------------------------------------------------------- */
 
-static enum mqtt_drop parse(const char *text, struct mqtt_value *v)
+static enum gl_control_drop parse(const char *text, struct mqtt_value *v)
 {
 	char why[200];
 
@@ -147,73 +147,78 @@ static void test_values(void **state)
 	struct mqtt_value v;
 	char why[200];
 
-	assert_int_equal(parse("", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_EMPTY);
-	assert_int_equal(parse(" \n", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse(" \n", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_EMPTY);
-	assert_int_equal(parse("0.5\n", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("0.5\n", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_NUMBER);
 	assert_true(v.number == 0.5);
-	assert_int_equal(parse(".25", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse(".25", &v), GL_CONTROL_DROP_NONE);
 	assert_true(v.number == 0.25);
-	assert_int_equal(parse("PRESS", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("PRESS", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_WORD);
 	assert_string_equal(v.word, "PRESS");
-	assert_int_equal(parse("true", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("true", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_BOOL);
 	assert_true(v.boolean);
-	assert_int_equal(parse("nan", &v), MQTT_DROP_NONE);       /* a word, not a number */
+	assert_int_equal(parse("nan", &v), GL_CONTROL_DROP_NONE);       /* a word, not a number */
 	assert_int_equal(v.kind, MQTT_V_WORD);
 
-	assert_int_equal(parse("2.5", &v), MQTT_DROP_NONE);
-	assert_int_equal(parse(" {\"list\": \"FX/2\", \"cue\": 1.5} ", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("2.5", &v), GL_CONTROL_DROP_NONE);
+	assert_int_equal(parse(" {\"list\": \"FX/2\", \"cue\": 1.5} ", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_OBJECT);
 	assert_true(v.has_list && v.has_cue && !v.has_level && !v.has_on);
 	assert_string_equal(v.list, "FX/2");
 	assert_true(v.cue == 1.5);
-	assert_int_equal(parse("{\"list\": 2, \"cue\": \"3\"}", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("{\"list\": 2, \"cue\": \"3\"}", &v), GL_CONTROL_DROP_NONE);
 	assert_string_equal(v.list, "2");
 	assert_true(v.cue == 3);
-	assert_int_equal(parse("{\"level\": 0.25}", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("{\"level\": 0.25}", &v), GL_CONTROL_DROP_NONE);
 	assert_true(v.has_level && v.level == 0.25);
-	assert_int_equal(parse("{\"on\": \"off\"}", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("{\"on\": \"off\"}", &v), GL_CONTROL_DROP_NONE);
 	assert_true(v.has_on && !v.on);
-	assert_int_equal(parse("\"Main\"", &v), MQTT_DROP_NONE);
+	assert_int_equal(parse("\"Main\"", &v), GL_CONTROL_DROP_NONE);
 	assert_int_equal(v.kind, MQTT_V_WORD);
 	assert_string_equal(v.word, "Main");
 
 	/* bad input, each with its reason */
-	assert_int_equal(parse("{\"list\": ", &v), MQTT_DROP_MALFORMED);
-	assert_int_equal(parse("{} x", &v), MQTT_DROP_MALFORMED);
-	assert_int_equal(parse("[1, 2]", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(parse("{\"levl\": 1}", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(parse("{\"cue\": -1}", &v), MQTT_DROP_RANGE);
-	assert_int_equal(parse("{\"cue\": true}", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(parse("{\"on\": 7}", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(parse("1e999", &v), MQTT_DROP_RANGE);
-	assert_int_equal(parse("[1e999]", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(parse("{\"level\": 1e999}", &v), MQTT_DROP_NONE); /* caught by the command */
+	assert_int_equal(parse("{\"list\": ", &v), GL_CONTROL_DROP_MALFORMED);
+	assert_int_equal(parse("{} x", &v), GL_CONTROL_DROP_MALFORMED);
+	assert_int_equal(parse("[1, 2]", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(parse("{\"levl\": 1}", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(parse("{\"cue\": -1}", &v), GL_CONTROL_DROP_RANGE);
+	assert_int_equal(parse("{\"cue\": true}", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(parse("{\"on\": 7}", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(parse("1e999", &v), GL_CONTROL_DROP_RANGE);
+	assert_int_equal(parse("[1e999]", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(parse("{\"level\": 1e999}", &v),
+			 GL_CONTROL_DROP_NONE); /* caught by the command */
 	assert_int_equal(parse("\"a string much longer than sixty-three bytes, which no word "
-			       "ghostlight knows is\"", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(parse("tab\there", &v), MQTT_DROP_WRONG_TYPE);
-	assert_int_equal(mqtt_value_parse("\xff\xfe", 2, &v, why, sizeof why), MQTT_DROP_NOT_UTF8);
-	assert_int_equal(mqtt_value_parse("1\0" "2", 3, &v, why, sizeof why), MQTT_DROP_NOT_UTF8);
-	assert_int_equal(mqtt_value_parse("\xc3", 1, &v, why, sizeof why), MQTT_DROP_NOT_UTF8);
+			       "ghostlight knows is\"", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(parse("tab\there", &v), GL_CONTROL_DROP_WRONG_TYPE);
+	assert_int_equal(mqtt_value_parse("\xff\xfe", 2, &v, why, sizeof why),
+			 GL_CONTROL_DROP_NOT_UTF8);
+	assert_int_equal(mqtt_value_parse("1\0" "2", 3, &v, why, sizeof why),
+			 GL_CONTROL_DROP_NOT_UTF8);
+	assert_int_equal(mqtt_value_parse("\xc3", 1, &v, why, sizeof why),
+			 GL_CONTROL_DROP_NOT_UTF8);
 
 	static char big[MQTT_PAYLOAD_MAX + 1];
 	memset(big, '1', sizeof big);
-	assert_int_equal(mqtt_value_parse(big, sizeof big, &v, why, sizeof why), MQTT_DROP_TOO_BIG);
+	assert_int_equal(mqtt_value_parse(big, sizeof big, &v, why, sizeof why),
+			 GL_CONTROL_DROP_TOO_BIG);
 	assert_non_null(strstr(why, "4097 bytes"));
 	memset(big, ' ', MQTT_PAYLOAD_MAX - 1);
 	assert_int_equal(mqtt_value_parse(big, MQTT_PAYLOAD_MAX, &v, why, sizeof why),
-			 MQTT_DROP_NONE);    /* 4096 bytes: white space and a 1 */
+			 GL_CONTROL_DROP_NONE);    /* 4096 bytes: white space and a 1 */
 	assert_int_equal(v.kind, MQTT_V_NUMBER);
 
 	/* deep nesting is cJSON's to refuse, not a crash */
 	static char deep[MQTT_PAYLOAD_MAX];
 	memset(deep, '[', sizeof deep);
 	assert_int_not_equal(mqtt_value_parse(deep, sizeof deep, &v, why, sizeof why),
-			     MQTT_DROP_NONE);
+			     GL_CONTROL_DROP_NONE);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
@@ -243,7 +248,7 @@ static void dispatch(const struct gl_engine *e, const char *topic, const char *p
 static void expect_cmd(const struct mqtt_dispatch_result *r, enum gl_cmd_type type, int list,
 		       int index)
 {
-	assert_int_equal(r->drop, MQTT_DROP_NONE);
+	assert_int_equal(r->drop, GL_CONTROL_DROP_NONE);
 	assert_int_equal(r->cmd_count, 1);
 	assert_int_equal(r->cmds[0].type, type);
 	assert_int_equal(r->cmds[0].list, list);
@@ -251,14 +256,14 @@ static void expect_cmd(const struct mqtt_dispatch_result *r, enum gl_cmd_type ty
 }
 
 static void expect_drop(const struct gl_engine *e, const char *topic, const char *payload,
-			enum mqtt_drop reason)
+			enum gl_control_drop reason)
 {
 	struct mqtt_dispatch_result r;
 
 	dispatch(e, topic, payload, false, &r);
 	if (r.drop != reason)
 		fail_msg("%s %s: dropped as \"%s\" (%s), expected \"%s\"", topic, payload,
-			 mqtt_drop_name(r.drop), r.why, mqtt_drop_name(reason));
+			 gl_control_drop_name(r.drop), r.why, gl_control_drop_name(reason));
 	assert_int_equal(r.cmd_count, 0);
 	assert_true(r.why[0]);
 }
@@ -321,7 +326,7 @@ static void test_dispatch(void **state)
 		dispatch(e, "gl/test/cmd/go", releases[i], false, &r);
 		assert_true(r.ignored);
 		assert_int_equal(r.cmd_count, 0);
-		assert_int_equal(r.drop, MQTT_DROP_NONE);
+		assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 	}
 	static const char *const any[] = { "panic", "blackout", "gm", "fader/1", "goto/Main", NULL };
 	for (int i = 0; any[i]; i++) {
@@ -331,7 +336,7 @@ static void test_dispatch(void **state)
 		dispatch(e, topic, NULL, false, &r);
 		assert_true(r.ignored);
 		assert_int_equal(r.cmd_count, 0);
-		assert_int_equal(r.drop, MQTT_DROP_NONE);
+		assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 	}
 
 	dispatch(e, "gl/test/cmd/refresh", "1", false, &r);
@@ -357,38 +362,38 @@ static void test_dispatch(void **state)
 
 	/* a retained command never fires, whatever it says */
 	dispatch(e, "gl/test/cmd/go", "PRESS", true, &r);
-	assert_int_equal(r.drop, MQTT_DROP_RETAINED);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_RETAINED);
 	assert_int_equal(r.cmd_count, 0);
 	dispatch(e, "gl/test/cmd/panic", "1", true, &r);
-	assert_int_equal(r.drop, MQTT_DROP_RETAINED);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_RETAINED);
 
-	expect_drop(e, "gl/test/cmd", "", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/", "", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/dance", "", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/gm/1", "0.5", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/fader", "0.5", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/fader/x", "0.5", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/go/Main/1", "", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/go/", "", MQTT_DROP_UNKNOWN_COMMAND);
-	expect_drop(e, "gl/test/cmd/go/Nope", "1", MQTT_DROP_NO_SUCH);
-	expect_drop(e, "gl/test/cmd/go/4", "1", MQTT_DROP_NO_SUCH);
-	expect_drop(e, "gl/test/cmd/goto/Main", "9", MQTT_DROP_NO_SUCH);
-	expect_drop(e, "gl/test/cmd/goto/Main", "-1", MQTT_DROP_RANGE);
-	expect_drop(e, "gl/test/cmd/goto/Main", "PRESS", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/go/Main", "{\"list\": \"Main\"}", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/back", "{\"cue\": 1}", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/go", "dance", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/fader/9", "0.5", MQTT_DROP_NO_SUCH);
-	expect_drop(e, "gl/test/cmd/fader/1", "1.5", MQTT_DROP_RANGE);
-	expect_drop(e, "gl/test/cmd/fader/1", "-0.1", MQTT_DROP_RANGE);
-	expect_drop(e, "gl/test/cmd/fader/1", "{\"level\": 1e999}", MQTT_DROP_RANGE);
-	expect_drop(e, "gl/test/cmd/fader/1", "loud", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/gm", "PRESS", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/blackout", "7", MQTT_DROP_RANGE);
-	expect_drop(e, "gl/test/cmd/blackout", "maybe", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/panic", "{}", MQTT_DROP_WRONG_TYPE);
-	expect_drop(e, "gl/test/cmd/go", "{\"list\": ", MQTT_DROP_MALFORMED);
-	expect_drop(e, "gl/test/cmd/go", "\xff", MQTT_DROP_NOT_UTF8);
+	expect_drop(e, "gl/test/cmd", "", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/", "", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/dance", "", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/gm/1", "0.5", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/fader", "0.5", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/fader/x", "0.5", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/go/Main/1", "", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/go/", "", GL_CONTROL_DROP_UNKNOWN_COMMAND);
+	expect_drop(e, "gl/test/cmd/go/Nope", "1", GL_CONTROL_DROP_NO_SUCH_TARGET);
+	expect_drop(e, "gl/test/cmd/go/4", "1", GL_CONTROL_DROP_NO_SUCH_TARGET);
+	expect_drop(e, "gl/test/cmd/goto/Main", "9", GL_CONTROL_DROP_NO_SUCH_TARGET);
+	expect_drop(e, "gl/test/cmd/goto/Main", "-1", GL_CONTROL_DROP_RANGE);
+	expect_drop(e, "gl/test/cmd/goto/Main", "PRESS", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/go/Main", "{\"list\": \"Main\"}", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/back", "{\"cue\": 1}", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/go", "dance", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/fader/9", "0.5", GL_CONTROL_DROP_NO_SUCH_TARGET);
+	expect_drop(e, "gl/test/cmd/fader/1", "1.5", GL_CONTROL_DROP_RANGE);
+	expect_drop(e, "gl/test/cmd/fader/1", "-0.1", GL_CONTROL_DROP_RANGE);
+	expect_drop(e, "gl/test/cmd/fader/1", "{\"level\": 1e999}", GL_CONTROL_DROP_RANGE);
+	expect_drop(e, "gl/test/cmd/fader/1", "loud", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/gm", "PRESS", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/blackout", "7", GL_CONTROL_DROP_RANGE);
+	expect_drop(e, "gl/test/cmd/blackout", "maybe", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/panic", "{}", GL_CONTROL_DROP_WRONG_TYPE);
+	expect_drop(e, "gl/test/cmd/go", "{\"list\": ", GL_CONTROL_DROP_MALFORMED);
+	expect_drop(e, "gl/test/cmd/go", "\xff", GL_CONTROL_DROP_NOT_UTF8);
 	gl_show_destroy(show);
 }
 

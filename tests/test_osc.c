@@ -205,7 +205,7 @@ static void test_dispatch(void **state)
 	struct osc_dispatch_result r;
 
 	osc_dispatch(e, "/gl/go", NULL, 0, &r);
-	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 	assert_int_equal(r.cmd_count, 1);
 	assert_int_equal(r.cmds[0].type, GL_CMD_GO);
 	assert_int_equal(r.cmds[0].list, 0);
@@ -214,7 +214,7 @@ static void test_dispatch(void **state)
 	osc_dispatch(e, "/gl/go", release, 1, &r);         /* button release */
 	assert_true(r.ignored);
 	assert_int_equal(r.cmd_count, 0);
-	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 
 	struct gl_ctl_arg list_cue[2] = { ARG_S("Fx"), ARG_I(2) };
 	osc_dispatch(e, "/gl/go", list_cue, 2, &r);
@@ -237,26 +237,26 @@ static void test_dispatch(void **state)
 
 	struct gl_ctl_arg big[1] = { ARG_F(1.5) }, word[1] = { ARG_S("x") };
 	osc_dispatch(e, "/gl/fader/1", big, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_RANGE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_RANGE);
 	assert_int_equal(r.cmd_count, 0);
 	osc_dispatch(e, "/gl/fader/1", word, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_WRONG_TYPE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_WRONG_TYPE);
 	osc_dispatch(e, "/gl/fader/9", half, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_NO_SUCH);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NO_SUCH_TARGET);
 	osc_dispatch(e, "/gl/*", NULL, 0, &r);
-	assert_int_equal(r.drop, OSC_DROP_AMBIGUOUS);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_AMBIGUOUS);
 	osc_dispatch(e, "/gl/nope", NULL, 0, &r);
-	assert_int_equal(r.drop, OSC_DROP_UNKNOWN_ADDRESS);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_UNKNOWN_ADDRESS);
 	osc_dispatch(e, "/gl/fixture/1/intensity", half, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 	assert_int_equal(r.cmd_count, 1);
 	assert_int_equal(r.cmds[0].type, GL_CMD_SET_PARAM);
 	assert_int_equal(r.cmds[0].index, gl_engine_param(e, 0, GL_ATTR_INTENSITY));
 	assert_float_equal(r.cmds[0].value, 0.5f, 1e-6);
 	osc_dispatch(e, "/gl/fixture/1/pan", half, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_NO_SUCH);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NO_SUCH_TARGET);
 	osc_dispatch(e, "/gl/fixture/2/intensity", half, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_NO_SUCH);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NO_SUCH_TARGET);
 	osc_dispatch(e, "/gl/clear", NULL, 0, &r);
 	assert_int_equal(r.cmd_count, 1);
 	assert_int_equal(r.cmds[0].type, GL_CMD_CLEAR_PARAM);
@@ -284,33 +284,37 @@ static void test_dispatch(void **state)
 	assert_int_equal(r.subscribe_port, 0);
 	struct gl_ctl_arg bad_port[1] = { ARG_I(70000) };
 	osc_dispatch(e, "/gl/unsubscribe", bad_port, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_RANGE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_RANGE);
 
 	/* /gl/memory: an adapter action (the reply), no engine command */
 	osc_dispatch(e, "/gl/memory", NULL, 0, &r);
-	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 	assert_true(r.memory);
 	assert_int_equal(r.cmd_count, 0);
 	osc_dispatch(e, "/gl/memory", port, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_WRONG_TYPE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_WRONG_TYPE);
 	assert_false(r.memory);
 	gl_engine_destroy(e);
 }
 
-/* Each drop has its own name: "queue full" no longer stands for a timetag
- * too far ahead, subscriber slots or TCP connections. */
+/* Each drop reason (one table for every adapter) has its own name: "queue
+ * full" no longer stands for a timetag too far ahead, subscriber slots or
+ * TCP connections. */
 static void test_drop_names(void **state)
 {
 	(void)state;
-	for (int a = 0; a < OSC_DROP_COUNT; a++) {
-		assert_string_not_equal(osc_drop_name((enum osc_drop)a), "?");
-		for (int b = a + 1; b < OSC_DROP_COUNT; b++)
-			assert_string_not_equal(osc_drop_name((enum osc_drop)a),
-						osc_drop_name((enum osc_drop)b));
+	for (int a = 0; a < GL_CONTROL_DROP_COUNT; a++) {
+		assert_string_not_equal(gl_control_drop_name((enum gl_control_drop)a), "?");
+		for (int b = a + 1; b < GL_CONTROL_DROP_COUNT; b++)
+			assert_string_not_equal(gl_control_drop_name((enum gl_control_drop)a),
+						gl_control_drop_name((enum gl_control_drop)b));
 	}
-	assert_string_equal(osc_drop_name(OSC_DROP_TIMETAG_AHEAD), "timetag too far ahead");
-	assert_string_equal(osc_drop_name(OSC_DROP_SUBSCRIBERS), "too many subscribers");
-	assert_string_equal(osc_drop_name(OSC_DROP_CONNECTIONS), "too many TCP connections");
+	assert_string_equal(gl_control_drop_name(GL_CONTROL_DROP_TIMETAG_AHEAD),
+			    "timetag too far ahead");
+	assert_string_equal(gl_control_drop_name(GL_CONTROL_DROP_SUBSCRIBERS),
+			    "too many subscribers");
+	assert_string_equal(gl_control_drop_name(GL_CONTROL_DROP_CONNECTIONS),
+			    "too many TCP connections");
 }
 
 /* The cost of a wildcard is bounded: too many groups or alternatives are
@@ -333,7 +337,7 @@ static void test_pattern_cost(void **state)
 	assert_int_equal(osc_pattern_check(addr, &why), GL_ERANGE);
 	assert_non_null(strstr(why, "alternatives"));
 	osc_dispatch(e, addr, NULL, 0, &r);
-	assert_int_equal(r.drop, OSC_DROP_TOO_COSTLY);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_TOO_COSTLY);
 	assert_int_equal(r.cmd_count, 0);
 	assert_false(r.unmatched);          /* not handed to on_osc either */
 	assert_int_equal(osc_pattern_check("/a/[ab]/[cd]/{e,f}/{g,h}/[ij]", &why), GL_ERANGE);
@@ -348,7 +352,7 @@ static void test_pattern_cost(void **state)
 	snprintf(addr, sizeof addr, "/gl/fader/%s%s%s%sx", g16, g16, g16, g16);
 	assert_int_equal(osc_pattern_check(addr, &why), 0);
 	osc_dispatch(e, addr, (struct gl_ctl_arg[]){ ARG_F(0.5) }, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_TOO_COSTLY);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_TOO_COSTLY);
 	steps = 100;
 	assert_false(osc_pattern_match_budget(addr + 10, "1", &steps));
 	assert_true(steps < 0);
@@ -358,7 +362,7 @@ static void test_pattern_cost(void **state)
 	assert_true(steps > 0 && steps < 100);
 	/* ordinary wildcards still work under the shared budget */
 	osc_dispatch(e, "/gl/fader/[1-3]", (struct gl_ctl_arg[]){ ARG_F(0.5) }, 1, &r);
-	assert_int_equal(r.drop, OSC_DROP_NONE);
+	assert_int_equal(r.drop, GL_CONTROL_DROP_NONE);
 	assert_int_equal(r.cmd_count, 3);
 	gl_engine_destroy(e);
 }

@@ -1,7 +1,8 @@
 /*
  * control.c - the control-adapter registry, the set of running adapters
  * that app/play.c polls, and what every adapter does alike (log lines and
- * their per-second limit, closing summaries, the snapshot's arrays).
+ * their per-second limit, closing summaries and the drop reasons they
+ * name, the snapshot's arrays).
  * Control thread only. Invariant: the set remembers how many pollfds each
  * adapter filled last, so service() hands each adapter back exactly its own
  * slice.
@@ -110,16 +111,55 @@ size_t gl_control_summary(char *buf, size_t len, const char *adapter,
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }
 
-size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
-			    int count, const char *(*name)(int reason))
+static const char *const drop_names[GL_CONTROL_DROP_COUNT] = {
+	[GL_CONTROL_DROP_NONE] = "accepted",
+	[GL_CONTROL_DROP_MALFORMED] = "malformed",
+	[GL_CONTROL_DROP_TOO_BIG] = "too big",
+	[GL_CONTROL_DROP_WRONG_TYPE] = "wrong type",
+	[GL_CONTROL_DROP_RANGE] = "out of range",
+	[GL_CONTROL_DROP_NO_SUCH_TARGET] = "no such target",
+	[GL_CONTROL_DROP_NO_SUCH] = "no such",
+	[GL_CONTROL_DROP_ENGINE_BUSY] = "engine busy",
+	[GL_CONTROL_DROP_ENGINE_FULL] = "engine full",
+	[GL_CONTROL_DROP_UNHANDLED] = "unhandled",
+	[GL_CONTROL_DROP_NOT_ALLOWED] = "not allowed",
+	[GL_CONTROL_DROP_UNKNOWN_ADDRESS] = "unknown address",
+	[GL_CONTROL_DROP_AMBIGUOUS] = "ambiguous pattern",
+	[GL_CONTROL_DROP_QUEUE_FULL] = "queue full",
+	[GL_CONTROL_DROP_TIMETAG_AHEAD] = "timetag too far ahead",
+	[GL_CONTROL_DROP_SUBSCRIBERS] = "too many subscribers",
+	[GL_CONTROL_DROP_CONNECTIONS] = "too many TCP connections",
+	[GL_CONTROL_DROP_TOO_COSTLY] = "pattern too costly",
+	[GL_CONTROL_DROP_RETAINED] = "retained command",
+	[GL_CONTROL_DROP_NOT_UTF8] = "not UTF-8",
+	[GL_CONTROL_DROP_UNKNOWN_COMMAND] = "unknown command",
+	[GL_CONTROL_DROP_FLOOD] = "flood",
+	[GL_CONTROL_DROP_UNMAPPED] = "unmapped",
+	[GL_CONTROL_DROP_NOT_FOR_US] = "not for us",
+	[GL_CONTROL_DROP_UNSUPPORTED] = "unsupported",
+	[GL_CONTROL_DROP_PICKUP] = "pickup",
+	[GL_CONTROL_DROP_OVERRUN] = "overrun",
+	[GL_CONTROL_DROP_TOO_MANY] = "too many",
+};
+
+const char *gl_control_drop_name(enum gl_control_drop reason)
+{
+	return reason >= 0 && reason < GL_CONTROL_DROP_COUNT ? drop_names[reason] : "?";
+}
+
+size_t gl_control_drop_text(char *buf, size_t len, size_t used,
+			    const uint64_t counts[GL_CONTROL_DROP_COUNT],
+			    const enum gl_control_drop *reasons, size_t reason_count)
 {
 	bool any = false;
 
-	for (int r = 1; r < count && used + 1 < len; r++) {
+	for (size_t i = 0; i < reason_count && used + 1 < len; i++) {
+		enum gl_control_drop r = reasons[i];
+
 		if (!counts[r])
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, "%s%s %llu", any ? ", " : " (",
-					 name(r), (unsigned long long)counts[r]);
+					 gl_control_drop_name(r), (unsigned long long)counts[r]);
 		any = true;
 	}
 	if (any && used + 1 < len)

@@ -136,6 +136,53 @@ struct gl_timecode {
 	uint64_t jumps;            /* +1 each time the position moved other than by running */
 };
 
+/* Why an adapter dropped a message it received: one vocabulary for every
+ * control surface, counted by reason and named by gl_control_drop_name()
+ * in logs, closing summaries and the feedback remotes get. Each adapter
+ * uses the subset it needs; a reason only some adapters use says which. */
+enum gl_control_drop {
+	GL_CONTROL_DROP_NONE,           /* accepted: not dropped */
+	GL_CONTROL_DROP_MALFORMED,      /* does not parse: not OSC (bad bundle, bad framing),
+					 * not JSON though it looks like it (MQTT), a broken
+					 * MIDI byte stream, MSC or MTC message */
+	GL_CONTROL_DROP_TOO_BIG,        /* OSC: oversized packet, too many messages, too deep;
+					 * MQTT: payload over MQTT_PAYLOAD_MAX */
+	GL_CONTROL_DROP_WRONG_TYPE,     /* OSC, MQTT: argument or payload of the wrong kind or
+					 * count, unknown JSON key */
+	GL_CONTROL_DROP_RANGE,          /* OSC, MQTT: value out of range (level, NaN, blackout 7) */
+	GL_CONTROL_DROP_NO_SUCH_TARGET, /* OSC, MQTT: no such list / cue / fader / fixture */
+	GL_CONTROL_DROP_NO_SUCH,        /* MIDI: the same, under the name MIDI has always
+					 * printed (MSC: no such cue, list, fader or fixture) */
+	GL_CONTROL_DROP_ENGINE_BUSY,    /* OSC, MQTT: the engine's command ring was full */
+	GL_CONTROL_DROP_ENGINE_FULL,    /* MIDI: the same, under the name MIDI has always printed */
+	GL_CONTROL_DROP_UNHANDLED,      /* OSC, MQTT: outside the adapter's own commands (OSC:
+					 * outside /gl; MQTT: a show filter matched) and no
+					 * show handler took it */
+	GL_CONTROL_DROP_NOT_ALLOWED,    /* OSC: source outside the allow-list */
+	GL_CONTROL_DROP_UNKNOWN_ADDRESS,/* OSC: under /gl but no such address */
+	GL_CONTROL_DROP_AMBIGUOUS,      /* OSC: a wildcard names several commands */
+	GL_CONTROL_DROP_QUEUE_FULL,     /* OSC: too many bundles waiting for their timetag */
+	GL_CONTROL_DROP_TIMETAG_AHEAD,  /* OSC: timetag more than an hour ahead */
+	GL_CONTROL_DROP_SUBSCRIBERS,    /* OSC: subscriber slots taken (all, or this host's) */
+	GL_CONTROL_DROP_CONNECTIONS,    /* OSC: TCP connections taken (all, or this host's) */
+	GL_CONTROL_DROP_TOO_COSTLY,     /* OSC: a pattern too costly to match */
+	GL_CONTROL_DROP_RETAINED,       /* MQTT: a retained command: stale, never fired */
+	GL_CONTROL_DROP_NOT_UTF8,       /* MQTT: payload is not UTF-8 (or holds a NUL) */
+	GL_CONTROL_DROP_UNKNOWN_COMMAND,/* MQTT: under cmd/ but no such command */
+	GL_CONTROL_DROP_FLOOD,          /* MQTT: over rate_limit messages a second */
+	GL_CONTROL_DROP_UNMAPPED,       /* MIDI: no mapping for this control or macro */
+	GL_CONTROL_DROP_NOT_FOR_US,     /* MIDI: MSC for another device id or command format */
+	GL_CONTROL_DROP_UNSUPPORTED,    /* MIDI: an MSC command or SET control we do not act on */
+	GL_CONTROL_DROP_PICKUP,         /* MIDI: soft takeover: the control has not reached
+					 * the level */
+	GL_CONTROL_DROP_OVERRUN,        /* MIDI: bytes lost between RtMidi's thread and ours */
+	GL_CONTROL_DROP_TOO_MANY,       /* MIDI: more commands than one message may make */
+	GL_CONTROL_DROP_COUNT
+};
+
+/* The reason's name ("malformed"); "?" for a value that is not one. */
+const char *gl_control_drop_name(enum gl_control_drop reason);
+
 struct gl_control_stats {
 	uint64_t received;         /* messages in */
 	uint64_t dropped;          /* of those, dropped (every reason) */
@@ -230,10 +277,12 @@ void gl_control_snapshot_free(struct gl_snapshot *snap);
 size_t gl_control_summary(char *buf, size_t len, const char *adapter,
 			  const struct gl_control_stats *st);
 /* For adapters' closing summaries: appends " (name n, name n)" for the
- * non-zero counts[1..count-1] (0 is "accepted") to buf, which holds `used`
+ * reasons[0..reason_count-1] (in that order: the adapter's own) whose
+ * counts (indexed by reason) are not zero, to buf, which holds `used`
  * bytes. Returns the new length (at most len - 1). */
-size_t gl_control_drop_text(char *buf, size_t len, size_t used, const uint64_t *counts,
-			    int count, const char *(*name)(int reason));
+size_t gl_control_drop_text(char *buf, size_t len, size_t used,
+			    const uint64_t counts[GL_CONTROL_DROP_COUNT],
+			    const enum gl_control_drop *reasons, size_t reason_count);
 
 /* For adapters with host->audio: the audio part's state for remotes
  * (control_audio.c), each value only when it changed. OSC: `send` gets

@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			now += 3000000;
 			midi_dispatch_message(d, &m, gl_engine_snapshot(e, &snap) == 0 ? &snap : NULL,
 					      now, &r);
-			if (r.drop != MIDI_DROP_NONE && (r.cmd_count || r.call_count))
+			if (r.drop != GL_CONTROL_DROP_NONE && (r.cmd_count || r.call_count))
 				abort();
 			for (int i = 0; i < r.cmd_count; i++)
 				if (gl_engine_command(e, &r.cmds[i]) == GL_EINVAL)

@@ -59,14 +59,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = (size_t)(data + size - payload);
 
 	mqtt_dispatch(e, BASE, discovery ? "homeassistant" : NULL, topic, payload, len, retained, &r);
-	if (r.drop != MQTT_DROP_NONE && (r.cmd_count != 0 || r.refresh || r.ha_online))
+	if (r.drop != GL_CONTROL_DROP_NONE && (r.cmd_count != 0 || r.refresh || r.ha_online))
 		abort();
 	if (r.cmd_count < 0 || r.cmd_count > MQTT_DISPATCH_CMDS_MAX)
 		abort();
 	if (retained && strncmp(topic, BASE "/cmd", strlen(BASE "/cmd")) == 0 &&
 	    (r.cmd_count || r.refresh))
 		abort();
-	if (r.unmatched && (r.cmd_count || r.drop != MQTT_DROP_NONE))
+	if (r.unmatched && (r.cmd_count || r.drop != GL_CONTROL_DROP_NONE))
 		abort();
 	for (int i = 0; i < r.cmd_count; i++)
 		if (gl_engine_command(e, &r.cmds[i]) == GL_EINVAL)

@@ -50,7 +50,7 @@ static int on_message(void *ud, uint64_t timetag, const uint8_t *msg, size_t len
 		}
 	}
 	osc_dispatch(e, (const char *)msg, args, argc, &r);
-	if (r.drop != OSC_DROP_NONE && r.cmd_count != 0)
+	if (r.drop != GL_CONTROL_DROP_NONE && r.cmd_count != 0)
 		abort();
 	if (r.cmd_count < 0 || r.cmd_count > OSC_DISPATCH_CMDS_MAX)
 		abort();

@@ -123,7 +123,7 @@ struct gl_control {
 	int64_t gen_start_frames;
 
 	/* counters and rate limits */
-	uint64_t drops[MIDI_DROP_COUNT];
+	uint64_t drops[GL_CONTROL_DROP_COUNT];
 	uint64_t stream_errors[MIDI_ERR_COUNT];
 	uint64_t overruns_seen;
 	bool drain_more;                        /* the inbox held more than one service takes */
@@ -133,11 +133,6 @@ struct gl_control {
 };
 
 #define midi_log(c, error, ...) gl_control_log(&(c)->host, &(c)->stats, error, __VA_ARGS__)
-
-static const char *drop_name(int reason)
-{
-	return midi_drop_name((enum midi_drop)reason);
-}
 
 /* ---- configuration -------------------------------------------------------------------------- */
 
@@ -368,7 +363,7 @@ static void rate_window(struct gl_control *c, uint64_t now)
 	gl_control_log_window_roll(&c->logw, &c->host, &c->stats, "midi", now);
 }
 
-static void count_drop(struct gl_control *c, enum midi_drop reason, const char *why)
+static void count_drop(struct gl_control *c, enum gl_control_drop reason, const char *why)
 {
 	uint64_t now = gl_now_ns();
 
@@ -376,12 +371,12 @@ static void count_drop(struct gl_control *c, enum midi_drop reason, const char *
 	c->stats.dropped++;
 	/* controls nothing maps, faders waiting to be picked up and MSC for
 	 * others are normal on a shared line: counted, not logged */
-	if (reason == MIDI_DROP_UNMAPPED || reason == MIDI_DROP_PICKUP ||
-	    reason == MIDI_DROP_NOT_FOR_US)
+	if (reason == GL_CONTROL_DROP_UNMAPPED || reason == GL_CONTROL_DROP_PICKUP ||
+	    reason == GL_CONTROL_DROP_NOT_FOR_US)
 		return;
 	rate_window(c, now);
 	if (gl_control_log_window_take(&c->logw, MIDI_LOG_PER_S))
-		midi_log(c, true, "midi: dropped: %s: %s", midi_drop_name(reason), why);
+		midi_log(c, true, "midi: dropped: %s: %s", gl_control_drop_name(reason), why);
 }
 
 static void set_state(struct gl_control *c)
@@ -739,7 +734,7 @@ static void handle(struct gl_control *c, const struct midi_msg *msg, uint64_t t)
 	midi_dispatch_message(c->d, msg, c->snap_ok ? &c->snap : NULL, t, &r);
 	if (r.timecode)
 		note_timecode(c);
-	if (r.drop != MIDI_DROP_NONE) {
+	if (r.drop != GL_CONTROL_DROP_NONE) {
 		count_drop(c, r.drop, r.why);
 		return;
 	}
@@ -747,9 +742,10 @@ static void handle(struct gl_control *c, const struct midi_msg *msg, uint64_t t)
 		int rc = gl_engine_command(c->e, &r.cmds[i]);
 
 		if (rc == GL_EFULL)
-			count_drop(c, MIDI_DROP_ENGINE_FULL, "the engine's command ring is full");
+			count_drop(c, GL_CONTROL_DROP_ENGINE_FULL,
+				   "the engine's command ring is full");
 		else if (rc < 0)
-			count_drop(c, MIDI_DROP_NO_SUCH, gl_strerror(rc));
+			count_drop(c, GL_CONTROL_DROP_NO_SUCH, gl_strerror(rc));
 	}
 	run_calls(c, &r);
 	if (r.msc && r.why[0])
@@ -772,7 +768,7 @@ static void drain(struct gl_control *c)
 		snprintf(why, sizeof why, "%llu chunks lost: the ring from RtMidi's thread was full",
 			 (unsigned long long)(overruns - c->overruns_seen));
 		c->overruns_seen = overruns;
-		count_drop(c, MIDI_DROP_OVERRUN, why);
+		count_drop(c, GL_CONTROL_DROP_OVERRUN, why);
 	}
 	for (; k < MIDI_DRAIN_MAX && midi_inbox_take(&c->box, &ch); k++) {
 		struct midi_inport *in;
@@ -797,7 +793,7 @@ static void drain(struct gl_control *c)
 			case MIDI_PARSED_ERROR:
 				c->stream_errors[err]++;
 				c->stats.received++;
-				count_drop(c, MIDI_DROP_MALFORMED, midi_error_name(err));
+				count_drop(c, GL_CONTROL_DROP_MALFORMED, midi_error_name(err));
 				break;
 			case MIDI_PARSED_NEED_MORE:
 				break;
@@ -1008,6 +1004,14 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
 	return c;
 }
 
+/* The reasons MIDI drops a message for, in the order its closing summary
+ * has always told them. */
+static const enum gl_control_drop midi_drop_reasons[] = {
+	GL_CONTROL_DROP_MALFORMED, GL_CONTROL_DROP_UNMAPPED, GL_CONTROL_DROP_NOT_FOR_US,
+	GL_CONTROL_DROP_NO_SUCH, GL_CONTROL_DROP_UNSUPPORTED, GL_CONTROL_DROP_PICKUP,
+	GL_CONTROL_DROP_ENGINE_FULL, GL_CONTROL_DROP_OVERRUN, GL_CONTROL_DROP_TOO_MANY,
+};
+
 static void midi_destroy(struct gl_control *c)
 {
 	char summary[700];
@@ -1017,8 +1021,9 @@ static void midi_destroy(struct gl_control *c)
 		return;
 	if (c->d) {
 		used = gl_control_summary(summary, sizeof summary, "midi", &c->stats);
-		used = gl_control_drop_text(summary, sizeof summary, used, c->drops, MIDI_DROP_COUNT,
-					    drop_name);
+		used = gl_control_drop_text(summary, sizeof summary, used, c->drops,
+					    midi_drop_reasons,
+					    sizeof midi_drop_reasons / sizeof midi_drop_reasons[0]);
 		if (c->gen_started && c->gen.skipped)
 			snprintf(summary + used, sizeof summary - used, "; MTC out skipped "
 				 "%llu two-frame cycles (the loop was late)",

@@ -26,24 +26,6 @@
 
 #include "engine/attr.h"
 
-static const char *const drop_names[MIDI_DROP_COUNT] = {
-	[MIDI_DROP_NONE] = "accepted",
-	[MIDI_DROP_MALFORMED] = "malformed",
-	[MIDI_DROP_UNMAPPED] = "unmapped",
-	[MIDI_DROP_NOT_FOR_US] = "not for us",
-	[MIDI_DROP_NO_SUCH] = "no such",
-	[MIDI_DROP_UNSUPPORTED] = "unsupported",
-	[MIDI_DROP_PICKUP] = "pickup",
-	[MIDI_DROP_ENGINE_FULL] = "engine full",
-	[MIDI_DROP_OVERRUN] = "overrun",
-	[MIDI_DROP_TOO_MANY] = "too many",
-};
-
-const char *midi_drop_name(enum midi_drop reason)
-{
-	return reason >= 0 && reason < MIDI_DROP_COUNT ? drop_names[reason] : "?";
-}
-
 struct map_state {
 	int led;                  /* LED value last sent; -1 none */
 	int phys;                 /* where the control is (its last value in or out); -1 unknown */
@@ -67,10 +49,10 @@ struct midi_dispatch {
 	uint64_t last_pass_ns;
 };
 
-static void drop(struct midi_result *r, enum midi_drop reason, const char *fmt, ...)
+static void drop(struct midi_result *r, enum gl_control_drop reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void drop(struct midi_result *r, enum midi_drop reason, const char *fmt, ...)
+static void drop(struct midi_result *r, enum gl_control_drop reason, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,10 +67,10 @@ static void drop(struct midi_result *r, enum midi_drop reason, const char *fmt, 
 static void add_cmd(struct midi_result *r, enum gl_cmd_type type, int list, int index,
 		    float value)
 {
-	if (r->drop != MIDI_DROP_NONE)
+	if (r->drop != GL_CONTROL_DROP_NONE)
 		return;
 	if (r->cmd_count == MIDI_DISPATCH_CMDS_MAX) {
-		drop(r, MIDI_DROP_TOO_MANY, "more than %d commands from one message",
+		drop(r, GL_CONTROL_DROP_TOO_MANY, "more than %d commands from one message",
 		     MIDI_DISPATCH_CMDS_MAX);
 		return;
 	}
@@ -224,7 +206,8 @@ static void level(struct midi_dispatch *d, int i, int raw, const struct gl_snaps
 			bool crossed = prev >= 0 && (p - cur) * (v - cur) <= 0;
 
 			if (!near && !crossed) {
-				drop(r, MIDI_DROP_PICKUP, "%s %d at %.2f, level %.2f: move it to the "
+				drop(r, GL_CONTROL_DROP_PICKUP,
+				     "%s %d at %.2f, level %.2f: move it to the "
 				     "level to take over", midi_input_name(m->input), m->number, v, cur);
 				return;
 			}
@@ -260,7 +243,8 @@ static void apply(struct midi_dispatch *d, int i, int raw, bool press, int chann
 	switch (m->action) {
 	case MIDI_DO_LUA:
 		if (r->call_count == MIDI_DISPATCH_CALLS_MAX) {
-			drop(r, MIDI_DROP_TOO_MANY, "more than %d show functions from one message",
+			drop(r, GL_CONTROL_DROP_TOO_MANY,
+			     "more than %d show functions from one message",
 			     MIDI_DISPATCH_CALLS_MAX);
 			return;
 		}
@@ -336,7 +320,7 @@ static void channel_message(struct midi_dispatch *d, const struct midi_msg *msg,
 		return;
 	}
 	press = raw > 0;
-	for (int i = 0; i < d->count && r->drop == MIDI_DROP_NONE; i++) {
+	for (int i = 0; i < d->count && r->drop == GL_CONTROL_DROP_NONE; i++) {
 		if (!matches(&d->maps[i], in, msg->channel, number))
 			continue;
 		any = true;
@@ -344,11 +328,12 @@ static void channel_message(struct midi_dispatch *d, const struct midi_msg *msg,
 	}
 	if (!any) {
 		if (in == MIDI_IN_BEND)
-			drop(r, MIDI_DROP_UNMAPPED, "no mapping for bend %d", msg->channel + 1);
+			drop(r, GL_CONTROL_DROP_UNMAPPED, "no mapping for bend %d",
+			     msg->channel + 1);
 		else
-			drop(r, MIDI_DROP_UNMAPPED, "no mapping for %s %d %d", midi_input_name(in),
-			     msg->channel + 1, number);
-	} else if (r->cmd_count == 0 && r->call_count == 0 && r->drop == MIDI_DROP_NONE) {
+			drop(r, GL_CONTROL_DROP_UNMAPPED, "no mapping for %s %d %d",
+			     midi_input_name(in), msg->channel + 1, number);
+	} else if (r->cmd_count == 0 && r->call_count == 0 && r->drop == GL_CONTROL_DROP_NONE) {
 		r->ignored = true;          /* a release */
 	}
 }
@@ -366,7 +351,7 @@ static bool msc_lists(struct midi_dispatch *d, const struct midi_msc *m, int *fi
 		int l = n >= 1 && n < (double)d->list_count + 1 ? (int)floor(n) - 1 : -1;
 
 		if (l < 0) {
-			drop(r, MIDI_DROP_NO_SUCH, "msc %s: no cue list %s",
+			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc %s: no cue list %s",
 			     midi_msc_command_name(m->command), m->list);
 			return false;
 		}
@@ -378,7 +363,7 @@ static bool msc_lists(struct midi_dispatch *d, const struct midi_msc *m, int *fi
 		return true;
 	}
 	if (d->list_count == 0) {
-		drop(r, MIDI_DROP_NO_SUCH, "msc %s: the show has no cue list",
+		drop(r, GL_CONTROL_DROP_NO_SUCH, "msc %s: the show has no cue list",
 		     midi_msc_command_name(m->command));
 		return false;
 	}
@@ -417,7 +402,7 @@ static void msc_go(struct midi_dispatch *d, const struct midi_msc *m,
 				add_cmd(r, GL_CMD_GOTO, l, idx, 0);
 		}
 		if (!hits)
-			drop(r, MIDI_DROP_NO_SUCH, "msc %s: no cue %s%s%s",
+			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc %s: no cue %s%s%s",
 			     midi_msc_command_name(m->command), m->cue, m->list[0] ? " in list " : "",
 			     m->list);
 		else if (load)
@@ -457,7 +442,7 @@ static void msc_go(struct midi_dispatch *d, const struct midi_msc *m,
 		}
 	}
 	if (!hits)
-		drop(r, MIDI_DROP_NO_SUCH, "msc go: no list has a next cue");
+		drop(r, GL_CONTROL_DROP_NO_SUCH, "msc go: no list has a next cue");
 }
 
 /* STOP (pause), RESUME, GO_OFF (stop): a cue's lists, the list, or all. */
@@ -506,14 +491,14 @@ static void msc_set(struct midi_dispatch *d, const struct midi_msc *m, struct mi
 				return;
 			}
 		}
-		drop(r, MIDI_DROP_NO_SUCH, "msc set %d: no fader %d", c, c + 1);
+		drop(r, GL_CONTROL_DROP_NO_SUCH, "msc set %d: no fader %d", c, c + 1);
 	} else if (c <= 191) {                      /* playback masters, two per playback */
 		int l = (c - 128) / 2;
 
 		if (l < d->list_count)
 			add_cmd(r, GL_CMD_LIST_MASTER, l, 0, v);
 		else
-			drop(r, MIDI_DROP_NO_SUCH, "msc set %d: no cue list %d", c, l + 1);
+			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc set %d: no cue list %d", c, l + 1);
 	} else if (c == 510) {
 		add_cmd(r, GL_CMD_GRAND_MASTER, -1, 0, v);
 	} else if (c >= 512 && c <= 1023) {         /* channel levels: fixtures' intensity */
@@ -524,10 +509,10 @@ static void msc_set(struct midi_dispatch *d, const struct midi_msc *m, struct mi
 		if (param >= 0)
 			add_cmd(r, GL_CMD_SET_PARAM, -1, param, v);
 		else
-			drop(r, MIDI_DROP_NO_SUCH, "msc set %d: fixture %d has no intensity", c,
-			     fixture + 1);
+			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc set %d: fixture %d has no intensity",
+			     c, fixture + 1);
 	} else {
-		drop(r, MIDI_DROP_UNSUPPORTED, "msc set %d: speed and chase controls are not "
+		drop(r, GL_CONTROL_DROP_UNSUPPORTED, "msc set %d: speed and chase controls are not "
 		     "supported", c);
 	}
 }
@@ -537,7 +522,8 @@ static void msc(struct midi_dispatch *d, const struct midi_msc *m, const struct 
 {
 	if (d->cfg.msc_id < 0 ||
 	    !midi_msc_addressed(m, d->cfg.msc_id, d->cfg.msc_group, d->cfg.msc_format)) {
-		drop(r, MIDI_DROP_NOT_FOR_US, "msc for device %d, format %d", m->device_id, m->format);
+		drop(r, GL_CONTROL_DROP_NOT_FOR_US, "msc for device %d, format %d", m->device_id,
+		     m->format);
 		return;
 	}
 	r->msc = true;
@@ -548,7 +534,7 @@ static void msc(struct midi_dispatch *d, const struct midi_msc *m, const struct 
 		break;
 	case MIDI_MSC_TIMED_GO:
 		msc_go(d, m, snap, r);
-		if (r->drop == MIDI_DROP_NONE)
+		if (r->drop == GL_CONTROL_DROP_NONE)
 			snprintf(r->why, sizeof r->why, "timed_go: a GO on the cue's own times");
 		break;
 	case MIDI_MSC_STOP:
@@ -566,13 +552,14 @@ static void msc(struct midi_dispatch *d, const struct midi_msc *m, const struct 
 	case MIDI_MSC_FIRE: {
 		bool any = false;
 
-		for (int i = 0; i < d->count && r->drop == MIDI_DROP_NONE; i++)
+		for (int i = 0; i < d->count && r->drop == GL_CONTROL_DROP_NONE; i++)
 			if (matches(&d->maps[i], MIDI_IN_FIRE, 0, m->macro)) {
 				any = true;
 				apply(d, i, 127, true, -1, snap, now, r);
 			}
 		if (!any)
-			drop(r, MIDI_DROP_UNMAPPED, "msc fire %d: no mapping for the macro", m->macro);
+			drop(r, GL_CONTROL_DROP_UNMAPPED, "msc fire %d: no mapping for the macro",
+			     m->macro);
 		break;
 	}
 	case MIDI_MSC_ALL_OFF:
@@ -590,9 +577,10 @@ static void msc(struct midi_dispatch *d, const struct midi_msc *m, const struct 
 		const char *name = midi_msc_command_name(m->command);
 
 		if (name)
-			drop(r, MIDI_DROP_UNSUPPORTED, "msc %s is not supported", name);
+			drop(r, GL_CONTROL_DROP_UNSUPPORTED, "msc %s is not supported", name);
 		else
-			drop(r, MIDI_DROP_UNSUPPORTED, "msc command %02X is not supported", m->command);
+			drop(r, GL_CONTROL_DROP_UNSUPPORTED, "msc command %02X is not supported",
+			     m->command);
 		break;
 	}
 	}
@@ -611,7 +599,7 @@ static void sysex(struct midi_dispatch *d, const struct midi_msg *msg,
 		msc(d, &m, snap, now, r);
 		return;
 	case MIDI_MSC_MALFORMED:
-		drop(r, MIDI_DROP_MALFORMED, "msc: %s", why);
+		drop(r, GL_CONTROL_DROP_MALFORMED, "msc: %s", why);
 		return;
 	case MIDI_MSC_NOT_MSC:
 		break;
@@ -626,13 +614,15 @@ static void sysex(struct midi_dispatch *d, const struct midi_msg *msg,
 		r->timecode = true;
 		return;
 	case MIDI_MTC_MALFORMED:
-		drop(r, MIDI_DROP_MALFORMED, "mtc full frame: not 10 bytes, or a time that does "
+		drop(r, GL_CONTROL_DROP_MALFORMED,
+		     "mtc full frame: not 10 bytes, or a time that does "
 		     "not exist");
 		return;
 	case MIDI_MTC_NOT_MTC:
 		break;
 	}
-	drop(r, MIDI_DROP_UNMAPPED, "a sysex that is neither MSC nor MTC (%02X %02X %02X ...)",
+	drop(r, GL_CONTROL_DROP_UNMAPPED,
+	     "a sysex that is neither MSC nor MTC (%02X %02X %02X ...)",
 	     msg->len > 1 ? msg->bytes[1] : 0, msg->len > 2 ? msg->bytes[2] : 0,
 	     msg->len > 3 ? msg->bytes[3] : 0);
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "outputs/control/control.h"
 #include "midi_map.h"
 #include "midi_msc.h"
 #include "midi_tc.h"
@@ -30,23 +31,6 @@
 
 #define MIDI_DISPATCH_CMDS_MAX 64
 #define MIDI_DISPATCH_CALLS_MAX 16
-
-/* Why a message did nothing; each is counted by name. */
-enum midi_drop {
-	MIDI_DROP_NONE,
-	MIDI_DROP_MALFORMED,       /* a broken byte stream, MSC or MTC message */
-	MIDI_DROP_UNMAPPED,        /* no mapping for this control or macro */
-	MIDI_DROP_NOT_FOR_US,      /* MSC for another device id or command format */
-	MIDI_DROP_NO_SUCH,         /* MSC: no such cue, list, fader or fixture */
-	MIDI_DROP_UNSUPPORTED,     /* MSC: a command or SET control we do not act on */
-	MIDI_DROP_PICKUP,          /* soft takeover: the control has not reached the level */
-	MIDI_DROP_ENGINE_FULL,     /* the engine's command ring was full */
-	MIDI_DROP_OVERRUN,         /* bytes lost between RtMidi's thread and ours */
-	MIDI_DROP_TOO_MANY,        /* more commands than one message may make */
-	MIDI_DROP_COUNT
-};
-
-const char *midi_drop_name(enum midi_drop reason);
 
 /* A mapping to a show function: run the show's function `handler`. */
 struct midi_call {
@@ -65,7 +49,7 @@ struct midi_result {
 	bool timecode;             /* MTC went into the chase */
 	bool msc;                  /* an MSC message for us, acted on */
 	bool ignored;              /* nothing to do (a release, real-time bytes) */
-	enum midi_drop drop;       /* MIDI_DROP_NONE when not dropped */
+	enum gl_control_drop drop; /* GL_CONTROL_DROP_NONE when not dropped */
 	char why[160];             /* the drop in words, or a note on what was done */
 };
 

@@ -141,7 +141,7 @@ struct gl_control {
 	uint64_t next_state_ns;
 
 	/* counters and rate limits */
-	uint64_t drops[MQTT_DROP_COUNT];
+	uint64_t drops[GL_CONTROL_DROP_COUNT];
 	uint64_t flood_window_ns;
 	int in_flood_window;
 	struct gl_control_log_window logw;
@@ -151,11 +151,6 @@ struct gl_control {
 /* ---- small helpers -------------------------------------------------------------- */
 
 #define mqtt_log(c, error, ...) gl_control_log(&(c)->host, &(c)->stats, error, __VA_ARGS__)
-
-static const char *drop_name(int reason)
-{
-	return mqtt_drop_name((enum mqtt_drop)reason);
-}
 
 static void set_state(struct gl_control *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -322,19 +317,19 @@ static void publish_discovery(struct gl_control *c)
 
 /* ---- incoming ---------------------------------------------------------------------------- */
 
-static void mqtt_drop(struct gl_control *c, const char *topic, enum mqtt_drop reason,
+static void mqtt_drop(struct gl_control *c, const char *topic, enum gl_control_drop reason,
 		      const char *why)
 {
 	c->drops[reason]++;
 	c->stats.dropped++;
 	rate_window(c, gl_now_ns());
 	if (gl_control_log_window_take(&c->logw, MQTT_LOG_PER_S))
-		mqtt_log(c, true, "mqtt: dropped %.120s: %s%s%s", topic, mqtt_drop_name(reason),
-			 why && why[0] ? ": " : "", why ? why : "");
+		mqtt_log(c, true, "mqtt: dropped %.120s: %s%s%s", topic,
+			 gl_control_drop_name(reason), why && why[0] ? ": " : "", why ? why : "");
 	/* remotes hear why their command did nothing; a flood is not echoed */
-	if (reason != MQTT_DROP_FLOOD && reason != MQTT_DROP_UNHANDLED) {
+	if (reason != GL_CONTROL_DROP_FLOOD && reason != GL_CONTROL_DROP_UNHANDLED) {
 		const char *keys[] = { "topic", "reason", "why" };
-		const char *texts[] = { topic, mqtt_drop_name(reason), why ? why : "" };
+		const char *texts[] = { topic, gl_control_drop_name(reason), why ? why : "" };
 
 		publish_text_event(c, "rejected", keys, texts, 3);
 	}
@@ -357,7 +352,7 @@ static void to_show(struct gl_control *c, const struct mosquitto_message *msg)
 	for (int i = 0; i < c->filter_count && !match; i++)
 		match = mqtt_filter_match(c->filters[i], msg->topic);
 	if (!match) {
-		mqtt_drop(c, msg->topic, MQTT_DROP_UNHANDLED, "no on_mqtt filter matches");
+		mqtt_drop(c, msg->topic, GL_CONTROL_DROP_UNHANDLED, "no on_mqtt filter matches");
 		return;
 	}
 	if (msg->payloadlen > MQTT_HANDLER_PAYLOAD_MAX) {
@@ -365,7 +360,7 @@ static void to_show(struct gl_control *c, const struct mosquitto_message *msg)
 
 		snprintf(why, sizeof why, "payload of %d bytes (handlers get at most %d)",
 			 msg->payloadlen, MQTT_HANDLER_PAYLOAD_MAX);
-		mqtt_drop(c, msg->topic, MQTT_DROP_TOO_BIG, why);
+		mqtt_drop(c, msg->topic, GL_CONTROL_DROP_TOO_BIG, why);
 		return;
 	}
 	struct gl_ctl_arg args[2] = {
@@ -375,7 +370,7 @@ static void to_show(struct gl_control *c, const struct mosquitto_message *msg)
 	struct gl_ctl_msg m = { .peer = c->where, .address = msg->topic, .argc = 2, .argv = args };
 
 	if (!c->host.unhandled || !c->host.unhandled(c->host.ud, "mqtt", &m))
-		mqtt_drop(c, msg->topic, MQTT_DROP_UNHANDLED, "no handler took it");
+		mqtt_drop(c, msg->topic, GL_CONTROL_DROP_UNHANDLED, "no handler took it");
 }
 
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
@@ -387,7 +382,8 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 	(void)m;
 	c->stats.received++;
 	if (flooded(c, now)) {
-		mqtt_drop(c, msg->topic, MQTT_DROP_FLOOD, "over rate_limit messages a second");
+		mqtt_drop(c, msg->topic, GL_CONTROL_DROP_FLOOD,
+			  "over rate_limit messages a second");
 		return;
 	}
 	mqtt_dispatch(c->e, c->base, c->set.discovery ? c->set.discovery_prefix : NULL, msg->topic,
@@ -397,7 +393,7 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 		to_show(c, msg);
 		return;
 	}
-	if (r.drop != MQTT_DROP_NONE) {
+	if (r.drop != GL_CONTROL_DROP_NONE) {
 		mqtt_drop(c, msg->topic, r.drop, r.why);
 		return;
 	}
@@ -407,9 +403,10 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 		int rc = gl_engine_command(c->e, &r.cmds[i]);
 
 		if (rc == GL_EFULL)
-			mqtt_drop(c, msg->topic, MQTT_DROP_ENGINE_FULL, "engine command ring full");
+			mqtt_drop(c, msg->topic, GL_CONTROL_DROP_ENGINE_BUSY,
+				  "engine command ring full");
 		else if (rc < 0)
-			mqtt_drop(c, msg->topic, MQTT_DROP_NO_SUCH, gl_strerror(rc));
+			mqtt_drop(c, msg->topic, GL_CONTROL_DROP_NO_SUCH_TARGET, gl_strerror(rc));
 	}
 	if (r.refresh) {
 		c->have_sent = false;
@@ -1006,6 +1003,15 @@ static void say_goodbye(struct gl_control *c)
 	}
 }
 
+/* The reasons MQTT drops a message for, in the order its closing summary
+ * has always told them. */
+static const enum gl_control_drop mqtt_drop_reasons[] = {
+	GL_CONTROL_DROP_RETAINED, GL_CONTROL_DROP_TOO_BIG, GL_CONTROL_DROP_NOT_UTF8,
+	GL_CONTROL_DROP_MALFORMED, GL_CONTROL_DROP_UNKNOWN_COMMAND, GL_CONTROL_DROP_WRONG_TYPE,
+	GL_CONTROL_DROP_RANGE, GL_CONTROL_DROP_NO_SUCH_TARGET, GL_CONTROL_DROP_ENGINE_BUSY,
+	GL_CONTROL_DROP_FLOOD, GL_CONTROL_DROP_UNHANDLED,
+};
+
 static void mqtt_destroy(struct gl_control *c)
 {
 	char summary[700];
@@ -1017,8 +1023,8 @@ static void mqtt_destroy(struct gl_control *c)
 		used = gl_control_summary(summary, sizeof summary, "mqtt", &c->stats);
 		used += (size_t)snprintf(summary + used, sizeof summary - used, ", %llu connections",
 					 (unsigned long long)c->connections);
-		gl_control_drop_text(summary, sizeof summary, used, c->drops, MQTT_DROP_COUNT,
-				     drop_name);
+		gl_control_drop_text(summary, sizeof summary, used, c->drops, mqtt_drop_reasons,
+				     sizeof mqtt_drop_reasons / sizeof mqtt_drop_reasons[0]);
 		mqtt_log(c, false, "%s", summary);
 		if (c->conn == MQTT_CONNECTED)
 			say_goodbye(c);

@@ -15,10 +15,10 @@
 
 #define VERB_MAX 16
 
-static void drop(struct mqtt_dispatch_result *r, enum mqtt_drop reason, const char *fmt, ...)
+static void drop(struct mqtt_dispatch_result *r, enum gl_control_drop reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void drop(struct mqtt_dispatch_result *r, enum mqtt_drop reason, const char *fmt, ...)
+static void drop(struct mqtt_dispatch_result *r, enum gl_control_drop reason, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -77,7 +77,8 @@ static bool pressed(const char *verb, const struct mqtt_value *v, struct mqtt_di
 		if (strcasecmp(v->word, "press") == 0 || strcasecmp(v->word, verb) == 0)
 			return true;
 		if (!mqtt_on_off(v->word, &on)) {
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/%s takes PRESS, 1/0, true/false or "
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "cmd/%s takes PRESS, 1/0, true/false or "
 			     "JSON {\"list\", \"cue\"}, not \"%.40s\"", verb, v->word);
 			return false;
 		}
@@ -102,12 +103,12 @@ static bool level_of(const char *what, const struct mqtt_value *v, struct mqtt_d
 		   !v->has_on) {
 		x = v->level;
 	} else {
-		drop(r, MQTT_DROP_WRONG_TYPE, "%s needs a level 0..1 (a number or {\"level\": x})",
-		     what);
+		drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+		     "%s needs a level 0..1 (a number or {\"level\": x})", what);
 		return false;
 	}
 	if (!isfinite(x) || x < 0.0 || x > 1.0) {
-		drop(r, MQTT_DROP_RANGE, "%s: level %g is outside 0..1", what, x);
+		drop(r, GL_CONTROL_DROP_RANGE, "%s: level %g is outside 0..1", what, x);
 		return false;
 	}
 	*out = (float)x;
@@ -124,15 +125,16 @@ static bool target_list(const struct gl_engine *e, const char *verb, const char 
 
 	if (v->kind == MQTT_V_OBJECT && v->has_list) {
 		if (arg) {
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/%s/%.60s: the topic names the list already",
-			     verb, arg);
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "cmd/%s/%.60s: the topic names the list already", verb, arg);
 			return false;
 		}
 		name = v->list;
 	}
 	if (!name) {
 		if (fallback >= 0 && gl_engine_cuelist_count(e) == 0) {
-			drop(r, MQTT_DROP_NO_SUCH, "cmd/%s: the show has no cue list", verb);
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "cmd/%s: the show has no cue list",
+			     verb);
 			return false;
 		}
 		*list = fallback;
@@ -140,7 +142,8 @@ static bool target_list(const struct gl_engine *e, const char *verb, const char 
 	}
 	*list = find_list(e, name);
 	if (*list < 0) {
-		drop(r, MQTT_DROP_NO_SUCH, "cmd/%s: no cue list \"%.60s\"", verb, name);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "cmd/%s: no cue list \"%.60s\"", verb,
+		     name);
 		return false;
 	}
 	return true;
@@ -152,8 +155,8 @@ static void go_to(const struct gl_engine *e, const char *verb, int list, double 
 	int index = gl_engine_cue_find(e, list, cue);
 
 	if (index < 0)
-		drop(r, MQTT_DROP_NO_SUCH, "cmd/%s: list \"%.60s\" has no cue %g", verb,
-		     gl_engine_cuelist_name(e, list), cue);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "cmd/%s: list \"%.60s\" has no cue %g",
+		     verb, gl_engine_cuelist_name(e, list), cue);
 	else
 		add_cmd(r, GL_CMD_GOTO, list, index, 0);
 }
@@ -169,7 +172,7 @@ static void list_verb(const struct gl_engine *e, const char *verb, enum gl_cmd_t
 		return;
 	if (v->kind == MQTT_V_OBJECT && (v->has_level || v->has_on ||
 					 (v->has_cue && type != GL_CMD_GO))) {
-		drop(r, MQTT_DROP_WRONG_TYPE, "cmd/%s takes {\"list\"%s} only", verb,
+		drop(r, GL_CONTROL_DROP_WRONG_TYPE, "cmd/%s takes {\"list\"%s} only", verb,
 		     type == GL_CMD_GO ? ", \"cue\"" : "");
 		return;
 	}
@@ -192,11 +195,12 @@ static void do_goto(const struct gl_engine *e, const char *arg, const struct mqt
 	} else if (v->kind == MQTT_V_OBJECT && v->has_cue && !v->has_level && !v->has_on) {
 		cue = v->cue;
 	} else {
-		drop(r, MQTT_DROP_WRONG_TYPE, "cmd/goto needs a cue number (2, 2.5 or {\"cue\": 2})");
+		drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+		     "cmd/goto needs a cue number (2, 2.5 or {\"cue\": 2})");
 		return;
 	}
 	if (!isfinite(cue) || cue <= 0) {
-		drop(r, MQTT_DROP_RANGE, "cmd/goto: cue %g is not a cue number", cue);
+		drop(r, GL_CONTROL_DROP_RANGE, "cmd/goto: cue %g is not a cue number", cue);
 		return;
 	}
 	if (target_list(e, "goto", arg, v, 0, r, &list))
@@ -211,7 +215,8 @@ static void do_fader(const struct gl_engine *e, const char *arg, const struct mq
 	float level;
 
 	if (!(arg[0] >= '1' && arg[0] <= '9') || *end) {
-		drop(r, MQTT_DROP_UNKNOWN_COMMAND, "use cmd/fader/<number>, not cmd/fader/%.40s", arg);
+		drop(r, GL_CONTROL_DROP_UNKNOWN_COMMAND,
+		     "use cmd/fader/<number>, not cmd/fader/%.40s", arg);
 		return;
 	}
 	for (int i = 0; i < gl_engine_fader_count(e); i++) {
@@ -226,7 +231,7 @@ static void do_fader(const struct gl_engine *e, const char *arg, const struct mq
 			return;
 		}
 	}
-	drop(r, MQTT_DROP_NO_SUCH, "no fader %.20s", arg);
+	drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "no fader %.20s", arg);
 }
 
 static void do_blackout(const struct mqtt_value *v, struct mqtt_dispatch_result *r)
@@ -241,21 +246,23 @@ static void do_blackout(const struct mqtt_value *v, struct mqtt_dispatch_result 
 		break;
 	case MQTT_V_NUMBER:
 		if (v->number != 0 && v->number != 1) {
-			drop(r, MQTT_DROP_RANGE, "cmd/blackout: %g is not 0 or 1", v->number);
+			drop(r, GL_CONTROL_DROP_RANGE, "cmd/blackout: %g is not 0 or 1", v->number);
 			return;
 		}
 		on = v->number == 1;
 		break;
 	case MQTT_V_WORD:
 		if (!mqtt_on_off(v->word, &on)) {
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/blackout takes on/off, true/false or 1/0, "
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "cmd/blackout takes on/off, true/false or 1/0, "
 			     "not \"%.40s\"", v->word);
 			return;
 		}
 		break;
 	case MQTT_V_OBJECT:
 		if (!v->has_on || v->has_list || v->has_cue || v->has_level) {
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/blackout takes {\"on\": true|false}");
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "cmd/blackout takes {\"on\": true|false}");
 			return;
 		}
 		on = v->on;
@@ -298,7 +305,7 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 
 	memset(r, 0, sizeof *r);
 	if (!topic || (len && !payload)) {
-		drop(r, MQTT_DROP_MALFORMED, "no topic");
+		drop(r, GL_CONTROL_DROP_MALFORMED, "no topic");
 		return;
 	}
 	if (ha_prefix) {
@@ -316,7 +323,8 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 		return;
 	}
 	if (retained) {
-		drop(r, MQTT_DROP_RETAINED, "%.100s is retained on the broker: ignored (a stale "
+		drop(r, GL_CONTROL_DROP_RETAINED,
+		     "%.100s is retained on the broker: ignored (a stale "
 		     "command never fires)", topic);
 		return;
 	}
@@ -335,11 +343,11 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 		arg = slash + 1;
 	if (which < 0 || (arg && (!verbs[which].arg || !arg[0] || strchr(arg, '/'))) ||
 	    (!arg && verbs[which].arg == 2)) {
-		drop(r, MQTT_DROP_UNKNOWN_COMMAND, "%.100s: no such command", topic);
+		drop(r, GL_CONTROL_DROP_UNKNOWN_COMMAND, "%.100s: no such command", topic);
 		return;
 	}
 	r->drop = mqtt_value_parse(payload, len, &v, r->why, sizeof r->why);
-	if (r->drop != MQTT_DROP_NONE)
+	if (r->drop != GL_CONTROL_DROP_NONE)
 		return;
 	if (v.kind == MQTT_V_EMPTY) {
 		/* how a retained message is cleared: the broker passes the
@@ -368,7 +376,7 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 	case V_PANIC:
 		/* dark now: every list stopped, blackout on (cmd/blackout off lifts it) */
 		if (v.kind == MQTT_V_OBJECT) {
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/panic takes no JSON object");
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE, "cmd/panic takes no JSON object");
 		} else if (pressed("panic", &v, r)) {
 			add_cmd(r, GL_CMD_STOP, -1, 0, 0);
 			add_cmd(r, GL_CMD_BLACKOUT, -1, 1, 1.0f);
@@ -377,7 +385,7 @@ void mqtt_dispatch(const struct gl_engine *e, const char *base, const char *ha_p
 		break;
 	case V_REFRESH:
 		if (v.kind == MQTT_V_OBJECT)
-			drop(r, MQTT_DROP_WRONG_TYPE, "cmd/refresh takes no JSON object");
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE, "cmd/refresh takes no JSON object");
 		else
 			r->refresh = pressed("refresh", &v, r);
 		break;

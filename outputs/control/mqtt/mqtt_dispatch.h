@@ -34,7 +34,7 @@ struct mqtt_dispatch_result {
 	bool panic;              /* cmd/panic: the adapter fades the audio out too */
 	bool ha_online;          /* <discovery prefix>/status said online */
 	bool unmatched;          /* not ours: for the show's on_mqtt handlers */
-	enum mqtt_drop drop;     /* MQTT_DROP_NONE when accepted */
+	enum gl_control_drop drop; /* GL_CONTROL_DROP_NONE when accepted */
 	char why[160];           /* the drop, in words */
 };
 

@@ -18,26 +18,6 @@
 #include "mqtt_wire.h"
 #include "outputs/options.h"
 
-static const char *const drop_names[MQTT_DROP_COUNT] = {
-	[MQTT_DROP_NONE] = "accepted",
-	[MQTT_DROP_RETAINED] = "retained command",
-	[MQTT_DROP_TOO_BIG] = "too big",
-	[MQTT_DROP_NOT_UTF8] = "not UTF-8",
-	[MQTT_DROP_MALFORMED] = "malformed",
-	[MQTT_DROP_UNKNOWN_COMMAND] = "unknown command",
-	[MQTT_DROP_WRONG_TYPE] = "wrong type",
-	[MQTT_DROP_RANGE] = "out of range",
-	[MQTT_DROP_NO_SUCH] = "no such target",
-	[MQTT_DROP_ENGINE_FULL] = "engine busy",
-	[MQTT_DROP_FLOOD] = "flood",
-	[MQTT_DROP_UNHANDLED] = "unhandled",
-};
-
-const char *mqtt_drop_name(enum mqtt_drop reason)
-{
-	return reason >= 0 && reason < MQTT_DROP_COUNT ? drop_names[reason] : "?";
-}
-
 /* ---- the URL ----------------------------------------------------------------------- */
 
 static int hex_digit(char c)
@@ -285,10 +265,12 @@ static bool utf8_text(const char *s, size_t n)
 	return true;
 }
 
-static enum mqtt_drop value_fail(char *why, size_t len, enum mqtt_drop reason, const char *fmt, ...)
+static enum gl_control_drop value_fail(char *why, size_t len, enum gl_control_drop reason,
+				       const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static enum mqtt_drop value_fail(char *why, size_t len, enum mqtt_drop reason, const char *fmt, ...)
+static enum gl_control_drop value_fail(char *why, size_t len, enum gl_control_drop reason,
+				       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -331,7 +313,8 @@ bool mqtt_on_off(const char *w, bool *on)
 	return false;
 }
 
-static enum mqtt_drop object_member(const cJSON *m, struct mqtt_value *v, char *why, size_t len)
+static enum gl_control_drop object_member(const cJSON *m, struct mqtt_value *v, char *why,
+					  size_t len)
 {
 	const char *key = m->string ? m->string : "";
 
@@ -342,7 +325,7 @@ static enum mqtt_drop object_member(const cJSON *m, struct mqtt_value *v, char *
 			   m->valuedouble == floor(m->valuedouble)) {
 			snprintf(v->list, sizeof v->list, "%d", (int)m->valuedouble);
 		} else {
-			return value_fail(why, len, MQTT_DROP_WRONG_TYPE,
+			return value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
 					  "\"list\" must be a name or a number from 1");
 		}
 		v->has_list = true;
@@ -350,13 +333,16 @@ static enum mqtt_drop object_member(const cJSON *m, struct mqtt_value *v, char *
 		if (cJSON_IsNumber(m))
 			v->cue = m->valuedouble;
 		else if (!cJSON_IsString(m) || !bare_number(m->valuestring, &v->cue))
-			return value_fail(why, len, MQTT_DROP_WRONG_TYPE, "\"cue\" must be a number");
+			return value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
+					  "\"cue\" must be a number");
 		if (!isfinite(v->cue) || v->cue <= 0)
-			return value_fail(why, len, MQTT_DROP_RANGE, "\"cue\" must be a number above 0");
+			return value_fail(why, len, GL_CONTROL_DROP_RANGE,
+					  "\"cue\" must be a number above 0");
 		v->has_cue = true;
 	} else if (strcmp(key, "level") == 0 || strcmp(key, "value") == 0) {
 		if (!cJSON_IsNumber(m))
-			return value_fail(why, len, MQTT_DROP_WRONG_TYPE, "\"%s\" must be a number", key);
+			return value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
+					  "\"%s\" must be a number", key);
 		v->level = m->valuedouble;
 		v->has_level = true;
 	} else if (strcmp(key, "on") == 0 || strcmp(key, "state") == 0) {
@@ -371,61 +357,62 @@ static enum mqtt_drop object_member(const cJSON *m, struct mqtt_value *v, char *
 		else
 			ok = false;
 		if (!ok)
-			return value_fail(why, len, MQTT_DROP_WRONG_TYPE,
+			return value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
 					  "\"%s\" must be true/false, on/off or 1/0", key);
 		v->has_on = true;
 	} else {
-		return value_fail(why, len, MQTT_DROP_WRONG_TYPE,
+		return value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
 				  "unknown key \"%.40s\" (list, cue, level, on)", key);
 	}
-	return MQTT_DROP_NONE;
+	return GL_CONTROL_DROP_NONE;
 }
 
-static enum mqtt_drop json_value(const char *text, size_t n, struct mqtt_value *v, char *why,
-				 size_t len)
+static enum gl_control_drop json_value(const char *text, size_t n, struct mqtt_value *v, char *why,
+				       size_t len)
 {
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithLengthOpts(text, n, &end, false);
-	enum mqtt_drop rc = MQTT_DROP_NONE;
+	enum gl_control_drop rc = GL_CONTROL_DROP_NONE;
 
 	if (!j)
-		return value_fail(why, len, MQTT_DROP_MALFORMED, "not valid JSON (at byte %d)",
-				  end ? (int)(end - text) : 0);
+		return value_fail(why, len, GL_CONTROL_DROP_MALFORMED,
+				  "not valid JSON (at byte %d)", end ? (int)(end - text) : 0);
 	if (end && (size_t)(end - text) < n) {
 		cJSON_Delete(j);
-		return value_fail(why, len, MQTT_DROP_MALFORMED, "text after the JSON value (at byte %d)",
-				  (int)(end - text));
+		return value_fail(why, len, GL_CONTROL_DROP_MALFORMED,
+				  "text after the JSON value (at byte %d)", (int)(end - text));
 	}
 	if (cJSON_IsNumber(j)) {
 		v->kind = MQTT_V_NUMBER;
 		v->number = j->valuedouble;
 		if (!isfinite(v->number))
-			rc = value_fail(why, len, MQTT_DROP_RANGE, "the number is too large");
+			rc = value_fail(why, len, GL_CONTROL_DROP_RANGE, "the number is too large");
 	} else if (cJSON_IsBool(j)) {
 		v->kind = MQTT_V_BOOL;
 		v->boolean = cJSON_IsTrue(j);
 	} else if (cJSON_IsString(j)) {
 		if (strlen(j->valuestring) >= sizeof v->word) {
-			rc = value_fail(why, len, MQTT_DROP_WRONG_TYPE, "a string of more than %d bytes",
-					(int)sizeof v->word - 1);
+			rc = value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
+					"a string of more than %d bytes", (int)sizeof v->word - 1);
 		} else {
 			v->kind = MQTT_V_WORD;
 			snprintf(v->word, sizeof v->word, "%s", j->valuestring);
 		}
 	} else if (cJSON_IsObject(j)) {
 		v->kind = MQTT_V_OBJECT;
-		for (const cJSON *m = j->child; m && rc == MQTT_DROP_NONE; m = m->next)
+		for (const cJSON *m = j->child; m && rc == GL_CONTROL_DROP_NONE; m = m->next)
 			rc = object_member(m, v, why, len);
 	} else {
-		rc = value_fail(why, len, MQTT_DROP_WRONG_TYPE, "JSON %s is not a command value",
+		rc = value_fail(why, len, GL_CONTROL_DROP_WRONG_TYPE,
+				"JSON %s is not a command value",
 				cJSON_IsArray(j) ? "array" : "null");
 	}
 	cJSON_Delete(j);
 	return rc;
 }
 
-enum mqtt_drop mqtt_value_parse(const void *payload, size_t len, struct mqtt_value *v, char *why,
-				size_t why_len)
+enum gl_control_drop mqtt_value_parse(const void *payload, size_t len, struct mqtt_value *v,
+				      char *why, size_t why_len)
 {
 	char text[MQTT_PAYLOAD_MAX + 1];
 	size_t start = 0, n = len;
@@ -434,10 +421,11 @@ enum mqtt_drop mqtt_value_parse(const void *payload, size_t len, struct mqtt_val
 	if (why && why_len)
 		why[0] = '\0';
 	if (len > MQTT_PAYLOAD_MAX)
-		return value_fail(why, why_len, MQTT_DROP_TOO_BIG, "payload of %zu bytes (at most %d)",
-				  len, MQTT_PAYLOAD_MAX);
+		return value_fail(why, why_len, GL_CONTROL_DROP_TOO_BIG,
+				  "payload of %zu bytes (at most %d)", len, MQTT_PAYLOAD_MAX);
 	if (len && (memchr(payload, 0, len) || !utf8_text(payload, len)))
-		return value_fail(why, why_len, MQTT_DROP_NOT_UTF8, "payload is not UTF-8 text");
+		return value_fail(why, why_len, GL_CONTROL_DROP_NOT_UTF8,
+				  "payload is not UTF-8 text");
 	if (len)
 		memcpy(text, payload, len);
 	text[len] = '\0';
@@ -449,31 +437,32 @@ enum mqtt_drop mqtt_value_parse(const void *payload, size_t len, struct mqtt_val
 	n -= start;
 	if (n == 0) {
 		v->kind = MQTT_V_EMPTY;
-		return MQTT_DROP_NONE;
+		return GL_CONTROL_DROP_NONE;
 	}
 	if (t[0] == '{' || t[0] == '[' || t[0] == '"')
 		return json_value(t, n, v, why, why_len);
 	if (bare_number(t, &v->number)) {
 		v->kind = MQTT_V_NUMBER;
 		if (!isfinite(v->number))
-			return value_fail(why, why_len, MQTT_DROP_RANGE, "the number is too large");
-		return MQTT_DROP_NONE;
+			return value_fail(why, why_len, GL_CONTROL_DROP_RANGE,
+					  "the number is too large");
+		return GL_CONTROL_DROP_NONE;
 	}
 	if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0) {
 		v->kind = MQTT_V_BOOL;
 		v->boolean = t[0] == 't';
-		return MQTT_DROP_NONE;
+		return GL_CONTROL_DROP_NONE;
 	}
 	if (n >= sizeof v->word)
-		return value_fail(why, why_len, MQTT_DROP_WRONG_TYPE,
+		return value_fail(why, why_len, GL_CONTROL_DROP_WRONG_TYPE,
 				  "not a number, a word or JSON (%zu bytes of text)", n);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
-			return value_fail(why, why_len, MQTT_DROP_WRONG_TYPE,
+			return value_fail(why, why_len, GL_CONTROL_DROP_WRONG_TYPE,
 					  "a word with a control character");
 	v->kind = MQTT_V_WORD;
 	memcpy(v->word, t, n + 1);
-	return MQTT_DROP_NONE;
+	return GL_CONTROL_DROP_NONE;
 }
 
 void mqtt_level_text(float level, char *out, size_t len)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "engine/engine.h"
+#include "outputs/control/control.h"
 
 #define MQTT_TOPIC_MAX 256         /* one topic or filter, bytes with the NUL */
 #define MQTT_BASE_MAX 128          /* the base, bytes with the NUL */
@@ -21,25 +22,6 @@
 #define MQTT_JSON_MAX 2048         /* one published JSON document */
 #define MQTT_DEFAULT_PORT 1883
 #define MQTT_DEFAULT_TLS_PORT 8883
-
-/* Why a message was not acted on; every reason is counted by name. */
-enum mqtt_drop {
-	MQTT_DROP_NONE,
-	MQTT_DROP_RETAINED,        /* a retained command: stale, never fired */
-	MQTT_DROP_TOO_BIG,         /* payload over MQTT_PAYLOAD_MAX */
-	MQTT_DROP_NOT_UTF8,        /* payload is not UTF-8 (or holds a NUL) */
-	MQTT_DROP_MALFORMED,       /* not JSON though it looks like it */
-	MQTT_DROP_UNKNOWN_COMMAND, /* under cmd/ but no such command */
-	MQTT_DROP_WRONG_TYPE,      /* payload of the wrong kind, unknown JSON key */
-	MQTT_DROP_RANGE,           /* number out of range (level, NaN, blackout 7) */
-	MQTT_DROP_NO_SUCH,         /* no such list / cue / fader */
-	MQTT_DROP_ENGINE_FULL,     /* engine command ring full */
-	MQTT_DROP_FLOOD,           /* over rate_limit messages a second */
-	MQTT_DROP_UNHANDLED,       /* a show filter matched, no handler took it */
-	MQTT_DROP_COUNT
-};
-
-const char *mqtt_drop_name(enum mqtt_drop reason);
 
 /* ---- the command-line URL ------------------------------------------------------- */
 
@@ -100,11 +82,11 @@ struct mqtt_value {
 	bool on;
 };
 
-/* Reads a payload of len bytes (not NUL-terminated). Returns MQTT_DROP_NONE
- * or the reason (TOO_BIG, NOT_UTF8, MALFORMED, WRONG_TYPE, RANGE) with why
- * filled. */
-enum mqtt_drop mqtt_value_parse(const void *payload, size_t len, struct mqtt_value *v,
-				char *why, size_t why_len);
+/* Reads a payload of len bytes (not NUL-terminated). Returns
+ * GL_CONTROL_DROP_NONE or the reason (TOO_BIG, NOT_UTF8, MALFORMED,
+ * WRONG_TYPE, RANGE) with why filled. */
+enum gl_control_drop mqtt_value_parse(const void *payload, size_t len, struct mqtt_value *v,
+				      char *why, size_t why_len);
 
 /* on/true/yes/1 and off/false/no/0, any case. Returns false for other words. */
 bool mqtt_on_off(const char *word, bool *on);

@@ -146,7 +146,7 @@ struct gl_control {
 	int32_t heartbeat_seq;
 
 	/* counters and rate limits */
-	uint64_t drops[OSC_DROP_COUNT];
+	uint64_t drops[GL_CONTROL_DROP_COUNT];
 	struct gl_control_log_window logw;
 	struct gl_host_memory memory;     /* the last /gl/memory figures, and when */
 	uint64_t memory_at_ns;
@@ -158,11 +158,6 @@ struct gl_control {
 /* ---- small helpers --------------------------------------------------------------- */
 
 #define osc_log(c, error, ...) gl_control_log(&(c)->host, &(c)->stats, error, __VA_ARGS__)
-
-static const char *drop_name(int reason)
-{
-	return osc_drop_name((enum osc_drop)reason);
-}
 
 static void rate_window(struct gl_control *c, uint64_t now)
 {
@@ -189,7 +184,7 @@ static uint64_t ntp_now(void)
 static void send_error_feedback(struct gl_control *c, const char *text);
 
 /* Counts and logs (rate-limited) a dropped message. */
-static void osc_drop(struct gl_control *c, const struct osc_src *src, enum osc_drop reason,
+static void osc_drop(struct gl_control *c, const struct osc_src *src, enum gl_control_drop reason,
 		     const char *why)
 {
 	uint64_t now = gl_now_ns();
@@ -202,14 +197,14 @@ static void osc_drop(struct gl_control *c, const struct osc_src *src, enum osc_d
 		src_text(src, from, sizeof from);
 	if (gl_control_log_window_take(&c->logw, OSC_LOG_PER_S))
 		osc_log(c, true, "osc: dropped%s%s: %s%s%s", from[0] ? " from " : "", from,
-			osc_drop_name(reason), why && why[0] ? ": " : "", why ? why : "");
+			gl_control_drop_name(reason), why && why[0] ? ": " : "", why ? why : "");
 	/* Remotes hear about rejected commands; a flood of them is not echoed. */
-	if (reason != OSC_DROP_NOT_ALLOWED && reason != OSC_DROP_UNHANDLED &&
+	if (reason != GL_CONTROL_DROP_NOT_ALLOWED && reason != GL_CONTROL_DROP_UNHANDLED &&
 	    c->logw.errors++ < OSC_ERRORS_PER_S) {
 		char text[300];
 
-		snprintf(text, sizeof text, "%s%s%s", osc_drop_name(reason), why && why[0] ? ": " : "",
-			 why ? why : "");
+		snprintf(text, sizeof text, "%s%s%s", gl_control_drop_name(reason),
+			 why && why[0] ? ": " : "", why ? why : "");
 		send_error_feedback(c, text);
 	}
 }
@@ -646,7 +641,7 @@ static void do_subscribe(struct gl_control *c, const struct osc_src *src, int po
 				 OSC_SUBS_PER_HOST);
 		else
 			snprintf(why, sizeof why, "all %d subscriber slots taken", OSC_SUBSCRIBERS_MAX);
-		osc_drop(c, src, OSC_DROP_SUBSCRIBERS, why);
+		osc_drop(c, src, GL_CONTROL_DROP_SUBSCRIBERS, why);
 		reply_error(c, src, port, why);
 		return;
 	}
@@ -672,7 +667,7 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 
 	c->stats.received++;
 	if (!m) {
-		osc_drop(c, src, OSC_DROP_MALFORMED, "not a valid OSC message");
+		osc_drop(c, src, GL_CONTROL_DROP_MALFORMED, "not a valid OSC message");
 		return;
 	}
 	const char *address = (const char *)data;    /* validated by liblo */
@@ -681,7 +676,7 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 	int argc = lo_message_get_argc(m);
 
 	if (argc > GL_CTL_ARGS_MAX) {
-		osc_drop(c, src, OSC_DROP_TOO_BIG, "more than 32 arguments");
+		osc_drop(c, src, GL_CONTROL_DROP_TOO_BIG, "more than 32 arguments");
 		lo_message_free(m);
 		return;
 	}
@@ -708,8 +703,8 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 
 		src_text(src, peer, sizeof peer);
 		if (!c->host.unhandled || !c->host.unhandled(c->host.ud, "osc", &msg))
-			osc_drop(c, src, OSC_DROP_UNHANDLED, address);
-	} else if (r.drop != OSC_DROP_NONE) {
+			osc_drop(c, src, GL_CONTROL_DROP_UNHANDLED, address);
+	} else if (r.drop != GL_CONTROL_DROP_NONE) {
 		osc_drop(c, src, r.drop, r.why);
 	} else {
 		if (r.panic && c->host.audio)
@@ -718,9 +713,10 @@ static void handle_message(struct gl_control *c, const struct osc_src *src, cons
 			int rc = gl_engine_command(c->e, &r.cmds[i]);
 
 			if (rc == GL_EFULL)
-				osc_drop(c, src, OSC_DROP_ENGINE_FULL, "engine command ring full");
+				osc_drop(c, src, GL_CONTROL_DROP_ENGINE_BUSY,
+					 "engine command ring full");
 			else if (rc < 0)
-				osc_drop(c, src, OSC_DROP_NO_SUCH, gl_strerror(rc));
+				osc_drop(c, src, GL_CONTROL_DROP_NO_SUCH_TARGET, gl_strerror(rc));
 		}
 		if (r.ping)
 			pong(c, src, m);
@@ -767,18 +763,20 @@ static int walk_message(void *ud, uint64_t timetag, const uint8_t *msg, size_t l
 	}
 	if ((double)delta > OSC_QUEUE_DELAY_MAX_S * 1e9) {
 		c->stats.received++;
-		osc_drop(c, w->src, OSC_DROP_TIMETAG_AHEAD, "timetag more than an hour ahead");
+		osc_drop(c, w->src, GL_CONTROL_DROP_TIMETAG_AHEAD,
+			 "timetag more than an hour ahead");
 		return 0;
 	}
 	if (c->queue_count >= OSC_QUEUE_MAX) {
 		c->stats.received++;
-		osc_drop(c, w->src, OSC_DROP_QUEUE_FULL, "too many bundles waiting for their time");
+		osc_drop(c, w->src, GL_CONTROL_DROP_QUEUE_FULL,
+			 "too many bundles waiting for their time");
 		return 0;
 	}
 	uint8_t *copy = malloc(len);
 	if (!copy) {
 		c->stats.received++;
-		osc_drop(c, w->src, OSC_DROP_QUEUE_FULL, "out of memory");
+		osc_drop(c, w->src, GL_CONTROL_DROP_QUEUE_FULL, "out of memory");
 		return 0;
 	}
 	memcpy(copy, msg, len);
@@ -796,7 +794,8 @@ static void handle_packet(struct gl_control *c, const struct osc_src *src, const
 
 	if (rc < 0) {
 		c->stats.received++;
-		osc_drop(c, src, rc == GL_ERANGE ? OSC_DROP_TOO_BIG : OSC_DROP_MALFORMED, why);
+		osc_drop(c, src, rc == GL_ERANGE ? GL_CONTROL_DROP_TOO_BIG
+						  : GL_CONTROL_DROP_MALFORMED, why);
 	}
 }
 
@@ -834,12 +833,12 @@ static void read_udp(struct gl_control *c, uint64_t now)
 			return;
 		if (!allowed(c, &src.sa)) {
 			c->stats.received++;
-			osc_drop(c, &src, OSC_DROP_NOT_ALLOWED, NULL);
+			osc_drop(c, &src, GL_CONTROL_DROP_NOT_ALLOWED, NULL);
 			continue;
 		}
 		if ((size_t)got > sizeof c->rx) {
 			c->stats.received++;
-			osc_drop(c, &src, OSC_DROP_TOO_BIG, "datagram over 64 KiB");
+			osc_drop(c, &src, GL_CONTROL_DROP_TOO_BIG, "datagram over 64 KiB");
 			continue;
 		}
 		handle_packet(c, &src, c->rx, (size_t)got, now);
@@ -924,14 +923,14 @@ static void accept_tcp(struct gl_control *c, uint64_t now)
 		struct osc_src src = { .sa = sa, .conn = -1, .tcp = true };
 		if (!allowed(c, &sa)) {
 			c->stats.received++;
-			osc_drop(c, &src, OSC_DROP_NOT_ALLOWED, "TCP connection refused");
+			osc_drop(c, &src, GL_CONTROL_DROP_NOT_ALLOWED, "TCP connection refused");
 			close(fd);
 			continue;
 		}
 		int slot = conn_slot(c, &sa, now, why, sizeof why);
 		if (slot < 0) {
 			c->stats.received++;
-			osc_drop(c, &src, OSC_DROP_CONNECTIONS, why);
+			osc_drop(c, &src, GL_CONTROL_DROP_CONNECTIONS, why);
 			close(fd);
 			continue;
 		}
@@ -1007,14 +1006,15 @@ static void read_conn(struct gl_control *c, int i, uint64_t now)
 
 		if (rc == GL_ERANGE) {
 			c->stats.received++;
-			osc_drop(c, &s.src, OSC_DROP_TOO_BIG, "TCP length prefix 0, unaligned or "
+			osc_drop(c, &s.src, GL_CONTROL_DROP_TOO_BIG,
+				 "TCP length prefix 0, unaligned or "
 				 "over 64 KiB; connection closed");
 			conn_close(c, i);
 			return;
 		}
 		if (rc > 0) {
 			c->stats.received += (uint64_t)rc;
-			osc_drop(c, &s.src, OSC_DROP_TOO_BIG, "SLIP packet over 64 KiB");
+			osc_drop(c, &s.src, GL_CONTROL_DROP_TOO_BIG, "SLIP packet over 64 KiB");
 		}
 		if (rc < 0)
 			return;
@@ -1263,6 +1263,16 @@ static struct gl_control *osc_create(const struct gl_control_config *cfg,
 	return c;
 }
 
+/* The reasons OSC drops a message for, in the order its closing summary
+ * has always told them. */
+static const enum gl_control_drop osc_drop_reasons[] = {
+	GL_CONTROL_DROP_MALFORMED, GL_CONTROL_DROP_NOT_ALLOWED, GL_CONTROL_DROP_TOO_BIG,
+	GL_CONTROL_DROP_UNKNOWN_ADDRESS, GL_CONTROL_DROP_AMBIGUOUS, GL_CONTROL_DROP_WRONG_TYPE,
+	GL_CONTROL_DROP_RANGE, GL_CONTROL_DROP_NO_SUCH_TARGET, GL_CONTROL_DROP_ENGINE_BUSY,
+	GL_CONTROL_DROP_QUEUE_FULL, GL_CONTROL_DROP_TIMETAG_AHEAD, GL_CONTROL_DROP_SUBSCRIBERS,
+	GL_CONTROL_DROP_CONNECTIONS, GL_CONTROL_DROP_TOO_COSTLY, GL_CONTROL_DROP_UNHANDLED,
+};
+
 static void osc_destroy(struct gl_control *c)
 {
 	char summary[600];
@@ -1271,8 +1281,8 @@ static void osc_destroy(struct gl_control *c)
 	if (!c)
 		return;
 	used = gl_control_summary(summary, sizeof summary, "osc", osc_stats(c));
-	used = gl_control_drop_text(summary, sizeof summary, used, c->drops, OSC_DROP_COUNT,
-				    drop_name);
+	used = gl_control_drop_text(summary, sizeof summary, used, c->drops, osc_drop_reasons,
+				    sizeof osc_drop_reasons / sizeof osc_drop_reasons[0]);
 	if (c->peers && used < sizeof summary) {
 		struct osc_peer_stats ps;
 

@@ -20,35 +20,10 @@
  * message costs at most OSC_DISPATCH_STEPS steps of matching. */
 #define MATCH(pattern, text) osc_pattern_match_budget((pattern), (text), steps)
 
-static const char *const drop_names[OSC_DROP_COUNT] = {
-	[OSC_DROP_NONE] = "accepted",
-	[OSC_DROP_MALFORMED] = "malformed",
-	[OSC_DROP_NOT_ALLOWED] = "not allowed",
-	[OSC_DROP_TOO_BIG] = "too big",
-	[OSC_DROP_UNKNOWN_ADDRESS] = "unknown address",
-	[OSC_DROP_AMBIGUOUS] = "ambiguous pattern",
-	[OSC_DROP_WRONG_TYPE] = "wrong type",
-	[OSC_DROP_RANGE] = "out of range",
-	[OSC_DROP_NO_SUCH] = "no such target",
-	[OSC_DROP_UNSUPPORTED] = "unsupported",
-	[OSC_DROP_ENGINE_FULL] = "engine busy",
-	[OSC_DROP_QUEUE_FULL] = "queue full",
-	[OSC_DROP_TIMETAG_AHEAD] = "timetag too far ahead",
-	[OSC_DROP_SUBSCRIBERS] = "too many subscribers",
-	[OSC_DROP_CONNECTIONS] = "too many TCP connections",
-	[OSC_DROP_TOO_COSTLY] = "pattern too costly",
-	[OSC_DROP_UNHANDLED] = "unhandled",
-};
-
-const char *osc_drop_name(enum osc_drop reason)
-{
-	return reason >= 0 && reason < OSC_DROP_COUNT ? drop_names[reason] : "?";
-}
-
-static void drop(struct osc_dispatch_result *r, enum osc_drop reason, const char *fmt, ...)
+static void drop(struct osc_dispatch_result *r, enum gl_control_drop reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void drop(struct osc_dispatch_result *r, enum osc_drop reason, const char *fmt, ...)
+static void drop(struct osc_dispatch_result *r, enum gl_control_drop reason, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -83,12 +58,12 @@ static bool level_arg(struct osc_dispatch_result *r, const struct gl_ctl_arg *ar
 		      const char *what, float *out)
 {
 	if (argc != 1 || !is_number(&argv[0])) {
-		drop(r, OSC_DROP_WRONG_TYPE, "%s needs one number 0..1", what);
+		drop(r, GL_CONTROL_DROP_WRONG_TYPE, "%s needs one number 0..1", what);
 		return false;
 	}
 	double v = number_of(&argv[0]);
 	if (!isfinite(v) || v < 0.0 || v > 1.0) {
-		drop(r, OSC_DROP_RANGE, "%s: level %g is outside 0..1", what, v);
+		drop(r, GL_CONTROL_DROP_RANGE, "%s: level %g is outside 0..1", what, v);
 		return false;
 	}
 	*out = (float)v;
@@ -155,8 +130,8 @@ static void add_goto(const struct gl_engine *e, const char *verb, int list, doub
 	int cue = gl_engine_cue_find(e, list, cue_number);
 
 	if (cue < 0) {
-		drop(r, OSC_DROP_NO_SUCH, "/gl/%s: list \"%.60s\" has no cue %g", verb,
-		     gl_engine_cuelist_name(e, list), cue_number);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "/gl/%s: list \"%.60s\" has no cue %g",
+		     verb, gl_engine_cuelist_name(e, list), cue_number);
 		return;
 	}
 	add_cmd(r, GL_CMD_GOTO, list, cue, 0);
@@ -172,11 +147,12 @@ static void trigger(const struct gl_engine *e, const char *verb, enum gl_cmd_typ
 		double v = number_of(&argv[0]);
 
 		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s takes [list name [cue]] or one number", verb);
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "/gl/%s takes [list name [cue]] or one number", verb);
 			return;
 		}
 		if (!isfinite(v)) {
-			drop(r, OSC_DROP_RANGE, "/gl/%s: %g is not a number", verb, v);
+			drop(r, GL_CONTROL_DROP_RANGE, "/gl/%s: %g is not a number", verb, v);
 			return;
 		}
 		if (v == 0.0) {
@@ -187,34 +163,38 @@ static void trigger(const struct gl_engine *e, const char *verb, enum gl_cmd_typ
 		if (argc > 1 || argv[0].type == 'F') {
 			r->ignored = argv[0].type == 'F' && argc == 1;
 			if (!r->ignored)
-				drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s: too many arguments", verb);
+				drop(r, GL_CONTROL_DROP_WRONG_TYPE, "/gl/%s: too many arguments",
+				     verb);
 			return;
 		}
 	} else if (argc >= 1) {
 		if (argv[0].type != 's' && argv[0].type != 'S') {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s: the list must be a name (string)", verb);
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "/gl/%s: the list must be a name (string)", verb);
 			return;
 		}
 		list = list_by_name(e, argv[0].s);
 		if (list < 0) {
-			drop(r, OSC_DROP_NO_SUCH, "/gl/%s: no cue list \"%.60s\"", verb, argv[0].s);
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "/gl/%s: no cue list \"%.60s\"",
+			     verb, argv[0].s);
 			return;
 		}
 		if (argc == 2 && type == GL_CMD_GO) {
 			if (!is_number(&argv[1])) {
-				drop(r, OSC_DROP_WRONG_TYPE, "/gl/go: the cue must be a number");
+				drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+				     "/gl/go: the cue must be a number");
 				return;
 			}
 			add_goto(e, "go", list, number_of(&argv[1]), r);
 			return;
 		}
 		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s: too many arguments", verb);
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE, "/gl/%s: too many arguments", verb);
 			return;
 		}
 	}
 	if (list >= 0 && list >= gl_engine_cuelist_count(e)) {
-		drop(r, OSC_DROP_NO_SUCH, "/gl/%s: the show has no cue list", verb);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "/gl/%s: the show has no cue list", verb);
 		return;
 	}
 	add_cmd(r, type, list, 0, 0);
@@ -236,7 +216,7 @@ static bool button_pressed(const char *what, const struct gl_ctl_arg *argv, int 
 			   struct osc_dispatch_result *r)
 {
 	if (argc > 1) {
-		drop(r, OSC_DROP_WRONG_TYPE, "%s takes no arguments", what);
+		drop(r, GL_CONTROL_DROP_WRONG_TYPE, "%s takes no arguments", what);
 		return false;
 	}
 	return pressed(argv, argc, r);
@@ -363,7 +343,7 @@ static void do_fader(const struct gl_engine *e, const char *part, const struct g
 		}
 	}
 	if (!hits)
-		drop(r, OSC_DROP_NO_SUCH, "no fader %.40s", part);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "no fader %.40s", part);
 }
 
 static void do_fixture(const struct gl_engine *e, char **seg, int nseg,
@@ -373,20 +353,21 @@ static void do_fixture(const struct gl_engine *e, char **seg, int nseg,
 	char *end;
 
 	if (nseg != 4) {
-		drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/fixture/<number>/<attribute>");
+		drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS, "use /gl/fixture/<number>/<attribute>");
 		return;
 	}
 	if (!level_arg(r, argv, argc, "/gl/fixture/N/attr", &v))
 		return;
 	long n = strtol(seg[2], &end, 10);
 	if (*end || n < 1 || n > gl_engine_fixture_count(e)) {
-		drop(r, OSC_DROP_NO_SUCH, "no fixture %.40s", seg[2]);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "no fixture %.40s", seg[2]);
 		return;
 	}
 	int attr = gl_attr_from_name(seg[3]);
 	int param = attr < 0 ? -1 : gl_engine_param(e, (int)n - 1, (enum gl_attr)attr);
 	if (param < 0) {
-		drop(r, OSC_DROP_NO_SUCH, "fixture %ld has no attribute %.40s", n, seg[3]);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "fixture %ld has no attribute %.40s", n,
+		     seg[3]);
 		return;
 	}
 	/* the programmer layer: above every playback until cleared
@@ -403,17 +384,17 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 
 	memset(r, 0, sizeof *r);
 	if (!address || address[0] != '/' || strlen(address) >= sizeof buf) {
-		drop(r, OSC_DROP_MALFORMED, "address missing or longer than %d bytes",
+		drop(r, GL_CONTROL_DROP_MALFORMED, "address missing or longer than %d bytes",
 		     OSC_ADDRESS_MAX - 1);
 		return;
 	}
 	if (argc < 0 || argc > GL_CTL_ARGS_MAX || (argc > 0 && !argv)) {
-		drop(r, OSC_DROP_WRONG_TYPE, "too many arguments");
+		drop(r, GL_CONTROL_DROP_WRONG_TYPE, "too many arguments");
 		return;
 	}
 	for (int i = 0; i < argc; i++)
 		if ((argv[i].type == 's' || argv[i].type == 'S') && !argv[i].s) {
-			drop(r, OSC_DROP_MALFORMED, "string argument missing");
+			drop(r, GL_CONTROL_DROP_MALFORMED, "string argument missing");
 			return;
 		}
 	memcpy(buf, address + 1, strlen(address));
@@ -429,7 +410,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		return;
 	}
 	if (strchr(seg[nseg - 1], '/') || nseg < 2) {
-		drop(r, OSC_DROP_UNKNOWN_ADDRESS, "%.100s: no such address", address);
+		drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS, "%.100s: no such address", address);
 		return;
 	}
 	int verb = -1, hits = 0;
@@ -439,14 +420,15 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			hits++;
 		}
 	if (hits > 1) {
-		drop(r, OSC_DROP_AMBIGUOUS, "%.100s names %d commands; name one", address, hits);
+		drop(r, GL_CONTROL_DROP_AMBIGUOUS, "%.100s names %d commands; name one", address,
+		     hits);
 		return;
 	}
 	bool simple = nseg == 2;
 	if (verb < 0 || (simple && (verb == V_CUE || verb == V_LIST || verb == V_FADER ||
 				    verb == V_FIXTURE)) ||
 	    (!simple && verb != V_CUE && verb != V_LIST && verb != V_FADER && verb != V_FIXTURE)) {
-		drop(r, OSC_DROP_UNKNOWN_ADDRESS, "%.100s: no such address", address);
+		drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS, "%.100s: no such address", address);
 		return;
 	}
 
@@ -483,7 +465,8 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 	case V_GOTO: {
 		if (argc != 2 || (argv[0].type != 's' && !is_number(&argv[0])) ||
 		    !is_number(&argv[1])) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/goto needs a list (name or number) and a cue number");
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "/gl/goto needs a list (name or number) and a cue number");
 			break;
 		}
 		int list = -1;
@@ -495,7 +478,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 				list = (int)n - 1;
 		}
 		if (list < 0) {
-			drop(r, OSC_DROP_NO_SUCH, "/gl/goto: no such cue list");
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "/gl/goto: no such cue list");
 			break;
 		}
 		add_goto(e, "goto", list, number_of(&argv[1]), r);
@@ -505,7 +488,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		int lists[OSC_DISPATCH_CMDS_MAX], cues[OSC_DISPATCH_CMDS_MAX];
 
 		if (nseg != 5 || !(MATCH(seg[4], "go") || MATCH(seg[4], "fire"))) {
-			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/cue/<list>/<cue>/go");
+			drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS, "use /gl/cue/<list>/<cue>/go");
 			break;
 		}
 		if (!button_pressed("/gl/cue/L/C/go", argv, argc, r))
@@ -518,7 +501,8 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 				add_cmd(r, GL_CMD_GOTO, lists[i], cues[k], 0);
 		}
 		if (r->cmd_count == 0)
-			drop(r, OSC_DROP_NO_SUCH, "no cue %.40s in list %.60s", seg[3], seg[2]);
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "no cue %.40s in list %.60s",
+			     seg[3], seg[2]);
 		break;
 	}
 	case V_LIST: {  /* /gl/list/<list>/{go,back,stop,pause,resume,master} */
@@ -526,7 +510,8 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		bool ok;
 
 		if (nseg != 4) {
-			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/list/<list>/go|back|stop|pause|resume|master");
+			drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS,
+			     "use /gl/list/<list>/go|back|stop|pause|resume|master");
 			break;
 		}
 		int nl = match_lists(e, seg[2], lists, OSC_DISPATCH_CMDS_MAX, steps);
@@ -539,12 +524,14 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			enum gl_cmd_type type = list_verb_cmd(seg[3], &ok, steps);
 
 			if (!ok) {
-				drop(r, OSC_DROP_UNKNOWN_ADDRESS, "%.100s: no such address", address);
+				drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS, "%.100s: no such address",
+				     address);
 				break;
 			}
 			if (argc > 1 || (argc == 1 && !is_number(&argv[0]) &&
 					 argv[0].type != 'T' && argv[0].type != 'F')) {
-				drop(r, OSC_DROP_WRONG_TYPE, "/gl/list/L/%s takes no arguments "
+				drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+				     "/gl/list/L/%s takes no arguments "
 				     "(or 1/0 from a button)", seg[3]);
 				break;
 			}
@@ -553,13 +540,13 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 			for (int i = 0; i < nl; i++)
 				add_cmd(r, type, lists[i], 0, 0);
 		}
-		if (r->cmd_count == 0 && r->drop == OSC_DROP_NONE)
-			drop(r, OSC_DROP_NO_SUCH, "no cue list %.60s", seg[2]);
+		if (r->cmd_count == 0 && r->drop == GL_CONTROL_DROP_NONE)
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "no cue list %.60s", seg[2]);
 		break;
 	}
 	case V_FADER:
 		if (nseg != 3) {
-			drop(r, OSC_DROP_UNKNOWN_ADDRESS, "use /gl/fader/<number> <0..1>");
+			drop(r, GL_CONTROL_DROP_UNKNOWN_ADDRESS, "use /gl/fader/<number> <0..1>");
 			break;
 		}
 		do_fader(e, seg[2], argv, argc, r, steps);
@@ -572,7 +559,8 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		int on = 1;
 
 		if (argc > 1) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/blackout takes one of 1/0, true/false");
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+			     "/gl/blackout takes one of 1/0, true/false");
 			break;
 		}
 		if (argc == 1) {
@@ -582,11 +570,12 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 							 number_of(&argv[0]) == 1.0))
 				on = number_of(&argv[0]) != 0.0;
 			else if (is_number(&argv[0])) {
-				drop(r, OSC_DROP_RANGE, "/gl/blackout: %g is not 0 or 1",
+				drop(r, GL_CONTROL_DROP_RANGE, "/gl/blackout: %g is not 0 or 1",
 				     number_of(&argv[0]));
 				break;
 			} else {
-				drop(r, OSC_DROP_WRONG_TYPE, "/gl/blackout takes 1/0 or true/false");
+				drop(r, GL_CONTROL_DROP_WRONG_TYPE,
+				     "/gl/blackout takes 1/0 or true/false");
 				break;
 			}
 		}
@@ -601,7 +590,7 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 		break;
 	case V_MEMORY:
 		if (argc > 0) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/memory takes no arguments");
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE, "/gl/memory takes no arguments");
 			break;
 		}
 		r->memory = true;
@@ -610,15 +599,15 @@ static void dispatch(const struct gl_engine *e, const char *address, const struc
 	case V_UNSUBSCRIBE:
 	case V_REFRESH:
 		if (argc > 1 || (argc == 1 && !is_number(&argv[0]))) {
-			drop(r, OSC_DROP_WRONG_TYPE, "/gl/%s takes an optional reply port",
+			drop(r, GL_CONTROL_DROP_WRONG_TYPE, "/gl/%s takes an optional reply port",
 			     verbs[verb].name);
 			break;
 		}
 		if (argc == 1) {
 			double p = number_of(&argv[0]);
 			if (!(p >= 1 && p <= 65535) || p != floor(p)) {
-				drop(r, OSC_DROP_RANGE, "/gl/%s: port %g is outside 1..65535",
-				     verbs[verb].name, p);
+				drop(r, GL_CONTROL_DROP_RANGE,
+				     "/gl/%s: port %g is outside 1..65535", verbs[verb].name, p);
 				break;
 			}
 			r->subscribe_port = (int)p;
@@ -638,13 +627,13 @@ void osc_dispatch(const struct gl_engine *e, const char *address, const struct g
 
 	if (address && osc_pattern_check(address, &why) != 0) {
 		memset(r, 0, sizeof *r);
-		drop(r, OSC_DROP_TOO_COSTLY, "%s", why);
+		drop(r, GL_CONTROL_DROP_TOO_COSTLY, "%s", why);
 		return;
 	}
 	dispatch(e, address, argv, argc, r, &steps);
 	if (steps < 0) {
 		memset(r, 0, sizeof *r);
-		drop(r, OSC_DROP_TOO_COSTLY, "matching the pattern took over %d steps",
+		drop(r, GL_CONTROL_DROP_TOO_COSTLY, "matching the pattern took over %d steps",
 		     OSC_DISPATCH_STEPS);
 	}
 }

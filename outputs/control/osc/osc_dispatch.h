@@ -12,7 +12,8 @@
  * name exactly one command (a stray "/gl/ *" never fires GO and STOP at once).
  * A pattern's cost is bounded twice: osc_pattern_check() refuses one with
  * many groups or alternatives before anything, and all the matching one
- * message does shares OSC_DISPATCH_STEPS (OSC_DROP_TOO_COSTLY past either).
+ * message does shares OSC_DISPATCH_STEPS (GL_CONTROL_DROP_TOO_COSTLY past
+ * either).
  */
 #ifndef GL_OSC_DISPATCH_H
 #define GL_OSC_DISPATCH_H
@@ -27,29 +28,6 @@
 #define OSC_DISPATCH_CMDS_MAX 64
 #define OSC_DISPATCH_STEPS 20000     /* pattern-matching steps one message may take */
 
-enum osc_drop {
-	OSC_DROP_NONE,
-	OSC_DROP_MALFORMED,      /* not OSC, bad bundle, bad framing */
-	OSC_DROP_NOT_ALLOWED,    /* source outside the allow-list */
-	OSC_DROP_TOO_BIG,        /* oversized packet / too many messages / too deep */
-	OSC_DROP_UNKNOWN_ADDRESS,/* under /gl but no such address */
-	OSC_DROP_AMBIGUOUS,      /* wildcard names several commands */
-	OSC_DROP_WRONG_TYPE,     /* argument type or count */
-	OSC_DROP_RANGE,          /* value out of range (level, NaN) */
-	OSC_DROP_NO_SUCH,        /* no such list / cue / fader / fixture */
-	OSC_DROP_UNSUPPORTED,    /* known but not available (engine lacks it) */
-	OSC_DROP_ENGINE_FULL,    /* engine command ring full */
-	OSC_DROP_QUEUE_FULL,     /* too many bundles waiting for their timetag */
-	OSC_DROP_TIMETAG_AHEAD,  /* timetag more than an hour ahead */
-	OSC_DROP_SUBSCRIBERS,    /* subscriber slots taken (all, or this host's) */
-	OSC_DROP_CONNECTIONS,    /* TCP connections taken (all, or this host's) */
-	OSC_DROP_TOO_COSTLY,     /* a pattern too costly to match */
-	OSC_DROP_UNHANDLED,      /* outside /gl and no show handler took it */
-	OSC_DROP_COUNT
-};
-
-const char *osc_drop_name(enum osc_drop reason);
-
 struct osc_dispatch_result {
 	int cmd_count;
 	struct gl_cmd cmds[OSC_DISPATCH_CMDS_MAX];
@@ -63,7 +41,7 @@ struct osc_dispatch_result {
 	bool panic;              /* /gl/panic: the adapter fades the audio out too */
 	bool ignored;            /* a trigger's release (value 0): nothing to do */
 	bool unmatched;          /* not under /gl: for the show's on_osc */
-	enum osc_drop drop;      /* OSC_DROP_NONE when accepted */
+	enum gl_control_drop drop; /* GL_CONTROL_DROP_NONE when accepted */
 	char why[160];           /* the drop, in words */
 };
 
