@@ -1090,7 +1090,7 @@ static void test_dispatch_msc(void **state)
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x06, 0x41, 0x01, 0x00, 0x00, 0xF7), &res);
 	assert_int_equal(res.drop, GL_CONTROL_DROP_UNSUPPORTED);    /* 193: a speed */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x06, 0x09, 0x00, 0x00, 0x00, 0xF7), &res);
-	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH);        /* fader 10 */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH_TARGET);        /* fader 10 */
 	/* FIRE runs the macro's mapping; ALL_OFF / RESTORE; RESET; GO_OFF */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x07, 0x09, 0xF7), &res);
 	assert_int_equal(res.cmds[0].type, GL_CMD_BLACKOUT);
@@ -1116,9 +1116,9 @@ static void test_dispatch_msc(void **state)
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x11, 0xF7), &res);
 	assert_int_equal(res.drop, GL_CONTROL_DROP_UNSUPPORTED);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x39, 0xF7), &res);
-	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH);
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH_TARGET);
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x31, 0x00, 0x37, 0xF7), &res);
-	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH);           /* list 7 */
+	assert_int_equal(res.drop, GL_CONTROL_DROP_NO_SUCH_TARGET);           /* list 7 */
 	rig_send(r, BYTES(0xF0, 0x7F, 0x01, 0x02, 0x01, 0x01, 0x41, 0xF7), &res);
 	assert_int_equal(res.drop, GL_CONTROL_DROP_MALFORMED);
 	assert_int_equal(res.cmd_count, 0);

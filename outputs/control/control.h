@@ -150,11 +150,8 @@ enum gl_control_drop {
 	GL_CONTROL_DROP_WRONG_TYPE,     /* OSC, MQTT: argument or payload of the wrong kind or
 					 * count, unknown JSON key */
 	GL_CONTROL_DROP_RANGE,          /* OSC, MQTT: value out of range (level, NaN, blackout 7) */
-	GL_CONTROL_DROP_NO_SUCH_TARGET, /* OSC, MQTT: no such list / cue / fader / fixture */
-	GL_CONTROL_DROP_NO_SUCH,        /* MIDI: the same, under the name MIDI has always
-					 * printed (MSC: no such cue, list, fader or fixture) */
-	GL_CONTROL_DROP_ENGINE_BUSY,    /* OSC, MQTT: the engine's command ring was full */
-	GL_CONTROL_DROP_ENGINE_FULL,    /* MIDI: the same, under the name MIDI has always printed */
+	GL_CONTROL_DROP_NO_SUCH_TARGET, /* no such list / cue / fader / fixture */
+	GL_CONTROL_DROP_ENGINE_BUSY,    /* the engine's command ring was full */
 	GL_CONTROL_DROP_UNHANDLED,      /* OSC, MQTT: outside the adapter's own commands (OSC:
 					 * outside /gl; MQTT: a show filter matched) and no
 					 * show handler took it */

@@ -742,10 +742,10 @@ static void handle(struct gl_control *c, const struct midi_msg *msg, uint64_t t)
 		int rc = gl_engine_command(c->e, &r.cmds[i]);
 
 		if (rc == GL_EFULL)
-			count_drop(c, GL_CONTROL_DROP_ENGINE_FULL,
+			count_drop(c, GL_CONTROL_DROP_ENGINE_BUSY,
 				   "the engine's command ring is full");
 		else if (rc < 0)
-			count_drop(c, GL_CONTROL_DROP_NO_SUCH, gl_strerror(rc));
+			count_drop(c, GL_CONTROL_DROP_NO_SUCH_TARGET, gl_strerror(rc));
 	}
 	run_calls(c, &r);
 	if (r.msc && r.why[0])
@@ -1008,8 +1008,8 @@ static struct gl_control *midi_create(const struct gl_control_config *cfg,
  * has always told them. */
 static const enum gl_control_drop midi_drop_reasons[] = {
 	GL_CONTROL_DROP_MALFORMED, GL_CONTROL_DROP_UNMAPPED, GL_CONTROL_DROP_NOT_FOR_US,
-	GL_CONTROL_DROP_NO_SUCH, GL_CONTROL_DROP_UNSUPPORTED, GL_CONTROL_DROP_PICKUP,
-	GL_CONTROL_DROP_ENGINE_FULL, GL_CONTROL_DROP_OVERRUN, GL_CONTROL_DROP_TOO_MANY,
+	GL_CONTROL_DROP_NO_SUCH_TARGET, GL_CONTROL_DROP_UNSUPPORTED, GL_CONTROL_DROP_PICKUP,
+	GL_CONTROL_DROP_ENGINE_BUSY, GL_CONTROL_DROP_OVERRUN, GL_CONTROL_DROP_TOO_MANY,
 };
 
 static void midi_destroy(struct gl_control *c)

@@ -351,7 +351,7 @@ static bool msc_lists(struct midi_dispatch *d, const struct midi_msc *m, int *fi
 		int l = n >= 1 && n < (double)d->list_count + 1 ? (int)floor(n) - 1 : -1;
 
 		if (l < 0) {
-			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc %s: no cue list %s",
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "msc %s: no cue list %s",
 			     midi_msc_command_name(m->command), m->list);
 			return false;
 		}
@@ -363,7 +363,7 @@ static bool msc_lists(struct midi_dispatch *d, const struct midi_msc *m, int *fi
 		return true;
 	}
 	if (d->list_count == 0) {
-		drop(r, GL_CONTROL_DROP_NO_SUCH, "msc %s: the show has no cue list",
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "msc %s: the show has no cue list",
 		     midi_msc_command_name(m->command));
 		return false;
 	}
@@ -402,7 +402,7 @@ static void msc_go(struct midi_dispatch *d, const struct midi_msc *m,
 				add_cmd(r, GL_CMD_GOTO, l, idx, 0);
 		}
 		if (!hits)
-			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc %s: no cue %s%s%s",
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "msc %s: no cue %s%s%s",
 			     midi_msc_command_name(m->command), m->cue, m->list[0] ? " in list " : "",
 			     m->list);
 		else if (load)
@@ -442,7 +442,7 @@ static void msc_go(struct midi_dispatch *d, const struct midi_msc *m,
 		}
 	}
 	if (!hits)
-		drop(r, GL_CONTROL_DROP_NO_SUCH, "msc go: no list has a next cue");
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "msc go: no list has a next cue");
 }
 
 /* STOP (pause), RESUME, GO_OFF (stop): a cue's lists, the list, or all. */
@@ -491,14 +491,15 @@ static void msc_set(struct midi_dispatch *d, const struct midi_msc *m, struct mi
 				return;
 			}
 		}
-		drop(r, GL_CONTROL_DROP_NO_SUCH, "msc set %d: no fader %d", c, c + 1);
+		drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "msc set %d: no fader %d", c, c + 1);
 	} else if (c <= 191) {                      /* playback masters, two per playback */
 		int l = (c - 128) / 2;
 
 		if (l < d->list_count)
 			add_cmd(r, GL_CMD_LIST_MASTER, l, 0, v);
 		else
-			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc set %d: no cue list %d", c, l + 1);
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET, "msc set %d: no cue list %d",
+			     c, l + 1);
 	} else if (c == 510) {
 		add_cmd(r, GL_CMD_GRAND_MASTER, -1, 0, v);
 	} else if (c >= 512 && c <= 1023) {         /* channel levels: fixtures' intensity */
@@ -509,8 +510,8 @@ static void msc_set(struct midi_dispatch *d, const struct midi_msc *m, struct mi
 		if (param >= 0)
 			add_cmd(r, GL_CMD_SET_PARAM, -1, param, v);
 		else
-			drop(r, GL_CONTROL_DROP_NO_SUCH, "msc set %d: fixture %d has no intensity",
-			     c, fixture + 1);
+			drop(r, GL_CONTROL_DROP_NO_SUCH_TARGET,
+			     "msc set %d: fixture %d has no intensity", c, fixture + 1);
 	} else {
 		drop(r, GL_CONTROL_DROP_UNSUPPORTED, "msc set %d: speed and chase controls are not "
 		     "supported", c);
