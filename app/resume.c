@@ -461,6 +461,7 @@ struct gl_resume *gl_resume_start(struct gl_show *show, char *note, size_t note_
 		int rc = gl_engine_restore(r->e, &r->live);
 		if (rc == 0) {
 			gl_show_discard_queued(show);
+			gl_show_set_catch_up_since(show, (time_t)(found->written_ns / 1000000000LL));
 			describe(r->e, &r->live, what, sizeof what);
 			bool changed = memcmp(found->show_hash, r->hash, sizeof r->hash) != 0;
 			snprintf(note, note_len, "resumed after a crash (journal of %s): %s%s%s%s%s%s",

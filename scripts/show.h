@@ -117,6 +117,13 @@ int gl_show_problem_count(const struct gl_show *show);
  * include them. The next one due as wall time, (time_t)-1 none. */
 void gl_show_set_wall_clock(struct gl_show *show, time_t (*fn)(void *ud), void *ud);
 time_t gl_show_next_schedule(const struct gl_show *show);
+/* Before gl_show_start() of a show resumed from its journal: catch-up
+ * (schedule { missed = "catch_up" }) runs only the firings that came after
+ * `since`, the journal's wall time. The ones before it had run, and the
+ * journal holds the state they made live; running them again would undo
+ * the resume. Without this call the last firing of each rule within
+ * 7 days runs, as at any start. */
+void gl_show_set_catch_up_since(struct gl_show *show, time_t since);
 
 /* Its cue lists on timecode = "mtc" follow the control adapters' timecode
  * (gl_controls_timecode(): the MIDI adapter's MTC chase), which the control

@@ -422,6 +422,7 @@ struct gl_show {
 	struct gl_location location;   /* location { ... } */
 	bool has_location;
 	bool catch_up;                 /* schedule { missed = "catch_up" } */
+	time_t catch_up_since;         /* catch up only firings after it; 0: none */
 	time_t (*wall_fn)(void *ud);   /* the wall clock; NULL: time() */
 	void *wall_ud;
 	bool mtc_running;              /* gl_show_timecode_input: what the lists were told */

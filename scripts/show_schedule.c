@@ -13,8 +13,9 @@
  * one to the monotonic clock each time it is asked. A schedule whose time
  * came while the show was not running (a power cut, a restart) is handled
  * as declared: missed = "catch_up" runs the last firing of each rule that
- * was due (within SCHED_CATCH_UP_DAYS), oldest first, when the show starts
- * - the state that should be live; "skip" (the default) runs nothing
+ * was due (within SCHED_CATCH_UP_DAYS; after a resume from the journal,
+ * only those that came after it was written), oldest first, when the show
+ * starts - the state that should be live; "skip" (the default) runs nothing
  * until the next time comes. A handler gets (time, late): the scheduled
  * instant (seconds since the epoch) and whether it is a catch-up - at
  * start, or the latest of several that came while the show was held up
@@ -56,6 +57,11 @@ void gl_show_set_wall_clock(struct gl_show *s, time_t (*fn)(void *ud), void *ud)
 {
 	s->wall_fn = fn;
 	s->wall_ud = ud;
+}
+
+void gl_show_set_catch_up_since(struct gl_show *s, time_t since)
+{
+	s->catch_up_since = since;
 }
 
 static const struct gl_location *sched_loc(const struct gl_show *s)
@@ -330,7 +336,7 @@ void show_sched_start(struct gl_show *s)
 		if (!c->catch_up || c->kind != SCHED_RULE || !missed)
 			continue;
 		time_t last = gl_sched_prev(&c->rule, sched_loc(s), now, SCHED_CATCH_UP_DAYS);
-		if (last != (time_t)-1)
+		if (last != (time_t)-1 && last > s->catch_up_since)
 			missed[m++] = (struct sched_missed){ last, i };
 	}
 	if (!missed) {

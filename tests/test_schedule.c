@@ -342,6 +342,40 @@ static void test_show_catch_up_and_run(void **state)
 	assert_string_equal(got, "open");
 }
 
+/* A show resumed from its journal (app/resume.c) catches up only what came
+ * after the journal was written: the firings before it had run, and the
+ * journal holds what they made live. */
+static void test_show_catch_up_after_resume(void **state)
+{
+	(void)state;
+	set_tz("Europe/Berlin");
+	/* Saturday 3 January 2026, 23:30: open (10:00), dusk (about 16:05) and
+	 * the Friday/Saturday 23:00 were due; each journal time below gives
+	 * what came after it */
+	static const struct {
+		int hour, minute;
+		const char *caught_up;
+	} cases[] = {
+		{ 9, 0, "open true|dusk true|late true" },
+		{ 16, 30, "late true" },
+		{ 23, 0, "" },        /* the 23:00 firing ran in that second */
+		{ 23, 15, "" },
+	};
+	char got[1024];
+
+	fake_now = local(2026, 1, 3, 23, 30, 0, -1);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct gl_show *s = load_text(sched_show);
+
+		gl_show_set_wall_clock(s, fake_clock, NULL);
+		gl_show_set_catch_up_since(s, local(2026, 1, 3, cases[i].hour, cases[i].minute,
+						    0, -1));
+		gl_show_start(s);
+		logged(s, got, sizeof got);
+		assert_string_equal(got, cases[i].caught_up);
+	}
+}
+
 /* A show's dated at(), sun offsets at its location and every("hour")
  * across the autumn change of the clocks; then the same show restarted
  * (a power cut) later, with missed = "catch_up". */
@@ -458,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_days_dates_and_parsing),
 		cmocka_unit_test(test_sunrise_sunset_published),
 		cmocka_unit_test_teardown(test_show_catch_up_and_run, teardown),
+		cmocka_unit_test_teardown(test_show_catch_up_after_resume, teardown),
 		cmocka_unit_test_teardown(test_show_dates_sun_and_restart, teardown),
 		cmocka_unit_test_teardown(test_show_schedule_errors, teardown),
 	};

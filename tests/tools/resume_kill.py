@@ -15,6 +15,9 @@ journaled state:
     active cue, the faders, the grand master, blackout; and the remotes
     are told it resumed (/gl/out/error "resumed after a crash", and an
     MQTT event "resumed" through a private mosquitto);
+  - the show's schedule (missed = "catch_up", a daily at() two minutes
+    before the test began, going to FX cue 2) ran at the fresh start and
+    is never run again by a restart: the journal holds what it did;
   - on the wire: once its fades have settled, the sACN slots equal what
     the test computes from the journaled state with its own model of the
     show (every cue sets all of its list's dimmers; HTP of the two lists
@@ -64,7 +67,7 @@ def look(values):
     return "{ " + ", ".join('["%s"] = { intensity = %g }' % (n, v) for n, v in values) + " }"
 
 
-def show_text():
+def show_text(schedule_at):
     main = ",\n  ".join('cue { %d, "M%d", fade = %g, look = %s }' %
                         (k, k, MAIN_FADE[k], look(("a %d" % (i + 1), v) for i, v in enumerate(vals)))
                         for k, vals in MAIN.items())
@@ -87,7 +90,9 @@ cuelist "FX" { loop = true,
   %s,
 }
 go("Main")
-""" % (BACK_TIME, REMOTE_PORT, MQTT_PORT, main, fx)
+schedule { missed = "catch_up" }
+at("%s", function() go("FX", 2) end)
+""" % (BACK_TIME, REMOTE_PORT, MQTT_PORT, main, fx, schedule_at)
 
 
 # ---- the model ----------------------------------------------------------------------
@@ -284,7 +289,9 @@ def main():
           flush=True)
     show = os.path.join(work, "resume.lua")
     with open(show, "w") as f:
-        f.write(show_text())
+        # a daily schedule that was due shortly before: the fresh start
+        # catches it up, and it does not come again while the test runs
+        f.write(show_text(time.strftime("%H:%M", time.localtime(time.time() - 120))))
     env = dict(os.environ, GHOSTLIGHT_STATE_DIR=os.path.join(work, "state"))
     broker, events = start_mqtt(work)
     try:
@@ -324,10 +331,11 @@ def run(gl, show, env, rng, kills, work, events):
     remote = Remote()
     subprocess.run([gl, "journal", show, "--clear"], env=env, capture_output=True)
 
-    # the fresh start: cue 1 of Main, nothing else; the model agrees
+    # the fresh start: cue 1 of Main, and cue 2 of FX from the caught-up
+    # schedule; the model agrees
     j = {"lists": {"Main": {"state": "running", "cue": "1", "from": "-", "back": False,
                             "elapsed": 0.0, "master": 1.0},
-                   "FX": {"state": "off", "cue": None, "from": "-", "back": False,
+                   "FX": {"state": "running", "cue": "2", "from": "-", "back": False,
                           "elapsed": 0.0, "master": 1.0}},
          "faders": {1: 1.0, 2: 1.0}, "programmer": {}, "gm": 1.0, "blackout": False}
     resumed = 0
