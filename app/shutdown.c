@@ -45,15 +45,19 @@ static void stop_outputs_locked(struct gl_shutdown *sd)
 	}
 }
 
-/* The deadline passed and the control thread is still busy: end the
- * streams and the process. Called with the lock held (or after waiting
- * for it long enough). */
-static void force_exit(struct gl_shutdown *sd, int sig)
+/* The deadline passed (or a second signal came, `again`) and the control
+ * thread is still busy: end the streams and the process. Called with the
+ * lock held (or after waiting for it long enough). */
+static void force_exit(struct gl_shutdown *sd, int sig, bool again)
 {
+	const char *name = sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal";
 	char msg[256];
-	int n = snprintf(msg, sizeof msg, "ghostlight: %s: still %s %.1f s later; ending the "
-			 "outputs' streams and exiting\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal",
-			 sd->phase ? sd->phase : "busy", (double)GL_SHUTDOWN_GRACE_NS / 1e9);
+	int n = again ? snprintf(msg, sizeof msg, "ghostlight: %s: asked again while still %s; "
+				 "ending the outputs' streams and exiting\n", name,
+				 sd->phase ? sd->phase : "busy")
+		      : snprintf(msg, sizeof msg, "ghostlight: %s: still %s %.1f s later; ending "
+				 "the outputs' streams and exiting\n", name,
+				 sd->phase ? sd->phase : "busy", (double)GL_SHUTDOWN_GRACE_NS / 1e9);
 	ssize_t w = write(STDERR_FILENO, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
 
 	if (isatty(STDOUT_FILENO))      /* the status screen hid the cursor */
@@ -83,9 +87,13 @@ static void *shutdown_main(void *arg)
 	pthread_mutex_unlock(&sd->lock);
 	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 
-	/* the grace period; a second signal cuts it short */
-	struct timespec end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
+	/* The grace period; a second signal cuts it short. The same signal
+	 * within GL_SHUTDOWN_ECHO_NS is the same request delivered twice:
+	 * timeout(1) and `kill 0` send it to the process and to its group. */
+	struct timespec first, end;
+	bool again = false;
+	clock_gettime(CLOCK_MONOTONIC, &first);
+	end = first;
 	end.tv_sec += (time_t)(GL_SHUTDOWN_GRACE_NS / 1000000000ull);
 	end.tv_nsec += (long)(GL_SHUTDOWN_GRACE_NS % 1000000000ull);
 	if (end.tv_nsec >= 1000000000L) {
@@ -104,8 +112,19 @@ static void *shutdown_main(void *arg)
 		}
 		if (left.tv_sec < 0)
 			break;
-		if (sigtimedwait(&sd->set, &si, &left) >= 0 || errno == EAGAIN)
+		int next = sigtimedwait(&sd->set, &si, &left);
+
+		if (next < 0 && errno == EAGAIN)
 			break;
+		if (next < 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		uint64_t since_ns = (uint64_t)(now.tv_sec - first.tv_sec) * 1000000000ull +
+				    (uint64_t)now.tv_nsec - (uint64_t)first.tv_nsec;
+		if (next != sig || since_ns >= GL_SHUTDOWN_ECHO_NS) {
+			again = true;
+			break;
+		}
 	}
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	/* The control thread holds the lock only while it reads the outputs
@@ -120,7 +139,7 @@ static void *shutdown_main(void *arg)
 	}
 	bool locked = pthread_mutex_timedlock(&sd->lock, &end) == 0;
 	if (!sd->finished)
-		force_exit(sd, sig);
+		force_exit(sd, sig, again);
 	if (locked)
 		pthread_mutex_unlock(&sd->lock);
 	return NULL;

@@ -11,8 +11,9 @@
  * interrupt hook runs), and if the control thread has not called
  * gl_shutdown_finish() within GL_SHUTDOWN_GRACE_NS it stops the outputs
  * itself (sACN sends its stream-terminated packets) and exits the process.
- * A second signal skips the grace period. SIGHUP is left alone when it was
- * ignored at start (nohup).
+ * A second signal skips the grace period, unless it is the same signal
+ * within GL_SHUTDOWN_ECHO_NS (one request delivered twice, as timeout(1)
+ * does). SIGHUP is left alone when it was ignored at start (nohup).
  *
  * Every function but gl_shutdown_start/finish may be called from any thread.
  */
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #define GL_SHUTDOWN_GRACE_NS (500ull * 1000000ull)
+#define GL_SHUTDOWN_ECHO_NS (100ull * 1000000ull)
 
 struct gl_shutdown;
 
