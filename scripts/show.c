@@ -101,9 +101,10 @@ struct gl_show *show_from_upvalue(lua_State *L)
 
 void show_set_fn(lua_State *L, struct gl_show *s, const char *name, lua_CFunction fn)
 {
+	lua_pushstring(L, name);
 	lua_pushlightuserdata(L, s);
 	lua_pushcclosure(L, fn, 1);
-	lua_setfield(L, -2, name);
+	lua_rawset(L, -3);        /* raw: no metamethod of the table runs */
 }
 
 /* The index is a Lua table (in the registry, so scripts never see it):

@@ -481,7 +481,7 @@ void *show_vec_push(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_reserve(lua_State *L, struct show_vec *vec, size_t size);
 void show_vec_free(struct show_vec *vec);
 struct gl_show *show_from_upvalue(lua_State *L);
-/* Sets field `name` of the table on top to fn, with the show as the
+/* Sets field `name` of the table on top (raw) to fn, with the show as the
  * upvalue show_from_upvalue() finds. */
 void show_set_fn(lua_State *L, struct gl_show *s, const char *name, lua_CFunction fn);
 /* A hashed index of names by kind: the value recorded for kind + name, or
