@@ -337,7 +337,7 @@ int gl_cmd_console(int argc, char **argv)
 	gl_shutdown_set_phase(x.sd, "in the console");
 	exit_code = gl_console_run(x.console);
 
-	gl_shutdown_set_phase(x.sd, "ending the show");
+	gl_shutdown_ending(x.sd);
 	gl_runner_stop(x.runner);
 	pthread_join(control, NULL);
 	gl_runner_destroy(x.runner);    /* runs edits still posted: before the console goes */

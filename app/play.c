@@ -259,7 +259,7 @@ int gl_cmd_play(int argc, char **argv)
 		fprintf(stderr, "ghostlight play: out of memory\n");
 	}
 
-	gl_shutdown_set_phase(sd, "ending the show");
+	gl_shutdown_ending(sd);
 	gl_shutdown_set_interrupt(sd, NULL, NULL);
 	gl_status_set_controls(st, NULL);
 	gl_runner_destroy(runner);

@@ -35,7 +35,19 @@ struct gl_shutdown {
 	bool outputs_stopped;
 	bool finished;
 	const char *phase;
+	atomic_bool ending;        /* gl_shutdown_ending() was called */
 };
+
+static struct timespec ts_after(struct timespec t, uint64_t ns)
+{
+	t.tv_sec += (time_t)(ns / 1000000000ull);
+	t.tv_nsec += (long)(ns % 1000000000ull);
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
 
 static void stop_outputs_locked(struct gl_shutdown *sd)
 {
@@ -45,10 +57,11 @@ static void stop_outputs_locked(struct gl_shutdown *sd)
 	}
 }
 
-/* The deadline passed (or a second signal came, `again`) and the control
- * thread is still busy: end the streams and the process. Called with the
- * lock held (or after waiting for it long enough). */
-static void force_exit(struct gl_shutdown *sd, int sig, bool again)
+/* The deadline (`waited_ns` after the signal) passed, or a second signal
+ * came (`again`), and the control thread is still busy: end the streams
+ * and the process. Called with the lock held (or after waiting for it long
+ * enough). */
+static void force_exit(struct gl_shutdown *sd, int sig, bool again, uint64_t waited_ns)
 {
 	const char *name = sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal";
 	char msg[256];
@@ -57,7 +70,7 @@ static void force_exit(struct gl_shutdown *sd, int sig, bool again)
 				 sd->phase ? sd->phase : "busy")
 		      : snprintf(msg, sizeof msg, "ghostlight: %s: still %s %.1f s later; ending "
 				 "the outputs' streams and exiting\n", name,
-				 sd->phase ? sd->phase : "busy", (double)GL_SHUTDOWN_GRACE_NS / 1e9);
+				 sd->phase ? sd->phase : "busy", (double)waited_ns / 1e9);
 	ssize_t w = write(STDERR_FILENO, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
 
 	if (isatty(STDOUT_FILENO))      /* the status screen hid the cursor */
@@ -87,21 +100,18 @@ static void *shutdown_main(void *arg)
 	pthread_mutex_unlock(&sd->lock);
 	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 
-	/* The grace period; a second signal cuts it short. The same signal
-	 * within GL_SHUTDOWN_ECHO_NS is the same request delivered twice:
-	 * timeout(1) and `kill 0` send it to the process and to its group. */
+	/* The grace period, longer once the control thread is ending the
+	 * show; a second signal cuts it short. The same signal within
+	 * GL_SHUTDOWN_ECHO_NS is the same request delivered twice: timeout(1)
+	 * and `kill 0` send it to the process and to its group. */
 	struct timespec first, end;
+	uint64_t budget_ns = GL_SHUTDOWN_GRACE_NS;
 	bool again = false;
 	clock_gettime(CLOCK_MONOTONIC, &first);
-	end = first;
-	end.tv_sec += (time_t)(GL_SHUTDOWN_GRACE_NS / 1000000000ull);
-	end.tv_nsec += (long)(GL_SHUTDOWN_GRACE_NS % 1000000000ull);
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	end = ts_after(first, budget_ns);
 	for (;;) {
 		struct timespec now, left;
+		int next = -1;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left.tv_sec = end.tv_sec - now.tv_sec;
@@ -110,12 +120,17 @@ static void *shutdown_main(void *arg)
 			left.tv_sec--;
 			left.tv_nsec += 1000000000L;
 		}
-		if (left.tv_sec < 0)
-			break;
-		int next = sigtimedwait(&sd->set, &si, &left);
-
-		if (next < 0 && errno == EAGAIN)
-			break;
+		if (left.tv_sec >= 0)
+			next = sigtimedwait(&sd->set, &si, &left);
+		else
+			errno = EAGAIN;
+		if (next < 0 && errno == EAGAIN) {
+			if (budget_ns == GL_SHUTDOWN_END_NS || !atomic_load(&sd->ending))
+				break;
+			budget_ns = GL_SHUTDOWN_END_NS;
+			end = ts_after(first, budget_ns);
+			continue;
+		}
 		if (next < 0)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -132,14 +147,10 @@ static void *shutdown_main(void *arg)
 	 * does not drain (^S), ending the process matters more: stop the
 	 * outputs without the lock, then _exit at once. */
 	clock_gettime(CLOCK_REALTIME, &end);
-	end.tv_nsec += 250000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
+	end = ts_after(end, 250000000ull);
 	bool locked = pthread_mutex_timedlock(&sd->lock, &end) == 0;
 	if (!sd->finished)
-		force_exit(sd, sig, again);
+		force_exit(sd, sig, again, budget_ns);
 	if (locked)
 		pthread_mutex_unlock(&sd->lock);
 	return NULL;
@@ -239,6 +250,12 @@ void gl_shutdown_set_phase(struct gl_shutdown *sd, const char *phase)
 	pthread_mutex_lock(&sd->lock);
 	sd->phase = phase;
 	pthread_mutex_unlock(&sd->lock);
+}
+
+void gl_shutdown_ending(struct gl_shutdown *sd)
+{
+	gl_shutdown_set_phase(sd, "ending the show");
+	atomic_store(&sd->ending, true);
 }
 
 bool gl_shutdown_hold_outputs(struct gl_shutdown *sd)

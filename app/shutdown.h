@@ -11,6 +11,10 @@
  * interrupt hook runs), and if the control thread has not called
  * gl_shutdown_finish() within GL_SHUTDOWN_GRACE_NS it stops the outputs
  * itself (sACN sends its stream-terminated packets) and exits the process.
+ * A control thread that has left its loop by then and is ending the show
+ * (gl_shutdown_ending) is given until GL_SHUTDOWN_END_NS after the signal:
+ * it answered, and what it still does (closing MIDI clients, the journal's
+ * last write on a slow disk) is how a clean stop ends.
  * A second signal skips the grace period, unless it is the same signal
  * within GL_SHUTDOWN_ECHO_NS (one request delivered twice, as timeout(1)
  * does). SIGHUP is left alone when it was ignored at start (nohup).
@@ -26,6 +30,7 @@
 
 #define GL_SHUTDOWN_GRACE_NS (500ull * 1000000ull)
 #define GL_SHUTDOWN_ECHO_NS (100ull * 1000000ull)
+#define GL_SHUTDOWN_END_NS (5000ull * 1000000ull)
 
 struct gl_shutdown;
 
@@ -57,5 +62,9 @@ void gl_shutdown_release_outputs(struct gl_shutdown *sd);
 /* Words for the exit message if the deadline strikes: what the control
  * thread is doing ("loading the show"). A string literal. */
 void gl_shutdown_set_phase(struct gl_shutdown *sd, const char *phase);
+/* The control thread has left its loop and is ending the show (the phase
+ * "ending the show"): a deadline that has not struck yet moves to
+ * GL_SHUTDOWN_END_NS after the signal. */
+void gl_shutdown_ending(struct gl_shutdown *sd);
 
 #endif

@@ -21,9 +21,14 @@ Cases:
             show ends cleanly
   again     as stuck, and SIGTERM again 0.2 s later: the second signal
             ends the outputs' streams and the process at once, and says so
+  slow_end  a disk that takes 1 s for each fdatasync (strace delays them):
+            the control thread answers at once, but ending the show (the
+            journal's last write) takes longer than the 0.5 s grace; the
+            show still ends cleanly, and the journal says so
 For each: the process ends, soon (the design bound is 0.5 s of grace plus
-the output thread's 0.1 s wake-up; the test allows LIMIT_S for a loaded
-machine and prints what it measured), and a raw socket on 127.0.0.1:5568
+the output thread's 0.1 s wake-up, 5 s once the show is ending; the test
+allows LIMIT_S for a loaded machine and prints what it measured), and a
+raw socket on 127.0.0.1:5568
 sees exactly three stream-terminated packets per universe once the show
 had started sending.
 Plain Python 3 standard library.
@@ -56,6 +61,7 @@ SHOWS = {
     "again": SHOW_HEAD % "Stuck control thread",
     "ignored": SHOW_HEAD % "Plain",
     "twice": SHOW_HEAD % "Plain",
+    "slow_end": SHOW_HEAD % "Slow disk",
     # legal and slow: seconds of string.format at load, far under the budget
     "loading": SHOW_HEAD % "Slow load" +
     'local t = {}\nfor i = 1, 1e6 do t[i % 1000 + 1] = string.format("%d %s %g", i, "x", i / 7) end\n',
@@ -114,6 +120,7 @@ def ping_answered(timeout):
 
 
 second_signal_s = {}      # case -> when its second signal went, after the first
+took_s = {}               # case -> from the signal to the process's end
 
 
 def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
@@ -127,9 +134,13 @@ def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
     def preexec():
         if ignore_sigint:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+    env = dict(os.environ)
+    if name == "slow_end":
+        # traced to its end: LeakSanitizer cannot run under ptrace
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
     with open(log, "w") as out:
         p = subprocess.Popen([gl, "play", show, "--no-status"], stdout=out,
-                             stderr=subprocess.STDOUT, preexec_fn=preexec)
+                             stderr=subprocess.STDOUT, preexec_fn=preexec, env=env)
     try:
         if name == "loading":
             time.sleep(0.3)
@@ -145,6 +156,12 @@ def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
             started = True
         if name == "hung":
             time.sleep(0.5)            # inside a handler: each runs to its 1 s limit
+        if name == "slow_end":
+            # every thread (-f): the journal's writer calls fdatasync
+            tracer = subprocess.Popen(["strace", "-f", "-qq", "-o", "/dev/null", "-p", str(p.pid),
+                                       "-e", "trace=fdatasync",
+                                       "-e", "inject=fdatasync:delay_enter=1000000"])
+            time.sleep(1.0)
         if name in ("stuck", "again"):
             # the main thread is the control thread; strace attaches to it
             # alone and holds its next poll() for 30 s
@@ -161,7 +178,7 @@ def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
             if p.poll() is None:
                 p.send_signal(sig)
             second_signal_s[name] = time.monotonic() - t0
-        if tracer:
+        if tracer and name != "slow_end":
             # The exiting process keeps its traced thread until strace lets
             # go of it: the streams' end is the measure here, then strace
             # is stopped so that the exit status can be collected.
@@ -176,7 +193,7 @@ def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
             p.wait()
             die("%s: ghostlight still runs %g s after %s:\n%s" %
                 (name, LIMIT_S, signal.Signals(sig).name, open(log).read()[-1500:]))
-        if not tracer:
+        if not tracer or name == "slow_end":
             took = time.monotonic() - t0
         # the terminated packets were sent before the exit; take what is queued
         sacn.read_until(time.monotonic() + 0.3)
@@ -195,6 +212,7 @@ def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
     elif sacn.terminated or sacn.data:
         die("%s: the show sent sACN although it never finished loading: %s %s" %
             (name, sacn.data, sacn.terminated))
+    took_s[name] = took
     print("%s: %s -> ended in %.3f s, rc %d, stream-terminated per universe %s" %
           (name, signal.Signals(sig).name, took, rc, sacn.terminated or "-"), flush=True)
     return rc, text
@@ -228,6 +246,18 @@ def main():
     elif rc != 0 or "ended after" not in text:
         die("twice: one request sent twice did not let the show end cleanly (rc %d):\n%s" %
             (rc, text[-1500:]))
+
+    rc, text = run_case(gl, work, "slow_end", signal.SIGTERM)
+    if rc != 0 or "ended after" not in text:
+        die("slow_end: a slow last journal write was cut short (rc %d):\n%s" % (rc, text[-1500:]))
+    if took_s["slow_end"] < 0.9:
+        die("slow_end: ended in %.3f s: the journal's last write was not delayed "
+            "(strace's injection did not apply)" % took_s["slow_end"])
+    journal = subprocess.run([gl, "journal", os.path.join(work, "slow_end.lua")],
+                             capture_output=True, text=True)
+    if "the run ended cleanly" not in journal.stdout:
+        die("slow_end: the journal does not say the run ended cleanly:\n" + journal.stdout +
+            journal.stderr)
 
     rc, text = run_case(gl, work, "ignored", signal.SIGINT, ignore_sigint=True)
     if rc != 0 or "ended after" not in text:
