@@ -137,7 +137,9 @@ class Peer:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     tail = [m.hex(" ") for _, m in self.received[-12:] if m[0] != 0xF1]
-                    die("%s never received %s; last: %s" % (self.name, what or want, tail))
+                    die("%s never received %s; it received %d messages, the last of them "
+                        "(quarter frames left out): %s" % (self.name, what or want,
+                                                           len(self.received) - since, tail))
                 self.lock.wait(left)
 
     def messages(self, since=0):

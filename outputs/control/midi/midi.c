@@ -41,6 +41,7 @@
 #define MIDI_FEEDBACK_BURST 128          /* feedback messages per pass */
 #define MIDI_LOG_PER_S 10
 #define MIDI_MTC_BURST 16
+#define MIDI_SETTLE_LOOK_NS (GL_NS_PER_S / 1000)  /* a new JACK output: is it live? */
 
 enum mtc_out_mode { MTC_OUT_OFF, MTC_OUT_SHOW, MTC_OUT_CLOCK };
 
@@ -120,6 +121,7 @@ struct gl_control {
 	uint64_t tc_jumps_logged;
 	struct midi_mtc_gen gen;
 	bool gen_started;
+	bool full_frame_due;                    /* locate the receiver before quarter frames */
 	int64_t gen_start_frames;
 
 	/* counters and rate limits */
@@ -439,11 +441,10 @@ static void lose_system(struct gl_control *c, const char *why, uint64_t now)
 	c->next_attempt_ns = now + (uint64_t)(c->backoff_s * 1e9);
 }
 
+/* Starts the generator (once) and has a full frame sent first, so that a
+ * receiver that (re)connects locates before the quarter frames. */
 static void start_mtc_out(struct gl_control *c, uint64_t now)
 {
-	uint8_t full[10];
-	struct midi_tc tc;
-
 	if (c->set.mtc_out == MTC_OUT_OFF || !c->out)
 		return;
 	if (!c->gen_started) {
@@ -463,11 +464,7 @@ static void start_mtc_out(struct gl_control *c, uint64_t now)
 		midi_mtc_gen_start(&c->gen, rate, start, now);
 		c->gen_started = true;
 	}
-	/* where the generator is, so a receiver that (re)connects locates first */
-	midi_mtc_gen_time(&c->gen, now, &tc);
-	midi_mtc_full_frame(&tc, MIDI_MSC_ALL_CALL, full);
-	if (midi_out_send(c->out, full, sizeof full) == 0)
-		c->stats.sent++;
+	c->full_frame_due = true;
 }
 
 /* The ports of the system into c->names: through the JACK watch when
@@ -854,6 +851,15 @@ static void send_mtc(struct gl_control *c, uint64_t now)
 
 	if (!c->gen_started || !c->out)
 		return;
+	if (c->full_frame_due) {
+		uint8_t full[10];
+		struct midi_tc tc;
+
+		midi_mtc_gen_time(&c->gen, now, &tc);    /* where the generator is */
+		midi_mtc_full_frame(&tc, MIDI_MSC_ALL_CALL, full);
+		send_bytes(c, full, sizeof full);
+		c->full_frame_due = false;
+	}
 	n = midi_mtc_gen_due(&c->gen, now, q, MIDI_MTC_BURST);
 	for (int i = 0; i < n; i++)
 		send_bytes(c, q[i], 2);
@@ -1089,28 +1095,36 @@ static void midi_service(struct gl_control *c, const struct pollfd *fds, int cou
 		midi_chase_tick(ch, now);
 		note_timecode(c);
 	}
-	if (c->feedback_now || now >= c->next_feedback_ns ||
-	    (midi_dispatch_next_ns(c->d) && now >= midi_dispatch_next_ns(c->d)))
-		feedback(c, now);
-	send_mtc(c, now);
+	/* what goes back to a new output waits until its connection is live */
+	if (!c->out || midi_out_ready(c->out)) {
+		if (c->feedback_now || now >= c->next_feedback_ns ||
+		    (midi_dispatch_next_ns(c->d) && now >= midi_dispatch_next_ns(c->d)))
+			feedback(c, now);
+		send_mtc(c, now);
+	}
 	set_state(c);
 }
 
 static uint64_t midi_next_timer(struct gl_control *c)
 {
 	uint64_t next = 0, t;
+	bool settling = c->out && !midi_out_ready(c->out);
 
-	if (c->drain_more || c->feedback_now)
+	if (c->drain_more || (c->feedback_now && !settling))
 		return gl_now_ns();
 #define EARLIEST(x) do { t = (x); if (t && (!next || t < next)) next = t; } while (0)
 	EARLIEST(c->next_attempt_ns);
 	EARLIEST(c->next_check_ns);
-	if (midi_dispatch_has_feedback(c->d))
-		EARLIEST(c->next_feedback_ns);
-	EARLIEST(midi_dispatch_next_ns(c->d));
 	EARLIEST(midi_chase_next_ns(midi_dispatch_chase(c->d)));
-	if (c->gen_started && c->out)
-		EARLIEST(midi_mtc_gen_next_ns(&c->gen));
+	if (settling) {
+		EARLIEST(gl_now_ns() + MIDI_SETTLE_LOOK_NS);
+	} else {
+		if (midi_dispatch_has_feedback(c->d))
+			EARLIEST(c->next_feedback_ns);
+		EARLIEST(midi_dispatch_next_ns(c->d));
+		if (c->gen_started && c->out)
+			EARLIEST(midi_mtc_gen_next_ns(&c->gen));
+	}
 #undef EARLIEST
 	return next;
 }

@@ -362,6 +362,8 @@ struct midi_out {
 	struct midi_watch *watch;   /* JACK: whether cycles run (NULL: not checked) */
 	uint64_t cycles_seen;
 	size_t queued;              /* bytes handed over since two cycles ran */
+	uint64_t opened_cycles;     /* the watch's count when the port was connected */
+	bool ready;
 };
 
 struct midi_out *midi_out_open(enum midi_system system, const char *client, const char *port,
@@ -385,7 +387,17 @@ struct midi_out *midi_out_open(enum midi_system system, const char *client, cons
 		midi_out_close(out);
 		return NULL;
 	}
+	out->opened_cycles = out->watch ? midi_watch_cycles(out->watch) : 0;
 	return out;
+}
+
+bool midi_out_ready(struct midi_out *out)
+{
+	/* the count may have been taken inside the cycle under way: two more
+	 * and one cycle began after it */
+	if (!out->ready)
+		out->ready = !out->watch || midi_watch_cycles(out->watch) >= out->opened_cycles + 2;
+	return out->ready;
 }
 
 int midi_out_send(struct midi_out *out, const uint8_t *bytes, size_t len)

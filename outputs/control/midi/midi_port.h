@@ -125,6 +125,11 @@ void midi_in_close(struct midi_in *in);
 struct midi_out *midi_out_open(enum midi_system system, const char *client, const char *port,
 			       const char *dest, struct midi_watch *watch, char *why,
 			       size_t why_len);
+/* Whether what is sent now reaches the port the output was connected to.
+ * At once on ALSA. On JACK, once a process cycle has begun after the open:
+ * a connection takes effect at the start of a cycle, and what RtMidi hands
+ * over in the cycle under way at the open goes to no one. */
+bool midi_out_ready(struct midi_out *out);
 /* Sends one complete message. Returns 0, GL_EIO, or GL_EAGAIN when JACK
  * has not run a cycle for what is already queued (dropped, not queued). */
 int midi_out_send(struct midi_out *out, const uint8_t *bytes, size_t len);
