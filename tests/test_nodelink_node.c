@@ -56,6 +56,7 @@ struct link {
 	uint64_t t0_next;            /* start of its next superframe */
 	uint8_t universe[NODELINK_SLOTS];
 	bool changing;               /* the universe changes every superframe */
+	bool no_data;                /* superframes without data (no look yet) */
 };
 
 struct sim {
@@ -277,12 +278,16 @@ static void superframe(struct sim *s, int li)
 	uint32_t counter = l->tx.counter;
 	int n;
 
-	if (l->changing)
+	if (l->changing && !l->no_data)
 		content(counter, l->universe);
 	if (li == 0 && counter < s->history_len)
 		memcpy(s->history[counter], l->universe, NODELINK_SLOTS);
-	n = nodelink_tx_superframe(&l->tx, l->universe, out);
+	n = nodelink_tx_superframe(&l->tx, l->no_data ? NULL : l->universe, out);
 	assert_true(n > 0);
+	if (l->no_data)
+		assert_int_equal(out[0].slot, NODELINK_SLOT_BEACON);
+	for (int i = 1; l->no_data && i < n; i++)
+		assert_int_equal(out[i].slot, NODELINK_SLOT_DOWN);
 	for (int i = 0; i < n; i++) {
 		struct air_pkt p = {
 			.at = l->t0_next + nodelink_slot_end_us(l->tx.slot_us, out[i].slot),
@@ -422,6 +427,40 @@ static void test_sync_and_follow(void **state)
 		assert_int_equal(e->status.loss_permille, 0);
 		assert_int_equal(e->status.fw_version, NODE_FW_VERSION);
 		assert_true(e->status.dmx_rate_centihz >= 3990 && e->status.dmx_rate_centihz <= 4010);
+	}
+	sim_free(s);
+}
+
+/* Superframes without data, as the console sends before its engine's first
+ * frame: the beacon alone, and a node that shows a look goes on showing it
+ * (not zeros) until data comes again. */
+static void test_superframe_without_data(void **state)
+{
+	struct sim *s = sim_new();
+	uint8_t held[NODELINK_SLOTS];
+	int checked = 0, i;
+
+	(void)state;
+	sim_run(s, s->now + 1000000);
+	assert_true(s->node.fresh);
+	s->links[0].no_data = true;
+	memcpy(held, s->links[0].universe, sizeof held);      /* the last look sent */
+	sim_run(s, s->now + 400000);
+	/* from the first superframe without data on */
+	for (i = 0; i < s->nframes && s->frames[i].info.counter <= s->links[0].tx.counter - 16; i++)
+		;
+	for (; i < s->nframes; i++, checked++) {
+		assert_memory_equal(s->frames[i].bytes + 1, held, NODELINK_SLOTS);
+		assert_int_equal(s->frames[i].info.fresh, 0);
+	}
+	assert_true(checked >= 10);
+	s->links[0].no_data = false;
+	sim_run(s, s->now + 200000);
+	{
+		const struct frame *f = &s->frames[s->nframes - 1];
+
+		assert_int_equal(f->info.fresh, NODELINK_FRAGS);
+		assert_memory_equal(f->bytes + 1, s->history[f->info.counter], NODELINK_SLOTS);
 	}
 	sim_free(s);
 }
@@ -966,6 +1005,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_sync_and_follow, teardown),
+		cmocka_unit_test_teardown(test_superframe_without_data, teardown),
 		cmocka_unit_test_teardown(test_reassembly_under_loss, teardown),
 		cmocka_unit_test_teardown(test_copy_b_in_time, teardown),
 		cmocka_unit_test_teardown(test_replay_rejected, teardown),

@@ -167,6 +167,14 @@ static void test_serial_transmitter(void **state)
 	}
 	nodelink_key_init(&key, raw);
 
+	/* before the engine's first frame: the beacon alone, no zeros that
+	 * would black out nodes holding the look of a console that crashed */
+	gl_output_nodes.service(out, gl_output_nodes.next_service_ns(out));
+	n = read_envelopes(master, env, NODELINK_TX_PACKETS);
+	assert_int_equal(n, 1);
+	assert_int_equal(nodelink_parse(env[0].pkt, env[0].len, &p), 0);
+	assert_int_equal(p.type, NODELINK_BEACON);
+
 	assert_int_equal(gl_output_nodes.send(out, &frame, gl_now_ns()), 0);
 	gl_output_nodes.service(out, gl_output_nodes.next_service_ns(out));
 	n = read_envelopes(master, env, NODELINK_TX_PACKETS);

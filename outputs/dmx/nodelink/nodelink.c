@@ -99,6 +99,7 @@ struct nodes_output {
 	uint64_t frame_tick;         /* the newest engine frame taken */
 	uint64_t frame_time_ns;
 	uint64_t frame_got_ns;       /* when send() had it */
+	bool have_frame;             /* send() has had one: there is a look to send */
 	uint64_t late_superframes;
 	bool started;                /* a superframe has gone out */
 	int udp_fd, tty_fd, ctl_fd, epoll_fd;
@@ -532,6 +533,7 @@ static int nodes_send(struct gl_output *out, const struct gl_frame *frame, uint6
 	o->frame_tick = frame->tick;
 	o->frame_time_ns = frame->time_ns;
 	o->frame_got_ns = now_ns;
+	o->have_frame = true;
 	/* A show at the link's rate: the superframe clock starts just after
 	 * the first frame's send time (the schedule's, not when this thread
 	 * got to it), so every superframe carries a frame that is 0.3 ms old,
@@ -645,7 +647,9 @@ static void superframe(struct nodes_output *o, uint64_t now_ns)
 
 		if (l->fw)
 			nodelink_fw_step(l->fw, &l->tx, now_ns);
-		n = nodelink_tx_superframe(&l->tx, l->slots, pk);
+		/* no zeros before the engine's first frame: a node holding the
+		 * look of a console that crashed keeps it until the look is back */
+		n = nodelink_tx_superframe(&l->tx, o->have_frame ? l->slots : NULL, pk);
 		if (n <= 0)
 			continue;
 		if (l->fw && nodelink_fw_sending(l->fw)) {

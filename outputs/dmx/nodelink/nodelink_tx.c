@@ -87,7 +87,7 @@ int nodelink_tx_superframe(struct nodelink_tx *tx, const uint8_t slots[NODELINK_
 	put(tx, &out[n], NODELINK_SLOT_BEACON, a,
 	    nodelink_beacon_encode(out[n].pkt, sizeof out[n].pkt, &b));
 	n++;
-	for (unsigned copy = 0; copy < 2; copy++) {
+	for (unsigned copy = 0; slots && copy < 2; copy++) {
 		for (unsigned f = 0; f < NODELINK_FRAGS; f++) {
 			int len = nodelink_data_encode(out[n].pkt, sizeof out[n].pkt, f, tx->counter,
 						       slots);

@@ -116,7 +116,9 @@ void nodelink_tx_init(struct nodelink_tx *tx, const uint8_t key[NODELINK_KEY_LEN
 
 /* The packets of the next superframe, sealed, in slot order: the beacon,
  * copy A, copy B, and a command when one waits. `slots` is the universe
- * to send. Returns how many (into out), or NODELINK_TX_EWRAP. */
+ * to send; NULL before there is one (the console's first frame not yet
+ * there): no data packets, and the nodes go on showing what they show.
+ * Returns how many (into out), or NODELINK_TX_EWRAP. */
 int nodelink_tx_superframe(struct nodelink_tx *tx, const uint8_t slots[NODELINK_SLOTS],
 			   struct nodelink_tx_packet out[NODELINK_TX_PACKETS]);
 
