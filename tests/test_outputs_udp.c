@@ -291,6 +291,15 @@ static void rig_close(struct rig *r)
 	gl_output_config_free(&r->cfg);
 }
 
+/* Options that make the rig's output send to the rig's socket: its option
+ * for where to send (dest_key: "unicast", "nodes", "broadcast") set to
+ * loopback, and "port" to the socket's port. */
+static void cfg_send_to_rx(struct rig *r, const char *dest_key)
+{
+	cfg_set(&r->cfg, dest_key, "127.0.0.1");
+	cfg_set(&r->cfg, "port", "%u", r->port);
+}
+
 /* Asserts that nothing more has arrived on the rig's socket. */
 static void expect_nothing_queued(struct rig *r)
 {
@@ -357,8 +366,7 @@ static void test_registry(void **state)
  * off. */
 static void sacn_to_rx(struct rig *r)
 {
-	cfg_set(&r->cfg, "unicast", "127.0.0.1");
-	cfg_set(&r->cfg, "port", "%u", r->port);
+	cfg_send_to_rx(r, "unicast");
 	cfg_set(&r->cfg, "discovery", "false");
 }
 
@@ -581,8 +589,7 @@ static void test_sacn_discovery(void **state)
 
 	(void)state;
 	rig_init(&r, &gl_output_sacn, numbers, 3);
-	cfg_set(&r.cfg, "unicast", "127.0.0.1");
-	cfg_set(&r.cfg, "port", "%u", r.port);
+	cfg_send_to_rx(&r, "unicast");
 
 	/* The first one goes at open. */
 	rig_open(&r);
@@ -949,8 +956,7 @@ static size_t make_poll(uint8_t *buf, bool targeted, uint16_t bottom, uint16_t t
 static void artnet_rig(struct rig *r, uint16_t listen_port, const int *universes, int count)
 {
 	rig_init(r, &gl_output_artnet, universes, count);
-	cfg_set(&r->cfg, "nodes", "127.0.0.1");
-	cfg_set(&r->cfg, "port", "%u", r->port);
+	cfg_send_to_rx(r, "nodes");
 	cfg_set(&r->cfg, "bind", "127.0.0.1");
 	cfg_set(&r->cfg, "listen_port", "%u", listen_port);
 }
@@ -1120,8 +1126,7 @@ static void test_artnet_sync_port_addresses(void **state)
 	(void)state;
 	/* The "broadcast" address is where ArtSync goes; loopback here. */
 	rig_init(&r, &gl_output_artnet, numbers, 2);
-	cfg_set(&r.cfg, "broadcast", "127.0.0.1");
-	cfg_set(&r.cfg, "port", "%u", r.port);
+	cfg_send_to_rx(&r, "broadcast");
 	cfg_set(&r.cfg, "listen", "false");
 	cfg_set(&r.cfg, "sync", "true");
 	cfg_set(&r.cfg, "port_addresses", "32767, 1:2:3");
