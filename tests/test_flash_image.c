@@ -213,8 +213,11 @@ static int m_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 
 static struct hal_flash h_slot[2], h_log;
 
-static void mem_setup(void)
+/* Per-test setup of the log and boot tests: erased slots and log page,
+ * no write set to tear. */
+static int mem_setup(void **state)
 {
+	(void)state;
 	for (int s = 0; s < 2; s++) {
 		memset(&mem_slot[s], 0, sizeof mem_slot[s]);
 		memset(mem_slot[s].bytes, 0xff, sizeof mem_slot[s].bytes);
@@ -225,6 +228,7 @@ static void mem_setup(void)
 	memset(mem_log.bytes, 0xff, PAGE);
 	mem_log.pages = 1;
 	h_log = (struct hal_flash){ &mem_log, PAGE, 1, m_erase, m_write, m_read };
+	return 0;
 }
 
 static void put_image(int slot, uint16_t version, const uint8_t *sk)
@@ -272,7 +276,6 @@ static void test_log_fold_and_tear(void **state)
 	struct fw_log_rec p = { .type = FW_LOG_PROGRESS, .count = 512, .xfer = 0xabcd1234 };
 
 	(void)state;
-	mem_setup();
 	log = read_log();
 	assert_int_equal(log.used, 0);
 	assert_int_equal(log.capacity, PAGE / FW_LOG_REC_LEN);
@@ -321,7 +324,6 @@ static void test_boot_choices(void **state)
 	struct fw_log log;
 
 	(void)state;
-	mem_setup();
 	/* nothing anywhere */
 	assert_int_equal(boot(&ho), -1);
 	/* a factory image in A, an empty log: confirmed on the spot */
@@ -389,7 +391,6 @@ static void test_full_log(void **state)
 	struct fw_log log;
 
 	(void)state;
-	mem_setup();
 	put_image(0, 0x0100, rig_sk);
 	put_image(1, 0x0101, rig_sk);
 	append(FW_LOG_CONFIRMED, 0, 0x0100);
@@ -426,9 +427,9 @@ int main(void)
 		cmocka_unit_test(test_image_good),
 		cmocka_unit_test(test_image_refused),
 		cmocka_unit_test(test_bundle),
-		cmocka_unit_test(test_log_fold_and_tear),
-		cmocka_unit_test(test_boot_choices),
-		cmocka_unit_test(test_full_log),
+		cmocka_unit_test_setup(test_log_fold_and_tear, mem_setup),
+		cmocka_unit_test_setup(test_boot_choices, mem_setup),
+		cmocka_unit_test_setup(test_full_log, mem_setup),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -35,6 +35,7 @@
 #include "outputs/dmx/artnet/artnet_wire.h"
 #include "outputs/dmx/sacn/sacn_wire.h"
 #include "tools/out_test.h"
+#include "tools/packet_fields.h"
 
 #define MS (1000000ull)
 #define T0 (5ull * GL_NS_PER_S)
@@ -290,6 +291,15 @@ static void rig_close(struct rig *r)
 	gl_output_config_free(&r->cfg);
 }
 
+/* Options that make the rig's output send to the rig's socket: its option
+ * for where to send (dest_key: "unicast", "nodes", "broadcast") set to
+ * loopback, and "port" to the socket's port. */
+static void cfg_send_to_rx(struct rig *r, const char *dest_key)
+{
+	cfg_set(&r->cfg, dest_key, "127.0.0.1");
+	cfg_set(&r->cfg, "port", "%u", r->port);
+}
+
 /* Asserts that nothing more has arrived on the rig's socket. */
 static void expect_nothing_queued(struct rig *r)
 {
@@ -356,8 +366,7 @@ static void test_registry(void **state)
  * off. */
 static void sacn_to_rx(struct rig *r)
 {
-	cfg_set(&r->cfg, "unicast", "127.0.0.1");
-	cfg_set(&r->cfg, "port", "%u", r->port);
+	cfg_send_to_rx(r, "unicast");
 	cfg_set(&r->cfg, "discovery", "false");
 }
 
@@ -536,14 +545,16 @@ static void test_sacn_sync(void **state)
 		recv_sacn_of(&r, 11, &d);
 		assert_int_equal(d.hdr.sync_address, 7);
 		/* Then exactly one sync packet for the frame. */
+		const struct packet_field sync[] = {
+			{ 21, 1, 0x08, "root vector: extended" },
+			{ 43, 1, 0x01, "framing vector: synchronization" },
+			{ 44, 1, (uint32_t)frame, "sequence (its own)" },
+			{ 45, 2, 7, "sync address" },
+		};
 		int n = recv_wait(r.rx, r.buf, sizeof r.buf, NULL);
 		assert_int_equal(n, 49);
 		assert_int_equal(sacn_wire_parse_data(r.buf, 49, &d), GL_ENOENT);
-		assert_int_equal(r.buf[21], 0x08);
-		assert_int_equal(r.buf[43], 0x01);
-		assert_int_equal(r.buf[44], frame);       /* its own sequence */
-		assert_int_equal(r.buf[45], 0);
-		assert_int_equal(r.buf[46], 7);
+		PACKET_CHECK_FIELDS(r.buf, sync);
 		expect_nothing_queued(&r);
 		t += 23 * MS;
 	}
@@ -564,27 +575,29 @@ static void test_sacn_sync(void **state)
 static void test_sacn_discovery(void **state)
 {
 	static const int numbers[3] = { 300, 5, 17 };
+	static const int sorted[3] = { 5, 17, 300 };    /* whatever the show's order */
+	/* one page, then the universe list */
+	static const struct packet_field discovery[] = {
+		{ 21, 1, 0x08, "root vector: extended" },
+		{ 43, 1, 0x02, "framing vector: universe discovery" },
+		{ 117, 1, 0x01, "list vector: universe list" },
+		{ 118, 1, 0, "page" },
+		{ 119, 1, 0, "last page" },
+	};
 	struct rig r;
 	uint64_t t = T0;
 
 	(void)state;
 	rig_init(&r, &gl_output_sacn, numbers, 3);
-	cfg_set(&r.cfg, "unicast", "127.0.0.1");
-	cfg_set(&r.cfg, "port", "%u", r.port);
+	cfg_send_to_rx(&r, "unicast");
 
 	/* The first one goes at open. */
 	rig_open(&r);
 	int n = recv_wait(r.rx, r.buf, sizeof r.buf, NULL);
 	assert_int_equal(n, 120 + 6);
-	assert_int_equal(r.buf[21], 0x08);
-	assert_int_equal(r.buf[43], 0x02);
-	assert_int_equal(r.buf[117], 0x01);
-	assert_int_equal(r.buf[118], 0);
-	assert_int_equal(r.buf[119], 0);
-	/* Sorted, whatever the show's order. */
-	assert_int_equal(r.buf[120] << 8 | r.buf[121], 5);
-	assert_int_equal(r.buf[122] << 8 | r.buf[123], 17);
-	assert_int_equal(r.buf[124] << 8 | r.buf[125], 300);
+	PACKET_CHECK_FIELDS(r.buf, discovery);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(r.buf[120 + 2 * i] << 8 | r.buf[121 + 2 * i], sorted[i]);
 	assert_string_equal((const char *)r.buf + 44, "ghostlight: Test Show");
 
 	rig_send(&r, t);
@@ -943,15 +956,58 @@ static size_t make_poll(uint8_t *buf, bool targeted, uint16_t bottom, uint16_t t
 static void artnet_rig(struct rig *r, uint16_t listen_port, const int *universes, int count)
 {
 	rig_init(r, &gl_output_artnet, universes, count);
-	cfg_set(&r->cfg, "nodes", "127.0.0.1");
-	cfg_set(&r->cfg, "port", "%u", r->port);
+	cfg_send_to_rx(r, "nodes");
 	cfg_set(&r->cfg, "bind", "127.0.0.1");
 	cfg_set(&r->cfg, "listen_port", "%u", listen_port);
+}
+
+/* One Sub-Net group of an Art-Net output, as its ArtPollReply shows it. */
+struct reply_group {
+	uint8_t sub_switch;
+	uint8_t num_ports;
+	uint32_t port_types;    /* PortTypes[0..2] */
+	uint32_t sw_in;         /* SwIn[0..1] */
+};
+
+/* Checks an ArtPollReply (Art-Net 4 offsets) of an Art-Net rig's output,
+ * bound to 127.0.0.1 for show "Test Show", for group g as its BindIndex
+ * bind_index. */
+static void check_poll_reply(const uint8_t *buf, int len, const struct reply_group *g,
+			     int bind_index)
+{
+	const struct packet_field fields[] = {
+		{ 10, 4, 0x7f000001, "IP address 127.0.0.1" },
+		{ 14, 2, 0x3619, "port 6454, low byte first" },
+		{ 18, 1, 0, "NetSwitch" },
+		{ 19, 1, g->sub_switch, "SubSwitch" },
+		{ 20, 2, ARTNET_OEM_UNKNOWN, "OEM code" },
+		{ 173, 1, g->num_ports, "NumPorts" },
+		{ 174, 3, g->port_types, "PortTypes[0..2]" },
+		{ 178, 1, 0x80, "GoodInput[0]: data flowing" },
+		{ 186, 2, g->sw_in, "SwIn[0..1]" },
+		{ 200, 1, ARTNET_ST_CONTROLLER, "Style" },
+		{ 207, 4, 0x7f000001, "BindIp 127.0.0.1" },
+		{ 211, 1, (uint32_t)bind_index, "BindIndex" },
+		{ 212, 1, ARTNET_STATUS2_PORT15, "Status2" },
+	};
+
+	assert_int_equal(len, 239);
+	assert_int_equal(artnet_wire_opcode(buf, (size_t)len), ARTNET_OP_POLL_REPLY);
+	PACKET_CHECK_FIELDS(buf, fields);
+	assert_string_equal((const char *)buf + 26, "ghostlight");
+	assert_string_equal((const char *)buf + 44, "ghostlight: Test Show");
+	assert_int_equal(strncmp((const char *)buf + 108, "#0001 [", 7), 0);
 }
 
 static void test_artnet_send_and_poll(void **state)
 {
 	static const int numbers[3] = { 1, 2, 17 };
+	/* One ArtPollReply per Sub-Net group: Port-Addresses 0 and 1 (Net 0,
+	 * Sub-Net 0, two ports), then 16 (Sub-Net 1, Universe 0, one port). */
+	static const struct reply_group groups[2] = {
+		{ .sub_switch = 0, .num_ports = 2, .port_types = 0x404000, .sw_in = 0x0001 },
+		{ .sub_switch = 1, .num_ports = 1, .port_types = 0x400000, .sw_in = 0x0000 },
+	};
 	struct rig r;
 	struct artnet_dmx d;
 	struct sockaddr_in from;
@@ -1023,42 +1079,8 @@ static void test_artnet_send_and_poll(void **state)
 	gl_output_artnet.service(r.out, t);
 	for (int reply = 0; reply < 2; reply++) {
 		n = recv_wait(r.rx, buf, sizeof r.buf, &from);
-		assert_int_equal(n, 239);
 		assert_int_equal(ntohs(from.sin_port), listen_port);
-		assert_int_equal(artnet_wire_opcode(buf, (size_t)n), ARTNET_OP_POLL_REPLY);
-		assert_int_equal(buf[10], 127);
-		assert_int_equal(buf[11], 0);
-		assert_int_equal(buf[12], 0);
-		assert_int_equal(buf[13], 1);
-		assert_int_equal(buf[14], 0x36);
-		assert_int_equal(buf[15], 0x19);
-		assert_int_equal(buf[20] << 8 | buf[21], ARTNET_OEM_UNKNOWN);
-		assert_string_equal((const char *)buf + 26, "ghostlight");
-		assert_string_equal((const char *)buf + 44, "ghostlight: Test Show");
-		assert_int_equal(strncmp((const char *)buf + 108, "#0001 [", 7), 0);
-		assert_int_equal(buf[200], ARTNET_ST_CONTROLLER);
-		assert_int_equal(buf[207], 127);
-		assert_int_equal(buf[210], 1);
-		assert_int_equal(buf[211], reply + 1);         /* BindIndex */
-		assert_int_equal(buf[212], ARTNET_STATUS2_PORT15);
-		if (reply == 0) {
-			/* Port-Addresses 0 and 1: Net 0, Sub-Net 0. */
-			assert_int_equal(buf[173], 2);
-			assert_int_equal(buf[18], 0);
-			assert_int_equal(buf[19], 0);
-			assert_int_equal(buf[174], 0x40);
-			assert_int_equal(buf[175], 0x40);
-			assert_int_equal(buf[176], 0x00);
-			assert_int_equal(buf[178], 0x80);  /* data flowing */
-			assert_int_equal(buf[186], 0);
-			assert_int_equal(buf[187], 1);
-		} else {
-			/* Port-Address 16: Sub-Net 1, Universe 0. */
-			assert_int_equal(buf[173], 1);
-			assert_int_equal(buf[19], 1);
-			assert_int_equal(buf[186], 0);
-			assert_int_equal(buf[174], 0x40);
-		}
+		check_poll_reply(buf, n, &groups[reply], reply + 1);
 	}
 	expect_nothing_queued(&r);
 
@@ -1069,10 +1091,7 @@ static void test_artnet_send_and_poll(void **state)
 	send_to(r.rx, listen_port, buf, (size_t)n);
 	gl_output_artnet.service(r.out, t);
 	n = recv_wait(r.rx, buf, sizeof r.buf, NULL);
-	assert_int_equal(n, 239);
-	assert_int_equal(buf[173], 1);
-	assert_int_equal(buf[19], 1);
-	assert_int_equal(buf[211], 1);
+	check_poll_reply(buf, n, &groups[1], 1);
 	expect_nothing_queued(&r);
 
 	/* Malformed input is counted and ignored; other Art-Net is ignored. */
@@ -1107,8 +1126,7 @@ static void test_artnet_sync_port_addresses(void **state)
 	(void)state;
 	/* The "broadcast" address is where ArtSync goes; loopback here. */
 	rig_init(&r, &gl_output_artnet, numbers, 2);
-	cfg_set(&r.cfg, "broadcast", "127.0.0.1");
-	cfg_set(&r.cfg, "port", "%u", r.port);
+	cfg_send_to_rx(&r, "broadcast");
 	cfg_set(&r.cfg, "listen", "false");
 	cfg_set(&r.cfg, "sync", "true");
 	cfg_set(&r.cfg, "port_addresses", "32767, 1:2:3");

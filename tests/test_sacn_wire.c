@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "outputs/dmx/sacn/sacn_wire.h"
+#include "tools/packet_fields.h"
 
 static const uint8_t test_cid[16] = {
 	0x0d, 0x5e, 0x3a, 0x5c, 0x4f, 0x9b, 0x4c, 0x1e,
@@ -23,11 +24,6 @@ static const char test_cid_text[] = "0d5e3a5c-4f9b-4c1e-9a43-6b1f0e2d7c88";
 static uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static void make_hdr(struct sacn_data_hdr *h)
@@ -48,15 +44,43 @@ static void check_root(const uint8_t *b, int len, uint32_t vector)
 {
 	static const uint8_t id[12] = { 0x41, 0x53, 0x43, 0x2d, 0x45, 0x31, 0x2e, 0x31,
 					0x37, 0x00, 0x00, 0x00 };
+	const struct packet_field root[] = {
+		{ 0, 2, 0x0010, "preamble size" },
+		{ 2, 2, 0x0000, "postamble size" },
+		{ 16, 2, 0x7000 | (uint32_t)(len - 16), "root flags and length" },
+		{ 18, 4, vector, "root vector" },
+	};
 
-	assert_int_equal(b[0], 0x00);
-	assert_int_equal(b[1], 0x10);
-	assert_int_equal(b[2], 0x00);
-	assert_int_equal(b[3], 0x00);
+	PACKET_CHECK_FIELDS(b, root);
 	assert_memory_equal(b + 4, id, 12);
-	assert_int_equal(be16(b + 16), 0x7000 | (len - 16));
-	assert_int_equal(be32(b + 18), vector);
 	assert_memory_equal(b + 22, test_cid, 16);
+}
+
+/* A data packet of len bytes up to its slots: the root layer, the framing
+ * layer carrying h (the source name aside) and the DMP layer announcing
+ * slot_count slots after h's start code. */
+static void check_data_header(const uint8_t *b, int len, const struct sacn_data_hdr *h,
+			      int slot_count)
+{
+	const struct packet_field fields[] = {
+		{ 38, 2, 0x7000 | (uint32_t)(len - 38), "framing flags and length" },
+		{ 40, 4, 0x00000002, "framing vector: data" },
+		{ 108, 1, h->priority, "priority" },
+		{ 109, 2, h->sync_address, "sync address" },
+		{ 111, 1, h->sequence, "sequence" },
+		{ 112, 1, h->options, "options" },
+		{ 113, 2, h->universe, "universe" },
+		{ 115, 2, 0x7000 | (uint32_t)(len - 115), "DMP flags and length" },
+		{ 117, 1, 0x02, "DMP vector" },
+		{ 118, 1, 0xa1, "address and data type" },
+		{ 119, 2, 0x0000, "first property address" },
+		{ 121, 2, 0x0001, "address increment" },
+		{ 123, 2, (uint32_t)slot_count + 1, "property value count" },
+		{ 125, 1, h->start_code, "start code" },
+	};
+
+	check_root(b, len, 0x00000004);
+	PACKET_CHECK_FIELDS(b, fields);
 }
 
 static void test_data_full(void **state)
@@ -73,33 +97,11 @@ static void test_data_full(void **state)
 	len = sacn_wire_data(buf, sizeof buf, &h, slots, 512);
 	assert_int_equal(len, 638);
 
-	check_root(buf, len, 0x00000004);
-	/* 638 - 16 = 622 = 0x26e */
-	assert_int_equal(buf[16], 0x72);
-	assert_int_equal(buf[17], 0x6e);
-	/* framing layer: 638 - 38 = 600 = 0x258 */
-	assert_int_equal(buf[38], 0x72);
-	assert_int_equal(buf[39], 0x58);
-	assert_int_equal(be32(buf + 40), 0x00000002);
+	/* lengths 622 = 0x26e (root), 600 = 0x258 (framing), 523 = 0x20b (DMP) */
+	check_data_header(buf, len, &h, 512);
 	assert_string_equal((const char *)buf + 44, "ghostlight: Test");
 	for (int i = 44 + 16; i < 108; i++)
 		assert_int_equal(buf[i], 0);
-	assert_int_equal(buf[108], 150);
-	assert_int_equal(buf[109], 0);
-	assert_int_equal(buf[110], 0);
-	assert_int_equal(buf[111], 7);
-	assert_int_equal(buf[112], 0);
-	assert_int_equal(buf[113], 0x12);
-	assert_int_equal(buf[114], 0x34);
-	/* DMP layer: 638 - 115 = 523 = 0x20b */
-	assert_int_equal(buf[115], 0x72);
-	assert_int_equal(buf[116], 0x0b);
-	assert_int_equal(buf[117], 0x02);
-	assert_int_equal(buf[118], 0xa1);
-	assert_int_equal(be16(buf + 119), 0x0000);
-	assert_int_equal(be16(buf + 121), 0x0001);
-	assert_int_equal(be16(buf + 123), 513);
-	assert_int_equal(buf[125], 0x00);
 	assert_memory_equal(buf + 126, slots, 512);
 	/* Nothing written past the packet. */
 	assert_int_equal(buf[638], 0xee);
@@ -118,13 +120,7 @@ static void test_data_short(void **state)
 	h.start_code = 0xdd;
 	len = sacn_wire_data(buf, sizeof buf, &h, slots, 3);
 	assert_int_equal(len, 129);
-	check_root(buf, len, 0x00000004);
-	assert_int_equal(be16(buf + 16), 0x7071);   /* 113 */
-	assert_int_equal(be16(buf + 38), 0x705b);   /* 91 */
-	assert_int_equal(be16(buf + 115), 0x700e);  /* 14 */
-	assert_int_equal(be16(buf + 123), 4);
-	assert_int_equal(be16(buf + 113), 1);
-	assert_int_equal(buf[125], 0xdd);
+	check_data_header(buf, len, &h, 3);       /* lengths 113, 91 and 14 */
 	assert_memory_equal(buf + 126, slots, 3);
 
 	/* One byte short of the packet: refused, not truncated. */
@@ -136,23 +132,26 @@ static void test_data_short(void **state)
 
 static void test_data_options_and_sync(void **state)
 {
+	/* the options byte (offset 112) each flag sets, from the standard */
+	static const struct {
+		uint8_t options;
+		uint8_t byte;
+	} option_bits[] = {
+		{ SACN_OPT_PREVIEW, 0x80 },
+		{ SACN_OPT_TERMINATED, 0x40 },
+		{ SACN_OPT_FORCE_SYNC, 0x20 },
+		{ SACN_OPT_PREVIEW | SACN_OPT_TERMINATED | SACN_OPT_FORCE_SYNC, 0xe0 },
+	};
 	struct sacn_data_hdr h;
 	uint8_t buf[638];
 
 	(void)state;
 	make_hdr(&h);
-	h.options = SACN_OPT_PREVIEW;
-	assert_int_equal(sacn_wire_data(buf, sizeof buf, &h, NULL, 0), 126);
-	assert_int_equal(buf[112], 0x80);
-	h.options = SACN_OPT_TERMINATED;
-	sacn_wire_data(buf, sizeof buf, &h, NULL, 0);
-	assert_int_equal(buf[112], 0x40);
-	h.options = SACN_OPT_FORCE_SYNC;
-	sacn_wire_data(buf, sizeof buf, &h, NULL, 0);
-	assert_int_equal(buf[112], 0x20);
-	h.options = SACN_OPT_PREVIEW | SACN_OPT_TERMINATED | SACN_OPT_FORCE_SYNC;
-	sacn_wire_data(buf, sizeof buf, &h, NULL, 0);
-	assert_int_equal(buf[112], 0xe0);
+	for (size_t i = 0; i < sizeof option_bits / sizeof option_bits[0]; i++) {
+		h.options = option_bits[i].options;
+		assert_int_equal(sacn_wire_data(buf, sizeof buf, &h, NULL, 0), 126);
+		assert_int_equal(buf[112], option_bits[i].byte);
+	}
 
 	h.sync_address = 63999;
 	sacn_wire_data(buf, sizeof buf, &h, NULL, 0);
@@ -243,6 +242,25 @@ static void test_sync_packet(void **state)
 	assert_int_equal(sacn_wire_sync(buf, sizeof buf, test_cid, 0, 64000), GL_EINVAL);
 }
 
+/* A universe discovery packet around its list: the root layer, the
+ * framing layer (universe discovery; its reserved word) and the list
+ * layer with its page numbers. */
+static void check_discovery_page(const uint8_t *b, int len, int page, int last_page)
+{
+	const struct packet_field fields[] = {
+		{ 38, 2, 0x7000 | (uint32_t)(len - 38), "framing flags and length" },
+		{ 40, 4, 0x00000002, "framing vector: universe discovery" },
+		{ 108, 4, 0, "reserved" },
+		{ 112, 2, 0x7000 | (uint32_t)(len - 112), "list flags and length" },
+		{ 114, 4, 0x00000001, "list vector: universe list" },
+		{ 118, 1, (uint32_t)page, "page" },
+		{ 119, 1, (uint32_t)last_page, "last page" },
+	};
+
+	check_root(b, len, 0x00000008);
+	PACKET_CHECK_FIELDS(b, fields);
+}
+
 static void test_discovery_paging(void **state)
 {
 	uint16_t universes[600];
@@ -260,28 +278,17 @@ static void test_discovery_paging(void **state)
 	len = sacn_wire_discovery(buf, sizeof buf, test_cid, "ghostlight: Test",
 				  universes, 600, 0);
 	assert_int_equal(len, 120 + 2 * 512);
-	check_root(buf, len, 0x00000008);
-	assert_int_equal(be16(buf + 38), 0x7000 | (len - 38));
-	assert_int_equal(be32(buf + 40), 0x00000002);   /* universe discovery */
+	check_discovery_page(buf, len, 0, 1);
 	assert_string_equal((const char *)buf + 44, "ghostlight: Test");
 	for (int i = 44 + 16; i < 108; i++)
 		assert_int_equal(buf[i], 0);
-	assert_int_equal(be32(buf + 108), 0);           /* reserved */
-	assert_int_equal(be16(buf + 112), 0x7000 | (len - 112));
-	assert_int_equal(be32(buf + 114), 0x00000001);  /* universe list */
-	assert_int_equal(buf[118], 0);                  /* page */
-	assert_int_equal(buf[119], 1);                  /* last page */
 	for (int i = 0; i < 512; i++)
 		assert_int_equal(be16(buf + 120 + 2 * i), universes[i]);
 
 	len = sacn_wire_discovery(buf, sizeof buf, test_cid, "ghostlight: Test",
 				  universes, 600, 1);
 	assert_int_equal(len, 120 + 2 * 88);
-	assert_int_equal(be16(buf + 16), 0x7000 | (len - 16));
-	assert_int_equal(be16(buf + 38), 0x7000 | (len - 38));
-	assert_int_equal(be16(buf + 112), 0x7000 | (len - 112));
-	assert_int_equal(buf[118], 1);
-	assert_int_equal(buf[119], 1);
+	check_discovery_page(buf, len, 1, 1);
 	for (int i = 0; i < 88; i++)
 		assert_int_equal(be16(buf + 120 + 2 * i), universes[512 + i]);
 
@@ -303,9 +310,7 @@ static void test_discovery_paging(void **state)
 	/* An empty list is one empty page. */
 	len = sacn_wire_discovery(buf, sizeof buf, test_cid, "x", NULL, 0, 0);
 	assert_int_equal(len, 120);
-	assert_int_equal(buf[118], 0);
-	assert_int_equal(buf[119], 0);
-	assert_int_equal(be16(buf + 112), 0x7008);
+	check_discovery_page(buf, len, 0, 0);        /* list flags and length 0x7008 */
 }
 
 static void test_multicast_addr(void **state)
