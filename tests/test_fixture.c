@@ -104,6 +104,13 @@ static void bad_generated(bool qxf, char *text, const char *frag)
 	free(text);
 }
 
+/* A generated text that must import; the text and what it made are freed. */
+static void ok_generated(bool qxf, char *text)
+{
+	fdef_destroy(import_ok(qxf, text));
+	free(text);
+}
+
 static const struct fdef_channel *chan(const struct fdef *def, int mode, int c)
 {
 	assert_true(mode < def->mode_count);
@@ -567,8 +574,6 @@ static char *qxf_generate(int channels, int caps, int modes, int per_mode, int h
  * duplicate scan). */
 static void test_qxf_limits(void **state)
 {
-	char *text;
-
 	bad_generated(true, qxf_generate(100000, 0, 1, 1, 0, 0),
 		      "more than 4096 <Channel> definitions (the limit");
 	bad_generated(true, qxf_generate(1, 0, IMPORT_MODES_MAX + 1, 1, 0, 0),
@@ -582,9 +587,7 @@ static void test_qxf_limits(void **state)
 		      "more than 262144 capability ranges in all (the limit)");
 	/* near the limits, it imports: 4096 channels, 200 modes of 512 (all
 	 * the 8 MiB a file may have) */
-	text = qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0);
-	fdef_destroy(import_ok(true, text));
-	free(text);
+	ok_generated(true, qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0));
 }
 
 /* Pan and tilt coarse first, their fine channels after the dimmer. */
@@ -989,9 +992,8 @@ static void test_ofl_limits(void **state)
 	bad(false, text, "mode \"m\": an insert lists more than 512 template channels", NULL);
 	free(text);
 	/* near the limits, it imports */
-	text = ofl_generate(IMPORT_CHANNELS_MAX - 200, 256, 200, 1024, 200, 20, GL_DMX_SLOTS);
-	fdef_destroy(import_ok(false, text));
-	free(text);
+	ok_generated(false, ofl_generate(IMPORT_CHANNELS_MAX - 200, 256, 200, 1024, 200, 20,
+					 GL_DMX_SLOTS));
 }
 
 /* Pan and tilt coarse first, then the fine bytes; a 24-bit dimmer whose
