@@ -85,6 +85,21 @@ static struct gl_effect_def effect(const char *name, enum gl_wave wave, enum gl_
 	return d;
 }
 
+/* rig() with the one effect d running on all n fixtures from the first
+ * tick (d's fixtures and start are set here), finalized. */
+static struct gl_engine *rig_running(const struct gl_fixture_type *t, int n, int *ids,
+				     struct gl_effect_def *d)
+{
+	struct gl_engine *e = rig(t, n, ids);
+
+	d->fixtures = ids;
+	d->fixture_count = n;
+	d->start = true;
+	assert_int_equal(gl_engine_add_effect(e, d), 0);
+	assert_int_equal(gl_engine_finalize(e), 0);
+	return e;
+}
+
 static void command(struct gl_engine *e, enum gl_cmd_type type, int list, int index, float value)
 {
 	struct gl_cmd c = { type, list, index, value };
@@ -165,13 +180,8 @@ static void phases(const struct gl_effect_def *base, float out[8])
 {
 	struct gl_fixture_type t = dimmer_type();
 	int ids[8];
-	struct gl_engine *e = rig(&t, 8, ids);
 	struct gl_effect_def d = *base;
-	d.fixtures = ids;
-	d.fixture_count = 8;
-	d.start = true;
-	assert_int_equal(gl_engine_add_effect(e, &d), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_engine *e = rig_running(&t, 8, ids, &d);
 	gl_engine_tick(e, 0);
 	for (int i = 0; i < 8; i++)
 		out[i] = value(e, ids[i], GL_ATTR_INTENSITY);
@@ -216,12 +226,9 @@ static void test_rate_change_and_tap_without_jump(void **state)
 {
 	struct gl_fixture_type t = dimmer_type();
 	int ids[1];
-	struct gl_engine *e = rig(&t, 1, ids);
-	struct gl_effect_def d = effect("r", GL_WAVE_RAMP_UP, GL_ATTR_INTENSITY, ids, 1);
+	struct gl_effect_def d = effect("r", GL_WAVE_RAMP_UP, GL_ATTR_INTENSITY, NULL, 0);
 	d.rate_hz = 0.25;    /* 15 BPM: the ramp's value is the phase */
-	d.start = true;
-	assert_int_equal(gl_engine_add_effect(e, &d), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_engine *e = rig_running(&t, 1, ids, &d);
 	gl_engine_tick(e, 0);
 	gl_engine_tick(e, S(1.0));
 	assert_float_equal(value(e, ids[0], GL_ATTR_INTENSITY), 0.25, 1e-6);
@@ -292,14 +299,11 @@ static void test_shapes_in_degrees(void **state)
 {
 	struct gl_fixture_type t = mover_type();
 	int ids[2];
-	struct gl_engine *e = rig(&t, 2, ids);
-	struct gl_effect_def c = effect("circle", GL_WAVE_CIRCLE, GL_ATTR_PAN, ids, 2);
+	struct gl_effect_def c = effect("circle", GL_WAVE_CIRCLE, GL_ATTR_PAN, NULL, 0);
 	c.size = 90;                    /* a circle 90 degrees across */
 	c.spread_deg = 360;             /* the second mover opposite: 1/2 cycle on */
 	c.relative = true;              /* around where the cues put them (centre) */
-	c.start = true;
-	assert_int_equal(gl_engine_add_effect(e, &c), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_engine *e = rig_running(&t, 2, ids, &c);
 	for (double tt = 0; tt < 2; tt += 0.125) {
 		gl_engine_tick(e, S(tt));
 		for (int i = 0; i < 2; i++) {
@@ -340,13 +344,10 @@ static void random_values(enum gl_wave wave, uint32_t seed, float out[64])
 {
 	struct gl_fixture_type t = dimmer_type();
 	int ids[8];
-	struct gl_engine *e = rig(&t, 8, ids);
-	struct gl_effect_def d = effect("r", wave, GL_ATTR_INTENSITY, ids, 8);
+	struct gl_effect_def d = effect("r", wave, GL_ATTR_INTENSITY, NULL, 0);
 	d.seed = seed;
 	d.rate_hz = 4;
-	d.start = true;
-	assert_int_equal(gl_engine_add_effect(e, &d), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_engine *e = rig_running(&t, 8, ids, &d);
 	for (int k = 0; k < 8; k++) {
 		gl_engine_tick(e, S(k * 0.3));
 		for (int i = 0; i < 8; i++)
@@ -377,11 +378,8 @@ static void test_random_is_reproducible(void **state)
 	/* smooth random is continuous: small steps, small changes */
 	struct gl_fixture_type t = dimmer_type();
 	int id;
-	struct gl_engine *e = rig(&t, 1, &id);
-	struct gl_effect_def d = effect("s", GL_WAVE_SMOOTH_RANDOM, GL_ATTR_INTENSITY, &id, 1);
-	d.start = true;
-	assert_int_equal(gl_engine_add_effect(e, &d), 0);
-	assert_int_equal(gl_engine_finalize(e), 0);
+	struct gl_effect_def d = effect("s", GL_WAVE_SMOOTH_RANDOM, GL_ATTR_INTENSITY, NULL, 0);
+	struct gl_engine *e = rig_running(&t, 1, &id, &d);
 	float prev = -1;
 	for (int k = 0; k < 400; k++) {
 		gl_engine_tick(e, S(k * 0.01));

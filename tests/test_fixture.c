@@ -62,24 +62,23 @@ static const char *source_dir(void)
 	return ".";    /* CTest sets GL_SOURCE_DIR; by hand, run from the tree */
 }
 
-static struct fdef *qxf_ok(const char *xml)
+/* Imports text as a QLC+ .qxf (qxf) or an OFL .json named path; returns
+ * the importer's code. */
+static int import_text(bool qxf, const char *path, const char *text, struct fdef **def,
+		       char err[FDEF_ERR_MAX])
 {
-	struct fdef *def = NULL;
-	char err[FDEF_ERR_MAX];
-	int rc = import_qxf_buffer("t.qxf", xml, strlen(xml), &def, err, sizeof err);
-
-	if (rc != 0)
-		fail_msg("import failed: %s", err);
-	return def;
+	return qxf ? import_qxf_buffer(path, text, strlen(text), def, err, FDEF_ERR_MAX)
+		   : import_ofl_buffer(path, text, strlen(text), def, err, FDEF_ERR_MAX);
 }
 
-static struct fdef *ofl_ok(const char *json)
+/* Imports text that must import (as "maker/t.json" for OFL, which takes the
+ * manufacturer from the folder). */
+static struct fdef *import_ok(bool qxf, const char *text)
 {
 	struct fdef *def = NULL;
 	char err[FDEF_ERR_MAX];
-	int rc = import_ofl_buffer("maker/t.json", json, strlen(json), &def, err, sizeof err);
 
-	if (rc != 0)
+	if (import_text(qxf, qxf ? "t.qxf" : "maker/t.json", text, &def, err) != 0)
 		fail_msg("import failed: %s", err);
 	return def;
 }
@@ -89,8 +88,7 @@ static void bad(bool qxf, const char *text, const char *frag1, const char *frag2
 {
 	struct fdef *def = (struct fdef *)1;
 	char err[FDEF_ERR_MAX];
-	int rc = qxf ? import_qxf_buffer("bad.qxf", text, strlen(text), &def, err, sizeof err)
-		     : import_ofl_buffer("bad.json", text, strlen(text), &def, err, sizeof err);
+	int rc = import_text(qxf, qxf ? "bad.qxf" : "bad.json", text, &def, err);
 
 	assert_true(rc < 0);
 	assert_null(def);
@@ -103,6 +101,13 @@ static void bad(bool qxf, const char *text, const char *frag1, const char *frag2
 static void bad_generated(bool qxf, char *text, const char *frag)
 {
 	bad(qxf, text, frag, NULL);
+	free(text);
+}
+
+/* A generated text that must import; the text and what it made are freed. */
+static void ok_generated(bool qxf, char *text)
+{
+	fdef_destroy(import_ok(qxf, text));
 	free(text);
 }
 
@@ -355,7 +360,7 @@ static const char qxf_mover[] =
 
 static void test_qxf_mapping(void **state)
 {
-	struct fdef *def = qxf_ok(qxf_mover);
+	struct fdef *def = import_ok(true, qxf_mover);
 	const struct fdef_channel *c;
 
 	assert_string_equal(def->name, "Mover 1");
@@ -429,7 +434,7 @@ static const char qxf_bar[] =
 
 static void test_qxf_heads_to_parts(void **state)
 {
-	struct fdef *def = qxf_ok(qxf_bar);
+	struct fdef *def = import_ok(true, qxf_bar);
 	struct fdef_part *parts;
 	char err[FDEF_ERR_MAX];
 	int n;
@@ -500,7 +505,7 @@ static void test_qxf_duplicate_channel(void **state)
 		"<Channel Name=\"a\" Preset=\"IntensityUV\"/>\n"
 		"<Mode Name=\"m\"><Channel Number=\"0\">b</Channel><Channel Number=\"1\">a"
 		"</Channel></Mode></FixtureDefinition>\n";
-	struct fdef *def = qxf_ok(xml);
+	struct fdef *def = import_ok(true, xml);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out;
@@ -569,8 +574,6 @@ static char *qxf_generate(int channels, int caps, int modes, int per_mode, int h
  * duplicate scan). */
 static void test_qxf_limits(void **state)
 {
-	char *text;
-
 	bad_generated(true, qxf_generate(100000, 0, 1, 1, 0, 0),
 		      "more than 4096 <Channel> definitions (the limit");
 	bad_generated(true, qxf_generate(1, 0, IMPORT_MODES_MAX + 1, 1, 0, 0),
@@ -584,9 +587,7 @@ static void test_qxf_limits(void **state)
 		      "more than 262144 capability ranges in all (the limit)");
 	/* near the limits, it imports: 4096 channels, 200 modes of 512 (all
 	 * the 8 MiB a file may have) */
-	text = qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0);
-	fdef_destroy(qxf_ok(text));
-	free(text);
+	ok_generated(true, qxf_generate(IMPORT_CHANNELS_MAX, 0, 200, GL_DMX_SLOTS, 0, 0));
 }
 
 /* Pan and tilt coarse first, their fine channels after the dimmer. */
@@ -610,7 +611,7 @@ static void test_qxf_split_fine(void **state)
 {
 	static const enum gl_attr attrs[] = { GL_ATTR_PAN, GL_ATTR_TILT, GL_ATTR_INTENSITY };
 	static const float values[] = { 0x1234 / 65535.0f, 0xabcd / 65535.0f, 0.5f };
-	struct fdef *def = qxf_ok(qxf_split);
+	struct fdef *def = import_ok(true, qxf_split);
 
 	assert_int_equal(def->modes[0].channel_count, 3);
 	assert_int_equal(chan(def, 0, 0)->bytes, 2);
@@ -668,7 +669,7 @@ static const char ofl_spot[] =
 
 static void test_ofl_mapping(void **state)
 {
-	struct fdef *def = ofl_ok(ofl_spot);
+	struct fdef *def = import_ok(false, ofl_spot);
 	const struct fdef_channel *c;
 
 	assert_string_equal(def->name, "Spot 1");
@@ -742,7 +743,7 @@ static const char ofl_bar[] =
 
 static void test_ofl_matrix(void **state)
 {
-	struct fdef *def = ofl_ok(ofl_bar);
+	struct fdef *def = import_ok(false, ofl_bar);
 	const struct fdef_mode *m;
 
 	m = &def->modes[0];
@@ -795,7 +796,7 @@ static const char ofl_switch_tmpl[] =
 
 static void test_ofl_template_switching(void **state)
 {
-	struct fdef *def = ofl_ok(ofl_switch_tmpl);
+	struct fdef *def = import_ok(false, ofl_switch_tmpl);
 	const struct fdef_mode *m = &def->modes[0];
 
 	assert_int_equal(m->channel_count, 8);
@@ -869,7 +870,7 @@ static void test_ofl_hostile_numbers(void **state)
 		"    \"Tilt\": { \"defaultValue\": \"1e300%\",\n"
 		"      \"capability\": { \"type\": \"Tilt\", \"angleStart\": \"1e39deg\", \"angleEnd\": \"0deg\" } } },\n"
 		"  \"modes\": [ { \"name\": \"m\", \"channels\": [\"Pan\", \"Tilt\"] } ] }\n";
-	struct fdef *def = ofl_ok(wheel);
+	struct fdef *def = import_ok(false, wheel);
 	const struct fdef_channel *c = chan(def, 0, 0);
 
 	assert_int_equal(c->attr, GL_ATTR_COLOR_WHEEL);
@@ -880,7 +881,7 @@ static void test_ofl_hostile_numbers(void **state)
 	assert_string_equal(c->caps[4].name, "Red");
 	fdef_destroy(def);
 
-	def = ofl_ok(far);
+	def = import_ok(false, far);
 	assert_true(chan(def, 0, 0)->default_value == 1.0f);
 	assert_true(chan(def, 0, 0)->highlight == 0.0f);
 	assert_true(chan(def, 0, 1)->default_value == 1.0f);
@@ -991,9 +992,8 @@ static void test_ofl_limits(void **state)
 	bad(false, text, "mode \"m\": an insert lists more than 512 template channels", NULL);
 	free(text);
 	/* near the limits, it imports */
-	text = ofl_generate(IMPORT_CHANNELS_MAX - 200, 256, 200, 1024, 200, 20, GL_DMX_SLOTS);
-	fdef_destroy(ofl_ok(text));
-	free(text);
+	ok_generated(false, ofl_generate(IMPORT_CHANNELS_MAX - 200, 256, 200, 1024, 200, 20,
+					 GL_DMX_SLOTS));
 }
 
 /* Pan and tilt coarse first, then the fine bytes; a 24-bit dimmer whose
@@ -1016,7 +1016,7 @@ static void test_ofl_split_fine(void **state)
 {
 	static const enum gl_attr attrs[] = { GL_ATTR_PAN, GL_ATTR_TILT, GL_ATTR_INTENSITY };
 	static const float values[] = { 0x1234 / 65535.0f, 0xabcd / 65535.0f, 1.0f / 3.0f };
-	struct fdef *def = ofl_ok(ofl_split);
+	struct fdef *def = import_ok(false, ofl_split);
 	const struct fdef_channel *c;
 
 	assert_int_equal(def->modes[0].channel_count, 3);

@@ -73,6 +73,19 @@ static void make_state(struct journal_state *st, int n)
 	st->params[0] = (struct journal_param){ .fixture = "front 2", .attr = "red", .value = 0.75f };
 }
 
+/* The image of make_state(n), for a test that wants only the bytes (the
+ * caller frees it). */
+static uint8_t *state_image(int n, size_t *len)
+{
+	struct journal_state st;
+	uint8_t *img;
+
+	make_state(&st, n);
+	assert_int_equal(journal_encode(&st, &img, len), 0);
+	journal_state_free(&st);
+	return img;
+}
+
 /* Which state (make_state's n) a decoded state is. */
 static int state_number(const struct journal_state *st)
 {
@@ -168,13 +181,11 @@ static size_t raw_image(uint8_t *out, const uint8_t *payload, size_t plen, uint1
  * appended (its version 1 fields read). */
 static void test_newer_writer(void **state)
 {
-	struct journal_state a, b;
-	uint8_t *img, raw[4096];
+	struct journal_state b;
+	uint8_t raw[4096];
 	size_t len;
 	char why[200];
-
-	make_state(&a, 3);
-	assert_int_equal(journal_encode(&a, &img, &len), 0);
+	uint8_t *img = state_image(3, &len);
 	uint8_t payload[4096];
 	size_t plen = len - JOURNAL_HEADER_SIZE;
 	memcpy(payload, img + JOURNAL_HEADER_SIZE, plen);
@@ -208,7 +219,6 @@ static void test_newer_writer(void **state)
 	n = raw_image(raw, payload, plen, 2);
 	assert_int_equal(journal_decode(raw, n, &b, why, sizeof why), GL_EINVAL);
 	assert_non_null(strstr(why, "format 2"));
-	journal_state_free(&a);
 	free(img);
 }
 
@@ -248,13 +258,11 @@ static void test_bad_records(void **state)
  * misread (CRC-32 finds every error burst up to 32 bits). */
 static void test_every_corruption_refused(void **state)
 {
-	struct journal_state a, b;
-	uint8_t *img;
+	struct journal_state b;
 	size_t len;
 	char why[200];
+	uint8_t *img = state_image(12, &len);
 
-	make_state(&a, 12);
-	assert_int_equal(journal_encode(&a, &img, &len), 0);
 	for (size_t i = 0; i < len; i++) {
 		for (int bit = 0; bit < 8; bit += 3) {
 			img[i] ^= (uint8_t)(1u << bit);
@@ -270,7 +278,6 @@ static void test_every_corruption_refused(void **state)
 		assert_int_equal(journal_decode(img, cut, &b, why, sizeof why), GL_EINVAL);
 	assert_int_equal(journal_decode(img, len, &b, why, sizeof why), 0);
 	journal_state_free(&b);
-	journal_state_free(&a);
 	free(img);
 }
 

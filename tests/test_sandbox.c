@@ -851,25 +851,40 @@ static void expect_escaped(const char *in, size_t size, const char *want)
 
 static void test_escape(void **state)
 {
+	/* left as they are: printable text, tabs, valid UTF-8 */
+	static const char *const kept[] = {
+		"plain text, 100% ok",
+		"tab\tkept",
+		"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xad",
+	};
+	/* controls (C0, DEL, C1), bidi and line separators, bytes that are
+	 * not UTF-8: escaped */
+	static const struct { const char *in, *want; } escaped[] = {
+		{ "a\x1b[2Jb", "a\\x1b[2Jb" },
+		{ "one\ntwo\r", "one\\ntwo\\r" },
+		{ "csi \xc2\x9b" "2J", "csi \\u{9b}2J" },
+		{ "bidi \xe2\x80\xae" "evil", "bidi \\u{202e}evil" },
+		{ "ls \xe2\x80\xa8", "ls \\u{2028}" },
+		{ "bad \xff \xc3", "bad \\xff \\xc3" },
+		{ "overlong \xc0\x80", "overlong \\xc0\\x80" },
+		{ "surrogate \xed\xa0\x80", "surrogate \\xed\\xa0\\x80" },
+		{ "del \x7f", "del \\x7f" },
+	};
+	/* truncated to the buffer, never inside an escape */
+	static const struct { const char *in; size_t size; const char *want; } truncated[] = {
+		{ "ab\x1b" "cd", 6, "ab" },
+		{ "ab\x1b" "cd", 7, "ab\\x1b" },
+		{ "abcdef", 4, "abc" },
+	};
 	struct sandbox *sb = new_sandbox(NULL, 0);
 	char err[256];
 
-	expect_escaped("plain text, 100% ok", 256, "plain text, 100% ok");
-	expect_escaped("a\x1b[2Jb", 256, "a\\x1b[2Jb");
-	expect_escaped("one\ntwo\r", 256, "one\\ntwo\\r");
-	expect_escaped("tab\tkept", 256, "tab\tkept");
-	expect_escaped("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xad", 256, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xad");
-	expect_escaped("csi \xc2\x9b" "2J", 256, "csi \\u{9b}2J");
-	expect_escaped("bidi \xe2\x80\xae" "evil", 256, "bidi \\u{202e}evil");
-	expect_escaped("ls \xe2\x80\xa8", 256, "ls \\u{2028}");
-	expect_escaped("bad \xff \xc3", 256, "bad \\xff \\xc3");
-	expect_escaped("overlong \xc0\x80", 256, "overlong \\xc0\\x80");
-	expect_escaped("surrogate \xed\xa0\x80", 256, "surrogate \\xed\\xa0\\x80");
-	expect_escaped("del \x7f", 256, "del \\x7f");
-	/* truncated to the buffer, never inside an escape */
-	expect_escaped("ab\x1b" "cd", 6, "ab");
-	expect_escaped("ab\x1b" "cd", 7, "ab\\x1b");
-	expect_escaped("abcdef", 4, "abc");
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+		expect_escaped(kept[i], 256, kept[i]);
+	for (size_t i = 0; i < sizeof escaped / sizeof escaped[0]; i++)
+		expect_escaped(escaped[i].in, 256, escaped[i].want);
+	for (size_t i = 0; i < sizeof truncated / sizeof truncated[0]; i++)
+		expect_escaped(truncated[i].in, truncated[i].size, truncated[i].want);
 
 	/* print() and log() text arrives escaped */
 	assert_int_equal(run(sb, "print('red \\27[31m', 'two\\nlines')", BUDGET, err, sizeof err), 0);
