@@ -338,9 +338,12 @@ static void answer_config(struct node *n, unsigned mask, uint8_t result, uint8_t
 	node_queue_report(n, NODELINK_REP_CONFIG, body);
 }
 
-static void status_body(struct node *n, uint64_t now, uint8_t body[NODELINK_BODY_LEN])
+/* A STATUS report of the node as it is now, queued (the answer to a
+ * status command, and the report every window closes with). */
+static void queue_status(struct node *n, uint64_t now)
 {
 	const struct hal_sensors *s = &n->hal->sensors;
+	uint8_t body[NODELINK_BODY_LEN];
 	struct nodelink_status st = {
 		.state = node_state(n, now),
 		.rx_percent = n->rx_percent,
@@ -359,6 +362,7 @@ static void status_body(struct node *n, uint64_t now, uint8_t body[NODELINK_BODY
 	};
 
 	nodelink_status_put(body, &st);
+	node_queue_report(n, NODELINK_REP_STATUS, body);
 }
 
 static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *m)
@@ -371,14 +375,10 @@ static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *
 		if (m->code >= NODELINK_CMD_FW_FIRST && m->code <= NODELINK_CMD_FW_LAST &&
 		    node_update_command(n, now, m, true))
 			return;
-		if (m->code == NODELINK_CMD_STATUS) {
-			uint8_t body[NODELINK_BODY_LEN];
-
-			status_body(n, now, body);
-			node_queue_report(n, NODELINK_REP_STATUS, body);
-		} else {
+		if (m->code == NODELINK_CMD_STATUS)
+			queue_status(n, now);
+		else
 			answer_config(n, n->down_mask, n->down_result, m->seq);
-		}
 		return;
 	}
 	n->down_seen = true;
@@ -409,13 +409,9 @@ static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *
 			nodelink_put16(n->up_body + 2, n->relink_universe);
 		break;
 	}
-	case NODELINK_CMD_STATUS: {
-		uint8_t body[NODELINK_BODY_LEN];
-
-		status_body(n, now, body);
-		node_queue_report(n, NODELINK_REP_STATUS, body);
+	case NODELINK_CMD_STATUS:
+		queue_status(n, now);
 		break;
-	}
 	case NODELINK_CMD_SCENE:
 		/* what the line shows now, slot for slot */
 		memset(n->scene, 0, sizeof n->scene);
@@ -435,6 +431,32 @@ static void on_command(struct node *n, uint64_t now, const struct nodelink_msg *
 
 /* ---- receiving -------------------------------------------------------------- */
 
+/* The session is known not to be a recording: data and commands count
+ * from superframe `counter` on, and a HELLO waiting for its echo is done. */
+static void session_fresh(struct node *n, uint32_t counter)
+{
+	n->fresh = true;
+	n->floor = counter;
+	n->nonce = 0;
+	if (n->up_pending && n->up_code == NODELINK_REP_HELLO)
+		n->up_pending = false;
+}
+
+/* Data and commands are taken only on a followed link whose session is
+ * fresh, and only with a good MAC (counted as foreign or bad_mac). */
+static bool link_packet_ok(struct node *n, const uint8_t *pkt, uint8_t len)
+{
+	if (n->sync != NODE_FOLLOW || !n->fresh) {
+		n->stats.foreign++;
+		return false;
+	}
+	if (!nodelink_verify(&n->key, n->set.link.universe, n->epoch, pkt, len)) {
+		n->stats.bad_mac++;
+		return false;
+	}
+	return true;
+}
+
 static void on_beacon(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t len,
 		      const struct nodelink_beacon *b)
 {
@@ -453,23 +475,14 @@ static void on_beacon(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t 
 		/* A new session: epochs only grow, so no recording holds it. */
 		n->set.epoch_floor = b->epoch;
 		node_store_save(n);
-		n->fresh = true;
 		n->epoch = b->epoch;
-		n->floor = b->counter;
-		n->nonce = 0;
-		if (n->up_pending && n->up_code == NODELINK_REP_HELLO)
-			n->up_pending = false;
+		session_fresh(n, b->counter);
 	} else if (!n->fresh || b->epoch != n->epoch) {
 		n->epoch = b->epoch;
-		if (b->echo_node == n->id && b->echo_nonce == n->nonce && n->nonce) {
-			n->fresh = true;
-			n->floor = b->counter;
-			n->nonce = 0;
-			if (n->up_pending && n->up_code == NODELINK_REP_HELLO)
-				n->up_pending = false;
-		} else if (!n->up_pending) {
+		if (b->echo_node == n->id && b->echo_nonce == n->nonce && n->nonce)
+			session_fresh(n, b->counter);
+		else if (!n->up_pending)
 			queue_hello(n);
-		}
 	}
 	if (b->ack_node == n->id && b->ack_seq == n->up_sent_seq && n->up_awaiting) {
 		n->up_awaiting = false;
@@ -522,14 +535,8 @@ static void on_beacon(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t 
 static void on_data(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t len,
 		    const struct nodelink_data *d)
 {
-	if (n->sync != NODE_FOLLOW || !n->fresh) {
-		n->stats.foreign++;
+	if (!link_packet_ok(n, pkt, len))
 		return;
-	}
-	if (!nodelink_verify(&n->key, n->set.link.universe, n->epoch, pkt, len)) {
-		n->stats.bad_mac++;
-		return;
-	}
 	if (d->counter < n->floor || d->counter < n->counter) {
 		n->stats.stale++;
 		return;
@@ -557,14 +564,8 @@ static void on_down(struct node *n, uint64_t now, const uint8_t *pkt, uint8_t le
 		n->stats.foreign++;
 		return;
 	}
-	if (n->sync != NODE_FOLLOW || !n->fresh) {
-		n->stats.foreign++;
+	if (!link_packet_ok(n, pkt, len))
 		return;
-	}
-	if (!nodelink_verify(&n->key, n->set.link.universe, n->epoch, pkt, len)) {
-		n->stats.bad_mac++;
-		return;
-	}
 	if (m->counter < n->floor || m->counter + 1u < n->counter) {
 		n->stats.stale++;
 		return;
@@ -746,12 +747,8 @@ static void window(struct node *n, uint64_t at)
 	n->w_expected = n->w_rx = n->w_frags = n->w_missing = n->w_frames = 0;
 	n->w_rssi_sum = 0;
 	n->w_rssi_n = 0;
-	if (n->sync == NODE_FOLLOW && n->fresh && (!n->up_pending || n->fw.own_pending)) {
-		uint8_t body[NODELINK_BODY_LEN];
-
-		status_body(n, at, body);
-		node_queue_report(n, NODELINK_REP_STATUS, body);
-	}
+	if (n->sync == NODE_FOLLOW && n->fresh && (!n->up_pending || n->fw.own_pending))
+		queue_status(n, at);
 	/* jitter, so that the nodes of a link do not report in step */
 	n->next_status = at + NODE_STATUS_US - 100000u + random32(n) % 200000u;
 }
