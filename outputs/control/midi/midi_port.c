@@ -363,6 +363,7 @@ struct midi_out {
 	uint64_t cycles_seen;
 	size_t queued;              /* bytes handed over since two cycles ran */
 	uint64_t opened_cycles;     /* the watch's count when the port was connected */
+	uint64_t opened_ns;
 	bool ready;
 };
 
@@ -388,15 +389,19 @@ struct midi_out *midi_out_open(enum midi_system system, const char *client, cons
 		return NULL;
 	}
 	out->opened_cycles = out->watch ? midi_watch_cycles(out->watch) : 0;
+	out->opened_ns = gl_now_ns();
 	return out;
 }
 
 bool midi_out_ready(struct midi_out *out)
 {
-	/* the count may have been taken inside the cycle under way: two more
-	 * and one cycle began after it */
+	/* The count may have been taken inside the cycle under way: two more
+	 * and one cycle began after it. Cycles that stand still that long are
+	 * no reason to hold back: midi_out_send() drops what would not drain. */
 	if (!out->ready)
-		out->ready = !out->watch || midi_watch_cycles(out->watch) >= out->opened_cycles + 2;
+		out->ready = !out->watch ||
+			     midi_watch_cycles(out->watch) >= out->opened_cycles + 2 ||
+			     gl_now_ns() - out->opened_ns >= MIDI_OUT_SETTLE_MAX_NS;
 	return out->ready;
 }
 

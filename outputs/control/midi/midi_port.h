@@ -128,8 +128,10 @@ struct midi_out *midi_out_open(enum midi_system system, const char *client, cons
 /* Whether what is sent now reaches the port the output was connected to.
  * At once on ALSA. On JACK, once a process cycle has begun after the open:
  * a connection takes effect at the start of a cycle, and what RtMidi hands
- * over in the cycle under way at the open goes to no one. */
+ * over in the cycle under way at the open goes to no one. At the latest
+ * MIDI_OUT_SETTLE_MAX_NS after the open (cycles that stand still). */
 bool midi_out_ready(struct midi_out *out);
+#define MIDI_OUT_SETTLE_MAX_NS (250ull * 1000000ull)
 /* Sends one complete message. Returns 0, GL_EIO, or GL_EAGAIN when JACK
  * has not run a cycle for what is already queued (dropped, not queued). */
 int midi_out_send(struct midi_out *out, const uint8_t *bytes, size_t len);
