@@ -111,7 +111,6 @@ static void *shutdown_main(void *arg)
 	end = ts_after(first, budget_ns);
 	for (;;) {
 		struct timespec now, left;
-		int next = -1;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left.tv_sec = end.tv_sec - now.tv_sec;
@@ -120,11 +119,10 @@ static void *shutdown_main(void *arg)
 			left.tv_sec--;
 			left.tv_nsec += 1000000000L;
 		}
-		if (left.tv_sec >= 0)
-			next = sigtimedwait(&sd->set, &si, &left);
-		else
-			errno = EAGAIN;
-		if (next < 0 && errno == EAGAIN) {
+		bool expired = left.tv_sec < 0;
+		int next = expired ? -1 : sigtimedwait(&sd->set, &si, &left);
+
+		if (expired || (next < 0 && errno == EAGAIN)) {
 			if (budget_ns == GL_SHUTDOWN_END_NS || !atomic_load(&sd->ending))
 				break;
 			budget_ns = GL_SHUTDOWN_END_NS;
