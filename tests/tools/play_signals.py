@@ -119,6 +119,25 @@ def ping_answered(timeout):
         s.close()
 
 
+def wait_traced(pid):
+    """Until strace holds every thread of pid (a loaded machine may take
+    a while to attach), so the signal comes only once the delays apply."""
+    deadline = time.monotonic() + WAIT_S
+    task = "/proc/%d/task" % pid
+    while time.monotonic() < deadline:
+        tracers = []
+        for tid in os.listdir(task):
+            try:
+                with open(os.path.join(task, tid, "status")) as f:
+                    tracers += [l.split()[1] for l in f if l.startswith("TracerPid:")]
+            except FileNotFoundError:
+                continue               # a thread that just ended
+        if tracers and all(t != "0" for t in tracers):
+            return
+        time.sleep(0.05)
+    die("strace did not attach to every thread of %d within %g s" % (pid, WAIT_S))
+
+
 second_signal_s = {}      # case -> when its second signal went, after the first
 took_s = {}               # case -> from the signal to the process's end
 
@@ -161,7 +180,7 @@ def run_case(gl, work, name, sig, ignore_sigint=False, again_after_s=None):
             tracer = subprocess.Popen(["strace", "-f", "-qq", "-o", "/dev/null", "-p", str(p.pid),
                                        "-e", "trace=fdatasync",
                                        "-e", "inject=fdatasync:delay_enter=1000000"])
-            time.sleep(1.0)
+            wait_traced(p.pid)
         if name in ("stuck", "again"):
             # the main thread is the control thread; strace attaches to it
             # alone and holds its next poll() for 30 s
